@@ -1,0 +1,190 @@
+/// A validated assessment instrument: its items, how answers become a score, and what the score
+/// means.
+///
+/// Most scales are sums, means or highest-of-group domains of their items and are built as a
+/// ``StandardScale``; conform to this protocol yourself only when an instrument's scoring cannot
+/// be said that way. Everything except ``score(_:)`` has a sensible default.
+///
+/// Answers are passed as *raw answers*, one per item in item order, `nil` for an item left
+/// unanswered: the number itself for a numeric item, the option's position (from 0) for an item
+/// answered with a labelled option. ``parseAnswers(_:)`` turns what a person typed into raw
+/// answers.
+public protocol AssessmentScale: Sendable {
+    /// A stable id, lower case with digits and hyphens (`phq9`, `bpi-sf`). Never reused for a
+    /// different instrument.
+    var id: String { get }
+    /// The instrument's published name.
+    var name: String { get }
+    /// The version of this scoring definition, stored with every assessment so that a change of
+    /// rule never silently rewrites old scores.
+    var version: String { get }
+    /// The items in the order they are answered.
+    var items: [ScaleItem] { get }
+    /// The lowest and highest headline score the scale can give.
+    var range: ClosedRange<Double> { get }
+    /// Whether a higher score means the patient is worse off (most symptom scales) or better.
+    var direction: ScoreDirection { get }
+    /// Severity bands from the lowest score up, covering ``range`` exactly; empty when the
+    /// instrument has none.
+    var bands: [SeverityBand] { get }
+    /// What may be shipped of the instrument (item wording is never shipped for copyrighted ones).
+    var licence: Licence { get }
+    /// How the score is computed, in a sentence, including any convention chosen where the
+    /// literature varies. Shown by `ketareg scale show`.
+    var scoringDescription: String { get }
+    /// Names of subscores the scale reports besides its headline score (BPI-SF: severity,
+    /// interference). Empty for most scales.
+    var subscoreNames: [String] { get }
+
+    /// Scores a complete set of raw answers, or says exactly why it cannot.
+    func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult
+}
+
+extension AssessmentScale {
+    public var direction: ScoreDirection { .higherIsWorse }
+    public var bands: [SeverityBand] { [] }
+    public var subscoreNames: [String] { [] }
+
+    /// Whether the scale is a single value (a rating or a count) that `--value` can record.
+    public var isSingleValue: Bool { items.count == 1 }
+
+    /// Checks the number of answers and that each given answer is allowed for its item.
+    public func validate(_ answers: [Int?]) throws(ScaleError) {
+        guard answers.count == items.count else {
+            throw .wrongNumberOfAnswers(scale: id, expected: items.count, got: answers.count)
+        }
+        for (index, answer) in answers.enumerated() {
+            guard let answer else { continue }
+            let item = items[index]
+            let allowed: Bool
+            switch item.response {
+            case .number(let range): allowed = range.contains(answer)
+            case .options(let options): allowed = options.indices.contains(answer)
+            }
+            if !allowed {
+                throw .answerNotAllowed(scale: id, item: index + 1, itemLabel: item.label,
+                                        allowed: item.response.allowedDescription, got: String(answer))
+            }
+        }
+    }
+
+    /// Turns what a person typed (`"3,,2"`, `"never,rarely,..."`) into raw answers, one per item.
+    ///
+    /// Numeric items take the number; labelled items take the label or its position from 0; yes/no
+    /// items take `yes`/`no` or `1`/`0`. An empty entry leaves the item unanswered.
+    public func parseAnswers(_ text: String) throws(ScaleError) -> [Int?] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == items.count else {
+            throw .wrongNumberOfAnswers(scale: id, expected: items.count, got: parts.count)
+        }
+        var answers: [Int?] = []
+        for (index, part) in parts.enumerated() {
+            answers.append(try parseAnswer(part, item: index + 1))
+        }
+        return answers
+    }
+
+    /// Parses one answer to the item at `item` (counted from 1); an empty text is no answer.
+    public func parseAnswer(_ text: String, item position: Int) throws(ScaleError) -> Int? {
+        let item = items[position - 1]
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        let notAllowed = ScaleError.answerNotAllowed(
+            scale: id, item: position, itemLabel: item.label,
+            allowed: item.response.allowedDescription, got: text)
+        switch item.response {
+        case .number(let range):
+            guard let value = Int(text), range.contains(value) else { throw notAllowed }
+            return value
+        case .options(let options):
+            if let position = Int(text) {
+                guard options.indices.contains(position) else { throw notAllowed }
+                return position
+            }
+            let wanted = normaliseLabel(text)
+            if let match = options.firstIndex(where: { normaliseLabel($0.label) == wanted }) {
+                return match
+            }
+            // Forgiving single-letter yes/no.
+            if options.map(\.label) == ["no", "yes"], wanted == "y" || wanted == "n" {
+                return wanted == "y" ? 1 : 0
+            }
+            throw notAllowed
+        }
+    }
+
+    /// The severity band of a score, if the scale has bands.
+    public func band(for score: Double) -> SeverityBand? { bands.band(for: score) }
+}
+
+private func normaliseLabel(_ text: String) -> String {
+    text.lowercased()
+        .replacingOccurrences(of: "_", with: "-")
+        .replacingOccurrences(of: " ", with: "-")
+}
+
+/// Whether a higher score means worse (symptom severity) or better (function, quality of life).
+public enum ScoreDirection: String, Sendable, Hashable, Codable {
+    case higherIsWorse = "higher-is-worse"
+    case higherIsBetter = "higher-is-better"
+}
+
+/// What the registry may ship of an instrument.
+public struct Licence: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        /// Free to use, wording included.
+        case free
+        /// In the public domain (PHQ-9).
+        case publicDomain = "public-domain"
+        /// Copyrighted: scoring and neutral item labels only, never the published wording.
+        case copyrighted
+        /// Terms to be checked before the wording is shipped; until then, neutral labels only.
+        case checkBeforeShipping = "check-before-shipping"
+    }
+
+    public let status: Status
+    /// A sentence for the clinic: who holds the rights and what a licence-holding clinic may add.
+    public let note: String
+
+    public init(_ status: Status, note: String) {
+        self.status = status
+        self.note = note
+    }
+
+    /// Whether the published item wording may be shipped with the registry.
+    public var mayShipWording: Bool { status == .free || status == .publicDomain }
+}
+
+/// The outcome of scoring one set of answers.
+public struct ScaleResult: Sendable, Hashable {
+    /// The scale's headline value (for BPI-SF, the severity mean).
+    public let score: Double
+    /// Named subscores in the scale's order; a subscore that could not be scored is absent.
+    public let subscores: [Subscore]
+    /// The severity band of the headline score, if the scale has bands.
+    public let band: SeverityBand?
+    /// Sentences about the scoring worth showing to the clinician (a subscore left out and why).
+    public let notes: [String]
+
+    public init(score: Double, subscores: [Subscore] = [], band: SeverityBand?, notes: [String] = []) {
+        self.score = score
+        self.subscores = subscores
+        self.band = band
+        self.notes = notes
+    }
+
+    public struct Subscore: Sendable, Hashable {
+        public let name: String
+        public let value: Double
+        public init(name: String, value: Double) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The value of a named subscore, if it was scored.
+    public func subscore(_ name: String) -> Double? {
+        subscores.first { $0.name == name }?.value
+    }
+}

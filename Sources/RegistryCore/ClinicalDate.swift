@@ -1,0 +1,108 @@
+import Foundation
+
+/// A calendar day, as clinics write it (YYYY-MM-DD), with no time zone.
+public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// A date that is known to exist; use ``parse(_:field:)`` for input.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1900...2999).contains(year), (1...12).contains(month),
+              (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Reads `YYYY-MM-DD` (or `today`, `yesterday`), refusing dates that do not exist (2026-02-30).
+    public static func parse(_ text: String, field: String) throws(InputError) -> ClinicalDate {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if trimmed == "today" { return .today }
+        if trimmed == "yesterday" { return today.adding(days: -1) }
+        let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              let date = ClinicalDate(year: year, month: month, day: day) else {
+            throw InputError(field: field, got: text, allowed: "a real date as YYYY-MM-DD (or today)")
+        }
+        return date
+    }
+
+    /// Today in the machine's time zone: the clinic's day.
+    public static var today: ClinicalDate {
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return ClinicalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    /// Days since 1970-01-01 (civil calendar arithmetic, no time zone).
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146097 + dayOfEra - 719468
+    }
+
+    /// The date from a day number (inverse of ``dayNumber``).
+    public init(dayNumber: Int) {
+        let z = dayNumber + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let dayOfEra = z - era * 146097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    public func adding(days: Int) -> ClinicalDate { ClinicalDate(dayNumber: dayNumber + days) }
+
+    /// Whole days from this date to `other` (positive when `other` is later).
+    public func days(until other: ClinicalDate) -> Int { other.dayNumber - dayNumber }
+
+    /// Age in whole years on `date`.
+    public func age(on date: ClinicalDate) -> Int {
+        var age = date.year - year
+        if (date.month, date.day) < (month, day) { age -= 1 }
+        return age
+    }
+
+    public static func < (lhs: ClinicalDate, rhs: ClinicalDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try Self.parse(text, field: "date") } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension ClinicalDate {
+    /// Refuses a date after today: nothing in a registry happens in the future.
+    public func notInFuture(field: String) throws(InputError) -> ClinicalDate {
+        guard self <= .today else {
+            throw InputError(field: field, got: description, allowed: "a date no later than today (\(ClinicalDate.today))")
+        }
+        return self
+    }
+}

@@ -1,0 +1,127 @@
+/// Sex as recorded at enrolment.
+public enum Sex: String, Vocabulary {
+    case female, male, other, unknown
+}
+
+/// When in a course an assessment was taken.
+public enum Timepoint: String, Vocabulary {
+    /// Before the first infusion of a course.
+    case baseline
+    /// After an infusion or at the end of a course.
+    case postInfusion = "post-infusion"
+    /// At a visit after the course ended.
+    case followUp = "follow-up"
+}
+
+/// How ketamine was given.
+public enum InfusionRoute: String, Vocabulary {
+    case iv, im, intranasal, oral
+}
+
+/// Adverse event terms, after the clinic norm in the esketamine monitoring form.
+public enum AdverseEventTerm: String, Vocabulary {
+    case nausea, vomiting, dizziness
+    case diplopiaBlurredVision = "diplopia-blurred-vision"
+    case sedation, dissociation, hypertension, headache, anxiety, hallucinations, other
+}
+
+/// How severe an adverse event was.
+public enum AdverseEventGrade: String, Vocabulary {
+    case mild, moderate, severe
+}
+
+/// Treatments alongside ketamine during a course, recorded because they confound outcomes.
+public enum CoInterventionKind: String, Vocabulary {
+    case diet, magnesium
+    case essentialOil = "essential-oil"
+    /// Acupuncture or acupressure.
+    case acupuncture
+    case yoga, massage, other
+}
+
+/// Treatments tried and failed before ketamine, recorded at enrolment.
+public enum PriorTreatmentCategory: String, Vocabulary {
+    /// Antidepressants, with the number of adequate trials.
+    case antidepressants
+    case psychotherapy
+    case ect
+    /// Preventive migraine drugs.
+    case migrainePreventives = "migraine-preventives"
+    /// Drugs for neuropathic pain (gabapentinoids, tricyclics, SNRIs, ...).
+    case neuropathicPainDrugs = "neuropathic-pain-drugs"
+    /// Holistic and complementary treatments.
+    case holistic
+    case other
+}
+
+/// A treatment tried before ketamine: its category and, for antidepressants, the number of adequate
+/// trials.
+public struct PriorTreatment: Sendable, Hashable, Codable {
+    public let category: PriorTreatmentCategory
+    public let adequateTrials: Int?
+
+    public init(category: PriorTreatmentCategory, adequateTrials: Int? = nil) {
+        self.category = category
+        self.adequateTrials = adequateTrials
+    }
+
+    /// Reads `CATEGORY[:TRIALS]` (`antidepressants:3`, `ect`).
+    public static func parse(_ text: String, field: String = "prior-treatment") throws(InputError) -> PriorTreatment {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let category = try PriorTreatmentCategory.parse(parts.first ?? "", field: field)
+        guard parts.count == 2 else { return PriorTreatment(category: category) }
+        guard let trials = Int(parts[1]), (0...50).contains(trials) else {
+            throw InputError(field: field, got: text, allowed: "CATEGORY or CATEGORY:TRIALS with TRIALS a whole number from 0 to 50 (antidepressants:3)")
+        }
+        return PriorTreatment(category: category, adequateTrials: trials)
+    }
+
+    public var description: String {
+        adequateTrials.map { "\(category.rawValue) (\($0) adequate trial\($0 == 1 ? "" : "s"))" } ?? category.rawValue
+    }
+}
+
+/// A blood pressure reading in mmHg.
+public struct BloodPressure: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let systolic: Int
+    public let diastolic: Int
+
+    public init(systolic: Int, diastolic: Int) {
+        self.systolic = systolic
+        self.diastolic = diastolic
+    }
+
+    /// Reads `SYS/DIA` (`128/82`), refusing readings that cannot be real.
+    public static func parse(_ text: String, field: String) throws(InputError) -> BloodPressure {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2,
+              let systolic = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+              let diastolic = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+              (50...300).contains(systolic), (20...200).contains(diastolic), systolic > diastolic else {
+            throw InputError(field: field, got: text,
+                             allowed: "SYS/DIA in mmHg, systolic 50-300 above diastolic 20-200 (e.g. 128/82)")
+        }
+        return BloodPressure(systolic: systolic, diastolic: diastolic)
+    }
+
+    public var description: String { "\(systolic)/\(diastolic)" }
+}
+
+/// A time of day, HH:MM, 24-hour clock.
+public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let hour: Int
+    public let minute: Int
+
+    public static func parse(_ text: String, field: String) throws(InputError) -> ClockTime {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0...23).contains(hour), (0...59).contains(minute) else {
+            throw InputError(field: field, got: text, allowed: "a time as HH:MM on the 24-hour clock (e.g. 09:30)")
+        }
+        return ClockTime(hour: hour, minute: minute)
+    }
+
+    public var description: String {
+        (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+    }
+}

@@ -1,0 +1,38 @@
+/// A condition module: everything the registry knows about treating one condition with ketamine —
+/// its assessment scales, how response and remission are judged, and which answers need a
+/// clinician's attention.
+///
+/// A module is a value; the command line builds a ``ConditionCatalog`` from the compiled modules
+/// and the declarative ones, and nothing else in the program can tell them apart. A module never
+/// touches storage, exports or the terminal.
+///
+/// To write one: give it a stable ``id``, list its ``scales`` (usually ``StandardScale`` values),
+/// name the ``primaryScale`` that outcome reports lead with, and add ``outcomeRules`` and
+/// ``safetyChecks``. ``ConditionCatalog`` checks the whole module when it is loaded.
+public protocol Condition: Sendable {
+    /// A stable id, lower case with digits and hyphens (`migraine`, `neuropathic-pain`).
+    var id: String { get }
+    /// The name a clinician reads.
+    var name: String { get }
+    /// The version of the module's definitions.
+    var version: String { get }
+    /// One or two sentences on what the module covers.
+    var summary: String { get }
+    /// The condition's assessment scales. Scale ids are unique across the whole catalog.
+    var scales: [any AssessmentScale] { get }
+    /// The id of the scale outcome reports lead with.
+    var primaryScale: String { get }
+    /// Response, remission and improvement rules, each naming one of ``scales``.
+    var outcomeRules: [OutcomeRule] { get }
+    /// Checks that raise flags when an assessment is entered. Defaults to none.
+    var safetyChecks: [SafetyCheck] { get }
+}
+
+extension Condition {
+    public var safetyChecks: [SafetyCheck] { [] }
+
+    /// The scale with this id, if the condition has it.
+    public func scale(_ id: String) -> (any AssessmentScale)? {
+        scales.first { $0.id == id }
+    }
+}

@@ -1,0 +1,158 @@
+/// Every condition module the registry knows, checked for consistency when it is built.
+///
+/// The catalog refuses a set of modules that would make an assessment ambiguous or a rule
+/// meaningless: two conditions with one id, two scales with one id, a rule or safety check naming a
+/// scale the condition lacks, bands that leave a gap or overlap. A broken catalog is never half
+/// loaded.
+public struct ConditionCatalog: Sendable {
+    /// The conditions in the order they were given.
+    public let conditions: [any Condition]
+
+    public init(_ conditions: [any Condition]) throws(CatalogError) {
+        var conditionIDs: Set<String> = []
+        var scaleOwners: [String: String] = [:]
+        for condition in conditions {
+            try Self.checkID(condition.id, kind: "condition")
+            guard conditionIDs.insert(condition.id).inserted else {
+                throw .duplicateCondition(id: condition.id)
+            }
+            for scale in condition.scales {
+                try Self.checkID(scale.id, kind: "scale")
+                if let owner = scaleOwners[scale.id] {
+                    throw .duplicateScale(id: scale.id, firstCondition: owner, secondCondition: condition.id)
+                }
+                scaleOwners[scale.id] = condition.id
+                try Self.checkBands(of: scale)
+            }
+            guard condition.scale(condition.primaryScale) != nil else {
+                throw .unknownScale(condition: condition.id, scale: condition.primaryScale, usedBy: "primary scale")
+            }
+            for rule in condition.outcomeRules {
+                guard let scale = condition.scale(rule.scale) else {
+                    throw .unknownScale(condition: condition.id, scale: rule.scale, usedBy: "outcome rule '\(rule.id)'")
+                }
+                if let subscore = rule.subscore, !scale.subscoreNames.contains(subscore) {
+                    throw .unknownSubscore(condition: condition.id, scale: rule.scale, subscore: subscore, rule: rule.id)
+                }
+            }
+            for check in condition.safetyChecks {
+                guard let scale = condition.scale(check.scale) else {
+                    throw .unknownScale(condition: condition.id, scale: check.scale, usedBy: "safety check '\(check.flag)'")
+                }
+                if case let .itemAtLeast(item, _) = check.trigger, !scale.items.contains(where: { $0.id == item }) {
+                    throw .unknownItem(scale: scale.id, item: item, check: check.flag)
+                }
+            }
+        }
+        self.conditions = conditions
+    }
+
+    /// The condition with this id.
+    public func condition(_ id: String) -> (any Condition)? {
+        conditions.first { $0.id == id }
+    }
+
+    /// The scale with this id, from whichever condition has it.
+    public func scale(_ id: String) -> (any AssessmentScale)? {
+        for condition in conditions {
+            if let scale = condition.scale(id) { return scale }
+        }
+        return nil
+    }
+
+    /// The condition that a scale belongs to.
+    public func condition(owningScale scaleID: String) -> (any Condition)? {
+        conditions.first { $0.scale(scaleID) != nil }
+    }
+
+    /// Every condition id, for error messages.
+    public var conditionIDs: [String] { conditions.map(\.id) }
+
+    /// Every scale id, for error messages.
+    public var scaleIDs: [String] { conditions.flatMap { $0.scales.map(\.id) } }
+
+    /// Scores answers to a scale and runs the owning condition's safety checks.
+    public func assess(scale scaleID: String, answers: [Int?]) throws -> ScoredAssessment {
+        guard let scale = scale(scaleID), let condition = condition(owningScale: scaleID) else {
+            throw CatalogError.noSuchScale(id: scaleID, known: scaleIDs)
+        }
+        let result = try scale.score(answers)
+        let flags = condition.safetyChecks
+            .filter { $0.scale == scaleID && $0.raises(answers: answers, result: result, scale: scale) }
+            .map(\.flag)
+        return ScoredAssessment(condition: condition.id, scale: scale.id, scaleVersion: scale.version,
+                                answers: answers, result: result, flags: flags)
+    }
+
+    private static func checkID(_ id: String, kind: String) throws(CatalogError) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        guard !id.isEmpty, id.allSatisfy(allowed.contains), id.first != "-", id.last != "-" else {
+            throw .malformedID(kind: kind, id: id)
+        }
+    }
+
+    private static func checkBands(of scale: any AssessmentScale) throws(CatalogError) {
+        let bands = scale.bands
+        guard let first = bands.first, let last = bands.last else { return }
+        if first.lowerBound != scale.range.lowerBound || last.upperBound != scale.range.upperBound {
+            throw .bandsDoNotCoverRange(scale: scale.id, range: "\(formatScore(scale.range.lowerBound))-\(formatScore(scale.range.upperBound))",
+                                        bands: "\(formatScore(first.lowerBound))-\(formatScore(last.upperBound))")
+        }
+        for (lower, upper) in zip(bands, bands.dropFirst()) {
+            // Bands are printed in whole numbers: the next band starts one above the last one's end.
+            if upper.lowerBound != lower.upperBound + 1 {
+                throw .bandsNotContiguous(scale: scale.id, lower: lower.id, upper: upper.id,
+                                          detail: "\(lower.id) ends at \(formatScore(lower.upperBound)), \(upper.id) starts at \(formatScore(upper.lowerBound)); expected \(formatScore(lower.upperBound + 1))")
+            }
+        }
+    }
+}
+
+/// An assessment scored by its scale, with the flags its condition's safety checks raised.
+public struct ScoredAssessment: Sendable, Hashable {
+    public let condition: String
+    public let scale: String
+    public let scaleVersion: String
+    public let answers: [Int?]
+    public let result: ScaleResult
+    public let flags: [String]
+}
+
+/// Why a catalog could not be built, or a lookup in it failed.
+public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+    case duplicateCondition(id: String)
+    case duplicateScale(id: String, firstCondition: String, secondCondition: String)
+    case malformedID(kind: String, id: String)
+    case unknownScale(condition: String, scale: String, usedBy: String)
+    case unknownSubscore(condition: String, scale: String, subscore: String, rule: String)
+    case unknownItem(scale: String, item: String, check: String)
+    case bandsDoNotCoverRange(scale: String, range: String, bands: String)
+    case bandsNotContiguous(scale: String, lower: String, upper: String, detail: String)
+    case noSuchScale(id: String, known: [String])
+    case noSuchCondition(id: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .duplicateCondition(let id):
+            "two condition modules have the id '\(id)'; condition ids must be unique"
+        case let .duplicateScale(id, first, second):
+            "scale id '\(id)' is used by both '\(first)' and '\(second)'; scale ids must be unique across all conditions"
+        case let .malformedID(kind, id):
+            "\(kind) id '\(id)' is not allowed; use lower-case letters, digits and inner hyphens (e.g. bpi-sf)"
+        case let .unknownScale(condition, scale, usedBy):
+            "condition '\(condition)': \(usedBy) names scale '\(scale)', which the condition does not have"
+        case let .unknownSubscore(condition, scale, subscore, rule):
+            "condition '\(condition)': outcome rule '\(rule)' names subscore '\(subscore)' of \(scale), which has no such subscore"
+        case let .unknownItem(scale, item, check):
+            "safety check '\(check)' names item '\(item)' of \(scale), which has no such item"
+        case let .bandsDoNotCoverRange(scale, range, bands):
+            "scale '\(scale)': bands cover \(bands) but the score range is \(range); bands must cover the range exactly"
+        case let .bandsNotContiguous(scale, _, _, detail):
+            "scale '\(scale)': bands leave a gap or overlap: \(detail)"
+        case let .noSuchScale(id, known):
+            "unknown scale '\(id)'; known scales: \(known.joined(separator: ", "))"
+        case let .noSuchCondition(id, known):
+            "unknown condition '\(id)'; known conditions: \(known.joined(separator: ", "))"
+        }
+    }
+}

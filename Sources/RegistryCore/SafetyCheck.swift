@@ -1,0 +1,50 @@
+/// A check that raises a flag for clinician review when an assessment is entered (a positive
+/// PHQ-9 item 9 raises `suicide-risk`).
+///
+/// Flags are stored with the assessment, shown when it is entered, on the patient's page and in the
+/// outcome report. A flag is a prompt for a clinician, never a diagnosis.
+public struct SafetyCheck: Sendable, Hashable {
+    /// The flag raised, lower case with hyphens (`suicide-risk`).
+    public let flag: String
+    /// The scale whose answers are checked.
+    public let scale: String
+    /// What the clinician should know, in a sentence.
+    public let description: String
+    /// What raises the flag.
+    public let trigger: Trigger
+
+    public init(flag: String, scale: String, description: String, trigger: Trigger) {
+        self.flag = flag
+        self.scale = scale
+        self.description = description
+        self.trigger = trigger
+    }
+
+    /// What raises a flag.
+    public enum Trigger: Sendable, Hashable {
+        /// The item with this id scores at least this value (PHQ-9 item 9 at least 1).
+        case itemAtLeast(item: String, value: Int)
+        /// The headline score is at least this value.
+        case scoreAtLeast(Double)
+    }
+
+    /// Whether this check raises its flag for these answers to `scale`.
+    public func raises(answers: [Int?], result: ScaleResult, scale: any AssessmentScale) -> Bool {
+        switch trigger {
+        case let .itemAtLeast(itemID, value):
+            guard let index = scale.items.firstIndex(where: { $0.id == itemID }),
+                  let raw = answers[index] else { return false }
+            return scale.items[index].scoredValue(ofRawAnswer: raw) >= value
+        case .scoreAtLeast(let value):
+            return result.score >= value
+        }
+    }
+
+    /// The trigger in words.
+    public var triggerDescription: String {
+        switch trigger {
+        case let .itemAtLeast(item, value): "\(scale) item \(item) at \(value) or above"
+        case .scoreAtLeast(let value): "\(scale) score at \(formatScore(value)) or above"
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Why a set of answers cannot be scored. The description is the sentence the command line prints.
+public enum ScaleError: Error, Sendable, Hashable, CustomStringConvertible {
+    case wrongNumberOfAnswers(scale: String, expected: Int, got: Int)
+    case answerNotAllowed(scale: String, item: Int, itemLabel: String, allowed: String, got: String)
+    case tooFewAnswered(scale: String, part: String, needed: Int, answered: Int, unansweredItems: [Int])
+    case notSingleValue(scale: String, items: Int)
+
+    public var description: String {
+        switch self {
+        case let .wrongNumberOfAnswers(scale, expected, got):
+            "\(scale) has \(expected) item\(expected == 1 ? "" : "s"); got \(got) answer\(got == 1 ? "" : "s")"
+                + " (give one per item in order, comma separated, leaving an unanswered item empty: 3,,2)"
+        case let .answerNotAllowed(scale, item, label, allowed, got):
+            "\(scale) item \(item) (\(label)): '\(got)' is not allowed; expected \(allowed)"
+        case let .tooFewAnswered(scale, part, needed, answered, unanswered):
+            "\(scale): \(part) needs at least \(needed) answered item\(needed == 1 ? "" : "s"), got \(answered)"
+                + " (unanswered: item\(unanswered.count == 1 ? "" : "s") "
+                + unanswered.map(String.init).joined(separator: ", ") + ")"
+        case let .notSingleValue(scale, items):
+            "\(scale) has \(items) items; record it with --answers, one answer per item"
+        }
+    }
+}

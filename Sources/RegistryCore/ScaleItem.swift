@@ -1,0 +1,82 @@
+/// One question (item) of an assessment scale.
+///
+/// Items carry a short neutral label, never the published wording of a copyrighted instrument:
+/// "item 1: frequency of severe pain", not the question as printed on the licensed form.
+public struct ScaleItem: Sendable, Hashable {
+    /// A stable id within the scale, usually the item's published number ("9", "A").
+    public let id: String
+    /// A neutral label that says what the item measures.
+    public let label: String
+    /// What a clinician may record for this item.
+    public let response: ResponseKind
+    /// Whether the item counts towards the score. MIDAS items A and B are recorded but not scored.
+    public let isScored: Bool
+
+    public init(id: String, label: String, response: ResponseKind, isScored: Bool = true) {
+        self.id = id
+        self.label = label
+        self.response = response
+        self.isScored = isScored
+    }
+
+    /// The value this raw answer contributes to the score.
+    ///
+    /// A raw answer is the number itself for a numeric item, and the option's position (from 0)
+    /// for an item answered by choosing a labelled option.
+    public func scoredValue(ofRawAnswer raw: Int) -> Int {
+        switch response {
+        case .number: raw
+        case .options(let options): options[raw].value
+        }
+    }
+
+    /// The answer as a person would say it: the number, or the option's label.
+    public func display(rawAnswer raw: Int) -> String {
+        switch response {
+        case .number: String(raw)
+        case .options(let options): options[raw].label
+        }
+    }
+}
+
+/// What kind of answer an item takes.
+public enum ResponseKind: Sendable, Hashable {
+    /// A whole number in a range, scored as given (a 0-3 frequency, a 0-10 rating, a day count).
+    case number(ClosedRange<Int>)
+    /// One of a list of labelled options, each with the value it scores. Answered by the option's
+    /// position from 0, or by its label.
+    case options([AnswerOption])
+
+    /// A yes/no item scored no = 0, yes = 1.
+    public static let yesNo = ResponseKind.options([AnswerOption(label: "no", value: 0), AnswerOption(label: "yes", value: 1)])
+
+    /// The allowed answers in words, for help and error messages ("0 to 3", "no, yes").
+    public var allowedDescription: String {
+        switch self {
+        case .number(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .options(let options):
+            "one of " + options.map(\.label).joined(separator: ", ")
+                + " (or its position, 0 to \(options.count - 1))"
+        }
+    }
+
+    /// The lowest and highest value the item can contribute to a score.
+    public var scoredValueRange: ClosedRange<Int> {
+        switch self {
+        case .number(let range): range
+        case .options(let options):
+            options.map(\.value).min()!...options.map(\.value).max()!
+        }
+    }
+}
+
+/// A labelled answer option and the value it scores (HIT-6: "very-often" scores 11).
+public struct AnswerOption: Sendable, Hashable {
+    public let label: String
+    public let value: Int
+
+    public init(label: String, value: Int) {
+        self.label = label
+        self.value = value
+    }
+}

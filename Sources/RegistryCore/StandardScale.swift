@@ -1,0 +1,131 @@
+/// How a ``StandardScale`` turns item values into its score.
+public enum ScoringRule: Sendable, Hashable {
+    /// The sum of every scored item's value; every scored item must be answered.
+    case sum
+    /// The sum of domains, each domain the highest value among its items (QIDS-SR16). A domain
+    /// counts when at least one of its items is answered; every domain must count.
+    case sumOfHighestInDomains([Domain])
+    /// Subscores, each the mean of its items with a minimum number answered; the headline score
+    /// is the subscore named `headline`, which must be scorable (BPI-SF).
+    case meansOfSubscores(headline: String, subscores: [MeanSubscore])
+
+    /// A group of items of which the highest answer counts once.
+    public struct Domain: Sendable, Hashable {
+        public let name: String
+        /// Item ids in the domain.
+        public let items: [String]
+        public init(_ name: String, items: [String]) {
+            self.name = name
+            self.items = items
+        }
+    }
+
+    /// A subscore that is the mean of its answered items.
+    public struct MeanSubscore: Sendable, Hashable {
+        public let name: String
+        /// Item ids in the subscore.
+        public let items: [String]
+        /// The fewest answered items for which the mean is valid.
+        public let minimumAnswered: Int
+        public init(_ name: String, items: [String], minimumAnswered: Int) {
+            self.name = name
+            self.items = items
+            self.minimumAnswered = minimumAnswered
+        }
+    }
+}
+
+/// A scale whose scoring is a ``ScoringRule``: the building block of the compiled modules, and what
+/// a declarative module describes.
+public struct StandardScale: AssessmentScale {
+    public let id: String
+    public let name: String
+    public let version: String
+    public let items: [ScaleItem]
+    public let range: ClosedRange<Double>
+    public let direction: ScoreDirection
+    public let bands: [SeverityBand]
+    public let licence: Licence
+    public let scoring: ScoringRule
+    public let scoringDescription: String
+
+    public init(
+        id: String, name: String, version: String, items: [ScaleItem], range: ClosedRange<Double>,
+        direction: ScoreDirection = .higherIsWorse, bands: [SeverityBand] = [], licence: Licence,
+        scoring: ScoringRule = .sum, scoringDescription: String
+    ) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.items = items
+        self.range = range
+        self.direction = direction
+        self.bands = bands
+        self.licence = licence
+        self.scoring = scoring
+        self.scoringDescription = scoringDescription
+    }
+
+    public var subscoreNames: [String] {
+        if case .meansOfSubscores(_, let subscores) = scoring { return subscores.map(\.name) }
+        return []
+    }
+
+    public func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
+        try validate(answers)
+        // Scored value of each answered item, by item id.
+        var values: [String: Int] = [:]
+        for (index, answer) in answers.enumerated() {
+            if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
+        }
+        switch scoring {
+        case .sum:
+            let scoredIndices = items.indices.filter { items[$0].isScored }
+            let unanswered = scoredIndices.filter { answers[$0] == nil }
+            guard unanswered.isEmpty else {
+                throw .tooFewAnswered(scale: id, part: "the total", needed: scoredIndices.count,
+                                      answered: scoredIndices.count - unanswered.count,
+                                      unansweredItems: unanswered.map { $0 + 1 })
+            }
+            let total = Double(scoredIndices.reduce(0) { $0 + values[items[$1].id]! })
+            return ScaleResult(score: total, band: band(for: total))
+
+        case .sumOfHighestInDomains(let domains):
+            var total = 0
+            for domain in domains {
+                let answered = domain.items.compactMap { values[$0] }
+                guard let highest = answered.max() else {
+                    throw .tooFewAnswered(scale: id, part: "the \(domain.name) domain", needed: 1, answered: 0,
+                                          unansweredItems: domain.items.compactMap(position(ofItem:)))
+                }
+                total += highest
+            }
+            return ScaleResult(score: Double(total), band: band(for: Double(total)))
+
+        case .meansOfSubscores(let headline, let subscores):
+            var scored: [ScaleResult.Subscore] = []
+            var notes: [String] = []
+            for subscore in subscores {
+                let answered = subscore.items.compactMap { values[$0] }
+                if answered.count >= subscore.minimumAnswered {
+                    let mean = Double(answered.reduce(0, +)) / Double(answered.count)
+                    scored.append(.init(name: subscore.name, value: mean))
+                } else if subscore.name == headline {
+                    throw .tooFewAnswered(
+                        scale: id, part: "the \(subscore.name) score", needed: subscore.minimumAnswered,
+                        answered: answered.count,
+                        unansweredItems: subscore.items.filter { values[$0] == nil }.compactMap(position(ofItem:)))
+                } else {
+                    notes.append("\(subscore.name) not scored: \(answered.count) of \(subscore.items.count) items answered, at least \(subscore.minimumAnswered) needed")
+                }
+            }
+            let score = scored.first { $0.name == headline }!.value
+            return ScaleResult(score: score, subscores: scored, band: band(for: score), notes: notes)
+        }
+    }
+
+    /// The 1-based position of the item with this id.
+    private func position(ofItem itemID: String) -> Int? {
+        items.firstIndex { $0.id == itemID }.map { $0 + 1 }
+    }
+}
