@@ -1,0 +1,34 @@
+import RegistryCore
+
+/// Treatment-resistant depression treated with ketamine: self-report and clinician-rated scales,
+/// with dissociation monitored around each infusion.
+///
+/// Outcome rules: response is a score at least 50% lower than baseline on PHQ-9, MADRS or QIDS-SR16;
+/// remission is PHQ-9 below 5, MADRS 10 or below (the stricter of the published conventions; some
+/// use 12), QIDS-SR16 5 or below. A PHQ-9 item 9 answer above 0 raises `suicide-risk`.
+public struct DepressionModule: Condition {
+    public init() {}
+
+    public let id = "depression"
+    public let name = "Treatment-resistant depression"
+    public let version = "1.0"
+    public let summary = "Treatment-resistant depression: PHQ-9, MADRS and QIDS-SR16 outcomes, CADSS-6 dissociation around infusions, suicide-risk flag on PHQ-9 item 9."
+    public let primaryScale = PHQ9.scale.id
+
+    public var scales: [any AssessmentScale] {
+        [PHQ9.scale, MADRS.scale, QIDSSR16.scale, CADSS6.scale]
+    }
+
+    public var outcomeRules: [OutcomeRule] {
+        [
+            OutcomeRule(id: "response", scale: PHQ9.scale.id, criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(id: "remission", scale: PHQ9.scale.id, criterion: .scoreBelow(5)),
+            OutcomeRule(id: "madrs-response", name: "MADRS response", scale: MADRS.scale.id, criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(id: "madrs-remission", name: "MADRS remission", scale: MADRS.scale.id, criterion: .scoreAtMost(MADRS.remissionThreshold)),
+            OutcomeRule(id: "qids-response", name: "QIDS-SR16 response", scale: QIDSSR16.scale.id, criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(id: "qids-remission", name: "QIDS-SR16 remission", scale: QIDSSR16.scale.id, criterion: .scoreAtMost(5)),
+        ]
+    }
+
+    public var safetyChecks: [SafetyCheck] { [PHQ9.suicideRisk] }
+}

@@ -1,0 +1,29 @@
+import RegistryCore
+
+/// Refractory migraine and chronic headache treated with ketamine: monthly headache days, pain
+/// ratings, disability and impact.
+///
+/// Outcome rules: an immediate response is a headache pain rating at least 2 points lower at the
+/// end of a course than at its start (Schwenk et al. 2018); a monthly-days response is at least 50%
+/// fewer headache days than at baseline.
+public struct MigraineModule: Condition {
+    public init() {}
+
+    public let id = "migraine"
+    public let name = "Migraine and refractory headache"
+    public let version = "1.0"
+    public let summary = "Refractory migraine and chronic headache: headache days, pain rating, MIDAS disability and HIT-6 impact."
+    public let primaryScale = HeadachePainRating.scale.id
+
+    public var scales: [any AssessmentScale] {
+        [HeadachePainRating.scale, MonthlyHeadacheDays.scale, MIDAS.scale, HIT6.scale]
+    }
+
+    public var outcomeRules: [OutcomeRule] {
+        [
+            OutcomeRule(id: "response", scale: HeadachePainRating.scale.id, criterion: .pointImprovement(atLeast: 2)),
+            OutcomeRule(id: "monthly-days-response", name: "monthly headache days response",
+                        scale: MonthlyHeadacheDays.scale.id, criterion: .percentImprovement(atLeast: 50)),
+        ]
+    }
+}

@@ -1,0 +1,30 @@
+import RegistryCore
+
+/// Neuropathic chronic pain treated with ketamine: pain rating, pain severity and interference, and
+/// the two screening instruments for a neuropathic component.
+///
+/// Outcome rules follow IMMPACT: a pain rating at least 30% lower than baseline is a moderate
+/// improvement, at least 50% lower a substantial one; a BPI-SF interference score at least 1 point
+/// lower is meaningful.
+public struct NeuropathicPainModule: Condition {
+    public init() {}
+
+    public let id = "neuropathic-pain"
+    public let name = "Neuropathic chronic pain"
+    public let version = "1.0"
+    public let summary = "Neuropathic chronic pain: pain rating with IMMPACT improvement thresholds, BPI-SF severity and interference, DN4 and painDETECT screening."
+    public let primaryScale = PainRating.scale.id
+
+    public var scales: [any AssessmentScale] {
+        [PainRating.scale, BPISF.scale, DN4.scale, PainDETECT.scale]
+    }
+
+    public var outcomeRules: [OutcomeRule] {
+        [
+            OutcomeRule(id: "moderate-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 30)),
+            OutcomeRule(id: "substantial-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(id: "interference-improvement", name: "BPI-SF interference improvement",
+                        scale: BPISF.scale.id, subscore: "interference", criterion: .pointImprovement(atLeast: 1)),
+        ]
+    }
+}
