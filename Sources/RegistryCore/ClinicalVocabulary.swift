@@ -112,13 +112,19 @@ public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
     public let hour: Int
     public let minute: Int
 
+    public init?(hour: Int, minute: Int) {
+        guard (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        self.hour = hour
+        self.minute = minute
+    }
+
     public static func parse(_ text: String, field: String) throws(InputError) -> ClockTime {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
               (0...23).contains(hour), (0...59).contains(minute) else {
             throw InputError(field: field, got: text, allowed: "a time as HH:MM on the 24-hour clock (e.g. 09:30)")
         }
-        return ClockTime(hour: hour, minute: minute)
+        return ClockTime(hour: hour, minute: minute)!
     }
 
     public var description: String {

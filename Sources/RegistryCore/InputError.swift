@@ -15,7 +15,9 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "--\(field): '\(got)' is not allowed; expected \(allowed)"
+        // Positional arguments are written <like-this>; everything else is an option.
+        let name = field.hasPrefix("<") ? field : "--" + field
+        return "\(name): '\(got)' is not allowed; expected \(allowed)"
     }
 }
 

@@ -1,1 +1,139 @@
+import Foundation
 import GRDB
+import RegistryCore
+
+/// One clinic's registry: a single SQLite file, opened in WAL mode with foreign keys on.
+///
+/// Every change to clinical data is written in one transaction with its audit row; input that
+/// breaks a rule is refused before anything is written.
+public struct Registry: Sendable {
+    /// Where the file is.
+    public let path: String
+    let pool: DatabasePool
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Creates a new registry file (mode 0600, its folder 0700 when the folder is created), with a
+    /// fresh pseudonym secret. Refuses to overwrite an existing file.
+    public static func create(at path: String, clinic: String?) throws(RegistryError) -> Registry {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .storage("cannot create the folder \(folder): \(error.localizedDescription)")
+            }
+        }
+        // O_EXCL: never overwrite, even if another process creates the file at the same moment.
+        let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw .refused("a registry already exists at \(path); init never overwrites one (use --registry to choose another path)")
+            }
+            throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+        do {
+            let pool = try openPool(path)
+            try Schema.migrator.migrate(pool)
+            try pool.write { db in
+                let created = timestamp()
+                try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', ?)", arguments: [created])
+                if let clinic {
+                    try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('clinic', ?)", arguments: [clinic])
+                }
+                var generator = SystemRandomNumberGenerator()
+                let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+                try db.execute(sql: "INSERT INTO pseudonym_secret (id, secret) VALUES (1, ?)", arguments: [secret])
+            }
+            return Registry(path: path, pool: pool)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw .storage("cannot initialise the registry at \(path): \(error)")
+        }
+    }
+
+    /// Opens an existing registry and brings its schema up to date.
+    public static func open(at path: String) throws(RegistryError) -> Registry {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .storage("no registry at \(path); create one with 'ketareg init' or point --registry (or KETAREG_REGISTRY) at an existing one")
+        }
+        do {
+            let pool = try openPool(path)
+            let isRegistry = try pool.read { try $0.tableExists("registry_info") }
+            guard isRegistry else {
+                throw RegistryError.storage("\(path) is not a KetaReg registry")
+            }
+            try Schema.migrator.migrate(pool)
+            return Registry(path: path, pool: pool)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw .storage("cannot open the registry at \(path): \(error)")
+        }
+    }
+
+    private static func openPool(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "ketareg"
+        return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// The clinic's name as given at init.
+    public func clinicName() throws -> String? {
+        try read { try String.fetchOne($0, sql: "SELECT value FROM registry_info WHERE key = 'clinic'") }
+    }
+
+    // MARK: - Transactions
+
+    /// Reads, turning database failures into storage errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as DatabaseError {
+            throw RegistryError.storage("cannot read the registry at \(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Writes in one transaction: any error thrown by `body` rolls everything back.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let error as DatabaseError {
+            throw RegistryError.storage("cannot write to the registry at \(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    func audit<Before: Encodable, After: Encodable>(
+        _ db: Database, actor: String, action: String, record: RecordID, patient: RecordID?,
+        before: Before?, after: After?, reason: String? = nil
+    ) throws {
+        var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: action, entity: record.kind.noun,
+                           entityId: record.description, patient: patient?.description,
+                           before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason)
+        try row.insert(db)
+    }
+
+    func requirePatient(_ db: Database, _ id: RecordID) throws -> PatientRow {
+        guard id.kind == .patient else {
+            throw RegistryError.refused("'\(id)' is not a patient id; patient ids look like P-000042")
+        }
+        guard let row = try PatientRow.fetchOne(db, key: id.row) else {
+            throw RegistryError.refused("no patient \(id) in this registry (see 'ketareg patients')")
+        }
+        return row
+    }
+
+    func conditions(_ db: Database, patient: Int64) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid", arguments: [patient])
+    }
+}
+
+/// Now, as an ISO 8601 UTC timestamp for audit rows.
+func timestamp() -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: Date())
+}

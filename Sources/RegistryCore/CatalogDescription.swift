@@ -1,0 +1,145 @@
+/// A condition module described for people and scripts: what `ketareg conditions --json` prints and
+/// what the data dictionary is made from.
+public struct ConditionDescription: Sendable, Codable, Hashable {
+    public let id: String
+    public let name: String
+    public let version: String
+    public let summary: String
+    public let primaryScale: String
+    public let scales: [ScaleDescription]
+    public let outcomeRules: [OutcomeRuleDescription]
+    public let safetyChecks: [SafetyCheckDescription]
+
+    public init(_ condition: any Condition) {
+        id = condition.id
+        name = condition.name
+        version = condition.version
+        summary = condition.summary
+        primaryScale = condition.primaryScale
+        scales = condition.scales.map { ScaleDescription($0, condition: condition) }
+        outcomeRules = condition.outcomeRules.map { OutcomeRuleDescription($0, in: condition) }
+        safetyChecks = condition.safetyChecks.map(SafetyCheckDescription.init)
+    }
+}
+
+/// A scale described: items, allowed answers, range, bands, scoring and licence.
+public struct ScaleDescription: Sendable, Codable, Hashable {
+    public let id: String
+    public let name: String
+    public let version: String
+    public let condition: String
+    public let range: ScoreRange
+    public let direction: ScoreDirection
+    public let scoring: String
+    public let subscores: [String]
+    public let licence: LicenceDescription
+    public let items: [ItemDescription]
+    public let bands: [BandDescription]
+    public let outcomeRules: [OutcomeRuleDescription]
+    public let safetyChecks: [SafetyCheckDescription]
+
+    public init(_ scale: any AssessmentScale, condition: any Condition) {
+        id = scale.id
+        name = scale.name
+        version = scale.version
+        self.condition = condition.id
+        range = ScoreRange(min: scale.range.lowerBound, max: scale.range.upperBound)
+        direction = scale.direction
+        scoring = scale.scoringDescription
+        subscores = scale.subscoreNames
+        licence = LicenceDescription(status: scale.licence.status.rawValue, note: scale.licence.note,
+                                     wordingShipped: scale.licence.mayShipWording)
+        items = scale.items.enumerated().map { ItemDescription($1, position: $0 + 1) }
+        bands = scale.bands.map { BandDescription(id: $0.id, label: $0.label, min: $0.lowerBound, max: $0.upperBound) }
+        outcomeRules = condition.outcomeRules.filter { $0.scale == scale.id }.map { OutcomeRuleDescription($0, in: condition) }
+        safetyChecks = condition.safetyChecks.filter { $0.scale == scale.id }.map(SafetyCheckDescription.init)
+    }
+}
+
+public struct ScoreRange: Sendable, Codable, Hashable {
+    public let min: Double
+    public let max: Double
+}
+
+public struct LicenceDescription: Sendable, Codable, Hashable {
+    public let status: String
+    public let note: String
+    public let wordingShipped: Bool
+}
+
+public struct ItemDescription: Sendable, Codable, Hashable {
+    public let id: String
+    public let position: Int
+    public let label: String
+    public let scored: Bool
+    /// `number` or `options`.
+    public let answerKind: String
+    public let min: Int?
+    public let max: Int?
+    public let options: [OptionDescription]?
+
+    init(_ item: ScaleItem, position: Int) {
+        id = item.id
+        self.position = position
+        label = item.label
+        scored = item.isScored
+        switch item.response {
+        case .number(let range):
+            answerKind = "number"
+            min = range.lowerBound
+            max = range.upperBound
+            options = nil
+        case .options(let list):
+            answerKind = "options"
+            min = nil
+            max = nil
+            options = list.enumerated().map { OptionDescription(position: $0, label: $1.label, value: $1.value) }
+        }
+    }
+}
+
+public struct OptionDescription: Sendable, Codable, Hashable {
+    /// What to type on the command line (or the label).
+    public let position: Int
+    public let label: String
+    /// What the option scores.
+    public let value: Int
+}
+
+public struct BandDescription: Sendable, Codable, Hashable {
+    public let id: String
+    public let label: String
+    public let min: Double
+    public let max: Double
+}
+
+public struct OutcomeRuleDescription: Sendable, Codable, Hashable {
+    public let id: String
+    public let name: String
+    public let scale: String
+    public let subscore: String?
+    /// The rule in words.
+    public let rule: String
+
+    init(_ rule: OutcomeRule, in condition: any Condition) {
+        id = rule.id
+        name = rule.name
+        scale = rule.scale
+        subscore = rule.subscore
+        self.rule = rule.describe(direction: condition.scale(rule.scale)?.direction ?? .higherIsWorse)
+    }
+}
+
+public struct SafetyCheckDescription: Sendable, Codable, Hashable {
+    public let flag: String
+    public let scale: String
+    public let trigger: String
+    public let description: String
+
+    init(_ check: SafetyCheck) {
+        flag = check.flag
+        scale = check.scale
+        trigger = check.triggerDescription
+        description = check.description
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The identifiers clinic staff read and type: `P-000042` for a patient, `I-` for an infusion,
+/// `A-` for an assessment, `AE-` for an adverse event, `C-` for a co-intervention. They are local
+/// to the clinic and never leave it.
+public enum RecordKind: String, Sendable, CaseIterable, Codable {
+    case patient = "P"
+    case infusion = "I"
+    case assessment = "A"
+    case adverseEvent = "AE"
+    case coIntervention = "C"
+
+    /// The word used in audit rows and messages.
+    public var noun: String {
+        switch self {
+        case .patient: "patient"
+        case .infusion: "infusion"
+        case .assessment: "assessment"
+        case .adverseEvent: "adverse-event"
+        case .coIntervention: "co-intervention"
+        }
+    }
+
+    /// `P-000042` for row 42.
+    public func displayID(_ row: Int64) -> String {
+        let digits = String(row)
+        return rawValue + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+}
+
+/// A typed reference to one record, read from what a person typed (`P-000042`, `p-42`, `A-7`).
+public struct RecordID: Sendable, Hashable, CustomStringConvertible {
+    public let kind: RecordKind
+    public let row: Int64
+
+    public init(kind: RecordKind, row: Int64) {
+        self.kind = kind
+        self.row = row
+    }
+
+    /// Parses an id of any kind; `nil` when it is not one.
+    public init?(_ text: String) {
+        let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
+        // Longest prefix first, so AE- is not read as A-.
+        for kind in RecordKind.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count }) {
+            guard upper.hasPrefix(kind.rawValue) else { continue }
+            var rest = upper.dropFirst(kind.rawValue.count)
+            if rest.first == "-" { rest = rest.dropFirst() }
+            guard !rest.isEmpty, rest.allSatisfy(\.isASCII), let row = Int64(rest), row > 0 else { return nil }
+            self.init(kind: kind, row: row)
+            return
+        }
+        return nil
+    }
+
+    public var description: String { kind.displayID(row) }
+}

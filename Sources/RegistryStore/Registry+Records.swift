@@ -1,0 +1,182 @@
+import GRDB
+import RegistryCore
+
+extension Registry {
+    /// Records an infusion with its monitoring observations and any adverse events that followed it.
+    public func addInfusion(_ entry: InfusionEntry, patient id: RecordID, actor: String) throws -> InfusionView {
+        let entry = try entry.validated()
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            var row = InfusionRow(patientId: patient.id!, entry: entry)
+            try row.insert(db)
+            let infusionID = RecordID(kind: .infusion, row: row.id!)
+            var adverseIDs: [String] = []
+            for event in entry.adverseEvents {
+                adverseIDs.append(try insertAdverseEvent(db, event, patient: patient.id!, infusion: row.id, actor: actor).id)
+            }
+            let view = row.view(adverseEvents: adverseIDs)
+            try audit(db, actor: actor, action: "add", record: infusionID, patient: id, before: InfusionView?.none, after: view)
+            return view
+        }
+    }
+
+    /// Records an adverse event, optionally tied to the infusion it followed.
+    public func addAdverseEvent(_ entry: AdverseEventEntry, patient id: RecordID, infusion: RecordID?, actor: String) throws -> AdverseEventView {
+        let entry = try entry.validated()
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            var infusionRow: Int64?
+            if let infusion {
+                guard infusion.kind == .infusion,
+                      let found = try InfusionRow.fetchOne(db, key: infusion.row), found.patientId == patient.id else {
+                    throw RegistryError.refused("--infusion: no infusion \(infusion) for \(id); give one of this patient's infusion ids (see 'ketareg patient show \(id)')")
+                }
+                infusionRow = found.id
+            }
+            return try insertAdverseEvent(db, entry, patient: patient.id!, infusion: infusionRow, actor: actor)
+        }
+    }
+
+    private func insertAdverseEvent(_ db: Database, _ entry: AdverseEventEntry, patient: Int64, infusion: Int64?, actor: String) throws -> AdverseEventView {
+        var row = AdverseEventRow(patientId: patient, infusionId: infusion, entry: entry)
+        try row.insert(db)
+        let view = row.view
+        try audit(db, actor: actor, action: "add", record: RecordID(kind: .adverseEvent, row: row.id!),
+                  patient: RecordID(kind: .patient, row: patient), before: AdverseEventView?.none, after: view)
+        return view
+    }
+
+    /// Stores a scored assessment. Refuses a scale that belongs to a condition the patient is not
+    /// enrolled for.
+    public func addAssessment(_ scored: ScoredAssessment, patient id: RecordID, on date: ClinicalDate,
+                              timepoint: Timepoint, actor: String) throws -> AssessmentView {
+        _ = try date.notInFuture(field: "on")
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            let enrolled = try conditions(db, patient: patient.id!)
+            guard enrolled.contains(scored.condition) else {
+                throw RegistryError.refused("--scale: \(scored.scale) belongs to the condition '\(scored.condition)', but \(id) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions")
+            }
+            var row = AssessmentRow(patientId: patient.id!, scored: scored, on: date, timepoint: timepoint)
+            try row.insert(db)
+            let view = row.view
+            try audit(db, actor: actor, action: "add", record: RecordID(kind: .assessment, row: row.id!), patient: id,
+                      before: AssessmentView?.none, after: view)
+            return view
+        }
+    }
+
+    /// Records a treatment alongside ketamine.
+    public func addCoIntervention(_ entry: CoInterventionEntry, patient id: RecordID, actor: String) throws -> CoInterventionView {
+        let entry = try entry.validated()
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            var row = CoInterventionRow(id: nil, patientId: patient.id!, kind: entry.kind.rawValue,
+                                        fromDate: entry.from.description, toDate: entry.to?.description, enteredInError: false)
+            try row.insert(db)
+            let view = row.view
+            try audit(db, actor: actor, action: "add", record: RecordID(kind: .coIntervention, row: row.id!), patient: id,
+                      before: CoInterventionView?.none, after: view)
+            return view
+        }
+    }
+
+    // MARK: - Corrections
+
+    /// Corrects an infusion: `change` edits its fields, which are validated again. Marking it
+    /// entered in error keeps it on record but out of timelines and outcomes. A reason is required.
+    public func correctInfusion(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+                                change: (inout InfusionEntry) throws -> Void) throws -> InfusionView {
+        let reason = try requireReason(reason)
+        return try write { db in
+            guard id.kind == .infusion, var row = try InfusionRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no infusion \(id) in this registry")
+            }
+            let adverse = try Int64.fetchAll(db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row])
+                .map(RecordKind.adverseEvent.displayID)
+            let before = row.view(adverseEvents: adverse)
+            var entry = row.entry
+            try change(&entry)
+            entry = try entry.validated()
+            var updated = InfusionRow(patientId: row.patientId, entry: entry)
+            updated.id = row.id
+            updated.enteredInError = enteredInError ?? row.enteredInError
+            row = updated
+            let after = row.view(adverseEvents: adverse)
+            guard after != before else {
+                throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
+            }
+            try row.update(db)
+            try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: row.patientId),
+                      before: before, after: after, reason: reason)
+            return after
+        }
+    }
+
+    /// Corrects an assessment: new answers are scored again by the catalog's current scale version,
+    /// with flags recomputed. A reason is required.
+    public func correctAssessment(_ id: RecordID, answers: [Int?]?, on date: ClinicalDate?, timepoint: Timepoint?,
+                                  enteredInError: Bool?, catalog: ConditionCatalog, reason: String, actor: String) throws -> AssessmentView {
+        let reason = try requireReason(reason)
+        if let date { _ = try date.notInFuture(field: "on") }
+        return try write { db in
+            guard id.kind == .assessment, var row = try AssessmentRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no assessment \(id) in this registry")
+            }
+            let before = row.view
+            if let answers {
+                let scored = try catalog.assess(scale: row.scaleId, answers: answers)
+                var rescored = AssessmentRow(patientId: row.patientId, scored: scored,
+                                             on: try ClinicalDate.parse(row.assessedOn, field: "on"),
+                                             timepoint: Timepoint(rawValue: row.timepoint) ?? .followUp)
+                rescored.id = row.id
+                rescored.enteredInError = row.enteredInError
+                row = rescored
+            }
+            if let date { row.assessedOn = date.description }
+            if let timepoint { row.timepoint = timepoint.rawValue }
+            if let enteredInError { row.enteredInError = enteredInError }
+            let after = row.view
+            guard after != before else {
+                throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
+            }
+            try row.update(db)
+            try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: row.patientId),
+                      before: before, after: after, reason: reason)
+            return after
+        }
+    }
+
+    /// The scale of a stored assessment, so a correction can parse answers before it is made.
+    public func scaleOfAssessment(_ id: RecordID) throws -> String {
+        try read { db in
+            guard id.kind == .assessment, let scale = try String.fetchOne(db, sql: "SELECT scale_id FROM assessment WHERE id = ?", arguments: [id.row]) else {
+                throw RegistryError.refused("no assessment \(id) in this registry")
+            }
+            return scale
+        }
+    }
+
+    private func requireReason(_ reason: String) throws(InputError) -> String {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw InputError(field: "reason", got: "", allowed: "a few words on why the record is corrected (every correction needs a reason)")
+        }
+        return reason
+    }
+
+    // MARK: - Audit
+
+    /// The audit trail, oldest first: all of it, one patient's (a `P-` id) or one record's.
+    public func auditTrail(for id: RecordID? = nil) throws -> [AuditEntry] {
+        try read { db in
+            var request = AuditRow.order(Column("id"))
+            if let id {
+                request = id.kind == .patient
+                    ? request.filter(Column("patient") == id.description)
+                    : request.filter(Column("entity_id") == id.description)
+            }
+            return try request.fetchAll(db).map(\.entry)
+        }
+    }
+}

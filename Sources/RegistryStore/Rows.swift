@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// Rows map snake_case columns to camelCase properties.
+protocol SnakeCaseRecord: Codable, FetchableRecord, MutablePersistableRecord {}
+
+extension SnakeCaseRecord {
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+}
+
+struct PatientRow: SnakeCaseRecord {
+    static let databaseTableName = "patient"
+    var id: Int64?
+    var sex: String
+    var enrolledOn: String
+    var researchConsent: Bool
+    var consentWithdrawnOn: String?
+    var consentWithdrawalReason: String?
+    var createdAt: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+struct IdentityRow: SnakeCaseRecord {
+    static let databaseTableName = "patient_identity"
+    var patientId: Int64
+    var mrn: String
+    var givenName: String
+    var familyName: String
+    var birthDate: String
+}
+
+struct PatientConditionRow: SnakeCaseRecord {
+    static let databaseTableName = "patient_condition"
+    var patientId: Int64
+    var conditionId: String
+}
+
+struct PriorTreatmentRow: SnakeCaseRecord {
+    static let databaseTableName = "prior_treatment"
+    var id: Int64?
+    var patientId: Int64
+    var category: String
+    var adequateTrials: Int?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+struct InfusionRow: SnakeCaseRecord {
+    static let databaseTableName = "infusion"
+    var id: Int64?
+    var patientId: Int64
+    var givenOn: String
+    var givenAt: String?
+    var doseMgPerKg: Double
+    var weightKg: Double?
+    var totalMg: Double?
+    var minutes: Int
+    var route: String
+    var bpBeforeSystolic: Int?
+    var bpBeforeDiastolic: Int?
+    var bpAfterSystolic: Int?
+    var bpAfterDiastolic: Int?
+    var bpDischargeSystolic: Int?
+    var bpDischargeDiastolic: Int?
+    var heartRate: Int?
+    var oxygenSaturation: Int?
+    var monitoringMinutes: Int?
+    var concomitantMedication: String
+    var sedation: Bool
+    var dissociation: Bool
+    var respiratoryDepression: Bool
+    var enteredInError: Bool
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(patientId: Int64, entry: InfusionEntry) {
+        self.patientId = patientId
+        givenOn = entry.date.description
+        givenAt = entry.time?.description
+        doseMgPerKg = entry.doseMgPerKg
+        weightKg = entry.weightKg
+        totalMg = entry.totalMg
+        minutes = entry.minutes
+        route = entry.route.rawValue
+        bpBeforeSystolic = entry.bloodPressureBefore?.systolic
+        bpBeforeDiastolic = entry.bloodPressureBefore?.diastolic
+        bpAfterSystolic = entry.bloodPressureAfter?.systolic
+        bpAfterDiastolic = entry.bloodPressureAfter?.diastolic
+        bpDischargeSystolic = entry.bloodPressureAtDischarge?.systolic
+        bpDischargeDiastolic = entry.bloodPressureAtDischarge?.diastolic
+        heartRate = entry.heartRate
+        oxygenSaturation = entry.oxygenSaturation
+        monitoringMinutes = entry.monitoringMinutes
+        concomitantMedication = encodeJSON(entry.concomitantMedication)
+        sedation = entry.sedation
+        dissociation = entry.dissociation
+        respiratoryDepression = entry.respiratoryDepression
+        enteredInError = false
+    }
+
+    /// The stored infusion as an entry that can be corrected and validated again.
+    var entry: InfusionEntry {
+        func pressure(_ systolic: Int?, _ diastolic: Int?) -> BloodPressure? {
+            guard let systolic, let diastolic else { return nil }
+            return BloodPressure(systolic: systolic, diastolic: diastolic)
+        }
+        return InfusionEntry(
+            date: try! ClinicalDate.parse(givenOn, field: "on"),
+            time: givenAt.flatMap { try? ClockTime.parse($0, field: "at") },
+            doseMgPerKg: doseMgPerKg, weightKg: weightKg, totalMg: totalMg, minutes: minutes,
+            route: InfusionRoute(rawValue: route) ?? .iv,
+            bloodPressureBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
+            bloodPressureAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
+            bloodPressureAtDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
+            heartRate: heartRate, oxygenSaturation: oxygenSaturation, monitoringMinutes: monitoringMinutes,
+            concomitantMedication: decodeJSON([String].self, concomitantMedication) ?? [],
+            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression)
+    }
+}
+
+struct AdverseEventRow: SnakeCaseRecord {
+    static let databaseTableName = "adverse_event"
+    var id: Int64?
+    var patientId: Int64
+    var infusionId: Int64?
+    var term: String
+    var grade: String
+    var serious: Bool
+    var onset: String
+    var resolvedOn: String?
+    var enteredInError: Bool
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(patientId: Int64, infusionId: Int64?, entry: AdverseEventEntry) {
+        self.patientId = patientId
+        self.infusionId = infusionId
+        term = entry.term.rawValue
+        grade = entry.grade.rawValue
+        serious = entry.serious
+        onset = entry.onset.description
+        resolvedOn = entry.resolvedOn?.description
+        enteredInError = false
+    }
+}
+
+struct AssessmentRow: SnakeCaseRecord {
+    static let databaseTableName = "assessment"
+    var id: Int64?
+    var patientId: Int64
+    var conditionId: String
+    var scaleId: String
+    var scaleVersion: String
+    var assessedOn: String
+    var timepoint: String
+    var answers: String
+    var score: Double
+    var subscores: String
+    var band: String?
+    var flags: String
+    var enteredInError: Bool
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(patientId: Int64, scored: ScoredAssessment, on date: ClinicalDate, timepoint: Timepoint) {
+        self.patientId = patientId
+        conditionId = scored.condition
+        scaleId = scored.scale
+        scaleVersion = scored.scaleVersion
+        assessedOn = date.description
+        self.timepoint = timepoint.rawValue
+        answers = encodeJSON(scored.answers)
+        score = scored.result.score
+        subscores = encodeJSON(Dictionary(uniqueKeysWithValues: scored.result.subscores.map { ($0.name, $0.value) }))
+        band = scored.result.band?.id
+        flags = encodeJSON(scored.flags)
+        enteredInError = false
+    }
+
+    var rawAnswers: [Int?] { decodeJSON([Int?].self, answers) ?? [] }
+}
+
+struct CoInterventionRow: SnakeCaseRecord {
+    static let databaseTableName = "co_intervention"
+    var id: Int64?
+    var patientId: Int64
+    var kind: String
+    var fromDate: String
+    var toDate: String?
+    var enteredInError: Bool
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+struct AuditRow: SnakeCaseRecord {
+    static let databaseTableName = "audit"
+    var id: Int64?
+    var at: String
+    var actor: String
+    var action: String
+    var entity: String
+    var entityId: String
+    var patient: String?
+    var before: String?
+    var after: String?
+    var reason: String?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+func encodeJSON<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try! encoder.encode(value), as: UTF8.self)
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
+    try? JSONDecoder().decode(type, from: Data(text.utf8))
+}

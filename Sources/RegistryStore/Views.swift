@@ -1,0 +1,180 @@
+import RegistryCore
+
+/// One line of the clinic's patient list.
+public struct PatientSummary: Sendable, Codable, Hashable {
+    public let id: String
+    public let mrn: String
+    public let givenName: String
+    public let familyName: String
+    public let sex: String
+    public let enrolledOn: String
+    public let conditions: [String]
+    public let researchConsent: Bool
+    public let consentWithdrawnOn: String?
+    public let infusions: Int
+    public let lastAssessedOn: String?
+    /// Safety flags raised by any assessment of this patient still on record.
+    public let flags: [String]
+}
+
+/// Everything the clinic records about one patient: the clinic's page for that patient.
+public struct PatientPage: Sendable, Codable {
+    public let id: String
+    public let mrn: String
+    public let givenName: String
+    public let familyName: String
+    public let birthDate: String
+    public let ageAtEnrolment: Int
+    public let sex: String
+    public let enrolledOn: String
+    public let conditions: [String]
+    public let researchConsent: Bool
+    public let consentWithdrawnOn: String?
+    public let consentWithdrawalReason: String?
+    public let priorTreatments: [PriorTreatment]
+    public let infusions: [InfusionView]
+    public let assessments: [AssessmentView]
+    public let adverseEvents: [AdverseEventView]
+    public let coInterventions: [CoInterventionView]
+    /// The most recent assessment of each scale (not entered in error).
+    public let latestScores: [AssessmentView]
+    /// Safety flags raised by any assessment on record, for clinician review.
+    public let flags: [String]
+}
+
+/// A stored infusion.
+public struct InfusionView: Sendable, Codable, Hashable {
+    public let id: String
+    public let patient: String
+    public let on: String
+    public let at: String?
+    public let doseMgPerKg: Double
+    public let weightKg: Double?
+    public let totalMg: Double?
+    public let minutes: Int
+    public let route: String
+    public let bpBefore: String?
+    public let bpAfter: String?
+    public let bpDischarge: String?
+    public let heartRate: Int?
+    public let spo2: Int?
+    public let monitoringMinutes: Int?
+    public let concomitantMedication: [String]
+    public let sedation: Bool
+    public let dissociation: Bool
+    public let respiratoryDepression: Bool
+    public let adverseEvents: [String]
+    public let enteredInError: Bool
+}
+
+/// A stored assessment: every answer, the score, subscores, band, flags and the scale version.
+public struct AssessmentView: Sendable, Codable, Hashable {
+    public let id: String
+    public let patient: String
+    public let condition: String
+    public let scale: String
+    public let scaleVersion: String
+    public let on: String
+    public let timepoint: String
+    public let answers: [Int?]
+    public let score: Double
+    public let subscores: [String: Double]?
+    public let band: String?
+    public let flags: [String]
+    public let enteredInError: Bool
+}
+
+/// A stored adverse event.
+public struct AdverseEventView: Sendable, Codable, Hashable {
+    public let id: String
+    public let patient: String
+    public let infusion: String?
+    public let term: String
+    public let grade: String
+    public let serious: Bool
+    public let onset: String
+    public let resolvedOn: String?
+    public let enteredInError: Bool
+}
+
+/// A stored co-intervention.
+public struct CoInterventionView: Sendable, Codable, Hashable {
+    public let id: String
+    public let patient: String
+    public let kind: String
+    public let from: String
+    public let to: String?
+    public let enteredInError: Bool
+}
+
+/// One row of the audit trail: who changed what, when, from what to what, and why.
+public struct AuditEntry: Sendable, Codable, Hashable {
+    public let id: Int64
+    public let at: String
+    public let actor: String
+    public let action: String
+    public let entity: String
+    public let entityId: String
+    public let patient: String?
+    /// The record before the change, as JSON; absent for a new record.
+    public let before: String?
+    /// The record after the change, as JSON.
+    public let after: String?
+    public let reason: String?
+}
+
+extension InfusionRow {
+    func view(adverseEvents: [String]) -> InfusionView {
+        func pressure(_ systolic: Int?, _ diastolic: Int?) -> String? {
+            guard let systolic, let diastolic else { return nil }
+            return "\(systolic)/\(diastolic)"
+        }
+        return InfusionView(
+            id: RecordKind.infusion.displayID(id!), patient: RecordKind.patient.displayID(patientId),
+            on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, weightKg: weightKg, totalMg: totalMg,
+            minutes: minutes, route: route,
+            bpBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
+            bpAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
+            bpDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
+            heartRate: heartRate, spo2: oxygenSaturation, monitoringMinutes: monitoringMinutes,
+            concomitantMedication: decodeJSON([String].self, concomitantMedication) ?? [],
+            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
+            adverseEvents: adverseEvents, enteredInError: enteredInError)
+    }
+}
+
+extension AssessmentRow {
+    var view: AssessmentView {
+        let subscoreValues = decodeJSON([String: Double].self, subscores) ?? [:]
+        return AssessmentView(
+            id: RecordKind.assessment.displayID(id!), patient: RecordKind.patient.displayID(patientId),
+            condition: conditionId, scale: scaleId, scaleVersion: scaleVersion, on: assessedOn,
+            timepoint: timepoint, answers: rawAnswers, score: score,
+            subscores: subscoreValues.isEmpty ? nil : subscoreValues, band: band,
+            flags: decodeJSON([String].self, flags) ?? [], enteredInError: enteredInError)
+    }
+}
+
+extension AdverseEventRow {
+    var view: AdverseEventView {
+        AdverseEventView(
+            id: RecordKind.adverseEvent.displayID(id!), patient: RecordKind.patient.displayID(patientId),
+            infusion: infusionId.map(RecordKind.infusion.displayID), term: term, grade: grade,
+            serious: serious, onset: onset, resolvedOn: resolvedOn, enteredInError: enteredInError)
+    }
+}
+
+extension CoInterventionRow {
+    var view: CoInterventionView {
+        CoInterventionView(
+            id: RecordKind.coIntervention.displayID(id!), patient: RecordKind.patient.displayID(patientId),
+            kind: kind, from: fromDate, to: toDate, enteredInError: enteredInError)
+    }
+}
+
+extension AuditRow {
+    var entry: AuditEntry {
+        AuditEntry(id: id!, at: at, actor: actor, action: action, entity: entity, entityId: entityId,
+                   patient: patient, before: before, after: after, reason: reason)
+    }
+}

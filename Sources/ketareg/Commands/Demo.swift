@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import RegistryCore
+import RegistryStore
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a synthetic clinic end to end on a temporary registry and show what a clinician would look at.",
+        discussion: "Every patient in the demo is invented. Your own registry is never touched."
+    )
+
+    @Option(help: ArgumentHelp("Folder for the demo registry (default: a new temporary folder). It must not already hold a demo registry.", valueName: "dir"))
+    var dir: String?
+
+    func run() throws {
+        let folder = try dir ?? makeTemporaryFolder()
+        let path = (folder as NSString).appendingPathComponent("demo-registry.sqlite")
+        let catalog = try loadCatalog()
+        let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic")
+        print("KetaReg demo: a synthetic clinic in \(path)")
+        print("")
+        print("Conditions and primary scales:")
+        print(table(catalog.conditions.map { [$0.id, $0.name, "primary: \($0.primaryScale)", "\($0.scales.count) scales"] }, indent: "  "))
+        print("")
+        note("Recording patients, infusions and assessments...")
+        var clinic = SyntheticClinic(registry: registry, catalog: catalog)
+        let patients = try clinic.populate { note($0) }
+
+        // A clinician's corrections and a consent withdrawal, to show the audit trail at work.
+        let someone = patients[2]
+        if let first = try registry.patientPage(someone).assessments.first(where: { $0.scale == "phq9" }) {
+            var answers = first.answers
+            answers[0] = 3
+            let scored = try catalog.assess(scale: "phq9", answers: answers)
+            _ = try registry.correctAssessment(RecordID(first.id)!, answers: scored.answers, on: nil, timepoint: nil,
+                                               enteredInError: nil, catalog: catalog, reason: "item 1 keyed as 2, form says 3", actor: "demo")
+        }
+        _ = try registry.withdrawConsent(patients[4], on: .today, reason: "patient asked to leave the research programme", actor: "demo")
+
+        let summaries = try registry.patients()
+        print("")
+        print("Patients (\(summaries.count)):")
+        print(table([["ID", "CONDITIONS", "INFUSIONS", "LAST ASSESSED", "CONSENT", "FLAGS"]] + summaries.map { patient in
+            [patient.id, patient.conditions.joined(separator: ","), String(patient.infusions), patient.lastAssessedOn ?? "-",
+             patient.consentWithdrawnOn != nil ? "withdrawn" : (patient.researchConsent ? "yes" : "no"), patient.flags.joined(separator: ",")]
+        }, indent: "  "))
+
+        print("")
+        print("Primary scale, mean at baseline and after the course (patients with both):")
+        for condition in catalog.conditions {
+            var baselines: [Double] = []
+            var afters: [Double] = []
+            for summary in summaries where summary.conditions.contains(condition.id) {
+                let page = try registry.patientPage(RecordID(summary.id)!)
+                let scores = page.assessments.filter { $0.scale == condition.primaryScale && !$0.enteredInError }
+                guard let before = scores.first(where: { $0.timepoint == "baseline" }),
+                      let after = scores.first(where: { $0.timepoint == "post-infusion" }) else { continue }
+                baselines.append(before.score)
+                afters.append(after.score)
+            }
+            guard !baselines.isEmpty else { continue }
+            let mean = { (values: [Double]) in formatScore((values.reduce(0, +) / Double(values.count) * 10).rounded() / 10) }
+            print("  \(condition.primaryScale): \(mean(baselines)) -> \(mean(afters)) (\(baselines.count) patients)")
+        }
+
+        print("")
+        print("Adverse events by term and grade:")
+        var counts: [String: Int] = [:]
+        for summary in summaries {
+            for event in try registry.patientPage(RecordID(summary.id)!).adverseEvents where !event.enteredInError {
+                counts["\(event.term) (\(event.grade)\(event.serious ? ", serious" : ""))", default: 0] += 1
+            }
+        }
+        print(table(counts.sorted { $0.key < $1.key }.map { ["\($0.value)", $0.key] }, indent: "  "))
+
+        let flagged = summaries.first { !$0.flags.isEmpty } ?? summaries[0]
+        print("")
+        print("A patient page (ketareg patient show \(flagged.id)):")
+        print("")
+        print(PatientPageText(page: try registry.patientPage(RecordID(flagged.id)!), catalog: catalog).render())
+        print("")
+        print("Audit trail: \(try registry.auditTrail().count) rows, append-only.")
+        print("Explore it yourself: ketareg --registry \(path) patients")
+    }
+
+    private func makeTemporaryFolder() throws -> String {
+        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("ketareg-demo-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw RegistryError(.storage, "cannot create a temporary folder for the demo")
+        }
+        return String(cString: made)
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import RegistryStore
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new, empty registry for this clinic.",
+        discussion: """
+            Creates the registry file readable by you alone (mode 0600, in a folder made 0700) and a \
+            secret key for export pseudonyms that never leaves the file. Refuses to overwrite an \
+            existing registry.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("The clinic's name, shown on reports.", valueName: "name"))
+    var clinic: String?
+
+    func run() throws {
+        let registry = try Registry.create(at: global.registryPath, clinic: clinic)
+        if output.json {
+            try printJSON(["path": registry.path, "clinic": clinic ?? ""])
+        } else {
+            print("Created a new registry at \(registry.path)\(clinic.map { " for \($0)" } ?? "").")
+            print("Next: 'ketareg conditions' to see what it records, 'ketareg enroll --help' to enrol a patient.")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import RegistryCore
+import RegistryStore
+
+/// The clinic's command line. Commands parse, call the libraries and print; rules live in the
+/// libraries.
+@main
+struct Ketareg: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "ketareg",
+        abstract: "KetaReg: the registry of a ketamine therapy clinic.",
+        discussion: """
+            Records patients, infusions, safety observations and validated assessment scales for \
+            treatment-resistant depression, neuropathic chronic pain and refractory migraine, in one \
+            SQLite file per clinic. Every change is audited.
+
+            The registry is --registry PATH, else $KETAREG_REGISTRY, else \
+            $XDG_DATA_HOME/ketareg/registry.sqlite (~/.local/share/ketareg/registry.sqlite).
+
+            Exit codes: 0 done, 1 input or rule refused (nothing written), 2 usage, \
+            3 registry or file problem, 4 delivery problem.
+            """,
+        version: version,
+        subcommands: [
+            Init.self, ConditionsCommand.self, ScaleCommand.self,
+            Enroll.self, Patients.self, PatientCommand.self,
+            InfusionCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
+            Correct.self, Audit.self, Demo.self,
+        ]
+    )
+
+    /// Runs a command and turns every error into a message on standard error and the exit code
+    /// the command line promises.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.usage)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let (message, code) = describe(error)
+            FileHandle.standardError.write(Data("ketareg: \(message)\n".utf8))
+            Foundation.exit(code)
+        }
+    }
+
+    /// The sentence and exit code for an error a command threw.
+    static func describe(_ error: any Error) -> (String, Int32) {
+        switch error {
+        case let error as InputError: (error.description, ExitStatus.refused)
+        case let error as ScaleError: (error.description, ExitStatus.refused)
+        case let error as CatalogError: (error.description, ExitStatus.refused)
+        case let error as RegistryError: (error.description, error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
+        case let error as ValidationError: (error.message, ExitStatus.usage)
+        default: ("\(error)", ExitStatus.storage)
+        }
+    }
+}
+
+/// The exit codes `ketareg` promises scripts.
+enum ExitStatus {
+    static let refused: Int32 = 1
+    static let usage: Int32 = 2
+    static let storage: Int32 = 3
+    static let delivery: Int32 = 4
+}

@@ -1,0 +1,80 @@
+import RegistryCore
+import RegistryStore
+
+/// The patient page as a clinician reads it at a terminal.
+struct PatientPageText {
+    let page: PatientPage
+    let catalog: ConditionCatalog
+
+    func render() -> String {
+        var lines: [String] = []
+        lines.append("\(page.id)  \(page.familyName), \(page.givenName)  (MRN \(page.mrn))")
+        lines.append("\(page.sex), born \(page.birthDate), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn)")
+        lines.append("Conditions: " + page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))
+        if let withdrawn = page.consentWithdrawnOn {
+            lines.append("Research consent: withdrawn on \(withdrawn) (\(page.consentWithdrawalReason ?? "no reason recorded")); not exported")
+        } else {
+            lines.append("Research consent: \(page.researchConsent ? "yes" : "no")")
+        }
+        lines.append("Treatments tried before ketamine: " + (page.priorTreatments.isEmpty ? "none recorded" : page.priorTreatments.map(\.description).joined(separator: ", ")))
+        if !page.flags.isEmpty {
+            lines.append("")
+            lines.append("FOR CLINICIAN REVIEW: " + page.flags.map(flagText).joined(separator: " "))
+        }
+
+        lines.append("")
+        lines.append("Timeline")
+        var events: [(date: String, order: Int, row: [String])] = []
+        for infusion in page.infusions {
+            var detail = "\(formatScore(infusion.doseMgPerKg)) mg/kg \(infusion.route) over \(infusion.minutes) min"
+            if let total = infusion.totalMg { detail += " (\(formatScore(total)) mg)" }
+            if let before = infusion.bpBefore { detail += ", BP \(before)" + (infusion.bpAfter.map { " -> \($0)" } ?? "") + (infusion.bpDischarge.map { " -> \($0) at discharge" } ?? "") }
+            let observed = [infusion.sedation ? "sedation" : nil, infusion.dissociation ? "dissociation" : nil,
+                            infusion.respiratoryDepression ? "respiratory depression" : nil].compactMap { $0 }
+            if !observed.isEmpty { detail += "; observed: " + observed.joined(separator: ", ") }
+            let adverse = page.adverseEvents.filter { $0.infusion == infusion.id && !$0.enteredInError }
+            if !adverse.isEmpty { detail += "; adverse: " + adverse.map { "\($0.term) (\($0.grade)\($0.serious ? ", serious" : ""))" }.joined(separator: ", ") }
+            events.append((infusion.on, 1, [infusion.on, infusion.id, "infusion", "", detail + errorMark(infusion.enteredInError)]))
+        }
+        for assessment in page.assessments {
+            let scale = catalog.scale(assessment.scale)
+            var detail = "\(assessment.scale) " + scoreText(assessment.score, band: assessment.band, scale: scale)
+            if let subscores = assessment.subscores {
+                detail += " [" + subscores.sorted { $0.key > $1.key }.map { "\($0.key) \(formatScore($0.value))" }.joined(separator: ", ") + "]"
+            }
+            if !assessment.flags.isEmpty { detail += "  " + assessment.flags.map(flagText).joined(separator: " ") }
+            events.append((assessment.on, assessment.timepoint == "baseline" ? 0 : 2,
+                           [assessment.on, assessment.id, assessment.timepoint, "", detail + errorMark(assessment.enteredInError)]))
+        }
+        events.sort { ($0.date, $0.order) < ($1.date, $1.order) }
+        lines.append(events.isEmpty ? "  nothing recorded yet" : table(events.map { row in row.row.filter { !$0.isEmpty } }, indent: "  "))
+
+        if !page.latestScores.isEmpty {
+            lines.append("")
+            lines.append("Latest scores")
+            lines.append(table(page.latestScores.map { assessment in
+                [assessment.scale, scoreText(assessment.score, band: assessment.band, scale: catalog.scale(assessment.scale)), assessment.on, assessment.timepoint]
+            }, indent: "  "))
+        }
+        if !page.adverseEvents.isEmpty {
+            lines.append("")
+            lines.append("Adverse events")
+            lines.append(table(page.adverseEvents.map { event in
+                [event.id, event.onset, event.term, event.grade, event.serious ? "serious" : "not serious",
+                 event.resolvedOn.map { "resolved \($0)" } ?? "unresolved", (event.infusion.map { "after \($0)" } ?? "") + errorMark(event.enteredInError)]
+            }, indent: "  "))
+        }
+        if !page.coInterventions.isEmpty {
+            lines.append("")
+            lines.append("Co-interventions")
+            lines.append(table(page.coInterventions.map { item in
+                [item.id, item.kind, "from \(item.from)", item.to.map { "to \($0)" } ?? "ongoing", errorMark(item.enteredInError)]
+            }, indent: "  "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func flagText(_ flag: String) -> String { "[!\(flag)]" }
+
+    private func errorMark(_ enteredInError: Bool) -> String { enteredInError ? "  (entered in error)" : "" }
+}

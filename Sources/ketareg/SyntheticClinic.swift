@@ -1,0 +1,159 @@
+import RegistryCore
+import RegistryStore
+
+/// A reproducible random number generator (SplitMix64), so the demo clinic is the same every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Fills a registry with a synthetic clinic: patients across the three conditions, a course of
+/// infusions each, assessments at baseline, after the course and at follow-up, adverse events and
+/// co-interventions. Every name and number is invented.
+struct SyntheticClinic {
+    var random = SeededGenerator(state: 20_261_125)
+    let registry: Registry
+    let catalog: ConditionCatalog
+    let actor = "demo"
+    let today = ClinicalDate.today
+
+    static let givenNames = ["Ada", "Ben", "Cora", "Dev", "Elin", "Farid", "Greta", "Hugo", "Iris", "Jonas", "Kira", "Liam",
+                             "Mina", "Noah", "Olga", "Pavel", "Quinn", "Rosa", "Sami", "Tove", "Uma", "Viktor", "Wren", "Yara"]
+    static let familyNames = ["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Gorse", "Hazel", "Ivy", "Juniper",
+                              "Kale", "Larch", "Maple", "Nettle", "Oak", "Pine", "Quince", "Rowan", "Sorrel", "Thistle"]
+
+    /// How many patients of each condition the demo enrols.
+    static let patientsPerCondition = 12
+
+    mutating func populate(progress: (String) -> Void) throws -> [RecordID] {
+        var patients: [RecordID] = []
+        let plan: [[String]] = Array(repeating: ["depression"], count: Self.patientsPerCondition)
+            + Array(repeating: ["migraine"], count: Self.patientsPerCondition)
+            + Array(repeating: ["neuropathic-pain"], count: Self.patientsPerCondition - 2)
+            + [["neuropathic-pain", "depression"], ["migraine", "depression"]]
+        for (index, conditions) in plan.enumerated() {
+            let patient = try enroll(number: index + 1, conditions: conditions)
+            patients.append(patient)
+            try treat(patient, conditions: conditions, number: index + 1)
+            if (index + 1) % 12 == 0 { progress("  \(index + 1) of \(plan.count) patients recorded") }
+        }
+        return patients
+    }
+
+    private mutating func enroll(number: Int, conditions: [String]) throws -> RecordID {
+        let birth = ClinicalDate(year: Int.random(in: 1950...2004, using: &random), month: Int.random(in: 1...12, using: &random),
+                                 day: Int.random(in: 1...28, using: &random))!
+        var history: [PriorTreatment] = []
+        if conditions.contains("depression") {
+            history += [PriorTreatment(category: .antidepressants, adequateTrials: Int.random(in: 2...5, using: &random)), PriorTreatment(category: .psychotherapy)]
+            if Int.random(in: 0..<4, using: &random) == 0 { history.append(PriorTreatment(category: .ect)) }
+        }
+        if conditions.contains("migraine") { history.append(PriorTreatment(category: .migrainePreventives)) }
+        if conditions.contains("neuropathic-pain") { history.append(PriorTreatment(category: .neuropathicPainDrugs)) }
+        let enrollment = Enrollment(
+            identity: PatientIdentity(mrn: "DEMO-\(1000 + number)",
+                                      givenName: Self.givenNames[(number * 7) % Self.givenNames.count],
+                                      familyName: Self.familyNames[(number * 11) % Self.familyNames.count], birthDate: birth),
+            sex: [Sex.female, .female, .male, .male, .other][number % 5],
+            conditions: conditions,
+            enrolledOn: today.adding(days: -120 + number),
+            researchConsent: number % 6 != 0,
+            priorTreatments: history)
+        let summary = try registry.enroll(enrollment, catalog: catalog, actor: actor)
+        return RecordID(summary.id)!
+    }
+
+    private mutating func treat(_ patient: RecordID, conditions: [String], number: Int) throws {
+        let start = today.adding(days: -118 + number)
+        let primary = conditions[0]
+        // Course length by condition: six infusions for depression, a five-day continuous infusion
+        // for refractory headache, four for neuropathic pain.
+        let infusionDays: [Int]
+        let minutes: Int
+        let dose: Double
+        switch primary {
+        case "depression": infusionDays = [0, 3, 7, 10, 14, 17]; minutes = 40; dose = 0.5
+        case "migraine": infusionDays = [0]; minutes = 7_200; dose = 1.0
+        default: infusionDays = [0, 7, 14, 21]; minutes = 120; dose = 1.0
+        }
+        let weight = Double(Int.random(in: 52...105, using: &random))
+        let improves = Int.random(in: 0..<100, using: &random) < 62
+        for condition in conditions { try baseline(patient, condition: condition, on: start.adding(days: -1), severe: number % 9 == 0) }
+        for day in infusionDays {
+            let systolic = Int.random(in: 112...138, using: &random)
+            var adverse: [AdverseEventEntry] = []
+            let roll = Int.random(in: 0..<100, using: &random)
+            if roll < 18 { adverse.append(AdverseEventEntry(term: .nausea, grade: .mild, onset: start.adding(days: day))) }
+            if roll >= 18 && roll < 26 { adverse.append(AdverseEventEntry(term: .dizziness, grade: .moderate, onset: start.adding(days: day), resolvedOn: start.adding(days: day))) }
+            if roll == 99 { adverse.append(AdverseEventEntry(term: .hypertension, grade: .severe, serious: true, onset: start.adding(days: day), resolvedOn: start.adding(days: day + 1))) }
+            let entry = InfusionEntry(
+                date: start.adding(days: day), time: ClockTime(hour: 9, minute: 30), doseMgPerKg: dose, weightKg: weight,
+                minutes: minutes, route: .iv,
+                bloodPressureBefore: BloodPressure(systolic: systolic, diastolic: systolic - 44),
+                bloodPressureAfter: BloodPressure(systolic: systolic + Int.random(in: 4...22, using: &random), diastolic: systolic - 38),
+                bloodPressureAtDischarge: BloodPressure(systolic: systolic + 3, diastolic: systolic - 42),
+                heartRate: Int.random(in: 62...88, using: &random), oxygenSaturation: Int.random(in: 95...99, using: &random),
+                monitoringMinutes: minutes + 60, dissociation: roll < 30, adverseEvents: adverse)
+            _ = try registry.addInfusion(entry, patient: patient, actor: actor)
+            if primary == "depression" {
+                try assess(patient, "cadss6", on: start.adding(days: day), .postInfusion, answers: (0..<6).map { _ in Int.random(in: 0...2, using: &random) })
+            }
+        }
+        let courseEnd = start.adding(days: infusionDays.last! + (primary == "migraine" ? 5 : 1))
+        for condition in conditions { try outcome(patient, condition: condition, on: courseEnd, timepoint: .postInfusion, improves: improves, fraction: 0.45) }
+        let followUp = courseEnd.adding(days: 30)
+        if followUp <= today {
+            for condition in conditions { try outcome(patient, condition: condition, on: followUp, timepoint: .followUp, improves: improves && number % 3 != 0, fraction: 0.6) }
+        }
+        if number % 4 == 0 {
+            let kinds: [CoInterventionKind] = [.yoga, .magnesium, .diet, .acupuncture, .massage, .essentialOil]
+            _ = try registry.addCoIntervention(CoInterventionEntry(kind: kinds[number % kinds.count], from: start.adding(days: -10), to: nil), patient: patient, actor: actor)
+        }
+    }
+
+    /// Baseline answers: moderately severe to severe symptoms.
+    private mutating func baseline(_ patient: RecordID, condition: String, on date: ClinicalDate, severe: Bool) throws {
+        switch condition {
+        case "depression":
+            var answers = (0..<9).map { _ in Int.random(in: 1...3, using: &random) }
+            answers[8] = severe ? 1 : 0
+            try assess(patient, "phq9", on: date, .baseline, answers: answers)
+            try assess(patient, "madrs", on: date, .baseline, answers: (0..<10).map { _ in Int.random(in: 2...5, using: &random) })
+        case "migraine":
+            try assess(patient, "headache-nrs", on: date, .baseline, answers: [Int.random(in: 6...9, using: &random)])
+            try assess(patient, "mhd", on: date, .baseline, answers: [Int.random(in: 15...28, using: &random)])
+            try assess(patient, "hit6", on: date, .baseline, answers: (0..<6).map { _ in Int.random(in: 2...4, using: &random) })
+        default:
+            try assess(patient, "pain-nrs", on: date, .baseline, answers: [Int.random(in: 6...9, using: &random)])
+            try assess(patient, "dn4", on: date, .baseline, answers: (0..<10).map { _ in Int.random(in: 0...1, using: &random) })
+            try assess(patient, "bpi-sf", on: date, .baseline, answers: (0..<11).map { _ in Int.random(in: 5...9, using: &random) })
+        }
+    }
+
+    /// Later answers: much lower for patients who improve, a little lower for the rest.
+    private mutating func outcome(_ patient: RecordID, condition: String, on date: ClinicalDate, timepoint: Timepoint, improves: Bool, fraction: Double) throws {
+        func lowered(_ high: Int) -> Int { improves ? Int(Double(high) * (1 - fraction)) : max(0, high - 1) }
+        switch condition {
+        case "depression":
+            try assess(patient, "phq9", on: date, timepoint, answers: (0..<9).map { index in index == 8 ? 0 : lowered(Int.random(in: 1...3, using: &random)) })
+            try assess(patient, "madrs", on: date, timepoint, answers: (0..<10).map { _ in lowered(Int.random(in: 2...5, using: &random)) })
+        case "migraine":
+            try assess(patient, "headache-nrs", on: date, timepoint, answers: [lowered(Int.random(in: 6...9, using: &random))])
+            try assess(patient, "mhd", on: date, timepoint, answers: [lowered(Int.random(in: 15...28, using: &random))])
+        default:
+            try assess(patient, "pain-nrs", on: date, timepoint, answers: [lowered(Int.random(in: 6...9, using: &random))])
+            try assess(patient, "bpi-sf", on: date, timepoint, answers: (0..<11).map { _ in lowered(Int.random(in: 5...9, using: &random)) })
+        }
+    }
+
+    private func assess(_ patient: RecordID, _ scale: String, on date: ClinicalDate, _ timepoint: Timepoint, answers: [Int]) throws {
+        let scored = try catalog.assess(scale: scale, answers: answers.map { Optional($0) })
+        _ = try registry.addAssessment(scored, patient: patient, on: date, timepoint: timepoint, actor: actor)
+    }
+}
