@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Migraine", targets: ["Migraine"]),
         .library(name: "Depression", targets: ["Depression"]),
         .library(name: "NeuropathicPain", targets: ["NeuropathicPain"]),
+        .library(name: "ConditionTesting", targets: ["ConditionTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,16 +40,22 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
-        .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore"]),
-        .testTarget(name: "DepressionTests", dependencies: ["Depression", "RegistryCore"]),
-        .testTarget(name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore"]),
+        // The conformance kit every condition module's tests use.
+        .target(name: "ConditionTesting", dependencies: ["RegistryCore"]),
+
+        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting"]),
+        .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore", "ConditionTesting"]),
+        .testTarget(name: "DepressionTests", dependencies: ["Depression", "RegistryCore", "ConditionTesting"]),
+        .testTarget(name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore", "ConditionTesting"]),
         .testTarget(
             name: "RegistryStoreTests",
             dependencies: ["RegistryStore", "RegistryCore", "Depression", "Migraine", "NeuropathicPain",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["ketareg"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ketareg", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

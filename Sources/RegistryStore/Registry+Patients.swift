@@ -21,7 +21,7 @@ extension Registry {
         let enrollment = try enrollment.validated(against: catalog)
         let id: Int64 = try write { db in
             if let existing = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [enrollment.identity.mrn]) {
-                throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)); each patient is enrolled once (add a condition to the existing patient instead)")
+                throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)")
             }
             var patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
                                      researchConsent: enrollment.researchConsent, createdAt: timestamp())

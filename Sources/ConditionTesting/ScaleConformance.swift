@@ -1,0 +1,172 @@
+import RegistryCore
+
+/// Checks any condition module against the rules every module must keep, and finds answer sets
+/// that reach a given score so that tests can probe band boundaries. Pure functions: a test calls
+/// ``ConditionConformance/problems(in:)`` and expects an empty list.
+public enum ConditionConformance {
+    /// Everything wrong with a condition module, in sentences; empty when it conforms.
+    public static func problems(in condition: any Condition) -> [String] {
+        var problems: [String] = []
+        do { _ = try ConditionCatalog([condition]) } catch { problems.append("\(error)") }
+        for scale in condition.scales { problems += self.problems(in: scale) }
+        for check in condition.safetyChecks {
+            guard let scale = condition.scale(check.scale) else { continue }
+            if let answers = answersRaising(check, scale: scale) {
+                if let result = try? scale.score(answers), !check.raises(answers: answers, result: result, scale: scale) {
+                    problems.append("\(check.flag): answers built to raise it did not")
+                }
+            } else {
+                problems.append("\(check.flag): no answers to \(scale.id) raise it")
+            }
+            let lowest = lowestAnswers(scale)
+            if let result = try? scale.score(lowest), check.raises(answers: lowest, result: result, scale: scale) {
+                problems.append("\(check.flag): raised by the lowest possible answers")
+            }
+        }
+        return problems
+    }
+
+    /// Everything wrong with one scale: ends of the range, band boundaries, refusal of every kind of
+    /// invalid answer.
+    public static func problems(in scale: any AssessmentScale) -> [String] {
+        var problems: [String] = []
+        let name = scale.id
+        // The lowest and highest answers reach the ends of the range.
+        for (answers, expected, end) in [(lowestAnswers(scale), scale.range.lowerBound, "lowest"),
+                                         (highestAnswers(scale), scale.range.upperBound, "highest")] {
+            do {
+                let score = try scale.score(answers).score
+                if score != expected { problems.append("\(name): \(end) answers score \(score), not \(expected)") }
+            } catch {
+                problems.append("\(name): \(end) answers refused: \(error)")
+            }
+        }
+        // Each band boundary, on both sides.
+        for (lower, upper) in zip(scale.bands, scale.bands.dropFirst()) {
+            for (target, band) in [(upper.lowerBound, upper), (lower.upperBound, lower)] {
+                guard let answers = answers(scoring: target, on: scale) else {
+                    problems.append("\(name): no answers score \(target)")
+                    continue
+                }
+                let result = try? scale.score(answers)
+                if result?.band != band {
+                    problems.append("\(name): a score of \(target) is banded \(result?.band?.id ?? "none"), not \(band.id)")
+                }
+            }
+        }
+        // Every kind of invalid answer is refused.
+        for (description, answers) in invalidAnswerSets(scale) {
+            if (try? scale.score(answers)) != nil {
+                problems.append("\(name): accepted \(description)")
+            }
+        }
+        for (description, text) in invalidAnswerTexts(scale) {
+            // Refused when typed (a bad word) or when scored (an entry missing).
+            if let answers = try? scale.parseAnswers(text), (try? scale.score(answers)) != nil {
+                problems.append("\(name): accepted the typed answers \(description) ('\(text)')")
+            }
+        }
+        return problems
+    }
+
+    /// The raw answer of each item that scores lowest.
+    public static func lowestAnswers(_ scale: any AssessmentScale) -> [Int?] {
+        scale.items.map { item in rawAnswers(item).min { item.scoredValue(ofRawAnswer: $0) < item.scoredValue(ofRawAnswer: $1) } }
+    }
+
+    /// The raw answer of each item that scores highest.
+    public static func highestAnswers(_ scale: any AssessmentScale) -> [Int?] {
+        scale.items.map { item in rawAnswers(item).max { item.scoredValue(ofRawAnswer: $0) < item.scoredValue(ofRawAnswer: $1) } }
+    }
+
+    /// Every raw answer an item allows.
+    public static func rawAnswers(_ item: ScaleItem) -> [Int] {
+        switch item.response {
+        case .number(let range): Array(range)
+        case .options(let options): Array(options.indices)
+        }
+    }
+
+    /// Answers whose headline score is exactly `target`; `nil` when none exist.
+    ///
+    /// A breadth-first search over scores: starting from the lowest answers, every change of one
+    /// item's answer leads to a score, and the first answer set found for each score is kept and
+    /// explored in turn. Scores are few (at most a few hundred), so this is quick even for scales
+    /// whose items take 91 values.
+    public static func answers(scoring target: Double, on scale: any AssessmentScale) -> [Int?]? {
+        let start = lowestAnswers(scale)
+        guard let startScore = try? scale.score(start).score else { return nil }
+        var found: [Double: [Int?]] = [startScore: start]
+        var frontier = [start]
+        while !frontier.isEmpty {
+            if let answers = found[target] { return answers }
+            var next: [[Int?]] = []
+            for answers in frontier {
+                for index in scale.items.indices {
+                    for raw in rawAnswers(scale.items[index]) where raw != answers[index] {
+                        var candidate = answers
+                        candidate[index] = raw
+                        guard let score = try? scale.score(candidate).score, found[score] == nil else { continue }
+                        found[score] = candidate
+                        next.append(candidate)
+                    }
+                }
+            }
+            frontier = next
+        }
+        return found[target]
+    }
+
+    /// Answers that a safety check should flag: the lowest answers with the trigger's item raised.
+    static func answersRaising(_ check: SafetyCheck, scale: any AssessmentScale) -> [Int?]? {
+        switch check.trigger {
+        case let .itemAtLeast(itemID, value):
+            guard let index = scale.items.firstIndex(where: { $0.id == itemID }),
+                  let raw = rawAnswers(scale.items[index]).first(where: { scale.items[index].scoredValue(ofRawAnswer: $0) >= value }) else { return nil }
+            var answers = lowestAnswers(scale)
+            answers[index] = raw
+            return answers
+        case .scoreAtLeast(let value):
+            return answers(scoring: value, on: scale)
+        }
+    }
+
+    /// Raw answer sets that must be refused: too few, too many, each item out of range, each
+    /// required item unanswered.
+    public static func invalidAnswerSets(_ scale: any AssessmentScale) -> [(String, [Int?])] {
+        let valid = lowestAnswers(scale)
+        var sets: [(String, [Int?])] = [("one answer too few", Array(valid.dropLast())), ("one answer too many", valid + [valid[0]])]
+        for (index, item) in scale.items.enumerated() {
+            let allowed = rawAnswers(item)
+            for raw in [allowed.min()! - 1, allowed.max()! + 1] {
+                var answers = valid
+                answers[index] = raw
+                sets.append(("item \(index + 1) answered \(raw)", answers))
+            }
+        }
+        let blank = [Int?](repeating: nil, count: scale.items.count)
+        sets.append(("no answers at all", blank))
+        return sets
+    }
+
+    /// Typed answers that must be refused: words that are no label, numbers outside the range,
+    /// decimals, the wrong number of entries.
+    public static func invalidAnswerTexts(_ scale: any AssessmentScale) -> [(String, String)] {
+        let valid = lowestAnswers(scale).map { $0.map(String.init) ?? "" }
+        var texts: [(String, String)] = [("with one entry too few", valid.dropLast().joined(separator: ",")),
+                                         ("with one entry too many", (valid + [valid[0]]).joined(separator: ","))]
+        for (index, item) in scale.items.enumerated() {
+            var bad: [String] = ["maybe", "1.5"]
+            switch item.response {
+            case .number(let range): bad += [String(range.lowerBound - 1), String(range.upperBound + 1)]
+            case .options(let options): bad += [String(options.count), "-1"]
+            }
+            for word in bad {
+                var entries = valid
+                entries[index] = word
+                texts.append(("with item \(index + 1) as \(word)", entries.joined(separator: ",")))
+            }
+        }
+        return texts
+    }
+}

@@ -1,0 +1,128 @@
+import ConditionTesting
+import RegistryCore
+import Testing
+
+/// A small condition assembled in the test, so that each catalog rule can be broken on purpose.
+struct TestCondition: Condition {
+    var id = "test-condition"
+    var name = "Test condition"
+    var version = "1"
+    var summary = "For tests."
+    var scales: [any AssessmentScale] = [TestCondition.scale()]
+    var primaryScale = "test-scale"
+    var outcomeRules: [OutcomeRule] = [OutcomeRule(id: "response", scale: "test-scale", criterion: .percentImprovement(atLeast: 50))]
+    var safetyChecks: [SafetyCheck] = []
+
+    static func scale(id: String = "test-scale", bands: [SeverityBand] = [SeverityBand("low", 0...2), SeverityBand("high", 3...6)]) -> StandardScale {
+        StandardScale(id: id, name: "Test scale", version: "1",
+                      items: [ScaleItem(id: "1", label: "one", response: .number(0...3)), ScaleItem(id: "2", label: "two", response: .number(0...3))],
+                      range: 0...6, bands: bands, licence: Licence(.free, note: ""), scoringDescription: "sum")
+    }
+}
+
+@Suite("Condition catalog")
+struct CatalogTests {
+    @Test("A well-formed condition loads and passes the conformance kit")
+    func loads() throws {
+        let catalog = try ConditionCatalog([TestCondition()])
+        #expect(catalog.scale("test-scale") != nil)
+        #expect(ConditionConformance.problems(in: TestCondition()) == [])
+    }
+
+    @Test("Two conditions with one id are refused")
+    func duplicateCondition() {
+        #expect(throws: CatalogError.duplicateCondition(id: "test-condition")) {
+            try ConditionCatalog([TestCondition(), TestCondition()])
+        }
+    }
+
+    @Test("Two scales with one id are refused, even across conditions")
+    func duplicateScale() {
+        var other = TestCondition()
+        other.id = "other"
+        #expect(throws: CatalogError.duplicateScale(id: "test-scale", firstCondition: "test-condition", secondCondition: "other")) {
+            try ConditionCatalog([TestCondition(), other])
+        }
+    }
+
+    @Test("Ids must be lower case with inner hyphens", arguments: ["PHQ9", "phq 9", "-phq", "phq-", "", "phq_9"])
+    func malformedIDs(id: String) {
+        var condition = TestCondition()
+        condition.id = id
+        #expect(throws: CatalogError.malformedID(kind: "condition", id: id)) { try ConditionCatalog([condition]) }
+    }
+
+    @Test("A rule, primary scale or safety check naming a missing scale is refused")
+    func unknownScale() {
+        var rule = TestCondition()
+        rule.outcomeRules = [OutcomeRule(id: "response", scale: "nope", criterion: .pointImprovement(atLeast: 1))]
+        #expect(throws: CatalogError.unknownScale(condition: "test-condition", scale: "nope", usedBy: "outcome rule 'response'")) { try ConditionCatalog([rule]) }
+        var primary = TestCondition()
+        primary.primaryScale = "nope"
+        #expect(throws: CatalogError.self) { try ConditionCatalog([primary]) }
+        var check = TestCondition()
+        check.safetyChecks = [SafetyCheck(flag: "f", scale: "test-scale", description: "", trigger: .itemAtLeast(item: "9", value: 1))]
+        #expect(throws: CatalogError.unknownItem(scale: "test-scale", item: "9", check: "f")) { try ConditionCatalog([check]) }
+    }
+
+    @Test("Bands with a gap, an overlap, or short of the range are refused")
+    func badBands() {
+        for bands in [[SeverityBand("low", 0...2), SeverityBand("high", 4...6)],
+                      [SeverityBand("low", 0...3), SeverityBand("high", 3...6)],
+                      [SeverityBand("low", 0...2), SeverityBand("high", 3...5)],
+                      [SeverityBand("low", 1...2), SeverityBand("high", 3...6)]] {
+            var condition = TestCondition()
+            condition.scales = [TestCondition.scale(bands: bands)]
+            #expect(throws: CatalogError.self) { try ConditionCatalog([condition]) }
+        }
+    }
+
+    @Test("Errors read as sentences that say what to do")
+    func messages() {
+        #expect(CatalogError.duplicateScale(id: "phq9", firstCondition: "a", secondCondition: "b").description
+                == "scale id 'phq9' is used by both 'a' and 'b'; scale ids must be unique across all conditions")
+        #expect(CatalogError.noSuchScale(id: "phq", known: ["phq9", "madrs"]).description == "unknown scale 'phq'; known scales: phq9, madrs")
+    }
+
+    @Test("An item-triggered safety check fires at its threshold and not below")
+    func safetyCheck() throws {
+        var condition = TestCondition()
+        condition.safetyChecks = [SafetyCheck(flag: "watch", scale: "test-scale", description: "", trigger: .itemAtLeast(item: "2", value: 2))]
+        let catalog = try ConditionCatalog([condition])
+        #expect(try catalog.assess(scale: "test-scale", answers: [3, 1]).flags == [])
+        #expect(try catalog.assess(scale: "test-scale", answers: [0, 2]).flags == ["watch"])
+        #expect(throws: CatalogError.self) { try catalog.assess(scale: "nope", answers: [0, 0]) }
+    }
+}
+
+@Suite("Outcome rules")
+struct OutcomeRuleTests {
+    @Test("Percentage improvement: exactly at the threshold counts; a zero baseline cannot be judged")
+    func percent() {
+        let rule = OutcomeRule(id: "r", scale: "s", criterion: .percentImprovement(atLeast: 50))
+        #expect(rule.isMet(baseline: 10, current: 5) == true)
+        #expect(rule.isMet(baseline: 10, current: 5.01) == false)
+        #expect(rule.isMet(baseline: 0, current: 0) == nil)
+        #expect(rule.isMet(baseline: nil, current: 3) == nil)
+        #expect(rule.isMet(baseline: 10, current: 12) == false)
+    }
+
+    @Test("For a scale where higher is better, improvement is a rise")
+    func higherIsBetter() {
+        let rule = OutcomeRule(id: "r", scale: "s", criterion: .pointImprovement(atLeast: 10))
+        #expect(rule.isMet(baseline: 40, current: 50, direction: .higherIsBetter) == true)
+        #expect(rule.isMet(baseline: 40, current: 30, direction: .higherIsBetter) == false)
+        let remission = OutcomeRule(id: "r", scale: "s", criterion: .scoreAtMost(10))
+        #expect(remission.isMet(baseline: nil, current: 10) == true)
+        #expect(remission.isMet(baseline: nil, current: 10.5) == false)
+    }
+
+    @Test("Rules describe themselves in words")
+    func words() {
+        #expect(OutcomeRule(id: "r", scale: "phq9", criterion: .percentImprovement(atLeast: 50)).describe(direction: .higherIsWorse)
+                == "phq9 at least 50% lower than baseline")
+        #expect(OutcomeRule(id: "r", scale: "phq9", criterion: .scoreBelow(5)).describe(direction: .higherIsWorse) == "phq9 below 5")
+        #expect(OutcomeRule(id: "r", scale: "bpi-sf", subscore: "interference", criterion: .pointImprovement(atLeast: 1)).describe(direction: .higherIsWorse)
+                == "bpi-sf interference at least 1 point lower than baseline")
+    }
+}
