@@ -47,14 +47,20 @@ let package = Package(
         .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "DepressionTests", dependencies: ["Depression", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore", "ConditionTesting"]),
+        // Temporary folders and whole-database dumps for the store and end-to-end tests.
+        .target(
+            name: "RegistryTestSupport",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/RegistryTestSupport"
+        ),
         .testTarget(
             name: "RegistryStoreTests",
             dependencies: ["RegistryStore", "RegistryCore", "Depression", "Migraine", "NeuropathicPain",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+                           "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ketareg", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ketareg", "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,266 @@
+import Depression
+import Foundation
+import GRDB
+import Migraine
+import NeuropathicPain
+import RegistryCore
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// A registry in a fresh temporary folder, with the three built-in modules.
+struct Fixture {
+    let folder: URL
+    let path: String
+    let registry: Registry
+    let catalog: ConditionCatalog
+
+    init() throws {
+        folder = try makeTemporaryFolder()
+        path = folder.appendingPathComponent("clinic/registry.sqlite").path
+        registry = try Registry.create(at: path, clinic: "Test clinic")
+        catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
+    }
+
+    /// A second, independent connection to the same file.
+    func database() throws -> DatabaseQueue { try DatabaseQueue(path: path) }
+
+    @discardableResult
+    func enroll(mrn: String = "MRN-1", conditions: [String] = ["depression"], consent: Bool = true) throws -> RecordID {
+        let enrollment = Enrollment(
+            identity: PatientIdentity(mrn: mrn, givenName: "Zebulon", familyName: "Quixwater", birthDate: try ClinicalDate.parse("1971-04-09", field: "b")),
+            sex: .male, conditions: conditions, enrolledOn: try ClinicalDate.parse("2026-01-10", field: "e"),
+            researchConsent: consent, priorTreatments: [PriorTreatment(category: .antidepressants, adequateTrials: 3)])
+        return RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse.a").id)!
+    }
+
+    func auditActions() throws -> [String] {
+        try database().read { try String.fetchAll($0, sql: "SELECT action || ' ' || entity FROM audit ORDER BY id") }
+    }
+}
+
+@Suite("Registry file")
+struct RegistryFileTests {
+    @Test("init creates the file 0600 in a new folder 0700, WAL mode, foreign keys on, the named migration applied")
+    func creation() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let file = try FileManager.default.attributesOfItem(atPath: fixture.path)
+        let folder = try FileManager.default.attributesOfItem(atPath: (fixture.path as NSString).deletingLastPathComponent)
+        #expect((file[.posixPermissions] as? Int) == 0o600)
+        #expect((folder[.posixPermissions] as? Int) == 0o700)
+        let (mode, migrations, secret) = try fixture.database().read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+             try Data.fetchOne(db, sql: "SELECT secret FROM pseudonym_secret"))
+        }
+        #expect(mode == "wal")
+        #expect(migrations == ["Create the registry: patients, identity, clinical records, audit"])
+        #expect(secret?.count == 32)
+        #expect(try fixture.registry.clinicName() == "Test clinic")
+    }
+
+    @Test("init refuses to overwrite an existing registry and leaves it unchanged")
+    func noOverwrite() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        try fixture.enroll()
+        let before = try dumpDatabase(fixture.path)
+        #expect(throws: RegistryError.self) { try Registry.create(at: fixture.path, clinic: nil) }
+        #expect(try dumpDatabase(fixture.path) == before)
+    }
+
+    @Test("Opening a missing file or a file that is not a registry is a storage error that says what to do")
+    func openErrors() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            _ = try Registry.open(at: folder.appendingPathComponent("none.sqlite").path)
+            Issue.record("opened a missing registry")
+        } catch {
+            #expect(error.kind == .storage)
+            #expect(error.message.contains("ketareg init"))
+        }
+        let other = folder.appendingPathComponent("other.sqlite").path
+        try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        #expect(throws: RegistryError.self) { try Registry.open(at: other) }
+    }
+}
+
+@Suite("Audit trail")
+struct AuditTests {
+    @Test("Every change writes an audit row in its transaction, with actor, before, after and reason")
+    func everyChangeAudited() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let date = try ClinicalDate.parse("2026-01-12", field: "d")
+        let infusion = try fixture.registry.addInfusion(
+            InfusionEntry(date: date, doseMgPerKg: 0.5, weightKg: 80, minutes: 40,
+                          adverseEvents: [AdverseEventEntry(term: .nausea, grade: .mild, onset: date)]),
+            patient: patient, actor: "nurse.b")
+        let scored = try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 0])
+        let assessment = try fixture.registry.addAssessment(scored, patient: patient, on: date, timepoint: .baseline, actor: "nurse.b")
+        _ = try fixture.registry.addAdverseEvent(AdverseEventEntry(term: .headache, grade: .moderate, onset: date), patient: patient,
+                                                 infusion: RecordID(infusion.id), actor: "nurse.b")
+        _ = try fixture.registry.addCoIntervention(CoInterventionEntry(kind: .yoga, from: date), patient: patient, actor: "nurse.b")
+        _ = try fixture.registry.correctAssessment(RecordID(assessment.id)!, answers: [1, 1, 1, 1, 1, 1, 1, 1, 2], on: nil, timepoint: nil,
+                                                   enteredInError: nil, catalog: fixture.catalog, reason: "item 9 misread", actor: "dr.c")
+        _ = try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "pump log says 45", actor: "dr.c") { $0.minutes = 45 }
+        _ = try fixture.registry.withdrawConsent(patient, on: date, reason: "moving away", actor: "dr.c")
+
+        #expect(try fixture.auditActions() == [
+            "enroll patient", "add adverse-event", "add infusion", "add assessment", "add adverse-event",
+            "add co-intervention", "correct assessment", "correct infusion", "withdraw-consent patient",
+        ])
+        let trail = try fixture.registry.auditTrail(for: RecordID(assessment.id)!)
+        #expect(trail.count == 2)
+        let correction = try #require(trail.last)
+        #expect(correction.actor == "dr.c")
+        #expect(correction.reason == "item 9 misread")
+        #expect(correction.before?.contains("\"score\":8") == true)
+        #expect(correction.after?.contains("\"score\":10") == true)
+        #expect(correction.after?.contains("suicide-risk") == true)
+        #expect(try fixture.registry.auditTrail(for: patient).count == 9)
+    }
+
+    @Test("Identifying fields are never copied into the audit trail")
+    func noIdentityInAudit() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        try fixture.enroll(mrn: "MRN-77321")
+        let audit = try fixture.database().read { try String.fetchAll($0, sql: "SELECT COALESCE(before, '') || COALESCE(after, '') FROM audit") }.joined()
+        for identifying in ["MRN-77321", "Zebulon", "Quixwater", "1971-04-09"] {
+            #expect(!audit.contains(identifying))
+        }
+    }
+
+    @Test("The database itself refuses UPDATE and DELETE of audit rows")
+    func appendOnly() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        try fixture.enroll()
+        let database = try fixture.database()
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit SET actor = 'someone else'") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit") } }
+        #expect(try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") } == 1)
+    }
+
+    @Test("Foreign keys hold: no clinical row for a patient that does not exist")
+    func foreignKeys() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let database = try fixture.database()
+        #expect(throws: DatabaseError.self) {
+            try database.write {
+                try $0.execute(sql: """
+                    INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, flags)
+                    VALUES (999, 'depression', 'phq9', '1.0', '2026-01-01', 'baseline', '[]', 0, '{}', '[]')
+                    """)
+            }
+        }
+        try fixture.enroll()
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM patient") } }
+    }
+}
+
+@Suite("Refusals leave the registry unchanged")
+struct RefusalTests {
+    @Test("A duplicate MRN, an unknown patient, a scale of another condition and a correction without a reason are refused with nothing written")
+    func refusals() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let date = try ClinicalDate.parse("2026-01-12", field: "d")
+        let infusion = try fixture.registry.addInfusion(InfusionEntry(date: date, doseMgPerKg: 0.5, minutes: 40), patient: patient, actor: "n")
+        let before = try dumpDatabase(fixture.path)
+
+        #expect(throws: RegistryError.self) { try fixture.enroll() }
+        #expect(throws: RegistryError.self) {
+            try fixture.registry.addInfusion(InfusionEntry(date: date, doseMgPerKg: 0.5, minutes: 40), patient: RecordID(kind: .patient, row: 99), actor: "n")
+        }
+        let hit6 = try fixture.catalog.assess(scale: "hit6", answers: [0, 0, 0, 0, 0, 0])
+        do {
+            _ = try fixture.registry.addAssessment(hit6, patient: patient, on: date, timepoint: .baseline, actor: "n")
+            Issue.record("stored a migraine scale for a depression patient")
+        } catch let error as RegistryError {
+            #expect(error.message.contains("hit6 belongs to the condition 'migraine'"))
+        }
+        #expect(throws: InputError.self) {
+            try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "  ", actor: "n") { $0.minutes = 50 }
+        }
+        #expect(throws: InputError.self) {
+            try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "typo", actor: "n") { $0.doseMgPerKg = 9 }
+        }
+        #expect(throws: RegistryError.self) {
+            try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "nothing", actor: "n") { _ in }
+        }
+        #expect(throws: InputError.self) {
+            try fixture.registry.addInfusion(InfusionEntry(date: date, doseMgPerKg: 0.5, minutes: 40,
+                                                           adverseEvents: [AdverseEventEntry(term: .nausea, grade: .mild, onset: date, resolvedOn: date.adding(days: -1))]),
+                                             patient: patient, actor: "n")
+        }
+        #expect(try dumpDatabase(fixture.path) == before)
+    }
+
+    @Test("Consent can be withdrawn once, only if it was given")
+    func consent() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let consenting = try fixture.enroll(mrn: "1")
+        let never = try fixture.enroll(mrn: "2", consent: false)
+        let summary = try fixture.registry.withdrawConsent(consenting, on: .today, reason: "asked", actor: "n")
+        #expect(summary.researchConsent == false)
+        #expect(summary.consentWithdrawnOn == ClinicalDate.today.description)
+        #expect(throws: RegistryError.self) { try fixture.registry.withdrawConsent(consenting, on: .today, reason: "again", actor: "n") }
+        #expect(throws: RegistryError.self) { try fixture.registry.withdrawConsent(never, on: .today, reason: "asked", actor: "n") }
+    }
+}
+
+@Suite("Patient page")
+struct PatientPageTests {
+    @Test("The page gathers conditions, history, infusions with their adverse events, assessments, latest scores and flags")
+    func page() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll(conditions: ["depression", "migraine"])
+        let day1 = try ClinicalDate.parse("2026-01-12", field: "d")
+        _ = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: [3, 3, 3, 3, 3, 3, 3, 3, 1]), patient: patient, on: day1, timepoint: .baseline, actor: "n")
+        let infusion = try fixture.registry.addInfusion(InfusionEntry(date: day1.adding(days: 1), doseMgPerKg: 0.5, weightKg: 70, minutes: 40,
+                                                                      bloodPressureBefore: BloodPressure(systolic: 120, diastolic: 80),
+                                                                      adverseEvents: [AdverseEventEntry(term: .dizziness, grade: .moderate, onset: day1.adding(days: 1))]),
+                                                        patient: patient, actor: "n")
+        let later = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 0, 0, 0, 0, 0]), patient: patient, on: day1.adding(days: 20), timepoint: .postInfusion, actor: "n")
+        _ = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "hit6", answers: [2, 2, 2, 2, 2, 2]), patient: patient, on: day1, timepoint: .baseline, actor: "n")
+
+        let page = try fixture.registry.patientPage(patient)
+        #expect(page.conditions == ["depression", "migraine"])
+        #expect(page.ageAtEnrolment == 54)
+        #expect(page.priorTreatments == [PriorTreatment(category: .antidepressants, adequateTrials: 3)])
+        #expect(page.infusions.map(\.totalMg) == [35])
+        #expect(page.infusions.first?.bpBefore == "120/80")
+        #expect(page.infusions.first?.adverseEvents == page.adverseEvents.map(\.id))
+        #expect(page.assessments.map(\.scale) == ["phq9", "hit6", "phq9"])
+        #expect(Set(page.latestScores.map(\.id)) == Set([later.id, page.assessments[1].id]))
+        #expect(page.flags == ["suicide-risk"])
+        #expect(infusion.id == "I-000001")
+
+        // An assessment marked entered in error stays on record but its flag and score no longer count.
+        _ = try fixture.registry.correctAssessment(RecordID(page.assessments[0].id)!, answers: nil, on: nil, timepoint: nil, enteredInError: true,
+                                                   catalog: fixture.catalog, reason: "wrong patient's form", actor: "n")
+        let corrected = try fixture.registry.patientPage(patient)
+        #expect(corrected.flags == [])
+        #expect(corrected.assessments.count == 3)
+        #expect(corrected.assessments[0].enteredInError)
+    }
+
+    @Test("Patient ids read forgivingly and refuse what is not an id", arguments: [("P-000042", 42), ("p-42", 42), ("P42", 42), ("AE-7", 7)])
+    func recordIDs(text: String, row: Int64) {
+        #expect(RecordID(text)?.row == row)
+    }
+
+    @Test("Not ids", arguments: ["42", "P-", "P-x", "Q-1", "P-0", "P--1", ""])
+    func notIDs(text: String) {
+        #expect(RecordID(text) == nil)
+    }
+}
