@@ -35,39 +35,35 @@ struct Ketareg: ParsableCommand {
     /// Runs a command and turns every error into a message on standard error and the exit code
     /// the command line promises.
     static func main() {
-        let command: ParsableCommand
         do {
-            command = try parseAsRoot()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(ExitStatus.usage)
-        }
-        do {
-            var command = command
+            var command = try parseAsRoot()
             try command.run()
-        } catch let error as ExitCode {
-            Foundation.exit(error.rawValue)
         } catch {
             let (message, code) = describe(error)
-            FileHandle.standardError.write(Data("ketareg: \(message)\n".utf8))
+            if code == 0 {
+                print(message)
+            } else {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
             Foundation.exit(code)
         }
     }
 
-    /// The sentence and exit code for an error a command threw.
+    /// The message and exit code for an error.
     static func describe(_ error: any Error) -> (String, Int32) {
         switch error {
-        case let error as InputError: (error.description, ExitStatus.refused)
-        case let error as ScaleError: (error.description, ExitStatus.refused)
-        case let error as CatalogError: (error.description, ExitStatus.refused)
-        case let error as RegistryError: (error.description, error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
-        case let error as ValidationError: (error.message, ExitStatus.usage)
-        default: ("\(error)", ExitStatus.storage)
+        case let error as InputError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as ScaleError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as CatalogError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
+        default:
+            // The argument parser's own outcomes: help and version (success), usage errors.
+            switch exitCode(for: error) {
+            case .success: return (fullMessage(for: error), 0)
+            case .validationFailure: return (fullMessage(for: error), ExitStatus.usage)
+            case let code where error is ExitCode: return ("", code.rawValue)
+            default: return ("ketareg: \(error)", ExitStatus.storage)
+            }
         }
     }
 }

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+@Suite("ketareg commands, end to end")
+struct CommandTests {
+    @Test("init creates a registry and refuses to overwrite it")
+    func initCommand() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        #expect(FileManager.default.fileExists(atPath: clinic.registry))
+        let before = try clinic.dump()
+        let again = try clinic.run("init")
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("already exists"))
+        #expect(try clinic.dump() == before)
+    }
+
+    @Test("conditions --json lists the three modules with all their scales")
+    func conditions() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let outcome = try clinic.run("conditions", "--json")
+        #expect(outcome.status == 0)
+        let modules = try #require(try outcome.json() as? [[String: Any]])
+        var scales: [String: [String]] = [:]
+        for module in modules {
+            scales[module["id"] as! String] = (module["scales"] as! [[String: Any]]).map { $0["id"] as! String }
+        }
+        #expect(scales == [
+            "migraine": ["headache-nrs", "mhd", "midas", "hit6"],
+            "depression": ["phq9", "madrs", "qids-sr16", "cadss6"],
+            "neuropathic-pain": ["pain-nrs", "bpi-sf", "dn4", "paindetect"],
+        ])
+        let text = try clinic.run("conditions")
+        #expect(text.standardOutput.contains("phq9 at least 50% lower than baseline"))
+    }
+
+    @Test("scale show describes items, answers, bands, the chosen convention and the licence")
+    func scaleShow() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let phq9 = try #require(try clinic.run("scale", "show", "phq9", "--json").json() as? [String: Any])
+        #expect((phq9["items"] as? [Any])?.count == 9)
+        #expect((phq9["bands"] as? [[String: Any]])?.map { $0["id"] as! String } == ["minimal", "mild", "moderate", "moderately-severe", "severe"])
+        let madrs = try clinic.run("scale", "show", "madrs")
+        #expect(madrs.standardOutput.contains("10 or below (some studies use 12)"))
+        let hit6 = try clinic.run("scale", "show", "hit6")
+        #expect(hit6.standardOutput.contains("3=very-often (11)"))
+        #expect(hit6.standardOutput.contains("Licence: copyrighted"))
+        let unknown = try clinic.run("scale", "show", "phq-9")
+        #expect(unknown.status == 1)
+        #expect(unknown.standardError.contains("known scales: headache-nrs, mhd"))
+    }
+
+    @Test("A clinic's day: enrol, infuse, assess, co-intervention, adverse event, correct, audit, show")
+    func clinicDay() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try clinic.enroll(mrn: "H-100", condition: ["depression", "neuropathic-pain"])
+        #expect(id == "P-000001")
+        let second = try #require(try clinic.run("enroll", "--json", "--mrn", "H-101", "--given", "Ben", "--family", "Ode", "--birth-date", "1990-01-01",
+                                                 "--sex", "male", "--condition", "migraine").json() as? [String: Any])
+        #expect(second["id"] as? String == "P-000002")
+
+        let infusion = try #require(try clinic.run("infusion", "add", id, "--on", "2026-03-02", "--at", "09:30", "--dose-mg-per-kg", "0.5",
+                                                   "--weight-kg", "64", "--minutes", "40", "--bp-before", "128/82", "--bp-after", "141/90",
+                                                   "--bp-discharge", "130/84", "--heart-rate", "72", "--spo2", "98", "--dissociation",
+                                                   "--adverse", "nausea:mild", "--adverse", "dizziness:moderate", "--json").json() as? [String: Any])
+        #expect(infusion["id"] as? String == "I-000001")
+        #expect(infusion["totalMg"] as? Double == 32)
+        #expect((infusion["adverseEvents"] as? [String])?.count == 2)
+
+        let phq9 = try #require(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline",
+                                               "--answers", "2,2,1,3,1,2,1,0,1", "--json").json() as? [String: Any])
+        #expect(phq9["id"] as? String == "A-000001")
+        #expect(phq9["patient"] as? String == id)
+        #expect(phq9["scale"] as? String == "phq9")
+        #expect(phq9["score"] as? Int == 13)
+        #expect(phq9["band"] as? String == "moderate")
+        #expect(phq9["flags"] as? [String] == ["suicide-risk"])
+        #expect(phq9["scaleVersion"] as? String == "1.0")
+
+        let bpi = try #require(try clinic.run("assess", id, "--scale", "bpi-sf", "--on", "2026-03-01", "--timepoint", "baseline",
+                                             "--answers", "8,3,5,5,5,6,4,5,5,5,5", "--json").json() as? [String: Any])
+        #expect(bpi["score"] as? Double == 5.25)
+        #expect(bpi["subscores"] as? [String: Double] == ["severity": 5.25, "interference": 5])
+
+        let pain = try clinic.run("assess", id, "--scale", "pain-nrs", "--on", "2026-03-01", "--timepoint", "baseline", "--value", "7")
+        #expect(pain.status == 0)
+        #expect(pain.standardOutput.contains("pain-nrs 7 (severe)"))
+
+        let flagged = try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion", "--answers", "1,1,0,1,0,1,0,0,2")
+        #expect(flagged.standardOutput.contains("FOR CLINICIAN REVIEW [suicide-risk]"))
+
+        #expect(try clinic.run("cointervention", "add", id, "--kind", "yoga", "--from", "2026-02-15").status == 0)
+        #expect(try clinic.run("adverse", "add", id, "--term", "headache", "--grade", "mild", "--onset", "2026-03-02",
+                               "--resolved", "2026-03-03", "--infusion", "I-000001").status == 0)
+
+        let corrected = try #require(try clinic.run("correct", "A-000001", "--answers", "2,2,1,3,1,2,1,0,0", "--reason", "item 9 keyed wrongly",
+                                                    "--actor", "dr.lind", "--json").json() as? [String: Any])
+        #expect(corrected["score"] as? Int == 12)
+        #expect(corrected["flags"] as? [String] == [])
+        let infusionFix = try clinic.run("correct", "I-000001", "--minutes", "45", "--reason", "pump log")
+        #expect(infusionFix.status == 0)
+        #expect(infusionFix.standardOutput.contains("over 45 min"))
+
+        let audit = try #require(try clinic.run("audit", "A-000001", "--json").json() as? [String: [[String: Any]]])
+        let rows = try #require(audit["audit"])
+        #expect(rows.map { $0["action"] as! String } == ["add", "correct"])
+        #expect(rows[1]["actor"] as? String == "dr.lind")
+        #expect(rows[1]["reason"] as? String == "item 9 keyed wrongly")
+
+        let page = try clinic.run("patient", "show", id)
+        for expected in ["P-000001  Varga-Brandt, Ottilie  (MRN H-100)", "antidepressants", "Timeline", "I-000001", "nausea (mild)",
+                         "phq9 12 (moderate)", "Latest scores", "Adverse events", "Co-interventions", "yoga", "FOR CLINICIAN REVIEW: [!suicide-risk]"] {
+            #expect(page.standardOutput.contains(expected), "patient show lacks \(expected)")
+        }
+        let pageJSON = try #require(try clinic.run("patient", "show", id, "--json").json() as? [String: Any])
+        #expect((pageJSON["assessments"] as? [Any])?.count == 4)
+        #expect(pageJSON["conditions"] as? [String] == ["depression", "neuropathic-pain"])
+
+        let list = try #require(try clinic.run("patients", "--condition", "migraine", "--json").json() as? [String: [[String: Any]]])
+        #expect(list["patients"]?.map { $0["id"] as! String } == ["P-000002"])
+
+        let withdrawn = try clinic.run("patient", "withdraw-consent", id, "--reason", "asked to leave the study")
+        #expect(withdrawn.status == 0)
+        let after = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
+        #expect(after["patients"]?.first?["researchConsent"] as? Bool == false)
+    }
+
+    @Test("assess asks item by item at a terminal, asking again after a refused answer")
+    func interactiveAssess() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try clinic.enroll(mrn: "T-1", condition: ["migraine"])
+        let command = [Clinic.binary, "assess", id, "--scale", "hit6", "--on", "2026-03-01", "--timepoint", "baseline"]
+            .map { "'\($0)'" }.joined(separator: " ")
+        // script(1) gives the command a terminal; the answers are typed into it.
+        let outcome = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"],
+                                     input: "never\nsometimes\n7\nalways\nrarely\nvery often\nnever\n",
+                                     environment: ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry]) { $1 })
+        #expect(outcome.status == 0, "\(outcome.standardOutput)")
+        // 6 + 10 + (7 refused) 13 + 8 + 11 + 6 = 54
+        #expect(outcome.standardOutput.contains("hit6 54 (some impact)"))
+        #expect(outcome.standardOutput.contains("'7' is not allowed"))
+    }
+
+    @Test("demo runs a synthetic clinic end to end")
+    func demo() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let outcome = try clinic.run("demo", "--dir", clinic.folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        for expected in ["Patients (36)", "phq9:", "Adverse events by term and grade", "FOR CLINICIAN REVIEW", "Audit trail:"] {
+            #expect(outcome.standardOutput.contains(expected), "demo output lacks \(expected)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: clinic.registry)) // the demo never touches the clinic's registry
+    }
+
+    @Test("--help explains, and exit codes mean what CLI.md says")
+    func helpAndExitCodes() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let help = try clinic.run("assess", "--help")
+        #expect(help.status == 0)
+        #expect(help.standardOutput.contains("--answers"))
+        #expect(help.standardOutput.contains("leave an unanswered item empty"))
+        #expect(try clinic.run("enroll", "--mrn", "1").status == 2)
+        #expect(try clinic.run("no-such-command").status == 2)
+        let missing = try clinic.run("patients")
+        #expect(missing.status == 3)
+        #expect(missing.standardError.contains("ketareg init"))
+    }
+}

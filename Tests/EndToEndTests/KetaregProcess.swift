@@ -1,0 +1,102 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// What one run of the `ketareg` binary did.
+struct Outcome {
+    let status: Int32
+    let standardOutput: String
+    let standardError: String
+
+    /// Standard output parsed as JSON.
+    func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(standardOutput.utf8))
+    }
+}
+
+/// The built `ketareg` binary run as a subprocess against a registry in a temporary folder.
+struct Clinic {
+    let folder: URL
+    let registry: String
+
+    /// The binary next to the test bundle (`swift build` puts both in the same folder), or
+    /// `$KETAREG_BINARY`.
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["KETAREG_BINARY"] { return path }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ketareg").path,
+            Bundle.main.bundleURL.appendingPathComponent("ketareg").path,
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ketareg").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }()
+
+    init(initialise: Bool = true) throws {
+        folder = try makeTemporaryFolder("ketareg-e2e")
+        registry = folder.appendingPathComponent("registry.sqlite").path
+        if initialise {
+            let created = try run("init", "--clinic", "End-to-end clinic")
+            guard created.status == 0 else { throw CocoaError(.fileWriteUnknown) }
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Runs `ketareg ARGS` with this clinic's registry in the environment.
+    @discardableResult
+    func run(_ arguments: String..., input: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+        try run(arguments: arguments, input: input, environment: extra)
+    }
+
+    func run(arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["KETAREG_REGISTRY"] = registry
+        environment["KETAREG_ACTOR"] = nil
+        for (key, value) in extra { environment[key] = value }
+        return try runProcess(Self.binary, arguments, input: input, environment: environment)
+    }
+
+    /// The registry's whole contents, for before-and-after comparisons.
+    func dump() throws -> String { try dumpDatabase(registry) }
+
+    /// Enrols a patient and returns the new id.
+    func enroll(mrn: String, condition: [String] = ["depression"], consent: String = "yes") throws -> String {
+        var arguments = ["enroll", "--mrn", mrn, "--given", "Ottilie", "--family", "Varga-Brandt", "--birth-date", "1968-11-02",
+                         "--sex", "female", "--research-consent", consent, "--enrolled-on", "2026-03-01",
+                         "--prior-treatment", "antidepressants:3", "--prior-treatment", "ect"]
+        for id in condition { arguments += ["--condition", id] }
+        let outcome = try run(arguments: arguments)
+        #expect(outcome.status == 0, "enroll failed: \(outcome.standardError)")
+        return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+func runProcess(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> Outcome {
+    // Output goes to files rather than pipes, so a chatty process can never block on a full pipe.
+    let folder = try makeTemporaryFolder("ketareg-run")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outputURL = folder.appendingPathComponent("stdout")
+    let errorURL = folder.appendingPathComponent("stderr")
+    let inputURL = folder.appendingPathComponent("stdin")
+    _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: inputURL.path, contents: Data((input ?? "").utf8))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let output = try FileHandle(forWritingTo: outputURL)
+    let error = try FileHandle(forWritingTo: errorURL)
+    let stdin = try FileHandle(forReadingFrom: inputURL)
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = stdin
+    try process.run()
+    process.waitUntilExit()
+    try output.close()
+    try error.close()
+    try stdin.close()
+    return Outcome(status: process.terminationStatus,
+                   standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+                   standardError: try String(contentsOf: errorURL, encoding: .utf8))
+}
