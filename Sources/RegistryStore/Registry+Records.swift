@@ -102,14 +102,8 @@ extension Registry {
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
             row = updated
-            let after = row.view(adverseEvents: adverse)
-            guard after != before else {
-                throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
-            }
-            try row.update(db)
-            try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: row.patientId),
-                      before: before, after: after, reason: reason)
-            return after
+            return try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
+                                      after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
         }
     }
 
@@ -136,15 +130,22 @@ extension Registry {
             if let date { row.assessedOn = date.description }
             if let timepoint { row.timepoint = timepoint.rawValue }
             if let enteredInError { row.enteredInError = enteredInError }
-            let after = row.view
-            guard after != before else {
-                throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
-            }
-            try row.update(db)
-            try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: row.patientId),
-                      before: before, after: after, reason: reason)
-            return after
+            return try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
+                                      reason: reason, actor: actor)
         }
+    }
+
+    /// Writes a corrected row with its audit row, refusing a correction that changes nothing.
+    private func saveCorrection<Record: MutablePersistableRecord, View: Encodable & Equatable>(
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
+    ) throws -> View {
+        guard after != before else {
+            throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
+        }
+        try row.update(db)
+        try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+                  before: before, after: after, reason: reason)
+        return after
     }
 
     /// The scale of a stored assessment, so a correction can parse answers before it is made.
