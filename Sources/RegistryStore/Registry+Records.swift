@@ -71,8 +71,7 @@ extension Registry {
         let entry = try entry.validated()
         return try write { db in
             let patient = try requirePatient(db, id)
-            var row = CoInterventionRow(id: nil, patientId: patient.id!, kind: entry.kind.rawValue,
-                                        fromDate: entry.from.description, toDate: entry.to?.description, enteredInError: false)
+            var row = CoInterventionRow(patientId: patient.id!, entry: entry)
             try row.insert(db)
             let view = row.view
             try audit(db, actor: actor, action: "add", record: RecordID(kind: .coIntervention, row: row.id!), patient: id,
@@ -104,6 +103,42 @@ extension Registry {
             row = updated
             return try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
                                       after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+        }
+    }
+
+    /// Corrects an adverse event (its resolution date, most often). A reason is required.
+    public func correctAdverseEvent(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+                                    change: (inout AdverseEventEntry) throws -> Void) throws -> AdverseEventView {
+        let reason = try requireReason(reason)
+        return try write { db in
+            guard id.kind == .adverseEvent, let row = try AdverseEventRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no adverse event \(id) in this registry")
+            }
+            var entry = row.entry
+            try change(&entry)
+            var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated())
+            updated.id = row.id
+            updated.enteredInError = enteredInError ?? row.enteredInError
+            return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                                      reason: reason, actor: actor)
+        }
+    }
+
+    /// Corrects a co-intervention (its end date, most often). A reason is required.
+    public func correctCoIntervention(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+                                      change: (inout CoInterventionEntry) throws -> Void) throws -> CoInterventionView {
+        let reason = try requireReason(reason)
+        return try write { db in
+            guard id.kind == .coIntervention, let row = try CoInterventionRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no co-intervention \(id) in this registry")
+            }
+            var entry = row.entry
+            try change(&entry)
+            var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated())
+            updated.id = row.id
+            updated.enteredInError = enteredInError ?? row.enteredInError
+            return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                                      reason: reason, actor: actor)
         }
     }
 

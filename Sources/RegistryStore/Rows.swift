@@ -108,7 +108,7 @@ struct InfusionRow: SnakeCaseRecord {
             return BloodPressure(systolic: systolic, diastolic: diastolic)
         }
         return InfusionEntry(
-            date: try! ClinicalDate.parse(givenOn, field: "on"),
+            date: (try? ClinicalDate.parse(givenOn, field: "on")) ?? .today,
             time: givenAt.flatMap { try? ClockTime.parse($0, field: "at") },
             doseMgPerKg: doseMgPerKg, weightKg: weightKg, totalMg: totalMg, minutes: minutes,
             route: InfusionRoute(rawValue: route) ?? .iv,
@@ -144,6 +144,13 @@ struct AdverseEventRow: SnakeCaseRecord {
         onset = entry.onset.description
         resolvedOn = entry.resolvedOn?.description
         enteredInError = false
+    }
+
+    /// The stored event as an entry that can be corrected and validated again.
+    var entry: AdverseEventEntry {
+        AdverseEventEntry(term: AdverseEventTerm(rawValue: term) ?? .other, grade: AdverseEventGrade(rawValue: grade) ?? .mild,
+                          serious: serious, onset: (try? ClinicalDate.parse(onset, field: "onset")) ?? .today,
+                          resolvedOn: resolvedOn.flatMap { try? ClinicalDate.parse($0, field: "resolved") })
     }
 }
 
@@ -193,6 +200,21 @@ struct CoInterventionRow: SnakeCaseRecord {
     var enteredInError: Bool
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(patientId: Int64, entry: CoInterventionEntry) {
+        self.patientId = patientId
+        kind = entry.kind.rawValue
+        fromDate = entry.from.description
+        toDate = entry.to?.description
+        enteredInError = false
+    }
+
+    /// The stored co-intervention as an entry that can be corrected and validated again.
+    var entry: CoInterventionEntry {
+        CoInterventionEntry(kind: CoInterventionKind(rawValue: kind) ?? .other,
+                            from: (try? ClinicalDate.parse(fromDate, field: "from")) ?? .today,
+                            to: toDate.flatMap { try? ClinicalDate.parse($0, field: "to") })
+    }
 }
 
 struct AuditRow: SnakeCaseRecord {

@@ -104,6 +104,11 @@ struct CommandTests {
         #expect(infusionFix.status == 0)
         #expect(infusionFix.standardOutput.contains("over 45 min"))
 
+        let resolved = try clinic.run("correct", "AE-000001", "--resolved", "2026-03-03", "--reason", "settled by the next morning")
+        #expect(resolved.standardOutput.contains("nausea (mild) from 2026-03-02, resolved 2026-03-03"))
+        let ended = try clinic.run("correct", "C-000001", "--to", "2026-03-10", "--reason", "stopped yoga")
+        #expect(ended.standardOutput.contains("yoga from 2026-02-15 to 2026-03-10"))
+
         let audit = try #require(try clinic.run("audit", "A-000001", "--json").json() as? [String: [[String: Any]]])
         let rows = try #require(audit["audit"])
         #expect(rows.map { $0["action"] as! String } == ["add", "correct"])

@@ -28,7 +28,10 @@ struct RefusalTests {
         ("unknown sex", ["enroll", "--mrn", "N-4", "--given", "A", "--family", "B", "--birth-date", "1980-01-01", "--sex", "f", "--condition", "migraine"], "--sex: 'f' is not allowed; expected one of female, male, other, unknown"),
         ("correction with an empty reason", ["correct", "A-000001", "--answers", "0,0,0,0,0,0,0,0,0", "--reason", " "], "--reason: '' is not allowed"),
         ("correction that changes nothing", ["correct", "A-000001", "--answers", "1,1,1,1,1,1,1,1,1", "--reason", "checking"], "the correction changes nothing in A-000001"),
-        ("infusion field on an assessment", ["correct", "A-000001", "--dose-mg-per-kg", "0.5", "--reason", "x"], "assessment fields only for an assessment"),
+        ("infusion field on an assessment", ["correct", "A-000001", "--dose-mg-per-kg", "0.5", "--reason", "x"], "--dose-mg-per-kg does not apply to A-000001: an assessment takes --answers, --value, --on, --timepoint"),
+        ("assessment field on an infusion", ["correct", "I-000001", "--answers", "1", "--reason", "x"], "--answers does not apply to I-000001: an infusion takes the fields of 'infusion add'"),
+        ("adverse event resolved before onset", ["correct", "AE-000001", "--resolved", "2026-03-01", "--reason", "x"], "--resolved: '2026-03-01' is not allowed; expected a date on or after the onset (2026-03-02)"),
+        ("co-intervention field on an adverse event", ["correct", "AE-000001", "--to", "2026-03-05", "--reason", "x"], "--to does not apply to AE-000001: an adverse event takes --term, --grade, --serious, --onset, --resolved"),
         ("co-intervention ending before it starts", ["cointervention", "add", "P-000001", "--kind", "yoga", "--from", "2026-03-05", "--to", "2026-03-01"], "--to: '2026-03-01' is not allowed; expected a date on or after --from"),
         ("second consent withdrawal", ["patient", "withdraw-consent", "P-000002", "--reason", "again"], "never gave research consent"),
     ]
@@ -42,6 +45,7 @@ struct RefusalTests {
         _ = try clinic.enroll(mrn: "M-2", consent: "no")
         #expect(patient == "P-000001")
         #expect(try clinic.run("assess", patient, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,1").status == 0)
+        #expect(try clinic.run("infusion", "add", patient, "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--adverse", "nausea").status == 0)
         let before = try clinic.dump()
 
         let outcome = try clinic.run(arguments: arguments + ["--json"])

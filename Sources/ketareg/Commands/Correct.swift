@@ -4,36 +4,42 @@ import RegistryStore
 
 struct Correct: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Correct a recorded assessment (A-...) or infusion (I-...); every correction needs a reason.",
+        abstract: "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-); every correction needs a reason.",
         discussion: """
             Give only the fields to change. An assessment takes --answers or --value (scored again), \
-            --on and --timepoint; an infusion takes the fields of 'infusion add'. --entered-in-error \
-            keeps the record on file but out of timelines and outcomes. The audit trail keeps what \
-            it was, what it became, who changed it and why.
+            --on and --timepoint; an infusion takes the fields of 'infusion add'; an adverse event \
+            takes --term, --grade, --serious, --onset and --resolved; a co-intervention takes \
+            --kind, --from and --to. --entered-in-error keeps the record on file but out of \
+            timelines and outcomes. The audit trail keeps what it was, what it became, who changed \
+            it and why.
 
-            Example:
+            Examples:
               ketareg correct A-000012 --answers 2,2,1,3,1,2,1,0,0 --reason "item 9 keyed wrongly"
+              ketareg correct AE-000003 --resolved 2026-03-04 --reason "resolved by next visit"
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: ArgumentHelp("The assessment or infusion id.", valueName: "id")) var id: String
+    @Argument(help: ArgumentHelp("The record's id: A-..., I-..., AE-... or C-....", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("Why the record is corrected (required).", valueName: "text")) var reason: String
     @Flag(name: .customLong("entered-in-error"), help: "The record should not have been entered: keep it on file, out of timelines and outcomes.") var enteredInError = false
     @Option(help: ArgumentHelp("Assessment: new answers, one per item.", valueName: "a,b,c")) var answers: String?
     @Option(help: ArgumentHelp("Assessment: new value of a single-value measure.", valueName: "x")) var value: String?
     @Option(help: ArgumentHelp("Assessment: baseline, post-infusion or follow-up.", valueName: "timepoint")) var timepoint: String?
-    @OptionGroup(title: "Infusion fields (and --on for both)") var fields: InfusionFields
+    @OptionGroup(title: "Infusion fields (--on also dates an assessment)") var fields: InfusionFields
+    @OptionGroup(title: "Adverse event fields") var adverse: AdverseEventFields
+    @OptionGroup(title: "Co-intervention fields") var coIntervention: CoInterventionFields
 
     func run() throws {
-        guard let record = RecordID(id), [.assessment, .infusion].contains(record.kind) else {
-            throw InputError(field: "<id>", got: id, allowed: "an assessment id (A-000012) or an infusion id (I-000007)")
+        guard let record = RecordID(id), record.kind != .patient else {
+            throw InputError(field: "<id>", got: id, allowed: "an assessment (A-000012), infusion (I-000007), adverse event (AE-000003) or co-intervention (C-000002) id")
         }
+        try refuseFieldsOfOtherKinds(record.kind)
         let registry = try global.openRegistry()
+        let flag: Bool? = enteredInError ? true : nil
         switch record.kind {
         case .assessment:
-            try refuseInfusionFields()
             let catalog = try loadCatalog()
             var raw: [Int?]?
             if answers != nil || value != nil {
@@ -44,31 +50,103 @@ struct Correct: ParsableCommand {
             let corrected = try registry.correctAssessment(
                 record, answers: raw, on: try fields.on.map { try ClinicalDate.parse($0, field: "on") },
                 timepoint: try timepoint.map { try Timepoint.parse($0, field: "timepoint") },
-                enteredInError: enteredInError ? true : nil, catalog: catalog, reason: reason, actor: global.actorName)
+                enteredInError: flag, catalog: catalog, reason: reason, actor: global.actorName)
             if output.json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.scale) " + scoreText(corrected.score, band: corrected.band, scale: catalog.scale(corrected.scale))
                   + (corrected.enteredInError ? " (entered in error)" : "") + (corrected.flags.isEmpty ? "" : " [\(corrected.flags.joined(separator: ", "))]"))
-        default:
-            if answers != nil || value != nil || timepoint != nil {
-                throw InputError(field: answers != nil ? "answers" : value != nil ? "value" : "timepoint", got: id,
-                                 allowed: "infusion fields only for an infusion (see 'ketareg correct --help')")
-            }
-            let corrected = try registry.correctInfusion(record, reason: reason, actor: global.actorName,
-                                                         enteredInError: enteredInError ? true : nil) { entry in
+        case .infusion:
+            let corrected = try registry.correctInfusion(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
                 try fields.apply(to: &entry)
             }
             if output.json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(formatScore(corrected.doseMgPerKg)) mg/kg \(corrected.route) over \(corrected.minutes) min on \(corrected.on)"
                   + (corrected.enteredInError ? " (entered in error)" : ""))
+        case .adverseEvent:
+            let corrected = try registry.correctAdverseEvent(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
+                try adverse.apply(to: &entry)
+            }
+            if output.json { return try printJSON(corrected) }
+            print("Corrected \(corrected.id): \(corrected.term) (\(corrected.grade)\(corrected.serious ? ", serious" : "")) from \(corrected.onset)"
+                  + (corrected.resolvedOn.map { ", resolved \($0)" } ?? ", unresolved") + (corrected.enteredInError ? " (entered in error)" : ""))
+        case .coIntervention:
+            let corrected = try registry.correctCoIntervention(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
+                try coIntervention.apply(to: &entry)
+            }
+            if output.json { return try printJSON(corrected) }
+            print("Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)" + (corrected.to.map { " to \($0)" } ?? ", ongoing")
+                  + (corrected.enteredInError ? " (entered in error)" : ""))
+        case .patient:
+            break
         }
     }
 
-    private func refuseInfusionFields() throws {
-        var onlyDate = fields
-        onlyDate.on = nil
-        if onlyDate.givesAnything {
-            throw InputError(field: "dose-mg-per-kg", got: id, allowed: "assessment fields only for an assessment: --answers, --value, --on, --timepoint")
+    /// Refuses fields that belong to another kind of record, naming the first one given.
+    private func refuseFieldsOfOtherKinds(_ kind: RecordKind) throws {
+        let given: [(RecordKind, String?)] = [
+            (.assessment, answers != nil ? "answers" : value != nil ? "value" : timepoint != nil ? "timepoint" : nil),
+            (.infusion, fields.firstGiven(exceptDate: true)),
+            (.adverseEvent, adverse.firstGiven),
+            (.coIntervention, coIntervention.firstGiven),
+        ]
+        var wrong = given.first { $0.0 != kind && $0.1 != nil }?.1
+        if wrong == nil, fields.on != nil, ![.assessment, .infusion].contains(kind) { wrong = "on" }
+        guard let wrong else { return }
+        let takes = switch kind {
+        case .assessment: "--answers, --value, --on, --timepoint"
+        case .infusion: "the fields of 'infusion add'"
+        case .adverseEvent: "--term, --grade, --serious, --onset, --resolved"
+        case .coIntervention: "--kind, --from, --to"
+        case .patient: ""
         }
+        throw RegistryError(.refused, "--\(wrong) does not apply to \(id): \(kind.article) \(kind.noun.replacingOccurrences(of: "adverse-event", with: "adverse event")) takes \(takes)")
+    }
+}
+
+extension RecordKind {
+    var article: String { self == .assessment || self == .infusion || self == .adverseEvent ? "an" : "a" }
+}
+
+/// The fields of an adverse event, for `correct`.
+struct AdverseEventFields: ParsableArguments {
+    @Option(help: ArgumentHelp("One of \(AdverseEventTerm.allowedWords).", valueName: "term")) var term: String?
+    @Option(help: ArgumentHelp("One of \(AdverseEventGrade.allowedWords).", valueName: "grade")) var grade: String?
+    @Option(help: ArgumentHelp("yes or no.", valueName: "yes|no")) var serious: String?
+    @Option(help: ArgumentHelp("Date of onset, YYYY-MM-DD.", valueName: "date")) var onset: String?
+    @Option(help: ArgumentHelp("Date it resolved, YYYY-MM-DD.", valueName: "date")) var resolved: String?
+
+    var firstGiven: String? {
+        [("term", term), ("grade", grade), ("serious", serious), ("onset", onset), ("resolved", resolved)].first { $0.1 != nil }?.0
+    }
+
+    func apply(to entry: inout AdverseEventEntry) throws {
+        if let term { entry.term = try AdverseEventTerm.parse(term, field: "term") }
+        if let grade { entry.grade = try AdverseEventGrade.parse(grade, field: "grade") }
+        if let serious {
+            switch serious.lowercased() {
+            case "yes", "y": entry.serious = true
+            case "no", "n": entry.serious = false
+            default: throw InputError(field: "serious", got: serious, allowed: "yes or no")
+            }
+        }
+        if let onset { entry.onset = try ClinicalDate.parse(onset, field: "onset") }
+        if let resolved { entry.resolvedOn = try ClinicalDate.parse(resolved, field: "resolved") }
+    }
+}
+
+/// The fields of a co-intervention, for `correct`.
+struct CoInterventionFields: ParsableArguments {
+    @Option(help: ArgumentHelp("One of \(CoInterventionKind.allowedWords).", valueName: "kind")) var kind: String?
+    @Option(help: ArgumentHelp("Start date, YYYY-MM-DD.", valueName: "date")) var from: String?
+    @Option(help: ArgumentHelp("End date, YYYY-MM-DD.", valueName: "date")) var to: String?
+
+    var firstGiven: String? {
+        [("kind", kind), ("from", from), ("to", to)].first { $0.1 != nil }?.0
+    }
+
+    func apply(to entry: inout CoInterventionEntry) throws {
+        if let kind { entry.kind = try CoInterventionKind.parse(kind, field: "kind") }
+        if let from { entry.from = try ClinicalDate.parse(from, field: "from") }
+        if let to { entry.to = try ClinicalDate.parse(to, field: "to") }
     }
 }
 

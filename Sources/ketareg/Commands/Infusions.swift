@@ -22,11 +22,17 @@ struct InfusionFields: ParsableArguments {
     @Flag(help: "Dissociation was observed.") var dissociation = false
     @Flag(name: .customLong("respiratory-depression"), help: "Respiratory depression was observed.") var respiratoryDepression = false
 
-    /// Whether any field was given (a correction must change something).
-    var givesAnything: Bool {
-        on != nil || at != nil || doseMgPerKg != nil || weightKg != nil || totalMg != nil || minutes != nil || route != nil
-            || bpBefore != nil || bpAfter != nil || bpDischarge != nil || heartRate != nil || spo2 != nil
-            || monitoringMinutes != nil || !concomitant.isEmpty || sedation || dissociation || respiratoryDepression
+    /// The first field given, by its option name; for `correct`, which refuses fields of another kind
+    /// of record.
+    func firstGiven(exceptDate: Bool = false) -> String? {
+        let given: [(String, Bool)] = [
+            ("on", on != nil && !exceptDate), ("at", at != nil), ("dose-mg-per-kg", doseMgPerKg != nil), ("weight-kg", weightKg != nil),
+            ("total-mg", totalMg != nil), ("minutes", minutes != nil), ("route", route != nil), ("bp-before", bpBefore != nil),
+            ("bp-after", bpAfter != nil), ("bp-discharge", bpDischarge != nil), ("heart-rate", heartRate != nil), ("spo2", spo2 != nil),
+            ("monitoring-minutes", monitoringMinutes != nil), ("concomitant", !concomitant.isEmpty), ("sedation", sedation),
+            ("dissociation", dissociation), ("respiratory-depression", respiratoryDepression),
+        ]
+        return given.first { $0.1 }?.0
     }
 
     /// Writes the given fields over an entry; fields not given stay as they are.
