@@ -19,6 +19,14 @@ public struct DepressionModule: Condition {
         [PHQ9.scale, MADRS.scale, QIDSSR16.scale, CADSS6.scale]
     }
 
+    /// An induction of six infusions within four weeks (ORKA-1: 4-8 infusions over 7-28 days),
+    /// assessed within two weeks of the last, with visits about two and four months in.
+    public var course: Course {
+        Course(description: "induction: six infusions within four weeks", infusions: 6, withinDays: 28, endOfCourseWindowDays: 14,
+               followUps: [FollowUpVisit(id: "visit-1", name: "2-month visit", targetDay: 60, earliestDay: 45, latestDay: 89),
+                           FollowUpVisit(id: "visit-2", name: "4-month visit", targetDay: 120, earliestDay: 90, latestDay: 150)])
+    }
+
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "response", scale: PHQ9.scale.id, criterion: .percentImprovement(atLeast: 50)),

@@ -19,6 +19,14 @@ public struct MigraineModule: Condition {
         [HeadachePainRating.scale, MonthlyHeadacheDays.scale, MIDAS.scale, HIT6.scale]
     }
 
+    /// A five-day continuous inpatient infusion, scored at the end of the stay, with follow-up
+    /// visits near day 38 and day 101 (Schwenk et al. 2018).
+    public var course: Course {
+        Course(description: "five-day continuous inpatient infusion", infusions: 1, withinDays: 7, endOfCourseWindowDays: 2,
+               followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 38, earliestDay: 21, latestDay: 69),
+                           FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 101, earliestDay: 70, latestDay: 160)])
+    }
+
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "response", scale: HeadachePainRating.scale.id, criterion: .pointImprovement(atLeast: 2)),

@@ -19,6 +19,13 @@ public struct NeuropathicPainModule: Condition {
         [PainRating.scale, BPISF.scale, DN4.scale, PainDETECT.scale]
     }
 
+    /// Three infusions within two weeks, then assessment, with visits about one and three months in.
+    public var course: Course {
+        Course(description: "three infusions within two weeks, then assessment", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
+               followUps: [FollowUpVisit(id: "visit-1", name: "1-month visit", targetDay: 30, earliestDay: 21, latestDay: 45),
+                           FollowUpVisit(id: "visit-2", name: "3-month visit", targetDay: 90, earliestDay: 75, latestDay: 120)])
+    }
+
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "moderate-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 30)),

@@ -26,10 +26,19 @@ public protocol Condition: Sendable {
     var outcomeRules: [OutcomeRule] { get }
     /// Checks that raise flags when an assessment is entered. Defaults to none.
     var safetyChecks: [SafetyCheck] { get }
+    /// The usual course of infusions and when its assessments are due. Defaults to a single
+    /// infusion assessed within a week, with visits about one and three months later.
+    var course: Course { get }
 }
 
 extension Condition {
     public var safetyChecks: [SafetyCheck] { [] }
+
+    public var course: Course {
+        Course(description: "one infusion, assessed within a week", infusions: 1, withinDays: 1, endOfCourseWindowDays: 7,
+               followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45),
+                           FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 90, earliestDay: 75, latestDay: 120)])
+    }
 
     /// The scale with this id, if the condition has it.
     public func scale(_ id: String) -> (any AssessmentScale)? {

@@ -40,6 +40,8 @@ public struct PatientPage: Sendable, Codable {
     public let latestScores: [AssessmentView]
     /// Safety flags raised by any assessment on record, for clinician review.
     public let flags: [String]
+    /// Where the patient is in each condition's course; filled in by whoever knows the courses.
+    public var courses: [CourseProgress] = []
 }
 
 /// A stored infusion.

@@ -17,6 +17,9 @@ struct PatientPageText {
             lines.append("Research consent: \(page.researchConsent ? "yes" : "no")")
         }
         lines.append("Treatments tried before ketamine: " + (page.priorTreatments.isEmpty ? "none recorded" : page.priorTreatments.map(\.description).joined(separator: ", ")))
+        for progress in page.courses {
+            lines.append("Course, \(progress.condition): \(progress.summary)")
+        }
         if !page.flags.isEmpty {
             lines.append("")
             lines.append("FOR CLINICIAN REVIEW: " + page.flags.map(flagText).joined(separator: " "))

@@ -72,15 +72,15 @@ struct SyntheticClinic {
     private mutating func treat(_ patient: RecordID, conditions: [String], number: Int) throws {
         let start = today.adding(days: -118 + number)
         let primary = conditions[0]
-        // Course length by condition: six infusions for depression, a five-day continuous infusion
-        // for refractory headache, four for neuropathic pain.
+        // Each condition's usual course: six infusions for depression, a five-day continuous
+        // infusion for refractory headache, three for neuropathic pain.
         let infusionDays: [Int]
         let minutes: Int
         let dose: Double
         switch primary {
         case "depression": infusionDays = [0, 3, 7, 10, 14, 17]; minutes = 40; dose = 0.5
         case "migraine": infusionDays = [0]; minutes = 7_200; dose = 1.0
-        default: infusionDays = [0, 7, 14, 21]; minutes = 120; dose = 1.0
+        default: infusionDays = [0, 4, 9]; minutes = 120; dose = 1.0
         }
         let weight = Double(Int.random(in: 52...105, using: &random))
         let improves = Int.random(in: 0..<100, using: &random) < 62
@@ -106,10 +106,11 @@ struct SyntheticClinic {
             }
         }
         let courseEnd = start.adding(days: infusionDays.last! + (primary == "migraine" ? 5 : 1))
-        for condition in conditions { try outcome(patient, condition: condition, on: courseEnd, timepoint: .postInfusion, improves: improves, fraction: 0.45) }
-        let followUp = courseEnd.adding(days: 30)
-        if followUp <= today {
-            for condition in conditions { try outcome(patient, condition: condition, on: followUp, timepoint: .followUp, improves: improves && number % 3 != 0, fraction: 0.6) }
+        for condition in conditions { try outcome(patient, condition: condition, on: courseEnd, timepoint: .postInfusion, improves: improves, fraction: 0.6) }
+        for (offset, lasting) in [(30, number % 3 != 0), (90, number % 2 == 0)] where courseEnd.adding(days: offset) <= today {
+            for condition in conditions {
+                try outcome(patient, condition: condition, on: courseEnd.adding(days: offset), timepoint: .followUp, improves: improves && lasting, fraction: 0.6)
+            }
         }
         if number % 4 == 0 {
             let kinds: [CoInterventionKind] = [.yoga, .magnesium, .diet, .acupuncture, .massage, .essentialOil]

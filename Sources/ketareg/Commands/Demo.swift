@@ -46,23 +46,12 @@ struct Demo: ParsableCommand {
         }, indent: "  "))
 
         print("")
-        print("Primary scale, mean at baseline and after the course (patients with both):")
-        for condition in catalog.conditions {
-            var baselines: [Double] = []
-            var afters: [Double] = []
-            for summary in summaries where summary.conditions.contains(condition.id) {
-                let page = try registry.patientPage(RecordID(summary.id)!)
-                let scores = page.assessments.filter { $0.scale == condition.primaryScale && !$0.enteredInError }
-                guard let before = scores.first(where: { $0.timepoint == "baseline" }),
-                      let after = scores.first(where: { $0.timepoint == "post-infusion" }) else { continue }
-                baselines.append(before.score)
-                afters.append(after.score)
-            }
-            guard !baselines.isEmpty else { continue }
-            let mean = { (values: [Double]) in formatScore((values.reduce(0, +) / Double(values.count) * 10).rounded() / 10) }
-            print("  \(condition.primaryScale): \(mean(baselines)) -> \(mean(afters)) (\(baselines.count) patients)")
+        print("Outcomes on each condition's primary scale at the end of the course (ketareg outcomes):")
+        let report = OutcomeReport(conditions: catalog.conditions, histories: try registry.histories())
+        for row in report.outcomes where row.window == .immediate {
+            guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else { continue }
+            print("  \(row.condition) \(row.name): \(row.responders) of \(row.assessed) assessed (\(percentText(row.rate))); \(row.eligible) eligible")
         }
-
         print("")
         print("Adverse events by term and grade:")
         var counts: [String: Int] = [:]
@@ -79,6 +68,14 @@ struct Demo: ParsableCommand {
         print("")
         print(PatientPageText(page: try registry.patientPage(RecordID(flagged.id)!), catalog: catalog).render())
         print("")
+        var due = 0
+        for history in try registry.histories() {
+            for condition in history.conditions.compactMap({ catalog.condition($0) }) {
+                let progress = CourseProgress(patient: history, condition: condition, today: .today)
+                due += progress.assessments.filter { $0.status == ScheduledAssessment.Status.due || $0.status == ScheduledAssessment.Status.overdue }.count
+            }
+        }
+        print("Assessments due or overdue today: \(due) (ketareg due).")
         print("Audit trail: \(try registry.auditTrail().count) rows, append-only.")
         print("Explore it yourself: ketareg --registry \(path) patients")
     }

@@ -105,9 +105,13 @@ struct PatientCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The patient's registry id, e.g. P-000042.", valueName: "id")) var id: String
 
         func run() throws {
-            let page = try global.openRegistry().patientPage(try patientID(id))
+            let patient = try patientID(id)
+            let registry = try global.openRegistry()
+            let catalog = try loadCatalog()
+            var page = try registry.patientPage(patient)
+            page.courses = try courseProgress(registry: registry, patient: patient, catalog: catalog)
             if output.json { return try printJSON(page) }
-            print(PatientPageText(page: page, catalog: try loadCatalog()).render())
+            print(PatientPageText(page: page, catalog: catalog).render())
         }
     }
 
@@ -130,6 +134,14 @@ struct PatientCommand: ParsableCommand {
             if output.json { return try printJSON(patient) }
             print("\(patient.id) withdrew research consent on \(patient.consentWithdrawnOn ?? date.description); no export built from now on includes them.")
         }
+    }
+}
+
+/// Where a patient is in the course of each of their conditions.
+func courseProgress(registry: Registry, patient: RecordID, catalog: ConditionCatalog, today: ClinicalDate = .today) throws -> [CourseProgress] {
+    guard let history = try registry.histories(patient: patient).first else { return [] }
+    return history.conditions.compactMap { id in
+        catalog.condition(id).map { CourseProgress(patient: history, condition: $0, today: today) }
     }
 }
 
