@@ -60,7 +60,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ketareg", "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ketareg", "RegistryTestSupport", "RegistryStore", "RegistryCore", "Migraine", "Depression",
+                           "NeuropathicPain", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

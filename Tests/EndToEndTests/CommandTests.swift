@@ -127,6 +127,15 @@ struct CommandTests {
         let list = try #require(try clinic.run("patients", "--condition", "migraine", "--json").json() as? [String: [[String: Any]]])
         #expect(list["patients"]?.map { $0["id"] as! String } == ["P-000002"])
 
+        #expect(page.standardOutput.contains("Course, depression: course complete (1 infusion, ended 2026-03-02)"))
+        let due = try #require(try clinic.run("due", "--on", "2026-03-05", "--json").json() as? [String: Any])
+        let items = try #require(due["due"] as? [[String: Any]])
+        // P-000002 (migraine, no infusion yet) needs a baseline headache rating; P-000001 is mid-course.
+        #expect(items.map { "\($0["patient"]!) \($0["point"]!) \($0["scale"]!) \($0["status"]!)" } == ["P-000002 baseline headache-nrs due"])
+        let later = try #require(try clinic.run("due", "--on", "2026-04-05", "--json").json() as? [String: Any])
+        let overdue = try #require(later["due"] as? [[String: Any]])
+        #expect(overdue.contains { $0["patient"] as? String == id && $0["point"] as? String == "end-of-course" && $0["status"] as? String == "overdue" })
+
         let withdrawn = try clinic.run("patient", "withdraw-consent", id, "--reason", "asked to leave the study")
         #expect(withdrawn.status == 0)
         let after = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
@@ -156,7 +165,7 @@ struct CommandTests {
         defer { clinic.remove() }
         let outcome = try clinic.run("demo", "--dir", clinic.folder.path)
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        for expected in ["Patients (36)", "phq9:", "Adverse events by term and grade", "FOR CLINICIAN REVIEW", "Audit trail:"] {
+        for expected in ["Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade", "FOR CLINICIAN REVIEW", "Audit trail:"] {
             #expect(outcome.standardOutput.contains(expected), "demo output lacks \(expected)")
         }
         #expect(!FileManager.default.fileExists(atPath: clinic.registry)) // the demo never touches the clinic's registry
