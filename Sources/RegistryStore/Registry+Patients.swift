@@ -19,31 +19,34 @@ extension Registry {
     /// MRN.
     public func enroll(_ enrollment: Enrollment, catalog: ConditionCatalog, actor: String) throws -> PatientSummary {
         let enrollment = try enrollment.validated(against: catalog)
-        let id: Int64 = try write { db in
-            if let existing = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [enrollment.identity.mrn]) {
-                throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)")
-            }
-            var patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
-                                     researchConsent: enrollment.researchConsent, createdAt: timestamp())
-            try patient.insert(db)
-            let id = patient.id!
-            var identity = IdentityRow(patientId: id, mrn: enrollment.identity.mrn, givenName: enrollment.identity.givenName,
-                                       familyName: enrollment.identity.familyName, birthDate: enrollment.identity.birthDate.description)
-            try identity.insert(db)
-            for condition in enrollment.conditions {
-                var row = PatientConditionRow(patientId: id, conditionId: condition)
-                try row.insert(db)
-            }
-            for treatment in enrollment.priorTreatments {
-                var row = PriorTreatmentRow(patientId: id, category: treatment.category.rawValue, adequateTrials: treatment.adequateTrials)
-                try row.insert(db)
-            }
-            let record = RecordID(kind: .patient, row: id)
-            try audit(db, actor: actor, action: "enroll", record: record, patient: record,
-                      before: AuditedPatient?.none, after: auditedPatient(db, patient))
-            return id
-        }
+        let id = try write { db in try insertEnrollment(db, enrollment, actor: actor) }
         return try patientSummary(RecordID(kind: .patient, row: id))
+    }
+
+    /// Inserts a validated enrolment with its audit row, refusing a duplicate MRN.
+    func insertEnrollment(_ db: Database, _ enrollment: Enrollment, actor: String) throws -> Int64 {
+        if let existing = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [enrollment.identity.mrn]) {
+            throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)")
+        }
+        var patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
+                                 researchConsent: enrollment.researchConsent, createdAt: timestamp())
+        try patient.insert(db)
+        let id = patient.id!
+        var identity = IdentityRow(patientId: id, mrn: enrollment.identity.mrn, givenName: enrollment.identity.givenName,
+                                   familyName: enrollment.identity.familyName, birthDate: enrollment.identity.birthDate.description)
+        try identity.insert(db)
+        for condition in enrollment.conditions {
+            var row = PatientConditionRow(patientId: id, conditionId: condition)
+            try row.insert(db)
+        }
+        for treatment in enrollment.priorTreatments {
+            var row = PriorTreatmentRow(patientId: id, category: treatment.category.rawValue, adequateTrials: treatment.adequateTrials)
+            try row.insert(db)
+        }
+        let record = RecordID(kind: .patient, row: id)
+        try audit(db, actor: actor, action: "enroll", record: record, patient: record,
+                  before: AuditedPatient?.none, after: auditedPatient(db, patient))
+        return id
     }
 
     func auditedPatient(_ db: Database, _ patient: PatientRow) throws -> AuditedPatient {

@@ -5,19 +5,7 @@ extension Registry {
     /// Records an infusion with its monitoring observations and any adverse events that followed it.
     public func addInfusion(_ entry: InfusionEntry, patient id: RecordID, actor: String) throws -> InfusionView {
         let entry = try entry.validated()
-        return try write { db in
-            let patient = try requirePatient(db, id)
-            var row = InfusionRow(patientId: patient.id!, entry: entry)
-            try row.insert(db)
-            let infusionID = RecordID(kind: .infusion, row: row.id!)
-            var adverseIDs: [String] = []
-            for event in entry.adverseEvents {
-                adverseIDs.append(try insertAdverseEvent(db, event, patient: patient.id!, infusion: row.id, actor: actor).id)
-            }
-            let view = row.view(adverseEvents: adverseIDs)
-            try audit(db, actor: actor, action: "add", record: infusionID, patient: id, before: InfusionView?.none, after: view)
-            return view
-        }
+        return try write { db in try insertInfusion(db, entry, patient: requirePatient(db, id).id!, actor: actor) }
     }
 
     /// Records an adverse event, optionally tied to the infusion it followed.
@@ -37,7 +25,42 @@ extension Registry {
         }
     }
 
-    private func insertAdverseEvent(_ db: Database, _ entry: AdverseEventEntry, patient: Int64, infusion: Int64?, actor: String) throws -> AdverseEventView {
+    /// Stores a scored assessment. Refuses a scale that belongs to a condition the patient is not
+    /// enrolled for.
+    public func addAssessment(_ scored: ScoredAssessment, patient id: RecordID, on date: ClinicalDate,
+                              timepoint: Timepoint, actor: String) throws -> AssessmentView {
+        _ = try date.notInFuture(field: "on")
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            return try insertAssessment(db, scored, patient: patient.id!, enrolledFor: conditions(db, patient: patient.id!),
+                                        on: date, timepoint: timepoint, actor: actor)
+        }
+    }
+
+    /// Records a treatment alongside ketamine.
+    public func addCoIntervention(_ entry: CoInterventionEntry, patient id: RecordID, actor: String) throws -> CoInterventionView {
+        let entry = try entry.validated()
+        return try write { db in try insertCoIntervention(db, entry, patient: requirePatient(db, id).id!, actor: actor) }
+    }
+
+    // MARK: - Inserts shared by the single commands and the importer
+
+    /// Inserts a validated infusion, its adverse events and their audit rows.
+    func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String) throws -> InfusionView {
+        var row = InfusionRow(patientId: patient, entry: entry)
+        try row.insert(db)
+        var adverseIDs: [String] = []
+        for event in entry.adverseEvents {
+            adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)
+        }
+        let view = row.view(adverseEvents: adverseIDs)
+        try audit(db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
+                  patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
+        return view
+    }
+
+    /// Inserts a validated adverse event and its audit row.
+    func insertAdverseEvent(_ db: Database, _ entry: AdverseEventEntry, patient: Int64, infusion: Int64?, actor: String) throws -> AdverseEventView {
         var row = AdverseEventRow(patientId: patient, infusionId: infusion, entry: entry)
         try row.insert(db)
         let view = row.view
@@ -46,38 +69,29 @@ extension Registry {
         return view
     }
 
-    /// Stores a scored assessment. Refuses a scale that belongs to a condition the patient is not
-    /// enrolled for.
-    public func addAssessment(_ scored: ScoredAssessment, patient id: RecordID, on date: ClinicalDate,
-                              timepoint: Timepoint, actor: String) throws -> AssessmentView {
-        _ = try date.notInFuture(field: "on")
-        return try write { db in
-            let patient = try requirePatient(db, id)
-            let enrolled = try conditions(db, patient: patient.id!)
-            guard enrolled.contains(scored.condition) else {
-                throw RegistryError.refused("--scale: \(scored.scale) belongs to the condition '\(scored.condition)', but \(id) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions")
-            }
-            var row = AssessmentRow(patientId: patient.id!, scored: scored, on: date, timepoint: timepoint)
-            try row.insert(db)
-            let view = row.view
-            try audit(db, actor: actor, action: "add", record: RecordID(kind: .assessment, row: row.id!), patient: id,
-                      before: AssessmentView?.none, after: view)
-            return view
+    /// Inserts a scored assessment and its audit row, refusing a scale of a condition the patient
+    /// is not enrolled for.
+    func insertAssessment(_ db: Database, _ scored: ScoredAssessment, patient: Int64, enrolledFor enrolled: [String],
+                          on date: ClinicalDate, timepoint: Timepoint, actor: String) throws -> AssessmentView {
+        guard enrolled.contains(scored.condition) else {
+            throw RegistryError.refused("--scale: \(scored.scale) belongs to the condition '\(scored.condition)', but \(RecordKind.patient.displayID(patient)) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions")
         }
+        var row = AssessmentRow(patientId: patient, scored: scored, on: date, timepoint: timepoint)
+        try row.insert(db)
+        let view = row.view
+        try audit(db, actor: actor, action: "add", record: RecordID(kind: .assessment, row: row.id!),
+                  patient: RecordID(kind: .patient, row: patient), before: AssessmentView?.none, after: view)
+        return view
     }
 
-    /// Records a treatment alongside ketamine.
-    public func addCoIntervention(_ entry: CoInterventionEntry, patient id: RecordID, actor: String) throws -> CoInterventionView {
-        let entry = try entry.validated()
-        return try write { db in
-            let patient = try requirePatient(db, id)
-            var row = CoInterventionRow(patientId: patient.id!, entry: entry)
-            try row.insert(db)
-            let view = row.view
-            try audit(db, actor: actor, action: "add", record: RecordID(kind: .coIntervention, row: row.id!), patient: id,
-                      before: CoInterventionView?.none, after: view)
-            return view
-        }
+    /// Inserts a validated co-intervention and its audit row.
+    func insertCoIntervention(_ db: Database, _ entry: CoInterventionEntry, patient: Int64, actor: String) throws -> CoInterventionView {
+        var row = CoInterventionRow(patientId: patient, entry: entry)
+        try row.insert(db)
+        let view = row.view
+        try audit(db, actor: actor, action: "add", record: RecordID(kind: .coIntervention, row: row.id!),
+                  patient: RecordID(kind: .patient, row: patient), before: CoInterventionView?.none, after: view)
+        return view
     }
 
     // MARK: - Corrections
