@@ -28,7 +28,7 @@ struct Ketareg: ParsableCommand {
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
-            Correct.self, Audit.self, Outcomes.self, Due.self, Demo.self,
+            Correct.self, Audit.self, Outcomes.self, Due.self, Import.self, ExportCSV.self, Demo.self,
         ]
     )
 
@@ -55,6 +55,7 @@ struct Ketareg: ParsableCommand {
         case let error as InputError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ScaleError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as CatalogError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as ImportError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
         default:
             // The argument parser's own outcomes: help and version (success), usage errors.

@@ -32,3 +32,8 @@ func scoreText(_ score: Double, band: String?, scale: (any AssessmentScale)?) ->
     let label = scale?.bands.first { $0.id == band }?.label ?? band
     return "\(formatScore(score)) (\(label))"
 }
+
+/// "1 row", "3 rows".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

@@ -1,0 +1,160 @@
+/// The long CSV format clinics use to bring in what they kept in spreadsheets, and to take their own
+/// data out for local analysis: one row per patient event, patients referred to by MRN.
+///
+/// Columns are named as the command line's options (`dose-mg-per-kg`, `bp-before`, ...); a file
+/// may use any subset in any order, as long as `record` and `mrn` are there. `record` is one of
+/// `enrolment`, `infusion`, `assessment`, `adverse-event`, `co-intervention`. `on` is the event's
+/// date (enrolment date, infusion date, assessment date, adverse event onset, co-intervention
+/// start). Lists (`condition`, `prior-treatment`, `concomitant`) are separated by `;`; `answers`
+/// are as for `--answers`, separated by `,` (quote the field) or `;`. Yes/no columns take
+/// `yes`/`no`, `1`/`0` or nothing (no).
+public enum ClinicalCSV {
+    /// Every column, in the order an export writes them.
+    public static let columns = [
+        "record", "mrn", "on", "given", "family", "birth-date", "sex", "condition", "research-consent", "prior-treatment",
+        "at", "dose-mg-per-kg", "weight-kg", "total-mg", "minutes", "route", "bp-before", "bp-after", "bp-discharge",
+        "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation", "respiratory-depression",
+        "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to",
+    ]
+
+    /// The record types and the columns each one takes (`record` and `mrn` aside), required first.
+    public static let recordColumns: [String: (required: [String], optional: [String])] = [
+        "enrolment": (["on", "given", "family", "birth-date", "sex", "condition"], ["research-consent", "prior-treatment"]),
+        "infusion": (["on", "dose-mg-per-kg", "minutes"], ["at", "weight-kg", "total-mg", "route", "bp-before", "bp-after", "bp-discharge",
+                                                            "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation",
+                                                            "respiratory-depression"]),
+        "assessment": (["on", "scale", "timepoint", "answers"], []),
+        "adverse-event": (["on", "term", "grade"], ["serious", "resolved"]),
+        "co-intervention": (["on", "kind"], ["to"]),
+    ]
+
+    /// One row, read and checked.
+    public enum Record: Sendable {
+        case enrolment(Enrollment)
+        case infusion(mrn: String, InfusionEntry)
+        case assessment(mrn: String, ScoredAssessment, on: ClinicalDate, timepoint: Timepoint)
+        case adverseEvent(mrn: String, AdverseEventEntry)
+        case coIntervention(mrn: String, CoInterventionEntry)
+    }
+
+    /// Why a row was refused: the column and the sentence.
+    public struct RowError: Error, Sendable, Hashable {
+        public let column: String
+        public let message: String
+    }
+
+    /// Reads one row (column name to text) into a checked record, with the same validation as the
+    /// single commands.
+    public static func record(_ row: [String: String], catalog: ConditionCatalog) throws(RowError) -> Record {
+        func value(_ column: String) -> String? {
+            guard let text = row[column]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        let kind = (value("record") ?? "").lowercased()
+        let type = kind == "enrollment" ? "enrolment" : kind
+        guard let spec = recordColumns[type] else {
+            throw RowError(column: "record", message: "'\(kind)' is not a record type; expected one of \(recordColumns.keys.sorted().joined(separator: ", "))")
+        }
+        guard let mrn = value("mrn") else { throw RowError(column: "mrn", message: "every row needs the patient's MRN") }
+        for column in spec.required where value(column) == nil {
+            throw RowError(column: column, message: "a\(type.first == "a" || type.first == "e" || type.first == "i" ? "n" : "") \(type) row needs a value here")
+        }
+        let allowed = Set(["record", "mrn"] + spec.required + spec.optional)
+        if let stray = presentColumns(row).first(where: { !allowed.contains($0) && value($0) != nil }) {
+            throw RowError(column: stray, message: "does not apply to \(type) rows; leave it empty (\(type) rows take \((spec.required + spec.optional).joined(separator: ", ")))")
+        }
+
+        do {
+            let date = try ClinicalDate.parse(value("on")!, field: "on")
+            switch type {
+            case "enrolment":
+                let consent = try yesNo(value("research-consent"), column: "research-consent")
+                let enrollment = Enrollment(
+                    identity: PatientIdentity(mrn: mrn, givenName: value("given")!, familyName: value("family")!,
+                                              birthDate: try ClinicalDate.parse(value("birth-date")!, field: "birth-date")),
+                    sex: try Sex.parse(value("sex")!, field: "sex"),
+                    conditions: list(value("condition")).map { $0.lowercased() },
+                    enrolledOn: date, researchConsent: consent,
+                    priorTreatments: try list(value("prior-treatment")).map { text throws(InputError) in try PriorTreatment.parse(text) })
+                return .enrolment(try enrollment.validated(against: catalog))
+            case "infusion":
+                var entry = InfusionEntry(date: date, doseMgPerKg: try number(value("dose-mg-per-kg")!, column: "dose-mg-per-kg"),
+                                          minutes: Int(try number(value("minutes")!, column: "minutes", whole: true)))
+                entry.time = try value("at").map { text throws(InputError) in try ClockTime.parse(text, field: "at") }
+                entry.weightKg = try value("weight-kg").map { text throws(RowError) in try number(text, column: "weight-kg") }
+                entry.totalMg = try value("total-mg").map { text throws(RowError) in try number(text, column: "total-mg") }
+                if let route = value("route") { entry.route = try InfusionRoute.parse(route, field: "route") }
+                entry.bloodPressureBefore = try value("bp-before").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-before") }
+                entry.bloodPressureAfter = try value("bp-after").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-after") }
+                entry.bloodPressureAtDischarge = try value("bp-discharge").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-discharge") }
+                entry.heartRate = try value("heart-rate").map { text throws(RowError) in Int(try number(text, column: "heart-rate", whole: true)) }
+                entry.oxygenSaturation = try value("spo2").map { text throws(RowError) in Int(try number(text, column: "spo2", whole: true)) }
+                entry.monitoringMinutes = try value("monitoring-minutes").map { text throws(RowError) in Int(try number(text, column: "monitoring-minutes", whole: true)) }
+                entry.concomitantMedication = list(value("concomitant"))
+                entry.sedation = try yesNo(value("sedation"), column: "sedation")
+                entry.dissociation = try yesNo(value("dissociation"), column: "dissociation")
+                entry.respiratoryDepression = try yesNo(value("respiratory-depression"), column: "respiratory-depression")
+                return .infusion(mrn: mrn, try entry.validated())
+            case "assessment":
+                let scaleID = value("scale")!.lowercased()
+                guard let scale = catalog.scale(scaleID) else {
+                    throw RowError(column: "scale", message: CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs).description)
+                }
+                let text = value("answers")!
+                let answers: [Int?]
+                do {
+                    answers = try scale.parseAnswers(text.contains(";") ? text.replacingOccurrences(of: ";", with: ",") : text)
+                } catch {
+                    throw RowError(column: "answers", message: error.description)
+                }
+                let scored: ScoredAssessment
+                do { scored = try catalog.assess(scale: scaleID, answers: answers) } catch {
+                    throw RowError(column: "answers", message: "\(error)")
+                }
+                return .assessment(mrn: mrn, scored, on: try date.notInFuture(field: "on"),
+                                   timepoint: try Timepoint.parse(value("timepoint")!, field: "timepoint"))
+            case "adverse-event":
+                let entry = AdverseEventEntry(term: try AdverseEventTerm.parse(value("term")!, field: "term"),
+                                              grade: try AdverseEventGrade.parse(value("grade")!, field: "grade"),
+                                              serious: try yesNo(value("serious"), column: "serious"), onset: date,
+                                              resolvedOn: try value("resolved").map { text throws(InputError) in try ClinicalDate.parse(text, field: "resolved") })
+                return .adverseEvent(mrn: mrn, try entry.validated())
+            default:
+                let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(value("kind")!, field: "kind"), from: date,
+                                                to: try value("to").map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
+                return .coIntervention(mrn: mrn, try entry.validated())
+            }
+        } catch let error as InputError {
+            // The single commands' field names, as this format's columns.
+            let column = ["enrolled-on": "on", "onset": "on", "from": "on", "given": "given", "family": "family"][error.field] ?? error.field
+            throw RowError(column: column, message: "'\(error.got)' is not allowed; expected \(error.allowed)")
+        } catch let error as RowError {
+            throw error
+        } catch {
+            throw RowError(column: "record", message: "\(error)")
+        }
+    }
+
+    private static func presentColumns(_ row: [String: String]) -> [String] {
+        columns.filter { row[$0] != nil } + row.keys.filter { !columns.contains($0) }.sorted()
+    }
+
+    private static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func yesNo(_ text: String?, column: String) throws(RowError) -> Bool {
+        switch (text ?? "").lowercased() {
+        case "", "no", "n", "0", "false": return false
+        case "yes", "y", "1", "true": return true
+        default: throw RowError(column: column, message: "'\(text!)' is not allowed; expected yes or no")
+        }
+    }
+
+    private static func number(_ text: String, column: String, whole: Bool = false) throws(RowError) -> Double {
+        guard let value = Double(text), value.isFinite, !whole || value == value.rounded() else {
+            throw RowError(column: column, message: "'\(text)' is not allowed; expected \(whole ? "a whole number" : "a number")")
+        }
+        return value
+    }
+}

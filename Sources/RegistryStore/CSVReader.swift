@@ -1,0 +1,106 @@
+import Foundation
+
+/// Reads a CSV file (RFC 4180: quoted fields may hold commas, quotes and line breaks) one record at
+/// a time, in fixed-size chunks, so memory does not grow with the file.
+struct CSVReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var finished = false
+    /// The physical line the reader is on.
+    private(set) var line = 1
+
+    init(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RegistryError.storage("cannot read \(path): no such file, or not readable")
+        }
+        self.handle = handle
+    }
+
+    /// The next record and the line it starts on, or `nil` at the end of the file. Blank lines are
+    /// skipped.
+    mutating func next() throws -> (line: Int, fields: [String])? {
+        while true {
+            guard let (start, fields) = try nextRecord() else { return nil }
+            if fields.count == 1 && fields[0].isEmpty { continue }
+            return (start, fields)
+        }
+    }
+
+    private mutating func nextByte() throws -> UInt8? {
+        if position == buffer.count {
+            if finished { return nil }
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty {
+                finished = true
+                try handle.close()
+                return nil
+            }
+            buffer = [UInt8](chunk)
+            position = 0
+        }
+        defer { position += 1 }
+        return buffer[position]
+    }
+
+    private mutating func peekByte() throws -> UInt8? {
+        guard let byte = try nextByte() else { return nil }
+        position -= 1
+        return byte
+    }
+
+    private mutating func nextRecord() throws -> (Int, [String])? {
+        let start = line
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var sawAnything = false
+        while let byte = try nextByte() {
+            sawAnything = true
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    if try peekByte() == UInt8(ascii: "\"") {
+                        _ = try nextByte()
+                        field.append(byte)
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    if byte == UInt8(ascii: "\n") { line += 1 }
+                    field.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                quoted = true
+            case UInt8(ascii: ","):
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+            case UInt8(ascii: "\r"):
+                continue
+            case UInt8(ascii: "\n"):
+                line += 1
+                fields.append(String(decoding: field, as: UTF8.self))
+                return (start, fields)
+            default:
+                field.append(byte)
+            }
+        }
+        guard sawAnything else { return nil }
+        if quoted { throw CSVReaderError(line: start, message: "a quoted field opened here is never closed") }
+        fields.append(String(decoding: field, as: UTF8.self))
+        return (start, fields)
+    }
+}
+
+struct CSVReaderError: Error {
+    let line: Int
+    let message: String
+}
+
+/// One CSV field, quoted when it must be.
+func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

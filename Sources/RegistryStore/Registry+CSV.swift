@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// What an import did (or, in a dry run, would do).
+public struct ImportSummary: Sendable, Codable {
+    public let file: String
+    public let dryRun: Bool
+    public let rows: Int
+    public let enrolments: Int
+    public let infusions: Int
+    public let assessments: Int
+    public let adverseEvents: Int
+    public let coInterventions: Int
+}
+
+/// Why an import was refused: the file, line and column, and what is wrong there. Nothing was
+/// written.
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let column: String?
+    public let message: String
+
+    public var description: String {
+        "\(file) line \(line)" + (column.map { ", column \($0)" } ?? "") + ": \(message); nothing was imported"
+    }
+}
+
+extension Registry {
+    /// Imports a long-format CSV file (``ClinicalCSV``) all or nothing, in one transaction, with the
+    /// same validation and audit rows as the single commands. Rows are read and written one at a
+    /// time, so memory does not grow with the file. A dry run checks and writes everything, then
+    /// rolls back. `progress` is called every `progressEvery` rows with the number done.
+    public func importCSV(path: String, catalog: ConditionCatalog, actor: String, dryRun: Bool,
+                          progressEvery: Int = 10_000, progress: (Int) -> Void = { _ in }) throws -> ImportSummary {
+        var reader = try CSVReader(path: path)
+        let file = (path as NSString).lastPathComponent
+        func fail(_ line: Int, _ column: String?, _ message: String) -> ImportError {
+            ImportError(file: file, line: line, column: column, message: message)
+        }
+        let header: [String]
+        do {
+            guard let first = try reader.next() else { throw fail(1, nil, "the file is empty; the first line must name the columns") }
+            header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        } catch let error as CSVReaderError {
+            throw fail(error.line, nil, error.message)
+        }
+        for column in header where !ClinicalCSV.columns.contains(column) {
+            throw fail(1, column, "unknown column; the columns are \(ClinicalCSV.columns.joined(separator: ", "))")
+        }
+        for column in ["record", "mrn"] where !header.contains(column) {
+            throw fail(1, column, "the header must include '\(column)'")
+        }
+        if let duplicate = header.first(where: { column in header.filter { $0 == column }.count > 1 }) {
+            throw fail(1, duplicate, "the column appears twice")
+        }
+
+        var counts = [String: Int]()
+        var rows = 0
+        // Patients by MRN: their row id and conditions. Grows with patients, not with rows.
+        var patients: [String: (id: Int64, conditions: [String])] = [:]
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    func patient(_ mrn: String, line: Int) throws -> (id: Int64, conditions: [String]) {
+                        if let known = patients[mrn] { return known }
+                        guard let id = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [mrn]) else {
+                            throw fail(line, "mrn", "no patient with this MRN is enrolled, in the registry or earlier in the file (enrol them with an enrolment row first)")
+                        }
+                        let found = (id, try conditions(db, patient: id))
+                        patients[mrn] = found
+                        return found
+                    }
+                    while let (line, fields) = try reader.next() {
+                        guard fields.count == header.count else {
+                            throw fail(line, nil, "\(fields.count) field\(fields.count == 1 ? "" : "s") where the header has \(header.count)")
+                        }
+                        let record: ClinicalCSV.Record
+                        do {
+                            record = try ClinicalCSV.record(Dictionary(uniqueKeysWithValues: zip(header, fields)), catalog: catalog)
+                        } catch let error as ClinicalCSV.RowError {
+                            throw fail(line, error.column, error.message)
+                        }
+                        do {
+                            switch record {
+                            case .enrolment(let enrollment):
+                                let id = try insertEnrollment(db, enrollment, actor: actor)
+                                patients[enrollment.identity.mrn] = (id, enrollment.conditions)
+                                counts["enrolment", default: 0] += 1
+                            case let .infusion(mrn, entry):
+                                _ = try insertInfusion(db, entry, patient: patient(mrn, line: line).id, actor: actor)
+                                counts["infusion", default: 0] += 1
+                            case let .assessment(mrn, scored, date, timepoint):
+                                let found = try patient(mrn, line: line)
+                                _ = try insertAssessment(db, scored, patient: found.id, enrolledFor: found.conditions, on: date, timepoint: timepoint, actor: actor)
+                                counts["assessment", default: 0] += 1
+                            case let .adverseEvent(mrn, entry):
+                                _ = try insertAdverseEvent(db, entry, patient: patient(mrn, line: line).id, infusion: nil, actor: actor)
+                                counts["adverse-event", default: 0] += 1
+                            case let .coIntervention(mrn, entry):
+                                _ = try insertCoIntervention(db, entry, patient: patient(mrn, line: line).id, actor: actor)
+                                counts["co-intervention", default: 0] += 1
+                            }
+                        } catch let error as RegistryError where error.kind == .refused {
+                            // "--mrn: ..." from the shared inserts: the option is this format's column.
+                            var message = error.message
+                            var column: String?
+                            if message.hasPrefix("--"), let colon = message.firstIndex(of: ":") {
+                                column = String(message[message.index(message.startIndex, offsetBy: 2)..<colon])
+                                message = String(message[message.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                            }
+                            throw fail(line, column, message)
+                        }
+                        rows += 1
+                        if rows % progressEvery == 0 { progress(rows) }
+                    }
+                    return dryRun ? .rollback : .commit
+                }
+            }
+        } catch let error as CSVReaderError {
+            throw fail(error.line, nil, error.message)
+        } catch let error as DatabaseError {
+            throw RegistryError.storage("cannot write to the registry at \(self.path): \(error.message ?? "\(error)"); nothing was imported")
+        }
+        return ImportSummary(file: path, dryRun: dryRun, rows: rows, enrolments: counts["enrolment"] ?? 0, infusions: counts["infusion"] ?? 0,
+                             assessments: counts["assessment"] ?? 0, adverseEvents: counts["adverse-event"] ?? 0,
+                             coInterventions: counts["co-intervention"] ?? 0)
+    }
+
+    /// Writes the clinic's records, identity included, in the long CSV format: an enrolment row
+    /// per patient, then their events by date. Records entered in error are left out. Returns the
+    /// number of rows written (without the header).
+    public func exportCSV(catalog: ConditionCatalog, write: (String) throws -> Void) throws -> Int {
+        try write(ClinicalCSV.columns.joined(separator: ",") + "\n")
+        var count = 0
+        func emit(_ values: [String: String]) throws {
+            try write(ClinicalCSV.columns.map { csvField(values[$0] ?? "") }.joined(separator: ",") + "\n")
+            count += 1
+        }
+        let ids = try read { try Int64.fetchAll($0, sql: "SELECT id FROM patient ORDER BY id") }
+        for id in ids {
+            let page = try patientPage(RecordID(kind: .patient, row: id))
+            try emit(["record": "enrolment", "mrn": page.mrn, "on": page.enrolledOn, "given": page.givenName, "family": page.familyName,
+                      "birth-date": page.birthDate, "sex": page.sex, "condition": page.conditions.joined(separator: ";"),
+                      "research-consent": page.researchConsent ? "yes" : "no",
+                      "prior-treatment": page.priorTreatments.map { $0.category.rawValue + ($0.adequateTrials.map { ":\($0)" } ?? "") }.joined(separator: ";")])
+            var events: [(date: String, order: Int, values: [String: String])] = []
+            for infusion in page.infusions where !infusion.enteredInError {
+                var values = ["record": "infusion", "mrn": page.mrn, "on": infusion.on, "dose-mg-per-kg": formatScore(infusion.doseMgPerKg),
+                              "minutes": String(infusion.minutes), "route": infusion.route,
+                              "sedation": infusion.sedation ? "yes" : "", "dissociation": infusion.dissociation ? "yes" : "",
+                              "respiratory-depression": infusion.respiratoryDepression ? "yes" : "",
+                              "concomitant": infusion.concomitantMedication.joined(separator: ";")]
+                values["at"] = infusion.at
+                values["weight-kg"] = infusion.weightKg.map(formatScore)
+                values["total-mg"] = infusion.totalMg.map(formatScore)
+                values["bp-before"] = infusion.bpBefore
+                values["bp-after"] = infusion.bpAfter
+                values["bp-discharge"] = infusion.bpDischarge
+                values["heart-rate"] = infusion.heartRate.map(String.init)
+                values["spo2"] = infusion.spo2.map(String.init)
+                values["monitoring-minutes"] = infusion.monitoringMinutes.map(String.init)
+                events.append((infusion.on, 0, values))
+            }
+            for event in page.adverseEvents where !event.enteredInError {
+                var values = ["record": "adverse-event", "mrn": page.mrn, "on": event.onset, "term": event.term, "grade": event.grade,
+                              "serious": event.serious ? "yes" : "no"]
+                values["resolved"] = event.resolvedOn
+                events.append((event.onset, 1, values))
+            }
+            for assessment in page.assessments where !assessment.enteredInError {
+                let scale = catalog.scale(assessment.scale)
+                let answers = assessment.answers.enumerated().map { index, raw in
+                    raw.map { scale?.items[index].display(rawAnswer: $0) ?? String($0) } ?? ""
+                }
+                events.append((assessment.on, 2, ["record": "assessment", "mrn": page.mrn, "on": assessment.on, "scale": assessment.scale,
+                                                  "timepoint": assessment.timepoint, "answers": answers.joined(separator: ";")]))
+            }
+            for item in page.coInterventions where !item.enteredInError {
+                var values = ["record": "co-intervention", "mrn": page.mrn, "on": item.from, "kind": item.kind]
+                values["to"] = item.to
+                events.append((item.from, 3, values))
+            }
+            for event in events.sorted(by: { ($0.date, $0.order) < ($1.date, $1.order) }) { try emit(event.values) }
+        }
+        return count
+    }
+}
