@@ -71,10 +71,12 @@ extension AssessmentScale {
     /// Turns what a person typed (`"3,,2"`, `"never,rarely,..."`) into raw answers, one per item.
     ///
     /// Numeric items take the number; labelled items take the label or its position from 0; yes/no
-    /// items take `yes`/`no` or `1`/`0`. An empty entry leaves the item unanswered.
+    /// items take `yes`/`no` or `1`/`0`. An empty entry leaves the item unanswered. Answers are
+    /// separated by commas, or by semicolons when there is no comma (as in CSV files).
     public func parseAnswers(_ text: String) throws(ScaleError) -> [Int?] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let separator: Character = !text.contains(",") && text.contains(";") ? ";" : ","
+        let parts = text.split(separator: separator, omittingEmptySubsequences: false)
+            .map { $0.trimmedSpaces }
         guard parts.count == items.count else {
             throw .wrongNumberOfAnswers(scale: id, expected: items.count, got: parts.count)
         }
@@ -88,7 +90,7 @@ extension AssessmentScale {
     /// Parses one answer to the item at `item` (counted from 1); an empty text is no answer.
     public func parseAnswer(_ text: String, item position: Int) throws(ScaleError) -> Int? {
         let item = items[position - 1]
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmedSpaces
         if text.isEmpty { return nil }
         let notAllowed = ScaleError.answerNotAllowed(
             scale: id, item: position, itemLabel: item.label,

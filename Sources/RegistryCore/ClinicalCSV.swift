@@ -47,7 +47,7 @@ public enum ClinicalCSV {
     /// single commands.
     public static func record(_ row: [String: String], catalog: ConditionCatalog) throws(RowError) -> Record {
         func value(_ column: String) -> String? {
-            guard let text = row[column]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let text = row[column]?.trimmedSpaces, !text.isEmpty else { return nil }
             return text
         }
         let kind = (value("record") ?? "").lowercased()
@@ -103,7 +103,7 @@ public enum ClinicalCSV {
                 let text = value("answers")!
                 let answers: [Int?]
                 do {
-                    answers = try scale.parseAnswers(text.contains(";") ? text.replacingOccurrences(of: ";", with: ",") : text)
+                    answers = try scale.parseAnswers(text)
                 } catch {
                     throw RowError(column: "answers", message: error.description)
                 }
@@ -140,7 +140,7 @@ public enum ClinicalCSV {
     }
 
     private static func list(_ text: String?) -> [String] {
-        (text ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (text ?? "").split(separator: ";").map { $0.trimmedSpaces }.filter { !$0.isEmpty }
     }
 
     private static func yesNo(_ text: String?, column: String) throws(RowError) -> Bool {

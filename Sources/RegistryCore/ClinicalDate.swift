@@ -17,7 +17,7 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Reads `YYYY-MM-DD` (or `today`, `yesterday`), refusing dates that do not exist (2026-02-30).
     public static func parse(_ text: String, field: String) throws(InputError) -> ClinicalDate {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = text.trimmedSpaces.lowercased()
         if trimmed == "today" { return .today }
         if trimmed == "yesterday" { return today.adding(days: -1) }
         let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)

@@ -93,10 +93,10 @@ public struct BloodPressure: Sendable, Hashable, Codable, CustomStringConvertibl
 
     /// Reads `SYS/DIA` (`128/82`), refusing readings that cannot be real.
     public static func parse(_ text: String, field: String) throws(InputError) -> BloodPressure {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+        let parts = text.trimmedSpaces.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let systolic = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let diastolic = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+              let systolic = Int(parts[0].trimmedSpaces),
+              let diastolic = Int(parts[1].trimmedSpaces),
               (50...300).contains(systolic), (20...200).contains(diastolic), systolic > diastolic else {
             throw InputError(field: field, got: text,
                              allowed: "SYS/DIA in mmHg, systolic 50-300 above diastolic 20-200 (e.g. 128/82)")
@@ -119,7 +119,7 @@ public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String, field: String) throws(InputError) -> ClockTime {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+        let parts = text.trimmedSpaces.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
               (0...23).contains(hour), (0...59).contains(minute) else {
             throw InputError(field: field, got: text, allowed: "a time as HH:MM on the 24-hour clock (e.g. 09:30)")

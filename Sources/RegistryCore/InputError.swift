@@ -30,7 +30,8 @@ extension Vocabulary {
 
     /// Reads a word from this vocabulary, forgiving case and `_`/space for `-`.
     public static func parse(_ text: String, field: String) throws(InputError) -> Self {
-        let wanted = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let exact = Self(rawValue: text) { return exact }
+        let wanted = text.trimmedSpaces.lowercased()
             .replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: " ", with: "-")
         guard let value = Self(rawValue: wanted) else {
             throw InputError(field: field, got: text, allowed: "one of \(allowedWords)")
@@ -48,4 +49,16 @@ public func checkRange<T: Comparable & CustomStringConvertible>(
                          allowed: "\(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " " + unit)")
     }
     return value
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs: a cheap trim for values read in bulk.
+    public var trimmedSpaces: String {
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start] == " " || scalars[start] == "\t" { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)] == " " || scalars[scalars.index(before: end)] == "\t" { end = scalars.index(before: end) }
+        return String(self[start..<end])
+    }
 }

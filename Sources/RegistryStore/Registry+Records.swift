@@ -77,8 +77,14 @@ extension Registry {
             throw RegistryError.refused("--scale: \(scored.scale) belongs to the condition '\(scored.condition)', but \(RecordKind.patient.displayID(patient)) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions")
         }
         var row = AssessmentRow(patientId: patient, scored: scored, on: date, timepoint: timepoint)
-        try row.insert(db)
-        let view = row.view
+        try row.insertFast(db)
+        // Built from what was scored rather than read back from the row's JSON columns.
+        let view = AssessmentView(
+            id: RecordKind.assessment.displayID(row.id!), patient: RecordKind.patient.displayID(patient),
+            condition: scored.condition, scale: scored.scale, scaleVersion: scored.scaleVersion, on: row.assessedOn,
+            timepoint: row.timepoint, answers: scored.answers, score: scored.result.score,
+            subscores: scored.result.subscores.isEmpty ? nil : Dictionary(uniqueKeysWithValues: scored.result.subscores.map { ($0.name, $0.value) }),
+            band: row.band, flags: scored.flags, enteredInError: false)
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .assessment, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: AssessmentView?.none, after: view)
         return view

@@ -113,7 +113,7 @@ public struct Registry: Sendable {
         var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: action, entity: record.kind.noun,
                            entityId: record.description, patient: patient?.description,
                            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason)
-        try row.insert(db)
+        try row.insertFast(db)
     }
 
     func requirePatient(_ db: Database, _ id: RecordID) throws -> PatientRow {
@@ -132,8 +132,19 @@ public struct Registry: Sendable {
 }
 
 /// Now, as an ISO 8601 UTC timestamp for audit rows.
+///
+/// Written by hand rather than with `ISO8601DateFormatter`, which costs more than the rest of an
+/// audited insert together.
 func timestamp() -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date())
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    var seconds = now.tv_sec
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func pad(_ value: Int32, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+        + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
 }

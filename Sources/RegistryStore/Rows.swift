@@ -179,12 +179,24 @@ struct AssessmentRow: SnakeCaseRecord {
         scaleVersion = scored.scaleVersion
         assessedOn = date.description
         self.timepoint = timepoint.rawValue
-        answers = encodeJSON(scored.answers)
+        answers = "[" + scored.answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]"
         score = scored.result.score
-        subscores = encodeJSON(Dictionary(uniqueKeysWithValues: scored.result.subscores.map { ($0.name, $0.value) }))
+        subscores = "{" + scored.result.subscores.sorted { $0.name < $1.name }
+            .map { "\(jsonString($0.name)):\(jsonNumber($0.value))" }.joined(separator: ",") + "}"
         band = scored.result.band?.id
-        flags = encodeJSON(scored.flags)
+        flags = "[" + scored.flags.map(jsonString).joined(separator: ",") + "]"
         enteredInError = false
+    }
+
+    /// Inserts the row through one cached statement: assessments are what a bulk import writes
+    /// most, and GRDB's generic insert costs more than SQLite's own work here.
+    mutating func insertFast(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, band, flags, entered_in_error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [patientId, conditionId, scaleId, scaleVersion, assessedOn, timepoint, answers, score, subscores, band, flags, enteredInError])
+        id = db.lastInsertedRowID
     }
 
     var rawAnswers: [Int?] { decodeJSON([Int?].self, answers) ?? [] }
@@ -231,12 +243,60 @@ struct AuditRow: SnakeCaseRecord {
     var reason: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Inserts the row through one cached statement: every change writes one.
+    mutating func insertFast(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit (at, actor, action, entity, entity_id, patient, before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [at, actor, action, entity, entityId, patient, before, after, reason])
+        id = db.lastInsertedRowID
+    }
+}
+
+/// A value that writes its own JSON, byte for byte what `encodeJSON` would write, because it is
+/// encoded once per row of a bulk import.
+protocol HandEncodedJSON {
+    var json: String { get }
 }
 
 func encodeJSON<T: Encodable>(_ value: T) -> String {
+    if let value = value as? HandEncodedJSON { return value.json }
+    return encodeWithJSONEncoder(value)
+}
+
+/// Foundation's encoder, sorted keys, no escaped slashes.
+func encodeWithJSONEncoder<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try! encoder.encode(value), as: UTF8.self)
+}
+
+/// A JSON string literal.
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.
+func jsonNumber(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : value.description
 }
 
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {

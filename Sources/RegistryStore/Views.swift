@@ -145,6 +145,23 @@ extension InfusionRow {
     }
 }
 
+extension AssessmentView: HandEncodedJSON {
+    var json: String {
+        var fields: [(String, String)] = [
+            ("answers", "[" + answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]"),
+            ("condition", jsonString(condition)), ("enteredInError", enteredInError ? "true" : "false"),
+            ("flags", "[" + flags.map(jsonString).joined(separator: ",") + "]"), ("id", jsonString(id)), ("on", jsonString(on)),
+            ("patient", jsonString(patient)), ("scale", jsonString(scale)), ("scaleVersion", jsonString(scaleVersion)),
+            ("score", jsonNumber(score)), ("timepoint", jsonString(timepoint)),
+        ]
+        if let band { fields.append(("band", jsonString(band))) }
+        if let subscores {
+            fields.append(("subscores", "{" + subscores.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonNumber($0.value))" }.joined(separator: ",") + "}"))
+        }
+        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
 extension AssessmentRow {
     var view: AssessmentView {
         let subscoreValues = decodeJSON([String: Double].self, subscores) ?? [:]

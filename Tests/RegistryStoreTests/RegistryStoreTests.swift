@@ -264,3 +264,29 @@ struct PatientPageTests {
         #expect(RecordID(text) == nil)
     }
 }
+
+@Suite("Audit JSON")
+struct AuditJSONTests {
+    @Test("Assessments written to the audit trail by hand read exactly as Foundation's encoder writes them")
+    func handEncodedAssessments() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll(conditions: ["depression", "neuropathic-pain"])
+        let date = try ClinicalDate.parse("2026-01-12", field: "d")
+        for (scale, answers) in [("phq9", [1, 1, 1, nil, 1, 1, 1, 1, 2]), ("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                                 ("bpi-sf", [8, 3, 5, 5, 5, 6, 4, 5, 5, 5, 5]), ("bpi-sf", [8, 3, 5, 5, 5, nil, nil, nil, nil, 5, 5]),
+                                 ("cadss6", [0, 1, 2, 3, 4, 2])] as [(String, [Int?])] {
+            let scored = try? fixture.catalog.assess(scale: scale, answers: answers)
+            guard let scored else { continue } // a PHQ-9 with an item missing is refused before it gets here
+            let view = try fixture.registry.addAssessment(scored, patient: patient, on: date, timepoint: .baseline, actor: "n")
+            let stored = try #require(try fixture.registry.auditTrail(for: RecordID(view.id)!).first?.after)
+            #expect(stored == encodeWithFoundation(view))
+        }
+    }
+
+    func encodeWithFoundation(_ view: AssessmentView) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(view), as: UTF8.self)
+    }
+}
