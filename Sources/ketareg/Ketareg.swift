@@ -28,7 +28,7 @@ struct Ketareg: ParsableCommand {
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
-            Correct.self, Audit.self, Outcomes.self, Due.self, Import.self, ExportCSV.self, Demo.self,
+            Correct.self, Audit.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self, Demo.self,
         ]
     )
 

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import RegistryCore
+import RegistryStore
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a report as one self-contained HTML file: the clinic's outcomes, or one patient's scores over time.",
+        discussion: """
+            The file has its charts drawn inline (SVG) and fetches nothing from elsewhere, so it opens \
+            in any browser and can be kept or printed as it is. The clinic report names no patient \
+            except by registry id next to a safety flag; a patient report identifies the patient and \
+            stays at the clinic. An existing file is never overwritten.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file.html")) var html: String
+    @Option(help: ArgumentHelp("One patient's report instead of the clinic's.", valueName: "id")) var patient: String?
+
+    func run() throws {
+        let catalog = try loadCatalog()
+        let registry = try global.openRegistry()
+        let today = ClinicalDate.today
+        let text: String
+        if let patient {
+            let id = try patientID(patient, field: "patient")
+            var page = try registry.patientPage(id)
+            page.courses = try courseProgress(registry: registry, patient: id, catalog: catalog, today: today)
+            text = PatientReport(page: page, catalog: catalog, today: today).html()
+        } else {
+            let histories = try registry.histories()
+            text = ClinicReport(clinic: try registry.clinicName(), catalog: catalog,
+                                report: OutcomeReport(conditions: catalog.conditions, histories: histories),
+                                patients: histories.count, today: today).html()
+        }
+        let descriptor = open(html, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw InputError(field: "html", got: html, allowed: "a file that does not exist yet (report never overwrites)") }
+            throw RegistryError(.storage, "cannot create \(html): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        handle.write(Data(text.utf8))
+        try handle.close()
+        print("Wrote \(html).")
+    }
+}

@@ -1,0 +1,95 @@
+import RegistryCore
+import RegistryStore
+
+/// The clinic's page: response and remission per condition with their denominators, safety flags,
+/// adverse events and co-interventions. No patient is named.
+struct ClinicReport {
+    let clinic: String?
+    let catalog: ConditionCatalog
+    let report: OutcomeReport
+    let patients: Int
+    let today: ClinicalDate
+
+    func html() -> String {
+        var body = "<h1>\(escapeHTML(clinic ?? "KetaReg clinic report"))</h1>\n"
+        body += "<p class=\"meta\">Outcomes under each condition's own rules, \(patients) patient\(patients == 1 ? "" : "s") in the registry, made \(today) by ketareg.</p>\n"
+        body += "<p class=\"note\">Bars show the rate among patients assessed; a red mark shows the rate with missing patients counted as not meeting the rule. 'Sustained' means met at the end of the course and still met at the visit.</p>\n"
+        for condition in catalog.conditions {
+            let rows = report.outcomes.filter { $0.condition == condition.id && $0.eligible > 0 }
+            body += "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Course: \(escapeHTML(condition.course.description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"
+            if rows.isEmpty {
+                body += "<p class=\"note\">No patient with a course and a baseline yet.</p>\n"
+                continue
+            }
+            body += RateBars(rows: rows).svg() + "\n"
+            body += "<table><tr><th>Outcome</th><th>Rule</th><th>Eligible</th><th>Assessed</th><th>Met</th><th>Rate</th><th>Missing as not met</th></tr>\n"
+            for row in rows {
+                body += "<tr><td>\(escapeHTML(row.name))</td><td>\(escapeHTML(row.rule))</td><td class=\"number\">\(row.eligible)</td><td class=\"number\">\(row.assessed)</td>"
+                    + "<td class=\"number\">\(row.responders)</td><td class=\"number\">\(percentText(row.rate))</td><td class=\"number\">\(percentText(row.rateMissingAsNonResponse))</td></tr>\n"
+            }
+            body += "</table>\n"
+            for flag in report.safetyFlags where flag.condition == condition.id && flag.patients > 0 {
+                body += "<p><span class=\"flag\">\(escapeHTML(flag.flag))</span> raised for \(flag.patients) of \(flag.patientsInCondition) patients: \(escapeHTML(flag.patientIDs.joined(separator: ", "))).</p>\n"
+            }
+            let events = report.adverseEvents.filter { $0.condition == condition.id }
+            body += "<h3>Adverse events</h3>\n"
+            if events.isEmpty {
+                body += "<p class=\"note\">None recorded.</p>\n"
+            } else {
+                body += "<table><tr><th>Term</th><th>Grade</th><th>Events</th><th>Patients</th><th>Serious</th></tr>\n"
+                for event in events {
+                    body += "<tr><td>\(escapeHTML(event.term))</td><td>\(escapeHTML(event.grade))</td><td class=\"number\">\(event.events)</td>"
+                        + "<td class=\"number\">\(event.patients) of \(event.patientsInCondition)</td><td class=\"number\">\(event.serious)</td></tr>\n"
+                }
+                body += "</table>\n"
+            }
+            let others = report.coInterventions.filter { $0.condition == condition.id }
+            if !others.isEmpty {
+                body += "<h3>Co-interventions</h3>\n<table><tr><th>Kind</th><th>Patients</th></tr>\n"
+                for item in others {
+                    body += "<tr><td>\(escapeHTML(item.kind))</td><td class=\"number\">\(item.patients) of \(item.patientsInCondition)</td></tr>\n"
+                }
+                body += "</table>\n"
+            }
+        }
+        return htmlPage(title: clinic ?? "KetaReg clinic report", body: body)
+    }
+}
+
+/// One patient's page: each scale's scores over time with bands shaded and infusions marked.
+struct PatientReport {
+    let page: PatientPage
+    let catalog: ConditionCatalog
+    let today: ClinicalDate
+
+    func html() -> String {
+        var body = "<h1>\(escapeHTML(page.id)) \(escapeHTML(page.familyName)), \(escapeHTML(page.givenName))</h1>\n"
+        body += "<p class=\"meta\">MRN \(escapeHTML(page.mrn)); \(escapeHTML(page.sex)), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn). "
+            + "Conditions: \(escapeHTML(page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))). Made \(today) by ketareg; it identifies the patient: keep it at the clinic.</p>\n"
+        for progress in page.courses {
+            body += "<p class=\"meta\">Course, \(escapeHTML(progress.condition)): \(escapeHTML(progress.summary)).</p>\n"
+        }
+        if !page.flags.isEmpty {
+            body += "<p>" + page.flags.map { "<span class=\"flag\">\(escapeHTML($0))</span>" }.joined(separator: " ") + " for clinician review.</p>\n"
+        }
+        let infusions = page.infusions.filter { !$0.enteredInError }
+        let dates = (page.assessments.filter { !$0.enteredInError }.map(\.on) + infusions.map(\.on)).compactMap { try? ClinicalDate.parse($0, field: "on") }
+        let scales = page.assessments.filter { !$0.enteredInError }.map(\.scale).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for scaleID in scales {
+            guard let scale = catalog.scale(scaleID) else { continue }
+            let assessments = page.assessments.filter { $0.scale == scaleID && !$0.enteredInError }
+            body += "<h2>\(escapeHTML(scale.name))</h2>\n"
+            body += "<p class=\"note\">\(assessments.count) assessment\(assessments.count == 1 ? "" : "s"); dashed lines mark the \(infusions.count) infusion\(infusions.count == 1 ? "" : "s"); red points carry a safety flag.</p>\n"
+            body += ScoreChart(scale: scale, assessments: assessments, infusions: infusions, days: dates.min()!...dates.max()!).svg() + "\n"
+        }
+        if scales.isEmpty { body += "<p class=\"note\">No assessments yet.</p>\n" }
+        if !page.adverseEvents.isEmpty {
+            body += "<h2>Adverse events</h2>\n<table><tr><th>Onset</th><th>Term</th><th>Grade</th><th>Serious</th><th>Resolved</th></tr>\n"
+            for event in page.adverseEvents where !event.enteredInError {
+                body += "<tr><td>\(event.onset)</td><td>\(escapeHTML(event.term))</td><td>\(escapeHTML(event.grade))</td><td>\(event.serious ? "yes" : "no")</td><td>\(event.resolvedOn ?? "not yet")</td></tr>\n"
+            }
+            body += "</table>\n"
+        }
+        return htmlPage(title: "\(page.id) report", body: body)
+    }
+}
