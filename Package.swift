@@ -11,10 +11,13 @@ let package = Package(
         .library(name: "Depression", targets: ["Depression"]),
         .library(name: "NeuropathicPain", targets: ["NeuropathicPain"]),
         .library(name: "ConditionTesting", targets: ["ConditionTesting"]),
+        .library(name: "RegistryExport", targets: ["RegistryExport"]),
+        .library(name: "CurlTransport", targets: ["CurlTransport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // The domain: condition and scale protocols, scoring, bands, outcome rules. Foundation only.
@@ -31,11 +34,27 @@ let package = Package(
             dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
+        // libcurl, seen from Swift: a module map and typed wrappers for its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The only code that talks to the network; it knows nothing of patients.
+        .target(name: "CurlTransport", dependencies: ["CCurl"]),
+
+        // Anonymisation, payloads, their schemas, the outbox and schedules. No network code: it
+        // hands bytes to a transport it defines.
+        .target(
+            name: "RegistryExport",
+            dependencies: ["RegistryCore", "RegistryStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
         // The command line: the one place that wires the modules and the store together.
         .executableTarget(
             name: "ketareg",
             dependencies: [
-                "RegistryCore", "RegistryStore", "Migraine", "Depression", "NeuropathicPain",
+                "RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport", "Migraine", "Depression", "NeuropathicPain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +76,11 @@ let package = Package(
             name: "RegistryStoreTests",
             dependencies: ["RegistryStore", "RegistryCore", "Depression", "Migraine", "NeuropathicPain",
                            "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "RegistryExportTests",
+            dependencies: ["RegistryExport", "RegistryStore", "RegistryCore", "CurlTransport", "Depression", "Migraine",
+                           "NeuropathicPain", "RegistryTestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",

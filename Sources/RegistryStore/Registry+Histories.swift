@@ -5,50 +5,52 @@ extension Registry {
     /// Every patient's clinical history (no identity), for outcome reports and course tracking.
     /// Records entered in error are left out.
     public func histories(condition: String? = nil, patient: RecordID? = nil) throws -> [PatientHistory] {
-        try read { db in
-            var patientFilter = ""
-            var arguments: StatementArguments = []
-            if let patient {
-                patientFilter = " WHERE patient_id = ?"
-                arguments = [patient.row]
+        try read { db in try histories(db, condition: condition, patient: patient) }
+    }
+
+    func histories(_ db: Database, condition: String?, patient: RecordID?) throws -> [PatientHistory] {
+        var patientFilter = ""
+        var arguments: StatementArguments = []
+        if let patient {
+            patientFilter = " WHERE patient_id = ?"
+            arguments = [patient.row]
+        }
+        func grouped<T>(_ sql: String, _ make: (Row) throws -> T?) throws -> [Int64: [T]] {
+            var result: [Int64: [T]] = [:]
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try cursor.next() {
+                if let value = try make(row) { result[row["patient_id"], default: []].append(value) }
             }
-            func grouped<T>(_ sql: String, _ make: (Row) throws -> T?) throws -> [Int64: [T]] {
-                var result: [Int64: [T]] = [:]
-                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                while let row = try cursor.next() {
-                    if let value = try make(row) { result[row["patient_id"], default: []].append(value) }
-                }
-                return result
-            }
-            let conditions: [Int64: [String]] = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY rowid") { $0["condition_id"] }
-            let infusions = try grouped("SELECT patient_id, given_on, minutes FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
-                PatientHistory.Infusion(date: try ClinicalDate.parse(row["given_on"], field: "on"), minutes: row["minutes"])
-            }
-            let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY assessed_on, id") { row in
-                PatientHistory.Assessment(
-                    scale: row["scale_id"], date: try ClinicalDate.parse(row["assessed_on"], field: "on"),
-                    timepoint: Timepoint(rawValue: row["timepoint"]) ?? .followUp, score: row["score"],
-                    subscores: decodeJSON([String: Double].self, row["subscores"]) ?? [:],
-                    flags: decodeJSON([String].self, row["flags"]) ?? [])
-            }
-            let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
-                PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row["term"]) ?? .other,
-                                            grade: AdverseEventGrade(rawValue: row["grade"]) ?? .mild, serious: row["serious"])
-            }
-            let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
-                CoInterventionKind(rawValue: row["kind"])
-            }
-            let patients = try Row.fetchAll(db, sql: "SELECT id, enrolled_on FROM patient\(patient == nil ? "" : " WHERE id = ?") ORDER BY id", arguments: arguments)
-            return try patients.compactMap { row -> PatientHistory? in
-                let id: Int64 = row["id"]
-                let enrolled = conditions[id] ?? []
-                if let condition, !enrolled.contains(condition) { return nil }
-                return PatientHistory(
-                    patient: RecordKind.patient.displayID(id), conditions: enrolled,
-                    enrolledOn: try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on"),
-                    infusions: infusions[id] ?? [], assessments: assessments[id] ?? [],
-                    adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [])
-            }
+            return result
+        }
+        let conditions: [Int64: [String]] = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY rowid") { $0["condition_id"] }
+        let infusions = try grouped("SELECT patient_id, given_on, minutes FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
+            PatientHistory.Infusion(date: try ClinicalDate.parse(row["given_on"], field: "on"), minutes: row["minutes"])
+        }
+        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY assessed_on, id") { row in
+            PatientHistory.Assessment(
+                scale: row["scale_id"], date: try ClinicalDate.parse(row["assessed_on"], field: "on"),
+                timepoint: Timepoint(rawValue: row["timepoint"]) ?? .followUp, score: row["score"],
+                subscores: decodeJSON([String: Double].self, row["subscores"]) ?? [:],
+                flags: decodeJSON([String].self, row["flags"]) ?? [])
+        }
+        let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
+            PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row["term"]) ?? .other,
+                                        grade: AdverseEventGrade(rawValue: row["grade"]) ?? .mild, serious: row["serious"])
+        }
+        let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
+            CoInterventionKind(rawValue: row["kind"])
+        }
+        let patients = try Row.fetchAll(db, sql: "SELECT id, enrolled_on FROM patient\(patient == nil ? "" : " WHERE id = ?") ORDER BY id", arguments: arguments)
+        return try patients.compactMap { row -> PatientHistory? in
+            let id: Int64 = row["id"]
+            let enrolled = conditions[id] ?? []
+            if let condition, !enrolled.contains(condition) { return nil }
+            return PatientHistory(
+                patient: RecordKind.patient.displayID(id), conditions: enrolled,
+                enrolledOn: try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on"),
+                infusions: infusions[id] ?? [], assessments: assessments[id] ?? [],
+                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [])
         }
     }
 }

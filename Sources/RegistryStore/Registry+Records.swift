@@ -56,7 +56,22 @@ extension Registry {
         let view = row.view(adverseEvents: adverseIDs)
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
+        try refreshAgeAtDayZero(db, patient: patient)
         return view
+    }
+
+    /// Keeps the patient's age at their first infusion, in whole years, beside their clinical data,
+    /// so that exports can give an age band without reading the identity table.
+    func refreshAgeAtDayZero(_ db: Database, patient: Int64) throws {
+        try db.execute(sql: """
+            UPDATE patient SET age_at_day_zero = (
+                SELECT CAST(strftime('%Y', first.day) AS INTEGER) - CAST(strftime('%Y', identity.birth_date) AS INTEGER)
+                     - (strftime('%m-%d', first.day) < strftime('%m-%d', identity.birth_date))
+                FROM patient_identity identity,
+                     (SELECT MIN(given_on) AS day FROM infusion WHERE patient_id = ? AND NOT entered_in_error) first
+                WHERE identity.patient_id = ? AND first.day IS NOT NULL)
+            WHERE id = ?
+            """, arguments: [patient, patient, patient])
     }
 
     /// Inserts a validated adverse event and its audit row.
@@ -121,8 +136,10 @@ extension Registry {
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
             row = updated
-            return try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
-                                      after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+            let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
+                                               after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+            try refreshAgeAtDayZero(db, patient: row.patientId)
+            return corrected
         }
     }
 

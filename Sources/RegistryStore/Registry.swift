@@ -135,9 +135,15 @@ public struct Registry: Sendable {
 ///
 /// Written by hand rather than with `ISO8601DateFormatter`, which costs more than the rest of an
 /// audited insert together.
-func timestamp() -> String {
+func timestamp(_ date: Date? = nil) -> String {
     var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
+    if let date {
+        let interval = date.timeIntervalSince1970
+        now.tv_sec = Int(interval.rounded(.down))
+        now.tv_nsec = Int((interval - interval.rounded(.down)) * 1_000_000_000)
+    } else {
+        clock_gettime(CLOCK_REALTIME, &now)
+    }
     var seconds = now.tv_sec
     var parts = tm()
     gmtime_r(&seconds, &parts)

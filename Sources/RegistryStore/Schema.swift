@@ -123,6 +123,61 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: they cannot be deleted'); END;
                 """)
         }
+        migrator.registerMigration("Add research endpoints, export schedules, the outbox and patient.age_at_day_zero") { db in
+            try db.create(table: "endpoint") { t in
+                t.primaryKey("name", .text)
+                t.column("url", .text).notNull()
+                t.column("token_file", .text)
+                t.column("token_environment", .text)
+                t.column("ca_file", .text)
+                t.column("profile", .text).notNull()
+                t.column("min_cell", .integer).notNull()
+                t.column("k", .integer).notNull()
+                t.column("timeout_seconds", .integer).notNull()
+                t.column("created_at", .text).notNull()
+                t.column("removed_at", .text)
+            }
+            try db.create(table: "export_schedule") { t in
+                t.primaryKey("endpoint", .text).references("endpoint", onDelete: .restrict)
+                t.column("every", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            // What leaves the clinic, stored before it is sent: the id is the idempotency key.
+            try db.create(table: "outbox") { t in
+                t.primaryKey("id", .text)
+                t.column("endpoint", .text).notNull().indexed().references("endpoint", onDelete: .restrict)
+                t.column("profile", .text).notNull()
+                t.column("schema", .text).notNull()
+                t.column("period_key", .text)
+                t.column("payload", .blob).notNull()
+                t.column("payload_sha256", .text).notNull()
+                t.column("patients", .integer).notNull()
+                t.column("created_at", .text).notNull()
+                t.column("state", .text).notNull().check { ["pending", "delivered", "failed"].contains($0) }
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("next_attempt_at", .text).notNull()
+                t.column("last_status", .integer)
+                t.column("last_error", .text)
+                t.column("delivered_at", .text)
+                t.column("response_digest", .text)
+                t.column("lease_owner", .text)
+                t.column("lease_until", .text)
+            }
+            // One scheduled export per endpoint and period, however many run-due processes race.
+            try db.create(index: "outbox_one_per_period", on: "outbox", columns: ["endpoint", "period_key"], unique: true,
+                          condition: Column("period_key") != nil)
+            // Age at the first infusion, kept by the clinical writes so that exports never read
+            // the identity table.
+            try db.alter(table: "patient") { t in t.add(column: "age_at_day_zero", .integer) }
+            try db.execute(sql: """
+                UPDATE patient SET age_at_day_zero = (
+                    SELECT CAST(strftime('%Y', first.day) AS INTEGER) - CAST(strftime('%Y', identity.birth_date) AS INTEGER)
+                         - (strftime('%m-%d', first.day) < strftime('%m-%d', identity.birth_date))
+                    FROM patient_identity identity,
+                         (SELECT MIN(given_on) AS day FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error) first
+                    WHERE identity.patient_id = patient.id AND first.day IS NOT NULL)
+                """)
+        }
         return migrator
     }
 }

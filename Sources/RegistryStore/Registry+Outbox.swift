@@ -1,0 +1,373 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// A research endpoint: where exports go and how. The token itself is never stored: only the file
+/// or environment variable it is read from.
+public struct EndpointSettings: Sendable, Codable, Hashable {
+    public var name: String
+    public var url: String
+    public var tokenFile: String?
+    public var tokenEnvironment: String?
+    public var caFile: String?
+    /// `summary` or `records`.
+    public var profile: String
+    public var minCell: Int
+    public var k: Int
+    public var timeoutSeconds: Int
+
+    public init(name: String, url: String, tokenFile: String?, tokenEnvironment: String?, caFile: String?,
+                profile: String, minCell: Int, k: Int, timeoutSeconds: Int) {
+        self.name = name
+        self.url = url
+        self.tokenFile = tokenFile
+        self.tokenEnvironment = tokenEnvironment
+        self.caFile = caFile
+        self.profile = profile
+        self.minCell = minCell
+        self.k = k
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// One consenting patient as an export may see them: no identity, only a row id to derive a
+/// pseudonym from, sex, age at the first infusion, and the clinical history.
+public struct ExportPatient: Sendable {
+    /// The internal row id. Never sent: only keyed hashes of it are.
+    public let rowID: Int64
+    public let sex: Sex
+    public let ageAtDayZero: Int?
+    public let history: PatientHistory
+}
+
+/// A payload ready for the outbox, with what the outbox keeps about it.
+public struct BuiltPayload: Sendable {
+    public let payload: Data
+    public let schema: String
+    public let patients: Int
+    /// SHA-256 of the payload, lower-case hex.
+    public let sha256: String
+
+    public init(payload: Data, schema: String, patients: Int, sha256: String) {
+        self.payload = payload
+        self.schema = schema
+        self.patients = patients
+        self.sha256 = sha256
+    }
+}
+
+/// One stored export and where its delivery stands.
+public struct OutboxEntry: Sendable, Codable, Hashable {
+    /// The export id, sent as the Idempotency-Key.
+    public let id: String
+    public let endpoint: String
+    public let profile: String
+    public let schema: String
+    public let periodKey: String?
+    public let payloadSHA256: String
+    public let patients: Int
+    public let createdAt: String
+    /// `pending`, `delivered` or `failed`.
+    public let state: String
+    public let attempts: Int
+    public let nextAttemptAt: String
+    public let lastStatus: Int?
+    public let lastError: String?
+    public let deliveredAt: String?
+    public let responseDigest: String?
+}
+
+/// How one delivery attempt ended, as the exporter judged it.
+public enum DeliveryOutcome: Sendable {
+    case delivered(status: Int, responseDigest: String)
+    case retry(status: Int?, reason: String, notBefore: Date)
+    case failed(status: Int?, reason: String)
+}
+
+struct OutboxRow: SnakeCaseRecord {
+    static let databaseTableName = "outbox"
+    var id: String
+    var endpoint: String
+    var profile: String
+    var schema: String
+    var periodKey: String?
+    var payload: Data
+    var payloadSha256: String
+    var patients: Int
+    var createdAt: String
+    var state: String
+    var attempts: Int
+    var nextAttemptAt: String
+    var lastStatus: Int?
+    var lastError: String?
+    var deliveredAt: String?
+    var responseDigest: String?
+    var leaseOwner: String?
+    var leaseUntil: String?
+
+    var entry: OutboxEntry {
+        OutboxEntry(id: id, endpoint: endpoint, profile: profile, schema: schema, periodKey: periodKey, payloadSHA256: payloadSha256,
+                    patients: patients, createdAt: createdAt, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+                    lastStatus: lastStatus, lastError: lastError, deliveredAt: deliveredAt, responseDigest: responseDigest)
+    }
+}
+
+struct EndpointRow: SnakeCaseRecord {
+    static let databaseTableName = "endpoint"
+    var name: String
+    var url: String
+    var tokenFile: String?
+    var tokenEnvironment: String?
+    var caFile: String?
+    var profile: String
+    var minCell: Int
+    var k: Int
+    var timeoutSeconds: Int
+    var createdAt: String
+    var removedAt: String?
+
+    var settings: EndpointSettings {
+        EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
+                         profile: profile, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
+    }
+}
+
+/// An endpoint's export schedule.
+public struct ExportSchedule: Sendable, Codable, Hashable {
+    public let endpoint: String
+    /// `daily`, `weekly` or `monthly`.
+    public let every: String
+}
+
+extension Registry {
+    // MARK: - Endpoints
+
+    /// Adds a research endpoint, audited. Refuses a name in use.
+    public func addEndpoint(_ settings: EndpointSettings, actor: String) throws {
+        try write { db in
+            if try EndpointRow.fetchOne(db, key: settings.name) != nil {
+                throw RegistryError.refused("an endpoint named '\(settings.name)' exists already; choose another name or remove it first")
+            }
+            var row = EndpointRow(name: settings.name, url: settings.url, tokenFile: settings.tokenFile,
+                                  tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile, profile: settings.profile,
+                                  minCell: settings.minCell, k: settings.k, timeoutSeconds: settings.timeoutSeconds,
+                                  createdAt: timestamp(), removedAt: nil)
+            try row.insert(db)
+            try auditEndpoint(db, actor: actor, action: "add-endpoint", name: settings.name, before: EndpointSettings?.none, after: settings)
+        }
+    }
+
+    /// The endpoints in use, by name.
+    public func endpoints() throws -> [EndpointSettings] {
+        try read { try EndpointRow.filter(Column("removed_at") == nil).order(Column("name")).fetchAll($0).map(\.settings) }
+    }
+
+    /// One endpoint in use.
+    public func endpoint(_ name: String) throws -> EndpointSettings {
+        try read { db in
+            guard let row = try EndpointRow.fetchOne(db, key: name), row.removedAt == nil else {
+                let known = try String.fetchAll(db, sql: "SELECT name FROM endpoint WHERE removed_at IS NULL ORDER BY name")
+                throw RegistryError.refused("no endpoint named '\(name)'" + (known.isEmpty ? "; add one with 'ketareg endpoint add'" : "; endpoints: \(known.joined(separator: ", "))"))
+            }
+            return row.settings
+        }
+    }
+
+    /// Removes an endpoint: nothing more is built or sent for it; its outbox history stays.
+    public func removeEndpoint(_ name: String, actor: String) throws {
+        let settings = try endpoint(name)
+        try write { db in
+            try db.execute(sql: "UPDATE endpoint SET removed_at = ? WHERE name = ?", arguments: [timestamp(), name])
+            try db.execute(sql: "DELETE FROM export_schedule WHERE endpoint = ?", arguments: [name])
+            try auditEndpoint(db, actor: actor, action: "remove-endpoint", name: name, before: settings, after: EndpointSettings?.none)
+        }
+    }
+
+    /// Sets how often an endpoint's export is built and sent.
+    public func setSchedule(endpoint name: String, every: String, actor: String) throws {
+        _ = try endpoint(name)
+        try write { db in
+            let before = try String.fetchOne(db, sql: "SELECT every FROM export_schedule WHERE endpoint = ?", arguments: [name])
+            try db.execute(sql: "INSERT INTO export_schedule (endpoint, every, created_at) VALUES (?, ?, ?) ON CONFLICT(endpoint) DO UPDATE SET every = excluded.every",
+                           arguments: [name, every, timestamp()])
+            try auditEndpoint(db, actor: actor, action: "schedule-export", name: name,
+                              before: before.map { ExportSchedule(endpoint: name, every: $0) }, after: ExportSchedule(endpoint: name, every: every))
+        }
+    }
+
+    public func schedules() throws -> [ExportSchedule] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT endpoint, every FROM export_schedule ORDER BY endpoint").map { ExportSchedule(endpoint: $0["endpoint"], every: $0["every"]) }
+        }
+    }
+
+    private func auditEndpoint<Before: Encodable, After: Encodable>(_ db: Database, actor: String, action: String, name: String, before: Before?, after: After?) throws {
+        var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: action, entity: "endpoint", entityId: name, patient: nil,
+                           before: before.map(encodeJSON), after: after.map(encodeJSON), reason: nil)
+        try row.insertFast(db)
+    }
+
+    // MARK: - Building into the outbox
+
+    /// The key pseudonyms are derived from. It never leaves the file and is never printed.
+    public func pseudonymKey() throws -> Data {
+        try read { db in
+            guard let key = try Data.fetchOne(db, sql: "SELECT secret FROM pseudonym_secret WHERE id = 1") else {
+                throw RegistryError.storage("the registry has no pseudonym key; it was not created by 'ketareg init'")
+            }
+            return key
+        }
+    }
+
+    /// Every patient who may appear in an export: research consent given and not withdrawn, and a
+    /// course started. Reads no identifying field.
+    func exportPatients(_ db: Database) throws -> [ExportPatient] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, sex, age_at_day_zero FROM patient
+            WHERE research_consent AND consent_withdrawn_on IS NULL
+              AND EXISTS (SELECT 1 FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error)
+            ORDER BY id
+            """)
+        let histories = Dictionary(uniqueKeysWithValues: try histories(db, condition: nil, patient: nil).map { ($0.patient, $0) })
+        return rows.compactMap { row in
+            let id: Int64 = row["id"]
+            guard let history = histories[RecordKind.patient.displayID(id)] else { return nil }
+            return ExportPatient(rowID: id, sex: Sex(rawValue: row["sex"]) ?? .unknown, ageAtDayZero: row["age_at_day_zero"], history: history)
+        }
+    }
+
+    /// The consenting patients an export would be built from now.
+    public func exportPatients() throws -> [ExportPatient] {
+        try read { try exportPatients($0) }
+    }
+
+    /// Builds a payload from the registry and stores it in the outbox in one transaction, so that
+    /// what is decided to be sent is never lost. With a period key, at most one export per endpoint
+    /// and period is ever stored: `nil` is returned when one exists already.
+    public func createExport(endpoint name: String, periodKey: String?,
+                             build: ([ExportPatient]) throws -> BuiltPayload) throws -> OutboxEntry? {
+        let settings = try endpoint(name)
+        return try write { db in
+            if let periodKey, try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE endpoint = ? AND period_key = ?", arguments: [name, periodKey]) == true {
+                return nil
+            }
+            let built = try build(try exportPatients(db))
+            let now = timestamp()
+            var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: name, profile: settings.profile, schema: built.schema,
+                                periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
+                                createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
+                                deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil)
+            try row.insert(db)
+            var audit = AuditRow(id: nil, at: now, actor: "ketareg", action: "build-export", entity: "export", entityId: row.id, patient: nil,
+                                 before: nil, after: "{\"endpoint\":\(jsonString(name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
+                                 reason: nil)
+            try audit.insertFast(db)
+            return row.entry
+        }
+    }
+
+    // MARK: - Delivery
+
+    /// Claims pending exports that are due for one delivery process. A claim is a lease: no other
+    /// process takes the export until the lease runs out or its owner has died, so two processes
+    /// never send one export at once.
+    public func claimDueExports(owner: String, now: Date = Date(), leaseSeconds: Int, endpoint: String? = nil) throws -> [(OutboxEntry, Data)] {
+        let nowText = timestamp(now)
+        return try write { db in
+            var sql = "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
+            var arguments: StatementArguments = [nowText]
+            if let endpoint {
+                sql += " AND endpoint = ?"
+                arguments += [endpoint]
+            }
+            sql += " AND endpoint IN (SELECT name FROM endpoint WHERE removed_at IS NULL) ORDER BY created_at"
+            var claimed: [(OutboxEntry, Data)] = []
+            for var row in try OutboxRow.fetchAll(db, sql: sql, arguments: arguments) {
+                if let holder = row.leaseOwner, let until = row.leaseUntil, until > nowText, leaseHolderIsAlive(holder) { continue }
+                row.leaseOwner = owner
+                row.leaseUntil = timestamp(now.addingTimeInterval(TimeInterval(leaseSeconds)))
+                try row.update(db)
+                claimed.append((row.entry, row.payload))
+            }
+            return claimed
+        }
+    }
+
+    /// Records how a delivery attempt ended, if this process still holds the lease.
+    public func recordDelivery(id: String, owner: String, outcome: DeliveryOutcome, now: Date = Date()) throws {
+        try write { db in
+            guard var row = try OutboxRow.fetchOne(db, key: id), row.leaseOwner == owner else { return }
+            row.attempts += 1
+            row.leaseOwner = nil
+            row.leaseUntil = nil
+            switch outcome {
+            case let .delivered(status, digest):
+                row.state = "delivered"
+                row.lastStatus = status
+                row.lastError = nil
+                row.deliveredAt = timestamp(now)
+                row.responseDigest = digest
+            case let .retry(status, reason, notBefore):
+                row.lastStatus = status
+                row.lastError = reason
+                row.nextAttemptAt = timestamp(notBefore)
+            case let .failed(status, reason):
+                row.state = "failed"
+                row.lastStatus = status
+                row.lastError = reason
+            }
+            try row.update(db)
+        }
+    }
+
+    /// The outbox, newest first.
+    public func outbox(endpoint: String? = nil) throws -> [OutboxEntry] {
+        try read { db in
+            var request = OutboxRow.order(Column("created_at").desc)
+            if let endpoint { request = request.filter(Column("endpoint") == endpoint) }
+            return try request.fetchAll(db).map(\.entry)
+        }
+    }
+
+    /// The stored payload of an export: exactly the bytes that are sent.
+    public func exportPayload(_ id: String) throws -> Data {
+        try read { db in
+            guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM outbox WHERE id = ?", arguments: [id]) else {
+                throw RegistryError.refused("no export \(id) in the outbox (see 'ketareg export status')")
+            }
+            return payload
+        }
+    }
+
+    /// Puts a failed export back in the queue after someone has fixed the cause.
+    public func retryExport(_ id: String, actor: String) throws -> OutboxEntry {
+        try write { db in
+            guard var row = try OutboxRow.fetchOne(db, key: id) else {
+                throw RegistryError.refused("no export \(id) in the outbox (see 'ketareg export status')")
+            }
+            guard row.state == "failed" else {
+                throw RegistryError.refused("export \(id) is \(row.state), not failed; only a failed export is put back in the queue")
+            }
+            row.state = "pending"
+            row.nextAttemptAt = timestamp()
+            try row.update(db)
+            var audit = AuditRow(id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: id,
+                                 patient: nil, before: nil, after: nil, reason: row.lastError)
+            try audit.insertFast(db)
+            return row.entry
+        }
+    }
+}
+
+/// A lease owner is "pid@host"; a lease held by a process on this machine that has died is void.
+func leaseHolderIsAlive(_ owner: String) -> Bool {
+    let parts = owner.split(separator: "@", maxSplits: 1)
+    guard parts.count == 2, let pid = Int32(parts[0]), String(parts[1]) == ProcessInfo.processInfo.hostName else { return true }
+    return kill(pid, 0) == 0 || errno != ESRCH
+}
+
+/// The lease owner name for this process.
+public func leaseOwnerName() -> String {
+    "\(getpid())@\(ProcessInfo.processInfo.hostName)"
+}
+
