@@ -55,7 +55,8 @@ struct RegistryFileTests {
              try Data.fetchOne(db, sql: "SELECT secret FROM pseudonym_secret"))
         }
         #expect(mode == "wal")
-        #expect(migrations == ["Create the registry: patients, identity, clinical records, audit"])
+        #expect(migrations == ["Create the registry: patients, identity, clinical records, audit",
+                               "Add research endpoints, export schedules, the outbox and patient.age_at_day_zero"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
     }
