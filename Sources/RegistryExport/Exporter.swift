@@ -1,0 +1,231 @@
+import Foundation
+import RegistryCore
+import RegistryStore
+
+/// Builds anonymised payloads into the outbox and delivers what is due, following EXPORT.md:
+/// idempotency keys, exponential backoff with jitter, `Retry-After`, permanent failures kept with
+/// their reason until someone acts.
+public struct Exporter: Sendable {
+    public let registry: Registry
+    public let catalog: ConditionCatalog
+    public let transport: any ExportTransport
+    /// "ketareg 0.1.0", named in every payload.
+    public let generator: String
+    /// The first retry waits about this long; each further one twice as long, up to `retryCapSeconds`.
+    public var retryBaseSeconds: Double = 30
+    public var retryCapSeconds: Double = 6 * 3600
+
+    public init(registry: Registry, catalog: ConditionCatalog, transport: any ExportTransport, generator: String) {
+        self.registry = registry
+        self.catalog = catalog
+        self.transport = transport
+        self.generator = generator
+    }
+
+    // MARK: - Building
+
+    /// The payload an endpoint would receive from these patients, validated against its schema.
+    public func build(for endpoint: EndpointSettings, patients: [ExportPatient], clinic: String?, secret: Data,
+                      period: String) throws -> BuiltPayload {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        let schema: String
+        switch endpoint.profile {
+        case "records":
+            let payload = RecordsBuilder.build(patients: patients, catalog: catalog,
+                                               pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
+                                               clinic: clinic, period: period, k: endpoint.k, generator: generator)
+            data = try encoder.encode(payload)
+            schema = RecordsPayload.schemaID
+        default:
+            let payload = SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
+                                               minimumCellSize: endpoint.minCell, generator: generator)
+            data = try encoder.encode(payload)
+            schema = SummaryPayload.schemaID
+        }
+        let validator = try SchemaValidator(schema: PayloadSchemas.text(for: schema)!)
+        let problems = validator.problems(in: data)
+        guard problems.isEmpty else {
+            throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
+                              + problems.prefix(3).map(\.description).joined(separator: "; "))
+        }
+        return BuiltPayload(payload: data, schema: schema, patients: patients.count, sha256: sha256Hex(data))
+    }
+
+    /// Exactly the bytes `run` would store and send now, without storing anything.
+    public func preview(endpoint name: String, today: ClinicalDate = .today) throws -> Data {
+        let endpoint = try registry.endpoint(name)
+        return try build(for: endpoint, patients: try registry.exportPatients(), clinic: try registry.clinicName(),
+                         secret: try registry.pseudonymKey(), period: Self.period(today)).payload
+    }
+
+    /// Builds a payload and stores it in the outbox in one transaction. With a period key, nothing
+    /// is stored (and `nil` returned) when that period's export exists already.
+    public func store(endpoint name: String, periodKey: String? = nil, today: ClinicalDate = .today) throws -> OutboxEntry? {
+        let endpoint = try registry.endpoint(name)
+        let clinic = try registry.clinicName()
+        let secret = try registry.pseudonymKey()
+        return try registry.createExport(endpoint: name, periodKey: periodKey) { patients in
+            try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today))
+        }
+    }
+
+    /// The payload's own period: year and month.
+    public static func period(_ date: ClinicalDate) -> String {
+        String(date.description.prefix(7))
+    }
+
+    /// The key of the period a schedule is in on a day: `2026-11-25`, `2026-W48`, `2026-11`.
+    public static func periodKey(every: String, on date: ClinicalDate) -> String {
+        switch every {
+        case "daily": return "daily:\(date)"
+        case "weekly":
+            let weekday = ((date.dayNumber + 3) % 7 + 7) % 7 + 1 // Monday 1 ... Sunday 7
+            let thursday = date.adding(days: 4 - weekday)
+            let januaryFirst = ClinicalDate(year: thursday.year, month: 1, day: 1)!
+            let week = januaryFirst.days(until: thursday) / 7 + 1
+            return "weekly:\(thursday.year)-W\(week < 10 ? "0" : "")\(week)"
+        default: return "monthly:\(period(date))"
+        }
+    }
+
+    /// Builds what the schedules call for in the current period (once per period, however many
+    /// periods were missed) and returns what was built.
+    public func buildScheduled(today: ClinicalDate = .today) throws -> [OutboxEntry] {
+        var built: [OutboxEntry] = []
+        for schedule in try registry.schedules() {
+            if let entry = try store(endpoint: schedule.endpoint, periodKey: Self.periodKey(every: schedule.every, on: today), today: today) {
+                built.append(entry)
+            }
+        }
+        return built
+    }
+
+    // MARK: - Delivery
+
+    /// What one delivery attempt did.
+    public struct Attempt: Sendable, Codable {
+        public let id: String
+        public let endpoint: String
+        /// `delivered`, `pending` (will retry) or `failed`.
+        public let state: String
+        public let status: Int?
+        public let detail: String
+    }
+
+    /// Delivers every pending export that is due (or only one endpoint's), each under a lease so
+    /// that concurrent runs never send one export twice.
+    public func deliverDue(endpoint: String? = nil, now: Date = Date()) throws -> [Attempt] {
+        let owner = leaseOwnerName()
+        let endpoints = try registry.endpoints()
+        let lease = (endpoints.map(\.timeoutSeconds).max() ?? 60) + 30
+        var attempts: [Attempt] = []
+        for (entry, payload) in try registry.claimDueExports(owner: owner, now: now, leaseSeconds: lease, endpoint: endpoint) {
+            guard let settings = endpoints.first(where: { $0.name == entry.endpoint }) else { continue }
+            let outcome: DeliveryOutcome
+            do {
+                let token = try TokenSource.read(file: settings.tokenFile, environment: settings.tokenEnvironment)
+                let result = transport.post(url: settings.url, body: payload, headers: [
+                    ("Content-Type", "application/json"),
+                    ("Authorization", "Bearer \(token)"),
+                    ("Idempotency-Key", entry.id),
+                ], caFile: settings.caFile, timeoutSeconds: settings.timeoutSeconds)
+                outcome = judge(result, attempt: entry.attempts + 1, now: now)
+            } catch {
+                outcome = .failed(status: nil, reason: "\(error)")
+            }
+            try registry.recordDelivery(id: entry.id, owner: owner, outcome: outcome, now: now)
+            attempts.append(Self.describe(entry, outcome))
+        }
+        return attempts
+    }
+
+    static func describe(_ entry: OutboxEntry, _ outcome: DeliveryOutcome) -> Attempt {
+        switch outcome {
+        case let .delivered(status, _):
+            return Attempt(id: entry.id, endpoint: entry.endpoint, state: "delivered", status: status, detail: status == 409 ? "already delivered (409)" : "delivered (\(status))")
+        case let .retry(status, reason, notBefore):
+            return Attempt(id: entry.id, endpoint: entry.endpoint, state: "pending", status: status,
+                           detail: "\(reason); will retry after \(ISO8601DateFormatter().string(from: notBefore))")
+        case let .failed(status, reason):
+            return Attempt(id: entry.id, endpoint: entry.endpoint, state: "failed", status: status, detail: reason)
+        }
+    }
+
+    /// How one attempt ended, by EXPORT.md's rules.
+    public func judge(_ result: TransportResult, attempt: Int, now: Date, jitter: Double = Double.random(in: 0.8...1.2)) -> DeliveryOutcome {
+        let backoff = min(retryCapSeconds, retryBaseSeconds * pow(2, Double(max(0, attempt - 1)))) * jitter
+        switch result {
+        case let .reply(status, headers, body):
+            switch status {
+            case 200..<300:
+                return .delivered(status: status, responseDigest: sha256Hex(body))
+            case 409:
+                return .delivered(status: status, responseDigest: sha256Hex(body))
+            case 408, 425, 429, 500..<600:
+                var wait = backoff
+                if let header = headers["retry-after"], let after = Self.retryAfter(header, now: now) { wait = max(wait, after) }
+                return .retry(status: status, reason: "the endpoint answered \(status) \(Self.reason(status))", notBefore: now.addingTimeInterval(wait))
+            case 300..<400:
+                return .failed(status: status, reason: "the endpoint answered \(status) \(Self.reason(status)) and redirects are not followed: check the URL")
+            default:
+                let said = String(decoding: body.prefix(200), as: UTF8.self).filter { !$0.isNewline && $0.isASCII }
+                return .failed(status: status, reason: "the endpoint refused the export: \(status) \(Self.reason(status))"
+                               + (Self.advice[status].map { ". \($0)" } ?? "") + (said.isEmpty ? "" : " (it said: \(said))"))
+            }
+        case let .failure(kind, message):
+            switch kind {
+            case .connection, .timeout, .other:
+                return .retry(status: nil, reason: message, notBefore: now.addingTimeInterval(backoff))
+            case .tls:
+                return .failed(status: nil, reason: "the endpoint's TLS certificate is not trusted (\(message)); give the endpoint's CA bundle with --ca-file, or fix the server's certificate")
+            case .refused:
+                return .failed(status: nil, reason: message)
+            }
+        }
+    }
+
+    /// Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date.
+    static func retryAfter(_ header: String, now: Date) -> Double? {
+        let text = header.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text).map { max(0, $0.timeIntervalSince(now)) }
+    }
+
+    static let advice: [Int: String] = [
+        400: "The endpoint found the payload malformed; tell its operators, quoting the export id",
+        401: "The token was not accepted: check the endpoint's token file or variable",
+        403: "The token may not send to this endpoint: ask its operators",
+        404: "Nothing answers at that URL: check it with 'ketareg endpoint list'",
+        413: "The payload is too large for the endpoint",
+        422: "The endpoint could not accept the payload's content; tell its operators, quoting the export id",
+    ]
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 408: "Request Timeout"
+        case 413: "Payload Too Large"
+        case 422: "Unprocessable Content"
+        case 425: "Too Early"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: ""
+        }
+    }
+}

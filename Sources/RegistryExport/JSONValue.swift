@@ -1,0 +1,114 @@
+import Foundation
+
+/// A parsed JSON document, with booleans kept apart from numbers (which Foundation's
+/// `JSONSerialization` does not do on every platform).
+public indirect enum JSONValue: Sendable, Equatable {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case null
+
+    /// Parses UTF-8 JSON text (RFC 8259).
+    public static func parse(_ data: Data) throws -> JSONValue {
+        var parser = Parser(bytes: [UInt8](data))
+        parser.skipSpace()
+        let value = try parser.value()
+        parser.skipSpace()
+        guard parser.position == parser.bytes.count else { throw parser.error("text after the end of the document") }
+        return value
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var position = 0
+
+        func error(_ message: String) -> SchemaError { SchemaError(path: "byte \(position)", message: message) }
+
+        mutating func skipSpace() {
+            while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        }
+
+        mutating func expect(_ text: String) throws {
+            for byte in text.utf8 {
+                guard position < bytes.count, bytes[position] == byte else { throw error("expected \(text)") }
+                position += 1
+            }
+        }
+
+        mutating func value() throws -> JSONValue {
+            guard position < bytes.count else { throw error("unexpected end") }
+            switch bytes[position] {
+            case UInt8(ascii: "{"):
+                position += 1
+                var object: [String: JSONValue] = [:]
+                skipSpace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(object) }
+                while true {
+                    skipSpace()
+                    guard case .string(let key) = try value() else { throw error("expected a property name") }
+                    skipSpace()
+                    try expect(":")
+                    skipSpace()
+                    object[key] = try value()
+                    skipSpace()
+                    guard position < bytes.count else { throw error("unexpected end") }
+                    if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                    try expect("}")
+                    return .object(object)
+                }
+            case UInt8(ascii: "["):
+                position += 1
+                var array: [JSONValue] = []
+                skipSpace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(array) }
+                while true {
+                    skipSpace()
+                    array.append(try value())
+                    skipSpace()
+                    guard position < bytes.count else { throw error("unexpected end") }
+                    if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                    try expect("]")
+                    return .array(array)
+                }
+            case UInt8(ascii: "\""):
+                position += 1
+                var text: [UInt8] = []
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                    if bytes[position] == UInt8(ascii: "\\") {
+                        position += 1
+                        guard position < bytes.count else { throw error("unexpected end") }
+                        switch bytes[position] {
+                        case UInt8(ascii: "n"): text.append(0x0A)
+                        case UInt8(ascii: "t"): text.append(0x09)
+                        case UInt8(ascii: "r"): text.append(0x0D)
+                        case UInt8(ascii: "b"): text.append(0x08)
+                        case UInt8(ascii: "f"): text.append(0x0C)
+                        case UInt8(ascii: "u"):
+                            guard position + 4 < bytes.count, let code = UInt32(String(decoding: bytes[(position + 1)...(position + 4)], as: UTF8.self), radix: 16) else {
+                                throw error("bad \\u escape")
+                            }
+                            text.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "\u{FFFD}")).utf8))
+                            position += 4
+                        default: text.append(bytes[position])
+                        }
+                    } else {
+                        text.append(bytes[position])
+                    }
+                    position += 1
+                }
+                try expect("\"")
+                return .string(String(decoding: text, as: UTF8.self))
+            case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+            case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+            case UInt8(ascii: "n"): try expect("null"); return .null
+            default:
+                let start = position
+                while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
+                guard let number = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else { throw error("expected a value") }
+                return .number(number)
+            }
+        }
+    }
+}

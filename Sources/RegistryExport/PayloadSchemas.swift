@@ -1,0 +1,176 @@
+/// The versioned JSON Schemas (draft 2020-12) of every payload that leaves the clinic. Each schema
+/// is a whitelist: every object forbids properties it does not name, so a field added by mistake
+/// (a name, a date) fails validation before the payload can enter the outbox.
+/// `Registry/schema/` holds these same documents; a test fails when they drift.
+public enum PayloadSchemas {
+    /// File name and text of each schema.
+    public static let all: [(file: String, id: String, text: String)] = [
+        ("ketareg-summary-1.schema.json", SummaryPayload.schemaID, summary),
+        ("ketareg-records-1.schema.json", RecordsPayload.schemaID, records),
+    ]
+
+    public static func text(for id: String) -> String? { all.first { $0.id == id }?.text }
+
+    static let summary = #"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "urn:ketareg:schema:summary:1",
+      "title": "KetaReg anonymised summary, version 1",
+      "description": "Aggregate tables per condition, scale and point of the course. Counts from 1 to minimumCellSize - 1 are suppressed (absent), with whatever could reveal them.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["schema", "generator", "period", "minimumCellSize", "conditions"],
+      "properties": {
+        "schema": { "const": "ketareg-summary/1" },
+        "generator": { "type": "string", "minLength": 1 },
+        "clinic": { "type": "string" },
+        "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
+        "minimumCellSize": { "type": "integer", "minimum": 1 },
+        "conditions": { "type": "array", "items": { "$ref": "#/$defs/condition" } }
+      },
+      "$defs": {
+        "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
+        "count": { "type": "integer", "minimum": 0 },
+        "rate": { "type": "number", "minimum": 0, "maximum": 1 },
+        "condition": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["condition", "suppressed", "scales", "outcomes", "adverseEvents", "coInterventions", "suppressedCells"],
+          "properties": {
+            "condition": { "$ref": "#/$defs/id" },
+            "patients": { "$ref": "#/$defs/count" },
+            "suppressed": { "type": "boolean" },
+            "scales": { "type": "array", "items": { "$ref": "#/$defs/scale" } },
+            "outcomes": { "type": "array", "items": { "$ref": "#/$defs/outcome" } },
+            "adverseEvents": { "type": "array", "items": { "$ref": "#/$defs/adverseEvent" } },
+            "coInterventions": { "type": "array", "items": { "$ref": "#/$defs/coIntervention" } },
+            "suppressedCells": { "$ref": "#/$defs/count" }
+          }
+        },
+        "scale": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["scale", "timepoints"],
+          "properties": {
+            "scale": { "$ref": "#/$defs/id" },
+            "timepoints": { "type": "array", "items": { "$ref": "#/$defs/timepoint" } }
+          }
+        },
+        "timepoint": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["timepoint", "suppressed"],
+          "properties": {
+            "timepoint": { "$ref": "#/$defs/id" },
+            "patients": { "$ref": "#/$defs/count" },
+            "mean": { "type": "number" },
+            "median": { "type": "number" },
+            "q1": { "type": "number" },
+            "q3": { "type": "number" },
+            "meanChangeFromBaseline": { "type": "number" },
+            "suppressed": { "type": "boolean" }
+          }
+        },
+        "outcome": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["outcome", "scale", "rule", "window", "suppressed"],
+          "properties": {
+            "outcome": { "$ref": "#/$defs/id" },
+            "scale": { "$ref": "#/$defs/id" },
+            "subscore": { "type": "string" },
+            "rule": { "type": "string" },
+            "window": { "enum": ["immediate", "sustained"] },
+            "visit": { "$ref": "#/$defs/id" },
+            "eligible": { "$ref": "#/$defs/count" },
+            "assessed": { "$ref": "#/$defs/count" },
+            "missing": { "$ref": "#/$defs/count" },
+            "met": { "$ref": "#/$defs/count" },
+            "rate": { "$ref": "#/$defs/rate" },
+            "rateMissingAsNonResponse": { "$ref": "#/$defs/rate" },
+            "suppressed": { "type": "boolean" }
+          }
+        },
+        "adverseEvent": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["term", "grade", "suppressed"],
+          "properties": {
+            "term": { "$ref": "#/$defs/id" },
+            "grade": { "enum": ["mild", "moderate", "severe"] },
+            "patients": { "$ref": "#/$defs/count" },
+            "events": { "$ref": "#/$defs/count" },
+            "serious": { "$ref": "#/$defs/count" },
+            "suppressed": { "type": "boolean" }
+          }
+        },
+        "coIntervention": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["kind", "suppressed"],
+          "properties": {
+            "kind": { "$ref": "#/$defs/id" },
+            "patients": { "$ref": "#/$defs/count" },
+            "suppressed": { "type": "boolean" }
+          }
+        }
+      }
+    }
+    """#
+
+    static let records = #"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "urn:ketareg:schema:records:1",
+      "title": "KetaReg pseudonymised records, version 1",
+      "description": "One row per patient and assessment, and per infusion, with keyed-hash pseudonyms and days from the first infusion. Quasi-identifier groups hold at least k patients.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["schema", "generator", "period", "k", "assessments", "infusions", "generalisedPatients", "withheldPatients", "withheldRows"],
+      "properties": {
+        "schema": { "const": "ketareg-records/1" },
+        "generator": { "type": "string", "minLength": 1 },
+        "clinic": { "type": "string" },
+        "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
+        "k": { "type": "integer", "minimum": 1 },
+        "assessments": { "type": "array", "items": { "$ref": "#/$defs/assessment" } },
+        "infusions": { "type": "array", "items": { "$ref": "#/$defs/infusion" } },
+        "generalisedPatients": { "$ref": "#/$defs/count" },
+        "withheldPatients": { "$ref": "#/$defs/count" },
+        "withheldRows": { "$ref": "#/$defs/count" }
+      },
+      "$defs": {
+        "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
+        "count": { "type": "integer", "minimum": 0 },
+        "pseudonym": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
+        "assessment": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["patient", "ageBand", "sex", "conditions", "scale", "timepoint", "day", "score"],
+          "properties": {
+            "patient": { "$ref": "#/$defs/pseudonym" },
+            "ageBand": { "enum": ["under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85-89", "90-and-over", "18-44", "45-64", "65-and-over", "unknown"] },
+            "sex": { "enum": ["female", "male", "other", "unknown", "not-stated"] },
+            "conditions": { "type": "array", "items": { "$ref": "#/$defs/id" } },
+            "scale": { "$ref": "#/$defs/id" },
+            "timepoint": { "enum": ["baseline", "post-infusion", "follow-up"] },
+            "day": { "type": "integer" },
+            "score": { "type": "number" },
+            "band": { "$ref": "#/$defs/id" },
+            "subscores": { "type": "object", "additionalProperties": { "type": "number" } }
+          }
+        },
+        "infusion": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["patient", "day", "minutes"],
+          "properties": {
+            "patient": { "$ref": "#/$defs/pseudonym" },
+            "day": { "type": "integer", "minimum": 0 },
+            "minutes": { "type": "integer", "minimum": 1 }
+          }
+        }
+      }
+    }
+    """#
+}
