@@ -38,6 +38,13 @@ public struct ExportPatient: Sendable {
     public let sex: Sex
     public let ageAtDayZero: Int?
     public let history: PatientHistory
+
+    public init(rowID: Int64, sex: Sex, ageAtDayZero: Int?, history: PatientHistory) {
+        self.rowID = rowID
+        self.sex = sex
+        self.ageAtDayZero = ageAtDayZero
+        self.history = history
+    }
 }
 
 /// A payload ready for the outbox, with what the outbox keeps about it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RegistryCore
+import RegistryExport
 import RegistryStore
 
 /// The clinic's command line. Commands parse, call the libraries and print; rules live in the
@@ -28,7 +29,8 @@ struct Ketareg: ParsableCommand {
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
-            Correct.self, Audit.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self, Demo.self,
+            Correct.self, Audit.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
+            EndpointCommand.self, ExportCommand.self, Demo.self,
         ]
     )
 
@@ -56,6 +58,7 @@ struct Ketareg: ParsableCommand {
         case let error as ScaleError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as CatalogError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ImportError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as ExportError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
         default:
             // The argument parser's own outcomes: help and version (success), usage errors.

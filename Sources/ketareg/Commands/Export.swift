@@ -1,0 +1,259 @@
+import ArgumentParser
+import CurlTransport
+import Foundation
+import RegistryCore
+import RegistryExport
+import RegistryStore
+
+/// The exporter's transport: libcurl, through CurlTransport.
+struct CurlExportTransport: ExportTransport {
+    let client = CurlHTTPClient(userAgent: "ketareg/\(Ketareg.version)")
+
+    func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult {
+        switch client.post(HTTPPost(url: url, body: body, headers: headers, caFile: caFile,
+                                    connectTimeoutSeconds: min(10, timeoutSeconds), totalTimeoutSeconds: timeoutSeconds)) {
+        case .success(let reply): return .reply(status: reply.status, headers: reply.headers, body: reply.body)
+        case .failure(let failure):
+            switch failure {
+            case .refused(let text): return .failure(.refused, message: text)
+            case .connection(let text): return .failure(.connection, message: text)
+            case .timeout(let text): return .failure(.timeout, message: text)
+            case .tls(let text): return .failure(.tls, message: text)
+            case .other(let text): return .failure(.other, message: text)
+            }
+        }
+    }
+}
+
+func makeExporter(_ registry: Registry) throws -> Exporter {
+    var exporter = Exporter(registry: registry, catalog: try loadCatalog(), transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
+    // For tests that cannot wait half a minute between attempts.
+    if let base = ProcessInfo.processInfo.environment["KETAREG_RETRY_BASE_SECONDS"].flatMap(Double.init) { exporter.retryBaseSeconds = base }
+    return exporter
+}
+
+struct EndpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "endpoint",
+        abstract: "Research endpoints that receive anonymised exports.",
+        subcommands: [Add.self, List.self, Remove.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a research endpoint.",
+            discussion: """
+                The token is never given on the command line: give --token-file (a file readable by \
+                you alone, holding the token on one line) or --token-env (the name of an environment \
+                variable that holds it). URLs must be https:// (plain http:// only to this machine). \
+                --profile summary (the default) sends aggregate tables with small cells suppressed; \
+                records sends pseudonymised rows in groups of at least --k patients.
+
+                Example:
+                  ketareg endpoint add network --url https://research.example/api/v1/summaries \\
+                    --token-file ~/.config/ketareg/network.token
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("A name for the endpoint (letters, digits, hyphens).", valueName: "name")) var name: String
+        @Option(help: ArgumentHelp("Where payloads are POSTed.", valueName: "url")) var url: String
+        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the endpoint's bearer token, readable by you alone.", valueName: "path")) var tokenFile: String?
+        @Option(name: .customLong("token-env"), help: ArgumentHelp("An environment variable holding the token, read at delivery.", valueName: "name")) var tokenEnv: String?
+        @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM bundle of the certificate authorities to trust for this endpoint.", valueName: "path")) var caFile: String?
+        @Option(help: ArgumentHelp("summary or records (default summary).", valueName: "profile")) var profile: String = "summary"
+        @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count shown in a summary (default 11).", valueName: "n")) var minCell: Int = 11
+        @Option(help: ArgumentHelp("Smallest group of patients sharing age band, sex and conditions in records (default 5).", valueName: "n")) var k: Int = 5
+        @Option(help: ArgumentHelp("Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds")) var timeout: Int = 60
+
+        func run() throws {
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw InputError(field: "<name>", got: name, allowed: "letters, digits, hyphens and underscores")
+            }
+            if let problem = CurlHTTPClient.check(url: url) { throw InputError(field: "url", got: url, allowed: problem.description) }
+            guard (tokenFile == nil) != (tokenEnv == nil) else {
+                throw InputError(field: "token-file", got: tokenFile ?? "", allowed: "exactly one of --token-file and --token-env (the token itself is never a command-line argument)")
+            }
+            let tokenPath = tokenFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            do {
+                _ = try TokenSource.read(file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil)
+            } catch let error as ExportError where tokenPath != nil || ProcessInfo.processInfo.environment[tokenEnv ?? ""] != nil {
+                throw InputError(field: tokenPath != nil ? "token-file" : "token-env", got: tokenPath ?? tokenEnv ?? "", allowed: "a usable token source: \(error)")
+            } catch {
+                note("Note: \(error). Set it before exports are delivered.")
+            }
+            let caPath = caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            if let caPath, !FileManager.default.isReadableFile(atPath: caPath) {
+                throw InputError(field: "ca-file", got: caFile!, allowed: "a readable PEM file of certificate authorities")
+            }
+            guard ["summary", "records"].contains(profile) else { throw InputError(field: "profile", got: profile, allowed: "summary or records") }
+            guard (2...1000).contains(minCell) else { throw InputError(field: "min-cell", got: String(minCell), allowed: "2 to 1000") }
+            guard (2...1000).contains(k) else { throw InputError(field: "k", got: String(k), allowed: "2 to 1000") }
+            guard (1...3600).contains(timeout) else { throw InputError(field: "timeout", got: String(timeout), allowed: "1 to 3600 seconds") }
+            try global.openRegistry().addEndpoint(EndpointSettings(name: name, url: url, tokenFile: tokenPath, tokenEnvironment: tokenPath == nil ? tokenEnv : nil,
+                                                                    caFile: caPath, profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout),
+                                                  actor: global.actorName)
+            print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the research endpoints.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let registry = try global.openRegistry()
+            let endpoints = try registry.endpoints()
+            let schedules = try registry.schedules()
+            if output.json { return try printJSON(["endpoints": endpoints]) }
+            if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
+            print(table([["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]] + endpoints.map { endpoint in
+                [endpoint.name, endpoint.url, endpoint.profile == "records" ? "records (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
+                 endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
+                 schedules.first { $0.endpoint == endpoint.name }?.every ?? "-"]
+            }))
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove an endpoint: nothing more is built or sent for it; its outbox history stays.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
+
+        func run() throws {
+            try global.openRegistry().removeEndpoint(name, actor: global.actorName)
+            print("Removed endpoint \(name).")
+        }
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Anonymised exports to research endpoints: preview, run, schedule, deliver, status.",
+        discussion: "What leaves the clinic and how is described in the README ('Anonymised exports'). Exit code 4 means a delivery did not go through.",
+        subcommands: [Preview.self, Run.self, Schedule.self, RunDue.self, Status.self, Retry.self, Show.self]
+    )
+
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the exact bytes an export to this endpoint would send now, without storing or sending anything."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
+
+        func run() throws {
+            let data = try makeExporter(try global.openRegistry()).preview(endpoint: endpoint)
+            FileHandle.standardOutput.write(data)
+            if isatty(STDOUT_FILENO) == 1 { print("") }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Build an export now, store it in the outbox, and deliver it.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
+
+        func run() throws {
+            let exporter = try makeExporter(try global.openRegistry())
+            let entry = try exporter.store(endpoint: endpoint)!
+            let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
+            let state = attempts.first?.state ?? "pending"
+            if output.json {
+                try printJSON(["export": entry.id, "state": state, "detail": attempts.first?.detail ?? "waiting for its next attempt"])
+            } else {
+                print("Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(attempts.first?.detail ?? "stored; waiting for its next attempt")")
+            }
+            if state != "delivered" { throw ExitCode(ExitStatus.delivery) }
+        }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build and send an endpoint's export daily, weekly or monthly (with 'export run-due' from cron or a systemd timer)."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
+        @Option(help: ArgumentHelp("daily, weekly or monthly.", valueName: "period")) var every: String
+
+        func run() throws {
+            guard ["daily", "weekly", "monthly"].contains(every) else { throw InputError(field: "every", got: every, allowed: "daily, weekly or monthly") }
+            try global.openRegistry().setSchedule(endpoint: endpoint, every: every, actor: global.actorName)
+            print("\(endpoint) is exported \(every). Run 'ketareg export run-due' every few minutes from cron or the systemd timer in Registry/deploy/.")
+        }
+    }
+
+    struct RunDue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run-due",
+            abstract: "Build what the schedules call for and deliver whatever is waiting: for cron and systemd timers.",
+            discussion: "Safe to start every few minutes, and two at once send nothing twice. A period missed while the machine was off is caught up once. Exit 4 when a delivery failed for good in this run."
+        )
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let exporter = try makeExporter(try global.openRegistry())
+            let built = try exporter.buildScheduled()
+            let attempts = try exporter.deliverDue()
+            if output.json {
+                try printJSON(RunDueReport(built: built.map(\.id), attempts: attempts))
+            } else {
+                for entry in built { print("Built \(entry.id) for \(entry.endpoint) (\(entry.patients) consenting patients).") }
+                for attempt in attempts { print("\(attempt.id) to \(attempt.endpoint): \(attempt.detail)") }
+                if built.isEmpty && attempts.isEmpty { print("Nothing due.") }
+            }
+            if attempts.contains(where: { $0.state == "failed" }) { throw ExitCode(ExitStatus.delivery) }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The outbox: what is pending, delivered or failed, and why.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let exports = try global.openRegistry().outbox()
+            if output.json { return try printJSON(["exports": exports]) }
+            if exports.isEmpty { return print("The outbox is empty.") }
+            for entry in exports {
+                var line = "\(entry.id)  \(entry.endpoint)  \(entry.state.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
+                switch entry.state {
+                case "delivered": line += "; delivered \(entry.deliveredAt ?? "")" + (entry.lastStatus.map { " (\($0))" } ?? "")
+                case "failed": line += "\n    FAILED: \(entry.lastError ?? "unknown reason")\n    When fixed: ketareg export retry \(entry.id)"
+                default: line += entry.lastError.map { "; last attempt: \($0); next after \(entry.nextAttemptAt)" } ?? "; next attempt after \(entry.nextAttemptAt)"
+                }
+                print(line)
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a failed export back in the queue once its cause is fixed.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
+
+        func run() throws {
+            let entry = try global.openRegistry().retryExport(id, actor: global.actorName)
+            print("Export \(entry.id) is pending again; 'ketareg export run-due' delivers it.")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the stored bytes of an export in the outbox: exactly what was (or will be) sent.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
+
+        func run() throws {
+            FileHandle.standardOutput.write(try global.openRegistry().exportPayload(id))
+            if isatty(STDOUT_FILENO) == 1 { print("") }
+        }
+    }
+}
+
+struct RunDueReport: Codable {
+    let built: [String]
+    let attempts: [Exporter.Attempt]
+}
