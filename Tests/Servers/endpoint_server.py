@@ -12,6 +12,7 @@ Script entries: {"status": 503, "retryAfter": "1"}, {"drop": true} (close withou
 import argparse
 import hashlib
 import json
+import signal
 import ssl
 import sys
 import threading
@@ -73,6 +74,9 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     global script, log_path, expected_token
+    # A parent may have left SIGTERM ignored or blocked: stop on it as usual.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", required=True)
     parser.add_argument("--script", default="[]")

@@ -133,7 +133,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Anonymised exports to research endpoints: preview, run, schedule, deliver, status.",
         discussion: "What leaves the clinic and how is described in the README ('Anonymised exports'). Exit code 4 means a delivery did not go through.",
-        subcommands: [Preview.self, Run.self, Schedule.self, RunDue.self, Status.self, Retry.self, Show.self]
+        subcommands: [Preview.self, Run.self, Schedule.self, RunDue.self, Status.self, Retry.self, Show.self, Schemas.self]
     )
 
     struct Preview: ParsableCommand {
@@ -249,6 +249,26 @@ struct ExportCommand: ParsableCommand {
         func run() throws {
             FileHandle.standardOutput.write(try global.openRegistry().exportPayload(id))
             if isatty(STDOUT_FILENO) == 1 { print("") }
+        }
+    }
+}
+
+extension ExportCommand {
+    struct Schemas: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the JSON Schemas every payload is validated against, or write them to a folder (Registry/schema).")
+        @Option(help: ArgumentHelp("Write each schema into this folder.", valueName: "dir")) var write: String?
+
+        func run() throws {
+            for schema in PayloadSchemas.all {
+                if let write {
+                    let path = (write as NSString).appendingPathComponent(schema.file)
+                    try (schema.text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+                    print("Wrote \(path)")
+                } else {
+                    print("\(schema.id)  \(schema.file)")
+                }
+            }
         }
     }
 }

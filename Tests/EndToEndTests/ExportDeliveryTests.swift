@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+
+@Suite("Exports delivered to a real endpoint on 127.0.0.1")
+struct ExportDeliveryTests {
+    let fast = ["KETAREG_RETRY_BASE_SECONDS": "0"]
+
+    @Test("Success: the exact previewed bytes arrive once, with the token, the idempotency key and a user agent")
+    func success() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, tokenFile: token)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--min-cell", "5").status == 0)
+        let preview = try clinic.run("export", "preview", "net")
+        #expect(preview.status == 0)
+        let run = try clinic.run("export", "run", "net", "--json")
+        #expect(run.status == 0, "\(run.standardError)")
+        let result = try #require(try run.json() as? [String: String])
+        #expect(result["state"] == "delivered")
+        let requests = try server.requests()
+        #expect(requests.count == 1)
+        let request = try #require(requests.first)
+        #expect(request["key"] as? String == result["export"])
+        #expect(request["authorized"] as? Bool == true)
+        #expect(request["contentType"] as? String == "application/json")
+        #expect((request["userAgent"] as? String)?.hasPrefix("ketareg/") == true)
+        #expect(request["body"] as? String == preview.standardOutput)
+        #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
+        let shown = try clinic.run("export", "show", result["export"]!)
+        #expect(shown.standardOutput == preview.standardOutput)
+        // The token never shows: not in output, status, audit or the registry file.
+        for output in [run.standardOutput, run.standardError, try clinic.run("export", "status").standardOutput,
+                       try clinic.run("audit").standardOutput, try clinic.run("endpoint", "list").standardOutput] {
+            #expect(!output.contains("t0ken-for-tests"))
+        }
+        #expect(!(try clinic.dump().contains("t0ken-for-tests")))
+    }
+
+    @Test("500, 503 and 429 with Retry-After are retried until success; the export is accepted once")
+    func retriesThenSuccess() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "2"}]"#)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
+        let first = try clinic.run("export", "run", "net", environment: fast)
+        #expect(first.status == 4)
+        #expect(first.standardOutput.contains("500 Internal Server Error; will retry"))
+        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("503 Service Unavailable"))
+        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("429 Too Many Requests"))
+        // Retry-After: 2 holds the next attempt back.
+        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due"))
+        Thread.sleep(forTimeInterval: 2.2)
+        let last = try clinic.run("export", "run-due", environment: fast)
+        #expect(last.status == 0)
+        #expect(last.standardOutput.contains("delivered (200)"))
+        let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
+        #expect(status["exports"]?.first?["state"] as? String == "delivered")
+        #expect(status["exports"]?.first?["attempts"] as? Int == 4)
+        #expect(try server.requests().count == 4)
+        #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
+        #expect(Set(try server.requests().map { $0["key"] as! String }).count == 1) // one key throughout
+    }
+
+    @Test("A timeout and a dropped connection are retried; a request the server had accepted is answered 409 and counts as delivered")
+    func timeoutAndDrop() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 3}, {"drop": true}]"#)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "1").status == 0)
+        let timedOut = try clinic.run("export", "run", "net", environment: fast)
+        #expect(timedOut.status == 4)
+        #expect(timedOut.standardOutput.contains("timeout"))
+        let dropped = try clinic.run("export", "run-due", environment: fast)
+        #expect(dropped.standardOutput.contains("will retry"))
+        Thread.sleep(forTimeInterval: 2.5) // the slow answer to the first attempt finishes
+        let done = try clinic.run("export", "run-due", environment: fast)
+        #expect(done.standardOutput.contains("already delivered (409)"))
+        #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
+        let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
+        #expect(status["exports"]?.first?["state"] as? String == "delivered")
+    }
+
+    @Test("400 and 401 are permanent failures, explained in export status and kept until retried", arguments: [400, 401])
+    func permanentFailures(status: Int) throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, answers: "[{\"status\": \(status)}]")
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
+        #expect(try clinic.run("export", "run", "net", environment: fast).status == 4)
+        let report = try clinic.run("export", "status")
+        #expect(report.standardOutput.contains("FAILED: the endpoint refused the export: \(status)"))
+        #expect(report.standardOutput.contains(status == 401 ? "check the endpoint's token file" : "malformed"))
+        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due")) // not resent by itself
+        let json = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
+        let id = try #require(json["exports"]?.first?["id"] as? String)
+        #expect(json["exports"]?.first?["state"] as? String == "failed")
+        #expect(try clinic.run("export", "retry", id).status == 0)
+        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("delivered (200)"))
+        #expect(try server.acceptedKeys() == [id: 1])
+    }
+
+    @Test("Killed during delivery, run again: nothing lost, nothing accepted twice")
+    func crashDuringDelivery() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 4}]"#)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
+        #expect(try clinic.run("export", "schedule", "net", "--every", "daily").status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Clinic.binary)
+        process.arguments = ["export", "run-due"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try server.requests().count == 1)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let pending = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
+        #expect(pending["exports"]?.count == 1)
+        #expect(pending["exports"]?.first?["state"] as? String == "pending")
+        let again = try clinic.run("export", "run-due")
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(again.standardOutput.contains("already delivered (409)"))
+        #expect(!again.standardOutput.contains("Built")) // today's scheduled export exists: not built twice
+        #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
+        #expect(try clinic.run("export", "run-due").standardOutput.contains("Nothing due"))
+    }
+
+    @Test("Two run-due processes at once build one scheduled export and send each export once")
+    func concurrentRunDue() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}]"#)
+        for name in ["one", "two", "three"] {
+            #expect(try clinic.run("endpoint", "add", name, "--url", server.url, "--token-file", token).status == 0)
+            #expect(try clinic.run("export", "schedule", name, "--every", "weekly").status == 0)
+        }
+        let processes = (0..<2).map { _ in Process() }
+        for process in processes {
+            process.executableURL = URL(fileURLWithPath: Clinic.binary)
+            process.arguments = ["export", "run-due"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
+        #expect(status["exports"]?.count == 3)
+        #expect(status["exports"]?.allSatisfy { $0["state"] as? String == "delivered" } == true)
+        let keys = try server.requests().map { $0["key"] as! String }
+        #expect(keys.count == 3 && Set(keys).count == 3) // nothing even sent twice
+    }
+
+    @Test("A self-signed certificate is refused by default and accepted with --ca-file")
+    func tls() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let cert = clinic.folder.appendingPathComponent("cert.pem").path
+        let key = clinic.folder.appendingPathComponent("key.pem").path
+        let made = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                                                       "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        #expect(made.status == 0, "\(made.standardError)")
+        let server = try EndpointServer(folder: clinic.folder, tls: (cert, key))
+        let url = "https://localhost:\(server.port)/exports"
+        #expect(try clinic.run("endpoint", "add", "untrusted", "--url", url, "--token-file", token).status == 0)
+        let refused = try clinic.run("export", "run", "untrusted")
+        #expect(refused.status == 4)
+        #expect(refused.standardOutput.contains("TLS certificate is not trusted"))
+        #expect(try server.requests().isEmpty) // nothing was sent over the untrusted connection
+        #expect(try clinic.run("endpoint", "add", "trusted", "--url", url, "--token-file", token, "--ca-file", cert).status == 0)
+        let accepted = try clinic.run("export", "run", "trusted")
+        #expect(accepted.status == 0, "\(accepted.standardOutput)")
+        #expect(try server.acceptedKeys().count == 1)
+    }
+
+    @Test("Plain http:// to another machine is refused; so are tokens readable by others, and tokens on the command line")
+    func refusals() throws {
+        let (clinic, token) = try exportClinic(patients: 1)
+        defer { clinic.remove() }
+        let before = try clinic.dump()
+        let remote = try clinic.run("endpoint", "add", "net", "--url", "http://203.0.113.5/exports", "--token-file", token)
+        #expect(remote.status == 1)
+        #expect(remote.standardError.contains("plain http:// is allowed only to this machine"))
+        let shared = clinic.folder.appendingPathComponent("shared.token").path
+        _ = FileManager.default.createFile(atPath: shared, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o644])
+        let readable = try clinic.run("endpoint", "add", "net", "--url", "https://research.invalid/x", "--token-file", shared)
+        #expect(readable.status == 1)
+        #expect(readable.standardError.contains("chmod 600"))
+        #expect(try clinic.run("endpoint", "add", "net", "--url", "https://research.invalid/x", "--token", "abc").status == 2)
+        #expect(try clinic.dump() == before)
+    }
+}

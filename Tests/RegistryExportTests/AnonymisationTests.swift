@@ -1,0 +1,210 @@
+import Depression
+import Foundation
+import Migraine
+import NeuropathicPain
+import RegistryCore
+@testable import RegistryExport
+import RegistryStore
+import Testing
+
+let catalog = try! ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
+
+/// A consenting depression patient whose PHQ-9 goes from `baseline` to `end` over an induction.
+func patient(_ row: Int64, age: Int? = 40, sex: Sex = .female, baseline: Int = 18, end: Int? = 8,
+             adverse: [PatientHistory.AdverseEvent] = [], coInterventions: [CoInterventionKind] = []) -> ExportPatient {
+    let dayZero = ClinicalDate(year: 2026, month: 1, day: 1)!
+    func phq9(_ total: Int) -> [Int?] {
+        var left = total
+        return (0..<9).map { _ in let value = min(3, left); left -= value; return value }
+    }
+    var assessments = [PatientHistory.Assessment(scale: "phq9", date: dayZero.adding(days: -1), timepoint: .baseline, score: Double(baseline))]
+    if let end {
+        assessments.append(PatientHistory.Assessment(scale: "phq9", date: dayZero.adding(days: 20), timepoint: .postInfusion, score: Double(end)))
+    }
+    _ = phq9
+    return ExportPatient(rowID: row, sex: sex, ageAtDayZero: age, history: PatientHistory(
+        patient: "P-\(row)", conditions: ["depression"], enrolledOn: dayZero.adding(days: -5),
+        infusions: [0, 3, 7, 10, 14, 17].map { PatientHistory.Infusion(date: dayZero.adding(days: $0), minutes: 40) },
+        assessments: assessments, adverseEvents: adverse, coInterventions: coInterventions))
+}
+
+@Suite("Pseudonyms and age bands")
+struct PseudonymTests {
+    @Test("A patient keeps one pseudonym at one endpoint; two endpoints get pseudonyms that cannot be joined")
+    func pseudonyms() {
+        let secret = Data((0..<32).map { UInt8($0) })
+        let network = Pseudonymizer(secret: secret, endpoint: "network")
+        let other = Pseudonymizer(secret: secret, endpoint: "other")
+        #expect(network.pseudonym(for: 42) == network.pseudonym(for: 42))
+        #expect(network.pseudonym(for: 42) != network.pseudonym(for: 43))
+        #expect(network.pseudonym(for: 42) != other.pseudonym(for: 42))
+        #expect(network.pseudonym(for: 42).count == 32)
+        #expect(network.pseudonym(for: 42).allSatisfy { $0.isHexDigit })
+        #expect(Pseudonymizer(secret: Data(repeating: 7, count: 32), endpoint: "network").pseudonym(for: 42) != network.pseudonym(for: 42))
+    }
+
+    @Test("Age bands at every boundary; every age above 89 folds into one", arguments: [
+        (17, "under-18"), (18, "18-24"), (24, "18-24"), (25, "25-34"), (34, "25-34"), (35, "35-44"), (74, "65-74"),
+        (75, "75-84"), (84, "75-84"), (85, "85-89"), (89, "85-89"), (90, "90-and-over"), (104, "90-and-over"),
+    ])
+    func ageBands(age: Int, band: String) {
+        #expect(AgeBand.band(for: age) == band)
+    }
+}
+
+@Suite("Summary profile")
+struct SummaryTests {
+    func build(_ patients: [ExportPatient], k: Int = 11) -> SummaryPayload {
+        SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: "Test", period: "2026-11", minimumCellSize: k, generator: "test")
+    }
+
+    @Test("Counts of at least k are shown with their rates")
+    func shown() throws {
+        // 30 patients: 20 responders (18 -> 8), 10 not (18 -> 12)... 10 is below 11, so met and not-met go together.
+        let patients = (1...30).map { patient(Int64($0), end: $0 <= 15 ? 8 : 12) }
+        let depression = try #require(build(patients).conditions.first { $0.condition == "depression" })
+        #expect(depression.patients == 30)
+        let response = try #require(depression.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        #expect(response.eligible == 30 && response.assessed == 30 && response.met == 15)
+        #expect(response.rate == 0.5)
+        let baseline = try #require(depression.scales.first { $0.scale == "phq9" }?.timepoints.first { $0.timepoint == "baseline" })
+        #expect(baseline.patients == 30 && baseline.mean == 18 && baseline.median == 18)
+        let end = try #require(depression.scales.first { $0.scale == "phq9" }?.timepoints.first { $0.timepoint == "end-of-course" })
+        #expect(end.meanChangeFromBaseline == -8)
+        #expect(end.q1 == 8 && end.q3 == 12)
+    }
+
+    @Test("A small 'met' cell hides 'met', its complement and every rate; a small 'missing' hides 'assessed' too")
+    func complementarySuppression() throws {
+        // 25 patients, 5 responders: met 5 is small, so met (and not-met, derivable from assessed) go.
+        let few = (1...25).map { patient(Int64($0), end: $0 <= 5 ? 8 : 12) }
+        let row = try #require(build(few).conditions.first { $0.condition == "depression" }?.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        #expect(row.met == nil && row.rate == nil && row.rateMissingAsNonResponse == nil)
+        #expect(row.assessed == 25 && row.suppressed)
+        // 22 responders of 25: not-met 3 is small, and would be assessed - met: both go.
+        let most = (1...25).map { patient(Int64($0), end: $0 <= 22 ? 8 : 12) }
+        let other = try #require(build(most).conditions.first { $0.condition == "depression" }?.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        #expect(other.met == nil && other.rate == nil)
+        // 4 of 25 have no end-of-course score: missing is small, so assessed goes with it.
+        let missing = (1...25).map { patient(Int64($0), end: $0 <= 4 ? nil : 8) }
+        let third = try #require(build(missing).conditions.first { $0.condition == "depression" }?.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        #expect(third.assessed == nil && third.missing == nil && third.met == nil && third.eligible == 25)
+    }
+
+    @Test("No suppressed count can be recovered from what is shown")
+    func nothingRecoverable() throws {
+        for split in [1, 5, 10, 11, 12, 20, 29] {
+            let patients = (1...30).map { patient(Int64($0), end: $0 <= split ? 8 : 12) }
+            for row in try #require(build(patients).conditions.first { $0.condition == "depression" }).outcomes {
+                // Any shown pair of (total, part) must leave both parts at 0 or at least k.
+                if let assessed = row.assessed, let met = row.met {
+                    for part in [met, assessed - met] { #expect(part == 0 || part >= 11, "split \(split): \(row)") }
+                }
+                if let eligible = row.eligible, let assessed = row.assessed {
+                    for part in [assessed, eligible - assessed] { #expect(part == 0 || part >= 11, "split \(split): \(row)") }
+                }
+                if row.met == nil { #expect(row.rate == nil && row.rateMissingAsNonResponse == nil) }
+            }
+        }
+    }
+
+    @Test("A condition with fewer than k patients is one suppressed cell; adverse events under k are hidden")
+    func smallConditions() throws {
+        let payload = build((1...5).map { patient(Int64($0)) })
+        let depression = try #require(payload.conditions.first { $0.condition == "depression" })
+        #expect(depression.suppressed && depression.patients == nil && depression.outcomes.isEmpty)
+        let many = (1...20).map { patient(Int64($0), adverse: $0 <= 3 ? [.init(term: .nausea, grade: .mild, serious: false)] : [],
+                                          coInterventions: $0 <= 12 ? [.yoga] : []) }
+        let condition = try #require(build(many).conditions.first { $0.condition == "depression" })
+        #expect(condition.adverseEvents == [AdverseEventSummary(term: "nausea", grade: "mild", patients: nil, events: nil, serious: nil, suppressed: true)])
+        #expect(condition.coInterventions == [CoInterventionSummary(kind: "yoga", patients: 12, suppressed: false)])
+    }
+}
+
+@Suite("Records profile")
+struct RecordsTests {
+    let pseudonyms = Pseudonymizer(secret: Data(repeating: 1, count: 32), endpoint: "network")
+
+    @Test("Groups of at least k are released as they are; smaller ones generalised, then withheld, and the payload says so")
+    func kAnonymity() throws {
+        var patients = (1...6).map { patient(Int64($0), age: 40, sex: .female) }            // 35-44 female: 6, kept
+        patients += (7...9).map { patient(Int64($0), age: 27, sex: .male) }                 // 25-34 male: 3 ...
+        patients += (10...11).map { patient(Int64($0), age: 20, sex: .male) }               // 18-24 male: 2 -> with the 3, 18-44 male: 5
+        patients += [patient(12, age: 70, sex: .other), patient(13, age: 50, sex: .male)]  // alone: withheld
+        let payload = RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
+        #expect(payload.generalisedPatients == 5)
+        #expect(payload.withheldPatients == 2)
+        #expect(payload.withheldRows == 2 * (2 + 6))
+        let groups = Dictionary(grouping: payload.assessments, by: { "\($0.ageBand)|\($0.sex)|\($0.conditions)" }).mapValues { Set($0.map(\.patient)).count }
+        #expect(groups.values.allSatisfy { $0 >= 5 })
+        #expect(Set(groups.keys) == ["35-44|female|[\"depression\"]", "18-44|male|[\"depression\"]"])
+        #expect(payload.assessments.allSatisfy { $0.patient.count == 32 })
+        #expect(payload.assessments.map(\.day).sorted().first == -1)
+        #expect(payload.infusions.map(\.day).max() == 17)
+    }
+}
+
+@Suite("Delivery rules")
+struct DeliveryRuleTests {
+    let exporter = Exporter(registry: try! Registry.create(at: FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID()).sqlite").path, clinic: nil),
+                            catalog: catalog, transport: NoTransport(), generator: "t")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    struct NoTransport: ExportTransport {
+        func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult {
+            .failure(.other, message: "unused")
+        }
+    }
+
+    func reply(_ status: Int, _ headers: [String: String] = [:]) -> TransportResult { .reply(status: status, headers: headers, body: Data("ok".utf8)) }
+
+    @Test("2xx and 409 are delivered", arguments: [200, 201, 202, 204, 409])
+    func delivered(status: Int) {
+        guard case .delivered(let got, _) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1) else { Issue.record("not delivered"); return }
+        #expect(got == status)
+    }
+
+    @Test("408, 425, 429 and 5xx are retried with exponential backoff", arguments: [408, 425, 429, 500, 502, 503, 504])
+    func retried(status: Int) {
+        guard case .retry(_, _, let first) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1),
+              case .retry(_, _, let third) = exporter.judge(reply(status), attempt: 3, now: now, jitter: 1) else { Issue.record("not retried"); return }
+        #expect(first.timeIntervalSince(now) == 30)
+        #expect(third.timeIntervalSince(now) == 120)
+        guard case .retry(_, _, let late) = exporter.judge(reply(status), attempt: 30, now: now, jitter: 1) else { return }
+        #expect(late.timeIntervalSince(now) == 6 * 3600)
+    }
+
+    @Test("Retry-After in seconds or as an HTTP date is honoured when longer than the backoff")
+    func retryAfter() {
+        guard case .retry(_, _, let seconds) = exporter.judge(reply(429, ["retry-after": "120"]), attempt: 1, now: now, jitter: 1) else { return }
+        #expect(seconds.timeIntervalSince(now) == 120)
+        // `now` is Friday 15 January 2027, 08:00 GMT.
+        guard case .retry(_, _, let dated) = exporter.judge(reply(503, ["retry-after": "Fri, 15 Jan 2027 09:00:00 GMT"]), attempt: 1, now: now, jitter: 1) else { return }
+        #expect(dated.timeIntervalSince(now) == 3600)
+        guard case .retry(_, _, let short) = exporter.judge(reply(503, ["retry-after": "1"]), attempt: 1, now: now, jitter: 1) else { return }
+        #expect(short.timeIntervalSince(now) == 30) // the backoff is longer
+    }
+
+    @Test("Other 4xx, redirects, untrusted certificates and refused URLs fail for good, with a reason", arguments: [400, 401, 403, 404, 422, 301, 307])
+    func failed(status: Int) {
+        guard case .failed(_, let reason) = exporter.judge(reply(status), attempt: 1, now: now) else { Issue.record("not failed"); return }
+        #expect(reason.contains(String(status)))
+    }
+
+    @Test("Connection failures and timeouts are retried; TLS trust failures are not")
+    func transportFailures() {
+        if case .retry = exporter.judge(.failure(.connection, message: "refused"), attempt: 1, now: now) {} else { Issue.record("connection not retried") }
+        if case .retry = exporter.judge(.failure(.timeout, message: "slow"), attempt: 1, now: now) {} else { Issue.record("timeout not retried") }
+        if case .failed(_, let reason) = exporter.judge(.failure(.tls, message: "self-signed"), attempt: 1, now: now) {
+            #expect(reason.contains("--ca-file"))
+        } else { Issue.record("TLS failure retried") }
+    }
+
+    @Test("Schedule periods: daily by date, weekly by ISO week, monthly by month", arguments: [
+        ("2026-11-25", "daily", "daily:2026-11-25"), ("2026-11-25", "weekly", "weekly:2026-W48"), ("2026-11-25", "monthly", "monthly:2026-11"),
+        ("2027-01-01", "weekly", "weekly:2026-W53"), ("2025-12-29", "weekly", "weekly:2026-W01"), ("2026-01-04", "weekly", "weekly:2026-W01"),
+    ])
+    func periods(date: String, every: String, key: String) throws {
+        #expect(Exporter.periodKey(every: every, on: try ClinicalDate.parse(date, field: "d")) == key)
+    }
+}
