@@ -76,8 +76,38 @@ struct Demo: ParsableCommand {
             }
         }
         print("Assessments due or overdue today: \(due) (ketareg due).")
+        try exportToLocalEndpoint(registry: registry, folder: folder)
+        print("")
         print("Audit trail: \(try registry.auditTrail().count) rows, append-only.")
         print("Explore it yourself: ketareg --registry \(path) patients")
+    }
+
+    /// Previews the anonymised summary, delivers it to an endpoint on 127.0.0.1 started for the
+    /// purpose, and shows the outbox.
+    private func exportToLocalEndpoint(registry: Registry, folder: String) throws {
+        let endpoint = try LocalEndpoint()
+        defer { endpoint.stop() }
+        let token = (folder as NSString).appendingPathComponent("demo-endpoint.token")
+        guard FileManager.default.createFile(atPath: token, contents: Data("demo-token-\(UUID().uuidString)\n".utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw RegistryDemoError("cannot write the demo endpoint's token file in \(folder)")
+        }
+        try registry.addEndpoint(EndpointSettings(name: "demo-network", url: endpoint.url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
+                                                  profile: "summary", minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
+        let exporter = try makeExporter(registry)
+        let preview = try exporter.preview(endpoint: "demo-network")
+        print("")
+        print("Anonymised summary for a research network (ketareg export preview demo-network), \(preview.count) bytes,")
+        print("cells under 5 suppressed (5 for this small demo clinic; endpoints default to 11); the start of it:")
+        let pretty = try JSONSerialization.jsonObject(with: preview)
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: pretty, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        print(text.split(separator: "\n").prefix(40).map { "  " + $0 }.joined(separator: "\n"))
+        print("  ...")
+        let entry = try exporter.store(endpoint: "demo-network")!
+        let attempts = try exporter.deliverDue(endpoint: "demo-network")
+        print("Delivered to \(endpoint.url): \(attempts.first?.detail ?? "not yet"); the endpoint saw idempotency key \(endpoint.receivedKeys.first ?? "none").")
+        print("Outbox (ketareg export status): " + (try registry.outbox().map { "\($0.id) \($0.state), \($0.patients) consenting patients, \($0.attempts) attempt\($0.attempts == 1 ? "" : "s")" }.joined(separator: "; ")))
+        _ = entry
     }
 
     private func makeTemporaryFolder() throws -> String {

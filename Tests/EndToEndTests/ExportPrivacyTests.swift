@@ -1,0 +1,122 @@
+import Depression
+import Foundation
+import Migraine
+import NeuropathicPain
+import RegistryCore
+import RegistryStore
+import Testing
+
+@Suite("What leaves the clinic")
+struct ExportPrivacyTests {
+    static let names = ["Zephyrine", "Quillfeather", "Ottoline", "Brackenbury", "Isembard", "Wolstenholme", "Araminta", "Fotheringay"]
+
+    /// A registry full of distinctive identities and dates; patient 3 withdraws consent, patient 4
+    /// never gave it.
+    func makeClinic() throws -> (Clinic, token: String, identifying: [String]) {
+        let clinic = try Clinic()
+        let registry = try Registry.open(at: clinic.registry)
+        let catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
+        var identifying: [String] = []
+        for number in 0..<24 {
+            let birth = ClinicalDate(year: 1950 + number, month: 1 + number % 12, day: 3 + number)!
+            let given = Self.names[number % 8] + String(UnicodeScalar(UInt8(65 + number)))
+            let family = Self.names[(number + 3) % 8] + "son"
+            let mrn = "MRN-\(731_905 + number * 17)"
+            let enrolled = ClinicalDate(year: 2025, month: 2 + number % 9, day: 5 + number % 20)!
+            let summary = try registry.enroll(Enrollment(
+                identity: PatientIdentity(mrn: mrn, givenName: given, familyName: family, birthDate: birth),
+                sex: number % 2 == 0 ? .female : .male, conditions: number % 3 == 0 ? ["depression", "migraine"] : ["depression"],
+                enrolledOn: enrolled, researchConsent: number != 4), catalog: catalog, actor: "test")
+            let id = RecordID(summary.id)!
+            let infusion = enrolled.adding(days: 2)
+            _ = try registry.addAssessment(try catalog.assess(scale: "phq9", answers: [3, 3, 2, 2, 2, 2, 2, 2, number % 5 == 0 ? 1 : 0]), patient: id, on: enrolled, timepoint: .baseline, actor: "test")
+            for day in [0, 3, 7, 10, 14, 17] {
+                _ = try registry.addInfusion(InfusionEntry(date: infusion.adding(days: day), doseMgPerKg: 0.5, weightKg: 70, minutes: 40,
+                                                           adverseEvents: day == 3 ? [AdverseEventEntry(term: .nausea, grade: .mild, onset: infusion.adding(days: day))] : []),
+                                             patient: id, actor: "test")
+            }
+            _ = try registry.addAssessment(try catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 0, 0, 0, 0, 0]), patient: id, on: infusion.adding(days: 20), timepoint: .postInfusion, actor: "test")
+            if number == 3 { _ = try registry.withdrawConsent(id, on: infusion.adding(days: 25), reason: "moved", actor: "test") }
+            identifying += [given, family, mrn, summary.id]
+            for date in [birth, enrolled, infusion, infusion.adding(days: 20)] {
+                let (y, m, d) = (String(date.year), String(format: "%02d", date.month), String(format: "%02d", date.day))
+                identifying += ["\(y)-\(m)-\(d)", "\(d)/\(m)/\(y)", "\(m)/\(d)/\(y)", "\(y)\(m)\(d)", "\(d).\(m).\(y)", "\(y)/\(m)/\(d)"]
+            }
+            identifying.append("\(birth.year)-\(String(format: "%02d", birth.month))") // birth year and month
+        }
+        let token = clinic.folder.appendingPathComponent("t.token").path
+        _ = FileManager.default.createFile(atPath: token, contents: Data("tok\n".utf8), attributes: [.posixPermissions: 0o600])
+        for (name, profile) in [("summary-a", "summary"), ("records-a", "records"), ("records-b", "records")] {
+            #expect(try clinic.run("endpoint", "add", name, "--url", "https://research.invalid/\(name)", "--token-file", token,
+                                   "--profile", profile, "--min-cell", "3", "--k", "2").status == 0)
+        }
+        return (clinic, token, identifying)
+    }
+
+    @Test("No name, MRN, birth date, exact date or registry id appears in any payload, in any format; consent is honoured; pseudonyms differ per endpoint; payloads match their schemas")
+    func payloads() throws {
+        let (clinic, _, identifying) = try makeClinic()
+        defer { clinic.remove() }
+        var payloads: [String: String] = [:]
+        for name in ["summary-a", "records-a", "records-b"] {
+            let preview = try clinic.run("export", "preview", name)
+            #expect(preview.status == 0, "\(preview.standardError)")
+            payloads[name] = preview.standardOutput
+        }
+        for (name, payload) in payloads {
+            let lowered = payload.lowercased()
+            for text in identifying { #expect(!lowered.contains(text.lowercased()), "\(name) contains \(text)") }
+            for word in ["moved", "given", "family", "mrn", "birth", "P-0000"] { #expect(!lowered.contains(word.lowercased()), "\(name) contains \(word)") }
+        }
+        // Consent: 24 enrolled, one withdrew, one never consented.
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(payloads["records-a"]!.utf8)) as? [String: Any])
+        let rows = try #require(records["assessments"] as? [[String: Any]])
+        let patientsA = Set(rows.map { $0["patient"] as! String })
+        #expect(patientsA.count + (records["withheldPatients"] as! Int) == 22)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(payloads["summary-a"]!.utf8)) as? [String: Any])
+        let depression = try #require((summary["conditions"] as? [[String: Any]])?.first { $0["condition"] as? String == "depression" })
+        #expect(depression["patients"] as? Int == 22)
+        // Two endpoints, pseudonyms that cannot be joined.
+        let recordsB = try #require(try JSONSerialization.jsonObject(with: Data(payloads["records-b"]!.utf8)) as? [String: Any])
+        let patientsB = Set((recordsB["assessments"] as! [[String: Any]]).map { $0["patient"] as! String })
+        #expect(patientsA.isDisjoint(with: patientsB))
+        #expect(patientsA.count == patientsB.count)
+        // The same pseudonyms on the next run.
+        #expect(try clinic.run("export", "preview", "records-a").standardOutput == payloads["records-a"])
+
+        // An independent validator agrees with the built-in one.
+        let schemaFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Registry/schema")
+        for (name, payload) in payloads {
+            let file = clinic.folder.appendingPathComponent("\(name).json")
+            try payload.write(to: file, atomically: true, encoding: .utf8)
+            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-1.schema.json" : "ketareg-records-1.schema.json").path
+            let check = try runProcess("/usr/bin/env", ["python3", "-c", """
+                import json, sys, jsonschema
+                schema = json.load(open(sys.argv[1]))
+                jsonschema.Draft202012Validator.check_schema(schema)
+                jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))
+                print("valid")
+                """, schema, file.path])
+            #expect(check.standardOutput.contains("valid"), "\(name): \(check.standardError)")
+        }
+    }
+
+    @Test("Registry/schema holds exactly the schemas payloads are validated against")
+    func schemaFilesMatch() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let written = clinic.folder.appendingPathComponent("schema")
+        try FileManager.default.createDirectory(at: written, withIntermediateDirectories: true)
+        #expect(try clinic.run("export", "schemas", "--write", written.path).status == 0)
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Registry/schema")
+        let names = try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
+        #expect(names == (try FileManager.default.contentsOfDirectory(atPath: shipped.path).sorted()))
+        for name in names {
+            #expect(try String(contentsOf: written.appendingPathComponent(name), encoding: .utf8)
+                    == String(contentsOf: shipped.appendingPathComponent(name), encoding: .utf8),
+                    "\(name) drifted: run 'ketareg export schemas --write Registry/schema'")
+        }
+    }
+}
