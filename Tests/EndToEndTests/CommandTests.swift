@@ -166,7 +166,7 @@ struct CommandTests {
         let outcome = try clinic.run("demo", "--dir", clinic.folder.path)
         #expect(outcome.status == 0, "\(outcome.standardError)")
         for expected in ["Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade", "FOR CLINICIAN REVIEW",
-                         "Anonymised summary for a research network", "\"schema\" : \"ketareg-summary/1\"", ": delivered (200); the endpoint saw idempotency key",
+                         "Anonymised summary for a research network", "\"clinic\" : \"KetaReg demo clinic\"", ": delivered (200); the endpoint saw idempotency key",
                          "delivered, 29 consenting patients, 1 attempt", "Audit trail:"] {
             #expect(outcome.standardOutput.contains(expected), "demo output lacks \(expected)")
         }
