@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Depression", targets: ["Depression"]),
         .library(name: "NeuropathicPain", targets: ["NeuropathicPain"]),
         .library(name: "ConditionTesting", targets: ["ConditionTesting"]),
+        .library(name: "DeclarativeConditions", targets: ["DeclarativeConditions"]),
         .library(name: "RegistryExport", targets: ["RegistryExport"]),
         .library(name: "CurlTransport", targets: ["CurlTransport"]),
     ],
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // The domain: condition and scale protocols, scoring, bands, outcome rules. Foundation only.
@@ -54,15 +56,28 @@ let package = Package(
         .executableTarget(
             name: "ketareg",
             dependencies: [
-                "RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport", "Migraine", "Depression", "NeuropathicPain",
+                "RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport", "DeclarativeConditions",
+                "Migraine", "Depression", "NeuropathicPain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // Declarative condition modules: YAML files a researcher writes, read into the same
+        // Condition values as the compiled modules.
+        .target(
+            name: "DeclarativeConditions",
+            dependencies: ["RegistryCore", .product(name: "Yams", package: "Yams")]
         ),
 
         // The conformance kit every condition module's tests use.
         .target(name: "ConditionTesting", dependencies: ["RegistryCore"]),
 
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting"]),
+        .testTarget(
+            name: "DeclarativeConditionsTests",
+            dependencies: ["DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "DepressionTests", dependencies: ["Depression", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore", "ConditionTesting"]),

@@ -11,12 +11,16 @@ public struct ScaleItem: Sendable, Hashable {
     public let response: ResponseKind
     /// Whether the item counts towards the score. MIDAS items A and B are recorded but not scored.
     public let isScored: Bool
+    /// Whether a numeric item is reverse scored: an answer of `min` scores `max` and the other way
+    /// round (positively worded items in scales where higher is worse).
+    public let isReversed: Bool
 
-    public init(id: String, label: String, response: ResponseKind, isScored: Bool = true) {
+    public init(id: String, label: String, response: ResponseKind, isScored: Bool = true, isReversed: Bool = false) {
         self.id = id
         self.label = label
         self.response = response
         self.isScored = isScored
+        self.isReversed = isReversed
     }
 
     /// The value this raw answer contributes to the score.
@@ -25,7 +29,7 @@ public struct ScaleItem: Sendable, Hashable {
     /// for an item answered by choosing a labelled option.
     public func scoredValue(ofRawAnswer raw: Int) -> Int {
         switch response {
-        case .number: raw
+        case .number(let range): isReversed ? range.lowerBound + range.upperBound - raw : raw
         case .options(let options): options[raw].value
         }
     }

@@ -2,6 +2,10 @@
 public enum ScoringRule: Sendable, Hashable {
     /// The sum of every scored item's value; every scored item must be answered.
     case sum
+    /// The sum of the scored items, prorated when some are unanswered: the mean of the answered
+    /// items times the number of scored items, rounded to two decimals. Valid when at least
+    /// `minimumAnswered` scored items are answered.
+    case proratedSum(minimumAnswered: Int)
     /// The sum of domains, each domain the highest value among its items (QIDS-SR16). A domain
     /// counts when at least one of its items is answered; every domain must count.
     case sumOfHighestInDomains([Domain])
@@ -89,6 +93,19 @@ public struct StandardScale: AssessmentScale {
             }
             let total = Double(scoredIndices.reduce(0) { $0 + values[items[$1].id]! })
             return ScaleResult(score: total, band: band(for: total))
+
+        case .proratedSum(let minimumAnswered):
+            let scoredIndices = items.indices.filter { items[$0].isScored }
+            let answered = scoredIndices.filter { answers[$0] != nil }
+            guard answered.count >= minimumAnswered, !answered.isEmpty else {
+                throw .tooFewAnswered(scale: id, part: "the total", needed: minimumAnswered, answered: answered.count,
+                                      unansweredItems: scoredIndices.filter { answers[$0] == nil }.map { $0 + 1 })
+            }
+            let sum = Double(answered.reduce(0) { $0 + values[items[$1].id]! })
+            let total = ((sum / Double(answered.count) * Double(scoredIndices.count)) * 100).rounded() / 100
+            let notes = answered.count < scoredIndices.count
+                ? ["prorated from \(answered.count) of \(scoredIndices.count) items answered"] : []
+            return ScaleResult(score: total, band: band(for: total), notes: notes)
 
         case .sumOfHighestInDomains(let domains):
             var total = 0

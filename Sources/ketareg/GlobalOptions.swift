@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DeclarativeConditions
 import RegistryCore
 import RegistryStore
 
@@ -10,6 +11,11 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Who is making the change, for the audit trail (default: your login name).", valueName: "name"))
     var actor: String?
+
+    @OptionGroup var modules: CatalogOptions
+
+    /// The conditions this run knows.
+    func catalog() throws -> ConditionCatalog { try modules.load() }
 
     /// The registry path after flags, environment and defaults.
     var registryPath: String {
@@ -39,7 +45,39 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Every condition the registry knows: the compiled modules.
-func loadCatalog() throws -> ConditionCatalog {
-    try ConditionCatalog(builtInConditions)
+/// Where the declarative condition modules are.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Folder of declarative condition modules (YAML).",
+                                            discussion: "Default: $KETAREG_CONDITIONS, else Registry/conditions in this folder or beside the program's source tree, else /usr/local/share/ketareg/conditions.",
+                                            valueName: "dir"))
+    var conditions: String?
+
+    /// The folder to read, if there is one.
+    var directory: String? {
+        if let conditions { return conditions }
+        if let path = ProcessInfo.processInfo.environment["KETAREG_CONDITIONS"], !path.isEmpty { return path }
+        let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [
+            FileManager.default.currentDirectoryPath + "/Registry/conditions",
+            // .build/<triple>/debug/ketareg in a checkout
+            executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Registry/conditions").path,
+            "/usr/local/share/ketareg/conditions",
+        ]
+        return candidates.first { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue }
+    }
+
+    /// Every condition: the compiled modules and the declarative ones. A broken file stops the
+    /// program rather than half-loading the catalog.
+    func load() throws -> ConditionCatalog {
+        var declarative: [DeclarativeCondition] = []
+        if let directory {
+            var folder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &folder), folder.boolValue else {
+                throw RegistryError(.storage, "--conditions: no folder at \(directory)")
+            }
+            declarative = try ConditionFileLoader.load(directory: directory)
+        }
+        return try ConditionFileLoader.catalog(compiled: builtInConditions, declarative: declarative)
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeclarativeConditions
 import Foundation
 import RegistryCore
 import RegistryExport
@@ -59,6 +60,8 @@ struct Ketareg: ParsableCommand {
         case let error as CatalogError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ImportError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ExportError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as ConditionFileErrors:
+            return ("ketareg: cannot start: a condition module file is broken (nothing was loaded):\n" + error.errors.map { "  \($0)" }.joined(separator: "\n"), ExitStatus.storage)
         case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
         default:
             // The argument parser's own outcomes: help and version (success), usage errors.

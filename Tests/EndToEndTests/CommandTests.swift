@@ -15,7 +15,7 @@ struct CommandTests {
         #expect(try clinic.dump() == before)
     }
 
-    @Test("conditions --json lists the three modules with all their scales")
+    @Test("conditions --json lists the three compiled modules and the declarative PTSD module with all their scales")
     func conditions() throws {
         let clinic = try Clinic(initialise: false)
         defer { clinic.remove() }
@@ -30,6 +30,7 @@ struct CommandTests {
             "migraine": ["headache-nrs", "mhd", "midas", "hit6"],
             "depression": ["phq9", "madrs", "qids-sr16", "cadss6"],
             "neuropathic-pain": ["pain-nrs", "bpi-sf", "dn4", "paindetect"],
+            "ptsd": ["pcl5"],
         ])
         let text = try clinic.run("conditions")
         #expect(text.standardOutput.contains("phq9 at least 50% lower than baseline"))

@@ -7,7 +7,7 @@ import Testing
 struct RefusalTests {
     static let refusals: [(name: String, arguments: [String], message: String)] = [
         ("unknown scale", ["assess", "P-000001", "--scale", "phq-10", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "1"], "unknown scale 'phq-10'; known scales:"),
-        ("unknown condition", ["enroll", "--mrn", "N-2", "--given", "A", "--family", "B", "--birth-date", "1980-01-01", "--sex", "female", "--condition", "ptsd"], "--condition: 'ptsd' is not allowed; expected one of migraine, depression, neuropathic-pain"),
+        ("unknown condition", ["enroll", "--mrn", "N-2", "--given", "A", "--family", "B", "--birth-date", "1980-01-01", "--sex", "female", "--condition", "ocd"], "--condition: 'ocd' is not allowed; expected one of migraine, depression, neuropathic-pain, ptsd"),
         ("answer out of range", ["assess", "P-000001", "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,4"], "phq9 item 9 (thoughts of being better off dead or of self-harm): '4' is not allowed; expected a whole number from 0 to 3"),
         ("wrong number of answers", ["assess", "P-000001", "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "1,1,1"], "phq9 has 9 items; got 3 answers"),
         ("unanswered required item", ["assess", "P-000001", "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "1,1,,1,1,1,1,1,1"], "unanswered: item 3"),

@@ -33,7 +33,7 @@ struct Assess: ParsableCommand {
     }
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         let patient = try patientID(id)
         guard let found = catalog.scale(scale.lowercased()) else {
             throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)

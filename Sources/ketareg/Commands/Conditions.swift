@@ -8,9 +8,10 @@ struct ConditionsCommand: ParsableCommand {
     )
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var modules: CatalogOptions
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try modules.load()
         let descriptions = catalog.conditions.map(ConditionDescription.init)
         if output.json { return try printJSON(descriptions) }
         for condition in descriptions {
@@ -47,9 +48,10 @@ struct ScaleCommand: ParsableCommand {
         var scale: String
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var modules: CatalogOptions
 
         func run() throws {
-            let catalog = try loadCatalog()
+            let catalog = try modules.load()
             guard let found = catalog.scale(scale.lowercased()), let condition = catalog.condition(owningScale: found.id) else {
                 throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
             }

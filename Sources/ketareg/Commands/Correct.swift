@@ -40,7 +40,7 @@ struct Correct: ParsableCommand {
         let flag: Bool? = enteredInError ? true : nil
         switch record.kind {
         case .assessment:
-            let catalog = try loadCatalog()
+            let catalog = try global.catalog()
             var raw: [Int?]?
             if answers != nil || value != nil {
                 let scaleID = try registry.scaleOfAssessment(record)

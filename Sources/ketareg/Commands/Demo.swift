@@ -12,10 +12,12 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for the demo registry (default: a new temporary folder). It must not already hold a demo registry.", valueName: "dir"))
     var dir: String?
 
+    @OptionGroup var modules: CatalogOptions
+
     func run() throws {
         let folder = try dir ?? makeTemporaryFolder()
         let path = (folder as NSString).appendingPathComponent("demo-registry.sqlite")
-        let catalog = try loadCatalog()
+        let catalog = try modules.load()
         let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic")
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
@@ -76,7 +78,7 @@ struct Demo: ParsableCommand {
             }
         }
         print("Assessments due or overdue today: \(due) (ketareg due).")
-        try exportToLocalEndpoint(registry: registry, folder: folder)
+        try exportToLocalEndpoint(registry: registry, catalog: catalog, folder: folder)
         print("")
         print("Audit trail: \(try registry.auditTrail().count) rows, append-only.")
         print("Explore it yourself: ketareg --registry \(path) patients")
@@ -84,7 +86,7 @@ struct Demo: ParsableCommand {
 
     /// Previews the anonymised summary, delivers it to an endpoint on 127.0.0.1 started for the
     /// purpose, and shows the outbox.
-    private func exportToLocalEndpoint(registry: Registry, folder: String) throws {
+    private func exportToLocalEndpoint(registry: Registry, catalog: ConditionCatalog, folder: String) throws {
         let endpoint = try LocalEndpoint()
         defer { endpoint.stop() }
         let token = (folder as NSString).appendingPathComponent("demo-endpoint.token")
@@ -94,7 +96,7 @@ struct Demo: ParsableCommand {
         }
         try registry.addEndpoint(EndpointSettings(name: "demo-network", url: endpoint.url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
                                                   profile: "summary", minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
-        let exporter = try makeExporter(registry)
+        let exporter = makeExporter(registry, catalog: catalog)
         let preview = try exporter.preview(endpoint: "demo-network")
         print("")
         print("Anonymised summary for a research network (ketareg export preview demo-network), \(preview.count) bytes,")

@@ -25,8 +25,8 @@ struct CurlExportTransport: ExportTransport {
     }
 }
 
-func makeExporter(_ registry: Registry) throws -> Exporter {
-    var exporter = Exporter(registry: registry, catalog: try loadCatalog(), transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
+func makeExporter(_ registry: Registry, catalog: ConditionCatalog) -> Exporter {
+    var exporter = Exporter(registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
     // For tests that cannot wait half a minute between attempts.
     if let base = ProcessInfo.processInfo.environment["KETAREG_RETRY_BASE_SECONDS"].flatMap(Double.init) { exporter.retryBaseSeconds = base }
     return exporter
@@ -144,7 +144,7 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
-            let data = try makeExporter(try global.openRegistry()).preview(endpoint: endpoint)
+            let data = try makeExporter(try global.openRegistry(), catalog: try global.catalog()).preview(endpoint: endpoint)
             FileHandle.standardOutput.write(data)
             if isatty(STDOUT_FILENO) == 1 { print("") }
         }
@@ -157,7 +157,7 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
-            let exporter = try makeExporter(try global.openRegistry())
+            let exporter = try makeExporter(try global.openRegistry(), catalog: try global.catalog())
             let entry = try exporter.store(endpoint: endpoint)!
             let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
             let state = attempts.first?.state ?? "pending"
@@ -195,7 +195,7 @@ struct ExportCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let exporter = try makeExporter(try global.openRegistry())
+            let exporter = try makeExporter(try global.openRegistry(), catalog: try global.catalog())
             let built = try exporter.buildScheduled()
             let attempts = try exporter.deliverDue()
             if output.json {

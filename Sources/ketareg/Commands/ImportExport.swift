@@ -27,7 +27,7 @@ struct Import: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Check every row and report what would be imported; write nothing.") var dryRun = false
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         let registry = try global.openRegistry()
         let terminal = isatty(STDERR_FILENO) == 1
         let started = Date()
@@ -61,7 +61,7 @@ struct ExportCSV: ParsableCommand {
     @Argument(help: ArgumentHelp("The file to create, or - for standard output.", valueName: "file.csv")) var file: String
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         let registry = try global.openRegistry()
         let handle: FileHandle
         if file == "-" {

@@ -19,7 +19,7 @@ struct Outcomes: ParsableCommand {
     @Option(help: ArgumentHelp("Only this condition.", valueName: "id")) var condition: String?
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         var conditions = catalog.conditions
         if let condition {
             guard let found = catalog.condition(condition.lowercased()) else {
@@ -81,7 +81,7 @@ struct Due: ParsableCommand {
     @Option(help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var on: String?
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         let today = try on.map { try ClinicalDate.parse($0, field: "on") } ?? .today
         var due: [DueItem] = []
         for history in try global.openRegistry().histories() {

@@ -34,7 +34,7 @@ struct Enroll: ParsableCommand {
     }
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         let consent: Bool
         switch researchConsent.lowercased() {
         case "yes", "y", "true": consent = true
@@ -66,7 +66,7 @@ struct Patients: ParsableCommand {
     @Option(help: ArgumentHelp("Only patients enrolled for this condition.", valueName: "id")) var condition: String?
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         if let condition, catalog.condition(condition.lowercased()) == nil {
             throw CatalogError.noSuchCondition(id: condition, known: catalog.conditionIDs)
         }
@@ -107,7 +107,7 @@ struct PatientCommand: ParsableCommand {
         func run() throws {
             let patient = try patientID(id)
             let registry = try global.openRegistry()
-            let catalog = try loadCatalog()
+            let catalog = try global.catalog()
             var page = try registry.patientPage(patient)
             page.courses = try courseProgress(registry: registry, patient: patient, catalog: catalog)
             if output.json { return try printJSON(page) }

@@ -19,7 +19,7 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("One patient's report instead of the clinic's.", valueName: "id")) var patient: String?
 
     func run() throws {
-        let catalog = try loadCatalog()
+        let catalog = try global.catalog()
         let registry = try global.openRegistry()
         let today = ClinicalDate.today
         let text: String
