@@ -332,7 +332,9 @@ struct Reader {
 
     func bands(_ node: Node, _ what: String, low: Double, high: Double) throws -> [SeverityBand] {
         var bands: [SeverityBand] = []
+        var lastNode = node
         for bandNode in try sequence(node, "bands of \(what)") {
+            lastNode = bandNode
             let fields = try mapping(bandNode, "a band of \(what)", required: ["id", "min", "max"], optional: ["label"])
             let band = SeverityBand(try id(fields["id"], "a band's id"), label: try fields["label"].map { try string($0, "label") },
                                     try number(fields["min"], "min")...max(try number(fields["min"], "min"), try number(fields["max"], "max")))
@@ -350,7 +352,7 @@ struct Reader {
             bands.append(band)
         }
         if let last = bands.last, last.upperBound != high {
-            throw fail(node, "the last band ends at \(formatScore(last.upperBound)) but the highest score is \(formatScore(high)); end it at \(formatScore(high))")
+            throw fail(lastNode, "the last band ends at \(formatScore(last.upperBound)) but the highest score is \(formatScore(high)); end it at \(formatScore(high))")
         }
         return bands
     }

@@ -1,0 +1,188 @@
+import ConditionTesting
+import DeclarativeConditions
+import Depression
+import Foundation
+import RegistryCore
+import Testing
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
+
+/// A reproducible random number generator for answer vectors.
+struct Vectors: RandomNumberGenerator {
+    var state: UInt64 = 88_172_645_463_325_252
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
+
+@Suite("Declarative modules")
+struct DeclarativeTests {
+    @Test("PHQ-9 and QIDS-SR16 declared in YAML score exactly as the compiled ones on every vector, including refusals")
+    func sameAsCompiled() throws {
+        let declared = try ConditionFileLoader.load(file: fixtures.appendingPathComponent("depression-declared.yaml").path)
+        #expect(ConditionConformance.problems(in: declared) == [])
+        var random = Vectors()
+        for (compiled, declaredID) in [(PHQ9.scale, "phq9-declared"), (QIDSSR16.scale, "qids-declared")] {
+            let twin = try #require(declared.scale(declaredID))
+            var vectors: [[Int?]] = (0...Int(compiled.range.upperBound)).compactMap { ConditionConformance.answers(scoring: Double($0), on: compiled) }
+            vectors += ConditionConformance.invalidAnswerSets(compiled).map(\.1)
+            for _ in 0..<3000 {
+                vectors.append(compiled.items.map { _ in Int.random(in: 0..<10, using: &random) == 0 ? nil : Int.random(in: -1...4, using: &random) })
+            }
+            for answers in vectors {
+                let expected = Result { try compiled.score(answers) }
+                let got = Result { try twin.score(answers) }
+                switch (expected, got) {
+                case let (.success(a), .success(b)):
+                    #expect(a.score == b.score && a.band?.id == b.band?.id, "\(answers)")
+                case (.failure, .failure): break
+                default: Issue.record("\(declaredID) and \(compiled.id) disagree on \(answers): \(expected) vs \(got)")
+                }
+            }
+        }
+        let catalog = try ConditionCatalog([declared])
+        #expect(try catalog.assess(scale: "phq9-declared", answers: [0, 0, 0, 0, 0, 0, 0, 0, 1]).flags == ["suicide-risk"])
+    }
+
+    @Test("Every module in Registry/conditions passes the conformance kit")
+    func shippedModules() throws {
+        let modules = try ConditionFileLoader.load(directory: repository.appendingPathComponent("Registry/conditions").path)
+        #expect(modules.map(\.id) == ["ptsd"])
+        for module in modules { #expect(ConditionConformance.problems(in: module) == [], "\(module.file)") }
+    }
+
+    @Test("PCL-5: 20 items 0-4, total 0-80, provisional diagnosis at 33, a 10-point change is meaningful")
+    func pcl5() throws {
+        let ptsd = try ConditionFileLoader.load(file: repository.appendingPathComponent("Registry/conditions/ptsd.yaml").path)
+        let pcl5 = try #require(ptsd.scale("pcl5"))
+        #expect(pcl5.items.count == 20 && pcl5.range == 0...80 && pcl5.licence.status == .publicDomain)
+        // Hand-worked: 2 on every item is 40, provisional PTSD.
+        #expect(try pcl5.score(Array(repeating: 2, count: 20)).score == 40)
+        for (total, band) in [(32, "below-threshold"), (33, "provisional-ptsd"), (0, "below-threshold"), (80, "provisional-ptsd")] {
+            let answers = try #require(ConditionConformance.answers(scoring: Double(total), on: pcl5))
+            #expect(try pcl5.score(answers).band?.id == band)
+        }
+        #expect(throws: ScaleError.self) { try pcl5.score(Array(repeating: 5, count: 20)) }
+        #expect(throws: ScaleError.self) { try pcl5.score(Array(repeating: 1, count: 19) + [nil]) }
+        let meaningful = try #require(ptsd.outcomeRules.first { $0.id == "meaningful-improvement" })
+        #expect(meaningful.isMet(baseline: 50, current: 40) == true)
+        #expect(meaningful.isMet(baseline: 50, current: 41) == false)
+    }
+
+    @Test("Reverse-scored items and prorated sums")
+    func reverseAndProrated() throws {
+        let module = try ConditionFileLoader.parse("""
+            id: wellbeing
+            name: Well-being
+            version: "1"
+            summary: A test.
+            primary-scale: wb
+            scales:
+              - id: wb
+                name: Well-being
+                version: "1"
+                licence: free
+                range: [0, 12]
+                answers: {min: 0, max: 3}
+                items:
+                  - {id: a, label: calm}
+                  - {id: b, label: worried, reverse: true}
+                  - {id: c, label: rested}
+                  - {id: d, label: tense, reverse: true}
+                scoring: {method: prorated-sum, minimum-answered: 3}
+                scoring-description: Prorated sum.
+            """, file: "wellbeing.yaml")
+        let scale = try #require(module.scale("wb"))
+        #expect(try scale.score([3, 0, 3, 0]).score == 12)   // reversed items: 0 scores 3
+        #expect(try scale.score([1, 2, 1, nil]).score == 4)  // (1 + 1 + 1) / 3 * 4
+        #expect(throws: ScaleError.self) { try scale.score([1, nil, 1, nil]) }
+    }
+}
+
+@Suite("Broken condition files are reported with the file, the line and what to write")
+struct BrokenFileTests {
+    static let valid = """
+        id: ptsd-test
+        name: Test
+        version: "1"
+        summary: A test.
+        primary-scale: s
+        scales:
+          - id: s
+            name: S
+            version: "1"
+            licence: free
+            range: [0, 6]
+            answers: {min: 0, max: 3}
+            items:
+              - {id: "1", label: one}
+              - {id: "2", label: two}
+            scoring: {method: sum}
+            scoring-description: Sum.
+            bands:
+              - {id: low, min: 0, max: 2}
+              - {id: high, min: 3, max: 6}
+        outcome-rules:
+          - {id: response, scale: s, improvement-percent: 50}
+        """
+
+    @Test("The valid example loads")
+    func validLoads() throws {
+        #expect(ConditionConformance.problems(in: try ConditionFileLoader.parse(Self.valid, file: "t.yaml")) == [])
+    }
+
+    @Test("Each mistake names its line and the fix", arguments: [
+        ("unknown key", "    scoring-description: Sum.", "    scoring-descripton: Sum.", 17, "unknown key 'scoring-descripton' in a scale (did you mean 'scoring-description'?)"),
+        ("overlapping bands", "      - {id: high, min: 3, max: 6}", "      - {id: high, min: 2, max: 6}", 20, "band high overlaps low, which ends at 2; start it at 3"),
+        ("a band gap", "      - {id: high, min: 3, max: 6}", "      - {id: high, min: 4, max: 6}", 20, "a gap between low (ending at 2) and high; start high at 3"),
+        ("bands short of the range", "      - {id: high, min: 3, max: 6}", "      - {id: high, min: 3, max: 5}", 20, "the last band ends at 5 but the highest score is 6; end it at 6"),
+        ("a rule naming a missing scale", "  - {id: response, scale: s, improvement-percent: 50}", "  - {id: response, scale: phq9, improvement-percent: 50}", 22, "the rule names scale 'phq9', which this file does not define; write one of: s"),
+        ("a duplicate item id", "      - {id: \"2\", label: two}", "      - {id: \"1\", label: two}", 15, "a second item with the id '1' in scale s"),
+        ("a missing required key", "summary: A test.\n", "", 1, "the condition needs 'summary'"),
+        ("an answer range upside down", "    answers: {min: 0, max: 3}", "    answers: {min: 3, max: 0}", 12, "answers' min must be below max"),
+        ("a rule with no criterion", "  - {id: response, scale: s, improvement-percent: 50}", "  - {id: response, scale: s}", 22, "an outcome rule needs exactly one of improvement-percent"),
+        ("not YAML", "    range: [0, 6]", "    range: [0, 6", 12, "this is not valid YAML"),
+        ("a bad id", "id: ptsd-test", "id: PTSD Test", 1, "the condition's id 'PTSD Test' is not an id"),
+    ])
+    func mistake(name: String, replace: String, with: String, line: Int, message: String) {
+        let text = Self.valid.replacingOccurrences(of: replace, with: with)
+        #expect(text != Self.valid, "the test's replacement did not apply")
+        do {
+            _ = try ConditionFileLoader.parse(text, file: "broken.yaml")
+            Issue.record("\(name): loaded")
+        } catch {
+            #expect(error.file == "broken.yaml")
+            #expect(error.line == line, "\(name): \(error)")
+            #expect(error.message.contains(message), "\(name): \(error)")
+        }
+    }
+
+    @Test("An id already used by a compiled module is reported at the file's line, and nothing is loaded")
+    func clashWithCompiled() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conditions-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.valid.replacingOccurrences(of: "id: ptsd-test", with: "id: depression").write(to: folder.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        let declared = try ConditionFileLoader.load(directory: folder.path)
+        #expect(throws: ConditionFileErrors.self) { try ConditionFileLoader.catalog(compiled: [DepressionModule()], declarative: declared) }
+        do {
+            _ = try ConditionFileLoader.catalog(compiled: [DepressionModule()], declarative: declared)
+        } catch let error as ConditionFileErrors {
+            #expect(error.errors.first?.line == 1)
+            #expect(error.errors.first?.message.contains("two condition modules have the id 'depression'") == true)
+        }
+        // Every broken file in a folder is reported, not just the first.
+        try "id: [".write(to: folder.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        try "nothing: here".write(to: folder.appendingPathComponent("c.yml"), atomically: true, encoding: .utf8)
+        do {
+            _ = try ConditionFileLoader.load(directory: folder.path)
+            Issue.record("loaded broken files")
+        } catch {
+            #expect(error.errors.map { ($0.file as NSString).lastPathComponent } == ["b.yaml", "c.yml"])
+        }
+    }
+}
