@@ -8,8 +8,7 @@ final class EndpointServer {
     let port: Int
     let log: URL
 
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Servers/endpoint_server.py").path
+    static let script = repositoryRoot.appendingPathComponent("Tests/Servers/endpoint_server.py").path
 
     /// Starts the server; `answers` is its script (JSON), `tls` a certificate and key.
     init(folder: URL, answers: String = "[]", tokenFile: String? = nil, tls: (cert: String, key: String)? = nil, lifetime: Int = 120) throws {

@@ -85,8 +85,7 @@ struct ExportPrivacyTests {
         #expect(try clinic.run("export", "preview", "records-a").standardOutput == payloads["records-a"])
 
         // An independent validator agrees with the built-in one.
-        let schemaFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Registry/schema")
+        let schemaFolder = repositoryRoot.appendingPathComponent("Registry/schema")
         for (name, payload) in payloads {
             let file = clinic.folder.appendingPathComponent("\(name).json")
             try payload.write(to: file, atomically: true, encoding: .utf8)
@@ -109,8 +108,7 @@ struct ExportPrivacyTests {
         let written = clinic.folder.appendingPathComponent("schema")
         try FileManager.default.createDirectory(at: written, withIntermediateDirectories: true)
         #expect(try clinic.run("export", "schemas", "--write", written.path).status == 0)
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Registry/schema")
+        let shipped = repositoryRoot.appendingPathComponent("Registry/schema")
         let names = try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
         #expect(names == (try FileManager.default.contentsOfDirectory(atPath: shipped.path).sorted()))
         for name in names {

@@ -2,6 +2,9 @@ import Foundation
 import RegistryTestSupport
 import Testing
 
+/// The package's own folder.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
 /// What one run of the `ketareg` binary did.
 struct Outcome {
     let status: Int32
