@@ -9,6 +9,7 @@ public struct ConditionDescription: Sendable, Codable, Hashable {
     public let scales: [ScaleDescription]
     public let outcomeRules: [OutcomeRuleDescription]
     public let safetyChecks: [SafetyCheckDescription]
+    public let course: Course
 
     public init(_ condition: any Condition) {
         id = condition.id
@@ -19,6 +20,7 @@ public struct ConditionDescription: Sendable, Codable, Hashable {
         scales = condition.scales.map { ScaleDescription($0, condition: condition) }
         outcomeRules = condition.outcomeRules.map { OutcomeRuleDescription($0, in: condition) }
         safetyChecks = condition.safetyChecks.map(SafetyCheckDescription.init)
+        course = condition.course
     }
 }
 

@@ -31,7 +31,7 @@ struct Ketareg: ParsableCommand {
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
             Correct.self, Audit.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
-            EndpointCommand.self, ExportCommand.self, Demo.self,
+            EndpointCommand.self, ExportCommand.self, Dictionary_.self, Demo.self,
         ]
     )
 

@@ -50,4 +50,20 @@ struct DeclarativeModuleTests {
         let viaEnvironment = try clinic.run("conditions", environment: ["KETAREG_CONDITIONS": folder.path])
         #expect(viaEnvironment.status == 3)
     }
+
+    @Test("Registry/DATA_DICTIONARY.md is exactly what 'ketareg dictionary' prints for the shipped modules")
+    func dictionaryDrift() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let printed = try clinic.run("dictionary", "--conditions", repositoryRoot.appendingPathComponent("Registry/conditions").path)
+        #expect(printed.status == 0)
+        let shipped = try String(contentsOf: repositoryRoot.appendingPathComponent("Registry/DATA_DICTIONARY.md"), encoding: .utf8)
+        #expect(printed.standardOutput == shipped, "Registry/DATA_DICTIONARY.md drifted from the catalog: run 'ketareg dictionary > Registry/DATA_DICTIONARY.md'")
+        for expected in ["### PTSD Checklist for DSM-5 (PCL-5) (`pcl5`", "| `provisional-ptsd` |", "| 4 | `4` | item 4: too tired for work or activities | 0=never (6)"] {
+            #expect(shipped.contains(expected), "the dictionary lacks \(expected)")
+        }
+        let json = try #require(try clinic.run("dictionary", "--format", "json").json() as? [[String: Any]])
+        #expect(json.count == 4)
+        #expect(try clinic.run("dictionary", "--format", "pdf").status == 1)
+    }
 }
