@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NeuropathicPain", targets: ["NeuropathicPain"]),
         .library(name: "ConditionTesting", targets: ["ConditionTesting"]),
         .library(name: "DeclarativeConditions", targets: ["DeclarativeConditions"]),
+        .plugin(name: "NewCondition", targets: ["NewCondition"]),
         .library(name: "RegistryExport", targets: ["RegistryExport"]),
         .library(name: "CurlTransport", targets: ["CurlTransport"]),
     ],
@@ -71,6 +72,16 @@ let package = Package(
 
         // The conformance kit every condition module's tests use.
         .target(name: "ConditionTesting", dependencies: ["RegistryCore"]),
+
+        // `swift package --allow-writing-to-package-directory new-condition ID` scaffolds a module.
+        .plugin(
+            name: "NewCondition",
+            capability: .command(
+                intent: .custom(verb: "new-condition", description: "Scaffold a compiled condition module and its conformance-tested test target"),
+                permissions: [.writeToPackageDirectory(reason: "It creates Plugins/NAME and Tests/NAMETests.")]
+            ),
+            path: "Plugins/NewCondition"
+        ),
 
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting"]),
         .testTarget(

@@ -73,6 +73,20 @@ struct DeclarativeTests {
         #expect(meaningful.isMet(baseline: 50, current: 41) == false)
     }
 
+    @Test("The guide's YAML example loads and passes the conformance kit once its elided items are filled in")
+    func guideExample() throws {
+        let guide = try String(contentsOf: repository.appendingPathComponent("docs/adding-a-condition.md"), encoding: .utf8)
+        let start = try #require(guide.range(of: "```yaml\n"))
+        let end = try #require(guide.range(of: "```", range: start.upperBound..<guide.endIndex))
+        var example = String(guide[start.upperBound..<end.lowerBound])
+        // The guide shows two of the twenty items; add the other eighteen where it says so.
+        let rest = (3...20).map { "      - {id: \"\($0)\", label: \"item \($0)\"}" }.joined(separator: "\n")
+        example = example.replacingOccurrences(of: "      # ... one line per item, in the order they are answered", with: rest)
+        let module = try ConditionFileLoader.parse(example, file: "docs/adding-a-condition.md")
+        #expect(module.id == "ptsd")
+        #expect(ConditionConformance.problems(in: module) == [])
+    }
+
     @Test("Reverse-scored items and prorated sums")
     func reverseAndProrated() throws {
         let module = try ConditionFileLoader.parse("""

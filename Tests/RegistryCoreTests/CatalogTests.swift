@@ -126,3 +126,36 @@ struct OutcomeRuleTests {
                 == "bpi-sf interference at least 1 point lower than baseline")
     }
 }
+
+/// A scale that forgets to check its answers and scores past its range.
+struct CarelessScale: AssessmentScale {
+    let id = "careless"
+    let name = "Careless"
+    let version = "1"
+    let items = [ScaleItem(id: "1", label: "one", response: .number(0...3)), ScaleItem(id: "2", label: "two", response: .number(0...3))]
+    let range: ClosedRange<Double> = 0...5
+    let licence = Licence(.free, note: "")
+    let scoringDescription = "sum"
+    let bands = [SeverityBand("low", 0...2), SeverityBand("high", 3...5)]
+    func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
+        let total = Double(answers.compactMap { $0 }.reduce(0, +))
+        return ScaleResult(score: total, band: bands.band(for: total))
+    }
+}
+
+@Suite("Conformance kit")
+struct ConformanceKitTests {
+    @Test("The kit finds a scale that accepts invalid answers and misses its range, and a flag that cannot fire")
+    func findsProblems() {
+        var condition = TestCondition()
+        condition.scales = [CarelessScale()]
+        condition.primaryScale = "careless"
+        condition.outcomeRules = []
+        condition.safetyChecks = [SafetyCheck(flag: "never", scale: "careless", description: "", trigger: .scoreAtLeast(99))]
+        let problems = ConditionConformance.problems(in: condition)
+        #expect(problems.contains("careless: highest answers score 6.0, not 5.0"))
+        #expect(problems.contains("careless: accepted item 1 answered 4"))
+        #expect(problems.contains("careless: accepted no answers at all"))
+        #expect(problems.contains("never: no answers to careless raise it"))
+    }
+}
