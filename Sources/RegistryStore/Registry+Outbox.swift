@@ -369,12 +369,19 @@ extension Registry {
 /// A lease owner is "pid@host"; a lease held by a process on this machine that has died is void.
 func leaseHolderIsAlive(_ owner: String) -> Bool {
     let parts = owner.split(separator: "@", maxSplits: 1)
-    guard parts.count == 2, let pid = Int32(parts[0]), String(parts[1]) == ProcessInfo.processInfo.hostName else { return true }
+    guard parts.count == 2, let pid = Int32(parts[0]), String(parts[1]) == machineName() else { return true }
     return kill(pid, 0) == 0 || errno != ESRCH
 }
 
 /// The lease owner name for this process.
 public func leaseOwnerName() -> String {
-    "\(getpid())@\(ProcessInfo.processInfo.hostName)"
+    "\(getpid())@\(machineName())"
+}
+
+/// This machine's name from gethostname(2): no name lookup, so no wait for a network.
+func machineName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+    return String(cString: buffer)
 }
 
