@@ -62,11 +62,11 @@ public struct Exporter: Sendable {
 
     /// Builds a payload and stores it in the outbox in one transaction. With a period key, nothing
     /// is stored (and `nil` returned) when that period's export exists already.
-    public func store(endpoint name: String, periodKey: String? = nil, today: ClinicalDate = .today) throws -> OutboxEntry? {
+    public func store(endpoint name: String, periodKey: String? = nil, today: ClinicalDate = .today, actor: String = "ketareg") throws -> OutboxEntry? {
         let endpoint = try registry.endpoint(name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
-        return try registry.createExport(endpoint: name, periodKey: periodKey) { patients in
+        return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { patients in
             try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today))
         }
     }

@@ -251,7 +251,7 @@ extension Registry {
     /// Builds a payload from the registry and stores it in the outbox in one transaction, so that
     /// what is decided to be sent is never lost. With a period key, at most one export per endpoint
     /// and period is ever stored: `nil` is returned when one exists already.
-    public func createExport(endpoint name: String, periodKey: String?,
+    public func createExport(endpoint name: String, periodKey: String?, actor: String = "ketareg",
                              build: ([ExportPatient]) throws -> BuiltPayload) throws -> OutboxEntry? {
         let settings = try endpoint(name)
         return try write { db in
@@ -265,7 +265,7 @@ extension Registry {
                                 createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
                                 deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil)
             try row.insert(db)
-            var audit = AuditRow(id: nil, at: now, actor: "ketareg", action: "build-export", entity: "export", entityId: row.id, patient: nil,
+            var audit = AuditRow(id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
                                  before: nil, after: "{\"endpoint\":\(jsonString(name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
                                  reason: nil)
             try audit.insertFast(db)

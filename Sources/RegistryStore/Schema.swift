@@ -169,6 +169,8 @@ enum Schema {
             // Age at the first infusion, kept by the clinical writes so that exports never read
             // the identity table.
             try db.alter(table: "patient") { t in t.add(column: "age_at_day_zero", .integer) }
+            // The same rule as Registry.refreshAgeAtDayZero, written out here on purpose: a shipped
+            // migration must not change when later code does.
             try db.execute(sql: """
                 UPDATE patient SET age_at_day_zero = (
                     SELECT CAST(strftime('%Y', first.day) AS INTEGER) - CAST(strftime('%Y', identity.birth_date) AS INTEGER)

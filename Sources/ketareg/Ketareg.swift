@@ -16,8 +16,9 @@ struct Ketareg: ParsableCommand {
         abstract: "KetaReg: the registry of a ketamine therapy clinic.",
         discussion: """
             Records patients, infusions, safety observations and validated assessment scales for \
-            treatment-resistant depression, neuropathic chronic pain and refractory migraine, in one \
-            SQLite file per clinic. Every change is audited.
+            treatment-resistant depression, neuropathic chronic pain, refractory migraine and the \
+            conditions of declarative modules (PTSD ships as one), in one SQLite file per clinic. \
+            Every change is audited; anonymised summaries go to research endpoints.
 
             The registry is --registry PATH, else $KETAREG_REGISTRY, else \
             $XDG_DATA_HOME/ketareg/registry.sqlite (~/.local/share/ketareg/registry.sqlite).

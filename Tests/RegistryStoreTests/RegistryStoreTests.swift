@@ -4,7 +4,7 @@ import GRDB
 import Migraine
 import NeuropathicPain
 import RegistryCore
-import RegistryStore
+@testable import RegistryStore
 import RegistryTestSupport
 import Testing
 
@@ -289,5 +289,49 @@ struct AuditJSONTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(view), as: UTF8.self)
+    }
+}
+
+@Suite("Migrations")
+struct MigrationTests {
+    @Test("A registry made before exports existed is brought up to date on open, with ages at the first infusion filled in")
+    func upgradeFromFirstMigration() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let pool = try DatabasePool(path: path)
+        try Schema.migrator.migrate(pool, upTo: "Create the registry: patients, identity, clinical records, audit")
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', '2026-01-01')")
+            try db.execute(sql: "INSERT INTO patient (id, sex, enrolled_on, research_consent, created_at) VALUES (1, 'female', '2026-01-01', 1, 'x'), (2, 'male', '2026-01-01', 1, 'x')")
+            try db.execute(sql: "INSERT INTO patient_identity VALUES (1, 'A', 'A', 'A', '1980-06-15'), (2, 'B', 'B', 'B', '1980-06-15')")
+            // Patient 1's first infusion is the day before their 46th birthday; patient 2 has none.
+            try db.execute(sql: """
+                INSERT INTO infusion (patient_id, given_on, dose_mg_per_kg, minutes, route, concomitant_medication, sedation, dissociation, respiratory_depression)
+                VALUES (1, '2026-06-20', 0.5, 40, 'iv', '[]', 0, 0, 0), (1, '2026-06-14', 0.5, 40, 'iv', '[]', 0, 0, 0)
+                """)
+        }
+        try pool.close()
+        _ = try Registry.open(at: path)
+        let ages = try DatabaseQueue(path: path).read { try Row.fetchAll($0, sql: "SELECT id, age_at_day_zero FROM patient ORDER BY id") }
+        #expect(ages.map { $0["age_at_day_zero"] as Int? } == [45, nil])
+        let tables = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('endpoint', 'outbox', 'export_schedule') ORDER BY name") }
+        #expect(tables == ["endpoint", "export_schedule", "outbox"])
+    }
+
+    @Test("Clinical writes keep the age at the first infusion beside the clinical data, through corrections too")
+    func ageAtDayZero() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll() // born 1971-04-09
+        func age() throws -> Int? { try fixture.database().read { try Int.fetchOne($0, sql: "SELECT age_at_day_zero FROM patient") } }
+        #expect(try age() == nil)
+        let later = try fixture.registry.addInfusion(InfusionEntry(date: try ClinicalDate.parse("2026-04-09", field: "d"), doseMgPerKg: 0.5, minutes: 40), patient: patient, actor: "n")
+        #expect(try age() == 55)
+        let first = try fixture.registry.addInfusion(InfusionEntry(date: try ClinicalDate.parse("2026-04-08", field: "d"), doseMgPerKg: 0.5, minutes: 40), patient: patient, actor: "n")
+        #expect(try age() == 54)
+        _ = try fixture.registry.correctInfusion(RecordID(first.id)!, reason: "wrong patient", actor: "n", enteredInError: true) { _ in }
+        #expect(try age() == 55)
+        _ = later
     }
 }

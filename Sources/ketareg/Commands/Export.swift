@@ -158,7 +158,7 @@ struct ExportCommand: ParsableCommand {
 
         func run() throws {
             let exporter = try makeExporter(try global.openRegistry(), catalog: try global.catalog())
-            let entry = try exporter.store(endpoint: endpoint)!
+            let entry = try exporter.store(endpoint: endpoint, actor: global.actorName)!
             let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
             let state = attempts.first?.state ?? "pending"
             if output.json {
