@@ -40,16 +40,16 @@ struct ExportDeliveryTests {
     func retriesThenSuccess() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
-        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "2"}]"#)
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "4"}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
         let first = try clinic.run("export", "run", "net", environment: fast)
         #expect(first.status == 4)
         #expect(first.standardOutput.contains("500 Internal Server Error; will retry"))
         #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("503 Service Unavailable"))
         #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("429 Too Many Requests"))
-        // Retry-After: 2 holds the next attempt back.
+        // Retry-After: 4 holds the next attempt back.
         #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due"))
-        Thread.sleep(forTimeInterval: 2.2)
+        Thread.sleep(forTimeInterval: 4.2)
         let last = try clinic.run("export", "run-due", environment: fast)
         #expect(last.status == 0)
         #expect(last.standardOutput.contains("delivered (200)"))
@@ -103,7 +103,7 @@ struct ExportDeliveryTests {
     func crashDuringDelivery() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
-        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 4}]"#)
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 10}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
         #expect(try clinic.run("export", "schedule", "net", "--every", "daily").status == 0)
         let process = Process()
@@ -112,7 +112,7 @@ struct ExportDeliveryTests {
         process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<100 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         #expect(try server.requests().count == 1)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
