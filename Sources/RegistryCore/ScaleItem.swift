@@ -64,6 +64,14 @@ public enum ResponseKind: Sendable, Hashable {
         }
     }
 
+    /// The allowed answers in a few characters, for prompts ("0-3", "0=no 1=yes").
+    public var promptDescription: String {
+        switch self {
+        case .number(let range): "\(range.lowerBound)-\(range.upperBound)"
+        case .options(let options): options.enumerated().map { "\($0)=\($1.label)" }.joined(separator: " ")
+        }
+    }
+
     /// The lowest and highest value the item can contribute to a score.
     public var scoredValueRange: ClosedRange<Int> {
         switch self {

@@ -68,7 +68,7 @@ func askItemByItem(_ scale: any AssessmentScale) throws -> [Int?] {
     var answers: [Int?] = []
     for (index, item) in scale.items.enumerated() {
         while true {
-            FileHandle.standardError.write(Data("  \(index + 1). \(item.label) [\(item.response.allowedDescription)]: ".utf8))
+            FileHandle.standardError.write(Data("  \(index + 1). \(item.label) [\(item.response.promptDescription)]: ".utf8))
             guard let line = readLine() else {
                 throw InputError(field: "answers", got: "end of input", allowed: "an answer for every item (input ended at item \(index + 1))")
             }
