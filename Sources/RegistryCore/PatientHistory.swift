@@ -23,9 +23,13 @@ public struct PatientHistory: Sendable, Hashable {
     public struct Infusion: Sendable, Hashable {
         public let date: ClinicalDate
         public let minutes: Int
-        public init(date: ClinicalDate, minutes: Int) {
+        public let doseMgPerKg: Double?
+        public let route: InfusionRoute?
+        public init(date: ClinicalDate, minutes: Int, doseMgPerKg: Double? = nil, route: InfusionRoute? = nil) {
             self.date = date
             self.minutes = minutes
+            self.doseMgPerKg = doseMgPerKg
+            self.route = route
         }
 
         /// The day the infusion ended: later than its start for continuous infusions over days.

@@ -167,7 +167,9 @@ public enum PayloadSchemas {
           "properties": {
             "patient": { "$ref": "#/$defs/pseudonym" },
             "day": { "type": "integer", "minimum": 0 },
-            "minutes": { "type": "integer", "minimum": 1 }
+            "minutes": { "type": "integer", "minimum": 1 },
+            "doseMgPerKg": { "type": "number", "minimum": 0.05, "maximum": 5 },
+            "route": { "enum": ["iv", "im", "intranasal", "oral"] }
           }
         }
       }

@@ -41,6 +41,8 @@ public struct InfusionRecord: Sendable, Codable, Hashable {
     public let patient: String
     public let day: Int
     public let minutes: Int
+    public let doseMgPerKg: Double?
+    public let route: String?
 }
 
 /// Builds the records payload. Pure: registry data in, payload out.
@@ -82,7 +84,8 @@ public enum RecordsBuilder {
                     band: scale?.band(for: assessment.score)?.id, subscores: assessment.subscores.isEmpty ? nil : assessment.subscores))
             }
             for infusion in patient.history.infusions {
-                infusions.append(InfusionRecord(patient: pseudonym, day: dayZero.days(until: infusion.date), minutes: infusion.minutes))
+                infusions.append(InfusionRecord(patient: pseudonym, day: dayZero.days(until: infusion.date), minutes: infusion.minutes,
+                                                doseMgPerKg: infusion.doseMgPerKg, route: infusion.route?.rawValue))
             }
         }
         return RecordsPayload(schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,

@@ -24,8 +24,9 @@ extension Registry {
             return result
         }
         let conditions: [Int64: [String]] = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY rowid") { $0["condition_id"] }
-        let infusions = try grouped("SELECT patient_id, given_on, minutes FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
-            PatientHistory.Infusion(date: try ClinicalDate.parse(row["given_on"], field: "on"), minutes: row["minutes"])
+        let infusions = try grouped("SELECT patient_id, given_on, minutes, dose_mg_per_kg, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
+            PatientHistory.Infusion(date: try ClinicalDate.parse(row["given_on"], field: "on"), minutes: row["minutes"],
+                                    doseMgPerKg: row["dose_mg_per_kg"], route: InfusionRoute(rawValue: row["route"]))
         }
         let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY assessed_on, id") { row in
             PatientHistory.Assessment(
