@@ -40,11 +40,35 @@ public enum PayloadSchemas {
             "condition": { "$ref": "#/$defs/id" },
             "patients": { "$ref": "#/$defs/count" },
             "suppressed": { "type": "boolean" },
+            "treatment": { "$ref": "#/$defs/treatment" },
             "scales": { "type": "array", "items": { "$ref": "#/$defs/scale" } },
             "outcomes": { "type": "array", "items": { "$ref": "#/$defs/outcome" } },
             "adverseEvents": { "type": "array", "items": { "$ref": "#/$defs/adverseEvent" } },
             "coInterventions": { "type": "array", "items": { "$ref": "#/$defs/coIntervention" } },
             "suppressedCells": { "$ref": "#/$defs/count" }
+          }
+        },
+        "treatment": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["infusions", "medianInfusionsPerPatient", "routes", "routesSuppressed"],
+          "properties": {
+            "infusions": { "$ref": "#/$defs/count" },
+            "medianInfusionsPerPatient": { "type": "number", "minimum": 0 },
+            "medianDoseMgPerKg": { "type": "number", "minimum": 0.05, "maximum": 5 },
+            "routes": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["route", "patients"],
+                "properties": {
+                  "route": { "enum": ["iv", "im", "intranasal", "oral"] },
+                  "patients": { "$ref": "#/$defs/count" }
+                }
+              }
+            },
+            "routesSuppressed": { "type": "boolean" }
           }
         },
         "scale": {

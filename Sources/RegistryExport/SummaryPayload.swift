@@ -21,12 +21,30 @@ public struct ConditionSummary: Sendable, Codable, Hashable {
     /// Consenting patients with a course; absent when fewer than the minimum cell size.
     public let patients: Int?
     public let suppressed: Bool
+    /// Infusions given in the patients' courses; absent with the condition.
+    public let treatment: TreatmentSummary?
     public let scales: [ScaleSummary]
     public let outcomes: [OutcomeSummary]
     public let adverseEvents: [AdverseEventSummary]
     public let coInterventions: [CoInterventionSummary]
     /// How many cells were suppressed in this condition's tables.
     public let suppressedCells: Int
+}
+
+/// How the condition's patients were treated: infusions per patient, dose per kg, routes.
+public struct TreatmentSummary: Sendable, Codable, Hashable {
+    public let infusions: Int
+    public let medianInfusionsPerPatient: Double
+    public let medianDoseMgPerKg: Double?
+    /// Patients given ketamine by each route; every route is hidden when any would be a small
+    /// cell, since a patient given one route only could otherwise be counted out of the total.
+    public let routes: [RouteSummary]
+    public let routesSuppressed: Bool
+}
+
+public struct RouteSummary: Sendable, Codable, Hashable {
+    public let route: String
+    public let patients: Int
 }
 
 public struct ScaleSummary: Sendable, Codable, Hashable {
@@ -89,7 +107,7 @@ public enum SummaryBuilder {
         for condition in conditions {
             let histories = patients.map(\.history).filter { $0.conditions.contains(condition.id) }
             if small(histories.count) {
-                summaries.append(ConditionSummary(condition: condition.id, patients: nil, suppressed: true, scales: [], outcomes: [],
+                summaries.append(ConditionSummary(condition: condition.id, patients: nil, suppressed: true, treatment: nil, scales: [], outcomes: [],
                                                   adverseEvents: [], coInterventions: [], suppressedCells: 1))
                 continue
             }
@@ -156,7 +174,20 @@ public enum SummaryBuilder {
                 if hidden { suppressedCells += 1 }
                 return CoInterventionSummary(kind: item.kind, patients: hidden ? nil : item.patients, suppressed: hidden)
             }
-            summaries.append(ConditionSummary(condition: condition.id, patients: histories.count, suppressed: false, scales: scales,
+            let infusions = histories.flatMap(\.infusions)
+            let perPatient = histories.map { Double($0.infusions.count) }.sorted()
+            let doses = infusions.compactMap(\.doseMgPerKg).sorted()
+            let routes = InfusionRoute.allCases.compactMap { route -> RouteSummary? in
+                let count = histories.filter { $0.infusions.contains { $0.route == route } }.count
+                return count == 0 ? nil : RouteSummary(route: route.rawValue, patients: count)
+            }
+            let routesHidden = routes.contains { small($0.patients) }
+            if routesHidden { suppressedCells += routes.count }
+            let treatment = histories.isEmpty ? nil : TreatmentSummary(
+                infusions: infusions.count, medianInfusionsPerPatient: round2(quantile(perPatient, 0.5)),
+                medianDoseMgPerKg: doses.isEmpty ? nil : round2(quantile(doses, 0.5)),
+                routes: routesHidden ? [] : routes, routesSuppressed: routesHidden)
+            summaries.append(ConditionSummary(condition: condition.id, patients: histories.count, suppressed: false, treatment: treatment, scales: scales,
                                               outcomes: outcomes, adverseEvents: adverse, coInterventions: others, suppressedCells: suppressedCells))
         }
         return SummaryPayload(schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,

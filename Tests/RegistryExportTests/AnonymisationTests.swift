@@ -11,7 +11,7 @@ let catalog = try! ConditionCatalog([MigraineModule(), DepressionModule(), Neuro
 
 /// A consenting depression patient whose PHQ-9 goes from `baseline` to `end` over an induction.
 func patient(_ row: Int64, age: Int? = 40, sex: Sex = .female, baseline: Int = 18, end: Int? = 8,
-             adverse: [PatientHistory.AdverseEvent] = [], coInterventions: [CoInterventionKind] = []) -> ExportPatient {
+             adverse: [PatientHistory.AdverseEvent] = [], coInterventions: [CoInterventionKind] = [], route: InfusionRoute? = nil) -> ExportPatient {
     let dayZero = ClinicalDate(year: 2026, month: 1, day: 1)!
     func phq9(_ total: Int) -> [Int?] {
         var left = total
@@ -24,7 +24,7 @@ func patient(_ row: Int64, age: Int? = 40, sex: Sex = .female, baseline: Int = 1
     _ = phq9
     return ExportPatient(rowID: row, sex: sex, ageAtDayZero: age, history: PatientHistory(
         patient: "P-\(row)", conditions: ["depression"], enrolledOn: dayZero.adding(days: -5),
-        infusions: [0, 3, 7, 10, 14, 17].map { PatientHistory.Infusion(date: dayZero.adding(days: $0), minutes: 40) },
+        infusions: [0, 3, 7, 10, 14, 17].map { PatientHistory.Infusion(date: dayZero.adding(days: $0), minutes: 40, doseMgPerKg: route == nil ? nil : 0.5, route: route) },
         assessments: assessments, adverseEvents: adverse, coInterventions: coInterventions))
 }
 
@@ -72,6 +72,9 @@ struct SummaryTests {
         let end = try #require(depression.scales.first { $0.scale == "phq9" }?.timepoints.first { $0.timepoint == "end-of-course" })
         #expect(end.meanChangeFromBaseline == -8)
         #expect(end.q1 == 8 && end.q3 == 12)
+        let treatment = try #require(depression.treatment)
+        #expect(treatment.infusions == 180 && treatment.medianInfusionsPerPatient == 6)
+        #expect(treatment.routes == [] && treatment.routesSuppressed == false) // the test patients' infusions name no route
     }
 
     @Test("A small 'met' cell hides 'met', its complement and every rate; a small 'missing' hides 'assessed' too")
@@ -106,6 +109,17 @@ struct SummaryTests {
                 if row.met == nil { #expect(row.rate == nil && row.rateMissingAsNonResponse == nil) }
             }
         }
+    }
+
+    @Test("Routes are shown only when no route is a small cell; doses are summarised")
+    func routes() throws {
+        let all = (1...24).map { patient(Int64($0), route: $0 <= 12 ? .iv : .intranasal) }
+        let shown = try #require(build(all).conditions.first { $0.condition == "depression" }?.treatment)
+        #expect(shown.routes == [RouteSummary(route: "iv", patients: 12), RouteSummary(route: "intranasal", patients: 12)])
+        #expect(shown.medianDoseMgPerKg == 0.5)
+        let few = (1...24).map { patient(Int64($0), route: $0 <= 21 ? .iv : .intranasal) }
+        let hidden = try #require(build(few).conditions.first { $0.condition == "depression" }?.treatment)
+        #expect(hidden.routes.isEmpty && hidden.routesSuppressed)
     }
 
     @Test("A condition with fewer than k patients is one suppressed cell; adverse events under k are hidden")
