@@ -127,10 +127,7 @@ extension Registry {
     /// Records that a patient withdrew research consent: from now on no export includes them.
     /// Clinical care and recording go on.
     public func withdrawConsent(_ id: RecordID, on date: ClinicalDate, reason: String, actor: String) throws -> PatientSummary {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else {
-            throw InputError(field: "reason", got: "", allowed: "a few words on why consent was withdrawn")
-        }
+        let reason = try requireReason(reason, why: "why consent was withdrawn")
         _ = try date.notInFuture(field: "on")
         try write { db in
             var patient = try requirePatient(db, id)

@@ -230,10 +230,11 @@ extension Registry {
         }
     }
 
-    private func requireReason(_ reason: String) throws(InputError) -> String {
+    /// The reason, trimmed, or a refusal saying what it is for.
+    func requireReason(_ reason: String, why: String = "why the record is corrected (every correction needs a reason)") throws(InputError) -> String {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
-            throw InputError(field: "reason", got: "", allowed: "a few words on why the record is corrected (every correction needs a reason)")
+            throw InputError(field: "reason", got: "", allowed: "a few words on \(why)")
         }
         return reason
     }

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryCore
+import RegistryStore
 
 /// Prints one JSON document on standard output.
 func printJSON<T: Encodable>(_ value: T) throws {
@@ -36,4 +37,21 @@ func scoreText(_ score: Double, band: String?, scale: (any AssessmentScale)?) ->
 /// "1 row", "3 rows".
 func counted(_ count: Int, _ noun: String) -> String {
     "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
+/// Subscores as the clinic reads them after a score: " [severity 5.25, interference 5]".
+func subscoreText(_ subscores: [String: Double]?) -> String {
+    guard let subscores else { return "" }
+    return " [" + subscores.sorted { $0.key > $1.key }.map { "\($0.key) \(formatScore($0.value))" }.joined(separator: ", ") + "]"
+}
+
+/// A new file readable by its owner alone (0600). Never overwrites: an existing file is refused,
+/// naming the option it came from.
+func createNewFile(_ path: String, field: String, command: String) throws -> FileHandle {
+    let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+    guard descriptor >= 0 else {
+        if errno == EEXIST { throw InputError(field: field, got: path, allowed: "a file that does not exist yet (\(command) never overwrites)") }
+        throw RegistryError(.storage, "cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
 }

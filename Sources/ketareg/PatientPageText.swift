@@ -42,9 +42,7 @@ struct PatientPageText {
         for assessment in page.assessments {
             let scale = catalog.scale(assessment.scale)
             var detail = "\(assessment.scale) " + scoreText(assessment.score, band: assessment.band, scale: scale)
-            if let subscores = assessment.subscores {
-                detail += " [" + subscores.sorted { $0.key > $1.key }.map { "\($0.key) \(formatScore($0.value))" }.joined(separator: ", ") + "]"
-            }
+            detail += subscoreText(assessment.subscores)
             if !assessment.flags.isEmpty { detail += "  " + assessment.flags.map(flagText).joined(separator: " ") }
             events.append((assessment.on, assessment.timepoint == "baseline" ? 0 : 2,
                            [assessment.on, assessment.id, assessment.timepoint, "", detail + errorMark(assessment.enteredInError)]))

@@ -86,9 +86,7 @@ func askItemByItem(_ scale: any AssessmentScale) throws -> [Int?] {
 func printAssessment(_ assessment: AssessmentView, scored: ScoredAssessment, catalog: ConditionCatalog) {
     let scale = catalog.scale(assessment.scale)
     var line = "\(assessment.id)  \(assessment.patient)  \(assessment.scale) " + scoreText(assessment.score, band: assessment.band, scale: scale)
-    if let subscores = assessment.subscores {
-        line += "  [" + subscores.sorted { $0.key > $1.key }.map { "\($0.key) \(formatScore($0.value))" }.joined(separator: ", ") + "]"
-    }
+    line += subscoreText(assessment.subscores)
     print(line)
     for text in scored.result.notes { print("  note: \(text)") }
     let checks = catalog.condition(assessment.condition)?.safetyChecks ?? []

@@ -70,13 +70,7 @@ struct Demo: ParsableCommand {
         print("")
         print(PatientPageText(page: try registry.patientPage(RecordID(flagged.id)!), catalog: catalog).render())
         print("")
-        var due = 0
-        for history in try registry.histories() {
-            for condition in history.conditions.compactMap({ catalog.condition($0) }) {
-                let progress = CourseProgress(patient: history, condition: condition, today: .today)
-                due += progress.assessments.filter { $0.status == ScheduledAssessment.Status.due || $0.status == ScheduledAssessment.Status.overdue }.count
-            }
-        }
+        let due = dueItems(histories: try registry.histories(), catalog: catalog, today: .today).count
         print("Assessments due or overdue today: \(due) (ketareg due).")
         try exportToLocalEndpoint(registry: registry, catalog: catalog, folder: folder)
         print("")

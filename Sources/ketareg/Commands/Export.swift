@@ -157,7 +157,7 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
-            let exporter = try makeExporter(try global.openRegistry(), catalog: try global.catalog())
+            let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
             let entry = try exporter.store(endpoint: endpoint, actor: global.actorName)!
             let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
             let state = attempts.first?.state ?? "pending"
@@ -195,7 +195,7 @@ struct ExportCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let exporter = try makeExporter(try global.openRegistry(), catalog: try global.catalog())
+            let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
             let built = try exporter.buildScheduled()
             let attempts = try exporter.deliverDue()
             if output.json {

@@ -67,12 +67,7 @@ struct ExportCSV: ParsableCommand {
         if file == "-" {
             handle = FileHandle.standardOutput
         } else {
-            let descriptor = open(file, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-            guard descriptor >= 0 else {
-                if errno == EEXIST { throw InputError(field: "<file>", got: file, allowed: "a file that does not exist yet (export-csv never overwrites)") }
-                throw RegistryError(.storage, "cannot create \(file): \(String(cString: strerror(errno)))")
-            }
-            handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            handle = try createNewFile(file, field: "<file>", command: "export-csv")
         }
         let rows = try registry.exportCSV(catalog: catalog) { text in handle.write(Data(text.utf8)) }
         if file != "-" {

@@ -83,19 +83,7 @@ struct Due: ParsableCommand {
     func run() throws {
         let catalog = try global.catalog()
         let today = try on.map { try ClinicalDate.parse($0, field: "on") } ?? .today
-        var due: [DueItem] = []
-        for history in try global.openRegistry().histories() {
-            for conditionID in history.conditions {
-                guard let condition = catalog.condition(conditionID) else { continue }
-                let progress = CourseProgress(patient: history, condition: condition, today: today)
-                for item in progress.assessments where item.status == .due || item.status == .overdue {
-                    due.append(DueItem(patient: history.patient, condition: conditionID, point: item.point, name: item.name, scale: item.scale,
-                                       timepoint: item.timepoint.rawValue, dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
-                                       status: item.status.rawValue, daysOverdue: item.daysOverdue))
-                }
-            }
-        }
-        due.sort { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
+        let due = dueItems(histories: try global.openRegistry().histories(), catalog: catalog, today: today)
         if output.json { return try printJSON(DueReport(date: today.description, due: due)) }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
         print(table([["PATIENT", "CONDITION", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
@@ -105,6 +93,23 @@ struct Due: ParsableCommand {
         }))
         print("\(due.count) assessment\(due.count == 1 ? "" : "s") due or overdue on \(today).")
     }
+}
+
+/// Every assessment due or overdue on `today`, overdue ones first, then by due date.
+func dueItems(histories: [PatientHistory], catalog: ConditionCatalog, today: ClinicalDate) -> [DueItem] {
+    var due: [DueItem] = []
+    for history in histories {
+        for conditionID in history.conditions {
+            guard let condition = catalog.condition(conditionID) else { continue }
+            let progress = CourseProgress(patient: history, condition: condition, today: today)
+            for item in progress.assessments where item.status == .due || item.status == .overdue {
+                due.append(DueItem(patient: history.patient, condition: conditionID, point: item.point, name: item.name, scale: item.scale,
+                                   timepoint: item.timepoint.rawValue, dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
+                                   status: item.status.rawValue, daysOverdue: item.daysOverdue))
+            }
+        }
+    }
+    return due.sorted { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
 }
 
 /// One row of `ketareg due`.

@@ -34,12 +34,7 @@ struct Report: ParsableCommand {
                                 report: OutcomeReport(conditions: catalog.conditions, histories: histories),
                                 patients: histories.count, today: today).html()
         }
-        let descriptor = open(html, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-        guard descriptor >= 0 else {
-            if errno == EEXIST { throw InputError(field: "html", got: html, allowed: "a file that does not exist yet (report never overwrites)") }
-            throw RegistryError(.storage, "cannot create \(html): \(String(cString: strerror(errno)))")
-        }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let handle = try createNewFile(html, field: "html", command: "report")
         handle.write(Data(text.utf8))
         try handle.close()
         print("Wrote \(html).")
