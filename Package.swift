@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(
             name: "RegistryStoreTests",
             dependencies: ["RegistryStore", "RegistryCore", "Depression", "Migraine", "NeuropathicPain",
-                           "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+                           "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            // A registry file made by the code of 2026-11-26, for the migration test.
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "RegistryExportTests",

@@ -20,11 +20,15 @@ public struct DepressionModule: Condition {
     }
 
     /// An induction of six infusions within four weeks (ORKA-1: 4-8 infusions over 7-28 days),
-    /// assessed within two weeks of the last, with visits about two and four months in.
+    /// assessed within two weeks of the last, with visits about two and four months in; booster
+    /// infusions after it are maintenance, and an infusion after 90 days without one starts a
+    /// re-treatment course.
     public var course: Course {
         Course(description: "induction: six infusions within four weeks", infusions: 6, withinDays: 28, endOfCourseWindowDays: 14,
                followUps: [FollowUpVisit(id: "visit-1", name: "2-month visit", targetDay: 60, earliestDay: 45, latestDay: 89),
-                           FollowUpVisit(id: "visit-2", name: "4-month visit", targetDay: 120, earliestDay: 90, latestDay: 150)])
+                           FollowUpVisit(id: "visit-2", name: "4-month visit", targetDay: 120, earliestDay: 90, latestDay: 150)],
+               maintenance: "booster infusions every 2 to 6 weeks after the induction",
+               retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
     }
 
     public var outcomeRules: [OutcomeRule] {

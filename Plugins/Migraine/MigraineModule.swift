@@ -24,7 +24,9 @@ public struct MigraineModule: Condition {
     public var course: Course {
         Course(description: "five-day continuous inpatient infusion", infusions: 1, withinDays: 7, endOfCourseWindowDays: 2,
                followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 38, earliestDay: 21, latestDay: 69),
-                           FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 101, earliestDay: 70, latestDay: 160)])
+                           FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 101, earliestDay: 70, latestDay: 160)],
+               maintenance: "outpatient booster infusions after the inpatient stay",
+               retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
     }
 
     public var outcomeRules: [OutcomeRule] {

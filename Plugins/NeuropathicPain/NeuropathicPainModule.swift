@@ -20,10 +20,14 @@ public struct NeuropathicPainModule: Condition {
     }
 
     /// Three infusions within two weeks, then assessment, with visits about one and three months in.
+    /// Boosters every 4 to 12 weeks are maintenance, so re-treatment starts only after 120 days
+    /// without an infusion.
     public var course: Course {
         Course(description: "three infusions within two weeks, then assessment", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
                followUps: [FollowUpVisit(id: "visit-1", name: "1-month visit", targetDay: 30, earliestDay: 21, latestDay: 45),
-                           FollowUpVisit(id: "visit-2", name: "3-month visit", targetDay: 90, earliestDay: 75, latestDay: 120)])
+                           FollowUpVisit(id: "visit-2", name: "3-month visit", targetDay: 90, earliestDay: 75, latestDay: 120)],
+               maintenance: "booster infusions every 4 to 12 weeks while the relief lasts",
+               retreatmentAfterDays: 120)
     }
 
     public var outcomeRules: [OutcomeRule] {

@@ -219,18 +219,39 @@ struct Reader {
     }
 
     func course(_ node: Node) throws -> Course {
-        let entries = try mapping(node, "course", required: ["description", "infusions", "within-days", "end-of-course-window-days"], optional: ["follow-ups"])
+        let entries = try mapping(node, "course", required: ["description", "infusions", "within-days", "end-of-course-window-days"],
+                                  optional: ["follow-ups", "maintenance", "retreatment-after-days"])
+        // Day counts are bounded so that no date arithmetic on them can overflow.
+        func days(_ key: String, _ range: ClosedRange<Int>, in fields: [String: Node], of node: Node) throws -> Int {
+            let value = try int(fields[key], key)
+            guard range.contains(value) else { throw fail(fields[key] ?? node, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            return value
+        }
         var visits: [FollowUpVisit] = []
         for visit in try entries["follow-ups"].map({ try sequence($0, "follow-ups") }) ?? [] {
             let fields = try mapping(visit, "a follow-up visit", required: ["id", "name", "target-day", "earliest-day", "latest-day"], optional: [])
-            let earliest = try int(fields["earliest-day"], "earliest-day"), target = try int(fields["target-day"], "target-day"), latest = try int(fields["latest-day"], "latest-day")
+            let earliest = try days("earliest-day", 0...3_650, in: fields, of: visit), target = try days("target-day", 0...3_650, in: fields, of: visit)
+            let latest = try days("latest-day", 0...3_650, in: fields, of: visit)
             guard earliest <= target, target <= latest else { throw fail(visit, "a visit's days must run earliest-day <= target-day <= latest-day") }
             visits.append(FollowUpVisit(id: try id(fields["id"], "a visit's id"), name: try string(fields["name"], "a visit's name"),
                                         targetDay: target, earliestDay: earliest, latestDay: latest))
         }
-        return Course(description: try string(entries["description"], "course description"), infusions: try int(entries["infusions"], "infusions"),
-                      withinDays: try int(entries["within-days"], "within-days"),
-                      endOfCourseWindowDays: try int(entries["end-of-course-window-days"], "end-of-course-window-days"), followUps: visits)
+        // `retreatment-after-days: none` when only `ketareg course start` begins a re-treatment course.
+        var retreatment: Int? = Course.defaultRetreatmentAfterDays
+        if let node = entries["retreatment-after-days"] {
+            if case .scalar(let scalar) = node, scalar.string.lowercased() == "none" {
+                retreatment = nil
+            } else {
+                retreatment = try days("retreatment-after-days", 1...3_650, in: entries, of: node)
+            }
+        }
+        let maintenance = try entries["maintenance"].map { try string($0, "maintenance") }
+        return Course(description: try string(entries["description"], "course description"),
+                      infusions: try days("infusions", 1...100, in: entries, of: node),
+                      withinDays: try days("within-days", 1...365, in: entries, of: node),
+                      endOfCourseWindowDays: try days("end-of-course-window-days", 0...365, in: entries, of: node), followUps: visits,
+                      maintenance: maintenance ?? "infusions after the course is over, until a re-treatment course starts",
+                      retreatmentAfterDays: retreatment)
     }
 
     // MARK: - Scales

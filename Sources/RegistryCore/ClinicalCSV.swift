@@ -7,12 +7,14 @@
 /// date (enrolment date, infusion date, assessment date, adverse event onset, co-intervention
 /// start). Lists (`condition`, `prior-treatment`, `concomitant`) are separated by `;`; `answers`
 /// are as for `--answers`, separated by `,` (quote the field) or `;`. Yes/no columns take
-/// `yes`/`no`, `1`/`0` or nothing (no).
+/// `yes`/`no`, `1`/`0` or nothing (no). An infusion row gives `dose-mg-per-kg` or
+/// `rate-mg-per-kg-per-hour` (not both), and `for`, the condition it was given for, when the patient
+/// has more than one.
 public enum ClinicalCSV {
     /// Every column, in the order an export writes them.
     public static let columns = [
         "record", "mrn", "on", "given", "family", "birth-date", "sex", "condition", "research-consent", "prior-treatment",
-        "at", "dose-mg-per-kg", "weight-kg", "total-mg", "minutes", "route", "bp-before", "bp-after", "bp-discharge",
+        "for", "at", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "weight-kg", "total-mg", "minutes", "route", "bp-before", "bp-after", "bp-discharge",
         "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation", "respiratory-depression",
         "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to",
     ]
@@ -20,7 +22,7 @@ public enum ClinicalCSV {
     /// The record types and the columns each one takes (`record` and `mrn` aside), required first.
     public static let recordColumns: [String: (required: [String], optional: [String])] = [
         "enrolment": (["on", "given", "family", "birth-date", "sex", "condition"], ["research-consent", "prior-treatment"]),
-        "infusion": (["on", "dose-mg-per-kg", "minutes"], ["at", "weight-kg", "total-mg", "route", "bp-before", "bp-after", "bp-discharge",
+        "infusion": (["on", "minutes"], ["for", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "at", "weight-kg", "total-mg", "route", "bp-before", "bp-after", "bp-discharge",
                                                             "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation",
                                                             "respiratory-depression"]),
         "assessment": (["on", "scale", "timepoint", "answers"], []),
@@ -45,7 +47,7 @@ public enum ClinicalCSV {
 
     /// Reads one row (column name to text) into a checked record, with the same validation as the
     /// single commands.
-    public static func record(_ row: [String: String], catalog: ConditionCatalog) throws(RowError) -> Record {
+    public static func record(_ row: [String: String], catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record {
         func value(_ column: String) -> String? {
             guard let text = row[column]?.trimmedSpaces, !text.isEmpty else { return nil }
             return text
@@ -76,10 +78,17 @@ public enum ClinicalCSV {
                     conditions: list(value("condition")).map { $0.lowercased() },
                     enrolledOn: date, researchConsent: consent,
                     priorTreatments: try list(value("prior-treatment")).map { text throws(InputError) in try PriorTreatment.parse(text) })
-                return .enrolment(try enrollment.validated(against: catalog))
+                return .enrolment(try enrollment.validated(against: catalog, today: today))
             case "infusion":
-                var entry = InfusionEntry(date: date, doseMgPerKg: try number(value("dose-mg-per-kg")!, column: "dose-mg-per-kg"),
-                                          minutes: Int(try number(value("minutes")!, column: "minutes", whole: true)))
+                let dosing: Dosing
+                switch (value("dose-mg-per-kg"), value("rate-mg-per-kg-per-hour")) {
+                case (let dose?, nil): dosing = .dose(mgPerKg: try number(dose, column: "dose-mg-per-kg"))
+                case (nil, let rate?): dosing = .rate(mgPerKgPerHour: try number(rate, column: "rate-mg-per-kg-per-hour"))
+                case (_?, _?): throw RowError(column: "rate-mg-per-kg-per-hour", message: "give a dose (dose-mg-per-kg) or a rate (rate-mg-per-kg-per-hour), not both")
+                case (nil, nil): throw RowError(column: "dose-mg-per-kg", message: "an infusion row needs dose-mg-per-kg (a bolus or timed infusion) or rate-mg-per-kg-per-hour (a continuous infusion)")
+                }
+                var entry = InfusionEntry(condition: value("for")?.lowercased(), date: date, dosing: dosing,
+                                          minutes: try wholeNumber(value("minutes")!, column: "minutes"))
                 entry.time = try value("at").map { text throws(InputError) in try ClockTime.parse(text, field: "at") }
                 entry.weightKg = try value("weight-kg").map { text throws(RowError) in try number(text, column: "weight-kg") }
                 entry.totalMg = try value("total-mg").map { text throws(RowError) in try number(text, column: "total-mg") }
@@ -87,14 +96,14 @@ public enum ClinicalCSV {
                 entry.bloodPressureBefore = try value("bp-before").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-before") }
                 entry.bloodPressureAfter = try value("bp-after").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-after") }
                 entry.bloodPressureAtDischarge = try value("bp-discharge").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-discharge") }
-                entry.heartRate = try value("heart-rate").map { text throws(RowError) in Int(try number(text, column: "heart-rate", whole: true)) }
-                entry.oxygenSaturation = try value("spo2").map { text throws(RowError) in Int(try number(text, column: "spo2", whole: true)) }
-                entry.monitoringMinutes = try value("monitoring-minutes").map { text throws(RowError) in Int(try number(text, column: "monitoring-minutes", whole: true)) }
+                entry.heartRate = try value("heart-rate").map { text throws(RowError) in try wholeNumber(text, column: "heart-rate") }
+                entry.oxygenSaturation = try value("spo2").map { text throws(RowError) in try wholeNumber(text, column: "spo2") }
+                entry.monitoringMinutes = try value("monitoring-minutes").map { text throws(RowError) in try wholeNumber(text, column: "monitoring-minutes") }
                 entry.concomitantMedication = list(value("concomitant"))
                 entry.sedation = try yesNo(value("sedation"), column: "sedation")
                 entry.dissociation = try yesNo(value("dissociation"), column: "dissociation")
                 entry.respiratoryDepression = try yesNo(value("respiratory-depression"), column: "respiratory-depression")
-                return .infusion(mrn: mrn, try entry.validated())
+                return .infusion(mrn: mrn, try entry.validated(today: today))
             case "assessment":
                 let scaleID = value("scale")!.lowercased()
                 guard let scale = catalog.scale(scaleID) else {
@@ -111,18 +120,18 @@ public enum ClinicalCSV {
                 do { scored = try catalog.assess(scale: scaleID, answers: answers) } catch {
                     throw RowError(column: "answers", message: "\(error)")
                 }
-                return .assessment(mrn: mrn, scored, on: try date.notInFuture(field: "on"),
+                return .assessment(mrn: mrn, scored, on: try date.notInFuture(field: "on", today: today),
                                    timepoint: try Timepoint.parse(value("timepoint")!, field: "timepoint"))
             case "adverse-event":
                 let entry = AdverseEventEntry(term: try AdverseEventTerm.parse(value("term")!, field: "term"),
                                               grade: try AdverseEventGrade.parse(value("grade")!, field: "grade"),
                                               serious: try yesNo(value("serious"), column: "serious"), onset: date,
                                               resolvedOn: try value("resolved").map { text throws(InputError) in try ClinicalDate.parse(text, field: "resolved") })
-                return .adverseEvent(mrn: mrn, try entry.validated())
+                return .adverseEvent(mrn: mrn, try entry.validated(today: today))
             default:
                 let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(value("kind")!, field: "kind"), from: date,
                                                 to: try value("to").map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
-                return .coIntervention(mrn: mrn, try entry.validated())
+                return .coIntervention(mrn: mrn, try entry.validated(today: today))
             }
         } catch let error as InputError {
             // The single commands' field names, as this format's columns.
@@ -151,10 +160,18 @@ public enum ClinicalCSV {
         }
     }
 
-    private static func number(_ text: String, column: String, whole: Bool = false) throws(RowError) -> Double {
-        guard let value = Double(text), value.isFinite, !whole || value == value.rounded() else {
-            throw RowError(column: column, message: "'\(text)' is not allowed; expected \(whole ? "a whole number" : "a number")")
+    private static func number(_ text: String, column: String) throws(RowError) -> Double {
+        guard let value = Double(text), value.isFinite else {
+            throw RowError(column: column, message: "'\(text)' is not allowed; expected a number")
         }
         return value
+    }
+
+    /// A whole number that fits an `Int`: `1e30` is refused here rather than trapping on conversion.
+    private static func wholeNumber(_ text: String, column: String) throws(RowError) -> Int {
+        guard let value = Double(text), value.isFinite, value == value.rounded(), abs(value) <= 1e9 else {
+            throw RowError(column: column, message: "'\(text)' is not allowed; expected a whole number")
+        }
+        return Int(value)
     }
 }

@@ -15,24 +15,19 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.day = day
     }
 
-    /// Reads `YYYY-MM-DD` (or `today`, `yesterday`), refusing dates that do not exist (2026-02-30).
-    public static func parse(_ text: String, field: String) throws(InputError) -> ClinicalDate {
+    /// Reads `YYYY-MM-DD`, refusing dates that do not exist (2026-02-30). With `today` (the clinic's
+    /// day, read once by the program), also `today` and `yesterday`.
+    public static func parse(_ text: String, field: String, today: ClinicalDate? = nil) throws(InputError) -> ClinicalDate {
         let trimmed = text.trimmedSpaces.lowercased()
-        if trimmed == "today" { return .today }
-        if trimmed == "yesterday" { return today.adding(days: -1) }
+        if let today, trimmed == "today" { return today }
+        if let today, trimmed == "yesterday" { return today.adding(days: -1) }
         let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
               let date = ClinicalDate(year: year, month: month, day: day) else {
-            throw InputError(field: field, got: text, allowed: "a real date as YYYY-MM-DD (or today)")
+            throw InputError(field: field, got: text, allowed: today == nil ? "a real date as YYYY-MM-DD" : "a real date as YYYY-MM-DD (or today)")
         }
         return date
-    }
-
-    /// Today in the machine's time zone: the clinic's day.
-    public static var today: ClinicalDate {
-        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        return ClinicalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
     public var description: String {
@@ -98,10 +93,10 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 }
 
 extension ClinicalDate {
-    /// Refuses a date after today: nothing in a registry happens in the future.
-    public func notInFuture(field: String) throws(InputError) -> ClinicalDate {
-        guard self <= .today else {
-            throw InputError(field: field, got: description, allowed: "a date no later than today (\(ClinicalDate.today))")
+    /// Refuses a date after `today`: nothing in a registry happens in the future.
+    public func notInFuture(field: String, today: ClinicalDate) throws(InputError) -> ClinicalDate {
+        guard self <= today else {
+            throw InputError(field: field, got: description, allowed: "a date no later than today (\(today))")
         }
         return self
     }

@@ -18,8 +18,8 @@ public struct Enrollment: Sendable, Hashable {
         self.priorTreatments = priorTreatments
     }
 
-    /// Checks every field against the catalog and the calendar.
-    public func validated(against catalog: ConditionCatalog) throws -> Enrollment {
+    /// Checks every field against the catalog and the calendar (`today`: the clinic's day).
+    public func validated(against catalog: ConditionCatalog, today: ClinicalDate) throws -> Enrollment {
         try identity.validate()
         guard !conditions.isEmpty else {
             throw InputError(field: "condition", got: "", allowed: "at least one of \(catalog.conditionIDs.joined(separator: ", "))")
@@ -27,7 +27,7 @@ public struct Enrollment: Sendable, Hashable {
         for condition in conditions where catalog.condition(condition) == nil {
             throw InputError(field: "condition", got: condition, allowed: "one of \(catalog.conditionIDs.joined(separator: ", "))")
         }
-        _ = try enrolledOn.notInFuture(field: "enrolled-on")
+        _ = try enrolledOn.notInFuture(field: "enrolled-on", today: today)
         guard identity.birthDate <= enrolledOn else {
             throw InputError(field: "birth-date", got: identity.birthDate.description,
                              allowed: "a date on or before the enrolment date (\(enrolledOn))")
@@ -106,10 +106,10 @@ public struct AdverseEventEntry: Sendable, Hashable {
         return AdverseEventEntry(term: term, grade: grade, serious: serious, onset: onset)
     }
 
-    public func validated() throws(InputError) -> AdverseEventEntry {
-        _ = try onset.notInFuture(field: "onset")
+    public func validated(today: ClinicalDate) throws(InputError) -> AdverseEventEntry {
+        _ = try onset.notInFuture(field: "onset", today: today)
         if let resolvedOn {
-            _ = try resolvedOn.notInFuture(field: "resolved")
+            _ = try resolvedOn.notInFuture(field: "resolved", today: today)
             guard resolvedOn >= onset else {
                 throw InputError(field: "resolved", got: resolvedOn.description, allowed: "a date on or after the onset (\(onset))")
             }
@@ -118,14 +118,25 @@ public struct AdverseEventEntry: Sendable, Hashable {
     }
 }
 
+/// How much ketamine was given: a dose for a bolus or timed infusion, or the highest rate reached
+/// in a continuous infusion.
+public enum Dosing: Sendable, Hashable {
+    /// A bolus or timed infusion: mg per kg of body weight in all.
+    case dose(mgPerKg: Double)
+    /// A continuous infusion: the highest rate reached, mg per kg per hour.
+    case rate(mgPerKgPerHour: Double)
+}
+
 /// One ketamine administration with its monitoring observations, after the esketamine monitoring
 /// form.
 public struct InfusionEntry: Sendable, Hashable {
+    /// The condition it was given for; the registry fills it in when the patient has only one.
+    public var condition: String?
     public var date: ClinicalDate
     public var time: ClockTime?
-    public var doseMgPerKg: Double
+    public var dosing: Dosing
     public var weightKg: Double?
-    /// Total dose in mg; computed from weight and dose per kg when not given.
+    /// Total dose in mg; computed from weight and dose (or rate and duration) when not given.
     public var totalMg: Double?
     public var minutes: Int
     public var route: InfusionRoute
@@ -143,16 +154,17 @@ public struct InfusionEntry: Sendable, Hashable {
     public var respiratoryDepression: Bool
     public var adverseEvents: [AdverseEventEntry]
 
-    public init(date: ClinicalDate, time: ClockTime? = nil, doseMgPerKg: Double, weightKg: Double? = nil,
+    public init(condition: String? = nil, date: ClinicalDate, time: ClockTime? = nil, dosing: Dosing, weightKg: Double? = nil,
                 totalMg: Double? = nil, minutes: Int, route: InfusionRoute = .iv,
                 bloodPressureBefore: BloodPressure? = nil, bloodPressureAfter: BloodPressure? = nil,
                 bloodPressureAtDischarge: BloodPressure? = nil, heartRate: Int? = nil,
                 oxygenSaturation: Int? = nil, monitoringMinutes: Int? = nil,
                 concomitantMedication: [String] = [], sedation: Bool = false, dissociation: Bool = false,
                 respiratoryDepression: Bool = false, adverseEvents: [AdverseEventEntry] = []) {
+        self.condition = condition
         self.date = date
         self.time = time
-        self.doseMgPerKg = doseMgPerKg
+        self.dosing = dosing
         self.weightKg = weightKg
         self.totalMg = totalMg
         self.minutes = minutes
@@ -170,30 +182,143 @@ public struct InfusionEntry: Sendable, Hashable {
         self.adverseEvents = adverseEvents
     }
 
-    /// The allowed dose per kg: the range of ketamine doses used in these indications.
-    public static let doseRange: ClosedRange<Double> = 0.05...5
-    /// Up to ten days of continuous infusion (refractory headache protocols run five).
-    public static let minutesRange: ClosedRange<Int> = 1...14_400
+    /// The dose per kg of a bolus or timed infusion.
+    public var doseMgPerKg: Double? {
+        if case .dose(let dose) = dosing { return dose }
+        return nil
+    }
 
-    /// Checks every field, filling in the total dose from weight when it is not given.
-    public func validated() throws(InputError) -> InfusionEntry {
+    /// The highest rate of a continuous infusion.
+    public var rateMgPerKgPerHour: Double? {
+        if case .rate(let rate) = dosing { return rate }
+        return nil
+    }
+
+    /// Dose per kg of a bolus or timed infusion given intravenously: sub-anaesthetic infusions for
+    /// depression (0.5 mg/kg over 40 minutes), pain and headache (up to 1-2 mg/kg).
+    public static let intravenousDoseRange: ClosedRange<Double> = 0.05...2
+    /// Dose per kg by the other routes (intramuscular, intranasal, oral), whose bioavailability is
+    /// lower: up to 5 mg/kg.
+    public static let otherRouteDoseRange: ClosedRange<Double> = 0.05...5
+    /// The highest rate of a continuous intravenous infusion, mg/kg/h (Schwenk 2018: mean maximum
+    /// 0.76; CRPS protocols up to 0.35-0.5; 2 leaves room for the highest published).
+    public static let rateRange: ClosedRange<Double> = 0.05...2
+    /// A bolus or timed infusion lasts at most a day; longer is a continuous infusion, given by rate.
+    public static let doseMinutesRange: ClosedRange<Int> = 1...1_440
+    /// A continuous infusion lasts up to seven days (refractory headache protocols run five).
+    public static let rateMinutesRange: ClosedRange<Int> = 1...10_080
+    public static let weightRange: ClosedRange<Double> = 2...400
+    public static let totalMgRange: ClosedRange<Double> = 0.1...20_000
+    /// How far a total typed by hand may differ from dose x weight (or rate x hours x weight).
+    public static let totalTolerance = 0.10
+
+    /// The allowed dose per kg for a route.
+    public static func doseRange(route: InfusionRoute) -> ClosedRange<Double> {
+        route == .iv ? intravenousDoseRange : otherRouteDoseRange
+    }
+
+    /// The total in mg that the dose (or rate and duration) and weight imply.
+    public func expectedTotalMg(weightKg: Double) -> Double {
+        switch dosing {
+        case .dose(let dose): dose * weightKg
+        case .rate(let rate): rate * Double(minutes) / 60 * weightKg
+        }
+    }
+
+    /// Checks every field, filling in the total dose from weight when it is not given. `today` is the
+    /// clinic's day: an infusion cannot be recorded for a later one.
+    public func validated(today: ClinicalDate) throws(InputError) -> InfusionEntry {
         var copy = self
-        _ = try date.notInFuture(field: "on")
-        _ = try checkRange(doseMgPerKg, Self.doseRange, field: "dose-mg-per-kg", unit: "mg/kg")
-        _ = try checkRange(minutes, Self.minutesRange, field: "minutes", unit: "minutes")
-        if let weightKg { _ = try checkRange(weightKg, 2...400, field: "weight-kg", unit: "kg") }
-        if let totalMg { _ = try checkRange(totalMg, 0.1...2_000, field: "total-mg", unit: "mg") }
+        _ = try date.notInFuture(field: "on", today: today)
+        switch dosing {
+        case .dose(let dose):
+            _ = try checkRange(dose, Self.doseRange(route: route), field: "dose-mg-per-kg", unit: "mg/kg for the \(route.rawValue) route")
+            guard Self.doseMinutesRange.contains(minutes) else {
+                throw InputError(field: "minutes", got: String(minutes),
+                                 allowed: "\(Self.doseMinutesRange.lowerBound) to \(Self.doseMinutesRange.upperBound) minutes for a dose; record a longer, continuous infusion with --rate-mg-per-kg-per-hour")
+            }
+        case .rate(let rate):
+            guard route == .iv else {
+                throw InputError(field: "route", got: route.rawValue, allowed: "iv: a continuous infusion (--rate-mg-per-kg-per-hour) is intravenous")
+            }
+            _ = try checkRange(rate, Self.rateRange, field: "rate-mg-per-kg-per-hour", unit: "mg/kg/h")
+            _ = try checkRange(minutes, Self.rateMinutesRange, field: "minutes", unit: "minutes (7 days)")
+        }
+        if let weightKg { _ = try checkRange(weightKg, Self.weightRange, field: "weight-kg", unit: "kg") }
+        if let totalMg { _ = try checkRange(totalMg, Self.totalMgRange, field: "total-mg", unit: "mg") }
         if let heartRate { _ = try checkRange(heartRate, 20...250, field: "heart-rate", unit: "beats per minute") }
         if let oxygenSaturation { _ = try checkRange(oxygenSaturation, 50...100, field: "spo2", unit: "%") }
         if let monitoringMinutes { _ = try checkRange(monitoringMinutes, 0...14_400, field: "monitoring-minutes", unit: "minutes") }
         for name in concomitantMedication where name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 100 {
             throw InputError(field: "concomitant", got: name, allowed: "a medication name of 1 to 100 characters")
         }
-        if copy.totalMg == nil, let weightKg {
-            copy.totalMg = (doseMgPerKg * weightKg * 100).rounded() / 100
+        if let weightKg {
+            let expected = expectedTotalMg(weightKg: weightKg)
+            let how = switch dosing {
+            case .dose(let dose): "--dose-mg-per-kg \(formatScore(dose)) x --weight-kg \(formatScore(weightKg))"
+            case .rate(let rate): "--rate-mg-per-kg-per-hour \(formatScore(rate)) x \(formatScore(Double(minutes) / 60)) hours x --weight-kg \(formatScore(weightKg))"
+            }
+            if let totalMg {
+                guard abs(totalMg - expected) <= Self.totalTolerance * expected else {
+                    throw InputError(field: "total-mg", got: formatScore(totalMg),
+                                     allowed: "a total within 10% of \(how) = \(formatScore((expected * 100).rounded() / 100)) mg")
+                }
+            } else {
+                copy.totalMg = (expected * 100).rounded() / 100
+                guard Self.totalMgRange.contains(copy.totalMg!) else {
+                    throw InputError(field: "total-mg", got: formatScore(copy.totalMg!),
+                                     allowed: "\(formatScore(Self.totalMgRange.lowerBound)) to \(formatScore(Self.totalMgRange.upperBound)) mg; \(how) gives more")
+                }
+            }
         }
-        copy.adverseEvents = try adverseEvents.map { ae throws(InputError) in try ae.validated() }
+        copy.adverseEvents = try adverseEvents.map { ae throws(InputError) in try ae.validated(today: today) }
         return copy
+    }
+}
+
+/// Vital signs and observations during an infusion, any number of times (a continuous infusion
+/// over days is watched every few hours).
+public struct InfusionObservationEntry: Sendable, Hashable {
+    public var date: ClinicalDate
+    public var time: ClockTime
+    public var bloodPressure: BloodPressure?
+    public var heartRate: Int?
+    public var oxygenSaturation: Int?
+    public var sedation: Bool
+    public var dissociation: Bool
+    public var respiratoryDepression: Bool
+
+    public init(date: ClinicalDate, time: ClockTime, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil,
+                oxygenSaturation: Int? = nil, sedation: Bool = false, dissociation: Bool = false, respiratoryDepression: Bool = false) {
+        self.date = date
+        self.time = time
+        self.bloodPressure = bloodPressure
+        self.heartRate = heartRate
+        self.oxygenSaturation = oxygenSaturation
+        self.sedation = sedation
+        self.dissociation = dissociation
+        self.respiratoryDepression = respiratoryDepression
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM` (a space may stand for the T).
+    public static func parseMoment(_ text: String, field: String = "at", today: ClinicalDate? = nil) throws(InputError) -> (ClinicalDate, ClockTime) {
+        let trimmed = text.trimmedSpaces
+        let parts = trimmed.split(whereSeparator: { $0 == "T" || $0 == "t" || $0 == " " }).map(String.init)
+        guard parts.count == 2 else {
+            throw InputError(field: field, got: text, allowed: "a date and time as YYYY-MM-DDTHH:MM (e.g. 2026-03-02T14:30)")
+        }
+        return (try ClinicalDate.parse(parts[0], field: field, today: today), try ClockTime.parse(parts[1], field: field))
+    }
+
+    /// Checks the readings; at least one reading or observation is needed.
+    public func validated(today: ClinicalDate) throws(InputError) -> InfusionObservationEntry {
+        _ = try date.notInFuture(field: "at", today: today)
+        if let heartRate { _ = try checkRange(heartRate, 20...250, field: "heart-rate", unit: "beats per minute") }
+        if let oxygenSaturation { _ = try checkRange(oxygenSaturation, 50...100, field: "spo2", unit: "%") }
+        guard bloodPressure != nil || heartRate != nil || oxygenSaturation != nil || sedation || dissociation || respiratoryDepression else {
+            throw InputError(field: "bp", got: "", allowed: "at least one of --bp, --heart-rate, --spo2, --sedation, --dissociation, --respiratory-depression")
+        }
+        return self
     }
 }
 
@@ -209,8 +334,8 @@ public struct CoInterventionEntry: Sendable, Hashable {
         self.to = to
     }
 
-    public func validated() throws(InputError) -> CoInterventionEntry {
-        _ = try from.notInFuture(field: "from")
+    public func validated(today: ClinicalDate) throws(InputError) -> CoInterventionEntry {
+        _ = try from.notInFuture(field: "from", today: today)
         if let to, to < from {
             throw InputError(field: "to", got: to.description, allowed: "a date on or after --from (\(from))")
         }

@@ -127,6 +127,9 @@ public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
         return ClockTime(hour: hour, minute: minute)!
     }
 
+    /// Minutes since midnight.
+    public var minuteOfDay: Int { hour * 60 + minute }
+
     public var description: String {
         (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
     }

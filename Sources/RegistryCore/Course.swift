@@ -1,9 +1,15 @@
-/// A condition's usual course of ketamine and when its assessments are due.
+/// A condition's usual course of ketamine, when its assessments are due, and what the module calls
+/// maintenance and re-treatment.
 ///
-/// Day 0 is the day of the patient's first infusion. The course is the infusions given within
-/// ``withinDays`` of day 0; it ends when the last of them ends (a five-day continuous infusion ends
-/// five days after it starts). The end-of-course assessment is due from then until
-/// ``endOfCourseWindowDays`` later; follow-up visits each have a window of days from day 0.
+/// A condition's history is a sequence of courses: the first is the induction, later ones are
+/// re-treatment courses. Day 0 of a course is the day of its first infusion. Infusions belong to the
+/// course until it is over: its usual number of ``infusions`` given, ``withinDays`` passed since day
+/// 0, or the clinic ended it (`ketareg course end`). Infusions after that are maintenance, until a
+/// re-treatment course starts: by hand (`ketareg course start`) or by itself after
+/// ``retreatmentAfterDays`` without an infusion. The end-of-course assessment counts from the day
+/// the course's last infusion ends (a five-day continuous infusion ends five days after it starts)
+/// until ``endOfCourseWindowDays`` after the course is over; follow-up visits each have a window of
+/// days from day 0.
 public struct Course: Sendable, Hashable, Codable {
     /// The course in words ("induction: six infusions within four weeks").
     public let description: String
@@ -15,13 +21,26 @@ public struct Course: Sendable, Hashable, Codable {
     public let endOfCourseWindowDays: Int
     /// Visits after the course, in order.
     public let followUps: [FollowUpVisit]
+    /// What the module calls maintenance, in words ("booster infusions every 2 to 6 weeks").
+    public let maintenance: String
+    /// Days without any infusion after which the next infusion starts a re-treatment course; `nil`
+    /// when only `ketareg course start` begins one.
+    public let retreatmentAfterDays: Int?
 
-    public init(description: String, infusions: Int, withinDays: Int, endOfCourseWindowDays: Int, followUps: [FollowUpVisit]) {
+    /// Ninety days without an infusion: long enough that a maintenance interval (two to six weeks in
+    /// the clinics' protocols) never reaches it.
+    public static let defaultRetreatmentAfterDays = 90
+
+    public init(description: String, infusions: Int, withinDays: Int, endOfCourseWindowDays: Int, followUps: [FollowUpVisit],
+                maintenance: String = "infusions after the course is over, until a re-treatment course starts",
+                retreatmentAfterDays: Int? = Course.defaultRetreatmentAfterDays) {
         self.description = description
         self.infusions = infusions
         self.withinDays = withinDays
         self.endOfCourseWindowDays = endOfCourseWindowDays
         self.followUps = followUps
+        self.maintenance = maintenance
+        self.retreatmentAfterDays = retreatmentAfterDays
     }
 }
 

@@ -1,16 +1,29 @@
-/// Where a patient is in a condition's course and which assessments are done, due or overdue.
+/// Where a patient is in one course of a condition, and which of its assessments are done, due or
+/// overdue on a given day.
 public struct CourseProgress: Sendable, Hashable, Codable {
     public let patient: String
     public let condition: String
+    /// 1 for the induction, 2 for the first re-treatment course, ...
+    public let number: Int
+    public let kind: CourseKind
+    /// The module's course, in words.
     public let course: String
+    public let openedOn: ClinicalDate
     public let dayZero: ClinicalDate?
     public let infusionsGiven: Int
     public let infusionsPlanned: Int
+    /// Infusions after the course was over and before the next course.
+    public let maintenanceInfusions: Int
+    public let lastMaintenanceInfusion: ClinicalDate?
     public let stage: Stage
+    /// The day the course was over (or will be, when its last infusion ends); `nil` while it runs.
     public let courseEnd: ClinicalDate?
+    /// The day the clinic ended the course by hand.
+    public let endedByHandOn: ClinicalDate?
     public let assessments: [ScheduledAssessment]
 
     public enum Stage: String, Sendable, Hashable, Codable {
+        /// Opened by `ketareg course start`, no infusion yet.
         case notStarted = "not-started"
         case inCourse = "in-course"
         case complete
@@ -20,18 +33,56 @@ public struct CourseProgress: Sendable, Hashable, Codable {
     /// that it is missed.
     public static let overdueGraceDays = 30
 
-    public init(patient history: PatientHistory, condition: any Condition, today: ClinicalDate) {
-        let timeline = CourseTimeline(course: condition.course, history: history)
+    /// Every course of every condition of a patient, on `today`.
+    public static func all(patient history: PatientHistory, catalog: ConditionCatalog, today: ClinicalDate) -> [CourseProgress] {
+        let history = history.asOf(today)
+        return history.conditions.compactMap { catalog.condition($0) }.flatMap { condition in
+            let timeline = CourseTimeline(condition: condition, history: history)
+            if timeline.courses.isEmpty { return [CourseProgress(notStarted: history, condition: condition, today: today)] }
+            return timeline.courses.map { CourseProgress(history: history, condition: condition, course: $0, today: today) }
+        }
+    }
+
+    /// A condition whose first course has not started: only the baseline is due.
+    init(notStarted history: PatientHistory, condition: any Condition, today: ClinicalDate) {
         let scale = condition.primaryScale
         patient = history.patient
         self.condition = condition.id
+        number = 1
+        kind = .induction
         course = condition.course.description
-        dayZero = timeline.dayZero
-        infusionsGiven = timeline.courseInfusions.count
+        openedOn = history.enrolledOn
+        dayZero = nil
+        infusionsGiven = 0
         infusionsPlanned = condition.course.infusions
-        let complete = timeline.isComplete(on: today)
-        stage = timeline.dayZero == nil ? .notStarted : complete ? .complete : .inCourse
-        courseEnd = complete ? timeline.courseEnd : nil
+        maintenanceInfusions = 0
+        lastMaintenanceInfusion = nil
+        stage = .notStarted
+        courseEnd = nil
+        endedByHandOn = nil
+        let baseline = history.assessments.last { $0.scale == scale && $0.timepoint == .baseline }
+        assessments = [ScheduledAssessment(
+            point: "baseline", name: "baseline", scale: scale, timepoint: .baseline, dueFrom: min(history.enrolledOn, today), dueBy: nil,
+            doneOn: baseline?.date, status: baseline != nil ? .done : .due, today: today)]
+    }
+
+    init(history: PatientHistory, condition: any Condition, course: TreatmentCourse, today: ClinicalDate) {
+        let scale = condition.primaryScale
+        patient = history.patient
+        self.condition = condition.id
+        number = course.number
+        kind = course.kind
+        self.course = condition.course.description
+        openedOn = course.openedOn
+        dayZero = course.dayZero
+        infusionsGiven = course.infusions.count
+        infusionsPlanned = condition.course.infusions
+        maintenanceInfusions = course.maintenance.count
+        lastMaintenanceInfusion = course.maintenance.last?.date
+        let over = course.isOver(on: today)
+        stage = course.dayZero == nil ? .notStarted : over ? .complete : .inCourse
+        courseEnd = over ? course.overOn : nil
+        endedByHandOn = course.endedOn
 
         func status(done: ClinicalDate?, from: ClinicalDate?, by: ClinicalDate?) -> ScheduledAssessment.Status {
             if done != nil { return .done }
@@ -43,22 +94,27 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         }
 
         var scheduled: [ScheduledAssessment] = []
-        let baseline = timeline.baseline(scale: scale)
+        let baseline = course.baseline(scale: scale)
+        // Due from enrolment (the induction) or from the day the course was opened, until day 0.
+        let baselineFrom = min(course.number == 1 ? history.enrolledOn : course.openedOn, course.dayZero ?? today)
         scheduled.append(ScheduledAssessment(
             point: "baseline", name: "baseline", scale: scale, timepoint: .baseline,
-            dueFrom: history.enrolledOn, dueBy: timeline.dayZero, doneOn: baseline?.date,
-            status: baseline != nil ? .done : (timeline.dayZero == nil ? .due : .missed), today: today))
+            dueFrom: baselineFrom, dueBy: course.dayZero, doneOn: baseline?.date,
+            status: baseline != nil ? .done : (course.dayZero == nil ? .due : .missed), today: today))
 
-        let endWindow = complete ? timeline.endOfCourseWindow : nil
-        let end = timeline.endOfCourse(scale: scale)
+        // The end-of-course assessment is due once the course is over, from the day its last
+        // infusion ended.
+        let window = over ? course.endOfCourseWindow : nil
+        let end = course.endOfCourse(scale: scale)
         scheduled.append(ScheduledAssessment(
             point: "end-of-course", name: "end of course", scale: scale, timepoint: .postInfusion,
-            dueFrom: endWindow.map { _ in timeline.courseEnd! }, dueBy: endWindow?.upperBound, doneOn: end?.date,
-            status: status(done: end?.date, from: endWindow.map { _ in timeline.courseEnd! }, by: endWindow?.upperBound), today: today))
+            dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: end?.date,
+            status: status(done: end?.date, from: window?.lowerBound, by: window?.upperBound), today: today))
 
         for visit in condition.course.followUps {
-            let window = timeline.window(of: visit)
-            let done = timeline.followUp(scale: scale, visit: visit)
+            let window = course.window(of: visit)
+            if course.dayZero != nil, window == nil { continue } // the next course began first
+            let done = course.followUp(scale: scale, visit: visit)
             scheduled.append(ScheduledAssessment(
                 point: visit.id, name: visit.name, scale: scale, timepoint: .followUp,
                 dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: done?.date,
@@ -67,13 +123,23 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         assessments = scheduled
     }
 
-    /// The next thing the clinic should do for this course, in words.
+    /// "induction" or "re-treatment 2".
+    public var courseName: String {
+        kind == .induction ? "induction" : "re-treatment \(number - 1)"
+    }
+
+    /// The course and the next thing the clinic should do for it, in words.
     public var summary: String {
-        var text: String
+        var text = "\(courseName): "
         switch stage {
-        case .notStarted: text = "not started (\(course))"
-        case .inCourse: text = "infusion \(infusionsGiven) of \(infusionsPlanned) given since \(dayZero!) (\(course))"
-        case .complete: text = "course complete (\(infusionsGiven) infusion\(infusionsGiven == 1 ? "" : "s"), ended \(courseEnd!))"
+        case .notStarted: text += "not started (\(course))"
+        case .inCourse: text += "infusion \(infusionsGiven) of \(infusionsPlanned) given since \(dayZero!) (\(course))"
+        case .complete:
+            text += "course complete (\(infusionsGiven) infusion\(infusionsGiven == 1 ? "" : "s"), "
+                + (endedByHandOn == courseEnd && endedByHandOn != nil ? "ended by hand \(courseEnd!))" : "ended \(courseEnd!))")
+        }
+        if maintenanceInfusions > 0 {
+            text += "; \(maintenanceInfusions) maintenance infusion\(maintenanceInfusions == 1 ? "" : "s"), last \(lastMaintenanceInfusion!)"
         }
         let pending = assessments.filter { $0.status == .due || $0.status == .overdue }
         if !pending.isEmpty {
@@ -123,5 +189,39 @@ public struct ScheduledAssessment: Sendable, Hashable, Codable {
         case .upcoming: "\(name) \(scale)" + (dueFrom.map { " from \($0)" } ?? " after the course")
         case .missed: "\(name) \(scale) missed"
         }
+    }
+}
+
+/// One assessment due or overdue on a day, for the clinic's list (`ketareg due`).
+public struct DueItem: Sendable, Hashable, Codable {
+    public let patient: String
+    public let condition: String
+    /// `induction` or `re-treatment`.
+    public let course: CourseKind
+    public let courseNumber: Int
+    public let point: String
+    public let name: String
+    public let scale: String
+    public let timepoint: String
+    public let dueFrom: String?
+    public let dueBy: String?
+    public let status: String
+    public let daysOverdue: Int?
+
+    /// Every assessment due or overdue on `today` across the clinic, overdue ones first, then by the
+    /// day they are due by.
+    public static func list(histories: [PatientHistory], catalog: ConditionCatalog, today: ClinicalDate) -> [DueItem] {
+        var due: [DueItem] = []
+        for history in histories {
+            for progress in CourseProgress.all(patient: history, catalog: catalog, today: today) {
+                for item in progress.assessments where item.status == .due || item.status == .overdue {
+                    due.append(DueItem(patient: history.patient, condition: progress.condition, course: progress.kind, courseNumber: progress.number,
+                                       point: item.point, name: item.name, scale: item.scale, timepoint: item.timepoint.rawValue,
+                                       dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
+                                       status: item.status.rawValue, daysOverdue: item.daysOverdue))
+                }
+            }
+        }
+        return due.sorted { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
     }
 }

@@ -3,40 +3,53 @@ import Foundation
 /// Response, remission and improvement under each condition's own rules, with their denominators,
 /// and what else happened to the same patients (adverse events, co-interventions).
 ///
-/// For each rule and each patient enrolled for the condition whose course has started:
-/// - the patient is *eligible* when a baseline on the rule's scale exists (and, for a percentage
-///   rule, is not 0, since no percentage change can be taken from 0: such patients are counted as
-///   `notEvaluable`);
-/// - *immediate*: the end-of-course assessment is compared with baseline; eligible patients
-///   without one are `missing`;
-/// - *sustained*, at each follow-up visit: the rule is met at the end of the course and still met
-///   at the visit; eligible patients not seen at the visit are `missing`.
+/// Each course is judged on its own, and only once it is over (``TreatmentCourse/overOn``). Rows
+/// for the induction count patients (one induction each); rows for re-treatment count re-treatment
+/// courses. For each rule, every course that has started falls into exactly one of:
+/// - `inCourse`: not over on the report's day: never eligible, never missing;
+/// - `noBaseline`: over, with no baseline on the rule's scale before its day 0;
+/// - `notEvaluable`: the baseline makes the rule meaningless: a percentage change from 0, or a
+///   remission threshold the baseline already meets;
+/// - `awaiting`: the assessment's window is still open and it has not been taken yet;
+/// - `assessed` or `missing`: the *eligible* courses. *Immediate* compares the end-of-course
+///   assessment with baseline; *sustained* at a follow-up visit needs the rule met at the end of the
+///   course and still met at the visit, so a course without its end-of-course assessment is missing.
 ///
-/// `rate` is among patients assessed; `rateMissingAsNonResponse` counts every missing patient as
-/// not meeting the rule. Rates are computed from the counts, rounded to three decimals.
+/// `rate` is among those assessed; `rateMissingAsNonResponse` counts every missing one as not
+/// meeting the rule. Rates are computed from the counts, rounded to three decimals. Maintenance
+/// infusions never move a course's end or its windows, so they never change its result.
 public struct OutcomeReport: Sendable, Hashable, Codable {
+    /// The day the report counts up to: later records are left out.
+    public let asOf: ClinicalDate
     public let outcomes: [OutcomeRow]
     public let adverseEvents: [AdverseEventCount]
     public let coInterventions: [CoInterventionCount]
     /// Patients with each safety flag raised, for clinician review.
     public let safetyFlags: [SafetyFlagCount]
 
-    public init(conditions: [any Condition], histories: [PatientHistory]) {
+    public init(conditions: [any Condition], histories: [PatientHistory], asOf: ClinicalDate) {
+        self.asOf = asOf
+        let histories = histories.map { $0.asOf(asOf) }
         var outcomes: [OutcomeRow] = []
         var adverse: [AdverseEventCount] = []
         var coInterventions: [CoInterventionCount] = []
         var flags: [SafetyFlagCount] = []
         for condition in conditions {
             let patients = histories.filter { $0.conditions.contains(condition.id) }
-            let timelines = patients.map { CourseTimeline(course: condition.course, history: $0) }.filter { $0.dayZero != nil }
+            let timelines = patients.map { CourseTimeline(condition: condition, history: $0) }
+            let started = timelines.flatMap(\.courses).filter { $0.dayZero != nil }
             // The primary scale's rules first, then the others in the module's order.
             let rules = condition.outcomeRules.filter { $0.scale == condition.primaryScale }
                 + condition.outcomeRules.filter { $0.scale != condition.primaryScale }
-            for rule in rules {
-                let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
-                outcomes.append(OutcomeRow(condition: condition, rule: rule, direction: direction, window: .immediate, visit: nil, timelines: timelines))
-                for visit in condition.course.followUps {
-                    outcomes.append(OutcomeRow(condition: condition, rule: rule, direction: direction, window: .sustained, visit: visit, timelines: timelines))
+            for kind in CourseKind.allCases {
+                let courses = started.filter { $0.kind == kind }
+                if kind == .retreatment, courses.isEmpty { continue }
+                for rule in rules {
+                    let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
+                    outcomes.append(OutcomeRow(condition: condition, courseKind: kind, rule: rule, direction: direction, visit: nil, courses: courses, asOf: asOf))
+                    for visit in condition.course.followUps {
+                        outcomes.append(OutcomeRow(condition: condition, courseKind: kind, rule: rule, direction: direction, visit: visit, courses: courses, asOf: asOf))
+                    }
                 }
             }
             var events: [String: (term: AdverseEventTerm, grade: AdverseEventGrade, events: Int, patients: Set<String>, serious: Int)] = [:]
@@ -73,13 +86,15 @@ public struct OutcomeReport: Sendable, Hashable, Codable {
     }
 }
 
-/// One rule, at one point of the course, for one condition.
+/// One rule, at one point of the course, for one condition and one kind of course.
 public struct OutcomeRow: Sendable, Hashable, Codable {
     public enum Window: String, Sendable, Hashable, Codable {
         case immediate, sustained
     }
 
     public let condition: String
+    /// `induction` (one per patient) or `re-treatment` (every re-treatment course).
+    public let course: CourseKind
     public let scale: String
     public let subscore: String?
     /// The rule's id (`response`, `remission`, `moderate-improvement`).
@@ -93,31 +108,44 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     public let visit: String?
     public let visitDay: Int?
     public let visitDays: String?
-    /// Patients whose course started, with a baseline on the scale that the rule can use.
-    public let eligible: Int
-    /// Patients with the assessment this row compares (end of course, or the visit).
-    public let assessed: Int
-    /// Eligible patients without it.
-    public let missing: Int
-    /// Patients meeting the rule (sustained: at the end of the course and still at the visit).
-    public let responders: Int
-    /// Patients whose baseline made the rule impossible to judge (a percentage change from 0).
+    /// Courses that have started (the induction: patients).
+    public let started: Int
+    /// Courses not over on the report's day.
+    public let inCourse: Int
+    /// Courses over without a baseline on the rule's scale.
+    public let noBaseline: Int
+    /// Courses whose baseline makes the rule meaningless (a percentage change from 0, or a
+    /// remission threshold already met at baseline).
     public let notEvaluable: Int
-    /// `responders / assessed`, or `nil` when no one was assessed.
+    /// Courses whose assessment window is still open, not yet assessed.
+    public let awaiting: Int
+    /// Courses over, with a baseline the rule can use, whose assessment window has opened:
+    /// `assessed + missing`.
+    public let eligible: Int
+    /// Eligible courses with the assessments this row compares (end of course; sustained: end of
+    /// course and the visit).
+    public let assessed: Int
+    /// Eligible courses without them.
+    public let missing: Int
+    /// Courses meeting the rule (sustained: at the end of the course and still at the visit).
+    public let responders: Int
+    /// `responders / assessed`, or `nil` when none was assessed.
     public let rate: Double?
-    /// `responders / eligible`: every missing patient counted as not meeting the rule.
+    /// `responders / eligible`: every missing course counted as not meeting the rule.
     public let rateMissingAsNonResponse: Double?
-    /// How missing patients were counted, in words.
+    /// How missing courses were counted, in words.
     public let missingHandling: String
 
-    init(condition: any Condition, rule: OutcomeRule, direction: ScoreDirection, window: Window, visit: FollowUpVisit?, timelines: [CourseTimeline]) {
+    init(condition: any Condition, courseKind: CourseKind, rule: OutcomeRule, direction: ScoreDirection, visit: FollowUpVisit?,
+         courses: [TreatmentCourse], asOf: ClinicalDate) {
         self.condition = condition.id
+        course = courseKind
         scale = rule.scale
         subscore = rule.subscore
         outcome = rule.id
         name = rule.name
         let words = rule.describe(direction: direction)
-        self.window = window
+        window = visit == nil ? .immediate : .sustained
         self.visit = visit?.id
         visitDay = visit?.targetDay
         visitDays = visit.map { "\($0.earliestDay)-\($0.latestDay)" }
@@ -127,36 +155,48 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
             self.rule = "\(words) at the end of the course"
         }
 
-        var eligible = 0, assessed = 0, responders = 0, notEvaluable = 0
-        for timeline in timelines {
-            guard let baseline = timeline.baseline(scale: rule.scale)?.value(subscore: rule.subscore) else { continue }
-            if case .percentImprovement = rule.criterion, baseline == 0 {
-                notEvaluable += 1
-                continue
-            }
-            eligible += 1
-            let end = timeline.endOfCourse(scale: rule.scale)?.value(subscore: rule.subscore)
-            let metAtEnd = end.flatMap { rule.isMet(baseline: baseline, current: $0, direction: direction) } ?? false
+        var inCourse = 0, noBaseline = 0, notEvaluable = 0, awaiting = 0, assessed = 0, missing = 0, responders = 0
+        for course in courses {
+            guard course.isOver(on: asOf) else { inCourse += 1; continue }
+            guard let baseline = course.baseline(scale: rule.scale)?.value(subscore: rule.subscore) else { noBaseline += 1; continue }
+            guard rule.isEvaluable(baseline: baseline, direction: direction) else { notEvaluable += 1; continue }
+            let end = course.endOfCourse(scale: rule.scale)?.value(subscore: rule.subscore)
+            let endWindow = course.endOfCourseWindow
             if let visit {
-                guard let later = timeline.followUp(scale: rule.scale, visit: visit)?.value(subscore: rule.subscore) else { continue }
+                let later = course.followUp(scale: rule.scale, visit: visit)?.value(subscore: rule.subscore)
+                let visitWindow = course.window(of: visit)
+                if later == nil, let visitWindow, asOf <= visitWindow.upperBound {
+                    awaiting += 1
+                    continue
+                }
+                // Also missing: a visit that a re-treatment course, begun before it, cut off.
+                guard let end, let later else { missing += 1; continue }
                 assessed += 1
-                if metAtEnd, rule.isMet(baseline: baseline, current: later, direction: direction) == true { responders += 1 }
+                if rule.isMet(baseline: baseline, current: end, direction: direction) == true,
+                   rule.isMet(baseline: baseline, current: later, direction: direction) == true { responders += 1 }
             } else {
-                guard end != nil else { continue }
+                guard let end else {
+                    if let endWindow, asOf <= endWindow.upperBound { awaiting += 1 } else { missing += 1 }
+                    continue
+                }
                 assessed += 1
-                if metAtEnd { responders += 1 }
+                if rule.isMet(baseline: baseline, current: end, direction: direction) == true { responders += 1 }
             }
         }
-        self.eligible = eligible
-        self.assessed = assessed
-        missing = eligible - assessed
-        self.responders = responders
+        started = courses.count
+        self.inCourse = inCourse
+        self.noBaseline = noBaseline
         self.notEvaluable = notEvaluable
+        self.awaiting = awaiting
+        self.assessed = assessed
+        self.missing = missing
+        eligible = assessed + missing
+        self.responders = responders
         rate = assessed == 0 ? nil : roundedRate(responders, assessed)
         rateMissingAsNonResponse = eligible == 0 ? nil : roundedRate(responders, eligible)
         missingHandling = visit == nil
-            ? "patients without an end-of-course assessment are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
-            : "patients not seen at the visit are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
+            ? "courses over without an end-of-course assessment (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
+            : "courses without the end-of-course assessment or not seen at the visit (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
     }
 }
 

@@ -52,6 +52,17 @@ public struct OutcomeRule: Sendable, Hashable {
         }
     }
 
+    /// Whether the rule can judge a course with this baseline: a percentage change needs a baseline
+    /// other than 0, and a threshold (remission) needs a baseline that does not meet it already, or
+    /// a patient who started in remission would count as remitted.
+    public func isEvaluable(baseline: Double, direction: ScoreDirection = .higherIsWorse) -> Bool {
+        switch criterion {
+        case .percentImprovement: baseline != 0
+        case .pointImprovement: true
+        case .scoreBelow, .scoreAtMost: isMet(baseline: nil, current: baseline, direction: direction) == false
+        }
+    }
+
     /// Whether a score meets the rule, given the patient's baseline on the same scale.
     ///
     /// Returns `nil` when the rule cannot be judged: a change-based rule without a baseline, or a

@@ -4,36 +4,71 @@ public struct PatientHistory: Sendable, Hashable {
     public let patient: String
     public let conditions: [String]
     public let enrolledOn: ClinicalDate
+    /// Every infusion, each for one of ``conditions``, in the order given.
     public let infusions: [Infusion]
     public let assessments: [Assessment]
     public let adverseEvents: [AdverseEvent]
     public let coInterventions: [CoInterventionKind]
+    /// Courses started or ended by hand (`ketareg course start|end`).
+    public let courseMarkers: [CourseMarker]
 
     public init(patient: String, conditions: [String], enrolledOn: ClinicalDate, infusions: [Infusion],
-                assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = []) {
+                assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = [],
+                courseMarkers: [CourseMarker] = []) {
         self.patient = patient
         self.conditions = conditions
         self.enrolledOn = enrolledOn
-        self.infusions = infusions.sorted { $0.date < $1.date }
+        self.infusions = infusions.sorted { first, second in
+            first.date != second.date ? first.date < second.date : (first.time?.minuteOfDay ?? 0) < (second.time?.minuteOfDay ?? 0)
+        }
         self.assessments = assessments.sorted { $0.date < $1.date }
         self.adverseEvents = adverseEvents
         self.coInterventions = coInterventions
+        self.courseMarkers = courseMarkers.sorted { $0.date < $1.date }
+    }
+
+    /// The history as it stood at the end of `day`: what was recorded for later days is left out,
+    /// so that a report "as of" a past day counts only what had happened by then.
+    public func asOf(_ day: ClinicalDate) -> PatientHistory {
+        PatientHistory(patient: patient, conditions: conditions, enrolledOn: enrolledOn,
+                       infusions: infusions.filter { $0.date <= day }, assessments: assessments.filter { $0.date <= day },
+                       adverseEvents: adverseEvents, coInterventions: coInterventions,
+                       courseMarkers: courseMarkers.filter { $0.date <= day })
+    }
+
+    /// The infusions given for one condition.
+    public func infusions(for condition: String) -> [Infusion] {
+        infusions.filter { $0.condition == condition }
     }
 
     public struct Infusion: Sendable, Hashable {
+        /// The condition the infusion was given for.
+        public let condition: String
         public let date: ClinicalDate
+        /// When dosing started, when recorded.
+        public let time: ClockTime?
         public let minutes: Int
+        /// The dose of a bolus or timed infusion.
         public let doseMgPerKg: Double?
+        /// The highest rate of a continuous infusion.
+        public let rateMgPerKgPerHour: Double?
         public let route: InfusionRoute?
-        public init(date: ClinicalDate, minutes: Int, doseMgPerKg: Double? = nil, route: InfusionRoute? = nil) {
+        public init(condition: String, date: ClinicalDate, time: ClockTime? = nil, minutes: Int, doseMgPerKg: Double? = nil,
+                    rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil) {
+            self.condition = condition
             self.date = date
+            self.time = time
             self.minutes = minutes
             self.doseMgPerKg = doseMgPerKg
+            self.rateMgPerKgPerHour = rateMgPerKgPerHour
             self.route = route
         }
 
-        /// The day the infusion ended: later than its start for continuous infusions over days.
-        public var endDate: ClinicalDate { date.adding(days: minutes / 1440) }
+        /// The day the infusion ended: later than its start for continuous infusions over days. An
+        /// infusion with no start time is taken to start at the beginning of its day.
+        public var endDate: ClinicalDate {
+            date.adding(days: ((time?.minuteOfDay ?? 0) + max(0, minutes)) / 1440)
+        }
     }
 
     public struct Assessment: Sendable, Hashable {
@@ -69,5 +104,31 @@ public struct PatientHistory: Sendable, Hashable {
             self.grade = grade
             self.serious = serious
         }
+    }
+}
+
+/// A course started or ended by hand, for one condition.
+public struct CourseMarker: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// `ketareg course start`: the next infusion opens a new course.
+        case start
+        /// `ketareg course end`: the course in progress is over on this day.
+        case end
+    }
+
+    /// The marker's registry id (`CE-000003`), when stored.
+    public let id: String?
+    public let condition: String
+    public let kind: Kind
+    public let date: ClinicalDate
+    /// For a start: what kind of course it opens (re-treatment, unless it is the condition's first).
+    public let courseKind: CourseKind?
+
+    public init(id: String? = nil, condition: String, kind: Kind, date: ClinicalDate, courseKind: CourseKind? = nil) {
+        self.id = id
+        self.condition = condition
+        self.kind = kind
+        self.date = date
+        self.courseKind = courseKind
     }
 }

@@ -25,8 +25,9 @@ public struct Exporter: Sendable {
     // MARK: - Building
 
     /// The payload an endpoint would receive from these patients, validated against its schema.
+    /// `asOf` is the build day: courses still running then are not judged.
     public func build(for endpoint: EndpointSettings, patients: [ExportPatient], clinic: String?, secret: Data,
-                      period: String) throws -> BuiltPayload {
+                      period: String, asOf: ClinicalDate) throws -> BuiltPayload {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -40,7 +41,7 @@ public struct Exporter: Sendable {
             schema = RecordsPayload.schemaID
         default:
             let payload = SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
-                                               minimumCellSize: endpoint.minCell, generator: generator)
+                                               minimumCellSize: endpoint.minCell, generator: generator, asOf: asOf)
             data = try encoder.encode(payload)
             schema = SummaryPayload.schemaID
         }
@@ -54,20 +55,22 @@ public struct Exporter: Sendable {
     }
 
     /// Exactly the bytes `run` would store and send now, without storing anything.
-    public func preview(endpoint name: String, today: ClinicalDate = .today) throws -> Data {
+    public func preview(endpoint name: String, today: ClinicalDate? = nil) throws -> Data {
+        let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
         return try build(for: endpoint, patients: try registry.exportPatients(), clinic: try registry.clinicName(),
-                         secret: try registry.pseudonymKey(), period: Self.period(today)).payload
+                         secret: try registry.pseudonymKey(), period: Self.period(today), asOf: today).payload
     }
 
     /// Builds a payload and stores it in the outbox in one transaction. With a period key, nothing
     /// is stored (and `nil` returned) when that period's export exists already.
-    public func store(endpoint name: String, periodKey: String? = nil, today: ClinicalDate = .today, actor: String = "ketareg") throws -> OutboxEntry? {
+    public func store(endpoint name: String, periodKey: String? = nil, today: ClinicalDate? = nil, actor: String = "ketareg") throws -> OutboxEntry? {
+        let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
         return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { patients in
-            try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today))
+            try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today)
         }
     }
 
@@ -92,7 +95,8 @@ public struct Exporter: Sendable {
 
     /// Builds what the schedules call for in the current period (once per period, however many
     /// periods were missed) and returns what was built.
-    public func buildScheduled(today: ClinicalDate = .today) throws -> [OutboxEntry] {
+    public func buildScheduled(today: ClinicalDate? = nil) throws -> [OutboxEntry] {
+        let today = today ?? registry.today
         var built: [OutboxEntry] = []
         for schedule in try registry.schedules() {
             if let entry = try store(endpoint: schedule.endpoint, periodKey: Self.periodKey(every: schedule.every, on: today), today: today) {

@@ -99,8 +99,9 @@ public struct CoInterventionSummary: Sendable, Codable, Hashable {
 
 /// Builds the summary payload. Pure: registry data in, payload out.
 public enum SummaryBuilder {
+    /// `asOf` is the build day: courses still running then are not judged.
     public static func build(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
-                             minimumCellSize k: Int, generator: String) -> SummaryPayload {
+                             minimumCellSize k: Int, generator: String, asOf: ClinicalDate) -> SummaryPayload {
         // A count is shown when it is 0 or at least k; 1 to k-1 is a small cell.
         func small(_ count: Int) -> Bool { count > 0 && count < k }
         var summaries: [ConditionSummary] = []
@@ -112,7 +113,8 @@ public enum SummaryBuilder {
                 continue
             }
             var suppressedCells = 0
-            let timelines = histories.map { CourseTimeline(course: condition.course, history: $0) }
+            // Scores are those of each patient's induction, the course every patient has first.
+            let timelines = histories.compactMap { CourseTimeline(condition: condition, history: $0.asOf(asOf)).induction }
 
             // Scores at each point of the course.
             var scales: [ScaleSummary] = []
@@ -144,9 +146,9 @@ public enum SummaryBuilder {
             // Outcomes under the module's rules, with complementary suppression: assessed and
             // missing add up to eligible, met and not met add up to assessed, so when one of a
             // pair is a small cell both go, with every rate derived from them.
-            let report = OutcomeReport(conditions: [condition], histories: histories)
+            let report = OutcomeReport(conditions: [condition], histories: histories, asOf: asOf)
             var outcomes: [OutcomeSummary] = []
-            for row in report.outcomes where row.eligible > 0 {
+            for row in report.outcomes where row.course == .induction && row.eligible > 0 {
                 let eligibleSmall = small(row.eligible)
                 let assessedPairSmall = eligibleSmall || small(row.assessed) || small(row.missing)
                 let metPairSmall = assessedPairSmall || small(row.responders) || small(row.assessed - row.responders)
@@ -174,11 +176,11 @@ public enum SummaryBuilder {
                 if hidden { suppressedCells += 1 }
                 return CoInterventionSummary(kind: item.kind, patients: hidden ? nil : item.patients, suppressed: hidden)
             }
-            let infusions = histories.flatMap(\.infusions)
-            let perPatient = histories.map { Double($0.infusions.count) }.sorted()
+            let infusions = histories.flatMap { $0.infusions(for: condition.id) }
+            let perPatient = histories.map { Double($0.infusions(for: condition.id).count) }.sorted()
             let doses = infusions.compactMap(\.doseMgPerKg).sorted()
             let routes = InfusionRoute.allCases.compactMap { route -> RouteSummary? in
-                let count = histories.filter { $0.infusions.contains { $0.route == route } }.count
+                let count = histories.filter { $0.infusions(for: condition.id).contains { $0.route == route } }.count
                 return count == 0 ? nil : RouteSummary(route: route.rawValue, patients: count)
             }
             let routesHidden = routes.contains { small($0.patients) }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The identifiers clinic staff read and type: `P-000042` for a patient, `I-` for an infusion,
-/// `A-` for an assessment, `AE-` for an adverse event, `C-` for a co-intervention. They are local
+/// `A-` for an assessment, `AE-` for an adverse event, `C-` for a co-intervention, `O-` for an observation
+/// during an infusion, `CE-` for a course started or ended by hand. They are local
 /// to the clinic and never leave it.
 public enum RecordKind: String, Sendable, CaseIterable, Codable {
     case patient = "P"
@@ -9,6 +10,8 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
     case assessment = "A"
     case adverseEvent = "AE"
     case coIntervention = "C"
+    case observation = "O"
+    case courseEvent = "CE"
 
     /// The word used in audit rows and messages.
     public var noun: String {
@@ -18,6 +21,8 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
         case .assessment: "assessment"
         case .adverseEvent: "adverse-event"
         case .coIntervention: "co-intervention"
+        case .observation: "observation"
+        case .courseEvent: "course-event"
         }
     }
 

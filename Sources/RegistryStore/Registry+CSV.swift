@@ -78,7 +78,7 @@ extension Registry {
                         }
                         let record: ClinicalCSV.Record
                         do {
-                            record = try ClinicalCSV.record(Dictionary(uniqueKeysWithValues: zip(header, fields)), catalog: catalog)
+                            record = try ClinicalCSV.record(Dictionary(uniqueKeysWithValues: zip(header, fields)), catalog: catalog, today: today)
                         } catch let error as ClinicalCSV.RowError {
                             throw fail(line, error.column, error.message)
                         }
@@ -147,12 +147,14 @@ extension Registry {
                       "prior-treatment": page.priorTreatments.map { $0.category.rawValue + ($0.adequateTrials.map { ":\($0)" } ?? "") }.joined(separator: ";")])
             var events: [(date: String, order: Int, values: [String: String])] = []
             for infusion in page.infusions where !infusion.enteredInError {
-                var values = ["record": "infusion", "mrn": page.mrn, "on": infusion.on, "dose-mg-per-kg": formatScore(infusion.doseMgPerKg),
+                var values = ["record": "infusion", "mrn": page.mrn, "for": infusion.condition, "on": infusion.on,
                               "minutes": String(infusion.minutes), "route": infusion.route,
                               "sedation": infusion.sedation ? "yes" : "", "dissociation": infusion.dissociation ? "yes" : "",
                               "respiratory-depression": infusion.respiratoryDepression ? "yes" : "",
                               "concomitant": infusion.concomitantMedication.joined(separator: ";")]
                 values["at"] = infusion.at
+                values["dose-mg-per-kg"] = infusion.doseMgPerKg.map(formatScore)
+                values["rate-mg-per-kg-per-hour"] = infusion.rateMgPerKgPerHour.map(formatScore)
                 values["weight-kg"] = infusion.weightKg.map(formatScore)
                 values["total-mg"] = infusion.totalMg.map(formatScore)
                 values["bp-before"] = infusion.bpBefore

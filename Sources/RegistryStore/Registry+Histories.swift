@@ -24,9 +24,16 @@ extension Registry {
             return result
         }
         let conditions: [Int64: [String]] = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY rowid") { $0["condition_id"] }
-        let infusions = try grouped("SELECT patient_id, given_on, minutes, dose_mg_per_kg, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
-            PatientHistory.Infusion(date: try ClinicalDate.parse(row["given_on"], field: "on"), minutes: row["minutes"],
-                                    doseMgPerKg: row["dose_mg_per_kg"], route: InfusionRoute(rawValue: row["route"]))
+        let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY given_on, given_at, id") { row in
+            PatientHistory.Infusion(condition: row["condition_id"], date: try ClinicalDate.parse(row["given_on"], field: "on"),
+                                    time: (row["given_at"] as String?).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: row["minutes"],
+                                    doseMgPerKg: row["dose_mg_per_kg"], rateMgPerKgPerHour: row["rate_mg_per_kg_per_hour"],
+                                    route: InfusionRoute(rawValue: row["route"]))
+        }
+        let markers = try grouped("SELECT id, patient_id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY on_date, id") { row in
+            CourseMarker(id: RecordKind.courseEvent.displayID(row["id"]), condition: row["condition_id"],
+                         kind: CourseMarker.Kind(rawValue: row["kind"]) ?? .start, date: try ClinicalDate.parse(row["on_date"], field: "on"),
+                         courseKind: (row["course_kind"] as String?).flatMap(CourseKind.init(rawValue:)))
         }
         let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY assessed_on, id") { row in
             PatientHistory.Assessment(
@@ -51,7 +58,7 @@ extension Registry {
                 patient: RecordKind.patient.displayID(id), conditions: enrolled,
                 enrolledOn: try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on"),
                 infusions: infusions[id] ?? [], assessments: assessments[id] ?? [],
-                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [])
+                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [], courseMarkers: markers[id] ?? [])
         }
     }
 }

@@ -18,7 +18,7 @@ extension Registry {
     /// Enrols a patient: identity, conditions and treatment history, audited. Refuses a duplicate
     /// MRN.
     public func enroll(_ enrollment: Enrollment, catalog: ConditionCatalog, actor: String) throws -> PatientSummary {
-        let enrollment = try enrollment.validated(against: catalog)
+        let enrollment = try enrollment.validated(against: catalog, today: today)
         let id = try write { db in try insertEnrollment(db, enrollment, actor: actor) }
         return try patientSummary(RecordID(kind: .patient, row: id))
     }
@@ -119,6 +119,8 @@ extension Registry {
                 priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
                 infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
                 coInterventions: try CoInterventionRow.filter(byPatient).order(Column("from_date"), Column("id")).fetchAll(db).map(\.view),
+                observations: try InfusionObservationRow.filter(byPatient).order(Column("observed_on"), Column("observed_at"), Column("id")).fetchAll(db).map(\.view),
+                courseEvents: try CourseEventRow.filter(byPatient).order(Column("on_date"), Column("id")).fetchAll(db).map(\.view),
                 latestScores: latest.values.sorted { ($0.on, $0.scale) < ($1.on, $1.scale) },
                 flags: try openFlags(db, patient: row))
         }
@@ -128,7 +130,7 @@ extension Registry {
     /// Clinical care and recording go on.
     public func withdrawConsent(_ id: RecordID, on date: ClinicalDate, reason: String, actor: String) throws -> PatientSummary {
         let reason = try requireReason(reason, why: "why consent was withdrawn")
-        _ = try date.notInFuture(field: "on")
+        _ = try date.notInFuture(field: "on", today: today)
         try write { db in
             var patient = try requirePatient(db, id)
             if let withdrawn = patient.consentWithdrawnOn {

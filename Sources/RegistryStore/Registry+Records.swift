@@ -3,14 +3,72 @@ import RegistryCore
 
 extension Registry {
     /// Records an infusion with its monitoring observations and any adverse events that followed it.
+    /// The condition is the entry's (`--for`), or the patient's only one.
     public func addInfusion(_ entry: InfusionEntry, patient id: RecordID, actor: String) throws -> InfusionView {
-        let entry = try entry.validated()
+        let entry = try entry.validated(today: today)
         return try write { db in try insertInfusion(db, entry, patient: requirePatient(db, id).id!, actor: actor) }
+    }
+
+    /// Records vital signs or observations during an infusion, at a moment from its start to the end
+    /// of the day it ends.
+    public func addObservation(_ entry: InfusionObservationEntry, infusion id: RecordID, actor: String) throws -> ObservationView {
+        let entry = try entry.validated(today: today)
+        return try write { db in
+            guard id.kind == .infusion, let infusion = try InfusionRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("<infusion-id>: no infusion \(id) in this registry (see 'ketareg patient show')")
+            }
+            guard !infusion.enteredInError else {
+                throw RegistryError.refused("<infusion-id>: \(id) was marked entered in error; observations go with a real infusion")
+            }
+            let given = try infusion.entry()
+            let startMinute = given.date.dayNumber * 1440 + (given.time?.minuteOfDay ?? 0)
+            let endDay = given.date.adding(days: ((given.time?.minuteOfDay ?? 0) + given.minutes) / 1440)
+            let moment = entry.date.dayNumber * 1440 + entry.time.minuteOfDay
+            guard moment >= startMinute, moment <= endDay.dayNumber * 1440 + 1439 else {
+                throw InputError(field: "at", got: "\(entry.date)T\(entry.time)",
+                                 allowed: "a moment during \(id), from \(given.date)" + (given.time.map { "T\($0)" } ?? "") + " to the end of \(endDay)")
+            }
+            var row = InfusionObservationRow(infusionId: infusion.id!, patientId: infusion.patientId, entry: entry)
+            try row.insert(db)
+            let view = row.view
+            try audit(db, actor: actor, action: "add", record: RecordID(kind: .observation, row: row.id!),
+                      patient: RecordID(kind: .patient, row: infusion.patientId), before: ObservationView?.none, after: view)
+            return view
+        }
+    }
+
+    /// Starts a course by hand (a re-treatment after relapse, most often) or ends the course in
+    /// progress (stopped early). An end needs a reason.
+    public func addCourseMarker(_ kind: CourseMarker.Kind, patient id: RecordID, condition: String?, on date: ClinicalDate,
+                                courseKind: CourseKind? = nil, reason: String?, catalog: ConditionCatalog, actor: String) throws -> CourseEventView {
+        _ = try date.notInFuture(field: "on", today: today)
+        let reason = try kind == .end ? requireReason(reason ?? "", why: "why the course ended") : reason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            let conditionID = try self.condition(db, named: condition, patient: patient.id!)
+            if kind == .end {
+                // Only a course in progress on that day can be ended.
+                guard let history = try histories(db, condition: nil, patient: id).first, let module = catalog.condition(conditionID) else {
+                    throw RegistryError.refused("--for: the condition '\(conditionID)' is not in this program's catalog")
+                }
+                let course = CourseTimeline(condition: module, history: history.asOf(date)).courses.last
+                guard let course, course.dayZero != nil, !course.isOver(on: date.adding(days: -1)) else {
+                    throw RegistryError.refused("--on: \(id) has no \(conditionID) course in progress on \(date)" + (course?.overOn.map { " (the last one was over on \($0))" } ?? "") + "; nothing to end")
+                }
+            }
+            var row = CourseEventRow(id: nil, patientId: patient.id!, conditionId: conditionID, kind: kind.rawValue, onDate: date.description,
+                                     courseKind: kind == .start ? (courseKind ?? .retreatment).rawValue : nil, reason: reason, enteredInError: false)
+            try row.insert(db)
+            let view = row.view
+            try audit(db, actor: actor, action: "add", record: RecordID(kind: .courseEvent, row: row.id!),
+                      patient: id, before: CourseEventView?.none, after: view, reason: reason)
+            return view
+        }
     }
 
     /// Records an adverse event, optionally tied to the infusion it followed.
     public func addAdverseEvent(_ entry: AdverseEventEntry, patient id: RecordID, infusion: RecordID?, actor: String) throws -> AdverseEventView {
-        let entry = try entry.validated()
+        let entry = try entry.validated(today: today)
         return try write { db in
             let patient = try requirePatient(db, id)
             var infusionRow: Int64?
@@ -29,7 +87,7 @@ extension Registry {
     /// enrolled for.
     public func addAssessment(_ scored: ScoredAssessment, patient id: RecordID, on date: ClinicalDate,
                               timepoint: Timepoint, actor: String) throws -> AssessmentView {
-        _ = try date.notInFuture(field: "on")
+        _ = try date.notInFuture(field: "on", today: today)
         return try write { db in
             let patient = try requirePatient(db, id)
             return try insertAssessment(db, scored, patient: patient.id!, enrolledFor: conditions(db, patient: patient.id!),
@@ -39,7 +97,7 @@ extension Registry {
 
     /// Records a treatment alongside ketamine.
     public func addCoIntervention(_ entry: CoInterventionEntry, patient id: RecordID, actor: String) throws -> CoInterventionView {
-        let entry = try entry.validated()
+        let entry = try entry.validated(today: today)
         return try write { db in try insertCoIntervention(db, entry, patient: requirePatient(db, id).id!, actor: actor) }
     }
 
@@ -47,7 +105,7 @@ extension Registry {
 
     /// Inserts a validated infusion, its adverse events and their audit rows.
     func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String) throws -> InfusionView {
-        var row = InfusionRow(patientId: patient, entry: entry)
+        var row = InfusionRow(patientId: patient, condition: try condition(db, named: entry.condition, patient: patient), entry: entry)
         try row.insert(db)
         var adverseIDs: [String] = []
         for event in entry.adverseEvents {
@@ -129,13 +187,19 @@ extension Registry {
             let adverse = try Int64.fetchAll(db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row])
                 .map(RecordKind.adverseEvent.displayID)
             let before = row.view(adverseEvents: adverse)
-            var entry = row.entry
+            let original = try row.entry()
+            var entry = original
             try change(&entry)
-            entry = try entry.validated()
-            var updated = InfusionRow(patientId: row.patientId, entry: entry)
-            updated.id = row.id
-            updated.enteredInError = enteredInError ?? row.enteredInError
-            row = updated
+            if row.legacyRanges, entry == original {
+                // Only marked (or unmarked) entered in error: a row kept from the old ranges stays as it was.
+                row.enteredInError = enteredInError ?? row.enteredInError
+            } else {
+                entry = try entry.validated(today: today)
+                var updated = InfusionRow(patientId: row.patientId, condition: try condition(db, named: entry.condition, patient: row.patientId), entry: entry)
+                updated.id = row.id
+                updated.enteredInError = enteredInError ?? row.enteredInError
+                row = updated
+            }
             let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
                                                after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
             try refreshAgeAtDayZero(db, patient: row.patientId)
@@ -151,9 +215,9 @@ extension Registry {
             guard id.kind == .adverseEvent, let row = try AdverseEventRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no adverse event \(id) in this registry")
             }
-            var entry = row.entry
+            var entry = try row.entry()
             try change(&entry)
-            var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated())
+            var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
             return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
@@ -169,9 +233,9 @@ extension Registry {
             guard id.kind == .coIntervention, let row = try CoInterventionRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no co-intervention \(id) in this registry")
             }
-            var entry = row.entry
+            var entry = try row.entry()
             try change(&entry)
-            var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated())
+            var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
             return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
@@ -184,7 +248,7 @@ extension Registry {
     public func correctAssessment(_ id: RecordID, answers: [Int?]?, on date: ClinicalDate?, timepoint: Timepoint?,
                                   enteredInError: Bool?, catalog: ConditionCatalog, reason: String, actor: String) throws -> AssessmentView {
         let reason = try requireReason(reason)
-        if let date { _ = try date.notInFuture(field: "on") }
+        if let date { _ = try date.notInFuture(field: "on", today: today) }
         return try write { db in
             guard id.kind == .assessment, var row = try AssessmentRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no assessment \(id) in this registry")
@@ -204,6 +268,31 @@ extension Registry {
             if let enteredInError { row.enteredInError = enteredInError }
             return try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
                                       reason: reason, actor: actor)
+        }
+    }
+
+    /// Marks an observation or a course marker entered in error: kept on file, out of the patient's
+    /// courses and pages' readings. A reason is required.
+    public func markEnteredInError(_ id: RecordID, reason: String, actor: String) throws -> String {
+        let reason = try requireReason(reason)
+        return try write { db in
+            switch id.kind {
+            case .observation:
+                guard var row = try InfusionObservationRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no observation \(id) in this registry") }
+                var updated = row
+                updated.enteredInError = true
+                row = updated
+                _ = try saveCorrection(db, row, id: id, patient: row.patientId, before: (try InfusionObservationRow.fetchOne(db, key: id.row))!.view,
+                                       after: row.view, reason: reason, actor: actor)
+            case .courseEvent:
+                guard var row = try CourseEventRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no course marker \(id) in this registry") }
+                let before = row.view
+                row.enteredInError = true
+                _ = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view, reason: reason, actor: actor)
+            default:
+                throw RegistryError.refused("\(id) is not an observation or a course marker")
+            }
+            return id.description
         }
     }
 

@@ -9,16 +9,19 @@ import RegistryCore
 public struct Registry: Sendable {
     /// Where the file is.
     public let path: String
+    /// The clinic's day, read once by the program: nothing dated later is accepted.
+    public let today: ClinicalDate
     let pool: DatabasePool
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, pool: DatabasePool, today: ClinicalDate) {
         self.path = path
         self.pool = pool
+        self.today = today
     }
 
     /// Creates a new registry file (mode 0600, its folder 0700 when the folder is created), with a
     /// fresh pseudonym secret. Refuses to overwrite an existing file.
-    public static func create(at path: String, clinic: String?) throws(RegistryError) -> Registry {
+    public static func create(at path: String, clinic: String?, today: ClinicalDate) throws(RegistryError) -> Registry {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
@@ -39,7 +42,7 @@ public struct Registry: Sendable {
         close(descriptor)
         do {
             let pool = try openPool(path)
-            try Schema.migrator.migrate(pool)
+            try Schema.migrator(courseDays: [:]).migrate(pool)
             try pool.write { db in
                 let created = timestamp()
                 try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', ?)", arguments: [created])
@@ -50,15 +53,16 @@ public struct Registry: Sendable {
                 let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
                 try db.execute(sql: "INSERT INTO pseudonym_secret (id, secret) VALUES (1, ?)", arguments: [secret])
             }
-            return Registry(path: path, pool: pool)
+            return Registry(path: path, pool: pool, today: today)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw .storage("cannot initialise the registry at \(path): \(error)")
         }
     }
 
-    /// Opens an existing registry and brings its schema up to date.
-    public static func open(at path: String) throws(RegistryError) -> Registry {
+    /// Opens an existing registry and brings its schema up to date. The catalog's courses decide, in
+    /// an old registry, which condition each infusion of a patient with several was given for.
+    public static func open(at path: String, today: ClinicalDate, catalog: ConditionCatalog) throws(RegistryError) -> Registry {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage("no registry at \(path); create one with 'ketareg init' or point --registry (or KETAREG_REGISTRY) at an existing one")
         }
@@ -68,8 +72,9 @@ public struct Registry: Sendable {
             guard isRegistry else {
                 throw RegistryError.storage("\(path) is not a KetaReg registry")
             }
-            try Schema.migrator.migrate(pool)
-            return Registry(path: path, pool: pool)
+            let courseDays = Dictionary(uniqueKeysWithValues: catalog.conditions.map { ($0.id, $0.course.withinDays) })
+            try Schema.migrator(courseDays: courseDays).migrate(pool)
+            return Registry(path: path, pool: pool, today: today)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -124,6 +129,24 @@ public struct Registry: Sendable {
             throw RegistryError.refused("no patient \(id) in this registry (see 'ketareg patients')")
         }
         return row
+    }
+
+    /// The condition an infusion or course marker is for: the one named (it must be one of the
+    /// patient's), or the patient's only condition.
+    func condition(_ db: Database, named: String?, patient: Int64, option: String = "--for") throws -> String {
+        let own = try conditions(db, patient: patient)
+        let patientID = RecordKind.patient.displayID(patient)
+        guard let named else {
+            guard own.count == 1 else {
+                throw RegistryError.refused("\(option): \(patientID) is enrolled for \(own.joined(separator: " and ")); say which condition this is for (\(option) \(own.joined(separator: " or \(option) ")))")
+            }
+            return own[0]
+        }
+        let wanted = named.trimmingCharacters(in: .whitespaces).lowercased()
+        guard own.contains(wanted) else {
+            throw RegistryError.refused("\(option): \(patientID) is not enrolled for '\(named)'; their conditions are \(own.joined(separator: ", "))")
+        }
+        return wanted
     }
 
     func conditions(_ db: Database, patient: Int64) throws -> [String] {

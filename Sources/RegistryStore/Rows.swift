@@ -52,9 +52,11 @@ struct InfusionRow: SnakeCaseRecord {
     static let databaseTableName = "infusion"
     var id: Int64?
     var patientId: Int64
+    var conditionId: String
     var givenOn: String
     var givenAt: String?
-    var doseMgPerKg: Double
+    var doseMgPerKg: Double?
+    var rateMgPerKgPerHour: Double?
     var weightKg: Double?
     var totalMg: Double?
     var minutes: Int
@@ -73,14 +75,18 @@ struct InfusionRow: SnakeCaseRecord {
     var dissociation: Bool
     var respiratoryDepression: Bool
     var enteredInError: Bool
+    /// Recorded before the ranges of 2026-11 (kept as it was; a correction checks it anew).
+    var legacyRanges: Bool
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    init(patientId: Int64, entry: InfusionEntry) {
+    init(patientId: Int64, condition: String, entry: InfusionEntry) {
         self.patientId = patientId
+        conditionId = condition
         givenOn = entry.date.description
         givenAt = entry.time?.description
         doseMgPerKg = entry.doseMgPerKg
+        rateMgPerKgPerHour = entry.rateMgPerKgPerHour
         weightKg = entry.weightKg
         totalMg = entry.totalMg
         minutes = entry.minutes
@@ -99,18 +105,20 @@ struct InfusionRow: SnakeCaseRecord {
         dissociation = entry.dissociation
         respiratoryDepression = entry.respiratoryDepression
         enteredInError = false
+        legacyRanges = false
     }
 
     /// The stored infusion as an entry that can be corrected and validated again.
-    var entry: InfusionEntry {
+    func entry() throws -> InfusionEntry {
         func pressure(_ systolic: Int?, _ diastolic: Int?) -> BloodPressure? {
             guard let systolic, let diastolic else { return nil }
             return BloodPressure(systolic: systolic, diastolic: diastolic)
         }
         return InfusionEntry(
-            date: (try? ClinicalDate.parse(givenOn, field: "on")) ?? .today,
+            condition: conditionId,
+            date: try ClinicalDate.parse(givenOn, field: "on"),
             time: givenAt.flatMap { try? ClockTime.parse($0, field: "at") },
-            doseMgPerKg: doseMgPerKg, weightKg: weightKg, totalMg: totalMg, minutes: minutes,
+            dosing: rateMgPerKgPerHour.map { .rate(mgPerKgPerHour: $0) } ?? .dose(mgPerKg: doseMgPerKg ?? 0), weightKg: weightKg, totalMg: totalMg, minutes: minutes,
             route: InfusionRoute(rawValue: route) ?? .iv,
             bloodPressureBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
             bloodPressureAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
@@ -147,9 +155,9 @@ struct AdverseEventRow: SnakeCaseRecord {
     }
 
     /// The stored event as an entry that can be corrected and validated again.
-    var entry: AdverseEventEntry {
+    func entry() throws -> AdverseEventEntry {
         AdverseEventEntry(term: AdverseEventTerm(rawValue: term) ?? .other, grade: AdverseEventGrade(rawValue: grade) ?? .mild,
-                          serious: serious, onset: (try? ClinicalDate.parse(onset, field: "onset")) ?? .today,
+                          serious: serious, onset: try ClinicalDate.parse(onset, field: "onset"),
                           resolvedOn: resolvedOn.flatMap { try? ClinicalDate.parse($0, field: "resolved") })
     }
 }
@@ -222,11 +230,59 @@ struct CoInterventionRow: SnakeCaseRecord {
     }
 
     /// The stored co-intervention as an entry that can be corrected and validated again.
-    var entry: CoInterventionEntry {
+    func entry() throws -> CoInterventionEntry {
         CoInterventionEntry(kind: CoInterventionKind(rawValue: kind) ?? .other,
-                            from: (try? ClinicalDate.parse(fromDate, field: "from")) ?? .today,
+                            from: try ClinicalDate.parse(fromDate, field: "from"),
                             to: toDate.flatMap { try? ClinicalDate.parse($0, field: "to") })
     }
+}
+
+struct InfusionObservationRow: SnakeCaseRecord {
+    static let databaseTableName = "infusion_observation"
+    var id: Int64?
+    var infusionId: Int64
+    var patientId: Int64
+    var observedOn: String
+    var observedAt: String
+    var bpSystolic: Int?
+    var bpDiastolic: Int?
+    var heartRate: Int?
+    var oxygenSaturation: Int?
+    var sedation: Bool
+    var dissociation: Bool
+    var respiratoryDepression: Bool
+    var enteredInError: Bool
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(infusionId: Int64, patientId: Int64, entry: InfusionObservationEntry) {
+        self.infusionId = infusionId
+        self.patientId = patientId
+        observedOn = entry.date.description
+        observedAt = entry.time.description
+        bpSystolic = entry.bloodPressure?.systolic
+        bpDiastolic = entry.bloodPressure?.diastolic
+        heartRate = entry.heartRate
+        oxygenSaturation = entry.oxygenSaturation
+        sedation = entry.sedation
+        dissociation = entry.dissociation
+        respiratoryDepression = entry.respiratoryDepression
+        enteredInError = false
+    }
+}
+
+struct CourseEventRow: SnakeCaseRecord {
+    static let databaseTableName = "course_event"
+    var id: Int64?
+    var patientId: Int64
+    var conditionId: String
+    var kind: String
+    var onDate: String
+    var courseKind: String?
+    var reason: String?
+    var enteredInError: Bool
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 struct AuditRow: SnakeCaseRecord {

@@ -36,6 +36,10 @@ public struct PatientPage: Sendable, Codable {
     public let assessments: [AssessmentView]
     public let adverseEvents: [AdverseEventView]
     public let coInterventions: [CoInterventionView]
+    /// Vital signs and observations during infusions.
+    public let observations: [ObservationView]
+    /// Courses started or ended by hand.
+    public let courseEvents: [CourseEventView]
     /// The most recent assessment of each scale (not entered in error).
     public let latestScores: [AssessmentView]
     /// Safety flags raised by any assessment on record, for clinician review.
@@ -48,9 +52,14 @@ public struct PatientPage: Sendable, Codable {
 public struct InfusionView: Sendable, Codable, Hashable {
     public let id: String
     public let patient: String
+    /// The condition it was given for.
+    public let condition: String
     public let on: String
     public let at: String?
-    public let doseMgPerKg: Double
+    /// A bolus or timed infusion's dose; absent for a continuous infusion.
+    public let doseMgPerKg: Double?
+    /// A continuous infusion's highest rate; absent for a bolus or timed infusion.
+    public let rateMgPerKgPerHour: Double?
     public let weightKg: Double?
     public let totalMg: Double?
     public let minutes: Int
@@ -66,6 +75,44 @@ public struct InfusionView: Sendable, Codable, Hashable {
     public let dissociation: Bool
     public let respiratoryDepression: Bool
     public let adverseEvents: [String]
+    public let enteredInError: Bool
+    /// Recorded before the dose ranges of 2026-11 and outside them; kept as it was.
+    public let legacyRanges: Bool
+
+    /// "0.5 mg/kg" or "0.76 mg/kg/h".
+    public var dosingText: String {
+        if let rateMgPerKgPerHour { return "\(formatScore(rateMgPerKgPerHour)) mg/kg/h" }
+        return "\(formatScore(doseMgPerKg ?? 0)) mg/kg"
+    }
+}
+
+/// Vital signs and observations recorded during an infusion.
+public struct ObservationView: Sendable, Codable, Hashable {
+    public let id: String
+    public let infusion: String
+    public let patient: String
+    public let on: String
+    public let at: String
+    public let bp: String?
+    public let heartRate: Int?
+    public let spo2: Int?
+    public let sedation: Bool
+    public let dissociation: Bool
+    public let respiratoryDepression: Bool
+    public let enteredInError: Bool
+}
+
+/// A course started or ended by hand.
+public struct CourseEventView: Sendable, Codable, Hashable {
+    public let id: String
+    public let patient: String
+    public let condition: String
+    /// `start` or `end`.
+    public let kind: String
+    public let on: String
+    /// For a start: `induction` or `re-treatment`.
+    public let courseKind: String?
+    public let reason: String?
     public let enteredInError: Bool
 }
 
@@ -132,8 +179,8 @@ extension InfusionRow {
             return "\(systolic)/\(diastolic)"
         }
         return InfusionView(
-            id: RecordKind.infusion.displayID(id!), patient: RecordKind.patient.displayID(patientId),
-            on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, weightKg: weightKg, totalMg: totalMg,
+            id: RecordKind.infusion.displayID(id!), patient: RecordKind.patient.displayID(patientId), condition: conditionId,
+            on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, rateMgPerKgPerHour: rateMgPerKgPerHour, weightKg: weightKg, totalMg: totalMg,
             minutes: minutes, route: route,
             bpBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
             bpAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
@@ -141,7 +188,24 @@ extension InfusionRow {
             heartRate: heartRate, spo2: oxygenSaturation, monitoringMinutes: monitoringMinutes,
             concomitantMedication: decodeJSON([String].self, concomitantMedication) ?? [],
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
-            adverseEvents: adverseEvents, enteredInError: enteredInError)
+            adverseEvents: adverseEvents, enteredInError: enteredInError, legacyRanges: legacyRanges)
+    }
+}
+
+extension InfusionObservationRow {
+    var view: ObservationView {
+        ObservationView(
+            id: RecordKind.observation.displayID(id!), infusion: RecordKind.infusion.displayID(infusionId),
+            patient: RecordKind.patient.displayID(patientId), on: observedOn, at: observedAt,
+            bp: bpSystolic.flatMap { systolic in bpDiastolic.map { "\(systolic)/\($0)" } }, heartRate: heartRate, spo2: oxygenSaturation,
+            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression, enteredInError: enteredInError)
+    }
+}
+
+extension CourseEventRow {
+    var view: CourseEventView {
+        CourseEventView(id: RecordKind.courseEvent.displayID(id!), patient: RecordKind.patient.displayID(patientId), condition: conditionId,
+                        kind: kind, on: onDate, courseKind: courseKind, reason: reason, enteredInError: enteredInError)
     }
 }
 

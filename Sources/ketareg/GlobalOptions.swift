@@ -35,7 +35,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func openRegistry() throws -> Registry {
-        try Registry.open(at: registryPath)
+        try Registry.open(at: registryPath, today: ClinicDay.today(), catalog: catalog())
     }
 }
 

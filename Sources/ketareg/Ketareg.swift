@@ -30,7 +30,7 @@ struct Ketareg: ParsableCommand {
         subcommands: [
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
-            InfusionCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
+            InfusionCommand.self, CourseCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
             Correct.self, Audit.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
             EndpointCommand.self, ExportCommand.self, Dictionary_.self, Demo.self,
         ]

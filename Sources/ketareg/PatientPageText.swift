@@ -18,7 +18,7 @@ struct PatientPageText {
         }
         lines.append("Treatments tried before ketamine: " + (page.priorTreatments.isEmpty ? "none recorded" : page.priorTreatments.map(\.description).joined(separator: ", ")))
         for progress in page.courses {
-            lines.append("Course, \(progress.condition): \(progress.summary)")
+            lines.append("Course, \(progress.condition), \(progress.summary)")
         }
         if !page.flags.isEmpty {
             lines.append("")
@@ -29,7 +29,7 @@ struct PatientPageText {
         lines.append("Timeline")
         var events: [(date: String, order: Int, row: [String])] = []
         for infusion in page.infusions {
-            var detail = "\(formatScore(infusion.doseMgPerKg)) mg/kg \(infusion.route) over \(infusion.minutes) min"
+            var detail = "\(infusion.condition): \(infusion.dosingText) \(infusion.route) over \(infusion.minutes) min"
             if let total = infusion.totalMg { detail += " (\(formatScore(total)) mg)" }
             if let before = infusion.bpBefore { detail += ", BP \(before)" + (infusion.bpAfter.map { " -> \($0)" } ?? "") + (infusion.bpDischarge.map { " -> \($0) at discharge" } ?? "") }
             let observed = [infusion.sedation ? "sedation" : nil, infusion.dissociation ? "dissociation" : nil,
@@ -37,7 +37,17 @@ struct PatientPageText {
             if !observed.isEmpty { detail += "; observed: " + observed.joined(separator: ", ") }
             let adverse = page.adverseEvents.filter { $0.infusion == infusion.id && !$0.enteredInError }
             if !adverse.isEmpty { detail += "; adverse: " + adverse.map { "\($0.term) (\($0.grade)\($0.serious ? ", serious" : ""))" }.joined(separator: ", ") }
+            if infusion.legacyRanges { detail += " (recorded under the old ranges)" }
             events.append((infusion.on, 1, [infusion.on, infusion.id, "infusion", "", detail + errorMark(infusion.enteredInError)]))
+        }
+        for observation in page.observations {
+            events.append((observation.on, 1, [observation.on, observation.id, "observed", "", "\(observation.at) during \(observation.infusion): "
+                           + observationText(observation) + errorMark(observation.enteredInError)]))
+        }
+        for marker in page.courseEvents {
+            let what = marker.kind == "start" ? "\(marker.courseKind ?? "re-treatment") course started" : "course ended"
+            events.append((marker.on, 0, [marker.on, marker.id, "course", "", "\(marker.condition): \(what)" + (marker.reason.map { " (\($0))" } ?? "")
+                           + errorMark(marker.enteredInError)]))
         }
         for assessment in page.assessments {
             let scale = catalog.scale(assessment.scale)
@@ -78,4 +88,11 @@ struct PatientPageText {
     private func flagText(_ flag: String) -> String { "[!\(flag)]" }
 
     private func errorMark(_ enteredInError: Bool) -> String { enteredInError ? "  (entered in error)" : "" }
+}
+
+/// An observation's readings in words: "BP 134/86, HR 78, SpO2 97%, dissociation".
+func observationText(_ observation: ObservationView) -> String {
+    [observation.bp.map { "BP \($0)" }, observation.heartRate.map { "HR \($0)" }, observation.spo2.map { "SpO2 \($0)%" },
+     observation.sedation ? "sedation" : nil, observation.dissociation ? "dissociation" : nil,
+     observation.respiratoryDepression ? "respiratory depression" : nil].compactMap { $0 }.joined(separator: ", ")
 }

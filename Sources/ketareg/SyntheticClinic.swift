@@ -21,7 +21,7 @@ struct SyntheticClinic {
     let registry: Registry
     let catalog: ConditionCatalog
     let actor = "demo"
-    let today = ClinicalDate.today
+    let today: ClinicalDate
 
     static let givenNames = ["Ada", "Ben", "Cora", "Dev", "Elin", "Farid", "Greta", "Hugo", "Iris", "Jonas", "Kira", "Liam",
                              "Mina", "Noah", "Olga", "Pavel", "Quinn", "Rosa", "Sami", "Tove", "Uma", "Viktor", "Wren", "Yara"]
@@ -92,15 +92,31 @@ struct SyntheticClinic {
             if roll < 18 { adverse.append(AdverseEventEntry(term: .nausea, grade: .mild, onset: start.adding(days: day))) }
             if roll >= 18 && roll < 26 { adverse.append(AdverseEventEntry(term: .dizziness, grade: .moderate, onset: start.adding(days: day), resolvedOn: start.adding(days: day))) }
             if roll == 99 { adverse.append(AdverseEventEntry(term: .hypertension, grade: .severe, serious: true, onset: start.adding(days: day), resolvedOn: start.adding(days: day + 1))) }
+            // Refractory headache is a continuous infusion, recorded by its highest rate (Schwenk
+            // 2018: a mean maximum of 0.76 mg/kg/h).
+            let dosing: Dosing = primary == "migraine"
+                ? .rate(mgPerKgPerHour: Double(Int.random(in: 50...100, using: &random)) / 100) : .dose(mgPerKg: dose)
             let entry = InfusionEntry(
-                date: start.adding(days: day), time: ClockTime(hour: 9, minute: 30), doseMgPerKg: dose, weightKg: weight,
+                condition: primary, date: start.adding(days: day), time: ClockTime(hour: 9, minute: 30), dosing: dosing, weightKg: weight,
                 minutes: minutes, route: .iv,
                 bloodPressureBefore: BloodPressure(systolic: systolic, diastolic: systolic - 44),
                 bloodPressureAfter: BloodPressure(systolic: systolic + Int.random(in: 4...22, using: &random), diastolic: systolic - 38),
                 bloodPressureAtDischarge: BloodPressure(systolic: systolic + 3, diastolic: systolic - 42),
                 heartRate: Int.random(in: 62...88, using: &random), oxygenSaturation: Int.random(in: 95...99, using: &random),
                 monitoringMinutes: minutes + 60, dissociation: roll < 30, adverseEvents: adverse)
-            _ = try registry.addInfusion(entry, patient: patient, actor: actor)
+            let infusion = try registry.addInfusion(entry, patient: patient, actor: actor)
+            if primary == "migraine" {
+                // Vital signs each morning of the five days.
+                for hour in stride(from: 24, to: minutes / 60, by: 24) {
+                    let moment = start.adding(days: day + hour / 24)
+                    _ = try registry.addObservation(
+                        InfusionObservationEntry(date: moment, time: ClockTime(hour: 9, minute: 0)!,
+                                                 bloodPressure: BloodPressure(systolic: systolic + Int.random(in: 0...12, using: &random), diastolic: systolic - 40),
+                                                 heartRate: Int.random(in: 60...90, using: &random), oxygenSaturation: Int.random(in: 94...99, using: &random),
+                                                 dissociation: Int.random(in: 0..<100, using: &random) < 20),
+                        infusion: RecordID(infusion.id)!, actor: actor)
+                }
+            }
             if primary == "depression" {
                 try assess(patient, "cadss6", on: start.adding(days: day), .postInfusion, answers: (0..<6).map { _ in Int.random(in: 0...2, using: &random) })
             }

@@ -63,7 +63,7 @@ struct CommandTests {
                                                  "--sex", "male", "--condition", "migraine").json() as? [String: Any])
         #expect(second["id"] as? String == "P-000002")
 
-        let infusion = try #require(try clinic.run("infusion", "add", id, "--on", "2026-03-02", "--at", "09:30", "--dose-mg-per-kg", "0.5",
+        let infusion = try #require(try clinic.run("infusion", "add", id, "--for", "depression", "--on", "2026-03-02", "--at", "09:30", "--dose-mg-per-kg", "0.5",
                                                    "--weight-kg", "64", "--minutes", "40", "--bp-before", "128/82", "--bp-after", "141/90",
                                                    "--bp-discharge", "130/84", "--heart-rate", "72", "--spo2", "98", "--dissociation",
                                                    "--adverse", "nausea:mild", "--adverse", "dizziness:moderate", "--json").json() as? [String: Any])
@@ -128,14 +128,22 @@ struct CommandTests {
         let list = try #require(try clinic.run("patients", "--condition", "migraine", "--json").json() as? [String: [[String: Any]]])
         #expect(list["patients"]?.map { $0["id"] as! String } == ["P-000002"])
 
-        #expect(page.standardOutput.contains("Course, depression: course complete (1 infusion, ended 2026-03-02)"))
+        // Over when its 28 days passed: one infusion of six, the course stopped early.
+        #expect(page.standardOutput.contains("Course, depression, induction: course complete (1 infusion, ended 2026-03-30)"))
         let due = try #require(try clinic.run("due", "--on", "2026-03-05", "--json").json() as? [String: Any])
         let items = try #require(due["due"] as? [[String: Any]])
         // P-000002 (migraine, no infusion yet) needs a baseline headache rating; P-000001 is mid-course.
         #expect(items.map { "\($0["patient"]!) \($0["point"]!) \($0["scale"]!) \($0["status"]!)" } == ["P-000002 baseline headache-nrs due"])
-        let later = try #require(try clinic.run("due", "--on", "2026-04-05", "--json").json() as? [String: Any])
-        let overdue = try #require(later["due"] as? [[String: Any]])
-        #expect(overdue.contains { $0["patient"] as? String == id && $0["point"] as? String == "end-of-course" && $0["status"] as? String == "overdue" })
+        // The end-of-course window runs from the day the last infusion ended until two weeks after
+        // the course was over (2026-04-13): the PHQ-9 of 2026-03-20 falls in it, so nothing is due.
+        let course = try #require((pageJSON["courses"] as? [[String: Any]])?.first { $0["condition"] as? String == "depression" })
+        let end = try #require((course["assessments"] as? [[String: Any]])?.first { $0["point"] as? String == "end-of-course" })
+        #expect(end["status"] as? String == "done")
+        #expect(end["doneOn"] as? String == "2026-03-20")
+        #expect(end["dueFrom"] as? String == "2026-03-02")
+        #expect(end["dueBy"] as? String == "2026-04-13")
+        let later = try #require(try clinic.run("due", "--as-of", "2026-04-20", "--json").json() as? [String: Any])
+        #expect((later["due"] as? [[String: Any]])?.contains { $0["patient"] as? String == id && $0["point"] as? String == "end-of-course" } == false)
 
         let withdrawn = try clinic.run("patient", "withdraw-consent", id, "--reason", "asked to leave the study")
         #expect(withdrawn.status == 0)

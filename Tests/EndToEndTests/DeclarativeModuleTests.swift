@@ -19,7 +19,7 @@ struct DeclarativeModuleTests {
         #expect(after.standardOutput.contains("pcl5 20 (below the provisional diagnosis threshold)"))
         let page = try clinic.run("patient", "show", id)
         #expect(page.standardOutput.contains("Conditions: Post-traumatic stress disorder"))
-        #expect(page.standardOutput.contains("Course, ptsd:"))
+        #expect(page.standardOutput.contains("Course, ptsd, induction:"))
         let outcomes = try #require(try clinic.run("outcomes", "--condition", "ptsd", "--json").json() as? [String: Any])
         let rows = try #require(outcomes["outcomes"] as? [[String: Any]])
         let meaningful = try #require(rows.first { $0["outcome"] as? String == "meaningful-improvement" && $0["window"] as? String == "immediate" })

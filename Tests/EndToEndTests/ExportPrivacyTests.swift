@@ -14,7 +14,7 @@ struct ExportPrivacyTests {
     /// never gave it.
     func makeClinic() throws -> (Clinic, token: String, identifying: [String]) {
         let clinic = try Clinic()
-        let registry = try Registry.open(at: clinic.registry)
+        let registry = try Registry.open(at: clinic.registry, today: testToday, catalog: testCatalog)
         let catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
         var identifying: [String] = []
         for number in 0..<24 {
@@ -31,7 +31,7 @@ struct ExportPrivacyTests {
             let infusion = enrolled.adding(days: 2)
             _ = try registry.addAssessment(try catalog.assess(scale: "phq9", answers: [3, 3, 2, 2, 2, 2, 2, 2, number % 5 == 0 ? 1 : 0]), patient: id, on: enrolled, timepoint: .baseline, actor: "test")
             for day in [0, 3, 7, 10, 14, 17] {
-                _ = try registry.addInfusion(InfusionEntry(date: infusion.adding(days: day), doseMgPerKg: 0.5, weightKg: 70, minutes: 40,
+                _ = try registry.addInfusion(InfusionEntry(condition: "depression", date: infusion.adding(days: day), dosing: .dose(mgPerKg: 0.5), weightKg: 70, minutes: 40,
                                                            adverseEvents: day == 3 ? [AdverseEventEntry(term: .nausea, grade: .mild, onset: infusion.adding(days: day))] : []),
                                              patient: id, actor: "test")
             }

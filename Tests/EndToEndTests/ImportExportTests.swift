@@ -3,14 +3,14 @@ import Testing
 
 @Suite("CSV import and export, end to end")
 struct ImportExportTests {
-    static let header = "record,mrn,on,given,family,birth-date,sex,condition,research-consent,dose-mg-per-kg,minutes,bp-before,scale,timepoint,answers,term,grade,kind"
+    static let header = "record,mrn,on,given,family,birth-date,sex,condition,research-consent,dose-mg-per-kg,minutes,bp-before,scale,timepoint,answers,term,grade,kind,for"
     static let good = [
-        "enrolment,K-1,2026-01-05,Ann,Lee,1970-01-01,female,depression;neuropathic-pain,yes,,,,,,,,,",
-        "assessment,K-1,2026-01-06,,,,,,,,,,phq9,baseline,\"2,2,1,3,1,2,1,0,1\",,,",
-        "infusion,K-1,2026-01-07,,,,,,,0.5,40,128/82,,,,,,",
-        "adverse-event,K-1,2026-01-07,,,,,,,,,,,,,nausea,mild,",
-        "co-intervention,K-1,2026-01-01,,,,,,,,,,,,,,,yoga",
-        "assessment,K-1,2026-01-20,,,,,,,,,,bpi-sf,post-infusion,5;4;5;5;3;3;;3;3;;3,,,",
+        "enrolment,K-1,2026-01-05,Ann,Lee,1970-01-01,female,depression;neuropathic-pain,yes,,,,,,,,,,",
+        "assessment,K-1,2026-01-06,,,,,,,,,,phq9,baseline,\"2,2,1,3,1,2,1,0,1\",,,,",
+        "infusion,K-1,2026-01-07,,,,,,,0.5,40,128/82,,,,,,,depression",
+        "adverse-event,K-1,2026-01-07,,,,,,,,,,,,,nausea,mild,,",
+        "co-intervention,K-1,2026-01-01,,,,,,,,,,,,,,,yoga,",
+        "assessment,K-1,2026-01-20,,,,,,,,,,bpi-sf,post-infusion,5;4;5;5;3;3;;3;3;;3,,,,",
     ]
 
     func write(_ lines: [String], in clinic: Clinic, name: String = "import.csv") throws -> String {
@@ -44,21 +44,21 @@ struct ImportExportTests {
     static let badFiles: [(name: String, lines: [String], message: String)] = [
         ("unknown column", ["record,mrn,colour", "enrolment,K-9,red"], "line 1, column colour: unknown column"),
         ("no mrn column", ["record,on", "enrolment,2026-01-01"], "line 1, column mrn: the header must include 'mrn'"),
-        ("dose out of range on the last line", [header] + good + ["infusion,K-1,2026-01-08,,,,,,,7,40,,,,,,,"], "line 8, column dose-mg-per-kg: '7.0' is not allowed; expected 0.05 to 5.0 mg/kg"),
-        ("answer out of range", [header] + good.prefix(1) + ["assessment,K-1,2026-01-06,,,,,,,,,,phq9,baseline,\"2,2,1,3,1,2,1,0,4\",,,"], "line 3, column answers: phq9 item 9"),
-        ("impossible date", [header, "enrolment,K-2,2026-02-30,Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,"], "line 2, column on: '2026-02-30' is not allowed"),
-        ("missing required value", [header, "enrolment,K-2,2026-01-05,Ann,,1970-01-01,female,depression,yes,,,,,,,,,"], "line 2, column family: an enrolment row needs a value here"),
-        ("value in a column of another record type", [header, "enrolment,K-2,2026-01-05,Ann,Lee,1970-01-01,female,depression,yes,0.5,,,,,,,,"], "line 2, column dose-mg-per-kg: does not apply to enrolment rows"),
-        ("unknown patient", [header, "infusion,NOBODY,2026-01-07,,,,,,,0.5,40,,,,,,,"], "line 2, column mrn: no patient with this MRN is enrolled"),
+        ("dose out of range on the last line", [header] + good + ["infusion,K-1,2026-01-08,,,,,,,7,40,,,,,,,,depression"], "line 8, column dose-mg-per-kg: '7.0' is not allowed; expected 0.05 to 2.0 mg/kg for the iv route"),
+        ("answer out of range", [header] + good.prefix(1) + ["assessment,K-1,2026-01-06,,,,,,,,,,phq9,baseline,\"2,2,1,3,1,2,1,0,4\",,,,"], "line 3, column answers: phq9 item 9"),
+        ("impossible date", [header, "enrolment,K-2,2026-02-30,Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column on: '2026-02-30' is not allowed"),
+        ("missing required value", [header, "enrolment,K-2,2026-01-05,Ann,,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column family: an enrolment row needs a value here"),
+        ("value in a column of another record type", [header, "enrolment,K-2,2026-01-05,Ann,Lee,1970-01-01,female,depression,yes,0.5,,,,,,,,,"], "line 2, column dose-mg-per-kg: does not apply to enrolment rows"),
+        ("unknown patient", [header, "infusion,NOBODY,2026-01-07,,,,,,,0.5,40,,,,,,,,depression"], "line 2, column mrn: no patient with this MRN is enrolled"),
         ("MRN enrolled twice in the file", [header] + good.prefix(1) + good.prefix(1), "line 3, column mrn: this MRN is already enrolled as P-000002"),
-        ("MRN already in the registry", [header, "enrolment,EXISTING,2026-01-05,Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,"], "line 2, column mrn: this MRN is already enrolled"),
-        ("scale of a condition not enrolled", [header] + good.prefix(1) + ["assessment,K-1,2026-01-06,,,,,,,,,,hit6,baseline,\"0,0,0,0,0,0\",,,"], "line 3, column scale: hit6 belongs to the condition 'migraine'"),
-        ("unknown record type", [header, "visit,K-1,2026-01-06,,,,,,,,,,,,,,,"], "line 2, column record: 'visit' is not a record type"),
-        ("wrong number of fields", [header, "enrolment,K-2,2026-01-05"], "line 2: 3 fields where the header has 18"),
-        ("a quoted line break counts its lines", [header] + good.prefix(1) + ["co-intervention,K-1,2026-01-01,\"two\nlines\",,,,,,,,,,,,,,yoga", "infusion,K-1,2026-01-08,,,,,,,9,40,,,,,,,"], "line 3, column given: does not apply to co-intervention rows"),
-        ("a name on two lines", [header, "enrolment,K-3,2026-01-05,\"Ann\nMarie\",Lee,1970-01-01,female,depression,yes,,,,,,,,,"], "line 2, column given: 'Ann\nMarie' is not allowed; expected a name of 1 to 200 characters on one line"),
-        ("quoted commas stay in their field", [header, "enrolment,K-3,2026-01-05,Ann,\"Lee, Jr\",1970-01-01,female,depression,yes,,,,,,,,,", "infusion,K-3,2026-01-08,,,,,,,9,40,,,,,,,"], "line 3, column dose-mg-per-kg"),
-        ("unclosed quote", [header, "enrolment,K-2,2026-01-05,\"Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,"], "line 2: a quoted field opened here is never closed"),
+        ("MRN already in the registry", [header, "enrolment,EXISTING,2026-01-05,Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column mrn: this MRN is already enrolled"),
+        ("scale of a condition not enrolled", [header] + good.prefix(1) + ["assessment,K-1,2026-01-06,,,,,,,,,,hit6,baseline,\"0,0,0,0,0,0\",,,,"], "line 3, column scale: hit6 belongs to the condition 'migraine'"),
+        ("unknown record type", [header, "visit,K-1,2026-01-06,,,,,,,,,,,,,,,,"], "line 2, column record: 'visit' is not a record type"),
+        ("wrong number of fields", [header, "enrolment,K-2,2026-01-05"], "line 2: 3 fields where the header has 19"),
+        ("a quoted line break counts its lines", [header] + good.prefix(1) + ["co-intervention,K-1,2026-01-01,\"two\nlines\",,,,,,,,,,,,,,yoga,", "infusion,K-1,2026-01-08,,,,,,,9,40,,,,,,,,depression"], "line 3, column given: does not apply to co-intervention rows"),
+        ("a name on two lines", [header, "enrolment,K-3,2026-01-05,\"Ann\nMarie\",Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column given: 'Ann\nMarie' is not allowed; expected a name of 1 to 200 characters on one line"),
+        ("quoted commas stay in their field", [header, "enrolment,K-3,2026-01-05,Ann,\"Lee, Jr\",1970-01-01,female,depression,yes,,,,,,,,,,", "infusion,K-3,2026-01-08,,,,,,,9,40,,,,,,,,depression"], "line 3, column dose-mg-per-kg"),
+        ("unclosed quote", [header, "enrolment,K-2,2026-01-05,\"Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2: a quoted field opened here is never closed"),
     ]
 
     @Test("One bad row refuses the whole file with its line, column and reason; nothing is written", arguments: badFiles.indices)

@@ -55,6 +55,8 @@ struct Clinic {
         var environment = ProcessInfo.processInfo.environment
         environment["KETAREG_REGISTRY"] = registry
         environment["KETAREG_ACTOR"] = nil
+        // A fixed day, whatever the machine's clock or the caller's KETAREG_TODAY says; a test may pass its own.
+        environment["KETAREG_TODAY"] = testToday.description
         for (key, value) in extra { environment[key] = value }
         return try runProcess(Self.binary, arguments, input: input, environment: environment)
     }

@@ -15,8 +15,8 @@ struct RefusalTests {
         ("impossible date", ["assess", "P-000001", "--scale", "phq9", "--on", "2026-02-30", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,1"], "--on: '2026-02-30' is not allowed; expected a real date as YYYY-MM-DD"),
         ("impossible birth date", ["enroll", "--mrn", "N-3", "--given", "A", "--family", "B", "--birth-date", "1980-13-01", "--sex", "female", "--condition", "migraine"], "--birth-date: '1980-13-01' is not allowed"),
         ("unknown timepoint", ["assess", "P-000001", "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "week-2", "--answers", "1,1,1,1,1,1,1,1,1"], "--timepoint: 'week-2' is not allowed; expected one of baseline, post-infusion, follow-up"),
-        ("dose too low", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.01", "--minutes", "40"], "--dose-mg-per-kg: '0.01' is not allowed; expected 0.05 to 5.0 mg/kg"),
-        ("dose too high", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "6", "--minutes", "40"], "--dose-mg-per-kg: '6.0' is not allowed; expected 0.05 to 5.0 mg/kg"),
+        ("dose too low", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.01", "--minutes", "40"], "--dose-mg-per-kg: '0.01' is not allowed; expected 0.05 to 2.0 mg/kg for the iv route"),
+        ("dose too high", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "6", "--minutes", "40"], "--dose-mg-per-kg: '6.0' is not allowed; expected 0.05 to 2.0 mg/kg for the iv route"),
         ("blood pressure not SYS/DIA", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--bp-before", "120-80"], "--bp-before: '120-80' is not allowed; expected SYS/DIA"),
         ("unknown adverse event term", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--adverse", "sneezing"], "--adverse: 'sneezing' is not allowed; expected one of nausea"),
         ("unknown route", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--route", "rectal"], "--route: 'rectal' is not allowed; expected one of iv, im, intranasal, oral"),
@@ -34,6 +34,18 @@ struct RefusalTests {
         ("co-intervention field on an adverse event", ["correct", "AE-000001", "--to", "2026-03-05", "--reason", "x"], "--to does not apply to AE-000001: an adverse event takes --term, --grade, --serious, --onset, --resolved"),
         ("co-intervention ending before it starts", ["cointervention", "add", "P-000001", "--kind", "yoga", "--from", "2026-03-05", "--to", "2026-03-01"], "--to: '2026-03-01' is not allowed; expected a date on or after --from"),
         ("second consent withdrawal", ["patient", "withdraw-consent", "P-000002", "--reason", "again"], "never gave research consent"),
+        ("a total that contradicts dose x weight", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--weight-kg", "80", "--total-mg", "100", "--minutes", "40"],
+         "--total-mg: '100' is not allowed; expected a total within 10% of --dose-mg-per-kg 0.5 x --weight-kg 80 = 40 mg"),
+        ("a dose and a rate at once", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--rate-mg-per-kg-per-hour", "0.5", "--minutes", "40"], "not both"),
+        ("a continuous infusion that is not iv", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--rate-mg-per-kg-per-hour", "0.5", "--minutes", "600", "--route", "im"], "--route: 'im' is not allowed; expected iv"),
+        ("a rate too high", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--rate-mg-per-kg-per-hour", "2.5", "--minutes", "600"], "--rate-mg-per-kg-per-hour: '2.5' is not allowed; expected 0.05 to 2.0 mg/kg/h"),
+        ("a dose given over five days", ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.76", "--minutes", "7200"], "record a longer, continuous infusion with --rate-mg-per-kg-per-hour"),
+        ("an infusion for a condition the patient does not have", ["infusion", "add", "P-000001", "--for", "migraine", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40"], "--for: P-000001 is not enrolled for 'migraine'; their conditions are depression"),
+        ("an infusion for a patient with two conditions, without --for", ["infusion", "add", "P-000003", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40"], "--for: P-000003 is enrolled for depression and migraine; say which condition this is for (--for depression or --for migraine)"),
+        ("an observation outside its infusion", ["infusion", "observe", "I-000001", "--at", "2026-03-04T09:00", "--bp", "120/80"], "--at: '2026-03-04T09:00' is not allowed; expected a moment during I-000001"),
+        ("an observation with no reading", ["infusion", "observe", "I-000001", "--at", "2026-03-02T10:00"], "expected at least one of --bp"),
+        ("ending a course that has not started", ["course", "end", "P-000003", "--for", "migraine", "--on", "2026-03-02", "--reason", "stopped"], "has no migraine course in progress"),
+        ("ending a course without a reason", ["course", "end", "P-000001", "--on", "2026-03-03", "--reason", " "], "--reason"),
     ]
 
     @Test("Refused with exit 1, the field named, nothing on standard output, the registry unchanged", arguments: refusals.indices)
@@ -43,6 +55,7 @@ struct RefusalTests {
         defer { clinic.remove() }
         let patient = try clinic.enroll(mrn: "M-1")
         _ = try clinic.enroll(mrn: "M-2", consent: "no")
+        #expect(try clinic.enroll(mrn: "M-3", condition: ["depression", "migraine"]) == "P-000003")
         #expect(patient == "P-000001")
         #expect(try clinic.run("assess", patient, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,1").status == 0)
         #expect(try clinic.run("infusion", "add", patient, "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--adverse", "nausea").status == 0)

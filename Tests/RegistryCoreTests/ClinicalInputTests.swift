@@ -1,6 +1,9 @@
 import RegistryCore
 import Testing
 
+/// The day these tests take as today: fixed, never the machine's clock.
+let fixedDay = ClinicalDate(year: 2026, month: 3, day: 10)!
+
 @Suite("Clinical input")
 struct ClinicalInputTests {
     @Test("Real dates are read, impossible ones refused with the field named", arguments: ["2024-02-29", "2000-02-29", "2026-12-31", "1999-01-01"])
@@ -10,9 +13,17 @@ struct ClinicalInputTests {
 
     @Test("Impossible or malformed dates are refused", arguments: ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", "05/01/2026", "", "2026-01-05T10:00"])
     func impossibleDates(text: String) {
-        #expect(throws: InputError(field: "on", got: text, allowed: "a real date as YYYY-MM-DD (or today)")) {
+        #expect(throws: InputError(field: "on", got: text, allowed: "a real date as YYYY-MM-DD")) {
             try ClinicalDate.parse(text, field: "on")
         }
+    }
+
+    @Test("'today' and 'yesterday' mean the day the program was given, never the machine's clock")
+    func relativeWords() throws {
+        #expect(try ClinicalDate.parse("Today", field: "on", today: fixedDay) == fixedDay)
+        #expect(try ClinicalDate.parse("yesterday", field: "on", today: fixedDay) == fixedDay.adding(days: -1))
+        // A library given no day cannot know what today is.
+        #expect(throws: InputError.self) { try ClinicalDate.parse("today", field: "on") }
     }
 
     @Test("Day arithmetic round-trips and counts across leap days")
@@ -26,8 +37,11 @@ struct ClinicalInputTests {
     }
 
     @Test("A future date is refused for events")
-    func future() {
-        #expect(throws: InputError.self) { try ClinicalDate.today.adding(days: 1).notInFuture(field: "on") }
+    func future() throws {
+        #expect(throws: InputError(field: "on", got: "2026-03-11", allowed: "a date no later than today (2026-03-10)")) {
+            try fixedDay.adding(days: 1).notInFuture(field: "on", today: fixedDay)
+        }
+        #expect(try fixedDay.notInFuture(field: "on", today: fixedDay) == fixedDay)
     }
 
     @Test("Blood pressure is SYS/DIA", arguments: ["128/82", " 90/60 ", "300/200"])
@@ -48,25 +62,89 @@ struct ClinicalInputTests {
         }
     }
 
-    @Test("Doses outside 0.05-5 mg/kg are refused; the boundaries are allowed", arguments: [(0.05, true), (5.0, true), (0.049, false), (5.01, false), (0, false)])
-    func dose(value: Double, allowed: Bool) throws {
-        let entry = InfusionEntry(date: ClinicalDate.today, doseMgPerKg: value, minutes: 40)
+    @Test("A dose is checked against its route's range: 0.05-2 mg/kg iv, 0.05-5 by the other routes; the boundaries are allowed", arguments: [
+        (InfusionRoute.iv, 0.05, true), (.iv, 2.0, true), (.iv, 0.049, false), (.iv, 2.01, false), (.iv, 0, false),
+        (.im, 2.5, true), (.intranasal, 5.0, true), (.oral, 5.01, false), (.im, 0.049, false),
+    ])
+    func dose(route: InfusionRoute, value: Double, allowed: Bool) throws {
+        let entry = InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: value), minutes: 40, route: route)
         if allowed {
-            _ = try entry.validated()
+            _ = try entry.validated(today: fixedDay)
         } else {
-            #expect(throws: InputError(field: "dose-mg-per-kg", got: "\(value)", allowed: "0.05 to 5.0 mg/kg")) { try entry.validated() }
+            let range = route == .iv ? "0.05 to 2.0" : "0.05 to 5.0"
+            #expect(throws: InputError(field: "dose-mg-per-kg", got: "\(value)", allowed: "\(range) mg/kg for the \(route.rawValue) route")) { try entry.validated(today: fixedDay) }
         }
     }
 
-    @Test("The total dose is computed from weight when not given")
+    @Test("A continuous infusion is given by rate, iv only, 0.05-2 mg/kg/h for up to 7 days", arguments: [
+        (InfusionRoute.iv, 0.76, 7_200, "" ), (.iv, 2.0, 10_080, ""), (.iv, 2.01, 7_200, "rate-mg-per-kg-per-hour"),
+        (.iv, 0.04, 7_200, "rate-mg-per-kg-per-hour"), (.iv, 0.76, 10_081, "minutes"), (.im, 0.5, 60, "route"),
+    ])
+    func rate(route: InfusionRoute, rate: Double, minutes: Int, refusedField: String) throws {
+        let entry = InfusionEntry(date: fixedDay, dosing: .rate(mgPerKgPerHour: rate), minutes: minutes, route: route)
+        if refusedField.isEmpty {
+            _ = try entry.validated(today: fixedDay)
+        } else {
+            let error = try #require(throws: InputError.self) { try entry.validated(today: fixedDay) }
+            #expect(error.field == refusedField)
+        }
+    }
+
+    @Test("A dose lasts at most a day: longer is a continuous infusion, and the refusal says to give a rate")
+    func longDoseIsARate() throws {
+        let error = try #require(throws: InputError.self) {
+            try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.76), minutes: 7_200).validated(today: fixedDay)
+        }
+        #expect(error.field == "minutes")
+        #expect(error.allowed.contains("--rate-mg-per-kg-per-hour"))
+        _ = try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 1), minutes: 1_440).validated(today: fixedDay)
+    }
+
+    @Test("The total dose is computed from weight when not given: dose x weight, or rate x hours x weight")
     func totalDose() throws {
-        let entry = try InfusionEntry(date: ClinicalDate.today, doseMgPerKg: 0.5, weightKg: 73, minutes: 40).validated()
-        #expect(entry.totalMg == 36.5)
+        #expect(try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.5), weightKg: 73, minutes: 40).validated(today: fixedDay).totalMg == 36.5)
+        // Schwenk 2018: 0.76 mg/kg/h for five days at 85 kg is about 65 mg/h, 7752 mg in all.
+        let continuous = try InfusionEntry(date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, minutes: 7_200).validated(today: fixedDay)
+        #expect(continuous.totalMg == 7_752)
+    }
+
+    @Test("A total that disagrees with dose x weight by more than 10% is refused, naming both values", arguments: [
+        (100.0, false), (44.0, true), (36.0, true), (44.01, false), (35.99, false),
+    ])
+    func contradictoryTotal(total: Double, allowed: Bool) throws {
+        let entry = InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.5), weightKg: 80, totalMg: total, minutes: 40)
+        if allowed {
+            #expect(try entry.validated(today: fixedDay).totalMg == total)
+        } else {
+            let error = try #require(throws: InputError.self) { try entry.validated(today: fixedDay) }
+            #expect(error.field == "total-mg")
+            #expect(error.got == formatScore(total))
+            #expect(error.allowed.contains("--dose-mg-per-kg 0.5 x --weight-kg 80 = 40 mg"))
+        }
+    }
+
+    @Test("A rate's total is checked against rate x hours x weight")
+    func contradictoryRateTotal() throws {
+        let error = try #require(throws: InputError.self) {
+            try InfusionEntry(date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, totalMg: 2_000, minutes: 7_200).validated(today: fixedDay)
+        }
+        #expect(error.allowed.contains("--rate-mg-per-kg-per-hour 0.76 x 120 hours x --weight-kg 85 = 7752 mg"))
+    }
+
+    @Test("An observation during an infusion needs a reading, a moment as YYYY-MM-DDTHH:MM, and real values")
+    func observation() throws {
+        let (date, time) = try InfusionObservationEntry.parseMoment("2026-03-02T14:30")
+        #expect(date.description == "2026-03-02" && time.description == "14:30")
+        #expect(throws: InputError.self) { try InfusionObservationEntry.parseMoment("2026-03-02") }
+        #expect(throws: InputError.self) { try InfusionObservationEntry.parseMoment("2026-03-02T25:00") }
+        #expect(throws: InputError.self) { try InfusionObservationEntry(date: fixedDay, time: time).validated(today: fixedDay) }
+        #expect(throws: InputError.self) { try InfusionObservationEntry(date: fixedDay, time: time, oxygenSaturation: 40).validated(today: fixedDay) }
+        _ = try InfusionObservationEntry(date: fixedDay, time: time, oxygenSaturation: 88, sedation: true).validated(today: fixedDay)
     }
 
     @Test("Adverse events read TERM[:GRADE][:serious]")
     func adverse() throws {
-        let today = ClinicalDate.today
+        let today = fixedDay
         #expect(try AdverseEventEntry.parse("nausea", onset: today).grade == .mild)
         let serious = try AdverseEventEntry.parse("hypertension:severe:serious", onset: today)
         #expect(serious.term == .hypertension && serious.grade == .severe && serious.serious)

@@ -3,86 +3,195 @@ import Testing
 
 /// A condition with a three-infusion course for course and outcome tests.
 struct CourseCondition: Condition {
-    let id = "course-test"
+    var id = "course-test"
     let name = "Course test"
     let version = "1"
     let summary = ""
-    let scales: [any AssessmentScale] = [TestCondition.scale()]
-    let primaryScale = "test-scale"
-    let outcomeRules = [
+    var scales: [any AssessmentScale] = [TestCondition.scale()]
+    var primaryScale = "test-scale"
+    var outcomeRules = [
         OutcomeRule(id: "response", scale: "test-scale", criterion: .percentImprovement(atLeast: 50)),
         OutcomeRule(id: "remission", scale: "test-scale", criterion: .scoreAtMost(1)),
     ]
-    let course = Course(description: "three infusions within two weeks", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
-                        followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45)])
+    var course = Course(description: "three infusions within two weeks", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
+                        followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45)],
+                        retreatmentAfterDays: 90)
+}
+
+/// A one-infusion course whose infusion may run for days (the migraine module's shape).
+func continuousCondition() -> CourseCondition {
+    var condition = CourseCondition()
+    condition.id = "continuous-test"
+    condition.scales = [TestCondition.scale(id: "continuous-scale")]
+    condition.primaryScale = "continuous-scale"
+    condition.outcomeRules = [OutcomeRule(id: "response", scale: "continuous-scale", criterion: .pointImprovement(atLeast: 2))]
+    condition.course = Course(description: "five-day continuous infusion", infusions: 1, withinDays: 7, endOfCourseWindowDays: 2, followUps: [])
+    return condition
 }
 
 func day(_ offset: Int) -> ClinicalDate { ClinicalDate(year: 2026, month: 1, day: 1)!.adding(days: offset) }
 
-func history(_ id: String = "P-000001", infusions: [Int] = [], minutes: Int = 40,
-             assessments: [(Int, Timepoint, Double)] = [], flags: [String] = []) -> PatientHistory {
-    PatientHistory(patient: id, conditions: ["course-test"], enrolledOn: day(-5),
-                   infusions: infusions.map { PatientHistory.Infusion(date: day($0), minutes: minutes) },
-                   assessments: assessments.map { PatientHistory.Assessment(scale: "test-scale", date: day($0.0), timepoint: $0.1, score: $0.2, flags: flags) })
+func history(_ id: String = "P-000001", condition: String = "course-test", infusions: [Int] = [], minutes: Int = 40,
+             assessments: [(Int, Timepoint, Double)] = [], markers: [CourseMarker] = [], flags: [String] = []) -> PatientHistory {
+    let scale = condition == "course-test" ? "test-scale" : "continuous-scale"
+    return PatientHistory(patient: id, conditions: [condition], enrolledOn: day(-5),
+                          infusions: infusions.map { PatientHistory.Infusion(condition: condition, date: day($0), minutes: minutes) },
+                          assessments: assessments.map { PatientHistory.Assessment(scale: scale, date: day($0.0), timepoint: $0.1, score: $0.2, flags: flags) },
+                          courseMarkers: markers)
+}
+
+let courseCatalog = try! ConditionCatalog([CourseCondition(), continuousCondition()])
+
+func progress(_ history: PatientHistory, on today: Int) -> [CourseProgress] {
+    CourseProgress.all(patient: history, catalog: courseCatalog, today: day(today))
 }
 
 @Suite("Courses")
 struct CourseTests {
-    let condition = CourseCondition()
-
-    @Test("A five-day continuous infusion ends five days after it starts")
+    @Test("A five-day continuous infusion ends five days after it starts, later when it starts in the afternoon")
     func continuousInfusion() {
-        #expect(PatientHistory.Infusion(date: day(0), minutes: 7_200).endDate == day(5))
-        #expect(PatientHistory.Infusion(date: day(0), minutes: 40).endDate == day(0))
+        #expect(PatientHistory.Infusion(condition: "c", date: day(0), minutes: 7_200).endDate == day(5))
+        #expect(PatientHistory.Infusion(condition: "c", date: day(0), time: ClockTime(hour: 14, minute: 0), minutes: 7_200).endDate == day(5))
+        #expect(PatientHistory.Infusion(condition: "c", date: day(0), time: ClockTime(hour: 23, minute: 0), minutes: 120).endDate == day(1))
+        #expect(PatientHistory.Infusion(condition: "c", date: day(0), minutes: 40).endDate == day(0))
     }
 
     @Test("Before any infusion the baseline is due and nothing else")
-    func notStarted() {
-        let progress = CourseProgress(patient: history(), condition: condition, today: day(0))
-        #expect(progress.stage == .notStarted)
-        #expect(progress.assessments.map(\.status) == [.due, .upcoming, .upcoming])
+    func notStarted() throws {
+        let course = try #require(progress(history(), on: 0).first)
+        #expect(course.stage == .notStarted)
+        #expect(course.assessments.map(\.status) == [.due])
     }
 
     @Test("During the course: infusion 2 of 3, baseline done, end of course not yet due")
-    func inCourse() {
-        let progress = CourseProgress(patient: history(infusions: [0, 4], assessments: [(-1, .baseline, 6)]), condition: condition, today: day(5))
-        #expect(progress.stage == .inCourse)
-        #expect(progress.infusionsGiven == 2)
-        #expect(progress.assessments.map(\.status) == [.done, .upcoming, .upcoming])
-        #expect(progress.summary.hasPrefix("infusion 2 of 3 given"))
+    func inCourse() throws {
+        let course = try #require(progress(history(infusions: [0, 4], assessments: [(-1, .baseline, 6)]), on: 5).first)
+        #expect(course.stage == .inCourse)
+        #expect(course.infusionsGiven == 2)
+        #expect(course.assessments.map(\.status) == [.done, .upcoming, .upcoming])
+        #expect(course.summary.hasPrefix("induction: infusion 2 of 3 given"))
     }
 
-    @Test("End of course: due for a week after the last infusion, then overdue for 30 days, then missed", arguments: [
+    @Test("End of course: due from the day the last infusion ends for a week, then overdue for 30 days, then missed", arguments: [
         (9, ScheduledAssessment.Status.due), (16, .due), (17, .overdue), (46, .overdue), (47, .missed),
     ])
-    func endOfCourse(today: Int, status: ScheduledAssessment.Status) {
-        let progress = CourseProgress(patient: history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)]), condition: condition, today: day(today))
-        #expect(progress.stage == .complete)
-        #expect(progress.assessments[1].status == status)
-        #expect(progress.assessments[1].dueBy == day(16))
+    func endOfCourse(today: Int, status: ScheduledAssessment.Status) throws {
+        let course = try #require(progress(history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)]), on: today).first)
+        #expect(course.stage == .complete)
+        #expect(course.assessments[1].status == status)
+        #expect(course.assessments[1].dueFrom == day(9))
+        #expect(course.assessments[1].dueBy == day(16))
     }
 
-    @Test("The course ends when its days pass even with fewer infusions than usual")
-    func endsByDays() {
-        let progress = CourseProgress(patient: history(infusions: [0, 4]), condition: condition, today: day(14))
-        #expect(progress.stage == .complete)
-        #expect(progress.assessments[0].status == .missed) // no baseline before the first infusion
+    @Test("A course stopped early (2 of 3) is over when its days pass; its end-of-course assessment is then due, not overdue at once")
+    func stoppedEarly() throws {
+        let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6)])
+        #expect(try #require(progress(patient, on: 13).first).stage == .inCourse)
+        let over = try #require(progress(patient, on: 14).first)
+        #expect(over.stage == .complete)
+        #expect(over.courseEnd == day(14))
+        #expect(over.assessments[1].status == .due)
+        #expect(over.assessments[1].dueFrom == day(4)) // the last infusion ended
+        #expect(over.assessments[1].dueBy == day(21))
+    }
+
+    @Test("'course end' makes a course over that day: the end-of-course assessment is due at once")
+    func endedByHand() throws {
+        let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6)],
+                              markers: [CourseMarker(condition: "course-test", kind: .end, date: day(6))])
+        #expect(try #require(progress(patient, on: 5).first).stage == .inCourse)
+        let over = try #require(progress(patient, on: 6).first)
+        #expect(over.stage == .complete)
+        #expect(over.endedByHandOn == day(6))
+        #expect(over.assessments[1].status == .due)
+        #expect(over.assessments[1].dueBy == day(13))
+    }
+
+    @Test("On day 1 of a five-day continuous infusion the course is running, not complete; it is over when the infusion ends")
+    func continuousCourse() throws {
+        let patient = history(condition: "continuous-test", infusions: [0], minutes: 7_200, assessments: [(0, .baseline, 8)])
+        let running = try #require(progress(patient, on: 1).first)
+        #expect(running.stage == .inCourse)
+        #expect(running.courseEnd == nil)
+        #expect(running.assessments[1].status == .upcoming)
+        let over = try #require(progress(patient, on: 5).first)
+        #expect(over.stage == .complete)
+        #expect(over.courseEnd == day(5))
+        #expect(over.assessments[1].status == .due)
+        #expect(over.assessments[1].dueFrom == day(5))
+    }
+
+    @Test("Infusions after the induction is over are maintenance; after the gap a re-treatment course starts")
+    func maintenanceAndRetreatment() throws {
+        let patient = history(infusions: [0, 4, 9, 30, 60, 200, 203, 207],
+                              assessments: [(-1, .baseline, 6), (10, .postInfusion, 2), (199, .baseline, 6), (208, .postInfusion, 5)])
+        let courses = progress(patient, on: 220)
+        #expect(courses.map(\.kind) == [.induction, .retreatment])
+        #expect(courses[0].infusionsGiven == 3)
+        #expect(courses[0].maintenanceInfusions == 2)
+        #expect(courses[0].lastMaintenanceInfusion == day(60))
+        #expect(courses[1].dayZero == day(200))
+        #expect(courses[1].infusionsGiven == 3)
+        #expect(courses[1].assessments[0].doneOn == day(199)) // the re-treatment's own baseline
+        #expect(courses[1].summary.hasPrefix("re-treatment 1: course complete"))
+    }
+
+    @Test("'course start' opens a re-treatment course with the next infusion, before any gap")
+    func startedByHand() throws {
+        let patient = history(infusions: [0, 4, 9, 40, 44],
+                              markers: [CourseMarker(condition: "course-test", kind: .start, date: day(40), courseKind: .retreatment)])
+        let courses = progress(patient, on: 50)
+        #expect(courses.map(\.kind) == [.induction, .retreatment])
+        #expect(courses[0].maintenanceInfusions == 0)
+        #expect(courses[1].infusionsGiven == 2)
+        #expect(courses[1].stage == .inCourse)
+    }
+
+    @Test("Each condition's course counts only its own infusions")
+    func twoConditions() throws {
+        let patient = PatientHistory(
+            patient: "P-1", conditions: ["course-test", "continuous-test"], enrolledOn: day(-5),
+            infusions: [PatientHistory.Infusion(condition: "course-test", date: day(0), minutes: 40),
+                        PatientHistory.Infusion(condition: "continuous-test", date: day(2), minutes: 7_200),
+                        PatientHistory.Infusion(condition: "course-test", date: day(4), minutes: 40)],
+            assessments: [])
+        let courses = progress(patient, on: 10)
+        let threeInfusion = try #require(courses.first { $0.condition == "course-test" })
+        let continuous = try #require(courses.first { $0.condition == "continuous-test" })
+        #expect(threeInfusion.infusionsGiven == 2)
+        #expect(threeInfusion.stage == .inCourse)
+        #expect(continuous.infusionsGiven == 1)
+        #expect(continuous.dayZero == day(2))
+        #expect(continuous.courseEnd == day(7))
     }
 
     @Test("A follow-up visit is due inside its window and done by an assessment in it")
-    func visit() {
+    func visit() throws {
         let base: [(Int, Timepoint, Double)] = [(-1, .baseline, 6), (10, .postInfusion, 2)]
-        #expect(CourseProgress(patient: history(infusions: [0, 4, 9], assessments: base), condition: condition, today: day(20)).assessments[2].status == .upcoming)
-        #expect(CourseProgress(patient: history(infusions: [0, 4, 9], assessments: base), condition: condition, today: day(21)).assessments[2].status == .due)
-        let seen = CourseProgress(patient: history(infusions: [0, 4, 9], assessments: base + [(44, .followUp, 3)]), condition: condition, today: day(50))
+        #expect(try #require(progress(history(infusions: [0, 4, 9], assessments: base), on: 20).first).assessments[2].status == .upcoming)
+        #expect(try #require(progress(history(infusions: [0, 4, 9], assessments: base), on: 21).first).assessments[2].status == .due)
+        let seen = try #require(progress(history(infusions: [0, 4, 9], assessments: base + [(44, .followUp, 3)]), on: 50).first)
         #expect(seen.assessments[2].status == .done)
         #expect(seen.assessments[2].doneOn == day(44))
+    }
+
+    @Test("The baseline is due from enrolment to day 0, never with the end before the start")
+    func baselineWindow() throws {
+        // Enrolled after the first infusion was given (recorded late).
+        let late = PatientHistory(patient: "P-1", conditions: ["course-test"], enrolledOn: day(3),
+                                  infusions: [PatientHistory.Infusion(condition: "course-test", date: day(0), minutes: 40)], assessments: [])
+        let baseline = try #require(progress(late, on: 5).first?.assessments.first)
+        #expect(baseline.dueFrom! <= baseline.dueBy!)
     }
 }
 
 @Suite("Outcome report")
 struct OutcomeReportTests {
     let condition = CourseCondition()
+
+    func row(_ report: OutcomeReport, _ outcome: String, _ window: OutcomeRow.Window, course: CourseKind = .induction) throws -> OutcomeRow {
+        try #require(report.outcomes.first { $0.outcome == outcome && $0.window == window && $0.course == course })
+    }
 
     @Test("Counts, rates and missing patients for immediate and sustained response")
     func counts() throws {
@@ -91,19 +200,88 @@ struct OutcomeReportTests {
             history("P-2", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 3), (30, .followUp, 5)]), // responder, relapsed
             history("P-3", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 4), (30, .followUp, 2)]), // late: not sustained
             history("P-4", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)]),                                              // missing
-            history("P-5", infusions: [0], assessments: [(-1, .baseline, 0), (2, .postInfusion, 0)]),                             // baseline 0
+            history("P-5", infusions: [0, 4, 9], assessments: [(-1, .baseline, 0), (10, .postInfusion, 0)]),                      // baseline 0
             history("P-6", assessments: [(-1, .baseline, 6)]),                                                                   // not started
         ]
-        let report = OutcomeReport(conditions: [condition], histories: patients)
-        let immediate = try #require(report.outcomes.first { $0.outcome == "response" && $0.window == .immediate })
+        let report = OutcomeReport(conditions: [condition], histories: patients, asOf: day(100))
+        let immediate = try row(report, "response", .immediate)
         #expect((immediate.eligible, immediate.assessed, immediate.missing, immediate.responders, immediate.notEvaluable) == (4, 3, 1, 2, 1))
         #expect(immediate.rate == 0.667)
         #expect(immediate.rateMissingAsNonResponse == 0.5)
-        let sustained = try #require(report.outcomes.first { $0.outcome == "response" && $0.window == .sustained })
-        #expect((sustained.assessed, sustained.responders) == (3, 1))
-        // Remission is a threshold: the baseline of 0 does not make it impossible to judge.
-        let remission = try #require(report.outcomes.first { $0.outcome == "remission" && $0.window == .immediate })
-        #expect((remission.eligible, remission.assessed, remission.responders) == (5, 4, 1))
+        let sustained = try row(report, "response", .sustained)
+        #expect((sustained.assessed, sustained.responders, sustained.missing) == (3, 1, 1))
+        // Remission from a baseline of 0 is not evaluable: that patient started in remission.
+        let remission = try row(report, "remission", .immediate)
+        #expect((remission.eligible, remission.assessed, remission.responders, remission.notEvaluable) == (4, 3, 0, 1))
+    }
+
+    @Test("A patient two infusions into a three-infusion course, with an interim score, is in course: never eligible, never missing")
+    func stillInCourse() throws {
+        let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6), (5, .postInfusion, 1)])
+        let report = OutcomeReport(conditions: [condition], histories: [patient], asOf: day(6))
+        let immediate = try row(report, "response", .immediate)
+        #expect((immediate.inCourse, immediate.eligible, immediate.assessed, immediate.missing, immediate.responders) == (1, 0, 0, 0, 0))
+        // Once the course is over, the interim score (before the last infusion ended... here there
+        // is none later) still counts only inside the end-of-course window.
+        let later = OutcomeReport(conditions: [condition], histories: [patient], asOf: day(60))
+        #expect(try row(later, "response", .immediate).assessed == 1)
+    }
+
+    @Test("A patient mid-way through a five-day infusion is in course, not eligible and missing")
+    func midContinuousInfusion() throws {
+        let patient = history(condition: "continuous-test", infusions: [0], minutes: 7_200, assessments: [(0, .baseline, 8)])
+        let report = OutcomeReport(conditions: [continuousCondition()], histories: [patient], asOf: day(2))
+        let immediate = try row(report, "response", .immediate)
+        #expect((immediate.inCourse, immediate.eligible, immediate.missing) == (1, 0, 0))
+        // Over, window still open, not yet scored: awaiting, not missing.
+        let awaiting = try row(OutcomeReport(conditions: [continuousCondition()], histories: [patient], asOf: day(6)), "response", .immediate)
+        #expect((awaiting.inCourse, awaiting.awaiting, awaiting.eligible, awaiting.missing) == (0, 1, 0, 0))
+        // Window closed: missing.
+        let missing = try row(OutcomeReport(conditions: [continuousCondition()], histories: [patient], asOf: day(8)), "response", .immediate)
+        #expect((missing.awaiting, missing.eligible, missing.missing) == (0, 1, 1))
+    }
+
+    @Test("Remission needs a baseline not already in remission: 3 -> 4 on a 'below 5' rule is not a remission", arguments: [
+        (6.0, 4.0, 0, 1), (5.0, 4.0, 0, 1), (4.0, 4.0, 1, 0), (3.0, 4.0, 1, 0), (6.0, 5.0, 0, 0),
+    ])
+    func remissionBaseline(baseline: Double, end: Double, notEvaluable: Int, responders: Int) throws {
+        var phqLike = CourseCondition()
+        phqLike.outcomeRules = [OutcomeRule(id: "remission", scale: "test-scale", criterion: .scoreBelow(5))]
+        let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, baseline), (10, .postInfusion, end)])
+        let remission = try row(OutcomeReport(conditions: [phqLike], histories: [patient], asOf: day(60)), "remission", .immediate)
+        #expect((remission.notEvaluable, remission.eligible, remission.responders) == (notEvaluable, 1 - notEvaluable, responders))
+    }
+
+    @Test("Sustained response needs the end-of-course score: a patient seen only at the visit is missing, not assessed")
+    func sustainedNeedsEnd() throws {
+        let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (30, .followUp, 1)])
+        let sustained = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(100)), "response", .sustained)
+        #expect((sustained.eligible, sustained.assessed, sustained.missing, sustained.responders) == (1, 0, 1, 0))
+    }
+
+    @Test("A maintenance infusion never changes the induction's result; a re-treatment course is counted in its own row")
+    func maintenanceAndRetreatmentRows() throws {
+        let induction: [(Int, Timepoint, Double)] = [(-1, .baseline, 6), (10, .postInfusion, 2)]
+        let plain = history(infusions: [0, 4, 9], assessments: induction)
+        let maintained = history(infusions: [0, 4, 9, 12, 30], assessments: induction)
+        for patient in [plain, maintained] {
+            let immediate = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(60)), "response", .immediate)
+            #expect((immediate.assessed, immediate.responders) == (1, 1))
+        }
+        let retreated = history(infusions: [0, 4, 9, 200, 203, 207],
+                                assessments: induction + [(199, .baseline, 6), (208, .postInfusion, 5)])
+        let report = OutcomeReport(conditions: [condition], histories: [retreated], asOf: day(260))
+        #expect(try row(report, "response", .immediate).responders == 1)
+        let retreatment = try row(report, "response", .immediate, course: .retreatment)
+        #expect((retreatment.started, retreatment.assessed, retreatment.responders) == (1, 1, 0))
+    }
+
+    @Test("As of a past day, later records are left out")
+    func asOf() throws {
+        let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 2)])
+        let before = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(5)), "response", .immediate)
+        #expect((before.inCourse, before.assessed) == (1, 0))
+        #expect(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(5)).asOf == day(5))
     }
 
     @Test("Adverse events are counted by term and grade, patients once each; flags name the patients")
@@ -114,7 +292,7 @@ struct OutcomeReportTests {
                                  coInterventions: [.yoga])
         let two = PatientHistory(patient: "P-2", conditions: ["course-test"], enrolledOn: day(0), infusions: [], assessments: [],
                                  adverseEvents: [.init(term: .nausea, grade: .mild, serious: false)])
-        let report = OutcomeReport(conditions: [condition], histories: [one, two])
+        let report = OutcomeReport(conditions: [condition], histories: [one, two], asOf: day(10))
         #expect(report.adverseEvents.map { "\($0.term) \($0.grade) \($0.events)/\($0.patients)/\($0.serious)" } == ["hypertension severe 1/1/1", "nausea mild 3/2/0"])
         #expect(report.coInterventions.map { "\($0.kind) \($0.patients) of \($0.patientsInCondition)" } == ["yoga 1 of 2"])
     }

@@ -24,7 +24,7 @@ func patient(_ row: Int64, age: Int? = 40, sex: Sex = .female, baseline: Int = 1
     _ = phq9
     return ExportPatient(rowID: row, sex: sex, ageAtDayZero: age, history: PatientHistory(
         patient: "P-\(row)", conditions: ["depression"], enrolledOn: dayZero.adding(days: -5),
-        infusions: [0, 3, 7, 10, 14, 17].map { PatientHistory.Infusion(date: dayZero.adding(days: $0), minutes: 40, doseMgPerKg: route == nil ? nil : 0.5, route: route) },
+        infusions: [0, 3, 7, 10, 14, 17].map { PatientHistory.Infusion(condition: "depression", date: dayZero.adding(days: $0), minutes: 40, doseMgPerKg: route == nil ? nil : 0.5, route: route) },
         assessments: assessments, adverseEvents: adverse, coInterventions: coInterventions))
 }
 
@@ -55,7 +55,7 @@ struct PseudonymTests {
 @Suite("Summary profile")
 struct SummaryTests {
     func build(_ patients: [ExportPatient], k: Int = 11) -> SummaryPayload {
-        SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: "Test", period: "2026-11", minimumCellSize: k, generator: "test")
+        SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: "Test", period: "2026-11", minimumCellSize: k, generator: "test", asOf: testToday)
     }
 
     @Test("Counts of at least k are shown with their rates")
@@ -160,7 +160,7 @@ struct RecordsTests {
 
 @Suite("Delivery rules")
 struct DeliveryRuleTests {
-    let exporter = Exporter(registry: try! Registry.create(at: FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID()).sqlite").path, clinic: nil),
+    let exporter = Exporter(registry: try! Registry.create(at: FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID()).sqlite").path, clinic: nil, today: testToday),
                             catalog: catalog, transport: NoTransport(), generator: "t")
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 

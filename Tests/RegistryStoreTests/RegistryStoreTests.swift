@@ -18,7 +18,7 @@ struct Fixture {
     init() throws {
         folder = try makeTemporaryFolder()
         path = folder.appendingPathComponent("clinic/registry.sqlite").path
-        registry = try Registry.create(at: path, clinic: "Test clinic")
+        registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday)
         catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
     }
 
@@ -56,7 +56,8 @@ struct RegistryFileTests {
         }
         #expect(mode == "wal")
         #expect(migrations == ["Create the registry: patients, identity, clinical records, audit",
-                               "Add research endpoints, export schedules, the outbox and patient.age_at_day_zero"])
+                               "Add research endpoints, export schedules, the outbox and patient.age_at_day_zero",
+                               "Give every infusion a condition and a dose or a rate; add observations during infusions and course markers"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
     }
@@ -67,7 +68,7 @@ struct RegistryFileTests {
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         try fixture.enroll()
         let before = try dumpDatabase(fixture.path)
-        #expect(throws: RegistryError.self) { try Registry.create(at: fixture.path, clinic: nil) }
+        #expect(throws: RegistryError.self) { try Registry.create(at: fixture.path, clinic: nil, today: testToday) }
         #expect(try dumpDatabase(fixture.path) == before)
     }
 
@@ -76,7 +77,7 @@ struct RegistryFileTests {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            _ = try Registry.open(at: folder.appendingPathComponent("none.sqlite").path)
+            _ = try Registry.open(at: folder.appendingPathComponent("none.sqlite").path, today: testToday, catalog: testCatalog)
             Issue.record("opened a missing registry")
         } catch {
             #expect(error.kind == .storage)
@@ -84,7 +85,7 @@ struct RegistryFileTests {
         }
         let other = folder.appendingPathComponent("other.sqlite").path
         try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
-        #expect(throws: RegistryError.self) { try Registry.open(at: other) }
+        #expect(throws: RegistryError.self) { try Registry.open(at: other, today: testToday, catalog: testCatalog) }
     }
 }
 
@@ -97,7 +98,7 @@ struct AuditTests {
         let patient = try fixture.enroll()
         let date = try ClinicalDate.parse("2026-01-12", field: "d")
         let infusion = try fixture.registry.addInfusion(
-            InfusionEntry(date: date, doseMgPerKg: 0.5, weightKg: 80, minutes: 40,
+            InfusionEntry(date: date, dosing: .dose(mgPerKg: 0.5), weightKg: 80, minutes: 40,
                           adverseEvents: [AdverseEventEntry(term: .nausea, grade: .mild, onset: date)]),
             patient: patient, actor: "nurse.b")
         let scored = try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 0])
@@ -173,12 +174,12 @@ struct RefusalTests {
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let patient = try fixture.enroll()
         let date = try ClinicalDate.parse("2026-01-12", field: "d")
-        let infusion = try fixture.registry.addInfusion(InfusionEntry(date: date, doseMgPerKg: 0.5, minutes: 40), patient: patient, actor: "n")
+        let infusion = try fixture.registry.addInfusion(InfusionEntry(date: date, dosing: .dose(mgPerKg: 0.5), minutes: 40), patient: patient, actor: "n")
         let before = try dumpDatabase(fixture.path)
 
         #expect(throws: RegistryError.self) { try fixture.enroll() }
         #expect(throws: RegistryError.self) {
-            try fixture.registry.addInfusion(InfusionEntry(date: date, doseMgPerKg: 0.5, minutes: 40), patient: RecordID(kind: .patient, row: 99), actor: "n")
+            try fixture.registry.addInfusion(InfusionEntry(date: date, dosing: .dose(mgPerKg: 0.5), minutes: 40), patient: RecordID(kind: .patient, row: 99), actor: "n")
         }
         let hit6 = try fixture.catalog.assess(scale: "hit6", answers: [0, 0, 0, 0, 0, 0])
         do {
@@ -191,13 +192,13 @@ struct RefusalTests {
             try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "  ", actor: "n") { $0.minutes = 50 }
         }
         #expect(throws: InputError.self) {
-            try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "typo", actor: "n") { $0.doseMgPerKg = 9 }
+            try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "typo", actor: "n") { $0.dosing = .dose(mgPerKg: 9) }
         }
         #expect(throws: RegistryError.self) {
             try fixture.registry.correctInfusion(RecordID(infusion.id)!, reason: "nothing", actor: "n") { _ in }
         }
         #expect(throws: InputError.self) {
-            try fixture.registry.addInfusion(InfusionEntry(date: date, doseMgPerKg: 0.5, minutes: 40,
+            try fixture.registry.addInfusion(InfusionEntry(date: date, dosing: .dose(mgPerKg: 0.5), minutes: 40,
                                                            adverseEvents: [AdverseEventEntry(term: .nausea, grade: .mild, onset: date, resolvedOn: date.adding(days: -1))]),
                                              patient: patient, actor: "n")
         }
@@ -210,11 +211,11 @@ struct RefusalTests {
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let consenting = try fixture.enroll(mrn: "1")
         let never = try fixture.enroll(mrn: "2", consent: false)
-        let summary = try fixture.registry.withdrawConsent(consenting, on: .today, reason: "asked", actor: "n")
+        let summary = try fixture.registry.withdrawConsent(consenting, on: testToday, reason: "asked", actor: "n")
         #expect(summary.researchConsent == false)
-        #expect(summary.consentWithdrawnOn == ClinicalDate.today.description)
-        #expect(throws: RegistryError.self) { try fixture.registry.withdrawConsent(consenting, on: .today, reason: "again", actor: "n") }
-        #expect(throws: RegistryError.self) { try fixture.registry.withdrawConsent(never, on: .today, reason: "asked", actor: "n") }
+        #expect(summary.consentWithdrawnOn == testToday.description)
+        #expect(throws: RegistryError.self) { try fixture.registry.withdrawConsent(consenting, on: testToday, reason: "again", actor: "n") }
+        #expect(throws: RegistryError.self) { try fixture.registry.withdrawConsent(never, on: testToday, reason: "asked", actor: "n") }
     }
 }
 
@@ -227,7 +228,7 @@ struct PatientPageTests {
         let patient = try fixture.enroll(conditions: ["depression", "migraine"])
         let day1 = try ClinicalDate.parse("2026-01-12", field: "d")
         _ = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: [3, 3, 3, 3, 3, 3, 3, 3, 1]), patient: patient, on: day1, timepoint: .baseline, actor: "n")
-        let infusion = try fixture.registry.addInfusion(InfusionEntry(date: day1.adding(days: 1), doseMgPerKg: 0.5, weightKg: 70, minutes: 40,
+        let infusion = try fixture.registry.addInfusion(InfusionEntry(condition: "depression", date: day1.adding(days: 1), dosing: .dose(mgPerKg: 0.5), weightKg: 70, minutes: 40,
                                                                       bloodPressureBefore: BloodPressure(systolic: 120, diastolic: 80),
                                                                       adverseEvents: [AdverseEventEntry(term: .dizziness, grade: .moderate, onset: day1.adding(days: 1))]),
                                                         patient: patient, actor: "n")
@@ -274,11 +275,12 @@ struct AuditJSONTests {
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let patient = try fixture.enroll(conditions: ["depression", "neuropathic-pain"])
         let date = try ClinicalDate.parse("2026-01-12", field: "d")
-        for (scale, answers) in [("phq9", [1, 1, 1, nil, 1, 1, 1, 1, 2]), ("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        // A PHQ-9 with an item missing is refused before anything is stored.
+        #expect(throws: (any Error).self) { try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, nil, 1, 1, 1, 1, 2]) }
+        for (scale, answers) in [("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 0]), ("phq9", [1, 1, 1, 1, 1, 1, 1, 1, 2]),
                                  ("bpi-sf", [8, 3, 5, 5, 5, 6, 4, 5, 5, 5, 5]), ("bpi-sf", [8, 3, 5, 5, 5, nil, nil, nil, nil, 5, 5]),
                                  ("cadss6", [0, 1, 2, 3, 4, 2])] as [(String, [Int?])] {
-            let scored = try? fixture.catalog.assess(scale: scale, answers: answers)
-            guard let scored else { continue } // a PHQ-9 with an item missing is refused before it gets here
+            let scored = try fixture.catalog.assess(scale: scale, answers: answers)
             let view = try fixture.registry.addAssessment(scored, patient: patient, on: date, timepoint: .baseline, actor: "n")
             let stored = try #require(try fixture.registry.auditTrail(for: RecordID(view.id)!).first?.after)
             #expect(stored == encodeWithFoundation(view))
@@ -300,11 +302,12 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("old.sqlite").path
         let pool = try DatabasePool(path: path)
-        try Schema.migrator.migrate(pool, upTo: "Create the registry: patients, identity, clinical records, audit")
+        try Schema.migrator(courseDays: [:]).migrate(pool, upTo: "Create the registry: patients, identity, clinical records, audit")
         try pool.write { db in
             try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', '2026-01-01')")
             try db.execute(sql: "INSERT INTO patient (id, sex, enrolled_on, research_consent, created_at) VALUES (1, 'female', '2026-01-01', 1, 'x'), (2, 'male', '2026-01-01', 1, 'x')")
             try db.execute(sql: "INSERT INTO patient_identity VALUES (1, 'A', 'A', 'A', '1980-06-15'), (2, 'B', 'B', 'B', '1980-06-15')")
+            try db.execute(sql: "INSERT INTO patient_condition VALUES (1, 'depression'), (2, 'migraine')")
             // Patient 1's first infusion is the day before their 46th birthday; patient 2 has none.
             try db.execute(sql: """
                 INSERT INTO infusion (patient_id, given_on, dose_mg_per_kg, minutes, route, concomitant_medication, sedation, dissociation, respiratory_depression)
@@ -312,7 +315,7 @@ struct MigrationTests {
                 """)
         }
         try pool.close()
-        _ = try Registry.open(at: path)
+        _ = try Registry.open(at: path, today: testToday, catalog: testCatalog)
         let ages = try DatabaseQueue(path: path).read { try Row.fetchAll($0, sql: "SELECT id, age_at_day_zero FROM patient ORDER BY id") }
         #expect(ages.map { $0["age_at_day_zero"] as Int? } == [45, nil])
         let tables = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('endpoint', 'outbox', 'export_schedule') ORDER BY name") }
@@ -326,9 +329,9 @@ struct MigrationTests {
         let patient = try fixture.enroll() // born 1971-04-09
         func age() throws -> Int? { try fixture.database().read { try Int.fetchOne($0, sql: "SELECT age_at_day_zero FROM patient") } }
         #expect(try age() == nil)
-        let later = try fixture.registry.addInfusion(InfusionEntry(date: try ClinicalDate.parse("2026-04-09", field: "d"), doseMgPerKg: 0.5, minutes: 40), patient: patient, actor: "n")
+        let later = try fixture.registry.addInfusion(InfusionEntry(date: try ClinicalDate.parse("2026-04-09", field: "d"), dosing: .dose(mgPerKg: 0.5), minutes: 40), patient: patient, actor: "n")
         #expect(try age() == 55)
-        let first = try fixture.registry.addInfusion(InfusionEntry(date: try ClinicalDate.parse("2026-04-08", field: "d"), doseMgPerKg: 0.5, minutes: 40), patient: patient, actor: "n")
+        let first = try fixture.registry.addInfusion(InfusionEntry(date: try ClinicalDate.parse("2026-04-08", field: "d"), dosing: .dose(mgPerKg: 0.5), minutes: 40), patient: patient, actor: "n")
         #expect(try age() == 54)
         _ = try fixture.registry.correctInfusion(RecordID(first.id)!, reason: "wrong patient", actor: "n", enteredInError: true) { _ in }
         #expect(try age() == 55)

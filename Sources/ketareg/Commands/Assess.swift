@@ -38,7 +38,7 @@ struct Assess: ParsableCommand {
         guard let found = catalog.scale(scale.lowercased()) else {
             throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
         }
-        let date = try ClinicalDate.parse(on, field: "on")
+        let date = try ClinicDay.parse(on, field: "on")
         let when = try Timepoint.parse(timepoint, field: "timepoint")
         let raw = try readAnswers(answers: answers, value: value, scale: found)
         let scored = try catalog.assess(scale: found.id, answers: raw)

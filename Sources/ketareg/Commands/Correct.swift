@@ -4,7 +4,7 @@ import RegistryStore
 
 struct Correct: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-); every correction needs a reason.",
+        abstract: "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-), or mark an observation (O-) or course marker (CE-) entered in error; every correction needs a reason.",
         discussion: """
             Give only the fields to change. An assessment takes --answers or --value (scored again), \
             --on and --timepoint; an infusion takes the fields of 'infusion add'; an adverse event \
@@ -33,7 +33,7 @@ struct Correct: ParsableCommand {
 
     func run() throws {
         guard let record = RecordID(id), record.kind != .patient else {
-            throw InputError(field: "<id>", got: id, allowed: "an assessment (A-000012), infusion (I-000007), adverse event (AE-000003) or co-intervention (C-000002) id")
+            throw InputError(field: "<id>", got: id, allowed: "an assessment (A-000012), infusion (I-000007), adverse event (AE-000003), co-intervention (C-000002), observation (O-000004) or course marker (CE-000001) id")
         }
         try refuseFieldsOfOtherKinds(record.kind)
         let registry = try global.openRegistry()
@@ -48,7 +48,7 @@ struct Correct: ParsableCommand {
                 raw = try readAnswers(answers: answers, value: value, scale: scale)
             }
             let corrected = try registry.correctAssessment(
-                record, answers: raw, on: try fields.on.map { try ClinicalDate.parse($0, field: "on") },
+                record, answers: raw, on: try fields.on.map { try ClinicDay.parse($0, field: "on") },
                 timepoint: try timepoint.map { try Timepoint.parse($0, field: "timepoint") },
                 enteredInError: flag, catalog: catalog, reason: reason, actor: global.actorName)
             if output.json { return try printJSON(corrected) }
@@ -59,7 +59,7 @@ struct Correct: ParsableCommand {
                 try fields.apply(to: &entry)
             }
             if output.json { return try printJSON(corrected) }
-            print("Corrected \(corrected.id): \(formatScore(corrected.doseMgPerKg)) mg/kg \(corrected.route) over \(corrected.minutes) min on \(corrected.on)"
+            print("Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
                   + (corrected.enteredInError ? " (entered in error)" : ""))
         case .adverseEvent:
             let corrected = try registry.correctAdverseEvent(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
@@ -75,6 +75,13 @@ struct Correct: ParsableCommand {
             if output.json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)" + (corrected.to.map { " to \($0)" } ?? ", ongoing")
                   + (corrected.enteredInError ? " (entered in error)" : ""))
+        case .observation, .courseEvent:
+            guard enteredInError else {
+                throw RegistryError(.refused, "\(record) can only be marked --entered-in-error (then record it again as it should be)")
+            }
+            let marked = try registry.markEnteredInError(record, reason: reason, actor: global.actorName)
+            if output.json { return try printJSON(["id": marked]) }
+            print("Corrected \(marked): entered in error")
         case .patient:
             break
         }
@@ -96,6 +103,7 @@ struct Correct: ParsableCommand {
         case .infusion: "the fields of 'infusion add'"
         case .adverseEvent: "--term, --grade, --serious, --onset, --resolved"
         case .coIntervention: "--kind, --from, --to"
+        case .observation, .courseEvent: "--entered-in-error only"
         case .patient: ""
         }
         throw RegistryError(.refused, "--\(wrong) does not apply to \(id): \(kind.article) \(kind.noun.replacingOccurrences(of: "adverse-event", with: "adverse event")) takes \(takes)")
@@ -103,7 +111,7 @@ struct Correct: ParsableCommand {
 }
 
 extension RecordKind {
-    var article: String { self == .assessment || self == .infusion || self == .adverseEvent ? "an" : "a" }
+    var article: String { self == .assessment || self == .infusion || self == .adverseEvent || self == .observation ? "an" : "a" }
 }
 
 /// The fields of an adverse event, for `correct`.
@@ -128,8 +136,8 @@ struct AdverseEventFields: ParsableArguments {
             default: throw InputError(field: "serious", got: serious, allowed: "yes or no")
             }
         }
-        if let onset { entry.onset = try ClinicalDate.parse(onset, field: "onset") }
-        if let resolved { entry.resolvedOn = try ClinicalDate.parse(resolved, field: "resolved") }
+        if let onset { entry.onset = try ClinicDay.parse(onset, field: "onset") }
+        if let resolved { entry.resolvedOn = try ClinicDay.parse(resolved, field: "resolved") }
     }
 }
 
@@ -145,8 +153,8 @@ struct CoInterventionFields: ParsableArguments {
 
     func apply(to entry: inout CoInterventionEntry) throws {
         if let kind { entry.kind = try CoInterventionKind.parse(kind, field: "kind") }
-        if let from { entry.from = try ClinicalDate.parse(from, field: "from") }
-        if let to { entry.to = try ClinicalDate.parse(to, field: "to") }
+        if let from { entry.from = try ClinicDay.parse(from, field: "from") }
+        if let to { entry.to = try ClinicDay.parse(to, field: "to") }
     }
 }
 

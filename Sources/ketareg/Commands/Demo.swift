@@ -18,14 +18,15 @@ struct Demo: ParsableCommand {
         let folder = try dir ?? makeTemporaryFolder()
         let path = (folder as NSString).appendingPathComponent("demo-registry.sqlite")
         let catalog = try modules.load()
-        let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic")
+        let today = try ClinicDay.today()
+        let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic", today: today)
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
         print("Conditions and primary scales:")
         print(table(catalog.conditions.map { [$0.id, $0.name, "primary: \($0.primaryScale)", "\($0.scales.count) scales"] }, indent: "  "))
         print("")
         note("Recording patients, infusions and assessments...")
-        var clinic = SyntheticClinic(registry: registry, catalog: catalog)
+        var clinic = SyntheticClinic(registry: registry, catalog: catalog, today: today)
         let patients = try clinic.populate { note($0) }
 
         // A clinician's corrections and a consent withdrawal, to show the audit trail at work.
@@ -37,7 +38,7 @@ struct Demo: ParsableCommand {
             _ = try registry.correctAssessment(RecordID(first.id)!, answers: scored.answers, on: nil, timepoint: nil,
                                                enteredInError: nil, catalog: catalog, reason: "item 1 keyed as 2, form says 3", actor: "demo")
         }
-        _ = try registry.withdrawConsent(patients[4], on: .today, reason: "patient asked to leave the research programme", actor: "demo")
+        _ = try registry.withdrawConsent(patients[4], on: today, reason: "patient asked to leave the research programme", actor: "demo")
 
         let summaries = try registry.patients()
         print("")
@@ -49,10 +50,10 @@ struct Demo: ParsableCommand {
 
         print("")
         print("Outcomes on each condition's primary scale at the end of the course (ketareg outcomes):")
-        let report = OutcomeReport(conditions: catalog.conditions, histories: try registry.histories())
-        for row in report.outcomes where row.window == .immediate {
+        let report = OutcomeReport(conditions: catalog.conditions, histories: try registry.histories(), asOf: today)
+        for row in report.outcomes where row.window == .immediate && row.course == .induction {
             guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else { continue }
-            print("  \(row.condition) \(row.name): \(row.responders) of \(row.assessed) assessed (\(percentText(row.rate))); \(row.eligible) eligible")
+            print("  \(row.condition) \(row.name): \(row.responders) of \(row.assessed) assessed (\(percentText(row.rate))); \(row.eligible) eligible, \(row.inCourse) still in their course")
         }
         print("")
         print("Adverse events by term and grade:")
@@ -70,7 +71,7 @@ struct Demo: ParsableCommand {
         print("")
         print(PatientPageText(page: try registry.patientPage(RecordID(flagged.id)!), catalog: catalog).render())
         print("")
-        let due = dueItems(histories: try registry.histories(), catalog: catalog, today: .today).count
+        let due = DueItem.list(histories: try registry.histories(), catalog: catalog, today: today).count
         print("Assessments due or overdue today: \(due) (ketareg due).")
         try exportToLocalEndpoint(registry: registry, catalog: catalog, folder: folder)
         print("")

@@ -18,7 +18,7 @@ struct Init: ParsableCommand {
     var clinic: String?
 
     func run() throws {
-        let registry = try Registry.create(at: global.registryPath, clinic: clinic)
+        let registry = try Registry.create(at: global.registryPath, clinic: clinic, today: try ClinicDay.today())
         if output.json {
             try printJSON(["path": registry.path, "clinic": clinic ?? ""])
         } else {

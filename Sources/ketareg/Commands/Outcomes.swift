@@ -6,17 +6,26 @@ struct Outcomes: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Response and remission under each condition's rules, at the end of the course and at each follow-up visit.",
         discussion: """
-            For each rule: patients eligible (course started, baseline on the scale), assessed, \
-            missing, meeting the rule, and two rates: among those assessed, and with missing \
-            patients counted as not meeting the rule. 'Sustained' means the rule was met at the \
-            end of the course and is still met at the visit. Adverse events, co-interventions and \
-            safety flags of the same patients follow. Records entered in error are left out.
+            Each course is judged once it is over: its usual number of infusions given, its days \
+            passed, or ended with 'ketareg course end'. For each rule: courses still running \
+            ('in course'), over without a baseline, not evaluable (a percentage change from 0, or a \
+            remission threshold already met at baseline), awaiting (the assessment's window still \
+            open), and the eligible ones: assessed or missing, with the number meeting the rule and \
+            two rates: among those assessed, and with missing ones counted as not meeting the rule. \
+            'Sustained' means the rule was met at the end of the course and is still met at the \
+            visit, so a course without its end-of-course score is missing there. The first course \
+            (induction) is counted per patient; re-treatment courses get rows of their own. \
+            Maintenance infusions never change a course's result. Adverse events, co-interventions \
+            and safety flags of the same patients follow. Records entered in error are left out.
+
+            --as-of (or KETAREG_TODAY) re-runs the report as it stood at the end of a past day.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @Option(help: ArgumentHelp("Only this condition.", valueName: "id")) var condition: String?
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Count what had happened by the end of this day (default: today).", valueName: "date")) var asOf: String?
 
     func run() throws {
         let catalog = try global.catalog()
@@ -27,26 +36,37 @@ struct Outcomes: ParsableCommand {
             }
             conditions = [found]
         }
+        let day = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
         let histories = try global.openRegistry().histories(condition: condition?.lowercased())
-        let report = OutcomeReport(conditions: conditions, histories: histories)
+        let report = OutcomeReport(conditions: conditions, histories: histories, asOf: day)
         if output.json { return try printJSON(report) }
+        print("Outcomes as of \(day).")
         for condition in conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id }
             print("\(condition.id) — \(condition.name); course: \(condition.course.description)")
-            var table_ = [["OUTCOME", "SCALE", "WHEN", "ELIGIBLE", "ASSESSED", "MET", "RATE", "MISSING AS NOT MET"]]
-            for row in rows where row.eligible > 0 || row.notEvaluable > 0 {
+            var lines = [["COURSE", "OUTCOME", "SCALE", "WHEN", "IN COURSE", "ELIGIBLE", "ASSESSED", "MET", "RATE", "MISSING AS NOT MET"]]
+            for row in rows where row.eligible > 0 || row.notEvaluable > 0 || row.inCourse > 0 || row.awaiting > 0 {
                 let when = row.window == .immediate ? "end of course" : "sustained, \(row.visit!) (day \(row.visitDays!))"
-                table_.append([row.name, row.scale + (row.subscore.map { " \($0)" } ?? ""), when, String(row.eligible), String(row.assessed),
-                               String(row.responders), percentText(row.rate), percentText(row.rateMissingAsNonResponse)])
+                lines.append([row.course.rawValue, row.name, row.scale + (row.subscore.map { " \($0)" } ?? ""), when, String(row.inCourse), String(row.eligible),
+                              String(row.assessed), String(row.responders), percentText(row.rate), percentText(row.rateMissingAsNonResponse)])
             }
-            print(table(table_, indent: "  "))
-            let unused = Set(rows.filter { $0.eligible == 0 && $0.notEvaluable == 0 }.map(\.scale)).sorted()
+            print(table(lines, indent: "  "))
+            let unused = Set(rows.filter { $0.eligible == 0 && $0.notEvaluable == 0 && $0.inCourse == 0 && $0.awaiting == 0 }.map(\.scale)).sorted()
             if !unused.isEmpty {
-                print("  No patient with a course and a baseline on \(unused.joined(separator: ", ")).")
+                print("  No course over with a baseline on \(unused.joined(separator: ", ")).")
             }
-            let notEvaluable = rows.filter { $0.notEvaluable > 0 }
-            for row in notEvaluable where row.window == .immediate {
-                print("  \(row.notEvaluable) patient\(row.notEvaluable == 1 ? "" : "s") left out of \(row.name): a baseline of 0 has no percentage change.")
+            for row in rows where row.window == .immediate && (row.notEvaluable > 0 || row.awaiting > 0 || row.noBaseline > 0) {
+                var parts: [String] = []
+                if row.noBaseline > 0 { parts.append("\(row.noBaseline) without a baseline") }
+                if row.notEvaluable > 0 {
+                    let why: String = switch condition.outcomeRules.first(where: { $0.id == row.outcome })?.criterion {
+                    case .percentImprovement?: "a baseline of 0 has no percentage change"
+                    default: "already meeting the threshold at baseline"
+                    }
+                    parts.append("\(row.notEvaluable) not evaluable (\(why))")
+                }
+                if row.awaiting > 0 { parts.append("\(row.awaiting) awaiting their end-of-course assessment") }
+                print("  \(row.course.rawValue) \(row.name): " + parts.joined(separator: "; ") + ".")
             }
             for flag in report.safetyFlags where flag.condition == condition.id && flag.patients > 0 {
                 print("  Safety flag \(flag.flag): \(flag.patients) of \(flag.patientsInCondition) patients (\(flag.patientIDs.joined(separator: ", "))) for clinician review.")
@@ -61,7 +81,7 @@ struct Outcomes: ParsableCommand {
             }
             print("")
         }
-        print("Rates are among patients assessed; 'missing as not met' counts patients without the assessment as not meeting the rule.")
+        print("Rates are among those assessed; 'missing as not met' counts those without the assessment as not meeting the rule. Induction rows count patients, re-treatment rows count courses.")
     }
 }
 
@@ -69,61 +89,32 @@ struct Due: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Assessments due today or overdue, for the whole clinic.",
         discussion: """
-            Each condition's course says when its primary scale is due: at baseline before the first \
-            infusion, at the end of the course, and at each follow-up visit's window. An assessment \
-            stays overdue for \(CourseProgress.overdueGraceDays) days after its window closes; after \
-            that it is missed and shown only on the patient's page.
+            Each condition's course says when its primary scale is due: at baseline before a \
+            course's first infusion, at the end of the course (from the day its last infusion \
+            ends, once the course is over), and at each follow-up visit's window. Every course \
+            counts: the induction and any re-treatment. An assessment stays overdue for \
+            \(CourseProgress.overdueGraceDays) days after its window closes; after that it is \
+            missed and shown only on the patient's page.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var on: String?
+    @Option(name: [.customLong("as-of"), .customLong("on")], help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var asOf: String?
 
     func run() throws {
         let catalog = try global.catalog()
-        let today = try on.map { try ClinicalDate.parse($0, field: "on") } ?? .today
-        let due = dueItems(histories: try global.openRegistry().histories(), catalog: catalog, today: today)
+        let today = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
+        let due = DueItem.list(histories: try global.openRegistry().histories(), catalog: catalog, today: today)
         if output.json { return try printJSON(DueReport(date: today.description, due: due)) }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
-        print(table([["PATIENT", "CONDITION", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
-            [item.patient, item.condition, item.name, item.scale, item.timepoint,
+        print(table([["PATIENT", "CONDITION", "COURSE", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
+            [item.patient, item.condition, item.course == .induction ? "induction" : "re-treatment \(item.courseNumber - 1)", item.name, item.scale, item.timepoint,
              item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
              item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due"]
         }))
         print("\(due.count) assessment\(due.count == 1 ? "" : "s") due or overdue on \(today).")
     }
-}
-
-/// Every assessment due or overdue on `today`, overdue ones first, then by due date.
-func dueItems(histories: [PatientHistory], catalog: ConditionCatalog, today: ClinicalDate) -> [DueItem] {
-    var due: [DueItem] = []
-    for history in histories {
-        for conditionID in history.conditions {
-            guard let condition = catalog.condition(conditionID) else { continue }
-            let progress = CourseProgress(patient: history, condition: condition, today: today)
-            for item in progress.assessments where item.status == .due || item.status == .overdue {
-                due.append(DueItem(patient: history.patient, condition: conditionID, point: item.point, name: item.name, scale: item.scale,
-                                   timepoint: item.timepoint.rawValue, dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
-                                   status: item.status.rawValue, daysOverdue: item.daysOverdue))
-            }
-        }
-    }
-    return due.sorted { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
-}
-
-/// One row of `ketareg due`.
-struct DueItem: Codable {
-    let patient: String
-    let condition: String
-    let point: String
-    let name: String
-    let scale: String
-    let timepoint: String
-    let dueFrom: String?
-    let dueBy: String?
-    let status: String
-    let daysOverdue: Int?
 }
 
 /// `ketareg due --json`.

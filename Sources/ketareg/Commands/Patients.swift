@@ -43,10 +43,10 @@ struct Enroll: ParsableCommand {
         }
         let enrollment = Enrollment(
             identity: PatientIdentity(mrn: mrn, givenName: given, familyName: family,
-                                      birthDate: try ClinicalDate.parse(birthDate, field: "birth-date")),
+                                      birthDate: try ClinicDay.parse(birthDate, field: "birth-date")),
             sex: try Sex.parse(sex, field: "sex"),
             conditions: condition.map { $0.lowercased() },
-            enrolledOn: try enrolledOn.map { try ClinicalDate.parse($0, field: "enrolled-on") } ?? .today,
+            enrolledOn: try enrolledOn.map { try ClinicDay.parse($0, field: "enrolled-on") } ?? ClinicDay.today(),
             researchConsent: consent,
             priorTreatments: try priorTreatment.map { try PriorTreatment.parse($0) })
         let registry = try global.openRegistry()
@@ -109,7 +109,7 @@ struct PatientCommand: ParsableCommand {
             let registry = try global.openRegistry()
             let catalog = try global.catalog()
             var page = try registry.patientPage(patient)
-            page.courses = try courseProgress(registry: registry, patient: patient, catalog: catalog)
+            page.courses = try courseProgress(registry: registry, patient: patient, catalog: catalog, today: ClinicDay.today())
             if output.json { return try printJSON(page) }
             print(PatientPageText(page: page, catalog: catalog).render())
         }
@@ -129,7 +129,7 @@ struct PatientCommand: ParsableCommand {
         @Option(help: ArgumentHelp("When, YYYY-MM-DD (default: today).", valueName: "date")) var on: String?
 
         func run() throws {
-            let date = try on.map { try ClinicalDate.parse($0, field: "on") } ?? .today
+            let date = try on.map { try ClinicDay.parse($0, field: "on") } ?? ClinicDay.today()
             let patient = try global.openRegistry().withdrawConsent(try patientID(id), on: date, reason: reason, actor: global.actorName)
             if output.json { return try printJSON(patient) }
             print("\(patient.id) withdrew research consent on \(patient.consentWithdrawnOn ?? date.description); no export built from now on includes them.")
@@ -138,11 +138,9 @@ struct PatientCommand: ParsableCommand {
 }
 
 /// Where a patient is in the course of each of their conditions.
-func courseProgress(registry: Registry, patient: RecordID, catalog: ConditionCatalog, today: ClinicalDate = .today) throws -> [CourseProgress] {
+func courseProgress(registry: Registry, patient: RecordID, catalog: ConditionCatalog, today: ClinicalDate) throws -> [CourseProgress] {
     guard let history = try registry.histories(patient: patient).first else { return [] }
-    return history.conditions.compactMap { id in
-        catalog.condition(id).map { CourseProgress(patient: history, condition: $0, today: today) }
-    }
+    return CourseProgress.all(patient: history, catalog: catalog, today: today)
 }
 
 /// Reads a patient id as typed, or says what one looks like.

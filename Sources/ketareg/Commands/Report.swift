@@ -21,7 +21,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let catalog = try global.catalog()
         let registry = try global.openRegistry()
-        let today = ClinicalDate.today
+        let today = try ClinicDay.today()
         let text: String
         if let patient {
             let id = try patientID(patient, field: "patient")
@@ -31,7 +31,7 @@ struct Report: ParsableCommand {
         } else {
             let histories = try registry.histories()
             text = ClinicReport(clinic: try registry.clinicName(), catalog: catalog,
-                                report: OutcomeReport(conditions: catalog.conditions, histories: histories),
+                                report: OutcomeReport(conditions: catalog.conditions, histories: histories, asOf: today),
                                 patients: histories.count, today: today).html()
         }
         let handle = try createNewFile(html, field: "html", command: "report")

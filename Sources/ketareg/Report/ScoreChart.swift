@@ -44,7 +44,7 @@ struct ScoreChart {
         for infusion in infusions where !infusion.enteredInError {
             guard let date = try? ClinicalDate.parse(infusion.on, field: "on") else { continue }
             let position = x(date)
-            parts.append("<line x1=\"\(svgNumber(position))\" y1=\"\(svgNumber(Self.margin.top))\" x2=\"\(svgNumber(position))\" y2=\"\(svgNumber(Self.margin.top + plotHeight))\" stroke=\"#3e4c59\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>infusion \(infusion.id) on \(infusion.on): \(formatScore(infusion.doseMgPerKg)) mg/kg over \(infusion.minutes) min</title></line>")
+            parts.append("<line x1=\"\(svgNumber(position))\" y1=\"\(svgNumber(Self.margin.top))\" x2=\"\(svgNumber(position))\" y2=\"\(svgNumber(Self.margin.top + plotHeight))\" stroke=\"#3e4c59\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>infusion \(infusion.id) on \(infusion.on): \(infusion.dosingText) over \(infusion.minutes) min for \(infusion.condition)</title></line>")
             parts.append("<path d=\"M \(svgNumber(position - 5)) \(svgNumber(Self.margin.top + plotHeight + 10)) l 5 -8 l 5 8 z\" fill=\"#3e4c59\"/>")
         }
         // Scores.

@@ -1,0 +1,73 @@
+import ArgumentParser
+import RegistryCore
+import RegistryStore
+
+struct CourseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "course",
+        abstract: "Start a re-treatment course, or end a course early.",
+        discussion: """
+            A condition's history is a sequence of courses. The first infusion opens the induction; \\
+            infusions after it is over (its usual number given, or its days passed) are maintenance. \\
+            A re-treatment course opens with the first infusion after 'course start', or by itself \\
+            after the module's gap without an infusion ('ketareg conditions' shows each module's \\
+            conventions). 'course end' marks a course stopped early: it is over that day, and its \\
+            end-of-course assessment is due from the day its last infusion ended.
+            """,
+        subcommands: [Start.self, End.self]
+    )
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a new course (a re-treatment after relapse): the next infusion for the condition is its first.",
+            discussion: "Example:\n  ketareg course start P-000042 --for depression --on 2026-09-01"
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+        @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
+        @Option(help: ArgumentHelp("The day the course starts, YYYY-MM-DD or today.", valueName: "date")) var on: String
+        @Option(help: ArgumentHelp("re-treatment (default), or induction for a first course given before the patient was enrolled here.", valueName: "kind")) var kind: String?
+        @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail).", valueName: "text")) var reason: String?
+
+        func run() throws {
+            var courseKind: CourseKind?
+            if let kind {
+                guard let parsed = CourseKind(rawValue: kind.lowercased()) else {
+                    throw InputError(field: "kind", got: kind, allowed: CourseKind.allCases.map(\.rawValue).joined(separator: " or "))
+                }
+                courseKind = parsed
+            }
+            let registry = try global.openRegistry()
+            let marker = try registry.addCourseMarker(.start, patient: try patientID(id), condition: condition, on: try ClinicDay.parse(on, field: "on"),
+                                                      courseKind: courseKind, reason: reason, catalog: try global.catalog(), actor: global.actorName)
+            if output.json { return try printJSON(marker) }
+            print(marker.id)
+            note("Started a \(marker.courseKind ?? "re-treatment") course of \(marker.condition) for \(marker.patient) on \(marker.on): the next \(marker.condition) infusion is its first.")
+        }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End the course in progress (stopped early): it counts as over from that day.",
+            discussion: "Example:\n  ketareg course end P-000042 --for depression --on 2026-03-20 --reason \"stopped after 4 infusions: nausea\""
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+        @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
+        @Option(help: ArgumentHelp("The day the course ended, YYYY-MM-DD or today.", valueName: "date")) var on: String
+        @Option(help: ArgumentHelp("Why the course ended (required).", valueName: "text")) var reason: String
+
+        func run() throws {
+            let registry = try global.openRegistry()
+            let marker = try registry.addCourseMarker(.end, patient: try patientID(id), condition: condition, on: try ClinicDay.parse(on, field: "on"),
+                                                      reason: reason, catalog: try global.catalog(), actor: global.actorName)
+            if output.json { return try printJSON(marker) }
+            print(marker.id)
+            note("Ended the \(marker.condition) course of \(marker.patient) on \(marker.on).")
+        }
+    }
+}
