@@ -338,3 +338,44 @@ struct MigrationTests {
         _ = later
     }
 }
+
+@Suite("Migrating a registry made by the code of 2026-11-26")
+struct InfusionConditionMigrationTests {
+    @Test("Old infusions get a condition (the only one, or the first whose first course contains them), out-of-range rows are kept and marked, each decision is audited")
+    func migratesFixture() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try #require(Bundle.module.url(forResource: "registry-2026-11-26", withExtension: "sqlite", subdirectory: "Fixtures"))
+        let path = folder.appendingPathComponent("old.sqlite").path
+        try FileManager.default.copyItem(atPath: source.path, toPath: path)
+        let registry = try Registry.open(at: path, today: testToday, catalog: testCatalog)
+        let rows = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT id, condition_id, legacy_ranges, dose_mg_per_kg, rate_mg_per_kg_per_hour FROM infusion ORDER BY id")
+        }
+        // P-000001 depression only; P-000002 neuropathic-pain then depression: days 0, 5, 10 in the
+        // 14-day pain course, day 20 only in the 28-day depression course, day 72 in neither.
+        #expect(rows.map { $0["condition_id"] as String } == ["depression", "depression", "depression", "neuropathic-pain", "neuropathic-pain",
+                                                               "neuropathic-pain", "depression", "neuropathic-pain", "migraine", "depression"])
+        // 3 mg/kg iv over 12000 minutes was allowed before; it is kept as it was, and marked.
+        #expect(rows.map { $0["legacy_ranges"] as Bool } == [false, false, false, false, false, false, false, false, true, false])
+        #expect(rows.allSatisfy { ($0["rate_mg_per_kg_per_hour"] as Double?) == nil })
+        let audit = try registry.auditTrail().filter { $0.action == "migrate" }
+        #expect(audit.count == 10)
+        #expect(audit.first { $0.entityId == "I-000008" }?.reason?.contains("no condition's first course contains it") == true)
+        #expect(audit.first { $0.entityId == "I-000009" }?.reason?.contains("kept as it was") == true)
+        // Identity never enters the audit trail, the migration's rows included.
+        for entry in audit { #expect(!(entry.after ?? "").contains("OLD-") && !(entry.reason ?? "").contains("Bo")) }
+        // The migrated registry works: courses per condition, and the CHECK constraints hold for new rows.
+        let history = try #require(try registry.histories(patient: RecordID("P-000002")!).first)
+        #expect(history.infusions(for: "neuropathic-pain").count == 4)
+        #expect(history.infusions(for: "depression").count == 1)
+        #expect(throws: (any Error).self) {
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "UPDATE infusion SET dose_mg_per_kg = 4 WHERE id = 1") // 4 mg/kg iv: outside today's ranges
+            }
+        }
+        // Opening again changes nothing.
+        _ = try Registry.open(at: path, today: testToday, catalog: testCatalog)
+        #expect(try registry.auditTrail().filter { $0.action == "migrate" }.count == 10)
+    }
+}
