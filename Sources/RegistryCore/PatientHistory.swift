@@ -11,10 +11,12 @@ public struct PatientHistory: Sendable, Hashable {
     public let coInterventions: [CoInterventionKind]
     /// Courses started or ended by hand (`ketareg course start|end`).
     public let courseMarkers: [CourseMarker]
+    /// Vital signs and observations during infusions.
+    public let observations: [Observation]
 
     public init(patient: String, conditions: [String], enrolledOn: ClinicalDate, infusions: [Infusion],
                 assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = [],
-                courseMarkers: [CourseMarker] = []) {
+                courseMarkers: [CourseMarker] = [], observations: [Observation] = []) {
         self.patient = patient
         self.conditions = conditions
         self.enrolledOn = enrolledOn
@@ -25,6 +27,7 @@ public struct PatientHistory: Sendable, Hashable {
         self.adverseEvents = adverseEvents
         self.coInterventions = coInterventions
         self.courseMarkers = courseMarkers.sorted { $0.date < $1.date }
+        self.observations = observations
     }
 
     /// The history as it stood at the end of `day`: what was recorded for later days is left out,
@@ -33,7 +36,7 @@ public struct PatientHistory: Sendable, Hashable {
         PatientHistory(patient: patient, conditions: conditions, enrolledOn: enrolledOn,
                        infusions: infusions.filter { $0.date <= day }, assessments: assessments.filter { $0.date <= day },
                        adverseEvents: adverseEvents, coInterventions: coInterventions,
-                       courseMarkers: courseMarkers.filter { $0.date <= day })
+                       courseMarkers: courseMarkers.filter { $0.date <= day }, observations: observations.filter { $0.date <= day })
     }
 
     /// The infusions given for one condition.
@@ -68,6 +71,31 @@ public struct PatientHistory: Sendable, Hashable {
         /// infusion with no start time is taken to start at the beginning of its day.
         public var endDate: ClinicalDate {
             date.adding(days: ((time?.minuteOfDay ?? 0) + max(0, minutes)) / 1440)
+        }
+    }
+
+    /// Readings taken during an infusion.
+    public struct Observation: Sendable, Hashable {
+        public let date: ClinicalDate
+        /// Whole hours since the infusion started (since the start of its day when no time was recorded).
+        public let hoursFromStart: Int
+        public let bloodPressure: BloodPressure?
+        public let heartRate: Int?
+        public let oxygenSaturation: Int?
+        public let sedation: Bool
+        public let dissociation: Bool
+        public let respiratoryDepression: Bool
+
+        public init(date: ClinicalDate, hoursFromStart: Int, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil, oxygenSaturation: Int? = nil,
+                    sedation: Bool = false, dissociation: Bool = false, respiratoryDepression: Bool = false) {
+            self.date = date
+            self.hoursFromStart = hoursFromStart
+            self.bloodPressure = bloodPressure
+            self.heartRate = heartRate
+            self.oxygenSaturation = oxygenSaturation
+            self.sedation = sedation
+            self.dissociation = dissociation
+            self.respiratoryDepression = respiratoryDepression
         }
     }
 

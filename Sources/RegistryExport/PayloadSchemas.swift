@@ -6,7 +6,7 @@ public enum PayloadSchemas {
     /// File name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
         ("ketareg-summary-1.schema.json", SummaryPayload.schemaID, summary),
-        ("ketareg-records-1.schema.json", RecordsPayload.schemaID, records),
+        ("ketareg-records-2.schema.json", RecordsPayload.schemaID, records),
     ]
 
     public static func text(for id: String) -> String? { all.first { $0.id == id }?.text }
@@ -145,20 +145,21 @@ public enum PayloadSchemas {
     static let records = #"""
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "$id": "urn:ketareg:schema:records:1",
-      "title": "KetaReg pseudonymised records, version 1",
-      "description": "One row per patient and assessment, and per infusion, with keyed-hash pseudonyms and days from the first infusion. Quasi-identifier groups hold at least k patients.",
+      "$id": "urn:ketareg:schema:records:2",
+      "title": "KetaReg pseudonymised records, version 2",
+      "description": "One row per patient and assessment, per infusion (the condition it was for, its dose or its rate) and per observation during an infusion, with keyed-hash pseudonyms, days from the first infusion and hours from an infusion's start. Quasi-identifier groups hold at least k patients.",
       "type": "object",
       "additionalProperties": false,
-      "required": ["schema", "generator", "period", "k", "assessments", "infusions", "generalisedPatients", "withheldPatients", "withheldRows"],
+      "required": ["schema", "generator", "period", "k", "assessments", "infusions", "observations", "generalisedPatients", "withheldPatients", "withheldRows"],
       "properties": {
-        "schema": { "const": "ketareg-records/1" },
+        "schema": { "const": "ketareg-records/2" },
         "generator": { "type": "string", "minLength": 1 },
         "clinic": { "type": "string" },
         "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
         "k": { "type": "integer", "minimum": 1 },
         "assessments": { "type": "array", "items": { "$ref": "#/$defs/assessment" } },
         "infusions": { "type": "array", "items": { "$ref": "#/$defs/infusion" } },
+        "observations": { "type": "array", "items": { "$ref": "#/$defs/observation" } },
         "generalisedPatients": { "$ref": "#/$defs/count" },
         "withheldPatients": { "$ref": "#/$defs/count" },
         "withheldRows": { "$ref": "#/$defs/count" }
@@ -187,13 +188,32 @@ public enum PayloadSchemas {
         "infusion": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["patient", "day", "minutes"],
+          "required": ["patient", "condition", "day", "minutes"],
           "properties": {
             "patient": { "$ref": "#/$defs/pseudonym" },
+            "condition": { "$ref": "#/$defs/id" },
             "day": { "type": "integer", "minimum": 0 },
             "minutes": { "type": "integer", "minimum": 1 },
             "doseMgPerKg": { "type": "number", "minimum": 0.05, "maximum": 5 },
+            "rateMgPerKgPerHour": { "type": "number", "minimum": 0.05, "maximum": 2 },
             "route": { "enum": ["iv", "im", "intranasal", "oral"] }
+          }
+        },
+        "observation": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["patient", "day", "hoursFromStart", "sedation", "dissociation", "respiratoryDepression"],
+          "properties": {
+            "patient": { "$ref": "#/$defs/pseudonym" },
+            "day": { "type": "integer", "minimum": 0 },
+            "hoursFromStart": { "type": "integer", "minimum": 0, "maximum": 200 },
+            "systolic": { "type": "integer", "minimum": 50, "maximum": 300 },
+            "diastolic": { "type": "integer", "minimum": 20, "maximum": 200 },
+            "heartRate": { "type": "integer", "minimum": 20, "maximum": 250 },
+            "spo2": { "type": "integer", "minimum": 50, "maximum": 100 },
+            "sedation": { "type": "boolean" },
+            "dissociation": { "type": "boolean" },
+            "respiratoryDepression": { "type": "boolean" }
           }
         }
       }

@@ -30,6 +30,25 @@ extension Registry {
                                     doseMgPerKg: row["dose_mg_per_kg"], rateMgPerKgPerHour: row["rate_mg_per_kg_per_hour"],
                                     route: InfusionRoute(rawValue: row["route"]))
         }
+        let observations = try grouped("""
+            SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
+                   o.oxygen_saturation, o.sedation, o.dissociation, o.respiratory_depression
+            FROM infusion_observation o JOIN infusion i ON i.id = o.infusion_id
+            WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(patient == nil ? "" : " AND o.patient_id = ?")
+            ORDER BY o.observed_on, o.observed_at, o.id
+            """) { row -> PatientHistory.Observation in
+            let observed = try ClinicalDate.parse(row["observed_on"], field: "on")
+            let at = try ClockTime.parse(row["observed_at"], field: "at")
+            let given = try ClinicalDate.parse(row["given_on"], field: "on")
+            let start = (row["given_at"] as String?).flatMap { try? ClockTime.parse($0, field: "at") }
+            let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
+            let systolic: Int? = row["bp_systolic"], diastolic: Int? = row["bp_diastolic"]
+            return PatientHistory.Observation(
+                date: observed, hoursFromStart: max(0, minutes) / 60,
+                bloodPressure: systolic.flatMap { s in diastolic.map { BloodPressure(systolic: s, diastolic: $0) } },
+                heartRate: row["heart_rate"], oxygenSaturation: row["oxygen_saturation"], sedation: row["sedation"],
+                dissociation: row["dissociation"], respiratoryDepression: row["respiratory_depression"])
+        }
         let markers = try grouped("SELECT id, patient_id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY on_date, id") { row in
             CourseMarker(id: RecordKind.courseEvent.displayID(row["id"]), condition: row["condition_id"],
                          kind: CourseMarker.Kind(rawValue: row["kind"]) ?? .start, date: try ClinicalDate.parse(row["on_date"], field: "on"),
@@ -58,7 +77,7 @@ extension Registry {
                 patient: RecordKind.patient.displayID(id), conditions: enrolled,
                 enrolledOn: try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on"),
                 infusions: infusions[id] ?? [], assessments: assessments[id] ?? [],
-                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [], courseMarkers: markers[id] ?? [])
+                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [], courseMarkers: markers[id] ?? [], observations: observations[id] ?? [])
         }
     }
 }

@@ -31,10 +31,16 @@ struct ExportPrivacyTests {
             let infusion = enrolled.adding(days: 2)
             _ = try registry.addAssessment(try catalog.assess(scale: "phq9", answers: [3, 3, 2, 2, 2, 2, 2, 2, number % 5 == 0 ? 1 : 0]), patient: id, on: enrolled, timepoint: .baseline, actor: "test")
             for day in [0, 3, 7, 10, 14, 17] {
-                _ = try registry.addInfusion(InfusionEntry(condition: "depression", date: infusion.adding(days: day), dosing: .dose(mgPerKg: 0.5), weightKg: 70, minutes: 40,
-                                                           adverseEvents: day == 3 ? [AdverseEventEntry(term: .nausea, grade: .mild, onset: infusion.adding(days: day))] : []),
-                                             patient: id, actor: "test")
+                let given = try registry.addInfusion(InfusionEntry(condition: "depression", date: infusion.adding(days: day), time: ClockTime(hour: 13, minute: 47),
+                                                                   dosing: .dose(mgPerKg: 0.5), weightKg: 70, minutes: 40,
+                                                                   adverseEvents: day == 3 ? [AdverseEventEntry(term: .nausea, grade: .mild, onset: infusion.adding(days: day))] : []),
+                                                     patient: id, actor: "test")
+                // Readings at a clock time that must never leave the clinic: only the hour from the start does.
+                _ = try registry.addObservation(InfusionObservationEntry(date: infusion.adding(days: day), time: ClockTime(hour: 14, minute: 53)!,
+                                                                         bloodPressure: BloodPressure(systolic: 131, diastolic: 83), oxygenSaturation: 97),
+                                                infusion: RecordID(given.id)!, actor: "test")
             }
+            identifying += ["13:47", "14:53", "1347", "1453"]
             _ = try registry.addAssessment(try catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 0, 0, 0, 0, 0]), patient: id, on: infusion.adding(days: 20), timepoint: .postInfusion, actor: "test")
             if number == 3 { _ = try registry.withdrawConsent(id, on: infusion.adding(days: 25), reason: "moved", actor: "test") }
             identifying += [given, family, mrn, summary.id]
@@ -75,6 +81,10 @@ struct ExportPrivacyTests {
         let infusions = try #require(records["infusions"] as? [[String: Any]])
         #expect(infusions.allSatisfy { $0["doseMgPerKg"] as? Double == 0.5 && $0["route"] as? String == "iv" })
         #expect(Set(infusions.map { $0["day"] as! Int }) == [0, 3, 7, 10, 14, 17])
+        #expect(infusions.allSatisfy { $0["condition"] as? String == "depression" })
+        let observations = try #require(records["observations"] as? [[String: Any]])
+        #expect(observations.count == infusions.count)
+        #expect(observations.allSatisfy { $0["hoursFromStart"] as? Int == 1 && $0["systolic"] as? Int == 131 && $0["spo2"] as? Int == 97 })
         #expect(patientsA.count + (records["withheldPatients"] as! Int) == 22)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(payloads["summary-a"]!.utf8)) as? [String: Any])
         let depression = try #require((summary["conditions"] as? [[String: Any]])?.first { $0["condition"] as? String == "depression" })
@@ -92,7 +102,7 @@ struct ExportPrivacyTests {
         for (name, payload) in payloads {
             let file = clinic.folder.appendingPathComponent("\(name).json")
             try payload.write(to: file, atomically: true, encoding: .utf8)
-            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-1.schema.json" : "ketareg-records-1.schema.json").path
+            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-1.schema.json" : "ketareg-records-2.schema.json").path
             let check = try runProcess("/usr/bin/env", ["python3", "-c", """
                 import json, sys, jsonschema
                 schema = json.load(open(sys.argv[1]))

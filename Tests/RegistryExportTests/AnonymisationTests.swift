@@ -159,10 +159,25 @@ struct RecordsTests {
 }
 
 @Suite("Delivery rules")
-struct DeliveryRuleTests {
-    let exporter = Exporter(registry: try! Registry.create(at: FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID()).sqlite").path, clinic: nil, today: testToday),
-                            catalog: catalog, transport: NoTransport(), generator: "t")
+final class DeliveryRuleTests {
+    /// A registry in a folder of its own, removed when the test is done.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ketareg-rules-\(UUID())")
+    let exporter: Exporter
     let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    init() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        exporter = Exporter(registry: try Registry.create(at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday),
+                            catalog: catalog, transport: NoTransport(), generator: "t")
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
+    /// When a verdict retries, the time of the next attempt.
+    func retryTime(_ outcome: DeliveryOutcome) -> Date? {
+        if case .retry(_, _, let at) = outcome { return at }
+        return nil
+    }
 
     struct NoTransport: ExportTransport {
         func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult {
@@ -179,23 +194,23 @@ struct DeliveryRuleTests {
     }
 
     @Test("408, 425, 429 and 5xx are retried with exponential backoff", arguments: [408, 425, 429, 500, 502, 503, 504])
-    func retried(status: Int) {
-        guard case .retry(_, _, let first) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1),
-              case .retry(_, _, let third) = exporter.judge(reply(status), attempt: 3, now: now, jitter: 1) else { Issue.record("not retried"); return }
+    func retried(status: Int) throws {
+        let first = try #require(retryTime(exporter.judge(reply(status), attempt: 1, now: now, jitter: 1)))
+        let third = try #require(retryTime(exporter.judge(reply(status), attempt: 3, now: now, jitter: 1)))
         #expect(first.timeIntervalSince(now) == 30)
         #expect(third.timeIntervalSince(now) == 120)
-        guard case .retry(_, _, let late) = exporter.judge(reply(status), attempt: 30, now: now, jitter: 1) else { return }
+        let late = try #require(retryTime(exporter.judge(reply(status), attempt: 30, now: now, jitter: 1)))
         #expect(late.timeIntervalSince(now) == 6 * 3600)
     }
 
     @Test("Retry-After in seconds or as an HTTP date is honoured when longer than the backoff")
-    func retryAfter() {
-        guard case .retry(_, _, let seconds) = exporter.judge(reply(429, ["retry-after": "120"]), attempt: 1, now: now, jitter: 1) else { return }
+    func retryAfter() throws {
+        let seconds = try #require(retryTime(exporter.judge(reply(429, ["retry-after": "120"]), attempt: 1, now: now, jitter: 1)))
         #expect(seconds.timeIntervalSince(now) == 120)
         // `now` is Friday 15 January 2027, 08:00 GMT.
-        guard case .retry(_, _, let dated) = exporter.judge(reply(503, ["retry-after": "Fri, 15 Jan 2027 09:00:00 GMT"]), attempt: 1, now: now, jitter: 1) else { return }
+        let dated = try #require(retryTime(exporter.judge(reply(503, ["retry-after": "Fri, 15 Jan 2027 09:00:00 GMT"]), attempt: 1, now: now, jitter: 1)))
         #expect(dated.timeIntervalSince(now) == 3600)
-        guard case .retry(_, _, let short) = exporter.judge(reply(503, ["retry-after": "1"]), attempt: 1, now: now, jitter: 1) else { return }
+        let short = try #require(retryTime(exporter.judge(reply(503, ["retry-after": "1"]), attempt: 1, now: now, jitter: 1)))
         #expect(short.timeIntervalSince(now) == 30) // the backoff is longer
     }
 
