@@ -49,6 +49,8 @@ struct ReportTests {
         #expect(patientHTML.contains("Patient Health Questionnaire-9"))
         #expect(patientHTML.contains("stroke-dasharray")) // infusions marked
         #expect(patientHTML.contains("moderately severe 15-19")) // bands shaded and named
+        #expect(patientHTML.contains("<h2>Infusions</h2>") && patientHTML.contains("0.5 mg/kg"))
+        #expect(patientHTML.contains("<h2>Courses</h2>") && patientHTML.contains("induction"))
         // The clinic report names no patient: demo MRNs and names stay out of it.
         for identifying in ["DEMO-10", "MRN"] {
             #expect(!clinicHTML.contains(identifying))

@@ -66,8 +66,15 @@ struct PatientReport {
         var body = "<h1>\(escapeHTML(page.id)) \(escapeHTML(page.familyName)), \(escapeHTML(page.givenName))</h1>\n"
         body += "<p class=\"meta\">MRN \(escapeHTML(page.mrn)); \(escapeHTML(page.sex)), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn). "
             + "Conditions: \(escapeHTML(page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))). Made \(today) by ketareg; it identifies the patient: keep it at the clinic.</p>\n"
-        for progress in page.courses {
-            body += "<p class=\"meta\">Course, \(escapeHTML(progress.condition)): \(escapeHTML(progress.summary)).</p>\n"
+        if !page.courses.isEmpty {
+            body += "<h2>Courses</h2>\n<table><tr><th>Condition</th><th>Course</th><th>Day 0</th><th>Infusions</th><th>Maintenance</th><th>Over</th><th>Where it stands</th></tr>\n"
+            for progress in page.courses {
+                body += "<tr><td>\(escapeHTML(progress.condition))</td><td>\(escapeHTML(progress.courseName))</td><td>\(progress.dayZero.map(\.description) ?? "-")</td>"
+                    + "<td>\(progress.infusionsGiven) of \(progress.infusionsPlanned)</td><td>\(progress.maintenanceInfusions)</td>"
+                    + "<td>\(progress.courseEnd.map(\.description) ?? "not yet")\(progress.endedByHandOn != nil ? " (ended by hand)" : "")</td>"
+                    + "<td>\(escapeHTML(progress.summary))</td></tr>\n"
+            }
+            body += "</table>\n"
         }
         if !page.flags.isEmpty {
             body += "<p>" + page.flags.map { "<span class=\"flag\">\(escapeHTML($0))</span>" }.joined(separator: " ") + " for clinician review.</p>\n"
@@ -83,6 +90,23 @@ struct PatientReport {
             body += ScoreChart(scale: scale, assessments: assessments, infusions: infusions, days: dates.min()!...dates.max()!).svg() + "\n"
         }
         if scales.isEmpty { body += "<p class=\"note\">No assessments yet.</p>\n" }
+        if !infusions.isEmpty {
+            body += "<h2>Infusions</h2>\n<table><tr><th>Infusion</th><th>Given</th><th>For</th><th>Dose or rate</th><th>Route</th><th>Minutes</th><th>Total</th><th>Blood pressure</th><th>Observed</th><th>Adverse events</th></tr>\n"
+            for infusion in infusions {
+                let pressure = [infusion.bpBefore, infusion.bpAfter, infusion.bpDischarge].map { $0 ?? "-" }.joined(separator: " / ")
+                let flags = [infusion.sedation ? "sedation" : nil, infusion.dissociation ? "dissociation" : nil,
+                             infusion.respiratoryDepression ? "respiratory depression" : nil].compactMap { $0 }.joined(separator: ", ")
+                let adverse = page.adverseEvents.filter { $0.infusion == infusion.id && !$0.enteredInError }
+                    .map { "\($0.term) (\($0.grade)\($0.serious ? ", serious" : ""))" }.joined(separator: ", ")
+                body += "<tr><td>\(infusion.id)</td><td>\(infusion.on)\(infusion.at.map { " \($0)" } ?? "")</td><td>\(escapeHTML(infusion.condition))</td>"
+                    + "<td>\(escapeHTML(infusion.dosingText))</td><td>\(escapeHTML(infusion.route))</td><td>\(infusion.minutes)</td>"
+                    + "<td>\(infusion.totalMg.map { "\(formatScore($0)) mg" } ?? "-")</td><td>\(pressure)</td><td>\(escapeHTML(flags))</td><td>\(escapeHTML(adverse))</td></tr>\n"
+                for observation in page.observations where observation.infusion == infusion.id && !observation.enteredInError {
+                    body += "<tr class=\"observation\"><td>\(observation.id)</td><td>\(observation.on) \(observation.at)</td><td colspan=\"8\">during \(infusion.id): \(escapeHTML(observationText(observation)))</td></tr>\n"
+                }
+            }
+            body += "</table>\n"
+        }
         if !page.adverseEvents.isEmpty {
             body += "<h2>Adverse events</h2>\n<table><tr><th>Onset</th><th>Term</th><th>Grade</th><th>Serious</th><th>Resolved</th></tr>\n"
             for event in page.adverseEvents where !event.enteredInError {
