@@ -175,6 +175,37 @@ struct BrokenFileTests {
         }
     }
 
+    @Test("A course may state its maintenance and re-treatment conventions; 'none' leaves re-treatment to 'ketareg course start'")
+    func courseConventions() throws {
+        let course = """
+
+            course:
+              description: four infusions within three weeks
+              infusions: 4
+              within-days: 21
+              end-of-course-window-days: 7
+              maintenance: boosters monthly
+              retreatment-after-days: 60
+            """
+        let module = try ConditionFileLoader.parse(Self.valid + course, file: "t.yaml")
+        #expect(module.course.maintenance == "boosters monthly")
+        #expect(module.course.retreatmentAfterDays == 60)
+        let manual = try ConditionFileLoader.parse(Self.valid + course.replacingOccurrences(of: "retreatment-after-days: 60", with: "retreatment-after-days: none"), file: "t.yaml")
+        #expect(manual.course.retreatmentAfterDays == nil)
+        let defaulted = try ConditionFileLoader.parse(Self.valid + course.replacingOccurrences(of: "\n  retreatment-after-days: 60", with: ""), file: "t.yaml")
+        #expect(defaulted.course.retreatmentAfterDays == Course.defaultRetreatmentAfterDays)
+        // Day counts are bounded, so no date arithmetic on them can overflow.
+        for (key, value) in [("retreatment-after-days: 60", "retreatment-after-days: 9223372036854775807"), ("within-days: 21", "within-days: 0"),
+                             ("infusions: 4", "infusions: -1")] {
+            do {
+                _ = try ConditionFileLoader.parse(Self.valid + course.replacingOccurrences(of: key, with: value), file: "t.yaml")
+                Issue.record("\(value) loaded")
+            } catch {
+                #expect(error.message.contains("must be a whole number"), "\(value): \(error)")
+            }
+        }
+    }
+
     @Test("An id already used by a compiled module is reported at the file's line, and nothing is loaded")
     func clashWithCompiled() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conditions-\(UUID())")

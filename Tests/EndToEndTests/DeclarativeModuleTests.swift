@@ -44,7 +44,7 @@ struct DeclarativeModuleTests {
         for arguments in [["conditions"], ["patients"], ["scale", "show", "phq9"]] {
             let outcome = try clinic.run(arguments: arguments + ["--conditions", folder.path])
             #expect(outcome.status == 3)
-            #expect(outcome.standardError.contains("broken.yaml:28: unknown key 'licence-notes' in a scale (did you mean 'licence-note'?)"), "\(outcome.standardError)")
+            #expect(outcome.standardError.contains("broken.yaml:30: unknown key 'licence-notes' in a scale (did you mean 'licence-note'?)"), "\(outcome.standardError)")
             #expect(outcome.standardOutput.isEmpty)
         }
         let viaEnvironment = try clinic.run("conditions", environment: ["KETAREG_CONDITIONS": folder.path])

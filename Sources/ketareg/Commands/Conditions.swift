@@ -17,6 +17,9 @@ struct ConditionsCommand: ParsableCommand {
         for condition in descriptions {
             print("\(condition.id) — \(condition.name) (module version \(condition.version))")
             print("  \(condition.summary)")
+            let course = condition.course
+            print("  Course: \(course.description) (\(course.infusions) infusion\(course.infusions == 1 ? "" : "s") within \(course.withinDays) days); maintenance: \(course.maintenance); "
+                  + (course.retreatmentAfterDays.map { "re-treatment after \($0) days without an infusion, or with 'ketareg course start'." } ?? "re-treatment with 'ketareg course start'."))
             print("  Scales (primary: \(condition.primaryScale)):")
             print(table(condition.scales.map { ["\($0.id)", $0.name, "\(formatScore($0.range.min))-\(formatScore($0.range.max))"] }, indent: "    "))
             if !condition.outcomeRules.isEmpty {

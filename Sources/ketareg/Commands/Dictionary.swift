@@ -37,7 +37,8 @@ struct DataDictionary {
             lines += ["", "## \(condition.name) (`\(condition.id)`)", "", condition.summary, ""]
             let course = condition.course
             lines.append("Course: \(course.description): \(course.infusions) infusion\(course.infusions == 1 ? "" : "s") within \(course.withinDays) days from the first; end-of-course assessment within \(course.endOfCourseWindowDays) days after the course ends."
-                         + (course.followUps.isEmpty ? "" : " Follow-up visits (days from the first infusion): " + course.followUps.map { "\($0.name) ~\($0.targetDay) (\($0.earliestDay)-\($0.latestDay))" }.joined(separator: ", ") + "."))
+                         + (course.followUps.isEmpty ? "" : " Follow-up visits (days from the first infusion): " + course.followUps.map { "\($0.name) ~\($0.targetDay) (\($0.earliestDay)-\($0.latestDay))" }.joined(separator: ", ") + ".")
+                         + " Maintenance: \(course.maintenance). Re-treatment: " + (course.retreatmentAfterDays.map { "after \($0) days without an infusion, or by 'ketareg course start'." } ?? "by 'ketareg course start'."))
             if !condition.outcomeRules.isEmpty {
                 lines += ["", "Outcome rules:", ""]
                 lines += condition.outcomeRules.map { "- `\($0.id)` (\($0.name)): \($0.rule)" }

@@ -13,7 +13,7 @@ struct ClinicReport {
     func html() -> String {
         var body = "<h1>\(escapeHTML(clinic ?? "KetaReg clinic report"))</h1>\n"
         body += "<p class=\"meta\">Outcomes under each condition's own rules, \(patients) patient\(patients == 1 ? "" : "s") in the registry, made \(today) by ketareg.</p>\n"
-        body += "<p class=\"note\">Bars show the rate among patients assessed; a red mark shows the rate with missing patients counted as not meeting the rule. 'Sustained' means met at the end of the course and still met at the visit.</p>\n"
+        body += "<p class=\"note\">Bars show the rate among patients assessed; a red mark shows the rate with missing patients counted as not meeting the rule. 'Sustained' means met at the end of the course and still met at the visit. Courses are counted once they are over; induction rows count patients, re-treatment rows count courses.</p>\n"
         for condition in catalog.conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id && $0.eligible > 0 }
             body += "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Course: \(escapeHTML(condition.course.description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"
@@ -22,9 +22,9 @@ struct ClinicReport {
                 continue
             }
             body += RateBars(rows: rows).svg() + "\n"
-            body += "<table><tr><th>Outcome</th><th>Rule</th><th>Eligible</th><th>Assessed</th><th>Met</th><th>Rate</th><th>Missing as not met</th></tr>\n"
+            body += "<table><tr><th>Course</th><th>Outcome</th><th>Rule</th><th>Still in course</th><th>Eligible</th><th>Assessed</th><th>Met</th><th>Rate</th><th>Missing as not met</th></tr>\n"
             for row in rows {
-                body += "<tr><td>\(escapeHTML(row.name))</td><td>\(escapeHTML(row.rule))</td><td class=\"number\">\(row.eligible)</td><td class=\"number\">\(row.assessed)</td>"
+                body += "<tr><td>\(row.course.rawValue)</td><td>\(escapeHTML(row.name))</td><td>\(escapeHTML(row.rule))</td><td class=\"number\">\(row.inCourse)</td><td class=\"number\">\(row.eligible)</td><td class=\"number\">\(row.assessed)</td>"
                     + "<td class=\"number\">\(row.responders)</td><td class=\"number\">\(percentText(row.rate))</td><td class=\"number\">\(percentText(row.rateMissingAsNonResponse))</td></tr>\n"
             }
             body += "</table>\n"

@@ -81,7 +81,7 @@ struct RateBars {
         for (index, row) in rows.enumerated() {
             let top = Double(index) * rowHeight + 4
             let when = row.window == .immediate ? "end of course" : "sustained, " + (row.visit ?? "").replacingOccurrences(of: "-", with: " ")
-            parts.append("<text x=\"\(svgNumber(labelWidth - 8))\" y=\"\(svgNumber(top + 15))\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2933\">\(escapeHTML(row.name)), \(escapeHTML(when))</text>")
+            parts.append("<text x=\"\(svgNumber(labelWidth - 8))\" y=\"\(svgNumber(top + 15))\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2933\">\(row.course == .retreatment ? "re-treatment: " : "")\(escapeHTML(row.name)), \(escapeHTML(when))</text>")
             let rate = row.rate ?? 0
             let fill = row.window == .immediate ? "#1f4e8c" : "#7b93c4"
             parts.append("<rect x=\"\(svgNumber(labelWidth))\" y=\"\(svgNumber(top + 2))\" width=\"\(svgNumber(max(rate * barWidth, 0.5)))\" height=\"18\" fill=\"\(fill)\"><title>\(row.responders) of \(row.assessed) assessed</title></rect>")
