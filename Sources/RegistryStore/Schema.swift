@@ -245,9 +245,9 @@ enum Schema {
                 FOREIGN KEY (patient_id, condition_id) REFERENCES patient_condition(patient_id, condition_id) ON DELETE RESTRICT,
                 -- A dose (bolus or timed infusion) or a rate (continuous infusion), never both.
                 CHECK ((dose_mg_per_kg IS NULL) <> (rate_mg_per_kg_per_hour IS NULL)),
-                -- Today's ranges (InfusionEntry.validated).
+                -- Today's ranges (InfusionEntry.validated), which always stores the total when the weight is known.
                 CHECK (legacy_ranges OR (
-                    (weight_kg IS NULL OR weight_kg BETWEEN 2 AND 400)
+                    (weight_kg IS NULL OR (weight_kg BETWEEN 2 AND 400 AND total_mg IS NOT NULL))
                     AND (total_mg IS NULL OR total_mg BETWEEN 0.1 AND 20000)
                     AND (dose_mg_per_kg IS NULL OR (minutes BETWEEN 1 AND 1440
                          AND dose_mg_per_kg BETWEEN 0.05 AND (CASE route WHEN 'iv' THEN 2 ELSE 5 END)))
@@ -268,7 +268,7 @@ enum Schema {
         try db.execute(sql: """
             INSERT INTO infusion_new (id, condition_id, dose_mg_per_kg, legacy_ranges, \(columns))
             SELECT infusion.id, infusion_condition.condition_id, dose_mg_per_kg,
-                   NOT ((weight_kg IS NULL OR weight_kg BETWEEN 2 AND 400)
+                   NOT ((weight_kg IS NULL OR (weight_kg BETWEEN 2 AND 400 AND total_mg IS NOT NULL))
                         AND (total_mg IS NULL OR total_mg BETWEEN 0.1 AND 20000)
                         AND minutes BETWEEN 1 AND 1440
                         AND dose_mg_per_kg BETWEEN 0.05 AND (CASE route WHEN 'iv' THEN 2 ELSE 5 END)

@@ -58,6 +58,10 @@ struct ImportExportTests {
         ("a quoted line break counts its lines", [header] + good.prefix(1) + ["co-intervention,K-1,2026-01-01,\"two\nlines\",,,,,,,,,,,,,,yoga,", "infusion,K-1,2026-01-08,,,,,,,9,40,,,,,,,,depression"], "line 3, column given: does not apply to co-intervention rows"),
         ("a name on two lines", [header, "enrolment,K-3,2026-01-05,\"Ann\nMarie\",Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column given: 'Ann\nMarie' is not allowed; expected a name of 1 to 200 characters on one line"),
         ("quoted commas stay in their field", [header, "enrolment,K-3,2026-01-05,Ann,\"Lee, Jr\",1970-01-01,female,depression,yes,,,,,,,,,,", "infusion,K-3,2026-01-08,,,,,,,9,40,,,,,,,,depression"], "line 3, column dose-mg-per-kg"),
+        ("an infusion of a two-condition patient without for", [header] + good.prefix(1) + ["infusion,K-1,2026-01-07,,,,,,,0.5,40,128/82,,,,,,,"],
+         "line 3, column for: P-000002 is enrolled for depression and neuropathic-pain; say which condition this is for"),
+        ("a dose and a rate", [header + ",rate-mg-per-kg-per-hour"] + good.prefix(1).map { $0 + "," }
+            + ["infusion,K-1,2026-01-07,,,,,,,0.5,40,,,,,,,,depression,0.5"], "line 3, column rate-mg-per-kg-per-hour: give a dose (dose-mg-per-kg) or a rate"),
         ("unclosed quote", [header, "enrolment,K-2,2026-01-05,\"Ann,Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2: a quoted field opened here is never closed"),
     ]
 

@@ -379,3 +379,71 @@ struct InfusionConditionMigrationTests {
         #expect(try registry.auditTrail().filter { $0.action == "migrate" }.count == 10)
     }
 }
+
+@Suite("The schema's CHECK constraints say what the code says")
+struct InfusionCheckTests {
+    /// A small deterministic generator, so a failure can be reproduced.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 11 &* 0x9E37_79B9_7F4A_7C15 ^ state
+        }
+    }
+
+    @Test("Thousands of infusions near every range's edges: the database accepts a row written behind the program's back exactly when the code would")
+    func checksAgreeWithCode() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let date = try ClinicalDate.parse("2026-02-01", field: "d")
+        var random = Generator(state: 2026_11_26)
+        let doses = [0.0, 0.04, 0.049, 0.05, 0.5, 1.99, 2, 2.01, 4.99, 5, 5.01, 9]
+        let minuteChoices = [0, 1, 40, 1_439, 1_440, 1_441, 7_200, 10_080, 10_081]
+        let weights: [Double?] = [nil, 1.9, 2, 70, 400, 401]
+        var accepted = 0, refused = 0
+        for _ in 0..<3_000 {
+            let isRate = Bool.random(using: &random)
+            let amount = doses.randomElement(using: &random)!
+            let dosing: Dosing = isRate ? .rate(mgPerKgPerHour: amount) : .dose(mgPerKg: amount)
+            let minutes = minuteChoices.randomElement(using: &random)!
+            let route = InfusionRoute.allCases.randomElement(using: &random)!
+            let weight = weights.randomElement(using: &random)!
+            var total: Double?
+            if let weight, Bool.random(using: &random) {
+                let expected = InfusionEntry(date: date, dosing: dosing, weightKg: weight, minutes: minutes, route: route).expectedTotalMg(weightKg: weight)
+                total = (expected * [0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15].randomElement(using: &random)! * 100).rounded() / 100
+            }
+            let entry = InfusionEntry(date: date, dosing: dosing, weightKg: weight, totalMg: total, minutes: minutes, route: route)
+            let codeAccepts: Bool
+            let validated: InfusionEntry
+            do {
+                validated = try entry.validated(today: testToday)
+                codeAccepts = true
+            } catch {
+                validated = entry
+                codeAccepts = false
+            }
+            let databaseAccepts: Bool
+            do {
+                try fixture.database().write { db in
+                    try db.execute(sql: """
+                        INSERT INTO infusion (patient_id, condition_id, given_on, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg, minutes, route,
+                                              concomitant_medication, sedation, dissociation, respiratory_depression)
+                        VALUES (?, 'depression', '2026-02-01', ?, ?, ?, ?, ?, ?, '[]', 0, 0, 0)
+                        """, arguments: [patient.row, validated.doseMgPerKg, validated.rateMgPerKgPerHour, validated.weightKg, validated.totalMg,
+                                         validated.minutes, validated.route.rawValue])
+                }
+                databaseAccepts = true
+            } catch {
+                databaseAccepts = false
+            }
+            let described = "\(dosing) \(minutes) min \(route.rawValue) weight \(weight.map { "\($0)" } ?? "-") total \(total.map { "\($0)" } ?? "-")"
+            #expect(codeAccepts == databaseAccepts, "\(described): code \(codeAccepts), database \(databaseAccepts)")
+            if codeAccepts { accepted += 1 } else { refused += 1 }
+        }
+        // Both sides of the edges were tried.
+        #expect(accepted > 100, "accepted \(accepted)")
+        #expect(refused > 1_000, "refused \(refused)")
+    }
+}
