@@ -38,7 +38,8 @@ extension Registry {
     }
 
     /// Starts a course by hand (a re-treatment after relapse, most often) or ends the course in
-    /// progress (stopped early). An end needs a reason.
+    /// progress (stopped early). An end needs a reason. A start without a kind opens the
+    /// condition's induction when it has had no course yet, else a re-treatment course.
     public func addCourseMarker(_ kind: CourseMarker.Kind, patient id: RecordID, condition: String?, on date: ClinicalDate,
                                 courseKind: CourseKind? = nil, reason: String?, catalog: ConditionCatalog, actor: String) throws -> CourseEventView {
         _ = try date.notInFuture(field: "on", today: today)
@@ -57,7 +58,7 @@ extension Registry {
                 }
             }
             var row = CourseEventRow(id: nil, patientId: patient.id!, conditionId: conditionID, kind: kind.rawValue, onDate: date.description,
-                                     courseKind: kind == .start ? (courseKind ?? .retreatment).rawValue : nil, reason: reason, enteredInError: false)
+                                     courseKind: kind == .start ? courseKind?.rawValue : nil, reason: reason, enteredInError: false)
             try row.insert(db)
             let view = row.view
             try audit(db, actor: actor, action: "add", record: RecordID(kind: .courseEvent, row: row.id!),

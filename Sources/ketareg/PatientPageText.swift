@@ -45,7 +45,7 @@ struct PatientPageText {
                            + observationText(observation) + errorMark(observation.enteredInError)]))
         }
         for marker in page.courseEvents {
-            let what = marker.kind == "start" ? "\(marker.courseKind ?? "re-treatment") course started" : "course ended"
+            let what = marker.kind == "start" ? "new \(marker.courseKind.map { "\($0) " } ?? "")course started" : "course ended"
             events.append((marker.on, 0, [marker.on, marker.id, "course", "", "\(marker.condition): \(what)" + (marker.reason.map { " (\($0))" } ?? "")
                            + errorMark(marker.enteredInError)]))
         }

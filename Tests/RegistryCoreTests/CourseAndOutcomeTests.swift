@@ -147,6 +147,30 @@ struct CourseTests {
         #expect(courses[1].stage == .inCourse)
     }
 
+    @Test("'course start' before any infusion opens the induction; a re-treatment only follows a course")
+    func startBeforeAnyInfusion() throws {
+        let first = history(infusions: [3, 6], markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0))])
+        let courses = progress(first, on: 10)
+        #expect(courses.map(\.kind) == [.induction])
+        #expect(courses[0].openedOn == day(0))
+        #expect(courses[0].dayZero == day(3))
+        // Opened, no infusion yet: the baseline is due, nothing is over.
+        let waiting = try #require(progress(history(markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0))]), on: 2).first)
+        #expect(waiting.stage == .notStarted)
+        #expect(waiting.assessments.map(\.status) == [.due, .upcoming, .upcoming])
+        // An induction given elsewhere: the first course here is a re-treatment when the clinic says so.
+        let elsewhere = history(infusions: [3], markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0), courseKind: .retreatment)])
+        #expect(progress(elsewhere, on: 10).map(\.kind) == [.retreatment])
+    }
+
+    @Test("A course end on a course already over changes nothing")
+    func endAfterOver() throws {
+        let patient = history(infusions: [0, 4, 9], markers: [CourseMarker(condition: "course-test", kind: .end, date: day(20))])
+        let course = try #require(progress(patient, on: 30).first)
+        #expect(course.courseEnd == day(9))
+        #expect(course.endedByHandOn == nil)
+    }
+
     @Test("Each condition's course counts only its own infusions")
     func twoConditions() throws {
         let patient = PatientHistory(

@@ -28,7 +28,7 @@ struct CourseCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
         @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
         @Option(help: ArgumentHelp("The day the course starts, YYYY-MM-DD or today.", valueName: "date")) var on: String
-        @Option(help: ArgumentHelp("re-treatment (default), or induction for a first course given before the patient was enrolled here.", valueName: "kind")) var kind: String?
+        @Option(help: ArgumentHelp("induction or re-treatment (default: induction for the condition's first course, re-treatment after one).", valueName: "kind")) var kind: String?
         @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail).", valueName: "text")) var reason: String?
 
         func run() throws {
@@ -44,7 +44,7 @@ struct CourseCommand: ParsableCommand {
                                                       courseKind: courseKind, reason: reason, catalog: try global.catalog(), actor: global.actorName)
             if output.json { return try printJSON(marker) }
             print(marker.id)
-            note("Started a \(marker.courseKind ?? "re-treatment") course of \(marker.condition) for \(marker.patient) on \(marker.on): the next \(marker.condition) infusion is its first.")
+            note("Started a new \(marker.courseKind.map { "\($0) " } ?? "")course of \(marker.condition) for \(marker.patient) on \(marker.on): the next \(marker.condition) infusion is its first.")
         }
     }
 
