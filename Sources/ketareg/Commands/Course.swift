@@ -2,6 +2,19 @@ import ArgumentParser
 import RegistryCore
 import RegistryStore
 
+/// Which patient, condition and day a course marker is for: shared by `course start` and `course end`.
+struct CourseTarget: ParsableArguments {
+    @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+    @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
+    @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
+
+    /// Records the marker and returns it.
+    func record(_ kind: CourseMarker.Kind, courseKind: CourseKind? = nil, reason: String?, global: GlobalOptions) throws -> CourseEventView {
+        try global.openRegistry().addCourseMarker(kind, patient: try patientID(id), condition: condition, on: try ClinicDay.parse(on, field: "on"),
+                                                  courseKind: courseKind, reason: reason, catalog: try global.catalog(), actor: global.actorName)
+    }
+}
+
 struct CourseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "course",
@@ -25,9 +38,7 @@ struct CourseCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
-        @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
-        @Option(help: ArgumentHelp("The day the course starts, YYYY-MM-DD or today.", valueName: "date")) var on: String
+        @OptionGroup var target: CourseTarget
         @Option(help: ArgumentHelp("induction or re-treatment (default: induction for the condition's first course, re-treatment after one).", valueName: "kind")) var kind: String?
         @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail).", valueName: "text")) var reason: String?
 
@@ -39,9 +50,7 @@ struct CourseCommand: ParsableCommand {
                 }
                 courseKind = parsed
             }
-            let registry = try global.openRegistry()
-            let marker = try registry.addCourseMarker(.start, patient: try patientID(id), condition: condition, on: try ClinicDay.parse(on, field: "on"),
-                                                      courseKind: courseKind, reason: reason, catalog: try global.catalog(), actor: global.actorName)
+            let marker = try target.record(.start, courseKind: courseKind, reason: reason, global: global)
             if output.json { return try printJSON(marker) }
             print(marker.id)
             note("Started a new \(marker.courseKind.map { "\($0) " } ?? "")course of \(marker.condition) for \(marker.patient) on \(marker.on): the next \(marker.condition) infusion is its first.")
@@ -56,15 +65,11 @@ struct CourseCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
-        @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
-        @Option(help: ArgumentHelp("The day the course ended, YYYY-MM-DD or today.", valueName: "date")) var on: String
+        @OptionGroup var target: CourseTarget
         @Option(help: ArgumentHelp("Why the course ended (required).", valueName: "text")) var reason: String
 
         func run() throws {
-            let registry = try global.openRegistry()
-            let marker = try registry.addCourseMarker(.end, patient: try patientID(id), condition: condition, on: try ClinicDay.parse(on, field: "on"),
-                                                      reason: reason, catalog: try global.catalog(), actor: global.actorName)
+            let marker = try target.record(.end, reason: reason, global: global)
             if output.json { return try printJSON(marker) }
             print(marker.id)
             note("Ended the \(marker.condition) course of \(marker.patient) on \(marker.on).")
