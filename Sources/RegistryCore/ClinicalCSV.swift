@@ -3,7 +3,8 @@
 ///
 /// Columns are named as the command line's options (`dose-mg-per-kg`, `bp-before`, ...); a file
 /// may use any subset in any order, as long as `record` and `mrn` are there. `record` is one of
-/// `enrolment`, `infusion`, `assessment`, `adverse-event`, `co-intervention`. `on` is the event's
+/// `enrolment`, `infusion`, `assessment`, `adverse-event`, `co-intervention`, `course-start`,
+/// `course-end` (`kind` is then the kind of course a start opens, and `reason` why). `on` is the event's
 /// date (enrolment date, infusion date, assessment date, adverse event onset, co-intervention
 /// start). Lists (`condition`, `prior-treatment`, `concomitant`) are separated by `;`; `answers`
 /// are as for `--answers`, separated by `,` (quote the field) or `;`. Yes/no columns take
@@ -16,7 +17,7 @@ public enum ClinicalCSV {
         "record", "mrn", "on", "given", "family", "birth-date", "sex", "condition", "research-consent", "prior-treatment",
         "for", "at", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "weight-kg", "total-mg", "minutes", "route", "bp-before", "bp-after", "bp-discharge",
         "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation", "respiratory-depression",
-        "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to",
+        "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to", "reason",
     ]
 
     /// The record types and the columns each one takes (`record` and `mrn` aside), required first.
@@ -28,6 +29,8 @@ public enum ClinicalCSV {
         "assessment": (["on", "scale", "timepoint", "answers"], []),
         "adverse-event": (["on", "term", "grade"], ["serious", "resolved"]),
         "co-intervention": (["on", "kind"], ["to"]),
+        "course-start": (["on"], ["for", "kind", "reason"]),
+        "course-end": (["on", "reason"], ["for"]),
     ]
 
     /// One row, read and checked.
@@ -37,6 +40,9 @@ public enum ClinicalCSV {
         case assessment(mrn: String, ScoredAssessment, on: ClinicalDate, timepoint: Timepoint)
         case adverseEvent(mrn: String, AdverseEventEntry)
         case coIntervention(mrn: String, CoInterventionEntry)
+        /// `ketareg course start|end`: the condition (`nil`: the patient's only one), the day, the
+        /// kind of course a start opens, and why.
+        case courseMarker(mrn: String, CourseMarker.Kind, condition: String?, on: ClinicalDate, courseKind: CourseKind?, reason: String?)
     }
 
     /// Why a row was refused: the column and the sentence.
@@ -128,6 +134,16 @@ public enum ClinicalCSV {
                                               serious: try yesNo(value("serious"), column: "serious"), onset: date,
                                               resolvedOn: try value("resolved").map { text throws(InputError) in try ClinicalDate.parse(text, field: "resolved") })
                 return .adverseEvent(mrn: mrn, try entry.validated(today: today))
+            case "course-start", "course-end":
+                var courseKind: CourseKind?
+                if type == "course-start", let kind = value("kind") {
+                    guard let parsed = CourseKind(rawValue: kind.lowercased()) else {
+                        throw RowError(column: "kind", message: "'\(kind)' is not allowed; expected induction or re-treatment")
+                    }
+                    courseKind = parsed
+                }
+                return .courseMarker(mrn: mrn, type == "course-start" ? .start : .end, condition: value("for")?.lowercased(),
+                                     on: try date.notInFuture(field: "on", today: today), courseKind: courseKind, reason: value("reason"))
             default:
                 let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(value("kind")!, field: "kind"), from: date,
                                                 to: try value("to").map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })

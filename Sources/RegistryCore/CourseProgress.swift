@@ -90,6 +90,8 @@ public struct CourseProgress: Sendable, Hashable, Codable {
             if today < from { return .upcoming }
             guard let by else { return .due }
             if today <= by { return .due }
+            // Once the next course has begun, nothing taken now counts for this one.
+            if let next = course.nextCourseStart, next <= today { return .missed }
             return by.days(until: today) <= Self.overdueGraceDays ? .overdue : .missed
         }
 

@@ -12,6 +12,8 @@ public struct ImportSummary: Sendable, Codable {
     public let assessments: Int
     public let adverseEvents: Int
     public let coInterventions: Int
+    /// Courses started or ended by hand.
+    public let courseMarkers: Int
 }
 
 /// Why an import was refused: the file, line and column, and what is wrong there. Nothing was
@@ -101,6 +103,10 @@ extension Registry {
                             case let .coIntervention(mrn, entry):
                                 _ = try insertCoIntervention(db, entry, patient: patient(mrn, line: line).id, actor: actor)
                                 counts["co-intervention", default: 0] += 1
+                            case let .courseMarker(mrn, kind, condition, date, courseKind, reason):
+                                _ = try insertCourseMarker(db, kind, patient: patient(mrn, line: line).id, condition: condition, on: date,
+                                                           courseKind: courseKind, reason: reason, catalog: catalog, actor: actor)
+                                counts["course-marker", default: 0] += 1
                             }
                         } catch let error as RegistryError where error.kind == .refused {
                             // "--mrn: ..." from the shared inserts: the option is this format's column.
@@ -125,7 +131,7 @@ extension Registry {
         }
         return ImportSummary(file: path, dryRun: dryRun, rows: rows, enrolments: counts["enrolment"] ?? 0, infusions: counts["infusion"] ?? 0,
                              assessments: counts["assessment"] ?? 0, adverseEvents: counts["adverse-event"] ?? 0,
-                             coInterventions: counts["co-intervention"] ?? 0)
+                             coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0)
     }
 
     /// Writes the clinic's records, identity included, in the long CSV format: an enrolment row
@@ -183,6 +189,13 @@ extension Registry {
                 var values = ["record": "co-intervention", "mrn": page.mrn, "on": item.from, "kind": item.kind]
                 values["to"] = item.to
                 events.append((item.from, 3, values))
+            }
+            for marker in page.courseEvents where !marker.enteredInError {
+                var values = ["record": "course-\(marker.kind)", "mrn": page.mrn, "on": marker.on, "for": marker.condition]
+                values["kind"] = marker.courseKind
+                values["reason"] = marker.reason
+                // A course starts before that day's infusions and ends after them.
+                events.append((marker.on, marker.kind == "start" ? -1 : 4, values))
             }
             for event in events.sorted(by: { ($0.date, $0.order) < ($1.date, $1.order) }) { try emit(event.values) }
         }

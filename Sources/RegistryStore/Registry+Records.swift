@@ -42,28 +42,9 @@ extension Registry {
     /// condition's induction when it has had no course yet, else a re-treatment course.
     public func addCourseMarker(_ kind: CourseMarker.Kind, patient id: RecordID, condition: String?, on date: ClinicalDate,
                                 courseKind: CourseKind? = nil, reason: String?, catalog: ConditionCatalog, actor: String) throws -> CourseEventView {
-        _ = try date.notInFuture(field: "on", today: today)
-        let reason = try kind == .end ? requireReason(reason ?? "", why: "why the course ended") : reason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        return try write { db in
-            let patient = try requirePatient(db, id)
-            let conditionID = try self.condition(db, named: condition, patient: patient.id!)
-            if kind == .end {
-                // Only a course in progress on that day can be ended.
-                guard let history = try histories(db, condition: nil, patient: id).first, let module = catalog.condition(conditionID) else {
-                    throw RegistryError.refused("--for: the condition '\(conditionID)' is not in this program's catalog")
-                }
-                let course = CourseTimeline(condition: module, history: history.asOf(date)).courses.last
-                guard let course, course.dayZero != nil, !course.isOver(on: date.adding(days: -1)) else {
-                    throw RegistryError.refused("--on: \(id) has no \(conditionID) course in progress on \(date)" + (course?.overOn.map { " (the last one was over on \($0))" } ?? "") + "; nothing to end")
-                }
-            }
-            var row = CourseEventRow(id: nil, patientId: patient.id!, conditionId: conditionID, kind: kind.rawValue, onDate: date.description,
-                                     courseKind: kind == .start ? courseKind?.rawValue : nil, reason: reason, enteredInError: false)
-            try row.insert(db)
-            let view = row.view
-            try audit(db, actor: actor, action: "add", record: RecordID(kind: .courseEvent, row: row.id!),
-                      patient: id, before: CourseEventView?.none, after: view, reason: reason)
-            return view
+        try write { db in
+            try insertCourseMarker(db, kind, patient: requirePatient(db, id).id!, condition: condition, on: date, courseKind: courseKind,
+                                   reason: reason, catalog: catalog, actor: actor)
         }
     }
 
@@ -116,6 +97,34 @@ extension Registry {
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
         try refreshAgeAtDayZero(db, patient: patient)
+        return view
+    }
+
+    /// Inserts a course marker and its audit row. Refuses an end when no course of the condition is
+    /// in progress that day, and an end without a reason.
+    func insertCourseMarker(_ db: Database, _ kind: CourseMarker.Kind, patient: Int64, condition: String?, on date: ClinicalDate,
+                            courseKind: CourseKind?, reason: String?, catalog: ConditionCatalog, actor: String) throws -> CourseEventView {
+        _ = try date.notInFuture(field: "on", today: today)
+        let reason = try kind == .end ? requireReason(reason ?? "", why: "why the course ended")
+            : reason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        let id = RecordID(kind: .patient, row: patient)
+        let conditionID = try self.condition(db, named: condition, patient: patient)
+        if kind == .end {
+            // Only a course in progress on that day can be ended.
+            guard let history = try histories(db, condition: nil, patient: id).first, let module = catalog.condition(conditionID) else {
+                throw RegistryError.refused("--for: the condition '\(conditionID)' is not in this program's catalog")
+            }
+            let course = CourseTimeline(condition: module, history: history.asOf(date)).courses.last
+            guard let course, course.dayZero != nil, !course.isOver(on: date.adding(days: -1)) else {
+                throw RegistryError.refused("--on: \(id) has no \(conditionID) course in progress on \(date)" + (course?.overOn.map { " (the last one was over on \($0))" } ?? "") + "; nothing to end")
+            }
+        }
+        var row = CourseEventRow(id: nil, patientId: patient, conditionId: conditionID, kind: kind.rawValue, onDate: date.description,
+                                 courseKind: kind == .start ? courseKind?.rawValue : nil, reason: reason, enteredInError: false)
+        try row.insert(db)
+        let view = row.view
+        try audit(db, actor: actor, action: "add", record: RecordID(kind: .courseEvent, row: row.id!),
+                  patient: id, before: CourseEventView?.none, after: view, reason: reason)
         return view
     }
 

@@ -128,6 +128,27 @@ struct SyntheticClinic {
                 try outcome(patient, condition: condition, on: courseEnd.adding(days: offset), timepoint: .followUp, improves: improves && lasting, fraction: 0.6)
             }
         }
+        if primary == "depression", number <= 3 {
+            // Booster infusions after the induction: maintenance, which never changes its result.
+            for day in [45, 75] {
+                _ = try registry.addInfusion(InfusionEntry(condition: primary, date: start.adding(days: day), time: ClockTime(hour: 9, minute: 30),
+                                                           dosing: .dose(mgPerKg: 0.5), weightKg: weight, minutes: 40), patient: patient, actor: actor)
+            }
+        }
+        if primary == "depression", number <= 2 {
+            // A relapse: a re-treatment course, started by hand, with its own baseline and result.
+            _ = try registry.addCourseMarker(.start, patient: patient, condition: primary, on: start.adding(days: 99), courseKind: .retreatment,
+                                             reason: "relapse", catalog: catalog, actor: actor)
+            try baseline(patient, condition: primary, on: start.adding(days: 99), severe: false)
+            // The first patient's is over; the second's is still running.
+            for day in number == 1 ? [100, 102, 104, 106, 108, 110] : [100, 103, 107] {
+                _ = try registry.addInfusion(InfusionEntry(condition: primary, date: start.adding(days: day), time: ClockTime(hour: 9, minute: 30),
+                                                           dosing: .dose(mgPerKg: 0.5), weightKg: weight, minutes: 40), patient: patient, actor: actor)
+            }
+            if number == 1 {
+                try outcome(patient, condition: primary, on: start.adding(days: 112), timepoint: .postInfusion, improves: improves, fraction: 0.6)
+            }
+        }
         if number % 4 == 0 {
             let kinds: [CoInterventionKind] = [.yoga, .magnesium, .diet, .acupuncture, .massage, .essentialOil]
             _ = try registry.addCoIntervention(CoInterventionEntry(kind: kinds[number % kinds.count], from: start.adding(days: -10), to: nil), patient: patient, actor: actor)

@@ -134,6 +134,12 @@ struct CourseTests {
         #expect(courses[1].infusionsGiven == 3)
         #expect(courses[1].assessments[0].doneOn == day(199)) // the re-treatment's own baseline
         #expect(courses[1].summary.hasPrefix("re-treatment 1: course complete"))
+        // A visit the re-treatment cut short, never taken, cannot be done once it has begun: missed, not overdue.
+        let cut = history(infusions: [0, 4, 9, 30], assessments: [(-1, .baseline, 6)],
+                          markers: [CourseMarker(condition: "course-test", kind: .start, date: day(30))])
+        let visit = try #require(progress(cut, on: 35).first?.assessments.first { $0.point == "visit-1" })
+        #expect(visit.dueBy == day(29))
+        #expect(visit.status == .missed)
     }
 
     @Test("'course start' opens a re-treatment course with the next infusion, before any gap")

@@ -55,6 +55,15 @@ struct Demo: ParsableCommand {
             guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else { continue }
             print("  \(row.condition) \(row.name): \(row.responders) of \(row.assessed) assessed (\(percentText(row.rate))); \(row.eligible) eligible, \(row.inCourse) still in their course")
         }
+        let courses = try summaries.flatMap { summary in
+            try courseProgress(registry: registry, patient: RecordID(summary.id)!, catalog: catalog, today: today)
+        }.filter { $0.dayZero != nil }
+        print("  Courses: \(courses.filter { $0.kind == .induction }.count) inductions, \(courses.filter { $0.maintenanceInfusions > 0 }.count) followed by maintenance infusions, "
+              + "\(courses.filter { $0.kind == .retreatment }.count) re-treatment courses (ketareg patient show P-000001).")
+        for row in report.outcomes where row.window == .immediate && row.course == .retreatment && row.started > 0 {
+            guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else { continue }
+            print("  \(row.condition) re-treatment \(row.name): \(row.responders) of \(row.assessed) courses assessed; \(row.inCourse) still running")
+        }
         print("")
         print("Adverse events by term and grade:")
         var counts: [String: Int] = [:]

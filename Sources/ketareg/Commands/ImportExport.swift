@@ -41,6 +41,7 @@ struct Import: ParsableCommand {
         let what = "\(counted(summary.rows, "row")): " + [counted(summary.enrolments, "enrolment"), counted(summary.infusions, "infusion"),
                                                           counted(summary.assessments, "assessment"), counted(summary.adverseEvents, "adverse event"),
                                                           counted(summary.coInterventions, "co-intervention")].joined(separator: ", ")
+            + (summary.courseMarkers > 0 ? ", " + counted(summary.courseMarkers, "course marker") : "")
         print(summary.dryRun ? "Dry run: \(what) would be imported; nothing was written." : "Imported \(what).")
     }
 }
