@@ -166,7 +166,8 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
                 let later = course.followUp(scale: rule.scale, visit: visit)?.value(subscore: rule.subscore)
                 let visitWindow = course.window(of: visit)
                 if later == nil, let visitWindow, asOf <= visitWindow.upperBound {
-                    awaiting += 1
+                    // Still awaited, unless the end-of-course score it needs can no longer come.
+                    if end == nil, let endWindow, asOf > endWindow.upperBound { missing += 1 } else { awaiting += 1 }
                     continue
                 }
                 // Also missing: a visit that a re-treatment course, begun before it, cut off.

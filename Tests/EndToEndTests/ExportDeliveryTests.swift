@@ -109,7 +109,7 @@ struct ExportDeliveryTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Clinic.binary)
         process.arguments = ["export", "run-due"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
@@ -140,7 +140,7 @@ struct ExportDeliveryTests {
         for process in processes {
             process.executableURL = URL(fileURLWithPath: Clinic.binary)
             process.arguments = ["export", "run-due"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
             process.standardOutput = FileHandle.nullDevice
             try process.run()
         }

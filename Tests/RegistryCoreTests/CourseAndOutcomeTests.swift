@@ -287,6 +287,12 @@ struct OutcomeReportTests {
         let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (30, .followUp, 1)])
         let sustained = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(100)), "response", .sustained)
         #expect((sustained.eligible, sustained.assessed, sustained.missing, sustained.responders) == (1, 0, 1, 0))
+        // While the visit's window is open: awaited if the end-of-course score can still come, missing once it cannot.
+        let early = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)])
+        let during = try row(OutcomeReport(conditions: [condition], histories: [early], asOf: day(12)), "response", .sustained)
+        #expect((during.awaiting, during.missing) == (1, 0))
+        let afterEndWindow = try row(OutcomeReport(conditions: [condition], histories: [early], asOf: day(25)), "response", .sustained)
+        #expect((afterEndWindow.awaiting, afterEndWindow.missing) == (0, 1))
     }
 
     @Test("A maintenance infusion never changes the induction's result; a re-treatment course is counted in its own row")
