@@ -130,12 +130,14 @@ public struct Exporter: Sendable {
             let outcome: DeliveryOutcome
             do {
                 let token = try TokenSource.read(file: settings.tokenFile, environment: settings.tokenEnvironment)
-                let result = transport.post(url: settings.url, body: payload, headers: [
+                let answer = transport.post(url: settings.url, body: payload, headers: [
                     ("Content-Type", "application/json"),
                     ("Authorization", "Bearer \(token)"),
                     ("Idempotency-Key", entry.id),
                 ], caFile: settings.caFile, timeoutSeconds: settings.timeoutSeconds)
-                outcome = judge(result, attempt: entry.attempts + 1, now: now)
+                // Whatever the endpoint answered may quote the token back: it is cut out of the whole
+                // answer before any of it is shortened, printed or stored.
+                outcome = Self.redacting(token, in: judge(Self.redacting(token, in: answer), attempt: entry.attempts + 1, now: now))
             } catch {
                 outcome = .failed(status: nil, reason: "\(error)")
             }
@@ -155,6 +157,38 @@ public struct Exporter: Sendable {
         case let .failed(status, reason):
             return Attempt(id: entry.id, endpoint: entry.endpoint, state: "failed", status: status, detail: reason)
         }
+    }
+
+    /// The endpoint's answer with the token, and anything that looks like a credential, cut out of its
+    /// body (a body that is not text is dropped) and of the transport's message.
+    public static func redacting(_ token: String, in result: TransportResult) -> TransportResult {
+        switch result {
+        case let .reply(status, headers, body):
+            let text = String(bytes: body, encoding: .utf8).map { redact($0, token: token) } ?? ""
+            return .reply(status: status, headers: headers.mapValues { redact($0, token: token) }, body: Data(text.utf8))
+        case let .failure(kind, message):
+            return .failure(kind, message: redact(message, token: token))
+        }
+    }
+
+    /// The outcome with the token, and anything that looks like a credential, cut out of its reason.
+    public static func redacting(_ token: String, in outcome: DeliveryOutcome) -> DeliveryOutcome {
+        switch outcome {
+        case .delivered: outcome
+        case let .retry(status, reason, notBefore): .retry(status: status, reason: redact(reason, token: token), notBefore: notBefore)
+        case let .failed(status, reason): .failed(status: status, reason: redact(reason, token: token))
+        }
+    }
+
+    /// Text with the token, and anything that looks like a credential (`Bearer …`, an
+    /// `Authorization` header's value), replaced by `[redacted]`.
+    public static func redact(_ text: String, token: String) -> String {
+        var text = text
+        if !token.isEmpty { text = text.replacingOccurrences(of: token, with: "[redacted]") }
+        for pattern in [#"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"#, #"(?i)(authorization"?\s*[:=]\s*"?)[^",}\s]+(\s+[^",}\s]+)?"#] {
+            text = text.replacingOccurrences(of: pattern, with: "$1 [redacted]", options: .regularExpression)
+        }
+        return text
     }
 
     /// How one attempt ended, by EXPORT.md's rules.

@@ -36,6 +36,31 @@ struct ExportDeliveryTests {
         #expect(!(try clinic.dump().contains("t0ken-for-tests")))
     }
 
+    @Test("An endpoint that quotes the request's headers back, token and all: the token is never printed, shown or stored", arguments: [400, 503])
+    func echoedToken(status: Int) throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let secret = try String(contentsOfFile: token, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": \#(status), "echoHeaders": true}]"#)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
+        let run = try clinic.run("export", "run", "net", environment: fast)
+        #expect(run.status == 4)
+        #expect(try server.requests().count == 1)
+        let shown = try clinic.run("export", "status")
+        let json = try clinic.run("export", "status", "--json")
+        for output in [run.standardOutput, run.standardError, shown.standardOutput, json.standardOutput] {
+            #expect(!output.contains(secret), "the token was printed: \(output)")
+            #expect(!output.lowercased().contains("bearer t"), "a bearer credential was printed: \(output)")
+        }
+        if status == 400 { #expect(run.standardOutput.contains("[redacted]"), "\(run.standardOutput)") } // the answer was quoted, token cut out
+        // Nor in the registry file, its journal or its write-ahead log.
+        let folder = (clinic.registry as NSString).deletingLastPathComponent
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasPrefix((clinic.registry as NSString).lastPathComponent) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(name))
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(name) holds the token")
+        }
+    }
+
     @Test("500, 503 and 429 with Retry-After are retried until success; the export is accepted once")
     func retriesThenSuccess() throws {
         let (clinic, token) = try exportClinic()

@@ -229,6 +229,26 @@ final class DeliveryRuleTests {
         } else { Issue.record("TLS failure retried") }
     }
 
+    @Test("Credentials are cut out of anything an endpoint says", arguments: [
+        "Bearer s3cr3t-token", "authorization: Bearer s3cr3t-token", "{\"Authorization\": \"Bearer s3cr3t-token\"}",
+        "token=s3cr3t-token", "AUTHORIZATION=Basic dXNlcjpwYXNz", "the token s3cr3t-token was wrong",
+    ])
+    func redaction(text: String) {
+        let redacted = Exporter.redact(text, token: "s3cr3t-token")
+        #expect(!redacted.contains("s3cr3t-token"))
+        #expect(!redacted.contains("dXNlcjpwYXNz"))
+        #expect(redacted.contains("[redacted]"))
+    }
+
+    @Test("A refusal that quotes the token past the 200 characters kept of an answer leaves no piece of it")
+    func redactionBeforeTruncation() throws {
+        let token = String(repeating: "k", count: 40) + "TAIL"
+        let body = Data((String(repeating: "x", count: 180) + " " + token).utf8)
+        let outcome = Exporter.redacting(token, in: exporter.judge(Exporter.redacting(token, in: .reply(status: 400, headers: [:], body: body)), attempt: 1, now: now))
+        guard case .failed(_, let reason) = outcome else { Issue.record("not failed"); return }
+        #expect(!reason.contains("kkkkkkkkkk"))
+    }
+
     @Test("Schedule periods: daily by date, weekly by ISO week, monthly by month", arguments: [
         ("2026-11-25", "daily", "daily:2026-11-25"), ("2026-11-25", "weekly", "weekly:2026-W48"), ("2026-11-25", "monthly", "monthly:2026-11"),
         ("2027-01-01", "weekly", "weekly:2026-W53"), ("2025-12-29", "weekly", "weekly:2026-W01"), ("2026-01-04", "weekly", "weekly:2026-W01"),

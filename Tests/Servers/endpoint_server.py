@@ -7,7 +7,8 @@ once: a request whose key was already accepted gets 409. Every request is logged
 tests can check what arrived. It stops by itself after --lifetime seconds.
 
 Script entries: {"status": 503, "retryAfter": "1"}, {"drop": true} (close without answering),
-{"delay": 5, "status": 200} (answer late).
+{"delay": 5, "status": 200} (answer late), {"status": 400, "echoHeaders": true} (quote the request's
+headers, the bearer token among them, in the answer).
 """
 import argparse
 import hashlib
@@ -61,6 +62,11 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.close()
             return
         answer = json.dumps({"received": key}).encode()
+        if step.get("echoHeaders"):
+            # A careless endpoint: it quotes the request's headers, the token among them, in its answer.
+            answer = json.dumps({"token": self.headers.get("Authorization", "").removeprefix("Bearer "),
+                                 "debug": "Authorization: " + self.headers.get("Authorization", ""),
+                                 "headers": dict(self.headers.items())}).encode()
         self.send_response(status)
         if "retryAfter" in step:
             self.send_header("Retry-After", step["retryAfter"])
