@@ -56,12 +56,14 @@ public enum ClinicalCSV {
     public static func record(_ row: [String: String], catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record {
         func value(_ column: String) -> String? {
             guard let text = row[column]?.trimmedSpaces, !text.isEmpty else { return nil }
+            // `export-csv` writes a value a spreadsheet would run as a formula with a leading `'`.
+            if text.hasPrefix("'"), let next = text.dropFirst().first, "=+-@".contains(next) { return String(text.dropFirst()) }
             return text
         }
         let kind = (value("record") ?? "").lowercased()
         let type = kind == "enrollment" ? "enrolment" : kind
         guard let spec = recordColumns[type] else {
-            throw RowError(column: "record", message: "'\(kind)' is not a record type; expected one of \(recordColumns.keys.sorted().joined(separator: ", "))")
+            throw RowError(column: "record", message: "'\(InputError.quote(kind))' is not a record type; expected one of \(recordColumns.keys.sorted().joined(separator: ", "))")
         }
         guard let mrn = value("mrn") else { throw RowError(column: "mrn", message: "every row needs the patient's MRN") }
         for column in spec.required where value(column) == nil {
@@ -138,7 +140,7 @@ public enum ClinicalCSV {
                 var courseKind: CourseKind?
                 if type == "course-start", let kind = value("kind") {
                     guard let parsed = CourseKind(rawValue: kind.lowercased()) else {
-                        throw RowError(column: "kind", message: "'\(kind)' is not allowed; expected induction or re-treatment")
+                        throw RowError(column: "kind", message: "'\(InputError.quote(kind))' is not allowed; expected induction or re-treatment")
                     }
                     courseKind = parsed
                 }
@@ -152,7 +154,7 @@ public enum ClinicalCSV {
         } catch let error as InputError {
             // The single commands' field names, as this format's columns.
             let column = ["enrolled-on": "on", "onset": "on", "from": "on", "given": "given", "family": "family"][error.field] ?? error.field
-            throw RowError(column: column, message: "'\(error.got)' is not allowed; expected \(error.allowed)")
+            throw RowError(column: column, message: "'\(InputError.quote(error.got))' is not allowed; expected \(error.allowed)")
         } catch let error as RowError {
             throw error
         } catch {
@@ -172,13 +174,13 @@ public enum ClinicalCSV {
         switch (text ?? "").lowercased() {
         case "", "no", "n", "0", "false": return false
         case "yes", "y", "1", "true": return true
-        default: throw RowError(column: column, message: "'\(text!)' is not allowed; expected yes or no")
+        default: throw RowError(column: column, message: "'\(InputError.quote(text!))' is not allowed; expected yes or no")
         }
     }
 
     private static func number(_ text: String, column: String) throws(RowError) -> Double {
         guard let value = Double(text), value.isFinite else {
-            throw RowError(column: column, message: "'\(text)' is not allowed; expected a number")
+            throw RowError(column: column, message: "'\(InputError.quote(text))' is not allowed; expected a number")
         }
         return value
     }
@@ -186,7 +188,7 @@ public enum ClinicalCSV {
     /// A whole number that fits an `Int`: `1e30` is refused here rather than trapping on conversion.
     private static func wholeNumber(_ text: String, column: String) throws(RowError) -> Int {
         guard let value = Double(text), value.isFinite, value == value.rounded(), abs(value) <= 1e9 else {
-            throw RowError(column: column, message: "'\(text)' is not allowed; expected a whole number")
+            throw RowError(column: column, message: "'\(InputError.quote(text))' is not allowed; expected a whole number")
         }
         return Int(value)
     }

@@ -17,7 +17,42 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         // Positional arguments are written <like-this>; everything else is an option.
         let name = field.hasPrefix("<") ? field : "--" + field
-        return "\(name): '\(got)' is not allowed; expected \(allowed)"
+        return "\(name): '\(Self.quote(got))' is not allowed; expected \(allowed)"
+    }
+
+    /// How much of a refused value a message repeats.
+    public static let quotedLength = 80
+
+    /// A refused value as a message may repeat it: control and bidirectional-override characters
+    /// written as `\u{…}` escapes, and at most ``quotedLength`` characters of it.
+    public static func quote(_ value: String) -> String {
+        let safe = escapingControlCharacters(value)
+        guard safe.count > quotedLength else { return safe }
+        return String(safe.prefix(quotedLength - 1)) + "… (\(value.count) characters)"
+    }
+}
+
+/// Text with control characters (C0, DEL, C1) and the bidirectional controls that can reorder what
+/// a terminal shows written as `\u{…}` escapes, so that a name or a value can never move the cursor,
+/// change colours or disguise itself. Line breaks are escaped too.
+public func escapingControlCharacters(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isUnsafeForDisplay) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if isUnsafeForDisplay(scalar) {
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+private func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x00...0x1F, 0x7F...0x9F: true
+    case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: true
+    default: false
     }
 }
 

@@ -11,7 +11,7 @@ public enum ScaleError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(scale) has \(expected) item\(expected == 1 ? "" : "s"); got \(got) answer\(got == 1 ? "" : "s")"
                 + " (give one per item in order, comma separated, leaving an unanswered item empty: 3,,2)"
         case let .answerNotAllowed(scale, item, label, allowed, got):
-            "\(scale) item \(item) (\(label)): '\(got)' is not allowed; expected \(allowed)"
+            "\(scale) item \(item) (\(label)): '\(InputError.quote(got))' is not allowed; expected \(allowed)"
         case let .tooFewAnswered(scale, part, needed, answered, unanswered):
             "\(scale): \(part) needs at least \(needed) answered item\(needed == 1 ? "" : "s"), got \(answered)"
                 + " (unanswered: item\(unanswered.count == 1 ? "" : "s") "

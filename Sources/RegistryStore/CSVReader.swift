@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads a CSV file (RFC 4180: quoted fields may hold commas, quotes and line breaks) one record at
-/// a time, in fixed-size chunks, so memory does not grow with the file.
+/// a time, in fixed-size chunks, so memory does not grow with the file. A UTF-8 byte-order mark at
+/// the start is skipped; a NUL byte or text that is not UTF-8 is refused with its line and field.
 struct CSVReader {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
@@ -9,6 +10,7 @@ struct CSVReader {
     private var finished = false
     /// The physical line the reader is on.
     private(set) var line = 1
+    private var atStart = true
 
     init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -50,13 +52,29 @@ struct CSVReader {
     }
 
     private mutating func nextRecord() throws -> (Int, [String])? {
+        if atStart {
+            atStart = false
+            if try peekByte() == 0xEF {
+                let mark = [try nextByte(), try nextByte(), try nextByte()]
+                if mark != [0xEF, 0xBB, 0xBF] { throw CSVReaderError(line: 1, message: "the file does not start as UTF-8 text; save it as CSV in UTF-8") }
+            }
+        }
         let start = line
         var fields: [String] = []
         var field: [UInt8] = []
         var quoted = false
         var sawAnything = false
+        func text(_ bytes: [UInt8]) throws -> String {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CSVReaderError(line: line, message: "field \(fields.count + 1) is not UTF-8 text; save the file as CSV in UTF-8")
+            }
+            return text
+        }
         while let byte = try nextByte() {
             sawAnything = true
+            if byte == 0 {
+                throw CSVReaderError(line: line, message: "field \(fields.count + 1) holds a NUL byte, which no value may contain")
+            }
             if quoted {
                 if byte == UInt8(ascii: "\"") {
                     if try peekByte() == UInt8(ascii: "\"") {
@@ -75,13 +93,13 @@ struct CSVReader {
             case UInt8(ascii: "\""):
                 quoted = true
             case UInt8(ascii: ","):
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(try text(field))
                 field.removeAll(keepingCapacity: true)
             case UInt8(ascii: "\r"):
                 continue
             case UInt8(ascii: "\n"):
                 line += 1
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(try text(field))
                 return (start, fields)
             default:
                 field.append(byte)
@@ -89,7 +107,7 @@ struct CSVReader {
         }
         guard sawAnything else { return nil }
         if quoted { throw CSVReaderError(line: start, message: "a quoted field opened here is never closed") }
-        fields.append(String(decoding: field, as: UTF8.self))
+        fields.append(try text(field))
         return (start, fields)
     }
 }
@@ -99,8 +117,12 @@ struct CSVReaderError: Error {
     let message: String
 }
 
-/// One CSV field, quoted when it must be.
+/// One CSV field, quoted when it must be. A field a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-` or `@`, and not a number) is written with a leading `'`, which the importer
+/// takes off again.
 func csvField(_ text: String) -> String {
+    var text = text
+    if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
     guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

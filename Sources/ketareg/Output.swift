@@ -17,6 +17,8 @@ func note(_ text: String) {
 
 /// Lines of columns, padded to line up.
 func table(_ rows: [[String]], indent: String = "") -> String {
+    // No cell may move the cursor, change colours or reorder the line on a terminal.
+    let rows = rows.map { $0.map(escapingControlCharacters) }
     guard let first = rows.first else { return "" }
     var widths = Array(repeating: 0, count: first.count)
     for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }

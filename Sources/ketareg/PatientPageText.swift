@@ -8,7 +8,7 @@ struct PatientPageText {
 
     func render() -> String {
         var lines: [String] = []
-        lines.append("\(page.id)  \(page.familyName), \(page.givenName)  (MRN \(page.mrn))")
+        lines.append("\(page.id)  \(escapingControlCharacters(page.familyName)), \(escapingControlCharacters(page.givenName))  (MRN \(escapingControlCharacters(page.mrn)))")
         lines.append("\(page.sex), born \(page.birthDate), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn)")
         lines.append("Conditions: " + page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))
         if let withdrawn = page.consentWithdrawnOn {

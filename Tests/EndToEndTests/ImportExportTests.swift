@@ -56,7 +56,7 @@ struct ImportExportTests {
         ("unknown record type", [header, "visit,K-1,2026-01-06,,,,,,,,,,,,,,,,"], "line 2, column record: 'visit' is not a record type"),
         ("wrong number of fields", [header, "enrolment,K-2,2026-01-05"], "line 2: 3 fields where the header has 19"),
         ("a quoted line break counts its lines", [header] + good.prefix(1) + ["co-intervention,K-1,2026-01-01,\"two\nlines\",,,,,,,,,,,,,,yoga,", "infusion,K-1,2026-01-08,,,,,,,9,40,,,,,,,,depression"], "line 3, column given: does not apply to co-intervention rows"),
-        ("a name on two lines", [header, "enrolment,K-3,2026-01-05,\"Ann\nMarie\",Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column given: 'Ann\nMarie' is not allowed; expected a name of 1 to 200 characters on one line"),
+        ("a name on two lines", [header, "enrolment,K-3,2026-01-05,\"Ann\nMarie\",Lee,1970-01-01,female,depression,yes,,,,,,,,,,"], "line 2, column given: 'Ann\\u{A}Marie' is not allowed; expected a name of 1 to 200 characters on one line"),
         ("quoted commas stay in their field", [header, "enrolment,K-3,2026-01-05,Ann,\"Lee, Jr\",1970-01-01,female,depression,yes,,,,,,,,,,", "infusion,K-3,2026-01-08,,,,,,,9,40,,,,,,,,depression"], "line 3, column dose-mg-per-kg"),
         ("an infusion of a two-condition patient without for", [header] + good.prefix(1) + ["infusion,K-1,2026-01-07,,,,,,,0.5,40,128/82,,,,,,,"],
          "line 3, column for: P-000002 is enrolled for depression and neuropathic-pain; say which condition this is for"),
@@ -78,6 +78,72 @@ struct ImportExportTests {
         #expect(outcome.standardError.contains("import.csv \(message)"), "\(name): \(outcome.standardError)")
         #expect(outcome.standardError.contains("nothing was imported"))
         #expect(try clinic.dump() == before, "\(name) changed the registry")
+    }
+
+    @Test("Hostile bytes are refused with their line and nothing written; a byte-order mark is read; a huge value is quoted short", arguments: [
+        ("a NUL byte in an MRN", Data("record,mrn,on,given,family,birth-date,sex,condition\nenrolment,F\u{0}2,2026-01-05,Ann,Lee,1970-01-01,female,depression\n".utf8),
+         "line 2: field 2 holds a NUL byte"),
+        ("invalid UTF-8 in a name", Data("record,mrn,on,given,family,birth-date,sex,condition\nenrolment,F-2,2026-01-05,".utf8) + Data([0x41, 0xFF, 0x42])
+            + Data(",Lee,1970-01-01,female,depression\n".utf8), "line 2: field 4 is not UTF-8 text"),
+        ("minutes of 1e30", Data((header + "\n" + good[0] + "\ninfusion,K-1,2026-01-07,,,,,,,0.5,1e30,,,,,,,,depression\n").utf8),
+         "line 3, column minutes: '1e30' is not allowed; expected a whole number"),
+        ("heart rate of -9e18", Data("record,mrn,on,condition,given,family,birth-date,sex,dose-mg-per-kg,minutes,heart-rate,for\nenrolment,K-1,2026-01-05,depression,A,B,1970-01-01,female,,,,\ninfusion,K-1,2026-01-07,,,,,,0.5,40,-9e18,depression\n".utf8),
+         "line 3, column heart-rate: '-9e18' is not allowed"),
+    ])
+    func hostileBytes(name: String, bytes: Data, message: String) throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let file = clinic.folder.appendingPathComponent("hostile.csv")
+        try bytes.write(to: file)
+        let before = try clinic.dump()
+        let outcome = try clinic.run("import", file.path)
+        #expect(outcome.status == 1, "\(name): exit \(outcome.status) \(outcome.standardError)")
+        #expect(outcome.standardError.contains("hostile.csv \(message)"), "\(name): \(outcome.standardError)")
+        #expect(try clinic.dump() == before)
+    }
+
+    @Test("A byte-order mark is read as the start of the header; a 10 MB refused value is quoted in at most 80 characters")
+    func bomAndHugeValues() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let file = clinic.folder.appendingPathComponent("bom.csv")
+        try (Data([0xEF, 0xBB, 0xBF]) + Data((Self.header + "\n" + Self.good.joined(separator: "\n") + "\n").utf8)).write(to: file)
+        let imported = try clinic.run("import", file.path)
+        #expect(imported.status == 0, "\(imported.standardError)")
+        let huge = String(repeating: "9", count: 10_000_000)
+        let big = clinic.folder.appendingPathComponent("big.csv")
+        try (Self.header + "\n" + "infusion,K-1,2026-01-08,,,,,,,\(huge),40,,,,,,,,depression\n").write(to: big, atomically: true, encoding: .utf8)
+        let refused = try clinic.run("import", big.path)
+        #expect(refused.status == 1)
+        #expect(refused.standardError.count < 400, "\(refused.standardError.count) characters of error")
+        #expect(refused.standardError.contains("(10000000 characters)"))
+        // Control characters in a refused value are shown as escapes, never sent to the terminal.
+        let escape = try clinic.run("infusion", "add", "P-000001", "--on", "2026-01-08", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--route", "iv\u{1B}[31m")
+        #expect(escape.status == 1)
+        #expect(!escape.standardError.contains("\u{1B}"))
+        #expect(escape.standardError.contains("\\u{1B}[31m"))
+    }
+
+    @Test("export-csv writes a formula-looking value so that a spreadsheet shows it as text, and import reads it back as it was")
+    func formulaNeutralised() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        #expect(try clinic.run("enroll", "--mrn", "=1+1", "--given", "=HYPERLINK(\"http://x\")", "--family", "@Lee", "--birth-date", "1970-01-01",
+                               "--sex", "female", "--condition", "depression").status == 0)
+        let first = clinic.folder.appendingPathComponent("out.csv").path
+        #expect(try clinic.run("export-csv", first).status == 0)
+        let text = try String(contentsOfFile: first, encoding: .utf8)
+        for cell in text.split(separator: "\n").dropFirst().flatMap({ $0.split(separator: ",", omittingEmptySubsequences: true) }) {
+            let value = cell.hasPrefix("\"") ? cell.dropFirst() : cell[...]
+            #expect(!(value.first.map { "=+@".contains($0) } ?? false), "a cell starts a formula: \(cell)")
+        }
+        #expect(text.contains("'=1+1") && text.contains("'@Lee"))
+        let copy = try Clinic()
+        defer { copy.remove() }
+        #expect(try copy.run("import", first).status == 0)
+        let names = try #require(try copy.run("patients", "--json").json() as? [String: [[String: Any]]])
+        #expect(names["patients"]?.first?["mrn"] as? String == "=1+1")
+        #expect(names["patients"]?.first?["familyName"] as? String == "@Lee")
     }
 
     @Test("export-csv writes what import reads: a round trip gives the same file")
