@@ -265,12 +265,18 @@ struct Reader {
         guard range.count == 2 else { throw fail(entries["range"], "\(what) range must be [lowest, highest], e.g. [0, 80]") }
         let low = try number(range[0], "\(what) range"), high = try number(range[1], "\(what) range")
         guard low < high else { throw fail(entries["range"], "\(what) range must go from low to high") }
+        guard abs(low) <= Limits.score, abs(high) <= Limits.score else {
+            throw fail(entries["range"], "\(what) range must lie within -\(formatScore(Limits.score)) to \(formatScore(Limits.score))")
+        }
         let defaultAnswers = try entries["answers"].map { try answers($0, what) }
         var items: [ScaleItem] = []
-        for itemNode in try sequence(entries["items"], "\(what) items") {
+        var itemIDs: Set<String> = []
+        let itemNodes = try sequence(entries["items"], "\(what) items")
+        guard itemNodes.count <= Limits.items else { throw fail(entries["items"], "\(what) has \(itemNodes.count) items; a scale may have at most \(Limits.items)") }
+        for itemNode in itemNodes {
             let fields = try mapping(itemNode, "an item of \(what)", required: ["id", "label"], optional: ["answers", "scored", "reverse"])
             let itemID = try string(fields["id"], "an item's id")
-            if items.contains(where: { $0.id == itemID }) { throw fail(itemNode, "a second item with the id '\(itemID)' in \(what)") }
+            guard itemIDs.insert(itemID).inserted else { throw fail(itemNode, "a second item with the id '\(itemID)' in \(what)") }
             guard let response = try fields["answers"].map({ try answers($0, what) }) ?? defaultAnswers else {
                 throw fail(itemNode, "item \(itemID) of \(what) needs 'answers' (or give the scale an 'answers' for every item)")
             }
@@ -298,6 +304,14 @@ struct Reader {
                              scoring: scoring, scoringDescription: try string(entries["scoring-description"], "scoring-description"))
     }
 
+    /// What a module file may state, so that no sum, mean or date on it can overflow and loading
+    /// stays fast: items per scale, answer values, score ranges. Days are bounded in ``course(_:)``.
+    enum Limits {
+        static let items = 200
+        static let answer = 1_000
+        static let score = 1_000_000.0
+    }
+
     func answers(_ node: Node, _ what: String) throws -> ResponseKind {
         if node.string == "yes-no" { return .yesNo }
         let entries = try mapping(node, "answers in \(what) (min and max, options, or the word yes-no)", required: [], optional: ["min", "max", "options"])
@@ -305,7 +319,9 @@ struct Reader {
             guard entries["min"] == nil, entries["max"] == nil else { throw fail(node, "answers take either min and max, or options, not both") }
             let list = try sequence(options, "options").map { option -> AnswerOption in
                 let fields = try mapping(option, "an option", required: ["label", "value"], optional: [])
-                return AnswerOption(label: try string(fields["label"], "an option's label"), value: try int(fields["value"], "an option's value"))
+                let value = try int(fields["value"], "an option's value")
+                guard abs(value) <= Limits.answer else { throw fail(fields["value"], "an option's value must be from -\(Limits.answer) to \(Limits.answer)") }
+                return AnswerOption(label: try string(fields["label"], "an option's label"), value: value)
             }
             guard list.count >= 2 else { throw fail(options, "give at least two options") }
             return .options(list)
@@ -313,6 +329,9 @@ struct Reader {
         guard entries["min"] != nil, entries["max"] != nil else { throw fail(node, "answers need min and max (e.g. {min: 0, max: 4}), options, or yes-no") }
         let low = try int(entries["min"], "min"), high = try int(entries["max"], "max")
         guard low < high else { throw fail(node, "answers' min must be below max") }
+        guard abs(low) <= Limits.answer, abs(high) <= Limits.answer else {
+            throw fail(node, "answers' min and max must be from -\(Limits.answer) to \(Limits.answer)")
+        }
         return .number(low...high)
     }
 

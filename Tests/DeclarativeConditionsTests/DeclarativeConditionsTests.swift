@@ -161,6 +161,8 @@ struct BrokenFileTests {
         ("a rule with no criterion", "  - {id: response, scale: s, improvement-percent: 50}", "  - {id: response, scale: s}", 22, "an outcome rule needs exactly one of improvement-percent"),
         ("not YAML", "    range: [0, 6]", "    range: [0, 6", 12, "this is not valid YAML"),
         ("a bad id", "id: ptsd-test", "id: PTSD Test", 1, "the condition's id 'PTSD Test' is not an id"),
+        ("an answer limit near Int.max", "    answers: {min: 0, max: 3}", "    answers: {min: 0, max: 9223372036854775807}", 12, "answers' min and max must be from -1000 to 1000"),
+        ("a score range beyond the limit", "    range: [0, 6]", "    range: [0, 1e300]", 11, "range must lie within -1000000 to 1000000"),
     ])
     func mistake(name: String, replace: String, with: String, line: Int, message: String) {
         let text = Self.valid.replacingOccurrences(of: replace, with: with)
@@ -202,6 +204,26 @@ struct BrokenFileTests {
                 Issue.record("\(value) loaded")
             } catch {
                 #expect(error.message.contains("must be a whole number"), "\(value): \(error)")
+            }
+        }
+    }
+
+    @Test("A scale may have 200 items; 201, or 100,000, is refused at the list's first line")
+    func itemLimit() throws {
+        func file(items count: Int) -> String {
+            Self.valid.replacingOccurrences(of: "      - {id: \"1\", label: one}\n      - {id: \"2\", label: two}",
+                                            with: (1...count).map { "      - {id: \"\($0)\", label: item}" }.joined(separator: "\n"))
+                .replacingOccurrences(of: "range: [0, 6]", with: "range: [0, \(count * 3)]")
+                .replacingOccurrences(of: "      - {id: high, min: 3, max: 6}", with: "      - {id: high, min: 3, max: \(count * 3)}")
+        }
+        _ = try ConditionFileLoader.parse(file(items: 200), file: "t.yaml")
+        for count in [201, 100_000] {
+            do {
+                _ = try ConditionFileLoader.parse(file(items: count), file: "t.yaml")
+                Issue.record("\(count) items loaded")
+            } catch {
+                #expect(error.line == 14, "\(error)")
+                #expect(error.message.contains("has \(count) items; a scale may have at most 200"), "\(error)")
             }
         }
     }
