@@ -40,8 +40,26 @@ public enum ConditionFileLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConditionFileError(file: path, line: 1, message: "cannot read the file")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        guard data.count <= maximumFileBytes else {
+            throw ConditionFileError(file: path, line: 1, message: "the file has \(data.count) bytes; a module file may have at most \(maximumFileBytes)")
+        }
+        // A NUL byte or text that is not UTF-8 is refused with its line, never read as something else.
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let nul = bytes.firstIndex(of: 0) {
+            throw ConditionFileError(file: path, line: bytes[..<nul].count { $0 == 0x0A } + 1, message: "a NUL byte, which a module file may not contain")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+            let line = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
+            throw ConditionFileError(file: path, line: line, message: "this line is not UTF-8 text; save the file as UTF-8")
+        }
+        return try parse(text, file: path)
     }
+
+    /// The largest module file read: ample for any instrument, small enough that a hostile file
+    /// cannot stall the program.
+    public static let maximumFileBytes = 1 << 20
 
     /// The text of one file.
     public static func parse(_ text: String, file: String) throws(ConditionFileError) -> DeclarativeCondition {

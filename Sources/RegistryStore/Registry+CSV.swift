@@ -25,7 +25,10 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
     public let message: String
 
     public var description: String {
-        "\(file) line \(line)" + (column.map { ", column \($0)" } ?? "") + ": \(message); nothing was imported"
+        // The column's name and the message come from the file: quoted short, control characters escaped.
+        let said = escapingControlCharacters(message)
+        return "\(file) line \(line)" + (column.map { ", column \(InputError.quote($0))" } ?? "") + ": "
+            + (said.count > 600 ? String(said.prefix(597)) + "..." : said) + "; nothing was imported"
     }
 }
 

@@ -144,7 +144,7 @@ public struct Registry: Sendable {
         }
         let wanted = named.trimmingCharacters(in: .whitespaces).lowercased()
         guard own.contains(wanted) else {
-            throw RegistryError.refused("\(option): \(patientID) is not enrolled for '\(named)'; their conditions are \(own.joined(separator: ", "))")
+            throw RegistryError.refused("\(option): \(patientID) is not enrolled for '\(InputError.quote(named))'; their conditions are \(own.joined(separator: ", "))")
         }
         return wanted
     }
