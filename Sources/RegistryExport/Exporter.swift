@@ -74,6 +74,19 @@ public struct Exporter: Sendable {
         }
     }
 
+    /// `export run`: builds an export only when the last one to this endpoint was delivered (or
+    /// failed) and the data changed; resumes one still pending under its own key. See
+    /// ``Registry/runExport(endpoint:actor:build:)``.
+    public func run(endpoint name: String, today: ClinicalDate? = nil, actor: String = "ketareg") throws -> Registry.ManualExport {
+        let today = today ?? registry.today
+        let endpoint = try registry.endpoint(name)
+        let clinic = try registry.clinicName()
+        let secret = try registry.pseudonymKey()
+        return try registry.runExport(endpoint: name, actor: actor) { patients in
+            try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today)
+        }
+    }
+
     /// The payload's own period: year and month.
     public static func period(_ date: ClinicalDate) -> String {
         String(date.description.prefix(7))

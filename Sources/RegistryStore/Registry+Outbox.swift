@@ -258,18 +258,65 @@ extension Registry {
             if let periodKey, try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE endpoint = ? AND period_key = ?", arguments: [name, periodKey]) == true {
                 return nil
             }
+            return try insertExport(db, settings: settings, periodKey: periodKey, built: try build(try exportPatients(db)), actor: actor)
+        }
+    }
+
+    /// Stores a built payload in the outbox, pending, with its audit row.
+    private func insertExport(_ db: Database, settings: EndpointSettings, periodKey: String?, built: BuiltPayload, actor: String) throws -> OutboxEntry {
+        let now = timestamp()
+        var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile, schema: built.schema,
+                            periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
+                            createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
+                            deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil)
+        try row.insert(db)
+        var audit = AuditRow(id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
+                             before: nil, after: "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
+                             reason: nil)
+        try audit.insertFast(db)
+        return row.entry
+    }
+
+    /// What `export run` did before delivering.
+    public enum ManualExport: Sendable {
+        /// A new export was built and stored.
+        case built(OutboxEntry)
+        /// The last export to this endpoint had not been delivered: it is sent again under its own
+        /// key, whatever has changed since (what changed goes in the next run).
+        case resumed(OutboxEntry)
+        /// The payload is byte for byte what was last delivered: nothing is stored or sent.
+        case unchanged(OutboxEntry)
+    }
+
+    /// `export run`: an export is built only when the last one made by hand for this endpoint was
+    /// delivered, or failed, and the data has changed since. An export still pending is resumed
+    /// with its original idempotency key; one that failed for good with the same bytes goes back in
+    /// the queue under its key. So a run after a crash never sends the same data under a new key.
+    public func runExport(endpoint name: String, actor: String = "ketareg",
+                          build: ([ExportPatient]) throws -> BuiltPayload) throws -> ManualExport {
+        let settings = try endpoint(name)
+        return try write { db in
+            let latest = try OutboxRow.filter(Column("endpoint") == name && Column("period_key") == nil)
+                .order(Column("created_at").desc).fetchOne(db)
+            if var latest, latest.state == "pending" {
+                // Due now, so that this run delivers it.
+                latest.nextAttemptAt = timestamp()
+                try latest.update(db)
+                return .resumed(latest.entry)
+            }
             let built = try build(try exportPatients(db))
-            let now = timestamp()
-            var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: name, profile: settings.profile, schema: built.schema,
-                                periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
-                                createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
-                                deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil)
-            try row.insert(db)
-            var audit = AuditRow(id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
-                                 before: nil, after: "{\"endpoint\":\(jsonString(name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
-                                 reason: nil)
-            try audit.insertFast(db)
-            return row.entry
+            if var latest, latest.payloadSha256 == built.sha256 {
+                if latest.state == "delivered" { return .unchanged(latest.entry) }
+                latest.state = "pending"
+                latest.nextAttemptAt = timestamp()
+                try latest.update(db)
+                var audit = AuditRow(id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: latest.id,
+                                     patient: nil, before: nil, after: nil,
+                                     reason: "export run: the same bytes as this failed export, sent again under its key")
+                try audit.insertFast(db)
+                return .resumed(latest.entry)
+            }
+            return .built(try insertExport(db, settings: settings, periodKey: nil, built: built, actor: actor))
         }
     }
 

@@ -152,6 +152,48 @@ struct ExportDeliveryTests {
         #expect(try clinic.run("export", "run-due").standardOutput.contains("Nothing due"))
     }
 
+    @Test("'export run' killed during delivery, run again: the same export under its own key, accepted once; then nothing to send; then a new export for new data")
+    func rerunAfterCrash() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 10}]"#)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Clinic.binary)
+        process.arguments = ["export", "run", "net"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let first = try #require(try server.requests().first?["key"] as? String)
+
+        let again = try clinic.run("export", "run", "net", "--json")
+        #expect(again.status == 0, "\(again.standardError)")
+        let answer = try #require(try again.json() as? [String: Any])
+        #expect(answer["export"] as? String == first)
+        #expect(answer["action"] as? String == "resumed")
+        #expect(try server.requests().map { $0["key"] as? String } == [first, first])
+        #expect(try server.acceptedKeys() == [first: 1])
+
+        // Nothing changed: nothing is built or sent.
+        let unchanged = try clinic.run("export", "run", "net")
+        #expect(unchanged.status == 0)
+        #expect(unchanged.standardOutput.contains("Nothing changed since export \(first) was delivered"))
+        #expect(try server.requests().count == 2)
+        let exports = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
+        #expect(exports["exports"]?.count == 1)
+
+        // New data: a new export under a new key.
+        #expect(try clinic.run("assess", "P-000001", "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion", "--answers", "1,1,1,1,1,1,1,1,0").status == 0)
+        let changed = try #require(try clinic.run("export", "run", "net", "--json").json() as? [String: Any])
+        #expect(changed["action"] as? String == "built")
+        #expect(changed["export"] as? String != first)
+        #expect(try server.acceptedKeys().count == 2)
+    }
+
     @Test("Two run-due processes at once build one scheduled export and send each export once")
     func concurrentRunDue() throws {
         let (clinic, token) = try exportClinic()

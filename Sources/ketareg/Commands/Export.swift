@@ -151,18 +151,40 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Build an export now, store it in the outbox, and deliver it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Build an export now, store it in the outbox, and deliver it.",
+            discussion: """
+                An export is built only when the last one made with 'export run' for this endpoint \
+                was delivered, or the data changed since. One still waiting (after a crash, say) is \
+                sent again under its own idempotency key instead, so the endpoint never receives the \
+                same data twice; when nothing changed since the last delivery, nothing is sent.
+                """
+        )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
             let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
-            let entry = try exporter.store(endpoint: endpoint, actor: global.actorName)!
+            let entry: OutboxEntry
+            let how: String
+            switch try exporter.run(endpoint: endpoint, actor: global.actorName) {
+            case .built(let built):
+                (entry, how) = (built, "built")
+            case .resumed(let waiting):
+                (entry, how) = (waiting, "resumed")
+                note("Export \(waiting.id), built \(waiting.createdAt), was not delivered yet: sending it again under its own key.")
+            case .unchanged(let delivered):
+                if output.json {
+                    return try printJSON(["export": delivered.id, "state": "delivered", "action": "unchanged",
+                                          "detail": "nothing changed since it was delivered; nothing sent"])
+                }
+                return print("Nothing changed since export \(delivered.id) was delivered to \(endpoint) (\(delivered.deliveredAt ?? delivered.createdAt)); nothing sent.")
+            }
             let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
             let state = attempts.first?.state ?? "pending"
             if output.json {
-                try printJSON(["export": entry.id, "state": state, "detail": attempts.first?.detail ?? "waiting for its next attempt"])
+                try printJSON(["export": entry.id, "state": state, "action": how, "detail": attempts.first?.detail ?? "waiting for its next attempt"])
             } else {
                 print("Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(attempts.first?.detail ?? "stored; waiting for its next attempt")")
             }
