@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// What a backup or a restore wrote, checked after writing.
+public struct BackupSummary: Sendable, Codable, Hashable {
+    public let file: String
+    public let bytes: Int
+    /// Rows in each table of the copy.
+    public let rows: [String: Int]
+    /// The named migrations the copy has applied.
+    public let migrations: [String]
+}
+
+extension Registry {
+    /// Copies the registry into a new file (mode 0600) with SQLite's online backup: a consistent
+    /// snapshot even while other commands write. Refuses to overwrite a file. The copy is checked
+    /// after writing (`PRAGMA integrity_check`, a KetaReg registry, every table readable).
+    public func backup(to destination: String) throws -> BackupSummary {
+        try Self.createPrivateFile(destination, what: "backup")
+        do {
+            let copy = try DatabaseQueue(path: destination)
+            try pool.backup(to: copy)
+            try copy.close()
+            return try Self.check(destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            if let error = error as? RegistryError { throw error }
+            throw RegistryError.storage("cannot back up the registry to \(destination): \(error); nothing was kept")
+        }
+    }
+
+    /// Restores a backup to `path`. The backup is checked first; an existing registry at `path` is
+    /// replaced only with `force`, through SQLite's backup API, so that a process that has the file
+    /// open sees either the old registry or the restored one. The result is checked and brought up
+    /// to date by the migrations.
+    public static func restore(from backup: String, to path: String, force: Bool, today: ClinicalDate,
+                               catalog: ConditionCatalog) throws -> BackupSummary {
+        guard FileManager.default.fileExists(atPath: backup) else {
+            throw RegistryError.refused("no file at \(backup) to restore from")
+        }
+        _ = try check(backup)
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists, !force {
+            throw RegistryError.refused("a registry already exists at \(path); restore replaces it only with --force (back it up first with 'ketareg backup')")
+        }
+        if !exists { try createPrivateFile(path, what: "registry") }
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let source = try DatabaseQueue(path: backup, configuration: configuration)
+            let target = try DatabasePool(path: path)
+            try source.backup(to: target)
+            try target.close()
+            try source.close()
+        } catch {
+            if !exists { try? FileManager.default.removeItem(atPath: path) }
+            throw RegistryError.storage("cannot restore \(backup) to \(path): \(error)")
+        }
+        _ = try open(at: path, today: today, catalog: catalog)
+        return try check(path)
+    }
+
+    /// Checks a registry file: SQLite's integrity check, the registry's own tables, every table
+    /// readable. Returns what it holds.
+    static func check(_ path: String) throws -> BackupSummary {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                let problems = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+                guard problems == ["ok"] else {
+                    throw RegistryError.storage("\(path) is damaged: \(problems.prefix(3).joined(separator: "; "))")
+                }
+                guard try db.tableExists("registry_info"), try db.tableExists("grdb_migrations") else {
+                    throw RegistryError.storage("\(path) is not a KetaReg registry")
+                }
+                var rows: [String: Int] = [:]
+                for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+                    rows[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)")
+                }
+                let migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                return BackupSummary(file: path, bytes: bytes, rows: rows, migrations: migrations)
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError.storage("\(path) cannot be read as a KetaReg registry: \(error)")
+        }
+    }
+
+    /// Creates an empty file readable by its owner alone, refusing to overwrite one.
+    static func createPrivateFile(_ path: String, what: String) throws {
+        let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw RegistryError.refused("\(path) already exists; a \(what) never overwrites a file") }
+            throw RegistryError.storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+@Suite("Backup and restore")
+struct BackupTests {
+    @Test("Backups taken while another process enrols patients are consistent; each restores to exactly its contents")
+    func backupUnderWriter() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        _ = try clinic.enroll(mrn: "B-0")
+        // A writer in another process: forty enrolments, one after another.
+        let script = (1...40).map { number in
+            "'\(Clinic.binary)' enroll --mrn W-\(number) --given Wren --family Writer --birth-date 1980-01-01 --sex other --condition depression --enrolled-on 2026-03-01 >/dev/null"
+        }.joined(separator: " && ")
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", script]
+        writer.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
+        try writer.run()
+        var backups: [String] = []
+        for number in 0..<4 {
+            let file = clinic.folder.appendingPathComponent("backup-\(number).sqlite").path
+            let made = try clinic.run("backup", file, "--json")
+            #expect(made.status == 0, "\(made.standardError)")
+            #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+            let summary = try #require(try made.json() as? [String: Any])
+            let rows = try #require(summary["rows"] as? [String: Int])
+            // Consistent: every patient has its identity and its audit row.
+            #expect(rows["patient"] == rows["patient_identity"])
+            #expect((rows["patient"] ?? 0) >= 1)
+            backups.append(file)
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        for backup in backups {
+            let restored = clinic.folder.appendingPathComponent("restored-\((backup as NSString).lastPathComponent)").path
+            let outcome = try clinic.run("restore", backup, environment: ["KETAREG_REGISTRY": restored])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            #expect(try dumpDatabase(restored) == dumpDatabase(backup))
+            let audit = try #require(try clinic.run("audit", "--json", environment: ["KETAREG_REGISTRY": restored]).json() as? [String: [[String: Any]]])
+            let patients = try #require(try clinic.run("patients", "--json", environment: ["KETAREG_REGISTRY": restored]).json() as? [String: [[String: Any]]])
+            #expect(audit["audit"]?.filter { $0["action"] as? String == "enroll" }.count == patients["patients"]?.count)
+        }
+        // The last backup, taken after the writer finished or not, never has more than the registry.
+        let finalPatients = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
+        #expect(finalPatients["patients"]?.count == 41)
+    }
+
+    @Test("Backups never overwrite; restore refuses a registry in place without --force, and anything that is not a sound registry")
+    func refusals() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        _ = try clinic.enroll(mrn: "R-1")
+        let file = clinic.folder.appendingPathComponent("b.sqlite").path
+        #expect(try clinic.run("backup", file).status == 0)
+        let again = try clinic.run("backup", file)
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("never overwrites"))
+        _ = try clinic.enroll(mrn: "R-2")
+        let before = try clinic.dump()
+        let inPlace = try clinic.run("restore", file)
+        #expect(inPlace.status == 1)
+        #expect(inPlace.standardError.contains("--force"))
+        #expect(try clinic.dump() == before)
+        // Garbage, and a registry damaged behind the program's back, are refused before anything is written.
+        let junk = clinic.folder.appendingPathComponent("junk.sqlite").path
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
+        #expect(try clinic.run("restore", junk, "--force").status == 3)
+        let damaged = clinic.folder.appendingPathComponent("damaged.sqlite").path
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        for offset in stride(from: 4096, to: min(bytes.count, 4096 * 6), by: 7) { bytes[offset] ^= 0xFF }
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        #expect(try clinic.run("restore", damaged, "--force").status == 3)
+        #expect(try clinic.dump() == before)
+        // With --force the registry becomes the backup.
+        #expect(try clinic.run("restore", file, "--force").status == 0)
+        let patients = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
+        #expect(patients["patients"]?.map { $0["mrn"] as? String } == ["R-1"])
+    }
+}
