@@ -31,10 +31,11 @@ let package = Package(
         .target(name: "Depression", dependencies: ["RegistryCore"], path: "Plugins/Depression"),
         .target(name: "NeuropathicPain", dependencies: ["RegistryCore"], path: "Plugins/NeuropathicPain"),
 
-        // One SQLite file per clinic, through GRDB over the system libsqlite3.
+        // One SQLite file per clinic, through GRDB over the system libsqlite3; SHA-256 (swift-crypto)
+        // chains the audit trail.
         .target(
             name: "RegistryStore",
-            dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // libcurl, seen from Swift: a module map and typed wrappers for its variadic calls.

@@ -82,6 +82,26 @@ public struct Registry: Sendable {
         }
     }
 
+    /// Opens an existing registry as it is, without migrating it or writing anything: for
+    /// `ketareg verify`, which must see a tampered or out-of-date file as it is.
+    public static func inspect(at path: String, today: ClinicalDate) throws(RegistryError) -> Registry {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .storage("no registry at \(path)")
+        }
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.label = "ketareg"
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            guard try pool.read({ try $0.tableExists("registry_info") }) else { throw RegistryError.storage("\(path) is not a KetaReg registry") }
+            return Registry(path: path, pool: pool, today: today)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw .storage("cannot open the registry at \(path): \(error)")
+        }
+    }
+
     private static func openPool(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true

@@ -297,18 +297,33 @@ struct AuditRow: SnakeCaseRecord {
     var before: String?
     var after: String?
     var reason: String?
+    /// The operating-system account that ran the command, beside the `--actor` name.
+    var account: String? = operatingSystemAccount
+    /// SHA-256 over the previous row's hash and this row's canonical content.
+    var hash: String? = nil
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    /// Inserts the row through one cached statement: every change writes one.
+    /// Appends the row to the chain through cached statements: every change writes one. The id is
+    /// the previous row's plus one, and the hash covers it, so no row can be renumbered, removed or
+    /// changed without breaking the chain from there on.
     mutating func insertFast(_ db: Database) throws {
+        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"))
+        id = (last?["id"] as Int64? ?? 0) + 1
+        hash = AuditChain.hash(previous: last?["hash"] ?? AuditChain.genesis, row: self)
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit (at, actor, action, entity, entity_id, patient, before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit (id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [at, actor, action, entity, entityId, patient, before, after, reason])
-        id = db.lastInsertedRowID
+        try statement.execute(arguments: [id, at, actor, account, action, entity, entityId, patient, before, after, reason, hash])
     }
 }
+
+/// The operating-system account running this process, read once.
+let operatingSystemAccount: String = {
+    if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+    return "uid \(geteuid())"
+}()
 
 /// A value that writes its own JSON, byte for byte what `encodeJSON` would write, because it is
 /// encoded once per row of a bulk import.

@@ -186,8 +186,36 @@ enum Schema {
         migrator.registerMigration("Give every infusion a condition and a dose or a rate; add observations during infusions and course markers") { db in
             try infusionsBelongToConditions(db, courseDays: courseDays)
         }
+        migrator.registerMigration("Chain every audit row to the one before it with SHA-256, and record the operating-system account") { db in
+            try db.alter(table: "audit") { t in
+                t.add(column: "account", .text)
+                t.add(column: "hash", .text)
+            }
+            // The rows written before the chain are chained now, in order; the append-only triggers
+            // step aside for this one migration and come back as they were.
+            try db.execute(sql: "DROP TRIGGER audit_is_append_only_update; DROP TRIGGER audit_is_append_only_delete")
+            var previous = AuditChain.genesis
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, at, actor, action, entity, entity_id, patient, before, after, reason FROM audit ORDER BY id")
+            let update = try db.makeStatement(sql: "UPDATE audit SET hash = ? WHERE id = ?")
+            while let row = try rows.next() {
+                let id: Int64 = row["id"]
+                previous = AuditChain.hash(previous: previous, fields: [String(id), row["at"], row["actor"], nil, row["action"], row["entity"],
+                                                                        row["entity_id"], row["patient"], row["before"], row["after"], row["reason"]])
+                try update.execute(arguments: [previous, id])
+            }
+            try db.execute(sql: Self.appendOnlyTriggers)
+        }
         return migrator
     }
+
+    /// The triggers that make the audit table append-only; `ketareg verify` checks they are there,
+    /// exactly so.
+    static let appendOnlyTriggers = """
+        CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: they cannot be changed'); END;
+        CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: they cannot be deleted'); END;
+        """
 
     /// Rebuilds the infusion table (SQLite cannot add CHECK constraints or drop NOT NULL in place)
     /// with a condition for every infusion, a rate beside the dose, and CHECK constraints that say

@@ -57,7 +57,8 @@ struct RegistryFileTests {
         #expect(mode == "wal")
         #expect(migrations == ["Create the registry: patients, identity, clinical records, audit",
                                "Add research endpoints, export schedules, the outbox and patient.age_at_day_zero",
-                               "Give every infusion a condition and a dose or a rate; add observations during infusions and course markers"])
+                               "Give every infusion a condition and a dose or a rate; add observations during infusions and course markers",
+                               "Chain every audit row to the one before it with SHA-256, and record the operating-system account"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
     }
@@ -374,9 +375,12 @@ struct InfusionConditionMigrationTests {
                 try db.execute(sql: "UPDATE infusion SET dose_mg_per_kg = 4 WHERE id = 1") // 4 mg/kg iv: outside today's ranges
             }
         }
-        // Opening again changes nothing.
+        // Opening again changes nothing, and the migrated history is chained and verifies.
         _ = try Registry.open(at: path, today: testToday, catalog: testCatalog)
         #expect(try registry.auditTrail().filter { $0.action == "migrate" }.count == 10)
+        let report = try registry.verify()
+        #expect(report.intact, "\(report.problems)")
+        #expect(report.auditRows == 33)
     }
 }
 

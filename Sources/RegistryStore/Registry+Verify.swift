@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// What `ketareg verify` found.
+public struct VerifyReport: Sendable, Codable {
+    /// True only when nothing below is wrong.
+    public let intact: Bool
+    public let auditRows: Int
+    /// The last audit row's hash: a witness of the whole history up to it.
+    public let chainHead: String?
+    /// Clinical records compared with their audit history.
+    public let recordsChecked: Int
+    public let problems: [Problem]
+
+    /// One break: what kind, which record or audit row, and what differs.
+    public struct Problem: Sendable, Codable, Hashable {
+        /// `chain`, `record`, `trigger` or `migration`.
+        public let kind: String
+        public let record: String?
+        public let auditRow: Int64?
+        public let detail: String
+    }
+}
+
+extension Registry {
+    /// Checks that the registry is what its history says: the audit chain (every row's hash over
+    /// the one before, ids without gaps), every clinical record against the last state its audit
+    /// rows describe, the append-only triggers, and the schema's migrations. Identity fields are
+    /// not in the audit trail (by design) and so are not covered.
+    public func verify() throws -> VerifyReport {
+        try read { db in
+            var problems: [VerifyReport.Problem] = []
+            func problem(_ kind: String, record: String? = nil, row: Int64? = nil, _ detail: String) {
+                problems.append(.init(kind: kind, record: record, auditRow: row, detail: detail))
+            }
+
+            // The chain, and each record's history as the audit rows tell it.
+            var previous = AuditChain.genesis
+            var expectedID: Int64 = 1
+            var count = 0
+            var history: [String: (state: [String: Any], lastRow: Int64, entity: String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash FROM audit ORDER BY id
+                """)
+            while let row = try rows.next() {
+                count += 1
+                let id: Int64 = row["id"]
+                // Each row is checked against the stored hash of the row before it, so every break is
+                // named, not just the first.
+                if id != expectedID {
+                    problem("chain", row: id, id > expectedID
+                            ? "audit row \(id) follows row \(expectedID - 1): " + (id - expectedID == 1 ? "row \(expectedID) is" : "rows \(expectedID)-\(id - 1) are") + " missing or were renumbered"
+                            : "audit row \(id) is out of order after row \(expectedID - 1)")
+                }
+                let fields: [String?] = [String(id), row["at"], row["actor"], row["account"], row["action"], row["entity"],
+                                         row["entity_id"], row["patient"], row["before"], row["after"], row["reason"]]
+                let stored: String? = row["hash"]
+                if stored != AuditChain.hash(previous: previous, fields: fields) {
+                    problem("chain", row: id, stored == nil
+                            ? "audit row \(id) has no hash: it was written behind the program's back"
+                            : "audit row \(id) does not match its hash: it, or the row before it, was changed after it was written")
+                }
+                previous = stored ?? ""
+                expectedID = id + 1
+                let entity: String = row["entity"]
+                guard Self.clinicalEntities.contains(entity) else { continue }
+                let entityID: String = row["entity_id"]
+                let action: String = row["action"]
+                let after = (row["after"] as String?).flatMap(Self.jsonObject) ?? [:]
+                var state = history[entityID]?.state ?? [:]
+                // A migration states only what it changed; every other row states the whole record.
+                state = action == "migrate" ? state.merging(after) { $1 } : after
+                history[entityID] = (state, id, entity)
+            }
+
+            // Every clinical record against its history.
+            var checked = 0
+            func compare(_ record: String, entity: String, current: String, derived: Set<String> = []) {
+                checked += 1
+                guard let told = history.removeValue(forKey: record) else {
+                    return problem("record", record: record, "\(record) has no audit history: it was written behind the program's back")
+                }
+                let now = Self.jsonObject(current) ?? [:]
+                let differing = told.state.keys.filter { !derived.contains($0) && !Self.same(told.state[$0], now[$0]) }.sorted()
+                if !differing.isEmpty {
+                    problem("record", record: record, row: told.lastRow,
+                            "\(record) differs from its last audited state (audit row \(told.lastRow)) in \(differing.joined(separator: ", "))")
+                }
+            }
+            for patient in try PatientRow.fetchAll(db) {
+                compare(RecordKind.patient.displayID(patient.id!), entity: "patient", current: encodeJSON(try auditedPatient(db, patient)))
+            }
+            let adverseByInfusion = Dictionary(grouping: try AdverseEventRow.fetchAll(db), by: \.infusionId)
+            for infusion in try InfusionRow.fetchAll(db) {
+                let adverse = (adverseByInfusion[infusion.id] ?? []).map { RecordKind.adverseEvent.displayID($0.id!) }
+                compare(RecordKind.infusion.displayID(infusion.id!), entity: "infusion", current: encodeJSON(infusion.view(adverseEvents: adverse)),
+                        derived: ["adverseEvents"])
+            }
+            for row in try AssessmentRow.fetchAll(db) { compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: encodeJSON(row.view)) }
+            for row in try AdverseEventRow.fetchAll(db) { compare(RecordKind.adverseEvent.displayID(row.id!), entity: "adverse-event", current: encodeJSON(row.view)) }
+            for row in try CoInterventionRow.fetchAll(db) { compare(RecordKind.coIntervention.displayID(row.id!), entity: "co-intervention", current: encodeJSON(row.view)) }
+            for row in try InfusionObservationRow.fetchAll(db) { compare(RecordKind.observation.displayID(row.id!), entity: "observation", current: encodeJSON(row.view)) }
+            for row in try CourseEventRow.fetchAll(db) { compare(RecordKind.courseEvent.displayID(row.id!), entity: "course-event", current: encodeJSON(row.view)) }
+            // History left over belongs to records that are gone.
+            for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {
+                problem("record", record: record, row: told.lastRow, "\(record) is in the audit trail (last at row \(told.lastRow)) but no longer in the registry: it was deleted behind the program's back")
+            }
+
+            // The triggers that keep the audit trail append-only.
+            let triggers = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'")
+                .map { ($0["name"] as String, Self.squeezed($0["sql"] as String? ?? "")) })
+            for statement in Schema.appendOnlyTriggers.components(separatedBy: "END;").map({ $0 + "END" }) where statement.contains("CREATE TRIGGER") {
+                let name = statement.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }[2]
+                if triggers[name] == nil {
+                    problem("trigger", "the trigger \(name) is missing: the audit trail can be changed without the program")
+                } else if triggers[name] != Self.squeezed(statement.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    problem("trigger", "the trigger \(name) was changed")
+                }
+            }
+
+            // The schema's migrations: all of them, and no other.
+            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            let known = Schema.migrator(courseDays: [:]).migrations
+            for missing in known where !applied.contains(missing) { problem("migration", "the migration '\(missing)' is not applied") }
+            for unknown in applied where !known.contains(unknown) { problem("migration", "an unknown migration '\(unknown)' is recorded") }
+
+            return VerifyReport(intact: problems.isEmpty, auditRows: count, chainHead: count == 0 ? nil : previous,
+                                recordsChecked: checked, problems: problems)
+        }
+    }
+
+    /// The entities whose records live in the clinical tables.
+    static let clinicalEntities: Set<String> = ["patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event"]
+
+    static func jsonObject(_ text: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
+    static func same(_ a: Any?, _ b: Any?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case let (a as NSObject, b as NSObject): a.isEqual(b)
+        case (_?, _?): false
+        default: false
+        }
+    }
+
+    static func squeezed(_ text: String) -> String {
+        text.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}

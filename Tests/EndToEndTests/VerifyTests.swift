@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import Testing
+
+/// `ketareg verify` against someone with the file and `sqlite3`: every tampering is named.
+@Suite("Verify: tampering behind the program's back is found")
+struct VerifyTests {
+    /// A small clinic with every kind of record, and its registry intact.
+    func clinic() throws -> Clinic {
+        let clinic = try Clinic()
+        let id = try clinic.enroll(mrn: "V-1")
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,0").status == 0)
+        #expect(try clinic.run("infusion", "add", id, "--on", "2026-03-02", "--at", "09:00", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--adverse", "nausea").status == 0)
+        #expect(try clinic.run("infusion", "observe", "I-000001", "--at", "2026-03-02T09:20", "--bp", "130/80").status == 0)
+        #expect(try clinic.run("cointervention", "add", id, "--kind", "yoga", "--from", "2026-02-01").status == 0)
+        #expect(try clinic.run("correct", "A-000001", "--answers", "3,2,2,2,2,2,2,2,0", "--reason", "item 1").status == 0)
+        #expect(try clinic.run("course", "end", id, "--on", "2026-03-03", "--reason", "moved away").status == 0)
+        let intact = try clinic.run("verify")
+        #expect(intact.status == 0, "\(intact.standardOutput)")
+        #expect(intact.standardOutput.contains("Intact"))
+        return clinic
+    }
+
+    func tamper(_ clinic: Clinic, _ sql: String) throws {
+        let queue = try DatabaseQueue(path: clinic.registry)
+        try queue.writeWithoutTransaction { try $0.execute(sql: sql) }
+        try queue.close()
+    }
+
+    func problems(_ clinic: Clinic) throws -> [[String: Any]] {
+        let outcome = try clinic.run("verify", "--json")
+        #expect(outcome.status == 3)
+        let report = try #require(try outcome.json() as? [String: Any])
+        #expect(report["intact"] as? Bool == false)
+        return try #require(report["problems"] as? [[String: Any]])
+    }
+
+    @Test("Each tampering is named: the record, the audit row, what differs", arguments: [
+        ("a score changed", "UPDATE assessment SET score = 2 WHERE id = 1", "record", "A-000001 differs from its last audited state", "score"),
+        ("a dose changed", "UPDATE infusion SET dose_mg_per_kg = 0.6 WHERE id = 1", "record", "I-000001 differs", "doseMgPerKg"),
+        ("an observation changed", "UPDATE infusion_observation SET bp_systolic = 180 WHERE id = 1", "record", "O-000001 differs", "bp"),
+        ("consent given behind the back", "UPDATE patient SET research_consent = 0 WHERE id = 1", "record", "P-000001 differs", "researchConsent"),
+        ("an adverse event deleted", "DELETE FROM adverse_event WHERE id = 1", "record", "AE-000001 is in the audit trail", "deleted"),
+        ("a record inserted", "INSERT INTO co_intervention (patient_id, kind, from_date, entered_in_error) VALUES (1, 'diet', '2026-01-01', 0)", "record", "C-000002 has no audit history", ""),
+        ("an audit row edited", "DROP TRIGGER audit_is_append_only_update; UPDATE audit SET reason = 'nothing to see' WHERE id = 3", "chain", "audit row 3 does not match its hash", ""),
+        ("an audit row deleted", "DROP TRIGGER audit_is_append_only_delete; DELETE FROM audit WHERE id = 4", "chain", "row 4 is missing", ""),
+        ("audit rows renumbered", "DROP TRIGGER audit_is_append_only_update; UPDATE audit SET id = id + 100 WHERE id >= 5", "chain", "rows 5-104 are missing", ""),
+        ("a backdated row appended", "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ('2026-01-01T00:00:00.000Z', 'x', 'add', 'export', 'e', NULL, NULL)", "chain", "has no hash", ""),
+        ("the audit trail emptied", "DROP TABLE audit; CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, actor TEXT, action TEXT, entity TEXT, entity_id TEXT, patient TEXT, before TEXT, after TEXT, reason TEXT, account TEXT, hash TEXT)", "record", "P-000001 has no audit history", ""),
+        ("a trigger weakened", "DROP TRIGGER audit_is_append_only_delete; CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit BEGIN SELECT 1; END", "trigger", "audit_is_append_only_delete was changed", ""),
+        ("a migration forgotten", "DELETE FROM grdb_migrations WHERE identifier LIKE 'Chain every audit row%'", "migration", "is not applied", ""),
+    ])
+    func tampering(name: String, sql: String, kind: String, detail: String, field: String) throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        try tamper(clinic, sql)
+        let found = try problems(clinic)
+        let match = found.first { $0["kind"] as? String == kind && ($0["detail"] as? String)?.contains(detail) == true }
+        #expect(match != nil, "\(name): \(found.map { $0["detail"] as? String ?? "" })")
+        if !field.isEmpty { #expect((match?["detail"] as? String)?.contains(field) == true, "\(name): \(String(describing: match))") }
+        let text = try clinic.run("verify")
+        #expect(text.status == 3)
+        #expect(text.standardOutput.contains("NOT INTACT"))
+    }
+
+    @Test("The audit rows say which operating-system account ran each command, beside the actor")
+    func account() throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        let rows = try DatabaseQueue(path: clinic.registry).read { try Row.fetchAll($0, sql: "SELECT account, hash FROM audit") }
+        let me = String(cString: getpwuid(geteuid()).pointee.pw_name)
+        #expect(rows.allSatisfy { $0["account"] as String? == me && ($0["hash"] as String?)?.count == 64 })
+    }
+}
