@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting"]),
         .testTarget(
             name: "DeclarativeConditionsTests",
-            dependencies: ["DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression"],
+            dependencies: ["DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression", "RegistryTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore", "ConditionTesting"]),

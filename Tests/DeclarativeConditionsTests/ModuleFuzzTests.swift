@@ -1,5 +1,6 @@
 import DeclarativeConditions
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// Seeded mutations of a real module file: each loads or is refused with its file and a line,
@@ -7,20 +8,6 @@ import Testing
 /// (`KETAREG_FUZZ_ITERATIONS`, `KETAREG_FUZZ_SEED`).
 @Suite("Fuzzing the module loader")
 struct ModuleFuzzTests {
-    static var iterations: Int { ProcessInfo.processInfo.environment["KETAREG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300 }
-    static var seed: UInt64 { ProcessInfo.processInfo.environment["KETAREG_FUZZ_SEED"].flatMap(UInt64.init) ?? 2026_11_26 }
-
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let nasty: [[UInt8]] = [
         Array("9223372036854775807".utf8), Array("-9223372036854775808".utf8), Array("1e308".utf8), Array(".nan".utf8), Array(".inf".utf8),
         [0], [0xFF], [0xC3], Array("&x [1, 2]".utf8), Array("*x".utf8), Array("<<: *x".utf8), Array("{".utf8), Array("[".utf8),
@@ -36,20 +23,10 @@ struct ModuleFuzzTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("fuzz.yaml")
-        var random = Generator(state: Self.seed)
+        var random = SeededGenerator(seed: Fuzz.seed)
         var refused = 0
-        for _ in 0..<Self.iterations {
-            var bytes = original
-            for _ in 0..<Int.random(in: 1...3, using: &random) where !bytes.isEmpty {
-                let at = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<5, using: &random) {
-                case 0: bytes = Array(bytes[..<at])
-                case 1: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...40, using: &random)))
-                case 2: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...400, using: &random))], at: at)
-                case 3: bytes.insert(contentsOf: Self.nasty.randomElement(using: &random)!, at: at)
-                default: bytes[at] = UInt8.random(in: 0...255, using: &random)
-                }
-            }
+        for _ in 0..<Fuzz.iterations {
+            let bytes = Fuzz.mutate(original, nasty: Self.nasty, using: &random)
             try Data(bytes).write(to: file)
             do {
                 _ = try ConditionFileLoader.load(file: file.path)

@@ -1,29 +1,13 @@
 import Foundation
 import RegistryCore
 import RegistryStore
+import RegistryTestSupport
 import Testing
 
-/// Seeded mutations of hostile bytes for the parsers: every one must end in a clean refusal or a
-/// success, never a crash (a crash would end the test process). CI runs a few hundred of each;
-/// `Scripts/fuzz` runs many more (`KETAREG_FUZZ_ITERATIONS`) with a seed of its own
-/// (`KETAREG_FUZZ_SEED`).
-enum Fuzz {
-    static var iterations: Int { ProcessInfo.processInfo.environment["KETAREG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300 }
-    static var seed: UInt64 { ProcessInfo.processInfo.environment["KETAREG_FUZZ_SEED"].flatMap(UInt64.init) ?? 2026_11_26 }
-
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    /// Values that have broken parsers: huge and tiny numbers, signs, NUL, invalid UTF-8, quotes,
-    /// formula starts, control and bidi characters, very long runs.
+/// Values that have broken parsers: huge and tiny numbers, signs, NUL, invalid UTF-8, quotes,
+/// formula starts, control and bidi characters, very long runs. Every mutation must end in a clean
+/// refusal or a success, never a crash (a crash would end the test process).
+enum CSVNasty {
     static let nasty: [[UInt8]] = [
         Array("1e30".utf8), Array("-9223372036854775809".utf8), Array("9223372036854775807".utf8), Array("nan".utf8), Array("inf".utf8),
         Array("-0".utf8), Array("0x10".utf8), [0], [0xFF, 0xFE], [0xC3], [0xED, 0xA0, 0x80], Array("\"".utf8), Array("\"\"\"".utf8),
@@ -31,23 +15,6 @@ enum Fuzz {
         Array("\u{202E}".utf8), Array(String(repeating: "9", count: 5_000).utf8), Array("2026-02-30".utf8), Array("99999-01-01".utf8),
         Array("&a [*a, *a]".utf8), Array("{{{{{{{{{{".utf8), Array("[[[[[[[[[[".utf8), Array("!!binary AAAA".utf8), Array(": :".utf8),
     ]
-
-    /// One mutation of `bytes`: truncate, delete, duplicate, swap in a nasty value, or flip a byte.
-    static func mutate(_ bytes: [UInt8], using random: inout Generator) -> [UInt8] {
-        var bytes = bytes
-        for _ in 0..<Int.random(in: 1...4, using: &random) {
-            guard !bytes.isEmpty else { return nasty.randomElement(using: &random)! }
-            let at = Int.random(in: 0..<bytes.count, using: &random)
-            switch Int.random(in: 0..<6, using: &random) {
-            case 0: bytes = Array(bytes[..<at])
-            case 1: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...20, using: &random)))
-            case 2: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...200, using: &random))], at: at)
-            case 3, 4: bytes.insert(contentsOf: nasty.randomElement(using: &random)!, at: at)
-            default: bytes[at] = UInt8.random(in: 0...255, using: &random)
-            }
-        }
-        return bytes
-    }
 }
 
 @Suite("Fuzzing the CSV importer")
@@ -69,7 +36,7 @@ struct CSVFuzzTests {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let file = fixture.folder.appendingPathComponent("fuzz.csv").path
-        var random = Fuzz.Generator(state: Fuzz.seed)
+        var random = SeededGenerator(seed: Fuzz.seed)
         let original = Array(Self.valid.utf8)
         // The unmutated file imports, so the mutations start from something that works.
         try Data(original).write(to: URL(fileURLWithPath: file))
@@ -77,7 +44,7 @@ struct CSVFuzzTests {
         let before = try fixture.database().read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") }
         var refused = 0, imported = 0
         for _ in 0..<Fuzz.iterations {
-            try Data(Fuzz.mutate(original, using: &random)).write(to: URL(fileURLWithPath: file))
+            try Data(Fuzz.mutate(original, nasty: CSVNasty.nasty, using: &random)).write(to: URL(fileURLWithPath: file))
             do {
                 _ = try fixture.registry.importCSV(path: file, catalog: fixture.catalog, actor: "fuzz", dryRun: true)
                 imported += 1

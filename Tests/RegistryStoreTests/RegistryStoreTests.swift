@@ -386,22 +386,13 @@ struct InfusionConditionMigrationTests {
 
 @Suite("The schema's CHECK constraints say what the code says")
 struct InfusionCheckTests {
-    /// A small deterministic generator, so a failure can be reproduced.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 11 &* 0x9E37_79B9_7F4A_7C15 ^ state
-        }
-    }
-
     @Test("Thousands of infusions near every range's edges: the database accepts a row written behind the program's back exactly when the code would")
     func checksAgreeWithCode() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let patient = try fixture.enroll()
         let date = try ClinicalDate.parse("2026-02-01", field: "d")
-        var random = Generator(state: 2026_11_26)
+        var random = SeededGenerator(seed: 2026_11_26)
         let doses = [0.0, 0.04, 0.049, 0.05, 0.5, 1.99, 2, 2.01, 4.99, 5, 5.01, 9]
         let minuteChoices = [0, 1, 40, 1_439, 1_440, 1_441, 7_200, 10_080, 10_081]
         let weights: [Double?] = [nil, 1.9, 2, 70, 400, 401]
