@@ -60,6 +60,14 @@ public struct Registry: Sendable {
         }
     }
 
+    /// How long a command waits for another one's write (an import, say) before giving up.
+    public static let waitLimitSeconds = 600.0
+    static let busyPollMilliseconds = 20.0
+
+    /// Called once when a command has to wait for another's write; the command line says so on a
+    /// terminal. Set once, by the program, before any registry is opened.
+    nonisolated(unsafe) public static var waitingNotice: (@Sendable () -> Void)?
+
     /// Opens an existing registry and brings its schema up to date. The catalog's courses decide, in
     /// an old registry, which condition each infusion of a patient with several was given for.
     public static func open(at path: String, today: ClinicalDate, catalog: ConditionCatalog) throws(RegistryError) -> Registry {
@@ -105,7 +113,13 @@ public struct Registry: Sendable {
     private static func openPool(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
+        // Another command may hold the write lock for a while (an import writes all its rows in one
+        // transaction): wait for it, saying so once, for up to waitLimitSeconds.
+        configuration.busyMode = .callback { tries in
+            if tries == 0 { waitingNotice?() }
+            usleep(UInt32(busyPollMilliseconds * 1_000))
+            return tries < Int(waitLimitSeconds * 1_000 / busyPollMilliseconds)
+        }
         configuration.label = "ketareg"
         return try DatabasePool(path: path, configuration: configuration)
     }

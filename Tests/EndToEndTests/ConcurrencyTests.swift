@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Commands wait for each other's writes")
+struct ConcurrencyTests {
+    @Test("A writer holding the registry for 12 s (longer than SQLite's usual patience): an enrolment waits and then succeeds")
+    func waitsForLongWriter() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let holder = try DatabaseQueue(path: clinic.registry)
+        let started = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? holder.inDatabase { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                started.signal()
+                Thread.sleep(forTimeInterval: 12)
+                try db.execute(sql: "COMMIT")
+            }
+            done.signal()
+        }
+        started.wait()
+        let began = Date()
+        let id = try clinic.enroll(mrn: "C-1")
+        #expect(id == "P-000001")
+        #expect(Date().timeIntervalSince(began) > 5) // it really waited for the writer
+        done.wait()
+    }
+
+    @Test("An import and enrolments at once: both succeed, and every row is there")
+    func importAndEnrolments() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        var lines = ["record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers",
+                     "enrolment,BIG-1,2026-01-05,Ann,Lee,1970-01-01,female,depression,,,"]
+        for number in 0..<10_000 { lines.append("assessment,BIG-1,2026-01-\(String(format: "%02d", 6 + number % 20)),,,,,,phq9,follow-up,\"1,1,1,1,1,1,1,1,\(number % 2)\"") }
+        let file = clinic.folder.appendingPathComponent("big.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let importer = Process()
+        importer.executableURL = URL(fileURLWithPath: Clinic.binary)
+        importer.arguments = ["import", file.path]
+        importer.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
+        importer.standardOutput = FileHandle.nullDevice
+        try importer.run()
+        var enrolled: [String] = []
+        for number in 1...5 { enrolled.append(try clinic.enroll(mrn: "E-\(number)")) }
+        importer.waitUntilExit()
+        #expect(importer.terminationStatus == 0)
+        #expect(enrolled.count == 5 && !enrolled.contains(""))
+        let patients = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
+        #expect(patients["patients"]?.count == 6)
+        #expect(try clinic.run("verify").status == 0)
+    }
+}
