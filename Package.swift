@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // The domain: condition and scale protocols, scoring, bands, outcome rules. Foundation only.
@@ -61,6 +62,7 @@ let package = Package(
                 "RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport", "DeclarativeConditions",
                 "Migraine", "Depression", "NeuropathicPain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

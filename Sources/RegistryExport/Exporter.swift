@@ -129,6 +129,8 @@ public struct Exporter: Sendable {
         public let state: String
         public let status: Int?
         public let detail: String
+        /// When a pending export will be tried again (ISO 8601).
+        public var nextAttemptAt: String? = nil
     }
 
     /// Delivers every pending export that is due (or only one endpoint's), each under a lease so
@@ -165,8 +167,9 @@ public struct Exporter: Sendable {
         case let .delivered(status, _):
             return Attempt(id: entry.id, endpoint: entry.endpoint, state: "delivered", status: status, detail: status == 409 ? "already delivered (409)" : "delivered (\(status))")
         case let .retry(status, reason, notBefore):
+            let next = ISO8601DateFormatter().string(from: notBefore)
             return Attempt(id: entry.id, endpoint: entry.endpoint, state: "pending", status: status,
-                           detail: "\(reason); will retry after \(ISO8601DateFormatter().string(from: notBefore))")
+                           detail: "\(reason); will retry after \(next)", nextAttemptAt: next)
         case let .failed(status, reason):
             return Attempt(id: entry.id, endpoint: entry.endpoint, state: "failed", status: status, detail: reason)
         }

@@ -194,6 +194,26 @@ struct ExportDeliveryTests {
         #expect(try server.acceptedKeys().count == 2)
     }
 
+    @Test("run-due logs one line per export built and per attempt: endpoint, export, state, status, next attempt; no patient data, no token")
+    func logs() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let secret = try String(contentsOfFile: token, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 503, "echoHeaders": true}]"#)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
+        #expect(try clinic.run("export", "schedule", "net", "--every", "monthly").status == 0)
+        let first = try clinic.run("export", "run-due", environment: fast)
+        let second = try clinic.run("export", "run-due", environment: fast)
+        let id = try #require(try server.requests().first?["key"] as? String)
+        let lines = (first.standardError + second.standardError).split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains("built") && $0.contains("endpoint=net") && $0.contains("export=\(id)") && $0.contains("period=monthly:2026-11") }.count == 1, "\(lines)")
+        #expect(lines.contains { $0.contains("delivery") && $0.contains("export=\(id)") && $0.contains("state=pending") && $0.contains("status=503") && $0.contains("nextAttempt=20") }, "\(lines)")
+        #expect(lines.contains { $0.contains("delivery") && $0.contains("export=\(id)") && $0.contains("state=delivered") && $0.contains("status=200") && $0.contains("nextAttempt=none") }, "\(lines)")
+        for line in lines {
+            #expect(!line.contains(secret) && !line.contains("E-1") && !line.contains("P-0000") && !line.contains("Varga"), "\(line)")
+        }
+    }
+
     @Test("Two run-due processes at once build one scheduled export and send each export once")
     func concurrentRunDue() throws {
         let (clinic, token) = try exportClinic()

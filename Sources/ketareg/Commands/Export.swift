@@ -1,3 +1,4 @@
+import Logging
 import ArgumentParser
 import CurlTransport
 import Foundation
@@ -217,9 +218,22 @@ struct ExportCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
+            // Under cron or systemd nobody reads standard output: one log line on standard error
+            // per export built and per delivery attempt, with ids, states and times only, never
+            // payload content, patient data or a token.
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            let log = Logger(label: "ketareg.export")
             let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
             let built = try exporter.buildScheduled()
+            for entry in built {
+                log.info("built", metadata: ["endpoint": "\(entry.endpoint)", "export": "\(entry.id)", "patients": "\(entry.patients)", "period": "\(entry.periodKey ?? "-")"])
+            }
             let attempts = try exporter.deliverDue()
+            for attempt in attempts {
+                let metadata: Logger.Metadata = ["endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state)",
+                                                 "status": "\(attempt.status.map(String.init) ?? "none")", "nextAttempt": "\(attempt.nextAttemptAt ?? "none")"]
+                if attempt.state == "failed" { log.error("delivery", metadata: metadata) } else { log.info("delivery", metadata: metadata) }
+            }
             if output.json {
                 try printJSON(RunDueReport(built: built.map(\.id), attempts: attempts))
             } else {
