@@ -27,21 +27,26 @@ public struct Exporter: Sendable {
     /// The payload an endpoint would receive from these patients, validated against its schema.
     /// `asOf` is the build day: courses still running then are not judged.
     public func build(for endpoint: EndpointSettings, patients: [ExportPatient], clinic: String?, secret: Data,
-                      period: String, asOf: ClinicalDate) throws -> BuiltPayload {
+                      period: String, asOf: ClinicalDate, auditChainHead: String? = nil) throws -> BuiltPayload {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
+        let content: Data
         let schema: String
         switch endpoint.profile {
         case "records":
-            let payload = RecordsBuilder.build(patients: patients, catalog: catalog,
+            var payload = RecordsBuilder.build(patients: patients, catalog: catalog,
                                                pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
                                                clinic: clinic, period: period, k: endpoint.k, generator: generator)
+            content = try encoder.encode(payload)
+            payload.auditChainHead = auditChainHead
             data = try encoder.encode(payload)
             schema = RecordsPayload.schemaID
         default:
-            let payload = SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
+            var payload = SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
                                                minimumCellSize: endpoint.minCell, generator: generator, asOf: asOf)
+            content = try encoder.encode(payload)
+            payload.auditChainHead = auditChainHead
             data = try encoder.encode(payload)
             schema = SummaryPayload.schemaID
         }
@@ -51,15 +56,16 @@ public struct Exporter: Sendable {
             throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
                               + problems.prefix(3).map(\.description).joined(separator: "; "))
         }
-        return BuiltPayload(payload: data, schema: schema, patients: patients.count, sha256: sha256Hex(data))
+        return BuiltPayload(payload: data, schema: schema, patients: patients.count, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
     }
 
     /// Exactly the bytes `run` would store and send now, without storing anything.
     public func preview(endpoint name: String, today: ClinicalDate? = nil) throws -> Data {
         let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
-        return try build(for: endpoint, patients: try registry.exportPatients(), clinic: try registry.clinicName(),
-                         secret: try registry.pseudonymKey(), period: Self.period(today), asOf: today).payload
+        let snapshot = try registry.exportSnapshot()
+        return try build(for: endpoint, patients: snapshot.patients, clinic: try registry.clinicName(),
+                         secret: try registry.pseudonymKey(), period: Self.period(today), asOf: today, auditChainHead: snapshot.auditChainHead).payload
     }
 
     /// Builds a payload and stores it in the outbox in one transaction. With a period key, nothing
@@ -69,8 +75,9 @@ public struct Exporter: Sendable {
         let endpoint = try registry.endpoint(name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
-        return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { patients in
-            try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today)
+        return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { snapshot in
+            try build(for: endpoint, patients: snapshot.patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today,
+                      auditChainHead: snapshot.auditChainHead)
         }
     }
 
@@ -82,8 +89,9 @@ public struct Exporter: Sendable {
         let endpoint = try registry.endpoint(name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
-        return try registry.runExport(endpoint: name, actor: actor) { patients in
-            try build(for: endpoint, patients: patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today)
+        return try registry.runExport(endpoint: name, actor: actor) { snapshot in
+            try build(for: endpoint, patients: snapshot.patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today,
+                      auditChainHead: snapshot.auditChainHead)
         }
     }
 

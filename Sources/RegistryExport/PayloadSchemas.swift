@@ -5,7 +5,7 @@
 public enum PayloadSchemas {
     /// File name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
-        ("ketareg-summary-1.schema.json", SummaryPayload.schemaID, summary),
+        ("ketareg-summary-2.schema.json", SummaryPayload.schemaID, summary),
         ("ketareg-records-2.schema.json", RecordsPayload.schemaID, records),
     ]
 
@@ -14,15 +14,16 @@ public enum PayloadSchemas {
     static let summary = #"""
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "$id": "urn:ketareg:schema:summary:1",
-      "title": "KetaReg anonymised summary, version 1",
-      "description": "Aggregate tables per condition, scale and point of the course. Counts from 1 to minimumCellSize - 1 are suppressed (absent), with whatever could reveal them.",
+      "$id": "urn:ketareg:schema:summary:2",
+      "title": "KetaReg anonymised summary, version 2",
+      "description": "Aggregate tables per condition, scale and point of the course, judging each patient's induction once it is over. Counts from 1 to minimumCellSize - 1 are suppressed (absent), with whatever could reveal them. auditChainHead is the clinic's audit-chain head when the payload was built: a witness of its history that reveals nothing.",
       "type": "object",
       "additionalProperties": false,
       "required": ["schema", "generator", "period", "minimumCellSize", "conditions"],
       "properties": {
-        "schema": { "const": "ketareg-summary/1" },
+        "schema": { "const": "ketareg-summary/2" },
         "generator": { "type": "string", "minLength": 1 },
+        "auditChainHead": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
         "clinic": { "type": "string" },
         "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
         "minimumCellSize": { "type": "integer", "minimum": 1 },
@@ -154,6 +155,7 @@ public enum PayloadSchemas {
       "properties": {
         "schema": { "const": "ketareg-records/2" },
         "generator": { "type": "string", "minLength": 1 },
+        "auditChainHead": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
         "clinic": { "type": "string" },
         "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
         "k": { "type": "integer", "minimum": 1 },

@@ -14,6 +14,8 @@ public struct RecordsPayload: Sendable, Codable, Hashable {
     public let generator: String
     public let clinic: String?
     public let period: String
+    /// The clinic's audit-chain head when the payload was built: a witness of its history.
+    public var auditChainHead: String?
     public let k: Int
     public let assessments: [AssessmentRecord]
     public let infusions: [InfusionRecord]

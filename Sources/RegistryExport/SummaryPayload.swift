@@ -5,13 +5,15 @@ import RegistryStore
 /// The `summary` profile: aggregate tables per condition, scale and point of the course, with every
 /// cell counting fewer than the endpoint's minimum suppressed, and whatever could reveal it too.
 public struct SummaryPayload: Sendable, Codable, Hashable {
-    public static let schemaID = "ketareg-summary/1"
+    public static let schemaID = "ketareg-summary/2"
 
     public let schema: String
     public let generator: String
     public let clinic: String?
     /// The year and month the payload was built.
     public let period: String
+    /// The clinic's audit-chain head when the payload was built: a witness of its history.
+    public var auditChainHead: String?
     public let minimumCellSize: Int
     public let conditions: [ConditionSummary]
 }

@@ -54,16 +54,31 @@ public struct BuiltPayload: Sendable {
     public let patients: Int
     /// SHA-256 of the payload, lower-case hex.
     public let sha256: String
+    /// SHA-256 of the payload built without its audit-chain head: what tells `export run` whether
+    /// the data changed, since the head moves with every audited change, exports included.
+    public let contentSHA256: String?
 
-    public init(payload: Data, schema: String, patients: Int, sha256: String) {
+    public init(payload: Data, schema: String, patients: Int, sha256: String, contentSHA256: String? = nil) {
         self.payload = payload
         self.schema = schema
         self.patients = patients
         self.sha256 = sha256
+        self.contentSHA256 = contentSHA256
     }
 }
 
 /// One stored export and where its delivery stands.
+/// The registry as an export sees it: consenting patients and the audit-chain head.
+public struct ExportSnapshot: Sendable {
+    public let patients: [ExportPatient]
+    public let auditChainHead: String?
+
+    public init(patients: [ExportPatient], auditChainHead: String?) {
+        self.patients = patients
+        self.auditChainHead = auditChainHead
+    }
+}
+
 public struct OutboxEntry: Sendable, Codable, Hashable {
     /// The export id, sent as the Idempotency-Key.
     public let id: String
@@ -111,6 +126,7 @@ struct OutboxRow: SnakeCaseRecord {
     var responseDigest: String?
     var leaseOwner: String?
     var leaseUntil: String?
+    var contentSha256: String? = nil
 
     var entry: OutboxEntry {
         OutboxEntry(id: id, endpoint: endpoint, profile: profile, schema: schema, periodKey: periodKey, payloadSHA256: payloadSha256,
@@ -243,6 +259,18 @@ extension Registry {
         }
     }
 
+    /// What an export is built from, read in one transaction: the consenting patients and the
+    /// audit-chain head, which every payload carries as a witness of the clinic's history.
+    func exportSnapshot(_ db: Database) throws -> ExportSnapshot {
+        ExportSnapshot(patients: try exportPatients(db),
+                       auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+    }
+
+    /// What an export would be built from now.
+    public func exportSnapshot() throws -> ExportSnapshot {
+        try read { try exportSnapshot($0) }
+    }
+
     /// The consenting patients an export would be built from now.
     public func exportPatients() throws -> [ExportPatient] {
         try read { try exportPatients($0) }
@@ -252,13 +280,13 @@ extension Registry {
     /// what is decided to be sent is never lost. With a period key, at most one export per endpoint
     /// and period is ever stored: `nil` is returned when one exists already.
     public func createExport(endpoint name: String, periodKey: String?, actor: String = "ketareg",
-                             build: ([ExportPatient]) throws -> BuiltPayload) throws -> OutboxEntry? {
+                             build: (ExportSnapshot) throws -> BuiltPayload) throws -> OutboxEntry? {
         let settings = try endpoint(name)
         return try write { db in
             if let periodKey, try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE endpoint = ? AND period_key = ?", arguments: [name, periodKey]) == true {
                 return nil
             }
-            return try insertExport(db, settings: settings, periodKey: periodKey, built: try build(try exportPatients(db)), actor: actor)
+            return try insertExport(db, settings: settings, periodKey: periodKey, built: try build(try exportSnapshot(db)), actor: actor)
         }
     }
 
@@ -268,7 +296,7 @@ extension Registry {
         var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile, schema: built.schema,
                             periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
                             createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
-                            deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil)
+                            deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil, contentSha256: built.contentSHA256)
         try row.insert(db)
         var audit = AuditRow(id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
                              before: nil, after: "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
@@ -293,7 +321,7 @@ extension Registry {
     /// with its original idempotency key; one that failed for good with the same bytes goes back in
     /// the queue under its key. So a run after a crash never sends the same data under a new key.
     public func runExport(endpoint name: String, actor: String = "ketareg",
-                          build: ([ExportPatient]) throws -> BuiltPayload) throws -> ManualExport {
+                          build: (ExportSnapshot) throws -> BuiltPayload) throws -> ManualExport {
         let settings = try endpoint(name)
         return try write { db in
             let latest = try OutboxRow.filter(Column("endpoint") == name && Column("period_key") == nil)
@@ -304,8 +332,8 @@ extension Registry {
                 try latest.update(db)
                 return .resumed(latest.entry)
             }
-            let built = try build(try exportPatients(db))
-            if var latest, latest.payloadSha256 == built.sha256 {
+            let built = try build(try exportSnapshot(db))
+            if var latest, latest.payloadSha256 == built.sha256 || (latest.contentSha256 != nil && latest.contentSha256 == built.contentSHA256) {
                 if latest.state == "delivered" { return .unchanged(latest.entry) }
                 latest.state = "pending"
                 latest.nextAttemptAt = timestamp()

@@ -11,7 +11,19 @@ public struct VerifyReport: Sendable, Codable {
     public let chainHead: String?
     /// Clinical records compared with their audit history.
     public let recordsChecked: Int
+    /// The last chain head each endpoint received, and whether it is still in the chain.
+    public let witnesses: [Witness]
     public let problems: [Problem]
+
+    /// The audit-chain head an endpoint holds: the one its last delivered export carried.
+    public struct Witness: Sendable, Codable, Hashable {
+        public let endpoint: String
+        public let export: String
+        public let deliveredAt: String?
+        public let chainHead: String
+        /// False when no audit row has this hash any more: the history was rewritten since.
+        public let inChain: Bool
+    }
 
     /// One break: what kind, which record or audit row, and what differs.
     public struct Problem: Sendable, Codable, Hashable {
@@ -119,6 +131,27 @@ extension Registry {
                 }
             }
 
+            // What the endpoints hold: the head carried by each one's last delivered export must
+            // still be a row of the chain, or the history before it was rewritten since.
+            var witnesses: [VerifyReport.Witness] = []
+            if try db.tableExists("outbox") {
+                let delivered = try Row.fetchAll(db, sql: """
+                    SELECT id, endpoint, delivered_at, payload FROM outbox o WHERE state = 'delivered'
+                      AND delivered_at = (SELECT MAX(delivered_at) FROM outbox WHERE endpoint = o.endpoint AND state = 'delivered')
+                    ORDER BY endpoint
+                    """)
+                for row in delivered {
+                    let payload: Data = row["payload"]
+                    guard let head = ((try? JSONSerialization.jsonObject(with: payload)) as? [String: Any])?["auditChainHead"] as? String else { continue }
+                    let inChain = try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
+                    let witness = VerifyReport.Witness(endpoint: row["endpoint"], export: row["id"], deliveredAt: row["delivered_at"], chainHead: head, inChain: inChain)
+                    witnesses.append(witness)
+                    if !inChain {
+                        problem("witness", "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since")
+                    }
+                }
+            }
+
             // The schema's migrations: all of them, and no other.
             let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             let known = Schema.migrator(courseDays: [:]).migrations
@@ -126,7 +159,7 @@ extension Registry {
             for unknown in applied where !known.contains(unknown) { problem("migration", "an unknown migration '\(unknown)' is recorded") }
 
             return VerifyReport(intact: problems.isEmpty, auditRows: count, chainHead: count == 0 ? nil : previous,
-                                recordsChecked: checked, problems: problems)
+                                recordsChecked: checked, witnesses: witnesses, problems: problems)
         }
     }
 

@@ -205,6 +205,9 @@ enum Schema {
             }
             try db.execute(sql: Self.appendOnlyTriggers)
         }
+        migrator.registerMigration("Add outbox.content_sha256: each payload's digest without its audit-chain head") { db in
+            try db.alter(table: "outbox") { t in t.add(column: "content_sha256", .text) }
+        }
         return migrator
     }
 

@@ -63,6 +63,54 @@ struct VerifyTests {
         #expect(text.standardOutput.contains("NOT INTACT"))
     }
 
+    @Test("Every payload carries the chain head; a history rewritten with every hash recomputed is still caught by the head an endpoint holds")
+    func witness() throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        let token = clinic.folder.appendingPathComponent("t.token").path
+        _ = FileManager.default.createFile(atPath: token, contents: Data("tok\n".utf8), attributes: [.posixPermissions: 0o600])
+        let server = try EndpointServer(folder: clinic.folder)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--profile", "records", "--k", "2").status == 0)
+        let head = try #require(try clinic.run("verify", "--json").json() as? [String: Any])["chainHead"] as? String
+        let preview = try #require(try clinic.run("export", "preview", "net").json() as? [String: Any])
+        #expect(preview["auditChainHead"] as? String == head)
+        #expect(try clinic.run("export", "run", "net").status == 0)
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data((try server.requests().first?["body"] as? String ?? "").utf8)) as? [String: Any])
+        let held = try #require(sent["auditChainHead"] as? String)
+        let intact = try #require(try clinic.run("verify", "--json").json() as? [String: Any])
+        #expect(intact["intact"] as? Bool == true)
+        #expect((intact["witnesses"] as? [[String: Any]])?.first?["chainHead"] as? String == held)
+
+        // The attacker edits a score, writes an audit history to match, and recomputes every hash,
+        // with an implementation of their own: the chain and the records check out again...
+        let rewrite = """
+            import hashlib, re, sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("DROP TRIGGER audit_is_append_only_update")
+            db.execute("UPDATE assessment SET score = 2 WHERE id = 1")
+            rows = db.execute("SELECT id, at, actor, account, action, entity, entity_id, patient, before, after, reason FROM audit ORDER BY id").fetchall()
+            prev = "0" * 64
+            for row in rows:
+                row = list(row)
+                if row[6] == "A-000001" and row[9]:
+                    row[9] = re.sub(r'"score":[0-9.]+', '"score":2', row[9])
+                    db.execute("UPDATE audit SET after = ? WHERE id = ?", (row[9], row[0]))
+                canon = prev
+                for field in [str(row[0])] + row[1:]:
+                    canon += "-|" if field is None else "%d:%s|" % (len(field.encode()), field)
+                prev = hashlib.sha256(canon.encode()).hexdigest()
+                db.execute("UPDATE audit SET hash = ? WHERE id = ?", (prev, row[0]))
+            db.execute("CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: they cannot be changed'); END")
+            db.commit()
+            """
+        let attacked = try runProcess("/usr/bin/env", ["python3", "-c", rewrite, clinic.registry])
+        #expect(attacked.status == 0, "\(attacked.standardError)")
+        let found = try problems(clinic)
+        #expect(!found.contains { $0["kind"] as? String == "chain" || $0["kind"] as? String == "record" }, "\(found)")
+        // ...but the head the endpoint holds is no longer in it.
+        #expect(found.contains { $0["kind"] as? String == "witness" && ($0["detail"] as? String)?.contains("net holds chain head") == true }, "\(found)")
+    }
+
     @Test("The audit rows say which operating-system account ran each command, beside the actor")
     func account() throws {
         let clinic = try clinic()

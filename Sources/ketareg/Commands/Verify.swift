@@ -26,6 +26,9 @@ struct Verify: ParsableCommand {
         } else if report.intact {
             print("Intact: \(report.auditRows) audit rows chained, \(report.recordsChecked) records match their history, triggers and migrations as they should be.")
             print("Chain head: \(report.chainHead ?? "none (empty audit trail)")")
+            for witness in report.witnesses {
+                print("  \(witness.endpoint) holds \(witness.chainHead) (export \(witness.export), delivered \(witness.deliveredAt ?? "?")): in the chain.")
+            }
         } else {
             print("NOT INTACT: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found.")
             for problem in report.problems { print("  [\(problem.kind)] \(problem.detail)") }
