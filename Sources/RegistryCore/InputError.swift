@@ -15,8 +15,9 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        // Positional arguments are written <like-this>; everything else is an option.
-        let name = field.hasPrefix("<") ? field : "--" + field
+        // Positional arguments are written <like-this>, environment variables $LIKE_THIS; everything
+        // else is an option.
+        let name = field.hasPrefix("<") || field.hasPrefix("$") ? field : "--" + field
         return "\(name): '\(Self.quote(got))' is not allowed; expected \(allowed)"
     }
 

@@ -7,7 +7,7 @@ import RegistryCore
 enum ClinicDay {
     private static let reading: Result<ClinicalDate, InputError> = {
         if let text = ProcessInfo.processInfo.environment["KETAREG_TODAY"], !text.isEmpty {
-            do throws(InputError) { return .success(try ClinicalDate.parse(text, field: "KETAREG_TODAY")) } catch { return .failure(error) }
+            do throws(InputError) { return .success(try ClinicalDate.parse(text, field: "$KETAREG_TODAY")) } catch { return .failure(error) }
         }
         var now = time(nil)
         var parts = tm()

@@ -62,5 +62,10 @@ struct TreatmentAsGivenTests {
         let earlier = try #require((before["outcomes"] as? [[String: Any]])?.first { $0["outcome"] as? String == "response" && $0["window"] as? String == "immediate" })
         #expect(earlier["inCourse"] as? Int == 1)
         #expect(earlier["eligible"] as? Int == 0)
+
+        // A day that is not a date stops every command, naming the variable.
+        let bad = try clinic.run("outcomes", environment: ["KETAREG_TODAY": "2026-02-30"])
+        #expect(bad.status == 1)
+        #expect(bad.standardError.contains("$KETAREG_TODAY: '2026-02-30' is not allowed; expected a real date as YYYY-MM-DD"))
     }
 }
