@@ -23,6 +23,9 @@ struct Ketareg: ParsableCommand {
             The registry is --registry PATH, else $KETAREG_REGISTRY, else \
             $XDG_DATA_HOME/ketareg/registry.sqlite (~/.local/share/ketareg/registry.sqlite).
 
+            Today is the machine's date, or $KETAREG_TODAY (YYYY-MM-DD) for demos, tests and \
+            re-running a report as it stood on a past day.
+
             Exit codes: 0 done, 1 input or rule refused (nothing written), 2 usage, \
             3 registry or file problem, 4 delivery problem.
             """,
