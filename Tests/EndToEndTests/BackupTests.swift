@@ -13,11 +13,7 @@ struct BackupTests {
         let script = (1...40).map { number in
             "'\(Clinic.binary)' enroll --mrn W-\(number) --given Wren --family Writer --birth-date 1980-01-01 --sex other --condition depression --enrolled-on 2026-03-01 >/dev/null"
         }.joined(separator: " && ")
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", script]
-        writer.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
-        try writer.run()
+        let writer = try clinic.start(["-c", script], executable: "/bin/sh")
         var backups: [String] = []
         for number in 0..<4 {
             let file = clinic.folder.appendingPathComponent("backup-\(number).sqlite").path

@@ -161,7 +161,7 @@ struct CommandTests {
         // script(1) gives the command a terminal; the answers are typed into it.
         let outcome = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"],
                                      input: "never\nsometimes\n7\nalways\nrarely\nvery often\nnever\n",
-                                     environment: ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 })
+                                     environment: clinic.environment())
         #expect(outcome.status == 0, "\(outcome.standardOutput)")
         // 6 + 10 + (7 refused) 13 + 8 + 11 + 6 = 54
         #expect(outcome.standardOutput.contains("hit6 54 (some impact)"))

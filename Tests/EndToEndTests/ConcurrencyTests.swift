@@ -37,12 +37,7 @@ struct ConcurrencyTests {
         for number in 0..<10_000 { lines.append("assessment,BIG-1,2026-01-\(String(format: "%02d", 6 + number % 20)),,,,,,phq9,follow-up,\"1,1,1,1,1,1,1,1,\(number % 2)\"") }
         let file = clinic.folder.appendingPathComponent("big.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let importer = Process()
-        importer.executableURL = URL(fileURLWithPath: Clinic.binary)
-        importer.arguments = ["import", file.path]
-        importer.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
-        importer.standardOutput = FileHandle.nullDevice
-        try importer.run()
+        let importer = try clinic.start(["import", file.path])
         var enrolled: [String] = []
         for number in 1...5 { enrolled.append(try clinic.enroll(mrn: "E-\(number)")) }
         importer.waitUntilExit()

@@ -131,12 +131,7 @@ struct ExportDeliveryTests {
         let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 10}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
         #expect(try clinic.run("export", "schedule", "net", "--every", "daily").status == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Clinic.binary)
-        process.arguments = ["export", "run-due"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try clinic.start(["export", "run-due"])
         for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         #expect(try server.requests().count == 1)
         kill(process.processIdentifier, SIGKILL)
@@ -158,13 +153,7 @@ struct ExportDeliveryTests {
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 10}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Clinic.binary)
-        process.arguments = ["export", "run", "net"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try clinic.start(["export", "run", "net"])
         for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -223,14 +212,7 @@ struct ExportDeliveryTests {
             #expect(try clinic.run("endpoint", "add", name, "--url", server.url, "--token-file", token).status == 0)
             #expect(try clinic.run("export", "schedule", name, "--every", "weekly").status == 0)
         }
-        let processes = (0..<2).map { _ in Process() }
-        for process in processes {
-            process.executableURL = URL(fileURLWithPath: Clinic.binary)
-            process.arguments = ["export", "run-due"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["KETAREG_REGISTRY": clinic.registry, "KETAREG_TODAY": testToday.description]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-        }
+        let processes = try (0..<2).map { _ in try clinic.start(["export", "run-due"]) }
         for process in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 })
         let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])

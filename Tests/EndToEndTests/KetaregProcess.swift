@@ -52,13 +52,31 @@ struct Clinic {
     }
 
     func run(arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+        try runProcess(Self.binary, arguments, input: input, environment: environment(extra))
+    }
+
+    /// The environment every process of this clinic runs in: its registry, no actor, and a fixed
+    /// day, whatever the machine's clock or the caller's KETAREG_TODAY says; a test may pass its own.
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["KETAREG_REGISTRY"] = registry
         environment["KETAREG_ACTOR"] = nil
-        // A fixed day, whatever the machine's clock or the caller's KETAREG_TODAY says; a test may pass its own.
         environment["KETAREG_TODAY"] = testToday.description
         for (key, value) in extra { environment[key] = value }
-        return try runProcess(Self.binary, arguments, input: input, environment: environment)
+        return environment
+    }
+
+    /// Starts a process in the background with this clinic's environment, its output discarded:
+    /// `ketareg ARGS` by default. The caller waits for it, or kills it.
+    func start(_ arguments: [String], executable: String = Clinic.binary) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// The registry's whole contents, for before-and-after comparisons.
