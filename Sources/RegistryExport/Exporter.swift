@@ -27,12 +27,14 @@ public struct Exporter: Sendable {
     /// The payload an endpoint would receive from these patients, validated against its schema.
     /// `asOf` is the build day: courses still running then are not judged.
     public func build(for endpoint: EndpointSettings, patients: [ExportPatient], clinic: String?, secret: Data,
-                      period: String, asOf: ClinicalDate, auditChainHead: String? = nil) throws -> BuiltPayload {
+                      period: String, asOf: ClinicalDate, auditChainHead: String? = nil,
+                      published: SummaryReleaseMemory = SummaryReleaseMemory()) throws -> BuiltPayload {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         let content: Data
         let schema: String
+        var cells: [SummaryCellUpdate] = []
         switch endpoint.profile {
         case "records":
             var payload = RecordsBuilder.build(patients: patients, catalog: catalog,
@@ -43,8 +45,10 @@ public struct Exporter: Sendable {
             data = try encoder.encode(payload)
             schema = RecordsPayload.schemaID
         default:
-            var payload = SummaryBuilder.build(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
-                                               minimumCellSize: endpoint.minCell, generator: generator, asOf: asOf)
+            let release = SummaryBuilder.release(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
+                                                 minimumCellSize: endpoint.minCell, generator: generator, asOf: asOf, published: published)
+            var payload = release.payload
+            cells = release.cells
             content = try encoder.encode(payload)
             payload.auditChainHead = auditChainHead
             data = try encoder.encode(payload)
@@ -56,16 +60,19 @@ public struct Exporter: Sendable {
             throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
                               + problems.prefix(3).map(\.description).joined(separator: "; "))
         }
-        return BuiltPayload(payload: data, schema: schema, patients: patients.count, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
+        var built = BuiltPayload(payload: data, schema: schema, patients: patients.count, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
+        built.summaryCells = cells
+        return built
     }
 
     /// Exactly the bytes `run` would store and send now, without storing anything.
     public func preview(endpoint name: String, today: ClinicalDate? = nil) throws -> Data {
         let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
-        let snapshot = try registry.exportSnapshot()
+        let snapshot = try registry.exportSnapshot(profile: endpoint.profile)
         return try build(for: endpoint, patients: snapshot.patients, clinic: try registry.clinicName(),
-                         secret: try registry.pseudonymKey(), period: Self.period(today), asOf: today, auditChainHead: snapshot.auditChainHead).payload
+                         secret: try registry.pseudonymKey(), period: Self.period(today), asOf: today, auditChainHead: snapshot.auditChainHead,
+                         published: snapshot.summaryReleases).payload
     }
 
     /// Builds a payload and stores it in the outbox in one transaction. With a period key, nothing
@@ -77,7 +84,7 @@ public struct Exporter: Sendable {
         let secret = try registry.pseudonymKey()
         return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { snapshot in
             try build(for: endpoint, patients: snapshot.patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today,
-                      auditChainHead: snapshot.auditChainHead)
+                      auditChainHead: snapshot.auditChainHead, published: snapshot.summaryReleases)
         }
     }
 
@@ -91,7 +98,7 @@ public struct Exporter: Sendable {
         let secret = try registry.pseudonymKey()
         return try registry.runExport(endpoint: name, actor: actor) { snapshot in
             try build(for: endpoint, patients: snapshot.patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today,
-                      auditChainHead: snapshot.auditChainHead)
+                      auditChainHead: snapshot.auditChainHead, published: snapshot.summaryReleases)
         }
     }
 

@@ -16,10 +16,10 @@ public enum PayloadSchemas {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "$id": "urn:ketareg:schema:summary:2",
       "title": "KetaReg anonymised summary, version 2",
-      "description": "Aggregate tables per condition, scale and point of the course, judging each patient's induction once it is over. Counts from 1 to minimumCellSize - 1 are suppressed (absent), with whatever could reveal them. auditChainHead is the clinic's audit-chain head when the payload was built: a witness of its history that reveals nothing.",
+      "description": "Aggregate tables per condition, scale and point of the course, judging each patient's induction once it is over. Counts from 1 to minimumCellSize - 1 are suppressed (absent), with whatever in their row could reveal them; every published count is rounded to the nearest multiple of roundingBase, so counts need not add up; rates are worked out from the rounded counts; means, medians and quartiles have one decimal. A condition's counts, a timepoint or an outcome row gets new values only when its patients differ by at least minimumCellSize from every set of patients it was published for before; otherwise the earlier values are repeated and computedIn names the period that computed them. auditChainHead is the clinic's audit-chain head when the payload was built: a witness of its history that reveals nothing.",
       "type": "object",
       "additionalProperties": false,
-      "required": ["schema", "generator", "period", "minimumCellSize", "conditions"],
+      "required": ["schema", "generator", "period", "minimumCellSize", "roundingBase", "conditions"],
       "properties": {
         "schema": { "const": "ketareg-summary/2" },
         "generator": { "type": "string", "minLength": 1 },
@@ -27,16 +27,18 @@ public enum PayloadSchemas {
         "clinic": { "type": "string" },
         "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
         "minimumCellSize": { "type": "integer", "minimum": 1 },
+        "roundingBase": { "type": "integer", "minimum": 1 },
         "conditions": { "type": "array", "items": { "$ref": "#/$defs/condition" } }
       },
       "$defs": {
         "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
+        "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
         "count": { "type": "integer", "minimum": 0 },
         "rate": { "type": "number", "minimum": 0, "maximum": 1 },
         "condition": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["condition", "suppressed", "scales", "outcomes", "adverseEvents", "coInterventions", "suppressedCells"],
+          "required": ["condition", "suppressed", "scales", "outcomes", "adverseEvents", "coInterventions", "suppressedCells", "computedIn"],
           "properties": {
             "condition": { "$ref": "#/$defs/id" },
             "patients": { "$ref": "#/$defs/count" },
@@ -46,7 +48,8 @@ public enum PayloadSchemas {
             "outcomes": { "type": "array", "items": { "$ref": "#/$defs/outcome" } },
             "adverseEvents": { "type": "array", "items": { "$ref": "#/$defs/adverseEvent" } },
             "coInterventions": { "type": "array", "items": { "$ref": "#/$defs/coIntervention" } },
-            "suppressedCells": { "$ref": "#/$defs/count" }
+            "suppressedCells": { "$ref": "#/$defs/count" },
+            "computedIn": { "$ref": "#/$defs/period" }
           }
         },
         "treatment": {
@@ -84,7 +87,7 @@ public enum PayloadSchemas {
         "timepoint": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["timepoint", "suppressed"],
+          "required": ["timepoint", "suppressed", "computedIn"],
           "properties": {
             "timepoint": { "$ref": "#/$defs/id" },
             "patients": { "$ref": "#/$defs/count" },
@@ -93,13 +96,14 @@ public enum PayloadSchemas {
             "q1": { "type": "number" },
             "q3": { "type": "number" },
             "meanChangeFromBaseline": { "type": "number" },
-            "suppressed": { "type": "boolean" }
+            "suppressed": { "type": "boolean" },
+            "computedIn": { "$ref": "#/$defs/period" }
           }
         },
         "outcome": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["outcome", "scale", "rule", "window", "suppressed"],
+          "required": ["outcome", "scale", "rule", "window", "suppressed", "computedIn"],
           "properties": {
             "outcome": { "$ref": "#/$defs/id" },
             "scale": { "$ref": "#/$defs/id" },
@@ -113,7 +117,8 @@ public enum PayloadSchemas {
             "met": { "$ref": "#/$defs/count" },
             "rate": { "$ref": "#/$defs/rate" },
             "rateMissingAsNonResponse": { "$ref": "#/$defs/rate" },
-            "suppressed": { "type": "boolean" }
+            "suppressed": { "type": "boolean" },
+            "computedIn": { "$ref": "#/$defs/period" }
           }
         },
         "adverseEvent": {
@@ -148,10 +153,10 @@ public enum PayloadSchemas {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "$id": "urn:ketareg:schema:records:2",
       "title": "KetaReg pseudonymised records, version 2",
-      "description": "One row per patient and assessment, per infusion (the condition it was for, its dose or its rate) and per observation during an infusion, with keyed-hash pseudonyms, days from the first infusion and hours from an infusion's start. Quasi-identifier groups hold at least k patients.",
+      "description": "One row per patient (age band, sex, conditions), per assessment, per infusion (condition, route, dose or rate band, length band) and per observation during an infusion, with keyed-hash pseudonyms and weeks from the first infusion. Everything a recipient can join by pseudonym, apart from scores, severity bands and readings, is shared by at least k released patients: patients are generalised through the steps named in generalisation (in order) until they are, and withheld when they never are. Dose and rate bands include their lower bound and exclude their upper one (the last includes it).",
       "type": "object",
       "additionalProperties": false,
-      "required": ["schema", "generator", "period", "k", "assessments", "infusions", "observations", "generalisedPatients", "withheldPatients", "withheldRows"],
+      "required": ["schema", "generator", "period", "k", "patients", "assessments", "infusions", "observations", "generalisation", "generalisedPatients", "withheldPatients", "withheldRows"],
       "properties": {
         "schema": { "const": "ketareg-records/2" },
         "generator": { "type": "string", "minLength": 1 },
@@ -159,9 +164,22 @@ public enum PayloadSchemas {
         "clinic": { "type": "string" },
         "period": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" },
         "k": { "type": "integer", "minimum": 1 },
+        "patients": { "type": "array", "items": { "$ref": "#/$defs/patient" } },
         "assessments": { "type": "array", "items": { "$ref": "#/$defs/assessment" } },
         "infusions": { "type": "array", "items": { "$ref": "#/$defs/infusion" } },
         "observations": { "type": "array", "items": { "$ref": "#/$defs/observation" } },
+        "generalisation": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["step", "patients"],
+            "properties": {
+              "step": { "$ref": "#/$defs/step" },
+              "patients": { "$ref": "#/$defs/count" }
+            }
+          }
+        },
         "generalisedPatients": { "$ref": "#/$defs/count" },
         "withheldPatients": { "$ref": "#/$defs/count" },
         "withheldRows": { "$ref": "#/$defs/count" }
@@ -170,18 +188,29 @@ public enum PayloadSchemas {
         "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
         "count": { "type": "integer", "minimum": 0 },
         "pseudonym": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
-        "assessment": {
+        "step": { "enum": ["weeks-and-bands", "timing-removed", "age-broadened", "sex-removed", "treatment-withheld"] },
+        "week": { "type": "integer" },
+        "patient": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["patient", "ageBand", "sex", "conditions", "scale", "timepoint", "day", "score"],
+          "required": ["patient", "ageBand", "sex", "conditions", "detail"],
           "properties": {
             "patient": { "$ref": "#/$defs/pseudonym" },
             "ageBand": { "enum": ["under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85-89", "90-and-over", "18-44", "45-64", "65-and-over", "unknown"] },
             "sex": { "enum": ["female", "male", "other", "unknown", "not-stated"] },
             "conditions": { "type": "array", "items": { "$ref": "#/$defs/id" } },
+            "detail": { "$ref": "#/$defs/step" }
+          }
+        },
+        "assessment": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["patient", "scale", "timepoint", "score"],
+          "properties": {
+            "patient": { "$ref": "#/$defs/pseudonym" },
             "scale": { "$ref": "#/$defs/id" },
             "timepoint": { "enum": ["baseline", "post-infusion", "follow-up"] },
-            "day": { "type": "integer" },
+            "week": { "$ref": "#/$defs/week" },
             "score": { "type": "number" },
             "band": { "$ref": "#/$defs/id" },
             "subscores": { "type": "object", "additionalProperties": { "type": "number" } }
@@ -190,24 +219,24 @@ public enum PayloadSchemas {
         "infusion": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["patient", "condition", "day", "minutes"],
+          "required": ["patient", "condition", "minutes"],
           "properties": {
             "patient": { "$ref": "#/$defs/pseudonym" },
             "condition": { "$ref": "#/$defs/id" },
-            "day": { "type": "integer", "minimum": 0 },
-            "minutes": { "type": "integer", "minimum": 1 },
-            "doseMgPerKg": { "type": "number", "minimum": 0.05, "maximum": 5 },
-            "rateMgPerKgPerHour": { "type": "number", "minimum": 0.05, "maximum": 2 },
+            "week": { "$ref": "#/$defs/week" },
+            "minutes": { "enum": ["1-40", "41-60", "61-120", "121-1440", "1441-10080"] },
+            "doseMgPerKg": { "enum": ["0.05-0.25", "0.25-0.5", "0.5-0.75", "0.75-1", "1-2", "2-5"] },
+            "rateMgPerKgPerHour": { "enum": ["0.05-0.25", "0.25-0.5", "0.5-1", "1-2"] },
             "route": { "enum": ["iv", "im", "intranasal", "oral"] }
           }
         },
         "observation": {
           "type": "object",
           "additionalProperties": false,
-          "required": ["patient", "day", "hoursFromStart", "sedation", "dissociation", "respiratoryDepression"],
+          "required": ["patient", "sedation", "dissociation", "respiratoryDepression"],
           "properties": {
             "patient": { "$ref": "#/$defs/pseudonym" },
-            "day": { "type": "integer", "minimum": 0 },
+            "week": { "$ref": "#/$defs/week" },
             "hoursFromStart": { "type": "integer", "minimum": 0, "maximum": 200 },
             "systolic": { "type": "integer", "minimum": 50, "maximum": 300 },
             "diastolic": { "type": "integer", "minimum": 20, "maximum": 200 },

@@ -15,6 +15,8 @@ public struct SummaryPayload: Sendable, Codable, Hashable {
     /// The clinic's audit-chain head when the payload was built: a witness of its history.
     public var auditChainHead: String?
     public let minimumCellSize: Int
+    /// Every published count is a multiple of this (rounded to the nearest).
+    public let roundingBase: Int
     public let conditions: [ConditionSummary]
 }
 
@@ -31,6 +33,9 @@ public struct ConditionSummary: Sendable, Codable, Hashable {
     public let coInterventions: [CoInterventionSummary]
     /// How many cells were suppressed in this condition's tables.
     public let suppressedCells: Int
+    /// The period of the release that computed the condition's counts, treatment, adverse events
+    /// and co-interventions: earlier than `period` when too few patients changed since.
+    public let computedIn: String
 }
 
 /// How the condition's patients were treated: infusions per patient, dose per kg, routes.
@@ -65,6 +70,7 @@ public struct TimepointSummary: Sendable, Codable, Hashable {
     /// Mean change from baseline among patients with both.
     public let meanChangeFromBaseline: Double?
     public let suppressed: Bool
+    public let computedIn: String
 }
 
 public struct OutcomeSummary: Sendable, Codable, Hashable {
@@ -82,6 +88,7 @@ public struct OutcomeSummary: Sendable, Codable, Hashable {
     public let rate: Double?
     public let rateMissingAsNonResponse: Double?
     public let suppressed: Bool
+    public let computedIn: String
 }
 
 public struct AdverseEventSummary: Sendable, Codable, Hashable {
@@ -99,103 +106,182 @@ public struct CoInterventionSummary: Sendable, Codable, Hashable {
     public let suppressed: Bool
 }
 
-/// Builds the summary payload. Pure: registry data in, payload out.
+/// Builds the summary payload. Pure: registry data (and what was published before) in, payload out.
+///
+/// How a summary keeps small groups hidden, against subtraction within one release and against
+/// differencing two releases:
+/// - a count from 1 to k - 1 (k: the endpoint's minimum cell size) is never published, and neither
+///   is anything it can be worked out from in the same row (its complement, rates);
+/// - every published count is rounded to the nearest multiple of the rounding base (5, or k when k
+///   is smaller), rates are worked out from the rounded counts, and means, medians and quartiles
+///   are given to one decimal over at least k patients, so counts in different rows (an outcome's
+///   eligible beside a timepoint's patients) no longer add up to a hidden one exactly;
+/// - each cell (a condition's counts, a timepoint, an outcome) gets new values only when its
+///   patients differ by at least k from every set of patients it was published for before
+///   (``SummaryReleaseMemory``); otherwise the earlier values are published again, with
+///   `computedIn` saying which release computed them.
 public enum SummaryBuilder {
+    /// The base counts are rounded to for a minimum cell size.
+    public static func roundingBase(minimumCellSize k: Int) -> Int { max(1, min(5, k)) }
+
     /// `asOf` is the build day: courses still running then are not judged.
     public static func build(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
                              minimumCellSize k: Int, generator: String, asOf: ClinicalDate) -> SummaryPayload {
+        release(patients: patients, conditions: conditions, clinic: clinic, period: period, minimumCellSize: k, generator: generator,
+                asOf: asOf, published: SummaryReleaseMemory()).payload
+    }
+
+    /// The payload, and the cells it publishes with new values, which the outbox remembers when it
+    /// stores the payload.
+    public static func release(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
+                               minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
+                               published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+        let base = roundingBase(minimumCellSize: k)
         // A count is shown when it is 0 or at least k; 1 to k-1 is a small cell.
         func small(_ count: Int) -> Bool { count > 0 && count < k }
+        func rounded(_ count: Int) -> Int { base * Int((Double(count) / Double(base)).rounded()) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var updates: [SummaryCellUpdate] = []
+        /// The values to publish for a cell: the fresh ones, unless the cell was published before
+        /// for patients differing from these by fewer than k.
+        func choose<Values: Codable>(_ key: String, patients: Set<Int64>, fresh: Values, publishable: Bool) -> (Values, String) {
+            if let earlier = published.cells[key], earlier.smallestDifference(from: patients) < k,
+               let values = try? JSONDecoder().decode(Values.self, from: earlier.values) {
+                return (values, earlier.computedIn)
+            }
+            if publishable, let data = try? encoder.encode(fresh) {
+                updates.append(SummaryCellUpdate(key: key, values: data, computedIn: period, patients: patients))
+            }
+            return (fresh, period)
+        }
+
         var summaries: [ConditionSummary] = []
         for condition in conditions {
-            let histories = patients.map(\.history).filter { $0.conditions.contains(condition.id) }
-            if small(histories.count) {
-                summaries.append(ConditionSummary(condition: condition.id, patients: nil, suppressed: true, treatment: nil, scales: [], outcomes: [],
-                                                  adverseEvents: [], coInterventions: [], suppressedCells: 1))
+            let members = patients.filter { $0.history.conditions.contains(condition.id) }
+            let histories = members.map(\.history)
+            var suppressedCells = 0
+
+            // The condition's own counts: patients, treatment, adverse events, co-interventions.
+            let report = OutcomeReport(conditions: [condition], histories: histories, asOf: asOf)
+            let infusions = histories.flatMap { $0.infusions(for: condition.id) }
+            let perPatient = histories.map { Double($0.infusions(for: condition.id).count) }.sorted()
+            let doses = infusions.compactMap(\.doseMgPerKg).sorted()
+            let freshCondition = ConditionCell(
+                patients: histories.count, infusions: infusions.count,
+                medianInfusionsPerPatient: perPatient.isEmpty ? 0 : round2(quantile(perPatient, 0.5)),
+                medianDoseMgPerKg: doses.isEmpty ? nil : round2(quantile(doses, 0.5)),
+                routes: InfusionRoute.allCases.compactMap { route in
+                    let count = histories.filter { $0.infusions(for: condition.id).contains { $0.route == route } }.count
+                    return count == 0 ? nil : ConditionCell.Count(name: route.rawValue, patients: count)
+                },
+                adverseEvents: report.adverseEvents.map { ConditionCell.Event(term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious) },
+                coInterventions: report.coInterventions.map { ConditionCell.Count(name: $0.kind, patients: $0.patients) })
+            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: Set(members.map(\.rowID)), fresh: freshCondition,
+                                                     publishable: freshCondition.patients >= k)
+            if cell.patients == 0 {
+                summaries.append(ConditionSummary(condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [], outcomes: [],
+                                                  adverseEvents: [], coInterventions: [], suppressedCells: 0, computedIn: conditionComputedIn))
                 continue
             }
-            var suppressedCells = 0
-            // Scores are those of each patient's induction, the course every patient has first.
-            let timelines = histories.compactMap { CourseTimeline(condition: condition, history: $0.asOf(asOf)).induction }
+            if small(cell.patients) {
+                summaries.append(ConditionSummary(condition: condition.id, patients: nil, suppressed: true, treatment: nil, scales: [], outcomes: [],
+                                                  adverseEvents: [], coInterventions: [], suppressedCells: 1, computedIn: conditionComputedIn))
+                continue
+            }
 
-            // Scores at each point of the course.
+            // Scores at each point of the course, from each patient's induction.
+            let timelines = members.map { ($0.rowID, CourseTimeline(condition: condition, history: $0.history.asOf(asOf)).induction) }
             var scales: [ScaleSummary] = []
             for scale in condition.scales {
                 var points: [TimepointSummary] = []
-                let baselines = timelines.map { $0.baseline(scale: scale.id)?.score }
-                let pointValues: [(String, [Double?])] = [("baseline", baselines), ("end-of-course", timelines.map { $0.endOfCourse(scale: scale.id)?.score })]
-                    + condition.course.followUps.map { visit in (visit.id, timelines.map { $0.followUp(scale: scale.id, visit: visit)?.score }) }
+                let baselines = timelines.map { $0.1?.baseline(scale: scale.id)?.score }
+                let pointValues: [(String, [Double?])] = [("baseline", baselines), ("end-of-course", timelines.map { $0.1?.endOfCourse(scale: scale.id)?.score })]
+                    + condition.course.followUps.map { visit in (visit.id, timelines.map { $0.1?.followUp(scale: scale.id, visit: visit)?.score }) }
                 for (name, values) in pointValues {
                     let present = values.compactMap { $0 }
-                    if present.isEmpty { continue }
-                    if small(present.count) {
-                        suppressedCells += 1
-                        points.append(TimepointSummary(timepoint: name, patients: nil, mean: nil, median: nil, q1: nil, q3: nil,
-                                                       meanChangeFromBaseline: nil, suppressed: true))
-                        continue
-                    }
+                    let who = Set(zip(timelines, values).compactMap { $1 == nil ? nil : $0.0 })
                     let changes = zip(values, baselines).compactMap { value, baseline in value.flatMap { v in baseline.map { v - $0 } } }
                     let sorted = present.sorted()
+                    let fresh = TimepointCell(
+                        patients: present.count, mean: present.isEmpty ? nil : round1(present.reduce(0, +) / Double(present.count)),
+                        median: present.isEmpty ? nil : round1(quantile(sorted, 0.5)), q1: present.isEmpty ? nil : round1(quantile(sorted, 0.25)),
+                        q3: present.isEmpty ? nil : round1(quantile(sorted, 0.75)),
+                        meanChange: name == "baseline" || changes.isEmpty ? nil : round1(changes.reduce(0, +) / Double(changes.count)),
+                        changePatients: name == "baseline" ? 0 : changes.count)
+                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)", patients: who, fresh: fresh, publishable: fresh.patients >= k)
+                    if point.patients == 0 { continue }
+                    if small(point.patients) {
+                        suppressedCells += 1
+                        points.append(TimepointSummary(timepoint: name, patients: nil, mean: nil, median: nil, q1: nil, q3: nil,
+                                                       meanChangeFromBaseline: nil, suppressed: true, computedIn: computedIn))
+                        continue
+                    }
                     points.append(TimepointSummary(
-                        timepoint: name, patients: present.count, mean: round2(present.reduce(0, +) / Double(present.count)),
-                        median: round2(quantile(sorted, 0.5)), q1: round2(quantile(sorted, 0.25)), q3: round2(quantile(sorted, 0.75)),
-                        meanChangeFromBaseline: name == "baseline" || changes.count < k ? nil : round2(changes.reduce(0, +) / Double(changes.count)),
-                        suppressed: false))
+                        timepoint: name, patients: rounded(point.patients), mean: point.mean, median: point.median, q1: point.q1, q3: point.q3,
+                        meanChangeFromBaseline: point.changePatients < k ? nil : point.meanChange, suppressed: false, computedIn: computedIn))
                 }
                 if !points.isEmpty { scales.append(ScaleSummary(scale: scale.id, timepoints: points)) }
             }
 
-            // Outcomes under the module's rules, with complementary suppression: assessed and
-            // missing add up to eligible, met and not met add up to assessed, so when one of a
-            // pair is a small cell both go, with every rate derived from them.
-            let report = OutcomeReport(conditions: [condition], histories: histories, asOf: asOf)
+            // Outcomes of the induction under the module's rules, each row with the patients it
+            // counts as eligible. Complementary suppression: assessed and missing add up to
+            // eligible, met and not met add up to assessed, so when one of a pair is a small cell
+            // both go, with every rate derived from them.
+            let rows = report.outcomes.filter { $0.course == .induction }
+            var eligibleFor = [Set<Int64>](repeating: [], count: rows.count)
+            for member in members {
+                let own = OutcomeReport(conditions: [condition], histories: [member.history], asOf: asOf).outcomes.filter { $0.course == .induction }
+                for (index, row) in own.enumerated() where index < rows.count && row.eligible > 0 { eligibleFor[index].insert(member.rowID) }
+            }
             var outcomes: [OutcomeSummary] = []
-            for row in report.outcomes where row.course == .induction && row.eligible > 0 {
-                let eligibleSmall = small(row.eligible)
-                let assessedPairSmall = eligibleSmall || small(row.assessed) || small(row.missing)
-                let metPairSmall = assessedPairSmall || small(row.responders) || small(row.assessed - row.responders)
+            for (index, row) in rows.enumerated() {
+                let fresh = OutcomeCell(eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
+                let key = "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
+                let (counts, computedIn) = choose(key, patients: eligibleFor[index], fresh: fresh, publishable: fresh.eligible >= k)
+                if counts.eligible == 0 { continue }
+                let eligibleSmall = small(counts.eligible)
+                let assessedPairSmall = eligibleSmall || small(counts.assessed) || small(counts.missing)
+                let metPairSmall = assessedPairSmall || small(counts.met) || small(counts.assessed - counts.met)
                 suppressedCells += (eligibleSmall ? 1 : 0) + (assessedPairSmall ? 2 : 0) + (metPairSmall ? 2 : 0)
+                let (eligible, assessed, met) = (rounded(counts.eligible), rounded(counts.assessed), rounded(counts.met))
                 outcomes.append(OutcomeSummary(
                     outcome: row.outcome, scale: row.scale, subscore: row.subscore, rule: row.rule, window: row.window.rawValue, visit: row.visit,
-                    eligible: eligibleSmall ? nil : row.eligible,
-                    assessed: assessedPairSmall ? nil : row.assessed, missing: assessedPairSmall ? nil : row.missing,
-                    met: metPairSmall ? nil : row.responders,
-                    rate: metPairSmall ? nil : row.rate,
-                    rateMissingAsNonResponse: metPairSmall || assessedPairSmall ? nil : row.rateMissingAsNonResponse,
-                    suppressed: eligibleSmall || assessedPairSmall || metPairSmall))
+                    eligible: eligibleSmall ? nil : eligible,
+                    assessed: assessedPairSmall ? nil : assessed, missing: assessedPairSmall ? nil : rounded(counts.missing),
+                    met: metPairSmall ? nil : met,
+                    rate: metPairSmall || assessed == 0 ? nil : roundedRate(met, assessed),
+                    rateMissingAsNonResponse: metPairSmall || assessedPairSmall || eligible == 0 ? nil : roundedRate(met, eligible),
+                    suppressed: eligibleSmall || assessedPairSmall || metPairSmall, computedIn: computedIn))
             }
 
             // Adverse events and co-interventions: no totals are published, so a small cell hides
             // only itself.
-            let adverse = report.adverseEvents.map { event -> AdverseEventSummary in
+            let adverse = cell.adverseEvents.map { event -> AdverseEventSummary in
                 let hidden = small(event.patients) || small(event.events) || small(event.serious)
                 if hidden { suppressedCells += 1 }
-                return AdverseEventSummary(term: event.term, grade: event.grade, patients: hidden ? nil : event.patients,
-                                           events: hidden ? nil : event.events, serious: hidden ? nil : event.serious, suppressed: hidden)
+                return AdverseEventSummary(term: event.term, grade: event.grade, patients: hidden ? nil : rounded(event.patients),
+                                           events: hidden ? nil : rounded(event.events), serious: hidden ? nil : rounded(event.serious), suppressed: hidden)
             }
-            let others = report.coInterventions.map { item -> CoInterventionSummary in
+            let others = cell.coInterventions.map { item -> CoInterventionSummary in
                 let hidden = small(item.patients)
                 if hidden { suppressedCells += 1 }
-                return CoInterventionSummary(kind: item.kind, patients: hidden ? nil : item.patients, suppressed: hidden)
+                return CoInterventionSummary(kind: item.name, patients: hidden ? nil : rounded(item.patients), suppressed: hidden)
             }
-            let infusions = histories.flatMap { $0.infusions(for: condition.id) }
-            let perPatient = histories.map { Double($0.infusions(for: condition.id).count) }.sorted()
-            let doses = infusions.compactMap(\.doseMgPerKg).sorted()
-            let routes = InfusionRoute.allCases.compactMap { route -> RouteSummary? in
-                let count = histories.filter { $0.infusions(for: condition.id).contains { $0.route == route } }.count
-                return count == 0 ? nil : RouteSummary(route: route.rawValue, patients: count)
-            }
-            let routesHidden = routes.contains { small($0.patients) }
-            if routesHidden { suppressedCells += routes.count }
-            let treatment = histories.isEmpty ? nil : TreatmentSummary(
-                infusions: infusions.count, medianInfusionsPerPatient: round2(quantile(perPatient, 0.5)),
-                medianDoseMgPerKg: doses.isEmpty ? nil : round2(quantile(doses, 0.5)),
-                routes: routesHidden ? [] : routes, routesSuppressed: routesHidden)
-            summaries.append(ConditionSummary(condition: condition.id, patients: histories.count, suppressed: false, treatment: treatment, scales: scales,
-                                              outcomes: outcomes, adverseEvents: adverse, coInterventions: others, suppressedCells: suppressedCells))
+            // Every route is hidden when any would be a small cell, since a patient given one
+            // route only could otherwise be counted out of the total.
+            let routesHidden = cell.routes.contains { small($0.patients) }
+            if routesHidden { suppressedCells += cell.routes.count }
+            let treatment = TreatmentSummary(
+                infusions: rounded(cell.infusions), medianInfusionsPerPatient: cell.medianInfusionsPerPatient, medianDoseMgPerKg: cell.medianDoseMgPerKg,
+                routes: routesHidden ? [] : cell.routes.map { RouteSummary(route: $0.name, patients: rounded($0.patients)) }, routesSuppressed: routesHidden)
+            summaries.append(ConditionSummary(condition: condition.id, patients: rounded(cell.patients), suppressed: false, treatment: treatment, scales: scales,
+                                              outcomes: outcomes, adverseEvents: adverse, coInterventions: others, suppressedCells: suppressedCells,
+                                              computedIn: conditionComputedIn))
         }
-        return SummaryPayload(schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,
-                              minimumCellSize: k, conditions: summaries)
+        let payload = SummaryPayload(schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,
+                                     minimumCellSize: k, roundingBase: base, conditions: summaries)
+        return (payload, updates)
     }
 
     /// The q-th quantile of sorted values, by linear interpolation between closest ranks.
@@ -209,3 +295,36 @@ public enum SummaryBuilder {
 }
 
 func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+func round1(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+
+/// A condition's counts as computed, before suppression and rounding: what the release memory keeps.
+struct ConditionCell: Codable {
+    struct Count: Codable { var name: String; var patients: Int }
+    struct Event: Codable { var term: String; var grade: String; var patients: Int; var events: Int; var serious: Int }
+    var patients: Int
+    var infusions: Int
+    var medianInfusionsPerPatient: Double
+    var medianDoseMgPerKg: Double?
+    var routes: [Count]
+    var adverseEvents: [Event]
+    var coInterventions: [Count]
+}
+
+/// Scores at one point of the course, as computed.
+struct TimepointCell: Codable {
+    var patients: Int
+    var mean: Double?
+    var median: Double?
+    var q1: Double?
+    var q3: Double?
+    var meanChange: Double?
+    var changePatients: Int
+}
+
+/// One outcome row's counts, as computed.
+struct OutcomeCell: Codable {
+    var eligible: Int
+    var assessed: Int
+    var missing: Int
+    var met: Int
+}

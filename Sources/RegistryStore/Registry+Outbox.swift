@@ -58,6 +58,9 @@ public struct BuiltPayload: Sendable {
     /// the data changed, since the head moves with every audited change, exports included.
     public let contentSHA256: String?
 
+    /// Summary cells published with new values: remembered when the payload is stored.
+    public var summaryCells: [SummaryCellUpdate] = []
+
     public init(payload: Data, schema: String, patients: Int, sha256: String, contentSHA256: String? = nil) {
         self.payload = payload
         self.schema = schema
@@ -72,10 +75,13 @@ public struct BuiltPayload: Sendable {
 public struct ExportSnapshot: Sendable {
     public let patients: [ExportPatient]
     public let auditChainHead: String?
+    /// What summary cells were published with so far (read only for summary endpoints).
+    public let summaryReleases: SummaryReleaseMemory
 
-    public init(patients: [ExportPatient], auditChainHead: String?) {
+    public init(patients: [ExportPatient], auditChainHead: String?, summaryReleases: SummaryReleaseMemory = SummaryReleaseMemory()) {
         self.patients = patients
         self.auditChainHead = auditChainHead
+        self.summaryReleases = summaryReleases
     }
 }
 
@@ -261,14 +267,15 @@ extension Registry {
 
     /// What an export is built from, read in one transaction: the consenting patients and the
     /// audit-chain head, which every payload carries as a witness of the clinic's history.
-    func exportSnapshot(_ db: Database) throws -> ExportSnapshot {
+    func exportSnapshot(_ db: Database, profile: String) throws -> ExportSnapshot {
         ExportSnapshot(patients: try exportPatients(db),
-                       auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+                       auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
+                       summaryReleases: profile == "summary" ? try summaryReleaseMemory(db) : SummaryReleaseMemory())
     }
 
-    /// What an export would be built from now.
-    public func exportSnapshot() throws -> ExportSnapshot {
-        try read { try exportSnapshot($0) }
+    /// What an export for this profile would be built from now.
+    public func exportSnapshot(profile: String = "summary") throws -> ExportSnapshot {
+        try read { try exportSnapshot($0, profile: profile) }
     }
 
     /// The consenting patients an export would be built from now.
@@ -286,7 +293,7 @@ extension Registry {
             if let periodKey, try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE endpoint = ? AND period_key = ?", arguments: [name, periodKey]) == true {
                 return nil
             }
-            return try insertExport(db, settings: settings, periodKey: periodKey, built: try build(try exportSnapshot(db)), actor: actor)
+            return try insertExport(db, settings: settings, periodKey: periodKey, built: try build(try exportSnapshot(db, profile: settings.profile)), actor: actor)
         }
     }
 
@@ -298,6 +305,7 @@ extension Registry {
                             createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
                             deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil, contentSha256: built.contentSHA256)
         try row.insert(db)
+        try remember(built.summaryCells, db)
         var audit = AuditRow(id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
                              before: nil, after: "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
                              reason: nil)
@@ -332,7 +340,7 @@ extension Registry {
                 try latest.update(db)
                 return .resumed(latest.entry)
             }
-            let built = try build(try exportSnapshot(db))
+            let built = try build(try exportSnapshot(db, profile: settings.profile))
             if var latest, latest.payloadSha256 == built.sha256 || (latest.contentSha256 != nil && latest.contentSha256 == built.contentSHA256) {
                 if latest.state == "delivered" { return .unchanged(latest.entry) }
                 latest.state = "pending"

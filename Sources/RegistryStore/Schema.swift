@@ -208,6 +208,25 @@ enum Schema {
         migrator.registerMigration("Add outbox.content_sha256: each payload's digest without its audit-chain head") { db in
             try db.alter(table: "outbox") { t in t.add(column: "content_sha256", .text) }
         }
+        migrator.registerMigration("Remember what each summary cell was published with, and for which patients") { db in
+            // Export bookkeeping, never sent: a summary cell is republished unchanged until enough
+            // patients have joined or left it (see SummaryReleaseMemory).
+            try db.execute(sql: """
+                CREATE TABLE summary_cell (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    cell_values TEXT NOT NULL,
+                    computed_in TEXT NOT NULL,
+                    releases TEXT NOT NULL
+                );
+                CREATE TABLE summary_cell_member (
+                    key TEXT NOT NULL REFERENCES summary_cell(key),
+                    patient INTEGER NOT NULL,
+                    since INTEGER NOT NULL,
+                    until INTEGER,
+                    PRIMARY KEY (key, patient, since)
+                );
+                """)
+        }
         return migrator
     }
 

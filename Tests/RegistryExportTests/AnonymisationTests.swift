@@ -94,28 +94,36 @@ struct SummaryTests {
         #expect(third.assessed == nil && third.missing == nil && third.met == nil && third.eligible == 25)
     }
 
-    @Test("No suppressed count can be recovered from what is shown")
+    @Test("A shown pair's true parts are both 0 or at least k, and every count shown is a multiple of the rounding base")
     func nothingRecoverable() throws {
-        for split in [1, 5, 10, 11, 12, 20, 29] {
+        for split in [1, 5, 10, 11, 12, 19, 20, 29] {
             let patients = (1...30).map { patient(Int64($0), end: $0 <= split ? 8 : 12) }
-            for row in try #require(build(patients).conditions.first { $0.condition == "depression" }).outcomes {
-                // Any shown pair of (total, part) must leave both parts at 0 or at least k.
-                if let assessed = row.assessed, let met = row.met {
-                    for part in [met, assessed - met] { #expect(part == 0 || part >= 11, "split \(split): \(row)") }
-                }
-                if let eligible = row.eligible, let assessed = row.assessed {
-                    for part in [assessed, eligible - assessed] { #expect(part == 0 || part >= 11, "split \(split): \(row)") }
-                }
+            for row in try #require(build(patients).conditions.first { $0.condition == "depression" }).outcomes where row.outcome == "response" && row.window == "immediate" {
+                // True counts: met is `split`, not met 30 - split.
+                if row.met != nil { for part in [split, 30 - split] { #expect(part == 0 || part >= 11, "split \(split): \(row)") } }
+                for count in [row.eligible, row.assessed, row.missing, row.met].compactMap({ $0 }) { #expect(count % 5 == 0, "split \(split): \(row)") }
                 if row.met == nil { #expect(row.rate == nil && row.rateMissingAsNonResponse == nil) }
+                if let met = row.met, let assessed = row.assessed { #expect(row.rate == roundedRate(met, assessed)) }
             }
         }
+    }
+
+    @Test("Counts are rounded to the nearest multiple of 5, or of k below 5; means are not", arguments: [
+        (11, 5, 12, 10), (11, 5, 13, 15), (11, 5, 17, 15), (11, 5, 18, 20), (5, 5, 7, 5), (5, 5, 8, 10), (3, 3, 4, 3), (3, 3, 5, 6), (2, 2, 3, 4),
+    ])
+    func rounding(k: Int, base: Int, count: Int, shown: Int) throws {
+        #expect(SummaryBuilder.roundingBase(minimumCellSize: k) == base)
+        let condition = try #require(build((1...count).map { patient(Int64($0)) }, k: k).conditions.first { $0.condition == "depression" })
+        #expect(condition.patients == shown)
+        let baseline = try #require(condition.scales.first?.timepoints.first { $0.timepoint == "baseline" })
+        #expect(baseline.patients == shown && baseline.mean == 18)
     }
 
     @Test("Routes are shown only when no route is a small cell; doses are summarised")
     func routes() throws {
         let all = (1...24).map { patient(Int64($0), route: $0 <= 12 ? .iv : .intranasal) }
         let shown = try #require(build(all).conditions.first { $0.condition == "depression" }?.treatment)
-        #expect(shown.routes == [RouteSummary(route: "iv", patients: 12), RouteSummary(route: "intranasal", patients: 12)])
+        #expect(shown.routes == [RouteSummary(route: "iv", patients: 10), RouteSummary(route: "intranasal", patients: 10)]) // 12 each, rounded
         #expect(shown.medianDoseMgPerKg == 0.5)
         let few = (1...24).map { patient(Int64($0), route: $0 <= 21 ? .iv : .intranasal) }
         let hidden = try #require(build(few).conditions.first { $0.condition == "depression" }?.treatment)
@@ -131,7 +139,7 @@ struct SummaryTests {
                                           coInterventions: $0 <= 12 ? [.yoga] : []) }
         let condition = try #require(build(many).conditions.first { $0.condition == "depression" })
         #expect(condition.adverseEvents == [AdverseEventSummary(term: "nausea", grade: "mild", patients: nil, events: nil, serious: nil, suppressed: true)])
-        #expect(condition.coInterventions == [CoInterventionSummary(kind: "yoga", patients: 12, suppressed: false)])
+        #expect(condition.coInterventions == [CoInterventionSummary(kind: "yoga", patients: 10, suppressed: false)]) // 12, rounded
     }
 }
 
@@ -149,12 +157,122 @@ struct RecordsTests {
         #expect(payload.generalisedPatients == 5)
         #expect(payload.withheldPatients == 2)
         #expect(payload.withheldRows == 2 * (2 + 6))
-        let groups = Dictionary(grouping: payload.assessments, by: { "\($0.ageBand)|\($0.sex)|\($0.conditions)" }).mapValues { Set($0.map(\.patient)).count }
+        let groups = Dictionary(grouping: payload.patients, by: { "\($0.ageBand)|\($0.sex)|\($0.conditions)" }).mapValues(\.count)
         #expect(groups.values.allSatisfy { $0 >= 5 })
         #expect(Set(groups.keys) == ["35-44|female|[\"depression\"]", "18-44|male|[\"depression\"]"])
+        #expect(payload.generalisation.map(\.patients) == [6, 0, 5, 0, 0])
         #expect(payload.assessments.allSatisfy { $0.patient.count == 32 })
-        #expect(payload.assessments.map(\.day).sorted().first == -1)
-        #expect(payload.infusions.map(\.day).max() == 17)
+        // Weeks, never days: the baseline on day -1 is in week -1, the last infusion (day 17) in week 2.
+        #expect(payload.assessments.compactMap(\.week).min() == -1)
+        #expect(payload.infusions.compactMap(\.week).max() == 2)
+    }
+}
+
+@Suite("Records: everything joinable is shared by k patients")
+struct RecordsLinkageTests {
+    let pseudonyms = Pseudonymizer(secret: Data(repeating: 2, count: 32), endpoint: "network")
+
+    /// A depression patient with infusions on `days` at `dose` mg/kg for `minutes`.
+    func treated(_ row: Int64, days: [Int], dose: Double = 0.5, minutes: Int = 40, age: Int = 40) -> ExportPatient {
+        let dayZero = ClinicalDate(year: 2026, month: 1, day: 1)!
+        return ExportPatient(rowID: row, sex: .female, ageAtDayZero: age, history: PatientHistory(
+            patient: "P-\(row)", conditions: ["depression"], enrolledOn: dayZero,
+            infusions: days.map { PatientHistory.Infusion(condition: "depression", date: dayZero.adding(days: $0), minutes: minutes, doseMgPerKg: dose, route: .iv) },
+            assessments: [PatientHistory.Assessment(scale: "phq9", date: dayZero, timepoint: .baseline, score: Double(10 + row % 10))]))
+    }
+
+    @Test("Each step is taken only by the patients the one before could not place: weeks, then no timing, then treatment withheld")
+    func ladder() throws {
+        var patients = (1...5).map { treated($0, days: [0, 3, 7, 10, 14, 17]) }                        // the same weeks: as recorded
+        patients += (6...10).map { treated($0, days: [0, 7 * (Int($0) - 4), 70, 71, 72, 90]) }          // six infusions, each in other weeks
+        patients += (11...15).map { treated($0, days: Array(stride(from: 0, to: Int($0) * 3, by: 3))) } // 11 to 15 infusions: only assessments
+        patients.append(treated(16, days: [0, 3], dose: 1.5, minutes: 300, age: 90))                     // alone at every step
+        let payload = RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
+        #expect(payload.generalisation == zip(RecordsGeneralisation.steps, [5, 5, 0, 0, 5]).map { GeneralisationCount(step: $0, patients: $1) })
+        #expect(payload.withheldPatients == 1)
+        #expect(payload.withheldRows == 2 + 1 + (11...15).reduce(0) { $0 + $1 })
+        let detail = Dictionary(uniqueKeysWithValues: payload.patients.map { ($0.patient, $0.detail) })
+        #expect(payload.infusions.allSatisfy { detail[$0.patient] != "treatment-withheld" })
+        #expect(payload.infusions.allSatisfy { ($0.week == nil) == (detail[$0.patient] != "weeks-and-bands") })
+        #expect(payload.infusions.allSatisfy { $0.doseMgPerKg == "0.5-0.75" && $0.minutes == "1-40" })
+        #expect(payload.assessments.count == 15)
+        #expect(payload.infusions.count == 5 * 6 + 5 * 6)
+    }
+
+    @Test("Bands at their edges: each includes its lower bound", arguments: [
+        (0.05, "0.05-0.25"), (0.2499, "0.05-0.25"), (0.25, "0.25-0.5"), (0.5, "0.5-0.75"), (0.75, "0.75-1"), (1, "1-2"), (1.99, "1-2"), (2, "2-5"), (5, "2-5"),
+    ])
+    func doseBands(dose: Double, band: String) {
+        #expect(RecordsGeneralisation.doseBand(dose) == band)
+    }
+
+    @Test("Rate, minutes and week bands at their edges")
+    func otherBands() {
+        #expect([0.05, 0.25, 0.49, 0.5, 0.99, 1, 2].map(RecordsGeneralisation.rateBand) == ["0.05-0.25", "0.25-0.5", "0.25-0.5", "0.5-1", "0.5-1", "1-2", "1-2"])
+        #expect([1, 40, 41, 60, 61, 120, 121, 1440, 1441, 10080].map(RecordsGeneralisation.minutesBand)
+                == ["1-40", "1-40", "41-60", "41-60", "61-120", "61-120", "121-1440", "121-1440", "1441-10080", "1441-10080"])
+        #expect([-8, -7, -1, 0, 6, 7, 13, 14].map(RecordsGeneralisation.week) == [-2, -1, -1, 0, 0, 1, 1, 2])
+    }
+}
+
+@Suite("Summary cells remember who they counted")
+struct ReleaseMemoryTests {
+    @Test("The smallest difference is taken over every earlier release, joins and departures alike")
+    func smallestDifference() {
+        // Released at 1 with patients 1-10; at 3 with 1-10 and 11-15; at 4 with 1-5 and 11-16 (6-10 left).
+        var members: [(patient: Int64, since: Int, until: Int?)] = (1...5).map { ($0, 1, nil) } + (6...10).map { ($0, 1, 4) }
+        members += (11...15).map { ($0, 3, nil) } + [(16, 4, nil)]
+        let cell = SummaryCellRelease(key: "k", values: Data(), computedIn: "2026-01", releases: [1, 3, 4], members: members)
+        #expect(cell.smallestDifference(from: Set(1...10)) == 0)
+        #expect(cell.smallestDifference(from: Set(1...11)) == 1)                      // release 1 plus one joiner
+        #expect(cell.smallestDifference(from: Set((1...5).map { Int64($0) } + (11...16).map { Int64($0) })) == 0)
+        #expect(cell.smallestDifference(from: Set((1...5).map { Int64($0) } + [17])) == 6) // vs release 1: 6-10 gone, 17 new
+        #expect(cell.smallestDifference(from: []) == 10)
+        #expect(SummaryCellRelease(key: "k", values: Data(), computedIn: "x", releases: [], members: []).smallestDifference(from: [1]) == Int.max)
+    }
+
+    @Test("A cell keeps its values until k patients joined or left it, against every earlier release")
+    func heldUntilEnoughChange() throws {
+        let k = 5
+        var memory = SummaryReleaseMemory()
+        var release = 0
+        var members: [String: [(patient: Int64, since: Int, until: Int?)]] = [:]
+        var releases: [String: [Int]] = [:]
+        /// Builds with the memory, then remembers what it published as the outbox would.
+        func publish(_ rows: [Int64], period: String) -> SummaryPayload {
+            let result = SummaryBuilder.release(patients: rows.map { patient($0, baseline: 10 + Int($0 % 13)) }, conditions: catalog.conditions,
+                                                clinic: nil, period: period, minimumCellSize: k, generator: "t", asOf: testToday, published: memory)
+            release += 1
+            var cells = memory.cells
+            for update in result.cells {
+                var list = members[update.key] ?? []
+                let open = Set(list.filter { $0.until == nil }.map(\.patient))
+                list = list.map { $0.until == nil && !update.patients.contains($0.patient) ? ($0.patient, $0.since, release) : $0 }
+                list += update.patients.subtracting(open).map { ($0, release, nil) }
+                members[update.key] = list
+                releases[update.key, default: []].append(release)
+                cells[update.key] = SummaryCellRelease(key: update.key, values: update.values, computedIn: update.computedIn,
+                                                       releases: releases[update.key]!, members: list)
+            }
+            memory = SummaryReleaseMemory(cells: cells, nextRelease: release + 1)
+            return result.payload
+        }
+        func depression(_ payload: SummaryPayload) throws -> ConditionSummary { try #require(payload.conditions.first { $0.condition == "depression" }) }
+        let first = try depression(publish(Array(1...20), period: "2026-01"))
+        #expect(first.computedIn == "2026-01")
+        // One to four more patients: every cell as it was, computed in January.
+        for extra in 21...24 {
+            let later = try depression(publish(Array(1...Int64(extra)), period: "2026-02"))
+            #expect(later == first, "with \(extra) patients")
+        }
+        // The fifth: new values.
+        let fifth = try depression(publish(Array(1...25), period: "2026-03"))
+        #expect(fifth.computedIn == "2026-03" && fifth.patients == 25)
+        #expect(fifth.scales.first?.timepoints.first?.mean != first.scales.first?.timepoints.first?.mean)
+        // Five leave and one other joins: six changed since March, but only one since January, so
+        // nothing new is published: March's values again.
+        let back = try depression(publish(Array(1...20) + [99], period: "2026-04"))
+        #expect(back == fifth)
     }
 }
 
