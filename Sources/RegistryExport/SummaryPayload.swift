@@ -62,14 +62,15 @@ public struct ScaleSummary: Sendable, Codable, Hashable {
 /// Scores at one point of the course: `baseline`, `end-of-course`, or a visit id.
 public struct TimepointSummary: Sendable, Codable, Hashable {
     public let timepoint: String
-    public let patients: Int?
+    public var patients: Int?
     public let mean: Double?
     public let median: Double?
     public let q1: Double?
     public let q3: Double?
     /// Mean change from baseline among patients with both.
     public let meanChangeFromBaseline: Double?
-    public let suppressed: Bool
+    /// The patients count is hidden: small, or hidden with its scale's outcome counts.
+    public var suppressed: Bool
     public let computedIn: String
 }
 
@@ -110,12 +111,14 @@ public struct CoInterventionSummary: Sendable, Codable, Hashable {
 ///
 /// How a summary keeps small groups hidden, against subtraction within one release and against
 /// differencing two releases:
-/// - a count from 1 to k - 1 (k: the endpoint's minimum cell size) is never published, and neither
-///   is anything it can be worked out from in the same row (its complement, rates);
 /// - every published count is rounded to the nearest multiple of the rounding base (5, or k when k
-///   is smaller), rates are worked out from the rounded counts, and means, medians and quartiles
-///   are given to one decimal over at least k patients, so counts in different rows (an outcome's
+///   is smaller); rates are worked out from the rounded counts; means, medians and quartiles are
+///   given to one decimal over at least k patients; so counts in different rows (an outcome's
 ///   eligible beside a timepoint's patients) no longer add up to a hidden one exactly;
+/// - a count is small, and never published, unless every count its rounded value could stand for
+///   is at least k (k: the endpoint's minimum cell size): with k = 11, 13 and up are shown (as 15,
+///   standing for 13 to 17), 1 to 12 are not; nor is anything a small count can be worked out from
+///   in its row (its complement, rates);
 /// - each cell (a condition's counts, a timepoint, an outcome) gets new values only when its
 ///   patients differ by at least k from every set of patients it was published for before
 ///   (``SummaryReleaseMemory``); otherwise the earlier values are published again, with
@@ -137,9 +140,11 @@ public enum SummaryBuilder {
                                minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
                                published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
         let base = roundingBase(minimumCellSize: k)
-        // A count is shown when it is 0 or at least k; 1 to k-1 is a small cell.
-        func small(_ count: Int) -> Bool { count > 0 && count < k }
         func rounded(_ count: Int) -> Int { base * Int((Double(count) / Double(base)).rounded()) }
+        // A count is shown when it is 0, or when every count its rounded value could stand for is
+        // at least k; anything else is a small cell. (Were 12 shown as 10 with k = 11, a reader
+        // would know it is 11 or 12, and two such counts could pin a hidden one between them.)
+        func small(_ count: Int) -> Bool { count > 0 && rounded(count) - base / 2 < k }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var updates: [SummaryCellUpdate] = []
@@ -178,7 +183,7 @@ public enum SummaryBuilder {
                 adverseEvents: report.adverseEvents.map { ConditionCell.Event(term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious) },
                 coInterventions: report.coInterventions.map { ConditionCell.Count(name: $0.kind, patients: $0.patients) })
             let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: Set(members.map(\.rowID)), fresh: freshCondition,
-                                                     publishable: freshCondition.patients >= k)
+                                                     publishable: freshCondition.patients > 0 && !small(freshCondition.patients))
             if cell.patients == 0 {
                 summaries.append(ConditionSummary(condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [], outcomes: [],
                                                   adverseEvents: [], coInterventions: [], suppressedCells: 0, computedIn: conditionComputedIn))
@@ -209,7 +214,7 @@ public enum SummaryBuilder {
                         q3: present.isEmpty ? nil : round1(quantile(sorted, 0.75)),
                         meanChange: name == "baseline" || changes.isEmpty ? nil : round1(changes.reduce(0, +) / Double(changes.count)),
                         changePatients: name == "baseline" ? 0 : changes.count)
-                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)", patients: who, fresh: fresh, publishable: fresh.patients >= k)
+                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)", patients: who, fresh: fresh, publishable: fresh.patients > 0 && !small(fresh.patients))
                     if point.patients == 0 { continue }
                     if small(point.patients) {
                         suppressedCells += 1
@@ -234,25 +239,46 @@ public enum SummaryBuilder {
                 let own = OutcomeReport(conditions: [condition], histories: [member.history], asOf: asOf).outcomes.filter { $0.course == .induction }
                 for (index, row) in own.enumerated() where index < rows.count && row.eligible > 0 { eligibleFor[index].insert(member.rowID) }
             }
-            var outcomes: [OutcomeSummary] = []
-            for (index, row) in rows.enumerated() {
+            let chosen = rows.enumerated().map { index, row in
                 let fresh = OutcomeCell(eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
                 let key = "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
-                let (counts, computedIn) = choose(key, patients: eligibleFor[index], fresh: fresh, publishable: fresh.eligible >= k)
-                if counts.eligible == 0 { continue }
-                let eligibleSmall = small(counts.eligible)
-                let assessedPairSmall = eligibleSmall || small(counts.assessed) || small(counts.missing)
-                let metPairSmall = assessedPairSmall || small(counts.met) || small(counts.assessed - counts.met)
-                suppressedCells += (eligibleSmall ? 1 : 0) + (assessedPairSmall ? 2 : 0) + (metPairSmall ? 2 : 0)
+                return choose(key, patients: eligibleFor[index], fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
+            }
+            // Across rows: every row of a scale counts the same eligible courses, and its
+            // timepoints count the same assessments again, so a hidden assessed or missing in one
+            // row would come back from the others; it hides them all (and the timepoints' patients
+            // after baseline). Likewise a hidden met hides the met of every window of its rule.
+            var pairHidden: Set<String> = [], metHidden: Set<String> = []
+            for (row, (counts, _)) in zip(rows, chosen) where counts.eligible > 0 {
+                if small(counts.eligible) || small(counts.assessed) || small(counts.missing) { pairHidden.insert(row.scale) }
+                if small(counts.met) || small(counts.assessed - counts.met) { metHidden.insert("\(row.scale)|\(row.outcome)") }
+            }
+            var outcomes: [OutcomeSummary] = []
+            for (row, (counts, computedIn)) in zip(rows, chosen) where counts.eligible > 0 {
+                let eligibleHidden = small(counts.eligible) || pairHidden.contains(row.scale)
+                let assessedHidden = eligibleHidden || pairHidden.contains(row.scale)
+                let metHidden = assessedHidden || metHidden.contains("\(row.scale)|\(row.outcome)")
+                suppressedCells += (eligibleHidden ? 1 : 0) + (assessedHidden ? 2 : 0) + (metHidden ? 1 : 0)
                 let (eligible, assessed, met) = (rounded(counts.eligible), rounded(counts.assessed), rounded(counts.met))
                 outcomes.append(OutcomeSummary(
                     outcome: row.outcome, scale: row.scale, subscore: row.subscore, rule: row.rule, window: row.window.rawValue, visit: row.visit,
-                    eligible: eligibleSmall ? nil : eligible,
-                    assessed: assessedPairSmall ? nil : assessed, missing: assessedPairSmall ? nil : rounded(counts.missing),
-                    met: metPairSmall ? nil : met,
-                    rate: metPairSmall || assessed == 0 ? nil : roundedRate(met, assessed),
-                    rateMissingAsNonResponse: metPairSmall || assessedPairSmall || eligible == 0 ? nil : roundedRate(met, eligible),
-                    suppressed: eligibleSmall || assessedPairSmall || metPairSmall, computedIn: computedIn))
+                    eligible: eligibleHidden ? nil : eligible,
+                    assessed: assessedHidden ? nil : assessed, missing: assessedHidden ? nil : rounded(counts.missing),
+                    met: metHidden ? nil : met,
+                    rate: metHidden || assessed == 0 ? nil : roundedRate(met, assessed),
+                    rateMissingAsNonResponse: metHidden || eligible == 0 ? nil : roundedRate(met, eligible),
+                    suppressed: eligibleHidden || assessedHidden || metHidden, computedIn: computedIn))
+            }
+            scales = scales.map { scale in
+                guard pairHidden.contains(scale.scale) else { return scale }
+                return ScaleSummary(scale: scale.scale, timepoints: scale.timepoints.map { point in
+                    guard point.timepoint != "baseline", let _ = point.patients else { return point }
+                    suppressedCells += 1
+                    var hidden = point
+                    hidden.patients = nil
+                    hidden.suppressed = true
+                    return hidden
+                })
             }
 
             // Adverse events and co-interventions: no totals are published, so a small cell hides

@@ -96,11 +96,12 @@ struct SummaryTests {
 
     @Test("A shown pair's true parts are both 0 or at least k, and every count shown is a multiple of the rounding base")
     func nothingRecoverable() throws {
-        for split in [1, 5, 10, 11, 12, 19, 20, 29] {
+        for split in [1, 5, 10, 12, 13, 17, 18, 20, 29] {
             let patients = (1...30).map { patient(Int64($0), end: $0 <= split ? 8 : 12) }
             for row in try #require(build(patients).conditions.first { $0.condition == "depression" }).outcomes where row.outcome == "response" && row.window == "immediate" {
                 // True counts: met is `split`, not met 30 - split.
-                if row.met != nil { for part in [split, 30 - split] { #expect(part == 0 || part >= 11, "split \(split): \(row)") } }
+                // Shown only when all a rounded count could stand for is at least 11: 13 and up.
+                if row.met != nil { for part in [split, 30 - split] { #expect(part == 0 || part >= 13, "split \(split): \(row)") } }
                 for count in [row.eligible, row.assessed, row.missing, row.met].compactMap({ $0 }) { #expect(count % 5 == 0, "split \(split): \(row)") }
                 if row.met == nil { #expect(row.rate == nil && row.rateMissingAsNonResponse == nil) }
                 if let met = row.met, let assessed = row.assessed { #expect(row.rate == roundedRate(met, assessed)) }
@@ -108,22 +109,25 @@ struct SummaryTests {
         }
     }
 
-    @Test("Counts are rounded to the nearest multiple of 5, or of k below 5; means are not", arguments: [
-        (11, 5, 12, 10), (11, 5, 13, 15), (11, 5, 17, 15), (11, 5, 18, 20), (5, 5, 7, 5), (5, 5, 8, 10), (3, 3, 4, 3), (3, 3, 5, 6), (2, 2, 3, 4),
-    ])
-    func rounding(k: Int, base: Int, count: Int, shown: Int) throws {
+    @Test("Counts are rounded to the nearest multiple of 5 (of k below 5), and shown only when all they could stand for is at least k", arguments: [
+        (11, 5, 12, nil), (11, 5, 13, 15), (11, 5, 17, 15), (11, 5, 18, 20), (5, 5, 7, nil), (5, 5, 8, 10), (3, 3, 4, nil), (3, 3, 5, 6),
+        (2, 2, 2, nil), (2, 2, 3, 4),
+    ] as [(Int, Int, Int, Int?)])
+    func rounding(k: Int, base: Int, count: Int, shown: Int?) throws {
         #expect(SummaryBuilder.roundingBase(minimumCellSize: k) == base)
         let condition = try #require(build((1...count).map { patient(Int64($0)) }, k: k).conditions.first { $0.condition == "depression" })
-        #expect(condition.patients == shown)
-        let baseline = try #require(condition.scales.first?.timepoints.first { $0.timepoint == "baseline" })
-        #expect(baseline.patients == shown && baseline.mean == 18)
+        #expect(condition.patients == shown && condition.suppressed == (shown == nil))
+        if let shown {
+            let baseline = try #require(condition.scales.first?.timepoints.first { $0.timepoint == "baseline" })
+            #expect(baseline.patients == shown && baseline.mean == 18)
+        }
     }
 
     @Test("Routes are shown only when no route is a small cell; doses are summarised")
     func routes() throws {
-        let all = (1...24).map { patient(Int64($0), route: $0 <= 12 ? .iv : .intranasal) }
+        let all = (1...30).map { patient(Int64($0), route: $0 <= 14 ? .iv : .intranasal) }
         let shown = try #require(build(all).conditions.first { $0.condition == "depression" }?.treatment)
-        #expect(shown.routes == [RouteSummary(route: "iv", patients: 10), RouteSummary(route: "intranasal", patients: 10)]) // 12 each, rounded
+        #expect(shown.routes == [RouteSummary(route: "iv", patients: 15), RouteSummary(route: "intranasal", patients: 15)]) // 14 and 16, rounded
         #expect(shown.medianDoseMgPerKg == 0.5)
         let few = (1...24).map { patient(Int64($0), route: $0 <= 21 ? .iv : .intranasal) }
         let hidden = try #require(build(few).conditions.first { $0.condition == "depression" }?.treatment)
@@ -136,10 +140,10 @@ struct SummaryTests {
         let depression = try #require(payload.conditions.first { $0.condition == "depression" })
         #expect(depression.suppressed && depression.patients == nil && depression.outcomes.isEmpty)
         let many = (1...20).map { patient(Int64($0), adverse: $0 <= 3 ? [.init(term: .nausea, grade: .mild, serious: false)] : [],
-                                          coInterventions: $0 <= 12 ? [.yoga] : []) }
+                                          coInterventions: $0 <= 13 ? [.yoga] : []) }
         let condition = try #require(build(many).conditions.first { $0.condition == "depression" })
         #expect(condition.adverseEvents == [AdverseEventSummary(term: "nausea", grade: "mild", patients: nil, events: nil, serious: nil, suppressed: true)])
-        #expect(condition.coInterventions == [CoInterventionSummary(kind: "yoga", patients: 10, suppressed: false)]) // 12, rounded
+        #expect(condition.coInterventions == [CoInterventionSummary(kind: "yoga", patients: 15, suppressed: false)]) // 13, rounded
     }
 }
 
