@@ -153,7 +153,7 @@ public enum PayloadSchemas {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "$id": "urn:ketareg:schema:records:2",
       "title": "KetaReg pseudonymised records, version 2",
-      "description": "One row per patient (age band, sex, conditions), per assessment, per infusion (condition, route, dose or rate band, length band) and per observation during an infusion, with keyed-hash pseudonyms and weeks from the first infusion. Everything a recipient can join by pseudonym, apart from scores, severity bands and readings, is shared by at least k released patients: patients are generalised through the steps named in generalisation (in order) until they are, and withheld when they never are. Dose and rate bands include their lower bound and exclude their upper one (the last includes it).",
+      "description": "One row per patient (age band, sex, conditions), per assessment, per infusion (condition, route, dose or rate band, length band) and per observation during an infusion, with keyed-hash pseudonyms and weeks from the first infusion. Everything a recipient can join by pseudonym, apart from scores, severity bands and readings, is shared by at least k released patients: each patient is released at the first step named in generalisation (in order) at which at least k of the patients not yet released share it, and withheld when none does. Dose and rate bands include their lower bound and exclude their upper one (the last includes it).",
       "type": "object",
       "additionalProperties": false,
       "required": ["schema", "generator", "period", "k", "patients", "assessments", "infusions", "observations", "generalisation", "generalisedPatients", "withheldPatients", "withheldRows"],
@@ -188,7 +188,7 @@ public enum PayloadSchemas {
         "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
         "count": { "type": "integer", "minimum": 0 },
         "pseudonym": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
-        "step": { "enum": ["weeks-and-bands", "timing-removed", "age-broadened", "sex-removed", "treatment-withheld"] },
+        "step": { "enum": ["as-recorded", "age-broadened", "timing-removed", "age-broadened-timing-removed", "age-broadened-sex-removed", "age-broadened-sex-timing-removed", "treatment-withheld"] },
         "week": { "type": "integer" },
         "patient": {
           "type": "object",

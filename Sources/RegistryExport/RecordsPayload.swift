@@ -12,8 +12,9 @@ import RegistryStore
 /// band; each observation's week and hour; each assessment's scale, timepoint and week). Scores,
 /// severity bands and readings are the sensitive values, published as recorded. Every patient
 /// released shares all of that with at least k - 1 others: patients who do not are generalised
-/// step by step (``RecordsGeneralisation``), and those still alone after the last step are
-/// withheld. The payload says how many patients each step took.
+/// through the steps of ``RecordsGeneralisation`` (each patient released at the first step whose
+/// group among those not yet released reaches k), and those still in smaller groups after the
+/// last step are withheld. The payload says how many patients each step took.
 public struct RecordsPayload: Sendable, Codable, Hashable {
     public static let schemaID = "ketareg-records/2"
 
@@ -30,7 +31,7 @@ public struct RecordsPayload: Sendable, Codable, Hashable {
     public let observations: [ObservationRecord]
     /// How many released patients each generalisation step took, in order.
     public let generalisation: [GeneralisationCount]
-    /// Patients released after any step beyond the first.
+    /// Patients released at any step after `as-recorded`.
     public let generalisedPatients: Int
     /// Patients (and their rows) withheld because no generalisation reached k.
     public let withheldPatients: Int
@@ -95,11 +96,22 @@ public struct ObservationRecord: Sendable, Codable, Hashable {
 /// The steps a patient's quasi-identifiers are generalised through until at least k patients
 /// share them, and the bands used throughout.
 public enum RecordsGeneralisation {
-    /// Step names, in order: `weeks-and-bands` (everything as published at first: weeks, dose,
-    /// rate and length bands, exact age band and sex), `timing-removed` (no weeks, no hours),
-    /// `age-broadened` (18-44, 45-64, 65-and-over), `sex-removed` (`not-stated`),
-    /// `treatment-withheld` (no infusion or observation rows: assessments only).
-    public static let steps = ["weeks-and-bands", "timing-removed", "age-broadened", "sex-removed", "treatment-withheld"]
+    /// What each step keeps and what it gives up, tried in this order (least lost first):
+    /// `as-recorded` (weeks, dose, rate and length bands, the narrow age band, sex);
+    /// `age-broadened` (18-44, 45-64, 65-and-over); `timing-removed` (no weeks, no hours);
+    /// `age-broadened-timing-removed`; `age-broadened-sex-removed` (sex `not-stated`);
+    /// `age-broadened-sex-timing-removed`; `treatment-withheld` (all of that, and no infusion or
+    /// observation rows: assessments only).
+    public static let steps = ["as-recorded", "age-broadened", "timing-removed", "age-broadened-timing-removed",
+                               "age-broadened-sex-removed", "age-broadened-sex-timing-removed", "treatment-withheld"]
+
+    /// What a step generalises: (broad age, no sex, no timing, no treatment rows).
+    static func generalises(_ step: Int) -> (age: Bool, sex: Bool, timing: Bool, treatment: Bool) {
+        let name = steps[step]
+        let all = name == "treatment-withheld"
+        return (all || name.contains("age-broadened"), all || name.contains("sex-removed") || name.contains("sex-timing"),
+                all || name.contains("timing-removed"), all)
+    }
 
     /// Dose bands in mg/kg: each includes its lower bound and excludes its upper one, except the
     /// last, which includes 5.
@@ -167,17 +179,18 @@ public enum RecordsBuilder {
         func rows(_ patient: ExportPatient, step: Int) -> Released? {
             guard let dayZero = patient.history.infusions.first?.date else { return nil }
             let pseudonym = pseudonyms.pseudonym(for: patient.rowID)
-            let timing = step < 1
+            let generalised = RecordsGeneralisation.generalises(step)
+            let timing = !generalised.timing
             func week(_ date: ClinicalDate) -> Int? { timing ? RecordsGeneralisation.week(dayZero.days(until: date)) : nil }
             let age = AgeBand.band(for: patient.ageAtDayZero)
-            let record = PatientRecord(patient: pseudonym, ageBand: step >= 2 ? AgeBand.broad(age) : age, sex: step >= 3 ? "not-stated" : patient.sex.rawValue,
+            let record = PatientRecord(patient: pseudonym, ageBand: generalised.age ? AgeBand.broad(age) : age, sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
                                        conditions: patient.history.conditions.sorted(), detail: RecordsGeneralisation.steps[step])
             let assessments = patient.history.assessments.map { assessment in
                 AssessmentRecord(patient: pseudonym, scale: assessment.scale, timepoint: assessment.timepoint.rawValue, week: week(assessment.date),
                                  score: assessment.score, band: catalog.scale(assessment.scale)?.band(for: assessment.score)?.id,
                                  subscores: assessment.subscores.isEmpty ? nil : assessment.subscores)
             }
-            guard step < 4 else { return Released(patient: record, assessments: assessments, infusions: [], observations: []) }
+            guard !generalised.treatment else { return Released(patient: record, assessments: assessments, infusions: [], observations: []) }
             let infusions = patient.history.infusions.map { infusion in
                 InfusionRecord(patient: pseudonym, condition: infusion.condition, week: week(infusion.date),
                                minutes: RecordsGeneralisation.minutesBand(infusion.minutes),

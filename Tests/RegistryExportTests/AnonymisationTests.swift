@@ -88,10 +88,17 @@ struct SummaryTests {
         let most = (1...25).map { patient(Int64($0), end: $0 <= 22 ? 8 : 12) }
         let other = try #require(build(most).conditions.first { $0.condition == "depression" }?.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
         #expect(other.met == nil && other.rate == nil)
-        // 4 of 25 have no end-of-course score: missing is small, so assessed goes with it.
+        // 4 of 25 have no end-of-course score: missing is small, so assessed goes with it, and
+        // eligible too, in every row of the scale, with the end-of-course patients (which count
+        // the assessed again); the baseline stays.
         let missing = (1...25).map { patient(Int64($0), end: $0 <= 4 ? nil : 8) }
-        let third = try #require(build(missing).conditions.first { $0.condition == "depression" }?.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
-        #expect(third.assessed == nil && third.missing == nil && third.met == nil && third.eligible == 25)
+        let depression = try #require(build(missing).conditions.first { $0.condition == "depression" })
+        let third = try #require(depression.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        #expect(third.assessed == nil && third.missing == nil && third.met == nil && third.eligible == nil)
+        #expect(depression.outcomes.allSatisfy { $0.eligible == nil && $0.assessed == nil && $0.missing == nil && $0.suppressed })
+        let points = try #require(depression.scales.first { $0.scale == "phq9" }?.timepoints)
+        #expect(points.first { $0.timepoint == "baseline" }?.patients == 25)
+        #expect(points.first { $0.timepoint == "end-of-course" }.map { $0.patients == nil && $0.suppressed && $0.mean == 8 } == true)
     }
 
     @Test("A shown pair's true parts are both 0 or at least k, and every count shown is a multiple of the rounding base")
@@ -164,7 +171,7 @@ struct RecordsTests {
         let groups = Dictionary(grouping: payload.patients, by: { "\($0.ageBand)|\($0.sex)|\($0.conditions)" }).mapValues(\.count)
         #expect(groups.values.allSatisfy { $0 >= 5 })
         #expect(Set(groups.keys) == ["35-44|female|[\"depression\"]", "18-44|male|[\"depression\"]"])
-        #expect(payload.generalisation.map(\.patients) == [6, 0, 5, 0, 0])
+        #expect(payload.generalisation.map(\.patients) == [6, 5, 0, 0, 0, 0, 0])
         #expect(payload.assessments.allSatisfy { $0.patient.count == 32 })
         // Weeks, never days: the baseline on day -1 is in week -1, the last infusion (day 17) in week 2.
         #expect(payload.assessments.compactMap(\.week).min() == -1)
@@ -185,19 +192,19 @@ struct RecordsLinkageTests {
             assessments: [PatientHistory.Assessment(scale: "phq9", date: dayZero, timepoint: .baseline, score: Double(10 + row % 10))]))
     }
 
-    @Test("Each step is taken only by the patients the one before could not place: weeks, then no timing, then treatment withheld")
+    @Test("Each step is taken only by the patients the ones before could not place: as recorded, then without weeks, then treatment withheld")
     func ladder() throws {
         var patients = (1...5).map { treated($0, days: [0, 3, 7, 10, 14, 17]) }                        // the same weeks: as recorded
         patients += (6...10).map { treated($0, days: [0, 7 * (Int($0) - 4), 70, 71, 72, 90]) }          // six infusions, each in other weeks
         patients += (11...15).map { treated($0, days: Array(stride(from: 0, to: Int($0) * 3, by: 3))) } // 11 to 15 infusions: only assessments
         patients.append(treated(16, days: [0, 3], dose: 1.5, minutes: 300, age: 90))                     // alone at every step
         let payload = RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
-        #expect(payload.generalisation == zip(RecordsGeneralisation.steps, [5, 5, 0, 0, 5]).map { GeneralisationCount(step: $0, patients: $1) })
+        #expect(payload.generalisation == zip(RecordsGeneralisation.steps, [5, 0, 5, 0, 0, 0, 5]).map { GeneralisationCount(step: $0, patients: $1) })
         #expect(payload.withheldPatients == 1)
         #expect(payload.withheldRows == 2 + 1 + (11...15).reduce(0) { $0 + $1 })
         let detail = Dictionary(uniqueKeysWithValues: payload.patients.map { ($0.patient, $0.detail) })
         #expect(payload.infusions.allSatisfy { detail[$0.patient] != "treatment-withheld" })
-        #expect(payload.infusions.allSatisfy { ($0.week == nil) == (detail[$0.patient] != "weeks-and-bands") })
+        #expect(payload.infusions.allSatisfy { ($0.week == nil) == (detail[$0.patient] != "as-recorded") })
         #expect(payload.infusions.allSatisfy { $0.doseMgPerKg == "0.5-0.75" && $0.minutes == "1-40" })
         #expect(payload.assessments.count == 15)
         #expect(payload.infusions.count == 5 * 6 + 5 * 6)

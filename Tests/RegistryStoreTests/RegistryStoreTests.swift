@@ -59,7 +59,8 @@ struct RegistryFileTests {
                                "Add research endpoints, export schedules, the outbox and patient.age_at_day_zero",
                                "Give every infusion a condition and a dose or a rate; add observations during infusions and course markers",
                                "Chain every audit row to the one before it with SHA-256, and record the operating-system account",
-                               "Add outbox.content_sha256: each payload's digest without its audit-chain head"])
+                               "Add outbox.content_sha256: each payload's digest without its audit-chain head",
+                               "Remember what each summary cell was published with, and for which patients"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
     }
