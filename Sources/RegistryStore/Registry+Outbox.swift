@@ -248,15 +248,17 @@ extension Registry {
         }
     }
 
-    /// Every patient who may appear in an export: research consent given and not withdrawn, and a
-    /// course started. Reads no identifying field.
+    /// Every patient who may appear in an export built today: research consent in force today (the
+    /// patient's last decision dated today or earlier), and a course started. Reads no identifying
+    /// field.
     func exportPatients(_ db: Database) throws -> [ExportPatient] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, sex, age_at_day_zero FROM patient
-            WHERE research_consent AND consent_withdrawn_on IS NULL
+            WHERE (SELECT research FROM consent_event consent WHERE consent.patient_id = patient.id AND consent.on_date <= ?
+                   ORDER BY consent.on_date DESC, consent.id DESC LIMIT 1) = 1
               AND EXISTS (SELECT 1 FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error)
             ORDER BY id
-            """)
+            """, arguments: [today.description])
         let histories = Dictionary(uniqueKeysWithValues: try histories(db, condition: nil, patient: nil).map { ($0.patient, $0) })
         return rows.compactMap { row in
             let id: Int64 = row["id"]

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import RegistryCore
 
@@ -35,6 +36,10 @@ extension Registry {
         var identity = IdentityRow(patientId: id, mrn: enrollment.identity.mrn, givenName: enrollment.identity.givenName,
                                    familyName: enrollment.identity.familyName, birthDate: enrollment.identity.birthDate.description)
         try identity.insert(db)
+        if enrollment.researchConsent {
+            try db.execute(sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)",
+                           arguments: [id, enrollment.enrolledOn.description, timestamp()])
+        }
         for condition in enrollment.conditions {
             var row = PatientConditionRow(patientId: id, conditionId: condition)
             try row.insert(db)
@@ -112,10 +117,13 @@ extension Registry {
             let enrolled = try ClinicalDate.parse(patient.enrolledOn, field: "enrolled-on")
             return PatientPage(
                 id: id.description, mrn: identity.mrn, givenName: identity.givenName, familyName: identity.familyName,
-                birthDate: identity.birthDate, ageAtEnrolment: birth.age(on: enrolled), sex: patient.sex,
+                birthDate: identity.birthDate, phone: identity.phone, email: identity.email, address: identity.address,
+                ageAtEnrolment: birth.age(on: enrolled), sex: patient.sex,
                 enrolledOn: patient.enrolledOn, conditions: try conditions(db, patient: row),
                 researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
                 consentWithdrawalReason: patient.consentWithdrawalReason,
+                consentDecisions: try Row.fetchAll(db, sql: "SELECT research, on_date, reason FROM consent_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [row])
+                    .map { ConsentDecision(research: $0["research"], on: $0["on_date"], reason: $0["reason"]) },
                 priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
                 infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
                 coInterventions: try CoInterventionRow.filter(byPatient).order(Column("from_date"), Column("id")).fetchAll(db).map(\.view),
@@ -129,24 +137,231 @@ extension Registry {
     /// Records that a patient withdrew research consent: from now on no export includes them.
     /// Clinical care and recording go on.
     public func withdrawConsent(_ id: RecordID, on date: ClinicalDate, reason: String, actor: String) throws -> PatientSummary {
-        let reason = try requireReason(reason, why: "why consent was withdrawn")
+        let page = try patientSummary(id)
+        if let withdrawn = page.consentWithdrawnOn {
+            throw RegistryError.refused("\(id) already withdrew research consent on \(withdrawn); nothing changed")
+        }
+        guard page.researchConsent else {
+            throw RegistryError.refused("\(id) never gave research consent, so there is none to withdraw; nothing changed")
+        }
+        return try setConsent(id, research: false, on: date, reason: reason, actor: actor)
+    }
+
+    /// Records a research-consent decision from `date` on: given, given again after a withdrawal,
+    /// or withdrawn. Exports follow the decision in force on their build day. Refuses a decision
+    /// that changes nothing, one dated before enrolment, in the future, or before the patient's
+    /// last decision.
+    public func setConsent(_ id: RecordID, research: Bool, on date: ClinicalDate, reason: String, actor: String) throws -> PatientSummary {
+        let reason = try requireReason(reason, why: research ? "how consent was given" : "why consent was withdrawn")
         _ = try date.notInFuture(field: "on", today: today)
         try write { db in
             var patient = try requirePatient(db, id)
-            if let withdrawn = patient.consentWithdrawnOn {
-                throw RegistryError.refused("\(id) already withdrew research consent on \(withdrawn); nothing changed")
+            if date.description < patient.enrolledOn {
+                throw InputError(field: "on", got: date.description, allowed: "a day from the enrolment on \(patient.enrolledOn) to today")
             }
-            guard patient.researchConsent else {
-                throw RegistryError.refused("\(id) never gave research consent, so there is none to withdraw; nothing changed")
+            let last = try Row.fetchOne(db, sql: "SELECT research, on_date FROM consent_event WHERE patient_id = ? ORDER BY on_date DESC, id DESC LIMIT 1",
+                                        arguments: [patient.id!])
+            let current = (last?["research"] as Bool?) ?? false
+            guard current != research else {
+                throw RegistryError.refused("\(id) \(research ? "has research consent already" : "has no research consent to withdraw") (since \((last?["on_date"] as String?) ?? patient.enrolledOn)); nothing changed")
+            }
+            if let lastDay = last?["on_date"] as String?, date.description < lastDay {
+                throw InputError(field: "on", got: date.description, allowed: "\(lastDay) or later: the patient's last consent decision was on \(lastDay)")
             }
             let before = try auditedPatient(db, patient)
-            patient.researchConsent = false
-            patient.consentWithdrawnOn = date.description
-            patient.consentWithdrawalReason = reason
+            try db.execute(sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [patient.id!, research, date.description, reason, timestamp()])
+            patient.researchConsent = research
+            patient.consentWithdrawnOn = research ? nil : date.description
+            patient.consentWithdrawalReason = research ? nil : reason
             try patient.update(db)
-            try audit(db, actor: actor, action: "withdraw-consent", record: id, patient: id,
+            try audit(db, actor: actor, action: research ? "give-consent" : "withdraw-consent", record: id, patient: id,
                       before: before, after: auditedPatient(db, patient), reason: reason)
         }
         return try patientSummary(id)
+    }
+
+    /// A patient's research-consent decisions, oldest first.
+    public func consentHistory(_ id: RecordID) throws -> [ConsentDecision] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT research, on_date, reason FROM consent_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [id.row])
+                .map { ConsentDecision(research: $0["research"], on: $0["on_date"], reason: $0["reason"]) }
+        }
+    }
+}
+
+/// One research-consent decision and the day it took effect.
+public struct ConsentDecision: Sendable, Codable, Hashable {
+    public let research: Bool
+    public let on: String
+    public let reason: String?
+}
+
+/// A patient as `patient find` shows them: enough to tell two people apart at the desk.
+public struct FoundPatient: Sendable, Codable, Hashable {
+    public let id: String
+    public let givenName: String
+    public let familyName: String
+    public let mrn: String
+    public let birthYear: Int
+    public let conditions: [String]
+}
+
+/// Names compared as a person at the desk would type them: without case, accents or
+/// punctuation ("nunez" for Nuñez-O'Brien, "obrien" for O'Brien).
+public enum NameSearch {
+    public static func normalized(_ text: String) -> String {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        var result = ""
+        for character in folded {
+            if character.isLetter || character.isNumber { result.append(character) }
+            else if character.isWhitespace || character == "-" || character == "‐" || character == "," { result.append(" ") }
+        }
+        return result.split(separator: " ").joined(separator: " ")
+    }
+
+    /// Whether a query matches a name: the start of the given or family name, of either full
+    /// order ("ann smith", "smith ann"), or of any word in them.
+    public static func matches(_ query: String, given: String, family: String) -> Bool {
+        let query = normalized(query)
+        guard !query.isEmpty else { return false }
+        let (given, family) = (normalized(given), normalized(family))
+        let candidates = [given, family, "\(given) \(family)", "\(family) \(given)"]
+            + given.split(separator: " ").map(String.init) + family.split(separator: " ").map(String.init)
+        return candidates.contains { $0.hasPrefix(query) }
+    }
+}
+
+extension Registry {
+    /// Patients whose MRN is exactly `text`, or whose name starts with it (see ``NameSearch``),
+    /// in registry-id order.
+    public func findPatients(_ text: String) throws -> [FoundPatient] {
+        let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try read { db in
+            try IdentityRow.order(Column("patient_id")).fetchAll(db)
+                .filter { $0.mrn == query || NameSearch.matches(query, given: $0.givenName, family: $0.familyName) }
+                .map { identity in
+                    FoundPatient(id: RecordKind.patient.displayID(identity.patientId), givenName: identity.givenName, familyName: identity.familyName,
+                                 mrn: identity.mrn, birthYear: Int(identity.birthDate.prefix(4)) ?? 0,
+                                 conditions: try conditions(db, patient: identity.patientId))
+                }
+        }
+    }
+
+    /// The patient with this MRN, if any.
+    public func patient(mrn: String) throws -> RecordID? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [mrn])
+                .map { RecordID(kind: .patient, row: $0) }
+        }
+    }
+
+    /// Display names by registry id ("Smith, Ann"), for lists that would otherwise show ids only.
+    public func patientNames() throws -> [String: String] {
+        try read { db in
+            Dictionary(uniqueKeysWithValues: try IdentityRow.fetchAll(db).map { (RecordKind.patient.displayID($0.patientId), "\($0.familyName), \($0.givenName)") })
+        }
+    }
+}
+
+/// Changes to a patient's identity and contact details. `nil` leaves a field as it is; an empty
+/// phone, email or address clears it.
+public struct IdentityEdit: Sendable, Hashable {
+    public var givenName: String?
+    public var familyName: String?
+    public var birthDate: ClinicalDate?
+    public var mrn: String?
+    public var phone: String?
+    public var email: String?
+    public var address: String?
+
+    public init(givenName: String? = nil, familyName: String? = nil, birthDate: ClinicalDate? = nil, mrn: String? = nil,
+                phone: String? = nil, email: String? = nil, address: String? = nil) {
+        self.givenName = givenName.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.familyName = familyName.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.birthDate = birthDate
+        self.mrn = mrn.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.phone = phone.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.email = email.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.address = address.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Checks each given field, naming it and what it may hold.
+    func validate(today: ClinicalDate) throws {
+        for (field, value) in [("given", givenName), ("family", familyName)] {
+            if let value, value.isEmpty || value.count > 200 || value.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+                throw InputError(field: field, got: value, allowed: "a name of 1 to 200 characters on one line")
+            }
+        }
+        if let mrn, mrn.isEmpty || mrn.count > 64 || mrn.contains(where: \.isNewline) {
+            throw InputError(field: "mrn", got: mrn, allowed: "the clinic's record number, 1 to 64 characters on one line")
+        }
+        if let birthDate { _ = try birthDate.notInFuture(field: "birth-date", today: today) }
+        if let phone, !phone.isEmpty {
+            let allowed = Set("0123456789 +-().")
+            guard phone.count <= 40, phone.filter(\.isNumber).count >= 3, phone.allSatisfy({ allowed.contains($0) }) else {
+                throw InputError(field: "phone", got: phone, allowed: "digits with spaces, + - ( ) or . (3 to 40 characters), or \"\" to clear it")
+            }
+        }
+        if let email, !email.isEmpty {
+            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+                  !email.contains(where: { $0.isWhitespace || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
+                throw InputError(field: "email", got: email, allowed: "an address like name@example.org, or \"\" to clear it")
+            }
+        }
+        if let address, address.count > 300 || address.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+            throw InputError(field: "address", got: address, allowed: "up to 300 characters on one line (separate lines with commas), or \"\" to clear it")
+        }
+    }
+}
+
+/// What the audit trail keeps of an identity edit: which fields changed, never their values.
+struct AuditedIdentityEdit: Encodable {
+    let changedFields: [String]
+    let values = "not copied to the audit trail"
+}
+
+extension Registry {
+    /// Corrects a patient's identity or contact details. The audit row names the fields that
+    /// changed and the reason, never a value before or after. Refuses an MRN enrolled for someone
+    /// else, and an edit that changes nothing. Returns the names of the fields that changed.
+    @discardableResult
+    public func editIdentity(_ id: RecordID, _ edit: IdentityEdit, reason: String, actor: String) throws -> [String] {
+        let reason = try requireReason(reason, why: "why the details changed (without the details themselves)")
+        try edit.validate(today: today)
+        return try write { db in
+            let patient = try requirePatient(db, id)
+            var identity = try IdentityRow.fetchOne(db, key: patient.id!)!
+            var changed: [String] = []
+            func set(_ field: String, _ value: String?, _ keyPath: WritableKeyPath<IdentityRow, String>) {
+                if let value, identity[keyPath: keyPath] != value { identity[keyPath: keyPath] = value; changed.append(field) }
+            }
+            func setOptional(_ field: String, _ value: String?, _ keyPath: WritableKeyPath<IdentityRow, String?>) {
+                guard let value else { return }
+                let new = value.isEmpty ? nil : value
+                if identity[keyPath: keyPath] != new { identity[keyPath: keyPath] = new; changed.append(field) }
+            }
+            set("given", edit.givenName, \.givenName)
+            set("family", edit.familyName, \.familyName)
+            set("birth-date", edit.birthDate?.description, \.birthDate)
+            set("mrn", edit.mrn, \.mrn)
+            setOptional("phone", edit.phone, \.phone)
+            setOptional("email", edit.email, \.email)
+            setOptional("address", edit.address, \.address)
+            guard !changed.isEmpty else { throw RegistryError.refused("\(id): every field given already holds that value; nothing changed") }
+            if changed.contains("mrn"), let other = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ? AND patient_id != ?",
+                                                                         arguments: [identity.mrn, patient.id!]) {
+                throw RegistryError.refused("--mrn: that MRN is already enrolled as \(RecordKind.patient.displayID(other)); nothing changed")
+            }
+            try identity.update(db)
+            if changed.contains("birth-date") { try refreshAgeAtDayZero(db, patient: patient.id!) }
+            // Entity `identity`, not `patient`: the patient's clinical record did not change, and
+            // `verify` compares that record with its own history.
+            var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: "edit-identity", entity: "identity", entityId: id.description,
+                               patient: id.description, before: nil, after: encodeJSON(AuditedIdentityEdit(changedFields: changed)), reason: reason)
+            try row.insertFast(db)
+            return changed
+        }
     }
 }

@@ -30,6 +30,9 @@ struct IdentityRow: SnakeCaseRecord {
     var givenName: String
     var familyName: String
     var birthDate: String
+    var phone: String? = nil
+    var email: String? = nil
+    var address: String? = nil
 }
 
 struct PatientConditionRow: SnakeCaseRecord {

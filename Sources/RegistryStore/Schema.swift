@@ -208,6 +208,32 @@ enum Schema {
         migrator.registerMigration("Add outbox.content_sha256: each payload's digest without its audit-chain head") { db in
             try db.alter(table: "outbox") { t in t.add(column: "content_sha256", .text) }
         }
+        migrator.registerMigration("Add contact details to patient_identity: phone, email, address") { db in
+            try db.alter(table: "patient_identity") { t in
+                t.add(column: "phone", .text)
+                t.add(column: "email", .text)
+                t.add(column: "address", .text)
+            }
+        }
+        migrator.registerMigration("Keep research consent as a history of decisions, each with its day: consent_event") { db in
+            try db.execute(sql: """
+                CREATE TABLE consent_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    patient_id INTEGER NOT NULL REFERENCES patient(id),
+                    research BOOLEAN NOT NULL,
+                    on_date TEXT NOT NULL,
+                    reason TEXT,
+                    recorded_at TEXT NOT NULL
+                );
+                CREATE INDEX consent_event_patient ON consent_event(patient_id, on_date);
+                INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at)
+                    SELECT id, 1, enrolled_on, 'at enrolment', created_at FROM patient
+                    WHERE research_consent OR consent_withdrawn_on IS NOT NULL;
+                INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at)
+                    SELECT id, 0, consent_withdrawn_on, consent_withdrawal_reason, created_at FROM patient
+                    WHERE consent_withdrawn_on IS NOT NULL;
+                """)
+        }
         migrator.registerMigration("Remember what each summary cell was published with, and for which patients") { db in
             // Export bookkeeping, never sent: a summary cell is republished unchanged until enough
             // patients have joined or left it (see SummaryReleaseMemory).

@@ -24,6 +24,10 @@ public struct PatientPage: Sendable, Codable {
     public let givenName: String
     public let familyName: String
     public let birthDate: String
+    /// Contact details: kept with the identity, never exported.
+    public let phone: String?
+    public let email: String?
+    public let address: String?
     public let ageAtEnrolment: Int
     public let sex: String
     public let enrolledOn: String
@@ -31,6 +35,8 @@ public struct PatientPage: Sendable, Codable {
     public let researchConsent: Bool
     public let consentWithdrawnOn: String?
     public let consentWithdrawalReason: String?
+    /// Every research-consent decision, oldest first.
+    public let consentDecisions: [ConsentDecision]
     public let priorTreatments: [PriorTreatment]
     public let infusions: [InfusionView]
     public let assessments: [AssessmentView]

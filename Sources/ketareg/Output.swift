@@ -21,12 +21,36 @@ func table(_ rows: [[String]], indent: String = "") -> String {
     let rows = rows.map { $0.map(escapingControlCharacters) }
     guard let first = rows.first else { return "" }
     var widths = Array(repeating: 0, count: first.count)
-    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], displayWidth(cell)) } }
     return rows.map { row in
         indent + row.enumerated().map { index, cell in
-            index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            index == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - displayWidth(cell)))
         }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }.joined(separator: "\n")
+}
+
+/// Columns a text takes on a terminal: one per character (a letter with its combining marks is
+/// one), two for East Asian wide and fullwidth characters and emoji, none for joiners and marks
+/// standing alone.
+func displayWidth(_ text: String) -> Int {
+    text.reduce(0) { total, character in
+        guard let scalar = character.unicodeScalars.first else { return total }
+        if character.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .enclosingMark
+            || $0.properties.generalCategory == .format }) { return total }
+        return total + (isWide(scalar) || character.unicodeScalars.contains { $0.properties.isEmojiPresentation } ? 2 : 1)
+    }
+}
+
+/// East Asian Wide (W) and Fullwidth (F) ranges of Unicode's EastAsianWidth.txt, in brief.
+private func isWide(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+         0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60,
+         0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+        return true
+    default:
+        return false
+    }
 }
 
 /// A score with its band, as the clinic reads it: "14 (moderate)".

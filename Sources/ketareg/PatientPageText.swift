@@ -9,12 +9,19 @@ struct PatientPageText {
     func render() -> String {
         var lines: [String] = []
         lines.append("\(page.id)  \(escapingControlCharacters(page.familyName)), \(escapingControlCharacters(page.givenName))  (MRN \(escapingControlCharacters(page.mrn)))")
+        let contact = [page.phone.map { "phone \($0)" }, page.email.map { "email \($0)" }, page.address.map { "address \($0)" }].compactMap { $0 }
+        if !contact.isEmpty { lines.append("Contact: " + escapingControlCharacters(contact.joined(separator: "; "))) }
         lines.append("\(page.sex), born \(page.birthDate), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn)")
         lines.append("Conditions: " + page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))
         if let withdrawn = page.consentWithdrawnOn {
             lines.append("Research consent: withdrawn on \(withdrawn) (\(page.consentWithdrawalReason ?? "no reason recorded")); not exported")
         } else {
             lines.append("Research consent: \(page.researchConsent ? "yes" : "no")")
+        }
+        if page.consentDecisions.count > 1 {
+            lines.append("Consent decisions: " + escapingControlCharacters(page.consentDecisions.map {
+                "\($0.research ? "given" : "withdrawn") \($0.on)\($0.reason.map { " (\($0))" } ?? "")"
+            }.joined(separator: "; ")))
         }
         lines.append("Treatments tried before ketamine: " + (page.priorTreatments.isEmpty ? "none recorded" : page.priorTreatments.map(\.description).joined(separator: ", ")))
         for progress in page.courses {

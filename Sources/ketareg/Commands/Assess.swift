@@ -21,7 +21,7 @@ struct Assess: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+    @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale")) var scale: String
     @Option(help: ArgumentHelp("Date of the assessment, YYYY-MM-DD or today.", valueName: "date")) var on: String
     @Option(help: ArgumentHelp("baseline, post-infusion or follow-up.", valueName: "timepoint")) var timepoint: String
@@ -34,7 +34,7 @@ struct Assess: ParsableCommand {
 
     func run() throws {
         let catalog = try global.catalog()
-        let patient = try patientID(id)
+        let patient = try patientID(id, registry: try global.openRegistry())
         guard let found = catalog.scale(scale.lowercased()) else {
             throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
         }

@@ -4,13 +4,13 @@ import RegistryStore
 
 /// Which patient, condition and day a course marker is for: shared by `course start` and `course end`.
 struct CourseTarget: ParsableArguments {
-    @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+    @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
     @Option(name: .customLong("for"), help: ArgumentHelp("The condition: required when the patient has more than one.", valueName: "condition")) var condition: String?
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
 
     /// Records the marker and returns it.
     func record(_ kind: CourseMarker.Kind, courseKind: CourseKind? = nil, reason: String?, global: GlobalOptions) throws -> CourseEventView {
-        try global.openRegistry().addCourseMarker(kind, patient: try patientID(id), condition: condition, on: try ClinicDay.parse(on, field: "on"),
+        try global.openRegistry().addCourseMarker(kind, patient: try patientID(id, registry: try global.openRegistry()), condition: condition, on: try ClinicDay.parse(on, field: "on"),
                                                   courseKind: courseKind, reason: reason, catalog: try global.catalog(), actor: global.actorName)
     }
 }

@@ -103,7 +103,7 @@ struct InfusionCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @OptionGroup var fields: InfusionFields
         @Option(help: ArgumentHelp("An adverse event after this infusion, TERM[:GRADE][:serious]; repeat for each. Terms: \(AdverseEventTerm.allowedWords); grades: \(AdverseEventGrade.allowedWords) (default mild).", valueName: "event")) var adverse: [String] = []
 
@@ -116,7 +116,7 @@ struct InfusionCommand: ParsableCommand {
         }
 
         func run() throws {
-            let patient = try patientID(id)
+            let patient = try patientID(id, registry: try global.openRegistry())
             var entry = InfusionEntry(date: try ClinicDay.today(), dosing: .dose(mgPerKg: 0), minutes: fields.minutes!)
             try fields.apply(to: &entry)
             entry.adverseEvents = try adverse.map { try AdverseEventEntry.parse($0, onset: entry.date) }
@@ -183,7 +183,7 @@ struct AdverseCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("One of \(AdverseEventTerm.allowedWords).", valueName: "term")) var term: String
         @Option(help: ArgumentHelp("One of \(AdverseEventGrade.allowedWords).", valueName: "grade")) var grade: String
         @Flag(help: "The event was serious.") var serious = false
@@ -192,7 +192,7 @@ struct AdverseCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The infusion it followed, e.g. I-000007.", valueName: "id")) var infusion: String?
 
         func run() throws {
-            let patient = try patientID(id)
+            let patient = try patientID(id, registry: try global.openRegistry())
             let entry = AdverseEventEntry(
                 term: try AdverseEventTerm.parse(term, field: "term"), grade: try AdverseEventGrade.parse(grade, field: "grade"),
                 serious: serious, onset: try ClinicDay.parse(onset, field: "onset"),
@@ -223,13 +223,13 @@ struct CoInterventionCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("One of \(CoInterventionKind.allowedWords) (acupuncture includes acupressure).", valueName: "kind")) var kind: String
         @Option(help: ArgumentHelp("Start date, YYYY-MM-DD.", valueName: "date")) var from: String
         @Option(help: ArgumentHelp("End date, YYYY-MM-DD (leave out while ongoing).", valueName: "date")) var to: String?
 
         func run() throws {
-            let patient = try patientID(id)
+            let patient = try patientID(id, registry: try global.openRegistry())
             let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(kind, field: "kind"),
                                             from: try ClinicDay.parse(from, field: "from"),
                                             to: try to.map { try ClinicDay.parse($0, field: "to") })

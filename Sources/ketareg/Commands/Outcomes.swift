@@ -105,11 +105,13 @@ struct Due: ParsableCommand {
     func run() throws {
         let catalog = try global.catalog()
         let today = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
-        let due = DueItem.list(histories: try global.openRegistry().histories(), catalog: catalog, today: today)
-        if output.json { return try printJSON(DueReport(date: today.description, due: due)) }
+        let registry = try global.openRegistry()
+        let due = DueItem.list(histories: try registry.histories(), catalog: catalog, today: today)
+        let names = try registry.patientNames()
+        if output.json { return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) })) }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
-        print(table([["PATIENT", "CONDITION", "COURSE", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
-            [item.patient, item.condition, item.course == .induction ? "induction" : "re-treatment \(item.courseNumber - 1)", item.name, item.scale, item.timepoint,
+        print(table([["PATIENT", "NAME", "CONDITION", "COURSE", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
+            [item.patient, names[item.patient] ?? "", item.condition, item.course == .induction ? "induction" : "re-treatment \(item.courseNumber - 1)", item.name, item.scale, item.timepoint,
              item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
              item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due"]
         }))
@@ -117,8 +119,23 @@ struct Due: ParsableCommand {
     }
 }
 
-/// `ketareg due --json`.
-struct DueReport: Codable {
+/// `ketareg due --json`: each due item with the patient's name beside the id.
+struct DueReport: Encodable {
+    struct Item: Encodable {
+        let item: DueItem
+        let name: String?
+        func encode(to encoder: any Encoder) throws {
+            try item.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(name, forKey: Key(stringValue: "patientName")!)
+        }
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+    }
     let date: String
-    let due: [DueItem]
+    let due: [Item]
 }

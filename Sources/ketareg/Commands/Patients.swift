@@ -91,9 +91,42 @@ struct Patients: ParsableCommand {
 struct PatientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patient",
-        abstract: "Show one patient, or record that they withdrew research consent.",
-        subcommands: [Show.self, WithdrawConsent.self]
+        abstract: "Find patients, show one, correct their identity and contact details, record their consent and conditions.",
+        subcommands: [Find.self, Show.self, Edit.self, Consent.self, WithdrawConsent.self]
     )
+
+    struct Find: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find patients by MRN or name: id, name, MRN, birth year and conditions.",
+            discussion: """
+                An MRN matches exactly. A name matches from the start of the given or family name, \
+                of either order ("ann smi", "smith a") or of any part of it, ignoring case, accents \
+                and punctuation: 'nunez' and 'obrien' both find Nuñez-O'Brien. Every command that \
+                takes a patient id takes the MRN too.
+
+                Examples:
+                  ketareg patient find 558201
+                  ketareg patient find nunez
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("An MRN, or the start of a name.", valueName: "text")) var text: String
+
+        func run() throws {
+            let found = try global.openRegistry().findPatients(text)
+            if output.json { return try printJSON(["patients": found]) }
+            if found.isEmpty {
+                print("No patient has the MRN \(escapingControlCharacters(text)) or a name starting so. 'ketareg patients' lists everyone.")
+                return
+            }
+            print(table([["ID", "NAME", "MRN", "BORN", "CONDITIONS"]] + found.map {
+                [$0.id, "\($0.familyName), \($0.givenName)", $0.mrn, String($0.birthYear), $0.conditions.joined(separator: ",")]
+            }))
+            print(counted(found.count, "patient") + " found.")
+        }
+    }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -102,16 +135,100 @@ struct PatientCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id, e.g. P-000042.", valueName: "id")) var id: String
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
 
         func run() throws {
-            let patient = try patientID(id)
             let registry = try global.openRegistry()
+            let patient = try patientID(id, registry: registry)
             let catalog = try global.catalog()
             var page = try registry.patientPage(patient)
             page.courses = try courseProgress(registry: registry, patient: patient, catalog: catalog, today: ClinicDay.today())
             if output.json { return try printJSON(page) }
             print(PatientPageText(page: page, catalog: catalog).render())
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a patient's name, birth date or MRN, or set their phone, email or address.",
+            discussion: """
+                Give only the fields that change, and --reason. These details stay at the clinic: \
+                they are never exported, and the audit trail records which fields changed, who \
+                changed them, when and why, but never a value before or after, so do not write the \
+                values into the reason. An empty value ("") clears a phone, email or address.
+
+                Examples:
+                  ketareg patient edit P-000042 --family "Nuñez-O'Brien" --reason "spelling at enrolment"
+                  ketareg patient edit 558201 --phone "+44 20 7946 0958" --reason "new number"
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
+        @Option(help: ArgumentHelp("Given name.", valueName: "name")) var given: String?
+        @Option(help: ArgumentHelp("Family name.", valueName: "name")) var family: String?
+        @Option(name: .customLong("birth-date"), help: ArgumentHelp("Date of birth, YYYY-MM-DD.", valueName: "date")) var birthDate: String?
+        @Option(help: ArgumentHelp("The clinic's medical record number.", valueName: "mrn")) var mrn: String?
+        @Option(help: ArgumentHelp("Phone number: digits with spaces, + - ( ) or .", valueName: "number")) var phone: String?
+        @Option(help: ArgumentHelp("Email address.", valueName: "address")) var email: String?
+        @Option(help: ArgumentHelp("Postal address on one line.", valueName: "text")) var address: String?
+        @Option(help: ArgumentHelp("Why the details change (required; without the details themselves).", valueName: "text")) var reason: String
+
+        func validate() throws {
+            if [given, family, birthDate, mrn, phone, email, address].allSatisfy({ $0 == nil }) {
+                throw ValidationError("Give at least one field to change: --given, --family, --birth-date, --mrn, --phone, --email or --address")
+            }
+        }
+
+        func run() throws {
+            let registry = try global.openRegistry()
+            let patient = try patientID(id, registry: registry)
+            let edit = IdentityEdit(givenName: given, familyName: family, birthDate: try birthDate.map { try ClinicDay.parse($0, field: "birth-date") },
+                                    mrn: mrn, phone: phone, email: email, address: address)
+            let changed = try registry.editIdentity(patient, edit, reason: reason, actor: global.actorName)
+            if output.json { return try printJSON(["patient": patient.description, "changed": changed.joined(separator: ",")]) }
+            print("\(patient): changed \(changed.joined(separator: ", ")). The audit trail names the fields and the reason, not the values.")
+        }
+    }
+
+    struct Consent: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a research-consent decision: given (again) or withdrawn, from a day on.",
+            discussion: """
+                Exports follow the decision in force on the day they are built: a patient who \
+                withdrew is left out of every export built from that day, and one who consents \
+                (again) is in every export built from then on. Clinical recording goes on either \
+                way. Decisions are kept in order with their reasons ('patient show' lists them); the \
+                reason is never exported. 'withdraw-consent' is a shorthand for --research no.
+
+                Examples:
+                  ketareg patient consent P-000042 --research yes --on 2026-11-20 --reason "signed form v3"
+                  ketareg patient consent 558201 --research no --on today --reason "asked by phone"
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
+        @Option(help: ArgumentHelp("yes (consent given) or no (withdrawn).", valueName: "yes|no")) var research: String
+        @Option(help: ArgumentHelp("The day the decision took effect, YYYY-MM-DD or today.", valueName: "date")) var on: String
+        @Option(help: ArgumentHelp("How consent was given, or why it was withdrawn (required).", valueName: "text")) var reason: String
+
+        func run() throws {
+            let decision: Bool
+            switch research.lowercased() {
+            case "yes", "y", "true": decision = true
+            case "no", "n", "false": decision = false
+            default: throw InputError(field: "research", got: research, allowed: "yes or no")
+            }
+            let date = try ClinicDay.parse(on, field: "on")
+            let registry = try global.openRegistry()
+            let patient = try registry.setConsent(try patientID(id, registry: registry), research: decision, on: date, reason: reason, actor: global.actorName)
+            if output.json { return try printJSON(patient) }
+            print(decision
+                  ? "\(patient.id) gave research consent from \(date); exports built from then on include them."
+                  : "\(patient.id) withdrew research consent on \(date); no export built from then on includes them.")
         }
     }
 
@@ -124,13 +241,14 @@ struct PatientCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: ArgumentHelp("The patient's registry id.", valueName: "id")) var id: String
+        @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("Why consent was withdrawn (required).", valueName: "text")) var reason: String
         @Option(help: ArgumentHelp("When, YYYY-MM-DD (default: today).", valueName: "date")) var on: String?
 
         func run() throws {
             let date = try on.map { try ClinicDay.parse($0, field: "on") } ?? ClinicDay.today()
-            let patient = try global.openRegistry().withdrawConsent(try patientID(id), on: date, reason: reason, actor: global.actorName)
+            let registry = try global.openRegistry()
+            let patient = try registry.withdrawConsent(try patientID(id, registry: registry), on: date, reason: reason, actor: global.actorName)
             if output.json { return try printJSON(patient) }
             print("\(patient.id) withdrew research consent on \(patient.consentWithdrawnOn ?? date.description); no export built from now on includes them.")
         }
@@ -143,10 +261,12 @@ func courseProgress(registry: Registry, patient: RecordID, catalog: ConditionCat
     return CourseProgress.all(patient: history, catalog: catalog, today: today)
 }
 
-/// Reads a patient id as typed, or says what one looks like.
-func patientID(_ text: String, field: String = "<id>") throws -> RecordID {
-    guard let id = RecordID(text), id.kind == .patient else {
-        throw InputError(field: field, got: text, allowed: "a patient id such as P-000042 (see 'ketareg patients')")
-    }
-    return id
+/// Reads a patient as typed: a registry id (P-000042) or an MRN, looked up only when the text is
+/// not an id. Otherwise says what to type and how to find it.
+func patientID(_ text: String, field: String = "<id>", registry: @autoclosure () throws -> Registry) throws -> RecordID {
+    if let id = RecordID(text), id.kind == .patient { return id }
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if !trimmed.isEmpty, let id = try registry().patient(mrn: trimmed) { return id }
+    throw InputError(field: field, got: text,
+                     allowed: "a patient id such as P-000042 or an enrolled MRN (find one with 'ketareg patient find NAME')")
 }

@@ -24,7 +24,7 @@ struct Report: ParsableCommand {
         let today = try ClinicDay.today()
         let text: String
         if let patient {
-            let id = try patientID(patient, field: "patient")
+            let id = try patientID(patient, field: "patient", registry: registry)
             var page = try registry.patientPage(id)
             page.courses = try courseProgress(registry: registry, patient: id, catalog: catalog, today: today)
             text = PatientReport(page: page, catalog: catalog, today: today).html()

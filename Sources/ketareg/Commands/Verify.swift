@@ -24,7 +24,7 @@ struct Verify: ParsableCommand {
         if output.json {
             try printJSON(report)
         } else if report.intact {
-            print("Intact: \(report.auditRows) audit rows chained, \(report.recordsChecked) records match their history, triggers and migrations as they should be.")
+            print("Intact: \(counted(report.auditRows, "audit row")) chained, \(report.recordsChecked == 1 ? "1 record matches its" : "\(report.recordsChecked) records match their") history, triggers and migrations as they should be.")
             print("Chain head: \(report.chainHead ?? "none (empty audit trail)")")
             for witness in report.witnesses {
                 print("  \(witness.endpoint) holds \(witness.chainHead) (export \(witness.export), delivered \(witness.deliveredAt ?? "?")): in the chain.")
