@@ -36,7 +36,8 @@ public struct CourseProgress: Sendable, Hashable, Codable {
     /// Every course of every condition of a patient, on `today`.
     public static func all(patient history: PatientHistory, catalog: ConditionCatalog, today: ClinicalDate) -> [CourseProgress] {
         let history = history.asOf(today)
-        return history.conditions.compactMap { catalog.condition($0) }.flatMap { condition in
+        // A condition the clinic has ended has nothing due and no course in progress.
+        return history.conditions.filter { history.endedConditions[$0] == nil }.compactMap { catalog.condition($0) }.flatMap { condition in
             let timeline = CourseTimeline(condition: condition, history: history)
             if timeline.courses.isEmpty { return [CourseProgress(notStarted: history, condition: condition, today: today)] }
             return timeline.courses.map { CourseProgress(history: history, condition: condition, course: $0, today: today) }

@@ -13,10 +13,14 @@ public struct PatientHistory: Sendable, Hashable {
     public let courseMarkers: [CourseMarker]
     /// Vital signs and observations during infusions.
     public let observations: [Observation]
+    /// Conditions the clinic ended (`patient condition end`), with the day: nothing is due for
+    /// them from that day on, while their courses still count in outcomes.
+    public let endedConditions: [String: ClinicalDate]
 
     public init(patient: String, conditions: [String], enrolledOn: ClinicalDate, infusions: [Infusion],
                 assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = [],
-                courseMarkers: [CourseMarker] = [], observations: [Observation] = []) {
+                courseMarkers: [CourseMarker] = [], observations: [Observation] = [], endedConditions: [String: ClinicalDate] = [:]) {
+        self.endedConditions = endedConditions
         self.patient = patient
         self.conditions = conditions
         self.enrolledOn = enrolledOn
@@ -36,7 +40,8 @@ public struct PatientHistory: Sendable, Hashable {
         PatientHistory(patient: patient, conditions: conditions, enrolledOn: enrolledOn,
                        infusions: infusions.filter { $0.date <= day }, assessments: assessments.filter { $0.date <= day },
                        adverseEvents: adverseEvents, coInterventions: coInterventions,
-                       courseMarkers: courseMarkers.filter { $0.date <= day }, observations: observations.filter { $0.date <= day })
+                       courseMarkers: courseMarkers.filter { $0.date <= day }, observations: observations.filter { $0.date <= day },
+                       endedConditions: endedConditions.filter { $0.value <= day })
     }
 
     /// The infusions given for one condition.

@@ -68,6 +68,9 @@ extension Registry {
         let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
             CoInterventionKind(rawValue: row["kind"])
         }
+        let ended: [Int64: [(String, ClinicalDate)]] = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL") { row in
+            (row["condition_id"] as String, try ClinicalDate.parse(row["ended_on"], field: "ended_on"))
+        }
         let patients = try Row.fetchAll(db, sql: "SELECT id, enrolled_on FROM patient\(patient == nil ? "" : " WHERE id = ?") ORDER BY id", arguments: arguments)
         return try patients.compactMap { row -> PatientHistory? in
             let id: Int64 = row["id"]
@@ -77,7 +80,8 @@ extension Registry {
                 patient: RecordKind.patient.displayID(id), conditions: enrolled,
                 enrolledOn: try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on"),
                 infusions: infusions[id] ?? [], assessments: assessments[id] ?? [],
-                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [], courseMarkers: markers[id] ?? [], observations: observations[id] ?? [])
+                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [], courseMarkers: markers[id] ?? [], observations: observations[id] ?? [],
+                endedConditions: Dictionary((ended[id] ?? []).map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }))
         }
     }
 }

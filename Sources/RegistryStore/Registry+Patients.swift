@@ -12,6 +12,8 @@ struct AuditedPatient: Encodable {
     let consentWithdrawnOn: String?
     let consentWithdrawalReason: String?
     let priorTreatments: [PriorTreatment]
+    /// Conditions ended, with the day; absent while none is.
+    let endedConditions: [String: String]?
     let identity = "recorded in patient_identity; not copied to the audit trail"
 }
 
@@ -60,7 +62,74 @@ extension Registry {
             sex: patient.sex, enrolledOn: patient.enrolledOn, conditions: try conditions(db, patient: patient.id!),
             researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
             consentWithdrawalReason: patient.consentWithdrawalReason,
-            priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) })
+            priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
+            endedConditions: try endedConditions(db, patient: patient.id!).nilIfEmpty)
+    }
+
+    /// The patient's ended conditions and the day each ended.
+    func endedConditions(_ db: Database, patient: Int64) throws -> [String: String] {
+        Dictionary(try Row.fetchAll(db, sql: "SELECT condition_id, ended_on FROM patient_condition WHERE patient_id = ? AND ended_on IS NOT NULL",
+                                    arguments: [patient]).map { ($0["condition_id"] as String, $0["ended_on"] as String) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Adds a condition to a patient from a day on, or takes up again one that was ended.
+    public func addCondition(_ id: RecordID, condition: String, on date: ClinicalDate, reason: String?, catalog: ConditionCatalog, actor: String) throws -> PatientSummary {
+        let condition = condition.lowercased()
+        guard catalog.condition(condition) != nil else { throw CatalogError.noSuchCondition(id: condition, known: catalog.conditionIDs) }
+        _ = try date.notInFuture(field: "on", today: today)
+        try write { db in
+            let patient = try requirePatient(db, id)
+            let before = try auditedPatient(db, patient)
+            if let row = try Row.fetchOne(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?", arguments: [patient.id!, condition]) {
+                guard let ended = row["ended_on"] as String? else {
+                    throw RegistryError.refused("\(id) already has \(condition); nothing changed")
+                }
+                if date.description < ended {
+                    throw InputError(field: "on", got: date.description, allowed: "\(ended) or later: \(condition) ended on \(ended)")
+                }
+                try db.execute(sql: "UPDATE patient_condition SET ended_on = NULL, end_reason = NULL WHERE patient_id = ? AND condition_id = ?",
+                               arguments: [patient.id!, condition])
+            } else {
+                if date.description < patient.enrolledOn {
+                    throw InputError(field: "on", got: date.description, allowed: "a day from the enrolment on \(patient.enrolledOn) to today")
+                }
+                try db.execute(sql: "INSERT INTO patient_condition (patient_id, condition_id, started_on) VALUES (?, ?, ?)",
+                               arguments: [patient.id!, condition, date.description])
+            }
+            try audit(db, actor: actor, action: "add-condition", record: id, patient: id, before: before, after: auditedPatient(db, patient),
+                      reason: reason.map { "\(condition) from \(date): \($0)" } ?? "\(condition) from \(date)")
+        }
+        return try patientSummary(id)
+    }
+
+    /// Ends one of a patient's conditions on a day: nothing is due for it from then on and no
+    /// infusion can be given for it after; its courses still count in outcomes.
+    public func endCondition(_ id: RecordID, condition: String, on date: ClinicalDate, reason: String?, actor: String) throws -> PatientSummary {
+        let condition = condition.lowercased()
+        _ = try date.notInFuture(field: "on", today: today)
+        try write { db in
+            let patient = try requirePatient(db, id)
+            guard let row = try Row.fetchOne(db, sql: "SELECT started_on, ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?",
+                                             arguments: [patient.id!, condition]) else {
+                throw RegistryError.refused("\(id) does not have \(condition) (they have \(try conditions(db, patient: patient.id!).joined(separator: ", "))); nothing changed")
+            }
+            if let ended = row["ended_on"] as String? { throw RegistryError.refused("\(id)'s \(condition) already ended on \(ended); nothing changed") }
+            let start = (row["started_on"] as String?) ?? patient.enrolledOn
+            if date.description < start {
+                throw InputError(field: "on", got: date.description, allowed: "a day from \(start), when \(condition) started, to today")
+            }
+            if let later = try Row.fetchOne(db, sql: """
+                SELECT id, given_on FROM infusion WHERE patient_id = ? AND condition_id = ? AND NOT entered_in_error AND given_on > ? ORDER BY given_on LIMIT 1
+                """, arguments: [patient.id!, condition, date.description]) {
+                throw RegistryError.refused("\(RecordKind.infusion.displayID(later["id"])) was given for \(condition) on \(later["given_on"] as String), after \(date); end it on that day or later")
+            }
+            let before = try auditedPatient(db, patient)
+            try db.execute(sql: "UPDATE patient_condition SET ended_on = ?, end_reason = ? WHERE patient_id = ? AND condition_id = ?",
+                           arguments: [date.description, reason, patient.id!, condition])
+            try audit(db, actor: actor, action: "end-condition", record: id, patient: id, before: before, after: auditedPatient(db, patient),
+                      reason: reason.map { "\(condition) on \(date): \($0)" } ?? "\(condition) on \(date)")
+        }
+        return try patientSummary(id)
     }
 
     /// The clinic's patient list, optionally only those enrolled for one condition.
@@ -120,6 +189,7 @@ extension Registry {
                 birthDate: identity.birthDate, phone: identity.phone, email: identity.email, address: identity.address,
                 ageAtEnrolment: birth.age(on: enrolled), sex: patient.sex,
                 enrolledOn: patient.enrolledOn, conditions: try conditions(db, patient: row),
+                endedConditions: try endedConditions(db, patient: row),
                 researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
                 consentWithdrawalReason: patient.consentWithdrawalReason,
                 consentDecisions: try Row.fetchAll(db, sql: "SELECT research, on_date, reason FROM consent_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [row])
@@ -364,4 +434,9 @@ extension Registry {
             return changed
         }
     }
+}
+
+extension Dictionary {
+    /// `nil` for an empty dictionary, so that an encoder leaves the key out.
+    var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

@@ -67,14 +67,40 @@ extension Registry {
 
     /// Stores a scored assessment. Refuses a scale that belongs to a condition the patient is not
     /// enrolled for.
+    /// Refuses the same scale for the same patient, day and timepoint a second time, naming the
+    /// assessment on record and how to correct it, unless `repeat` says this is a genuine second
+    /// administration.
     public func addAssessment(_ scored: ScoredAssessment, patient id: RecordID, on date: ClinicalDate,
-                              timepoint: Timepoint, actor: String) throws -> AssessmentView {
+                              timepoint: Timepoint, repeat: Bool = false, actor: String) throws -> AssessmentView {
         _ = try date.notInFuture(field: "on", today: today)
         return try write { db in
             let patient = try requirePatient(db, id)
+            if !`repeat`, let existing = try existingAssessment(db, patient: patient.id!, scale: scored.scale, on: date, timepoint: timepoint) {
+                throw RegistryError.refused(Self.duplicateMessage(existing: existing, patient: id, scale: scored.scale, on: date, timepoint: timepoint))
+            }
             return try insertAssessment(db, scored, patient: patient.id!, enrolledFor: conditions(db, patient: patient.id!),
                                         on: date, timepoint: timepoint, actor: actor)
         }
+    }
+
+    func existingAssessment(_ db: Database, patient: Int64, scale: String, on date: ClinicalDate, timepoint: Timepoint) throws -> String? {
+        try Int64.fetchOne(db, sql: """
+            SELECT id FROM assessment WHERE patient_id = ? AND scale_id = ? AND assessed_on = ? AND timepoint = ? AND NOT entered_in_error
+            ORDER BY id LIMIT 1
+            """, arguments: [patient, scale, date.description, timepoint.rawValue]).map { RecordKind.assessment.displayID($0) }
+    }
+
+    /// Refuses, as `addAssessment` would, when this patient already has this scale on this day at
+    /// this timepoint: for asking before any item is typed.
+    public func refuseDuplicateAssessment(patient id: RecordID, scale: String, on date: ClinicalDate, timepoint: Timepoint) throws {
+        if let existing = try read({ db in try existingAssessment(db, patient: try requirePatient(db, id).id!, scale: scale, on: date, timepoint: timepoint) }) {
+            throw RegistryError.refused(Self.duplicateMessage(existing: existing, patient: id, scale: scale, on: date, timepoint: timepoint))
+        }
+    }
+
+    static func duplicateMessage(existing: String, patient: RecordID, scale: String, on date: ClinicalDate, timepoint: Timepoint) -> String {
+        "\(existing) already records \(scale) for \(patient) on \(date) (\(timepoint.rawValue)); nothing was saved. "
+            + "To change it: 'ketareg correct \(existing) --answers ... --reason ...'. A genuine second administration that day: add --repeat"
     }
 
     /// Records a treatment alongside ketamine.
@@ -87,7 +113,12 @@ extension Registry {
 
     /// Inserts a validated infusion, its adverse events and their audit rows.
     func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String) throws -> InfusionView {
-        var row = InfusionRow(patientId: patient, condition: try condition(db, named: entry.condition, patient: patient), entry: entry)
+        let given = try condition(db, named: entry.condition, patient: patient)
+        if let ended = try String.fetchOne(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?", arguments: [patient, given]),
+           ended < entry.date.description {
+            throw RegistryError.refused("\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused ('ketareg patient condition add' takes it up again)")
+        }
+        var row = InfusionRow(patientId: patient, condition: given, entry: entry)
         try row.insert(db)
         var adverseIDs: [String] = []
         for event in entry.adverseEvents {

@@ -215,6 +215,13 @@ enum Schema {
                 t.add(column: "address", .text)
             }
         }
+        migrator.registerMigration("Let a patient's conditions start and end: patient_condition.started_on, ended_on, end_reason") { db in
+            try db.alter(table: "patient_condition") { t in
+                t.add(column: "started_on", .text)
+                t.add(column: "ended_on", .text)
+                t.add(column: "end_reason", .text)
+            }
+        }
         migrator.registerMigration("Keep research consent as a history of decisions, each with its day: consent_event") { db in
             try db.execute(sql: """
                 CREATE TABLE consent_event (

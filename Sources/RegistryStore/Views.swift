@@ -32,6 +32,8 @@ public struct PatientPage: Sendable, Codable {
     public let sex: String
     public let enrolledOn: String
     public let conditions: [String]
+    /// Conditions ended (`patient condition end`), with the day.
+    public let endedConditions: [String: String]
     public let researchConsent: Bool
     public let consentWithdrawnOn: String?
     public let consentWithdrawalReason: String?

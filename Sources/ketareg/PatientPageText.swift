@@ -12,7 +12,9 @@ struct PatientPageText {
         let contact = [page.phone.map { "phone \($0)" }, page.email.map { "email \($0)" }, page.address.map { "address \($0)" }].compactMap { $0 }
         if !contact.isEmpty { lines.append("Contact: " + escapingControlCharacters(contact.joined(separator: "; "))) }
         lines.append("\(page.sex), born \(page.birthDate), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn)")
-        lines.append("Conditions: " + page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))
+        lines.append("Conditions: " + page.conditions.map { id in
+            (catalog.condition(id)?.name ?? id) + (page.endedConditions[id].map { " (ended \($0))" } ?? "")
+        }.joined(separator: "; "))
         if let withdrawn = page.consentWithdrawnOn {
             lines.append("Research consent: withdrawn on \(withdrawn) (\(page.consentWithdrawalReason ?? "no reason recorded")); not exported")
         } else {

@@ -125,4 +125,56 @@ struct ClinicDayTests {
         #expect(page.contains("withdrawn 2026-06-01 (asked by phone); given 2026-11-25 (came back)"), "\(page)")
         #expect(try clinic.run("verify").status == 0)
     }
+
+    @Test("Conditions over time: added from a day, ended on a day (nothing due after, no infusion after), taken up again; refusals change nothing")
+    func conditions() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try enroll(clinic, mrn: "K-1", given: "Cy", family: "Three")
+        #expect(try clinic.run("infusion", "add", id, "--on", "2026-02-01", "--dose-mg-per-kg", "0.5", "--minutes", "40").status == 0)
+        #expect(try clinic.run("patient", "condition", "add", id, "migraine", "--on", "2026-03-01", "--reason", "referred").status == 0)
+        #expect(try clinic.run("patient", "show", id).standardOutput.contains("Migraine"))
+        #expect(try clinic.run("due").standardOutput.contains("migraine"))
+        let before = try clinic.dump()
+        for (arguments, text) in [(["add", id, "migraine", "--on", "2026-03-02"], "already has migraine"),
+                                  (["add", id, "gout", "--on", "2026-03-02"], "gout"),
+                                  (["add", id, "neuropathic-pain", "--on", "2025-12-01"], "enrolment"),
+                                  (["end", id, "depression", "--on", "2026-01-20"], "I-000001"),
+                                  (["end", id, "neuropathic-pain", "--on", "2026-03-02"], "does not have"),
+                                  (["end", id, "migraine", "--on", "2027-01-01"], "--on")] {
+            let refused = try clinic.run(arguments: ["patient", "condition"] + arguments)
+            #expect(refused.status != 0 && refused.standardError.contains(text), "\(arguments): \(refused.standardError)")
+        }
+        #expect(try clinic.dump() == before)
+        #expect(try clinic.run("patient", "condition", "end", id, "migraine", "--on", "2026-04-01", "--reason", "resolved").status == 0)
+        #expect(try clinic.run("patient", "show", id).standardOutput.contains("(ended 2026-04-01)"))
+        #expect(!(try clinic.run("due").standardOutput.contains("migraine")))
+        let late = try clinic.run("infusion", "add", id, "--for", "migraine", "--on", "2026-04-02", "--rate-mg-per-kg-per-hour", "0.5", "--minutes", "1440")
+        #expect(late.status != 0 && late.standardError.contains("ended on 2026-04-01"), "\(late.standardError)")
+        #expect(try clinic.run("patient", "condition", "add", id, "migraine", "--on", "2026-05-01").status == 0)
+        #expect(try clinic.run("due").standardOutput.contains("migraine"))
+        let audit = try clinic.run("audit").standardOutput
+        #expect(audit.contains("add-condition") && audit.contains("end-condition") && audit.contains("migraine on 2026-04-01: resolved"))
+        #expect(try clinic.run("verify").status == 0)
+    }
+
+    @Test("The same scale, patient, day and timepoint twice is refused with the id on record and the correct command; --repeat records a second administration")
+    func duplicates() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try enroll(clinic, mrn: "D-1", given: "Di", family: "Four")
+        let first = try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,0")
+        #expect(first.status == 0)
+        let before = try clinic.dump()
+        let again = try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,0")
+        #expect(again.status != 0 && again.standardError.contains("A-000001") && again.standardError.contains("ketareg correct A-000001")
+                && again.standardError.contains("--repeat"), "\(again.standardError)")
+        #expect(try clinic.dump() == before)
+        // Another timepoint or day is not a duplicate; --repeat is a second administration.
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "post-infusion", "--answers", "1,1,1,1,1,1,1,1,0").status == 0)
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,0", "--repeat").status == 0)
+        // An assessment marked entered in error is no longer on record.
+        #expect(try clinic.run("correct", "A-000002", "--entered-in-error", "--reason", "wrong patient").status == 0)
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "post-infusion", "--answers", "1,1,1,1,1,1,1,1,0").status == 0)
+    }
 }

@@ -60,6 +60,9 @@ struct RegistryFileTests {
                                "Give every infusion a condition and a dose or a rate; add observations during infusions and course markers",
                                "Chain every audit row to the one before it with SHA-256, and record the operating-system account",
                                "Add outbox.content_sha256: each payload's digest without its audit-chain head",
+                               "Add contact details to patient_identity: phone, email, address",
+                               "Let a patient's conditions start and end: patient_condition.started_on, ended_on, end_reason",
+                               "Keep research consent as a history of decisions, each with its day: consent_event",
                                "Remember what each summary cell was published with, and for which patients"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
@@ -284,7 +287,7 @@ struct AuditJSONTests {
                                  ("bpi-sf", [8, 3, 5, 5, 5, 6, 4, 5, 5, 5, 5]), ("bpi-sf", [8, 3, 5, 5, 5, nil, nil, nil, nil, 5, 5]),
                                  ("cadss6", [0, 1, 2, 3, 4, 2])] as [(String, [Int?])] {
             let scored = try fixture.catalog.assess(scale: scale, answers: answers)
-            let view = try fixture.registry.addAssessment(scored, patient: patient, on: date, timepoint: .baseline, actor: "n")
+            let view = try fixture.registry.addAssessment(scored, patient: patient, on: date, timepoint: .baseline, repeat: true, actor: "n")
             let stored = try #require(try fixture.registry.auditTrail(for: RecordID(view.id)!).first?.after)
             #expect(stored == encodeWithFoundation(view))
         }

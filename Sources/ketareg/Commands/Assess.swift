@@ -27,6 +27,7 @@ struct Assess: ParsableCommand {
     @Option(help: ArgumentHelp("baseline, post-infusion or follow-up.", valueName: "timepoint")) var timepoint: String
     @Option(help: ArgumentHelp("One answer per item, comma separated.", valueName: "a,b,c")) var answers: String?
     @Option(help: ArgumentHelp("The value of a single-value measure.", valueName: "x")) var value: String?
+    @Flag(name: .customLong("repeat"), help: "A genuine second administration of the scale that day at that timepoint (otherwise refused as a duplicate).") var repeatAdministration = false
 
     func validate() throws {
         if answers != nil && value != nil { throw ValidationError("Give --answers or --value, not both") }
@@ -34,15 +35,20 @@ struct Assess: ParsableCommand {
 
     func run() throws {
         let catalog = try global.catalog()
-        let patient = try patientID(id, registry: try global.openRegistry())
+        let registry = try global.openRegistry()
+        let patient = try patientID(id, registry: registry)
         guard let found = catalog.scale(scale.lowercased()) else {
             throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
         }
         let date = try ClinicDay.parse(on, field: "on")
         let when = try Timepoint.parse(timepoint, field: "timepoint")
+        // At the keyboard, before any item is asked, so that no answer typed is lost to a refusal.
+        if answers == nil, value == nil, !repeatAdministration {
+            try registry.refuseDuplicateAssessment(patient: patient, scale: found.id, on: date, timepoint: when)
+        }
         let raw = try readAnswers(answers: answers, value: value, scale: found)
         let scored = try catalog.assess(scale: found.id, answers: raw)
-        let assessment = try global.openRegistry().addAssessment(scored, patient: patient, on: date, timepoint: when, actor: global.actorName)
+        let assessment = try registry.addAssessment(scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
         if output.json { return try printJSON(assessment) }
         printAssessment(assessment, scored: scored, catalog: catalog)
     }

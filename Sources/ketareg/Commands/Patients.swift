@@ -92,7 +92,7 @@ struct PatientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patient",
         abstract: "Find patients, show one, correct their identity and contact details, record their consent and conditions.",
-        subcommands: [Find.self, Show.self, Edit.self, Consent.self, WithdrawConsent.self]
+        subcommands: [Find.self, Show.self, Edit.self, Consent.self, ConditionCommand.self, WithdrawConsent.self]
     )
 
     struct Find: ParsableCommand {
@@ -229,6 +229,58 @@ struct PatientCommand: ParsableCommand {
             print(decision
                   ? "\(patient.id) gave research consent from \(date); exports built from then on include them."
                   : "\(patient.id) withdrew research consent on \(date); no export built from then on includes them.")
+        }
+    }
+
+    struct ConditionCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "condition",
+            abstract: "Add a condition to a patient, or end one.",
+            discussion: """
+                An ended condition has nothing due and takes no new infusions from the day after it \
+                ended; its courses still count in outcomes. Adding it again takes it up again.
+
+                Examples:
+                  ketareg patient condition add P-000042 migraine --on 2026-11-20 --reason "referred by neurology"
+                  ketareg patient condition end P-000042 depression --on today --reason "in remission, discharged"
+                """,
+            subcommands: [Add.self, End.self]
+        )
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a condition to a patient from a day on (see 'ketareg conditions').")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var output: OutputOptions
+            @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
+            @Argument(help: ArgumentHelp("The condition id, e.g. migraine.", valueName: "condition")) var condition: String
+            @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
+            @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail, never exported).", valueName: "text")) var reason: String?
+
+            func run() throws {
+                let registry = try global.openRegistry()
+                let patient = try registry.addCondition(try patientID(id, registry: registry), condition: condition, on: try ClinicDay.parse(on, field: "on"),
+                                                        reason: reason, catalog: try global.catalog(), actor: global.actorName)
+                if output.json { return try printJSON(patient) }
+                print("\(patient.id) now has \(patient.conditions.joined(separator: ", ")).")
+            }
+        }
+
+        struct End: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "End one of a patient's conditions on a day.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var output: OutputOptions
+            @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
+            @Argument(help: ArgumentHelp("The condition id.", valueName: "condition")) var condition: String
+            @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
+            @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail, never exported).", valueName: "text")) var reason: String?
+
+            func run() throws {
+                let registry = try global.openRegistry()
+                let date = try ClinicDay.parse(on, field: "on")
+                let patient = try registry.endCondition(try patientID(id, registry: registry), condition: condition, on: date, reason: reason, actor: global.actorName)
+                if output.json { return try printJSON(patient) }
+                print("\(patient.id)'s \(condition.lowercased()) ended on \(date): nothing is due for it from then on.")
+            }
         }
     }
 
