@@ -42,5 +42,13 @@ public struct DepressionModule: Condition {
         ]
     }
 
-    public var safetyChecks: [SafetyCheck] { [PHQ9.suicideRisk] }
+    public var safetyChecks: [SafetyCheck] {
+        [PHQ9.suicideRisk,
+         SafetyCheck(flag: "suicide-risk", scale: "madrs",
+                     description: "MADRS item 10 (suicidal thoughts) at 4 or above: review suicide risk with the patient before they leave.",
+                     trigger: .itemAtLeast(item: "10", value: 4)),
+         SafetyCheck(flag: "suicide-risk", scale: "qids-sr16",
+                     description: "QIDS-SR16 item 12 (thoughts of death or suicide) at 2 or above: review suicide risk with the patient before they leave.",
+                     trigger: .itemAtLeast(item: "12", value: 2))]
+    }
 }

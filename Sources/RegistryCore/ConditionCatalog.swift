@@ -77,11 +77,12 @@ public struct ConditionCatalog: Sendable {
             throw CatalogError.noSuchScale(id: scaleID, known: scaleIDs)
         }
         let result = try scale.score(answers)
-        let flags = condition.safetyChecks
-            .filter { $0.scale == scaleID && $0.raises(answers: answers, result: result, scale: scale) }
-            .map(\.flag)
+        let raised = condition.safetyChecks.filter { $0.scale == scaleID && $0.raises(answers: answers, result: result, scale: scale) }
+        var flags: [String] = []
+        for check in raised where !flags.contains(check.flag) { flags.append(check.flag) }
         return ScoredAssessment(condition: condition.id, scale: scale.id, scaleVersion: scale.version,
-                                answers: answers, result: result, flags: flags)
+                                answers: answers, result: result, flags: flags,
+                                flagRules: Dictionary(raised.map { ($0.flag, $0.triggerDescription) }, uniquingKeysWith: { first, _ in first }))
     }
 
     private static func checkID(_ id: String, kind: String) throws(CatalogError) {
@@ -116,6 +117,8 @@ public struct ScoredAssessment: Sendable, Hashable {
     public let answers: [Int?]
     public let result: ScaleResult
     public let flags: [String]
+    /// Each raised flag's rule in words ("phq9 item 9 at 1 or above").
+    public var flagRules: [String: String] = [:]
 }
 
 /// Why a catalog could not be built, or a lookup in it failed.

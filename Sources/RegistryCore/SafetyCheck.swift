@@ -48,3 +48,37 @@ public struct SafetyCheck: Sendable, Hashable {
         }
     }
 }
+
+/// Safety rules on what is recorded during and after an infusion, each raising a flag for clinician
+/// review: blood pressure at or above 180 systolic or 110 diastolic, SpO2 below 90, respiratory
+/// depression, and a serious adverse event.
+public struct VitalSafetyRules: Sendable, Hashable {
+    public var systolicAtLeast = 180
+    public var diastolicAtLeast = 110
+    public var oxygenSaturationBelow = 90
+
+    public init() {}
+
+    public static let standard = VitalSafetyRules()
+
+    /// The flags these readings raise, with each rule in words.
+    public func raised(bloodPressures: [BloodPressure?], oxygenSaturation: Int?, respiratoryDepression: Bool) -> [(flag: String, rule: String)] {
+        var raised: [(flag: String, rule: String)] = []
+        if let high = bloodPressures.compactMap({ $0 }).first(where: { $0.systolic >= systolicAtLeast || $0.diastolic >= diastolicAtLeast }) {
+            raised.append(("high-blood-pressure", "blood pressure \(high.systolic)/\(high.diastolic): at or above \(systolicAtLeast) systolic or \(diastolicAtLeast) diastolic"))
+        }
+        if let oxygenSaturation, oxygenSaturation < oxygenSaturationBelow {
+            raised.append(("low-oxygen-saturation", "SpO2 \(oxygenSaturation)%: below \(oxygenSaturationBelow)%"))
+        }
+        if respiratoryDepression { raised.append(("respiratory-depression", "respiratory depression recorded")) }
+        return raised
+    }
+
+    /// The rules in words, for help and the data dictionary.
+    public var descriptions: [String] {
+        ["high-blood-pressure: any blood pressure at or above \(systolicAtLeast) systolic or \(diastolicAtLeast) diastolic (before, after, at discharge or during an infusion)",
+         "low-oxygen-saturation: SpO2 below \(oxygenSaturationBelow)% (with an infusion or during it)",
+         "respiratory-depression: respiratory depression recorded with an infusion or during it",
+         "serious-adverse-event: any adverse event recorded as serious"]
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 
 /// The identifiers clinic staff read and type: `P-000042` for a patient, `I-` for an infusion,
 /// `A-` for an assessment, `AE-` for an adverse event, `C-` for a co-intervention, `O-` for an observation
-/// during an infusion, `CE-` for a course started or ended by hand. They are local
+/// during an infusion, `CE-` for a course started or ended by hand, `F-` for a safety flag. They are local
 /// to the clinic and never leave it.
 public enum RecordKind: String, Sendable, CaseIterable, Codable {
     case patient = "P"
@@ -12,6 +12,7 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
     case coIntervention = "C"
     case observation = "O"
     case courseEvent = "CE"
+    case flag = "F"
 
     /// The word used in audit rows and messages.
     public var noun: String {
@@ -23,6 +24,7 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
         case .coIntervention: "co-intervention"
         case .observation: "observation"
         case .courseEvent: "course-event"
+        case .flag: "flag"
         }
     }
 

@@ -162,10 +162,7 @@ extension Registry {
     }
 
     func openFlags(_ db: Database, patient: Int64) throws -> [String] {
-        let lists = try String.fetchAll(db, sql: "SELECT flags FROM assessment WHERE patient_id = ? AND NOT entered_in_error AND flags <> '[]'", arguments: [patient])
-        var seen: [String] = []
-        for list in lists { for flag in decodeJSON([String].self, list) ?? [] where !seen.contains(flag) { seen.append(flag) } }
-        return seen
+        try String.fetchAll(db, sql: "SELECT flag FROM safety_flag WHERE patient_id = ? AND state = 'open' GROUP BY flag ORDER BY MIN(id)", arguments: [patient])
     }
 
     /// Everything recorded about one patient.
@@ -184,7 +181,7 @@ extension Registry {
             let treatments = try PriorTreatmentRow.filter(byPatient).order(Column("id")).fetchAll(db)
             let birth = try ClinicalDate.parse(identity.birthDate, field: "birth-date")
             let enrolled = try ClinicalDate.parse(patient.enrolledOn, field: "enrolled-on")
-            return PatientPage(
+            var page = PatientPage(
                 id: id.description, mrn: identity.mrn, givenName: identity.givenName, familyName: identity.familyName,
                 birthDate: identity.birthDate, phone: identity.phone, email: identity.email, address: identity.address,
                 ageAtEnrolment: birth.age(on: enrolled), sex: patient.sex,
@@ -201,6 +198,9 @@ extension Registry {
                 courseEvents: try CourseEventRow.filter(byPatient).order(Column("on_date"), Column("id")).fetchAll(db).map(\.view),
                 latestScores: latest.values.sorted { ($0.on, $0.scale) < ($1.on, $1.scale) },
                 flags: try openFlags(db, patient: row))
+            page.openFlags = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE patient_id = ? AND state = 'open' ORDER BY id", arguments: [row])
+                .map(Self.flagView)
+            return page
         }
     }
 

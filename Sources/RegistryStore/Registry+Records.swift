@@ -33,6 +33,10 @@ extension Registry {
             let view = row.view
             try audit(db, actor: actor, action: "add", record: RecordID(kind: .observation, row: row.id!),
                       patient: RecordID(kind: .patient, row: infusion.patientId), before: ObservationView?.none, after: view)
+            try raiseFlags(db, patient: infusion.patientId, source: RecordID(kind: .observation, row: row.id!), on: entry.date.description,
+                           flags: VitalSafetyRules.standard.raised(bloodPressures: [entry.bloodPressure], oxygenSaturation: entry.oxygenSaturation,
+                                                                   respiratoryDepression: entry.respiratoryDepression),
+                           actor: actor)
             return view
         }
     }
@@ -127,6 +131,10 @@ extension Registry {
         let view = row.view(adverseEvents: adverseIDs)
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
+        try raiseFlags(db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
+                       flags: VitalSafetyRules.standard.raised(bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
+                                                               oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression),
+                       actor: actor)
         try refreshAgeAtDayZero(db, patient: patient)
         return view
     }
@@ -180,6 +188,10 @@ extension Registry {
         let view = row.view
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .adverseEvent, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: AdverseEventView?.none, after: view)
+        if entry.serious {
+            try raiseFlags(db, patient: patient, source: RecordID(kind: .adverseEvent, row: row.id!), on: entry.onset.description,
+                           flags: [("serious-adverse-event", "\(entry.term.rawValue) (\(entry.grade.rawValue)) recorded as serious")], actor: actor)
+        }
         return view
     }
 
@@ -201,6 +213,8 @@ extension Registry {
             band: row.band, flags: scored.flags, enteredInError: false)
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .assessment, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: AssessmentView?.none, after: view)
+        try raiseFlags(db, patient: patient, source: RecordID(kind: .assessment, row: row.id!), on: row.assessedOn,
+                       flags: scored.flags.map { ($0, scored.flagRules[$0] ?? "raised by the \(scored.scale) safety check") }, actor: actor)
         return view
     }
 

@@ -241,6 +241,36 @@ enum Schema {
                     WHERE consent_withdrawn_on IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("Make every safety flag a record with its rule, its source and its review: safety_flag") { db in
+            try db.execute(sql: """
+                CREATE TABLE safety_flag (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    patient_id INTEGER NOT NULL REFERENCES patient(id),
+                    flag TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    raised_on TEXT NOT NULL,
+                    raised_at TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('open', 'reviewed')),
+                    reviewed_by TEXT,
+                    reviewed_at TEXT,
+                    action TEXT,
+                    CHECK ((state = 'open') = (reviewed_at IS NULL))
+                );
+                CREATE INDEX safety_flag_patient ON safety_flag(patient_id, state);
+                """)
+            // Flags stored on assessments before they were records become open flags.
+            let rows = try Row.fetchAll(db, sql: "SELECT id, patient_id, scale_id, assessed_on, flags FROM assessment WHERE NOT entered_in_error AND flags <> '[]' ORDER BY id")
+            for row in rows {
+                for flag in decodeJSON([String].self, row["flags"]) ?? [] {
+                    try db.execute(sql: """
+                        INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state)
+                        VALUES (?, ?, ?, ?, ?, ?, 'open')
+                        """, arguments: [row["patient_id"], flag, "raised by the \(row["scale_id"] as String) safety check when entered",
+                                         RecordKind.assessment.displayID(row["id"]), row["assessed_on"], timestamp()])
+                }
+            }
+        }
         migrator.registerMigration("Remember what each summary cell was published with, and for which patients") { db in
             // Export bookkeeping, never sent: a summary cell is republished unchanged until enough
             // patients have joined or left it (see SummaryReleaseMemory).

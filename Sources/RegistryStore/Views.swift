@@ -50,8 +50,10 @@ public struct PatientPage: Sendable, Codable {
     public let courseEvents: [CourseEventView]
     /// The most recent assessment of each scale (not entered in error).
     public let latestScores: [AssessmentView]
-    /// Safety flags raised by any assessment on record, for clinician review.
+    /// The kinds of safety flag still open, for clinician review.
     public let flags: [String]
+    /// Every open safety flag, oldest first.
+    public var openFlags: [SafetyFlagView] = []
     /// Where the patient is in each condition's course; filled in by whoever knows the courses.
     public var courses: [CourseProgress] = []
 }

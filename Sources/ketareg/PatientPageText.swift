@@ -8,6 +8,12 @@ struct PatientPageText {
 
     func render() -> String {
         var lines: [String] = []
+        // Open safety flags come first: they are what a clinician must act on today.
+        for flag in page.openFlags {
+            lines.append("OPEN SAFETY FLAG \(flag.id): \(flag.flag) from \(flag.source) on \(flag.raisedOn) (\(flag.rule)). "
+                         + "After review: ketareg flag review \(flag.id) --action \"what was done\"")
+        }
+        if !page.openFlags.isEmpty { lines.append("") }
         lines.append("\(page.id)  \(escapingControlCharacters(page.familyName)), \(escapingControlCharacters(page.givenName))  (MRN \(escapingControlCharacters(page.mrn)))")
         let contact = [page.phone.map { "phone \($0)" }, page.email.map { "email \($0)" }, page.address.map { "address \($0)" }].compactMap { $0 }
         if !contact.isEmpty { lines.append("Contact: " + escapingControlCharacters(contact.joined(separator: "; "))) }
@@ -28,10 +34,6 @@ struct PatientPageText {
         lines.append("Treatments tried before ketamine: " + (page.priorTreatments.isEmpty ? "none recorded" : page.priorTreatments.map(\.description).joined(separator: ", ")))
         for progress in page.courses {
             lines.append("Course, \(progress.condition), \(progress.summary)")
-        }
-        if !page.flags.isEmpty {
-            lines.append("")
-            lines.append("FOR CLINICIAN REVIEW: " + page.flags.map(flagText).joined(separator: " "))
         }
 
         lines.append("")

@@ -177,4 +177,77 @@ struct ClinicDayTests {
         #expect(try clinic.run("correct", "A-000002", "--entered-in-error", "--reason", "wrong patient").status == 0)
         #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "post-infusion", "--answers", "1,1,1,1,1,1,1,1,0").status == 0)
     }
+
+    @Test("Safety flags: every rule raises a numbered flag from its record, shown until a review records who, when and what was done")
+    func flags() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try enroll(clinic, mrn: "F-1", given: "Eve", family: "Five")
+        // At each rule's edge: just below raises nothing, at the threshold raises one flag.
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,0").status == 0)
+        #expect(try clinic.run("assess", id, "--scale", "madrs", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "3,3,3,3,3,3,3,3,3,3").status == 0)
+        #expect(try clinic.run("assess", id, "--scale", "qids-sr16", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1").status == 0)
+        #expect(try clinic.run("infusion", "add", id, "--on", "2026-02-02", "--dose-mg-per-kg", "0.5", "--minutes", "40",
+                               "--bp-after", "179/109", "--spo2", "90").status == 0)
+        #expect(try clinic.run("flag", "list").standardOutput.contains("No flags."))
+        let raisedBy: [([String], String)] = [
+            (["assess", id, "--scale", "phq9", "--on", "2026-02-03", "--timepoint", "post-infusion", "--answers", "0,0,0,0,0,0,0,0,1"], "suicide-risk"),
+            (["assess", id, "--scale", "madrs", "--on", "2026-02-03", "--timepoint", "post-infusion", "--answers", "0,0,0,0,0,0,0,0,0,4"], "suicide-risk"),
+            (["assess", id, "--scale", "qids-sr16", "--on", "2026-02-03", "--timepoint", "post-infusion", "--answers", "0,0,0,0,0,0,0,0,0,0,0,2,0,0,0,0"], "suicide-risk"),
+            (["infusion", "add", id, "--on", "2026-02-04", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--bp-before", "150/110"], "high-blood-pressure"),
+            (["infusion", "add", id, "--on", "2026-02-05", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--bp-after", "180/90"], "high-blood-pressure"),
+            (["infusion", "add", id, "--on", "2026-02-06", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--spo2", "89"], "low-oxygen-saturation"),
+            (["infusion", "add", id, "--on", "2026-02-07", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--respiratory-depression"], "respiratory-depression"),
+            (["infusion", "observe", "I-000001", "--at", "2026-02-02T00:10", "--spo2", "85"], "low-oxygen-saturation"),
+            (["adverse", "add", id, "--term", "hypertension", "--grade", "severe", "--serious", "--onset", "2026-02-08"], "serious-adverse-event"),
+        ]
+        for (number, (arguments, flag)) in raisedBy.enumerated() {
+            let outcome = try clinic.run(arguments: arguments)
+            let flagID = "F-00000\(number + 1)"
+            #expect(outcome.status == 0 && outcome.standardOutput.contains("FOR CLINICIAN REVIEW: \(flagID) \(flag)"), "\(arguments): \(outcome.standardOutput) \(outcome.standardError)")
+        }
+        let listed = try #require((try clinic.run("flag", "list", "--open", "--json").json() as? [String: Any])?["flags"] as? [[String: Any]])
+        #expect(listed.count == raisedBy.count && listed.allSatisfy { $0["state"] as? String == "open" && ($0["rule"] as? String)?.isEmpty == false })
+        #expect(listed.map { $0["flag"] as? String } == raisedBy.map(\.1))
+        #expect(listed.first?["source"] as? String == "A-000004")
+        // Open flags head the patient's page and are listed by due.
+        let page = try clinic.run("patient", "show", id).standardOutput
+        #expect(page.hasPrefix("OPEN SAFETY FLAG F-000001: suicide-risk from A-000004"), "\(page)")
+        #expect(try clinic.run("due").standardOutput.contains("OPEN SAFETY FLAGS"))
+        // A review records who, when and what; it is audited; a second one is refused.
+        let review = try clinic.run("flag", "review", "F-000001", "--action", "seen by Dr Okafor; safety plan agreed", "--actor", "dr.okafor")
+        #expect(review.status == 0, "\(review.standardError)")
+        let reviewed = try #require((try clinic.run("flag", "list", "--patient", "F-1", "--json").json() as? [String: Any])?["flags"] as? [[String: Any]])
+        let first = try #require(reviewed.first)
+        #expect(first["state"] as? String == "reviewed" && first["reviewedBy"] as? String == "dr.okafor"
+                && first["action"] as? String == "seen by Dr Okafor; safety plan agreed" && (first["reviewedAt"] as? String)?.hasPrefix("20") == true)
+        #expect(!(try clinic.run("patient", "show", id).standardOutput.contains("OPEN SAFETY FLAG F-000001")))
+        let before = try clinic.dump()
+        let again = try clinic.run("flag", "review", "F-000001", "--action", "again")
+        #expect(again.status != 0 && again.standardError.contains("reviewed already"))
+        for bad in [["flag", "review", "F-000099", "--action", "x"], ["flag", "review", "A-000001", "--action", "x"], ["flag", "review", "F-000002", "--action", " "]] {
+            #expect(try clinic.run(arguments: bad).status != 0, "\(bad)")
+        }
+        #expect(try clinic.dump() == before)
+        #expect(try clinic.run("audit").standardOutput.contains("review F-000001"))
+        #expect(try clinic.run("verify").status == 0)
+        // The rules are stated where a clinician looks them up.
+        #expect(try clinic.run("scale", "show", "madrs").standardOutput.contains("item 10 at 4 or above"))
+        #expect(try clinic.run("flag", "--help").standardOutput.contains("below 90"))
+    }
+
+    @Test("A CSV import lists the safety flags it raised")
+    func importFlags() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let exporter = try Clinic()
+        defer { exporter.remove() }
+        let id = try enroll(exporter, mrn: "I-1", given: "Ivy", family: "Six")
+        #expect(try exporter.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,2").status == 0)
+        let file = exporter.folder.appendingPathComponent("out.csv").path
+        #expect(try exporter.run("export-csv", file).status == 0)
+        let imported = try clinic.run("import", file)
+        #expect(imported.status == 0, "\(imported.standardError)")
+        #expect(imported.standardOutput.contains("raised 1 safety flag") && imported.standardOutput.contains("F-000001"), "\(imported.standardOutput)")
+    }
 }

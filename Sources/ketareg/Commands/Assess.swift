@@ -51,6 +51,7 @@ struct Assess: ParsableCommand {
         let assessment = try registry.addAssessment(scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
         if output.json { return try printJSON(assessment) }
         printAssessment(assessment, scored: scored, catalog: catalog)
+        try printRaisedFlags(registry, from: assessment.id, patient: patient)
     }
 }
 
@@ -97,6 +98,6 @@ func printAssessment(_ assessment: AssessmentView, scored: ScoredAssessment, cat
     for text in scored.result.notes { print("  note: \(text)") }
     let checks = catalog.condition(assessment.condition)?.safetyChecks ?? []
     for flag in assessment.flags {
-        print("  FOR CLINICIAN REVIEW [\(flag)]: " + (checks.first { $0.flag == flag }?.description ?? flag))
+        print("  \(flag): " + (checks.first { $0.flag == flag && $0.scale == assessment.scale }?.description ?? flag))
     }
 }

@@ -32,7 +32,7 @@ struct Correct: ParsableCommand {
     @OptionGroup(title: "Co-intervention fields") var coIntervention: CoInterventionFields
 
     func run() throws {
-        guard let record = RecordID(id), record.kind != .patient else {
+        guard let record = RecordID(id), record.kind != .patient, record.kind != .flag else {
             throw InputError(field: "<id>", got: id, allowed: "an assessment (A-000012), infusion (I-000007), adverse event (AE-000003), co-intervention (C-000002), observation (O-000004) or course marker (CE-000001) id")
         }
         try refuseFieldsOfOtherKinds(record.kind)
@@ -82,7 +82,7 @@ struct Correct: ParsableCommand {
             let marked = try registry.markEnteredInError(record, reason: reason, actor: global.actorName)
             if output.json { return try printJSON(["id": marked]) }
             print("Corrected \(marked): entered in error")
-        case .patient:
+        case .patient, .flag:
             break
         }
     }
@@ -104,7 +104,7 @@ struct Correct: ParsableCommand {
         case .adverseEvent: "--term, --grade, --serious, --onset, --resolved"
         case .coIntervention: "--kind, --from, --to"
         case .observation, .courseEvent: "--entered-in-error only"
-        case .patient: ""
+        case .patient, .flag: ""
         }
         throw RegistryError(.refused, "--\(wrong) does not apply to \(id): \(kind.article) \(kind.noun.replacingOccurrences(of: "adverse-event", with: "adverse event")) takes \(takes)")
     }

@@ -33,6 +33,9 @@ struct DataDictionary {
         for condition in conditions {
             lines.append("| `\(condition.id)` | \(condition.name) | \(condition.version) | `\(condition.primaryScale)` | \(condition.scales.map { "`\($0.id)`" }.joined(separator: ", ")) |")
         }
+        lines += ["", "## Safety flags on infusions, observations and adverse events", "",
+                  "Each raises an open flag (F-) for clinician review, whatever the condition; each condition's own checks on its scales follow below.", ""]
+        lines += VitalSafetyRules.standard.descriptions.map { "- \($0)" }
         for condition in conditions {
             lines += ["", "## \(condition.name) (`\(condition.id)`)", "", condition.summary, ""]
             let course = condition.course

@@ -120,9 +120,12 @@ struct InfusionCommand: ParsableCommand {
             var entry = InfusionEntry(date: try ClinicDay.today(), dosing: .dose(mgPerKg: 0), minutes: fields.minutes!)
             try fields.apply(to: &entry)
             entry.adverseEvents = try adverse.map { try AdverseEventEntry.parse($0, onset: entry.date) }
-            let infusion = try global.openRegistry().addInfusion(entry, patient: patient, actor: global.actorName)
+            let registry = try global.openRegistry()
+            let infusion = try registry.addInfusion(entry, patient: patient, actor: global.actorName)
             if output.json { return try printJSON(infusion) }
             print(infusion.id)
+            try printRaisedFlags(registry, from: infusion.id, patient: patient)
+            for event in infusion.adverseEvents { try printRaisedFlags(registry, from: event, patient: patient) }
             note("Recorded infusion \(infusion.id) for \(patient) (\(infusion.condition)) on \(infusion.on): \(infusion.dosingText)"
                  + (infusion.totalMg.map { ", \(formatScore($0)) mg in all" } ?? "")
                  + (infusion.adverseEvents.isEmpty ? "." : ", with adverse events \(infusion.adverseEvents.joined(separator: ", "))."))
@@ -160,9 +163,11 @@ struct InfusionCommand: ParsableCommand {
             let entry = InfusionObservationEntry(date: date, time: time, bloodPressure: try bp.map { try BloodPressure.parse($0, field: "bp") },
                                                  heartRate: heartRate, oxygenSaturation: spo2, sedation: sedation, dissociation: dissociation,
                                                  respiratoryDepression: respiratoryDepression)
-            let observation = try global.openRegistry().addObservation(entry, infusion: id, actor: global.actorName)
+            let registry = try global.openRegistry()
+            let observation = try registry.addObservation(entry, infusion: id, actor: global.actorName)
             if output.json { return try printJSON(observation) }
             print(observation.id)
+            try printRaisedFlags(registry, from: observation.id, patient: RecordID(observation.patient) ?? RecordID(kind: .patient, row: 0))
             note("Recorded observation \(observation.id) during \(observation.infusion) at \(observation.on) \(observation.at).")
         }
     }
@@ -204,9 +209,11 @@ struct AdverseCommand: ParsableCommand {
                 }
                 infusionID = parsed
             }
-            let event = try global.openRegistry().addAdverseEvent(entry, patient: patient, infusion: infusionID, actor: global.actorName)
+            let registry = try global.openRegistry()
+            let event = try registry.addAdverseEvent(entry, patient: patient, infusion: infusionID, actor: global.actorName)
             if output.json { return try printJSON(event) }
             print(event.id)
+            try printRaisedFlags(registry, from: event.id, patient: patient)
         }
     }
 }

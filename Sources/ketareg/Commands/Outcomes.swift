@@ -108,7 +108,15 @@ struct Due: ParsableCommand {
         let registry = try global.openRegistry()
         let due = DueItem.list(histories: try registry.histories(), catalog: catalog, today: today)
         let names = try registry.patientNames()
-        if output.json { return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) })) }
+        let flags = try registry.flags(openOnly: true)
+        if output.json {
+            return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) }, openFlags: flags))
+        }
+        if !flags.isEmpty {
+            print("OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):")
+            print(table(flags.map { [$0.id, $0.patient, names[$0.patient] ?? "", $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
+            print("")
+        }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
         print(table([["PATIENT", "NAME", "CONDITION", "COURSE", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
             [item.patient, names[item.patient] ?? "", item.condition, item.course == .induction ? "induction" : "re-treatment \(item.courseNumber - 1)", item.name, item.scale, item.timepoint,
@@ -138,4 +146,6 @@ struct DueReport: Encodable {
     }
     let date: String
     let due: [Item]
+    /// Safety flags waiting for review.
+    let openFlags: [SafetyFlagView]
 }

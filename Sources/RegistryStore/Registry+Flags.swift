@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// A safety flag as the clinic reads it: what raised it, from which record, and what was done.
+public struct SafetyFlagView: Sendable, Codable, Hashable {
+    public let id: String
+    public let patient: String
+    public let flag: String
+    /// The rule that raised it, in words.
+    public let rule: String
+    /// The record it came from (A-, I-, O- or AE-).
+    public let source: String
+    /// The day of that record.
+    public let raisedOn: String
+    /// `open` or `reviewed`.
+    public let state: String
+    public let reviewedBy: String?
+    public let reviewedAt: String?
+    /// What was done, in the reviewer's words.
+    public let action: String?
+}
+
+extension Registry {
+    /// Raises flags from one record: one open flag per rule, audited.
+    func raiseFlags(_ db: Database, patient: Int64, source: RecordID, on date: String, flags: [(flag: String, rule: String)], actor: String) throws {
+        for raised in flags {
+            try db.execute(sql: """
+                INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')
+                """, arguments: [patient, raised.flag, raised.rule, source.description, date, timestamp()])
+            let id = RecordID(kind: .flag, row: db.lastInsertedRowID)
+            try audit(db, actor: actor, action: "raise", record: id, patient: RecordID(kind: .patient, row: patient),
+                      before: SafetyFlagView?.none, after: try flag(db, id.row))
+        }
+    }
+
+    func flag(_ db: Database, _ row: Int64) throws -> SafetyFlagView? {
+        try Row.fetchOne(db, sql: "SELECT * FROM safety_flag WHERE id = ?", arguments: [row]).map(Self.flagView)
+    }
+
+    static func flagView(_ row: Row) -> SafetyFlagView {
+        SafetyFlagView(id: RecordKind.flag.displayID(row["id"]), patient: RecordKind.patient.displayID(row["patient_id"]), flag: row["flag"],
+                       rule: row["rule"], source: row["source"], raisedOn: row["raised_on"], state: row["state"],
+                       reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"], action: row["action"])
+    }
+
+    /// Flags, oldest first: all, or only those still open, for one patient or the clinic.
+    public func flags(patient: RecordID? = nil, openOnly: Bool = false) throws -> [SafetyFlagView] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let patient { conditions.append("patient_id = ?"); arguments.append(try requirePatient(db, patient).id!) }
+            if openOnly { conditions.append("state = 'open'") }
+            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM safety_flag\(filter) ORDER BY id", arguments: StatementArguments(arguments)).map(Self.flagView)
+        }
+    }
+
+    /// Records that a clinician reviewed a flag and what they did: who (the actor), when (now), the
+    /// action in their words. Audited. Refuses a flag already reviewed.
+    public func reviewFlag(_ id: RecordID, action: String, actor: String) throws -> SafetyFlagView {
+        let action = action.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !action.isEmpty else { throw InputError(field: "action", got: "", allowed: "what was done, in a few words (for example: 'seen by Dr Okafor, safety plan agreed')") }
+        return try write { db in
+            guard id.kind == .flag, let before = try flag(db, id.row) else {
+                throw RegistryError.refused("<flag-id>: no flag \(id) in this registry (see 'ketareg flag list')")
+            }
+            guard before.state == "open" else {
+                throw RegistryError.refused("\(id) was reviewed already by \(before.reviewedBy ?? "?") at \(before.reviewedAt ?? "?"): \(before.action ?? ""); nothing changed")
+            }
+            try db.execute(sql: "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
+                           arguments: [actor, timestamp(), action, id.row])
+            let after = try flag(db, id.row)!
+            try audit(db, actor: actor, action: "review", record: id, patient: RecordID(patient: before.patient), before: before, after: after, reason: action)
+            return after
+        }
+    }
+}
+
+extension RecordID {
+    /// A patient id from its display form, which the registry wrote itself.
+    init(patient display: String) {
+        self = RecordID(display) ?? RecordID(kind: .patient, row: 0)
+    }
+}
