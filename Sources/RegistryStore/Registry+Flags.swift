@@ -34,6 +34,27 @@ extension Registry {
         }
     }
 
+    /// After a correction: closes the open flags of `source` that the record no longer raises
+    /// (saying so, with the correction's reason) and raises those it now raises and never raised.
+    func syncFlags(_ db: Database, patient: Int64, source: RecordID, on date: String, reason: String, actor: String,
+                   raised: [(flag: String, rule: String)]) throws {
+        let open = try Row.fetchAll(db, sql: "SELECT id, flag FROM safety_flag WHERE source = ? AND state = 'open'", arguments: [source.description])
+        let wanted = Set(raised.map(\.flag))
+        for row in open where !wanted.contains(row["flag"] as String) {
+            let id = RecordID(kind: .flag, row: row["id"])
+            let before = try flag(db, id.row)
+            try db.execute(sql: "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
+                           arguments: [actor, timestamp(), "closed: \(source) was corrected and no longer raises it (\(reason))", id.row])
+            try audit(db, actor: actor, action: "close", record: id, patient: RecordID(kind: .patient, row: patient),
+                      before: before, after: try flag(db, id.row), reason: reason)
+        }
+        // A flag of the same kind from the same record, open or already reviewed, is not raised again.
+        let closedNow = Set(open.map { $0["id"] as Int64 })
+        let already = Set(try Row.fetchAll(db, sql: "SELECT id, flag FROM safety_flag WHERE source = ?", arguments: [source.description])
+            .filter { !closedNow.contains($0["id"]) || wanted.contains($0["flag"] as String) }.map { $0["flag"] as String })
+        try raiseFlags(db, patient: patient, source: source, on: date, flags: raised.filter { !already.contains($0.flag) }, actor: actor)
+    }
+
     func flag(_ db: Database, _ row: Int64) throws -> SafetyFlagView? {
         try Row.fetchOne(db, sql: "SELECT * FROM safety_flag WHERE id = ?", arguments: [row]).map(Self.flagView)
     }

@@ -257,6 +257,10 @@ extension Registry {
             }
             let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
                                                after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+            try syncFlags(db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
+                          raised: row.enteredInError ? [] : VitalSafetyRules.standard.raised(
+                            bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
+                            oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression))
             try refreshAgeAtDayZero(db, patient: row.patientId)
             return corrected
         }
@@ -275,8 +279,11 @@ extension Registry {
             var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
-            return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
-                                      reason: reason, actor: actor)
+            let corrected = try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                                               reason: reason, actor: actor)
+            try syncFlags(db, patient: row.patientId, source: id, on: entry.onset.description, reason: reason, actor: actor,
+                          raised: updated.enteredInError || !entry.serious ? [] : [("serious-adverse-event", "\(entry.term.rawValue) (\(entry.grade.rawValue)) recorded as serious")])
+            return corrected
         }
     }
 
@@ -309,8 +316,10 @@ extension Registry {
                 throw RegistryError.refused("no assessment \(id) in this registry")
             }
             let before = row.view
+            var rules: [String: String] = [:]
             if let answers {
                 let scored = try catalog.assess(scale: row.scaleId, answers: answers)
+                rules = scored.flagRules
                 var rescored = AssessmentRow(patientId: row.patientId, scored: scored,
                                              on: try ClinicalDate.parse(row.assessedOn, field: "on"),
                                              timepoint: Timepoint(rawValue: row.timepoint) ?? .followUp)
@@ -321,8 +330,11 @@ extension Registry {
             if let date { row.assessedOn = date.description }
             if let timepoint { row.timepoint = timepoint.rawValue }
             if let enteredInError { row.enteredInError = enteredInError }
-            return try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
-                                      reason: reason, actor: actor)
+            let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
+                                               reason: reason, actor: actor)
+            try syncFlags(db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,
+                          raised: row.enteredInError ? [] : (decodeJSON([String].self, row.flags) ?? []).map { ($0, rules[$0] ?? "raised by the \(row.scaleId) safety check") })
+            return corrected
         }
     }
 
@@ -339,6 +351,7 @@ extension Registry {
                 row = updated
                 _ = try saveCorrection(db, row, id: id, patient: row.patientId, before: (try InfusionObservationRow.fetchOne(db, key: id.row))!.view,
                                        after: row.view, reason: reason, actor: actor)
+                try syncFlags(db, patient: row.patientId, source: id, on: row.view.on, reason: reason, actor: actor, raised: [])
             case .courseEvent:
                 guard var row = try CourseEventRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no course marker \(id) in this registry") }
                 let before = row.view

@@ -34,7 +34,7 @@ struct Ketareg: ParsableCommand {
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, CourseCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
-            FlagCommand.self, Correct.self, Audit.self, Verify.self, Backup.self, Restore.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
+            Day.self, FlagCommand.self, Correct.self, Audit.self, Verify.self, Backup.self, Restore.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
             EndpointCommand.self, ExportCommand.self, Dictionary_.self, Demo.self,
         ]
     )

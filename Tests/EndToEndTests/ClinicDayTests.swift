@@ -222,6 +222,13 @@ struct ClinicDayTests {
         #expect(first["state"] as? String == "reviewed" && first["reviewedBy"] as? String == "dr.okafor"
                 && first["action"] as? String == "seen by Dr Okafor; safety plan agreed" && (first["reviewedAt"] as? String)?.hasPrefix("20") == true)
         #expect(!(try clinic.run("patient", "show", id).standardOutput.contains("OPEN SAFETY FLAG F-000001")))
+        // A record marked entered in error closes its flags, saying why; a correction that raises a
+        // rule raises a flag.
+        #expect(try clinic.run("correct", "I-000005", "--entered-in-error", "--reason", "wrong patient's chart").status == 0)
+        let closed = try #require(((try clinic.run("flag", "list", "--json").json() as? [String: Any])?["flags"] as? [[String: Any]])?.first { $0["id"] as? String == "F-000007" })
+        #expect(closed["state"] as? String == "reviewed" && (closed["action"] as? String)?.contains("wrong patient's chart") == true, "\(closed)")
+        #expect(try clinic.run("correct", "A-000001", "--answers", "2,2,2,2,2,2,2,2,3", "--reason", "item 9 misread").standardOutput.contains("A-000001"))
+        #expect(try clinic.run("flag", "list", "--open").standardOutput.contains("A-000001"))
         let before = try clinic.dump()
         let again = try clinic.run("flag", "review", "F-000001", "--action", "again")
         #expect(again.status != 0 && again.standardError.contains("reviewed already"))
@@ -249,5 +256,28 @@ struct ClinicDayTests {
         let imported = try clinic.run("import", file)
         #expect(imported.status == 0, "\(imported.standardError)")
         #expect(imported.standardOutput.contains("raised 1 safety flag") && imported.standardOutput.contains("F-000001"), "\(imported.standardOutput)")
+    }
+
+    @Test("The day sheet: open flags, who was treated or assessed that day, and what is due, by name")
+    func daySheet() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let treated = try enroll(clinic, mrn: "S-1", given: "Gus", family: "Seven")
+        let waiting = try enroll(clinic, mrn: "S-2", given: "Hal", family: "Eight")
+        #expect(try clinic.run("assess", treated, "--scale", "phq9", "--on", "2026-11-20", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,1").status == 0)
+        #expect(try clinic.run("infusion", "add", treated, "--on", "2026-11-20", "--dose-mg-per-kg", "0.5", "--minutes", "40").status == 0)
+        let sheet = try clinic.run("day", "2026-11-20")
+        #expect(sheet.status == 0)
+        for expected in ["Day sheet for 2026-11-20", "OPEN SAFETY FLAGS", "F-000001", "Seven, Gus", "depression 0.5 mg/kg 40 min", "phq9 17 (baseline)",
+                         "Due or overdue:", "Eight, Hal"] {
+            #expect(sheet.standardOutput.contains(expected), "the day sheet lacks \(expected): \(sheet.standardOutput)")
+        }
+        let json = try #require(try clinic.run("day", "2026-11-20", "--json").json() as? [String: Any])
+        #expect((json["seen"] as? [[String: Any]])?.map { $0["patient"] as? String } == [treated])
+        #expect((json["due"] as? [[String: Any]])?.contains { $0["patient"] as? String == waiting && $0["patientName"] as? String == "Eight, Hal" } == true)
+        #expect((json["openFlags"] as? [[String: Any]])?.count == 1)
+        let quiet = try clinic.run("day", "2026-11-21")
+        #expect(quiet.standardOutput.contains("Treated or assessed: nobody on 2026-11-21."))
+        #expect(try clinic.run("day", "tomorrow-ish").status != 0)
     }
 }

@@ -91,7 +91,7 @@ struct CommandTests {
         #expect(pain.standardOutput.contains("pain-nrs 7 (severe)"))
 
         let flagged = try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion", "--answers", "1,1,0,1,0,1,0,0,2")
-        #expect(flagged.standardOutput.contains("FOR CLINICIAN REVIEW [suicide-risk]"))
+        #expect(flagged.standardOutput.contains("FOR CLINICIAN REVIEW: F-") && flagged.standardOutput.contains(" suicide-risk (phq9 item 9"), "\(flagged.standardOutput)")
 
         #expect(try clinic.run("cointervention", "add", id, "--kind", "yoga", "--from", "2026-02-15").status == 0)
         #expect(try clinic.run("adverse", "add", id, "--term", "headache", "--grade", "mild", "--onset", "2026-03-02",
@@ -118,7 +118,7 @@ struct CommandTests {
 
         let page = try clinic.run("patient", "show", id)
         for expected in ["P-000001  Varga-Brandt, Ottilie  (MRN H-100)", "antidepressants", "Timeline", "I-000001", "nausea (mild)",
-                         "phq9 12 (moderate)", "Latest scores", "Adverse events", "Co-interventions", "yoga", "FOR CLINICIAN REVIEW: [!suicide-risk]"] {
+                         "phq9 12 (moderate)", "Latest scores", "Adverse events", "Co-interventions", "yoga", "OPEN SAFETY FLAG F-", ": suicide-risk from A-000004"] {
             #expect(page.standardOutput.contains(expected), "patient show lacks \(expected)")
         }
         let pageJSON = try #require(try clinic.run("patient", "show", id, "--json").json() as? [String: Any])
@@ -174,7 +174,7 @@ struct CommandTests {
         defer { clinic.remove() }
         let outcome = try clinic.run("demo", "--dir", clinic.folder.path)
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        for expected in ["Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade", "FOR CLINICIAN REVIEW",
+        for expected in ["Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade", "OPEN SAFETY FLAG",
                          "Anonymised summary for a research network", "\"clinic\" : \"KetaReg demo clinic\"", ": delivered (200); the endpoint saw idempotency key",
                          "delivered, 29 consenting patients, 1 attempt", "Audit trail:"] {
             #expect(outcome.standardOutput.contains(expected), "demo output lacks \(expected)")

@@ -38,7 +38,7 @@ struct ImportExportTests {
         #expect(assessments.map { $0["score"] as? Double } == [13, 4.75])
         #expect(assessments[0]["flags"] as? [String] == ["suicide-risk"])
         let audit = try #require(try clinic.run("audit", "--json").json() as? [String: [[String: Any]]])
-        #expect(audit["audit"]?.count == 6)
+        #expect(audit["audit"]?.count == 7) // six records and the suicide-risk flag the PHQ-9 raised
     }
 
     static let badFiles: [(name: String, lines: [String], message: String)] = [

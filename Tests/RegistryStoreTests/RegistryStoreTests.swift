@@ -63,6 +63,7 @@ struct RegistryFileTests {
                                "Add contact details to patient_identity: phone, email, address",
                                "Let a patient's conditions start and end: patient_condition.started_on, ended_on, end_reason",
                                "Keep research consent as a history of decisions, each with its day: consent_event",
+                               "Make every safety flag a record with its rule, its source and its review: safety_flag",
                                "Remember what each summary cell was published with, and for which patients"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
@@ -119,7 +120,7 @@ struct AuditTests {
 
         #expect(try fixture.auditActions() == [
             "enroll patient", "add adverse-event", "add infusion", "add assessment", "add adverse-event",
-            "add co-intervention", "correct assessment", "correct infusion", "withdraw-consent patient",
+            "add co-intervention", "correct assessment", "raise flag", "correct infusion", "withdraw-consent patient",
         ])
         let trail = try fixture.registry.auditTrail(for: RecordID(assessment.id)!)
         #expect(trail.count == 2)
@@ -129,7 +130,8 @@ struct AuditTests {
         #expect(correction.before?.contains("\"score\":8") == true)
         #expect(correction.after?.contains("\"score\":10") == true)
         #expect(correction.after?.contains("suicide-risk") == true)
-        #expect(try fixture.registry.auditTrail(for: patient).count == 9)
+        #expect(try fixture.registry.auditTrail(for: patient).count == 10) // with the flag the corrected item 9 raised
+        #expect(try fixture.registry.flags(patient: patient).map(\.source) == [assessment.id])
     }
 
     @Test("Identifying fields are never copied into the audit trail")

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import RegistryCore
+import RegistryStore
+
+/// `ketareg day`: the clinic's day on one sheet.
+struct Day: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The day sheet: open safety flags, who was treated or assessed that day, and what is due or overdue, by name.",
+        discussion: """
+            Examples:
+              ketareg day
+              ketareg day 2026-11-20 --json
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: ArgumentHelp("The day, YYYY-MM-DD or today (default: today).", valueName: "date")) var date: String?
+
+    struct Sheet: Encodable {
+        struct Seen: Encodable {
+            let patient: String
+            let name: String
+            let infusions: [String]
+            let assessments: [String]
+        }
+        let date: String
+        let openFlags: [SafetyFlagView]
+        let seen: [Seen]
+        let due: [DueReport.Item]
+    }
+
+    func run() throws {
+        let catalog = try global.catalog()
+        let day = try date.map { try ClinicDay.parse($0, field: "date") } ?? ClinicDay.today()
+        let registry = try global.openRegistry()
+        let names = try registry.patientNames()
+        let histories = try registry.histories()
+        let seen = histories.compactMap { history -> Sheet.Seen? in
+            let infusions = history.infusions.filter { $0.date == day }.map { infusion in
+                [infusion.condition, infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" }, infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
+                 "\(infusion.minutes) min"].compactMap { $0 }.joined(separator: " ")
+            }
+            let assessments = history.assessments.filter { $0.date == day }.map { "\($0.scale) \(formatScore($0.score)) (\($0.timepoint.rawValue))" }
+            if infusions.isEmpty && assessments.isEmpty { return nil }
+            return Sheet.Seen(patient: history.patient, name: names[history.patient] ?? "", infusions: infusions, assessments: assessments)
+        }
+        let due = DueItem.list(histories: histories, catalog: catalog, today: day).map { DueReport.Item(item: $0, name: names[$0.patient]) }
+        let flags = try registry.flags(openOnly: true)
+        if output.json { return try printJSON(Sheet(date: day.description, openFlags: flags, seen: seen, due: due)) }
+
+        print("Day sheet for \(day)")
+        print("")
+        if flags.isEmpty {
+            print("Open safety flags: none.")
+        } else {
+            print("OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):")
+            print(table(flags.map { [$0.id, names[$0.patient] ?? "", $0.patient, $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
+        }
+        print("")
+        if seen.isEmpty {
+            print("Treated or assessed: nobody on \(day).")
+        } else {
+            print("Treated or assessed:")
+            print(table([["NAME", "PATIENT", "INFUSIONS", "ASSESSMENTS"]] + seen.map {
+                [$0.name, $0.patient, $0.infusions.isEmpty ? "-" : $0.infusions.joined(separator: "; "), $0.assessments.isEmpty ? "-" : $0.assessments.joined(separator: "; ")]
+            }, indent: "  "))
+        }
+        print("")
+        if due.isEmpty {
+            print("Due or overdue: nothing.")
+        } else {
+            print("Due or overdue:")
+            print(table([["NAME", "PATIENT", "CONDITION", "ASSESSMENT", "SCALE", "DUE", "STATUS"]] + due.map { entry in
+                let item = entry.item
+                return [entry.name ?? "", item.patient, item.condition, item.name, item.scale,
+                        item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
+                        item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due"]
+            }, indent: "  "))
+        }
+    }
+}
