@@ -123,6 +123,9 @@ struct ClinicDayTests {
         #expect(try clinic.dump() == before)
         let page = try clinic.run("patient", "show", yes).standardOutput
         #expect(page.contains("withdrawn 2026-06-01 (asked by phone); given 2026-11-25 (came back)"), "\(page)")
+        // The audit trail says what changed, field by field.
+        let audit = try clinic.run("audit").standardOutput
+        #expect(audit.contains("    researchConsent: no -> yes") && audit.contains("    consentWithdrawnOn: (none) -> 2026-06-01"), "\(audit)")
         #expect(try clinic.run("verify").status == 0)
     }
 

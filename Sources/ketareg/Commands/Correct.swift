@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RegistryCore
 import RegistryStore
 
@@ -181,8 +182,52 @@ struct Audit: ParsableCommand {
         if entries.isEmpty { return print("No audit rows\(id.map { " for \($0)" } ?? "").") }
         for entry in entries {
             print("#\(entry.id)  \(entry.at)  \(entry.actor)  \(entry.action) \(entry.entityId)" + (entry.reason.map { "  reason: \($0)" } ?? ""))
-            if let before = entry.before { print("    before: \(before)") }
-            if let after = entry.after { print("    after:  \(after)") }
+            for line in auditChangeLines(before: entry.before, after: entry.after) { print("    " + escapingControlCharacters(line)) }
+        }
+    }
+}
+
+/// An audit row's change as a reader wants it: one "field: before -> after" line per field that
+/// changed; a new record's fields as "field: value"; the raw text when it is not a JSON object.
+func auditChangeLines(before: String?, after: String?) -> [String] {
+    func object(_ text: String?) -> [String: AuditValue]? {
+        text.flatMap { try? JSONDecoder().decode([String: AuditValue].self, from: Data($0.utf8)) }
+    }
+    func show(_ value: AuditValue?) -> String { value?.text ?? "(none)" }
+    switch (object(before), object(after)) {
+    case let (old?, new?):
+        let keys = Set(old.keys).union(new.keys).sorted()
+        let changed = keys.filter { show(old[$0]) != show(new[$0]) }
+        return changed.isEmpty ? ["no field changed"] : changed.map { "\($0): \(show(old[$0])) -> \(show(new[$0]))" }
+    case let (nil, new?) where before == nil:
+        return new.keys.sorted().map { "\($0): \(show(new[$0]))" }
+    default:
+        return [before.map { "before: \($0)" }, after.map { "after: \($0)" }].compactMap { $0 }
+    }
+}
+
+/// A value in an audit row's JSON, shown as a reader reads it.
+indirect enum AuditValue: Decodable, Equatable {
+    case null, bool(Bool), number(Double), text(String), list([AuditValue]), object([String: AuditValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .text(value) }
+        else if let value = try? container.decode([AuditValue].self) { self = .list(value) }
+        else { self = .object(try container.decode([String: AuditValue].self)) }
+    }
+
+    var text: String {
+        switch self {
+        case .null: "(none)"
+        case .bool(let value): value ? "yes" : "no"
+        case .number(let value): formatScore(value)
+        case .text(let value): value
+        case .list(let values): "[" + values.map(\.text).joined(separator: ", ") + "]"
+        case .object(let values): "{" + values.keys.sorted().map { "\($0): \(values[$0]!.text)" }.joined(separator: ", ") + "}"
         }
     }
 }
