@@ -1,3 +1,4 @@
+import ArgumentParser
 import Depression
 import Migraine
 import NeuropathicPain
@@ -5,3 +6,13 @@ import RegistryCore
 
 /// The compiled condition modules. This is the one place where modules are chosen.
 let builtInConditions: [any Condition] = [MigraineModule(), DepressionModule(), NeuropathicPainModule()]
+
+/// Shell completion of scale ids, from the compiled modules.
+let scaleCompletion = CompletionKind.custom { _, _, prefix in
+    builtInConditions.flatMap { $0.scales.map(\.id) }.filter { $0.hasPrefix(prefix) }
+}
+
+/// Shell completion of condition ids, from the compiled modules.
+let conditionCompletion = CompletionKind.custom { _, _, prefix in
+    builtInConditions.map(\.id).filter { $0.hasPrefix(prefix) }
+}

@@ -283,4 +283,40 @@ struct ClinicDayTests {
         #expect(quiet.standardOutput.contains("Treated or assessed: nobody on 2026-11-21."))
         #expect(try clinic.run("day", "tomorrow-ish").status != 0)
     }
+
+    /// Runs `assess` at a terminal (script(1)) with what is typed.
+    func typed(_ clinic: Clinic, _ arguments: [String], input: String) throws -> Outcome {
+        let command = ([Clinic.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"], input: input, environment: clinic.environment())
+    }
+
+    @Test("Keyboard entry: whose form it is, '<' goes back, a needed item left blank is asked again at once, the score before 'save?'")
+    func keyboardEntry() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try enroll(clinic, mrn: "KB-7", given: "Ines", family: "Nine")
+        let form = ["assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline"]
+        // 2, back, 1; a blank item 2 (PHQ-9 needs every item) asked again: 1; then 1 x 6 and 0: score 8.
+        let saved = try typed(clinic, form, input: "2\n<\n1\n\n1\n1\n1\n1\n1\n1\n1\n0\ny\n")
+        #expect(saved.status == 0, "\(saved.standardOutput)")
+        for expected in ["\(id)  Nine, Ines  (MRN KB-7): Patient Health Questionnaire-9 (PHQ-9), baseline, 2026-03-01", "(was 2)", "item 2 is needed",
+                         "Score: 8 (mild)", "Save? [y/N", "phq9 8 (mild)"] {
+            #expect(saved.standardOutput.contains(expected), "lacks \(expected): \(saved.standardOutput)")
+        }
+        // Not saved: nothing written. Asked again the same day: refused before the first item.
+        let before = try clinic.dump()
+        let declined = try typed(clinic, ["assess", id, "--scale", "phq9", "--on", "2026-03-02", "--timepoint", "post-infusion"],
+                                 input: "0\n0\n0\n0\n0\n0\n0\n0\n0\nn\n")
+        #expect(declined.status != 0 && declined.standardOutput.contains("nothing was saved"), "\(declined.standardOutput)")
+        let duplicate = try typed(clinic, form, input: "0\n")
+        #expect(duplicate.status != 0 && duplicate.standardOutput.contains("A-000001 already records phq9") && !duplicate.standardOutput.contains("1/9."),
+                "\(duplicate.standardOutput)")
+        #expect(try clinic.dump() == before)
+        // A scale that allows blanks takes one: BPI-SF interference items may be left out.
+        let pain = try enroll(clinic, mrn: "KB-8", given: "Jon", family: "Ten")
+        #expect(try clinic.run("patient", "condition", "add", pain, "neuropathic-pain", "--on", "2026-02-01").status == 0)
+        let bpi = try typed(clinic, ["assess", pain, "--scale", "bpi-sf", "--on", "2026-03-01", "--timepoint", "baseline"],
+                            input: "8\n3\n5\n5\n5\n\n4\n5\n5\n5\n5\ny\n")
+        #expect(bpi.status == 0 && !bpi.standardOutput.contains("is needed"), "\(bpi.standardOutput)")
+    }
 }

@@ -160,7 +160,7 @@ struct CommandTests {
             .map { "'\($0)'" }.joined(separator: " ")
         // script(1) gives the command a terminal; the answers are typed into it.
         let outcome = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"],
-                                     input: "never\nsometimes\n7\nalways\nrarely\nvery often\nnever\n",
+                                     input: "never\nsometimes\n7\nalways\nrarely\nvery often\nnever\ny\n",
                                      environment: clinic.environment())
         #expect(outcome.status == 0, "\(outcome.standardOutput)")
         // 6 + 10 + (7 refused) 13 + 8 + 11 + 6 = 54

@@ -22,7 +22,7 @@ struct Assess: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
-    @Option(help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale")) var scale: String
+    @Option(help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion) var scale: String
     @Option(help: ArgumentHelp("Date of the assessment, YYYY-MM-DD or today.", valueName: "date")) var on: String
     @Option(help: ArgumentHelp("baseline, post-infusion or follow-up.", valueName: "timepoint")) var timepoint: String
     @Option(help: ArgumentHelp("One answer per item, comma separated.", valueName: "a,b,c")) var answers: String?
@@ -46,7 +46,10 @@ struct Assess: ParsableCommand {
         if answers == nil, value == nil, !repeatAdministration {
             try registry.refuseDuplicateAssessment(patient: patient, scale: found.id, on: date, timepoint: when)
         }
-        let raw = try readAnswers(answers: answers, value: value, scale: found)
+        let person = try registry.patientSummary(patient)
+        let raw = try readAnswers(answers: answers, value: value, scale: found,
+                                  header: "\(person.id)  \(escapingControlCharacters(person.familyName)), \(escapingControlCharacters(person.givenName))  (MRN \(escapingControlCharacters(person.mrn)))"
+                                      + ": \(found.name), \(when.rawValue), \(date)")
         let scored = try catalog.assess(scale: found.id, answers: raw)
         let assessment = try registry.addAssessment(scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
         if output.json { return try printJSON(assessment) }
@@ -55,8 +58,9 @@ struct Assess: ParsableCommand {
     }
 }
 
-/// Raw answers from --answers, --value, or item by item at a terminal.
-func readAnswers(answers: String?, value: String?, scale: any AssessmentScale) throws -> [Int?] {
+/// Raw answers from --answers, --value, or item by item at a terminal (`header` says whose form
+/// it is).
+func readAnswers(answers: String?, value: String?, scale: any AssessmentScale, header: String? = nil) throws -> [Int?] {
     if let answers { return try scale.parseAnswers(answers) }
     if let value {
         guard scale.isSingleValue else { throw ScaleError.notSingleValue(scale: scale.id, items: scale.items.count) }
@@ -65,29 +69,69 @@ func readAnswers(answers: String?, value: String?, scale: any AssessmentScale) t
     guard isatty(STDIN_FILENO) == 1 else {
         throw ValidationError("Give --answers (or --value for a single-value measure); there is no terminal to ask item by item")
     }
-    return try askItemByItem(scale)
+    return try askItemByItem(scale, header: header)
 }
 
-/// Asks each item at the terminal, asking again until the answer is allowed. An empty line leaves
-/// the item unanswered.
-func askItemByItem(_ scale: any AssessmentScale) throws -> [Int?] {
-    note("\(scale.name): \(scale.items.count) item\(scale.items.count == 1 ? "" : "s"). Press Enter to leave an item unanswered.")
-    var answers: [Int?] = []
-    for (index, item) in scale.items.enumerated() {
-        while true {
-            FileHandle.standardError.write(Data("  \(index + 1). \(item.label) [\(item.response.promptDescription)]: ".utf8))
+/// Asks each item at the terminal. An answer that is not allowed is asked again; `<` goes back one
+/// item; an empty line leaves an item unanswered only where the scale can still be scored without
+/// it (otherwise it is asked again at once). Ends with the score and band and "save? [y/N]".
+func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -> [Int?] {
+    if let header { note(header) }
+    note("\(scale.name): \(counted(scale.items.count, "item")). Type '<' to go back one item; press Enter to leave an item unanswered where the scale allows it.")
+    var answers = [Int?](repeating: nil, count: scale.items.count)
+    // Some allowed answer to each item, to ask the scale whether it could be scored with a blank.
+    let fillers: [Int?] = scale.items.indices.map { index in
+        (-10...10).lazy.compactMap { try? scale.parseAnswer(String($0), item: index + 1) }.first ?? nil
+    }
+    while true {
+        var index = 0
+        while index < scale.items.count {
+            let item = scale.items[index]
+            let shown = answers[index].map { " (was \($0))" } ?? ""
+            FileHandle.standardError.write(Data("  \(index + 1)/\(scale.items.count). \(item.label) [\(item.response.promptDescription)]\(shown): ".utf8))
             guard let line = readLine() else {
-                throw InputError(field: "answers", got: "end of input", allowed: "an answer for every item (input ended at item \(index + 1))")
+                throw InputError(field: "answers", got: "end of input", allowed: "an answer for every item (input ended at item \(index + 1)); nothing was saved")
+            }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text == "<" {
+                if index == 0 { note("    this is the first item") } else { index -= 1 }
+                continue
+            }
+            if text.isEmpty {
+                // Blank: allowed only if the scale can be scored with this item (and the rest) as they are, the rest filled in.
+                var trial = answers
+                trial[index] = nil
+                for later in (index + 1)..<max(index + 1, scale.items.count) { trial[later] = trial[later] ?? fillers[later] }
+                do {
+                    _ = try scale.score(trial)
+                    answers[index] = nil
+                    index += 1
+                } catch {
+                    note("    item \(index + 1) is needed: \(error)")
+                }
+                continue
             }
             do {
-                answers.append(try scale.parseAnswer(line, item: index + 1))
-                break
+                answers[index] = try scale.parseAnswer(text, item: index + 1)
+                index += 1
             } catch {
                 note("    \(error)")
             }
         }
+        do {
+            let result = try scale.score(answers)
+            let band = scale.band(for: result.score).map { " (\($0.label))" } ?? ""
+            note("Score: \(formatScore(result.score))\(band). Answers: " + answers.map { $0.map(String.init) ?? "-" }.joined(separator: ","))
+        } catch {
+            note("This form cannot be scored: \(error). Going back to the first item.")
+            continue
+        }
+        FileHandle.standardError.write(Data("Save? [y/N, or < to go back]: ".utf8))
+        let reply = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        if reply == "y" || reply == "yes" { return answers }
+        if reply == "<" { continue }
+        throw InputError(field: "answers", got: reply.isEmpty ? "no" : reply, allowed: "y to save; nothing was saved")
     }
-    return answers
 }
 
 func printAssessment(_ assessment: AssessmentView, scored: ScoredAssessment, catalog: ConditionCatalog) {

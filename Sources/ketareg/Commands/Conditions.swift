@@ -47,7 +47,7 @@ struct ScaleCommand: ParsableCommand {
             abstract: "Show a scale's items, allowed answers, range, bands, scoring rule and licence."
         )
 
-        @Argument(help: ArgumentHelp("The scale id, e.g. phq9 (see 'ketareg conditions').", valueName: "scale"))
+        @Argument(help: ArgumentHelp("The scale id, e.g. phq9 (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion)
         var scale: String
 
         @OptionGroup var output: OutputOptions

@@ -24,7 +24,7 @@ struct Enroll: ParsableCommand {
     @Option(help: ArgumentHelp("Family name.", valueName: "name")) var family: String
     @Option(name: .customLong("birth-date"), help: ArgumentHelp("Date of birth, YYYY-MM-DD.", valueName: "date")) var birthDate: String
     @Option(help: ArgumentHelp("female, male, other or unknown.", valueName: "sex")) var sex: String
-    @Option(help: ArgumentHelp("A condition id; repeat for each condition.", valueName: "id")) var condition: [String] = []
+    @Option(help: ArgumentHelp("A condition id; repeat for each condition.", valueName: "id"), completion: conditionCompletion) var condition: [String] = []
     @Option(name: .customLong("enrolled-on"), help: ArgumentHelp("Enrolment date, YYYY-MM-DD (default: today).", valueName: "date")) var enrolledOn: String?
     @Option(name: .customLong("research-consent"), help: ArgumentHelp("yes or no: may anonymised data about this patient go to research endpoints (default: no).", valueName: "yes|no")) var researchConsent: String = "no"
     @Option(name: .customLong("prior-treatment"), help: ArgumentHelp("A treatment tried before ketamine, CATEGORY[:ADEQUATE-TRIALS]; repeat for each. Categories: \(PriorTreatmentCategory.allowedWords).", valueName: "treatment")) var priorTreatment: [String] = []
@@ -252,7 +252,7 @@ struct PatientCommand: ParsableCommand {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
-            @Argument(help: ArgumentHelp("The condition id, e.g. migraine.", valueName: "condition")) var condition: String
+            @Argument(help: ArgumentHelp("The condition id, e.g. migraine.", valueName: "condition"), completion: conditionCompletion) var condition: String
             @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
             @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail, never exported).", valueName: "text")) var reason: String?
 
@@ -270,7 +270,7 @@ struct PatientCommand: ParsableCommand {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
-            @Argument(help: ArgumentHelp("The condition id.", valueName: "condition")) var condition: String
+            @Argument(help: ArgumentHelp("The condition id.", valueName: "condition"), completion: conditionCompletion) var condition: String
             @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
             @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail, never exported).", valueName: "text")) var reason: String?
 
