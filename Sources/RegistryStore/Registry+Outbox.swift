@@ -249,12 +249,14 @@ extension Registry {
     }
 
     /// Every patient who may appear in an export built today: research consent in force today (the
-    /// patient's last decision dated today or earlier), and a course started. Reads no identifying
-    /// field.
+    /// patient's last decision dated today or earlier) and in the audited patient row (so that a
+    /// consent history changed behind the program's back lets no one in; `verify` names it), and a
+    /// course started. Reads no identifying field.
     func exportPatients(_ db: Database) throws -> [ExportPatient] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, sex, age_at_day_zero FROM patient
-            WHERE (SELECT research FROM consent_event consent WHERE consent.patient_id = patient.id AND consent.on_date <= ?
+            WHERE research_consent
+              AND (SELECT research FROM consent_event consent WHERE consent.patient_id = patient.id AND consent.on_date <= ?
                    ORDER BY consent.on_date DESC, consent.id DESC LIMIT 1) = 1
               AND EXISTS (SELECT 1 FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error)
             ORDER BY id

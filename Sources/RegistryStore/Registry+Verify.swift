@@ -102,6 +102,13 @@ extension Registry {
             }
             for patient in try PatientRow.fetchAll(db) {
                 compare(RecordKind.patient.displayID(patient.id!), entity: "patient", current: encodeJSON(try auditedPatient(db, patient)))
+                // The consent history exports follow must end in the audited consent.
+                let last = try Bool.fetchOne(db, sql: "SELECT research FROM consent_event WHERE patient_id = ? ORDER BY on_date DESC, id DESC LIMIT 1",
+                                             arguments: [patient.id!]) ?? false
+                if last != patient.researchConsent {
+                    problem("record", record: RecordKind.patient.displayID(patient.id!),
+                            "its consent history ends in \(last ? "consent" : "no consent"), but its audited consent is \(patient.researchConsent ? "yes" : "no"): consent_event was changed behind the program's back")
+                }
             }
             let adverseByInfusion = Dictionary(grouping: try AdverseEventRow.fetchAll(db), by: \.infusionId)
             for infusion in try InfusionRow.fetchAll(db) {

@@ -127,6 +127,22 @@ struct ClinicDayTests {
         let audit = try clinic.run("audit").standardOutput
         #expect(audit.contains("    researchConsent: no -> yes") && audit.contains("    consentWithdrawnOn: (none) -> 2026-06-01"), "\(audit)")
         #expect(try clinic.run("verify").status == 0)
+        // A "yes" slipped into the consent history behind the program's back lets no one into an
+        // export, and verify names it.
+        let withdrawn = try enroll(clinic, mrn: "C-3", given: "Cal", family: "Three")
+        #expect(try clinic.run("infusion", "add", withdrawn, "--on", "2026-01-12", "--dose-mg-per-kg", "0.5", "--minutes", "40").status == 0)
+        #expect(try clinic.run("patient", "consent", withdrawn, "--research", "no", "--on", "2026-11-01", "--reason", "asked").status == 0)
+        let counted = try released(on: "2026-11-26")
+        let tamper = try runProcess("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (3, 1, '2026-11-02', 'x', 'x')")
+            db.commit()
+            """, clinic.registry])
+        #expect(tamper.status == 0, "\(tamper.standardError)")
+        #expect(try released(on: "2026-11-26") == counted)
+        let verify = try clinic.run("verify")
+        #expect(verify.status != 0 && verify.standardOutput.contains("consent history"), "\(verify.standardOutput)")
     }
 
     @Test("Conditions over time: added from a day, ended on a day (nothing due after, no infusion after), taken up again; refusals change nothing")
