@@ -60,6 +60,23 @@ struct ReportTests {
                                        environment: ["KETAREG_REGISTRY": reports.clinic.folder.appendingPathComponent("demo-registry.sqlite").path]).status == 1)
     }
 
+    @Test("An outcome with fewer than 5 patients assessed is shown as too few to judge, never as a bar")
+    func tooFewToJudge() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try clinic.enroll(mrn: "R-1")
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "3,3,3,3,3,3,3,3,0").status == 0)
+        for day in ["02", "05", "09", "12", "16", "19"] {
+            #expect(try clinic.run("infusion", "add", id, "--on", "2026-03-\(day)", "--dose-mg-per-kg", "0.5", "--minutes", "40").status == 0)
+        }
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-21", "--timepoint", "post-infusion", "--answers", "0,0,0,0,0,0,0,0,0").status == 0)
+        let file = clinic.folder.appendingPathComponent("clinic.html").path
+        #expect(try clinic.run("report", "--html", file).status == 0)
+        let html = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(html.contains("too few to judge") && html.contains("1 of 1 assessed"), "\(html)")
+        #expect(!html.contains("<title>1 of 1 assessed</title>"))
+    }
+
     @Test("Headless Chromium renders both reports to pictures with far more in them than a blank page",
           .enabled(if: chromium != nil || requireBrowser, "headless Chromium is not installed (Scripts/test installs it)"))
     func rendersInBrowser() throws {

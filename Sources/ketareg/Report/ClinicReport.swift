@@ -13,7 +13,7 @@ struct ClinicReport {
     func html() -> String {
         var body = "<h1>\(escapeHTML(clinic ?? "KetaReg clinic report"))</h1>\n"
         body += "<p class=\"meta\">Outcomes under each condition's own rules, \(patients) patient\(patients == 1 ? "" : "s") in the registry, made \(today) by ketareg.</p>\n"
-        body += "<p class=\"note\">Bars show the rate among patients assessed; a red mark shows the rate with missing patients counted as not meeting the rule. 'Sustained' means met at the end of the course and still met at the visit. Courses are counted once they are over; induction rows count patients, re-treatment rows count courses.</p>\n"
+        body += "<p class=\"note\">Bars show the rate among patients assessed; a red mark shows the rate with missing patients counted as not meeting the rule; a row with fewer than 5 patients assessed or eligible is marked too few to judge, without a bar. 'Sustained' means met at the end of the course and still met at the visit. Courses are counted once they are over; induction rows count patients, re-treatment rows count courses.</p>\n"
         for condition in catalog.conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id && $0.eligible > 0 }
             body += "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Course: \(escapeHTML(condition.course.description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"

@@ -68,6 +68,8 @@ struct ScoreChart {
 /// Rates of response and remission as horizontal bars, each labelled with its counts.
 struct RateBars {
     let rows: [OutcomeRow]
+    /// Rows with fewer patients assessed than this get no bar.
+    static let fewestToJudge = 5
 
     func svg() -> String {
         let rowHeight = 26.0, labelWidth = 330.0, barWidth = 300.0, width = 960.0
@@ -82,6 +84,14 @@ struct RateBars {
             let top = Double(index) * rowHeight + 4
             let when = row.window == .immediate ? "end of course" : "sustained, " + (row.visit ?? "").replacingOccurrences(of: "-", with: " ")
             parts.append("<text x=\"\(svgNumber(labelWidth - 8))\" y=\"\(svgNumber(top + 15))\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2933\">\(row.course == .retreatment ? "re-treatment: " : "")\(escapeHTML(row.name)), \(escapeHTML(when))</text>")
+            // Fewer than 5 assessed (or eligible): no bar and no mark, since a 100% from 1 of 1
+            // would look like a result.
+            if (row.assessed > 0 && row.assessed < Self.fewestToJudge) || (row.eligible > 0 && row.eligible < Self.fewestToJudge) {
+                parts.append("<text x=\"\(svgNumber(labelWidth + 4))\" y=\"\(svgNumber(top + 15))\" font-size=\"12\" font-style=\"italic\" fill=\"#52606d\">too few to judge</text>")
+                let counts = row.assessed == 0 ? "no one assessed (\(row.eligible) eligible)" : "\(row.responders) of \(row.assessed) assessed, \(row.eligible) eligible"
+                parts.append("<text x=\"\(svgNumber(labelWidth + barWidth + 8))\" y=\"\(svgNumber(top + 15))\" font-size=\"12\" fill=\"#1f2933\">\(counts)</text>")
+                continue
+            }
             let rate = row.rate ?? 0
             let fill = row.window == .immediate ? "#1f4e8c" : "#7b93c4"
             parts.append("<rect x=\"\(svgNumber(labelWidth))\" y=\"\(svgNumber(top + 2))\" width=\"\(svgNumber(max(rate * barWidth, 0.5)))\" height=\"18\" fill=\"\(fill)\"><title>\(row.responders) of \(row.assessed) assessed</title></rect>")
