@@ -75,6 +75,18 @@ struct ReportTests {
         let html = try String(contentsOfFile: file, encoding: .utf8)
         #expect(html.contains("too few to judge") && html.contains("1 of 1 assessed"), "\(html)")
         #expect(!html.contains("<title>1 of 1 assessed</title>"))
+        // The patient's report says in a sentence whether the rules were met, and shows a scale
+        // assessed once as a line of table rather than a chart.
+        #expect(try clinic.run("assess", id, "--scale", "cadss6", "--on", "2026-03-02", "--timepoint", "post-infusion", "--answers", "1,1,1,1,1,1").status == 0)
+        let patientFile = clinic.folder.appendingPathComponent("patient.html").path
+        #expect(try clinic.run("report", "--html", patientFile, "--patient", id).status == 0)
+        let page = try String(contentsOfFile: patientFile, encoding: .utf8)
+        for expected in ["Did the patient respond?", "depression, induction: response, end of course: met.", "remission, end of course: met.",
+                         "response, still met at visit 1: cannot be judged, the assessment it needs is missing.",
+                         "<tr><td>2026-03-02</td><td>post-infusion</td><td>6</td>"] {
+            #expect(page.contains(expected), "the patient report lacks \(expected)")
+        }
+        #expect(page.components(separatedBy: "<svg").count == 2, "one chart (PHQ-9), not two")
     }
 
     @Test("Headless Chromium renders both reports to pictures with far more in them than a blank page",

@@ -27,7 +27,9 @@ struct Report: ParsableCommand {
             let id = try patientID(patient, field: "patient", registry: registry)
             var page = try registry.patientPage(id)
             page.courses = try courseProgress(registry: registry, patient: id, catalog: catalog, today: today)
-            text = PatientReport(page: page, catalog: catalog, today: today).html()
+            let own = catalog.conditions.filter { page.conditions.contains($0.id) }
+            let outcomes = OutcomeReport(conditions: own, histories: try registry.histories(patient: id), asOf: today).outcomes
+            text = PatientReport(page: page, catalog: catalog, today: today, outcomes: outcomes).html()
         } else {
             let histories = try registry.histories()
             text = ClinicReport(clinic: try registry.clinicName(), catalog: catalog,

@@ -61,6 +61,21 @@ struct PatientReport {
     let page: PatientPage
     let catalog: ConditionCatalog
     let today: ClinicalDate
+    /// This patient's outcome rows (one patient: each count is 0 or 1).
+    var outcomes: [OutcomeRow] = []
+
+    /// Whether the patient met a rule, in a sentence a clinician reads at a glance.
+    static func sentence(_ row: OutcomeRow) -> String {
+        let what = "\(row.name), " + (row.window == .immediate ? "end of course" : "still met at " + (row.visit ?? "the visit").replacingOccurrences(of: "-", with: " "))
+        if row.responders > 0 { return "\(what): met." }
+        if row.assessed > 0 { return "\(what): not met." }
+        if row.missing > 0 { return "\(what): cannot be judged, the assessment it needs is missing." }
+        if row.awaiting > 0 { return "\(what): not judged yet, its assessment window is still open." }
+        if row.inCourse > 0 { return "\(what): not judged yet, the course is still running." }
+        if row.noBaseline > 0 { return "\(what): cannot be judged without a baseline." }
+        if row.notEvaluable > 0 { return "\(what): does not apply, the baseline already meets it or is 0." }
+        return "\(what): no course yet."
+    }
 
     func html() -> String {
         var body = "<h1>\(escapeHTML(page.id)) \(escapeHTML(page.familyName)), \(escapeHTML(page.givenName))</h1>\n"
@@ -76,8 +91,19 @@ struct PatientReport {
             }
             body += "</table>\n"
         }
-        if !page.flags.isEmpty {
-            body += "<p>" + page.flags.map { "<span class=\"flag\">\(escapeHTML($0))</span>" }.joined(separator: " ") + " for clinician review.</p>\n"
+        if !page.openFlags.isEmpty {
+            body += "<h2>Open safety flags</h2>\n<ul>\n" + page.openFlags.map {
+                "<li><span class=\"flag\">\(escapeHTML($0.flag))</span> \($0.id) from \($0.source) on \($0.raisedOn): \(escapeHTML($0.rule))</li>"
+            }.joined(separator: "\n") + "\n</ul>\n"
+        }
+        // The induction's rules on the scales this patient has a baseline on (and the primary scale's).
+        let induction = outcomes.filter { row in
+            row.course == .induction && (row.noBaseline == 0 || catalog.condition(row.condition)?.primaryScale == row.scale)
+        }
+        if !induction.isEmpty {
+            body += "<h2>Did the patient respond?</h2>\n<ul>\n" + induction.map { row in
+                "<li title=\"\(escapeHTML(row.rule))\">" + escapeHTML("\(row.condition), induction: " + Self.sentence(row)) + "</li>"
+            }.joined(separator: "\n") + "\n</ul>\n"
         }
         let infusions = page.infusions.filter { !$0.enteredInError }
         let dates = (page.assessments.filter { !$0.enteredInError }.map(\.on) + infusions.map(\.on)).compactMap { try? ClinicalDate.parse($0, field: "on") }
@@ -86,6 +112,12 @@ struct PatientReport {
             guard let scale = catalog.scale(scaleID) else { continue }
             let assessments = page.assessments.filter { $0.scale == scaleID && !$0.enteredInError }
             body += "<h2>\(escapeHTML(scale.name))</h2>\n"
+            if assessments.count == 1, let only = assessments.first {
+                // One point makes no chart: a line of table says it.
+                body += "<table><tr><th>Assessed</th><th>Timepoint</th><th>Score</th><th>Band</th></tr>\n<tr><td>\(only.on)</td><td>\(escapeHTML(only.timepoint))</td>"
+                    + "<td>\(formatScore(only.score))</td><td>\(escapeHTML(only.band.flatMap { band in scale.bands.first { $0.id == band }?.label } ?? "-"))</td></tr>\n</table>\n"
+                continue
+            }
             body += "<p class=\"note\">\(assessments.count) assessment\(assessments.count == 1 ? "" : "s"); dashed lines mark the \(infusions.count) infusion\(infusions.count == 1 ? "" : "s"); red points carry a safety flag.</p>\n"
             body += ScoreChart(scale: scale, assessments: assessments, infusions: infusions, days: dates.min()!...dates.max()!).svg() + "\n"
         }
