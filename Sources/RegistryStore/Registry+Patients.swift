@@ -189,8 +189,7 @@ extension Registry {
                 endedConditions: try endedConditions(db, patient: row),
                 researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
                 consentWithdrawalReason: patient.consentWithdrawalReason,
-                consentDecisions: try Row.fetchAll(db, sql: "SELECT research, on_date, reason FROM consent_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [row])
-                    .map { ConsentDecision(research: $0["research"], on: $0["on_date"], reason: $0["reason"]) },
+                consentDecisions: try consentDecisions(db, patient: row),
                 priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
                 infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
                 coInterventions: try CoInterventionRow.filter(byPatient).order(Column("from_date"), Column("id")).fetchAll(db).map(\.view),
@@ -253,10 +252,12 @@ extension Registry {
 
     /// A patient's research-consent decisions, oldest first.
     public func consentHistory(_ id: RecordID) throws -> [ConsentDecision] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT research, on_date, reason FROM consent_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [id.row])
-                .map { ConsentDecision(research: $0["research"], on: $0["on_date"], reason: $0["reason"]) }
-        }
+        try read { db in try consentDecisions(db, patient: try requirePatient(db, id).id!) }
+    }
+
+    func consentDecisions(_ db: Database, patient: Int64) throws -> [ConsentDecision] {
+        try Row.fetchAll(db, sql: "SELECT research, on_date, reason FROM consent_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [patient])
+            .map { ConsentDecision(research: $0["research"], on: $0["on_date"], reason: $0["reason"]) }
     }
 }
 
