@@ -92,15 +92,9 @@ extension Registry {
             try db.execute(sql: "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
                            arguments: [actor, timestamp(), action, id.row])
             let after = try flag(db, id.row)!
-            try audit(db, actor: actor, action: "review", record: id, patient: RecordID(patient: before.patient), before: before, after: after, reason: action)
+            let patient = try Int64.fetchOne(db, sql: "SELECT patient_id FROM safety_flag WHERE id = ?", arguments: [id.row])!
+            try audit(db, actor: actor, action: "review", record: id, patient: RecordID(kind: .patient, row: patient), before: before, after: after, reason: action)
             return after
         }
-    }
-}
-
-extension RecordID {
-    /// A patient id from its display form, which the registry wrote itself.
-    init(patient display: String) {
-        self = RecordID(display) ?? RecordID(kind: .patient, row: 0)
     }
 }

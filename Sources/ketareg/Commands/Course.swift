@@ -10,7 +10,8 @@ struct CourseTarget: ParsableArguments {
 
     /// Records the marker and returns it.
     func record(_ kind: CourseMarker.Kind, courseKind: CourseKind? = nil, reason: String?, global: GlobalOptions) throws -> CourseEventView {
-        try global.openRegistry().addCourseMarker(kind, patient: try patientID(id, registry: try global.openRegistry()), condition: condition, on: try ClinicDay.parse(on, field: "on"),
+        let registry = try global.openRegistry()
+        return try registry.addCourseMarker(kind, patient: try patientID(id, registry: registry), condition: condition, on: try ClinicDay.parse(on, field: "on"),
                                                   courseKind: courseKind, reason: reason, catalog: try global.catalog(), actor: global.actorName)
     }
 }

@@ -55,8 +55,7 @@ struct Day: ParsableCommand {
         if flags.isEmpty {
             print("Open safety flags: none.")
         } else {
-            print("OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):")
-            print(table(flags.map { [$0.id, names[$0.patient] ?? "", $0.patient, $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
+            print(openFlagsText(flags, names: names))
         }
         print("")
         if seen.isEmpty {

@@ -77,3 +77,9 @@ func printRaisedFlags(_ registry: Registry, from source: String, patient: Record
         print("  FOR CLINICIAN REVIEW: \(flag.id) \(flag.flag) (\(flag.rule)). After review: ketareg flag review \(flag.id) --action \"...\"")
     }
 }
+
+/// Open flags as `due` and `day` list them, under a heading that says how to review them.
+func openFlagsText(_ flags: [SafetyFlagView], names: [String: String]) -> String {
+    "OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):\n"
+        + table(flags.map { [$0.id, $0.patient, names[$0.patient] ?? "", $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  ")
+}

@@ -116,11 +116,11 @@ struct InfusionCommand: ParsableCommand {
         }
 
         func run() throws {
-            let patient = try patientID(id, registry: try global.openRegistry())
+            let registry = try global.openRegistry()
+            let patient = try patientID(id, registry: registry)
             var entry = InfusionEntry(date: try ClinicDay.today(), dosing: .dose(mgPerKg: 0), minutes: fields.minutes!)
             try fields.apply(to: &entry)
             entry.adverseEvents = try adverse.map { try AdverseEventEntry.parse($0, onset: entry.date) }
-            let registry = try global.openRegistry()
             let infusion = try registry.addInfusion(entry, patient: patient, actor: global.actorName)
             if output.json { return try printJSON(infusion) }
             print(infusion.id)
@@ -197,7 +197,8 @@ struct AdverseCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The infusion it followed, e.g. I-000007.", valueName: "id")) var infusion: String?
 
         func run() throws {
-            let patient = try patientID(id, registry: try global.openRegistry())
+            let registry = try global.openRegistry()
+            let patient = try patientID(id, registry: registry)
             let entry = AdverseEventEntry(
                 term: try AdverseEventTerm.parse(term, field: "term"), grade: try AdverseEventGrade.parse(grade, field: "grade"),
                 serious: serious, onset: try ClinicDay.parse(onset, field: "onset"),
@@ -209,7 +210,6 @@ struct AdverseCommand: ParsableCommand {
                 }
                 infusionID = parsed
             }
-            let registry = try global.openRegistry()
             let event = try registry.addAdverseEvent(entry, patient: patient, infusion: infusionID, actor: global.actorName)
             if output.json { return try printJSON(event) }
             print(event.id)
@@ -236,11 +236,12 @@ struct CoInterventionCommand: ParsableCommand {
         @Option(help: ArgumentHelp("End date, YYYY-MM-DD (leave out while ongoing).", valueName: "date")) var to: String?
 
         func run() throws {
-            let patient = try patientID(id, registry: try global.openRegistry())
+            let registry = try global.openRegistry()
+            let patient = try patientID(id, registry: registry)
             let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(kind, field: "kind"),
                                             from: try ClinicDay.parse(from, field: "from"),
                                             to: try to.map { try ClinicDay.parse($0, field: "to") })
-            let item = try global.openRegistry().addCoIntervention(entry, patient: patient, actor: global.actorName)
+            let item = try registry.addCoIntervention(entry, patient: patient, actor: global.actorName)
             if output.json { return try printJSON(item) }
             print(item.id)
         }

@@ -113,8 +113,7 @@ struct Due: ParsableCommand {
             return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) }, openFlags: flags))
         }
         if !flags.isEmpty {
-            print("OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):")
-            print(table(flags.map { [$0.id, $0.patient, names[$0.patient] ?? "", $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
+            print(openFlagsText(flags, names: names))
             print("")
         }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
