@@ -52,14 +52,40 @@ public struct SafetyCheck: Sendable, Hashable {
 /// Safety rules on what is recorded during and after an infusion, each raising a flag for clinician
 /// review: blood pressure at or above 180 systolic or 110 diastolic, SpO2 below 90, respiratory
 /// depression, and a serious adverse event.
-public struct VitalSafetyRules: Sendable, Hashable {
+///
+/// The thresholds are the clinic's to set (`ketareg flag thresholds`), within ``allowed``; these
+/// are the defaults.
+public struct VitalSafetyRules: Sendable, Hashable, Codable {
     public var systolicAtLeast = 180
     public var diastolicAtLeast = 110
     public var oxygenSaturationBelow = 90
 
     public init() {}
 
+    public init(systolicAtLeast: Int, diastolicAtLeast: Int, oxygenSaturationBelow: Int) {
+        self.systolicAtLeast = systolicAtLeast
+        self.diastolicAtLeast = diastolicAtLeast
+        self.oxygenSaturationBelow = oxygenSaturationBelow
+    }
+
     public static let standard = VitalSafetyRules()
+
+    /// The values a clinic may choose, by setting: wide enough for a stricter or a more lenient
+    /// protocol, narrow enough that a typing slip (1800, or 9 for 90) is refused.
+    public static let allowed = (systolicAtLeast: 140...220, diastolicAtLeast: 80...130, oxygenSaturationBelow: 80...95)
+
+    /// Checks each threshold against ``allowed``, naming the setting and its range.
+    public func validated() throws(InputError) -> VitalSafetyRules {
+        let checks: [(String, Int, ClosedRange<Int>)] = [
+            ("systolic-at-least", systolicAtLeast, Self.allowed.systolicAtLeast),
+            ("diastolic-at-least", diastolicAtLeast, Self.allowed.diastolicAtLeast),
+            ("spo2-below", oxygenSaturationBelow, Self.allowed.oxygenSaturationBelow),
+        ]
+        for (field, value, range) in checks where !range.contains(value) {
+            throw InputError(field: field, got: String(value), allowed: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return self
+    }
 
     /// The flags these readings raise, with each rule in words.
     public func raised(bloodPressures: [BloodPressure?], oxygenSaturation: Int?, respiratoryDepression: Bool) -> [(flag: String, rule: String)] {

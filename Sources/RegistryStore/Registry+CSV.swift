@@ -14,6 +14,9 @@ public struct ImportSummary: Sendable, Codable {
     public let coInterventions: Int
     /// Courses started or ended by hand.
     public let courseMarkers: Int
+    /// The safety flags the rows raised, for clinician review. In a dry run, those they would raise
+    /// (their ids and record ids are then only what they would have been).
+    public let flagsRaised: [SafetyFlagView]
 }
 
 /// Why an import was refused: the file, line and column, and what is wrong there. Nothing was
@@ -65,9 +68,11 @@ extension Registry {
         var rows = 0
         // Patients by MRN: their row id and conditions. Grows with patients, not with rows.
         var patients: [String: (id: Int64, conditions: [String])] = [:]
+        var flagsRaised: [SafetyFlagView] = []
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction {
+                    let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
                     func patient(_ mrn: String, line: Int) throws -> (id: Int64, conditions: [String]) {
                         if let known = patients[mrn] { return known }
                         guard let id = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [mrn]) else {
@@ -124,6 +129,7 @@ extension Registry {
                         rows += 1
                         if rows % progressEvery == 0 { progress(rows) }
                     }
+                    flagsRaised = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE id > ? ORDER BY id", arguments: [lastFlag]).map(Self.flagView)
                     return dryRun ? .rollback : .commit
                 }
             }
@@ -134,7 +140,7 @@ extension Registry {
         }
         return ImportSummary(file: path, dryRun: dryRun, rows: rows, enrolments: counts["enrolment"] ?? 0, infusions: counts["infusion"] ?? 0,
                              assessments: counts["assessment"] ?? 0, adverseEvents: counts["adverse-event"] ?? 0,
-                             coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0)
+                             coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0, flagsRaised: flagsRaised)
     }
 
     /// Writes the clinic's records, identity included, in the long CSV format: an enrolment row

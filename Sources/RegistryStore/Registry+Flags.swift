@@ -98,3 +98,43 @@ extension Registry {
         }
     }
 }
+
+extension Registry {
+    /// The key of the clinic's vital-sign flag thresholds in `registry_info`, and its audit entity id.
+    static let vitalRulesKey = "vital-flag-rules"
+
+    /// The vital-sign thresholds in force: the clinic's own, else the defaults.
+    func vitalRules(_ db: Database) throws -> VitalSafetyRules {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM registry_info WHERE key = 'vital-flag-rules'")) else {
+            return .standard
+        }
+        guard let rules = try? JSONDecoder().decode(VitalSafetyRules.self, from: Data(text.utf8)) else {
+            throw RegistryError.storage("the clinic's vital-sign flag thresholds in \(path) cannot be read; 'ketareg verify' checks the file")
+        }
+        return rules
+    }
+
+    /// The vital-sign thresholds in force.
+    public func vitalRules() throws -> VitalSafetyRules {
+        try read { try vitalRules($0) }
+    }
+
+    /// Sets the clinic's vital-sign thresholds, audited with the reason (entity `setting`). They
+    /// apply to readings recorded from then on; flags already raised stay as they are. Returns the
+    /// thresholds before the change.
+    @discardableResult
+    public func setVitalRules(_ rules: VitalSafetyRules, reason: String, actor: String) throws -> VitalSafetyRules {
+        let reason = try requireReason(reason, why: "why the clinic changes its thresholds (a protocol, a decision and its date)")
+        let rules = try rules.validated()
+        return try write { db in
+            let before = try vitalRules(db)
+            guard before != rules else { return before }
+            try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           arguments: [Self.vitalRulesKey, encodeJSON(rules)])
+            var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: "set", entity: "setting", entityId: Self.vitalRulesKey,
+                               patient: nil, before: encodeJSON(before), after: encodeJSON(rules), reason: reason)
+            try row.insertFast(db)
+            return before
+        }
+    }
+}

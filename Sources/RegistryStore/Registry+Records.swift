@@ -34,7 +34,7 @@ extension Registry {
             try audit(db, actor: actor, action: "add", record: RecordID(kind: .observation, row: row.id!),
                       patient: RecordID(kind: .patient, row: infusion.patientId), before: ObservationView?.none, after: view)
             try raiseFlags(db, patient: infusion.patientId, source: RecordID(kind: .observation, row: row.id!), on: entry.date.description,
-                           flags: VitalSafetyRules.standard.raised(bloodPressures: [entry.bloodPressure], oxygenSaturation: entry.oxygenSaturation,
+                           flags: vitalRules(db).raised(bloodPressures: [entry.bloodPressure], oxygenSaturation: entry.oxygenSaturation,
                                                                    respiratoryDepression: entry.respiratoryDepression),
                            actor: actor)
             return view
@@ -132,7 +132,7 @@ extension Registry {
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
         try raiseFlags(db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
-                       flags: VitalSafetyRules.standard.raised(bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
+                       flags: vitalRules(db).raised(bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
                                                                oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression),
                        actor: actor)
         try refreshAgeAtDayZero(db, patient: patient)
@@ -258,7 +258,7 @@ extension Registry {
             let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
                                                after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
             try syncFlags(db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
-                          raised: row.enteredInError ? [] : VitalSafetyRules.standard.raised(
+                          raised: row.enteredInError ? [] : vitalRules(db).raised(
                             bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
                             oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression))
             try refreshAgeAtDayZero(db, patient: row.patientId)

@@ -121,6 +121,11 @@ extension Registry {
             for row in try CoInterventionRow.fetchAll(db) { compare(RecordKind.coIntervention.displayID(row.id!), entity: "co-intervention", current: encodeJSON(row.view)) }
             for row in try InfusionObservationRow.fetchAll(db) { compare(RecordKind.observation.displayID(row.id!), entity: "observation", current: encodeJSON(row.view)) }
             for row in try CourseEventRow.fetchAll(db) { compare(RecordKind.courseEvent.displayID(row.id!), entity: "course-event", current: encodeJSON(row.view)) }
+            // The clinic's flag thresholds decide which readings raise a flag: a change behind the
+            // program's back would silence flags.
+            if let stored = try String.fetchOne(db, sql: "SELECT value FROM registry_info WHERE key = ?", arguments: [Self.vitalRulesKey]) {
+                compare(Self.vitalRulesKey, entity: "setting", current: stored)
+            }
             // History left over belongs to records that are gone.
             for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {
                 problem("record", record: record, row: told.lastRow, "\(record) is in the audit trail (last at row \(told.lastRow)) but no longer in the registry: it was deleted behind the program's back")
@@ -171,7 +176,7 @@ extension Registry {
     }
 
     /// The entities whose records live in the clinical tables.
-    static let clinicalEntities: Set<String> = ["patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event"]
+    static let clinicalEntities: Set<String> = ["patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event", "setting"]
 
     static func jsonObject(_ text: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]

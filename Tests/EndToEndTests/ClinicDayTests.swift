@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The front desk's work through the binary: finding patients, correcting who they are, consent
@@ -272,9 +273,64 @@ struct ClinicDayTests {
         #expect(try exporter.run("assess", id, "--scale", "phq9", "--on", "2026-02-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,2").status == 0)
         let file = exporter.folder.appendingPathComponent("out.csv").path
         #expect(try exporter.run("export-csv", file).status == 0)
+        // A dry run says what it would raise and raises nothing.
+        let dry = try #require(try clinic.run("import", file, "--dry-run", "--json").json() as? [String: Any])
+        let wouldRaise = try #require(dry["flagsRaised"] as? [[String: Any]])
+        #expect(wouldRaise.map { $0["flag"] as? String } == ["suicide-risk"], "\(dry)")
+        #expect(try clinic.run("import", file, "--dry-run").standardOutput.contains("would raise 1 safety flag"))
+        #expect(try clinic.run("flag", "list").standardOutput.contains("No flags."))
         let imported = try clinic.run("import", file)
         #expect(imported.status == 0, "\(imported.standardError)")
         #expect(imported.standardOutput.contains("raised 1 safety flag") && imported.standardOutput.contains("F-000001"), "\(imported.standardOutput)")
+        // --json carries the flags with their ids, for a script to pass on.
+        #expect(try clinic.run("assess", "P-000001", "--scale", "phq9", "--on", "2026-02-02", "--timepoint", "post-infusion", "--answers", "0,0,0,0,0,0,0,0,0").status == 0)
+        let second = exporter.folder.appendingPathComponent("second.csv").path
+        try "record,mrn,on,scale,timepoint,answers\nassessment,I-1,2026-02-03,phq9,post-infusion,0;0;0;0;0;0;0;0;3\nassessment,I-1,2026-02-04,phq9,post-infusion,0;0;0;0;0;0;0;0;0\n"
+            .write(toFile: second, atomically: true, encoding: .utf8)
+        let json = try #require(try clinic.run("import", second, "--json").json() as? [String: Any])
+        let raised = try #require(json["flagsRaised"] as? [[String: Any]])
+        #expect(raised.count == 1 && raised.first?["id"] as? String == "F-000002" && raised.first?["source"] as? String == "A-000003"
+                && raised.first?["patient"] as? String == "P-000001" && raised.first?["state"] as? String == "open", "\(json)")
+    }
+
+    @Test("Vital-sign flag thresholds are the clinic's to set, within stated limits, audited with the reason and checked by verify")
+    func thresholds() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try enroll(clinic, mrn: "T-1", given: "Tom", family: "Seven")
+        #expect(try clinic.run("flag", "rules").standardOutput.contains("the defaults"))
+        // Refused, with nothing written: no reason, out of range, nothing to change.
+        let before = try clinic.dump()
+        for (bad, says) in [(["--systolic-at-least", "170"], "--reason"), (["--systolic-at-least", "1700", "--reason", "x"], "140 to 220"),
+                            (["--spo2-below", "9", "--reason", "x"], "80 to 95"), (["--diastolic-at-least", "79", "--reason", "x"], "80 to 130"),
+                            (["--reason", "x"], "at least one threshold"), (["--spo2-below", "92", "--reason", " "], "reason")] {
+            let outcome = try clinic.run(arguments: ["flag", "thresholds"] + bad)
+            #expect(outcome.status != 0 && outcome.standardError.contains(says), "\(bad): \(outcome.standardError)")
+        }
+        #expect(try clinic.dump() == before)
+        // 172/100 passes the defaults; a stricter clinic flags it, from the change on.
+        #expect(try clinic.run("infusion", "add", id, "--on", "2026-02-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--bp-after", "172/100", "--spo2", "91").status == 0)
+        let set = try clinic.run("flag", "thresholds", "--systolic-at-least", "170", "--spo2-below", "92", "--reason", "protocol v3, approved 2026-01-30")
+        #expect(set.status == 0 && set.standardOutput.contains("170 systolic or 110 diastolic") && set.standardOutput.contains("below 92%"), "\(set.standardOutput)")
+        #expect(try clinic.run("flag", "list").standardOutput.contains("No flags."), "flags already raised (none) stay as they are")
+        let outcome = try clinic.run("infusion", "add", id, "--on", "2026-02-04", "--dose-mg-per-kg", "0.5", "--minutes", "40", "--bp-after", "172/100", "--spo2", "91")
+        #expect(outcome.standardOutput.contains("high-blood-pressure") && outcome.standardOutput.contains("low-oxygen-saturation"), "\(outcome.standardOutput)")
+        let rules = try #require(try clinic.run("flag", "rules", "--json").json() as? [String: Any])
+        #expect((rules["vitalThresholds"] as? [String: Int]) == ["systolicAtLeast": 170, "diastolicAtLeast": 110, "oxygenSaturationBelow": 92] && rules["defaults"] as? Bool == false)
+        // Audited with before, after and reason; verify notices a change made behind its back.
+        let audit = try clinic.run("audit").standardOutput
+        #expect(audit.contains("vital-flag-rules") && audit.contains("protocol v3") && audit.contains("systolicAtLeast: 180 -> 170"), "\(audit)")
+        #expect(try clinic.run("verify").status == 0)
+        func tamper(_ sql: String) throws {
+            let queue = try DatabaseQueue(path: clinic.registry)
+            try queue.writeWithoutTransaction { try $0.execute(sql: sql) }
+            try queue.close()
+        }
+        try tamper("UPDATE registry_info SET value = '{\"systolicAtLeast\":220,\"diastolicAtLeast\":130,\"oxygenSaturationBelow\":80}' WHERE key = 'vital-flag-rules'")
+        let verify = try clinic.run("verify")
+        #expect(verify.status != 0 && verify.standardOutput.contains("vital-flag-rules differs from its last audited state"), "\(verify.standardOutput)")
+        try tamper("DELETE FROM registry_info WHERE key = 'vital-flag-rules'")
+        #expect(try clinic.run("verify").standardOutput.contains("vital-flag-rules is in the audit trail"))
     }
 
     @Test("The day sheet: open flags, who was treated or assessed that day, and what is due, by name")

@@ -34,7 +34,7 @@ struct DataDictionary {
             lines.append("| `\(condition.id)` | \(condition.name) | \(condition.version) | `\(condition.primaryScale)` | \(condition.scales.map { "`\($0.id)`" }.joined(separator: ", ")) |")
         }
         lines += ["", "## Safety flags on infusions, observations and adverse events", "",
-                  "Each raises an open flag (F-) for clinician review, whatever the condition; each condition's own checks on its scales follow below.", ""]
+                  "Each raises an open flag (F-) for clinician review, whatever the condition; each condition's own checks on its scales follow below. The thresholds shown are the defaults; a clinic may set its own (`ketareg flag thresholds`, audited; `ketareg flag rules` shows those in force).", ""]
         lines += VitalSafetyRules.standard.descriptions.map { "- \($0)" }
         for condition in conditions {
             lines += ["", "## \(condition.name) (`\(condition.id)`)", "", condition.summary, ""]

@@ -8,14 +8,17 @@ struct FlagCommand: ParsableCommand {
         abstract: "Safety flags: list them, and record their review.",
         discussion: """
             A flag is raised for clinician review when a record meets a safety rule, and stays open \
-            until someone records what was done. The rules: \(FlagCommand.rules). Open flags head \
+            until someone records what was done. The rules (with the default vital-sign \
+            thresholds): \(FlagCommand.rules). 'ketareg flag rules' shows those in force at this \
+            clinic; 'ketareg flag thresholds' changes the vital-sign thresholds. Open flags head \
             'patient show' and are listed by 'due' and 'day'.
 
             Examples:
               ketareg flag list --open
               ketareg flag review F-000003 --action "seen by Dr Okafor; safety plan agreed; GP informed"
+              ketareg flag thresholds --systolic-at-least 170 --reason "protocol v3, approved 2026-11-02"
             """,
-        subcommands: [List.self, Review.self]
+        subcommands: [List.self, Review.self, Rules.self, Thresholds.self]
     )
 
     /// Every rule that raises a flag, in words.
@@ -67,6 +70,84 @@ struct FlagCommand: ParsableCommand {
             let reviewed = try global.openRegistry().reviewFlag(flag, action: action, actor: global.actorName)
             if output.json { return try printJSON(reviewed) }
             print("\(reviewed.id) (\(reviewed.flag), \(reviewed.patient)) reviewed by \(reviewed.reviewedBy ?? "") at \(reviewed.reviewedAt ?? ""): \(reviewed.action ?? "")")
+        }
+    }
+}
+
+extension FlagCommand {
+    /// The rules in force, as `flag rules` prints them.
+    struct RulesInForce: Encodable {
+        struct ScaleRule: Encodable { let condition: String; let scale: String; let flag: String; let rule: String }
+        let scaleRules: [ScaleRule]
+        let vitalThresholds: VitalSafetyRules
+        let vitalRules: [String]
+        let defaults: Bool
+    }
+
+    static func rulesInForce(_ registry: Registry, catalog: ConditionCatalog) throws -> RulesInForce {
+        let vital = try registry.vitalRules()
+        let scaleRules = catalog.conditions.flatMap { condition in
+            condition.safetyChecks.map { RulesInForce.ScaleRule(condition: condition.id, scale: $0.scale, flag: $0.flag, rule: $0.triggerDescription) }
+        }
+        return RulesInForce(scaleRules: scaleRules, vitalThresholds: vital, vitalRules: vital.descriptions, defaults: vital == .standard)
+    }
+
+    static func printRules(_ rules: RulesInForce) {
+        print("On scales (set by each condition's module):")
+        print(table(rules.scaleRules.map { [$0.condition, $0.flag, $0.rule] }, indent: "  "))
+        print("On infusions, observations and adverse events (\(rules.defaults ? "the defaults" : "this clinic's thresholds"); 'ketareg flag thresholds' changes them):")
+        for rule in rules.vitalRules { print("  \(rule)") }
+    }
+
+    struct Rules: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let rules = try FlagCommand.rulesInForce(try global.openRegistry(), catalog: try global.catalog())
+            if output.json { return try printJSON(rules) }
+            FlagCommand.printRules(rules)
+        }
+    }
+
+    struct Thresholds: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the clinic's vital-sign flag thresholds (blood pressure, SpO2).",
+            discussion: """
+                Defaults: blood pressure at or above 180 systolic or 110 diastolic; SpO2 below 90%. \
+                Allowed: systolic \(VitalSafetyRules.allowed.systolicAtLeast.lowerBound)-\(VitalSafetyRules.allowed.systolicAtLeast.upperBound), \
+                diastolic \(VitalSafetyRules.allowed.diastolicAtLeast.lowerBound)-\(VitalSafetyRules.allowed.diastolicAtLeast.upperBound), \
+                SpO2 \(VitalSafetyRules.allowed.oxygenSaturationBelow.lowerBound)-\(VitalSafetyRules.allowed.oxygenSaturationBelow.upperBound). \
+                A threshold not given keeps its current value. The change is audited with its reason \
+                and checked by 'ketareg verify'. It applies to readings recorded from then on, and to \
+                records corrected later; flags already raised stay as they are.
+                """
+        )
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("systolic-at-least"), help: ArgumentHelp("Flag a systolic pressure at or above this (mmHg).", valueName: "mmHg")) var systolic: Int?
+        @Option(name: .customLong("diastolic-at-least"), help: ArgumentHelp("Flag a diastolic pressure at or above this (mmHg).", valueName: "mmHg")) var diastolic: Int?
+        @Option(name: .customLong("spo2-below"), help: ArgumentHelp("Flag an SpO2 below this (%).", valueName: "percent")) var spo2: Int?
+        @Option(help: ArgumentHelp("Why the thresholds change (required).", valueName: "text")) var reason: String
+
+        func validate() throws {
+            guard systolic != nil || diastolic != nil || spo2 != nil else {
+                throw ValidationError("name at least one threshold to change: --systolic-at-least, --diastolic-at-least or --spo2-below ('ketareg flag rules' shows those in force)")
+            }
+        }
+
+        func run() throws {
+            let registry = try global.openRegistry()
+            var rules = try registry.vitalRules()
+            if let systolic { rules.systolicAtLeast = systolic }
+            if let diastolic { rules.diastolicAtLeast = diastolic }
+            if let spo2 { rules.oxygenSaturationBelow = spo2 }
+            let before = try registry.setVitalRules(rules, reason: reason, actor: global.actorName)
+            let after = try FlagCommand.rulesInForce(registry, catalog: try global.catalog())
+            if output.json { return try printJSON(after) }
+            print(before == rules ? "Nothing changed: these are the thresholds in force." : "Thresholds changed; they apply to readings recorded from now on.")
+            for rule in after.vitalRules.prefix(2) { print("  \(rule)") }
         }
     }
 }

@@ -18,6 +18,9 @@ struct Import: ParsableCommand {
             Every row goes through the same checks and the same audit trail as the single \
             commands. One bad row refuses the whole file, naming its line, column and reason, and \
             nothing is written. --dry-run checks everything and writes nothing.
+
+            Rows that meet a safety rule raise flags as the single commands do; the import lists \
+            them (in --json as flagsRaised), and a dry run lists those it would raise.
             """
     )
 
@@ -29,7 +32,6 @@ struct Import: ParsableCommand {
     func run() throws {
         let catalog = try global.catalog()
         let registry = try global.openRegistry()
-        let flagsBefore = Set(try registry.flags().map(\.id))
         let terminal = isatty(STDERR_FILENO) == 1
         let started = Date()
         defer { if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
@@ -44,8 +46,11 @@ struct Import: ParsableCommand {
                                                           counted(summary.coInterventions, "co-intervention")].joined(separator: ", ")
             + (summary.courseMarkers > 0 ? ", " + counted(summary.courseMarkers, "course marker") : "")
         print(summary.dryRun ? "Dry run: \(what) would be imported; nothing was written." : "Imported \(what).")
-        let raised = try registry.flags().filter { !flagsBefore.contains($0.id) }
-        if !raised.isEmpty {
+        let raised = summary.flagsRaised
+        if summary.dryRun, !raised.isEmpty {
+            print("The import would raise \(counted(raised.count, "safety flag")) for clinician review:")
+            print(table(raised.map { [$0.patient, $0.flag, "on \($0.raisedOn)", $0.rule] }, indent: "  "))
+        } else if !raised.isEmpty {
             print("The import raised \(counted(raised.count, "safety flag")) for clinician review:")
             print(table(raised.map { [$0.id, $0.patient, $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
             print("Review each with 'ketareg flag review F-... --action \"...\"'.")
