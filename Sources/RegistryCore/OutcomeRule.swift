@@ -63,6 +63,25 @@ public struct OutcomeRule: Sendable, Hashable {
         }
     }
 
+    /// The score a later assessment must reach to meet the rule, for drawing it on a chart: the
+    /// boundary value, and whether the boundary itself meets the rule (`<=` rather than `<`).
+    /// `nil` when the rule needs a baseline it has not got, or a percentage of a baseline of 0.
+    public func threshold(baseline: Double?, direction: ScoreDirection = .higherIsWorse) -> (value: Double, inclusive: Bool)? {
+        let sign = direction == .higherIsWorse ? -1.0 : 1.0
+        switch criterion {
+        case .percentImprovement(let percent):
+            guard let baseline, baseline != 0 else { return nil }
+            return (baseline + sign * percent / 100 * abs(baseline), true)
+        case .pointImprovement(let points):
+            guard let baseline else { return nil }
+            return (baseline + sign * points, true)
+        case .scoreBelow(let value):
+            return (value, false)
+        case .scoreAtMost(let value):
+            return (value, true)
+        }
+    }
+
     /// Whether a score meets the rule, given the patient's baseline on the same scale.
     ///
     /// Returns `nil` when the rule cannot be judged: a change-based rule without a baseline, or a

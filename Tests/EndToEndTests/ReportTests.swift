@@ -125,4 +125,140 @@ struct ReportTests {
             }
         }
     }
+
+    /// Three patients whose charts are hard to draw: a crowded course followed by months of
+    /// follow-up, a disability scale whose bands crowd the bottom of a tall range, and a scale
+    /// assessed twice on one day.
+    func hardCharts() throws -> (clinic: Clinic, reports: [String: String]) {
+        let clinic = try Clinic()
+        let crowded = try clinic.enroll(mrn: "C-1")
+        // PHQ-9 18 at baseline; a score a day through a two-week course; 8 at the end (met: at
+        // most 9, half of 18); then monthly to November.
+        var days: [(String, String, String)] = [("2026-01-05", "baseline", "2,2,2,2,2,2,2,2,2")]
+        for (day, answers) in [("06", "2,2,2,2,2,2,2,1,2"), ("07", "2,2,2,2,2,2,2,1,1"), ("08", "2,2,2,2,2,2,1,1,1"), ("09", "2,2,2,2,2,1,1,1,1"),
+                               ("12", "2,2,2,2,1,1,1,1,1"), ("13", "2,2,2,1,1,1,1,1,1"), ("14", "2,2,1,1,1,1,1,1,1"), ("15", "2,1,1,1,1,1,1,1,1"),
+                               ("16", "2,1,1,1,1,1,1,1,0"), ("19", "1,1,1,1,1,1,1,1,1")] {
+            days.append(("2026-01-\(day)", "post-infusion", answers))
+        }
+        days.append(("2026-01-21", "post-infusion", "1,1,1,1,1,1,1,1,0"))
+        for month in ["02", "04", "06", "08", "10"] { days.append(("2026-\(month)-20", "follow-up", "1,1,1,1,1,1,1,0,0")) }
+        for (day, timepoint, answers) in days {
+            let outcome = try clinic.run("assess", crowded, "--scale", "phq9", "--on", day, "--timepoint", timepoint, "--answers", answers)
+            #expect(outcome.status == 0, "\(day): \(outcome.standardError)")
+        }
+        for day in ["06", "08", "12", "14", "16", "19"] {
+            #expect(try clinic.run("infusion", "add", crowded, "--on", "2026-01-\(day)", "--dose-mg-per-kg", "0.5", "--minutes", "40").status == 0)
+        }
+        let migraine = try clinic.enroll(mrn: "C-2", condition: ["migraine"])
+        for (day, answers) in [("2026-09-01", "1,1,1,0,0,,"), ("2026-09-20", "2,2,2,1,1,,"), ("2026-10-10", "4,4,4,2,1,,"), ("2026-11-01", "40,30,30,20,10,,")] {
+            #expect(try clinic.run("assess", migraine, "--scale", "midas", "--on", day, "--timepoint", "follow-up", "--answers", answers).status == 0)
+        }
+        #expect(try clinic.run("infusion", "add", migraine, "--on", "2026-09-02", "--at", "09:00", "--rate-mg-per-kg-per-hour", "0.5", "--minutes", "7200", "--weight-kg", "70").status == 0)
+        let oneDay = try clinic.enroll(mrn: "C-3")
+        #expect(try clinic.run("assess", oneDay, "--scale", "phq9", "--on", "2026-11-02", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,2").status == 0)
+        #expect(try clinic.run("assess", oneDay, "--scale", "phq9", "--on", "2026-11-02", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,1", "--repeat").status == 0)
+        var reports: [String: String] = [:]
+        for id in [crowded, migraine, oneDay] {
+            let file = clinic.folder.appendingPathComponent("\(id).html").path
+            let outcome = try clinic.run("report", "--html", file, "--patient", id)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            reports[id] = file
+        }
+        return (clinic, reports)
+    }
+
+    /// The texts of one class in a report's charts, chart by chart.
+    func texts(_ html: String, class name: String) -> [[String]] {
+        html.components(separatedBy: "<svg").dropFirst().map { chart in
+            chart.components(separatedBy: "<text class=\"\(name)\"").dropFirst().map { element in
+                let inner = element[element.index(after: element.firstIndex(of: ">")!)...]
+                return String(inner[..<inner.range(of: "</text>")!.lowerBound])
+                    .replacingOccurrences(of: #"<[^>]+>"#, with: " ", options: .regularExpression)
+                    .replacingOccurrences(of: "&lt;", with: "<").trimmingCharacters(in: .whitespaces)
+                    .replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+            }
+        }
+    }
+
+    @Test("Charts: date ticks at a step that fits, round score ticks, the rules' thresholds drawn, whether and when the patient responded")
+    func chartAxes() throws {
+        let (clinic, reports) = try hardCharts()
+        defer { clinic.remove() }
+        let crowded = try String(contentsOfFile: reports["P-000001"]!, encoding: .utf8)
+        let dates = try #require(texts(crowded, class: "date-tick").first)
+        // January to November: month ticks, the year once; never only the first and last day.
+        #expect(dates.count >= 5 && dates.first == "Jan 2026" && dates.dropFirst().allSatisfy { $0.range(of: #"^[A-Z][a-z]{2}$"#, options: .regularExpression) != nil }, "\(dates)")
+        #expect(try #require(texts(crowded, class: "score-tick").first) == ["0", "5", "10", "15", "20", "25"])
+        let labels = try #require(texts(crowded, class: "side-label").first)
+        // 50% of a baseline of 18: at most 9. Remission: below 5.
+        #expect(labels.contains("response ≤ 9 (50% below 18)") && labels.contains("remission < 5"), "\(labels)")
+        #expect(crowded.contains("class=\"threshold\""))
+        #expect(crowded.contains("depression, induction: response, end of course: met. phq9 8 on 2026-01-21, from 18 at baseline on 2026-01-05."), "\(crowded)")
+        let migraine = try String(contentsOfFile: reports["P-000002"]!, encoding: .utf8)
+        let midas = try #require(texts(migraine, class: "score-tick").first)
+        #expect(midas == ["0", "100", "200", "300", "400"], "\(midas)")
+        let midasDates = try #require(texts(migraine, class: "date-tick").first)
+        #expect(midasDates.count >= 4 && midasDates.first?.hasSuffix("2026") == true && midasDates.allSatisfy { $0.range(of: #"^\d{1,2} [A-Z][a-z]{2}( \d{4})?$"#, options: .regularExpression) != nil }, "\(midasDates)")
+        #expect(migraine.contains("continuous infusion I-000007"), "a five-day infusion is drawn as its span")
+        let oneDay = try String(contentsOfFile: reports["P-000003"]!, encoding: .utf8)
+        #expect(try #require(texts(oneDay, class: "date-tick").first).contains("2 Nov"))
+    }
+
+    @Test("Charts: in headless Chromium no label of a chart covers another or runs off it",
+          .enabled(if: chromium != nil || requireBrowser, "headless Chromium is not installed (Scripts/test installs it)"))
+    func chartLabelsApart() throws {
+        let browser = try #require(chromium, "CI needs headless Chromium: Scripts/test installs chromium-headless-shell")
+        let (clinic, reports) = try hardCharts()
+        defer { clinic.remove() }
+        let demo = try makeReports()
+        defer { demo.clinic.remove() }
+        // The browser measures every label as it draws it: a copy of each report with a script that
+        // writes the boxes into the page, read back with --dump-dom.
+        let probe = """
+            <script>
+            window.addEventListener('load', () => {
+              const out = [];
+              document.querySelectorAll('svg').forEach((svg, chart) => {
+                const frame = svg.getBoundingClientRect();
+                svg.querySelectorAll('text').forEach(t => {
+                  const r = t.getBoundingClientRect();
+                  out.push({chart, text: t.textContent, left: r.left - frame.left, top: r.top - frame.top, right: r.right - frame.left,
+                            bottom: r.bottom - frame.top, width: frame.width, height: frame.height});
+                });
+              });
+              const pre = document.createElement('pre'); pre.id = 'boxes'; pre.textContent = JSON.stringify(out);
+              document.body.appendChild(pre);
+            });
+            </script>
+            """
+        var checked = 0
+        for path in Array(reports.values) + [demo.patientReport] {
+            let copy = path.replacingOccurrences(of: ".html", with: "-probe.html")
+            try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "</body>", with: probe + "</body>").write(toFile: copy, atomically: true, encoding: .utf8)
+            let outcome = try runProcess(browser, ["--no-sandbox", "--disable-gpu", "--window-size=1100,1400", "--dump-dom", "file://\(copy)"])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            let dom = outcome.standardOutput
+            let start = try #require(dom.range(of: "<pre id=\"boxes\">")), end = try #require(dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex))
+            let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            let boxes = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            #expect(boxes.count > 20, "\(path): \(boxes.count) labels")
+            for (chart, labels) in Dictionary(grouping: boxes, by: { $0["chart"] as! Int }) {
+                for label in labels {
+                    let (left, top, right, bottom) = (label["left"] as! Double, label["top"] as! Double, label["right"] as! Double, label["bottom"] as! Double)
+                    #expect(left >= -0.5 && top >= -0.5 && right <= label["width"] as! Double + 0.5 && bottom <= label["height"] as! Double + 0.5,
+                            "\(path) chart \(chart): '\(label["text"]!)' runs off the chart")
+                }
+                for (index, one) in labels.enumerated() {
+                    for other in labels[(index + 1)...] {
+                        let across = min(one["right"] as! Double, other["right"] as! Double) - max(one["left"] as! Double, other["left"] as! Double)
+                        let down = min(one["bottom"] as! Double, other["bottom"] as! Double) - max(one["top"] as! Double, other["top"] as! Double)
+                        checked += 1
+                        #expect(across <= 1 || down <= 1, "\(path) chart \(chart): '\(one["text"]!)' and '\(other["text"]!)' overlap")
+                    }
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
 }

@@ -333,3 +333,31 @@ struct OutcomeReportTests {
         #expect(report.coInterventions.map { "\($0.kind) \($0.patients) of \($0.patientsInCondition)" } == ["yoga 1 of 2"])
     }
 }
+
+@Suite("Outcome rule thresholds")
+struct OutcomeThresholdTests {
+    @Test("The threshold drawn on a chart is where isMet changes: at it (when inclusive) met, a step worse not met",
+          arguments: [OutcomeRule.Criterion.percentImprovement(atLeast: 50), .percentImprovement(atLeast: 30), .pointImprovement(atLeast: 2),
+                      .scoreBelow(5), .scoreAtMost(10)])
+    func thresholdMatchesRule(_ criterion: OutcomeRule.Criterion) throws {
+        let rule = OutcomeRule(id: "r", scale: "s", criterion: criterion)
+        for direction in [ScoreDirection.higherIsWorse, .higherIsBetter] {
+            for baseline in stride(from: 1.0, through: 40, by: 1) {
+                let (value, inclusive) = try #require(rule.threshold(baseline: baseline, direction: direction))
+                let worse = direction == .higherIsWorse ? 0.01 : -0.01
+                // Exactly at the line only where it falls on a whole number (30% of 7 is not exact in binary).
+                if value == value.rounded() {
+                    #expect(rule.isMet(baseline: baseline, current: value, direction: direction) == inclusive, "\(criterion) \(direction) \(baseline)")
+                }
+                #expect(rule.isMet(baseline: baseline, current: value + worse, direction: direction) == false)
+                #expect(rule.isMet(baseline: baseline, current: value - worse, direction: direction) == true)
+            }
+        }
+        // Hand-worked: half of a PHQ-9 of 18 is 9; two points below 7 is 5.
+        #expect(OutcomeRule(id: "r", scale: "s", criterion: .percentImprovement(atLeast: 50)).threshold(baseline: 18)! == (9, true))
+        #expect(OutcomeRule(id: "r", scale: "s", criterion: .pointImprovement(atLeast: 2)).threshold(baseline: 7)! == (5, true))
+        // A percentage of nothing, or a change without a baseline, has no threshold.
+        #expect(OutcomeRule(id: "r", scale: "s", criterion: .percentImprovement(atLeast: 50)).threshold(baseline: 0) == nil)
+        #expect(OutcomeRule(id: "r", scale: "s", criterion: .pointImprovement(atLeast: 2)).threshold(baseline: nil) == nil)
+    }
+}

@@ -28,8 +28,12 @@ struct Report: ParsableCommand {
             var page = try registry.patientPage(id)
             page.courses = try courseProgress(registry: registry, patient: id, catalog: catalog, today: today)
             let own = catalog.conditions.filter { page.conditions.contains($0.id) }
-            let outcomes = OutcomeReport(conditions: own, histories: try registry.histories(patient: id), asOf: today).outcomes
-            text = PatientReport(page: page, catalog: catalog, today: today, outcomes: outcomes).html()
+            let histories = try registry.histories(patient: id)
+            let outcomes = OutcomeReport(conditions: own, histories: histories, asOf: today).outcomes
+            let timelines = own.flatMap { condition in
+                histories.filter { $0.conditions.contains(condition.id) }.map { CourseTimeline(condition: condition, history: $0.asOf(today)) }
+            }
+            text = PatientReport(page: page, catalog: catalog, today: today, outcomes: outcomes, timelines: timelines).html()
         } else {
             let histories = try registry.histories()
             text = ClinicReport(clinic: try registry.clinicName(), catalog: catalog,

@@ -63,6 +63,58 @@ struct PatientReport {
     let today: ClinicalDate
     /// This patient's outcome rows (one patient: each count is 0 or 1).
     var outcomes: [OutcomeRow] = []
+    /// This patient's courses under each of their conditions, as the outcome rows judged them.
+    var timelines: [CourseTimeline] = []
+
+    /// The scores behind a judged row: "PHQ-9 7 on 2026-03-21, from 18 at baseline on 2026-03-01".
+    func evidence(_ row: OutcomeRow) -> String? {
+        guard let timeline = timelines.first(where: { $0.condition == row.condition }),
+              let course = timeline.courses.first(where: { $0.kind == row.course && $0.dayZero != nil }),
+              let baseline = course.baseline(scale: row.scale), let baselineValue = baseline.value(subscore: row.subscore),
+              let end = course.endOfCourse(scale: row.scale), let endValue = end.value(subscore: row.subscore) else { return nil }
+        let what = row.subscore.map { "\(row.scale) \($0)" } ?? row.scale
+        var text = "\(what) \(formatScore(endValue)) on \(end.date)"
+        if let visitID = row.visit, let visit = catalog.condition(row.condition)?.course.followUps.first(where: { $0.id == visitID }),
+           let later = course.followUp(scale: row.scale, visit: visit), let laterValue = later.value(subscore: row.subscore) {
+            text += " and \(formatScore(laterValue)) at \(visit.name) on \(later.date)"
+        }
+        return text + ", from \(formatScore(baselineValue)) at baseline on \(baseline.date)"
+    }
+
+    /// The lines a score must cross on this scale's chart: each rule on the headline score, per
+    /// course for a rule relative to that course's baseline, once for a fixed threshold.
+    func thresholds(scale: any AssessmentScale) -> [ChartThreshold] {
+        var lines: [ChartThreshold] = []
+        for timeline in timelines {
+            guard let condition = catalog.condition(timeline.condition) else { continue }
+            let started = timeline.courses.filter { $0.dayZero != nil }
+            for rule in condition.outcomeRules where rule.scale == scale.id && rule.subscore == nil {
+                let better = scale.direction == .higherIsWorse ? "below" : "above"
+                switch rule.criterion {
+                case .scoreBelow, .scoreAtMost:
+                    guard let (value, inclusive) = rule.threshold(baseline: nil, direction: scale.direction),
+                          !lines.contains(where: { $0.value == value && $0.label.hasPrefix(rule.name) }) else { continue }
+                    lines.append(ChartThreshold(label: "\(rule.name) \(Self.comparison(scale.direction, inclusive)) \(formatScore(value))", value: value, from: nil, until: nil))
+                case .percentImprovement(let percent), .pointImprovement(let percent):
+                    for (index, course) in started.enumerated() {
+                        guard let baseline = course.baseline(scale: scale.id)?.score,
+                              let (value, inclusive) = rule.threshold(baseline: baseline, direction: scale.direction) else { continue }
+                        let amount: String
+                        if case .percentImprovement = rule.criterion { amount = "\(formatScore(percent))%" } else { amount = "\(formatScore(percent)) pt" }
+                        let which = started.count > 1 ? ", course \(course.number)" : ""
+                        let until = index + 1 < started.count ? started[index + 1].dayZero : nil
+                        lines.append(ChartThreshold(label: "\(rule.name) \(Self.comparison(scale.direction, inclusive)) \(formatScore((value * 10).rounded() / 10)) (\(amount) \(better) \(formatScore(baseline))\(which))",
+                                                    value: value, from: course.dayZero, until: until))
+                    }
+                }
+            }
+        }
+        return lines
+    }
+
+    static func comparison(_ direction: ScoreDirection, _ inclusive: Bool) -> String {
+        direction == .higherIsWorse ? (inclusive ? "≤" : "<") : (inclusive ? "≥" : ">")
+    }
 
     /// Whether the patient met a rule, in a sentence a clinician reads at a glance.
     static func sentence(_ row: OutcomeRow) -> String {
@@ -102,7 +154,8 @@ struct PatientReport {
         }
         if !induction.isEmpty {
             body += "<h2>Did the patient respond?</h2>\n<ul>\n" + induction.map { row in
-                "<li title=\"\(escapeHTML(row.rule))\">" + escapeHTML("\(row.condition), induction: " + Self.sentence(row)) + "</li>"
+                let judged = row.assessed > 0 ? evidence(row).map { " " + $0 + "." } ?? "" : ""
+                return "<li title=\"\(escapeHTML(row.rule))\">" + escapeHTML("\(row.condition), induction: " + Self.sentence(row) + judged) + "</li>"
             }.joined(separator: "\n") + "\n</ul>\n"
         }
         let infusions = page.infusions.filter { !$0.enteredInError }
@@ -118,8 +171,10 @@ struct PatientReport {
                     + "<td>\(formatScore(only.score))</td><td>\(escapeHTML(only.band.flatMap { band in scale.bands.first { $0.id == band }?.label } ?? "-"))</td></tr>\n</table>\n"
                 continue
             }
-            body += "<p class=\"note\">\(assessments.count) assessment\(assessments.count == 1 ? "" : "s"); dashed lines mark the \(infusions.count) infusion\(infusions.count == 1 ? "" : "s"); red points carry a safety flag.</p>\n"
-            body += ScoreChart(scale: scale, assessments: assessments, infusions: infusions, days: dates.min()!...dates.max()!).svg() + "\n"
+            let lines = thresholds(scale: scale)
+            body += "<p class=\"note\">\(assessments.count) assessments; grey dashed lines and triangles mark the \(infusions.count) infusion\(infusions.count == 1 ? "" : "s")"
+                + (lines.isEmpty ? "" : "; coloured dashed lines are the scores that meet the outcome rules") + "; red points carry a safety flag.</p>\n"
+            body += ScoreChart(scale: scale, assessments: assessments, infusions: infusions, days: dates.min()!...dates.max()!, thresholds: lines).svg() + "\n"
         }
         if scales.isEmpty { body += "<p class=\"note\">No assessments yet.</p>\n" }
         if !infusions.isEmpty {
