@@ -5,7 +5,7 @@ import RegistryStore
 struct FlagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flag",
-        abstract: "Safety flags: list them, and record their review.",
+        abstract: "Safety flags: list them, record their review, see the rules and set the clinic's vital-sign thresholds.",
         discussion: """
             A flag is raised for clinician review when a record meets a safety rule, and stays open \
             until someone records what was done. The rules (with the default vital-sign \

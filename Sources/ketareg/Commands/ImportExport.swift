@@ -67,6 +67,11 @@ struct ExportCSV: ParsableCommand {
             clinic's own use and must stay at the clinic: it is not an anonymised export. The file \
             is created readable by you alone (mode 0600) and an existing file is never overwritten. \
             Records entered in error are left out. 'ketareg import' reads the same format.
+
+            It is not a backup: contact details, the history of consent decisions and of \
+            conditions added or ended, observations during infusions, safety flags and their \
+            reviews, and the audit trail are not in it (the consent and conditions in force are). \
+            'ketareg backup' copies everything.
             """
     )
 
