@@ -91,7 +91,14 @@ struct NewCondition: CommandPlugin {
                     SeverityBand("severe", 14...20),
                 ],
                 licence: Licence(.checkBeforeShipping, note: "Replace with the instrument's licence."),
-                scoringDescription: "The sum of five items, 0 to 4 each; all five must be answered."
+                scoringDescription: "The sum of five items, 0 to 4 each; all five must be answered.",
+                // Parts scored on their own (Y-BOCS obsessions 1-5, compulsions 6-10): by the
+                // scale's own method unless one is given (.sum, .mean, .proratedSum), with the
+                // range worked out from the items. Delete the list if the instrument has none.
+                subscores: [
+                    .init("first-two", items: ["1", "2"]),
+                    .init("last-three", items: ["3", "4", "5"]),
+                ]
             )
         }
 
@@ -117,6 +124,7 @@ struct NewCondition: CommandPlugin {
                 let result = try \(name)ExampleScale.scale.score([1, 2, 3, 4, 0])
                 #expect(result.score == 10)
                 #expect(result.band?.id == "moderate")
+                #expect(result.subscore("first-two") == 3 && result.subscore("last-three") == 7)
             }
         }
 

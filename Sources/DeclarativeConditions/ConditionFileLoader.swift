@@ -276,7 +276,7 @@ struct Reader {
 
     func scale(_ node: Node) throws -> StandardScale {
         let entries = try mapping(node, "a scale", required: ["id", "name", "version", "licence", "range", "items", "scoring", "scoring-description"],
-                                  optional: ["licence-note", "direction", "answers", "bands"])
+                                  optional: ["licence-note", "direction", "answers", "bands", "subscores"])
         let scaleID = try id(entries["id"], "the scale's id")
         let what = "scale \(scaleID)"
         let range = try sequence(entries["range"], "\(what) range ([lowest, highest])")
@@ -316,10 +316,59 @@ struct Reader {
             guard let value = ScoreDirection(rawValue: text) else { throw fail(node, "direction must be higher-is-worse or higher-is-better") }
             direction = value
         }
+        var subscores: [StandardScale.Subscore] = []
+        for subscoreNode in try entries["subscores"].map({ try sequence($0, "subscores of \(what)") }) ?? [] {
+            let fields = try mapping(subscoreNode, "a subscore of \(what)", required: ["id", "items"], optional: ["method", "minimum-answered", "range"])
+            let subscoreID = try id(fields["id"], "a subscore's id")
+            guard !subscores.contains(where: { $0.id == subscoreID }), !scoring.meanSubscoreNames.contains(subscoreID) else {
+                throw fail(fields["id"], "a second subscore with the id '\(subscoreID)' in \(what)")
+            }
+            let itemNodes = try sequence(fields["items"], "a subscore's items")
+            var itemIDs: [String] = []
+            for itemNode in itemNodes {
+                let itemID = try string(itemNode, "an item id")
+                guard let item = items.first(where: { $0.id == itemID }) else {
+                    throw fail(itemNode, "subscore \(subscoreID) names item '\(itemID)', which \(what) does not have; its items are \(items.map(\.id).joined(separator: ", "))")
+                }
+                guard item.isScored else { throw fail(itemNode, "item \(itemID) is not scored, so it cannot count in subscore \(subscoreID)") }
+                guard !itemIDs.contains(itemID) else { throw fail(itemNode, "item \(itemID) is named twice in subscore \(subscoreID)") }
+                itemIDs.append(itemID)
+            }
+            guard !itemIDs.isEmpty else { throw fail(fields["items"], "subscore \(subscoreID) needs at least one item") }
+            var method: SubscoreDefinition.Method?
+            if let methodNode = fields["method"] {
+                let text = try string(methodNode, "a subscore's method")
+                guard let value = SubscoreDefinition.Method(rawValue: text) else {
+                    throw fail(methodNode, "a subscore's method '\(text)' is not one of \(SubscoreDefinition.Method.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                method = value
+            }
+            var minimum: Int?
+            if let minimumNode = fields["minimum-answered"] {
+                guard method != .sum, method != nil || scoring.isSum == false else {
+                    throw fail(minimumNode, "a summed subscore needs every item answered; minimum-answered is for method mean or prorated-sum")
+                }
+                let value = try int(minimumNode, "minimum-answered")
+                guard (1...itemIDs.count).contains(value) else { throw fail(minimumNode, "minimum-answered must be from 1 to \(itemIDs.count), the subscore's number of items") }
+                minimum = value
+            }
+            var subscoreRange: ClosedRange<Double>?
+            if let rangeNode = fields["range"] {
+                let bounds = try sequence(rangeNode, "a subscore's range ([lowest, highest])")
+                guard bounds.count == 2 else { throw fail(rangeNode, "a subscore's range must be [lowest, highest], e.g. [0, 20]") }
+                let lowest = try number(bounds[0], "a subscore's range"), highest = try number(bounds[1], "a subscore's range")
+                guard lowest < highest, abs(lowest) <= Limits.score, abs(highest) <= Limits.score else {
+                    throw fail(rangeNode, "a subscore's range must go from low to high, within -\(formatScore(Limits.score)) to \(formatScore(Limits.score))")
+                }
+                subscoreRange = lowest...highest
+            }
+            subscores.append(StandardScale.Subscore(subscoreID, items: itemIDs, method: method, minimumAnswered: minimum, range: subscoreRange))
+        }
         return StandardScale(id: scaleID, name: try string(entries["name"], "\(what) name"), version: try string(entries["version"], "\(what) version"),
                              items: items, range: low...high, direction: direction, bands: bands,
                              licence: Licence(status, note: try entries["licence-note"].map { try string($0, "licence-note") } ?? ""),
-                             scoring: scoring, scoringDescription: try string(entries["scoring-description"], "scoring-description"))
+                             scoring: scoring, scoringDescription: try string(entries["scoring-description"], "scoring-description"),
+                             subscores: subscores)
     }
 
     /// What a module file may state, so that no sum, mean or date on it can overflow and loading
@@ -354,14 +403,31 @@ struct Reader {
     }
 
     func scoring(_ node: Node, _ what: String, items: [ScaleItem]) throws -> ScoringRule {
-        let entries = try mapping(node, "scoring of \(what)", required: ["method"], optional: ["minimum-answered", "domains", "headline", "subscores"])
+        // Each method takes its own keys and no other, so a key meant for another method is
+        // refused at its line rather than ignored.
+        let keys: [String: [String]] = ["sum": [], "prorated-sum": ["minimum-answered"], "highest-in-domains": ["domains"], "means": ["headline", "subscores"]]
+        let methods = ["sum", "prorated-sum", "highest-in-domains", "means"]
+        guard case .mapping(let given) = node else { throw fail(node, "scoring of \(what) must be a mapping of keys to values") }
+        guard let methodNode = given.first(where: { $0.key.string == "method" })?.value else { throw fail(node, "scoring of \(what) needs 'method' (one of \(methods.joined(separator: ", ")))") }
+        let method = try string(methodNode, "method")
+        guard let methodKeys = keys[method] else {
+            throw fail(methodNode, "scoring method '\(method)' is not one of \(methods.joined(separator: ", "))")
+        }
+        for (key, _) in given {
+            guard let name = key.string, name != "method", !methodKeys.contains(name), keys.values.contains(where: { $0.contains(name) }) else { continue }
+            let users = methods.filter { keys[$0]!.contains(name) }
+            throw fail(key, "'\(name)' is not used by method \(method) (only by \(users.joined(separator: ", "))); "
+                       + (methodKeys.isEmpty ? "method \(method) takes no other key" : "method \(method) takes: \(methodKeys.joined(separator: ", "))")
+                       + (name == "subscores" ? ". Subscores of any method go in the scale's own 'subscores' list, beside 'scoring'" : ""))
+        }
+        let entries = try mapping(node, "scoring of \(what) (method \(method))", required: ["method"] + methodKeys, optional: [])
         let ids = Set(items.map(\.id))
         func itemList(_ node: Node?, _ context: String) throws -> [String] {
             let list = try sequence(node, context).map { try string($0, "an item id") }
             for item in list where !ids.contains(item) { throw fail(node, "\(context) names item '\(item)', which \(what) does not have") }
             return list
         }
-        switch try string(entries["method"], "method") {
+        switch method {
         case "sum":
             return .sum
         case "prorated-sum":
@@ -450,6 +516,12 @@ struct Reader {
             throw fail(entries["scale"], "the check names scale '\(scaleID)', which this file does not define")
         }
         let trigger: SafetyCheck.Trigger
+        if entries["score-at-least"] != nil, let stray = entries["item"] ?? entries["at-least"] {
+            throw fail(stray, "a safety check is on an item (item and at-least) or on the score (score-at-least), not both")
+        }
+        if entries["item"] == nil, let stray = entries["at-least"] {
+            throw fail(stray, "at-least needs the item it applies to (item: \"9\"), or use score-at-least for the score")
+        }
         if let item = entries["item"] {
             let itemID = try string(item, "item")
             guard scale.items.contains(where: { $0.id == itemID }) else { throw fail(item, "\(scaleID) has no item '\(itemID)'") }
@@ -477,4 +549,20 @@ func editDistance(_ a: String, _ b: String) -> Int {
         }
     }
     return row[b.count]
+}
+
+extension ScoringRule {
+    /// The names of a `means` rule's subscores; empty for other rules.
+    var meanSubscoreNames: [String] {
+        if case .meansOfSubscores(_, let subscores) = self { return subscores.map(\.name) }
+        return []
+    }
+
+    /// Whether a subscore takes the scale's method as a plain sum by default.
+    var isSum: Bool {
+        switch self {
+        case .sum, .sumOfHighestInDomains: true
+        default: false
+        }
+    }
 }

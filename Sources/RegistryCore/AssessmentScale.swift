@@ -32,9 +32,10 @@ public protocol AssessmentScale: Sendable {
     /// How the score is computed, in a sentence, including any convention chosen where the
     /// literature varies. Shown by `ketareg scale show`.
     var scoringDescription: String { get }
-    /// Names of subscores the scale reports besides its headline score (BPI-SF: severity,
-    /// interference). Empty for most scales.
-    var subscoreNames: [String] { get }
+    /// Subscores the scale reports besides its headline score (Y-BOCS: obsessions, compulsions;
+    /// BPI-SF: severity, interference), each with its items, method and range. Empty for most
+    /// scales.
+    var subscores: [SubscoreDefinition] { get }
 
     /// Scores a complete set of raw answers, or says exactly why it cannot.
     func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult
@@ -43,7 +44,10 @@ public protocol AssessmentScale: Sendable {
 extension AssessmentScale {
     public var direction: ScoreDirection { .higherIsWorse }
     public var bands: [SeverityBand] { [] }
-    public var subscoreNames: [String] { [] }
+    public var subscores: [SubscoreDefinition] { [] }
+
+    /// The ids of ``subscores``.
+    public var subscoreNames: [String] { subscores.map(\.id) }
 
     /// Whether the scale is a single value (a rating or a count) that `--value` can record.
     public var isSingleValue: Bool { items.count == 1 }

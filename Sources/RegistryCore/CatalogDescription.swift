@@ -33,7 +33,7 @@ public struct ScaleDescription: Sendable, Codable, Hashable {
     public let range: ScoreRange
     public let direction: ScoreDirection
     public let scoring: String
-    public let subscores: [String]
+    public let subscores: [SubscoreDescription]
     public let licence: LicenceDescription
     public let items: [ItemDescription]
     public let bands: [BandDescription]
@@ -48,13 +48,33 @@ public struct ScaleDescription: Sendable, Codable, Hashable {
         range = ScoreRange(min: scale.range.lowerBound, max: scale.range.upperBound)
         direction = scale.direction
         scoring = scale.scoringDescription
-        subscores = scale.subscoreNames
+        subscores = scale.subscores.map(SubscoreDescription.init)
         licence = LicenceDescription(status: scale.licence.status.rawValue, note: scale.licence.note,
                                      wordingShipped: scale.licence.mayShipWording)
         items = scale.items.enumerated().map { ItemDescription($1, position: $0 + 1) }
         bands = scale.bands.map { BandDescription(id: $0.id, label: $0.label, min: $0.lowerBound, max: $0.upperBound) }
         outcomeRules = condition.outcomeRules.filter { $0.scale == scale.id }.map { OutcomeRuleDescription($0, in: condition) }
         safetyChecks = condition.safetyChecks.filter { $0.scale == scale.id }.map(SafetyCheckDescription.init)
+    }
+}
+
+/// A subscore described: its items, how they are combined, and its range.
+public struct SubscoreDescription: Sendable, Codable, Hashable {
+    public let id: String
+    public let items: [String]
+    public let method: SubscoreDefinition.Method
+    public let minimumAnswered: Int
+    public let range: ScoreRange
+    /// In words: "sum of items 1, 2, 3, 4, 5 (0-20)".
+    public let description: String
+
+    public init(_ subscore: SubscoreDefinition) {
+        id = subscore.id
+        items = subscore.items
+        method = subscore.method
+        minimumAnswered = subscore.minimumAnswered
+        range = ScoreRange(min: subscore.range.lowerBound, max: subscore.range.upperBound)
+        description = subscore.description
     }
 }
 

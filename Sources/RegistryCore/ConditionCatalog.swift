@@ -23,6 +23,7 @@ public struct ConditionCatalog: Sendable {
                 }
                 scaleOwners[scale.id] = condition.id
                 try Self.checkBands(of: scale)
+                try Self.checkSubscores(of: scale)
             }
             guard condition.scale(condition.primaryScale) != nil else {
                 throw .unknownScale(condition: condition.id, scale: condition.primaryScale, usedBy: "primary scale")
@@ -92,6 +93,30 @@ public struct ConditionCatalog: Sendable {
         }
     }
 
+    /// Each subscore: an id used once, items the scale has and scores, each once, a minimum that
+    /// can be met, a range from low to high.
+    private static func checkSubscores(of scale: any AssessmentScale) throws(CatalogError) {
+        var seen: Set<String> = []
+        for subscore in scale.subscores {
+            try checkID(subscore.id, kind: "subscore")
+            func bad(_ detail: String) -> CatalogError { .badSubscore(scale: scale.id, subscore: subscore.id, detail: detail) }
+            guard seen.insert(subscore.id).inserted else { throw bad("a second subscore with this id") }
+            guard !subscore.items.isEmpty else { throw bad("it names no items") }
+            var items: Set<String> = []
+            for item in subscore.items {
+                guard let found = scale.items.first(where: { $0.id == item }) else {
+                    throw bad("it names item '\(item)', which the scale does not have (items: \(scale.items.map(\.id).joined(separator: ", ")))")
+                }
+                guard found.isScored else { throw bad("item '\(item)' is not scored, so it cannot count in a subscore") }
+                guard items.insert(item).inserted else { throw bad("item '\(item)' is named twice") }
+            }
+            guard (1...subscore.items.count).contains(subscore.minimumAnswered) else {
+                throw bad("minimum answered must be from 1 to \(subscore.items.count), its number of items")
+            }
+            guard subscore.range.lowerBound < subscore.range.upperBound else { throw bad("its range must go from low to high") }
+        }
+    }
+
     private static func checkBands(of scale: any AssessmentScale) throws(CatalogError) {
         let bands = scale.bands
         guard let first = bands.first, let last = bands.last else { return }
@@ -129,6 +154,7 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownScale(condition: String, scale: String, usedBy: String)
     case unknownSubscore(condition: String, scale: String, subscore: String, rule: String)
     case unknownItem(scale: String, item: String, check: String)
+    case badSubscore(scale: String, subscore: String, detail: String)
     case bandsDoNotCoverRange(scale: String, range: String, bands: String)
     case bandsNotContiguous(scale: String, lower: String, upper: String, detail: String)
     case noSuchScale(id: String, known: [String])
@@ -148,6 +174,8 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
             "condition '\(condition)': outcome rule '\(rule)' names subscore '\(subscore)' of \(scale), which has no such subscore"
         case let .unknownItem(scale, item, check):
             "safety check '\(check)' names item '\(item)' of \(scale), which has no such item"
+        case let .badSubscore(scale, subscore, detail):
+            "scale '\(scale)': subscore '\(subscore)': \(detail)"
         case let .bandsDoNotCoverRange(scale, range, bands):
             "scale '\(scale)': bands cover \(bands) but the score range is \(range); bands must cover the range exactly"
         case let .bandsNotContiguous(scale, _, _, detail):

@@ -52,12 +52,46 @@ public struct StandardScale: AssessmentScale {
     public let licence: Licence
     public let scoring: ScoringRule
     public let scoringDescription: String
+    /// Subscores beside the scoring rule's own (a `means` rule's are its subscores already).
+    public let additionalSubscores: [SubscoreDefinition]
 
+    /// A subscore as a module states it: which items, and optionally how (the scale's own method
+    /// otherwise), how many answered at least, and the range (worked out from the items otherwise).
+    public struct Subscore: Sendable, Hashable {
+        public let id: String
+        public let items: [String]
+        public let method: SubscoreDefinition.Method?
+        public let minimumAnswered: Int?
+        public let range: ClosedRange<Double>?
+
+        public init(_ id: String, items: [String], method: SubscoreDefinition.Method? = nil, minimumAnswered: Int? = nil, range: ClosedRange<Double>? = nil) {
+            self.id = id
+            self.items = items
+            self.method = method
+            self.minimumAnswered = minimumAnswered
+            self.range = range
+        }
+    }
+
+    /// A scale. `subscores` are parts scored on their own beside the headline score, by any
+    /// method: `subscores: [.init("obsessions", items: ["1", "2", "3", "4", "5"])]`.
     public init(
         id: String, name: String, version: String, items: [ScaleItem], range: ClosedRange<Double>,
         direction: ScoreDirection = .higherIsWorse, bands: [SeverityBand] = [], licence: Licence,
-        scoring: ScoringRule = .sum, scoringDescription: String
+        scoring: ScoringRule = .sum, scoringDescription: String, subscores: [Subscore] = []
     ) {
+        let defaultMethod: SubscoreDefinition.Method = switch scoring {
+        case .sum, .sumOfHighestInDomains: .sum
+        case .proratedSum: .proratedSum
+        case .meansOfSubscores: .mean
+        }
+        // A prorated scale's subscores need as large a share of their items answered as the scale does.
+        let share: Double? = if case .proratedSum(let minimum) = scoring { Double(minimum) / Double(max(items.filter(\.isScored).count, 1)) } else { nil }
+        self.additionalSubscores = subscores.map { subscore in
+            let method = subscore.method ?? defaultMethod
+            let minimum = subscore.minimumAnswered ?? (method == .proratedSum ? share.map { Int((Double(subscore.items.count) * $0).rounded(.up)) } : nil)
+            return SubscoreDefinition(subscore.id, items: subscore.items, method: method, minimumAnswered: minimum, range: subscore.range, of: items)
+        }
         self.id = id
         self.name = name
         self.version = version
@@ -70,12 +104,36 @@ public struct StandardScale: AssessmentScale {
         self.scoringDescription = scoringDescription
     }
 
-    public var subscoreNames: [String] {
-        if case .meansOfSubscores(_, let subscores) = scoring { return subscores.map(\.name) }
-        return []
+    public var subscores: [SubscoreDefinition] {
+        var all: [SubscoreDefinition] = []
+        if case .meansOfSubscores(_, let means) = scoring {
+            all = means.map { SubscoreDefinition($0.name, items: $0.items, method: .mean, minimumAnswered: $0.minimumAnswered, of: items) }
+        }
+        return all + additionalSubscores
     }
 
     public func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
+        let result = try headlineScore(answers)
+        guard !additionalSubscores.isEmpty else { return result }
+        var values: [String: Int] = [:]
+        for (index, answer) in answers.enumerated() {
+            if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
+        }
+        var subscores = result.subscores
+        var notes = result.notes
+        for subscore in additionalSubscores {
+            switch subscore.value(values) {
+            case .success(let value): subscores.append(.init(name: subscore.id, value: value))
+            case .failure(let shortfall):
+                notes.append("\(subscore.id) not scored: \(shortfall.answered) of \(subscore.items.count) items answered, "
+                             + (subscore.method == .sum ? "all needed" : "at least \(shortfall.needed) needed")
+                             + " (unanswered: \(shortfall.unanswered.joined(separator: ", ")))")
+            }
+        }
+        return ScaleResult(score: result.score, subscores: subscores, band: result.band, notes: notes)
+    }
+
+    private func headlineScore(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
         try validate(answers)
         // Scored value of each answered item, by item id.
         var values: [String: Int] = [:]

@@ -50,9 +50,90 @@ struct DeclarativeTests {
 
     @Test("Every module in Registry/conditions passes the conformance kit")
     func shippedModules() throws {
-        let modules = try ConditionFileLoader.load(directory: repository.appendingPathComponent("Registry/conditions").path)
-        #expect(modules.map(\.id) == ["ptsd"])
+        let folder = repository.appendingPathComponent("Registry/conditions").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        let modules = try ConditionFileLoader.load(directory: folder)
+        // Every file found is a module, whatever the folder holds.
+        #expect(!files.isEmpty && modules.count == files.count)
         for module in modules { #expect(ConditionConformance.problems(in: module) == [], "\(module.file)") }
+        // A researcher's new file beside the shipped ones is checked the same way.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("conditions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        for file in files { try FileManager.default.copyItem(atPath: (folder as NSString).appendingPathComponent(file), toPath: copy.appendingPathComponent(file).path) }
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("ocd.yaml"), to: copy.appendingPathComponent("ocd.yaml"))
+        let withOCD = try ConditionFileLoader.load(directory: copy.path)
+        #expect(withOCD.count == files.count + 1 && withOCD.contains { $0.id == "ocd" })
+        for module in withOCD { #expect(ConditionConformance.problems(in: module) == [], "\(module.file)") }
+    }
+
+    @Test("Y-BOCS declared with summed subscores: hand-worked totals, obsessions and compulsions, every band boundary, refusals")
+    func ybocs() throws {
+        let ocd = try ConditionFileLoader.load(file: fixtures.appendingPathComponent("ocd.yaml").path)
+        let scale = try #require(ocd.scale("ybocs"))
+        #expect(scale.subscores.map(\.id) == ["obsessions", "compulsions"])
+        #expect(scale.subscores.allSatisfy { $0.method == .sum && $0.range == 0...20 && $0.minimumAnswered == 5 })
+        // Hand-worked: obsessions 3+3+2+2+3 = 13, compulsions 2+2+1+1+2 = 8, total 21, moderate.
+        let worked = try scale.score([3, 3, 2, 2, 3, 2, 2, 1, 1, 2])
+        #expect(worked.score == 21 && worked.band?.id == "moderate" && worked.subscore("obsessions") == 13 && worked.subscore("compulsions") == 8)
+        // Every band boundary, from answers that sum to it: obsessions fill first.
+        for (total, band) in [(0, "subclinical"), (7, "subclinical"), (8, "mild"), (15, "mild"), (16, "moderate"), (23, "moderate"),
+                              (24, "severe"), (31, "severe"), (32, "extreme"), (40, "extreme")] {
+            let answers = (0..<10).map { min(4, max(0, total - $0 * 4)) }
+            let result = try scale.score(answers)
+            #expect(result.score == Double(total) && result.band?.id == band, "\(total)")
+            #expect(result.subscore("obsessions")! + result.subscore("compulsions")! == Double(total))
+        }
+        // Invalid answers are refused as for any scale; a summed subscore needs all its items.
+        #expect(throws: ScaleError.self) { try scale.score([3, 3, 2, 2, 3, 2, 2, 1, 1, 5]) }
+        #expect(throws: ScaleError.self) { try scale.score([3, 3, 2, 2, 3, 2, 2, 1, 1]) }
+        #expect(throws: ScaleError.self) { try scale.score([3, nil, 2, 2, 3, 2, 2, 1, 1, 2]) }
+        // The outcome rule on a subscore judges the subscore: obsessions 20 -> 13 is a 35% fall.
+        let rule = try #require(ocd.outcomeRules.first { $0.id == "obsessions-response" })
+        #expect(rule.subscore == "obsessions" && rule.isMet(baseline: 20, current: 13) == true && rule.isMet(baseline: 20, current: 14) == false)
+        #expect(ConditionConformance.problems(in: ocd) == [])
+        // Versions are read as written: unquoted 1.0 and 1.10 are text, not numbers.
+        #expect(ocd.version == "1.0" && scale.version == "1.10")
+    }
+
+    @Test("Subscores by every method: a mean, a prorated sum with its minimum, a scale's own method by default")
+    func subscoreMethods() throws {
+        let module = try ConditionFileLoader.parse("""
+            id: methods
+            name: Methods
+            version: "1"
+            summary: Subscores of every kind.
+            primary-scale: s
+            scales:
+              - id: s
+                name: S
+                version: "1"
+                licence: free
+                range: [0, 18]
+                answers: {min: 0, max: 3}
+                items:
+                  - {id: a, label: a}
+                  - {id: b, label: b}
+                  - {id: c, label: c}
+                  - {id: d, label: d}
+                  - {id: e, label: e}
+                  - {id: f, label: f}
+                scoring: {method: prorated-sum, minimum-answered: 4}
+                scoring-description: Prorated sum.
+                subscores:
+                  - {id: first, items: [a, b, c]}
+                  - {id: mean, items: [d, e, f], method: mean, minimum-answered: 2}
+                  - {id: whole, items: [a, b, c, d, e, f], method: sum, range: [0, 18]}
+            """, file: "methods.yaml")
+        let scale = try #require(module.scale("s"))
+        // The scale's own method (prorated, needing 4 of 6) gives the subscore 2 of 3 needed.
+        #expect(scale.subscores.map(\.method) == [.proratedSum, .mean, .sum] && scale.subscores[0].minimumAnswered == 2)
+        let full = try scale.score([1, 2, 3, 0, 1, 2])
+        #expect(full.subscore("first") == 6 && full.subscore("mean") == 1 && full.subscore("whole") == 9)
+        // (1 + 3) / 2 * 3 = 6; the mean of 1 and 2; the sum cannot be made with a gap, and says why.
+        let gaps = try scale.score([1, nil, 3, nil, 1, 2])
+        #expect(gaps.subscore("first") == 6 && gaps.subscore("mean") == 1.5 && gaps.subscore("whole") == nil)
+        #expect(gaps.notes.contains { $0.hasPrefix("whole not scored: 4 of 6 items answered") }, "\(gaps.notes)")
     }
 
     @Test("PCL-5: 20 items 0-4, total 0-80, provisional diagnosis at 33, a 10-point change is meaningful")
@@ -157,6 +238,20 @@ struct BrokenFileTests {
         ("a rule naming a missing scale", "  - {id: response, scale: s, improvement-percent: 50}", "  - {id: response, scale: phq9, improvement-percent: 50}", 22, "the rule names scale 'phq9', which this file does not define; write one of: s"),
         ("a duplicate item id", "      - {id: \"2\", label: two}", "      - {id: \"1\", label: two}", 15, "a second item with the id '1' in scale s"),
         ("a missing required key", "summary: A test.\n", "", 1, "the condition needs 'summary'"),
+        ("subscores under a method that has none", "    scoring: {method: sum}", "    scoring: {method: sum, subscores: [{name: x, items: [\"1\"], minimum-answered: 1}]}", 16,
+         "'subscores' is not used by method sum (only by means); method sum takes no other key. Subscores of any method go in the scale's own 'subscores' list"),
+        ("a minimum for a sum", "    scoring: {method: sum}", "    scoring: {method: sum, minimum-answered: 1}", 16, "'minimum-answered' is not used by method sum (only by prorated-sum)"),
+        ("an unknown scoring method", "    scoring: {method: sum}", "    scoring: {method: total}", 16, "scoring method 'total' is not one of sum, prorated-sum, highest-in-domains, means"),
+        ("an unknown key in a subscore", "    scoring: {method: sum}", "    scoring: {method: sum}\n    subscores:\n      - {id: x, items: [\"1\"], wieght: 2}", 18,
+         "unknown key 'wieght' in a subscore of scale s; write one of: id, items, method, minimum-answered, range"),
+        ("a subscore naming a missing item", "    scoring: {method: sum}", "    scoring: {method: sum}\n    subscores:\n      - {id: x, items: [\"1\", \"3\"]}", 18,
+         "subscore x names item '3', which scale s does not have; its items are 1, 2"),
+        ("a subscore's unknown method", "    scoring: {method: sum}", "    scoring: {method: sum}\n    subscores:\n      - {id: x, items: [\"1\"], method: median}", 18,
+         "a subscore's method 'median' is not one of sum, mean, prorated-sum"),
+        ("a minimum for a summed subscore", "    scoring: {method: sum}", "    scoring: {method: sum}\n    subscores:\n      - {id: x, items: [\"1\", \"2\"], minimum-answered: 1}", 18,
+         "a summed subscore needs every item answered"),
+        ("a check on an item and the score", "  - {id: response, scale: s, improvement-percent: 50}", "  - {id: response, scale: s, improvement-percent: 50}\nsafety-checks:\n  - {flag: high, scale: s, description: d, item: \"1\", at-least: 2, score-at-least: 5}", 24,
+         "a safety check is on an item (item and at-least) or on the score (score-at-least), not both"),
         ("an answer range upside down", "    answers: {min: 0, max: 3}", "    answers: {min: 3, max: 0}", 12, "answers' min must be below max"),
         ("a rule with no criterion", "  - {id: response, scale: s, improvement-percent: 50}", "  - {id: response, scale: s}", 22, "an outcome rule needs exactly one of improvement-percent"),
         ("not YAML", "    range: [0, 6]", "    range: [0, 6", 12, "this is not valid YAML"),

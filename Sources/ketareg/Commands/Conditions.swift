@@ -38,9 +38,78 @@ struct ConditionsCommand: ParsableCommand {
 struct ScaleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scale",
-        abstract: "Describe assessment scales.",
-        subcommands: [Show.self]
+        abstract: "Describe assessment scales, and score answers without a registry.",
+        subcommands: [Show.self, Score.self]
     )
+
+    /// What `scale score --json` prints: everything `assess` would compute, nothing stored.
+    struct Scored: Encodable {
+        struct Flag: Encodable { let flag: String; let rule: String }
+        let scale: String
+        let scaleVersion: String
+        let condition: String
+        let answers: [Int?]
+        let score: Double
+        let band: String?
+        let bandLabel: String?
+        let subscores: [String: Double]
+        let flags: [Flag]
+        /// The unanswered items, by id.
+        let unanswered: [String]
+        let notes: [String]
+    }
+
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score answers exactly as 'assess' does, without a registry: score, band, subscores, flags, unanswered items.",
+            discussion: """
+                Nothing is opened, created or stored. Use it to try a scale, or to check a module \
+                you are writing against the instrument's published examples (with --conditions DIR \
+                for a folder of YAML modules). A refusal (an answer out of range, too few answered) \
+                exits 1 with the reason, as 'assess' would.
+
+                Examples:
+                  ketareg scale score phq9 --answers 2,2,1,3,1,2,1,0,1
+                  ketareg scale score headache-nrs --value 7 --json
+                  ketareg scale score ybocs --answers 3,3,2,2,3,2,2,1,1,2 --conditions my-modules
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The scale id, e.g. phq9 (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion)
+        var scale: String
+        @Option(help: ArgumentHelp("One answer per item, comma separated; leave an unanswered item empty (3,,2).", valueName: "a,b,c")) var answers: String?
+        @Option(help: ArgumentHelp("The value of a single-value measure.", valueName: "x")) var value: String?
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var modules: CatalogOptions
+
+        func validate() throws {
+            if answers != nil && value != nil { throw ValidationError("Give --answers or --value, not both") }
+        }
+
+        func run() throws {
+            let catalog = try modules.load()
+            guard let found = catalog.scale(scale.lowercased()) else {
+                throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
+            }
+            let raw = try readAnswers(answers: answers, value: value, scale: found, header: "\(found.name): scoring only, nothing is stored")
+            let scored = try catalog.assess(scale: found.id, answers: raw)
+            let result = Scored(
+                scale: found.id, scaleVersion: found.version, condition: scored.condition, answers: raw, score: scored.result.score,
+                band: scored.result.band?.id, bandLabel: scored.result.band?.label,
+                subscores: Dictionary(uniqueKeysWithValues: scored.result.subscores.map { ($0.name, $0.value) }),
+                flags: scored.flags.map { Scored.Flag(flag: $0, rule: scored.flagRules[$0] ?? "") },
+                unanswered: found.items.indices.filter { raw[$0] == nil }.map { found.items[$0].id }, notes: scored.result.notes)
+            if output.json { return try printJSON(result) }
+            print("\(found.id) " + scoreText(result.score, band: result.band, scale: found) + subscoreText(result.subscores.isEmpty ? nil : result.subscores))
+            for subscore in found.subscores where result.subscores[subscore.id] != nil {
+                print("  \(subscore.id): \(formatScore(result.subscores[subscore.id]!)) (\(subscore.description))")
+            }
+            if !result.unanswered.isEmpty { print("  Unanswered: item\(result.unanswered.count == 1 ? "" : "s") \(result.unanswered.joined(separator: ", ")).") }
+            for note in result.notes { print("  Note: \(note).") }
+            for flag in result.flags { print("  Would raise \(flag.flag) for clinician review (\(flag.rule)).") }
+            print("Nothing was stored.")
+        }
+    }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -75,6 +144,11 @@ struct ScaleCommand: ParsableCommand {
                 }
                 return ["\(item.position).", item.label + (item.scored ? "" : " [not scored]"), answers]
             }, indent: "  "))
+            if !description.subscores.isEmpty {
+                print("")
+                print("Subscores (stored with every assessment; outcome rules may use them):")
+                print(table(description.subscores.map { [$0.id, $0.description] }, indent: "  "))
+            }
             if !description.bands.isEmpty {
                 print("")
                 print("Bands:")

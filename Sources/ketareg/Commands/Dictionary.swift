@@ -53,7 +53,7 @@ struct DataDictionary {
             for scale in condition.scales {
                 lines += ["", "### \(scale.name) (`\(scale.id)`, version \(scale.version))", ""]
                 lines.append("Score \(formatScore(scale.range.min)) to \(formatScore(scale.range.max)), \(scale.direction == .higherIsWorse ? "higher is worse" : "higher is better"). \(scale.scoring)")
-                if !scale.subscores.isEmpty { lines.append("Subscores: \(scale.subscores.joined(separator: ", ")).") }
+                if !scale.subscores.isEmpty { lines.append("Subscores: " + scale.subscores.map { "`\($0.id)`, \($0.description)" }.joined(separator: "; ") + ".") }
                 lines += ["", "Licence: \(scale.licence.status). \(scale.licence.note)", ""]
                 lines.append("| # | item | label | answers | scored |")
                 lines.append("|---|---|---|---|---|")
