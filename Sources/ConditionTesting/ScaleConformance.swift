@@ -26,8 +26,8 @@ public enum ConditionConformance {
         return problems
     }
 
-    /// Everything wrong with one scale: ends of the range, band boundaries, refusal of every kind of
-    /// invalid answer.
+    /// Everything wrong with one scale: ends of the range (the headline score's and each
+    /// subscore's), band boundaries, refusal of every kind of invalid answer.
     public static func problems(in scale: any AssessmentScale) -> [String] {
         var problems: [String] = []
         let name = scale.id
@@ -35,8 +35,19 @@ public enum ConditionConformance {
         for (answers, expected, end) in [(lowestAnswers(scale), scale.range.lowerBound, "lowest"),
                                          (highestAnswers(scale), scale.range.upperBound, "highest")] {
             do {
-                let score = try scale.score(answers).score
-                if score != expected { problems.append("\(name): \(end) answers score \(score), not \(expected)") }
+                let result = try scale.score(answers)
+                if result.score != expected { problems.append("\(name): \(end) answers score \(result.score), not \(expected)") }
+                // Each subscore is scored from a complete form, and reaches its own range's end.
+                for subscore in scale.subscores {
+                    let edge = end == "lowest" ? subscore.range.lowerBound : subscore.range.upperBound
+                    guard let value = result.subscore(subscore.id) else {
+                        problems.append("\(name): subscore \(subscore.id) missing from the \(end) answers' result")
+                        continue
+                    }
+                    if value != edge { problems.append("\(name): subscore \(subscore.id) of the \(end) answers is \(formatScore(value)), not \(formatScore(edge))") }
+                }
+                let undeclared = result.subscores.map(\.name).filter { !scale.subscoreNames.contains($0) }
+                if !undeclared.isEmpty { problems.append("\(name): scoring reports subscores it does not declare: \(undeclared.joined(separator: ", "))") }
             } catch {
                 problems.append("\(name): \(end) answers refused: \(error)")
             }

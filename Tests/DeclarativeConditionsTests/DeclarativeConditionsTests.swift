@@ -92,6 +92,11 @@ struct DeclarativeTests {
         let rule = try #require(ocd.outcomeRules.first { $0.id == "obsessions-response" })
         #expect(rule.subscore == "obsessions" && rule.isMet(baseline: 20, current: 13) == true && rule.isMet(baseline: 20, current: 14) == false)
         #expect(ConditionConformance.problems(in: ocd) == [])
+        // The conformance kit catches a subscore range that the items cannot reach.
+        let text = try String(contentsOf: fixtures.appendingPathComponent("ocd.yaml"), encoding: .utf8)
+        let wrong = text.replacingOccurrences(of: #"{id: obsessions, items: ["1", "2", "3", "4", "5"]}"#, with: #"{id: obsessions, items: ["1", "2", "3", "4", "5"], range: [0, 25]}"#)
+        #expect(wrong != text)
+        #expect(ConditionConformance.problems(in: try ConditionFileLoader.parse(wrong, file: "ocd.yaml")) == ["ybocs: subscore obsessions of the highest answers is 20, not 25"])
         // Versions are read as written: unquoted 1.0 and 1.10 are text, not numbers.
         #expect(ocd.version == "1.0" && scale.version == "1.10")
     }

@@ -27,6 +27,56 @@ struct DeclarativeModuleTests {
         #expect(try clinic.run("assess", id, "--scale", "pcl5", "--on", "2026-03-03", "--timepoint", "post-infusion", "--answers", "5,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1").status == 1)
     }
 
+    @Test("Y-BOCS from the guide, with summed subscores: scored without a registry, then in every command")
+    func ybocsEverywhere() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let folder = clinic.folder.appendingPathComponent("modules")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Tests/DeclarativeConditionsTests/Fixtures/ocd.yaml"), to: folder.appendingPathComponent("ocd.yaml"))
+        let modules = ["KETAREG_CONDITIONS": folder.path]
+        // Scoring alone opens no registry and creates none.
+        let nowhere = clinic.folder.appendingPathComponent("none.sqlite").path
+        let tried = try #require(try clinic.run("scale", "score", "ybocs", "--answers", "3,3,2,2,3,2,2,1,1,2", "--json",
+                                                environment: modules.merging(["KETAREG_REGISTRY": nowhere]) { $1 }).json() as? [String: Any])
+        #expect(tried["score"] as? Int == 21 && tried["band"] as? String == "moderate")
+        #expect((tried["subscores"] as? [String: Int]) == ["obsessions": 13, "compulsions": 8])
+        #expect(!FileManager.default.fileExists(atPath: nowhere))
+        let text = try clinic.run("scale", "score", "ybocs", "--answers", "3,3,2,2,3,2,2,1,1,2", environment: modules).standardOutput
+        #expect(text.contains("ybocs 21 (moderate) [obsessions 13, compulsions 8]") && text.contains("Nothing was stored."), "\(text)")
+        // The guide shows this very output.
+        let guide = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/adding-a-condition.md"), encoding: .utf8)
+        let shownInGuide = try #require(guide.components(separatedBy: "$ ketareg scale score ybocs --answers 3,3,2,2,3,2,2,1,1,2 --conditions my-modules\n").dropFirst().first?
+            .components(separatedBy: "```").first)
+        #expect(shownInGuide == text, "the guide's example output differs from the program's")
+        let refused = try clinic.run("scale", "score", "ybocs", "--answers", "3,3,2,2,3,2,2,1,1,5", environment: modules)
+        #expect(refused.status == 1 && refused.standardError.contains("item 10"), "\(refused.standardError)")
+        // scale show and the dictionary say what each subscore is.
+        let shown = try clinic.run("scale", "show", "ybocs", environment: modules).standardOutput
+        #expect(shown.contains("obsessions   sum of items 1, 2, 3, 4, 5 (0-20)") && shown.contains("compulsions  sum of items 6, 7, 8, 9, 10 (0-20)"), "\(shown)")
+        let described = try #require(try clinic.run("scale", "show", "ybocs", "--json", environment: modules).json() as? [String: Any])
+        let subscores = try #require(described["subscores"] as? [[String: Any]])
+        #expect(subscores.map { $0["id"] as? String } == ["obsessions", "compulsions"] && subscores.allSatisfy { ($0["range"] as? [String: Int]) == ["min": 0, "max": 20] })
+        #expect(try clinic.run("dictionary", environment: modules).standardOutput.contains("`obsessions`, sum of items 1, 2, 3, 4, 5 (0-20)"))
+        // A patient: obsessions 15 -> 8 (a 47% fall), total 30 -> 18 (40%): both responses met.
+        let enrolled = try clinic.run("enroll", "--mrn", "O-1", "--given", "Ada", "--family", "Obs", "--birth-date", "1980-01-01", "--sex", "female",
+                                      "--research-consent", "yes", "--enrolled-on", "2026-03-01", "--condition", "ocd", environment: modules)
+        #expect(enrolled.status == 0, "\(enrolled.standardError)")
+        let id = enrolled.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try clinic.run("assess", id, "--scale", "ybocs", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "3,3,3,3,3,3,3,3,3,3", environment: modules).status == 0)
+        #expect(try clinic.run("infusion", "add", id, "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40", environment: modules).status == 0)
+        let after = try clinic.run("assess", id, "--scale", "ybocs", "--on", "2026-03-04", "--timepoint", "post-infusion", "--answers", "2,2,1,1,2,2,2,2,2,2", environment: modules)
+        #expect(after.standardOutput.contains("ybocs 18 (moderate) [obsessions 8, compulsions 10]"), "\(after.standardOutput)")
+        #expect(try clinic.run("patient", "show", id, environment: modules).standardOutput.contains("obsessions 8, compulsions 10"))
+        let outcomes = try #require(try clinic.run("outcomes", "--condition", "ocd", "--json", environment: modules).json() as? [String: Any])
+        let rows = try #require(outcomes["outcomes"] as? [[String: Any]])
+        for rule in ["response", "obsessions-response"] {
+            let row = try #require(rows.first { $0["outcome"] as? String == rule && $0["window"] as? String == "immediate" && $0["course"] as? String == "induction" })
+            #expect(row["assessed"] as? Int == 1 && row["responders"] as? Int == 1, "\(rule): \(row)")
+        }
+        #expect(rows.contains { $0["subscore"] as? String == "obsessions" })
+    }
+
     @Test("A broken module file stops every command with its file and line; nothing half-loads")
     func brokenFolder() throws {
         let clinic = try Clinic()

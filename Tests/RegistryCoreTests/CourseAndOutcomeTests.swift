@@ -95,6 +95,15 @@ struct CourseTests {
         #expect(over.assessments[1].dueBy == day(21))
     }
 
+    @Test("within-days 14: an infusion on day 13 (day 0 the first) belongs to the course, one on day 14 is maintenance")
+    func withinDaysEdge() throws {
+        let condition = CourseCondition()
+        let inside = try #require(CourseTimeline(condition: condition, history: history(infusions: [0, 13])).courses.first)
+        #expect(inside.infusions.count == 2 && inside.maintenance.isEmpty)
+        let outside = try #require(CourseTimeline(condition: condition, history: history(infusions: [0, 14])).courses.first)
+        #expect(outside.infusions.count == 1 && outside.maintenance.count == 1)
+    }
+
     @Test("'course end' makes a course over that day: the end-of-course assessment is due at once")
     func endedByHand() throws {
         let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6)],

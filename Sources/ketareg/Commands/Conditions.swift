@@ -102,7 +102,7 @@ struct ScaleCommand: ParsableCommand {
             if output.json { return try printJSON(result) }
             print("\(found.id) " + scoreText(result.score, band: result.band, scale: found) + subscoreText(result.subscores.isEmpty ? nil : result.subscores))
             for subscore in found.subscores where result.subscores[subscore.id] != nil {
-                print("  \(subscore.id): \(formatScore(result.subscores[subscore.id]!)) (\(subscore.description))")
+                print("  \(subscore.id) \(formatScore(result.subscores[subscore.id]!)): \(subscore.description)")
             }
             if !result.unanswered.isEmpty { print("  Unanswered: item\(result.unanswered.count == 1 ? "" : "s") \(result.unanswered.joined(separator: ", ")).") }
             for note in result.notes { print("  Note: \(note).") }
