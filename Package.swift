@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Migraine", targets: ["Migraine"]),
         .library(name: "Depression", targets: ["Depression"]),
         .library(name: "NeuropathicPain", targets: ["NeuropathicPain"]),
+        .library(name: "QualityOfLife", targets: ["QualityOfLife"]),
         .library(name: "ConditionTesting", targets: ["ConditionTesting"]),
         .library(name: "DeclarativeConditions", targets: ["DeclarativeConditions"]),
         .plugin(name: "NewCondition", targets: ["NewCondition"]),
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "Migraine", dependencies: ["RegistryCore"], path: "Plugins/Migraine"),
         .target(name: "Depression", dependencies: ["RegistryCore"], path: "Plugins/Depression"),
         .target(name: "NeuropathicPain", dependencies: ["RegistryCore"], path: "Plugins/NeuropathicPain"),
+        // Scales for every condition (WHO-5): a module whose scope is every condition.
+        .target(name: "QualityOfLife", dependencies: ["RegistryCore"], path: "Plugins/QualityOfLife"),
 
         // One SQLite file per clinic, through GRDB over the system libsqlite3; SHA-256 (swift-crypto)
         // chains the audit trail.
@@ -60,7 +63,7 @@ let package = Package(
             name: "ketareg",
             dependencies: [
                 "RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport", "DeclarativeConditions",
-                "Migraine", "Depression", "NeuropathicPain",
+                "Migraine", "Depression", "NeuropathicPain", "QualityOfLife",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,6 +98,7 @@ let package = Package(
         .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "DepressionTests", dependencies: ["Depression", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore", "ConditionTesting"]),
+        .testTarget(name: "QualityOfLifeTests", dependencies: ["QualityOfLife", "Depression", "RegistryCore", "ConditionTesting"]),
         // Temporary folders and whole-database dumps for the store and end-to-end tests.
         .target(
             name: "RegistryTestSupport",
@@ -111,12 +115,12 @@ let package = Package(
         .testTarget(
             name: "RegistryExportTests",
             dependencies: ["RegistryExport", "RegistryStore", "RegistryCore", "CurlTransport", "Depression", "Migraine",
-                           "NeuropathicPain", "RegistryTestSupport"]
+                           "NeuropathicPain", "QualityOfLife", "RegistryTestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ketareg", "RegistryTestSupport", "RegistryStore", "RegistryCore", "Migraine", "Depression",
-                           "NeuropathicPain", .product(name: "GRDB", package: "GRDB.swift")]
+                           "NeuropathicPain", "QualityOfLife", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

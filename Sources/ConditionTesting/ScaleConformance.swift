@@ -52,11 +52,21 @@ public enum ConditionConformance {
                 problems.append("\(name): \(end) answers refused: \(error)")
             }
         }
-        // Each band boundary, on both sides.
+        // Each band boundary, on both sides: the boundary itself, or where no answers score it
+        // exactly (WHO-5 scores in steps of 4), the nearest whole score inside the band that some
+        // answers reach.
+        var reachable: [Double: [Int?]]?
         for (lower, upper) in zip(scale.bands, scale.bands.dropFirst()) {
-            for (target, band) in [(upper.lowerBound, upper), (lower.upperBound, lower)] {
-                guard let answers = answers(scoring: target, on: scale) else {
-                    problems.append("\(name): no answers score \(target)")
+            for (edge, band) in [(upper.lowerBound, upper), (lower.upperBound, lower)] {
+                var found = answers(scoring: edge, on: scale).map { (edge, $0) }
+                if found == nil {
+                    // Every score the answers reach, searched once per scale.
+                    let scores = reachable ?? reachableScores(scale)
+                    reachable = scores
+                    found = scores.filter { $0.key >= band.lowerBound && $0.key <= band.upperBound }.min { abs($0.key - edge) < abs($1.key - edge) }.map { ($0.key, $0.value) }
+                }
+                guard let (target, answers) = found else {
+                    problems.append("\(name): no answers score \(edge), nor any score in band \(band.id)")
                     continue
                 }
                 let result = try? scale.score(answers)
@@ -126,6 +136,31 @@ public enum ConditionConformance {
             frontier = next
         }
         return found[target]
+    }
+
+    /// Every headline score some answers reach, each with answers that reach it, by the same
+    /// search as ``answers(scoring:on:)``; at most `limit` scores.
+    public static func reachableScores(_ scale: any AssessmentScale, limit: Int = 50_000) -> [Double: [Int?]] {
+        let start = lowestAnswers(scale)
+        guard let startScore = try? scale.score(start).score else { return [:] }
+        var found: [Double: [Int?]] = [startScore: start]
+        var frontier = [start]
+        while !frontier.isEmpty, found.count < limit {
+            var next: [[Int?]] = []
+            for answers in frontier {
+                for index in scale.items.indices {
+                    for raw in rawAnswers(scale.items[index]) where raw != answers[index] {
+                        var candidate = answers
+                        candidate[index] = raw
+                        guard let score = try? scale.score(candidate).score, found[score] == nil else { continue }
+                        found[score] = candidate
+                        next.append(candidate)
+                    }
+                }
+            }
+            frontier = next
+        }
+        return found
     }
 
     /// Answers that a safety check should flag: the lowest answers with the trigger's item raised.

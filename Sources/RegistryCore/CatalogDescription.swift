@@ -9,18 +9,29 @@ public struct ConditionDescription: Sendable, Codable, Hashable {
     public let scales: [ScaleDescription]
     public let outcomeRules: [OutcomeRuleDescription]
     public let safetyChecks: [SafetyCheckDescription]
-    public let course: Course
+    /// Absent for a shared module, which has no course of its own.
+    public let course: Course?
+    /// `condition`, or `every-condition` for a shared module (WHO-5).
+    public let scope: ModuleScope
+    /// The shared modules' scales this condition's patients may also be assessed on, judged within
+    /// this condition's courses; described under their own module.
+    public let sharedScales: [String]
 
+    /// The module as written; a catalog's condition is described without the shared modules'
+    /// scales, which it lists by id.
     public init(_ condition: any Condition) {
-        id = condition.id
-        name = condition.name
-        version = condition.version
-        summary = condition.summary
-        primaryScale = condition.primaryScale
-        scales = condition.scales.map { ScaleDescription($0, condition: condition) }
-        outcomeRules = condition.outcomeRules.map { OutcomeRuleDescription($0, in: condition) }
-        safetyChecks = condition.safetyChecks.map(SafetyCheckDescription.init)
-        course = condition.course
+        let own = (condition as? CatalogCondition)?.base ?? condition
+        id = own.id
+        name = own.name
+        version = own.version
+        summary = own.summary
+        scope = own.scope
+        primaryScale = own.primaryScale
+        scales = own.scales.map { ScaleDescription($0, condition: own) }
+        outcomeRules = own.outcomeRules.map { OutcomeRuleDescription($0, in: own) }
+        safetyChecks = own.safetyChecks.map(SafetyCheckDescription.init)
+        course = own.scope == .condition ? own.course : nil
+        sharedScales = (condition as? CatalogCondition)?.shared.flatMap { $0.scales.map(\.id) } ?? []
     }
 }
 

@@ -29,10 +29,24 @@ public protocol Condition: Sendable {
     /// The usual course of infusions and when its assessments are due. Defaults to a single
     /// infusion assessed within a week, with visits about one and three months later.
     var course: Course { get }
+    /// Whether this is a condition patients are enrolled for (the default), or a set of scales
+    /// any patient may be assessed on whatever their condition (quality of life: WHO-5). The
+    /// catalog adds a shared module's scales, outcome rules and safety checks to every condition;
+    /// its own course and primary scale are not used.
+    var scope: ModuleScope { get }
+}
+
+/// What a module is for: one condition, or every condition (``Condition/scope``).
+public enum ModuleScope: String, Sendable, Hashable, Codable {
+    /// A condition patients are enrolled for.
+    case condition
+    /// Scales any patient may be assessed on, judged within each of their conditions' courses.
+    case everyCondition = "every-condition"
 }
 
 extension Condition {
     public var safetyChecks: [SafetyCheck] { [] }
+    public var scope: ModuleScope { .condition }
 
     public var course: Course {
         Course(description: "one infusion, assessed within a week", infusions: 1, withinDays: 1, endOfCourseWindowDays: 7,

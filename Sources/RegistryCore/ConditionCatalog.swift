@@ -5,13 +5,18 @@
 /// scale the condition lacks, bands that leave a gap or overlap. A broken catalog is never half
 /// loaded.
 public struct ConditionCatalog: Sendable {
-    /// The conditions in the order they were given.
+    /// The conditions in the order they were given, each with the shared modules' scales, rules
+    /// and checks added (``CatalogCondition``).
     public let conditions: [any Condition]
+    /// The modules whose scales apply to every condition (``ModuleScope/everyCondition``).
+    public let sharedModules: [any Condition]
 
-    public init(_ conditions: [any Condition]) throws(CatalogError) {
+    /// Checks the modules and builds the catalog. Modules of scope `everyCondition` are kept apart
+    /// and their scales, rules and checks added to every condition.
+    public init(_ modules: [any Condition]) throws(CatalogError) {
         var conditionIDs: Set<String> = []
         var scaleOwners: [String: String] = [:]
-        for condition in conditions {
+        for condition in modules {
             try Self.checkID(condition.id, kind: "condition")
             guard conditionIDs.insert(condition.id).inserted else {
                 throw .duplicateCondition(id: condition.id)
@@ -25,7 +30,7 @@ public struct ConditionCatalog: Sendable {
                 try Self.checkBands(of: scale)
                 try Self.checkSubscores(of: scale)
             }
-            guard condition.scale(condition.primaryScale) != nil else {
+            guard condition.scope == .everyCondition || condition.scale(condition.primaryScale) != nil else {
                 throw .unknownScale(condition: condition.id, scale: condition.primaryScale, usedBy: "primary scale")
             }
             for rule in condition.outcomeRules {
@@ -45,7 +50,22 @@ public struct ConditionCatalog: Sendable {
                 }
             }
         }
-        self.conditions = conditions
+        let shared = modules.filter { $0.scope == .everyCondition }
+        // Outcome rows are named by condition and rule: a shared rule's id must not be a condition's.
+        let sharedRules = shared.flatMap(\.outcomeRules).map(\.id)
+        for condition in modules where condition.scope == .condition {
+            let ids = condition.outcomeRules.map(\.id) + sharedRules
+            if let twice = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
+                throw .duplicateRule(condition: condition.id, rule: twice)
+            }
+        }
+        sharedModules = shared
+        conditions = modules.filter { $0.scope == .condition }.map { CatalogCondition(base: $0, shared: shared) }
+    }
+
+    /// The shared module a scale belongs to, if it belongs to one.
+    public func sharedModule(owningScale scaleID: String) -> (any Condition)? {
+        sharedModules.first { $0.scale(scaleID) != nil }
     }
 
     /// The condition with this id.
@@ -53,24 +73,26 @@ public struct ConditionCatalog: Sendable {
         conditions.first { $0.id == id }
     }
 
-    /// The scale with this id, from whichever condition has it.
+    /// The scale with this id, from whichever module has it.
     public func scale(_ id: String) -> (any AssessmentScale)? {
-        for condition in conditions {
-            if let scale = condition.scale(id) { return scale }
+        for module in sharedModules + conditions.map({ ($0 as? CatalogCondition)?.base ?? $0 }) {
+            if let scale = module.scale(id) { return scale }
         }
         return nil
     }
 
-    /// The condition that a scale belongs to.
+    /// The module that a scale belongs to: its condition, or the shared module.
     public func condition(owningScale scaleID: String) -> (any Condition)? {
-        conditions.first { $0.scale(scaleID) != nil }
+        sharedModule(owningScale: scaleID) ?? conditions.first { $0.scale(scaleID) != nil }
     }
 
     /// Every condition id, for error messages.
     public var conditionIDs: [String] { conditions.map(\.id) }
 
-    /// Every scale id, for error messages.
-    public var scaleIDs: [String] { conditions.flatMap { $0.scales.map(\.id) } }
+    /// Every scale id, each once, for error messages.
+    public var scaleIDs: [String] {
+        conditions.flatMap { (($0 as? CatalogCondition)?.base ?? $0).scales.map(\.id) } + sharedModules.flatMap { $0.scales.map(\.id) }
+    }
 
     /// Scores answers to a scale and runs the owning condition's safety checks.
     public func assess(scale scaleID: String, answers: [Int?]) throws -> ScoredAssessment {
@@ -83,7 +105,8 @@ public struct ConditionCatalog: Sendable {
         for check in raised where !flags.contains(check.flag) { flags.append(check.flag) }
         return ScoredAssessment(condition: condition.id, scale: scale.id, scaleVersion: scale.version,
                                 answers: answers, result: result, flags: flags,
-                                flagRules: Dictionary(raised.map { ($0.flag, $0.triggerDescription) }, uniquingKeysWith: { first, _ in first }))
+                                flagRules: Dictionary(raised.map { ($0.flag, $0.triggerDescription) }, uniquingKeysWith: { first, _ in first }),
+                                forEveryCondition: condition.scope == .everyCondition)
     }
 
     private static func checkID(_ id: String, kind: String) throws(CatalogError) {
@@ -144,6 +167,27 @@ public struct ScoredAssessment: Sendable, Hashable {
     public let flags: [String]
     /// Each raised flag's rule in words ("phq9 item 9 at 1 or above").
     public var flagRules: [String: String] = [:]
+    /// True for a scale of a shared module (`condition` is then that module's id): any patient
+    /// may be assessed on it, whatever they are enrolled for.
+    public var forEveryCondition = false
+}
+
+/// A condition as the catalog holds it: its own scales, rules and checks, then those of every
+/// shared module (WHO-5 for every condition). Everything else is the module's own.
+public struct CatalogCondition: Condition {
+    /// The module as it was written.
+    public let base: any Condition
+    public let shared: [any Condition]
+
+    public var id: String { base.id }
+    public var name: String { base.name }
+    public var version: String { base.version }
+    public var summary: String { base.summary }
+    public var primaryScale: String { base.primaryScale }
+    public var course: Course { base.course }
+    public var scales: [any AssessmentScale] { base.scales + shared.flatMap(\.scales) }
+    public var outcomeRules: [OutcomeRule] { base.outcomeRules + shared.flatMap(\.outcomeRules) }
+    public var safetyChecks: [SafetyCheck] { base.safetyChecks + shared.flatMap(\.safetyChecks) }
 }
 
 /// Why a catalog could not be built, or a lookup in it failed.
@@ -155,6 +199,7 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownSubscore(condition: String, scale: String, subscore: String, rule: String)
     case unknownItem(scale: String, item: String, check: String)
     case badSubscore(scale: String, subscore: String, detail: String)
+    case duplicateRule(condition: String, rule: String)
     case bandsDoNotCoverRange(scale: String, range: String, bands: String)
     case bandsNotContiguous(scale: String, lower: String, upper: String, detail: String)
     case noSuchScale(id: String, known: [String])
@@ -174,6 +219,8 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
             "condition '\(condition)': outcome rule '\(rule)' names subscore '\(subscore)' of \(scale), which has no such subscore"
         case let .unknownItem(scale, item, check):
             "safety check '\(check)' names item '\(item)' of \(scale), which has no such item"
+        case let .duplicateRule(condition, rule):
+            "condition '\(condition)': two outcome rules have the id '\(rule)' (its own, or a shared module's); rule ids must be unique within a condition"
         case let .badSubscore(scale, subscore, detail):
             "scale '\(scale)': subscore '\(subscore)': \(detail)"
         case let .bandsDoNotCoverRange(scale, range, bands):

@@ -196,10 +196,10 @@ extension Registry {
     }
 
     /// Inserts a scored assessment and its audit row, refusing a scale of a condition the patient
-    /// is not enrolled for.
+    /// is not enrolled for. A shared module's scale (WHO-5) is taken for any patient.
     func insertAssessment(_ db: Database, _ scored: ScoredAssessment, patient: Int64, enrolledFor enrolled: [String],
                           on date: ClinicalDate, timepoint: Timepoint, actor: String) throws -> AssessmentView {
-        guard enrolled.contains(scored.condition) else {
+        guard scored.forEveryCondition || enrolled.contains(scored.condition) else {
             throw RegistryError.refused("--scale: \(scored.scale) belongs to the condition '\(scored.condition)', but \(RecordKind.patient.displayID(patient)) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions")
         }
         var row = AssessmentRow(patientId: patient, scored: scored, on: date, timepoint: timepoint)

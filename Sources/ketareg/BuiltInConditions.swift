@@ -2,10 +2,12 @@ import ArgumentParser
 import Depression
 import Migraine
 import NeuropathicPain
+import QualityOfLife
 import RegistryCore
 
-/// The compiled condition modules. This is the one place where modules are chosen.
-let builtInConditions: [any Condition] = [MigraineModule(), DepressionModule(), NeuropathicPainModule()]
+/// The compiled condition modules, and the shared one whose scales (WHO-5) every condition's
+/// patients may be assessed on. This is the one place where modules are chosen.
+let builtInConditions: [any Condition] = [MigraineModule(), DepressionModule(), NeuropathicPainModule(), QualityOfLifeModule()]
 
 /// Shell completion of scale ids, from the compiled modules.
 let scaleCompletion = CompletionKind.custom { _, _, prefix in
@@ -14,5 +16,5 @@ let scaleCompletion = CompletionKind.custom { _, _, prefix in
 
 /// Shell completion of condition ids, from the compiled modules.
 let conditionCompletion = CompletionKind.custom { _, _, prefix in
-    builtInConditions.map(\.id).filter { $0.hasPrefix(prefix) }
+    builtInConditions.filter { $0.scope == .condition }.map(\.id).filter { $0.hasPrefix(prefix) }
 }

@@ -18,6 +18,8 @@ struct SeededGenerator: RandomNumberGenerator {
 /// co-interventions. Every name and number is invented.
 struct SyntheticClinic {
     var random = SeededGenerator(state: 20_261_125)
+    /// WHO-5 forms recorded (patient, day): once a day for a patient of two conditions.
+    var wellBeingRecorded: Set<String> = []
     let registry: Registry
     let catalog: ConditionCatalog
     let actor = "demo"
@@ -172,6 +174,11 @@ struct SyntheticClinic {
             try assess(patient, "dn4", on: date, .baseline, answers: (0..<10).map { _ in Int.random(in: 0...1, using: &random) })
             try assess(patient, "bpi-sf", on: date, .baseline, answers: (0..<11).map { _ in Int.random(in: 5...9, using: &random) })
         }
+        // Well-being for every condition, drawn from its own generator so that the other scores
+        // stay what they were before WHO-5 was added.
+        var wellBeing = SeededGenerator(state: 7_919 &* UInt64(patient.row) &+ 1)
+        guard wellBeingRecorded.insert("\(patient)|\(date)").inserted else { return }
+        try assess(patient, "who5", on: date, .baseline, answers: (0..<5).map { _ in Int.random(in: 0...2, using: &wellBeing) })
     }
 
     /// Later answers: much lower for patients who improve, a little lower for the rest.
@@ -188,6 +195,9 @@ struct SyntheticClinic {
             try assess(patient, "pain-nrs", on: date, timepoint, answers: [lowered(Int.random(in: 6...9, using: &random))])
             try assess(patient, "bpi-sf", on: date, timepoint, answers: (0..<11).map { _ in lowered(Int.random(in: 5...9, using: &random)) })
         }
+        var wellBeing = SeededGenerator(state: 7_919 &* UInt64(patient.row) &+ UInt64(bitPattern: Int64(date.dayNumber)))
+        guard wellBeingRecorded.insert("\(patient)|\(date)").inserted else { return }
+        try assess(patient, "who5", on: date, timepoint, answers: (0..<5).map { _ in Int.random(in: improves ? 2...4 : 0...2, using: &wellBeing) })
     }
 
     private func assess(_ patient: RecordID, _ scale: String, on date: ClinicalDate, _ timepoint: Timepoint, answers: [Int]) throws {

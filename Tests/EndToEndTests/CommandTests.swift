@@ -15,7 +15,7 @@ struct CommandTests {
         #expect(try clinic.dump() == before)
     }
 
-    @Test("conditions --json lists the three compiled modules and the declarative PTSD module with all their scales")
+    @Test("conditions --json lists the three compiled modules, the declarative PTSD module and the shared WHO-5 with all their scales")
     func conditions() throws {
         let clinic = try Clinic(initialise: false)
         defer { clinic.remove() }
@@ -31,7 +31,11 @@ struct CommandTests {
             "depression": ["phq9", "madrs", "qids-sr16", "cadss6"],
             "neuropathic-pain": ["pain-nrs", "bpi-sf", "dn4", "paindetect"],
             "ptsd": ["pcl5"],
+            "quality-of-life": ["who5"],
         ])
+        // WHO-5 is every condition's: listed once, under its own module, and named by each condition.
+        #expect(modules.first { $0["id"] as? String == "quality-of-life" }?["scope"] as? String == "every-condition")
+        #expect(modules.filter { $0["scope"] as? String == "condition" }.allSatisfy { ($0["sharedScales"] as? [String]) == ["who5"] })
         let text = try clinic.run("conditions")
         #expect(text.standardOutput.contains("phq9 at least 50% lower than baseline"))
     }

@@ -113,7 +113,7 @@ struct DeclarativeModuleTests {
             #expect(shipped.contains(expected), "the dictionary lacks \(expected)")
         }
         let json = try #require(try clinic.run("dictionary", "--format", "json").json() as? [[String: Any]])
-        #expect(json.count == 4)
+        #expect(json.count == 5, "four conditions and the shared quality-of-life module")
         #expect(try clinic.run("dictionary", "--format", "pdf").status == 1)
     }
 }

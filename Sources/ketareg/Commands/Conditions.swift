@@ -12,15 +12,19 @@ struct ConditionsCommand: ParsableCommand {
 
     func run() throws {
         let catalog = try modules.load()
-        let descriptions = catalog.conditions.map(ConditionDescription.init)
+        let descriptions = (catalog.conditions + catalog.sharedModules).map(ConditionDescription.init)
         if output.json { return try printJSON(descriptions) }
         for condition in descriptions {
-            print("\(condition.id) — \(condition.name) (module version \(condition.version))")
+            print("\(condition.id) — \(condition.name) (module version \(condition.version))" + (condition.scope == .everyCondition ? ", shared by every condition" : ""))
             print("  \(condition.summary)")
-            let course = condition.course
-            print("  Course: \(course.description) (\(course.infusions) infusion\(course.infusions == 1 ? "" : "s") within \(course.withinDays) days); maintenance: \(course.maintenance); "
-                  + (course.retreatmentAfterDays.map { "re-treatment after \($0) days without an infusion, or with 'ketareg course start'." } ?? "re-treatment with 'ketareg course start'."))
-            print("  Scales (primary: \(condition.primaryScale)):")
+            if let course = condition.course {
+                print("  Course: \(course.description) (\(course.infusions) infusion\(course.infusions == 1 ? "" : "s") within \(course.withinDays) days); maintenance: \(course.maintenance); "
+                      + (course.retreatmentAfterDays.map { "re-treatment after \($0) days without an infusion, or with 'ketareg course start'." } ?? "re-treatment with 'ketareg course start'."))
+                print("  Scales (primary: \(condition.primaryScale)\(condition.sharedScales.isEmpty ? "" : "; also the shared " + condition.sharedScales.joined(separator: ", "))):")
+            } else {
+                print("  Any patient may be assessed on these scales; their rules are judged within each of the patient's conditions' courses.")
+                print("  Scales:")
+            }
             print(table(condition.scales.map { ["\($0.id)", $0.name, "\(formatScore($0.range.min))-\(formatScore($0.range.max))"] }, indent: "    "))
             if !condition.outcomeRules.isEmpty {
                 print("  Outcome rules:")
