@@ -193,8 +193,22 @@ struct Reader {
     // MARK: - The condition
 
     func condition(_ root: Node) throws -> DeclarativeCondition {
-        let entries = try mapping(root, "the condition", required: ["id", "name", "version", "summary", "primary-scale", "scales"],
-                                  optional: ["course", "outcome-rules", "safety-checks"])
+        // `applies-to: every-condition` makes a shared module (quality of life): scales for any
+        // patient, judged within each of their conditions' courses; it has no course or primary scale.
+        var scope = ModuleScope.condition
+        if case .mapping(let top) = root, let node = top.first(where: { $0.key.string == "applies-to" })?.value {
+            let text = try string(node, "applies-to")
+            switch text {
+            case "one-condition": scope = .condition
+            case "every-condition": scope = .everyCondition
+            default: throw fail(node, "applies-to '\(text)' is not one of one-condition (the default), every-condition")
+            }
+        }
+        let entries = scope == .condition
+            ? try mapping(root, "the condition", required: ["id", "name", "version", "summary", "primary-scale", "scales"],
+                          optional: ["course", "outcome-rules", "safety-checks", "applies-to"])
+            : try mapping(root, "a module that applies to every condition (it has no course or primary scale of its own)",
+                          required: ["id", "name", "version", "summary", "scales", "applies-to"], optional: ["outcome-rules", "safety-checks"])
         let conditionID = try id(entries["id"], "the condition's id")
         var scales: [StandardScale] = []
         var scaleLines: [String: Node] = [:]
@@ -204,7 +218,7 @@ struct Reader {
             scaleLines[scale.id] = node
             scales.append(scale)
         }
-        let primary = try string(entries["primary-scale"], "primary-scale")
+        let primary = scope == .everyCondition ? scales.first?.id ?? "" : try string(entries["primary-scale"], "primary-scale")
         guard scaleLines[primary] != nil else {
             throw fail(entries["primary-scale"], "primary-scale names '\(primary)', which is not one of this file's scales (\(scales.map(\.id).joined(separator: ", ")))")
         }
@@ -222,7 +236,7 @@ struct Reader {
         let built = DeclarativeCondition(
             id: conditionID, name: try string(entries["name"], "name"), version: try string(entries["version"], "version"),
             summary: try string(entries["summary"], "summary"), primaryScale: primary, standardScales: scales, outcomeRules: rules,
-            safetyChecks: checks, course: course ?? Fallback().course, file: file,
+            safetyChecks: checks, course: course ?? Fallback().course, scope: scope, file: file,
             lines: scaleLines.reduce(into: ["id": entries["id"]?.mark?.line ?? 1]) { $0["scale:\($1.key)"] = $1.value.mark?.line ?? 1 })
         // Anything the file-level checks missed, the catalog's own checks find.
         do { _ = try ConditionCatalog([built]) } catch { throw fail(root, "\(error)") }

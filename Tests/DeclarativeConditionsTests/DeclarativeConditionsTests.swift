@@ -101,6 +101,47 @@ struct DeclarativeTests {
         #expect(ocd.version == "1.0" && scale.version == "1.10")
     }
 
+    @Test("applies-to: every-condition makes a shared module: its scales join every condition; a course is refused")
+    func sharedModule() throws {
+        let text = """
+            id: sleep
+            name: Sleep (every condition)
+            version: "1"
+            summary: Sleep quality for any patient.
+            applies-to: every-condition
+            scales:
+              - id: sleep-nrs
+                name: Sleep quality rating
+                version: "1"
+                licence: free
+                range: [0, 10]
+                direction: higher-is-better
+                items:
+                  - {id: "1", label: sleep quality last week, answers: {min: 0, max: 10}}
+                scoring: {method: sum}
+                scoring-description: The rating.
+            outcome-rules:
+              - {id: sleep-improvement, scale: sleep-nrs, improvement-points: 2}
+            """
+        let module = try ConditionFileLoader.parse(text, file: "sleep.yaml")
+        #expect(module.scope == .everyCondition)
+        let catalog = try ConditionCatalog([DepressionModule(), module])
+        #expect(catalog.conditionIDs == ["depression"])
+        #expect(catalog.condition("depression")?.outcomeRules.contains { $0.id == "sleep-improvement" } == true)
+        #expect(try catalog.assess(scale: "sleep-nrs", answers: [7]).forEveryCondition)
+        // A shared module has no course or primary scale of its own, and the scope is one of two words.
+        for (replace, with, message, line) in [("applies-to: every-condition", "applies-to: every-condition\ncourse: {description: x, infusions: 1, within-days: 1, end-of-course-window-days: 1}", "unknown key 'course'", 6),
+                                         ("applies-to: every-condition", "applies-to: every-condition\nprimary-scale: sleep-nrs", "unknown key 'primary-scale'", 6),
+                                         ("applies-to: every-condition", "applies-to: all", "applies-to 'all' is not one of one-condition (the default), every-condition", 5)] {
+            do {
+                _ = try ConditionFileLoader.parse(text.replacingOccurrences(of: replace, with: with), file: "sleep.yaml")
+                Issue.record("loaded with \(with)")
+            } catch {
+                #expect(error.message.contains(message) && error.line == line, "\(error)")
+            }
+        }
+    }
+
     @Test("Subscores by every method: a mean, a prorated sum with its minimum, a scale's own method by default")
     func subscoreMethods() throws {
         let module = try ConditionFileLoader.parse("""
