@@ -89,7 +89,7 @@ let package = Package(
             path: "Plugins/NewCondition"
         ),
 
-        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting"]),
+        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting", "Depression", "Migraine", "NeuropathicPain"]),
         .testTarget(
             name: "DeclarativeConditionsTests",
             dependencies: ["DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression", "RegistryTestSupport"],

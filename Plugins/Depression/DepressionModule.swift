@@ -10,6 +10,10 @@ public struct DepressionModule: Condition {
     public init() {}
 
     public let id = "depression"
+    /// SNOMED CT 35489007 "Depressive disorder"; ICD-10 (WHO) F32 "Depressive episode" and F33
+    /// "Recurrent depressive disorder", the two a treatment-resistant course is coded under.
+    public let codes: [StandardCode] = [.snomed("35489007", "Depressive disorder"), .icd10("F32", "Depressive episode"),
+                                        .icd10("F33", "Recurrent depressive disorder")]
     public let name = "Treatment-resistant depression"
     public let version = "1.0"
     public let summary = "Treatment-resistant depression: PHQ-9, MADRS and QIDS-SR16 outcomes, CADSS-6 dissociation around infusions, suicide-risk flag on PHQ-9 item 9."

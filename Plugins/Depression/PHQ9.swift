@@ -1,9 +1,16 @@
 import RegistryCore
 
 /// The Patient Health Questionnaire-9: nine DSM depression criteria over the last two weeks.
+///
+/// Codes (checked against Regenstrief LOINC, loinc.org, November 2026): panel 44249-1 "PHQ-9 quick
+/// depression assessment panel", total score 44261-6, items 44250-9, 44255-8, 44259-0, 44254-1,
+/// 44251-7, 44258-2, 44252-5, 44253-3, 44260-8 (the terms answered by answer list LL358-3), and the
+/// severity bands' answer codes LA6708-7 to LA6712-9 (answer list LL382-3).
 public enum PHQ9 {
+    static let itemCodes = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
+
     private static func item(_ number: Int, _ label: String) -> ScaleItem {
-        ScaleItem(id: String(number), label: label, response: .number(0...3))
+        ScaleItem(id: String(number), label: label, response: .number(0...3), codes: [.loinc(itemCodes[number - 1])])
     }
 
     public static let scale = StandardScale(
@@ -23,14 +30,16 @@ public enum PHQ9 {
         ],
         range: 0...27,
         bands: [
-            SeverityBand("minimal", 0...4),
-            SeverityBand("mild", 5...9),
-            SeverityBand("moderate", 10...14),
-            SeverityBand("moderately-severe", 15...19),
-            SeverityBand("severe", 20...27),
+            SeverityBand("minimal", 0...4, codes: [.loinc("LA6708-7", "0-4 = None")]),
+            SeverityBand("mild", 5...9, codes: [.loinc("LA6709-5", "5-9 = Mild depression")]),
+            SeverityBand("moderate", 10...14, codes: [.loinc("LA6710-3", "10-14 = Moderate depression")]),
+            SeverityBand("moderately-severe", 15...19, codes: [.loinc("LA6711-1", "15-19 = Moderately severe depression")]),
+            SeverityBand("severe", 20...27, codes: [.loinc("LA6712-9", "20-27 = Severe depression")]),
         ],
         licence: Licence(.publicDomain, note: "Public domain (developed by Spitzer, Williams, Kroenke and colleagues with an educational grant from Pfizer); no permission needed."),
-        scoringDescription: "The sum of nine items scored 0 (not at all) to 3 (nearly every day); all nine must be answered."
+        scoringDescription: "The sum of nine items scored 0 (not at all) to 3 (nearly every day); all nine must be answered.",
+        codes: [.loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]")],
+        formCodes: [.loinc("44249-1", "PHQ-9 quick depression assessment panel [Reported.PHQ]")]
     )
 
     /// Any answer above 0 to item 9 needs a clinician's review before the patient leaves.

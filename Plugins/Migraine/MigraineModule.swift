@@ -10,6 +10,8 @@ public struct MigraineModule: Condition {
     public init() {}
 
     public let id = "migraine"
+    /// SNOMED CT 37796009 "Migraine"; ICD-10 (WHO) G43 "Migraine".
+    public let codes: [StandardCode] = [.snomed("37796009", "Migraine"), .icd10("G43", "Migraine")]
     public let name = "Migraine and refractory headache"
     public let version = "1.0"
     public let summary = "Refractory migraine and chronic headache: headache days, pain rating, MIDAS disability and HIT-6 impact."

@@ -10,6 +10,9 @@ public struct NeuropathicPainModule: Condition {
     public init() {}
 
     public let id = "neuropathic-pain"
+    /// SNOMED CT 247398009 "Neuropathic pain". ICD-10 has no code for neuropathic pain as such
+    /// (only its causes and sites), so none is given.
+    public let codes: [StandardCode] = [.snomed("247398009", "Neuropathic pain")]
     public let name = "Neuropathic chronic pain"
     public let version = "1.0"
     public let summary = "Neuropathic chronic pain: pain rating with IMMPACT improvement thresholds, BPI-SF severity and interference, DN4 and painDETECT screening."

@@ -9,6 +9,7 @@ public enum ConditionConformance {
         var problems: [String] = []
         do { _ = try ConditionCatalog([condition]) } catch { problems.append("\(error)") }
         for scale in condition.scales { problems += self.problems(in: scale) }
+        problems += codeProblems(condition.codes, where: "condition \(condition.id)")
         for check in condition.safetyChecks {
             guard let scale = condition.scale(check.scale) else { continue }
             if let answers = answersRaising(check, scale: scale) {
@@ -26,11 +27,28 @@ public enum ConditionConformance {
         return problems
     }
 
+    /// Codes whose shape is wrong (a LOINC or SNOMED CT check digit, an ICD-10 pattern, a system
+    /// that is not a URI), or one code given twice.
+    public static func codeProblems(_ codes: [StandardCode], where place: String) -> [String] {
+        var problems = codes.compactMap { $0.shapeProblem.map { "\(place): \($0)" } }
+        for (index, code) in codes.enumerated() where codes[..<index].contains(where: { $0.system == code.system && $0.code == code.code }) {
+            problems.append("\(place): code \(code.code) is given twice")
+        }
+        return problems
+    }
+
     /// Everything wrong with one scale: ends of the range (the headline score's and each
-    /// subscore's), band boundaries, refusal of every kind of invalid answer.
+    /// subscore's), band boundaries, refusal of every kind of invalid answer, the shape of its
+    /// codes (the score's, the form's, each item's and band's).
     public static func problems(in scale: any AssessmentScale) -> [String] {
         var problems: [String] = []
         let name = scale.id
+        problems += codeProblems(scale.codes, where: "\(name) score") + codeProblems(scale.formCodes, where: "\(name) form")
+        for item in scale.items { problems += codeProblems(item.codes, where: "\(name) item \(item.id)") }
+        for band in scale.bands { problems += codeProblems(band.codes, where: "\(name) band \(band.id)") }
+        // Each LOINC item code names one item only.
+        let itemCodes = scale.items.flatMap(\.codes).map(\.code)
+        for code in Set(itemCodes) where itemCodes.filter({ $0 == code }).count > 1 { problems.append("\(name): item code \(code) is given to two items") }
         // The lowest and highest answers reach the ends of the range.
         for (answers, expected, end) in [(lowestAnswers(scale), scale.range.lowerBound, "lowest"),
                                          (highestAnswers(scale), scale.range.upperBound, "highest")] {

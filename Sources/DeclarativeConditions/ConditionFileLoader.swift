@@ -206,9 +206,9 @@ struct Reader {
         }
         let entries = scope == .condition
             ? try mapping(root, "the condition", required: ["id", "name", "version", "summary", "primary-scale", "scales"],
-                          optional: ["course", "outcome-rules", "safety-checks", "applies-to"])
+                          optional: ["course", "outcome-rules", "safety-checks", "applies-to", "codes"])
             : try mapping(root, "a module that applies to every condition (it has no course or primary scale of its own)",
-                          required: ["id", "name", "version", "summary", "scales", "applies-to"], optional: ["outcome-rules", "safety-checks"])
+                          required: ["id", "name", "version", "summary", "scales", "applies-to"], optional: ["outcome-rules", "safety-checks", "codes"])
         let conditionID = try id(entries["id"], "the condition's id")
         var scales: [StandardScale] = []
         var scaleLines: [String: Node] = [:]
@@ -236,7 +236,8 @@ struct Reader {
         let built = DeclarativeCondition(
             id: conditionID, name: try string(entries["name"], "name"), version: try string(entries["version"], "version"),
             summary: try string(entries["summary"], "summary"), primaryScale: primary, standardScales: scales, outcomeRules: rules,
-            safetyChecks: checks, course: course ?? Fallback().course, scope: scope, file: file,
+            safetyChecks: checks, course: course ?? Fallback().course, scope: scope,
+            codes: try entries["codes"].map { try codes($0, "the condition's codes") } ?? [], file: file,
             lines: scaleLines.reduce(into: ["id": entries["id"]?.mark?.line ?? 1]) { $0["scale:\($1.key)"] = $1.value.mark?.line ?? 1 })
         // Anything the file-level checks missed, the catalog's own checks find.
         do { _ = try ConditionCatalog([built]) } catch { throw fail(root, "\(error)") }
@@ -290,7 +291,7 @@ struct Reader {
 
     func scale(_ node: Node) throws -> StandardScale {
         let entries = try mapping(node, "a scale", required: ["id", "name", "version", "licence", "range", "items", "scoring", "scoring-description"],
-                                  optional: ["licence-note", "direction", "answers", "bands", "subscores"])
+                                  optional: ["licence-note", "direction", "answers", "bands", "subscores", "codes", "form-codes"])
         let scaleID = try id(entries["id"], "the scale's id")
         let what = "scale \(scaleID)"
         let range = try sequence(entries["range"], "\(what) range ([lowest, highest])")
@@ -306,7 +307,7 @@ struct Reader {
         let itemNodes = try sequence(entries["items"], "\(what) items")
         guard itemNodes.count <= Limits.items else { throw fail(entries["items"], "\(what) has \(itemNodes.count) items; a scale may have at most \(Limits.items)") }
         for itemNode in itemNodes {
-            let fields = try mapping(itemNode, "an item of \(what)", required: ["id", "label"], optional: ["answers", "scored", "reverse"])
+            let fields = try mapping(itemNode, "an item of \(what)", required: ["id", "label"], optional: ["answers", "scored", "reverse", "codes"])
             let itemID = try string(fields["id"], "an item's id")
             guard itemIDs.insert(itemID).inserted else { throw fail(itemNode, "a second item with the id '\(itemID)' in \(what)") }
             guard let response = try fields["answers"].map({ try answers($0, what) }) ?? defaultAnswers else {
@@ -315,7 +316,8 @@ struct Reader {
             let reverse = try fields["reverse"].map { try bool($0, "reverse") } ?? false
             if reverse, case .options = response { throw fail(fields["reverse"], "only numeric items can be reverse scored; give the options their values instead") }
             items.append(ScaleItem(id: itemID, label: try string(fields["label"], "an item's label"), response: response,
-                                   isScored: try fields["scored"].map { try bool($0, "scored") } ?? true, isReversed: reverse))
+                                   isScored: try fields["scored"].map { try bool($0, "scored") } ?? true, isReversed: reverse,
+                                   codes: try fields["codes"].map { try codes($0, "item \(itemID)'s codes") } ?? []))
         }
         guard !items.isEmpty else { throw fail(entries["items"], "\(what) needs at least one item") }
         let scoring = try self.scoring(entries["scoring"]!, what, items: items)
@@ -382,7 +384,8 @@ struct Reader {
                              items: items, range: low...high, direction: direction, bands: bands,
                              licence: Licence(status, note: try entries["licence-note"].map { try string($0, "licence-note") } ?? ""),
                              scoring: scoring, scoringDescription: try string(entries["scoring-description"], "scoring-description"),
-                             subscores: subscores)
+                             subscores: subscores, codes: try entries["codes"].map { try codes($0, "\(what) codes") } ?? [],
+                             formCodes: try entries["form-codes"].map { try codes($0, "\(what) form-codes") } ?? [])
     }
 
     /// What a module file may state, so that no sum, mean or date on it can overflow and loading
@@ -473,9 +476,10 @@ struct Reader {
         var lastNode = node
         for bandNode in try sequence(node, "bands of \(what)") {
             lastNode = bandNode
-            let fields = try mapping(bandNode, "a band of \(what)", required: ["id", "min", "max"], optional: ["label"])
+            let fields = try mapping(bandNode, "a band of \(what)", required: ["id", "min", "max"], optional: ["label", "codes"])
             let band = SeverityBand(try id(fields["id"], "a band's id"), label: try fields["label"].map { try string($0, "label") },
-                                    try number(fields["min"], "min")...max(try number(fields["min"], "min"), try number(fields["max"], "max")))
+                                    try number(fields["min"], "min")...max(try number(fields["min"], "min"), try number(fields["max"], "max")),
+                                    codes: try fields["codes"].map { try codes($0, "a band's codes") } ?? [])
             guard try number(fields["max"], "max") >= band.lowerBound else { throw fail(bandNode, "band \(band.id) ends below where it starts") }
             if let previous = bands.last {
                 if band.lowerBound <= previous.upperBound {
@@ -493,6 +497,19 @@ struct Reader {
             throw fail(lastNode, "the last band ends at \(formatScore(last.upperBound)) but the highest score is \(formatScore(high)); end it at \(formatScore(high))")
         }
         return bands
+    }
+
+    /// A list of codes: `[{system: loinc, code: "44261-6", display: "..."}]`, the system one of
+    /// loinc, snomed, icd-10 or a URI; each code's shape (and check digit) is checked here.
+    func codes(_ node: Node, _ what: String) throws -> [StandardCode] {
+        try sequence(node, what).map { codeNode in
+            let fields = try mapping(codeNode, "a code in \(what)", required: ["system", "code"], optional: ["display"])
+            let systemText = try string(fields["system"], "a code's system")
+            let code = StandardCode(system: StandardCode.systemNames[systemText] ?? systemText, code: try string(fields["code"], "a code"),
+                                    display: try fields["display"].map { try string($0, "a code's display") })
+            if let problem = code.shapeProblem { throw fail(fields["code"], problem) }
+            return code
+        }
     }
 
     // MARK: - Rules and checks

@@ -14,6 +14,8 @@ public struct DeclarativeCondition: Condition {
     public let course: Course
     /// `every-condition` for a module of scales any patient may be assessed on (`applies-to`).
     public let scope: ModuleScope
+    /// SNOMED CT and ICD-10 codes for the condition (`codes`).
+    public let codes: [StandardCode]
     /// The file it was read from, for messages.
     public let file: String
     /// The line of the condition's id, and of each scale's (`scale:ID`), for messages.

@@ -36,6 +36,11 @@ public protocol AssessmentScale: Sendable {
     /// BPI-SF: severity, interference), each with its items, method and range. Empty for most
     /// scales.
     var subscores: [SubscoreDefinition] { get }
+    /// What the headline score is in LOINC (PHQ-9 total score: 44261-6): the code of its
+    /// Observation. Empty when no published code exists.
+    var codes: [StandardCode] { get }
+    /// What the instrument as a whole is (PHQ-9 panel: 44249-1): the code of its Questionnaire.
+    var formCodes: [StandardCode] { get }
 
     /// Scores a complete set of raw answers, or says exactly why it cannot.
     func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult
@@ -45,6 +50,8 @@ extension AssessmentScale {
     public var direction: ScoreDirection { .higherIsWorse }
     public var bands: [SeverityBand] { [] }
     public var subscores: [SubscoreDefinition] { [] }
+    public var codes: [StandardCode] { [] }
+    public var formCodes: [StandardCode] { [] }
 
     /// The ids of ``subscores``.
     public var subscoreNames: [String] { subscores.map(\.id) }

@@ -16,6 +16,8 @@ public struct ConditionDescription: Sendable, Codable, Hashable {
     /// The shared modules' scales this condition's patients may also be assessed on, judged within
     /// this condition's courses; described under their own module.
     public let sharedScales: [String]
+    /// SNOMED CT and ICD-10 codes for the condition.
+    public let codes: [StandardCode]
 
     /// The module as written; a catalog's condition is described without the shared modules'
     /// scales, which it lists by id.
@@ -32,6 +34,7 @@ public struct ConditionDescription: Sendable, Codable, Hashable {
         safetyChecks = own.safetyChecks.map(SafetyCheckDescription.init)
         course = own.scope == .condition ? own.course : nil
         sharedScales = (condition as? CatalogCondition)?.shared.flatMap { $0.scales.map(\.id) } ?? []
+        codes = own.codes
     }
 }
 
@@ -50,8 +53,13 @@ public struct ScaleDescription: Sendable, Codable, Hashable {
     public let bands: [BandDescription]
     public let outcomeRules: [OutcomeRuleDescription]
     public let safetyChecks: [SafetyCheckDescription]
+    /// LOINC codes of the headline score (an Observation's code) and of the form as a whole.
+    public let codes: [StandardCode]
+    public let formCodes: [StandardCode]
 
     public init(_ scale: any AssessmentScale, condition: any Condition) {
+        codes = scale.codes
+        formCodes = scale.formCodes
         id = scale.id
         name = scale.name
         version = scale.version
@@ -63,7 +71,7 @@ public struct ScaleDescription: Sendable, Codable, Hashable {
         licence = LicenceDescription(status: scale.licence.status.rawValue, note: scale.licence.note,
                                      wordingShipped: scale.licence.mayShipWording)
         items = scale.items.enumerated().map { ItemDescription($1, position: $0 + 1) }
-        bands = scale.bands.map { BandDescription(id: $0.id, label: $0.label, min: $0.lowerBound, max: $0.upperBound) }
+        bands = scale.bands.map { BandDescription(id: $0.id, label: $0.label, min: $0.lowerBound, max: $0.upperBound, codes: $0.codes) }
         outcomeRules = condition.outcomeRules.filter { $0.scale == scale.id }.map { OutcomeRuleDescription($0, in: condition) }
         safetyChecks = condition.safetyChecks.filter { $0.scale == scale.id }.map(SafetyCheckDescription.init)
     }
@@ -110,8 +118,10 @@ public struct ItemDescription: Sendable, Codable, Hashable {
     public let min: Int?
     public let max: Int?
     public let options: [OptionDescription]?
+    public let codes: [StandardCode]
 
     init(_ item: ScaleItem, position: Int) {
+        codes = item.codes
         id = item.id
         self.position = position
         label = item.label
@@ -144,6 +154,7 @@ public struct BandDescription: Sendable, Codable, Hashable {
     public let label: String
     public let min: Double
     public let max: Double
+    public let codes: [StandardCode]
 }
 
 public struct OutcomeRuleDescription: Sendable, Codable, Hashable {

@@ -34,6 +34,8 @@ public protocol Condition: Sendable {
     /// catalog adds a shared module's scales, outcome rules and safety checks to every condition;
     /// its own course and primary scale are not used.
     var scope: ModuleScope { get }
+    /// What the condition is in SNOMED CT and ICD-10, each code checked against a published source.
+    var codes: [StandardCode] { get }
 }
 
 /// What a module is for: one condition, or every condition (``Condition/scope``).
@@ -47,6 +49,7 @@ public enum ModuleScope: String, Sendable, Hashable, Codable {
 extension Condition {
     public var safetyChecks: [SafetyCheck] { [] }
     public var scope: ModuleScope { .condition }
+    public var codes: [StandardCode] { [] }
 
     public var course: Course {
         Course(description: "one infusion, assessed within a week", infusions: 1, withinDays: 1, endOfCourseWindowDays: 7,

@@ -185,6 +185,7 @@ public struct CatalogCondition: Condition {
     public var summary: String { base.summary }
     public var primaryScale: String { base.primaryScale }
     public var course: Course { base.course }
+    public var codes: [StandardCode] { base.codes }
     public var scales: [any AssessmentScale] { base.scales + shared.flatMap(\.scales) }
     public var outcomeRules: [OutcomeRule] { base.outcomeRules + shared.flatMap(\.outcomeRules) }
     public var safetyChecks: [SafetyCheck] { base.safetyChecks + shared.flatMap(\.safetyChecks) }

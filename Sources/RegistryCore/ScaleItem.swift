@@ -14,8 +14,11 @@ public struct ScaleItem: Sendable, Hashable {
     /// Whether a numeric item is reverse scored: an answer of `min` scores `max` and the other way
     /// round (positively worded items in scales where higher is worse).
     public let isReversed: Bool
+    /// What the item is in LOINC (PHQ-9 item 9: 44260-8), when a published code exists.
+    public let codes: [StandardCode]
 
-    public init(id: String, label: String, response: ResponseKind, isScored: Bool = true, isReversed: Bool = false) {
+    public init(id: String, label: String, response: ResponseKind, isScored: Bool = true, isReversed: Bool = false, codes: [StandardCode] = []) {
+        self.codes = codes
         self.id = id
         self.label = label
         self.response = response

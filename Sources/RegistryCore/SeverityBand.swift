@@ -15,8 +15,11 @@ public struct SeverityBand: Sendable, Hashable {
     public let lowerBound: Double
     /// The highest score printed for the band, inclusive.
     public let upperBound: Double
+    /// What the band means in a vocabulary (a LOINC answer code), when a published one exists.
+    public let codes: [StandardCode]
 
-    public init(_ id: String, label: String? = nil, _ range: ClosedRange<Double>) {
+    public init(_ id: String, label: String? = nil, _ range: ClosedRange<Double>, codes: [StandardCode] = []) {
+        self.codes = codes
         self.id = id
         self.label = label ?? id.replacingOccurrences(of: "-", with: " ")
         self.lowerBound = range.lowerBound

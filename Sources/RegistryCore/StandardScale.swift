@@ -54,6 +54,8 @@ public struct StandardScale: AssessmentScale {
     public let scoringDescription: String
     /// Subscores beside the scoring rule's own (a `means` rule's are its subscores already).
     public let additionalSubscores: [SubscoreDefinition]
+    public let codes: [StandardCode]
+    public let formCodes: [StandardCode]
 
     /// A subscore as a module states it: which items, and optionally how (the scale's own method
     /// otherwise), how many answered at least, and the range (worked out from the items otherwise).
@@ -78,8 +80,11 @@ public struct StandardScale: AssessmentScale {
     public init(
         id: String, name: String, version: String, items: [ScaleItem], range: ClosedRange<Double>,
         direction: ScoreDirection = .higherIsWorse, bands: [SeverityBand] = [], licence: Licence,
-        scoring: ScoringRule = .sum, scoringDescription: String, subscores: [Subscore] = []
+        scoring: ScoringRule = .sum, scoringDescription: String, subscores: [Subscore] = [],
+        codes: [StandardCode] = [], formCodes: [StandardCode] = []
     ) {
+        self.codes = codes
+        self.formCodes = formCodes
         let defaultMethod: SubscoreDefinition.Method = switch scoring {
         case .sum, .sumOfHighestInDomains: .sum
         case .proratedSum: .proratedSum

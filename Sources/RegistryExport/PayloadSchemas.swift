@@ -5,7 +5,7 @@
 public enum PayloadSchemas {
     /// File name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
-        ("ketareg-summary-2.schema.json", SummaryPayload.schemaID, summary),
+        ("ketareg-summary-3.schema.json", SummaryPayload.schemaID, summary),
         ("ketareg-records-2.schema.json", RecordsPayload.schemaID, records),
     ]
 
@@ -14,14 +14,14 @@ public enum PayloadSchemas {
     static let summary = #"""
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "$id": "urn:ketareg:schema:summary:2",
-      "title": "KetaReg anonymised summary, version 2",
+      "$id": "urn:ketareg:schema:summary:3",
+      "title": "KetaReg anonymised summary, version 3",
       "description": "Aggregate tables per condition, scale and point of the course, judging each patient's induction once it is over. Every published count is rounded to the nearest multiple of roundingBase, so counts need not add up; a count is suppressed (absent), with whatever in its row could reveal it, unless every count its rounded value could stand for is at least minimumCellSize; rates are worked out from the rounded counts; means, medians and quartiles have one decimal. A condition's counts, a timepoint or an outcome row gets new values only when its patients differ by at least minimumCellSize from every set of patients it was published for before; otherwise the earlier values are repeated and computedIn names the period that computed them. auditChainHead is the clinic's audit-chain head when the payload was built: a witness of its history that reveals nothing.",
       "type": "object",
       "additionalProperties": false,
       "required": ["schema", "generator", "period", "minimumCellSize", "roundingBase", "conditions"],
       "properties": {
-        "schema": { "const": "ketareg-summary/2" },
+        "schema": { "const": "ketareg-summary/3" },
         "generator": { "type": "string", "minLength": 1 },
         "auditChainHead": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
         "clinic": { "type": "string" },
@@ -49,7 +49,21 @@ public enum PayloadSchemas {
             "adverseEvents": { "type": "array", "items": { "$ref": "#/$defs/adverseEvent" } },
             "coInterventions": { "type": "array", "items": { "$ref": "#/$defs/coIntervention" } },
             "suppressedCells": { "$ref": "#/$defs/count" },
-            "computedIn": { "$ref": "#/$defs/period" }
+            "computedIn": { "$ref": "#/$defs/period" },
+            "codes": { "$ref": "#/$defs/codes" }
+          }
+        },
+        "codes": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["system", "code"],
+            "properties": {
+              "system": { "type": "string", "pattern": "^[a-z][a-z0-9+.-]*:[^ ]+$" },
+              "code": { "type": "string", "pattern": "^[^ ](.*[^ ])?$" },
+              "display": { "type": "string" }
+            }
           }
         },
         "treatment": {
@@ -81,7 +95,8 @@ public enum PayloadSchemas {
           "required": ["scale", "timepoints"],
           "properties": {
             "scale": { "$ref": "#/$defs/id" },
-            "timepoints": { "type": "array", "items": { "$ref": "#/$defs/timepoint" } }
+            "timepoints": { "type": "array", "items": { "$ref": "#/$defs/timepoint" } },
+            "codes": { "$ref": "#/$defs/codes" }
           }
         },
         "timepoint": {

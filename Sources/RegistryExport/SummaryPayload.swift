@@ -5,7 +5,7 @@ import RegistryStore
 /// The `summary` profile: aggregate tables per condition, scale and point of the course, with every
 /// cell counting fewer than the endpoint's minimum suppressed, and whatever could reveal it too.
 public struct SummaryPayload: Sendable, Codable, Hashable {
-    public static let schemaID = "ketareg-summary/2"
+    public static let schemaID = "ketareg-summary/3"
 
     public let schema: String
     public let generator: String
@@ -36,6 +36,8 @@ public struct ConditionSummary: Sendable, Codable, Hashable {
     /// The period of the release that computed the condition's counts, treatment, adverse events
     /// and co-interventions: earlier than `period` when too few patients changed since.
     public let computedIn: String
+    /// The condition's SNOMED CT and ICD-10 codes, for mapping pooled data; absent when it has none.
+    public var codes: [StandardCode]? = nil
 }
 
 /// How the condition's patients were treated: infusions per patient, dose per kg, routes.
@@ -57,6 +59,8 @@ public struct RouteSummary: Sendable, Codable, Hashable {
 public struct ScaleSummary: Sendable, Codable, Hashable {
     public let scale: String
     public let timepoints: [TimepointSummary]
+    /// The LOINC code of the scale's score; absent when it has none.
+    public var codes: [StandardCode]? = nil
 }
 
 /// Scores at one point of the course: `baseline`, `end-of-course`, or a visit id.
@@ -226,7 +230,7 @@ public enum SummaryBuilder {
                         timepoint: name, patients: rounded(point.patients), mean: point.mean, median: point.median, q1: point.q1, q3: point.q3,
                         meanChangeFromBaseline: point.changePatients < k ? nil : point.meanChange, suppressed: false, computedIn: computedIn))
                 }
-                if !points.isEmpty { scales.append(ScaleSummary(scale: scale.id, timepoints: points)) }
+                if !points.isEmpty { scales.append(ScaleSummary(scale: scale.id, timepoints: points, codes: scale.codes.isEmpty ? nil : scale.codes)) }
             }
 
             // Outcomes of the induction under the module's rules, each row with the patients it
@@ -278,7 +282,7 @@ public enum SummaryBuilder {
                     hidden.patients = nil
                     hidden.suppressed = true
                     return hidden
-                })
+                }, codes: scale.codes)
             }
 
             // Adverse events and co-interventions: no totals are published, so a small cell hides
@@ -304,6 +308,11 @@ public enum SummaryBuilder {
             summaries.append(ConditionSummary(condition: condition.id, patients: rounded(cell.patients), suppressed: false, treatment: treatment, scales: scales,
                                               outcomes: outcomes, adverseEvents: adverse, coInterventions: others, suppressedCells: suppressedCells,
                                               computedIn: conditionComputedIn))
+        }
+        // Each condition's codes, shown or suppressed: they say what the condition is, nothing about patients.
+        for (index, summary) in summaries.enumerated() {
+            let codes = conditions.first { $0.id == summary.condition }?.codes ?? []
+            summaries[index].codes = codes.isEmpty ? nil : codes
         }
         let payload = SummaryPayload(schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,
                                      minimumCellSize: k, roundingBase: base, conditions: summaries)

@@ -91,10 +91,11 @@ struct DeclarativeModuleTests {
         #expect(try clinic.run("conditions", "--conditions", folder.path).standardOutput.contains("ptsd-copy"))
         try good.replacingOccurrences(of: "    licence-note:", with: "    licence-notes:")
             .write(to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let line = try #require(good.components(separatedBy: "\n").firstIndex { $0.hasPrefix("    licence-note:") }) + 1
         for arguments in [["conditions"], ["patients"], ["scale", "show", "phq9"]] {
             let outcome = try clinic.run(arguments: arguments + ["--conditions", folder.path])
             #expect(outcome.status == 3)
-            #expect(outcome.standardError.contains("broken.yaml:30: unknown key 'licence-notes' in a scale (did you mean 'licence-note'?)"), "\(outcome.standardError)")
+            #expect(outcome.standardError.contains("broken.yaml:\(line): unknown key 'licence-notes' in a scale (did you mean 'licence-note'?)"), "\(outcome.standardError)")
             #expect(outcome.standardOutput.isEmpty)
         }
         let viaEnvironment = try clinic.run("conditions", environment: ["KETAREG_CONDITIONS": folder.path])

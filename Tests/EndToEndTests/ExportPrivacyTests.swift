@@ -112,7 +112,7 @@ struct ExportPrivacyTests {
         for (name, payload) in payloads {
             let file = clinic.folder.appendingPathComponent("\(name).json")
             try payload.write(to: file, atomically: true, encoding: .utf8)
-            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-2.schema.json" : "ketareg-records-2.schema.json").path
+            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-3.schema.json" : "ketareg-records-2.schema.json").path
             let check = try runProcess("/usr/bin/env", ["python3", "-c", """
                 import json, sys, jsonschema
                 schema = json.load(open(sys.argv[1]))

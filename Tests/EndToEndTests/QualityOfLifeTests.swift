@@ -54,6 +54,12 @@ struct QualityOfLifeEndToEndTests {
             let scales = (condition["scales"] as? [[String: Any]])?.compactMap { $0["scale"] as? String } ?? []
             #expect(scales.contains("who5"), "\(condition["condition"] ?? ""): \(scales)")
         }
+        // The codes travel with the summary, so the network can map it: SNOMED CT for the
+        // condition, LOINC for the PHQ-9 score.
+        let depression = try #require(shown.first { $0["condition"] as? String == "depression" })
+        #expect((depression["codes"] as? [[String: Any]])?.contains { $0["code"] as? String == "35489007" && $0["system"] as? String == "http://snomed.info/sct" } == true)
+        let phq9 = try #require((depression["scales"] as? [[String: Any]])?.first { $0["scale"] as? String == "phq9" })
+        #expect((phq9["codes"] as? [[String: Any]])?.first?["code"] as? String == "44261-6")
         // A patient may be assessed on WHO-5 whatever they are enrolled for, but never enrolled for it.
         let refused = try clinic.run("enroll", "--mrn", "Q-9", "--given", "A", "--family", "B", "--birth-date", "1970-01-01", "--sex", "female",
                                      "--research-consent", "yes", "--enrolled-on", "2026-03-01", "--condition", "quality-of-life")

@@ -1,3 +1,6 @@
+import Depression
+import Migraine
+import NeuropathicPain
 import ConditionTesting
 import RegistryCore
 import Testing
@@ -157,5 +160,55 @@ struct ConformanceKitTests {
         #expect(problems.contains("careless: accepted item 1 answered 4"))
         #expect(problems.contains("careless: accepted no answers at all"))
         #expect(problems.contains("never: no answers to careless raise it"))
+    }
+}
+
+@Suite("Standard codes")
+struct StandardCodeTests {
+    @Test("Published codes pass their check digits; one digit changed fails (LOINC Mod 10, SNOMED CT Verhoeff)")
+    func checkDigits() {
+        let published: [StandardCode] = [
+            .loinc("44261-6"), .loinc("44249-1"), .loinc("44250-9"), .loinc("44255-8"), .loinc("44259-0"), .loinc("44254-1"),
+            .loinc("44251-7"), .loinc("44258-2"), .loinc("44252-5"), .loinc("44253-3"), .loinc("44260-8"), .loinc("LA6708-7"),
+            .snomed("37796009"), .snomed("35489007"), .snomed("247398009"), .snomed("47505003"), .icd10("F32"), .icd10("F43.1"), .icd10("G43"),
+        ]
+        for code in published { #expect(code.shapeProblem == nil, "\(code.code)") }
+        for (code, problem) in [(StandardCode.loinc("44261-5"), "wrong check digit (expected 6)"), (.loinc("44216-6"), "wrong check digit"),
+                                (.loinc("4426-16"), "not of the form"), (.snomed("37796008"), "Verhoeff"), (.snomed("37769009"), "Verhoeff"),
+                                (.snomed("0037796009"), "6 to 18 digits"), (.icd10("f32"), "not of the form"), (.icd10("F3"), "not of the form"),
+                                (.icd10("F43."), "not of the form"), (StandardCode(system: "loinc org", code: "x"), "not a URI")] {
+            #expect(code.shapeProblem?.contains(problem) == true, "\(code.code): \(code.shapeProblem ?? "accepted")")
+        }
+    }
+
+    @Test("The conformance kit names a malformed or repeated code wherever it is: condition, score, item, band")
+    func kitFindsBadCodes() {
+        struct Coded: Condition {
+            let id = "coded", name = "", version = "1", summary = "", primaryScale = "coded-scale"
+            let codes: [StandardCode] = [.snomed("37796008")]
+            var scales: [any AssessmentScale] {
+                [StandardScale(id: "coded-scale", name: "C", version: "1",
+                               items: [ScaleItem(id: "1", label: "a", response: .number(0...3), codes: [.loinc("44250-9")]),
+                                       ScaleItem(id: "2", label: "b", response: .number(0...3), codes: [.loinc("44250-9")])],
+                               range: 0...6, bands: [SeverityBand("low", 0...3, codes: [.loinc("LA67087")]), SeverityBand("high", 4...6)],
+                               licence: Licence(.free, note: ""), scoringDescription: "Sum.", codes: [.loinc("44261-6"), .loinc("44261-6")])]
+            }
+            var outcomeRules: [OutcomeRule] { [] }
+        }
+        let problems = ConditionConformance.problems(in: Coded())
+        for expected in ["condition coded: SNOMED CT id '37796008' fails its Verhoeff check digit", "coded-scale score: code 44261-6 is given twice",
+                         "coded-scale band low: LOINC answer code 'LA67087' is not of the form LA1234-5", "coded-scale: item code 44250-9 is given to two items"] {
+            #expect(problems.contains(expected), "\(problems)")
+        }
+    }
+
+    @Test("Every shipped module's codes pass the kit, and PHQ-9 carries its published LOINC codes")
+    func shipped() throws {
+        for module in [DepressionModule(), MigraineModule(), NeuropathicPainModule()] as [any Condition] {
+            #expect(!module.codes.isEmpty && ConditionConformance.problems(in: module) == [], "\(module.id)")
+        }
+        let phq9 = try #require(DepressionModule().scale("phq9"))
+        #expect(phq9.codes.map(\.code) == ["44261-6"] && phq9.formCodes.map(\.code) == ["44249-1"])
+        #expect(phq9.items.map { $0.codes.first?.code } == ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"])
     }
 }

@@ -17,6 +17,7 @@ struct ConditionsCommand: ParsableCommand {
         for condition in descriptions {
             print("\(condition.id) — \(condition.name) (module version \(condition.version))" + (condition.scope == .everyCondition ? ", shared by every condition" : ""))
             print("  \(condition.summary)")
+            if !condition.codes.isEmpty { print("  Codes: \(codesText(condition.codes)).") }
             if let course = condition.course {
                 print("  Course: \(course.description) (\(course.infusions) infusion\(course.infusions == 1 ? "" : "s") within \(course.withinDays) days); maintenance: \(course.maintenance); "
                       + (course.retreatmentAfterDays.map { "re-treatment after \($0) days without an infusion, or with 'ketareg course start'." } ?? "re-treatment with 'ketareg course start'."))
@@ -137,6 +138,10 @@ struct ScaleCommand: ParsableCommand {
             print("Score: \(formatScore(description.range.min)) to \(formatScore(description.range.max)), \(description.direction == .higherIsWorse ? "higher is worse" : "higher is better").")
             print("Scoring: \(description.scoring)")
             print("Licence: \(description.licence.status). \(description.licence.note)")
+            if !description.codes.isEmpty { print("Score code: \(codesText(description.codes)).") }
+            if !description.formCodes.isEmpty { print("Form code: \(codesText(description.formCodes)).") }
+            let itemCodes = description.items.filter { !$0.codes.isEmpty }
+            if !itemCodes.isEmpty { print("Item codes: " + itemCodes.map { "\($0.position). \($0.codes.map(\.code).joined(separator: " "))" }.joined(separator: ", ") + " (LOINC).") }
             print("")
             print("Items (answer in this order with --answers, comma separated; leave an unanswered item empty):")
             print(table(description.items.map { item in
@@ -156,10 +161,23 @@ struct ScaleCommand: ParsableCommand {
             if !description.bands.isEmpty {
                 print("")
                 print("Bands:")
-                print(table(description.bands.map { ["\(formatScore($0.min))-\(formatScore($0.max))", $0.label] }, indent: "  "))
+                print(table(description.bands.map { ["\(formatScore($0.min))-\(formatScore($0.max))", $0.label, $0.codes.isEmpty ? "" : codesText($0.codes)] }, indent: "  "))
             }
             for rule in description.outcomeRules { print("Outcome rule \(rule.name): \(rule.rule).") }
             for check in description.safetyChecks { print("Safety flag \(check.flag): raised when \(check.trigger). \(check.description)") }
         }
     }
+}
+
+/// Codes as a person reads them: "SNOMED CT 37796009 (Migraine), ICD-10 G43".
+func codesText(_ codes: [StandardCode]) -> String {
+    codes.map { code in
+        let system = switch code.system {
+        case StandardCode.loinc: "LOINC"
+        case StandardCode.snomed: "SNOMED CT"
+        case StandardCode.icd10: "ICD-10"
+        default: code.system
+        }
+        return "\(system) \(code.code)" + (code.display.map { " (\($0))" } ?? "")
+    }.joined(separator: ", ")
 }

@@ -52,6 +52,7 @@ struct DataDictionary {
         lines += VitalSafetyRules.standard.descriptions.map { "- \($0)" }
         for condition in conditions {
             lines += ["", "## \(condition.name) (`\(condition.id)`)", "", condition.summary, ""]
+            if !condition.codes.isEmpty { lines += ["Codes: \(codesText(condition.codes)).", ""] }
             if let course = condition.course {
                 lines.append(Self.courseText(course))
             } else {
@@ -72,16 +73,18 @@ struct DataDictionary {
                 lines += ["", "### \(scale.name) (`\(scale.id)`, version \(scale.version))", ""]
                 lines.append("Score \(formatScore(scale.range.min)) to \(formatScore(scale.range.max)), \(scale.direction == .higherIsWorse ? "higher is worse" : "higher is better"). \(scale.scoring)")
                 if !scale.subscores.isEmpty { lines.append("Subscores: " + scale.subscores.map { "`\($0.id)`, \($0.description)" }.joined(separator: "; ") + ".") }
+                if !scale.codes.isEmpty { lines.append("Score code: \(codesText(scale.codes)).") }
+                if !scale.formCodes.isEmpty { lines.append("Form code: \(codesText(scale.formCodes)).") }
                 lines += ["", "Licence: \(scale.licence.status). \(scale.licence.note)", ""]
-                lines.append("| # | item | label | answers | scored |")
-                lines.append("|---|---|---|---|---|")
+                lines.append("| # | item | label | answers | scored | code |")
+                lines.append("|---|---|---|---|---|---|")
                 for item in scale.items {
                     let answers = item.options.map { $0.map { "\($0.position)=\($0.label) (\($0.value))" }.joined(separator: ", ") } ?? "\(item.min!)-\(item.max!)"
-                    lines.append("| \(item.position) | `\(item.id)` | \(item.label.replacingOccurrences(of: "|", with: "/")) | \(answers) | \(item.scored ? "yes" : "no") |")
+                    lines.append("| \(item.position) | `\(item.id)` | \(item.label.replacingOccurrences(of: "|", with: "/")) | \(answers) | \(item.scored ? "yes" : "no") | \(item.codes.map(\.code).joined(separator: " ")) |")
                 }
                 if !scale.bands.isEmpty {
-                    lines += ["", "| band | label | range |", "|---|---|---|"]
-                    lines += scale.bands.map { "| `\($0.id)` | \($0.label) | \(formatScore($0.min))-\(formatScore($0.max)) |" }
+                    lines += ["", "| band | label | range | code |", "|---|---|---|---|"]
+                    lines += scale.bands.map { "| `\($0.id)` | \($0.label) | \(formatScore($0.min))-\(formatScore($0.max)) | \($0.codes.map(\.code).joined(separator: " ")) |" }
                 }
             }
         }
