@@ -112,3 +112,27 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 }
+
+extension JSONValue: Encodable {
+    /// Whole numbers are written without a decimal point, so that FHIR integers stay integers.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .object(let object): try container.encode(object)
+        case .array(let array): try container.encode(array)
+        case .string(let string): try container.encode(string)
+        case .number(let number):
+            if number == number.rounded(), abs(number) < 9_007_199_254_740_992 { try container.encode(Int64(number)) } else { try container.encode(number) }
+        case .bool(let bool): try container.encode(bool)
+        case .null: try container.encodeNil()
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements) { $1 }) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}

@@ -35,7 +35,7 @@ struct Ketareg: ParsableCommand {
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, CourseCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
             Day.self, FlagCommand.self, Correct.self, Audit.self, Verify.self, Backup.self, Restore.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
-            EndpointCommand.self, ExportCommand.self, Dictionary_.self, Demo.self,
+            EndpointCommand.self, ExportCommand.self, FhirCommand.self, Dictionary_.self, Demo.self,
         ]
     )
 
