@@ -36,6 +36,13 @@ public struct Exporter: Sendable {
         let schema: String
         var cells: [SummaryCellUpdate] = []
         switch endpoint.profile {
+        case "fhir":
+            let records = RecordsBuilder.build(patients: patients, catalog: catalog,
+                                               pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
+                                               clinic: clinic, period: period, k: endpoint.k, generator: generator)
+            content = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: nil))
+            data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
+            schema = FHIRExport.schemaID
         case "records":
             var payload = RecordsBuilder.build(patients: patients, catalog: catalog,
                                                pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),

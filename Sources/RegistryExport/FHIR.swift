@@ -178,3 +178,59 @@ public enum FHIRResources {
         ])
     }
 }
+
+/// The `fhir` export profile: the records profile's k-anonymous release, sent as a FHIR R4
+/// collection Bundle of pseudonymised Observations. Each assessment the records profile would
+/// release becomes an Observation whose subject is the endpoint's pseudonym (an identifier, no
+/// Patient resource), with no date: the week from the patient's first infusion and the timepoint
+/// travel as extensions, exactly as generalised for k. Infusions and the patients table are not
+/// sent. The Bundle's meta tags say the schema, period, generator, k and the audit-chain head.
+public enum FHIRExport {
+    public static let schemaID = "ketareg-fhir/1"
+    public static let pseudonymSystem = "urn:ketareg:pseudonym"
+    public static let timepointExtension = "urn:ketareg:fhir:timepoint"
+    public static let weekExtension = "urn:ketareg:fhir:week-from-first-infusion"
+
+    static func tag(_ system: String, _ code: String, display: String? = nil) -> JSONValue {
+        var tag: [String: JSONValue] = ["system": .string("urn:ketareg:" + system), "code": .string(code)]
+        if let display { tag["display"] = .string(display) }
+        return .object(tag)
+    }
+
+    /// The Bundle for a records release; `auditChainHead` is added as a tag when given (the
+    /// content hash is taken without it).
+    public static func bundle(_ records: RecordsPayload, catalog: ConditionCatalog, auditChainHead: String?) -> JSONValue {
+        var tags: [JSONValue] = [tag("schema", schemaID), tag("period", records.period), tag("generator", "generator", display: records.generator),
+                                 tag("k", String(records.k)), tag("withheld-patients", String(records.withheldPatients))]
+        if let clinic = records.clinic { tags.append(tag("clinic", "clinic", display: clinic)) }
+        if let auditChainHead { tags.append(tag("audit-chain-head", auditChainHead)) }
+        let observations = records.assessments.enumerated().map { index, record -> JSONValue in
+            let scale = catalog.scale(record.scale)
+            var extensions: [JSONValue] = [["url": .string(timepointExtension), "valueCode": .string(record.timepoint)]]
+            if let week = record.week { extensions.append(["url": .string(weekExtension), "valueInteger": .number(Double(week))]) }
+            var observation: [String: JSONValue] = [
+                "resourceType": "Observation",
+                "id": .string("obs-\(index + 1)"),
+                "extension": .array(extensions),
+                "status": "final",
+                "category": [["coding": [["system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey"]]]],
+                "code": ["coding": .array((scale?.codes ?? []).map(FHIRResources.coding)
+                                          + [FHIRResources.coding(StandardCode(system: FHIRResources.scaleSystem, code: record.scale, display: scale?.name))])],
+                "subject": ["identifier": ["system": .string(pseudonymSystem), "value": .string(record.patient)]],
+                "valueQuantity": FHIRResources.quantity(record.score),
+            ]
+            if let bandID = record.band, let band = scale?.bands.first(where: { $0.id == bandID }) {
+                observation["interpretation"] = [["coding": .array(band.codes.map(FHIRResources.coding) + [["system": .string("urn:ketareg:band:\(record.scale)"), "code": .string(band.id)]])]]
+            }
+            if let subscores = record.subscores, !subscores.isEmpty {
+                observation["component"] = .array(subscores.keys.sorted().map { name in
+                    ["code": ["coding": [["system": .string(FHIRResources.subscoreSystem), "code": .string("\(record.scale).\(name)")]]],
+                     "valueQuantity": FHIRResources.quantity(subscores[name]!)]
+                })
+            }
+            return .object(observation)
+        }
+        return .object(["resourceType": "Bundle", "type": "collection", "meta": ["tag": .array(tags)],
+                        "entry": .array(observations.map { ["resource": $0] })])
+    }
+}

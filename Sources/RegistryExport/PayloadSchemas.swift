@@ -7,7 +7,131 @@ public enum PayloadSchemas {
     public static let all: [(file: String, id: String, text: String)] = [
         ("ketareg-summary-3.schema.json", SummaryPayload.schemaID, summary),
         ("ketareg-records-2.schema.json", RecordsPayload.schemaID, records),
+        ("ketareg-fhir-1.schema.json", FHIRExport.schemaID, fhir),
     ]
+
+    /// The `fhir` profile's Bundle: only pseudonymised Observations, no date, no Patient.
+    static let fhir = #"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "urn:ketareg:schema:fhir:1",
+      "title": "KetaReg pseudonymised FHIR R4 Observations, version 1",
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["resourceType", "type", "meta", "entry"],
+      "properties": {
+        "resourceType": { "const": "Bundle" },
+        "type": { "const": "collection" },
+        "meta": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["tag"],
+          "properties": { "tag": { "type": "array", "items": { "$ref": "#/$defs/tag" } } }
+        },
+        "entry": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["resource"],
+            "properties": { "resource": { "$ref": "#/$defs/observation" } }
+          }
+        }
+      },
+      "$defs": {
+        "tag": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["system", "code"],
+          "properties": {
+            "system": { "enum": ["urn:ketareg:schema", "urn:ketareg:period", "urn:ketareg:generator", "urn:ketareg:k", "urn:ketareg:withheld-patients",
+                                 "urn:ketareg:clinic", "urn:ketareg:audit-chain-head"] },
+            "code": { "type": "string", "pattern": "^[^ ]+$" },
+            "display": { "type": "string" }
+          }
+        },
+        "coding": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["system", "code"],
+          "properties": {
+            "system": { "type": "string", "pattern": "^[a-z][a-z0-9+.-]*:[^ ]+$" },
+            "code": { "type": "string", "pattern": "^[^ ](.*[^ ])?$" },
+            "display": { "type": "string" }
+          }
+        },
+        "codeable": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["coding"],
+          "properties": { "coding": { "type": "array", "items": { "$ref": "#/$defs/coding" } } }
+        },
+        "quantity": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["value", "unit", "system", "code"],
+          "properties": {
+            "value": { "type": "number" },
+            "unit": { "const": "{score}" },
+            "system": { "const": "http://unitsofmeasure.org" },
+            "code": { "const": "{score}" }
+          }
+        },
+        "observation": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["resourceType", "id", "extension", "status", "category", "code", "subject", "valueQuantity"],
+          "properties": {
+            "resourceType": { "const": "Observation" },
+            "id": { "type": "string", "pattern": "^obs-[0-9]+$" },
+            "extension": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["url"],
+                "properties": {
+                  "url": { "enum": ["urn:ketareg:fhir:timepoint", "urn:ketareg:fhir:week-from-first-infusion"] },
+                  "valueCode": { "enum": ["baseline", "post-infusion", "follow-up"] },
+                  "valueInteger": { "type": "integer" }
+                }
+              }
+            },
+            "status": { "const": "final" },
+            "category": { "type": "array", "items": { "$ref": "#/$defs/codeable" } },
+            "code": { "$ref": "#/$defs/codeable" },
+            "subject": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["identifier"],
+              "properties": {
+                "identifier": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": ["system", "value"],
+                  "properties": {
+                    "system": { "const": "urn:ketareg:pseudonym" },
+                    "value": { "type": "string", "pattern": "^[0-9a-f]{32}$" }
+                  }
+                }
+              }
+            },
+            "valueQuantity": { "$ref": "#/$defs/quantity" },
+            "interpretation": { "type": "array", "items": { "$ref": "#/$defs/codeable" } },
+            "component": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["code", "valueQuantity"],
+                "properties": { "code": { "$ref": "#/$defs/codeable" }, "valueQuantity": { "$ref": "#/$defs/quantity" } }
+              }
+            }
+          }
+        }
+      }
+    }
+    """#
 
     public static func text(for id: String) -> String? { all.first { $0.id == id }?.text }
 

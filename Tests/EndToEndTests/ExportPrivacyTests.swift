@@ -52,7 +52,7 @@ struct ExportPrivacyTests {
         }
         let token = clinic.folder.appendingPathComponent("t.token").path
         _ = FileManager.default.createFile(atPath: token, contents: Data("tok\n".utf8), attributes: [.posixPermissions: 0o600])
-        for (name, profile) in [("summary-a", "summary"), ("records-a", "records"), ("records-b", "records")] {
+        for (name, profile) in [("summary-a", "summary"), ("records-a", "records"), ("records-b", "records"), ("fhir-a", "fhir")] {
             #expect(try clinic.run("endpoint", "add", name, "--url", "https://research.invalid/\(name)", "--token-file", token,
                                    "--profile", profile, "--min-cell", "3", "--k", "2").status == 0)
         }
@@ -64,7 +64,7 @@ struct ExportPrivacyTests {
         let (clinic, _, identifying) = try makeClinic()
         defer { clinic.remove() }
         var payloads: [String: String] = [:]
-        for name in ["summary-a", "records-a", "records-b"] {
+        for name in ["summary-a", "records-a", "records-b", "fhir-a"] {
             let preview = try clinic.run("export", "preview", name)
             #expect(preview.status == 0, "\(preview.standardError)")
             payloads[name] = preview.standardOutput
@@ -104,6 +104,25 @@ struct ExportPrivacyTests {
         let patientsB = Set((recordsB["assessments"] as! [[String: Any]]).map { $0["patient"] as! String })
         #expect(patientsA.isDisjoint(with: patientsB))
         #expect(patientsA.count == patientsB.count)
+        // The fhir profile sends the records release as Observations: as many, no dates, its own
+        // pseudonyms, validated as FHIR R4 by fhir.resources.
+        let fhir = try #require(try JSONSerialization.jsonObject(with: Data(payloads["fhir-a"]!.utf8)) as? [String: Any])
+        let fhirObservations = try #require(fhir["entry"] as? [[String: Any]]).compactMap { $0["resource"] as? [String: Any] }
+        #expect(fhirObservations.count == rows.count && fhirObservations.allSatisfy { $0["effectiveDateTime"] == nil && $0["resourceType"] as? String == "Observation" })
+        let patientsF = Set(fhirObservations.compactMap { (($0["subject"] as? [String: Any])?["identifier"] as? [String: Any])?["value"] as? String })
+        #expect(patientsF.count == patientsA.count && patientsF.isDisjoint(with: patientsA) && patientsF.isDisjoint(with: patientsB))
+        let fhirFile = clinic.folder.appendingPathComponent("fhir-payload.json").path
+        try payloads["fhir-a"]!.write(toFile: fhirFile, atomically: true, encoding: .utf8)
+        let fhirCheck = try runProcess("/usr/bin/env", ["python3", "-c", """
+            import json, sys
+            from fhir.resources.R4B import get_fhir_model_class
+            bundle = json.load(open(sys.argv[1]))
+            get_fhir_model_class("Bundle").model_validate(bundle)
+            for entry in bundle["entry"]:
+                get_fhir_model_class("Observation").model_validate(entry["resource"])
+            print("valid")
+            """, fhirFile])
+        #expect(fhirCheck.standardOutput.contains("valid"), "\(fhirCheck.standardError)")
         // The same pseudonyms on the next run.
         #expect(try clinic.run("export", "preview", "records-a").standardOutput == payloads["records-a"])
 
@@ -112,7 +131,8 @@ struct ExportPrivacyTests {
         for (name, payload) in payloads {
             let file = clinic.folder.appendingPathComponent("\(name).json")
             try payload.write(to: file, atomically: true, encoding: .utf8)
-            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-3.schema.json" : "ketareg-records-2.schema.json").path
+            let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-3.schema.json"
+                                                             : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-2.schema.json").path
             let check = try runProcess("/usr/bin/env", ["python3", "-c", """
                 import json, sys, jsonschema
                 schema = json.load(open(sys.argv[1]))

@@ -48,7 +48,9 @@ struct EndpointCommand: ParsableCommand {
                 you alone, holding the token on one line) or --token-env (the name of an environment \
                 variable that holds it). URLs must be https:// (plain http:// only to this machine). \
                 --profile summary (the default) sends aggregate tables with small cells suppressed; \
-                records sends pseudonymised rows in groups of at least --k patients.
+                records sends pseudonymised rows in groups of at least --k patients; fhir sends the \
+                same release as a FHIR R4 Bundle of pseudonymised Observations (no dates, no \
+                Patient resources; weeks from the first infusion as an extension).
 
                 Example:
                   ketareg endpoint add network --url https://research.example/api/v1/summaries \\
@@ -62,9 +64,9 @@ struct EndpointCommand: ParsableCommand {
         @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the endpoint's bearer token, readable by you alone.", valueName: "path")) var tokenFile: String?
         @Option(name: .customLong("token-env"), help: ArgumentHelp("An environment variable holding the token, read at delivery.", valueName: "name")) var tokenEnv: String?
         @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM bundle of the certificate authorities to trust for this endpoint.", valueName: "path")) var caFile: String?
-        @Option(help: ArgumentHelp("summary or records (default summary).", valueName: "profile")) var profile: String = "summary"
+        @Option(help: ArgumentHelp("summary, records or fhir (default summary).", valueName: "profile")) var profile: String = "summary"
         @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count shown in a summary (default 11).", valueName: "n")) var minCell: Int = 11
-        @Option(help: ArgumentHelp("Smallest group of patients sharing age band, sex and conditions in records (default 5).", valueName: "n")) var k: Int = 5
+        @Option(help: ArgumentHelp("Smallest group of patients sharing age band, sex and conditions in records and fhir (default 5).", valueName: "n")) var k: Int = 5
         @Option(help: ArgumentHelp("Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds")) var timeout: Int = 60
 
         func run() throws {
@@ -87,7 +89,7 @@ struct EndpointCommand: ParsableCommand {
             if let caPath, !FileManager.default.isReadableFile(atPath: caPath) {
                 throw InputError(field: "ca-file", got: caFile!, allowed: "a readable PEM file of certificate authorities")
             }
-            guard ["summary", "records"].contains(profile) else { throw InputError(field: "profile", got: profile, allowed: "summary or records") }
+            guard ["summary", "records", "fhir"].contains(profile) else { throw InputError(field: "profile", got: profile, allowed: "summary, records or fhir") }
             guard (2...1000).contains(minCell) else { throw InputError(field: "min-cell", got: String(minCell), allowed: "2 to 1000") }
             guard (2...1000).contains(k) else { throw InputError(field: "k", got: String(k), allowed: "2 to 1000") }
             guard (1...3600).contains(timeout) else { throw InputError(field: "timeout", got: String(timeout), allowed: "1 to 3600 seconds") }
@@ -110,7 +112,7 @@ struct EndpointCommand: ParsableCommand {
             if output.json { return try printJSON(["endpoints": endpoints]) }
             if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
             print(table([["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]] + endpoints.map { endpoint in
-                [endpoint.name, endpoint.url, endpoint.profile == "records" ? "records (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
+                [endpoint.name, endpoint.url, endpoint.profile != "summary" ? "\(endpoint.profile) (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
                  endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
                  schedules.first { $0.endpoint == endpoint.name }?.every ?? "-"]
             }))
