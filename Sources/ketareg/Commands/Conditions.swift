@@ -165,6 +165,14 @@ struct ScaleCommand: ParsableCommand {
             }
             for rule in description.outcomeRules { print("Outcome rule \(rule.name): \(rule.rule).") }
             for check in description.safetyChecks { print("Safety flag \(check.flag): raised when \(check.trigger). \(check.description)") }
+            // When it is judged: the owning condition's course, or every condition's for a shared scale.
+            if condition.scope == .everyCondition {
+                print("Judged within each of the patient's conditions' courses (shared by every condition).")
+            } else {
+                let course = condition.course
+                print("Course (\(condition.id)): \(course.description); baseline before the first infusion, end of course within \(course.endOfCourseWindowDays) days after it ends"
+                      + (course.followUps.isEmpty ? "" : ", visits " + course.followUps.map { "\($0.name) (days \($0.earliestDay)-\($0.latestDay))" }.joined(separator: ", ")) + ".")
+            }
         }
     }
 }
