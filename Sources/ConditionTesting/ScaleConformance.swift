@@ -127,43 +127,28 @@ public enum ConditionConformance {
     }
 
     /// Answers whose headline score is exactly `target`; `nil` when none exist.
-    ///
-    /// A breadth-first search over scores: starting from the lowest answers, every change of one
-    /// item's answer leads to a score, and the first answer set found for each score is kept and
-    /// explored in turn. Scores are few (at most a few hundred), so this is quick even for scales
-    /// whose items take 91 values.
     public static func answers(scoring target: Double, on scale: any AssessmentScale) -> [Int?]? {
-        let start = lowestAnswers(scale)
-        guard let startScore = try? scale.score(start).score else { return nil }
-        var found: [Double: [Int?]] = [startScore: start]
-        var frontier = [start]
-        while !frontier.isEmpty {
-            if let answers = found[target] { return answers }
-            var next: [[Int?]] = []
-            for answers in frontier {
-                for index in scale.items.indices {
-                    for raw in rawAnswers(scale.items[index]) where raw != answers[index] {
-                        var candidate = answers
-                        candidate[index] = raw
-                        guard let score = try? scale.score(candidate).score, found[score] == nil else { continue }
-                        found[score] = candidate
-                        next.append(candidate)
-                    }
-                }
-            }
-            frontier = next
-        }
-        return found[target]
+        search(scale, until: target)[target]
     }
 
-    /// Every headline score some answers reach, each with answers that reach it, by the same
-    /// search as ``answers(scoring:on:)``; at most `limit` scores.
+    /// Every headline score some answers reach, each with answers that reach it; at most `limit`
+    /// scores.
     public static func reachableScores(_ scale: any AssessmentScale, limit: Int = 50_000) -> [Double: [Int?]] {
+        search(scale, until: nil, limit: limit)
+    }
+
+    /// A breadth-first search over scores: starting from the lowest answers, every change of one
+    /// item's answer leads to a score, and the first answer set found for each score is kept and
+    /// explored in turn, until `target` is found, every score is, or `limit` are. Scores are few (at
+    /// most a few hundred for the shipped scales), so this is quick even for items that take 91
+    /// values.
+    static func search(_ scale: any AssessmentScale, until target: Double?, limit: Int = .max) -> [Double: [Int?]] {
         let start = lowestAnswers(scale)
         guard let startScore = try? scale.score(start).score else { return [:] }
         var found: [Double: [Int?]] = [startScore: start]
         var frontier = [start]
         while !frontier.isEmpty, found.count < limit {
+            if let target, found[target] != nil { break }
             var next: [[Int?]] = []
             for answers in frontier {
                 for index in scale.items.indices {

@@ -6,7 +6,7 @@ public enum PayloadSchemas {
     /// File name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
         ("ketareg-summary-3.schema.json", SummaryPayload.schemaID, summary),
-        ("ketareg-records-2.schema.json", RecordsPayload.schemaID, records),
+        ("ketareg-records-3.schema.json", RecordsPayload.schemaID, records),
         ("ketareg-fhir-1.schema.json", FHIRExport.schemaID, fhir),
     ]
 
@@ -290,14 +290,14 @@ public enum PayloadSchemas {
     static let records = #"""
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "$id": "urn:ketareg:schema:records:2",
-      "title": "KetaReg pseudonymised records, version 2",
+      "$id": "urn:ketareg:schema:records:3",
+      "title": "KetaReg pseudonymised records, version 3",
       "description": "One row per patient (age band, sex, conditions), per assessment, per infusion (condition, route, dose or rate band, length band) and per observation during an infusion, with keyed-hash pseudonyms and weeks from the first infusion. Everything a recipient can join by pseudonym, apart from scores, severity bands and readings, is shared by at least k released patients: each patient is released at the first step named in generalisation (in order) at which at least k of the patients not yet released share it, and withheld when none does. Dose and rate bands include their lower bound and exclude their upper one (the last includes it).",
       "type": "object",
       "additionalProperties": false,
       "required": ["schema", "generator", "period", "k", "patients", "assessments", "infusions", "observations", "generalisation", "generalisedPatients", "withheldPatients", "withheldRows"],
       "properties": {
-        "schema": { "const": "ketareg-records/2" },
+        "schema": { "const": "ketareg-records/3" },
         "generator": { "type": "string", "minLength": 1 },
         "auditChainHead": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
         "clinic": { "type": "string" },
@@ -321,7 +321,32 @@ public enum PayloadSchemas {
         },
         "generalisedPatients": { "$ref": "#/$defs/count" },
         "withheldPatients": { "$ref": "#/$defs/count" },
-        "withheldRows": { "$ref": "#/$defs/count" }
+        "withheldRows": { "$ref": "#/$defs/count" },
+        "codes": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["kind", "id", "codes"],
+            "properties": {
+              "kind": { "enum": ["condition", "scale"] },
+              "id": { "$ref": "#/$defs/id" },
+              "codes": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": ["system", "code"],
+                  "properties": {
+                    "system": { "type": "string", "pattern": "^[a-z][a-z0-9+.-]*:[^ ]+$" },
+                    "code": { "type": "string", "pattern": "^[^ ](.*[^ ])?$" },
+                    "display": { "type": "string" }
+                  }
+                }
+              }
+            }
+          }
+        }
       },
       "$defs": {
         "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },

@@ -16,7 +16,7 @@ import RegistryStore
 /// group among those not yet released reaches k), and those still in smaller groups after the
 /// last step are withheld. The payload says how many patients each step took.
 public struct RecordsPayload: Sendable, Codable, Hashable {
-    public static let schemaID = "ketareg-records/2"
+    public static let schemaID = "ketareg-records/3"
 
     public let schema: String
     public let generator: String
@@ -36,6 +36,17 @@ public struct RecordsPayload: Sendable, Codable, Hashable {
     /// Patients (and their rows) withheld because no generalisation reached k.
     public let withheldPatients: Int
     public let withheldRows: Int
+    /// The standard codes of the conditions and scales the rows name (version 3); absent when
+    /// none has any.
+    public var codes: [VocabularyEntry]? = nil
+}
+
+/// What a condition or scale named in a payload is in SNOMED CT, ICD-10 or LOINC.
+public struct VocabularyEntry: Sendable, Codable, Hashable {
+    /// `condition` or `scale`.
+    public let kind: String
+    public let id: String
+    public let codes: [StandardCode]
 }
 
 /// A released patient's quasi-identifiers, and the step that released them.
@@ -225,10 +236,16 @@ public enum RecordsBuilder {
             + released.filter { $0.1.patient.detail == RecordsGeneralisation.steps.last }
                 .reduce(0) { $0 + $1.0.history.infusions.count + $1.0.history.observations.count }
         let ordered = released.sorted { $0.0.rowID < $1.0.rowID }.map(\.1)
-        return RecordsPayload(schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,
-                              patients: ordered.map(\.patient), assessments: ordered.flatMap(\.assessments), infusions: ordered.flatMap(\.infusions),
-                              observations: ordered.flatMap(\.observations), generalisation: counts,
-                              generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
-                              withheldPatients: remaining.count, withheldRows: withheldRows)
+        var payload = RecordsPayload(schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,
+                                     patients: ordered.map(\.patient), assessments: ordered.flatMap(\.assessments), infusions: ordered.flatMap(\.infusions),
+                                     observations: ordered.flatMap(\.observations), generalisation: counts,
+                                     generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
+                                     withheldPatients: remaining.count, withheldRows: withheldRows)
+        // The catalog's codes for what the rows name: facts about the modules, nothing about patients.
+        let conditionIDs = Set(payload.patients.flatMap(\.conditions)).sorted(), scaleIDs = Set(payload.assessments.map(\.scale)).sorted()
+        let vocabulary = conditionIDs.compactMap { id in catalog.condition(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "condition", id: id, codes: $0.codes) } }
+            + scaleIDs.compactMap { id in catalog.scale(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "scale", id: id, codes: $0.codes) } }
+        payload.codes = vocabulary.isEmpty ? nil : vocabulary
+        return payload
     }
 }

@@ -104,6 +104,11 @@ struct ExportPrivacyTests {
         let patientsB = Set((recordsB["assessments"] as! [[String: Any]]).map { $0["patient"] as! String })
         #expect(patientsA.isDisjoint(with: patientsB))
         #expect(patientsA.count == patientsB.count)
+        // Records carry the codes of the conditions and scales they name.
+        let vocabulary = try #require(records["codes"] as? [[String: Any]])
+        #expect(vocabulary.contains { $0["kind"] as? String == "condition" && $0["id"] as? String == "depression" }
+                && vocabulary.contains { $0["kind"] as? String == "scale" && $0["id"] as? String == "phq9"
+                    && (($0["codes"] as? [[String: Any]])?.first?["code"] as? String) == "44261-6" }, "\(vocabulary)")
         // The fhir profile sends the records release as Observations: as many, no dates, its own
         // pseudonyms, validated as FHIR R4 by fhir.resources.
         let fhir = try #require(try JSONSerialization.jsonObject(with: Data(payloads["fhir-a"]!.utf8)) as? [String: Any])
@@ -132,7 +137,7 @@ struct ExportPrivacyTests {
             let file = clinic.folder.appendingPathComponent("\(name).json")
             try payload.write(to: file, atomically: true, encoding: .utf8)
             let schema = schemaFolder.appendingPathComponent(name.hasPrefix("summary") ? "ketareg-summary-3.schema.json"
-                                                             : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-2.schema.json").path
+                                                             : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-3.schema.json").path
             let check = try runProcess("/usr/bin/env", ["python3", "-c", """
                 import json, sys, jsonschema
                 schema = json.load(open(sys.argv[1]))
