@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Registry benchmark: a clinic-shaped registry of N patients, each command timed against the
+same work done by the `sqlite3` command line on the same file, in one run.
+
+For each patient: an enrolment (depression, migraine or neuropathic pain, a third each), three
+infusions and nine assessments on the condition's scales (baseline, end of course, follow-up),
+imported through `ketareg import`. Then each command below runs against its reference query
+(`Benchmarks/reference_queries.sql`, one labelled query per command), interleaved, three times;
+the table reports medians, the ratio ketareg/sqlite3 and ketareg's peak resident memory.
+
+Usage: Benchmarks/registry_benchmark.py [--patients N] [--binary PATH] [--runs 3] [--json FILE]
+       (default 100,000 patients; build first with `swift build -c release`)
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONDITIONS = {
+    "depression": [("phq9", 9, 3), ("madrs", 10, 6)],
+    "migraine": [("headache-nrs", 1, 10), ("mhd", 1, 28)],
+    "neuropathic-pain": [("pain-nrs", 1, 10), ("dn4", 10, 1)],
+}
+
+
+def write_clinic(path, patients):
+    """Enrolments, infusions and assessments in the long CSV format; returns the row count."""
+    columns = ["record", "mrn", "on", "given", "family", "birth-date", "sex", "condition", "research-consent",
+               "for", "dose-mg-per-kg", "minutes", "scale", "timepoint", "answers"]
+    rows = 0
+    with open(path, "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(columns)
+        for patient in range(patients):
+            condition = list(CONDITIONS)[patient % 3]
+            first = datetime.date(2025, 1, 1) + datetime.timedelta(days=patient % 300)
+            def date(offset):
+                return (first + datetime.timedelta(days=offset)).isoformat()
+            mrn = f"B-{patient}"
+            def row(**values):
+                return [values.get(column, "") for column in columns]
+            out.writerow(row(record="enrolment", mrn=mrn, on=date(-7), given="Bench", family=f"Patient {patient}",
+                             **{"birth-date": f"{1940 + patient % 60}-0{1 + patient % 9}-1{patient % 9}", "sex": ["female", "male"][patient % 2],
+                                "condition": condition, "research-consent": "yes"}))
+            scales = CONDITIONS[condition]
+            for scale, items, top in scales:
+                out.writerow(row(record="assessment", mrn=mrn, on=date(-1), scale=scale, timepoint="baseline",
+                                 answers=";".join(str((patient + item) % (top + 1)) for item in range(items))))
+            for offset in (0, 3, 6):
+                out.writerow(row(record="infusion", mrn=mrn, on=date(offset), **{"for": condition, "dose-mg-per-kg": "0.5", "minutes": "40"}))
+            for timepoint, offset in (("post-infusion", 8), ("follow-up", 40), ("follow-up", 100)):
+                for scale, items, top in scales[:1] if timepoint == "follow-up" and offset == 100 else scales:
+                    out.writerow(row(record="assessment", mrn=mrn, on=date(offset), scale=scale, timepoint=timepoint,
+                                     answers=";".join(str((patient + item + offset) % (top + 1) // 2) for item in range(items))))
+            rows += 1 + len(scales) + 3 + 2 * len(scales) + 1
+    return rows
+
+
+def measure(command, env=None, stdin=None):
+    """Wall seconds and peak resident memory (MiB) of one command, in a child of its own."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "stdin = open(sys.argv[1]) if sys.argv[1] != '-' else None\n"
+        "start = time.perf_counter()\n"
+        "result = subprocess.run(sys.argv[2:], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+        "elapsed = time.perf_counter() - start\n"
+        "if result.returncode != 0: sys.stderr.write(result.stderr.decode()); sys.exit(result.returncode)\n"
+        "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", probe, stdin or "-"] + command, env=env, check=True, capture_output=True, text=True).stdout
+    seconds, megabytes = output.split()
+    return float(seconds), float(megabytes)
+
+
+def reference_queries():
+    """The labelled queries of reference_queries.sql: `-- name` then the SQL up to the next label."""
+    queries, name, lines = {}, None, []
+    for line in open(os.path.join(HERE, "reference_queries.sql")):
+        if line.startswith("-- @"):
+            if name: queries[name] = "".join(lines)
+            name, lines = line[4:].strip(), []
+        elif name:
+            lines.append(line)
+    if name: queries[name] = "".join(lines)
+    return queries
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--binary", default=os.path.join(HERE, "..", ".build", "release", "ketareg"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", help="also write the results here")
+    arguments = parser.parse_args()
+    binary = os.path.abspath(arguments.binary)
+    queries = reference_queries()
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        data = os.path.join(folder, "clinic.csv")
+        rows = write_clinic(data, arguments.patients)
+        registry = os.path.join(folder, "registry.sqlite")
+        env = dict(os.environ, KETAREG_REGISTRY=registry, KETAREG_TODAY="2026-11-26", KETAREG_CONDITIONS=os.path.join(folder, "none"))
+        os.makedirs(env["KETAREG_CONDITIONS"])
+        subprocess.run([binary, "init", "--clinic", "Benchmark clinic"], env=env, check=True, stdout=subprocess.DEVNULL)
+        token = os.path.join(folder, "token")
+        with open(token, "w") as handle: handle.write("benchmark\n")
+        os.chmod(token, 0o600)
+        for name, profile in (("summary", "summary"), ("records", "records")):
+            subprocess.run([binary, "endpoint", "add", name, "--url", "https://research.invalid/x", "--token-file", token, "--profile", profile],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+        # The import, once (it fills the registry), against .import into a bare table.
+        seconds, memory = measure([binary, "import", data], env=env)
+        bare = os.path.join(folder, "bare.sqlite")
+        reference, _ = measure(["sqlite3", bare, ".mode csv", f".import {data} import_rows"])
+        results.append({"command": f"import, clinic-shaped file ({rows:,} rows)", "ketareg": seconds, "sqlite3": reference, "peakMiB": memory})
+        commands = [
+            ("patients --condition depression --json", [binary, "patients", "--condition", "depression", "--json"], "patients"),
+            ("patient show (one patient)", [binary, "patient", "show", "P-000001"], "patient-show"),
+            ("outcomes --json", [binary, "outcomes", "--json"], "outcomes"),
+            ("due", [binary, "due"], "due"),
+            ("export preview (summary)", [binary, "export", "preview", "summary"], "summary"),
+            ("export preview (records)", [binary, "export", "preview", "records"], "records"),
+            ("--version (start-up)", [binary, "--version"], None),
+        ]
+        for label, command, query in commands:
+            mine, theirs, memories = [], [], []
+            for _ in range(arguments.runs):
+                seconds, memory = measure(command, env=env)
+                mine.append(seconds); memories.append(memory)
+                if query:
+                    sql = os.path.join(folder, f"{query}.sql")
+                    with open(sql, "w") as handle: handle.write(queries[query])
+                    theirs.append(measure(["sqlite3", registry], stdin=sql)[0])
+                else:
+                    theirs.append(measure(["sqlite3", ":memory:", "select 1"])[0])
+            results.append({"command": label, "ketareg": statistics.median(mine), "sqlite3": statistics.median(theirs), "peakMiB": max(memories)})
+    print(f"Registry benchmark: {arguments.patients:,} patients, medians of {arguments.runs} interleaved runs\n")
+    print("| command | ketareg | sqlite3 | ratio | peak memory |")
+    print("|---|---|---|---|---|")
+    for result in results:
+        result["ratio"] = result["ketareg"] / max(result["sqlite3"], 1e-9)
+        print(f"| {result['command']} | {result['ketareg']:.3f} s | {result['sqlite3']:.3f} s | {result['ratio']:.1f}x | {result['peakMiB']:.0f} MiB |")
+    if arguments.json:
+        with open(arguments.json, "w") as handle:
+            json.dump({"patients": arguments.patients, "runs": arguments.runs, "results": results}, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
