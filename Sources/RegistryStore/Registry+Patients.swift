@@ -134,13 +134,33 @@ extension Registry {
 
     /// The clinic's patient list, optionally only those enrolled for one condition.
     public func patients(condition: String? = nil) throws -> [PatientSummary] {
-        let ids: [Int64] = try read { db in
-            if let condition {
-                return try Int64.fetchAll(db, sql: "SELECT patient_id FROM patient_condition WHERE condition_id = ? ORDER BY patient_id", arguments: [condition])
+        // One statement for the whole list (rather than several per patient): the counts and lists
+        // come from correlated subqueries on the per-patient indexes.
+        let separator = "\u{1F}"
+        let filter = condition == nil ? "" : "WHERE p.id IN (SELECT patient_id FROM patient_condition WHERE condition_id = ?)"
+        return try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT p.id, p.sex, p.enrolled_on, p.research_consent, p.consent_withdrawn_on, i.mrn, i.given_name, i.family_name,
+                       (SELECT group_concat(condition_id, char(31)) FROM (SELECT condition_id FROM patient_condition c WHERE c.patient_id = p.id ORDER BY c.rowid)) AS conditions,
+                       (SELECT count(*) FROM infusion f WHERE f.patient_id = p.id AND NOT f.entered_in_error) AS infusions,
+                       (SELECT max(assessed_on) FROM assessment a WHERE a.patient_id = p.id AND NOT a.entered_in_error) AS last_assessed,
+                       (SELECT group_concat(flag, char(31)) FROM (SELECT flag FROM safety_flag s WHERE s.patient_id = p.id AND s.state = 'open'
+                                                                  GROUP BY flag ORDER BY min(s.id))) AS flags
+                FROM patient p JOIN patient_identity i ON i.patient_id = p.id
+                \(filter)
+                ORDER BY p.id
+                """, arguments: StatementArguments(condition.map { [$0] } ?? []))
+            var list: [PatientSummary] = []
+            while let row = try rows.next() {
+                func split(_ text: String?) -> [String] { text.map { $0.components(separatedBy: separator) } ?? [] }
+                list.append(PatientSummary(
+                    id: RecordKind.patient.displayID(row["id"]), mrn: row["mrn"], givenName: row["given_name"], familyName: row["family_name"],
+                    sex: row["sex"], enrolledOn: row["enrolled_on"], conditions: split(row["conditions"]), researchConsent: row["research_consent"],
+                    consentWithdrawnOn: row["consent_withdrawn_on"], infusions: row["infusions"], lastAssessedOn: row["last_assessed"],
+                    flags: split(row["flags"])))
             }
-            return try Int64.fetchAll(db, sql: "SELECT id FROM patient ORDER BY id")
+            return list
         }
-        return try read { db in try ids.map { try summary(db, $0) } }
     }
 
     /// One patient's line in the patient list.
