@@ -61,7 +61,15 @@ public struct ConditionCatalog: Sendable {
         }
         sharedModules = shared
         conditions = modules.filter { $0.scope == .condition }.map { CatalogCondition(base: $0, shared: shared) }
+        // Each scale with the module that owns it (a shared module for WHO-5), found once.
+        var owners: [String: (scale: any AssessmentScale, owner: any Condition)] = [:]
+        for module in shared + conditions.map({ ($0 as! CatalogCondition).base }) {
+            for scale in module.scales where owners[scale.id] == nil { owners[scale.id] = (scale, module) }
+        }
+        scaleIndex = owners
     }
+
+    private let scaleIndex: [String: (scale: any AssessmentScale, owner: any Condition)]
 
     /// The shared module a scale belongs to, if it belongs to one.
     public func sharedModule(owningScale scaleID: String) -> (any Condition)? {
@@ -75,15 +83,14 @@ public struct ConditionCatalog: Sendable {
 
     /// The scale with this id, from whichever module has it.
     public func scale(_ id: String) -> (any AssessmentScale)? {
-        for module in sharedModules + conditions.map({ ($0 as? CatalogCondition)?.base ?? $0 }) {
-            if let scale = module.scale(id) { return scale }
-        }
-        return nil
+        scaleIndex[id]?.scale
     }
 
-    /// The module that a scale belongs to: its condition, or the shared module.
+    /// The module that a scale belongs to: its condition (as the catalog holds it), or the shared
+    /// module.
     public func condition(owningScale scaleID: String) -> (any Condition)? {
-        sharedModule(owningScale: scaleID) ?? conditions.first { $0.scale(scaleID) != nil }
+        guard let owner = scaleIndex[scaleID]?.owner else { return nil }
+        return owner.scope == .everyCondition ? owner : conditions.first { $0.id == owner.id }
     }
 
     /// Every condition id, for error messages.
@@ -178,17 +185,32 @@ public struct CatalogCondition: Condition {
     /// The module as it was written.
     public let base: any Condition
     public let shared: [any Condition]
+    // Worked out once: modules often compute these properties, and imports ask for them per row.
+    public let id: String
+    public let name: String
+    public let version: String
+    public let summary: String
+    public let primaryScale: String
+    public let course: Course
+    public let codes: [StandardCode]
+    public let scales: [any AssessmentScale]
+    public let outcomeRules: [OutcomeRule]
+    public let safetyChecks: [SafetyCheck]
 
-    public var id: String { base.id }
-    public var name: String { base.name }
-    public var version: String { base.version }
-    public var summary: String { base.summary }
-    public var primaryScale: String { base.primaryScale }
-    public var course: Course { base.course }
-    public var codes: [StandardCode] { base.codes }
-    public var scales: [any AssessmentScale] { base.scales + shared.flatMap(\.scales) }
-    public var outcomeRules: [OutcomeRule] { base.outcomeRules + shared.flatMap(\.outcomeRules) }
-    public var safetyChecks: [SafetyCheck] { base.safetyChecks + shared.flatMap(\.safetyChecks) }
+    public init(base: any Condition, shared: [any Condition]) {
+        self.base = base
+        self.shared = shared
+        id = base.id
+        name = base.name
+        version = base.version
+        summary = base.summary
+        primaryScale = base.primaryScale
+        course = base.course
+        codes = base.codes
+        scales = base.scales + shared.flatMap(\.scales)
+        outcomeRules = base.outcomeRules + shared.flatMap(\.outcomeRules)
+        safetyChecks = base.safetyChecks + shared.flatMap(\.safetyChecks)
+    }
 }
 
 /// Why a catalog could not be built, or a lookup in it failed.
