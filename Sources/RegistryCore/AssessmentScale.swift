@@ -103,9 +103,10 @@ extension AssessmentScale {
         let item = items[position - 1]
         let text = text.trimmedSpaces
         if text.isEmpty { return nil }
-        let notAllowed = ScaleError.answerNotAllowed(
-            scale: id, item: position, itemLabel: item.label,
-            allowed: item.response.allowedDescription, got: text)
+        // The error is built only when it is thrown: its description costs more than the parse.
+        var notAllowed: ScaleError {
+            .answerNotAllowed(scale: id, item: position, itemLabel: item.label, allowed: item.response.allowedDescription, got: text)
+        }
         switch item.response {
         case .number(let range):
             guard let value = Int(text), range.contains(value) else { throw notAllowed }

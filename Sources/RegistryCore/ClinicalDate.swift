@@ -31,7 +31,11 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // By hand: String(format:) costs tens of thousands of instructions a call, and dates are
+        // written for every row an import stores.
+        // (Years are 1900-2999, so four digits.)
+        func twoDigits(_ value: Int) -> String { value < 10 ? "0" + String(value) : String(value) }
+        return String(year) + "-" + twoDigits(month) + "-" + twoDigits(day)
     }
 
     /// Days since 1970-01-01 (civil calendar arithmetic, no time zone).

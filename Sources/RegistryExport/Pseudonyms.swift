@@ -18,11 +18,22 @@ public struct Pseudonymizer: Sendable {
     public func pseudonym(for rowID: Int64) -> String {
         let message = Data("ketareg-pseudonym-v1\u{0}\(endpoint)\u{0}\(rowID)".utf8)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        return Data(code).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return hexString(Data(code).prefix(16))
     }
 }
 
 /// SHA-256 of bytes, lower-case hex.
 public func sha256Hex(_ data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    hexString(SHA256.hash(data: data))
+}
+
+/// Bytes as lower-case hex, two digits each.
+func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }

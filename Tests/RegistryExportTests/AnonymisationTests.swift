@@ -30,6 +30,14 @@ func patient(_ row: Int64, age: Int? = 40, sex: Sex = .female, baseline: Int = 1
 
 @Suite("Pseudonyms and age bands")
 struct PseudonymTests {
+    @Test("Pseudonyms and digests are the published HMAC-SHA-256 and SHA-256 in lower-case hex, so releases stay joinable across versions")
+    func knownVectors() {
+        // Worked out independently with Python's hmac and hashlib.
+        #expect(Pseudonymizer(secret: Data(repeating: 7, count: 32), endpoint: "net").pseudonym(for: 42) == "918d358e4736c4dae92ae1b4e2f245ee")
+        #expect(sha256Hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ClinicalDate(year: 2026, month: 3, day: 5)?.description == "2026-03-05" && ClinicalDate(year: 1900, month: 12, day: 31)?.description == "1900-12-31")
+    }
+
     @Test("A patient keeps one pseudonym at one endpoint; two endpoints get pseudonyms that cannot be joined")
     func pseudonyms() {
         let secret = Data((0..<32).map { UInt8($0) })
