@@ -20,11 +20,13 @@ func table(_ rows: [[String]], indent: String = "") -> String {
     // No cell may move the cursor, change colours or reorder the line on a terminal.
     let rows = rows.map { $0.map(escapingControlCharacters) }
     guard let first = rows.first else { return "" }
+    // Each cell measured once: a long list has tens of thousands of cells.
+    let cellWidths = rows.map { $0.map(displayWidth) }
     var widths = Array(repeating: 0, count: first.count)
-    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], displayWidth(cell)) } }
-    return rows.map { row in
+    for row in cellWidths { for (index, width) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], width) } }
+    return zip(rows, cellWidths).map { row, measured in
         indent + row.enumerated().map { index, cell in
-            index == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - displayWidth(cell)))
+            index == row.count - 1 || index >= widths.count ? cell : cell + String(repeating: " ", count: max(0, widths[index] - measured[index]))
         }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }.joined(separator: "\n")
 }
@@ -33,7 +35,9 @@ func table(_ rows: [[String]], indent: String = "") -> String {
 /// one), two for East Asian wide and fullwidth characters and emoji, none for joiners and marks
 /// standing alone.
 func displayWidth(_ text: String) -> Int {
-    text.reduce(0) { total, character in
+    // Printable ASCII, the common case, is one column a byte; only other text needs Unicode's tables.
+    if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text.utf8.count }
+    return text.reduce(0) { total, character in
         guard let scalar = character.unicodeScalars.first else { return total }
         if character.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .enclosingMark
             || $0.properties.generalCategory == .format }) { return total }
