@@ -61,20 +61,16 @@ public struct ConditionCatalog: Sendable {
         }
         sharedModules = shared
         conditions = modules.filter { $0.scope == .condition }.map { CatalogCondition(base: $0, shared: shared) }
-        // Each scale with the module that owns it (a shared module for WHO-5), found once.
+        // Each scale with the module that owns it (a shared module for WHO-5), found once; scale
+        // ids are unique across modules (checked above).
         var owners: [String: (scale: any AssessmentScale, owner: any Condition)] = [:]
-        for module in shared + conditions.map({ ($0 as! CatalogCondition).base }) {
-            for scale in module.scales where owners[scale.id] == nil { owners[scale.id] = (scale, module) }
+        for module in modules {
+            for scale in module.scales { owners[scale.id] = (scale, module) }
         }
         scaleIndex = owners
     }
 
     private let scaleIndex: [String: (scale: any AssessmentScale, owner: any Condition)]
-
-    /// The shared module a scale belongs to, if it belongs to one.
-    public func sharedModule(owningScale scaleID: String) -> (any Condition)? {
-        sharedModules.first { $0.scale(scaleID) != nil }
-    }
 
     /// The condition with this id.
     public func condition(_ id: String) -> (any Condition)? {
