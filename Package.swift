@@ -43,10 +43,12 @@ let package = Package(
         ),
 
         // libcurl, seen from Swift: a module map and typed wrappers for its variadic calls.
-        .systemLibrary(
+        .target(
             name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
+            // libcurl is opened with dlopen when a transfer is made (see include/ccurl.h), so that
+            // commands that send nothing do not load it and its 28 libraries at start-up. Its
+            // header still comes from libcurl4-openssl-dev.
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         // The only code that talks to the network; it knows nothing of patients.
         .target(name: "CurlTransport", dependencies: ["CCurl"]),

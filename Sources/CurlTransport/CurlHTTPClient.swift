@@ -51,8 +51,13 @@ public enum HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `curl_global_init`, once per process, before the first handle.
-private let curlInitialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+/// Opens libcurl and runs `curl_global_init`, once per process, before the first handle: `nil`
+/// when it is ready, else why not. Commands that never send never load it.
+private let curlProblem: String? = {
+    var message = [CChar](repeating: 0, count: 512)
+    guard ketareg_curl_load(&message, message.count) != 0 else { return nil }
+    return String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}()
 
 /// An HTTP client over libcurl's easy interface with the export rules built in: HTTPS with peer and
 /// host verification, `http://` only to loopback, HTTP and HTTPS only, connect and total timeouts,
@@ -87,18 +92,19 @@ public struct CurlHTTPClient: Sendable {
 
     public func post(_ request: HTTPPost) -> Result<HTTPReply, HTTPFailure> {
         if let problem = Self.check(url: request.url) { return .failure(problem) }
-        guard curlInitialised, let handle = curl_easy_init() else { return .failure(.other("libcurl could not be initialised")) }
-        defer { curl_easy_cleanup(handle) }
+        if let curlProblem { return .failure(.other(curlProblem)) }
+        guard let handle = ketareg_curl_easy_init() else { return .failure(.other("libcurl could not make a handle")) }
+        defer { ketareg_curl_easy_cleanup(handle) }
 
         let collected = Collected()
         let context = Unmanaged.passUnretained(collected).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers {
-            headerList = curl_slist_append(headerList, "\(name): \(value)")
+            headerList = ketareg_curl_slist_append(headerList, "\(name): \(value)")
         }
         // An empty Expect stops libcurl waiting for "100 Continue" on larger bodies.
-        headerList = curl_slist_append(headerList, "Expect:")
-        defer { curl_slist_free_all(headerList) }
+        headerList = ketareg_curl_slist_append(headerList, "Expect:")
+        defer { ketareg_curl_slist_free_all(headerList) }
 
         var setup = CURLE_OK
         func set(_ code: CURLcode) { if setup == CURLE_OK { setup = code } }
@@ -138,11 +144,11 @@ public struct CurlHTTPClient: Sendable {
             return size * count
         })
         set(ketareg_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
-        guard setup == CURLE_OK else { return .failure(.other("libcurl refused an option: \(String(cString: curl_easy_strerror(setup)))")) }
+        guard setup == CURLE_OK else { return .failure(.other("libcurl refused an option: \(String(cString: ketareg_curl_easy_strerror(setup)))")) }
 
-        let code = curl_easy_perform(handle)
+        let code = ketareg_curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            let message = String(cString: curl_easy_strerror(code))
+            let message = String(cString: ketareg_curl_easy_strerror(code))
             switch code {
             case CURLE_OPERATION_TIMEDOUT: return .failure(.timeout("no complete answer within the timeout (\(message))"))
             case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_GOT_NOTHING,

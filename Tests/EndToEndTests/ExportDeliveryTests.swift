@@ -36,6 +36,26 @@ struct ExportDeliveryTests {
         #expect(!(try clinic.dump().contains("t0ken-for-tests")))
     }
 
+    @Test("libcurl is loaded by the command that sends, and by no other (start-up of every command)")
+    func curlLoadedOnlyToSend() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, tokenFile: token)
+        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--min-cell", "5").status == 0)
+        // The dynamic loader names every library it opens when LD_DEBUG=libs.
+        let traced = ["LD_DEBUG": "libs"]
+        for arguments in [["--version"], ["patients"], ["export", "preview", "net"], ["export", "status"]] {
+            let outcome = try clinic.run(arguments: arguments, environment: traced)
+            #expect(outcome.status == 0)
+            #expect(outcome.standardError.contains("libsqlite3"), "the trace names the libraries opened")
+            #expect(!outcome.standardError.contains("libcurl"), "\(arguments) loaded libcurl")
+        }
+        let sent = try clinic.run("export", "run", "net", environment: traced)
+        #expect(sent.status == 0)
+        #expect(sent.standardError.contains("libcurl.so.4"))
+        #expect(try server.requests().count == 1)
+    }
+
     @Test("An endpoint that quotes the request's headers back, token and all: the token is never printed, shown or stored", arguments: [400, 503])
     func echoedToken(status: Int) throws {
         let (clinic, token) = try exportClinic()

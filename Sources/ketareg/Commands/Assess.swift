@@ -5,6 +5,7 @@ import RegistryStore
 
 struct Assess: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "assess",
         abstract: "Record an assessment on a validated scale; prints its score, band and any safety flag.",
         discussion: """
             Give the answers with --answers, one per item in item order, comma separated; leave an \

@@ -4,6 +4,7 @@ import RegistryStore
 
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "backup",
         abstract: "Copy the registry into a new file, consistently, even while others write.",
         discussion: """
             Uses SQLite's online backup: the copy is one consistent moment of the registry, whatever \\
@@ -26,6 +27,7 @@ struct Backup: ParsableCommand {
 
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "restore",
         abstract: "Restore the registry from a backup made with 'ketareg backup'.",
         discussion: """
             The backup is checked before anything is written. An existing registry is replaced only \\

@@ -66,6 +66,7 @@ struct ScaleCommand: ParsableCommand {
 
     struct Score: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "score",
             abstract: "Score answers exactly as 'assess' does, without a registry: score, band, subscores, flags, unanswered items.",
             discussion: """
                 Nothing is opened, created or stored. Use it to try a scale, or to check a module \
@@ -118,6 +119,7 @@ struct ScaleCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a scale's items, allowed answers, range, bands, scoring rule and licence."
         )
 

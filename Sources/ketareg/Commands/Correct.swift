@@ -5,6 +5,7 @@ import RegistryStore
 
 struct Correct: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "correct",
         abstract: "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-), or mark an observation (O-) or course marker (CE-) entered in error; every correction needs a reason.",
         discussion: """
             Give only the fields to change. An assessment takes --answers or --value (scored again), \
@@ -161,6 +162,7 @@ struct CoInterventionFields: ParsableArguments {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Show the audit trail: who changed what, when, and why.",
         discussion: "With a patient id, every change to that patient's records; with a record id, that record's changes."
     )

@@ -33,6 +33,7 @@ struct CourseCommand: ParsableCommand {
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Open a new course (a re-treatment after relapse): the next infusion for the condition is its first.",
             discussion: "Example:\n  ketareg course start P-000042 --for depression --on 2026-09-01"
         )
@@ -60,6 +61,7 @@ struct CourseCommand: ParsableCommand {
 
     struct End: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "end",
             abstract: "End the course in progress (stopped early): it counts as over from that day.",
             discussion: "Example:\n  ketareg course end P-000042 --for depression --on 2026-03-20 --reason \"stopped after 4 infusions: nausea\""
         )

@@ -6,6 +6,7 @@ import RegistryStore
 /// `ketareg day`: the clinic's day on one sheet.
 struct Day: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "day",
         abstract: "The day sheet: open safety flags, who was treated or assessed that day, and what is due or overdue, by name.",
         discussion: """
             Examples:

@@ -5,6 +5,7 @@ import RegistryStore
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run a synthetic clinic end to end on a temporary registry and show what a clinician would look at.",
         discussion: "Every patient in the demo is invented. Your own registry is never touched."
     )

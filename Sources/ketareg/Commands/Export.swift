@@ -42,6 +42,7 @@ struct EndpointCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a research endpoint.",
             discussion: """
                 The token is never given on the command line: give --token-file (a file readable by \
@@ -101,7 +102,7 @@ struct EndpointCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the research endpoints.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the research endpoints.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -120,7 +121,7 @@ struct EndpointCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove an endpoint: nothing more is built or sent for it; its outbox history stays.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an endpoint: nothing more is built or sent for it; its outbox history stays.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
 
@@ -141,6 +142,7 @@ struct ExportCommand: ParsableCommand {
 
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "preview",
             abstract: "Print the exact bytes an export to this endpoint would send now, without storing or sending anything."
         )
         @OptionGroup var global: GlobalOptions
@@ -155,6 +157,7 @@ struct ExportCommand: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Build an export now, store it in the outbox, and deliver it.",
             discussion: """
                 An export is built only when the last one made with 'export run' for this endpoint \
@@ -197,6 +200,7 @@ struct ExportCommand: ParsableCommand {
 
     struct Schedule: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schedule",
             abstract: "Build and send an endpoint's export daily, weekly or monthly (with 'export run-due' from cron or a systemd timer)."
         )
         @OptionGroup var global: GlobalOptions
@@ -248,7 +252,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The outbox: what is pending, delivered or failed, and why.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "The outbox: what is pending, delivered or failed, and why.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -269,7 +273,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Retry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put a failed export back in the queue once its cause is fixed.")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Put a failed export back in the queue once its cause is fixed.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
 
@@ -280,7 +284,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the stored bytes of an export in the outbox: exactly what was (or will be) sent.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the stored bytes of an export in the outbox: exactly what was (or will be) sent.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
 
@@ -294,6 +298,7 @@ struct ExportCommand: ParsableCommand {
 extension ExportCommand {
     struct Schemas: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schemas",
             abstract: "List the JSON Schemas every payload is validated against, or write them to a folder (Registry/schema).")
         @Option(help: ArgumentHelp("Write each schema into this folder.", valueName: "dir")) var write: String?
 

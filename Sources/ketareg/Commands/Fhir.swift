@@ -19,6 +19,7 @@ struct FhirCommand: ParsableCommand {
 
     struct Questionnaire: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "questionnaire",
             abstract: "Print a scale's FHIR Questionnaire: items, answer options with their scores, codes, licence.",
             discussion: "Nothing is opened or stored. Example: ketareg fhir questionnaire phq9 > phq9-questionnaire.json"
         )
@@ -35,6 +36,7 @@ struct FhirCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a patient's FHIR Bundle: Patient, Conditions, and each assessment as a QuestionnaireResponse and an Observation.",
             discussion: """
                 THE BUNDLE IDENTIFIES THE PATIENT (name, MRN, birth date, contact details, exact \

@@ -31,7 +31,7 @@ struct FlagCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Flag(help: "Only flags still waiting for review.") var open = false
@@ -55,6 +55,7 @@ struct FlagCommand: ParsableCommand {
 
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "review",
             abstract: "Record that a flag was reviewed: who (--actor or your account), when (now) and what was done.",
             discussion: "The review is audited and cannot be undone; a second review of the same flag is refused."
         )
@@ -100,7 +101,7 @@ extension FlagCommand {
     }
 
     struct Rules: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds.")
+        static let configuration = CommandConfiguration(commandName: "rules", abstract: "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -113,6 +114,7 @@ extension FlagCommand {
 
     struct Thresholds: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "thresholds",
             abstract: "Set the clinic's vital-sign flag thresholds (blood pressure, SpO2).",
             discussion: """
                 Defaults: blood pressure at or above 180 systolic or 110 diastolic; SpO2 below 90%. \

@@ -5,6 +5,7 @@ import RegistryStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import a long-format CSV file, all or nothing.",
         discussion: """
             One row per patient event; the first line names the columns, which are the command \

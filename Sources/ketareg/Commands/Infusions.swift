@@ -79,6 +79,7 @@ struct InfusionCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Record one infusion with its monitoring observations and adverse events.",
             discussion: """
                 Give a dose (--dose-mg-per-kg) for a bolus or timed infusion, or the highest rate \
@@ -134,6 +135,7 @@ struct InfusionCommand: ParsableCommand {
 
     struct Observe: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "observe",
             abstract: "Record vital signs or observations during an infusion (any number, e.g. every few hours of a continuous one).",
             discussion: """
                 The moment must fall between the infusion's start and the end of the day it ends. \
@@ -182,6 +184,7 @@ struct AdverseCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Record an adverse event with its grade, seriousness, onset and resolution.",
             discussion: "Events noticed during an infusion can also be given with 'infusion add --adverse'."
         )
@@ -226,7 +229,7 @@ struct CoInterventionCommand: ParsableCommand {
     )
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a co-intervention (diet, magnesium, yoga, ...) and when it ran.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a co-intervention (diet, magnesium, yoga, ...) and when it ran.")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions

@@ -3,6 +3,7 @@ import RegistryStore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a new, empty registry for this clinic.",
         discussion: """
             Creates the registry file readable by you alone (mode 0600, in a folder made 0700) and a \

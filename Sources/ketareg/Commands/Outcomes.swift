@@ -4,6 +4,7 @@ import RegistryStore
 
 struct Outcomes: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "outcomes",
         abstract: "Response and remission under each condition's rules, at the end of the course and at each follow-up visit.",
         discussion: """
             Each course is judged once it is over: its usual number of infusions given, its days \
@@ -87,6 +88,7 @@ struct Outcomes: ParsableCommand {
 
 struct Due: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "due",
         abstract: "Assessments due today or overdue, for the whole clinic.",
         discussion: """
             Each condition's course says when its primary scale is due: at baseline before a \

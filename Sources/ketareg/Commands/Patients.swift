@@ -4,6 +4,7 @@ import RegistryStore
 
 struct Enroll: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "enroll",
         abstract: "Enrol a new patient and print their registry id (P-000042).",
         discussion: """
             Name, MRN and birth date stay at the clinic: they are kept apart from clinical data and \
@@ -58,7 +59,7 @@ struct Enroll: ParsableCommand {
 }
 
 struct Patients: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the clinic's patients.")
+    static let configuration = CommandConfiguration(commandName: "patients", abstract: "List the clinic's patients.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
@@ -97,6 +98,7 @@ struct PatientCommand: ParsableCommand {
 
     struct Find: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "find",
             abstract: "Find patients by MRN or name: id, name, MRN, birth year and conditions.",
             discussion: """
                 An MRN matches exactly. A name matches from the start of the given or family name, \
@@ -130,6 +132,7 @@ struct PatientCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "The clinic's page for one patient: conditions, history, a timeline of infusions and scores, adverse events, co-interventions."
         )
 
@@ -150,6 +153,7 @@ struct PatientCommand: ParsableCommand {
 
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Correct a patient's name, birth date or MRN, or set their phone, email or address.",
             discussion: """
                 Give only the fields that change, and --reason. These details stay at the clinic: \
@@ -194,6 +198,7 @@ struct PatientCommand: ParsableCommand {
 
     struct Consent: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "consent",
             abstract: "Record a research-consent decision: given (again) or withdrawn, from a day on.",
             discussion: """
                 Exports follow the decision in force on the day they are built: a patient who \
@@ -248,7 +253,7 @@ struct PatientCommand: ParsableCommand {
         )
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a condition to a patient from a day on (see 'ketareg conditions').")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a condition to a patient from a day on (see 'ketareg conditions').")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
@@ -266,7 +271,7 @@ struct PatientCommand: ParsableCommand {
         }
 
         struct End: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "End one of a patient's conditions on a day.")
+            static let configuration = CommandConfiguration(commandName: "end", abstract: "End one of a patient's conditions on a day.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String

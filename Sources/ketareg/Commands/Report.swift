@@ -5,6 +5,7 @@ import RegistryStore
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write a report as one self-contained HTML file: the clinic's outcomes, or one patient's scores over time.",
         discussion: """
             The file has its charts drawn inline (SVG) and fetches nothing from elsewhere, so it opens \

@@ -4,6 +4,7 @@ import RegistryStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check that the registry is what its audit trail says: nothing changed behind the program's back.",
         discussion: """
             Checks the audit chain (each row's SHA-256 over the row before it), every clinical record \\
