@@ -214,17 +214,25 @@ public struct DueItem: Sendable, Hashable, Codable {
     /// Every assessment due or overdue on `today` across the clinic, overdue ones first, then by the
     /// day they are due by.
     public static func list(histories: [PatientHistory], catalog: ConditionCatalog, today: ClinicalDate) -> [DueItem] {
+        sorted(histories.flatMap { items(for: $0, catalog: catalog, today: today) })
+    }
+
+    /// What one patient has due or overdue on `today`, in any order.
+    public static func items(for history: PatientHistory, catalog: ConditionCatalog, today: ClinicalDate) -> [DueItem] {
         var due: [DueItem] = []
-        for history in histories {
-            for progress in CourseProgress.all(patient: history, catalog: catalog, today: today) {
-                for item in progress.assessments where item.status == .due || item.status == .overdue {
-                    due.append(DueItem(patient: history.patient, condition: progress.condition, course: progress.kind, courseNumber: progress.number,
-                                       point: item.point, name: item.name, scale: item.scale, timepoint: item.timepoint.rawValue,
-                                       dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
-                                       status: item.status.rawValue, daysOverdue: item.daysOverdue))
-                }
+        for progress in CourseProgress.all(patient: history, catalog: catalog, today: today) {
+            for item in progress.assessments where item.status == .due || item.status == .overdue {
+                due.append(DueItem(patient: history.patient, condition: progress.condition, course: progress.kind, courseNumber: progress.number,
+                                   point: item.point, name: item.name, scale: item.scale, timepoint: item.timepoint.rawValue,
+                                   dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
+                                   status: item.status.rawValue, daysOverdue: item.daysOverdue))
             }
         }
-        return due.sorted { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
+        return due
+    }
+
+    /// The clinic's order: overdue first, then by the day each is due by, then by patient.
+    public static func sorted(_ items: [DueItem]) -> [DueItem] {
+        items.sorted { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
     }
 }

@@ -28,61 +28,126 @@ public struct OutcomeReport: Sendable, Hashable, Codable {
     public let safetyFlags: [SafetyFlagCount]
 
     public init(conditions: [any Condition], histories: [PatientHistory], asOf: ClinicalDate) {
+        var tally = OutcomeTally(conditions: conditions, asOf: asOf)
+        for history in histories { tally.add(history) }
+        self = tally.report
+    }
+
+    init(asOf: ClinicalDate, outcomes: [OutcomeRow], adverseEvents: [AdverseEventCount], coInterventions: [CoInterventionCount],
+         safetyFlags: [SafetyFlagCount]) {
         self.asOf = asOf
-        let histories = histories.map { $0.asOf(asOf) }
-        var outcomes: [OutcomeRow] = []
-        var adverse: [AdverseEventCount] = []
-        var coInterventions: [CoInterventionCount] = []
-        var flags: [SafetyFlagCount] = []
-        for condition in conditions {
-            let patients = histories.filter { $0.conditions.contains(condition.id) }
-            let timelines = patients.map { CourseTimeline(condition: condition, history: $0) }
-            let started = timelines.flatMap(\.courses).filter { $0.dayZero != nil }
-            // The primary scale's rules first, then the others in the module's order.
-            let rules = condition.outcomeRules.filter { $0.scale == condition.primaryScale }
-                + condition.outcomeRules.filter { $0.scale != condition.primaryScale }
-            for kind in CourseKind.allCases {
-                let courses = started.filter { $0.kind == kind }
-                if kind == .retreatment, courses.isEmpty { continue }
-                for rule in rules {
-                    let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
-                    outcomes.append(OutcomeRow(condition: condition, courseKind: kind, rule: rule, direction: direction, visit: nil, courses: courses, asOf: asOf))
-                    for visit in condition.course.followUps {
-                        outcomes.append(OutcomeRow(condition: condition, courseKind: kind, rule: rule, direction: direction, visit: visit, courses: courses, asOf: asOf))
-                    }
-                }
+        self.outcomes = outcomes
+        self.adverseEvents = adverseEvents
+        self.coInterventions = coInterventions
+        self.safetyFlags = safetyFlags
+    }
+}
+
+/// An ``OutcomeReport`` counted one patient at a time, so that a report over a whole registry
+/// holds counters, not histories: add each patient's history once, then read ``report``.
+public struct OutcomeTally: Sendable {
+    public let asOf: ClinicalDate
+    private var conditions: [ConditionTally]
+
+    public init(conditions: [any Condition], asOf: ClinicalDate) {
+        self.asOf = asOf
+        self.conditions = conditions.map(ConditionTally.init)
+    }
+
+    /// Counts one patient (their records up to the report's day) in every condition they have.
+    /// `eligible(condition, row)` is called for each of the patient's induction rows (by index
+    /// among the condition's induction rows) that counts them as eligible.
+    public mutating func add(_ history: PatientHistory, eligible: ((String, Int) -> Void)? = nil) {
+        let history = history.asOf(asOf)
+        for index in conditions.indices where history.conditions.contains(conditions[index].condition.id) {
+            conditions[index].add(history, asOf: asOf, eligible: eligible)
+        }
+    }
+
+    public var report: OutcomeReport {
+        var outcomes: [OutcomeRow] = [], adverse: [AdverseEventCount] = [], coInterventions: [CoInterventionCount] = [], flags: [SafetyFlagCount] = []
+        for tally in conditions {
+            let condition = tally.condition
+            for (kindIndex, kind) in CourseKind.allCases.enumerated() {
+                let rows = tally.rows[kindIndex]
+                if kind == .retreatment, rows.allSatisfy({ $0.counts.started == 0 }) { continue }
+                outcomes += rows.map { OutcomeRow(condition: condition, courseKind: kind, rule: $0.rule, direction: $0.direction, visit: $0.visit,
+                                                  counts: $0.counts) }
             }
-            var events: [String: (term: AdverseEventTerm, grade: AdverseEventGrade, events: Int, patients: Set<String>, serious: Int)] = [:]
-            for patient in patients {
-                for event in patient.adverseEvents {
-                    let key = "\(event.term.rawValue)|\(event.grade.rawValue)"
-                    var entry = events[key] ?? (event.term, event.grade, 0, [], 0)
-                    entry.events += 1
-                    entry.patients.insert(patient.patient)
-                    if event.serious { entry.serious += 1 }
-                    events[key] = entry
-                }
-            }
-            adverse += events.values
+            adverse += tally.events.values
                 .sorted { ($0.term.rawValue, AdverseEventGrade.allCases.firstIndex(of: $0.grade)!) < ($1.term.rawValue, AdverseEventGrade.allCases.firstIndex(of: $1.grade)!) }
                 .map { AdverseEventCount(condition: condition.id, term: $0.term.rawValue, grade: $0.grade.rawValue, events: $0.events,
-                                         patients: $0.patients.count, serious: $0.serious, patientsInCondition: patients.count) }
-            for flag in Set(condition.safetyChecks.map(\.flag)).sorted() {
-                let flagged = patients.filter { $0.assessments.contains { $0.flags.contains(flag) } }
-                flags.append(SafetyFlagCount(condition: condition.id, flag: flag, patients: flagged.count,
-                                             patientIDs: flagged.map(\.patient), patientsInCondition: patients.count))
+                                         patients: $0.patients, serious: $0.serious, patientsInCondition: tally.patients) }
+            for (flag, patients) in tally.flagged {
+                flags.append(SafetyFlagCount(condition: condition.id, flag: flag, patients: patients.count, patientIDs: patients, patientsInCondition: tally.patients))
             }
             for kind in CoInterventionKind.allCases {
-                let count = patients.filter { $0.coInterventions.contains(kind) }.count
+                let count = tally.coInterventions[kind] ?? 0
                 if count > 0 {
-                    coInterventions.append(CoInterventionCount(condition: condition.id, kind: kind.rawValue, patients: count, patientsInCondition: patients.count))
+                    coInterventions.append(CoInterventionCount(condition: condition.id, kind: kind.rawValue, patients: count, patientsInCondition: tally.patients))
                 }
             }
         }
-        self.outcomes = outcomes
-        self.safetyFlags = flags
-        self.adverseEvents = adverse
-        self.coInterventions = coInterventions
+        return OutcomeReport(asOf: asOf, outcomes: outcomes, adverseEvents: adverse, coInterventions: coInterventions, safetyFlags: flags)
+    }
+
+    /// One condition's counters.
+    private struct ConditionTally: Sendable {
+        struct Row {
+            let rule: OutcomeRule
+            let direction: ScoreDirection
+            let visit: FollowUpVisit?
+            var counts = OutcomeRow.Counts()
+        }
+        let condition: any Condition
+        /// Per kind of course (in `CourseKind.allCases` order): the primary scale's rules first,
+        /// then the others in the module's order; each rule at the end of the course, then at
+        /// each follow-up visit.
+        var rows: [[Row]]
+        var patients = 0
+        var events: [String: (term: AdverseEventTerm, grade: AdverseEventGrade, events: Int, patients: Int, serious: Int)] = [:]
+        /// Each safety flag's patients, in the order counted.
+        var flagged: [(String, [String])]
+        var coInterventions: [CoInterventionKind: Int] = [:]
+
+        init(_ condition: any Condition) {
+            self.condition = condition
+            let rules = condition.outcomeRules.filter { $0.scale == condition.primaryScale }
+                + condition.outcomeRules.filter { $0.scale != condition.primaryScale }
+            let perKind = rules.flatMap { rule in
+                let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
+                return ([nil] + condition.course.followUps.map(Optional.some)).map { Row(rule: rule, direction: direction, visit: $0) }
+            }
+            rows = CourseKind.allCases.map { _ in perKind }
+            flagged = Set(condition.safetyChecks.map(\.flag)).sorted().map { ($0, []) }
+        }
+
+        mutating func add(_ history: PatientHistory, asOf: ClinicalDate, eligible: ((String, Int) -> Void)?) {
+            patients += 1
+            let courses = CourseTimeline(condition: condition, history: history).courses.filter { $0.dayZero != nil }
+            for course in courses {
+                guard let kindIndex = CourseKind.allCases.firstIndex(of: course.kind) else { continue }
+                for index in rows[kindIndex].indices {
+                    let row = rows[kindIndex][index]
+                    let before = rows[kindIndex][index].counts.eligible
+                    rows[kindIndex][index].counts.add(course, rule: row.rule, direction: row.direction, visit: row.visit, asOf: asOf)
+                    if let eligible, course.kind == .induction, rows[kindIndex][index].counts.eligible > before { eligible(condition.id, index) }
+                }
+            }
+            var seen: Set<String> = []
+            for event in history.adverseEvents {
+                let key = "\(event.term.rawValue)|\(event.grade.rawValue)"
+                var entry = events[key] ?? (event.term, event.grade, 0, 0, 0)
+                entry.events += 1
+                if seen.insert(key).inserted { entry.patients += 1 }
+                if event.serious { entry.serious += 1 }
+                events[key] = entry
+            }
+            for index in flagged.indices where history.assessments.contains(where: { $0.flags.contains(flagged[index].0) }) {
+                flagged[index].1.append(history.patient)
+            }
+            for kind in Set(history.coInterventions) { coInterventions[kind, default: 0] += 1 }
+        }
     }
 }
 
@@ -137,7 +202,7 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     public let missingHandling: String
 
     init(condition: any Condition, courseKind: CourseKind, rule: OutcomeRule, direction: ScoreDirection, visit: FollowUpVisit?,
-         courses: [TreatmentCourse], asOf: ClinicalDate) {
+         counts: Counts) {
         self.condition = condition.id
         course = courseKind
         scale = rule.scale
@@ -155,11 +220,32 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
             self.rule = "\(words) at the end of the course"
         }
 
-        var inCourse = 0, noBaseline = 0, notEvaluable = 0, awaiting = 0, assessed = 0, missing = 0, responders = 0
-        for course in courses {
-            guard course.isOver(on: asOf) else { inCourse += 1; continue }
-            guard let baseline = course.baseline(scale: rule.scale)?.value(subscore: rule.subscore) else { noBaseline += 1; continue }
-            guard rule.isEvaluable(baseline: baseline, direction: direction) else { notEvaluable += 1; continue }
+        started = counts.started
+        inCourse = counts.inCourse
+        noBaseline = counts.noBaseline
+        notEvaluable = counts.notEvaluable
+        awaiting = counts.awaiting
+        assessed = counts.assessed
+        missing = counts.missing
+        eligible = counts.eligible
+        responders = counts.responders
+        rate = assessed == 0 ? nil : roundedRate(responders, assessed)
+        rateMissingAsNonResponse = eligible == 0 ? nil : roundedRate(responders, eligible)
+        missingHandling = visit == nil
+            ? "courses over without an end-of-course assessment (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
+            : "courses without the end-of-course assessment or not seen at the visit (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
+    }
+    /// One row's counters, a course at a time.
+    struct Counts: Sendable {
+        var started = 0, inCourse = 0, noBaseline = 0, notEvaluable = 0, awaiting = 0, assessed = 0, missing = 0, responders = 0
+        var eligible: Int { assessed + missing }
+
+        /// Counts one course that has started under one rule, at the end of the course or at a visit.
+        mutating func add(_ course: TreatmentCourse, rule: OutcomeRule, direction: ScoreDirection, visit: FollowUpVisit?, asOf: ClinicalDate) {
+            started += 1
+            guard course.isOver(on: asOf) else { inCourse += 1; return }
+            guard let baseline = course.baseline(scale: rule.scale)?.value(subscore: rule.subscore) else { noBaseline += 1; return }
+            guard rule.isEvaluable(baseline: baseline, direction: direction) else { notEvaluable += 1; return }
             let end = course.endOfCourse(scale: rule.scale)?.value(subscore: rule.subscore)
             let endWindow = course.endOfCourseWindow
             if let visit {
@@ -168,36 +254,22 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
                 if later == nil, let visitWindow, asOf <= visitWindow.upperBound {
                     // Still awaited, unless the end-of-course score it needs can no longer come.
                     if end == nil, let endWindow, asOf > endWindow.upperBound { missing += 1 } else { awaiting += 1 }
-                    continue
+                    return
                 }
                 // Also missing: a visit that a re-treatment course, begun before it, cut off.
-                guard let end, let later else { missing += 1; continue }
+                guard let end, let later else { missing += 1; return }
                 assessed += 1
                 if rule.isMet(baseline: baseline, current: end, direction: direction) == true,
                    rule.isMet(baseline: baseline, current: later, direction: direction) == true { responders += 1 }
             } else {
                 guard let end else {
                     if let endWindow, asOf <= endWindow.upperBound { awaiting += 1 } else { missing += 1 }
-                    continue
+                    return
                 }
                 assessed += 1
                 if rule.isMet(baseline: baseline, current: end, direction: direction) == true { responders += 1 }
             }
         }
-        started = courses.count
-        self.inCourse = inCourse
-        self.noBaseline = noBaseline
-        self.notEvaluable = notEvaluable
-        self.awaiting = awaiting
-        self.assessed = assessed
-        self.missing = missing
-        eligible = assessed + missing
-        self.responders = responders
-        rate = assessed == 0 ? nil : roundedRate(responders, assessed)
-        rateMissingAsNonResponse = eligible == 0 ? nil : roundedRate(responders, eligible)
-        missingHandling = visit == nil
-            ? "courses over without an end-of-course assessment (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
-            : "courses without the end-of-course assessment or not seen at the visit (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
     }
 }
 

@@ -172,7 +172,16 @@ public enum SummaryBuilder {
             var suppressedCells = 0
 
             // The condition's own counts: patients, treatment, adverse events, co-interventions.
-            let report = OutcomeReport(conditions: [condition], histories: histories, asOf: asOf)
+            // Which patients each induction row counts as eligible, found in the same pass.
+            var tally = OutcomeTally(conditions: [condition], asOf: asOf)
+            var eligibleFor: [Set<Int64>] = []
+            for member in members {
+                tally.add(member.history) { _, row in
+                    while eligibleFor.count <= row { eligibleFor.append([]) }
+                    eligibleFor[row].insert(member.rowID)
+                }
+            }
+            let report = tally.report
             let infusions = histories.flatMap { $0.infusions(for: condition.id) }
             let perPatient = histories.map { Double($0.infusions(for: condition.id).count) }.sorted()
             let doses = infusions.compactMap(\.doseMgPerKg).sorted()
@@ -238,15 +247,10 @@ public enum SummaryBuilder {
             // eligible, met and not met add up to assessed, so when one of a pair is a small cell
             // both go, with every rate derived from them.
             let rows = report.outcomes.filter { $0.course == .induction }
-            var eligibleFor = [Set<Int64>](repeating: [], count: rows.count)
-            for member in members {
-                let own = OutcomeReport(conditions: [condition], histories: [member.history], asOf: asOf).outcomes.filter { $0.course == .induction }
-                for (index, row) in own.enumerated() where index < rows.count && row.eligible > 0 { eligibleFor[index].insert(member.rowID) }
-            }
             let chosen = rows.enumerated().map { index, row in
                 let fresh = OutcomeCell(eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
                 let key = "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
-                return choose(key, patients: eligibleFor[index], fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
+                return choose(key, patients: index < eligibleFor.count ? eligibleFor[index] : [], fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
             }
             // Across rows: every row of a scale counts the same eligible courses, and its
             // timepoints count the same assessments again, so a hidden assessed or missing in one

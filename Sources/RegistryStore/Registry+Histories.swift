@@ -8,23 +8,32 @@ extension Registry {
         try read { db in try histories(db, condition: condition, patient: patient) }
     }
 
+    /// Each patient's clinical history in turn, in the order of their ids, without holding more
+    /// than one in memory: for reports over the whole registry (`outcomes`, `due`, exports).
+    public func forEachHistory(condition: String? = nil, _ body: (PatientHistory) throws -> Void) throws {
+        try read { db in try forEachHistory(db, condition: condition, patient: nil, body) }
+    }
+
     func histories(_ db: Database, condition: String?, patient: RecordID?) throws -> [PatientHistory] {
+        var result: [PatientHistory] = []
+        try forEachHistory(db, condition: condition, patient: patient) { result.append($0) }
+        return result
+    }
+
+    /// Every query below is ordered by patient first and read by one cursor each, in step with the
+    /// patients: a merge, so that memory holds one patient's history whatever the registry's size.
+    func forEachHistory(_ db: Database, condition: String?, patient: RecordID?, _ body: (PatientHistory) throws -> Void) throws {
         var patientFilter = ""
         var arguments: StatementArguments = []
         if let patient {
             patientFilter = " WHERE patient_id = ?"
             arguments = [patient.row]
         }
-        func grouped<T>(_ sql: String, _ make: (Row) throws -> T?) throws -> [Int64: [T]] {
-            var result: [Int64: [T]] = [:]
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try cursor.next() {
-                if let value = try make(row) { result[row["patient_id"], default: []].append(value) }
-            }
-            return result
+        func grouped<T>(_ sql: String, _ make: @escaping (Row) throws -> T?) throws -> PatientGroups<T> {
+            PatientGroups(cursor: try Row.fetchCursor(db, sql: sql, arguments: arguments), make: make)
         }
-        let conditions: [Int64: [String]] = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY rowid") { $0["condition_id"] }
-        let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY given_on, given_at, id") { row in
+        let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") { $0["condition_id"] }
+        let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
             PatientHistory.Infusion(condition: row["condition_id"], date: try ClinicalDate.parse(row["given_on"], field: "on"),
                                     time: (row["given_at"] as String?).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: row["minutes"],
                                     doseMgPerKg: row["dose_mg_per_kg"], rateMgPerKgPerHour: row["rate_mg_per_kg_per_hour"],
@@ -35,7 +44,7 @@ extension Registry {
                    o.oxygen_saturation, o.sedation, o.dissociation, o.respiratory_depression
             FROM infusion_observation o JOIN infusion i ON i.id = o.infusion_id
             WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(patient == nil ? "" : " AND o.patient_id = ?")
-            ORDER BY o.observed_on, o.observed_at, o.id
+            ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
             """) { row -> PatientHistory.Observation in
             let observed = try ClinicalDate.parse(row["observed_on"], field: "on")
             let at = try ClockTime.parse(row["observed_at"], field: "at")
@@ -49,39 +58,69 @@ extension Registry {
                 heartRate: row["heart_rate"], oxygenSaturation: row["oxygen_saturation"], sedation: row["sedation"],
                 dissociation: row["dissociation"], respiratoryDepression: row["respiratory_depression"])
         }
-        let markers = try grouped("SELECT id, patient_id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY on_date, id") { row in
+        let markers = try grouped("SELECT id, patient_id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id") { row in
             CourseMarker(id: RecordKind.courseEvent.displayID(row["id"]), condition: row["condition_id"],
                          kind: CourseMarker.Kind(rawValue: row["kind"]) ?? .start, date: try ClinicalDate.parse(row["on_date"], field: "on"),
                          courseKind: (row["course_kind"] as String?).flatMap(CourseKind.init(rawValue:)))
         }
-        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY assessed_on, id") { row in
+        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, assessed_on, id") { row in
             PatientHistory.Assessment(
                 scale: row["scale_id"], date: try ClinicalDate.parse(row["assessed_on"], field: "on"),
                 timepoint: Timepoint(rawValue: row["timepoint"]) ?? .followUp, score: row["score"],
-                subscores: decodeJSON([String: Double].self, row["subscores"]) ?? [:],
-                flags: decodeJSON([String].self, row["flags"]) ?? [])
+                subscores: decodeJSONUnlessEmpty([String: Double].self, row["subscores"], empty: "{}") ?? [:],
+                flags: decodeJSONUnlessEmpty([String].self, row["flags"], empty: "[]") ?? [])
         }
-        let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
+        let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
             PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row["term"]) ?? .other,
                                         grade: AdverseEventGrade(rawValue: row["grade"]) ?? .mild, serious: row["serious"])
         }
-        let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error") { row in
+        let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
             CoInterventionKind(rawValue: row["kind"])
         }
-        let ended: [Int64: [(String, ClinicalDate)]] = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL") { row in
+        let endedGroups: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
             (row["condition_id"] as String, try ClinicalDate.parse(row["ended_on"], field: "ended_on"))
         }
-        let patients = try Row.fetchAll(db, sql: "SELECT id, enrolled_on FROM patient\(patient == nil ? "" : " WHERE id = ?") ORDER BY id", arguments: arguments)
-        return try patients.compactMap { row -> PatientHistory? in
+        let ended: PatientGroups<(String, ClinicalDate)> = endedGroups
+        let patients = try Row.fetchCursor(db, sql: "SELECT id, enrolled_on FROM patient\(patient == nil ? "" : " WHERE id = ?") ORDER BY id", arguments: arguments)
+        while let row = try patients.next() {
             let id: Int64 = row["id"]
-            let enrolled = conditions[id] ?? []
-            if let condition, !enrolled.contains(condition) { return nil }
-            return PatientHistory(
-                patient: RecordKind.patient.displayID(id), conditions: enrolled,
-                enrolledOn: try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on"),
-                infusions: infusions[id] ?? [], assessments: assessments[id] ?? [],
-                adverseEvents: adverse[id] ?? [], coInterventions: coInterventions[id] ?? [], courseMarkers: markers[id] ?? [], observations: observations[id] ?? [],
-                endedConditions: Dictionary((ended[id] ?? []).map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }))
+            let enrolledOn = try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on")
+            let enrolled = try conditions.take(id)
+            let history = PatientHistory(
+                patient: RecordKind.patient.displayID(id), conditions: enrolled, enrolledOn: enrolledOn,
+                infusions: try infusions.take(id), assessments: try assessments.take(id),
+                adverseEvents: try adverse.take(id), coInterventions: try coInterventions.take(id), courseMarkers: try markers.take(id),
+                observations: try observations.take(id),
+                endedConditions: Dictionary(try ended.take(id).map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }))
+            if let condition, !enrolled.contains(condition) { continue }
+            try body(history)
+        }
+    }
+}
+
+/// The rows of one query ordered by patient, taken one patient at a time as the patients' cursor
+/// moves on. Rows of a patient not asked for (none should exist) are passed over.
+final class PatientGroups<T> {
+    private let cursor: RowCursor
+    private let make: (Row) throws -> T?
+    private var pending: (patient: Int64, value: T?)?
+
+    init(cursor: RowCursor, make: @escaping (Row) throws -> T?) {
+        self.cursor = cursor
+        self.make = make
+    }
+
+    /// The rows of `patient`, whose id is at least that of every patient taken before.
+    func take(_ patient: Int64) throws -> [T] {
+        var values: [T] = []
+        while true {
+            if pending == nil {
+                guard let row = try cursor.next() else { return values }
+                pending = (row["patient_id"], try make(row))
+            }
+            guard let (id, value) = pending, id <= patient else { return values }
+            if id == patient, let value { values.append(value) }
+            pending = nil
         }
     }
 }

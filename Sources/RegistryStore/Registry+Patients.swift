@@ -348,9 +348,19 @@ extension Registry {
     }
 
     /// Display names by registry id ("Smith, Ann"), for lists that would otherwise show ids only.
-    public func patientNames() throws -> [String: String] {
-        try read { db in
-            Dictionary(uniqueKeysWithValues: try IdentityRow.fetchAll(db).map { (RecordKind.patient.displayID($0.patientId), "\($0.familyName), \($0.givenName)") })
+    /// "Family, Given" of the patients asked for (by display id), read without holding the whole
+    /// identity table in memory.
+    public func patientNames<Patients: Sequence<String>>(_ patients: Patients) throws -> [String: String] {
+        let wanted = Set(patients)
+        if wanted.isEmpty { return [:] }
+        return try read { db in
+            var names: [String: String] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT patient_id, family_name, given_name FROM patient_identity ORDER BY patient_id")
+            while let row = try rows.next() {
+                let id = RecordKind.patient.displayID(row["patient_id"])
+                if wanted.contains(id) { names[id] = "\(row["family_name"] as String), \(row["given_name"] as String)" }
+            }
+            return names
         }
     }
 }

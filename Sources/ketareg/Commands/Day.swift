@@ -36,19 +36,21 @@ struct Day: ParsableCommand {
         let catalog = try global.catalog()
         let day = try date.map { try ClinicDay.parse($0, field: "date") } ?? ClinicDay.today()
         let registry = try global.openRegistry()
-        let names = try registry.patientNames()
-        let histories = try registry.histories()
-        let seen = histories.compactMap { history -> Sheet.Seen? in
+        var seen: [Sheet.Seen] = [], dueItems: [DueItem] = []
+        try registry.forEachHistory { history in
+            dueItems += DueItem.items(for: history, catalog: catalog, today: day)
             let infusions = history.infusions.filter { $0.date == day }.map { infusion in
                 [infusion.condition, infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" }, infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
                  "\(infusion.minutes) min"].compactMap { $0 }.joined(separator: " ")
             }
             let assessments = history.assessments.filter { $0.date == day }.map { "\($0.scale) \(formatScore($0.score)) (\($0.timepoint.rawValue))" }
-            if infusions.isEmpty && assessments.isEmpty { return nil }
-            return Sheet.Seen(patient: history.patient, name: names[history.patient] ?? "", infusions: infusions, assessments: assessments)
+            if infusions.isEmpty && assessments.isEmpty { return }
+            seen.append(Sheet.Seen(patient: history.patient, name: "", infusions: infusions, assessments: assessments))
         }
-        let due = DueItem.list(histories: histories, catalog: catalog, today: day).map { DueReport.Item(item: $0, name: names[$0.patient]) }
         let flags = try registry.flags(openOnly: true)
+        let names = try registry.patientNames(seen.map(\.patient) + dueItems.map(\.patient) + flags.map(\.patient))
+        seen = seen.map { Sheet.Seen(patient: $0.patient, name: names[$0.patient] ?? "", infusions: $0.infusions, assessments: $0.assessments) }
+        let due = DueItem.sorted(dueItems).map { DueReport.Item(item: $0, name: names[$0.patient]) }
         if output.json { return try printJSON(Sheet(date: day.description, openFlags: flags, seen: seen, due: due)) }
 
         print("Day sheet for \(day)")

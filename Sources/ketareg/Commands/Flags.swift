@@ -42,7 +42,7 @@ struct FlagCommand: ParsableCommand {
             let flags = try registry.flags(patient: try patient.map { try patientID($0, field: "patient", registry: registry) }, openOnly: open)
             if output.json { return try printJSON(["flags": flags]) }
             if flags.isEmpty { return print(open ? "No open flags." : "No flags.") }
-            let names = try registry.patientNames()
+            let names = try registry.patientNames(flags.map(\.patient))
             print(table([["FLAG", "PATIENT", "NAME", "KIND", "FROM", "ON", "STATE", "RULE / ACTION"]] + flags.map { flag in
                 [flag.id, flag.patient, names[flag.patient] ?? "", flag.flag, flag.source, flag.raisedOn,
                  flag.state == "open" ? "OPEN" : "reviewed by \(flag.reviewedBy ?? "?") \(flag.reviewedAt.map { String($0.prefix(10)) } ?? "")",

@@ -38,8 +38,9 @@ struct Outcomes: ParsableCommand {
             conditions = [found]
         }
         let day = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
-        let histories = try global.openRegistry().histories(condition: condition?.lowercased())
-        let report = OutcomeReport(conditions: conditions, histories: histories, asOf: day)
+        var tally = OutcomeTally(conditions: conditions, asOf: day)
+        try global.openRegistry().forEachHistory(condition: condition?.lowercased()) { tally.add($0) }
+        let report = tally.report
         if output.json { return try printJSON(report) }
         print("Outcomes as of \(day).")
         for condition in conditions {
@@ -108,9 +109,11 @@ struct Due: ParsableCommand {
         let catalog = try global.catalog()
         let today = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
         let registry = try global.openRegistry()
-        let due = DueItem.list(histories: try registry.histories(), catalog: catalog, today: today)
-        let names = try registry.patientNames()
+        var items: [DueItem] = []
+        try registry.forEachHistory { items += DueItem.items(for: $0, catalog: catalog, today: today) }
+        let due = DueItem.sorted(items)
         let flags = try registry.flags(openOnly: true)
+        let names = try registry.patientNames(due.map(\.patient) + flags.map(\.patient))
         if output.json {
             return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) }, openFlags: flags))
         }
