@@ -118,12 +118,12 @@ extension Registry {
     /// Inserts a validated infusion, its adverse events and their audit rows.
     func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String) throws -> InfusionView {
         let given = try condition(db, named: entry.condition, patient: patient)
-        if let ended = try String.fetchOne(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?", arguments: [patient, given]),
+        if let ended = try String.fetchOne(db.cachedStatement(sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?"), arguments: [patient, given]),
            ended < entry.date.description {
             throw RegistryError.refused("\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused ('ketareg patient condition add' takes it up again)")
         }
         var row = InfusionRow(patientId: patient, condition: given, entry: entry)
-        try row.insert(db)
+        try row.insertFast(db)
         var adverseIDs: [String] = []
         for event in entry.adverseEvents {
             adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)
@@ -170,7 +170,7 @@ extension Registry {
     /// Keeps the patient's age at their first infusion, in whole years, beside their clinical data,
     /// so that exports can give an age band without reading the identity table.
     func refreshAgeAtDayZero(_ db: Database, patient: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE patient SET age_at_day_zero = (
                 SELECT CAST(strftime('%Y', first.day) AS INTEGER) - CAST(strftime('%Y', identity.birth_date) AS INTEGER)
                      - (strftime('%m-%d', first.day) < strftime('%m-%d', identity.birth_date))
@@ -178,7 +178,7 @@ extension Registry {
                      (SELECT MIN(given_on) AS day FROM infusion WHERE patient_id = ? AND NOT entered_in_error) first
                 WHERE identity.patient_id = ? AND first.day IS NOT NULL)
             WHERE id = ?
-            """, arguments: [patient, patient, patient])
+            """).execute(arguments: [patient, patient, patient])
     }
 
     /// Inserts a validated adverse event and its audit row.

@@ -184,7 +184,7 @@ public struct Registry: Sendable {
     }
 
     func conditions(_ db: Database, patient: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid", arguments: [patient])
+        try String.fetchAll(db.cachedStatement(sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid"), arguments: [patient])
     }
 }
 

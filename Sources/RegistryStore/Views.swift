@@ -219,6 +219,31 @@ extension CourseEventRow {
     }
 }
 
+extension InfusionView: HandEncodedJSON {
+    var json: String {
+        func strings(_ values: [String]) -> String { "[" + values.map(jsonString).joined(separator: ",") + "]" }
+        var fields: [(String, String)] = [
+            ("adverseEvents", strings(adverseEvents)), ("concomitantMedication", strings(concomitantMedication)),
+            ("condition", jsonString(condition)), ("dissociation", dissociation ? "true" : "false"),
+            ("enteredInError", enteredInError ? "true" : "false"), ("id", jsonString(id)), ("legacyRanges", legacyRanges ? "true" : "false"),
+            ("minutes", String(minutes)), ("on", jsonString(on)), ("patient", jsonString(patient)),
+            ("respiratoryDepression", respiratoryDepression ? "true" : "false"), ("route", jsonString(route)), ("sedation", sedation ? "true" : "false"),
+        ]
+        if let at { fields.append(("at", jsonString(at))) }
+        if let bpAfter { fields.append(("bpAfter", jsonString(bpAfter))) }
+        if let bpBefore { fields.append(("bpBefore", jsonString(bpBefore))) }
+        if let bpDischarge { fields.append(("bpDischarge", jsonString(bpDischarge))) }
+        if let doseMgPerKg { fields.append(("doseMgPerKg", jsonNumber(doseMgPerKg))) }
+        if let heartRate { fields.append(("heartRate", String(heartRate))) }
+        if let monitoringMinutes { fields.append(("monitoringMinutes", String(monitoringMinutes))) }
+        if let rateMgPerKgPerHour { fields.append(("rateMgPerKgPerHour", jsonNumber(rateMgPerKgPerHour))) }
+        if let spo2 { fields.append(("spo2", String(spo2))) }
+        if let totalMg { fields.append(("totalMg", jsonNumber(totalMg))) }
+        if let weightKg { fields.append(("weightKg", jsonNumber(weightKg))) }
+        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
 extension AssessmentView: HandEncodedJSON {
     var json: String {
         var fields: [(String, String)] = [

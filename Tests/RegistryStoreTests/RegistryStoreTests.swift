@@ -295,7 +295,32 @@ struct AuditJSONTests {
         }
     }
 
-    func encodeWithFoundation(_ view: AssessmentView) -> String {
+    @Test("Infusions written to the audit trail by hand read exactly as Foundation's encoder writes them")
+    func handEncodedInfusions() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll(conditions: ["depression", "neuropathic-pain"])
+        let date = try ClinicalDate.parse("2026-01-12", field: "d")
+        let entries = [
+            InfusionEntry(condition: "depression", date: date, dosing: .dose(mgPerKg: 0.5), minutes: 40),
+            InfusionEntry(condition: "depression", date: date, time: try ClockTime.parse("09:05", field: "at"), dosing: .dose(mgPerKg: 0.75),
+                          weightKg: 81.3, totalMg: 61, minutes: 40, route: .iv,
+                          bloodPressureBefore: BloodPressure(systolic: 128, diastolic: 84), bloodPressureAfter: BloodPressure(systolic: 142, diastolic: 90),
+                          bloodPressureAtDischarge: BloodPressure(systolic: 130, diastolic: 85), heartRate: 72, oxygenSaturation: 97,
+                          monitoringMinutes: 120, concomitantMedication: ["lorazepam \"1 mg\"", "ondansetron/4mg", "métoclopramide\n"],
+                          sedation: true, dissociation: true, respiratoryDepression: false,
+                          adverseEvents: [AdverseEventEntry(term: .nausea, grade: .mild, onset: date)]),
+            InfusionEntry(condition: "neuropathic-pain", date: date, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 70, minutes: 4320),
+        ]
+        for entry in entries {
+            let view = try fixture.registry.addInfusion(entry, patient: patient, actor: "n")
+            let stored = try #require(try fixture.registry.auditTrail(for: RecordID(view.id)!).first?.after)
+            #expect(stored == encodeWithFoundation(view))
+            #expect(try fixture.registry.patientPage(patient).infusions.first { $0.id == view.id } == view, "read back as written")
+        }
+    }
+
+    func encodeWithFoundation<View: Encodable>(_ view: View) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(view), as: UTF8.self)
