@@ -29,6 +29,15 @@ public struct Exporter: Sendable {
     public func build(for endpoint: EndpointSettings, patients: [ExportPatient], clinic: String?, secret: Data,
                       period: String, asOf: ClinicalDate, auditChainHead: String? = nil,
                       published: SummaryReleaseMemory = SummaryReleaseMemory()) throws -> BuiltPayload {
+        try build(for: endpoint, snapshot: ExportSnapshot(patients: patients, auditChainHead: auditChainHead, summaryReleases: published),
+                  clinic: clinic, secret: secret, period: period, asOf: asOf)
+    }
+
+    /// The same from a snapshot: a summary reads its patients one at a time.
+    public func build(for endpoint: EndpointSettings, snapshot: ExportSnapshot, clinic: String?, secret: Data,
+                      period: String, asOf: ClinicalDate) throws -> BuiltPayload {
+        let auditChainHead = snapshot.auditChainHead
+        var consenting = 0
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -37,6 +46,8 @@ public struct Exporter: Sendable {
         var cells: [SummaryCellUpdate] = []
         switch endpoint.profile {
         case "fhir":
+            let patients = try snapshot.patients()
+            consenting = patients.count
             let records = RecordsBuilder.build(patients: patients, catalog: catalog,
                                                pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
                                                clinic: clinic, period: period, k: endpoint.k, generator: generator)
@@ -44,6 +55,8 @@ public struct Exporter: Sendable {
             data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
             schema = FHIRExport.schemaID
         case "records":
+            let patients = try snapshot.patients()
+            consenting = patients.count
             var payload = RecordsBuilder.build(patients: patients, catalog: catalog,
                                                pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
                                                clinic: clinic, period: period, k: endpoint.k, generator: generator)
@@ -52,8 +65,13 @@ public struct Exporter: Sendable {
             data = try encoder.encode(payload)
             schema = RecordsPayload.schemaID
         default:
-            let release = SummaryBuilder.release(patients: patients, conditions: catalog.conditions, clinic: clinic, period: period,
-                                                 minimumCellSize: endpoint.minCell, generator: generator, asOf: asOf, published: published)
+            let release = try SummaryBuilder.release(forEachPatient: { body in
+                try snapshot.forEachPatient { patient in
+                    consenting += 1
+                    try body(patient)
+                }
+            }, conditions: catalog.conditions, clinic: clinic, period: period, minimumCellSize: endpoint.minCell, generator: generator,
+               asOf: asOf, published: snapshot.summaryReleases)
             var payload = release.payload
             cells = release.cells
             content = try encoder.encode(payload)
@@ -67,7 +85,7 @@ public struct Exporter: Sendable {
             throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
                               + problems.prefix(3).map(\.description).joined(separator: "; "))
         }
-        var built = BuiltPayload(payload: data, schema: schema, patients: patients.count, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
+        var built = BuiltPayload(payload: data, schema: schema, patients: consenting, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
         built.summaryCells = cells
         return built
     }
@@ -76,10 +94,11 @@ public struct Exporter: Sendable {
     public func preview(endpoint name: String, today: ClinicalDate? = nil) throws -> Data {
         let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
-        let snapshot = try registry.exportSnapshot(profile: endpoint.profile)
-        return try build(for: endpoint, patients: snapshot.patients, clinic: try registry.clinicName(),
-                         secret: try registry.pseudonymKey(), period: Self.period(today), asOf: today, auditChainHead: snapshot.auditChainHead,
-                         published: snapshot.summaryReleases).payload
+        let clinic = try registry.clinicName()
+        let secret = try registry.pseudonymKey()
+        return try registry.withExportSnapshot(profile: endpoint.profile) { snapshot in
+            try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today).payload
+        }
     }
 
     /// Builds a payload and stores it in the outbox in one transaction. With a period key, nothing
@@ -90,8 +109,7 @@ public struct Exporter: Sendable {
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
         return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { snapshot in
-            try build(for: endpoint, patients: snapshot.patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today,
-                      auditChainHead: snapshot.auditChainHead, published: snapshot.summaryReleases)
+            try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today)
         }
     }
 
@@ -104,8 +122,7 @@ public struct Exporter: Sendable {
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
         return try registry.runExport(endpoint: name, actor: actor) { snapshot in
-            try build(for: endpoint, patients: snapshot.patients, clinic: clinic, secret: secret, period: Self.period(today), asOf: today,
-                      auditChainHead: snapshot.auditChainHead, published: snapshot.summaryReleases)
+            try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today)
         }
     }
 

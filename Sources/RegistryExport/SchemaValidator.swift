@@ -6,6 +6,9 @@ import Foundation
 /// keyword is refused, so the validator never silently ignores a rule.
 public struct SchemaValidator: Sendable {
     let root: [String: JSONValue]
+    /// Each `pattern` of the schema, compiled once: a payload checks thousands of strings against
+    /// the same few.
+    private let patterns: CompiledPatterns
 
     static let understood: Set<String> = ["$schema", "$id", "title", "description", "$defs", "type", "properties", "required",
                                           "additionalProperties", "items", "enum", "const", "minimum", "maximum", "minLength", "pattern", "$ref"]
@@ -15,6 +18,22 @@ public struct SchemaValidator: Sendable {
             throw SchemaError(path: "", message: "the schema is not a JSON object")
         }
         self.root = root
+        var compiled: [String: NSRegularExpression] = [:]
+        func collect(_ value: JSONValue) throws {
+            switch value {
+            case .object(let object):
+                if case .string(let pattern)? = object["pattern"], compiled[pattern] == nil {
+                    do { compiled[pattern] = try NSRegularExpression(pattern: pattern) } catch {
+                        throw SchemaError(path: "#", message: "the pattern \(pattern) is not a regular expression")
+                    }
+                }
+                for child in object.values { try collect(child) }
+            case .array(let array): for child in array { try collect(child) }
+            default: break
+            }
+        }
+        try collect(.object(root))
+        patterns = CompiledPatterns(compiled)
         try checkKeywords(root, path: "#")
     }
 
@@ -25,7 +44,8 @@ public struct SchemaValidator: Sendable {
             return [error as? SchemaError ?? SchemaError(path: "", message: "not JSON")]
         }
         var errors: [SchemaError] = []
-        validate(value, against: root, path: "", errors: &errors)
+        var path: [String] = []
+        validate(value, against: root, path: &path, errors: &errors)
         return errors
     }
 
@@ -47,9 +67,10 @@ public struct SchemaValidator: Sendable {
         return resolve(target)
     }
 
-    private func validate(_ value: JSONValue, against schema: [String: JSONValue], path: String, errors: inout [SchemaError]) {
+    /// `path` holds the names and indexes down to `value`; it is joined only to report a failure.
+    private func validate(_ value: JSONValue, against schema: [String: JSONValue], path: inout [String], errors: inout [SchemaError]) {
         let schema = resolve(schema)
-        func fail(_ message: String) { errors.append(SchemaError(path: path.isEmpty ? "/" : path, message: message)) }
+        func fail(_ message: String) { errors.append(SchemaError(path: path.isEmpty ? "/" : path.map { "/" + $0 }.joined(), message: message)) }
         if case .string(let type)? = schema["type"], !matches(value, type: type) {
             return fail("expected \(type), found \(describe(value))")
         }
@@ -63,7 +84,7 @@ public struct SchemaValidator: Sendable {
         }
         if case .string(let text) = value {
             if case .number(let minLength)? = schema["minLength"], Double(text.count) < minLength { fail("shorter than \(Int(minLength))") }
-            if case .string(let pattern)? = schema["pattern"], text.range(of: pattern, options: .regularExpression) == nil {
+            if case .string(let pattern)? = schema["pattern"], !patterns.matches(text, pattern) {
                 fail("'\(text)' does not match \(pattern)")
             }
         }
@@ -75,16 +96,24 @@ public struct SchemaValidator: Sendable {
             }
             for (name, child) in object.sorted(by: { $0.key < $1.key }) {
                 if case .object(let propertySchema)? = properties[name] {
-                    validate(child, against: propertySchema, path: "\(path)/\(name)", errors: &errors)
+                    path.append(name)
+                    validate(child, against: propertySchema, path: &path, errors: &errors)
+                    path.removeLast()
                 } else if case .bool(false)? = schema["additionalProperties"] {
                     fail("property '\(name)' is not allowed")
                 } else if case .object(let additional)? = schema["additionalProperties"] {
-                    validate(child, against: additional, path: "\(path)/\(name)", errors: &errors)
+                    path.append(name)
+                    validate(child, against: additional, path: &path, errors: &errors)
+                    path.removeLast()
                 }
             }
         }
         if case .array(let array) = value, case .object(let items)? = schema["items"] {
-            for (index, element) in array.enumerated() { validate(element, against: items, path: "\(path)/\(index)", errors: &errors) }
+            for (index, element) in array.enumerated() {
+                path.append(String(index))
+                validate(element, against: items, path: &path, errors: &errors)
+                path.removeLast()
+            }
         }
     }
 
@@ -116,6 +145,19 @@ public struct SchemaValidator: Sendable {
         case .bool: "a boolean"
         case .number: "a number"
         }
+    }
+}
+
+/// A schema's patterns, compiled; read-only after they are made, and NSRegularExpression may be
+/// used from several threads at once.
+private final class CompiledPatterns: @unchecked Sendable {
+    private let expressions: [String: NSRegularExpression]
+    init(_ expressions: [String: NSRegularExpression]) { self.expressions = expressions }
+
+    /// Whether the pattern is found in the text (JSON Schema patterns are not anchored).
+    func matches(_ text: String, _ pattern: String) -> Bool {
+        guard let expression = expressions[pattern] else { return text.range(of: pattern, options: .regularExpression) != nil }
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
 

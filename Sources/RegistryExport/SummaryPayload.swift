@@ -143,6 +143,81 @@ public enum SummaryBuilder {
     public static func release(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
                                minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
                                published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+        var gathered = conditions.map { ConditionGather(condition: $0, asOf: asOf) }
+        for patient in patients {
+            for index in gathered.indices { gathered[index].add(patient) }
+        }
+        return release(gathered: gathered, clinic: clinic, period: period, minimumCellSize: k, generator: generator, published: published)
+    }
+
+    /// The same, reading the patients one at a time (``ExportSnapshot/forEachPatient``), so that
+    /// memory holds what the summary counts rather than every patient's history.
+    public static func release(forEachPatient: ((ExportPatient) throws -> Void) throws -> Void, conditions: [any Condition], clinic: String?,
+                               period: String, minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
+                               published: SummaryReleaseMemory) throws -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+        var gathered = conditions.map { ConditionGather(condition: $0, asOf: asOf) }
+        try forEachPatient { patient in
+            for index in gathered.indices { gathered[index].add(patient) }
+        }
+        return release(gathered: gathered, clinic: clinic, period: period, minimumCellSize: k, generator: generator, published: published)
+    }
+
+    /// What one condition's summary is made of, gathered one patient at a time: counters, one score
+    /// per patient and timepoint, and the patients each cell counts.
+    struct ConditionGather {
+        let condition: any Condition
+        let asOf: ClinicalDate
+        /// The condition's patients, in the order added.
+        var members: [Int64] = []
+        var infusions = 0
+        var infusionsPerPatient: [Double] = []
+        var doses: [Double] = []
+        var routePatients: [InfusionRoute: Int] = [:]
+        var tally: OutcomeTally
+        /// The patients each induction outcome row counts as eligible.
+        var eligibleFor: [Set<Int64>] = []
+        /// Per scale (the condition's order), per point (baseline, end of course, each visit): each
+        /// member's score from their induction, or nil.
+        var scores: [[[Double?]]]
+
+        init(condition: any Condition, asOf: ClinicalDate) {
+            self.condition = condition
+            self.asOf = asOf
+            tally = OutcomeTally(conditions: [condition], asOf: asOf)
+            scores = condition.scales.map { _ in Array(repeating: [], count: 2 + condition.course.followUps.count) }
+        }
+
+        var pointNames: [String] { ["baseline", "end-of-course"] + condition.course.followUps.map(\.id) }
+
+        mutating func add(_ patient: ExportPatient) {
+            let history = patient.history
+            guard history.conditions.contains(condition.id) else { return }
+            members.append(patient.rowID)
+            let own = history.infusions(for: condition.id)
+            infusions += own.count
+            infusionsPerPatient.append(Double(own.count))
+            doses += own.compactMap(\.doseMgPerKg)
+            for route in Set(own.compactMap(\.route)) { routePatients[route, default: 0] += 1 }
+            var eligible: [Int] = []
+            tally.add(history) { _, row in eligible.append(row) }
+            for row in eligible {
+                while eligibleFor.count <= row { eligibleFor.append([]) }
+                eligibleFor[row].insert(patient.rowID)
+            }
+            let induction = CourseTimeline(condition: condition, history: history.asOf(asOf)).induction
+            for (index, scale) in condition.scales.enumerated() {
+                scores[index][0].append(induction?.baseline(scale: scale.id)?.score)
+                scores[index][1].append(induction?.endOfCourse(scale: scale.id)?.score)
+                for (offset, visit) in condition.course.followUps.enumerated() {
+                    scores[index][2 + offset].append(induction?.followUp(scale: scale.id, visit: visit)?.score)
+                }
+            }
+        }
+    }
+
+    static func release(gathered: [ConditionGather], clinic: String?, period: String, minimumCellSize k: Int, generator: String,
+                        published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+        let conditions = gathered.map(\.condition)
         let base = roundingBase(minimumCellSize: k)
         func rounded(_ count: Int) -> Int { base * Int((Double(count) / Double(base)).rounded()) }
         // A count is shown when it is 0, or when every count its rounded value could stand for is
@@ -166,36 +241,26 @@ public enum SummaryBuilder {
         }
 
         var summaries: [ConditionSummary] = []
-        for condition in conditions {
-            let members = patients.filter { $0.history.conditions.contains(condition.id) }
-            let histories = members.map(\.history)
+        for gather in gathered {
+            let condition = gather.condition
             var suppressedCells = 0
 
             // The condition's own counts: patients, treatment, adverse events, co-interventions.
-            // Which patients each induction row counts as eligible, found in the same pass.
-            var tally = OutcomeTally(conditions: [condition], asOf: asOf)
-            var eligibleFor: [Set<Int64>] = []
-            for member in members {
-                tally.add(member.history) { _, row in
-                    while eligibleFor.count <= row { eligibleFor.append([]) }
-                    eligibleFor[row].insert(member.rowID)
-                }
-            }
-            let report = tally.report
-            let infusions = histories.flatMap { $0.infusions(for: condition.id) }
-            let perPatient = histories.map { Double($0.infusions(for: condition.id).count) }.sorted()
-            let doses = infusions.compactMap(\.doseMgPerKg).sorted()
+            let report = gather.tally.report
+            let eligibleFor = gather.eligibleFor
+            let perPatient = gather.infusionsPerPatient.sorted()
+            let doses = gather.doses.sorted()
             let freshCondition = ConditionCell(
-                patients: histories.count, infusions: infusions.count,
+                patients: gather.members.count, infusions: gather.infusions,
                 medianInfusionsPerPatient: perPatient.isEmpty ? 0 : round2(quantile(perPatient, 0.5)),
                 medianDoseMgPerKg: doses.isEmpty ? nil : round2(quantile(doses, 0.5)),
                 routes: InfusionRoute.allCases.compactMap { route in
-                    let count = histories.filter { $0.infusions(for: condition.id).contains { $0.route == route } }.count
+                    let count = gather.routePatients[route] ?? 0
                     return count == 0 ? nil : ConditionCell.Count(name: route.rawValue, patients: count)
                 },
                 adverseEvents: report.adverseEvents.map { ConditionCell.Event(term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious) },
                 coInterventions: report.coInterventions.map { ConditionCell.Count(name: $0.kind, patients: $0.patients) })
-            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: Set(members.map(\.rowID)), fresh: freshCondition,
+            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: Set(gather.members), fresh: freshCondition,
                                                      publishable: freshCondition.patients > 0 && !small(freshCondition.patients))
             if cell.patients == 0 {
                 summaries.append(ConditionSummary(condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [], outcomes: [],
@@ -209,16 +274,14 @@ public enum SummaryBuilder {
             }
 
             // Scores at each point of the course, from each patient's induction.
-            let timelines = members.map { ($0.rowID, CourseTimeline(condition: condition, history: $0.history.asOf(asOf)).induction) }
             var scales: [ScaleSummary] = []
-            for scale in condition.scales {
+            for (scaleIndex, scale) in condition.scales.enumerated() {
                 var points: [TimepointSummary] = []
-                let baselines = timelines.map { $0.1?.baseline(scale: scale.id)?.score }
-                let pointValues: [(String, [Double?])] = [("baseline", baselines), ("end-of-course", timelines.map { $0.1?.endOfCourse(scale: scale.id)?.score })]
-                    + condition.course.followUps.map { visit in (visit.id, timelines.map { $0.1?.followUp(scale: scale.id, visit: visit)?.score }) }
+                let baselines = gather.scores[scaleIndex][0]
+                let pointValues = Array(zip(gather.pointNames, gather.scores[scaleIndex]))
                 for (name, values) in pointValues {
                     let present = values.compactMap { $0 }
-                    let who = Set(zip(timelines, values).compactMap { $1 == nil ? nil : $0.0 })
+                    let who = Set(zip(gather.members, values).compactMap { $1 == nil ? nil : $0 })
                     let changes = zip(values, baselines).compactMap { value, baseline in value.flatMap { v in baseline.map { v - $0 } } }
                     let sorted = present.sorted()
                     let fresh = TimepointCell(

@@ -11,18 +11,19 @@ extension Registry {
     /// Each patient's clinical history in turn, in the order of their ids, without holding more
     /// than one in memory: for reports over the whole registry (`outcomes`, `due`, exports).
     public func forEachHistory(condition: String? = nil, _ body: (PatientHistory) throws -> Void) throws {
-        try read { db in try forEachHistory(db, condition: condition, patient: nil, body) }
+        try read { db in try forEachHistory(db, condition: condition, patient: nil) { try body($1) } }
     }
 
     func histories(_ db: Database, condition: String?, patient: RecordID?) throws -> [PatientHistory] {
         var result: [PatientHistory] = []
-        try forEachHistory(db, condition: condition, patient: patient) { result.append($0) }
+        try forEachHistory(db, condition: condition, patient: patient) { result.append($1) }
         return result
     }
 
     /// Every query below is ordered by patient first and read by one cursor each, in step with the
     /// patients: a merge, so that memory holds one patient's history whatever the registry's size.
-    func forEachHistory(_ db: Database, condition: String?, patient: RecordID?, _ body: (PatientHistory) throws -> Void) throws {
+    /// `body` gets each patient's row id beside their history.
+    func forEachHistory(_ db: Database, condition: String?, patient: RecordID?, _ body: (Int64, PatientHistory) throws -> Void) throws {
         var patientFilter = ""
         var arguments: StatementArguments = []
         if let patient {
@@ -93,7 +94,7 @@ extension Registry {
                 observations: try observations.take(id),
                 endedConditions: Dictionary(try ended.take(id).map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }))
             if let condition, !enrolled.contains(condition) { continue }
-            try body(history)
+            try body(id, history)
         }
     }
 }

@@ -72,16 +72,36 @@ public struct BuiltPayload: Sendable {
 
 /// One stored export and where its delivery stands.
 /// The registry as an export sees it: consenting patients and the audit-chain head.
-public struct ExportSnapshot: Sendable {
-    public let patients: [ExportPatient]
+public struct ExportSnapshot: @unchecked Sendable {
     public let auditChainHead: String?
     /// What summary cells were published with so far (read only for summary endpoints).
     public let summaryReleases: SummaryReleaseMemory
+    /// Reads the patients in order of their row ids; for a snapshot read from a registry, only
+    /// while the read that made it lasts (``Registry/withExportSnapshot(profile:_:)``).
+    private let stream: ((ExportPatient) throws -> Void) throws -> Void
 
     public init(patients: [ExportPatient], auditChainHead: String?, summaryReleases: SummaryReleaseMemory = SummaryReleaseMemory()) {
-        self.patients = patients
+        self.init(auditChainHead: auditChainHead, summaryReleases: summaryReleases) { body in
+            for patient in patients { try body(patient) }
+        }
+    }
+
+    init(auditChainHead: String?, summaryReleases: SummaryReleaseMemory, stream: @escaping ((ExportPatient) throws -> Void) throws -> Void) {
         self.auditChainHead = auditChainHead
         self.summaryReleases = summaryReleases
+        self.stream = stream
+    }
+
+    /// Each consenting patient in turn, without holding the others in memory.
+    public func forEachPatient(_ body: (ExportPatient) throws -> Void) throws {
+        try stream(body)
+    }
+
+    /// Every consenting patient at once.
+    public func patients() throws -> [ExportPatient] {
+        var patients: [ExportPatient] = []
+        try stream { patients.append($0) }
+        return patients
     }
 }
 
@@ -253,7 +273,15 @@ extension Registry {
     /// consent history changed behind the program's back lets no one in; `verify` names it), and a
     /// course started. Reads no identifying field.
     func exportPatients(_ db: Database) throws -> [ExportPatient] {
-        let rows = try Row.fetchAll(db, sql: """
+        var patients: [ExportPatient] = []
+        try forEachExportPatient(db) { patients.append($0) }
+        return patients
+    }
+
+    /// ``exportPatients(_:)`` one at a time, in order of row id: the consenting patients' cursor
+    /// read in step with the histories'.
+    func forEachExportPatient(_ db: Database, _ body: (ExportPatient) throws -> Void) throws {
+        let consenting = try Row.fetchCursor(db, sql: """
             SELECT id, sex, age_at_day_zero FROM patient
             WHERE research_consent
               AND (SELECT research FROM consent_event consent WHERE consent.patient_id = patient.id AND consent.on_date <= ?
@@ -261,25 +289,31 @@ extension Registry {
               AND EXISTS (SELECT 1 FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error)
             ORDER BY id
             """, arguments: [today.description])
-        let histories = Dictionary(uniqueKeysWithValues: try histories(db, condition: nil, patient: nil).map { ($0.patient, $0) })
-        return rows.compactMap { row in
-            let id: Int64 = row["id"]
-            guard let history = histories[RecordKind.patient.displayID(id)] else { return nil }
-            return ExportPatient(rowID: id, sex: Sex(rawValue: row["sex"]) ?? .unknown, ageAtDayZero: row["age_at_day_zero"], history: history)
+        func next() throws -> (id: Int64, sex: Sex, age: Int?)? {
+            try consenting.next().map { ($0["id"], Sex(rawValue: $0["sex"]) ?? .unknown, $0["age_at_day_zero"]) }
+        }
+        var pending = try next()
+        try forEachHistory(db, condition: nil, patient: nil) { id, history in
+            while let candidate = pending, candidate.id < id { pending = try next() }
+            guard let candidate = pending, candidate.id == id else { return }
+            try body(ExportPatient(rowID: id, sex: candidate.sex, ageAtDayZero: candidate.age, history: history))
         }
     }
 
     /// What an export is built from, read in one transaction: the consenting patients and the
     /// audit-chain head, which every payload carries as a witness of the clinic's history.
+    /// The patients are read from `db` as they are asked for, so the snapshot is good only
+    /// inside the access to `db` that made it.
     func exportSnapshot(_ db: Database, profile: String) throws -> ExportSnapshot {
-        ExportSnapshot(patients: try exportPatients(db),
-                       auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
-                       summaryReleases: profile == "summary" ? try summaryReleaseMemory(db) : SummaryReleaseMemory())
+        ExportSnapshot(auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
+                       summaryReleases: profile == "summary" ? try summaryReleaseMemory(db) : SummaryReleaseMemory()) { body in
+            try self.forEachExportPatient(db, body)
+        }
     }
 
-    /// What an export for this profile would be built from now.
-    public func exportSnapshot(profile: String = "summary") throws -> ExportSnapshot {
-        try read { try exportSnapshot($0, profile: profile) }
+    /// What an export for this profile would be built from now, handed to `body` inside one read.
+    public func withExportSnapshot<T>(profile: String = "summary", _ body: (ExportSnapshot) throws -> T) throws -> T {
+        try read { try body(try exportSnapshot($0, profile: profile)) }
     }
 
     /// The consenting patients an export would be built from now.
