@@ -18,6 +18,8 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// Reads `YYYY-MM-DD`, refusing dates that do not exist (2026-02-30). With `today` (the clinic's
     /// day, read once by the program), also `today` and `yesterday`.
     public static func parse(_ text: String, field: String, today: ClinicalDate? = nil) throws(InputError) -> ClinicalDate {
+        // The form every stored date has, read without splitting: reports read dates by the million.
+        if let date = Self.parseDigits(text) { return date }
         let trimmed = text.trimmedSpaces.lowercased()
         if let today, trimmed == "today" { return today }
         if let today, trimmed == "yesterday" { return today.adding(days: -1) }
@@ -28,6 +30,25 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
             throw InputError(field: field, got: text, allowed: today == nil ? "a real date as YYYY-MM-DD" : "a real date as YYYY-MM-DD (or today)")
         }
         return date
+    }
+
+    /// Exactly ten ASCII bytes `DDDD-DD-DD` naming a real date, else nil (and ``parse`` decides).
+    static func parseDigits(_ text: String) -> ClinicalDate? {
+        var text = text
+        return text.withUTF8 { bytes -> ClinicalDate? in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    let digit = Int(bytes[index]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+            return ClinicalDate(year: year, month: month, day: day)
+        }
     }
 
     public var description: String {

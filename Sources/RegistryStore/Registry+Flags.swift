@@ -25,9 +25,9 @@ extension Registry {
     /// Raises flags from one record: one open flag per rule, audited.
     func raiseFlags(_ db: Database, patient: Int64, source: RecordID, on date: String, flags: [(flag: String, rule: String)], actor: String) throws {
         for raised in flags {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')
-                """, arguments: [patient, raised.flag, raised.rule, source.description, date, timestamp()])
+                """).execute(arguments: [patient, raised.flag, raised.rule, source.description, date, timestamp()])
             let id = RecordID(kind: .flag, row: db.lastInsertedRowID)
             try audit(db, actor: actor, action: "raise", record: id, patient: RecordID(kind: .patient, row: patient),
                       before: SafetyFlagView?.none, after: try flag(db, id.row))
@@ -56,7 +56,7 @@ extension Registry {
     }
 
     func flag(_ db: Database, _ row: Int64) throws -> SafetyFlagView? {
-        try Row.fetchOne(db, sql: "SELECT * FROM safety_flag WHERE id = ?", arguments: [row]).map(Self.flagView)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM safety_flag WHERE id = ?"), arguments: [row]).map(Self.flagView)
     }
 
     static func flagView(_ row: Row) -> SafetyFlagView {

@@ -27,32 +27,37 @@ extension Registry {
     }
 
     /// Inserts a validated enrolment with its audit row, refusing a duplicate MRN.
+    /// Every statement is prepared once and kept, because imports enrol thousands of patients.
     func insertEnrollment(_ db: Database, _ enrollment: Enrollment, actor: String) throws -> Int64 {
-        if let existing = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [enrollment.identity.mrn]) {
+        if let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?"), arguments: [enrollment.identity.mrn]) {
             throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)")
         }
-        var patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
+        let patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
                                  researchConsent: enrollment.researchConsent, createdAt: timestamp())
-        try patient.insert(db)
-        let id = patient.id!
-        var identity = IdentityRow(patientId: id, mrn: enrollment.identity.mrn, givenName: enrollment.identity.givenName,
-                                   familyName: enrollment.identity.familyName, birthDate: enrollment.identity.birthDate.description)
-        try identity.insert(db)
+        try db.cachedStatement(sql: "INSERT INTO patient (sex, enrolled_on, research_consent, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [patient.sex, patient.enrolledOn, patient.researchConsent, patient.createdAt])
+        let id = db.lastInsertedRowID
+        try db.cachedStatement(sql: "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [id, enrollment.identity.mrn, enrollment.identity.givenName, enrollment.identity.familyName,
+                                 enrollment.identity.birthDate.description])
         if enrollment.researchConsent {
-            try db.execute(sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)",
-                           arguments: [id, enrollment.enrolledOn.description, timestamp()])
+            try db.cachedStatement(sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)")
+                .execute(arguments: [id, enrollment.enrolledOn.description, timestamp()])
         }
-        for condition in enrollment.conditions {
-            var row = PatientConditionRow(patientId: id, conditionId: condition)
-            try row.insert(db)
-        }
+        let addCondition = try db.cachedStatement(sql: "INSERT INTO patient_condition (patient_id, condition_id) VALUES (?, ?)")
+        for condition in enrollment.conditions { try addCondition.execute(arguments: [id, condition]) }
+        let addTreatment = try db.cachedStatement(sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)")
         for treatment in enrollment.priorTreatments {
-            var row = PriorTreatmentRow(patientId: id, category: treatment.category.rawValue, adequateTrials: treatment.adequateTrials)
-            try row.insert(db)
+            try addTreatment.execute(arguments: [id, treatment.category.rawValue, treatment.adequateTrials])
         }
         let record = RecordID(kind: .patient, row: id)
-        try audit(db, actor: actor, action: "enroll", record: record, patient: record,
-                  before: AuditedPatient?.none, after: auditedPatient(db, patient))
+        // What was just written, as auditedPatient(db, _) would read it back.
+        let audited = AuditedPatient(
+            sex: patient.sex, enrolledOn: patient.enrolledOn, conditions: enrollment.conditions, researchConsent: patient.researchConsent,
+            consentWithdrawnOn: nil, consentWithdrawalReason: nil,
+            priorTreatments: enrollment.priorTreatments.map { PriorTreatment(category: $0.category, adequateTrials: $0.adequateTrials) },
+            endedConditions: nil)
+        try audit(db, actor: actor, action: "enroll", record: record, patient: record, before: AuditedPatient?.none, after: audited)
         return id
     }
 

@@ -11,11 +11,20 @@ struct ClinicalInputTests {
         #expect(try ClinicalDate.parse(text, field: "on").description == text)
     }
 
-    @Test("Impossible or malformed dates are refused", arguments: ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", "05/01/2026", "", "2026-01-05T10:00"])
+    @Test("Impossible or malformed dates are refused", arguments: ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", "05/01/2026", "", "2026-01-05T10:00",
+                                                                               // Ten bytes, as stored dates are, read by the fast path:
+                                                                               "2026-0a-01", "+026-01-01", "2026/01/01", "2026-02-30", "9999-01-01", "1899-12-31",
+                                                                               "2026-01-0\u{0}", "２０２６-01-01", "2026--1-01"])
     func impossibleDates(text: String) {
         #expect(throws: InputError(field: "on", got: text, allowed: "a real date as YYYY-MM-DD")) {
             try ClinicalDate.parse(text, field: "on")
         }
+    }
+
+    @Test("Spaces around a date are ignored, whatever its length")
+    func paddedDates() throws {
+        #expect(try ClinicalDate.parse(" 2026-01-05", field: "on").description == "2026-01-05")
+        #expect(try ClinicalDate.parse("2026-01-05\t", field: "on").description == "2026-01-05")
     }
 
     @Test("'today' and 'yesterday' mean the day the program was given, never the machine's clock")
