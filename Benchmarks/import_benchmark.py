@@ -3,9 +3,13 @@
 `.import` of the same rows into a bare table, timed in one run, reported as a ratio.
 
 It also imports a file a tenth the size and compares peak memory: the importer streams, so its
-peak resident memory should not grow with the file.
+peak resident memory should not grow with the file. Then a clinic-shaped file (enrolments,
+infusions and assessments of several scales, as `registry_benchmark.py` writes it) gets the same
+comparison: infusions cost more than assessments (condition checks, vital-sign flags, the age at
+the first infusion).
 
-Usage: Benchmarks/import_benchmark.py [--rows N] [--binary PATH]   (default 1,000,000 rows)
+Usage: Benchmarks/import_benchmark.py [--rows N] [--clinic-patients N] [--binary PATH]
+       (default 1,000,000 rows and a clinic of 100,000 patients; --clinic-patients 0 skips it)
 """
 import argparse
 import csv
@@ -64,6 +68,7 @@ def sqlite_import(folder, data, name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--clinic-patients", type=int, default=100_000)
     parser.add_argument("--binary", default=".build/release/ketareg")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ketareg-bench-") as folder:
@@ -82,6 +87,18 @@ def main():
         small, full = results["small"], results["full"]
         print(f"peak memory: {small[2]:.0f} MiB for {small[0]:,} rows, {full[2]:.0f} MiB for {full[0]:,} rows "
               f"({full[2] / small[2]:.2f}x for {full[0] / small[0]:.0f}x the rows)")
+        if options.clinic_patients > 0:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            from registry_benchmark import write_clinic
+            data = os.path.join(folder, "clinic.csv")
+            total = write_clinic(data, options.clinic_patients)
+            print(f"clinic-shaped: {options.clinic_patients:,} patients, {total:,} rows ({os.path.getsize(data) / 2**20:.0f} MiB)", flush=True)
+            seconds, memory = ketareg_import(options.binary, folder, data, "clinic")
+            bare = os.path.join(folder, "clinic-bare.sqlite")
+            reference, reference_memory = measure(["sqlite3", bare, ".mode csv", f".import {data} import_rows"])
+            print(f"  ketareg import: {total / seconds:>10,.0f} rows/s  {seconds:7.1f} s  peak {memory:6.0f} MiB", flush=True)
+            print(f"  sqlite3 .import:{total / reference:>10,.0f} rows/s  {reference:7.1f} s  peak {reference_memory:6.0f} MiB", flush=True)
+            print(f"  ratio: ketareg takes {seconds / reference:.1f}x the time of sqlite3's bare .import", flush=True)
 
 
 if __name__ == "__main__":

@@ -69,8 +69,11 @@ public enum ClinicalCSV {
         for column in spec.required where value(column) == nil {
             throw RowError(column: column, message: "a\(type.first == "a" || type.first == "e" || type.first == "i" ? "n" : "") \(type) row needs a value here")
         }
-        let allowed = Set(["record", "mrn"] + spec.required + spec.optional)
-        if let stray = presentColumns(row).first(where: { !allowed.contains($0) && value($0) != nil }) {
+        let allowed = allowedColumns[type] ?? []
+        // Most rows carry only their own columns: the stray search (in column order, for the
+        // error) runs only when some other column has a value.
+        if row.contains(where: { !allowed.contains($0.key) && value($0.key) != nil }),
+           let stray = presentColumns(row).first(where: { !allowed.contains($0) && value($0) != nil }) {
             throw RowError(column: stray, message: "does not apply to \(type) rows; leave it empty (\(type) rows take \((spec.required + spec.optional).joined(separator: ", ")))")
         }
 
@@ -161,6 +164,9 @@ public enum ClinicalCSV {
             throw RowError(column: "record", message: "\(error)")
         }
     }
+
+    /// Each record type's columns, `record` and `mrn` included, as a set: worked out once.
+    private static let allowedColumns: [String: Set<String>] = recordColumns.mapValues { Set(["record", "mrn"] + $0.required + $0.optional) }
 
     private static func presentColumns(_ row: [String: String]) -> [String] {
         columns.filter { row[$0] != nil } + row.keys.filter { !columns.contains($0) }.sorted()

@@ -60,9 +60,9 @@ public struct Exporter: Sendable {
             var payload = RecordsBuilder.build(patients: patients, catalog: catalog,
                                                pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
                                                clinic: clinic, period: period, k: endpoint.k, generator: generator)
-            content = try encoder.encode(payload)
             payload.auditChainHead = auditChainHead
             data = try encoder.encode(payload)
+            content = Self.withoutChainHead(data, head: auditChainHead)
             schema = RecordsPayload.schemaID
         default:
             let release = try SummaryBuilder.release(forEachPatient: { body in
@@ -74,9 +74,9 @@ public struct Exporter: Sendable {
                asOf: asOf, published: snapshot.summaryReleases)
             var payload = release.payload
             cells = release.cells
-            content = try encoder.encode(payload)
             payload.auditChainHead = auditChainHead
             data = try encoder.encode(payload)
+            content = Self.withoutChainHead(data, head: auditChainHead)
             schema = SummaryPayload.schemaID
         }
         let validator = try SchemaValidator(schema: PayloadSchemas.text(for: schema)!)
@@ -88,6 +88,25 @@ public struct Exporter: Sendable {
         var built = BuiltPayload(payload: data, schema: schema, patients: consenting, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
         built.summaryCells = cells
         return built
+    }
+
+    /// A payload's bytes without its top-level `"auditChainHead"` member: byte for byte what the
+    /// encoder writes for the payload without a head (keys sorted, no spaces), found without
+    /// encoding a large payload twice. The member's key cannot occur elsewhere unescaped: inside
+    /// a string value its quotes would be written `\"`.
+    static func withoutChainHead(_ data: Data, head: String?) -> Data {
+        guard let head else { return data }
+        let member = Data("\"auditChainHead\":\"\(head)\"".utf8)
+        guard let range = data.range(of: member) else { return data }
+        var result = data
+        if range.upperBound < data.endIndex, data[range.upperBound] == UInt8(ascii: ",") {
+            result.removeSubrange(range.lowerBound..<(range.upperBound + 1))
+        } else if range.lowerBound > data.startIndex, data[range.lowerBound - 1] == UInt8(ascii: ",") {
+            result.removeSubrange((range.lowerBound - 1)..<range.upperBound)
+        } else {
+            result.removeSubrange(range)
+        }
+        return result
     }
 
     /// Exactly the bytes `run` would store and send now, without storing anything.

@@ -6,9 +6,9 @@ import Foundation
 /// keyword is refused, so the validator never silently ignores a rule.
 public struct SchemaValidator: Sendable {
     let root: [String: JSONValue]
-    /// Each `pattern` of the schema, compiled once: a payload checks thousands of strings against
-    /// the same few.
-    private let patterns: CompiledPatterns
+    /// The schema compiled once into nodes with their keywords read, `$ref`s resolved and
+    /// patterns compiled: a payload has hundreds of thousands of values to check.
+    private let compiled: SchemaNode
 
     static let understood: Set<String> = ["$schema", "$id", "title", "description", "$defs", "type", "properties", "required",
                                           "additionalProperties", "items", "enum", "const", "minimum", "maximum", "minLength", "pattern", "$ref"]
@@ -18,23 +18,9 @@ public struct SchemaValidator: Sendable {
             throw SchemaError(path: "", message: "the schema is not a JSON object")
         }
         self.root = root
-        var compiled: [String: NSRegularExpression] = [:]
-        func collect(_ value: JSONValue) throws {
-            switch value {
-            case .object(let object):
-                if case .string(let pattern)? = object["pattern"], compiled[pattern] == nil {
-                    do { compiled[pattern] = try NSRegularExpression(pattern: pattern) } catch {
-                        throw SchemaError(path: "#", message: "the pattern \(pattern) is not a regular expression")
-                    }
-                }
-                for child in object.values { try collect(child) }
-            case .array(let array): for child in array { try collect(child) }
-            default: break
-            }
-        }
-        try collect(.object(root))
-        patterns = CompiledPatterns(compiled)
-        try checkKeywords(root, path: "#")
+        try Self.checkKeywords(root, path: "#")
+        var definitions: [String: SchemaNode] = [:]
+        compiled = try Self.compile(root, root: root, definitions: &definitions)
     }
 
     /// Every way a document breaks the schema; empty when it conforms.
@@ -45,13 +31,14 @@ public struct SchemaValidator: Sendable {
         }
         var errors: [SchemaError] = []
         var path: [String] = []
-        validate(value, against: root, path: &path, errors: &errors)
-        return errors
+        validate(value, against: compiled, path: &path, errors: &errors)
+        // Members are visited in no particular order; the report's order is the paths'.
+        return errors.enumerated().sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element)
     }
 
-    private func checkKeywords(_ schema: [String: JSONValue], path: String) throws {
+    private static func checkKeywords(_ schema: [String: JSONValue], path: String) throws {
         for (key, value) in schema {
-            guard Self.understood.contains(key) else { throw SchemaError(path: path, message: "the validator does not understand '\(key)'") }
+            guard understood.contains(key) else { throw SchemaError(path: path, message: "the validator does not understand '\(key)'") }
             if key == "$defs" || key == "properties", case .object(let children) = value {
                 for (name, child) in children { if case .object(let child) = child { try checkKeywords(child, path: "\(path)/\(key)/\(name)") } }
             } else if key == "items" || key == "additionalProperties", case .object(let child) = value {
@@ -60,60 +47,107 @@ public struct SchemaValidator: Sendable {
         }
     }
 
-    private func resolve(_ schema: [String: JSONValue]) -> [String: JSONValue] {
-        guard case .string(let reference)? = schema["$ref"], reference.hasPrefix("#/$defs/"),
-              case .object(let definitions)? = root["$defs"],
-              case .object(let target)? = definitions[String(reference.dropFirst("#/$defs/".count))] else { return schema }
-        return resolve(target)
+    /// A node for `schema`, following `$ref` into `$defs` (each definition compiled once, so a
+    /// definition that refers to itself is fine).
+    private static func compile(_ schema: [String: JSONValue], root: [String: JSONValue], definitions: inout [String: SchemaNode]) throws -> SchemaNode {
+        if case .string(let reference)? = schema["$ref"], reference.hasPrefix("#/$defs/"),
+           case .object(let all)? = root["$defs"] {
+            let name = String(reference.dropFirst("#/$defs/".count))
+            if case .object(let target)? = all[name] {
+                if let known = definitions[name] { return known }
+                if case .string? = target["$ref"] {
+                    // A reference to a reference (the payload schemas have none in a cycle).
+                    let node = try compile(target, root: root, definitions: &definitions)
+                    definitions[name] = node
+                    return node
+                }
+                let node = SchemaNode()
+                definitions[name] = node
+                try fill(node, from: target, root: root, definitions: &definitions)
+                return node
+            }
+        }
+        let node = SchemaNode()
+        try fill(node, from: schema, root: root, definitions: &definitions)
+        return node
+    }
+
+    private static func fill(_ node: SchemaNode, from schema: [String: JSONValue], root: [String: JSONValue],
+                             definitions: inout [String: SchemaNode]) throws {
+        if case .string(let type)? = schema["type"] { node.type = type }
+        node.constant = schema["const"]
+        if case .array(let options)? = schema["enum"] { node.options = options }
+        if case .number(let minimum)? = schema["minimum"] { node.minimum = minimum }
+        if case .number(let maximum)? = schema["maximum"] { node.maximum = maximum }
+        if case .number(let minLength)? = schema["minLength"] { node.minLength = minLength }
+        if case .string(let pattern)? = schema["pattern"] {
+            do { node.pattern = (pattern, try NSRegularExpression(pattern: pattern)) } catch {
+                throw SchemaError(path: "#", message: "the pattern \(pattern) is not a regular expression")
+            }
+        }
+        if case .object(let named)? = schema["properties"] {
+            for (name, child) in named {
+                if case .object(let child) = child { node.properties[name] = try compile(child, root: root, definitions: &definitions) }
+            }
+        }
+        if case .array(let required)? = schema["required"] {
+            node.required = required.compactMap { if case .string(let name) = $0 { name } else { nil } }
+        }
+        switch schema["additionalProperties"] {
+        case .bool(false)?: node.additional = .forbidden
+        case .object(let additional)?: node.additional = .schema(try compile(additional, root: root, definitions: &definitions))
+        default: node.additional = .allowed
+        }
+        if case .object(let items)? = schema["items"] { node.items = try compile(items, root: root, definitions: &definitions) }
     }
 
     /// `path` holds the names and indexes down to `value`; it is joined only to report a failure.
-    private func validate(_ value: JSONValue, against schema: [String: JSONValue], path: inout [String], errors: inout [SchemaError]) {
-        let schema = resolve(schema)
+    private func validate(_ value: JSONValue, against node: SchemaNode, path: inout [String], errors: inout [SchemaError]) {
         func fail(_ message: String) { errors.append(SchemaError(path: path.isEmpty ? "/" : path.map { "/" + $0 }.joined(), message: message)) }
-        if case .string(let type)? = schema["type"], !matches(value, type: type) {
+        if let type = node.type, !matches(value, type: type) {
             return fail("expected \(type), found \(describe(value))")
         }
-        if let constant = schema["const"], value != constant { fail("expected \(render(constant))") }
-        if case .array(let options)? = schema["enum"], !options.contains(value) {
+        if let constant = node.constant, value != constant { fail("expected \(render(constant))") }
+        if let options = node.options, !options.contains(value) {
             fail("expected one of \(options.map(render).joined(separator: ", ")), found \(render(value))")
         }
-        if case .number(let number) = value {
-            if case .number(let minimum)? = schema["minimum"], number < minimum { fail("\(number) is below the minimum \(minimum)") }
-            if case .number(let maximum)? = schema["maximum"], number > maximum { fail("\(number) is above the maximum \(maximum)") }
-        }
-        if case .string(let text) = value {
-            if case .number(let minLength)? = schema["minLength"], Double(text.count) < minLength { fail("shorter than \(Int(minLength))") }
-            if case .string(let pattern)? = schema["pattern"], !patterns.matches(text, pattern) {
+        switch value {
+        case .number(let number):
+            if let minimum = node.minimum, number < minimum { fail("\(number) is below the minimum \(minimum)") }
+            if let maximum = node.maximum, number > maximum { fail("\(number) is above the maximum \(maximum)") }
+        case .string(let text):
+            if let minLength = node.minLength, Double(text.count) < minLength { fail("shorter than \(Int(minLength))") }
+            if let (pattern, expression) = node.pattern,
+               expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
                 fail("'\(text)' does not match \(pattern)")
             }
-        }
-        if case .object(let object) = value {
-            var properties: [String: JSONValue] = [:]
-            if case .object(let named)? = schema["properties"] { properties = named }
-            if case .array(let required)? = schema["required"] {
-                for case .string(let name) in required where object[name] == nil { fail("missing required property '\(name)'") }
-            }
-            for (name, child) in object.sorted(by: { $0.key < $1.key }) {
-                if case .object(let propertySchema)? = properties[name] {
+        case .object(let object):
+            for name in node.required where object[name] == nil { fail("missing required property '\(name)'") }
+            for (name, child) in object {
+                if let property = node.properties[name] {
                     path.append(name)
-                    validate(child, against: propertySchema, path: &path, errors: &errors)
+                    validate(child, against: property, path: &path, errors: &errors)
                     path.removeLast()
-                } else if case .bool(false)? = schema["additionalProperties"] {
-                    fail("property '\(name)' is not allowed")
-                } else if case .object(let additional)? = schema["additionalProperties"] {
-                    path.append(name)
-                    validate(child, against: additional, path: &path, errors: &errors)
+                } else {
+                    switch node.additional {
+                    case .allowed: break
+                    case .forbidden: fail("property '\(name)' is not allowed")
+                    case .schema(let additional):
+                        path.append(name)
+                        validate(child, against: additional, path: &path, errors: &errors)
+                        path.removeLast()
+                    }
+                }
+            }
+        case .array(let array):
+            if let items = node.items {
+                for (index, element) in array.enumerated() {
+                    path.append(String(index))
+                    validate(element, against: items, path: &path, errors: &errors)
                     path.removeLast()
                 }
             }
-        }
-        if case .array(let array) = value, case .object(let items)? = schema["items"] {
-            for (index, element) in array.enumerated() {
-                path.append(String(index))
-                validate(element, against: items, path: &path, errors: &errors)
-                path.removeLast()
-            }
+        default: break
         }
     }
 
@@ -148,17 +182,25 @@ public struct SchemaValidator: Sendable {
     }
 }
 
-/// A schema's patterns, compiled; read-only after they are made, and NSRegularExpression may be
-/// used from several threads at once.
-private final class CompiledPatterns: @unchecked Sendable {
-    private let expressions: [String: NSRegularExpression]
-    init(_ expressions: [String: NSRegularExpression]) { self.expressions = expressions }
-
-    /// Whether the pattern is found in the text (JSON Schema patterns are not anchored).
-    func matches(_ text: String, _ pattern: String) -> Bool {
-        guard let expression = expressions[pattern] else { return text.range(of: pattern, options: .regularExpression) != nil }
-        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+/// One schema object with its keywords read. Made once by the validator's initialiser and only
+/// read afterwards (NSRegularExpression may be used from several threads at once).
+private final class SchemaNode: @unchecked Sendable {
+    enum Additional {
+        case allowed, forbidden
+        case schema(SchemaNode)
     }
+
+    var type: String?
+    var constant: JSONValue?
+    var options: [JSONValue]?
+    var minimum: Double?
+    var maximum: Double?
+    var minLength: Double?
+    var pattern: (String, NSRegularExpression)?
+    var properties: [String: SchemaNode] = [:]
+    var required: [String] = []
+    var additional: Additional = .allowed
+    var items: SchemaNode?
 }
 
 /// Where a document breaks its schema.

@@ -16,17 +16,28 @@ enum AuditChain {
     }
 
     static func hash(previous: String, fields: [String?]) -> String {
-        var canonical = previous
+        // Bytes appended to one buffer, not strings interpolated: every audited change hashes one.
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(previous.utf8.count + fields.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 8 })
+        canonical.append(contentsOf: previous.utf8)
         for field in fields {
             if let field {
-                canonical += "\(field.utf8.count):\(field)|"
+                canonical.append(contentsOf: String(field.utf8.count).utf8)
+                canonical.append(UInt8(ascii: ":"))
+                canonical.append(contentsOf: field.utf8)
+                canonical.append(UInt8(ascii: "|"))
             } else {
-                canonical += "-|"
+                canonical.append(UInt8(ascii: "-"))
+                canonical.append(UInt8(ascii: "|"))
             }
         }
-        return SHA256.hash(data: Data(canonical.utf8)).map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: canonical) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -14,6 +14,32 @@ extension Registry {
         try read { db in try forEachHistory(db, condition: condition, patient: nil) { try body($1) } }
     }
 
+    /// The histories of every patient who could have an assessment due or overdue on `day` (a
+    /// superset, so that the due list is the same as from every history; a test compares the two
+    /// day by day): patients with a condition not ended and no infusion for it by `day`, with a
+    /// course opened by hand, or with an infusion recent enough for a window of some condition's
+    /// course still to be open, overdue grace included. Everyone else is not read at all.
+    public func forEachHistory(couldBeDueOn day: ClinicalDate, catalog: ConditionCatalog, _ body: (PatientHistory) throws -> Void) throws {
+        // The longest a course's assessments can stay due or overdue after an infusion: its days
+        // (or an infusion running up to 8 calendar days), its end-of-course window, or its last
+        // follow-up visit from day 0, then the overdue grace.
+        let horizon = catalog.conditions.map { condition in
+            let course = condition.course
+            return max(max(course.withinDays, 8) + course.endOfCourseWindowDays, course.followUps.map(\.latestDay).max() ?? 0)
+        }.max() ?? 0
+        let since = day.adding(days: -(horizon + CourseProgress.overdueGraceDays + 1))
+        let candidates = """
+            SELECT patient_id FROM patient_condition c
+            WHERE (c.ended_on IS NULL OR c.ended_on > ?) AND NOT EXISTS (SELECT 1 FROM infusion i WHERE i.patient_id = c.patient_id AND i.condition_id = c.condition_id
+                                                     AND NOT i.entered_in_error AND i.given_on <= ?)
+            UNION SELECT patient_id FROM course_event
+            UNION SELECT patient_id FROM infusion WHERE given_on >= ?
+            """
+        try read { db in
+            try forEachHistory(db, condition: nil, only: (candidates, [day.description, day.description, since.description])) { try body($1) }
+        }
+    }
+
     func histories(_ db: Database, condition: String?, patient: RecordID?) throws -> [PatientHistory] {
         var result: [PatientHistory] = []
         try forEachHistory(db, condition: condition, patient: patient) { result.append($1) }
@@ -24,11 +50,23 @@ extension Registry {
     /// patients: a merge, so that memory holds one patient's history whatever the registry's size.
     /// `body` gets each patient's row id beside their history.
     func forEachHistory(_ db: Database, condition: String?, patient: RecordID?, _ body: (Int64, PatientHistory) throws -> Void) throws {
+        try forEachHistory(db, condition: condition, only: patient.map { ("?", [$0.row]) }, body)
+    }
+
+    /// `only`: an SQL expression of the patient row ids to read (`?` for one, or a subquery) with
+    /// its arguments; nil for every patient.
+    func forEachHistory(_ db: Database, condition: String?, only: (sql: String, arguments: StatementArguments)?,
+                        _ body: (Int64, PatientHistory) throws -> Void) throws {
         var patientFilter = ""
         var arguments: StatementArguments = []
-        if let patient {
-            patientFilter = " WHERE patient_id = ?"
-            arguments = [patient.row]
+        /// `column` restricted to the patients asked for, as a condition.
+        func restricted(_ column: String) -> String {
+            guard let only else { return "" }
+            return only.sql == "?" ? "\(column) = ?" : "\(column) IN (\(only.sql))"
+        }
+        if let only {
+            patientFilter = " WHERE " + restricted("patient_id")
+            arguments = only.arguments
         }
         func grouped<T>(_ sql: String, _ make: @escaping (Row) throws -> T?) throws -> PatientGroups<T> {
             PatientGroups(cursor: try Row.fetchCursor(db, sql: sql, arguments: arguments), make: make)
@@ -44,7 +82,7 @@ extension Registry {
             SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
                    o.oxygen_saturation, o.sedation, o.dissociation, o.respiratory_depression
             FROM infusion_observation o JOIN infusion i ON i.id = o.infusion_id
-            WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(patient == nil ? "" : " AND o.patient_id = ?")
+            WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(only == nil ? "" : " AND " + restricted("o.patient_id"))
             ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
             """) { row -> PatientHistory.Observation in
             let observed = try ClinicalDate.parse(row["observed_on"], field: "on")
@@ -82,7 +120,7 @@ extension Registry {
             (row["condition_id"] as String, try ClinicalDate.parse(row["ended_on"], field: "ended_on"))
         }
         let ended: PatientGroups<(String, ClinicalDate)> = endedGroups
-        let patients = try Row.fetchCursor(db, sql: "SELECT id, enrolled_on FROM patient\(patient == nil ? "" : " WHERE id = ?") ORDER BY id", arguments: arguments)
+        let patients = try Row.fetchCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
         while let row = try patients.next() {
             let id: Int64 = row["id"]
             let enrolledOn = try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on")

@@ -393,4 +393,80 @@ final class DeliveryRuleTests {
     func periods(date: String, every: String, key: String) throws {
         #expect(Exporter.periodKey(every: every, on: try ClinicalDate.parse(date, field: "d")) == key)
     }
+
+    @Test("A payload's content (what 'unchanged' compares) is exactly its encoding without the audit-chain head", arguments: ["summary", "records"])
+    func contentWithoutChainHead(profile: String) throws {
+        let patients = (1...40).map { patient(Int64($0), baseline: 14 + $0 % 9, end: $0 % 5 == 0 ? nil : 4 + $0 % 11, route: .iv) }
+        let endpoint = EndpointSettings(name: "net", url: "https://research.invalid/", tokenFile: nil, tokenEnvironment: nil, caFile: nil,
+                                        profile: profile, minCell: 5, k: 3, timeoutSeconds: 10)
+        func built(head: String?) throws -> BuiltPayload {
+            try exporter.build(for: endpoint, patients: patients, clinic: "C", secret: Data(repeating: 7, count: 32), period: "2026-03",
+                               asOf: testToday, auditChainHead: head)
+        }
+        let bare = try built(head: nil)
+        let headed = try built(head: String(repeating: "ab", count: 32))
+        #expect(headed.payload != bare.payload)
+        #expect(String(decoding: headed.payload, as: UTF8.self).contains("\"auditChainHead\":\"abab"))
+        #expect(headed.contentSHA256 == bare.sha256)
+        #expect(bare.contentSHA256 == bare.sha256)
+        // The member is removed with its own comma, whichever side it is on.
+        #expect(Exporter.withoutChainHead(Data(#"{"a":1,"auditChainHead":"ff"}"#.utf8), head: "ff") == Data(#"{"a":1}"#.utf8))
+        #expect(Exporter.withoutChainHead(Data(#"{"auditChainHead":"ff","b":2}"#.utf8), head: "ff") == Data(#"{"b":2}"#.utf8))
+        #expect(Exporter.withoutChainHead(Data(#"{"auditChainHead":"ff"}"#.utf8), head: "ff") == Data("{}".utf8))
+    }
+}
+
+@Suite("The payload schemas' validator")
+struct SchemaValidatorTests {
+    let validator = try! SchemaValidator(schema: #"""
+        {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "required": ["id", "rows"],
+         "additionalProperties": false,
+         "properties": {
+           "id": {"type": "string", "pattern": "^[0-9a-f]{4}$"},
+           "kind": {"enum": ["a", "b"]}, "version": {"const": 3},
+           "rows": {"type": "array", "items": {"$ref": "#/$defs/row"}},
+           "extra": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 9}}},
+         "$defs": {"row": {"type": "object", "required": ["n"], "additionalProperties": false,
+                           "properties": {"n": {"type": "number", "minimum": 1}, "name": {"type": "string", "minLength": 2},
+                                          "child": {"$ref": "#/$defs/row"}}}}}
+        """#)
+
+    func problems(_ document: String) -> [String] {
+        validator.problems(in: Data(document.utf8)).map(\.description)
+    }
+
+    @Test("A document that keeps every rule passes, nested references included")
+    func conforming() {
+        #expect(problems(#"{"id": "0a9f", "kind": "b", "version": 3, "rows": [{"n": 2, "name": "xy", "child": {"n": 1}}], "extra": {"q": 9}}"#) == [])
+    }
+
+    @Test("Each broken rule is reported at its path", arguments: [
+        (#"{"id": "0a9f", "rows": [], "leak": "P-000001"}"#, "/: property 'leak' is not allowed"),
+        (#"{"rows": []}"#, "/: missing required property 'id'"),
+        (#"{"id": "0A9F", "rows": []}"#, "/id: '0A9F' does not match ^[0-9a-f]{4}$"),
+        (#"{"id": 12, "rows": []}"#, "/id: expected string, found a number"),
+        (#"{"id": "0a9f", "kind": "c", "rows": []}"#, "/kind: expected one of 'a', 'b', found 'c'"),
+        (#"{"id": "0a9f", "version": 2, "rows": []}"#, "/version: expected 3"),
+        (#"{"id": "0a9f", "rows": [{"n": 1}, {"n": 0}]}"#, "/rows/1/n: 0.0 is below the minimum 1.0"),
+        (#"{"id": "0a9f", "rows": [{"n": 1, "child": {"n": 1, "name": "x"}}]}"#, "/rows/0/child/name: shorter than 2"),
+        (#"{"id": "0a9f", "rows": [{"n": 1, "child": {"n": 1, "mrn": "x"}}]}"#, "/rows/0/child: property 'mrn' is not allowed"),
+        (#"{"id": "0a9f", "rows": [], "extra": {"q": 10}}"#, "/extra/q: 10.0 is above the maximum 9.0"),
+        (#"{"id": "0a9f", "rows": [], "extra": {"q": 1.5}}"#, "/extra/q: expected integer, found a number"),
+        (#"{"id": "0a9f", "rows": {}}"#, "/rows: expected array, found an object"),
+    ])
+    func broken(document: String, expected: String) {
+        #expect(problems(document) == [expected])
+    }
+
+    @Test("Several problems come back in the order of their paths, whatever order the members were read in")
+    func ordered() {
+        #expect(problems(#"{"zz": 1, "id": "x", "aa": 2, "rows": [{"n": 0}]}"#)
+                == ["/: property 'aa' is not allowed", "/: property 'zz' is not allowed", "/id: 'x' does not match ^[0-9a-f]{4}$",
+                    "/rows/0/n: 0.0 is below the minimum 1.0"])
+    }
+
+    @Test("A keyword the validator does not know is refused rather than ignored")
+    func unknownKeyword() {
+        #expect(throws: SchemaError.self) { try SchemaValidator(schema: #"{"type": "object", "oneOf": []}"#) }
+    }
 }

@@ -295,6 +295,13 @@ struct AuditJSONTests {
         }
     }
 
+    @Test("The audit chain's hash of a row is SHA-256 over the previous hash and each field with its byte length (a vector worked out by Python's hashlib)")
+    func auditChainVector() {
+        let fields: [String?] = ["7", "2026-11-26T10:00:00.000Z", "nurse.a", "root", "add", "assessment", "A-000007", "P-000001", nil,
+                                 #"{"score":12,"note":"é"}"#, nil]
+        #expect(AuditChain.hash(previous: AuditChain.genesis, fields: fields) == "ec4037ea119dad5dcda8e1ee049d01ac54cd2e5f06ee7d976f73bf108815828f")
+    }
+
     @Test("Infusions written to the audit trail by hand read exactly as Foundation's encoder writes them")
     func handEncodedInfusions() throws {
         let fixture = try Fixture()

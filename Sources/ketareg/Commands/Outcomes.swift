@@ -110,7 +110,7 @@ struct Due: ParsableCommand {
         let today = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
         let registry = try global.openRegistry()
         var items: [DueItem] = []
-        try registry.forEachHistory { items += DueItem.items(for: $0, catalog: catalog, today: today) }
+        try registry.forEachHistory(couldBeDueOn: today, catalog: catalog) { items += DueItem.items(for: $0, catalog: catalog, today: today) }
         let due = DueItem.sorted(items)
         let flags = try registry.flags(openOnly: true)
         let names = try registry.patientNames(due.map(\.patient) + flags.map(\.patient))
