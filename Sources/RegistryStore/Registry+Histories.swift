@@ -116,10 +116,9 @@ extension Registry {
         let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
             CoInterventionKind(rawValue: row["kind"])
         }
-        let endedGroups: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
+        let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
             (row["condition_id"] as String, try ClinicalDate.parse(row["ended_on"], field: "ended_on"))
         }
-        let ended: PatientGroups<(String, ClinicalDate)> = endedGroups
         let patients = try Row.fetchCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
         while let row = try patients.next() {
             let id: Int64 = row["id"]

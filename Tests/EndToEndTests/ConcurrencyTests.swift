@@ -28,6 +28,36 @@ struct ConcurrencyTests {
         done.wait()
     }
 
+    @Test("While a long import holds the write lock, a command that only reads does not wait for it")
+    func readersGoAhead() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        _ = try clinic.enroll(mrn: "C-1")
+        let holder = try DatabaseQueue(path: clinic.registry)
+        let started = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? holder.inDatabase { db in
+                // As an import does: rows committed to the write-ahead log, then a long transaction.
+                try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('test-marker', 'x')")
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "DELETE FROM registry_info WHERE key = 'test-marker'")
+                started.signal()
+                Thread.sleep(forTimeInterval: 12)
+                try db.execute(sql: "COMMIT")
+            }
+            done.signal()
+        }
+        started.wait()
+        let began = Date()
+        for arguments in [["patients"], ["patient", "show", "P-000001"], ["outcomes"], ["due"]] {
+            let outcome = try clinic.run(arguments: arguments)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.standardError)")
+        }
+        #expect(Date().timeIntervalSince(began) < 10, "the readers waited for the writer") // it holds the lock for 12 s
+        done.wait()
+    }
+
     @Test("An import and enrolments at once: both succeed, and every row is there")
     func importAndEnrolments() throws {
         let clinic = try Clinic()
