@@ -32,8 +32,9 @@ public struct SchemaValidator: Sendable {
         var errors: [SchemaError] = []
         var path: [String] = []
         validate(value, against: compiled, path: &path, errors: &errors)
-        // Members are visited in no particular order; the report's order is the paths'.
-        return errors.enumerated().sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element)
+        // Members are visited in no particular order (a dictionary's); the report's order is the
+        // paths', then the messages'.
+        return errors.sorted { ($0.path, $0.message) < ($1.path, $1.message) }
     }
 
     private static func checkKeywords(_ schema: [String: JSONValue], path: String) throws {

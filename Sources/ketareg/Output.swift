@@ -25,10 +25,19 @@ func table(_ rows: [[String]], indent: String = "") -> String {
     var widths = Array(repeating: 0, count: first.count)
     for row in cellWidths { for (index, width) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], width) } }
     return zip(rows, cellWidths).map { row, measured in
-        indent + row.enumerated().map { index, cell in
+        indent + trimmed(row.enumerated().map { index, cell in
             index == row.count - 1 || index >= widths.count ? cell : cell + String(repeating: " ", count: max(0, widths[index] - measured[index]))
-        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "  "))
     }.joined(separator: "\n")
+}
+
+/// The line without whitespace at either end. Foundation's trimming is asked only when an end
+/// could be whitespace: a line that starts and ends with printable ASCII other than a space has
+/// none (every other whitespace character is a tab or not ASCII).
+private func trimmed(_ line: String) -> String {
+    func plain(_ byte: UInt8?) -> Bool { byte.map { (0x21...0x7E).contains($0) } ?? false }
+    if plain(line.utf8.first), plain(line.utf8.last) { return line }
+    return line.trimmingCharacters(in: .whitespaces)
 }
 
 /// Columns a text takes on a terminal: one per character (a letter with its combining marks is
