@@ -8,24 +8,12 @@ struct ConcurrencyTests {
     func waitsForLongWriter() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let holder = try DatabaseQueue(path: clinic.registry)
-        let started = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? holder.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                started.signal()
-                Thread.sleep(forTimeInterval: 12)
-                try db.execute(sql: "COMMIT")
-            }
-            done.signal()
-        }
-        started.wait()
+        let release = try holdWriteLock(clinic.registry, seconds: 12)
         let began = Date()
         let id = try clinic.enroll(mrn: "C-1")
         #expect(id == "P-000001")
         #expect(Date().timeIntervalSince(began) > 5) // it really waited for the writer
-        done.wait()
+        try release()
     }
 
     @Test("While a long import holds the write lock, a command that only reads does not wait for it")
@@ -33,29 +21,17 @@ struct ConcurrencyTests {
         let clinic = try Clinic()
         defer { clinic.remove() }
         _ = try clinic.enroll(mrn: "C-1")
-        let holder = try DatabaseQueue(path: clinic.registry)
-        let started = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            try? holder.inDatabase { db in
-                // As an import does: rows committed to the write-ahead log, then a long transaction.
-                try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('test-marker', 'x')")
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "DELETE FROM registry_info WHERE key = 'test-marker'")
-                started.signal()
-                Thread.sleep(forTimeInterval: 12)
-                try db.execute(sql: "COMMIT")
-            }
-            done.signal()
-        }
-        started.wait()
+        // As an import does: rows committed to the write-ahead log, then a long transaction.
+        let release = try holdWriteLock(clinic.registry, seconds: 12,
+                                        before: "INSERT INTO registry_info (key, value) VALUES ('test-marker', 'x')",
+                                        during: "DELETE FROM registry_info WHERE key = 'test-marker'")
         let began = Date()
         for arguments in [["patients"], ["patient", "show", "P-000001"], ["outcomes"], ["due"]] {
             let outcome = try clinic.run(arguments: arguments)
             #expect(outcome.status == 0, "\(arguments): \(outcome.standardError)")
         }
         #expect(Date().timeIntervalSince(began) < 10, "the readers waited for the writer") // it holds the lock for 12 s
-        done.wait()
+        try release()
     }
 
     @Test("An import and enrolments at once: both succeed, and every row is there")
@@ -76,5 +52,36 @@ struct ConcurrencyTests {
         let patients = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
         #expect(patients["patients"]?.count == 6)
         #expect(try clinic.run("verify").status == 0)
+    }
+}
+
+/// Holds the registry's write lock from a connection of its own for `seconds` (running `before`
+/// first, and `during` once the lock is held). Returns once the lock is held, with a function that
+/// waits for its release and throws what went wrong on the holder's side.
+func holdWriteLock(_ path: String, seconds: Double, before: String? = nil, during: String? = nil) throws -> () throws -> Void {
+    final class Outcome: @unchecked Sendable { var error: (any Error)? }
+    let holder = try DatabaseQueue(path: path)
+    let started = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+    let outcome = Outcome()
+    Thread.detachNewThread {
+        do {
+            try holder.inDatabase { db in
+                if let before { try db.execute(sql: before) }
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                if let during { try db.execute(sql: during) }
+                started.signal()
+                Thread.sleep(forTimeInterval: seconds)
+                try db.execute(sql: "COMMIT")
+            }
+        } catch {
+            outcome.error = error
+            started.signal()
+        }
+        done.signal()
+    }
+    started.wait()
+    return {
+        done.wait()
+        if let error = outcome.error { throw error }
     }
 }
