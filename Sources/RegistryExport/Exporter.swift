@@ -45,25 +45,23 @@ public struct Exporter: Sendable {
         let schema: String
         var cells: [SummaryCellUpdate] = []
         switch endpoint.profile {
-        case "fhir":
+        case "fhir", "records":
+            // Both are built from the k-anonymous records.
             let patients = try snapshot.patients()
             consenting = patients.count
-            let records = RecordsBuilder.build(patients: patients, catalog: catalog,
+            var records = RecordsBuilder.build(patients: patients, catalog: catalog,
                                                pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
                                                clinic: clinic, period: period, k: endpoint.k, generator: generator)
-            content = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: nil))
-            data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
-            schema = FHIRExport.schemaID
-        case "records":
-            let patients = try snapshot.patients()
-            consenting = patients.count
-            var payload = RecordsBuilder.build(patients: patients, catalog: catalog,
-                                               pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
-                                               clinic: clinic, period: period, k: endpoint.k, generator: generator)
-            payload.auditChainHead = auditChainHead
-            data = try encoder.encode(payload)
-            content = Self.withoutChainHead(data, head: auditChainHead)
-            schema = RecordsPayload.schemaID
+            if endpoint.profile == "fhir" {
+                content = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: nil))
+                data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
+                schema = FHIRExport.schemaID
+            } else {
+                records.auditChainHead = auditChainHead
+                data = try encoder.encode(records)
+                content = Self.withoutChainHead(data, head: auditChainHead)
+                schema = RecordsPayload.schemaID
+            }
         default:
             let release = try SummaryBuilder.release(forEachPatient: { body in
                 try snapshot.forEachPatient { patient in
