@@ -66,7 +66,7 @@ public struct Exporter: Sendable {
             let release = try SummaryBuilder.release(forEachPatient: { body in
                 try snapshot.forEachPatient { patient in
                     consenting += 1
-                    try body(patient)
+                    body(patient)
                 }
             }, conditions: catalog.conditions, clinic: clinic, period: period, minimumCellSize: endpoint.minCell, generator: generator,
                asOf: asOf, published: snapshot.summaryReleases)

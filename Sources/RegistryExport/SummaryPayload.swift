@@ -143,18 +143,15 @@ public enum SummaryBuilder {
     public static func release(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
                                minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
                                published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
-        var gathered = conditions.map { ConditionGather(condition: $0, asOf: asOf) }
-        for patient in patients {
-            for index in gathered.indices { gathered[index].add(patient) }
-        }
-        return release(gathered: gathered, clinic: clinic, period: period, minimumCellSize: k, generator: generator, published: published)
+        release(forEachPatient: { body in patients.forEach(body) }, conditions: conditions, clinic: clinic, period: period,
+                minimumCellSize: k, generator: generator, asOf: asOf, published: published)
     }
 
     /// The same, reading the patients one at a time (``ExportSnapshot/forEachPatient``), so that
     /// memory holds what the summary counts rather than every patient's history.
-    public static func release(forEachPatient: ((ExportPatient) throws -> Void) throws -> Void, conditions: [any Condition], clinic: String?,
+    public static func release(forEachPatient: ((ExportPatient) -> Void) throws -> Void, conditions: [any Condition], clinic: String?,
                                period: String, minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
-                               published: SummaryReleaseMemory) throws -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+                               published: SummaryReleaseMemory) rethrows -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
         var gathered = conditions.map { ConditionGather(condition: $0, asOf: asOf) }
         try forEachPatient { patient in
             for index in gathered.indices { gathered[index].add(patient) }

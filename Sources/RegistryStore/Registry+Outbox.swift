@@ -268,18 +268,11 @@ extension Registry {
         }
     }
 
-    /// Every patient who may appear in an export built today: research consent in force today (the
-    /// patient's last decision dated today or earlier) and in the audited patient row (so that a
-    /// consent history changed behind the program's back lets no one in; `verify` names it), and a
-    /// course started. Reads no identifying field.
-    func exportPatients(_ db: Database) throws -> [ExportPatient] {
-        var patients: [ExportPatient] = []
-        try forEachExportPatient(db) { patients.append($0) }
-        return patients
-    }
-
-    /// ``exportPatients(_:)`` one at a time, in order of row id: the consenting patients' cursor
-    /// read in step with the histories'.
+    /// Every patient who may appear in an export built today, one at a time in order of row id:
+    /// research consent in force today (the patient's last decision dated today or earlier) and in
+    /// the audited patient row (so that a consent history changed behind the program's back lets
+    /// no one in; `verify` names it), and a course started. Reads no identifying field. The
+    /// consenting patients' cursor is read in step with the histories'.
     func forEachExportPatient(_ db: Database, _ body: (ExportPatient) throws -> Void) throws {
         let consenting = try Row.fetchCursor(db, sql: """
             SELECT id, sex, age_at_day_zero FROM patient
@@ -314,11 +307,6 @@ extension Registry {
     /// What an export for this profile would be built from now, handed to `body` inside one read.
     public func withExportSnapshot<T>(profile: String = "summary", _ body: (ExportSnapshot) throws -> T) throws -> T {
         try read { try body(try exportSnapshot($0, profile: profile)) }
-    }
-
-    /// The consenting patients an export would be built from now.
-    public func exportPatients() throws -> [ExportPatient] {
-        try read { try exportPatients($0) }
     }
 
     /// Builds a payload from the registry and stores it in the outbox in one transaction, so that

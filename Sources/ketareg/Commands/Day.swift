@@ -22,7 +22,7 @@ struct Day: ParsableCommand {
     struct Sheet: Encodable {
         struct Seen: Encodable {
             let patient: String
-            let name: String
+            var name: String
             let infusions: [String]
             let assessments: [String]
         }
@@ -49,7 +49,7 @@ struct Day: ParsableCommand {
         }
         let flags = try registry.flags(openOnly: true)
         let names = try registry.patientNames(seen.map(\.patient) + dueItems.map(\.patient) + flags.map(\.patient))
-        seen = seen.map { Sheet.Seen(patient: $0.patient, name: names[$0.patient] ?? "", infusions: $0.infusions, assessments: $0.assessments) }
+        for index in seen.indices { seen[index].name = names[seen[index].patient] ?? "" }
         let due = DueItem.sorted(dueItems).map { DueReport.Item(item: $0, name: names[$0.patient]) }
         if output.json { return try printJSON(Sheet(date: day.description, openFlags: flags, seen: seen, due: due)) }
 
