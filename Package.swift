@@ -16,6 +16,9 @@ let package = Package(
         .plugin(name: "NewCondition", targets: ["NewCondition"]),
         .library(name: "RegistryExport", targets: ["RegistryExport"]),
         .library(name: "CurlTransport", targets: ["CurlTransport"]),
+        .executable(name: "ketareg-hub", targets: ["ketareg-hub"]),
+        .library(name: "HubCore", targets: ["HubCore"]),
+        .library(name: "HubStore", targets: ["HubStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +26,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // The research network's receiver (ketareg-hub) only: HTTP and PostgreSQL.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        // Hummingbird's header types (already one of its own dependencies), named for Idempotency-Key.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // NIOPosix (already under Hummingbird and PostgresNIO): the hub's quick "is anything
+        // listening" check before it waits on a connection pool.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // The domain: condition and scale protocols, scoring, bands, outcome rules. Foundation only.
@@ -78,6 +89,33 @@ let package = Package(
             dependencies: ["RegistryCore", .product(name: "Yams", package: "Yams")]
         ),
 
+        // The research network's side. HubCore: what arrives (payloads checked against the published
+        // schemas and unpacked into rows) and what is published from it (random-effects pooling,
+        // the network's minimum cell size, forest plots). No I/O; never the clinic's store.
+        .target(
+            name: "HubCore",
+            dependencies: ["RegistryCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The hub's PostgreSQL: migrations, received payloads and their unpacked tables.
+        .target(
+            name: "HubStore",
+            dependencies: ["HubCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // ketareg-hub: the receiver (Hummingbird 2) and the network's commands.
+        .executableTarget(
+            name: "ketareg-hub",
+            dependencies: [
+                "HubCore", "HubStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The conformance kit every condition module's tests use.
         .target(name: "ConditionTesting", dependencies: ["RegistryCore"]),
 
@@ -123,6 +161,12 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["ketareg", "RegistryTestSupport", "RegistryStore", "RegistryCore", "Migraine", "Depression",
                            "NeuropathicPain", "QualityOfLife", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "HubTests",
+            dependencies: ["HubCore", "ketareg-hub", "RegistryCore", "RegistryTestSupport"],
+            // The independent implementation the pooling is checked against (Python, statsmodels).
+            exclude: ["statsmodels_pool.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -186,7 +186,7 @@ public enum FHIRResources {
 /// travel as extensions, exactly as generalised for k. Infusions and the patients table are not
 /// sent. The Bundle's meta tags say the schema, period, generator, k and the audit-chain head.
 public enum FHIRExport {
-    public static let schemaID = "ketareg-fhir/1"
+    public static let schemaID = PayloadSchemas.fhirID
     public static let pseudonymSystem = "urn:ketareg:pseudonym"
     public static let timepointExtension = "urn:ketareg:fhir:timepoint"
     public static let weekExtension = "urn:ketareg:fhir:week-from-first-infusion"

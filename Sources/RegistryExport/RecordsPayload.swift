@@ -16,7 +16,7 @@ import RegistryStore
 /// group among those not yet released reaches k), and those still in smaller groups after the
 /// last step are withheld. The payload says how many patients each step took.
 public struct RecordsPayload: Sendable, Codable, Hashable {
-    public static let schemaID = "ketareg-records/3"
+    public static let schemaID = PayloadSchemas.recordsID
 
     public let schema: String
     public let generator: String

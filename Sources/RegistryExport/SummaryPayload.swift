@@ -5,7 +5,7 @@ import RegistryStore
 /// The `summary` profile: aggregate tables per condition, scale and point of the course, with every
 /// cell counting fewer than the endpoint's minimum suppressed, and whatever could reveal it too.
 public struct SummaryPayload: Sendable, Codable, Hashable {
-    public static let schemaID = "ketareg-summary/3"
+    public static let schemaID = PayloadSchemas.summaryID
 
     public let schema: String
     public let generator: String

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import GRDB
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// The scripted research endpoint in Tests/Servers, a real HTTP(S) server on 127.0.0.1 run by

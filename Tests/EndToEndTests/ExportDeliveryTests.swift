@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 @Suite("Exports delivered to a real endpoint on 127.0.0.1")

@@ -1,5 +1,6 @@
 import Depression
 import Foundation
+import RegistryTestSupport
 import Migraine
 import NeuropathicPain
 import RegistryCore

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// FHIR output checked by an independent validator: the `fhir.resources` R4B models from PyPI,

@@ -5,18 +5,6 @@ import Testing
 /// The package's own folder.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// What one run of the `ketareg` binary did.
-struct Outcome {
-    let status: Int32
-    let standardOutput: String
-    let standardError: String
-
-    /// Standard output parsed as JSON.
-    func json() throws -> Any {
-        try JSONSerialization.jsonObject(with: Data(standardOutput.utf8))
-    }
-}
-
 /// The built `ketareg` binary run as a subprocess against a registry in a temporary folder.
 struct Clinic {
     let folder: URL
@@ -92,34 +80,4 @@ struct Clinic {
         #expect(outcome.status == 0, "enroll failed: \(outcome.standardError)")
         return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-func runProcess(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> Outcome {
-    // Output goes to files rather than pipes, so a chatty process can never block on a full pipe.
-    let folder = try makeTemporaryFolder("ketareg-run")
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outputURL = folder.appendingPathComponent("stdout")
-    let errorURL = folder.appendingPathComponent("stderr")
-    let inputURL = folder.appendingPathComponent("stdin")
-    _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: inputURL.path, contents: Data((input ?? "").utf8))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let output = try FileHandle(forWritingTo: outputURL)
-    let error = try FileHandle(forWritingTo: errorURL)
-    let stdin = try FileHandle(forReadingFrom: inputURL)
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = stdin
-    try process.run()
-    process.waitUntilExit()
-    try output.close()
-    try error.close()
-    try stdin.close()
-    return Outcome(status: process.terminationStatus,
-                   standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
-                   standardError: try String(contentsOf: errorURL, encoding: .utf8))
 }

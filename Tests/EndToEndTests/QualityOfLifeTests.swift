@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 @Suite("WHO-5 for every condition, end to end")

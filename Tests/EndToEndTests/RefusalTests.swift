@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// Bad input: each refusal exits 1, names the field and what is allowed, prints nothing on standard

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// The browser the reports are checked in: headless Chromium from Debian's packages, which

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// A continuous infusion with its observations, a two-condition patient, and an induction followed

@@ -68,3 +68,46 @@ public enum Fuzz {
         return bytes
     }
 }
+
+/// What one run of a binary did.
+public struct Outcome: Sendable {
+    public let status: Int32
+    public let standardOutput: String
+    public let standardError: String
+
+    /// Standard output parsed as JSON.
+    public func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(standardOutput.utf8))
+    }
+}
+
+/// Runs a binary to its end, its output collected in files (never a pipe a chatty process could fill).
+public func runProcess(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> Outcome {
+    // Output goes to files rather than pipes, so a chatty process can never block on a full pipe.
+    let folder = try makeTemporaryFolder("ketareg-run")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outputURL = folder.appendingPathComponent("stdout")
+    let errorURL = folder.appendingPathComponent("stderr")
+    let inputURL = folder.appendingPathComponent("stdin")
+    _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: inputURL.path, contents: Data((input ?? "").utf8))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let output = try FileHandle(forWritingTo: outputURL)
+    let error = try FileHandle(forWritingTo: errorURL)
+    let stdin = try FileHandle(forReadingFrom: inputURL)
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = stdin
+    try process.run()
+    process.waitUntilExit()
+    try output.close()
+    try error.close()
+    try stdin.close()
+    return Outcome(status: process.terminationStatus,
+                   standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+                   standardError: try String(contentsOf: errorURL, encoding: .utf8))
+}

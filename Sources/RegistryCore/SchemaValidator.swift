@@ -29,6 +29,11 @@ public struct SchemaValidator: Sendable {
         do { value = try JSONValue.parse(document) } catch {
             return [error as? SchemaError ?? SchemaError(path: "", message: "not JSON")]
         }
+        return problems(in: value)
+    }
+
+    /// Every way an already parsed document breaks the schema; empty when it conforms.
+    public func problems(in value: JSONValue) -> [SchemaError] {
         var errors: [SchemaError] = []
         var path: [String] = []
         validate(value, against: compiled, path: &path, errors: &errors)

@@ -5,10 +5,17 @@
 public enum PayloadSchemas {
     /// File name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
-        ("ketareg-summary-3.schema.json", SummaryPayload.schemaID, summary),
-        ("ketareg-records-3.schema.json", RecordsPayload.schemaID, records),
-        ("ketareg-fhir-1.schema.json", FHIRExport.schemaID, fhir),
+        ("ketareg-summary-3.schema.json", summaryID, summary),
+        ("ketareg-records-3.schema.json", recordsID, records),
+        ("ketareg-fhir-1.schema.json", fhirID, fhir),
     ]
+
+    /// The names payloads give their schema, with its version. The clinic builds them
+    /// (RegistryExport) and the research network's hub reads them (HubCore): both take the names
+    /// and the schemas from here.
+    public static let summaryID = "ketareg-summary/3"
+    public static let recordsID = "ketareg-records/3"
+    public static let fhirID = "ketareg-fhir/1"
 
     /// The `fhir` profile's Bundle: only pseudonymised Observations, no date, no Patient.
     static let fhir = #"""

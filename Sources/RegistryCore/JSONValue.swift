@@ -23,6 +23,11 @@ public indirect enum JSONValue: Sendable, Equatable {
     private struct Parser {
         let bytes: [UInt8]
         var position = 0
+        /// How many arrays and objects enclose the current value. A payload nests a few levels;
+        /// hostile text nesting thousands deep must not exhaust the stack of whoever parses it
+        /// (the hub parses what any client sends).
+        var depth = 0
+        static let maximumDepth = 64
 
         func error(_ message: String) -> SchemaError { SchemaError(path: "byte \(position)", message: message) }
 
@@ -42,6 +47,9 @@ public indirect enum JSONValue: Sendable, Equatable {
             switch bytes[position] {
             case UInt8(ascii: "{"):
                 position += 1
+                depth += 1
+                defer { depth -= 1 }
+                guard depth <= Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) levels deep") }
                 var object: [String: JSONValue] = [:]
                 skipSpace()
                 if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(object) }
@@ -60,6 +68,9 @@ public indirect enum JSONValue: Sendable, Equatable {
                 }
             case UInt8(ascii: "["):
                 position += 1
+                depth += 1
+                defer { depth -= 1 }
+                guard depth <= Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) levels deep") }
                 var array: [JSONValue] = []
                 skipSpace()
                 if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(array) }

@@ -1,0 +1,146 @@
+import Foundation
+
+/// One clinic's latest row for one outcome, as stored from its summary payload.
+public struct ClinicOutcome: Sendable, Equatable {
+    public var clinic: String
+    public var period: String
+    public var condition: String
+    public var outcome: String
+    public var scale: String
+    public var subscore: String?
+    public var window: String
+    /// Which follow-up visit a sustained outcome is judged at (`visit-1`); nil for immediate.
+    public var visit: String?
+    public var assessed: Int?
+    public var met: Int?
+    public var suppressed: Bool
+
+    public init(clinic: String, period: String, condition: String, outcome: String, scale: String, subscore: String? = nil,
+                window: String, visit: String? = nil, assessed: Int?, met: Int?, suppressed: Bool) {
+        self.clinic = clinic
+        self.period = period
+        self.condition = condition
+        self.outcome = outcome
+        self.scale = scale
+        self.subscore = subscore
+        self.window = window
+        self.visit = visit
+        self.assessed = assessed
+        self.met = met
+        self.suppressed = suppressed
+    }
+}
+
+/// One outcome pooled across clinics: what the network may publish.
+public struct PooledOutcome: Sendable {
+    public struct ClinicRow: Sendable, Equatable {
+        public let clinic: String
+        public let period: String
+        public let proportion: Proportion
+    }
+
+    public struct NotReported: Sendable, Equatable {
+        public let clinic: String
+        public let reason: String
+        public init(clinic: String, reason: String) {
+            self.clinic = clinic
+            self.reason = reason
+        }
+    }
+
+    public let condition: String
+    public let outcome: String
+    public let scale: String
+    public let subscore: String?
+    public let window: String
+    public let visit: String?
+    /// The clinics shown and pooled, by name.
+    public let clinics: [ClinicRow]
+    /// The clinics with this outcome that are neither shown nor pooled, and why.
+    public let notReported: [NotReported]
+    /// Nil when no clinic can be shown.
+    public let analysis: MetaAnalysis?
+    public let crude: CrudeProportion?
+}
+
+/// The network's rules for what it publishes.
+public enum Pooling {
+    /// PCORnet's: no count from 1 to 10 is shown.
+    public static let defaultMinimumCellSize = 11
+
+    /// Why a clinic's row may not be shown under a minimum cell size of `minimum`, or nil when it may.
+    /// Every count the row shows or implies (assessed, responders, non-responders) must be 0 or at
+    /// least the minimum, and assessed at least the minimum. A row that may not be shown is not
+    /// pooled either: otherwise subtracting the shown rows from the pooled count would reveal it.
+    public static func withheldReason(_ row: ClinicOutcome, minimum: Int) -> String? {
+        if row.suppressed { return "suppressed by the clinic" }
+        guard let assessed = row.assessed, let met = row.met else { return "suppressed by the clinic" }
+        if assessed < minimum { return "fewer than \(minimum) assessed" }
+        let small = { (count: Int) in count > 0 && count < minimum }
+        if small(met) || small(assessed - met) { return "a count from 1 to \(minimum - 1)" }
+        return nil
+    }
+
+    /// Groups the rows by condition, outcome, scale, subscore, window and visit, and pools each group.
+    public static func pool(_ rows: [ClinicOutcome], minimumCellSize minimum: Int) -> [PooledOutcome] {
+        let groups = Dictionary(grouping: rows) { [$0.condition, $0.outcome, $0.scale, $0.subscore ?? "", $0.window, $0.visit ?? ""] }
+        return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+            let members = groups[key]!.sorted { ($0.clinic, $0.period) < ($1.clinic, $1.period) }
+            var shown: [PooledOutcome.ClinicRow] = []
+            var notReported: [PooledOutcome.NotReported] = []
+            for row in members {
+                if let reason = withheldReason(row, minimum: minimum) {
+                    notReported.append(.init(clinic: row.clinic, reason: reason))
+                } else if let assessed = row.assessed, let met = row.met, let proportion = Proportion(events: met, total: assessed) {
+                    shown.append(.init(clinic: row.clinic, period: row.period, proportion: proportion))
+                } else {
+                    notReported.append(.init(clinic: row.clinic, reason: "counts that do not make a proportion"))
+                }
+            }
+            let first = members[0]
+            return PooledOutcome(condition: first.condition, outcome: first.outcome, scale: first.scale, subscore: first.subscore,
+                                 window: first.window, visit: first.visit, clinics: shown, notReported: notReported,
+                                 analysis: MetaAnalysis(shown.map(\.proportion)), crude: CrudeProportion(shown.map(\.proportion)))
+        }
+    }
+}
+
+extension PooledOutcome {
+    /// The JSON shape `ketareg-hub outcomes --json` prints, one object per outcome.
+    public var json: [String: Any] {
+        // Full precision: a script comparing with its own implementation needs every digit.
+        func rounded(_ value: Double) -> Double { value }
+        func estimate(_ estimate: Estimate, method: String) -> [String: Any] {
+            ["rate": rounded(estimate.rate), "ciLow": rounded(estimate.ciLow), "ciHigh": rounded(estimate.ciHigh),
+             "logit": rounded(estimate.logit), "standardError": rounded(estimate.standardError), "method": method]
+        }
+        var object: [String: Any] = [
+            "condition": condition, "outcome": outcome, "scale": scale, "window": window,
+            "clinics": clinics.map { ["clinic": $0.clinic, "period": $0.period, "responders": $0.proportion.events,
+                                      "assessed": $0.proportion.total, "rate": rounded($0.proportion.rate)] as [String: Any] },
+            "notReported": notReported.map { ["clinic": $0.clinic, "reason": $0.reason] },
+        ]
+        if let subscore { object["subscore"] = subscore }
+        if let visit { object["visit"] = visit }
+        if let analysis {
+            var pooled = estimate(analysis.random, method: "DerSimonian-Laird random effects on the logit scale")
+            pooled["tau2"] = rounded(analysis.tau2)
+            pooled["i2"] = rounded(analysis.i2)
+            pooled["q"] = rounded(analysis.q)
+            pooled["clinics"] = analysis.clinics
+            object["pooled"] = pooled
+            object["fixed"] = estimate(analysis.fixed, method: "inverse-variance fixed effect on the logit scale")
+        } else {
+            object["pooled"] = NSNull()
+            object["fixed"] = NSNull()
+        }
+        if let crude {
+            object["crude"] = ["responders": crude.events, "assessed": crude.total, "rate": rounded(crude.rate),
+                               "ciLow": rounded(crude.ciLow), "ciHigh": rounded(crude.ciHigh),
+                               "method": "sum of responders over sum of assessed, Wilson score interval"] as [String: Any]
+        } else {
+            object["crude"] = NSNull()
+        }
+        return object
+    }
+}

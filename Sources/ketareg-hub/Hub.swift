@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import HubCore
+import HubStore
+import Logging
+
+/// `ketareg-hub`: the research network's side. It receives clinics' exports into PostgreSQL and
+/// publishes their outcomes pooled across clinics.
+@main
+struct Hub: AsyncParsableCommand {
+    static let version = "0.13.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "ketareg-hub",
+        abstract: "The research network's receiver: clinics' exports into PostgreSQL, outcomes pooled across clinics.",
+        discussion: """
+        The database is --database URL, else $KETAREG_HUB_DATABASE: postgres://USER@HOST[:PORT]/DATABASE, with \
+        ?sslmode=disable|prefer|require and ?host=/socket/folder for a Unix socket. A password goes in \
+        $KETAREG_HUB_DATABASE or $PGPASSWORD, never on the command line.
+
+        Exit codes: 0 done, 1 refused input, 2 usage, 3 database problem.
+        """,
+        version: version,
+        subcommands: [Init.self, ClinicCommand.self, Serve.self, Outcomes.self, Report.self, Settings.self]
+    )
+}
+
+/// `--database URL`, else `$KETAREG_HUB_DATABASE`.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The hub's PostgreSQL, as a postgres:// URL without a password (default: $KETAREG_HUB_DATABASE).", valueName: "URL"))
+    var database: String?
+
+    func location() throws -> DatabaseLocation {
+        if let database {
+            if DatabaseLocation.carriesPassword(database) {
+                throw HubError(.refused, "--database carries a password, which would be visible to every user of this machine: put the URL in $KETAREG_HUB_DATABASE, or the password in $PGPASSWORD")
+            }
+            return try DatabaseLocation(url: database)
+        }
+        guard let url = ProcessInfo.processInfo.environment["KETAREG_HUB_DATABASE"], !url.isEmpty else {
+            throw HubError(.refused, "no database: give --database postgres://USER@HOST/DATABASE or set $KETAREG_HUB_DATABASE")
+        }
+        return try DatabaseLocation(url: url)
+    }
+}
+
+/// A logger for the PostgreSQL client that only speaks of real trouble, on standard error.
+func quietLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = .error
+    return logger
+}
+
+/// Runs a command's body against the database; a refusal or a database problem becomes a message
+/// on standard error and exit code 1 or 3.
+func withDatabase<T: Sendable>(_ options: DatabaseOptions, _ body: @Sendable (HubDatabase) async throws -> T) async throws -> T {
+    do {
+        let location = try options.location()
+        return try await HubDatabase.with(location, logger: quietLogger("ketareg-hub.postgres"), body)
+    } catch let error as HubError {
+        fail(error)
+    }
+}
+
+func fail(_ error: HubError) -> Never {
+    FileHandle.standardError.write(Data("ketareg-hub: \(error.description)\n".utf8))
+    Foundation.exit(error.kind == .refused ? 1 : 3)
+}
+
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+func printJSON(_ object: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// A moment as ISO 8601 in UTC, to the second.
+func timestamp(_ date: Date) -> String { date.ISO8601Format() }
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the hub's tables, or apply the migrations it lacks (safe to run again).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print what was applied as JSON.") var json = false
+
+    func run() async throws {
+        let (applied, all) = try await withDatabase(database) { db in
+            let applied = try await db.migrate()
+            return (applied, try await db.migrationNames())
+        }
+        if json { return try printJSON(["applied": applied, "migrations": all]) }
+        if applied.isEmpty {
+            print("The hub's database is up to date (\(all.count) migration\(all.count == 1 ? "" : "s")).")
+        } else {
+            for name in applied { print("applied \(name)") }
+        }
+    }
+}
+
+struct ClinicCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinic",
+        abstract: "Register the clinics that may send, and list them.",
+        subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Register a clinic and the token it sends with. Only the token's SHA-256 is stored.",
+            discussion: """
+            The token is read from a file (never from the command line), and must be at least 24 characters: \
+            `openssl rand -hex 32 > clinic.token` makes one. Give the same file to the clinic, which names it in \
+            `ketareg endpoint add ... --token-file`.
+            """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The clinic's name, as the network's results show it.") var name: String
+        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the clinic's token.", valueName: "PATH")) var tokenFile: String
+        @Flag(help: "Print the clinic as JSON.") var json = false
+
+        func run() async throws {
+            let name = self.name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, name.count <= 80, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                fail(HubError(.refused, "a clinic's name must be 1 to 80 characters, without control characters"))
+            }
+            guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                fail(HubError(.refused, "--token-file: cannot read \(tokenFile)"))
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                fail(HubError(.refused, "--token-file: \(tokenFile) is not UTF-8 text"))
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard token.count >= 24, !token.contains(where: { $0.isWhitespace }) else {
+                fail(HubError(.refused, "--token-file: the token in \(tokenFile) must be one word of at least 24 characters (it has \(token.count)); `openssl rand -hex 32` makes one"))
+            }
+            try await withDatabase(database) { db in try await db.addClinic(name: name, token: token) }
+            if json { return try printJSON(["clinic": name]) }
+            print("registered \(name); it sends with the token in \(tokenFile) (only its hash is stored)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The registered clinics and what each has sent.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print the clinics as JSON.") var json = false
+
+        func run() async throws {
+            let clinics = try await withDatabase(database) { db in try await db.clinics() }
+            if json {
+                return try printJSON(["clinics": clinics.map { clinic -> [String: Any] in
+                    var object: [String: Any] = ["clinic": clinic.name, "added": timestamp(clinic.addedAt), "payloads": clinic.payloads]
+                    object["latestPeriod"] = clinic.latestPeriod ?? NSNull()
+                    object["lastReceived"] = clinic.lastReceivedAt.map(timestamp) ?? NSNull()
+                    return object
+                }])
+            }
+            if clinics.isEmpty { return print("No clinic is registered: `ketareg-hub clinic add NAME --token-file PATH`.") }
+            let rows = [["CLINIC", "PAYLOADS", "LATEST PERIOD", "LAST RECEIVED"]] + clinics.map {
+                [$0.name, String($0.payloads), $0.latestPeriod ?? "-", $0.lastReceivedAt.map(timestamp) ?? "-"]
+            }
+            print(columns(rows))
+        }
+    }
+}
+
+/// Lines of left-aligned columns.
+func columns(_ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map { String($0.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) }) } }
+    var widths: [Int] = []
+    for row in rows { for (index, cell) in row.enumerated() { if index >= widths.count { widths.append(0) }; widths[index] = max(widths[index], cell.count) } }
+    return rows.map { row in
+        row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }.joined(separator: "\n")
+}
+
+struct Settings: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Show or change the network's settings.",
+        discussion: "minimum-cell-size: no result shows a clinic's row with a count from 1 to this minus 1 (default 11, as PCORnet uses).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .customLong("minimum-cell-size"), help: "Set the network's minimum cell size (1 to 1000).") var minimumCellSize: Int?
+    @Flag(help: "Print the settings as JSON.") var json = false
+
+    func run() async throws {
+        if let size = minimumCellSize, !(1...1000).contains(size) {
+            fail(HubError(.refused, "--minimum-cell-size must be from 1 to 1000, not \(size)"))
+        }
+        let current = try await withDatabase(database) { [minimumCellSize] db in
+            if let size = minimumCellSize { try await db.setMinimumCellSize(size) }
+            return try await db.minimumCellSize()
+        }
+        if json { return try printJSON(["minimumCellSize": current]) }
+        print("minimum-cell-size  \(current)")
+    }
+}
