@@ -16,9 +16,11 @@ let package = Package(
         .plugin(name: "NewCondition", targets: ["NewCondition"]),
         .library(name: "RegistryExport", targets: ["RegistryExport"]),
         .library(name: "CurlTransport", targets: ["CurlTransport"]),
+        // hub:begin (Scripts/check-new-condition builds its copy without the lines between these markers)
         .executable(name: "ketareg-hub", targets: ["ketareg-hub"]),
         .library(name: "HubCore", targets: ["HubCore"]),
         .library(name: "HubStore", targets: ["HubStore"]),
+        // hub:end
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // hub:begin
         // The research network's receiver (ketareg-hub) only: HTTP and PostgreSQL.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
@@ -34,6 +37,7 @@ let package = Package(
         // NIOPosix (already under Hummingbird and PostgresNIO): the hub's quick "is anything
         // listening" check before it waits on a connection pool.
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+        // hub:end
     ],
     targets: [
         // The domain: condition and scale protocols, scoring, bands, outcome rules. Foundation only.
@@ -89,6 +93,7 @@ let package = Package(
             dependencies: ["RegistryCore", .product(name: "Yams", package: "Yams")]
         ),
 
+        // hub:begin
         // The research network's side. HubCore: what arrives (payloads checked against the published
         // schemas and unpacked into rows) and what is published from it (random-effects pooling,
         // the network's minimum cell size, forest plots). No I/O; never the clinic's store.
@@ -115,6 +120,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // hub:end
 
         // The conformance kit every condition module's tests use.
         .target(name: "ConditionTesting", dependencies: ["RegistryCore"]),
@@ -162,12 +168,14 @@ let package = Package(
             dependencies: ["ketareg", "RegistryTestSupport", "RegistryStore", "RegistryCore", "Migraine", "Depression",
                            "NeuropathicPain", "QualityOfLife", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // hub:begin
         .testTarget(
             name: "HubTests",
             dependencies: ["HubCore", "ketareg-hub", "RegistryCore", "RegistryTestSupport"],
             // The independent implementation the pooling is checked against (Python, statsmodels).
             exclude: ["statsmodels_pool.py"]
         ),
+        // hub:end
     ],
     swiftLanguageModes: [.v6]
 )
