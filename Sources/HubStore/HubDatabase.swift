@@ -145,7 +145,9 @@ public struct HubDatabase: Sendable {
                 id serial PRIMARY KEY,
                 name text NOT NULL UNIQUE,
                 token_sha256 bytea NOT NULL UNIQUE,
-                added_at timestamptz NOT NULL DEFAULT now()
+                added_at timestamptz NOT NULL DEFAULT now(),
+                -- Set by `clinic revoke`: the token is refused from then on; what was received stays.
+                revoked_at timestamptz
             )
             """,
             "CREATE TABLE settings (name text PRIMARY KEY, value text NOT NULL)",
@@ -348,9 +350,37 @@ public struct HubDatabase: Sendable {
         }
     }
 
+    /// Refuses the clinic's token from now on (a lost or leaked token); what it sent stays.
+    public func revokeClinic(name: String) async throws {
+        let rows = try await client.query("UPDATE clinics SET revoked_at = now() WHERE name = \(name) AND revoked_at IS NULL RETURNING id", logger: logger)
+        var changed = 0
+        for try await _ in rows.decode(Int.self) { changed += 1 }
+        if changed == 0 { try await requireClinic(name) }
+    }
+
+    /// Gives the clinic a new token (only its hash stored); the old one is refused from now on. A
+    /// revoked clinic sends again with the new token.
+    public func replaceToken(name: String, token: String) async throws {
+        let hash = ByteBuffer(bytes: Self.tokenHash(token))
+        do {
+            let rows = try await client.query("UPDATE clinics SET token_sha256 = \(hash), revoked_at = NULL WHERE name = \(name) RETURNING id", logger: logger)
+            var changed = 0
+            for try await _ in rows.decode(Int.self) { changed += 1 }
+            if changed == 0 { try await requireClinic(name) }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw HubError(.refused, "another clinic already has this token: give each clinic its own (for example `openssl rand -hex 32`)")
+        }
+    }
+
+    private func requireClinic(_ name: String) async throws {
+        for try await _ in try await client.query("SELECT id FROM clinics WHERE name = \(name)", logger: logger).decode(Int.self) { return }
+        throw HubError(.refused, "no clinic is named \(name) (`ketareg-hub clinic list`)")
+    }
+
     public struct ClinicSummary: Sendable {
         public let name: String
         public let addedAt: Date
+        public let revokedAt: Date?
         public let payloads: Int
         public let latestPeriod: String?
         public let lastReceivedAt: Date?
@@ -358,13 +388,13 @@ public struct HubDatabase: Sendable {
 
     public func clinics() async throws -> [ClinicSummary] {
         let rows = try await client.query("""
-            SELECT c.name, c.added_at, count(p.id)::bigint, max(p.period), max(p.received_at)
+            SELECT c.name, c.added_at, c.revoked_at, count(p.id)::bigint, max(p.period), max(p.received_at)
             FROM clinics c LEFT JOIN payloads p ON p.clinic_id = c.id
             GROUP BY c.id ORDER BY c.name
             """, logger: logger)
         var clinics: [ClinicSummary] = []
-        for try await (name, added, payloads, period, received) in rows.decode((String, Date, Int, String?, Date?).self) {
-            clinics.append(ClinicSummary(name: name, addedAt: added, payloads: payloads, latestPeriod: period, lastReceivedAt: received))
+        for try await (name, added, revoked, payloads, period, received) in rows.decode((String, Date, Date?, Int, String?, Date?).self) {
+            clinics.append(ClinicSummary(name: name, addedAt: added, revokedAt: revoked, payloads: payloads, latestPeriod: period, lastReceivedAt: received))
         }
         return clinics
     }
@@ -374,7 +404,9 @@ public struct HubDatabase: Sendable {
     /// the presented one in constant time.
     public func clinic(forToken token: String) async throws -> (id: Int, name: String)? {
         let presented = Self.tokenHash(token)
-        let rows = try await client.query("SELECT id, name, token_sha256 FROM clinics WHERE token_sha256 = \(ByteBuffer(bytes: presented))", logger: logger)
+        let rows = try await client.query("""
+            SELECT id, name, token_sha256 FROM clinics WHERE token_sha256 = \(ByteBuffer(bytes: presented)) AND revoked_at IS NULL
+            """, logger: logger)
         for try await (id, name, stored) in rows.decode((Int, String, ByteBuffer).self) {
             if Self.constantTimeEqual(Array(stored.readableBytesView), presented) { return (id, name) }
         }

@@ -106,7 +106,7 @@ struct ClinicCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic",
         abstract: "Register the clinics that may send, and list them.",
-        subcommands: [Add.self, List.self])
+        subcommands: [Add.self, List.self, Revoke.self, Token.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -128,19 +128,40 @@ struct ClinicCommand: AsyncParsableCommand {
             guard !name.isEmpty, name.count <= 80, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 fail(HubError(.refused, "a clinic's name must be 1 to 80 characters, without control characters"))
             }
-            guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                fail(HubError(.refused, "--token-file: cannot read \(tokenFile)"))
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                fail(HubError(.refused, "--token-file: \(tokenFile) is not UTF-8 text"))
-            }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard token.count >= 24, !token.contains(where: { $0.isWhitespace }) else {
-                fail(HubError(.refused, "--token-file: the token in \(tokenFile) must be one word of at least 24 characters (it has \(token.count)); `openssl rand -hex 32` makes one"))
-            }
+            let token = readToken(tokenFile)
             try await withDatabase(database) { db in try await db.addClinic(name: name, token: token) }
             if json { return try printJSON(["clinic": name]) }
             print("registered \(name); it sends with the token in \(tokenFile) (only its hash is stored)")
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke",
+            abstract: "Refuse a clinic's token from now on (lost or leaked); what it sent stays. `clinic token` gives it a new one.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The clinic's name.") var name: String
+
+        func run() async throws {
+            try await withDatabase(database) { db in try await db.revokeClinic(name: name) }
+            print("revoked \(name)'s token: its requests get 401 until `ketareg-hub clinic token \(name) --token-file PATH`")
+        }
+    }
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "token",
+            abstract: "Give a clinic a new token, read from a file (only its hash is stored); the old one is refused from now on.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The clinic's name.") var name: String
+        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the clinic's new token.", valueName: "PATH")) var tokenFile: String
+
+        func run() async throws {
+            let token = readToken(tokenFile)
+            try await withDatabase(database) { db in try await db.replaceToken(name: name, token: token) }
+            print("\(name) now sends with the token in \(tokenFile); the old one is refused")
         }
     }
 
@@ -154,19 +175,36 @@ struct ClinicCommand: AsyncParsableCommand {
             let clinics = try await withDatabase(database) { db in try await db.clinics() }
             if json {
                 return try printJSON(["clinics": clinics.map { clinic -> [String: Any] in
-                    var object: [String: Any] = ["clinic": clinic.name, "added": timestamp(clinic.addedAt), "payloads": clinic.payloads]
+                    var object: [String: Any] = ["clinic": clinic.name, "added": timestamp(clinic.addedAt), "payloads": clinic.payloads,
+                                                 "revoked": clinic.revokedAt.map(timestamp) ?? NSNull()]
                     object["latestPeriod"] = clinic.latestPeriod ?? NSNull()
                     object["lastReceived"] = clinic.lastReceivedAt.map(timestamp) ?? NSNull()
                     return object
                 }])
             }
             if clinics.isEmpty { return print("No clinic is registered: `ketareg-hub clinic add NAME --token-file PATH`.") }
-            let rows = [["CLINIC", "PAYLOADS", "LATEST PERIOD", "LAST RECEIVED"]] + clinics.map {
-                [$0.name, String($0.payloads), $0.latestPeriod ?? "-", $0.lastReceivedAt.map(timestamp) ?? "-"]
+            let rows = [["CLINIC", "PAYLOADS", "LATEST PERIOD", "LAST RECEIVED", "TOKEN"]] + clinics.map {
+                [$0.name, String($0.payloads), $0.latestPeriod ?? "-", $0.lastReceivedAt.map(timestamp) ?? "-",
+                 $0.revokedAt.map { "revoked \(timestamp($0))" } ?? "active"]
             }
             print(columns(rows))
         }
     }
+}
+
+/// A clinic's token from a file: one word of at least 24 characters. Never echoed.
+func readToken(_ path: String) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        fail(HubError(.refused, "--token-file: cannot read \(path)"))
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        fail(HubError(.refused, "--token-file: \(path) is not UTF-8 text"))
+    }
+    let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard token.count >= 24, !token.contains(where: { $0.isWhitespace }) else {
+        fail(HubError(.refused, "--token-file: the token in \(path) must be one word of at least 24 characters (it has \(token.count)); `openssl rand -hex 32` makes one"))
+    }
+    return token
 }
 
 /// Lines of left-aligned columns.

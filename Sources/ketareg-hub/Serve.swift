@@ -41,6 +41,13 @@ struct Serve: AsyncParsableCommand {
         do { location = try database.location() } catch let error as HubError { fail(error) }
 
         let postgresLogger = quietLogger("ketareg-hub.postgres")
+        // Refuse to start against a database that is not there or not initialised: a service
+        // manager restarts it, and the error says what to do.
+        do {
+            _ = try await HubDatabase.with(location, logger: postgresLogger) { db in try await db.minimumCellSize() }
+        } catch let error as HubError {
+            fail(error)
+        }
         let client = PostgresClient(configuration: location.configuration, backgroundLogger: postgresLogger)
         let store = HubDatabase(client: client, logger: postgresLogger)
         var requestLogger = Logger(label: "ketareg-hub") { StreamLogHandler.standardError(label: $0) }

@@ -123,6 +123,34 @@ struct HubServerTests {
         }
     }
 
+    @Test("A revoked token gets 401; a new token works and the old one does not; serve will not start on a database never initialised")
+    func revokeAndRotate() throws {
+        let hub = try TestHub()
+        defer { hub.remove() }
+        let refused = try hub.run("serve", "--listen", "127.0.0.1:0")
+        #expect(refused.status == 3 && refused.standardError.contains("ketareg-hub init"), "\(refused.standardError)")
+        try #require(try hub.run("init").status == 0)
+        let old = try hub.addClinic("Alder")
+        let (url, _) = try hub.serve()
+        let health = try send([["url": url.replacingOccurrences(of: "/v1/exports", with: "/v1/health"), "method": "GET"]])
+        #expect(health[0].status == 200 && health[0].body["status"] as? String == "ok")
+        let body = { (n: Int) in summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 20 + n, 60)]) }
+        #expect(try send([request(url, token: old, key: "a", body: body(0))])[0].status == 202)
+        #expect(try hub.run("clinic", "revoke", "Alder").status == 0)
+        #expect(try send([request(url, token: old, key: "b", body: body(1))])[0].status == 401)
+        let list = try #require(try hub.run("clinic", "list", "--json").json() as? [String: Any])
+        #expect(((list["clinics"] as? [[String: Any]])?.first?["revoked"] as? String) != nil)
+        let newFile = hub.folder.appendingPathComponent("new.token").path
+        let new = String(repeating: "9f", count: 20)
+        try new.write(toFile: newFile, atomically: true, encoding: .utf8)
+        #expect(try hub.run("clinic", "token", "Alder", "--token-file", newFile).status == 0)
+        let answers = try send([request(url, token: old, key: "c", body: body(2)), request(url, token: new, key: "d", body: body(3))])
+        #expect(answers.map(\.status) == [401, 202])
+        #expect(try hub.run("clinic", "revoke", "Nobody").status == 1)
+        #expect(try hub.count("payloads") == 2, "what Alder sent before the revocation stays")
+        #expect(!(try hub.dump()).contains(new))
+    }
+
     @Test("Two servers on one database, the same key sent to both at once, ten times: each stored once")
     func twoServersStoreAReplayOnce() throws {
         let hub = try TestHub()

@@ -3,7 +3,7 @@
 prints each answer.
 
 Standard input: {"requests": [{"url", "token", "key", "body" (text) or "bodyFile", "headers": {},
-"chunked": false, "group": N}]}. Requests with the same "group" number are sent at the same moment
+"chunked": false, "method": "POST", "group": N}]}. Requests with the same "group" number are sent at the same moment
 from threads (a barrier releases them together); groups go one after another. Standard output:
 [{"status": N, "body": {...} or text}] in the order given.
 """
@@ -33,9 +33,11 @@ def send(request):
             def chunks():
                 for i in range(0, len(body), 65536):
                     yield body[i:i + 65536]
-            connection.request("POST", url.path, body=chunks(), headers=headers, encode_chunked=True)
+            connection.request(request.get("method", "POST"), url.path, body=chunks(), headers=headers, encode_chunked=True)
+        elif request.get("method", "POST") == "GET":
+            connection.request("GET", url.path)
         else:
-            connection.request("POST", url.path, body=body, headers=headers)
+            connection.request(request.get("method", "POST"), url.path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read().decode()
         try:
