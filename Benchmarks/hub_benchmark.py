@@ -74,8 +74,10 @@ def period(month_index):
 
 
 def psql(url, sql, *extra):
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atq", *extra, "-c", sql], check=True,
-                          capture_output=True, text=True).stdout
+    result = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atq", *extra, "-c", sql], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"psql: {result.stderr}")
+    return result.stdout
 
 
 def send_all(url, jobs, concurrency):
@@ -208,7 +210,7 @@ def main():
             FROM clinics cl, generate_series(0, {arguments.months - 1}) m WHERE cl.name LIKE 'Scale clinic %';
             INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
                                           eligible, assessed, missing, met, rate, suppressed, computed_in)
-            SELECT p.id, p.clinic_id, p.period, o.condition, o.outcome, o.scale, '', w.window, w.visit, 'rule',
+            SELECT p.id, p.clinic_id, p.period, o.condition, o.outcome, o.scale, '', w.win, w.visit, 'rule',
                    40 + (p.id % 150), 40 + (p.id % 150), 0, 11 + (p.id * 7 + o.n) % 29, 0.5, (p.id % 17 = 0), p.period
             FROM payloads p
             CROSS JOIN (VALUES ('depression', 'response', 'phq9', 1), ('depression', 'remission', 'phq9', 2),
@@ -216,7 +218,7 @@ def main():
                                ('migraine', 'response', 'headache-nrs', 5), ('migraine', 'monthly-days-response', 'mhd', 6),
                                ('neuropathic-pain', 'moderate-improvement', 'pain-nrs', 7),
                                ('neuropathic-pain', 'substantial-improvement', 'pain-nrs', 8)) AS o(condition, outcome, scale, n)
-            CROSS JOIN (VALUES ('immediate', ''), ('sustained', 'visit-1'), ('sustained', 'visit-2')) AS w(window, visit)
+            CROSS JOIN (VALUES ('immediate', ''), ('sustained', 'visit-1'), ('sustained', 'visit-2')) AS w(win, visit)
             WHERE p.idempotency_key LIKE 'scale-%';
             ANALYZE;
             """)

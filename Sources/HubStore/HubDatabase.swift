@@ -460,28 +460,51 @@ public struct HubDatabase: Sendable {
 
     private func unpack(_ payload: ReceivedPayload, id: Int, clinic: Int, on connection: PostgresConnection) async throws {
         let period = payload.period
-        for row in payload.conditions {
+        // Each table's rows go in one statement, as arrays unnested by PostgreSQL: a summary has
+        // dozens of rows, a records payload thousands, and a round trip each would dominate.
+        // Arrays carry no NULLs, so a sentinel marks "absent": -1 for a count, NaN for a number,
+        // '' for a text.
+        func count(_ value: Int?) -> Int { value ?? -1 }
+        func number(_ value: Double?) -> Double { value ?? .nan }
+        if !payload.conditions.isEmpty {
+            let c = payload.conditions
             try await connection.query("""
                 INSERT INTO summary_conditions (payload_id, clinic_id, period, condition, patients, suppressed, computed_in)
-                VALUES (\(id), \(clinic), \(period), \(row.condition), \(row.patients), \(row.suppressed), \(row.computedIn))
-                """, logger: logger)
-        }
-        for row in payload.timepoints {
-            try await connection.query("""
-                INSERT INTO summary_timepoints (payload_id, clinic_id, period, condition, scale, timepoint, patients, mean, median, q1, q3,
-                                                mean_change_from_baseline, suppressed, computed_in)
-                VALUES (\(id), \(clinic), \(period), \(row.condition), \(row.scale), \(row.timepoint), \(row.patients), \(row.mean),
-                        \(row.median), \(row.q1), \(row.q3), \(row.meanChangeFromBaseline), \(row.suppressed), \(row.computedIn))
+                SELECT \(id), \(clinic), \(period), u.condition, NULLIF(u.patients, -1), u.suppressed, u.computed_in
+                FROM unnest(\(c.map(\.condition))::text[], \(c.map { count($0.patients) })::bigint[], \(c.map(\.suppressed))::boolean[],
+                            \(c.map(\.computedIn))::text[]) AS u(condition, patients, suppressed, computed_in)
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
-        for row in payload.outcomes {
+        if !payload.timepoints.isEmpty {
+            let t = payload.timepoints
+            try await connection.query("""
+                INSERT INTO summary_timepoints (payload_id, clinic_id, period, condition, scale, timepoint, patients, mean, median, q1, q3,
+                                                mean_change_from_baseline, suppressed, computed_in)
+                SELECT \(id), \(clinic), \(period), u.condition, u.scale, u.timepoint, NULLIF(u.patients, -1), NULLIF(u.mean, 'NaN'),
+                       NULLIF(u.median, 'NaN'), NULLIF(u.q1, 'NaN'), NULLIF(u.q3, 'NaN'), NULLIF(u.change, 'NaN'), u.suppressed, u.computed_in
+                FROM unnest(\(t.map(\.condition))::text[], \(t.map(\.scale))::text[], \(t.map(\.timepoint))::text[],
+                            \(t.map { count($0.patients) })::bigint[], \(t.map { number($0.mean) })::float8[], \(t.map { number($0.median) })::float8[],
+                            \(t.map { number($0.q1) })::float8[], \(t.map { number($0.q3) })::float8[],
+                            \(t.map { number($0.meanChangeFromBaseline) })::float8[], \(t.map(\.suppressed))::boolean[], \(t.map(\.computedIn))::text[])
+                     AS u(condition, scale, timepoint, patients, mean, median, q1, q3, change, suppressed, computed_in)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        if !payload.outcomes.isEmpty {
+            let o = payload.outcomes
             try await connection.query("""
                 INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
                                               eligible, assessed, missing, met, rate, suppressed, computed_in)
-                VALUES (\(id), \(clinic), \(period), \(row.condition), \(row.outcome), \(row.scale), \(row.subscore ?? ""), \(row.window),
-                        \(row.visit ?? ""), \(row.rule), \(row.eligible), \(row.assessed), \(row.missing), \(row.met), \(row.rate),
-                        \(row.suppressed), \(row.computedIn))
+                SELECT \(id), \(clinic), \(period), u.condition, u.outcome, u.scale, u.subscore, u.outcome_window, u.visit, u.rule,
+                       NULLIF(u.eligible, -1), NULLIF(u.assessed, -1), NULLIF(u.missing, -1), NULLIF(u.met, -1), NULLIF(u.rate, 'NaN'),
+                       u.suppressed, u.computed_in
+                FROM unnest(\(o.map(\.condition))::text[], \(o.map(\.outcome))::text[], \(o.map(\.scale))::text[],
+                            \(o.map { $0.subscore ?? "" })::text[], \(o.map(\.window))::text[], \(o.map { $0.visit ?? "" })::text[],
+                            \(o.map(\.rule))::text[], \(o.map { count($0.eligible) })::bigint[], \(o.map { count($0.assessed) })::bigint[],
+                            \(o.map { count($0.missing) })::bigint[], \(o.map { count($0.met) })::bigint[], \(o.map { number($0.rate) })::float8[],
+                            \(o.map(\.suppressed))::boolean[], \(o.map(\.computedIn))::text[])
+                     AS u(condition, outcome, scale, subscore, outcome_window, visit, rule, eligible, assessed, missing, met, rate, suppressed, computed_in)
                 """, logger: logger)
         }
         if !payload.patients.isEmpty {
@@ -495,7 +518,6 @@ public struct HubDatabase: Sendable {
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
-        // Weeks and optional texts travel as arrays without NULLs; a sentinel marks "absent".
         let noWeek = Int(Int32.min)
         if !payload.assessments.isEmpty {
             let a = payload.assessments

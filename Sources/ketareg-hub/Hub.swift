@@ -71,10 +71,67 @@ func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
+/// Prints one JSON document (sorted keys, two-space indents) on standard output. Written here
+/// rather than by JSONSerialization, which took most of `outcomes --json`'s time at a thousand
+/// clinics.
 func printJSON(_ object: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    var text = ""
+    text.reserveCapacity(1 << 16)
+    writeJSON(object, indent: "", into: &text)
+    text += "\n"
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func writeJSON(_ value: Any, indent: String, into text: inout String) {
+    switch value {
+    case let bool as Bool: text += bool ? "true" : "false"
+    case let int as Int: text += String(int)
+    case let double as Double: text += double.isFinite ? "\(double)" : "null"
+    case let string as String: writeJSONString(string, into: &text)
+    case let object as [String: Any]:
+        if object.isEmpty { text += "{}"; return }
+        let inner = indent + "  "
+        text += "{\n"
+        for (index, key) in object.keys.sorted().enumerated() {
+            text += inner
+            writeJSONString(key, into: &text)
+            text += ": "
+            writeJSON(object[key]!, indent: inner, into: &text)
+            text += index == object.count - 1 ? "\n" : ",\n"
+        }
+        text += indent + "}"
+    case let array as [Any]:
+        if array.isEmpty { text += "[]"; return }
+        let inner = indent + "  "
+        text += "[\n"
+        for (index, element) in array.enumerated() {
+            text += inner
+            writeJSON(element, indent: inner, into: &text)
+            text += index == array.count - 1 ? "\n" : ",\n"
+        }
+        text += indent + "]"
+    default: text += "null"
+    }
+}
+
+func writeJSONString(_ string: String, into text: inout String) {
+    text += "\""
+    if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+        text += string
+    } else {
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    text += "\""
 }
 
 /// A moment as ISO 8601 in UTC, to the second.
@@ -207,14 +264,25 @@ func readToken(_ path: String) -> String {
     return token
 }
 
-/// Lines of left-aligned columns.
+/// Lines of left-aligned columns. A cell that is not printable ASCII has its control characters
+/// shown as `?` (a clinic's name must not move the cursor); lines lose their trailing spaces.
 func columns(_ rows: [[String]]) -> String {
-    let rows = rows.map { $0.map { String($0.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) }) } }
+    let rows = rows.map { row in
+        row.map { cell in
+            cell.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) ? cell
+                : String(String.UnicodeScalarView(cell.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        }
+    }
     var widths: [Int] = []
     for row in rows { for (index, cell) in row.enumerated() { if index >= widths.count { widths.append(0) }; widths[index] = max(widths[index], cell.count) } }
     return rows.map { row in
-        row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        var line = ""
+        for (index, cell) in row.enumerated() {
+            line += cell
+            if index < row.count - 1 { line += String(repeating: " ", count: widths[index] - cell.count + 2) }
+        }
+        while line.last == " " { line.removeLast() }
+        return line
     }.joined(separator: "\n")
 }
 
