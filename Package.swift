@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "ketareg-hub",
             dependencies: [
-                "HubCore", "HubStore",
+                "HubCore", "HubStore", "RegistryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// The network's report: one forest plot per pooled outcome, as self-contained HTML with inline
 /// SVG (no script, no font or file fetched), so it can be mailed or archived as it is.
@@ -10,20 +11,7 @@ public enum ForestPlot {
     static var plotLeft: Double { labelWidth + 10 }
     static var plotWidth: Double { width - labelWidth - numbersWidth - 30 }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { escapeHTML(text) }
 
     static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 

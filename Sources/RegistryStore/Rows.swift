@@ -363,27 +363,6 @@ func encodeWithJSONEncoder<T: Encodable>(_ value: T) -> String {
     return String(decoding: try! encoder.encode(value), as: UTF8.self)
 }
 
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}
 
 /// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.
 func jsonNumber(_ value: Double) -> String {

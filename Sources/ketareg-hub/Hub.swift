@@ -3,6 +3,7 @@ import Foundation
 import HubCore
 import HubStore
 import Logging
+import RegistryCore
 
 /// `ketareg-hub`: the research network's side. It receives clinics' exports into PostgreSQL and
 /// publishes their outcomes pooled across clinics.
@@ -115,23 +116,11 @@ func writeJSON(_ value: Any, indent: String, into text: inout String) {
 }
 
 func writeJSONString(_ string: String, into text: inout String) {
-    text += "\""
     if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-        text += string
+        text += "\"" + string + "\""
     } else {
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
+        text += jsonString(string)
     }
-    text += "\""
 }
 
 /// A moment as ISO 8601 in UTC, to the second.

@@ -1,19 +1,4 @@
-/// Text made safe to place in HTML and SVG.
-func escapeHTML(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
-}
+import RegistryCore
 
 /// A number for SVG coordinates, to one decimal.
 func svgNumber(_ value: Double) -> String {
