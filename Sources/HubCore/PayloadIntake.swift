@@ -214,9 +214,14 @@ public enum PayloadIntake {
     }
 
     private static func unpackSummary(_ root: [String: JSONValue], into payload: inout ReceivedPayload) throws(IntakeError) {
+        // Each condition once, each timepoint of a scale once, each outcome row once: the stored
+        // tables are keyed so, and a repeat must be refused here, not fail in the database.
+        var conditionsSeen = Set<String>()
         for (c, conditionValue) in (root["conditions"]?.array ?? []).enumerated() {
             let path = "conditions[\(c)]"
             guard let condition = conditionValue.object, let id = condition["condition"]?.string else { continue }
+            guard conditionsSeen.insert(id).inserted else { throw IntakeError("\(path): condition \(id) appears twice") }
+            var timepointsSeen = Set<[String]>()
             payload.conditions.append(SummaryConditionRow(
                 condition: id, patients: try count(condition, "patients", at: path),
                 suppressed: condition["suppressed"]?.bool ?? true, computedIn: condition["computedIn"]?.string ?? payload.period))
@@ -225,6 +230,9 @@ public enum PayloadIntake {
                 for (t, timepointValue) in (scale["timepoints"]?.array ?? []).enumerated() {
                     let at = "\(path).scales[\(s)].timepoints[\(t)]"
                     guard let timepoint = timepointValue.object, let name = timepoint["timepoint"]?.string else { continue }
+                    guard timepointsSeen.insert([scaleID, name]).inserted else {
+                        throw IntakeError("\(at): timepoint \(name) of \(scaleID) appears twice in \(id)")
+                    }
                     payload.timepoints.append(SummaryTimepointRow(
                         condition: id, scale: scaleID, timepoint: name, patients: try count(timepoint, "patients", at: at),
                         mean: try number(timepoint, "mean", at: at), median: try number(timepoint, "median", at: at),

@@ -565,6 +565,14 @@ public struct HubDatabase: Sendable {
         return outcomes
     }
 
+    /// True when PostgreSQL refused the statement for its data (SQLSTATE classes 22, data
+    /// exception, and 23, integrity constraint): sending the same payload again cannot succeed.
+    public static func isPermanent(_ error: any Error) -> Bool {
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError { return isPermanent(inner) }
+        guard let code = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return code.hasPrefix("22") || code.hasPrefix("23")
+    }
+
     /// How many payloads are stored, and how many unpacked outcome rows: for tests and `clinic list`.
     public func counts() async throws -> (payloads: Int, outcomeRows: Int, recordPatients: Int) {
         let rows = try await client.query("""

@@ -176,6 +176,9 @@ struct Receiver: Sendable {
                 log(.unprocessableContent, clinic: clinic.name, bytes: body.count, started: started, outcome: "key-reused")
                 return answer(.unprocessableContent, ["status": "refused", "reason": "this Idempotency-Key came before with a different body; a new export needs a new key"])
             }
+        } catch where HubDatabase.isPermanent(error) {
+            log(.unprocessableContent, clinic: clinic.name, bytes: body.count, started: started, outcome: "not-storable")
+            return answer(.unprocessableContent, ["status": "refused", "reason": "PostgreSQL refused a value of this payload; tell the network's operators, quoting the export id"])
         } catch {
             log(.serviceUnavailable, clinic: clinic.name, bytes: body.count, started: started, outcome: "database-unavailable")
             return answer(.serviceUnavailable, ["status": "unavailable", "reason": "the hub could not store the payload; try again later"],

@@ -120,6 +120,26 @@ struct PayloadIntakeTests {
         #expect(throws: IntakeError.self) { try PayloadIntake.read(Data(body.utf8)) }
     }
 
+    @Test("A condition twice, or a scale's timepoint twice, is refused: the stored tables hold each once")
+    func duplicateConditionOrTimepoint() throws {
+        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        var twice = document
+        let condition = try #require((document["conditions"] as? [[String: Any]])?.first)
+        twice["conditions"] = [condition, condition]
+        #expect {
+            try PayloadIntake.read(try JSONSerialization.data(withJSONObject: twice))
+        } throws: { ($0 as? IntakeError)?.reason == "conditions[1]: condition depression appears twice" }
+        var timepoints = condition
+        let point: [String: Any] = ["timepoint": "baseline", "patients": 40, "suppressed": false, "computedIn": "2026-10"]
+        timepoints["scales"] = [["scale": "madrs", "timepoints": [point, point]]]
+        var repeated = document
+        repeated["conditions"] = [timepoints]
+        #expect {
+            try PayloadIntake.read(try JSONSerialization.data(withJSONObject: repeated))
+        } throws: { ($0 as? IntakeError)?.reason.contains("timepoint baseline of madrs appears twice") == true }
+    }
+
     @Test("Hostile bytes never crash the intake: a seeded fuzz of a valid summary")
     func fuzz() {
         let valid = Array(summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("remission", "sustained", 12, 60)]).utf8)
