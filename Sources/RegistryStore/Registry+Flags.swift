@@ -66,15 +66,21 @@ extension Registry {
     }
 
     /// Flags, oldest first: all, or only those still open, for one patient or the clinic.
-    public func flags(patient: RecordID? = nil, openOnly: Bool = false) throws -> [SafetyFlagView] {
+    public func flags(patient: RecordID? = nil, openOnly: Bool = false, limit: Int? = nil) throws -> [SafetyFlagView] {
         try read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let patient { conditions.append("patient_id = ?"); arguments.append(try requirePatient(db, patient).id!) }
             if openOnly { conditions.append("state = 'open'") }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(db, sql: "SELECT * FROM safety_flag\(filter) ORDER BY id", arguments: StatementArguments(arguments)).map(Self.flagView)
+            let bound = limit.map { " LIMIT \(max(0, $0))" } ?? ""
+            return try Row.fetchAll(db, sql: "SELECT * FROM safety_flag\(filter) ORDER BY id\(bound)", arguments: StatementArguments(arguments)).map(Self.flagView)
         }
+    }
+
+    /// How many flags are open, clinic-wide.
+    public func openFlagCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM safety_flag WHERE state = 'open'") ?? 0 }
     }
 
     /// Records that a clinician reviewed a flag and what they did: who (the actor), when (now), the

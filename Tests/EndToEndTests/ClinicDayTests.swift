@@ -294,6 +294,31 @@ struct ClinicDayTests {
                 && raised.first?["patient"] as? String == "P-000001" && raised.first?["state"] as? String == "open", "\(json)")
     }
 
+    @Test("due shows the oldest 20 open flags and how many more; --json and flag list give every one")
+    func dueFlagsAreBounded() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        // 23 patients, each with PHQ-9 item 9 answered 1: 23 open suicide-risk flags.
+        var csv = "record,mrn,on,given,family,birth-date,sex,condition,research-consent,scale,timepoint,answers\n"
+        for n in 1...23 {
+            csv += "enrolment,FL-\(n),2026-01-05,Flag,Patient \(n),1970-01-01,female,depression,yes,,,\n"
+            csv += "assessment,FL-\(n),2026-01-06,,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;1\n"
+        }
+        let file = clinic.folder.appendingPathComponent("flags.csv").path
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try clinic.run("import", file)
+        try #require(imported.status == 0, "\(imported.standardError)")
+        let due = try clinic.run("due")
+        #expect(due.status == 0)
+        let shown = due.standardOutput.split(separator: "\n").filter { $0.contains("suicide-risk") }
+        #expect(shown.count == 20, "\(due.standardOutput)")
+        #expect(shown.first?.contains("F-000001") == true && shown.last?.contains("F-000020") == true)
+        #expect(due.standardOutput.contains("... and 3 more open flags, 23 in all: 'ketareg flag list --open' lists every one."))
+        let json = try #require(try clinic.run("due", "--json").json() as? [String: Any])
+        #expect((json["openFlags"] as? [[String: Any]])?.count == 23)
+        #expect(try clinic.run("flag", "list", "--open").standardOutput.split(separator: "\n").filter { $0.contains("suicide-risk") }.count == 23)
+    }
+
     @Test("Vital-sign flag thresholds are the clinic's to set, within stated limits, audited with the reason and checked by verify")
     func thresholds() throws {
         let clinic = try Clinic()

@@ -98,8 +98,14 @@ struct Due: ParsableCommand {
             counts: the induction and any re-treatment. An assessment stays overdue for \
             \(CourseProgress.overdueGraceDays) days after its window closes; after that it is \
             missed and shown only on the patient's page.
+
+            Above the list: the \(flagsShown) oldest open safety flags, and how many more there are \
+            ('ketareg flag list --open' lists them all; --json gives them all).
             """
     )
+
+    /// How many open flags `due` prints above its list (the oldest first); `--json` gives all.
+    static let flagsShown = 20
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
@@ -112,13 +118,19 @@ struct Due: ParsableCommand {
         var items: [DueItem] = []
         try registry.forEachHistory(couldBeDueOn: today, catalog: catalog) { items += DueItem.items(for: $0, catalog: catalog, today: today) }
         let due = DueItem.sorted(items)
-        let flags = try registry.flags(openOnly: true)
+        // Scripts get every open flag. The screen gets the oldest few and how many more there are:
+        // a clinic with thousands unreviewed needs `flag list`, not a wall above its due list.
+        let flags = try registry.flags(openOnly: true, limit: output.json ? nil : Self.flagsShown)
         let names = try registry.patientNames(due.map(\.patient) + flags.map(\.patient))
         if output.json {
             return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) }, openFlags: flags))
         }
         if !flags.isEmpty {
             print(openFlagsText(flags, names: names))
+            let total = try registry.openFlagCount()
+            if total > flags.count {
+                print("  ... and \(total - flags.count) more open flag\(total - flags.count == 1 ? "" : "s"), \(total) in all: 'ketareg flag list --open' lists every one.")
+            }
             print("")
         }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
