@@ -15,9 +15,10 @@ struct Serve: AsyncParsableCommand {
         discussion: """
         A clinic POSTs its payload with `Authorization: Bearer TOKEN`, `Idempotency-Key: EXPORT-ID` and \
         `Content-Type: application/json`. Answers: 202 stored; 409 this key was stored before with the same bytes \
-        (nothing stored now); 422 this key came before with different bytes; 401 no or unknown token; 413 a body over \
-        --max-body-mib; 415 not JSON; 400 not JSON, an unknown schema or version, or a body its schema refuses, with \
-        the reason. GET /v1/health answers 200 while the database answers.
+        (nothing stored now); 422 this key came before with different bytes, or PostgreSQL cannot store a value of it; \
+        401 no or unknown (or revoked) token; 413 a body over --max-body-mib; 415 not JSON; 400 not JSON, an unknown \
+        schema or version, or a body its schema refuses, with the reason; 503 the database is not answering (with \
+        Retry-After). Only 202 stores anything. GET /v1/health answers 200 while the database answers.
 
         Serve plain HTTP on loopback behind a TLS-terminating proxy (see the README). Several `serve` processes may \
         share one database: each key is stored once whichever receives it. Standard error gets one line per request \
