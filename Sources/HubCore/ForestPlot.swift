@@ -38,9 +38,8 @@ public enum ForestPlot {
         for (index, row) in outcome.clinics.enumerated() {
             let y = top + Double(index) * rowHeight + rowHeight / 2
             let (effect, variance) = row.proportion.logit
-            let se = variance.squareRoot()
-            let low = MetaAnalysis.expit(effect - MetaAnalysis.z975 * se)
-            let high = MetaAnalysis.expit(effect + MetaAnalysis.z975 * se)
+            let own = Estimate(logit: effect, standardError: variance.squareRoot())
+            let (low, high) = (own.ciLow, own.ciHigh)
             let side = 4 + 10 * (weights.indices.contains(index) ? weights[index].squareRoot() : 0)
             svg += "<g class=\"clinic\"><text x=\"0\" y=\"\(f(y + 4))\">\(escape(String(row.clinic.prefix(28))))</text>"
             svg += "<line x1=\"\(f(x(low)))\" y1=\"\(f(y))\" x2=\"\(f(x(high)))\" y2=\"\(f(y))\" stroke=\"#333\"/>"

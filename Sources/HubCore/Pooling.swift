@@ -109,24 +109,23 @@ extension PooledOutcome {
     /// The JSON shape `ketareg-hub outcomes --json` prints, one object per outcome.
     public var json: [String: Any] {
         // Full precision: a script comparing with its own implementation needs every digit.
-        func rounded(_ value: Double) -> Double { value }
         func estimate(_ estimate: Estimate, method: String) -> [String: Any] {
-            ["rate": rounded(estimate.rate), "ciLow": rounded(estimate.ciLow), "ciHigh": rounded(estimate.ciHigh),
-             "logit": rounded(estimate.logit), "standardError": rounded(estimate.standardError), "method": method]
+            ["rate": estimate.rate, "ciLow": estimate.ciLow, "ciHigh": estimate.ciHigh,
+             "logit": estimate.logit, "standardError": estimate.standardError, "method": method]
         }
         var object: [String: Any] = [
             "condition": condition, "outcome": outcome, "scale": scale, "window": window,
             "clinics": clinics.map { ["clinic": $0.clinic, "period": $0.period, "responders": $0.proportion.events,
-                                      "assessed": $0.proportion.total, "rate": rounded($0.proportion.rate)] as [String: Any] },
+                                      "assessed": $0.proportion.total, "rate": $0.proportion.rate] as [String: Any] },
             "notReported": notReported.map { ["clinic": $0.clinic, "reason": $0.reason] },
         ]
         if let subscore { object["subscore"] = subscore }
         if let visit { object["visit"] = visit }
         if let analysis {
             var pooled = estimate(analysis.random, method: "DerSimonian-Laird random effects on the logit scale")
-            pooled["tau2"] = rounded(analysis.tau2)
-            pooled["i2"] = rounded(analysis.i2)
-            pooled["q"] = rounded(analysis.q)
+            pooled["tau2"] = analysis.tau2
+            pooled["i2"] = analysis.i2
+            pooled["q"] = analysis.q
             pooled["clinics"] = analysis.clinics
             object["pooled"] = pooled
             object["fixed"] = estimate(analysis.fixed, method: "inverse-variance fixed effect on the logit scale")
@@ -135,8 +134,8 @@ extension PooledOutcome {
             object["fixed"] = NSNull()
         }
         if let crude {
-            object["crude"] = ["responders": crude.events, "assessed": crude.total, "rate": rounded(crude.rate),
-                               "ciLow": rounded(crude.ciLow), "ciHigh": rounded(crude.ciHigh),
+            object["crude"] = ["responders": crude.events, "assessed": crude.total, "rate": crude.rate,
+                               "ciLow": crude.ciLow, "ciHigh": crude.ciHigh,
                                "method": "sum of responders over sum of assessed, Wilson score interval"] as [String: Any]
         } else {
             object["crude"] = NSNull()

@@ -572,14 +572,4 @@ public struct HubDatabase: Sendable {
         guard let code = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
         return code.hasPrefix("22") || code.hasPrefix("23")
     }
-
-    /// How many payloads are stored, and how many unpacked outcome rows: for tests and `clinic list`.
-    public func counts() async throws -> (payloads: Int, outcomeRows: Int, recordPatients: Int) {
-        let rows = try await client.query("""
-            SELECT (SELECT count(*) FROM payloads)::bigint, (SELECT count(*) FROM summary_outcomes)::bigint,
-                   (SELECT count(*) FROM records_patients)::bigint
-            """, logger: logger)
-        for try await (payloads, outcomes, patients) in rows.decode((Int, Int, Int).self) { return (payloads, outcomes, patients) }
-        return (0, 0, 0)
-    }
 }

@@ -3,6 +3,8 @@
 
 /// A JSON string literal.
 public func jsonString(_ text: String) -> String {
+    // Most text has nothing to escape: no quote, backslash or control character.
+    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) { return "\"" + text + "\"" }
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

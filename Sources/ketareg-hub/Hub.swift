@@ -88,14 +88,14 @@ func writeJSON(_ value: Any, indent: String, into text: inout String) {
     case let bool as Bool: text += bool ? "true" : "false"
     case let int as Int: text += String(int)
     case let double as Double: text += double.isFinite ? "\(double)" : "null"
-    case let string as String: writeJSONString(string, into: &text)
+    case let string as String: text += jsonString(string)
     case let object as [String: Any]:
         if object.isEmpty { text += "{}"; return }
         let inner = indent + "  "
         text += "{\n"
         for (index, key) in object.keys.sorted().enumerated() {
             text += inner
-            writeJSONString(key, into: &text)
+            text += jsonString(key)
             text += ": "
             writeJSON(object[key]!, indent: inner, into: &text)
             text += index == object.count - 1 ? "\n" : ",\n"
@@ -115,13 +115,6 @@ func writeJSON(_ value: Any, indent: String, into text: inout String) {
     }
 }
 
-func writeJSONString(_ string: String, into text: inout String) {
-    if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-        text += "\"" + string + "\""
-    } else {
-        text += jsonString(string)
-    }
-}
 
 /// A moment as ISO 8601 in UTC, to the second.
 func timestamp(_ date: Date) -> String { date.ISO8601Format() }
