@@ -9,7 +9,7 @@ imported through `ketareg import`. Then each command below runs against its refe
 the table reports medians, the ratio ketareg/sqlite3 and ketareg's peak resident memory.
 
 Usage: Benchmarks/registry_benchmark.py [--patients N] [--binary PATH] [--runs 3] [--json FILE]
-       (default 100,000 patients; build first with `swift build -c release`)
+       (default 100,000 patients; build first with `swift build -c release --static-swift-stdlib --product ketareg`)
 """
 import argparse
 import csv
