@@ -34,9 +34,25 @@ public struct SchemaValidator: Sendable {
 
     /// Every way an already parsed document breaks the schema; empty when it conforms.
     public func problems(in value: JSONValue) -> [SchemaError] {
+        problems(in: value, against: compiled, at: [], patternMatches: Self.firstMatch)
+    }
+
+    /// A validator for the items of the top-level array property `name`, for a payload written
+    /// one row at a time: a document conforms exactly when its rows conform to this and the
+    /// document with the array empty conforms to the whole schema, as long as the array's schema
+    /// says nothing but its type and its items (which is checked here: `nil` otherwise).
+    public func items(of name: String) -> SchemaItemValidator? {
+        guard let array = compiled.properties[name], let items = array.items, array.type == "array", array.constant == nil,
+              array.options == nil, array.pattern == nil, array.minimum == nil, array.maximum == nil, array.minLength == nil,
+              array.properties.isEmpty, array.required.isEmpty else { return nil }
+        return SchemaItemValidator(validator: self, node: items, name: name)
+    }
+
+    fileprivate func problems(in value: JSONValue, against node: SchemaNode, at prefix: [String],
+                              patternMatches: (NSRegularExpression, String) -> Bool) -> [SchemaError] {
         var errors: [SchemaError] = []
-        var path: [String] = []
-        validate(value, against: compiled, path: &path, errors: &errors)
+        var path = prefix
+        validate(value, against: node, path: &path, errors: &errors, patternMatches: patternMatches)
         // Members are visited in no particular order (a dictionary's); the report's order is the
         // paths', then the messages'.
         return errors.sorted { ($0.path, $0.message) < ($1.path, $1.message) }
@@ -108,7 +124,12 @@ public struct SchemaValidator: Sendable {
     }
 
     /// `path` holds the names and indexes down to `value`; it is joined only to report a failure.
-    private func validate(_ value: JSONValue, against node: SchemaNode, path: inout [String], errors: inout [SchemaError]) {
+    fileprivate static func firstMatch(_ expression: NSRegularExpression, _ text: String) -> Bool {
+        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    private func validate(_ value: JSONValue, against node: SchemaNode, path: inout [String], errors: inout [SchemaError],
+                          patternMatches: (NSRegularExpression, String) -> Bool) {
         func fail(_ message: String) { errors.append(SchemaError(path: path.isEmpty ? "/" : path.map { "/" + $0 }.joined(), message: message)) }
         if let type = node.type, !matches(value, type: type) {
             return fail("expected \(type), found \(describe(value))")
@@ -123,8 +144,7 @@ public struct SchemaValidator: Sendable {
             if let maximum = node.maximum, number > maximum { fail("\(number) is above the maximum \(maximum)") }
         case .string(let text):
             if let minLength = node.minLength, Double(text.count) < minLength { fail("shorter than \(Int(minLength))") }
-            if let (pattern, expression) = node.pattern,
-               expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+            if let (pattern, expression) = node.pattern, !patternMatches(expression, text) {
                 fail("'\(text)' does not match \(pattern)")
             }
         case .object(let object):
@@ -132,7 +152,7 @@ public struct SchemaValidator: Sendable {
             for (name, child) in object {
                 if let property = node.properties[name] {
                     path.append(name)
-                    validate(child, against: property, path: &path, errors: &errors)
+                    validate(child, against: property, path: &path, errors: &errors, patternMatches: patternMatches)
                     path.removeLast()
                 } else {
                     switch node.additional {
@@ -140,7 +160,7 @@ public struct SchemaValidator: Sendable {
                     case .forbidden: fail("property '\(name)' is not allowed")
                     case .schema(let additional):
                         path.append(name)
-                        validate(child, against: additional, path: &path, errors: &errors)
+                        validate(child, against: additional, path: &path, errors: &errors, patternMatches: patternMatches)
                         path.removeLast()
                     }
                 }
@@ -149,7 +169,7 @@ public struct SchemaValidator: Sendable {
             if let items = node.items {
                 for (index, element) in array.enumerated() {
                     path.append(String(index))
-                    validate(element, against: items, path: &path, errors: &errors)
+                    validate(element, against: items, path: &path, errors: &errors, patternMatches: patternMatches)
                     path.removeLast()
                 }
             }
@@ -186,6 +206,63 @@ public struct SchemaValidator: Sendable {
         case .number: "a number"
         }
     }
+}
+
+/// Validates the rows of one array of a payload, one at a time, remembering which strings matched
+/// each pattern (a payload repeats its pseudonyms and ids on every row). For one thread.
+public final class SchemaItemValidator {
+    private let validator: SchemaValidator
+    private let node: SchemaNode
+    private let name: String
+    private var matched: [String: Bool] = [:]
+
+    fileprivate init(validator: SchemaValidator, node: SchemaNode, name: String) {
+        self.validator = validator
+        self.node = node
+        self.name = name
+    }
+
+    /// Every way row `index` breaks the schema, with paths from the document's root.
+    public func problems(inRow row: JSONValue, index: Int) -> [SchemaError] {
+        if matched.count > 10_000 { matched.removeAll(keepingCapacity: true) }
+        return validator.problems(in: row, against: node, at: [name, String(index)]) { expression, text in
+            let key = expression.pattern + "\u{0}" + text
+            if let known = matched[key] { return known }
+            let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            matched[key] = result
+            return result
+        }
+    }
+
+    /// The same for a row given as its members (each name once), without building the object:
+    /// a string member's verdict is remembered, since rows repeat their pseudonyms, ids and bands.
+    public func problems(inRow members: [(name: String, value: JSONValue)], index: Int) -> [SchemaError] {
+        func whole() -> [SchemaError] {
+            problems(inRow: .object(Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })), index: index)
+        }
+        guard node.type == "object", node.constant == nil, node.options == nil else { return whole() }
+        if strings.count > 10_000 { strings.removeAll(keepingCapacity: true) }
+        for required in node.required where !members.contains(where: { $0.name == required }) { return whole() }
+        for (name, value) in members {
+            guard let property = node.properties[name] else {
+                if case .allowed = node.additional { continue }
+                return whole()
+            }
+            if case .string(let text) = value {
+                let key = name + "\u{0}" + text
+                if let valid = strings[key] {
+                    if valid { continue } else { return whole() }
+                }
+                let valid = validator.problems(in: value, against: property, at: [], patternMatches: SchemaValidator.firstMatch).isEmpty
+                strings[key] = valid
+                if !valid { return whole() }
+            } else if !validator.problems(in: value, against: property, at: [], patternMatches: SchemaValidator.firstMatch).isEmpty {
+                return whole()
+            }
+        }
+        return []
+    }
+    private var strings: [String: Bool] = [:]
 }
 
 /// One schema object with its keywords read. Made once by the validator's initialiser and only

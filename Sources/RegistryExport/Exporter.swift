@@ -44,24 +44,26 @@ public struct Exporter: Sendable {
         let content: Data
         let schema: String
         var cells: [SummaryCellUpdate] = []
+        var validated = false
         switch endpoint.profile {
-        case "fhir", "records":
-            // Both are built from the k-anonymous records.
+        case "records":
+            // Validated row by row as it is written.
+            var bytes = Data()
+            consenting = try writeRecords(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: period) { bytes.append($0) }
+            data = bytes
+            content = Self.withoutChainHead(data, head: auditChainHead)
+            schema = RecordsPayload.schemaID
+            validated = true
+        case "fhir":
+            // Built from the k-anonymous records.
             let patients = try snapshot.patients()
             consenting = patients.count
-            var records = RecordsBuilder.build(patients: patients, catalog: catalog,
-                                               pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
-                                               clinic: clinic, period: period, k: endpoint.k, generator: generator)
-            if endpoint.profile == "fhir" {
-                content = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: nil))
-                data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
-                schema = FHIRExport.schemaID
-            } else {
-                records.auditChainHead = auditChainHead
-                data = try encoder.encode(records)
-                content = Self.withoutChainHead(data, head: auditChainHead)
-                schema = RecordsPayload.schemaID
-            }
+            let records = try RecordsBuilder.build(patients: patients, catalog: catalog,
+                                                   pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name),
+                                                   clinic: clinic, period: period, k: endpoint.k, generator: generator)
+            content = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: nil))
+            data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
+            schema = FHIRExport.schemaID
         default:
             let release = try SummaryBuilder.release(forEachPatient: { body in
                 try snapshot.forEachPatient { patient in
@@ -78,7 +80,7 @@ public struct Exporter: Sendable {
             schema = SummaryPayload.schemaID
         }
         let validator = try SchemaValidator(schema: PayloadSchemas.text(for: schema)!)
-        let problems = validator.problems(in: data)
+        let problems = validated ? [] : validator.problems(in: data)
         guard problems.isEmpty else {
             throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
                               + problems.prefix(3).map(\.description).joined(separator: "; "))
@@ -107,14 +109,35 @@ public struct Exporter: Sendable {
         return result
     }
 
+    /// The records payload, validated as it is written, to `sink` in pieces; the number of
+    /// consenting patients read.
+    func writeRecords(for endpoint: EndpointSettings, snapshot: ExportSnapshot, clinic: String?, secret: Data, period: String,
+                      to sink: (Data) throws -> Void) throws -> Int {
+        try RecordsBuilder.write(forEachPatient: snapshot.forEachPatient, catalog: catalog,
+                                 pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name), clinic: clinic, period: period,
+                                 k: endpoint.k, generator: generator, auditChainHead: snapshot.auditChainHead,
+                                 validator: try SchemaValidator(schema: PayloadSchemas.text(for: RecordsPayload.schemaID)!), to: sink)
+    }
+
     /// Exactly the bytes `run` would store and send now, without storing anything.
     public func preview(endpoint name: String, today: ClinicalDate? = nil) throws -> Data {
+        var data = Data()
+        try preview(endpoint: name, today: today) { data.append($0) }
+        return data
+    }
+
+    /// The same bytes, given to `sink` in pieces: a records payload is never whole in memory.
+    public func preview(endpoint name: String, today: ClinicalDate? = nil, to sink: (Data) throws -> Void) throws {
         let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
-        return try registry.withExportSnapshot(profile: endpoint.profile) { snapshot in
-            try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today).payload
+        try registry.withExportSnapshot(profile: endpoint.profile) { snapshot in
+            if endpoint.profile == "records" {
+                try writeRecords(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), to: sink)
+            } else {
+                try sink(try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today).payload)
+            }
         }
     }
 

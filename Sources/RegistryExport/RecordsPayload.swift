@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RegistryCore
 import RegistryStore
@@ -117,11 +118,12 @@ public enum RecordsGeneralisation {
                                "age-broadened-sex-removed", "age-broadened-sex-timing-removed", "treatment-withheld"]
 
     /// What a step generalises: (broad age, no sex, no timing, no treatment rows).
-    static func generalises(_ step: Int) -> (age: Bool, sex: Bool, timing: Bool, treatment: Bool) {
-        let name = steps[step]
+    static func generalises(_ step: Int) -> (age: Bool, sex: Bool, timing: Bool, treatment: Bool) { generalisations[step] }
+
+    private static let generalisations = steps.map { name in
         let all = name == "treatment-withheld"
-        return (all || name.contains("age-broadened"), all || name.contains("sex-removed") || name.contains("sex-timing"),
-                all || name.contains("timing-removed"), all)
+        return (age: all || name.contains("age-broadened"), sex: all || name.contains("sex-removed") || name.contains("sex-timing"),
+                timing: all || name.contains("timing-removed"), treatment: all)
     }
 
     /// Dose bands in mg/kg: each includes its lower bound and excludes its upper one, except the
@@ -164,10 +166,14 @@ public enum RecordsGeneralisation {
     public static func week(_ day: Int) -> Int { day >= 0 ? day / 7 : -((-day + 6) / 7) }
 }
 
-/// Builds the records payload. Pure: registry data in, payload out.
+/// Builds the records payload from registry data, in two reads of the patients and in memory that
+/// does not hold them: the first read works out, from a digest of each patient's signature at
+/// every step, the step each patient is released at; the second writes the released rows, one
+/// patient at a time, to unlinked temporary files (one per array), validating each row against its
+/// schema; the payload is then written out in pieces.
 public enum RecordsBuilder {
     /// One patient's rows at one step, with everything a recipient could join on.
-    private struct Released {
+    struct Released {
         var patient: PatientRecord
         var assessments: [AssessmentRecord]
         var infusions: [InfusionRecord]
@@ -182,70 +188,343 @@ public enum RecordsBuilder {
             let observationPart = observations.map { "\($0.week.map(String.init) ?? "-")|\($0.hoursFromStart.map(String.init) ?? "-")" }.sorted()
             return ([patientPart] + ["A"] + assessmentPart + ["I"] + infusionPart + ["O"] + observationPart).joined(separator: ";")
         }
+
     }
 
-    public static func build(patients: [ExportPatient], catalog: ConditionCatalog, pseudonyms: Pseudonymizer, clinic: String?,
-                             period: String, k: Int, generator: String) -> RecordsPayload {
-        /// A patient's rows at a generalisation step.
-        func rows(_ patient: ExportPatient, step: Int) -> Released? {
-            guard let dayZero = patient.history.infusions.first?.date else { return nil }
-            let pseudonym = pseudonyms.pseudonym(for: patient.rowID)
-            let generalised = RecordsGeneralisation.generalises(step)
-            let timing = !generalised.timing
-            func week(_ date: ClinicalDate) -> Int? { timing ? RecordsGeneralisation.week(dayZero.days(until: date)) : nil }
-            let age = AgeBand.band(for: patient.ageAtDayZero)
-            let record = PatientRecord(patient: pseudonym, ageBand: generalised.age ? AgeBand.broad(age) : age, sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
-                                       conditions: patient.history.conditions.sorted(), detail: RecordsGeneralisation.steps[step])
-            let assessments = patient.history.assessments.map { assessment in
-                AssessmentRecord(patient: pseudonym, scale: assessment.scale, timepoint: assessment.timepoint.rawValue, week: week(assessment.date),
-                                 score: assessment.score, band: catalog.scale(assessment.scale)?.band(for: assessment.score)?.id,
-                                 subscores: assessment.subscores.isEmpty ? nil : assessment.subscores)
-            }
-            guard !generalised.treatment else { return Released(patient: record, assessments: assessments, infusions: [], observations: []) }
-            let infusions = patient.history.infusions.map { infusion in
-                InfusionRecord(patient: pseudonym, condition: infusion.condition, week: week(infusion.date),
-                               minutes: RecordsGeneralisation.minutesBand(infusion.minutes),
-                               doseMgPerKg: infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand),
-                               rateMgPerKgPerHour: infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand), route: infusion.route?.rawValue)
-            }
-            let observations = patient.history.observations.map { observation in
-                ObservationRecord(patient: pseudonym, week: week(observation.date), hoursFromStart: timing ? observation.hoursFromStart : nil,
-                                  systolic: observation.bloodPressure?.systolic, diastolic: observation.bloodPressure?.diastolic,
-                                  heartRate: observation.heartRate, spo2: observation.oxygenSaturation, sedation: observation.sedation,
-                                  dissociation: observation.dissociation, respiratoryDepression: observation.respiratoryDepression)
-            }
-            return Released(patient: record, assessments: assessments, infusions: infusions, observations: observations)
-        }
+    /// 128 bits of a signature's SHA-256: what the first read keeps per patient and step.
+    struct SignatureDigest: Hashable {
+        let high: UInt64
+        let low: UInt64
 
-        var released: [(ExportPatient, Released)] = []
-        var remaining = patients.filter { !$0.history.infusions.isEmpty }
-        var counts: [GeneralisationCount] = []
-        // Each step keeps the groups that reach k; the rest go on to the next.
-        for step in RecordsGeneralisation.steps.indices {
-            let stepped = remaining.compactMap { patient in rows(patient, step: step).map { (patient, $0) } }
-            let sizes = Dictionary(grouping: stepped, by: { $0.1.signature }).mapValues(\.count)
-            let kept = stepped.filter { sizes[$0.1.signature]! >= k }
-            counts.append(GeneralisationCount(step: RecordsGeneralisation.steps[step], patients: kept.count))
-            released += kept
-            let keptIDs = Set(kept.map(\.0.rowID))
-            remaining = remaining.filter { !keptIDs.contains($0.rowID) }
+        init(_ signature: String) {
+            let digest = Array(SHA256.hash(data: Data(signature.utf8)))
+            high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
         }
-        // Rows left out: every row of a withheld patient, and the treatment rows of those released
-        // at the last step.
-        let withheldRows = remaining.reduce(0) { $0 + $1.history.assessments.count + $1.history.infusions.count + $1.history.observations.count }
-            + released.filter { $0.1.patient.detail == RecordsGeneralisation.steps.last }
-                .reduce(0) { $0 + $1.0.history.infusions.count + $1.0.history.observations.count }
-        let ordered = released.sorted { $0.0.rowID < $1.0.rowID }.map(\.1)
-        var payload = RecordsPayload(schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,
-                                     patients: ordered.map(\.patient), assessments: ordered.flatMap(\.assessments), infusions: ordered.flatMap(\.infusions),
-                                     observations: ordered.flatMap(\.observations), generalisation: counts,
-                                     generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
-                                     withheldPatients: remaining.count, withheldRows: withheldRows)
+    }
+
+    /// A treated patient's ``Released/signature`` at every step, from the parts each step keeps
+    /// or drops, without building the rows seven times; nil without an infusion.
+    static func signatures(_ patient: ExportPatient) -> [String]? {
+        let history = patient.history
+        guard let dayZero = history.infusions.first?.date else { return nil }
+        func week(_ date: ClinicalDate, _ timed: Bool) -> String { timed ? String(RecordsGeneralisation.week(dayZero.days(until: date))) : "-" }
+        func assessments(_ timed: Bool) -> [String] { history.assessments.map { "\($0.scale)|\($0.timepoint.rawValue)|\(week($0.date, timed))" }.sorted() }
+        func infusions(_ timed: Bool) -> [String] {
+            history.infusions.map { infusion in
+                "\(infusion.condition)|\(week(infusion.date, timed))|\(RecordsGeneralisation.minutesBand(infusion.minutes))|"
+                    + "\(infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand) ?? "-")|\(infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand) ?? "-")|"
+                    + (infusion.route?.rawValue ?? "-")
+            }.sorted()
+        }
+        func observations(_ timed: Bool) -> [String] { history.observations.map { "\(week($0.date, timed))|\(timed ? String($0.hoursFromStart) : "-")" }.sorted() }
+        let age = AgeBand.band(for: patient.ageAtDayZero)
+        let conditions = history.conditions.sorted().joined(separator: ",")
+        let parts = [false, true].map { timed in (assessments(timed), infusions(timed), observations(timed)) }
+        return RecordsGeneralisation.steps.indices.map { step in
+            let generalised = RecordsGeneralisation.generalises(step)
+            let (assessed, infused, observed) = parts[generalised.timing ? 0 : 1]
+            let patientPart = "\(generalised.age ? AgeBand.broad(age) : age)|\(generalised.sex ? "not-stated" : patient.sex.rawValue)|\(conditions)"
+            return ([patientPart, "A"] + assessed + ["I"] + (generalised.treatment ? [] : infused) + ["O"] + (generalised.treatment ? [] : observed))
+                .joined(separator: ";")
+        }
+    }
+
+    /// A patient's rows at a generalisation step; nil without an infusion (no day 0).
+    static func rows(_ patient: ExportPatient, step: Int, pseudonym: String, catalog: ConditionCatalog) -> Released? {
+        guard let dayZero = patient.history.infusions.first?.date else { return nil }
+        let generalised = RecordsGeneralisation.generalises(step)
+        let timing = !generalised.timing
+        func week(_ date: ClinicalDate) -> Int? { timing ? RecordsGeneralisation.week(dayZero.days(until: date)) : nil }
+        let age = AgeBand.band(for: patient.ageAtDayZero)
+        let record = PatientRecord(patient: pseudonym, ageBand: generalised.age ? AgeBand.broad(age) : age, sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
+                                   conditions: patient.history.conditions.sorted(), detail: RecordsGeneralisation.steps[step])
+        let assessments = patient.history.assessments.map { assessment in
+            AssessmentRecord(patient: pseudonym, scale: assessment.scale, timepoint: assessment.timepoint.rawValue, week: week(assessment.date),
+                             score: assessment.score, band: catalog.scale(assessment.scale)?.band(for: assessment.score)?.id,
+                             subscores: assessment.subscores.isEmpty ? nil : assessment.subscores)
+        }
+        guard !generalised.treatment else { return Released(patient: record, assessments: assessments, infusions: [], observations: []) }
+        let infusions = patient.history.infusions.map { infusion in
+            InfusionRecord(patient: pseudonym, condition: infusion.condition, week: week(infusion.date),
+                           minutes: RecordsGeneralisation.minutesBand(infusion.minutes),
+                           doseMgPerKg: infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand),
+                           rateMgPerKgPerHour: infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand), route: infusion.route?.rawValue)
+        }
+        let observations = patient.history.observations.map { observation in
+            ObservationRecord(patient: pseudonym, week: week(observation.date), hoursFromStart: timing ? observation.hoursFromStart : nil,
+                              systolic: observation.bloodPressure?.systolic, diastolic: observation.bloodPressure?.diastolic,
+                              heartRate: observation.heartRate, spo2: observation.oxygenSaturation, sedation: observation.sedation,
+                              dissociation: observation.dissociation, respiratoryDepression: observation.respiratoryDepression)
+        }
+        return Released(patient: record, assessments: assessments, infusions: infusions, observations: observations)
+    }
+
+    /// The payload as a value, from patients in memory (the FHIR bundle and tests use it).
+    public static func build(patients: [ExportPatient], catalog: ConditionCatalog, pseudonyms: Pseudonymizer, clinic: String?,
+                             period: String, k: Int, generator: String) throws -> RecordsPayload {
+        var data = Data()
+        try write(forEachPatient: { body in try patients.forEach(body) }, catalog: catalog, pseudonyms: pseudonyms, clinic: clinic,
+                  period: period, k: k, generator: generator, auditChainHead: nil, validator: nil) { data.append($0) }
+        return try JSONDecoder().decode(RecordsPayload.self, from: data)
+    }
+
+    /// Writes the payload's bytes to `sink`, in pieces, exactly as `JSONEncoder` with sorted keys
+    /// and unescaped slashes would encode the ``RecordsPayload``. `forEachPatient` is called twice
+    /// and must give the same patients in the same order both times (one read transaction). With
+    /// a validator, the payload is checked against its schema as it is written: each row against
+    /// its array's items, and the rest with the arrays empty; a failure throws before anything
+    /// reaches `sink`. Returns the number of patients read.
+    @discardableResult
+    public static func write(forEachPatient: ((ExportPatient) throws -> Void) throws -> Void, catalog: ConditionCatalog, pseudonyms: Pseudonymizer,
+                             clinic: String?, period: String, k: Int, generator: String, auditChainHead: String?, validator: SchemaValidator?,
+                             to sink: (Data) throws -> Void) throws -> Int {
+        let steps = RecordsGeneralisation.steps.count
+        // First read: each treated patient's signature digest at every step.
+        var digests: [SignatureDigest] = []
+        var read = 0
+        try forEachPatient { patient in
+            read += 1
+            for signature in signatures(patient) ?? [] { digests.append(SignatureDigest(signature)) }
+        }
+        let treated = digests.count / steps
+        // Each step keeps the groups (among the patients not yet released) that reach k.
+        var releasedAt = [Int8](repeating: -1, count: treated)
+        var counts: [GeneralisationCount] = []
+        for step in 0..<steps {
+            var sizes: [SignatureDigest: Int] = [:]
+            for index in 0..<treated where releasedAt[index] < 0 { sizes[digests[index * steps + step], default: 0] += 1 }
+            var kept = 0
+            for index in 0..<treated where releasedAt[index] < 0 && sizes[digests[index * steps + step]]! >= k {
+                releasedAt[index] = Int8(step)
+                kept += 1
+            }
+            counts.append(GeneralisationCount(step: RecordsGeneralisation.steps[step], patients: kept))
+        }
+        digests = []
+
+        // Second read: the released patients' rows, to a file per array.
+        let sections = try ["assessments", "infusions", "observations", "patients"].map { name in
+            try RowSection(name: name, validator: validator.map { whole in
+                guard let items = whole.items(of: name) else { throw ExportError("the records schema's \(name) is not a plain array of rows") }
+                return items
+            })
+        }
+        var withheldPatients = 0, withheldRows = 0, index = 0
+        var conditionIDs: Set<String> = [], scaleIDs: Set<String> = []
+        try forEachPatient { patient in
+            guard !patient.history.infusions.isEmpty else { return }
+            guard index < treated else { throw ExportError("the registry changed while the records payload was built; nothing was stored") }
+            let step = Int(releasedAt[index])
+            index += 1
+            guard step >= 0 else {
+                withheldPatients += 1
+                withheldRows += patient.history.assessments.count + patient.history.infusions.count + patient.history.observations.count
+                return
+            }
+            if step == steps - 1 { withheldRows += patient.history.infusions.count + patient.history.observations.count }
+            let released = rows(patient, step: step, pseudonym: pseudonyms.pseudonym(for: patient.rowID), catalog: catalog)!
+            conditionIDs.formUnion(released.patient.conditions)
+            try sections[3].append(RowWriter.patient(released.patient))
+            for assessment in released.assessments {
+                scaleIDs.insert(assessment.scale)
+                try sections[0].append(RowWriter.assessment(assessment))
+            }
+            for infusion in released.infusions { try sections[1].append(RowWriter.infusion(infusion)) }
+            for observation in released.observations { try sections[2].append(RowWriter.observation(observation)) }
+        }
+        guard index == treated else { throw ExportError("the registry changed while the records payload was built; nothing was stored") }
+
+        // The rest of the payload, encoded with its arrays empty, and the rows spliced in.
+        var skeleton = RecordsPayload(schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,
+                                      patients: [], assessments: [], infusions: [], observations: [], generalisation: counts,
+                                      generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
+                                      withheldPatients: withheldPatients, withheldRows: withheldRows)
+        skeleton.auditChainHead = auditChainHead
         // The catalog's codes for what the rows name: facts about the modules, nothing about patients.
-        let conditionIDs = Set(payload.patients.flatMap(\.conditions)).sorted(), scaleIDs = Set(payload.assessments.map(\.scale)).sorted()
-        let vocabulary = conditionIDs.compactMap { id in catalog.condition(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "condition", id: id, codes: $0.codes) } }
-            + scaleIDs.compactMap { id in catalog.scale(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "scale", id: id, codes: $0.codes) } }
-        payload.codes = vocabulary.isEmpty ? nil : vocabulary
-        return payload
+        let vocabulary = conditionIDs.sorted().compactMap { id in catalog.condition(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "condition", id: id, codes: $0.codes) } }
+            + scaleIDs.sorted().compactMap { id in catalog.scale(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "scale", id: id, codes: $0.codes) } }
+        skeleton.codes = vocabulary.isEmpty ? nil : vocabulary
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let frame = try encoder.encode(skeleton)
+        if let validator {
+            let problems = validator.problems(in: frame)
+            guard problems.isEmpty else { throw RowSection.invalid(problems) }
+        }
+        // Keys are sorted, so the arrays come in this order; an unescaped `"name":[]` is only ever
+        // the key itself (inside a string every quote is escaped).
+        var position = frame.startIndex
+        for (offset, section) in sections.enumerated() {
+            let key = Data(((offset == 0 ? "{" : ",") + "\"\(section.name)\":[").utf8)
+            guard let found = frame.range(of: key, in: position..<frame.endIndex) else {
+                throw ExportError("the records payload has no \(section.name) array")
+            }
+            try sink(frame[position..<found.upperBound])
+            try section.replay(to: sink)
+            position = found.upperBound
+        }
+        try sink(frame[position..<frame.endIndex])
+        return read
+    }
+}
+
+/// One array of the payload: its rows, comma-separated, in an unlinked temporary file.
+private final class RowSection {
+    /// The error for rows (or the rest) that break the schema: nothing is stored or printed.
+    static func invalid(_ problems: [SchemaError]) -> ExportError {
+        ExportError("the records payload does not match its schema \(RecordsPayload.schemaID), so it was not stored: "
+                    + problems.prefix(3).map(\.description).joined(separator: "; "))
+    }
+
+    let name: String
+    private let validator: SchemaItemValidator?
+    private let file: FileHandle
+    private var buffer: [UInt8] = []
+    private var row: [UInt8] = []
+    private var count = 0
+
+    init(name: String, validator: SchemaItemValidator?) throws {
+        self.name = name
+        self.validator = validator
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ketareg-records-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let file = FileHandle(forUpdatingAtPath: path) else {
+            throw ExportError("cannot make a temporary file in \(FileManager.default.temporaryDirectory.path) for the records payload")
+        }
+        // Gone from the folder at once: the file lives only as long as this process holds it.
+        unlink(path)
+        self.file = file
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit { try? file.close() }
+
+    func append(_ members: RowWriter.Members) throws {
+        if let validator {
+            let problems = validator.problems(inRow: members, index: count)
+            guard problems.isEmpty else { throw Self.invalid(problems) }
+        }
+        row.removeAll(keepingCapacity: true)
+        RowWriter.write(members, into: &row)
+        if count > 0 { buffer.append(UInt8(ascii: ",")) }
+        buffer.append(contentsOf: row)
+        count += 1
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws {
+        try file.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func replay(to sink: (Data) throws -> Void) throws {
+        try flush()
+        try file.seek(toOffset: 0)
+        while let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty { try sink(chunk) }
+    }
+}
+
+/// The rows as `JSONEncoder` writes them with sorted keys and unescaped slashes, by hand: each row
+/// as its members in the encoder's order (absent optionals left out), then written out.
+enum RowWriter {
+    typealias Members = [(name: String, value: JSONValue)]
+
+    static func patient(_ row: PatientRecord) -> Members {
+        [("ageBand", .string(row.ageBand)), ("conditions", .array(row.conditions.map { .string($0) })), ("detail", .string(row.detail)),
+         ("patient", .string(row.patient)), ("sex", .string(row.sex))]
+    }
+
+    static func assessment(_ row: AssessmentRecord) -> Members {
+        var members: Members = []
+        if let band = row.band { members.append(("band", .string(band))) }
+        members += [("patient", .string(row.patient)), ("scale", .string(row.scale)), ("score", .number(row.score))]
+        if let subscores = row.subscores { members.append(("subscores", .object(subscores.mapValues { .number($0) }))) }
+        members.append(("timepoint", .string(row.timepoint)))
+        if let week = row.week { members.append(("week", .number(Double(week)))) }
+        return members
+    }
+
+    static func infusion(_ row: InfusionRecord) -> Members {
+        var members: Members = [("condition", .string(row.condition))]
+        if let dose = row.doseMgPerKg { members.append(("doseMgPerKg", .string(dose))) }
+        members += [("minutes", .string(row.minutes)), ("patient", .string(row.patient))]
+        if let rate = row.rateMgPerKgPerHour { members.append(("rateMgPerKgPerHour", .string(rate))) }
+        if let route = row.route { members.append(("route", .string(route))) }
+        if let week = row.week { members.append(("week", .number(Double(week)))) }
+        return members
+    }
+
+    static func observation(_ row: ObservationRecord) -> Members {
+        var members: Members = []
+        if let diastolic = row.diastolic { members.append(("diastolic", .number(Double(diastolic)))) }
+        members.append(("dissociation", .bool(row.dissociation)))
+        if let heartRate = row.heartRate { members.append(("heartRate", .number(Double(heartRate)))) }
+        if let hours = row.hoursFromStart { members.append(("hoursFromStart", .number(Double(hours)))) }
+        members += [("patient", .string(row.patient)), ("respiratoryDepression", .bool(row.respiratoryDepression)), ("sedation", .bool(row.sedation))]
+        if let spo2 = row.spo2 { members.append(("spo2", .number(Double(spo2)))) }
+        if let systolic = row.systolic { members.append(("systolic", .number(Double(systolic)))) }
+        if let week = row.week { members.append(("week", .number(Double(week)))) }
+        return members
+    }
+
+    /// Members already in the encoder's order, as one object.
+    static func write(_ members: Members, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, member) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            string(member.name, into: &out)
+            out.append(UInt8(ascii: ":"))
+            value(member.value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func value(_ value: JSONValue, into out: inout [UInt8]) {
+        switch value {
+        case .string(let text): string(text, into: &out)
+        case .number(let number): self.number(number, into: &out)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                self.value(element, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            // Only subscores, numbers by name: the encoder's own key order.
+            out.append(contentsOf: encoded(members.compactMapValues { if case .number(let number) = $0 { number } else { nil } }))
+        }
+    }
+
+    /// A string with nothing to escape is written as it is; anything else goes through
+    /// `JSONEncoder`, so that escapes are the encoder's own.
+    static func string(_ text: String, into out: inout [UInt8]) {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(contentsOf: encoded(text))
+        }
+    }
+
+    /// A double as the encoder writes it: its shortest description, without a trailing ".0".
+    static func number(_ value: Double, into out: inout [UInt8]) {
+        guard value.isFinite, value == value.rounded(), abs(value) < 1e15, value != 0 || value.sign == .plus else {
+            out.append(contentsOf: encoded(value))
+            return
+        }
+        out.append(contentsOf: String(Int64(value)).utf8)
+    }
+
+    private static func encoded<Value: Encodable>(_ value: Value) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings, numbers and dictionaries of numbers always encode (a non-finite score never
+        // reaches a payload: scoring refuses it).
+        return (try? encoder.encode(value)) ?? Data("null".utf8)
     }
 }

@@ -172,7 +172,7 @@ struct RecordsTests {
         patients += (7...9).map { patient(Int64($0), age: 27, sex: .male) }                 // 25-34 male: 3 ...
         patients += (10...11).map { patient(Int64($0), age: 20, sex: .male) }               // 18-24 male: 2 -> with the 3, 18-44 male: 5
         patients += [patient(12, age: 70, sex: .other), patient(13, age: 50, sex: .male)]  // alone: withheld
-        let payload = RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
+        let payload = try RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
         #expect(payload.generalisedPatients == 5)
         #expect(payload.withheldPatients == 2)
         #expect(payload.withheldRows == 2 * (2 + 6))
@@ -206,7 +206,7 @@ struct RecordsLinkageTests {
         patients += (6...10).map { treated($0, days: [0, 7 * (Int($0) - 4), 70, 71, 72, 90]) }          // six infusions, each in other weeks
         patients += (11...15).map { treated($0, days: Array(stride(from: 0, to: Int($0) * 3, by: 3))) } // 11 to 15 infusions: only assessments
         patients.append(treated(16, days: [0, 3], dose: 1.5, minutes: 300, age: 90))                     // alone at every step
-        let payload = RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
+        let payload = try RecordsBuilder.build(patients: patients, catalog: catalog, pseudonyms: pseudonyms, clinic: nil, period: "2026-11", k: 5, generator: "t")
         #expect(payload.generalisation == zip(RecordsGeneralisation.steps, [5, 0, 5, 0, 0, 0, 5]).map { GeneralisationCount(step: $0, patients: $1) })
         #expect(payload.withheldPatients == 1)
         #expect(payload.withheldRows == 2 + 1 + (11...15).reduce(0) { $0 + $1 })

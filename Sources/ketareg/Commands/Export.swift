@@ -149,8 +149,10 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
-            let data = try makeExporter(try global.openRegistry(), catalog: try global.catalog()).preview(endpoint: endpoint)
-            FileHandle.standardOutput.write(data)
+            // Written as it is made: nothing reaches the terminal when the payload is refused.
+            try makeExporter(try global.openRegistry(), catalog: try global.catalog()).preview(endpoint: endpoint) { piece in
+                FileHandle.standardOutput.write(piece)
+            }
             if isatty(STDOUT_FILENO) == 1 { print("") }
         }
     }
