@@ -94,7 +94,10 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         return age
     }
 
-    public static func < (lhs: ClinicalDate, rhs: ClinicalDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+    /// Calendar order, without working out day numbers (dates are compared by the million).
+    public static func < (lhs: ClinicalDate, rhs: ClinicalDate) -> Bool {
+        lhs.year != rhs.year ? lhs.year < rhs.year : lhs.month != rhs.month ? lhs.month < rhs.month : lhs.day < rhs.day
+    }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -29,24 +29,41 @@ public struct TreatmentCourse: Sendable, Hashable {
     /// The previous course's day 0, for the baseline: a re-treatment's baseline comes after it.
     let previousDayZero: ClinicalDate?
     let assessments: [PatientHistory.Assessment]
+    /// The day the course's last infusion ended.
+    public let lastInfusionEnd: ClinicalDate?
+    /// The day the course is over: its usual number of infusions given and ended, its days passed
+    /// (and its last infusion ended), ended by hand, or a new course started, whichever is first.
+    /// `nil` before its first infusion. (Worked out once: outcomes and exports ask for it often.)
+    public let overOn: ClinicalDate?
+
+    init(number: Int, kind: CourseKind, plan: Course, openedOn: ClinicalDate, infusions: [PatientHistory.Infusion],
+         maintenance: [PatientHistory.Infusion], endedOn: ClinicalDate?, nextCourseStart: ClinicalDate?,
+         previousDayZero: ClinicalDate?, assessments: [PatientHistory.Assessment]) {
+        self.number = number
+        self.kind = kind
+        self.plan = plan
+        self.openedOn = openedOn
+        self.infusions = infusions
+        self.maintenance = maintenance
+        self.endedOn = endedOn
+        self.nextCourseStart = nextCourseStart
+        self.previousDayZero = previousDayZero
+        self.assessments = assessments
+        let lastInfusionEnd = infusions.map(\.endDate).max()
+        self.lastInfusionEnd = lastInfusionEnd
+        if let dayZero = infusions.first?.date, let lastInfusionEnd {
+            var candidates = [max(dayZero.adding(days: plan.withinDays), lastInfusionEnd)]
+            if infusions.count >= plan.infusions { candidates.append(lastInfusionEnd) }
+            if let endedOn { candidates.append(endedOn) }
+            if let nextCourseStart { candidates.append(nextCourseStart) }
+            overOn = candidates.min()
+        } else {
+            overOn = endedOn
+        }
+    }
 
     /// Day 0 of the course: its first infusion; `nil` before any.
     public var dayZero: ClinicalDate? { infusions.first?.date }
-
-    /// The day the course's last infusion ended.
-    public var lastInfusionEnd: ClinicalDate? { infusions.map(\.endDate).max() }
-
-    /// The day the course is over: its usual number of infusions given and ended, its days passed
-    /// (and its last infusion ended), ended by hand, or a new course started, whichever is first.
-    /// `nil` before its first infusion.
-    public var overOn: ClinicalDate? {
-        guard let dayZero, let lastInfusionEnd else { return endedOn }
-        var candidates = [max(dayZero.adding(days: plan.withinDays), lastInfusionEnd)]
-        if infusions.count >= plan.infusions { candidates.append(lastInfusionEnd) }
-        if let endedOn { candidates.append(endedOn) }
-        if let nextCourseStart { candidates.append(nextCourseStart) }
-        return candidates.min()
-    }
 
     /// Whether the course is over by the end of `day`.
     public func isOver(on day: ClinicalDate) -> Bool {

@@ -171,11 +171,12 @@ public enum SummaryBuilder {
         var doses: [Double] = []
         var routePatients: [InfusionRoute: Int] = [:]
         var tally: OutcomeTally
-        /// The patients each induction outcome row counts as eligible.
-        var eligibleFor: [Set<Int64>] = []
+        /// The patients each induction outcome row counts as eligible, in increasing order (patients
+        /// are added in the order of their row ids).
+        var eligibleFor: [[Int64]] = []
         /// Per scale (the condition's order), per point (baseline, end of course, each visit): each
-        /// member's score from their induction, or nil.
-        var scores: [[[Double?]]]
+        /// member's score from their induction, or NaN for none (eight bytes a value, not sixteen).
+        var scores: [[[Double]]]
 
         init(condition: any Condition, asOf: ClinicalDate) {
             self.condition = condition
@@ -199,14 +200,14 @@ public enum SummaryBuilder {
             tally.add(history) { _, row in eligible.append(row) }
             for row in eligible {
                 while eligibleFor.count <= row { eligibleFor.append([]) }
-                eligibleFor[row].insert(patient.rowID)
+                if eligibleFor[row].last != patient.rowID { eligibleFor[row].append(patient.rowID) }
             }
             let induction = CourseTimeline(condition: condition, history: history.asOf(asOf)).induction
             for (index, scale) in condition.scales.enumerated() {
-                scores[index][0].append(induction?.baseline(scale: scale.id)?.score)
-                scores[index][1].append(induction?.endOfCourse(scale: scale.id)?.score)
+                scores[index][0].append(induction?.baseline(scale: scale.id)?.score ?? .nan)
+                scores[index][1].append(induction?.endOfCourse(scale: scale.id)?.score ?? .nan)
                 for (offset, visit) in condition.course.followUps.enumerated() {
-                    scores[index][2 + offset].append(induction?.followUp(scale: scale.id, visit: visit)?.score)
+                    scores[index][2 + offset].append(induction?.followUp(scale: scale.id, visit: visit)?.score ?? .nan)
                 }
             }
         }
@@ -226,8 +227,8 @@ public enum SummaryBuilder {
         var updates: [SummaryCellUpdate] = []
         /// The values to publish for a cell: the fresh ones, unless the cell was published before
         /// for patients differing from these by fewer than k.
-        func choose<Values: Codable>(_ key: String, patients: Set<Int64>, fresh: Values, publishable: Bool) -> (Values, String) {
-            if let earlier = published.cells[key], earlier.smallestDifference(from: patients) < k,
+        func choose<Values: Codable>(_ key: String, patients: [Int64], fresh: Values, publishable: Bool) -> (Values, String) {
+            if let earlier = published.cells[key], earlier.smallestDifference(fromSorted: patients) < k,
                let values = try? JSONDecoder().decode(Values.self, from: earlier.values) {
                 return (values, earlier.computedIn)
             }
@@ -257,7 +258,7 @@ public enum SummaryBuilder {
                 },
                 adverseEvents: report.adverseEvents.map { ConditionCell.Event(term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious) },
                 coInterventions: report.coInterventions.map { ConditionCell.Count(name: $0.kind, patients: $0.patients) })
-            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: Set(gather.members), fresh: freshCondition,
+            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: increasing(gather.members), fresh: freshCondition,
                                                      publishable: freshCondition.patients > 0 && !small(freshCondition.patients))
             if cell.patients == 0 {
                 summaries.append(ConditionSummary(condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [], outcomes: [],
@@ -277,9 +278,9 @@ public enum SummaryBuilder {
                 let baselines = gather.scores[scaleIndex][0]
                 let pointValues = Array(zip(gather.pointNames, gather.scores[scaleIndex]))
                 for (name, values) in pointValues {
-                    let present = values.compactMap { $0 }
-                    let who = Set(zip(gather.members, values).compactMap { $1 == nil ? nil : $0 })
-                    let changes = zip(values, baselines).compactMap { value, baseline in value.flatMap { v in baseline.map { v - $0 } } }
+                    let present = values.filter { !$0.isNaN }
+                    let who = zip(gather.members, values).compactMap { $1.isNaN ? nil : $0 }
+                    let changes = zip(values, baselines).compactMap { value, baseline in value.isNaN || baseline.isNaN ? nil : value - baseline }
                     let sorted = present.sorted()
                     let fresh = TimepointCell(
                         patients: present.count, mean: present.isEmpty ? nil : round1(present.reduce(0, +) / Double(present.count)),
@@ -287,7 +288,7 @@ public enum SummaryBuilder {
                         q3: present.isEmpty ? nil : round1(quantile(sorted, 0.75)),
                         meanChange: name == "baseline" || changes.isEmpty ? nil : round1(changes.reduce(0, +) / Double(changes.count)),
                         changePatients: name == "baseline" ? 0 : changes.count)
-                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)", patients: who, fresh: fresh, publishable: fresh.patients > 0 && !small(fresh.patients))
+                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)", patients: increasing(who), fresh: fresh, publishable: fresh.patients > 0 && !small(fresh.patients))
                     if point.patients == 0 { continue }
                     if small(point.patients) {
                         suppressedCells += 1
@@ -310,7 +311,7 @@ public enum SummaryBuilder {
             let chosen = rows.enumerated().map { index, row in
                 let fresh = OutcomeCell(eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
                 let key = "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
-                return choose(key, patients: index < eligibleFor.count ? eligibleFor[index] : [], fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
+                return choose(key, patients: index < eligibleFor.count ? increasing(eligibleFor[index]) : [], fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
             }
             // Across rows: every row of a scale counts the same eligible courses, and its
             // timepoints count the same assessments again, so a hidden assessed or missing in one
@@ -381,6 +382,12 @@ public enum SummaryBuilder {
         let payload = SummaryPayload(schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,
                                      minimumCellSize: k, roundingBase: base, conditions: summaries)
         return (payload, updates)
+    }
+
+    /// Row ids in increasing order, each once: as given when they already are (patients are read
+    /// in row-id order, so they always are from a registry).
+    static func increasing(_ ids: [Int64]) -> [Int64] {
+        zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 } ? ids : Set(ids).sorted()
     }
 
     /// The q-th quantile of sorted values, by linear interpolation between closest ranks.

@@ -107,7 +107,7 @@ extension Registry {
                 scale: row["scale_id"], date: try ClinicalDate.parse(row["assessed_on"], field: "on"),
                 timepoint: Timepoint(rawValue: row["timepoint"]) ?? .followUp, score: row["score"],
                 subscores: decodeJSONUnlessEmpty([String: Double].self, row["subscores"], empty: "{}") ?? [:],
-                flags: decodeJSONUnlessEmpty([String].self, row["flags"], empty: "[]") ?? [])
+                flags: decodeStringList(row["flags"]))
         }
         let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
             PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row["term"]) ?? .other,

@@ -44,6 +44,22 @@ public struct SummaryCellRelease: Sendable {
     /// The smallest number of patients by which `patients` differs (joined plus left) from any
     /// set of patients this cell was published for.
     public func smallestDifference(from patients: Set<Int64>) -> Int {
+        smallestDifference(count: patients.count, contains: patients.contains)
+    }
+
+    /// The same for patients given as row ids in increasing order, each once.
+    public func smallestDifference(fromSorted patients: [Int64]) -> Int {
+        smallestDifference(count: patients.count) { patient in
+            var low = 0, high = patients.count
+            while low < high {
+                let middle = (low + high) / 2
+                if patients[middle] < patient { low = middle + 1 } else { high = middle }
+            }
+            return low < patients.count && patients[low] == patient
+        }
+    }
+
+    private func smallestDifference(count: Int, contains: (Int64) -> Bool) -> Int {
         guard !releases.isEmpty else { return Int.max }
         // For each earlier release r: |published(r)| and |published(r) ∩ patients|, by adding
         // each membership interval to the releases it covers.
@@ -56,7 +72,7 @@ public struct SummaryCellRelease: Sendable {
             guard from < to else { continue }
             size[from] += 1
             size[to] -= 1
-            if patients.contains(member.patient) {
+            if contains(member.patient) {
                 shared[from] += 1
                 shared[to] -= 1
             }
@@ -66,7 +82,7 @@ public struct SummaryCellRelease: Sendable {
         for position in 0..<releases.count {
             runningSize += size[position]
             runningShared += shared[position]
-            smallest = min(smallest, patients.count + runningSize - 2 * runningShared)
+            smallest = min(smallest, count + runningSize - 2 * runningShared)
         }
         return smallest
     }
@@ -77,9 +93,10 @@ public struct SummaryCellUpdate: Sendable, Hashable {
     public let key: String
     public let values: Data
     public let computedIn: String
-    public let patients: Set<Int64>
+    /// The cell's patients' row ids, in increasing order, each once.
+    public let patients: [Int64]
 
-    public init(key: String, values: Data, computedIn: String, patients: Set<Int64>) {
+    public init(key: String, values: Data, computedIn: String, patients: [Int64]) {
         self.key = key
         self.values = values
         self.computedIn = computedIn
@@ -126,9 +143,10 @@ extension Registry {
             }
             let current = Set(try Int64.fetchAll(db, sql: "SELECT patient FROM summary_cell_member WHERE key = ? AND until IS NULL", arguments: [update.key]))
             let leave = try db.makeStatement(sql: "UPDATE summary_cell_member SET until = ? WHERE key = ? AND patient = ? AND until IS NULL")
-            for patient in current.subtracting(update.patients) { try leave.execute(arguments: [release, update.key, patient]) }
+            let members = Set(update.patients)
+            for patient in current.subtracting(members) { try leave.execute(arguments: [release, update.key, patient]) }
             let join = try db.makeStatement(sql: "INSERT INTO summary_cell_member (key, patient, since, until) VALUES (?, ?, ?, NULL)")
-            for patient in update.patients.subtracting(current).sorted() { try join.execute(arguments: [update.key, patient, release]) }
+            for patient in update.patients where !current.contains(patient) { try join.execute(arguments: [update.key, patient, release]) }
         }
     }
 }

@@ -379,3 +379,16 @@ func decodeJSONUnlessEmpty<T: Decodable>(_ type: T.Type, _ text: String?, empty:
     guard let text, text != empty else { return nil }
     return decodeJSON(type, text)
 }
+
+/// A stored list of ids (`["a","b"]`, as the encoder writes one): split by hand when nothing in
+/// it is escaped, else decoded. Histories read one per assessment.
+func decodeStringList(_ text: String?) -> [String] {
+    guard let text, text != "[]" else { return [] }
+    let bytes = text.utf8
+    if bytes.count >= 4, text.hasPrefix("[\""), text.hasSuffix("\"]"), !bytes.contains(UInt8(ascii: "\\")) {
+        let parts = text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
+        // Any other quote would mean the text is not a plain list: leave it to the decoder.
+        if !parts.contains(where: { $0.contains("\"") }) { return parts }
+    }
+    return decodeJSON([String].self, text) ?? []
+}

@@ -248,6 +248,11 @@ struct ReleaseMemoryTests {
         #expect(cell.smallestDifference(from: Set((1...5).map { Int64($0) } + [17])) == 6) // vs release 1: 6-10 gone, 17 new
         #expect(cell.smallestDifference(from: []) == 10)
         #expect(SummaryCellRelease(key: "k", values: Data(), computedIn: "x", releases: [], members: []).smallestDifference(from: [1]) == Int.max)
+        // The same patients as row ids in increasing order (how the summary builder keeps them).
+        let sets: [Set<Int64>] = [Set(1...10), Set(1...11), Set((1...5).map { Int64($0) } + (11...16).map { Int64($0) }), Set((1...5).map { Int64($0) } + [17]), [], [0, 20]]
+        for patients in sets {
+            #expect(cell.smallestDifference(fromSorted: patients.sorted()) == cell.smallestDifference(from: patients))
+        }
     }
 
     @Test("A cell keeps its values until k patients joined or left it, against every earlier release")
@@ -267,7 +272,7 @@ struct ReleaseMemoryTests {
                 var list = members[update.key] ?? []
                 let open = Set(list.filter { $0.until == nil }.map(\.patient))
                 list = list.map { $0.until == nil && !update.patients.contains($0.patient) ? ($0.patient, $0.since, release) : $0 }
-                list += update.patients.subtracting(open).map { ($0, release, nil) }
+                list += Set(update.patients).subtracting(open).map { ($0, release, nil) }
                 members[update.key] = list
                 releases[update.key, default: []].append(release)
                 cells[update.key] = SummaryCellRelease(key: update.key, values: update.values, computedIn: update.computedIn,
