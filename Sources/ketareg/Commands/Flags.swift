@@ -8,10 +8,12 @@ struct FlagCommand: ParsableCommand {
         abstract: "Safety flags: list them, record their review, see the rules and set the clinic's vital-sign thresholds.",
         discussion: """
             A flag is raised for clinician review when a record meets a safety rule, and stays open \
-            until someone records what was done. The rules (with the default vital-sign \
-            thresholds): \(FlagCommand.rules). 'ketareg flag rules' shows those in force at this \
-            clinic; 'ketareg flag thresholds' changes the vital-sign thresholds. Open flags head \
-            'patient show' and are listed by 'due' and 'day'.
+            until someone records what was done. Each condition module's scales have rules of \
+            their own (suicidal thoughts on a depression scale, for one); on infusions, \
+            observations and adverse events, by default: \(VitalSafetyRules.standard.descriptions.joined(separator: "; ")). \
+            'ketareg flag rules' shows every rule in force at this clinic; 'ketareg flag thresholds' \
+            changes the vital-sign thresholds. Open flags head 'patient show' and are listed by \
+            'due' and 'day'.
 
             Examples:
               ketareg flag list --open
@@ -20,15 +22,6 @@ struct FlagCommand: ParsableCommand {
             """,
         subcommands: [List.self, Review.self, Rules.self, Thresholds.self]
     )
-
-    /// Every rule that raises a flag, in words.
-    static var rules: String {
-        var rules: [String] = []
-        for condition in builtInConditions {
-            for check in condition.safetyChecks { rules.append("\(check.flag): \(check.triggerDescription)") }
-        }
-        return (rules + VitalSafetyRules.standard.descriptions).joined(separator: "; ")
-    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
