@@ -171,9 +171,9 @@ public enum SummaryBuilder {
         var doses: [Double] = []
         var routePatients: [InfusionRoute: Int] = [:]
         var tally: OutcomeTally
-        /// The patients each induction outcome row counts as eligible, in increasing order (patients
-        /// are added in the order of their row ids).
-        var eligibleFor: [[Int64]] = []
+        /// The members each induction outcome row counts as eligible: per row, a bit per member
+        /// (by position in `members`), so a row costs an eighth of a byte per patient.
+        var eligibleBits: [[UInt64]] = []
         /// Per scale (the condition's order), per point (baseline, end of course, each visit): each
         /// member's score from their induction, or NaN for none (eight bytes a value, not sixteen).
         var scores: [[[Double]]]
@@ -198,9 +198,11 @@ public enum SummaryBuilder {
             for route in Set(own.compactMap(\.route)) { routePatients[route, default: 0] += 1 }
             var eligible: [Int] = []
             tally.add(history) { _, row in eligible.append(row) }
+            let position = members.count - 1
             for row in eligible {
-                while eligibleFor.count <= row { eligibleFor.append([]) }
-                if eligibleFor[row].last != patient.rowID { eligibleFor[row].append(patient.rowID) }
+                while eligibleBits.count <= row { eligibleBits.append([]) }
+                while eligibleBits[row].count <= position / 64 { eligibleBits[row].append(0) }
+                eligibleBits[row][position / 64] |= 1 << UInt64(position % 64)
             }
             let induction = CourseTimeline(condition: condition, history: history.asOf(asOf)).induction
             for (index, scale) in condition.scales.enumerated() {
@@ -227,8 +229,10 @@ public enum SummaryBuilder {
         var updates: [SummaryCellUpdate] = []
         /// The values to publish for a cell: the fresh ones, unless the cell was published before
         /// for patients differing from these by fewer than k.
-        func choose<Values: Codable>(_ key: String, patients: [Int64], fresh: Values, publishable: Bool) -> (Values, String) {
-            if let earlier = published.cells[key], earlier.smallestDifference(fromSorted: patients) < k,
+        /// `patients` gives the cell's patients, in increasing order, only when asked: for a cell
+        /// published before, and by the outbox when it remembers the release.
+        func choose<Values: Codable>(_ key: String, patients: @escaping @Sendable () -> [Int64], fresh: Values, publishable: Bool) -> (Values, String) {
+            if let earlier = published.cells[key], earlier.smallestDifference(fromSorted: patients()) < k,
                let values = try? JSONDecoder().decode(Values.self, from: earlier.values) {
                 return (values, earlier.computedIn)
             }
@@ -245,7 +249,7 @@ public enum SummaryBuilder {
 
             // The condition's own counts: patients, treatment, adverse events, co-interventions.
             let report = gather.tally.report
-            let eligibleFor = gather.eligibleFor
+            let members = gather.members, eligibleBits = gather.eligibleBits
             let perPatient = gather.infusionsPerPatient.sorted()
             let doses = gather.doses.sorted()
             let freshCondition = ConditionCell(
@@ -258,7 +262,7 @@ public enum SummaryBuilder {
                 },
                 adverseEvents: report.adverseEvents.map { ConditionCell.Event(term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious) },
                 coInterventions: report.coInterventions.map { ConditionCell.Count(name: $0.kind, patients: $0.patients) })
-            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: increasing(gather.members), fresh: freshCondition,
+            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: { increasing(members) }, fresh: freshCondition,
                                                      publishable: freshCondition.patients > 0 && !small(freshCondition.patients))
             if cell.patients == 0 {
                 summaries.append(ConditionSummary(condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [], outcomes: [],
@@ -279,7 +283,6 @@ public enum SummaryBuilder {
                 let pointValues = Array(zip(gather.pointNames, gather.scores[scaleIndex]))
                 for (name, values) in pointValues {
                     let present = values.filter { !$0.isNaN }
-                    let who = zip(gather.members, values).compactMap { $1.isNaN ? nil : $0 }
                     let changes = zip(values, baselines).compactMap { value, baseline in value.isNaN || baseline.isNaN ? nil : value - baseline }
                     let sorted = present.sorted()
                     let fresh = TimepointCell(
@@ -288,7 +291,8 @@ public enum SummaryBuilder {
                         q3: present.isEmpty ? nil : round1(quantile(sorted, 0.75)),
                         meanChange: name == "baseline" || changes.isEmpty ? nil : round1(changes.reduce(0, +) / Double(changes.count)),
                         changePatients: name == "baseline" ? 0 : changes.count)
-                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)", patients: increasing(who), fresh: fresh, publishable: fresh.patients > 0 && !small(fresh.patients))
+                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)",
+                                                     patients: { increasing(zip(members, values).compactMap { $1.isNaN ? nil : $0 }) }, fresh: fresh, publishable: fresh.patients > 0 && !small(fresh.patients))
                     if point.patients == 0 { continue }
                     if small(point.patients) {
                         suppressedCells += 1
@@ -311,7 +315,10 @@ public enum SummaryBuilder {
             let chosen = rows.enumerated().map { index, row in
                 let fresh = OutcomeCell(eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
                 let key = "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
-                return choose(key, patients: index < eligibleFor.count ? increasing(eligibleFor[index]) : [], fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
+                let bits = index < eligibleBits.count ? eligibleBits[index] : []
+                return choose(key, patients: {
+                    increasing(members.indices.compactMap { $0 / 64 < bits.count && bits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 ? members[$0] : nil })
+                }, fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
             }
             // Across rows: every row of a scale counts the same eligible courses, and its
             // timepoints count the same assessments again, so a hidden assessed or missing in one

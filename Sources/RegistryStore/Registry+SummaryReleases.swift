@@ -89,18 +89,27 @@ public struct SummaryCellRelease: Sendable {
 }
 
 /// A cell a new summary publishes with new values: stored with the export that carries it.
-public struct SummaryCellUpdate: Sendable, Hashable {
+public struct SummaryCellUpdate: Sendable {
     public let key: String
     public let values: Data
     public let computedIn: String
+    private let members: @Sendable () -> [Int64]
+
     /// The cell's patients' row ids, in increasing order, each once.
-    public let patients: [Int64]
+    public var patients: [Int64] { members() }
 
     public init(key: String, values: Data, computedIn: String, patients: [Int64]) {
+        self.init(key: key, values: values, computedIn: computedIn) { patients }
+    }
+
+    /// With the patients worked out only when the outbox remembers them: a summary of a large
+    /// clinic publishes dozens of cells of tens of thousands of patients each, and a preview
+    /// never needs them.
+    public init(key: String, values: Data, computedIn: String, patients: @escaping @Sendable () -> [Int64]) {
         self.key = key
         self.values = values
         self.computedIn = computedIn
-        self.patients = patients
+        self.members = patients
     }
 }
 
@@ -143,10 +152,10 @@ extension Registry {
             }
             let current = Set(try Int64.fetchAll(db, sql: "SELECT patient FROM summary_cell_member WHERE key = ? AND until IS NULL", arguments: [update.key]))
             let leave = try db.makeStatement(sql: "UPDATE summary_cell_member SET until = ? WHERE key = ? AND patient = ? AND until IS NULL")
-            let members = Set(update.patients)
-            for patient in current.subtracting(members) { try leave.execute(arguments: [release, update.key, patient]) }
+            let patients = update.patients
+            for patient in current.subtracting(patients) { try leave.execute(arguments: [release, update.key, patient]) }
             let join = try db.makeStatement(sql: "INSERT INTO summary_cell_member (key, patient, since, until) VALUES (?, ?, ?, NULL)")
-            for patient in update.patients where !current.contains(patient) { try join.execute(arguments: [update.key, patient, release]) }
+            for patient in patients where !current.contains(patient) { try join.execute(arguments: [update.key, patient, release]) }
         }
     }
 }
