@@ -57,10 +57,12 @@ public struct OutcomeTally: Sendable {
     /// Counts one patient (their records up to the report's day) in every condition they have.
     /// `eligible(condition, row)` is called for each of the patient's induction rows (by index
     /// among the condition's induction rows) that counts them as eligible.
-    public mutating func add(_ history: PatientHistory, eligible: ((String, Int) -> Void)? = nil) {
+    /// `timeline` is given each condition's course timeline as worked out here, for a caller
+    /// that needs it too (the summary's scores).
+    public mutating func add(_ history: PatientHistory, eligible: ((String, Int) -> Void)? = nil, timeline: ((CourseTimeline) -> Void)? = nil) {
         let history = history.asOf(asOf)
         for index in conditions.indices where history.conditions.contains(conditions[index].condition.id) {
-            conditions[index].add(history, asOf: asOf, eligible: eligible)
+            conditions[index].add(history, asOf: asOf, eligible: eligible, timeline: timeline)
         }
     }
 
@@ -122,9 +124,11 @@ public struct OutcomeTally: Sendable {
             flagged = Set(condition.safetyChecks.map(\.flag)).sorted().map { ($0, []) }
         }
 
-        mutating func add(_ history: PatientHistory, asOf: ClinicalDate, eligible: ((String, Int) -> Void)?) {
+        mutating func add(_ history: PatientHistory, asOf: ClinicalDate, eligible: ((String, Int) -> Void)?, timeline: ((CourseTimeline) -> Void)?) {
             patients += 1
-            let courses = CourseTimeline(condition: condition, history: history).courses.filter { $0.dayZero != nil }
+            let all = CourseTimeline(condition: condition, history: history)
+            timeline?(all)
+            let courses = all.courses.filter { $0.dayZero != nil }
             for course in courses {
                 guard let kindIndex = CourseKind.allCases.firstIndex(of: course.kind) else { continue }
                 for index in rows[kindIndex].indices {

@@ -197,14 +197,14 @@ public enum SummaryBuilder {
             doses += own.compactMap(\.doseMgPerKg)
             for route in Set(own.compactMap(\.route)) { routePatients[route, default: 0] += 1 }
             var eligible: [Int] = []
-            tally.add(history) { _, row in eligible.append(row) }
+            var induction: TreatmentCourse?
+            tally.add(history, eligible: { _, row in eligible.append(row) }, timeline: { induction = $0.induction })
             let position = members.count - 1
             for row in eligible {
                 while eligibleBits.count <= row { eligibleBits.append([]) }
                 while eligibleBits[row].count <= position / 64 { eligibleBits[row].append(0) }
                 eligibleBits[row][position / 64] |= 1 << UInt64(position % 64)
             }
-            let induction = CourseTimeline(condition: condition, history: history.asOf(asOf)).induction
             for (index, scale) in condition.scales.enumerated() {
                 scores[index][0].append(induction?.baseline(scale: scale.id)?.score ?? .nan)
                 scores[index][1].append(induction?.endOfCourse(scale: scale.id)?.score ?? .nan)
