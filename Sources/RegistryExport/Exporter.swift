@@ -79,8 +79,7 @@ public struct Exporter: Sendable {
             content = Self.withoutChainHead(data, head: auditChainHead)
             schema = SummaryPayload.schemaID
         }
-        let validator = try SchemaValidator(schema: PayloadSchemas.text(for: schema)!)
-        let problems = validated ? [] : validator.problems(in: data)
+        let problems = validated ? [] : try SchemaValidator(schema: PayloadSchemas.text(for: schema)!).problems(in: data)
         guard problems.isEmpty else {
             throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
                               + problems.prefix(3).map(\.description).joined(separator: "; "))
