@@ -172,23 +172,12 @@ public enum RecordsGeneralisation {
 /// patient at a time, to unlinked temporary files (one per array), validating each row against its
 /// schema; the payload is then written out in pieces.
 public enum RecordsBuilder {
-    /// One patient's rows at one step, with everything a recipient could join on.
+    /// One patient's rows at one step.
     struct Released {
         var patient: PatientRecord
         var assessments: [AssessmentRecord]
         var infusions: [InfusionRecord]
         var observations: [ObservationRecord]
-
-        /// The rows without their pseudonym and sensitive values, sorted: equal for two patients
-        /// exactly when a recipient cannot tell them apart.
-        var signature: String {
-            let patientPart = "\(patient.ageBand)|\(patient.sex)|\(patient.conditions.joined(separator: ","))"
-            let assessmentPart = assessments.map { "\($0.scale)|\($0.timepoint)|\($0.week.map(String.init) ?? "-")" }.sorted()
-            let infusionPart = infusions.map { "\($0.condition)|\($0.week.map(String.init) ?? "-")|\($0.minutes)|\($0.doseMgPerKg ?? "-")|\($0.rateMgPerKgPerHour ?? "-")|\($0.route ?? "-")" }.sorted()
-            let observationPart = observations.map { "\($0.week.map(String.init) ?? "-")|\($0.hoursFromStart.map(String.init) ?? "-")" }.sorted()
-            return ([patientPart] + ["A"] + assessmentPart + ["I"] + infusionPart + ["O"] + observationPart).joined(separator: ";")
-        }
-
     }
 
     /// 128 bits of a signature's SHA-256: what the first read keeps per patient and step.
@@ -203,8 +192,11 @@ public enum RecordsBuilder {
         }
     }
 
-    /// A treated patient's ``Released/signature`` at every step, from the parts each step keeps
-    /// or drops, without building the rows seven times; nil without an infusion.
+    /// A treated patient's signature at every step: their rows at that step without the pseudonym
+    /// and the sensitive values (scores, bands, readings), sorted, so that two patients' are equal
+    /// exactly when a recipient cannot tell them apart. Made from the parts each step keeps or
+    /// drops, without building the rows seven times (the tests check it against the rows); nil
+    /// without an infusion.
     static func signatures(_ patient: ExportPatient) -> [String]? {
         let history = patient.history
         guard let dayZero = history.infusions.first?.date else { return nil }
