@@ -208,13 +208,13 @@ public struct SchemaValidator: Sendable {
     }
 }
 
-/// Validates the rows of one array of a payload, one at a time, remembering which strings matched
-/// each pattern (a payload repeats its pseudonyms and ids on every row). For one thread.
+/// Validates the rows of one array of a payload, one at a time, remembering the verdict on each
+/// string member (a payload repeats its pseudonyms, ids and bands on every row). For one thread.
 public final class SchemaItemValidator {
     private let validator: SchemaValidator
     private let node: SchemaNode
     private let name: String
-    private var matched: [String: Bool] = [:]
+    private var strings: [String: Bool] = [:]
 
     fileprivate init(validator: SchemaValidator, node: SchemaNode, name: String) {
         self.validator = validator
@@ -222,23 +222,16 @@ public final class SchemaItemValidator {
         self.name = name
     }
 
-    /// Every way row `index` breaks the schema, with paths from the document's root.
-    public func problems(inRow row: JSONValue, index: Int) -> [SchemaError] {
-        if matched.count > 10_000 { matched.removeAll(keepingCapacity: true) }
-        return validator.problems(in: row, against: node, at: [name, String(index)]) { expression, text in
-            let key = expression.pattern + "\u{0}" + text
-            if let known = matched[key] { return known }
-            let result = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-            matched[key] = result
-            return result
-        }
-    }
-
-    /// The same for a row given as its members (each name once), without building the object:
-    /// a string member's verdict is remembered, since rows repeat their pseudonyms, ids and bands.
+    /// Every way row `index`, given as its members (each name once), breaks the schema, with paths
+    /// from the document's root. The row is checked member by member without building the
+    /// object; only a row that fails is validated whole, for its report.
     public func problems(inRow members: [(name: String, value: JSONValue)], index: Int) -> [SchemaError] {
         func whole() -> [SchemaError] {
-            problems(inRow: .object(Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })), index: index)
+            let row = JSONValue.object(Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
+            return validator.problems(in: row, against: node, at: [name, String(index)], patternMatches: SchemaValidator.firstMatch)
+        }
+        func valid(_ value: JSONValue, _ property: SchemaNode) -> Bool {
+            validator.problems(in: value, against: property, at: [], patternMatches: SchemaValidator.firstMatch).isEmpty
         }
         guard node.type == "object", node.constant == nil, node.options == nil else { return whole() }
         if strings.count > 10_000 { strings.removeAll(keepingCapacity: true) }
@@ -250,19 +243,15 @@ public final class SchemaItemValidator {
             }
             if case .string(let text) = value {
                 let key = name + "\u{0}" + text
-                if let valid = strings[key] {
-                    if valid { continue } else { return whole() }
-                }
-                let valid = validator.problems(in: value, against: property, at: [], patternMatches: SchemaValidator.firstMatch).isEmpty
-                strings[key] = valid
-                if !valid { return whole() }
-            } else if !validator.problems(in: value, against: property, at: [], patternMatches: SchemaValidator.firstMatch).isEmpty {
+                let verdict = strings[key] ?? valid(value, property)
+                strings[key] = verdict
+                if !verdict { return whole() }
+            } else if !valid(value, property) {
                 return whole()
             }
         }
         return []
     }
-    private var strings: [String: Bool] = [:]
 }
 
 /// One schema object with its keywords read. Made once by the validator's initialiser and only

@@ -1,10 +1,15 @@
 /// Escapes shared by every place that writes JSON or HTML by hand: the audit trail's rows, the
 /// clinic's reports, the hub's output and forest plots.
 
+/// Whether `text` goes into a JSON string literal as it is: no quote, backslash or control
+/// character (most text has nothing to escape).
+public func needsNoJSONEscaping(_ text: String) -> Bool {
+    text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }
+}
+
 /// A JSON string literal.
 public func jsonString(_ text: String) -> String {
-    // Most text has nothing to escape: no quote, backslash or control character.
-    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) { return "\"" + text + "\"" }
+    if needsNoJSONEscaping(text) { return "\"" + text + "\"" }
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -494,7 +494,7 @@ enum RowWriter {
     /// A string with nothing to escape is written as it is; anything else goes through
     /// `JSONEncoder`, so that escapes are the encoder's own.
     static func string(_ text: String, into out: inout [UInt8]) {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+        if needsNoJSONEscaping(text) {
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: text.utf8)
             out.append(UInt8(ascii: "\""))

@@ -115,7 +115,6 @@ func writeJSON(_ value: Any, indent: String, into text: inout String) {
     }
 }
 
-
 /// A moment as ISO 8601 in UTC, to the second.
 func timestamp(_ date: Date) -> String { date.ISO8601Format() }
 
