@@ -51,10 +51,12 @@ let package = Package(
         .target(name: "QualityOfLife", dependencies: ["RegistryCore"], path: "Plugins/QualityOfLife"),
 
         // One SQLite file per clinic, through GRDB over the system libsqlite3; SHA-256 (swift-crypto)
-        // chains the audit trail.
+        // chains the audit trail. GRDBSQLite (GRDB's own module for the system libsqlite3) lets the
+        // import bind and step its per-row statements directly (DirectStatement.swift).
         .target(
             name: "RegistryStore",
-            dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // libcurl, seen from Swift: a module map and typed wrappers for its variadic calls.

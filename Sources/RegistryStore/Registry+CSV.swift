@@ -73,6 +73,8 @@ extension Registry {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction {
                     let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
+                    let lastInfusion = try Int64.fetchOne(db, sql: "SELECT max(id) FROM infusion") ?? 0
+                    let rules = try vitalRules(db)
                     func patient(_ mrn: String, line: Int) throws -> (id: Int64, conditions: [String]) {
                         if let known = patients[mrn] { return known }
                         guard let id = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [mrn]) else {
@@ -99,7 +101,7 @@ extension Registry {
                                 patients[enrollment.identity.mrn] = (id, enrollment.conditions)
                                 counts["enrolment", default: 0] += 1
                             case let .infusion(mrn, entry):
-                                _ = try insertInfusion(db, entry, patient: patient(mrn, line: line).id, actor: actor)
+                                _ = try insertInfusion(db, entry, patient: patient(mrn, line: line).id, actor: actor, rules: rules, refreshingAge: false)
                                 counts["infusion", default: 0] += 1
                             case let .assessment(mrn, scored, date, timepoint):
                                 let found = try patient(mrn, line: line)
@@ -129,6 +131,7 @@ extension Registry {
                         rows += 1
                         if rows % progressEvery == 0 { progress(rows) }
                     }
+                    try refreshAgeAtDayZero(db, patientsWithInfusionsAfter: lastInfusion)
                     flagsRaised = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE id > ? ORDER BY id", arguments: [lastFlag]).map(Self.flagView)
                     return dryRun ? .rollback : .commit
                 }

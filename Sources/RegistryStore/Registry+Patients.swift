@@ -17,6 +17,25 @@ struct AuditedPatient: Encodable {
     let identity = "recorded in patient_identity; not copied to the audit trail"
 }
 
+extension AuditedPatient: HandEncodedJSON {
+    var json: String {
+        var fields: [(String, String)] = [
+            ("conditions", jsonStringList(conditions)), ("enrolledOn", jsonString(enrolledOn)), ("identity", jsonString(identity)),
+            ("priorTreatments", "[" + priorTreatments.map { treatment in
+                "{" + (treatment.adequateTrials.map { "\"adequateTrials\":\($0)," } ?? "") + "\"category\":" + jsonString(treatment.category.rawValue) + "}"
+            }.joined(separator: ",") + "]"),
+            ("researchConsent", researchConsent ? "true" : "false"), ("sex", jsonString(sex)),
+        ]
+        if let consentWithdrawnOn { fields.append(("consentWithdrawnOn", jsonString(consentWithdrawnOn))) }
+        if let consentWithdrawalReason { fields.append(("consentWithdrawalReason", jsonString(consentWithdrawalReason))) }
+        if let endedConditions {
+            fields.append(("endedConditions", "{" + endedConditions.sorted { $0.key < $1.key }
+                .map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}"))
+        }
+        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
 extension Registry {
     /// Enrols a patient: identity, conditions and treatment history, audited. Refuses a duplicate
     /// MRN.

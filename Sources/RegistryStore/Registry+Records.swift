@@ -116,10 +116,19 @@ extension Registry {
     // MARK: - Inserts shared by the single commands and the importer
 
     /// Inserts a validated infusion, its adverse events and their audit rows.
-    func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String) throws -> InfusionView {
+    ///
+    /// An import loads the vital-sign rules once and passes them as `rules`, and refreshes the age
+    /// at the first infusion once at its end (`refreshingAge: false`), for every patient it gave an
+    /// infusion: nothing reads that age before the import's transaction ends.
+    func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String,
+                        rules: VitalSafetyRules? = nil, refreshingAge: Bool = true) throws -> InfusionView {
         let given = try condition(db, named: entry.condition, patient: patient)
-        if let ended = try String.fetchOne(db.cachedStatement(sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?"), arguments: [patient, given]),
-           ended < entry.date.description {
+        var endedStatement = try DirectStatement(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?")
+        endedStatement.bind(patient)
+        endedStatement.bind(given)
+        var endedOn: String?
+        try endedStatement.forEachRow { row in endedOn = row.string(0) }
+        if let ended = endedOn, ended < entry.date.description {
             throw RegistryError.refused("\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused ('ketareg patient condition add' takes it up again)")
         }
         var row = InfusionRow(patientId: patient, condition: given, entry: entry)
@@ -132,10 +141,10 @@ extension Registry {
         try audit(db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
                   patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
         try raiseFlags(db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
-                       flags: vitalRules(db).raised(bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
-                                                               oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression),
+                       flags: (rules ?? vitalRules(db)).raised(bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
+                                                                oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression),
                        actor: actor)
-        try refreshAgeAtDayZero(db, patient: patient)
+        if refreshingAge { try refreshAgeAtDayZero(db, patient: patient) }
         return view
     }
 
@@ -170,16 +179,27 @@ extension Registry {
     /// Keeps the patient's age at their first infusion, in whole years, beside their clinical data,
     /// so that exports can give an age band without reading the identity table.
     func refreshAgeAtDayZero(_ db: Database, patient: Int64) throws {
-        try db.cachedStatement(sql: """
-            UPDATE patient SET age_at_day_zero = (
-                SELECT CAST(strftime('%Y', first.day) AS INTEGER) - CAST(strftime('%Y', identity.birth_date) AS INTEGER)
-                     - (strftime('%m-%d', first.day) < strftime('%m-%d', identity.birth_date))
-                FROM patient_identity identity,
-                     (SELECT MIN(given_on) AS day FROM infusion WHERE patient_id = ? AND NOT entered_in_error) first
-                WHERE identity.patient_id = ? AND first.day IS NOT NULL)
-            WHERE id = ?
-            """).execute(arguments: [patient, patient, patient])
+        try db.cachedStatement(sql: "UPDATE patient SET age_at_day_zero = \(Self.ageAtDayZero) WHERE id = ?").execute(arguments: [patient])
     }
+
+    /// ``refreshAgeAtDayZero(_:patient:)`` for every patient with an infusion whose row id is
+    /// above `infusion`: an import's, in one statement at its end.
+    func refreshAgeAtDayZero(_ db: Database, patientsWithInfusionsAfter infusion: Int64) throws {
+        try db.execute(sql: """
+            UPDATE patient SET age_at_day_zero = \(Self.ageAtDayZero)
+            WHERE id IN (SELECT DISTINCT patient_id FROM infusion WHERE id > ?)
+            """, arguments: [infusion])
+    }
+
+    /// The patient's (`patient.id`) age in whole years on the day of their first infusion not
+    /// entered in error, or NULL before any.
+    private static let ageAtDayZero = """
+        (SELECT CAST(strftime('%Y', first.day) AS INTEGER) - CAST(strftime('%Y', identity.birth_date) AS INTEGER)
+              - (strftime('%m-%d', first.day) < strftime('%m-%d', identity.birth_date))
+         FROM patient_identity identity,
+              (SELECT MIN(given_on) AS day FROM infusion WHERE patient_id = patient.id AND NOT entered_in_error) first
+         WHERE identity.patient_id = patient.id AND first.day IS NOT NULL)
+        """
 
     /// Inserts a validated adverse event and its audit row.
     func insertAdverseEvent(_ db: Database, _ entry: AdverseEventEntry, patient: Int64, infusion: Int64?, actor: String) throws -> AdverseEventView {

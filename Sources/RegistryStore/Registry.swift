@@ -184,7 +184,12 @@ public struct Registry: Sendable {
     }
 
     func conditions(_ db: Database, patient: Int64) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid"), arguments: [patient])
+        // Read for every row of an import: bound and read directly.
+        var statement = try DirectStatement(db, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid")
+        statement.bind(patient)
+        var found: [String] = []
+        try statement.forEachRow { row in found.append(row.string(0) ?? "") }
+        return found
     }
 }
 

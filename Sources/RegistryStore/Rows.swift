@@ -103,7 +103,7 @@ struct InfusionRow: SnakeCaseRecord {
         heartRate = entry.heartRate
         oxygenSaturation = entry.oxygenSaturation
         monitoringMinutes = entry.monitoringMinutes
-        concomitantMedication = encodeJSON(entry.concomitantMedication)
+        concomitantMedication = jsonStringList(entry.concomitantMedication)
         sedation = entry.sedation
         dissociation = entry.dissociation
         respiratoryDepression = entry.respiratoryDepression
@@ -114,17 +114,23 @@ struct InfusionRow: SnakeCaseRecord {
     /// `insert`, with a prepared statement kept for the next row instead of Codable's encoding
     /// and key conversion: infusions are written in bulk by imports.
     mutating func insertFast(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
+        var statement = try DirectStatement(db, sql: """
             INSERT INTO infusion (patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg,
                                   minutes, route, bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic,
                                   bp_discharge_systolic, bp_discharge_diastolic, heart_rate, oxygen_saturation, monitoring_minutes,
                                   concomitant_medication, sedation, dissociation, respiratory_depression, entered_in_error, legacy_ranges)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [patientId, conditionId, givenOn, givenAt, doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg,
-                                          minutes, route, bpBeforeSystolic, bpBeforeDiastolic, bpAfterSystolic, bpAfterDiastolic,
-                                          bpDischargeSystolic, bpDischargeDiastolic, heartRate, oxygenSaturation, monitoringMinutes,
-                                          concomitantMedication, sedation, dissociation, respiratoryDepression, enteredInError, legacyRanges])
+        statement.bind(patientId)
+        for value in [conditionId, givenOn, givenAt] { statement.bind(value) }
+        for value in [doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg] { statement.bind(value) }
+        statement.bind(minutes)
+        statement.bind(route)
+        for value in [bpBeforeSystolic, bpBeforeDiastolic, bpAfterSystolic, bpAfterDiastolic, bpDischargeSystolic, bpDischargeDiastolic,
+                      heartRate, oxygenSaturation, monitoringMinutes] { statement.bind(value) }
+        statement.bind(concomitantMedication)
+        for value in [sedation, dissociation, respiratoryDepression, enteredInError, legacyRanges] { statement.bind(value) }
+        try statement.execute()
         id = db.lastInsertedRowID
     }
 
@@ -212,18 +218,23 @@ struct AssessmentRow: SnakeCaseRecord {
         subscores = "{" + scored.result.subscores.sorted { $0.name < $1.name }
             .map { "\(jsonString($0.name)):\(jsonNumber($0.value))" }.joined(separator: ",") + "}"
         band = scored.result.band?.id
-        flags = "[" + scored.flags.map(jsonString).joined(separator: ",") + "]"
+        flags = jsonStringList(scored.flags)
         enteredInError = false
     }
 
     /// Inserts the row through one cached statement: assessments are what a bulk import writes
     /// most, and GRDB's generic insert costs more than SQLite's own work here.
     mutating func insertFast(_ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
+        var statement = try DirectStatement(db, sql: """
             INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, band, flags, entered_in_error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [patientId, conditionId, scaleId, scaleVersion, assessedOn, timepoint, answers, score, subscores, band, flags, enteredInError])
+        statement.bind(patientId)
+        for value in [conditionId, scaleId, scaleVersion, assessedOn, timepoint, answers] { statement.bind(value) }
+        statement.bind(score)
+        for value in [subscores, band, flags] { statement.bind(value) }
+        statement.bind(enteredInError)
+        try statement.execute()
         id = db.lastInsertedRowID
     }
 
@@ -328,14 +339,21 @@ struct AuditRow: SnakeCaseRecord {
     /// the previous row's plus one, and the hash covers it, so no row can be renumbered, removed or
     /// changed without breaking the chain from there on.
     mutating func insertFast(_ db: Database) throws {
-        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"))
-        id = (last?["id"] as Int64? ?? 0) + 1
-        hash = AuditChain.hash(previous: last?["hash"] ?? AuditChain.genesis, row: self)
-        let statement = try db.cachedStatement(sql: """
+        var previous = AuditChain.genesis
+        var lastID: Int64 = 0
+        try DirectStatement(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").forEachRow { row in
+            lastID = row.int64(0) ?? 0
+            previous = row.string(1) ?? AuditChain.genesis
+        }
+        id = lastID + 1
+        hash = AuditChain.hash(previous: previous, row: self)
+        var statement = try DirectStatement(db, sql: """
             INSERT INTO audit (id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [id, at, actor, account, action, entity, entityId, patient, before, after, reason, hash])
+        statement.bind(id)
+        for value in [at, actor, account, action, entity, entityId, patient, before, after, reason, hash] { statement.bind(value) }
+        try statement.execute()
     }
 }
 
@@ -363,6 +381,11 @@ func encodeWithJSONEncoder<T: Encodable>(_ value: T) -> String {
     return String(decoding: try! encoder.encode(value), as: UTF8.self)
 }
 
+
+/// A list of strings as `encodeJSON` writes it.
+func jsonStringList(_ values: [String]) -> String {
+    "[" + values.map(jsonString).joined(separator: ",") + "]"
+}
 
 /// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.
 func jsonNumber(_ value: Double) -> String {

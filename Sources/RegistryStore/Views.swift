@@ -221,9 +221,8 @@ extension CourseEventRow {
 
 extension InfusionView: HandEncodedJSON {
     var json: String {
-        func strings(_ values: [String]) -> String { "[" + values.map(jsonString).joined(separator: ",") + "]" }
         var fields: [(String, String)] = [
-            ("adverseEvents", strings(adverseEvents)), ("concomitantMedication", strings(concomitantMedication)),
+            ("adverseEvents", jsonStringList(adverseEvents)), ("concomitantMedication", jsonStringList(concomitantMedication)),
             ("condition", jsonString(condition)), ("dissociation", dissociation ? "true" : "false"),
             ("enteredInError", enteredInError ? "true" : "false"), ("id", jsonString(id)), ("legacyRanges", legacyRanges ? "true" : "false"),
             ("minutes", String(minutes)), ("on", jsonString(on)), ("patient", jsonString(patient)),
@@ -249,7 +248,7 @@ extension AssessmentView: HandEncodedJSON {
         var fields: [(String, String)] = [
             ("answers", "[" + answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]"),
             ("condition", jsonString(condition)), ("enteredInError", enteredInError ? "true" : "false"),
-            ("flags", "[" + flags.map(jsonString).joined(separator: ",") + "]"), ("id", jsonString(id)), ("on", jsonString(on)),
+            ("flags", jsonStringList(flags)), ("id", jsonString(id)), ("on", jsonString(on)),
             ("patient", jsonString(patient)), ("scale", jsonString(scale)), ("scaleVersion", jsonString(scaleVersion)),
             ("score", jsonNumber(score)), ("timepoint", jsonString(timepoint)),
         ]

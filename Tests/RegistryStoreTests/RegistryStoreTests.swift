@@ -327,6 +327,28 @@ struct AuditJSONTests {
         }
     }
 
+    @Test("Enrolments and patient changes written to the audit trail by hand read exactly as Foundation's encoder writes them")
+    func handEncodedPatients() {
+        let odd = "line\nbreak \"quoted\" back\\slash a/b é \u{1}"
+        let patients = [
+            AuditedPatient(sex: "female", enrolledOn: "2026-01-02", conditions: ["depression"], researchConsent: true,
+                           consentWithdrawnOn: nil, consentWithdrawalReason: nil, priorTreatments: [], endedConditions: nil),
+            AuditedPatient(sex: "unknown", enrolledOn: "2026-01-02", conditions: ["depression", "neuropathic-pain", odd], researchConsent: false,
+                           consentWithdrawnOn: "2026-03-04", consentWithdrawalReason: odd,
+                           priorTreatments: [PriorTreatment(category: .antidepressants, adequateTrials: 2), PriorTreatment(category: .migrainePreventives)],
+                           endedConditions: ["neuropathic-pain": "2026-02-01", "depression": "2026-02-03", odd: odd]),
+            AuditedPatient(sex: "male", enrolledOn: "2026-01-02", conditions: [], researchConsent: false,
+                           consentWithdrawnOn: nil, consentWithdrawalReason: "only a reason", priorTreatments: [PriorTreatment(category: .other, adequateTrials: 0)],
+                           endedConditions: [:]),
+        ]
+        for patient in patients {
+            #expect(encodeJSON(patient) == encodeWithFoundation(patient))
+        }
+        for list in [[], [odd], ["a", "", "b/c"]] as [[String]] {
+            #expect(jsonStringList(list) == encodeWithFoundation(list))
+        }
+    }
+
     func encodeWithFoundation<View: Encodable>(_ view: View) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,0 +1,105 @@
+import GRDB
+import GRDBSQLite
+
+/// One of GRDB's cached statements, bound and stepped with SQLite's own calls.
+///
+/// Used only where a bulk import runs a statement for every row (the record's insert, its audit
+/// row, the audit chain's head, the patient's conditions): GRDB's `StatementArguments` box every
+/// value and bind it through generic code that costs more than SQLite's own work there. It is meant
+/// for plain INSERTs and SELECTs inside a write that GRDB opened: it does not notify GRDB's
+/// transaction observers (the registry registers none) and does not begin or end transactions.
+///
+/// Values are bound in the order of the statement's `?`, starting from the first.
+struct DirectStatement {
+    private let statement: Statement
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer?
+    private var index: Int32 = 0
+
+    init(_ db: Database, sql: String) throws {
+        statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection
+        // A statement that failed last time reports that failure again here; it was thrown then.
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    private mutating func next() -> Int32 {
+        index += 1
+        return index
+    }
+
+    mutating func bind(_ value: String?) {
+        let at = next()
+        guard var value else { sqlite3_bind_null(handle, at); return }
+        _ = value.withUTF8 { bytes in
+            // An empty buffer may have no address, which SQLite would take for NULL.
+            if let base = bytes.baseAddress {
+                sqlite3_bind_text(handle, at, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+            } else {
+                sqlite3_bind_text(handle, at, "", 0, Self.transient)
+            }
+        }
+    }
+
+    mutating func bind(_ value: Int64?) {
+        let at = next()
+        if let value { sqlite3_bind_int64(handle, at, value) } else { sqlite3_bind_null(handle, at) }
+    }
+
+    mutating func bind(_ value: Int?) {
+        bind(value.map(Int64.init))
+    }
+
+    mutating func bind(_ value: Double?) {
+        let at = next()
+        if let value { sqlite3_bind_double(handle, at, value) } else { sqlite3_bind_null(handle, at) }
+    }
+
+    mutating func bind(_ value: Bool) {
+        sqlite3_bind_int64(handle, next(), value ? 1 : 0)
+    }
+
+    /// Runs a statement that returns no rows.
+    func execute() throws {
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else { throw failure(code) }
+        sqlite3_reset(handle)
+    }
+
+    /// Runs a query and reads each row with `read`, which gets SQLite's statement for its
+    /// `sqlite3_column_*` calls.
+    func forEachRow(_ read: (Row) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw failure(code) }
+            try read(Row(handle: handle))
+        }
+    }
+
+    /// A row of a query, read by column number (from 0).
+    struct Row {
+        fileprivate let handle: OpaquePointer
+
+        func int64(_ column: Int32) -> Int64? {
+            sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+        }
+
+        func string(_ column: Int32) -> String? {
+            guard let text = sqlite3_column_text(handle, column) else { return nil }
+            let count = Int(sqlite3_column_bytes(handle, column))
+            return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        }
+    }
+
+    private func failure(_ code: Int32) -> DatabaseError {
+        let message = connection.map { String(cString: sqlite3_errmsg($0)) }
+        sqlite3_reset(handle)
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+    }
+}
