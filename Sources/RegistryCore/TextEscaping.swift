@@ -9,25 +9,35 @@ public func needsNoJSONEscaping(_ text: String) -> Bool {
 
 /// A JSON string literal.
 public func jsonString(_ text: String) -> String {
-    if needsNoJSONEscaping(text) { return "\"" + text + "\"" }
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
+    var out = ""
+    appendJSONString(text, to: &out)
+    return out
+}
+
+/// Appends `text` as a JSON string literal: for JSON written by hand, piece by piece.
+public func appendJSONString(_ text: String, to out: inout String) {
+    out += "\""
+    if needsNoJSONEscaping(text) {
+        out += text
+    } else {
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
     }
-    return out + "\""
+    out += "\""
 }
 
 /// Text made safe to place in HTML and SVG.

@@ -101,7 +101,8 @@ extension Registry {
                                 patients[enrollment.identity.mrn] = (id, enrollment.conditions)
                                 counts["enrolment", default: 0] += 1
                             case let .infusion(mrn, entry):
-                                _ = try insertInfusion(db, entry, patient: patient(mrn, line: line).id, actor: actor, rules: rules, refreshingAge: false)
+                                let found = try patient(mrn, line: line)
+                                _ = try insertInfusion(db, entry, patient: found.id, actor: actor, conditions: found.conditions, rules: rules, refreshingAge: false)
                                 counts["infusion", default: 0] += 1
                             case let .assessment(mrn, scored, date, timepoint):
                                 let found = try patient(mrn, line: line)

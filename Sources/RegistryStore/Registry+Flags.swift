@@ -21,16 +21,46 @@ public struct SafetyFlagView: Sendable, Codable, Hashable {
     public let action: String?
 }
 
+extension SafetyFlagView: HandEncodedJSON {
+    var json: String {
+        var out = "{"
+        if let action { out += "\"action\":"; appendJSONString(action, to: &out); out += "," }
+        out += "\"flag\":"
+        appendJSONString(flag, to: &out)
+        out += ",\"id\":"
+        appendJSONString(id, to: &out)
+        out += ",\"patient\":"
+        appendJSONString(patient, to: &out)
+        out += ",\"raisedOn\":"
+        appendJSONString(raisedOn, to: &out)
+        if let reviewedAt { out += ",\"reviewedAt\":"; appendJSONString(reviewedAt, to: &out) }
+        if let reviewedBy { out += ",\"reviewedBy\":"; appendJSONString(reviewedBy, to: &out) }
+        out += ",\"rule\":"
+        appendJSONString(rule, to: &out)
+        out += ",\"source\":"
+        appendJSONString(source, to: &out)
+        out += ",\"state\":"
+        appendJSONString(state, to: &out)
+        return out + "}"
+    }
+}
+
 extension Registry {
     /// Raises flags from one record: one open flag per rule, audited.
     func raiseFlags(_ db: Database, patient: Int64, source: RecordID, on date: String, flags: [(flag: String, rule: String)], actor: String) throws {
         for raised in flags {
-            try db.cachedStatement(sql: """
+            var insert = try DirectStatement(db, sql: """
                 INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')
-                """).execute(arguments: [patient, raised.flag, raised.rule, source.description, date, timestamp()])
+                """)
+            insert.bind(patient)
+            for value in [raised.flag, raised.rule, source.description, date, timestamp()] { insert.bind(value) }
+            try insert.execute()
             let id = RecordID(kind: .flag, row: db.lastInsertedRowID)
+            // What was just written, as flag(db, _) would read it back.
+            let view = SafetyFlagView(id: id.description, patient: RecordKind.patient.displayID(patient), flag: raised.flag, rule: raised.rule,
+                                      source: source.description, raisedOn: date, state: "open", reviewedBy: nil, reviewedAt: nil, action: nil)
             try audit(db, actor: actor, action: "raise", record: id, patient: RecordID(kind: .patient, row: patient),
-                      before: SafetyFlagView?.none, after: try flag(db, id.row))
+                      before: SafetyFlagView?.none, after: view)
         }
     }
 

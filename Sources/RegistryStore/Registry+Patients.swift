@@ -48,26 +48,47 @@ extension Registry {
     /// Inserts a validated enrolment with its audit row, refusing a duplicate MRN.
     /// Every statement is prepared once and kept, because imports enrol thousands of patients.
     func insertEnrollment(_ db: Database, _ enrollment: Enrollment, actor: String) throws -> Int64 {
-        if let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?"), arguments: [enrollment.identity.mrn]) {
+        var existing: Int64?
+        var lookup = try DirectStatement(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?")
+        lookup.bind(enrollment.identity.mrn)
+        try lookup.forEachRow { row in existing = row.int64(0) }
+        if let existing {
             throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)")
         }
         let patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
                                  researchConsent: enrollment.researchConsent, createdAt: timestamp())
-        try db.cachedStatement(sql: "INSERT INTO patient (sex, enrolled_on, research_consent, created_at) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [patient.sex, patient.enrolledOn, patient.researchConsent, patient.createdAt])
+        var insertPatient = try DirectStatement(db, sql: "INSERT INTO patient (sex, enrolled_on, research_consent, created_at) VALUES (?, ?, ?, ?)")
+        insertPatient.bind(patient.sex)
+        insertPatient.bind(patient.enrolledOn)
+        insertPatient.bind(patient.researchConsent)
+        insertPatient.bind(patient.createdAt)
+        try insertPatient.execute()
         let id = db.lastInsertedRowID
-        try db.cachedStatement(sql: "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [id, enrollment.identity.mrn, enrollment.identity.givenName, enrollment.identity.familyName,
-                                 enrollment.identity.birthDate.description])
-        if enrollment.researchConsent {
-            try db.cachedStatement(sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)")
-                .execute(arguments: [id, enrollment.enrolledOn.description, timestamp()])
+        var insertIdentity = try DirectStatement(db, sql: "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date) VALUES (?, ?, ?, ?, ?)")
+        insertIdentity.bind(id)
+        for value in [enrollment.identity.mrn, enrollment.identity.givenName, enrollment.identity.familyName, enrollment.identity.birthDate.description] {
+            insertIdentity.bind(value)
         }
-        let addCondition = try db.cachedStatement(sql: "INSERT INTO patient_condition (patient_id, condition_id) VALUES (?, ?)")
-        for condition in enrollment.conditions { try addCondition.execute(arguments: [id, condition]) }
-        let addTreatment = try db.cachedStatement(sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)")
+        try insertIdentity.execute()
+        if enrollment.researchConsent {
+            var consent = try DirectStatement(db, sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)")
+            consent.bind(id)
+            consent.bind(enrollment.enrolledOn.description)
+            consent.bind(timestamp())
+            try consent.execute()
+        }
+        for condition in enrollment.conditions {
+            var add = try DirectStatement(db, sql: "INSERT INTO patient_condition (patient_id, condition_id) VALUES (?, ?)")
+            add.bind(id)
+            add.bind(condition)
+            try add.execute()
+        }
         for treatment in enrollment.priorTreatments {
-            try addTreatment.execute(arguments: [id, treatment.category.rawValue, treatment.adequateTrials])
+            var add = try DirectStatement(db, sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)")
+            add.bind(id)
+            add.bind(treatment.category.rawValue)
+            add.bind(treatment.adequateTrials)
+            try add.execute()
         }
         let record = RecordID(kind: .patient, row: id)
         // What was just written, as auditedPatient(db, _) would read it back.

@@ -117,12 +117,13 @@ extension Registry {
 
     /// Inserts a validated infusion, its adverse events and their audit rows.
     ///
-    /// An import loads the vital-sign rules once and passes them as `rules`, and refreshes the age
+    /// An import passes the patient's `conditions` and the vital-sign rules (`rules`), read once,
+    /// and refreshes the age
     /// at the first infusion once at its end (`refreshingAge: false`), for every patient it gave an
     /// infusion: nothing reads that age before the import's transaction ends.
-    func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String,
+    func insertInfusion(_ db: Database, _ entry: InfusionEntry, patient: Int64, actor: String, conditions: [String]? = nil,
                         rules: VitalSafetyRules? = nil, refreshingAge: Bool = true) throws -> InfusionView {
-        let given = try condition(db, named: entry.condition, patient: patient)
+        let given = try condition(db, named: entry.condition, patient: patient, known: conditions)
         var endedStatement = try DirectStatement(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?")
         endedStatement.bind(patient)
         endedStatement.bind(given)

@@ -167,8 +167,10 @@ public struct Registry: Sendable {
 
     /// The condition an infusion or course marker is for: the one named (it must be one of the
     /// patient's), or the patient's only condition.
-    func condition(_ db: Database, named: String?, patient: Int64, option: String = "--for") throws -> String {
-        let own = try conditions(db, patient: patient)
+    /// `known` is the patient's conditions when the caller has them (an import keeps each patient's).
+    func condition(_ db: Database, named: String?, patient: Int64, option: String = "--for", known: [String]? = nil) throws -> String {
+        let own = try known ?? conditions(db, patient: patient)
+        if let named, own.contains(named) { return named }
         let patientID = RecordKind.patient.displayID(patient)
         guard let named else {
             guard own.count == 1 else {

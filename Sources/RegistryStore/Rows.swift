@@ -384,7 +384,18 @@ func encodeWithJSONEncoder<T: Encodable>(_ value: T) -> String {
 
 /// A list of strings as `encodeJSON` writes it.
 func jsonStringList(_ values: [String]) -> String {
-    "[" + values.map(jsonString).joined(separator: ",") + "]"
+    var out = ""
+    appendJSONStringList(values, to: &out)
+    return out
+}
+
+func appendJSONStringList(_ values: [String], to out: inout String) {
+    out += "["
+    for (index, value) in values.enumerated() {
+        if index > 0 { out += "," }
+        appendJSONString(value, to: &out)
+    }
+    out += "]"
 }
 
 /// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.

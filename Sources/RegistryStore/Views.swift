@@ -219,44 +219,88 @@ extension CourseEventRow {
     }
 }
 
+// The two views below are written straight into one string, keys in the order JSONEncoder's
+// `.sortedKeys` gives them (tests compare the bytes with Foundation's): every infusion and
+// assessment an import writes has its audit row.
+
 extension InfusionView: HandEncodedJSON {
     var json: String {
-        var fields: [(String, String)] = [
-            ("adverseEvents", jsonStringList(adverseEvents)), ("concomitantMedication", jsonStringList(concomitantMedication)),
-            ("condition", jsonString(condition)), ("dissociation", dissociation ? "true" : "false"),
-            ("enteredInError", enteredInError ? "true" : "false"), ("id", jsonString(id)), ("legacyRanges", legacyRanges ? "true" : "false"),
-            ("minutes", String(minutes)), ("on", jsonString(on)), ("patient", jsonString(patient)),
-            ("respiratoryDepression", respiratoryDepression ? "true" : "false"), ("route", jsonString(route)), ("sedation", sedation ? "true" : "false"),
-        ]
-        if let at { fields.append(("at", jsonString(at))) }
-        if let bpAfter { fields.append(("bpAfter", jsonString(bpAfter))) }
-        if let bpBefore { fields.append(("bpBefore", jsonString(bpBefore))) }
-        if let bpDischarge { fields.append(("bpDischarge", jsonString(bpDischarge))) }
-        if let doseMgPerKg { fields.append(("doseMgPerKg", jsonNumber(doseMgPerKg))) }
-        if let heartRate { fields.append(("heartRate", String(heartRate))) }
-        if let monitoringMinutes { fields.append(("monitoringMinutes", String(monitoringMinutes))) }
-        if let rateMgPerKgPerHour { fields.append(("rateMgPerKgPerHour", jsonNumber(rateMgPerKgPerHour))) }
-        if let spo2 { fields.append(("spo2", String(spo2))) }
-        if let totalMg { fields.append(("totalMg", jsonNumber(totalMg))) }
-        if let weightKg { fields.append(("weightKg", jsonNumber(weightKg))) }
-        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        var out = "{\"adverseEvents\":"
+        out.reserveCapacity(512)
+        appendJSONStringList(adverseEvents, to: &out)
+        if let at { out += ",\"at\":"; appendJSONString(at, to: &out) }
+        if let bpAfter { out += ",\"bpAfter\":"; appendJSONString(bpAfter, to: &out) }
+        if let bpBefore { out += ",\"bpBefore\":"; appendJSONString(bpBefore, to: &out) }
+        if let bpDischarge { out += ",\"bpDischarge\":"; appendJSONString(bpDischarge, to: &out) }
+        out += ",\"concomitantMedication\":"
+        appendJSONStringList(concomitantMedication, to: &out)
+        out += ",\"condition\":"
+        appendJSONString(condition, to: &out)
+        out += dissociation ? ",\"dissociation\":true" : ",\"dissociation\":false"
+        if let doseMgPerKg { out += ",\"doseMgPerKg\":" + jsonNumber(doseMgPerKg) }
+        out += enteredInError ? ",\"enteredInError\":true" : ",\"enteredInError\":false"
+        if let heartRate { out += ",\"heartRate\":" + String(heartRate) }
+        out += ",\"id\":"
+        appendJSONString(id, to: &out)
+        out += legacyRanges ? ",\"legacyRanges\":true" : ",\"legacyRanges\":false"
+        out += ",\"minutes\":" + String(minutes)
+        if let monitoringMinutes { out += ",\"monitoringMinutes\":" + String(monitoringMinutes) }
+        out += ",\"on\":"
+        appendJSONString(on, to: &out)
+        out += ",\"patient\":"
+        appendJSONString(patient, to: &out)
+        if let rateMgPerKgPerHour { out += ",\"rateMgPerKgPerHour\":" + jsonNumber(rateMgPerKgPerHour) }
+        out += respiratoryDepression ? ",\"respiratoryDepression\":true" : ",\"respiratoryDepression\":false"
+        out += ",\"route\":"
+        appendJSONString(route, to: &out)
+        out += sedation ? ",\"sedation\":true" : ",\"sedation\":false"
+        if let spo2 { out += ",\"spo2\":" + String(spo2) }
+        if let totalMg { out += ",\"totalMg\":" + jsonNumber(totalMg) }
+        if let weightKg { out += ",\"weightKg\":" + jsonNumber(weightKg) }
+        out += "}"
+        return out
     }
 }
 
 extension AssessmentView: HandEncodedJSON {
     var json: String {
-        var fields: [(String, String)] = [
-            ("answers", "[" + answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]"),
-            ("condition", jsonString(condition)), ("enteredInError", enteredInError ? "true" : "false"),
-            ("flags", jsonStringList(flags)), ("id", jsonString(id)), ("on", jsonString(on)),
-            ("patient", jsonString(patient)), ("scale", jsonString(scale)), ("scaleVersion", jsonString(scaleVersion)),
-            ("score", jsonNumber(score)), ("timepoint", jsonString(timepoint)),
-        ]
-        if let band { fields.append(("band", jsonString(band))) }
-        if let subscores {
-            fields.append(("subscores", "{" + subscores.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonNumber($0.value))" }.joined(separator: ",") + "}"))
+        var out = "{\"answers\":["
+        out.reserveCapacity(384)
+        for (index, answer) in answers.enumerated() {
+            if index > 0 { out += "," }
+            out += answer.map(String.init) ?? "null"
         }
-        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        out += "]"
+        if let band { out += ",\"band\":"; appendJSONString(band, to: &out) }
+        out += ",\"condition\":"
+        appendJSONString(condition, to: &out)
+        out += enteredInError ? ",\"enteredInError\":true" : ",\"enteredInError\":false"
+        out += ",\"flags\":"
+        appendJSONStringList(flags, to: &out)
+        out += ",\"id\":"
+        appendJSONString(id, to: &out)
+        out += ",\"on\":"
+        appendJSONString(on, to: &out)
+        out += ",\"patient\":"
+        appendJSONString(patient, to: &out)
+        out += ",\"scale\":"
+        appendJSONString(scale, to: &out)
+        out += ",\"scaleVersion\":"
+        appendJSONString(scaleVersion, to: &out)
+        out += ",\"score\":" + jsonNumber(score)
+        if let subscores {
+            out += ",\"subscores\":{"
+            for (index, entry) in subscores.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { out += "," }
+                appendJSONString(entry.key, to: &out)
+                out += ":" + jsonNumber(entry.value)
+            }
+            out += "}"
+        }
+        out += ",\"timepoint\":"
+        appendJSONString(timepoint, to: &out)
+        out += "}"
+        return out
     }
 }
 

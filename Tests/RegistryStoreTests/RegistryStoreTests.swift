@@ -349,6 +349,34 @@ struct AuditJSONTests {
         }
     }
 
+    @Test("Safety flags written to the audit trail by hand read exactly as Foundation's encoder writes them, and as the flag reads back")
+    func handEncodedFlags() throws {
+        let odd = "line\nbreak \"quoted\" back\\slash a/b é \u{1}"
+        for view in [
+            SafetyFlagView(id: "F-000001", patient: "P-000001", flag: "suicidal-ideation", rule: odd, source: "A-000002", raisedOn: "2026-01-12",
+                           state: "open", reviewedBy: nil, reviewedAt: nil, action: nil),
+            SafetyFlagView(id: "F-000002", patient: "P-000001", flag: "x", rule: "r", source: "I-000002", raisedOn: "2026-01-12",
+                           state: "reviewed", reviewedBy: odd, reviewedAt: "2026-01-13T10:00:00.000Z", action: odd),
+            SafetyFlagView(id: "F-000003", patient: "P-000001", flag: "x", rule: "r", source: "I-000002", raisedOn: "2026-01-12",
+                           state: "reviewed", reviewedBy: nil, reviewedAt: nil, action: ""),
+        ] {
+            #expect(encodeJSON(view) == encodeWithFoundation(view))
+        }
+        // A flag raised by a recorded reading: its audit row is what `flag list` shows for it.
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll(conditions: ["depression"])
+        let date = try ClinicalDate.parse("2026-01-12", field: "d")
+        _ = try fixture.registry.addInfusion(InfusionEntry(condition: "depression", date: date, dosing: .dose(mgPerKg: 0.5), minutes: 40,
+                                                           oxygenSaturation: 85), patient: patient, actor: "n")
+        let raised = try fixture.registry.flags(patient: patient)
+        #expect(raised.count == 1)
+        for flag in raised {
+            let stored = try #require(try fixture.registry.auditTrail(for: RecordID(flag.id)!).first?.after)
+            #expect(stored == encodeWithFoundation(flag))
+        }
+    }
+
     func encodeWithFoundation<View: Encodable>(_ view: View) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
