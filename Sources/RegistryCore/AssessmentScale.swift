@@ -85,7 +85,8 @@ extension AssessmentScale {
     /// items take `yes`/`no` or `1`/`0`. An empty entry leaves the item unanswered. Answers are
     /// separated by commas, or by semicolons when there is no comma (as in CSV files).
     public func parseAnswers(_ text: String) throws(ScaleError) -> [Int?] {
-        let separator: Character = !text.contains(",") && text.contains(";") ? ";" : ","
+        let bytes = text.utf8
+        let separator: Character = !bytes.contains(UInt8(ascii: ",")) && bytes.contains(UInt8(ascii: ";")) ? ";" : ","
         let parts = text.split(separator: separator, omittingEmptySubsequences: false)
             .map { $0.trimmedSpaces }
         guard parts.count == items.count else {

@@ -65,6 +65,8 @@ struct CSVReader {
         var quoted = false
         var sawAnything = false
         func text(_ bytes: [UInt8]) throws -> String {
+            // Most fields are ASCII, which is valid UTF-8 as it is: decoded without the generic check.
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw CSVReaderError(line: line, message: "field \(fields.count + 1) is not UTF-8 text; save the file as CSV in UTF-8")
             }

@@ -90,7 +90,9 @@ extension Registry {
                         }
                         let record: ClinicalCSV.Record
                         do {
-                            record = try ClinicalCSV.record(Dictionary(uniqueKeysWithValues: zip(header, fields)), catalog: catalog, today: today)
+                            // Empty fields are left out: the format reads an empty value as no value.
+                            record = try ClinicalCSV.record(Dictionary(uniqueKeysWithValues: zip(header, fields).filter { !$0.1.isEmpty }),
+                                                            catalog: catalog, today: today)
                         } catch let error as ClinicalCSV.RowError {
                             throw fail(line, error.column, error.message)
                         }

@@ -211,10 +211,33 @@ func timestamp(_ date: Date? = nil) -> String {
     var seconds = now.tv_sec
     var parts = tm()
     gmtime_r(&seconds, &parts)
-    func pad(_ value: Int32, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    let year = Int(parts.tm_year) + 1900
+    guard (0...9999).contains(year) else {
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
     }
-    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-        + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+    // yyyy-mm-ddThh:mm:ss.mmmZ, digit by digit: every audit row takes one.
+    return String(unsafeUninitializedCapacity: 24) { buffer in
+        var at = 0
+        func put(_ value: Int, _ width: Int) {
+            var value = value
+            for position in stride(from: at + width - 1, through: at, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+            at += width
+        }
+        func put(_ character: Unicode.Scalar) {
+            buffer[at] = UInt8(ascii: character)
+            at += 1
+        }
+        put(year, 4); put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
+        put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2); put(".")
+        put(min(999, max(0, now.tv_nsec / 1_000_000)), 3); put("Z")
+        return at
+    }
 }

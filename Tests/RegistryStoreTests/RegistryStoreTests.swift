@@ -295,6 +295,13 @@ struct AuditJSONTests {
         }
     }
 
+    @Test("Audit timestamps are ISO 8601 in UTC to the millisecond (worked out by Python's datetime)",
+          arguments: [(0.0, "1970-01-01T00:00:00.000Z"), (1795000000.125, "2026-11-18T11:06:40.125Z"), (951782400.875, "2000-02-29T00:00:00.875Z"),
+                      (-86400.5, "1969-12-30T23:59:59.500Z"), (253402300799.5, "9999-12-31T23:59:59.500Z")])
+    func timestamps(seconds: Double, expected: String) {
+        #expect(timestamp(Date(timeIntervalSince1970: seconds)) == expected)
+    }
+
     @Test("The audit chain's hash of a row is SHA-256 over the previous hash and each field with its byte length (a vector worked out by Python's hashlib)")
     func auditChainVector() {
         let fields: [String?] = ["7", "2026-11-26T10:00:00.000Z", "nurse.a", "root", "add", "assessment", "A-000007", "P-000001", nil,
