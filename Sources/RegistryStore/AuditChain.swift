@@ -11,33 +11,56 @@ enum AuditChain {
     /// SHA-256, in hex, over the previous hash and every field of the row, each written with its
     /// length so that no two rows can share a canonical form.
     static func hash(previous: String, row: AuditRow) -> String {
-        hash(previous: previous, fields: [row.id.map(String.init), row.at, row.actor, row.account, row.action, row.entity, row.entityId,
-                                          row.patient, row.before, row.after, row.reason])
+        // The fields one by one rather than through an array: every audited change hashes one.
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(previous.utf8.count + 256 + (row.before?.utf8.count ?? 0) + (row.after?.utf8.count ?? 0))
+        canonical.append(contentsOf: previous.utf8)
+        append(row.id.map(String.init), to: &canonical)
+        for field in [row.at, row.actor] { append(field, to: &canonical) }
+        append(row.account, to: &canonical)
+        for field in [row.action, row.entity, row.entityId] { append(field, to: &canonical) }
+        for field in [row.patient, row.before, row.after, row.reason] { append(field, to: &canonical) }
+        return digest(canonical)
     }
 
     static func hash(previous: String, fields: [String?]) -> String {
-        // Bytes appended to one buffer, not strings interpolated: every audited change hashes one.
         var canonical: [UInt8] = []
-        canonical.reserveCapacity(previous.utf8.count + fields.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 8 })
         canonical.append(contentsOf: previous.utf8)
-        for field in fields {
-            if let field {
-                canonical.append(contentsOf: String(field.utf8.count).utf8)
-                canonical.append(UInt8(ascii: ":"))
-                canonical.append(contentsOf: field.utf8)
-                canonical.append(UInt8(ascii: "|"))
-            } else {
-                canonical.append(UInt8(ascii: "-"))
-                canonical.append(UInt8(ascii: "|"))
+        for field in fields { append(field, to: &canonical) }
+        return digest(canonical)
+    }
+
+    /// `<byte length>:<bytes>|`, or `-|` for no value.
+    private static func append(_ field: String?, to canonical: inout [UInt8]) {
+        guard let field else {
+            canonical.append(UInt8(ascii: "-"))
+            canonical.append(UInt8(ascii: "|"))
+            return
+        }
+        let count = field.utf8.count
+        var divisor = 1
+        while divisor <= count / 10 { divisor *= 10 }
+        while divisor > 0 {
+            canonical.append(UInt8(ascii: "0") + UInt8(count / divisor % 10))
+            divisor /= 10
+        }
+        canonical.append(UInt8(ascii: ":"))
+        canonical.append(contentsOf: field.utf8)
+        canonical.append(UInt8(ascii: "|"))
+    }
+
+    /// SHA-256 in lowercase hex.
+    private static func digest(_ canonical: [UInt8]) -> String {
+        let digest = canonical.withUnsafeBytes { SHA256.hash(data: $0) }
+        return String(unsafeUninitializedCapacity: 64) { hex in
+            let digits: StaticString = "0123456789abcdef"
+            var at = 0
+            for byte in digest {
+                hex[at] = digits.utf8Start[Int(byte >> 4)]
+                hex[at + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                at += 2
             }
+            return at
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: canonical) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
     }
 }

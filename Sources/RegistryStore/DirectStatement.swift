@@ -21,8 +21,8 @@ struct DirectStatement {
         handle = statement.sqliteStatement
         connection = db.sqliteConnection
         // A statement that failed last time reports that failure again here; it was thrown then.
+        // Its bindings are all replaced before it runs (checked by `checkBindings`).
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
     }
 
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -63,8 +63,17 @@ struct DirectStatement {
         sqlite3_bind_int64(handle, next(), value ? 1 : 0)
     }
 
+    /// Refuses to run with a `?` left unbound, which would otherwise keep its last value.
+    private func checkBindings() throws {
+        guard index == sqlite3_bind_parameter_count(handle) else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(index) values bound for \(sqlite3_bind_parameter_count(handle)) parameters",
+                                sql: statement.sql)
+        }
+    }
+
     /// Runs a statement that returns no rows.
     func execute() throws {
+        try checkBindings()
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else { throw failure(code) }
         sqlite3_reset(handle)
@@ -73,6 +82,7 @@ struct DirectStatement {
     /// Runs a query and reads each row with `read`, which gets SQLite's statement for its
     /// `sqlite3_column_*` calls.
     func forEachRow(_ read: (Row) throws -> Void) throws {
+        try checkBindings()
         defer { sqlite3_reset(handle) }
         while true {
             let code = sqlite3_step(handle)

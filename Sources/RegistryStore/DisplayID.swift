@@ -30,8 +30,23 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
 
     /// `P-000042` for row 42.
     public func displayID(_ row: Int64) -> String {
-        let digits = String(row)
-        return rawValue + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        guard (0...999_999).contains(row) else {
+            let digits = String(row)
+            return rawValue + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        }
+        // Six digits written in place: every audited record names its own and its patient's id.
+        return String(unsafeUninitializedCapacity: rawValue.utf8.count + 7) { buffer in
+            var at = 0
+            for byte in rawValue.utf8 { buffer[at] = byte; at += 1 }
+            buffer[at] = UInt8(ascii: "-")
+            at += 1
+            var value = row
+            for position in stride(from: at + 5, through: at, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+            return at + 6
+        }
     }
 }
 

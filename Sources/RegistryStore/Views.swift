@@ -196,7 +196,7 @@ extension InfusionRow {
             bpAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
             bpDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, spo2: oxygenSaturation, monitoringMinutes: monitoringMinutes,
-            concomitantMedication: decodeJSON([String].self, concomitantMedication) ?? [],
+            concomitantMedication: decodeStringList(concomitantMedication),
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
             adverseEvents: adverseEvents, enteredInError: enteredInError, legacyRanges: legacyRanges)
     }

@@ -269,6 +269,15 @@ struct PatientPageTests {
         #expect(RecordID(text)?.row == row)
     }
 
+    @Test("Display ids: the kind's letters and at least six digits",
+          arguments: [(RecordKind.patient, Int64(1), "P-000001"), (.patient, 42, "P-000042"), (.assessment, 999_999, "A-999999"),
+                      (.adverseEvent, 7, "AE-000007"), (.infusion, 1_000_000, "I-1000000"), (.flag, 12_345_678_901, "F-12345678901"),
+                      (.observation, 0, "O-000000")])
+    func displayIDs(kind: RecordKind, row: Int64, expected: String) {
+        #expect(kind.displayID(row) == expected)
+        #expect(RecordID(expected).map { $0.kind == kind && $0.row == row } ?? (row == 0), "read back, except row 0, which no record has")
+    }
+
     @Test("Not ids", arguments: ["42", "P-", "P-x", "Q-1", "P-0", "P--1", ""])
     func notIDs(text: String) {
         #expect(RecordID(text) == nil)
@@ -307,6 +316,21 @@ struct AuditJSONTests {
         let fields: [String?] = ["7", "2026-11-26T10:00:00.000Z", "nurse.a", "root", "add", "assessment", "A-000007", "P-000001", nil,
                                  #"{"score":12,"note":"é"}"#, nil]
         #expect(AuditChain.hash(previous: AuditChain.genesis, fields: fields) == "ec4037ea119dad5dcda8e1ee049d01ac54cd2e5f06ee7d976f73bf108815828f")
+    }
+
+    @Test("A row's hash, worked out from the row, is the hash `verify` works out from its fields (lengths of 0 to 4 digits, absent fields)")
+    func auditChainRowAndFields() {
+        for length in [0, 1, 9, 10, 99, 100, 999, 1000, 12_345] {
+            let text = String(repeating: "é", count: length / 2) + String(repeating: "x", count: length % 2)
+            for withOptionals in [false, true] {
+                let row = AuditRow(id: Int64(length + 1), at: "2026-11-26T10:00:00.000Z", actor: text, action: "add", entity: "assessment",
+                                   entityId: "A-000007", patient: withOptionals ? text : nil, before: withOptionals ? "{}" : nil, after: text,
+                                   reason: withOptionals ? text : nil, account: withOptionals ? "root" : nil)
+                let fields: [String?] = [row.id.map(String.init), row.at, row.actor, row.account, row.action, row.entity, row.entityId,
+                                         row.patient, row.before, row.after, row.reason]
+                #expect(AuditChain.hash(previous: AuditChain.genesis, row: row) == AuditChain.hash(previous: AuditChain.genesis, fields: fields))
+            }
+        }
     }
 
     @Test("Infusions written to the audit trail by hand read exactly as Foundation's encoder writes them")
