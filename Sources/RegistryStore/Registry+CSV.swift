@@ -14,8 +14,12 @@ public struct ImportSummary: Sendable, Codable {
     public let coInterventions: Int
     /// Courses started or ended by hand.
     public let courseMarkers: Int
-    /// The safety flags the rows raised, for clinician review. In a dry run, those they would raise
-    /// (their ids and record ids are then only what they would have been).
+    /// How many safety flags the rows raised (in a dry run, would raise), for clinician review.
+    public let flagsRaisedCount: Int
+    /// The first of those flags, oldest first, up to ``Registry/importFlagsListed``: a file of
+    /// years of history can raise hundreds of thousands, which `ketareg flag list --open` lists.
+    /// In a dry run, those the rows would raise (their ids and record ids are then only what they
+    /// would have been).
     public let flagsRaised: [SafetyFlagView]
 }
 
@@ -40,7 +44,10 @@ extension Registry {
     /// same validation and audit rows as the single commands. Rows are read and written one at a
     /// time, so memory does not grow with the file. A dry run checks and writes everything, then
     /// rolls back. `progress` is called every `progressEvery` rows with the number done.
-    public func importCSV(path: String, catalog: ConditionCatalog, actor: String, dryRun: Bool,
+    /// How many of the flags an import raised its summary lists.
+    public static let importFlagsListed = 1_000
+
+    public func importCSV(path: String, catalog: ConditionCatalog, actor: String, dryRun: Bool, listingFlagsUpTo flagLimit: Int = importFlagsListed,
                           progressEvery: Int = 10_000, progress: (Int) -> Void = { _ in }) throws -> ImportSummary {
         var reader = try CSVReader(path: path)
         let file = (path as NSString).lastPathComponent
@@ -69,6 +76,7 @@ extension Registry {
         // Patients by MRN: their row id and conditions. Grows with patients, not with rows.
         var patients: [String: (id: Int64, conditions: [String])] = [:]
         var flagsRaised: [SafetyFlagView] = []
+        var flagsRaisedCount = 0
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction {
@@ -135,7 +143,9 @@ extension Registry {
                         if rows % progressEvery == 0 { progress(rows) }
                     }
                     try refreshAgeAtDayZero(db, patientsWithInfusionsAfter: lastInfusion)
-                    flagsRaised = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE id > ? ORDER BY id", arguments: [lastFlag]).map(Self.flagView)
+                    flagsRaisedCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM safety_flag WHERE id > ?", arguments: [lastFlag]) ?? 0
+                    flagsRaised = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE id > ? ORDER BY id LIMIT ?",
+                                                   arguments: [lastFlag, max(0, flagLimit)]).map(Self.flagView)
                     return dryRun ? .rollback : .commit
                 }
             }
@@ -146,7 +156,8 @@ extension Registry {
         }
         return ImportSummary(file: path, dryRun: dryRun, rows: rows, enrolments: counts["enrolment"] ?? 0, infusions: counts["infusion"] ?? 0,
                              assessments: counts["assessment"] ?? 0, adverseEvents: counts["adverse-event"] ?? 0,
-                             coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0, flagsRaised: flagsRaised)
+                             coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0,
+                             flagsRaisedCount: flagsRaisedCount, flagsRaised: flagsRaised)
     }
 
     /// Writes the clinic's records, identity included, in the long CSV format: an enrolment row

@@ -292,6 +292,19 @@ struct ClinicDayTests {
         let raised = try #require(json["flagsRaised"] as? [[String: Any]])
         #expect(raised.count == 1 && raised.first?["id"] as? String == "F-000002" && raised.first?["source"] as? String == "A-000003"
                 && raised.first?["patient"] as? String == "P-000001" && raised.first?["state"] as? String == "open", "\(json)")
+        #expect(json["flagsRaisedCount"] as? Int == 1)
+        // Many flags: the screen shows the first 20 and how many more; --json counts them all.
+        var many = "record,mrn,on,scale,timepoint,answers\n"
+        for day in 1...25 { many += "assessment,I-1,2026-03-\(String(format: "%02d", day)),phq9,follow-up,0;0;0;0;0;0;0;0;2\n" }
+        let third = exporter.folder.appendingPathComponent("third.csv").path
+        try many.write(toFile: third, atomically: true, encoding: .utf8)
+        let dryMany = try #require(try clinic.run("import", third, "--dry-run", "--json").json() as? [String: Any])
+        #expect(dryMany["flagsRaisedCount"] as? Int == 25 && (dryMany["flagsRaised"] as? [[String: Any]])?.count == 25, "\(dryMany)")
+        let shown = try clinic.run("import", third)
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(shown.standardOutput.contains("raised 25 safety flags for clinician review; the first 20:")
+                && shown.standardOutput.contains("... and 5 more: 'ketareg flag list --open' lists every one.")
+                && shown.standardOutput.contains("F-000022") && !shown.standardOutput.contains("F-000023"), "\(shown.standardOutput)")
     }
 
     @Test("due shows the oldest 20 open flags and how many more; --json and flag list give every one")

@@ -61,3 +61,26 @@ struct CSVFuzzTests {
         #expect(try fixture.database().read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") } == before)
     }
 }
+
+@Suite("Flags raised by an import")
+struct ImportFlagTests {
+    @Test("An import that raises many flags counts every one and lists only the first, oldest first, in a dry run and for real")
+    func boundedList() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let file = fixture.folder.appendingPathComponent("flags.csv").path
+        // PHQ-9 item 9 (thoughts of self-harm) at 3 on every one of 12 days: 12 suicide-risk flags.
+        var text = "record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers\n"
+            + "enrolment,G-1,2026-01-01,Gil,Ray,1980-05-05,male,depression,,,\n"
+        for day in 1...12 { text += "assessment,G-1,2026-02-\(String(format: "%02d", day)),,,,,,phq9,follow-up,0;0;0;0;0;0;0;0;3\n" }
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        for dryRun in [true, false] {
+            let summary = try fixture.registry.importCSV(path: file, catalog: fixture.catalog, actor: "n", dryRun: dryRun, listingFlagsUpTo: 5)
+            #expect(summary.flagsRaisedCount == 12)
+            #expect(summary.flagsRaised.count == 5)
+            #expect(summary.flagsRaised.map(\.raisedOn) == (1...5).map { "2026-02-0\($0)" })
+            #expect(Set(summary.flagsRaised.map(\.flag)) == ["suicide-risk"])
+        }
+        #expect(try fixture.registry.flags(openOnly: true).count == 12, "every flag is raised, listed or not")
+    }
+}

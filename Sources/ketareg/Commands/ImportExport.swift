@@ -20,8 +20,10 @@ struct Import: ParsableCommand {
             commands. One bad row refuses the whole file, naming its line, column and reason, and \
             nothing is written. --dry-run checks everything and writes nothing.
 
-            Rows that meet a safety rule raise flags as the single commands do; the import lists \
-            them (in --json as flagsRaised), and a dry run lists those it would raise.
+            Rows that meet a safety rule raise flags as the single commands do. The import says \
+            how many and lists the first \(Self.flagsShown) (--json: flagsRaisedCount, and the first \
+            \(Registry.importFlagsListed) as flagsRaised); 'ketareg flag list --open' lists every one. \
+            A dry run does the same for those it would raise.
             """
     )
 
@@ -47,16 +49,23 @@ struct Import: ParsableCommand {
                                                           counted(summary.coInterventions, "co-intervention")].joined(separator: ", ")
             + (summary.courseMarkers > 0 ? ", " + counted(summary.courseMarkers, "course marker") : "")
         print(summary.dryRun ? "Dry run: \(what) would be imported; nothing was written." : "Imported \(what).")
-        let raised = summary.flagsRaised
-        if summary.dryRun, !raised.isEmpty {
-            print("The import would raise \(counted(raised.count, "safety flag")) for clinician review:")
+        let raised = summary.flagsRaised.prefix(Self.flagsShown)
+        let total = summary.flagsRaisedCount
+        let more = total - raised.count
+        if summary.dryRun, total > 0 {
+            print("The import would raise \(counted(total, "safety flag")) for clinician review\(more > 0 ? "; the first \(raised.count)" : ""):")
             print(table(raised.map { [$0.patient, $0.flag, "on \($0.raisedOn)", $0.rule] }, indent: "  "))
-        } else if !raised.isEmpty {
-            print("The import raised \(counted(raised.count, "safety flag")) for clinician review:")
+            if more > 0 { print("  ... and \(more) more.") }
+        } else if total > 0 {
+            print("The import raised \(counted(total, "safety flag")) for clinician review\(more > 0 ? "; the first \(raised.count)" : ""):")
             print(table(raised.map { [$0.id, $0.patient, $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
+            if more > 0 { print("  ... and \(more) more: 'ketareg flag list --open' lists every one.") }
             print("Review each with 'ketareg flag review F-... --action \"...\"'.")
         }
     }
+
+    /// How many of the flags an import raised it prints (oldest first); `--json` lists more.
+    static let flagsShown = 20
 }
 
 struct ExportCSV: ParsableCommand {
