@@ -11,9 +11,12 @@ public struct Registry: Sendable {
     public let path: String
     /// The clinic's day, read once by the program: nothing dated later is accepted.
     public let today: ClinicalDate
-    let pool: DatabasePool
+    /// One connection, in WAL mode: a command is one thread, and other processes read while it
+    /// writes. (A `DatabasePool` would open a second connection, and SQLite would read the schema
+    /// for each: a few milliseconds on every command.)
+    let pool: any DatabaseWriter
 
-    private init(path: String, pool: DatabasePool, today: ClinicalDate) {
+    private init(path: String, pool: any DatabaseWriter, today: ClinicalDate) {
         self.path = path
         self.pool = pool
         self.today = today
@@ -100,7 +103,7 @@ public struct Registry: Sendable {
             var configuration = Configuration()
             configuration.readonly = true
             configuration.label = "ketareg"
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabaseQueue(path: path, configuration: configuration)
             guard try pool.read({ try $0.tableExists("registry_info") }) else { throw RegistryError.storage("\(path) is not a KetaReg registry") }
             return Registry(path: path, pool: pool, today: today)
         } catch let error as RegistryError {
@@ -110,8 +113,9 @@ public struct Registry: Sendable {
         }
     }
 
-    private static func openPool(_ path: String) throws -> DatabasePool {
+    private static func openPool(_ path: String) throws -> any DatabaseWriter {
         var configuration = Configuration()
+        configuration.journalMode = .wal
         configuration.foreignKeysEnabled = true
         // Another command may hold the write lock for a while (an import writes all its rows in one
         // transaction): wait for it, saying so once, for up to waitLimitSeconds.
@@ -121,7 +125,7 @@ public struct Registry: Sendable {
             return tries < Int(waitLimitSeconds * 1_000 / busyPollMilliseconds)
         }
         configuration.label = "ketareg"
-        return try DatabasePool(path: path, configuration: configuration)
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// The clinic's name as given at init.
