@@ -79,7 +79,10 @@ public struct Registry: Sendable {
         }
         do {
             let pool = try openPool(path)
-            let isRegistry = try pool.read { try $0.tableExists("registry_info") }
+            // Asked of SQLite directly: GRDB's tableExists loads its whole schema cache first.
+            let isRegistry = try pool.read { db in
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registry_info')") ?? false
+            }
             guard isRegistry else {
                 throw RegistryError.storage("\(path) is not a KetaReg registry")
             }
