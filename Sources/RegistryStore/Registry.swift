@@ -118,7 +118,17 @@ public struct Registry: Sendable {
 
     private static func openPool(_ path: String) throws -> any DatabaseWriter {
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        // WAL, set here rather than by GRDB's `.wal` set-up, which also writes to the file (a
+        // table created and dropped) whenever the -wal file is absent or empty: on nearly every
+        // command, since SQLite removes it when the last connection closes.
+        configuration.prepareDatabase { db in
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                    throw RegistryError.storage("cannot put \(path) in WAL mode")
+                }
+            }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         configuration.foreignKeysEnabled = true
         // Another command may hold the write lock for a while (an import writes all its rows in one
         // transaction): wait for it, saying so once, for up to waitLimitSeconds.
@@ -166,7 +176,7 @@ public struct Registry: Sendable {
         guard id.kind == .patient else {
             throw RegistryError.refused("'\(id)' is not a patient id; patient ids look like P-000042")
         }
-        guard let row = try PatientRow.fetchOne(db, key: id.row) else {
+        guard let row = try PatientRow.fetchOne(db, sql: "SELECT * FROM patient WHERE id = ?", arguments: [id.row]) else {
             throw RegistryError.refused("no patient \(id) in this registry (see 'ketareg patients')")
         }
         return row

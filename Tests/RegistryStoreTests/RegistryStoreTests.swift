@@ -284,6 +284,46 @@ struct PatientPageTests {
     }
 }
 
+@Suite("Opening a registry")
+struct OpeningTests {
+    @Test("A registry is in WAL mode, and opening it to read writes nothing to the file, even when its -wal file is gone")
+    func openingWritesNothing() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("registry.sqlite").path
+        let catalog = try ConditionCatalog([DepressionModule()])
+        do {
+            let registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday)
+            _ = try registry.enroll(Enrollment(identity: PatientIdentity(mrn: "W-1", givenName: "A", familyName: "B",
+                                                                         birthDate: try ClinicalDate.parse("1970-01-01", field: "b")),
+                                               sex: .female, conditions: ["depression"], enrolledOn: try ClinicalDate.parse("2026-01-10", field: "e"),
+                                               researchConsent: true, priorTreatments: []), catalog: catalog, actor: "n")
+        }
+        // The last connection closed: SQLite checkpointed the WAL and removed it.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        func state() throws -> (mode: String?, schema: Int?, bytes: Data) {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: readOnly)
+            let found = try queue.read { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA schema_version"))
+            }
+            try queue.close()
+            return (found.0, found.1, try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        let before = try state()
+        #expect(before.mode == "wal")
+        do {
+            let registry = try Registry.open(at: path, today: testToday, catalog: catalog)
+            #expect(try registry.patientPage(RecordID("P-000001")!).mrn == "W-1")
+        }
+        let after = try state()
+        #expect(after.mode == "wal")
+        #expect(after.schema == before.schema, "the schema was changed by opening the registry")
+        #expect(after.bytes == before.bytes, "the file was written by opening and reading the registry")
+    }
+}
+
 @Suite("Audit JSON")
 struct AuditJSONTests {
     @Test("Assessments written to the audit trail by hand read exactly as Foundation's encoder writes them")
