@@ -44,6 +44,9 @@ extension Registry {
     /// same validation and audit rows as the single commands. Rows are read and written one at a
     /// time, so memory does not grow with the file. A dry run checks and writes everything, then
     /// rolls back. `progress` is called every `progressEvery` rows with the number done.
+    /// The page cache of an import, in KiB: memory bounded whatever the file's size.
+    static let importCacheKiB = 64 * 1024
+
     /// How many of the flags an import raised its summary lists.
     public static let importFlagsListed = 1_000
 
@@ -79,6 +82,12 @@ extension Registry {
         var flagsRaisedCount = 0
         do {
             try pool.writeWithoutTransaction { db in
+                // A larger page cache while the import runs. With SQLite's default (2 MiB), rows
+                // that go to patients here and there (a file in date order, say) dirty index pages
+                // all over, and the cache spills them to the WAL again and again before the commit.
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
                 try db.inTransaction {
                     let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
                     let lastInfusion = try Int64.fetchOne(db, sql: "SELECT max(id) FROM infusion") ?? 0
