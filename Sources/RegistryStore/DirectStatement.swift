@@ -4,10 +4,11 @@ import GRDBSQLite
 /// One of GRDB's cached statements, bound and stepped with SQLite's own calls.
 ///
 /// Used only where a bulk import runs a statement for every row (the record's insert, its audit
-/// row, the audit chain's head, the patient's conditions): GRDB's `StatementArguments` box every
-/// value and bind it through generic code that costs more than SQLite's own work there. It is meant
-/// for plain INSERTs and SELECTs inside a write that GRDB opened: it does not notify GRDB's
-/// transaction observers (the registry registers none) and does not begin or end transactions.
+/// row and the audit chain's head, the flags it raises, an enrolment's rows, the patient's
+/// conditions): GRDB's `StatementArguments` box every value and bind it through generic code that
+/// costs more than SQLite's own work there. It is meant for plain INSERTs and SELECTs inside a
+/// transaction that GRDB opened: it does not notify GRDB's transaction observers (the registry
+/// registers none) and does not begin or end transactions.
 ///
 /// Values are bound in the order of the statement's `?`, starting from the first.
 struct DirectStatement {
