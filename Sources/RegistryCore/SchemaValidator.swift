@@ -41,12 +41,51 @@ public struct SchemaValidator: Sendable {
     /// one row at a time: a document conforms exactly when its rows conform to this and the
     /// document with the array empty conforms to the whole schema, as long as the array's schema
     /// says nothing but its type and its items (which is checked here: `nil` otherwise).
-    public func items(of name: String) -> SchemaItemValidator? {
+    /// Validators of several arrays may share `verdicts`, the cache of strings already checked
+    /// against a pattern (a payload's pseudonyms appear in every array).
+    public func items(of name: String, verdicts: SchemaVerdicts = SchemaVerdicts()) -> SchemaItemValidator? {
         guard let array = compiled.properties[name], let items = array.items, array.type == "array", array.constant == nil,
               array.options == nil, array.pattern == nil, array.minimum == nil, array.maximum == nil, array.minLength == nil,
               array.properties.isEmpty, array.required.isEmpty else { return nil }
-        return SchemaItemValidator(validator: self, node: items, name: name)
+        return SchemaItemValidator(validator: self, node: items, name: name, verdicts: verdicts)
     }
+
+    /// Whether `value` conforms to `node`: exactly when ``validate(_:against:path:errors:patternMatches:)``
+    /// finds nothing, without building a report (the tests hold the two together).
+    fileprivate func conforms(_ value: JSONValue, to node: SchemaNode) -> Bool {
+        if let type = node.type, !matches(value, type: type) { return false }
+        if let constant = node.constant, value != constant { return false }
+        if let options = node.options, !options.contains(value) { return false }
+        switch value {
+        case .number(let number):
+            if let minimum = node.minimum, number < minimum { return false }
+            if let maximum = node.maximum, number > maximum { return false }
+        case .string(let text):
+            if let minLength = node.minLength, Double(text.count) < minLength { return false }
+            if let (_, expression) = node.pattern, !Self.firstMatch(expression, text) { return false }
+        case .object(let object):
+            for name in node.required where object[name] == nil { return false }
+            for (name, child) in object {
+                if let property = node.properties[name] {
+                    if !conforms(child, to: property) { return false }
+                } else {
+                    switch node.additional {
+                    case .allowed: break
+                    case .forbidden: return false
+                    case .schema(let additional): if !conforms(child, to: additional) { return false }
+                    }
+                }
+            }
+        case .array(let array):
+            if let items = node.items { for element in array where !conforms(element, to: items) { return false } }
+        default: break
+        }
+        return true
+    }
+
+    /// Whether an already parsed document conforms: exactly when ``problems(in:)-(JSONValue)`` is
+    /// empty, and cheaper.
+    public func conforms(_ value: JSONValue) -> Bool { conforms(value, to: compiled) }
 
     fileprivate func problems(in value: JSONValue, against node: SchemaNode, at prefix: [String],
                               patternMatches: (NSRegularExpression, String) -> Bool) -> [SchemaError] {
@@ -208,45 +247,99 @@ public struct SchemaValidator: Sendable {
     }
 }
 
+/// Strings already checked against a schema's patterns, with the verdict: a payload repeats its
+/// pseudonyms and ids on every row, and a regular expression costs more than a lookup. Bounded:
+/// emptied when it grows past 10,000. For one thread.
+public final class SchemaVerdicts {
+    fileprivate struct Key: Hashable {
+        let node: SchemaNode
+        let text: String
+
+        static func == (first: Key, second: Key) -> Bool { first.node === second.node && first.text == second.text }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(ObjectIdentifier(node))
+            hasher.combine(text)
+        }
+    }
+
+    fileprivate var known: [Key: Bool] = [:]
+
+    public init() {}
+}
+
 /// Validates the rows of one array of a payload, one at a time, remembering the verdict on each
-/// string member (a payload repeats its pseudonyms, ids and bands on every row). For one thread.
+/// string checked against a pattern (in ``SchemaVerdicts``). For one thread.
 public final class SchemaItemValidator {
     private let validator: SchemaValidator
     private let node: SchemaNode
     private let name: String
-    private var strings: [String: Bool] = [:]
+    private let verdicts: SchemaVerdicts
+    /// The member names of recent rows, each with its properties resolved, whether the row has
+    /// every required member, and the last string checked at each position with its verdict:
+    /// rows come in a few layouts and repeat a patient's pseudonym row after row.
+    private var layouts: [Layout] = []
 
-    fileprivate init(validator: SchemaValidator, node: SchemaNode, name: String) {
+    private struct Layout {
+        let names: [String]
+        let properties: [SchemaNode?]
+        let hasRequired: Bool
+        var lastText: [String?]
+        var lastVerdict: [Bool]
+    }
+
+    fileprivate init(validator: SchemaValidator, node: SchemaNode, name: String, verdicts: SchemaVerdicts) {
         self.validator = validator
         self.node = node
         self.name = name
+        self.verdicts = verdicts
+    }
+
+    private func layout(of members: [(name: String, value: JSONValue)]) -> Int {
+        for (index, layout) in layouts.enumerated() where layout.names.count == members.count {
+            if zip(layout.names, members).allSatisfy({ $0 == $1.name }) { return index }
+        }
+        if layouts.count >= 16 { layouts.removeFirst() }
+        layouts.append(Layout(names: members.map(\.name), properties: members.map { node.properties[$0.name] },
+                              hasRequired: node.required.allSatisfy { required in members.contains { $0.name == required } },
+                              lastText: Array(repeating: nil, count: members.count), lastVerdict: Array(repeating: false, count: members.count)))
+        return layouts.count - 1
     }
 
     /// Every way row `index`, given as its members (each name once), breaks the schema, with paths
     /// from the document's root. The row is checked member by member without building the
-    /// object; only a row that fails is validated whole, for its report.
+    /// object or a report; only a row that fails is validated whole, for its report.
     public func problems(inRow members: [(name: String, value: JSONValue)], index: Int) -> [SchemaError] {
         func whole() -> [SchemaError] {
             let row = JSONValue.object(Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
             return validator.problems(in: row, against: node, at: [name, String(index)], patternMatches: SchemaValidator.firstMatch)
         }
-        func valid(_ value: JSONValue, _ property: SchemaNode) -> Bool {
-            validator.problems(in: value, against: property, at: [], patternMatches: SchemaValidator.firstMatch).isEmpty
-        }
         guard node.type == "object", node.constant == nil, node.options == nil else { return whole() }
-        if strings.count > 10_000 { strings.removeAll(keepingCapacity: true) }
-        for required in node.required where !members.contains(where: { $0.name == required }) { return whole() }
-        for (name, value) in members {
-            guard let property = node.properties[name] else {
+        let shape = layout(of: members)
+        guard layouts[shape].hasRequired else { return whole() }
+        for (position, member) in members.enumerated() {
+            guard let property = layouts[shape].properties[position] else {
                 if case .allowed = node.additional { continue }
                 return whole()
             }
-            if case .string(let text) = value {
-                let key = name + "\u{0}" + text
-                let verdict = strings[key] ?? valid(value, property)
-                strings[key] = verdict
+            if case .string(let text) = member.value, property.pattern != nil {
+                if layouts[shape].lastText[position] == text {
+                    if !layouts[shape].lastVerdict[position] { return whole() }
+                    continue
+                }
+                let key = SchemaVerdicts.Key(node: property, text: text)
+                let verdict: Bool
+                if let known = verdicts.known[key] {
+                    verdict = known
+                } else {
+                    verdict = validator.conforms(member.value, to: property)
+                    if verdicts.known.count >= 10_000 { verdicts.known.removeAll(keepingCapacity: true) }
+                    verdicts.known[key] = verdict
+                }
+                layouts[shape].lastText[position] = text
+                layouts[shape].lastVerdict[position] = verdict
                 if !verdict { return whole() }
-            } else if !valid(value, property) {
+            } else if !validator.conforms(member.value, to: property) {
                 return whole()
             }
         }

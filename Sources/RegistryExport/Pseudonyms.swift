@@ -5,20 +5,25 @@ import Foundation
 /// registry's secret, with the endpoint's name in the message so that two endpoints receive
 /// pseudonyms that cannot be joined. The same patient gets the same pseudonym at the same endpoint
 /// on every run.
-public struct Pseudonymizer: Sendable {
-    private let secret: Data
-    private let endpoint: String
+public struct Pseudonymizer: @unchecked Sendable {
+    /// The HMAC keyed, with the message's fixed start (`ketareg-pseudonym-v1`, NUL, the endpoint,
+    /// NUL) already fed: each pseudonym copies it and adds the id. Never changed after `init`,
+    /// and its hash states are copied on write, hence safe to share (`@unchecked`: swift-crypto
+    /// does not mark `HMAC` `Sendable`).
+    private let keyed: HMAC<SHA256>
 
     public init(secret: Data, endpoint: String) {
-        self.secret = secret
-        self.endpoint = endpoint
+        var keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
+        keyed.update(data: Data("ketareg-pseudonym-v1\u{0}\(endpoint)\u{0}".utf8))
+        self.keyed = keyed
     }
 
-    /// 32 hex digits (128 bits) of the keyed hash.
+    /// 32 hex digits (128 bits) of the keyed hash of the start and the id in decimal.
     public func pseudonym(for rowID: Int64) -> String {
-        let message = Data("ketareg-pseudonym-v1\u{0}\(endpoint)\u{0}\(rowID)".utf8)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        return hexString(Data(code).prefix(16))
+        var mac = keyed
+        var digits = String(rowID)
+        digits.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return mac.finalize().withUnsafeBytes { hexString($0.prefix(16)) }
     }
 }
 
@@ -29,11 +34,14 @@ public func sha256Hex(_ data: Data) -> String {
 
 /// Bytes as lower-case hex, two digits each.
 func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    let digits = Array("0123456789abcdef".utf8)
     var text: [UInt8] = []
+    text.reserveCapacity(bytes.underestimatedCount * 2)
     for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
+        text.append(hexDigit(byte >> 4))
+        text.append(hexDigit(byte & 0x0F))
     }
     return String(decoding: text, as: UTF8.self)
 }
+
+@inline(__always)
+private func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }

@@ -185,11 +185,105 @@ public enum RecordsBuilder {
         let high: UInt64
         let low: UInt64
 
-        init(_ signature: String) {
-            let digest = Array(SHA256.hash(data: Data(signature.utf8)))
-            high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
-            low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        init(_ signature: String) { self.init(bytes: Array(signature.utf8)) }
+
+        init(bytes: [UInt8]) {
+            var high: UInt64 = 0, low: UInt64 = 0
+            SHA256.hash(data: bytes).withUnsafeBytes { digest in
+                for index in 0..<8 { high = high << 8 | UInt64(digest[index]) }
+                for index in 8..<16 { low = low << 8 | UInt64(digest[index]) }
+            }
+            self.high = high
+            self.low = low
         }
+    }
+
+    /// The digests of ``signatures(_:)`` (what the first read keeps), from the same bytes built
+    /// without a `String` per part: the parts are byte arrays, sorted by their bytes (the order
+    /// of `String`'s `<` for the ASCII ids and bands they hold; any fixed order would do, as only
+    /// equality counts), and each step's signature is one buffer hashed. Nil without an infusion.
+    static func signatureDigests(_ patient: ExportPatient, into digests: inout [SignatureDigest]) -> Bool {
+        let history = patient.history
+        guard let dayZero = history.infusions.first?.date else { return false }
+        func appendWeek(_ date: ClinicalDate, _ timed: Bool, to out: inout [UInt8]) {
+            if timed { appendDecimal(RecordsGeneralisation.week(dayZero.days(until: date)), to: &out) } else { out.append(UInt8(ascii: "-")) }
+        }
+        /// `;part` for each part, sorted.
+        func joined(_ parts: [[UInt8]]) -> [UInt8] {
+            var out: [UInt8] = []
+            for part in parts.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                out.append(UInt8(ascii: ";"))
+                out += part
+            }
+            return out
+        }
+        let bar = UInt8(ascii: "|")
+        func parts(_ timed: Bool) -> (assessed: [UInt8], infused: [UInt8], observed: [UInt8]) {
+            let assessed = history.assessments.map { assessment in
+                var out = Array(assessment.scale.utf8)
+                out.append(bar)
+                out += assessment.timepoint.rawValue.utf8
+                out.append(bar)
+                appendWeek(assessment.date, timed, to: &out)
+                return out
+            }
+            let infused = history.infusions.map { infusion in
+                var out = Array(infusion.condition.utf8)
+                out.append(bar)
+                appendWeek(infusion.date, timed, to: &out)
+                out.append(bar)
+                out += RecordsGeneralisation.minutesBand(infusion.minutes).utf8
+                out.append(bar)
+                out += (infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand) ?? "-").utf8
+                out.append(bar)
+                out += (infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand) ?? "-").utf8
+                out.append(bar)
+                out += (infusion.route?.rawValue ?? "-").utf8
+                return out
+            }
+            let observed = history.observations.map { observation in
+                var out: [UInt8] = []
+                appendWeek(observation.date, timed, to: &out)
+                out.append(bar)
+                if timed { appendDecimal(observation.hoursFromStart, to: &out) } else { out.append(UInt8(ascii: "-")) }
+                return out
+            }
+            return (joined(assessed), joined(infused), joined(observed))
+        }
+        let age = AgeBand.band(for: patient.ageAtDayZero)
+        let conditions = Array(history.conditions.sorted().joined(separator: ",").utf8)
+        let timed = [parts(false), parts(true)]
+        var buffer: [UInt8] = []
+        for step in RecordsGeneralisation.steps.indices {
+            let generalised = RecordsGeneralisation.generalises(step)
+            let (assessed, infused, observed) = timed[generalised.timing ? 0 : 1]
+            buffer.removeAll(keepingCapacity: true)
+            buffer += (generalised.age ? AgeBand.broad(age) : age).utf8
+            buffer.append(bar)
+            buffer += (generalised.sex ? "not-stated" : patient.sex.rawValue).utf8
+            buffer.append(bar)
+            buffer += conditions
+            buffer += ";A".utf8
+            buffer += assessed
+            buffer += ";I".utf8
+            if !generalised.treatment { buffer += infused }
+            buffer += ";O".utf8
+            if !generalised.treatment { buffer += observed }
+            digests.append(SignatureDigest(bytes: buffer))
+        }
+        return true
+    }
+
+    /// `value` in decimal, as `String(value)` writes it.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out += digits.reversed()
     }
 
     /// A treated patient's signature at every step: their rows at that step without the pseudonym
@@ -277,7 +371,7 @@ public enum RecordsBuilder {
         var read = 0
         try forEachPatient { patient in
             read += 1
-            for signature in signatures(patient) ?? [] { digests.append(SignatureDigest(signature)) }
+            _ = signatureDigests(patient, into: &digests)
         }
         let treated = digests.count / steps
         // Each step keeps the groups (among the patients not yet released) that reach k.
@@ -296,9 +390,10 @@ public enum RecordsBuilder {
         digests = []
 
         // Second read: the released patients' rows, to a file per array.
+        let verdicts = SchemaVerdicts()
         let sections = try ["assessments", "infusions", "observations", "patients"].map { name in
             try RowSection(name: name, validator: validator.map { whole in
-                guard let items = whole.items(of: name) else { throw ExportError("the records schema's \(name) is not a plain array of rows") }
+                guard let items = whole.items(of: name, verdicts: verdicts) else { throw ExportError("the records schema's \(name) is not a plain array of rows") }
                 return items
             })
         }

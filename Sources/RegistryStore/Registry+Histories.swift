@@ -71,12 +71,11 @@ extension Registry {
         func grouped<T>(_ sql: String, _ make: @escaping (Row) throws -> T?) throws -> PatientGroups<T> {
             PatientGroups(cursor: try Row.fetchCursor(db, sql: sql, arguments: arguments), make: make)
         }
-        let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") { $0["condition_id"] }
+        let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") { $0[1] }
         let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
-            PatientHistory.Infusion(condition: row["condition_id"], date: try ClinicalDate.parse(row["given_on"], field: "on"),
-                                    time: (row["given_at"] as String?).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: row["minutes"],
-                                    doseMgPerKg: row["dose_mg_per_kg"], rateMgPerKgPerHour: row["rate_mg_per_kg_per_hour"],
-                                    route: InfusionRoute(rawValue: row["route"]))
+            PatientHistory.Infusion(condition: row[1], date: try ClinicalDate.parse(row[2], field: "on"),
+                                    time: (row[3] as String?).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: row[4],
+                                    doseMgPerKg: row[5], rateMgPerKgPerHour: row[6], route: (row[7] as String?).flatMap(InfusionRoute.init(rawValue:)))
         }
         let observations = try grouped("""
             SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
@@ -85,44 +84,43 @@ extension Registry {
             WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(only == nil ? "" : " AND " + restricted("o.patient_id"))
             ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
             """) { row -> PatientHistory.Observation in
-            let observed = try ClinicalDate.parse(row["observed_on"], field: "on")
-            let at = try ClockTime.parse(row["observed_at"], field: "at")
-            let given = try ClinicalDate.parse(row["given_on"], field: "on")
-            let start = (row["given_at"] as String?).flatMap { try? ClockTime.parse($0, field: "at") }
+            let observed = try ClinicalDate.parse(row[1], field: "on")
+            let at = try ClockTime.parse(row[2], field: "at")
+            let given = try ClinicalDate.parse(row[3], field: "on")
+            let start = (row[4] as String?).flatMap { try? ClockTime.parse($0, field: "at") }
             let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
-            let systolic: Int? = row["bp_systolic"], diastolic: Int? = row["bp_diastolic"]
+            let systolic: Int? = row[5], diastolic: Int? = row[6]
             return PatientHistory.Observation(
                 date: observed, hoursFromStart: max(0, minutes) / 60,
                 bloodPressure: systolic.flatMap { s in diastolic.map { BloodPressure(systolic: s, diastolic: $0) } },
-                heartRate: row["heart_rate"], oxygenSaturation: row["oxygen_saturation"], sedation: row["sedation"],
-                dissociation: row["dissociation"], respiratoryDepression: row["respiratory_depression"])
+                heartRate: row[7], oxygenSaturation: row[8], sedation: row[9], dissociation: row[10], respiratoryDepression: row[11])
         }
-        let markers = try grouped("SELECT id, patient_id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id") { row in
-            CourseMarker(id: RecordKind.courseEvent.displayID(row["id"]), condition: row["condition_id"],
-                         kind: CourseMarker.Kind(rawValue: row["kind"]) ?? .start, date: try ClinicalDate.parse(row["on_date"], field: "on"),
-                         courseKind: (row["course_kind"] as String?).flatMap(CourseKind.init(rawValue:)))
+        let markers = try grouped("SELECT patient_id, id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id") { row in
+            CourseMarker(id: RecordKind.courseEvent.displayID(row[1]), condition: row[2],
+                         kind: CourseMarker.Kind(rawValue: row[3]) ?? .start, date: try ClinicalDate.parse(row[4], field: "on"),
+                         courseKind: (row[5] as String?).flatMap(CourseKind.init(rawValue:)))
         }
         let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, assessed_on, id") { row in
             PatientHistory.Assessment(
-                scale: row["scale_id"], date: try ClinicalDate.parse(row["assessed_on"], field: "on"),
-                timepoint: Timepoint(rawValue: row["timepoint"]) ?? .followUp, score: row["score"],
-                subscores: decodeJSONUnlessEmpty([String: Double].self, row["subscores"], empty: "{}") ?? [:],
-                flags: decodeStringList(row["flags"]))
+                scale: row[1], date: try ClinicalDate.parse(row[2], field: "on"),
+                timepoint: Timepoint(rawValue: row[3]) ?? .followUp, score: row[4],
+                subscores: decodeJSONUnlessEmpty([String: Double].self, row[5], empty: "{}") ?? [:],
+                flags: decodeStringList(row[6]))
         }
         let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row["term"]) ?? .other,
-                                        grade: AdverseEventGrade(rawValue: row["grade"]) ?? .mild, serious: row["serious"])
+            PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row[1]) ?? .other,
+                                        grade: AdverseEventGrade(rawValue: row[2]) ?? .mild, serious: row[3])
         }
         let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            CoInterventionKind(rawValue: row["kind"])
+            CoInterventionKind(rawValue: row[1])
         }
         let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
-            (row["condition_id"] as String, try ClinicalDate.parse(row["ended_on"], field: "ended_on"))
+            (row[1] as String, try ClinicalDate.parse(row[2], field: "ended_on"))
         }
         let patients = try Row.fetchCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
         while let row = try patients.next() {
-            let id: Int64 = row["id"]
-            let enrolledOn = try ClinicalDate.parse(row["enrolled_on"], field: "enrolled-on")
+            let id: Int64 = row[0]
+            let enrolledOn = try ClinicalDate.parse(row[1], field: "enrolled-on")
             let enrolled = try conditions.take(id)
             let history = PatientHistory(
                 patient: RecordKind.patient.displayID(id), conditions: enrolled, enrolledOn: enrolledOn,
@@ -136,8 +134,8 @@ extension Registry {
     }
 }
 
-/// The rows of one query ordered by patient, taken one patient at a time as the patients' cursor
-/// moves on. Rows of a patient not asked for (none should exist) are passed over.
+/// The rows of one query ordered by patient (its first column, `patient_id`; the other columns are
+/// read by position), taken one patient at a time as the patients' cursor moves on. Rows of a patient not asked for (none should exist) are passed over.
 final class PatientGroups<T> {
     private let cursor: RowCursor
     private let make: (Row) throws -> T?
@@ -154,7 +152,7 @@ final class PatientGroups<T> {
         while true {
             if pending == nil {
                 guard let row = try cursor.next() else { return values }
-                pending = (row["patient_id"], try make(row))
+                pending = (row[0], try make(row))
             }
             guard let (id, value) = pending, id <= patient else { return values }
             if id == patient, let value { values.append(value) }

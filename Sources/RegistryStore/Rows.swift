@@ -418,11 +418,23 @@ func decodeJSONUnlessEmpty<T: Decodable>(_ type: T.Type, _ text: String?, empty:
 /// it is escaped, else decoded. Histories read one per assessment.
 func decodeStringList(_ text: String?) -> [String] {
     guard let text, text != "[]" else { return [] }
-    let bytes = text.utf8
-    if bytes.count >= 4, text.hasPrefix("[\""), text.hasSuffix("\"]"), !bytes.contains(UInt8(ascii: "\\")) {
-        let parts = text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
-        // Any other quote would mean the text is not a plain list: leave it to the decoder.
-        if !parts.contains(where: { $0.contains("\"") }) { return parts }
-    }
-    return decodeJSON([String].self, text) ?? []
+    let plain: [String]? = text.utf8.withContiguousStorageIfAvailable { bytes in
+        // `["a","b"]`: between the outer `["` and `"]`, quotes only in `","` separators.
+        let count = bytes.count
+        guard count >= 4, bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\""), bytes[count - 2] == UInt8(ascii: "\""),
+              bytes[count - 1] == UInt8(ascii: "]"), !bytes.contains(UInt8(ascii: "\\")) else { return nil }
+        let parts = bytes[2..<(count - 2)].split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false)
+        var items: [String] = []
+        items.reserveCapacity(parts.count / 2 + 1)
+        for (index, part) in parts.enumerated() {
+            if index % 2 == 0 {
+                items.append(String(decoding: UnsafeBufferPointer(rebasing: part), as: UTF8.self))
+            } else if part.count != 1 || part.first != UInt8(ascii: ",") {
+                return nil
+            }
+        }
+        return parts.count % 2 == 1 ? items : nil
+    } ?? nil
+    // Anything else (escapes, other quotes) is left to the decoder.
+    return plain ?? decodeJSON([String].self, text) ?? []
 }

@@ -5,6 +5,7 @@ import NeuropathicPain
 import RegistryCore
 @testable import RegistryExport
 import RegistryStore
+import RegistryTestSupport
 import Testing
 
 let catalog = try! ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
@@ -34,6 +35,12 @@ struct PseudonymTests {
     func knownVectors() {
         // Worked out independently with Python's hmac and hashlib.
         #expect(Pseudonymizer(secret: Data(repeating: 7, count: 32), endpoint: "net").pseudonym(for: 42) == "918d358e4736c4dae92ae1b4e2f245ee")
+        // One pseudonymizer used again and again (it copies its keyed state for each id).
+        let shared = Pseudonymizer(secret: Data(repeating: 7, count: 32), endpoint: "net")
+        for (id, expected) in [(1, "a2b9cf776047fba36d647d8a33899be0"), (42, "918d358e4736c4dae92ae1b4e2f245ee"), (-5, "88d08b2d3301343141f78fc10a777531"),
+                               (Int64.max, "8babf2c7cd8ebfb9e1438b041f0a6536"), (1, "a2b9cf776047fba36d647d8a33899be0")] as [(Int64, String)] {
+            #expect(shared.pseudonym(for: id) == expected)
+        }
         #expect(sha256Hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(ClinicalDate(year: 2026, month: 3, day: 5)?.description == "2026-03-05" && ClinicalDate(year: 1900, month: 12, day: 31)?.description == "1900-12-31")
     }
@@ -433,11 +440,39 @@ struct SchemaValidatorTests {
            "extra": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 9}}},
          "$defs": {"row": {"type": "object", "required": ["n"], "additionalProperties": false,
                            "properties": {"n": {"type": "number", "minimum": 1}, "name": {"type": "string", "minLength": 2},
+                                          "code": {"type": "string", "pattern": "^[a-z]+$"},
                                           "child": {"$ref": "#/$defs/row"}}}}}
         """#)
 
+    /// The report, checked against the validator's quick yes-or-no on the same document.
     func problems(_ document: String) -> [String] {
-        validator.problems(in: Data(document.utf8)).map(\.description)
+        let report = validator.problems(in: Data(document.utf8)).map(\.description)
+        #expect(validator.conforms(try! JSONValue.parse(Data(document.utf8))) == report.isEmpty, "\(document)")
+        return report
+    }
+
+    @Test("The quick yes-or-no agrees with the report on documents changed at random")
+    func quickAgreesWithReport() {
+        var generator = SeededGenerator(seed: 12)
+        let values: [String] = [#""0a9f""#, #""0A9F""#, #""a""#, #""b""#, #""c""#, "3", "2", "0", "1", "1.5", "9", "10", "-1", "true", "null",
+                                "[]", "{}", #"{"n": 1}"#, #"{"n": 0}"#, #"{"n": 2, "name": "x"}"#, #"{"n": 2, "name": "xy"}"#,
+                                #"[{"n": 1}, {"n": 0}]"#, #"[{"n": 1, "child": {"n": 1, "mrn": "x"}}]"#, #"{"q": 9}"#, #"{"q": 10}"#]
+        let names = ["id", "kind", "version", "rows", "extra", "leak", "n"]
+        var agreed = 0, conforming = 0
+        for _ in 0..<2_000 {
+            // A conforming document with up to three members set at random (each name once).
+            var members: [String: String] = ["id": #""0a9f""#, "rows": "[]"]
+            for name in names.shuffled(using: &generator).prefix(Int.random(in: 0...3, using: &generator)) {
+                members[name] = Bool.random(using: &generator) ? nil : values.randomElement(using: &generator)!
+            }
+            let document = "{" + members.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+            let report = problems(document)
+            agreed += 1
+            if report.isEmpty { conforming += 1 }
+        }
+        #expect(agreed == 2_000)
+        // Both kinds of document were drawn (a conforming one needs a good id and rows).
+        #expect(conforming > 0 && conforming < 2_000)
     }
 
     @Test("A document that keeps every rule passes, nested references included")
@@ -461,6 +496,34 @@ struct SchemaValidatorTests {
     ])
     func broken(document: String, expected: String) {
         #expect(problems(document) == [expected])
+    }
+
+    @Test("Rows checked one at a time get the report the whole document gets: layouts, repeated strings and failures mixed")
+    func rowByRow() throws {
+        let items = try #require(validator.items(of: "rows"))
+        let rows: [[(name: String, value: JSONValue)]] = [
+            [("n", .number(1)), ("code", .string("ab"))],
+            [("n", .number(1)), ("code", .string("ab"))],
+            [("n", .number(1)), ("code", .string("AB"))],
+            [("n", .number(1)), ("code", .string("ab"))],
+            [("code", .string("ab")), ("n", .number(0))],
+            [("code", .string("ab"))],
+            [("n", .number(2)), ("mrn", .string("x"))],
+            [("n", .number(2)), ("code", .string("AB"))],
+            [("n", .number(2)), ("code", .number(3))],
+            [("n", .number(2)), ("name", .string("xy")), ("code", .string("zz"))],
+            [("n", .number(1)), ("code", .string("AB"))],
+            [("n", .number(1)), ("code", .string("ab"))],
+        ]
+        var failed = 0
+        for (index, row) in rows.enumerated() {
+            let object = JSONValue.object(Dictionary(uniqueKeysWithValues: row.map { ($0.name, $0.value) }))
+            let filler = Array(repeating: JSONValue.object(["n": .number(1)]), count: index)
+            let expected = validator.problems(in: .object(["id": .string("0a9f"), "rows": .array(filler + [object])]))
+            #expect(items.problems(inRow: row, index: index) == expected, "row \(index)")
+            if !expected.isEmpty { failed += 1 }
+        }
+        #expect(failed == 7)
     }
 
     @Test("Several problems come back in the order of their paths, whatever order the members were read in")
