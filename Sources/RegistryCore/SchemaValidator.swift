@@ -53,7 +53,9 @@ public struct SchemaValidator: Sendable {
     /// Whether `value` conforms to `node`: exactly when ``validate(_:against:path:errors:patternMatches:)``
     /// finds nothing, without building a report (the tests hold the two together).
     fileprivate func conforms(_ value: JSONValue, to node: SchemaNode) -> Bool {
-        if let type = node.type, !matches(value, type: type) { return false }
+        if node.type != nil {
+            guard let kind = node.kind, matches(value, kind: kind) else { return false }
+        }
         if let constant = node.constant, value != constant { return false }
         if let options = node.options, !options.contains(value) { return false }
         switch value {
@@ -135,7 +137,10 @@ public struct SchemaValidator: Sendable {
 
     private static func fill(_ node: SchemaNode, from schema: [String: JSONValue], root: [String: JSONValue],
                              definitions: inout [String: SchemaNode]) throws {
-        if case .string(let type)? = schema["type"] { node.type = type }
+        if case .string(let type)? = schema["type"] {
+            node.type = type
+            node.kind = SchemaNode.Kind(rawValue: type)
+        }
         node.constant = schema["const"]
         if case .array(let options)? = schema["enum"] { node.options = options }
         if case .number(let minimum)? = schema["minimum"] { node.minimum = minimum }
@@ -213,6 +218,15 @@ public struct SchemaValidator: Sendable {
                 }
             }
         default: break
+        }
+    }
+
+    /// ``matches(_:type:)`` for a type read once into its kind (no string compared per value).
+    private func matches(_ value: JSONValue, kind: SchemaNode.Kind) -> Bool {
+        switch (kind, value) {
+        case (.object, .object), (.array, .array), (.string, .string), (.boolean, .bool), (.null, .null), (.number, .number): true
+        case (.integer, .number(let number)): number == number.rounded()
+        default: false
         }
     }
 
@@ -355,7 +369,15 @@ private final class SchemaNode: @unchecked Sendable {
         case schema(SchemaNode)
     }
 
+    /// JSON Schema's type names.
+    enum Kind: String {
+        case object, array, string, boolean, null, number, integer
+    }
+
     var type: String?
+    /// `type` when it is one of JSON Schema's names (an unknown name matches no value, as in
+    /// ``SchemaValidator/matches(_:type:)``).
+    var kind: Kind?
     var constant: JSONValue?
     var options: [JSONValue]?
     var minimum: Double?

@@ -4,7 +4,15 @@
 /// Whether `text` goes into a JSON string literal as it is: no quote, backslash or control
 /// character (most text has nothing to escape).
 public func needsNoJSONEscaping(_ text: String) -> Bool {
-    text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }
+    var text = text
+    return text.withUTF8 { needsNoJSONEscaping($0) }
+}
+
+/// The same for UTF-8 bytes.
+@inlinable
+public func needsNoJSONEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+    return true
 }
 
 /// A JSON string literal.

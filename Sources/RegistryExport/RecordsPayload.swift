@@ -185,11 +185,11 @@ public enum RecordsBuilder {
         let high: UInt64
         let low: UInt64
 
-        init(_ signature: String) { self.init(bytes: Array(signature.utf8)) }
+        init(_ signature: String) { self.init(SHA256.hash(data: Array(signature.utf8))) }
 
-        init(bytes: [UInt8]) {
+        init(_ digest: SHA256.Digest) {
             var high: UInt64 = 0, low: UInt64 = 0
-            SHA256.hash(data: bytes).withUnsafeBytes { digest in
+            digest.withUnsafeBytes { digest in
                 for index in 0..<8 { high = high << 8 | UInt64(digest[index]) }
                 for index in 8..<16 { low = low << 8 | UInt64(digest[index]) }
             }
@@ -199,77 +199,103 @@ public enum RecordsBuilder {
     }
 
     /// The digests of ``signatures(_:)`` (what the first read keeps), from the same bytes built
-    /// without a `String` per part: the parts are byte arrays, sorted by their bytes (the order
-    /// of `String`'s `<` for the ASCII ids and bands they hold; any fixed order would do, as only
-    /// equality counts), and each step's signature is one buffer hashed. Nil without an infusion.
+    /// without a `String` per part: the parts are sorted by their bytes (the order of `String`'s
+    /// `<` for the ASCII ids and bands they hold; any fixed order would do, as only equality
+    /// counts). Returns false, adding nothing, without an infusion.
     static func signatureDigests(_ patient: ExportPatient, into digests: inout [SignatureDigest]) -> Bool {
         let history = patient.history
         guard let dayZero = history.infusions.first?.date else { return false }
         func appendWeek(_ date: ClinicalDate, _ timed: Bool, to out: inout [UInt8]) {
             if timed { appendDecimal(RecordsGeneralisation.week(dayZero.days(until: date)), to: &out) } else { out.append(UInt8(ascii: "-")) }
         }
-        /// `;part` for each part, sorted.
-        func joined(_ parts: [[UInt8]]) -> [UInt8] {
+        /// `;part` for each of `count` parts, sorted: the parts are written one after another into
+        /// one buffer and their ranges sorted, without an array per part.
+        func joined(_ count: Int, _ write: (Int, inout [UInt8]) -> Void) -> [UInt8] {
+            var flat: [UInt8] = []
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(count)
+            for index in 0..<count {
+                let start = flat.count
+                write(index, &flat)
+                ranges.append(start..<flat.count)
+            }
+            flat.withUnsafeBufferPointer { bytes in ranges.sort { bytes[$0].lexicographicallyPrecedes(bytes[$1]) } }
             var out: [UInt8] = []
-            for part in parts.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            out.reserveCapacity(flat.count + count)
+            for range in ranges {
                 out.append(UInt8(ascii: ";"))
-                out += part
+                out += flat[range]
             }
             return out
         }
         let bar = UInt8(ascii: "|")
+        func append(_ text: String, to out: inout [UInt8]) {
+            var text = text
+            text.withUTF8 { out.append(contentsOf: $0) }
+        }
         func parts(_ timed: Bool) -> (assessed: [UInt8], infused: [UInt8], observed: [UInt8]) {
-            let assessed = history.assessments.map { assessment in
-                var out = Array(assessment.scale.utf8)
+            let assessed = joined(history.assessments.count) { index, out in
+                let assessment = history.assessments[index]
+                append(assessment.scale, to: &out)
                 out.append(bar)
-                out += assessment.timepoint.rawValue.utf8
+                append(assessment.timepoint.rawValue, to: &out)
                 out.append(bar)
                 appendWeek(assessment.date, timed, to: &out)
-                return out
             }
-            let infused = history.infusions.map { infusion in
-                var out = Array(infusion.condition.utf8)
+            let infused = joined(history.infusions.count) { index, out in
+                let infusion = history.infusions[index]
+                append(infusion.condition, to: &out)
                 out.append(bar)
                 appendWeek(infusion.date, timed, to: &out)
                 out.append(bar)
-                out += RecordsGeneralisation.minutesBand(infusion.minutes).utf8
+                append(RecordsGeneralisation.minutesBand(infusion.minutes), to: &out)
                 out.append(bar)
-                out += (infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand) ?? "-").utf8
+                append(infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand) ?? "-", to: &out)
                 out.append(bar)
-                out += (infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand) ?? "-").utf8
+                append(infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand) ?? "-", to: &out)
                 out.append(bar)
-                out += (infusion.route?.rawValue ?? "-").utf8
-                return out
+                append(infusion.route?.rawValue ?? "-", to: &out)
             }
-            let observed = history.observations.map { observation in
-                var out: [UInt8] = []
+            let observed = joined(history.observations.count) { index, out in
+                let observation = history.observations[index]
                 appendWeek(observation.date, timed, to: &out)
                 out.append(bar)
                 if timed { appendDecimal(observation.hoursFromStart, to: &out) } else { out.append(UInt8(ascii: "-")) }
-                return out
             }
-            return (joined(assessed), joined(infused), joined(observed))
+            return (assessed, infused, observed)
         }
         let age = AgeBand.band(for: patient.ageAtDayZero)
         let conditions = Array(history.conditions.sorted().joined(separator: ",").utf8)
         let timed = [parts(false), parts(true)]
+        // The rows come first in a signature, so that the hash of each variant's rows (timed, timing
+        // removed, treatment withheld) is worked out once and copied for each step's patient part.
+        func rowsHashed(_ variant: (assessed: [UInt8], infused: [UInt8], observed: [UInt8]), treatment: Bool) -> SHA256 {
+            var rows: [UInt8] = []
+            rows.reserveCapacity(variant.assessed.count + variant.infused.count + variant.observed.count + 12)
+            rows.append(UInt8(ascii: "A"))
+            rows += variant.assessed
+            rows += ";I".utf8
+            if treatment { rows += variant.infused }
+            rows += ";O".utf8
+            if treatment { rows += variant.observed }
+            rows += ";P;".utf8
+            var hash = SHA256()
+            rows.withUnsafeBytes { hash.update(bufferPointer: $0) }
+            return hash
+        }
+        let hashed = [rowsHashed(timed[1], treatment: true), rowsHashed(timed[0], treatment: true), rowsHashed(timed[0], treatment: false)]
         var buffer: [UInt8] = []
         for step in RecordsGeneralisation.steps.indices {
             let generalised = RecordsGeneralisation.generalises(step)
-            let (assessed, infused, observed) = timed[generalised.timing ? 0 : 1]
             buffer.removeAll(keepingCapacity: true)
-            buffer += (generalised.age ? AgeBand.broad(age) : age).utf8
+            append(generalised.age ? AgeBand.broad(age) : age, to: &buffer)
             buffer.append(bar)
-            buffer += (generalised.sex ? "not-stated" : patient.sex.rawValue).utf8
+            append(generalised.sex ? "not-stated" : patient.sex.rawValue, to: &buffer)
             buffer.append(bar)
             buffer += conditions
-            buffer += ";A".utf8
-            buffer += assessed
-            buffer += ";I".utf8
-            if !generalised.treatment { buffer += infused }
-            buffer += ";O".utf8
-            if !generalised.treatment { buffer += observed }
-            digests.append(SignatureDigest(bytes: buffer))
+            var hash = hashed[generalised.treatment ? 2 : generalised.timing ? 1 : 0]
+            buffer.withUnsafeBytes { hash.update(bufferPointer: $0) }
+            digests.append(SignatureDigest(hash.finalize()))
         }
         return true
     }
@@ -278,12 +304,13 @@ public enum RecordsBuilder {
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits: [UInt8] = []
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        out += digits.reversed()
+        var divisor: UInt = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
+        }
     }
 
     /// A treated patient's signature at every step: their rows at that step without the pseudonym
@@ -311,7 +338,7 @@ public enum RecordsBuilder {
             let generalised = RecordsGeneralisation.generalises(step)
             let (assessed, infused, observed) = parts[generalised.timing ? 0 : 1]
             let patientPart = "\(generalised.age ? AgeBand.broad(age) : age)|\(generalised.sex ? "not-stated" : patient.sex.rawValue)|\(conditions)"
-            return ([patientPart, "A"] + assessed + ["I"] + (generalised.treatment ? [] : infused) + ["O"] + (generalised.treatment ? [] : observed))
+            return (["A"] + assessed + ["I"] + (generalised.treatment ? [] : infused) + ["O"] + (generalised.treatment ? [] : observed) + ["P", patientPart])
                 .joined(separator: ";")
         }
     }
@@ -589,13 +616,15 @@ enum RowWriter {
     /// A string with nothing to escape is written as it is; anything else goes through
     /// `JSONEncoder`, so that escapes are the encoder's own.
     static func string(_ text: String, into out: inout [UInt8]) {
-        if needsNoJSONEscaping(text) {
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            guard needsNoJSONEscaping(bytes) else { return false }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: text.utf8)
+            out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
-        } else {
-            out.append(contentsOf: encoded(text))
+            return true
         }
+        if !plain { out.append(contentsOf: encoded(text)) }
     }
 
     /// A double as the encoder writes it: its shortest description, without a trailing ".0".
@@ -604,7 +633,7 @@ enum RowWriter {
             out.append(contentsOf: encoded(value))
             return
         }
-        out.append(contentsOf: String(Int64(value)).utf8)
+        RecordsBuilder.appendDecimal(Int(value), to: &out)
     }
 
     private static func encoded<Value: Encodable>(_ value: Value) -> Data {

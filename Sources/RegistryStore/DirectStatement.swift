@@ -93,18 +93,37 @@ struct DirectStatement {
         }
     }
 
-    /// A row of a query, read by column number (from 0).
+    /// A row of a query, read by column number (from 0). Each reader gives nil for NULL; a
+    /// value of another type is converted as SQLite converts it.
     struct Row {
         fileprivate let handle: OpaquePointer
 
-        func int64(_ column: Int32) -> Int64? {
-            sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
-        }
+        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+        func int64(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(handle, column) }
+
+        func int(_ column: Int32) -> Int? { isNull(column) ? nil : Int(sqlite3_column_int64(handle, column)) }
+
+        func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
+
+        /// SQLite's booleans: 0 is false, any other number true; nil for NULL.
+        func bool(_ column: Int32) -> Bool? { isNull(column) ? nil : sqlite3_column_int64(handle, column) != 0 }
 
         func string(_ column: Int32) -> String? {
             guard let text = sqlite3_column_text(handle, column) else { return nil }
             let count = Int(sqlite3_column_bytes(handle, column))
             return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        }
+
+        /// A value the schema says is never NULL: a NULL (a file changed behind the program's
+        /// back) is an error naming the column, not a crash or a made-up value.
+        func required<Value>(_ read: (Int32) -> Value?, _ column: Int32) throws -> Value {
+            guard let value = read(column) else {
+                let name = sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "column \(column)"
+                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "\(name) is NULL where the registry always has a value",
+                                    sql: sqlite3_sql(handle).map { String(cString: $0) })
+            }
+            return value
         }
     }
 
@@ -112,5 +131,39 @@ struct DirectStatement {
         let message = connection.map { String(cString: sqlite3_errmsg($0)) }
         sqlite3_reset(handle)
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+    }
+}
+
+/// A query's rows, stepped one at a time with SQLite's own calls and read by column position:
+/// for reads that walk whole tables (every patient's history), where GRDB's `Row` costs more
+/// per value than SQLite's work. The statement is its own (not cached), so that several cursors
+/// can be open at once; it is reset when the cursor goes. Like ``DirectStatement``, for use
+/// inside a transaction GRDB opened.
+final class DirectCursor {
+    private let statement: Statement
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer?
+    private var finished = false
+
+    init(_ db: Database, sql: String, arguments: StatementArguments = []) throws {
+        statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection
+    }
+
+    deinit { sqlite3_reset(handle) }
+
+    /// The next row, valid until the next call; nil after the last.
+    func next() throws -> DirectStatement.Row? {
+        guard !finished else { return nil }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return DirectStatement.Row(handle: handle) }
+        finished = true
+        guard code == SQLITE_DONE else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) }
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        return nil
     }
 }

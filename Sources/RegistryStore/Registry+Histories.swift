@@ -68,14 +68,18 @@ extension Registry {
             patientFilter = " WHERE " + restricted("patient_id")
             arguments = only.arguments
         }
-        func grouped<T>(_ sql: String, _ make: @escaping (Row) throws -> T?) throws -> PatientGroups<T> {
-            PatientGroups(cursor: try Row.fetchCursor(db, sql: sql, arguments: arguments), make: make)
+        func grouped<T>(_ sql: String, _ make: @escaping (DirectStatement.Row) throws -> T?) throws -> PatientGroups<T> {
+            PatientGroups(cursor: try DirectCursor(db, sql: sql, arguments: arguments), make: make)
         }
-        let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") { $0[1] }
+        // Each row's columns are read by position (the patient's id first); `required` names a
+        // column the schema says is never NULL.
+        let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") {
+            try $0.required($0.string, 1)
+        }
         let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
-            PatientHistory.Infusion(condition: row[1], date: try ClinicalDate.parse(row[2], field: "on"),
-                                    time: (row[3] as String?).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: row[4],
-                                    doseMgPerKg: row[5], rateMgPerKgPerHour: row[6], route: (row[7] as String?).flatMap(InfusionRoute.init(rawValue:)))
+            PatientHistory.Infusion(condition: try row.required(row.string, 1), date: try ClinicalDate.parse(try row.required(row.string, 2), field: "on"),
+                                    time: row.string(3).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: try row.required(row.int, 4),
+                                    doseMgPerKg: row.double(5), rateMgPerKgPerHour: row.double(6), route: row.string(7).flatMap(InfusionRoute.init(rawValue:)))
         }
         let observations = try grouped("""
             SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
@@ -84,43 +88,48 @@ extension Registry {
             WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(only == nil ? "" : " AND " + restricted("o.patient_id"))
             ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
             """) { row -> PatientHistory.Observation in
-            let observed = try ClinicalDate.parse(row[1], field: "on")
-            let at = try ClockTime.parse(row[2], field: "at")
-            let given = try ClinicalDate.parse(row[3], field: "on")
-            let start = (row[4] as String?).flatMap { try? ClockTime.parse($0, field: "at") }
+            let observed = try ClinicalDate.parse(try row.required(row.string, 1), field: "on")
+            let at = try ClockTime.parse(try row.required(row.string, 2), field: "at")
+            let given = try ClinicalDate.parse(try row.required(row.string, 3), field: "on")
+            let start = row.string(4).flatMap { try? ClockTime.parse($0, field: "at") }
             let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
-            let systolic: Int? = row[5], diastolic: Int? = row[6]
+            let systolic = row.int(5), diastolic = row.int(6)
             return PatientHistory.Observation(
                 date: observed, hoursFromStart: max(0, minutes) / 60,
                 bloodPressure: systolic.flatMap { s in diastolic.map { BloodPressure(systolic: s, diastolic: $0) } },
-                heartRate: row[7], oxygenSaturation: row[8], sedation: row[9], dissociation: row[10], respiratoryDepression: row[11])
+                heartRate: row.int(7), oxygenSaturation: row.int(8), sedation: try row.required(row.bool, 9),
+                dissociation: try row.required(row.bool, 10), respiratoryDepression: try row.required(row.bool, 11))
         }
         let markers = try grouped("SELECT patient_id, id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id") { row in
-            CourseMarker(id: RecordKind.courseEvent.displayID(row[1]), condition: row[2],
-                         kind: CourseMarker.Kind(rawValue: row[3]) ?? .start, date: try ClinicalDate.parse(row[4], field: "on"),
-                         courseKind: (row[5] as String?).flatMap(CourseKind.init(rawValue:)))
+            CourseMarker(id: RecordKind.courseEvent.displayID(try row.required(row.int64, 1)), condition: try row.required(row.string, 2),
+                         kind: row.string(3).flatMap(CourseMarker.Kind.init(rawValue:)) ?? .start,
+                         date: try ClinicalDate.parse(try row.required(row.string, 4), field: "on"),
+                         courseKind: row.string(5).flatMap(CourseKind.init(rawValue:)))
         }
-        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, assessed_on, id") { row in
+        // In the order of entry: `PatientHistory` sorts them by day, and its sort is stable, so
+        // that is by day and then by entry, without SQLite sorting the whole table (the index on
+        // patient_id already gives each patient's rows by id).
+        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
             PatientHistory.Assessment(
-                scale: row[1], date: try ClinicalDate.parse(row[2], field: "on"),
-                timepoint: Timepoint(rawValue: row[3]) ?? .followUp, score: row[4],
-                subscores: decodeJSONUnlessEmpty([String: Double].self, row[5], empty: "{}") ?? [:],
-                flags: decodeStringList(row[6]))
+                scale: try row.required(row.string, 1), date: try ClinicalDate.parse(try row.required(row.string, 2), field: "on"),
+                timepoint: row.string(3).flatMap(Timepoint.init(rawValue:)) ?? .followUp, score: try row.required(row.double, 4),
+                subscores: decodeJSONUnlessEmpty([String: Double].self, row.string(5), empty: "{}") ?? [:],
+                flags: decodeStringList(row.string(6)))
         }
         let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            PatientHistory.AdverseEvent(term: AdverseEventTerm(rawValue: row[1]) ?? .other,
-                                        grade: AdverseEventGrade(rawValue: row[2]) ?? .mild, serious: row[3])
+            PatientHistory.AdverseEvent(term: row.string(1).flatMap(AdverseEventTerm.init(rawValue:)) ?? .other,
+                                        grade: row.string(2).flatMap(AdverseEventGrade.init(rawValue:)) ?? .mild, serious: try row.required(row.bool, 3))
         }
         let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            CoInterventionKind(rawValue: row[1])
+            row.string(1).flatMap(CoInterventionKind.init(rawValue:))
         }
         let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
-            (row[1] as String, try ClinicalDate.parse(row[2], field: "ended_on"))
+            (try row.required(row.string, 1), try ClinicalDate.parse(try row.required(row.string, 2), field: "ended_on"))
         }
-        let patients = try Row.fetchCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
+        let patients = try DirectCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
         while let row = try patients.next() {
-            let id: Int64 = row[0]
-            let enrolledOn = try ClinicalDate.parse(row[1], field: "enrolled-on")
+            let id = try row.required(row.int64, 0)
+            let enrolledOn = try ClinicalDate.parse(try row.required(row.string, 1), field: "enrolled-on")
             let enrolled = try conditions.take(id)
             let history = PatientHistory(
                 patient: RecordKind.patient.displayID(id), conditions: enrolled, enrolledOn: enrolledOn,
@@ -137,11 +146,11 @@ extension Registry {
 /// The rows of one query ordered by patient (its first column, `patient_id`; the other columns are
 /// read by position), taken one patient at a time as the patients' cursor moves on. Rows of a patient not asked for (none should exist) are passed over.
 final class PatientGroups<T> {
-    private let cursor: RowCursor
-    private let make: (Row) throws -> T?
+    private let cursor: DirectCursor
+    private let make: (DirectStatement.Row) throws -> T?
     private var pending: (patient: Int64, value: T?)?
 
-    init(cursor: RowCursor, make: @escaping (Row) throws -> T?) {
+    init(cursor: DirectCursor, make: @escaping (DirectStatement.Row) throws -> T?) {
         self.cursor = cursor
         self.make = make
     }
@@ -152,7 +161,7 @@ final class PatientGroups<T> {
         while true {
             if pending == nil {
                 guard let row = try cursor.next() else { return values }
-                pending = (row[0], try make(row))
+                pending = (try row.required(row.int64, 0), try make(row))
             }
             guard let (id, value) = pending, id <= patient else { return values }
             if id == patient, let value { values.append(value) }

@@ -533,6 +533,16 @@ struct SchemaValidatorTests {
                     "/rows/0/n: 0.0 is below the minimum 1.0"])
     }
 
+    @Test("A type name JSON Schema does not have matches nothing, in the report and in the quick yes-or-no")
+    func unknownType() throws {
+        let odd = try SchemaValidator(schema: #"{"type": "object", "properties": {"a": {"type": "strnig"}}}"#)
+        for document in [#"{"a": "x"}"#, #"{"a": 1}"#, #"{"a": null}"#] {
+            let value = try JSONValue.parse(Data(document.utf8))
+            #expect(!odd.conforms(value) && !odd.problems(in: value).isEmpty)
+        }
+        #expect(odd.conforms(try JSONValue.parse(Data(#"{"b": 1}"#.utf8))))
+    }
+
     @Test("A keyword the validator does not know is refused rather than ignored")
     func unknownKeyword() {
         #expect(throws: SchemaError.self) { try SchemaValidator(schema: #"{"type": "object", "oneOf": []}"#) }

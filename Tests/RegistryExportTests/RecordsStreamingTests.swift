@@ -13,7 +13,7 @@ extension RecordsBuilder.Released {
         let assessmentPart = assessments.map { "\($0.scale)|\($0.timepoint)|\($0.week.map(String.init) ?? "-")" }.sorted()
         let infusionPart = infusions.map { "\($0.condition)|\($0.week.map(String.init) ?? "-")|\($0.minutes)|\($0.doseMgPerKg ?? "-")|\($0.rateMgPerKgPerHour ?? "-")|\($0.route ?? "-")" }.sorted()
         let observationPart = observations.map { "\($0.week.map(String.init) ?? "-")|\($0.hoursFromStart.map(String.init) ?? "-")" }.sorted()
-        return ([patientPart] + ["A"] + assessmentPart + ["I"] + infusionPart + ["O"] + observationPart).joined(separator: ";")
+        return (["A"] + assessmentPart + ["I"] + infusionPart + ["O"] + observationPart + ["P", patientPart]).joined(separator: ";")
     }
 }
 

@@ -79,4 +79,53 @@ struct DirectStatementTests {
             #expect(try String.fetchAll(db, sql: "SELECT a FROM t ORDER BY a") == ["x", "y"])
         }
     }
+
+    @Test("A cursor reads every row by position as GRDB reads it, several cursors at once; a NULL where a value is required and a failing step are errors")
+    func cursor() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("c.sqlite").path)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (n INTEGER, d REAL, b INTEGER, s TEXT)")
+            try db.execute(sql: "INSERT INTO t VALUES (1, 0.5, 1, 'é'), (2, NULL, 0, ''), (NULL, 3, NULL, NULL), (4, 2.25, 7, 'x''y')")
+        }
+        try queue.read { db in try readCursors(db) }
+    }
+
+    private func readCursors(_ db: Database) throws {
+        func describe(_ row: DirectStatement.Row) -> String {
+            let number = row.double(1).map { String($0) } ?? "-"
+            let flag = row.bool(2).map { String($0) } ?? "-"
+            return "\(row.int64(0) ?? -1)|\(number)|\(flag)|\(row.string(3) ?? "-")"
+        }
+        let first = try DirectCursor(db, sql: "SELECT n, d, b, s FROM t WHERE n IS NOT NULL ORDER BY n")
+        let second = try DirectCursor(db, sql: "SELECT n FROM t WHERE n > ? ORDER BY n DESC", arguments: [1])
+        var read: [String] = []
+        var others: [Int?] = []
+        while let row = try first.next() {
+            read.append(describe(row))
+            others.append(try second.next()?.int(0))
+        }
+        #expect(read == ["1|0.5|true|é", "2|-|false|", "4|2.25|true|x'y"])
+        #expect(others == [4, 2, nil])
+        #expect(try first.next() == nil)
+        // The same rows through GRDB.
+        let rows = try Row.fetchAll(db, sql: "SELECT n, d, b, s FROM t WHERE n IS NOT NULL ORDER BY n")
+        let viaGRDB: [String] = rows.map { row in
+            let number = (row[1] as Double?).map { String($0) } ?? "-"
+            let flag = (row[2] as Bool?).map { String($0) } ?? "-"
+            let text: String? = row[3]
+            return "\(row[0] as Int64)|\(number)|\(flag)|\(text ?? "-")"
+        }
+        #expect(viaGRDB == read)
+
+        let nulls = try DirectCursor(db, sql: "SELECT d AS score FROM t WHERE n = 2")
+        let row = try #require(try nulls.next())
+        let error = #expect(throws: DatabaseError.self) { _ = try row.required(row.double, 0) }
+        #expect(error?.message?.contains("score is NULL") == true)
+
+        let failing = try DirectCursor(db, sql: "SELECT json(s) FROM t WHERE n = 4")
+        #expect(throws: DatabaseError.self) { _ = try failing.next() }
+        #expect(try failing.next() == nil)
+    }
 }

@@ -602,3 +602,30 @@ struct InfusionCheckTests {
         #expect(refused > 1_000, "refused \(refused)")
     }
 }
+
+@Suite("Histories read back")
+struct HistoryOrderTests {
+    @Test("A history lists assessments by day, and by order of entry within a day, whatever order they were entered in")
+    func assessmentsByDayThenEntry() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let entries: [(day: String, answers: [Int], timepoint: Timepoint, repeat: Bool)] = [
+            ("2026-01-20", [1, 1, 1, 1, 1, 1, 1, 1, 0], .followUp, false),
+            ("2026-01-12", [2, 2, 2, 2, 2, 2, 2, 2, 0], .baseline, false),
+            ("2026-01-20", [0, 0, 0, 0, 0, 0, 0, 0, 0], .followUp, true),
+            ("2026-01-11", [3, 3, 3, 3, 3, 3, 3, 3, 0], .baseline, false),
+            ("2026-01-20", [1, 0, 0, 0, 0, 0, 0, 0, 0], .postInfusion, false),
+        ]
+        for entry in entries {
+            _ = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: entry.answers), patient: patient,
+                                                   on: try ClinicalDate.parse(entry.day, field: "on"), timepoint: entry.timepoint,
+                                                   repeat: entry.repeat, actor: "nurse.a")
+        }
+        let history = try #require(try fixture.registry.histories(patient: patient).first)
+        #expect(history.assessments.map(\.date.description) == ["2026-01-11", "2026-01-12", "2026-01-20", "2026-01-20", "2026-01-20"])
+        #expect(history.assessments.map(\.score) == [24, 16, 8, 0, 1])
+        // The same order when every patient is read at once.
+        #expect(try fixture.registry.histories().first { $0.patient == history.patient }?.assessments == history.assessments)
+    }
+}
