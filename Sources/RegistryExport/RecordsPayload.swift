@@ -180,14 +180,16 @@ public enum RecordsBuilder {
         var observations: [ObservationRecord]
     }
 
-    /// 128 bits of a signature's SHA-256: what the first read keeps per patient and step.
+    /// What the first read keeps per patient and step: 128 bits of the SHA-256 of the rows part
+    /// of the signature (everything before `;P;`), and the patient part (age band, sex,
+    /// conditions) exactly, as a number given to each different patient part in this build.
+    /// Two are equal exactly when the signatures are (but for a SHA-256 collision in 128 bits).
     struct SignatureDigest: Hashable {
         let high: UInt64
         let low: UInt64
+        let patientPart: UInt32
 
-        init(_ signature: String) { self.init(SHA256.hash(data: Array(signature.utf8))) }
-
-        init(_ digest: SHA256.Digest) {
+        init(rows digest: SHA256.Digest, patientPart: UInt32) {
             var high: UInt64 = 0, low: UInt64 = 0
             digest.withUnsafeBytes { digest in
                 for index in 0..<8 { high = high << 8 | UInt64(digest[index]) }
@@ -195,14 +197,37 @@ public enum RecordsBuilder {
             }
             self.high = high
             self.low = low
+            self.patientPart = patientPart
         }
     }
 
-    /// The digests of ``signatures(_:)`` (what the first read keeps), from the same bytes built
-    /// without a `String` per part: the parts are sorted by their bytes (the order of `String`'s
-    /// `<` for the ASCII ids and bands they hold; any fixed order would do, as only equality
-    /// counts). Returns false, adding nothing, without an infusion.
-    static func signatureDigests(_ patient: ExportPatient, into digests: inout [SignatureDigest]) -> Bool {
+    /// The patient parts of signatures met in one build (`age|sex|conditions`), each with its
+    /// number: there are few (bands, sexes and sets of conditions), whatever the patients.
+    final class PatientParts {
+        private struct Part: Hashable {
+            let age: String
+            let sex: String
+            let conditions: String
+        }
+
+        private var numbers: [Part: UInt32] = [:]
+
+        func number(age: String, sex: String, conditions: String) -> UInt32 {
+            let part = Part(age: age, sex: sex, conditions: conditions)
+            if let known = numbers[part] { return known }
+            let next = UInt32(numbers.count)
+            numbers[part] = next
+            return next
+        }
+    }
+
+    /// What the first read keeps of ``signatures(_:)``, built without a `String` per part: the
+    /// parts sorted by their bytes (the order of `String`'s `<` for the ASCII ids and bands they
+    /// hold; any fixed order would do, as only equality counts), the rows part hashed once per
+    /// variant (timed, timing removed, treatment withheld) and the patient part numbered. Two
+    /// patients' digests at a step are equal exactly when their signatures are (the tests check
+    /// it pair by pair). Returns false, adding nothing, without an infusion.
+    static func signatureDigests(_ patient: ExportPatient, patientParts: PatientParts, into digests: inout [SignatureDigest]) -> Bool {
         let history = patient.history
         guard let dayZero = history.infusions.first?.date else { return false }
         func appendWeek(_ date: ClinicalDate, _ timed: Bool, to out: inout [UInt8]) {
@@ -265,37 +290,27 @@ public enum RecordsBuilder {
             return (assessed, infused, observed)
         }
         let age = AgeBand.band(for: patient.ageAtDayZero)
-        let conditions = Array(history.conditions.sorted().joined(separator: ",").utf8)
+        let conditions = history.conditions.sorted().joined(separator: ",")
         let timed = [parts(false), parts(true)]
-        // The rows come first in a signature, so that the hash of each variant's rows (timed, timing
-        // removed, treatment withheld) is worked out once and copied for each step's patient part.
-        func rowsHashed(_ variant: (assessed: [UInt8], infused: [UInt8], observed: [UInt8]), treatment: Bool) -> SHA256 {
+        /// The SHA-256 of a variant's rows part, as ``signatures(_:)`` writes it before `;P;`.
+        func rowsDigest(_ variant: (assessed: [UInt8], infused: [UInt8], observed: [UInt8]), treatment: Bool) -> SHA256.Digest {
             var rows: [UInt8] = []
-            rows.reserveCapacity(variant.assessed.count + variant.infused.count + variant.observed.count + 12)
+            rows.reserveCapacity(variant.assessed.count + variant.infused.count + variant.observed.count + 8)
             rows.append(UInt8(ascii: "A"))
             rows += variant.assessed
             rows += ";I".utf8
             if treatment { rows += variant.infused }
             rows += ";O".utf8
             if treatment { rows += variant.observed }
-            rows += ";P;".utf8
-            var hash = SHA256()
-            rows.withUnsafeBytes { hash.update(bufferPointer: $0) }
-            return hash
+            return SHA256.hash(data: rows)
         }
-        let hashed = [rowsHashed(timed[1], treatment: true), rowsHashed(timed[0], treatment: true), rowsHashed(timed[0], treatment: false)]
-        var buffer: [UInt8] = []
+        // Three variants of the rows: timed, timing removed, treatment withheld (and timing removed).
+        let digested = [rowsDigest(timed[1], treatment: true), rowsDigest(timed[0], treatment: true), rowsDigest(timed[0], treatment: false)]
         for step in RecordsGeneralisation.steps.indices {
             let generalised = RecordsGeneralisation.generalises(step)
-            buffer.removeAll(keepingCapacity: true)
-            append(generalised.age ? AgeBand.broad(age) : age, to: &buffer)
-            buffer.append(bar)
-            append(generalised.sex ? "not-stated" : patient.sex.rawValue, to: &buffer)
-            buffer.append(bar)
-            buffer += conditions
-            var hash = hashed[generalised.treatment ? 2 : generalised.timing ? 1 : 0]
-            buffer.withUnsafeBytes { hash.update(bufferPointer: $0) }
-            digests.append(SignatureDigest(hash.finalize()))
+            let part = patientParts.number(age: generalised.age ? AgeBand.broad(age) : age, sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
+                                           conditions: conditions)
+            digests.append(SignatureDigest(rows: digested[generalised.treatment ? 2 : generalised.timing ? 1 : 0], patientPart: part))
         }
         return true
     }
@@ -395,10 +410,11 @@ public enum RecordsBuilder {
         let steps = RecordsGeneralisation.steps.count
         // First read: each treated patient's signature digest at every step.
         var digests: [SignatureDigest] = []
+        let patientParts = PatientParts()
         var read = 0
         try forEachPatient { patient in
             read += 1
-            _ = signatureDigests(patient, into: &digests)
+            _ = signatureDigests(patient, patientParts: patientParts, into: &digests)
         }
         let treated = digests.count / steps
         // Each step keeps the groups (among the patients not yet released) that reach k.
@@ -514,13 +530,32 @@ private final class RowSection {
 
     deinit { try? file.close() }
 
+    /// The member names of recent rows with each name written as a key (`"name":`): rows come
+    /// in a few layouts.
+    private var keys: [(names: [String], written: [[UInt8]])] = []
+
+    private func writtenKeys(_ members: RowWriter.Members) -> [[UInt8]] {
+        for layout in keys where layout.names.count == members.count && zip(layout.names, members).allSatisfy({ $0 == $1.name }) {
+            return layout.written
+        }
+        let written = members.map { member in
+            var key: [UInt8] = []
+            RowWriter.string(member.name, into: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
+        if keys.count >= 16 { keys.removeFirst() }
+        keys.append((members.map(\.name), written))
+        return written
+    }
+
     func append(_ members: RowWriter.Members) throws {
         if let validator {
             let problems = validator.problems(inRow: members, index: count)
             guard problems.isEmpty else { throw Self.invalid(problems) }
         }
         row.removeAll(keepingCapacity: true)
-        RowWriter.write(members, into: &row)
+        RowWriter.write(members, keys: writtenKeys(members), into: &row)
         if count > 0 { buffer.append(UInt8(ascii: ",")) }
         buffer.append(contentsOf: row)
         count += 1
@@ -551,6 +586,7 @@ enum RowWriter {
 
     static func assessment(_ row: AssessmentRecord) -> Members {
         var members: Members = []
+        members.reserveCapacity(7)
         if let band = row.band { members.append(("band", .string(band))) }
         members += [("patient", .string(row.patient)), ("scale", .string(row.scale)), ("score", .number(row.score))]
         if let subscores = row.subscores { members.append(("subscores", .object(subscores.mapValues { .number($0) }))) }
@@ -560,7 +596,9 @@ enum RowWriter {
     }
 
     static func infusion(_ row: InfusionRecord) -> Members {
-        var members: Members = [("condition", .string(row.condition))]
+        var members: Members = []
+        members.reserveCapacity(7)
+        members.append(("condition", .string(row.condition)))
         if let dose = row.doseMgPerKg { members.append(("doseMgPerKg", .string(dose))) }
         members += [("minutes", .string(row.minutes)), ("patient", .string(row.patient))]
         if let rate = row.rateMgPerKgPerHour { members.append(("rateMgPerKgPerHour", .string(rate))) }
@@ -571,6 +609,7 @@ enum RowWriter {
 
     static func observation(_ row: ObservationRecord) -> Members {
         var members: Members = []
+        members.reserveCapacity(10)
         if let diastolic = row.diastolic { members.append(("diastolic", .number(Double(diastolic)))) }
         members.append(("dissociation", .bool(row.dissociation)))
         if let heartRate = row.heartRate { members.append(("heartRate", .number(Double(heartRate)))) }
@@ -584,11 +623,20 @@ enum RowWriter {
 
     /// Members already in the encoder's order, as one object.
     static func write(_ members: Members, into out: inout [UInt8]) {
+        write(members, keys: members.map { member in
+            var key: [UInt8] = []
+            string(member.name, into: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }, into: &out)
+    }
+
+    /// The same with each member's key already written (`"name":`).
+    static func write(_ members: Members, keys: [[UInt8]], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (index, member) in members.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            string(member.name, into: &out)
-            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: keys[index])
             value(member.value, into: &out)
         }
         out.append(UInt8(ascii: "}"))
