@@ -180,20 +180,21 @@ public enum RecordsBuilder {
         var observations: [ObservationRecord]
     }
 
-    /// What the first read keeps per patient and step: 128 bits of the SHA-256 of the rows part
-    /// of the signature (everything before `;P;`), and the patient part (age band, sex,
+    /// What the first read keeps per patient and step (16 bytes): 96 bits of the SHA-256 of the
+    /// rows part of the signature (everything before `;P;`), and the patient part (age band, sex,
     /// conditions) exactly, as a number given to each different patient part in this build.
-    /// Two are equal exactly when the signatures are (but for a SHA-256 collision in 128 bits).
+    /// Two are equal exactly when the signatures are, but for a collision in 96 bits of SHA-256
+    /// (for a million patients' seven steps, a chance near 10^-16).
     struct SignatureDigest: Hashable {
         let high: UInt64
-        let low: UInt64
+        let low: UInt32
         let patientPart: UInt32
 
         init(rows digest: SHA256.Digest, patientPart: UInt32) {
-            var high: UInt64 = 0, low: UInt64 = 0
+            var high: UInt64 = 0, low: UInt32 = 0
             digest.withUnsafeBytes { digest in
                 for index in 0..<8 { high = high << 8 | UInt64(digest[index]) }
-                for index in 8..<16 { low = low << 8 | UInt64(digest[index]) }
+                for index in 8..<12 { low = low << 8 | UInt32(digest[index]) }
             }
             self.high = high
             self.low = low

@@ -223,6 +223,8 @@ struct RecordsStreamingTests {
             }
         }
         #expect(equalPairs > 100 && differentPairs > 100)
+        // 16 bytes per patient and step: what the first read holds in memory.
+        #expect(MemoryLayout<RecordsBuilder.SignatureDigest>.stride == 16)
         #expect(patients.contains { RecordsBuilder.signatures($0) == nil } && patients.contains { !$0.history.observations.isEmpty })
     }
 
