@@ -181,10 +181,10 @@ extension Registry {
     public func patients(condition: String? = nil) throws -> [PatientSummary] {
         // One statement for the whole list (rather than several per patient): the counts and lists
         // come from correlated subqueries on the per-patient indexes.
-        let separator = "\u{1F}"
+        let separator: Character = "\u{1F}"
         let filter = condition == nil ? "" : "WHERE p.id IN (SELECT patient_id FROM patient_condition WHERE condition_id = ?)"
         return try read { db in
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try DirectCursor(db, sql: """
                 SELECT p.id, p.sex, p.enrolled_on, p.research_consent, p.consent_withdrawn_on, i.mrn, i.given_name, i.family_name,
                        (SELECT group_concat(condition_id, char(31)) FROM (SELECT condition_id FROM patient_condition c WHERE c.patient_id = p.id ORDER BY c.rowid)) AS conditions,
                        (SELECT count(*) FROM infusion f WHERE f.patient_id = p.id AND NOT f.entered_in_error) AS infusions,
@@ -197,12 +197,15 @@ extension Registry {
                 """, arguments: StatementArguments(condition.map { [$0] } ?? []))
             var list: [PatientSummary] = []
             while let row = try rows.next() {
-                func split(_ text: String?) -> [String] { text.map { $0.components(separatedBy: separator) } ?? [] }
+                func split(_ text: String?) -> [String] {
+                    text.map { $0.split(separator: separator, omittingEmptySubsequences: false).map(String.init) } ?? []
+                }
                 list.append(PatientSummary(
-                    id: RecordKind.patient.displayID(row["id"]), mrn: row["mrn"], givenName: row["given_name"], familyName: row["family_name"],
-                    sex: row["sex"], enrolledOn: row["enrolled_on"], conditions: split(row["conditions"]), researchConsent: row["research_consent"],
-                    consentWithdrawnOn: row["consent_withdrawn_on"], infusions: row["infusions"], lastAssessedOn: row["last_assessed"],
-                    flags: split(row["flags"])))
+                    id: RecordKind.patient.displayID(try row.required(row.int64, 0)), mrn: try row.required(row.string, 5),
+                    givenName: try row.required(row.string, 6), familyName: try row.required(row.string, 7),
+                    sex: try row.required(row.string, 1), enrolledOn: try row.required(row.string, 2), conditions: split(row.string(8)),
+                    researchConsent: try row.required(row.bool, 3), consentWithdrawnOn: row.string(4), infusions: row.int(9) ?? 0,
+                    lastAssessedOn: row.string(10), flags: split(row.string(11))))
             }
             return list
         }
