@@ -339,3 +339,76 @@ extension AuditRow {
                    patient: patient, before: before, after: after, reason: reason)
     }
 }
+
+extension PatientSummary {
+    /// `{"patients": [...]}` exactly as `JSONEncoder` writes it pretty-printed with sorted keys and
+    /// unescaped slashes (the tests compare the two), written by hand: the encoder's generic
+    /// machinery cost more than reading the list from SQLite.
+    public static func prettyJSON(patients: [PatientSummary]) -> String {
+        var out = "{\n  \"patients\" : ["
+        func string(_ text: String) { appendEncoderJSONString(text, to: &out) }
+        func list(_ items: [String]) {
+            out += "["
+            if items.isEmpty {
+                out += "\n\n      ]"
+                return
+            }
+            for (index, item) in items.enumerated() {
+                out += index == 0 ? "\n        " : ",\n        "
+                string(item)
+            }
+            out += "\n      ]"
+        }
+        func key(_ name: String, first: Bool = false) { out += (first ? "\n      \"" : ",\n      \"") + name + "\" : " }
+        if patients.isEmpty { out += "\n\n  ]\n}" ; return out }
+        for (index, patient) in patients.enumerated() {
+            out += index == 0 ? "\n    {" : ",\n    {"
+            key("conditions", first: true); list(patient.conditions)
+            if let withdrawn = patient.consentWithdrawnOn { key("consentWithdrawnOn"); string(withdrawn) }
+            key("enrolledOn"); string(patient.enrolledOn)
+            key("familyName"); string(patient.familyName)
+            key("flags"); list(patient.flags)
+            key("givenName"); string(patient.givenName)
+            key("id"); string(patient.id)
+            key("infusions"); out += String(patient.infusions)
+            if let last = patient.lastAssessedOn { key("lastAssessedOn"); string(last) }
+            key("mrn"); string(patient.mrn)
+            key("researchConsent"); out += patient.researchConsent ? "true" : "false"
+            key("sex"); string(patient.sex)
+            out += "\n    }"
+        }
+        out += "\n  ]\n}"
+        return out
+    }
+}
+
+/// A JSON string literal as `JSONEncoder` writes it (`\b` and `\f` by name, other control
+/// characters as `\u00XX`, slashes left as they are).
+func appendEncoderJSONString(_ text: String, to out: inout String) {
+    if needsNoJSONEscaping(text) {
+        out += "\""
+        out += text
+        out += "\""
+        return
+    }
+    out += "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\u{8}": out += "\\b"
+        case "\u{C}": out += "\\f"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    out += "\""
+}

@@ -10,6 +10,11 @@ func printJSON<T: Encodable>(_ value: T) throws {
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
 
+/// JSON already written (as ``printJSON(_:)`` would write it), on its own line.
+func printJSONText(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
 /// A message for the person at the keyboard: standard error, so that standard output stays data.
 func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RegistryStore
+import RegistryTestSupport
 import Testing
 
 @Suite("Stored lists read back")
@@ -20,5 +21,30 @@ struct StoredListTests {
     func none() {
         #expect(decodeStringList(nil) == [])
         #expect(decodeStringList("not json") == [])
+    }
+}
+
+@Suite("The patient list as JSON")
+struct PatientListJSONTests {
+    @Test("Written by hand, byte for byte what JSONEncoder writes pretty-printed with sorted keys: odd text, empty lists, absent values, no patients")
+    func matchesEncoder() throws {
+        var generator = SeededGenerator(seed: 31)
+        let texts = ["", "Ann", "O'Brien \"Bob\"", "back\\slash", "a/b", "tab\there", "line\nbreak", "\u{8}\u{C}\u{1}\u{1F}\u{7F}",
+                     "Núñez", "日本", "😀 emoji", "\r\n"]
+        func text() -> String { texts.randomElement(using: &generator)! }
+        for count in [0, 1, 2, 25] {
+            let patients = (0..<count).map { index in
+                PatientSummary(id: "P-\(index)", mrn: text(), givenName: text(), familyName: text(), sex: text(), enrolledOn: text(),
+                               conditions: (0..<Int.random(in: 0...3, using: &generator)).map { _ in text() },
+                               researchConsent: Bool.random(using: &generator),
+                               consentWithdrawnOn: Bool.random(using: &generator) ? text() : nil, infusions: Int.random(in: -1...5000, using: &generator),
+                               lastAssessedOn: Bool.random(using: &generator) ? text() : nil,
+                               flags: (0..<Int.random(in: 0...2, using: &generator)).map { _ in text() })
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let expected = String(decoding: try encoder.encode(["patients": patients]), as: UTF8.self)
+            #expect(PatientSummary.prettyJSON(patients: patients) == expected)
+        }
     }
 }

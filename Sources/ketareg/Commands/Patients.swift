@@ -72,7 +72,10 @@ struct Patients: ParsableCommand {
             throw CatalogError.noSuchCondition(id: condition, known: catalog.conditionIDs)
         }
         let patients = try global.openRegistry().patients(condition: condition?.lowercased())
-        if output.json { return try printJSON(["patients": patients]) }
+        if output.json {
+            // What printJSON would write, without the encoder's cost on a long list.
+            return printJSONText(PatientSummary.prettyJSON(patients: patients))
+        }
         if patients.isEmpty {
             print("No patients\(condition.map { " enrolled for \($0)" } ?? ""). Enrol one with 'ketareg enroll --help'.")
             return
