@@ -22,7 +22,9 @@ public func jsonString(_ text: String) -> String {
     return out
 }
 
-/// Appends `text` as a JSON string literal: for JSON written by hand, piece by piece.
+/// Appends `text` as a JSON string literal, escaped as `JSONEncoder` escapes it (`\b` and `\f`
+/// by name, other control characters as `\u00XX`, slashes as they are): for JSON written by
+/// hand, piece by piece.
 public func appendJSONString(_ text: String, to out: inout String) {
     out += "\""
     if needsNoJSONEscaping(text) {
@@ -35,6 +37,8 @@ public func appendJSONString(_ text: String, to out: inout String) {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)

@@ -346,7 +346,7 @@ extension PatientSummary {
     /// machinery cost more than reading the list from SQLite.
     public static func prettyJSON(patients: [PatientSummary]) -> String {
         var out = "{\n  \"patients\" : ["
-        func string(_ text: String) { appendEncoderJSONString(text, to: &out) }
+        func string(_ text: String) { appendJSONString(text, to: &out) }
         func list(_ items: [String]) {
             out += "["
             if items.isEmpty {
@@ -380,35 +380,4 @@ extension PatientSummary {
         out += "\n  ]\n}"
         return out
     }
-}
-
-/// A JSON string literal as `JSONEncoder` writes it (`\b` and `\f` by name, other control
-/// characters as `\u00XX`, slashes left as they are).
-func appendEncoderJSONString(_ text: String, to out: inout String) {
-    if needsNoJSONEscaping(text) {
-        out += "\""
-        out += text
-        out += "\""
-        return
-    }
-    out += "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{8}": out += "\\b"
-        case "\u{C}": out += "\\f"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    out += "\""
 }

@@ -400,7 +400,7 @@ struct AuditJSONTests {
 
     @Test("Enrolments and patient changes written to the audit trail by hand read exactly as Foundation's encoder writes them")
     func handEncodedPatients() {
-        let odd = "line\nbreak \"quoted\" back\\slash a/b é \u{1}"
+        let odd = "line\nbreak \"quoted\" back\\slash a/b é \u{1} \u{8}\u{C}\u{1F}\t\r\u{7F}"
         let patients = [
             AuditedPatient(sex: "female", enrolledOn: "2026-01-02", conditions: ["depression"], researchConsent: true,
                            consentWithdrawnOn: nil, consentWithdrawalReason: nil, priorTreatments: [], endedConditions: nil),
@@ -422,7 +422,7 @@ struct AuditJSONTests {
 
     @Test("Safety flags written to the audit trail by hand read exactly as Foundation's encoder writes them, and as the flag reads back")
     func handEncodedFlags() throws {
-        let odd = "line\nbreak \"quoted\" back\\slash a/b é \u{1}"
+        let odd = "line\nbreak \"quoted\" back\\slash a/b é \u{1} \u{8}\u{C}\u{1F}\t\r\u{7F}"
         for view in [
             SafetyFlagView(id: "F-000001", patient: "P-000001", flag: "suicidal-ideation", rule: odd, source: "A-000002", raisedOn: "2026-01-12",
                            state: "open", reviewedBy: nil, reviewedAt: nil, action: nil),
