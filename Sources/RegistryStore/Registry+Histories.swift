@@ -148,7 +148,11 @@ extension Registry {
 final class PatientGroups<T> {
     private let cursor: DirectCursor
     private let make: (DirectStatement.Row) throws -> T?
-    private var pending: (patient: Int64, value: T?)?
+    /// The row read ahead (its patient came after the one last taken), if any: kept in two
+    /// stored properties rather than an optional tuple, which the generic code copied per row.
+    private var pendingPatient: Int64 = 0
+    private var pendingValue: T?
+    private var hasPending = false
 
     init(cursor: DirectCursor, make: @escaping (DirectStatement.Row) throws -> T?) {
         self.cursor = cursor
@@ -159,13 +163,16 @@ final class PatientGroups<T> {
     func take(_ patient: Int64) throws -> [T] {
         var values: [T] = []
         while true {
-            if pending == nil {
+            if !hasPending {
                 guard let row = try cursor.next() else { return values }
-                pending = (try row.required(row.int64, 0), try make(row))
+                pendingPatient = try row.required(row.int64, 0)
+                pendingValue = try make(row)
+                hasPending = true
             }
-            guard let (id, value) = pending, id <= patient else { return values }
-            if id == patient, let value { values.append(value) }
-            pending = nil
+            guard pendingPatient <= patient else { return values }
+            if pendingPatient == patient, let value = pendingValue { values.append(value) }
+            pendingValue = nil
+            hasPending = false
         }
     }
 }
