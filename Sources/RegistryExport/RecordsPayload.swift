@@ -500,6 +500,19 @@ public enum RecordsBuilder {
     }
 }
 
+/// A new file, readable and writable only by this user, already gone from its folder: it lives only
+/// as long as this process holds it, and no one else can open it by name.
+private func unlinkedTemporaryFile() throws -> FileHandle {
+    let folder = FileManager.default.temporaryDirectory
+    let path = folder.appendingPathComponent("ketareg-records-\(UUID().uuidString)").path
+    guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+          let file = FileHandle(forUpdatingAtPath: path) else {
+        throw ExportError("cannot make a temporary file in \(folder.path) for the records payload")
+    }
+    unlink(path)
+    return file
+}
+
 /// One array of the payload: its rows, comma-separated, in an unlinked temporary file.
 private final class RowSection {
     /// The error for rows (or the rest) that break the schema: nothing is stored or printed.
@@ -518,14 +531,7 @@ private final class RowSection {
     init(name: String, validator: SchemaItemValidator?) throws {
         self.name = name
         self.validator = validator
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ketareg-records-\(UUID().uuidString)").path
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let file = FileHandle(forUpdatingAtPath: path) else {
-            throw ExportError("cannot make a temporary file in \(FileManager.default.temporaryDirectory.path) for the records payload")
-        }
-        // Gone from the folder at once: the file lives only as long as this process holds it.
-        unlink(path)
-        self.file = file
+        file = try unlinkedTemporaryFile()
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -708,15 +714,7 @@ final class PatientSpool {
     private var atEnd = false
 
     init() throws {
-        let folder = FileManager.default.temporaryDirectory
-        let path = folder.appendingPathComponent("ketareg-records-\(UUID().uuidString)").path
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let file = FileHandle(forUpdatingAtPath: path) else {
-            throw ExportError("cannot make a temporary file in \(folder.path) for the records payload")
-        }
-        // Gone from the folder at once: the file lives only as long as this process holds it.
-        unlink(path)
-        self.file = file
+        file = try unlinkedTemporaryFile()
         buffer.reserveCapacity(1 << 16)
     }
 
