@@ -23,25 +23,18 @@ public struct SafetyFlagView: Sendable, Codable, Hashable {
 
 extension SafetyFlagView: HandEncodedJSON {
     var json: String {
-        var out = "{"
-        if let action { out += "\"action\":"; appendJSONString(action, to: &out); out += "," }
-        out += "\"flag\":"
-        appendJSONString(flag, to: &out)
-        out += ",\"id\":"
-        appendJSONString(id, to: &out)
-        out += ",\"patient\":"
-        appendJSONString(patient, to: &out)
-        out += ",\"raisedOn\":"
-        appendJSONString(raisedOn, to: &out)
-        if let reviewedAt { out += ",\"reviewedAt\":"; appendJSONString(reviewedAt, to: &out) }
-        if let reviewedBy { out += ",\"reviewedBy\":"; appendJSONString(reviewedBy, to: &out) }
-        out += ",\"rule\":"
-        appendJSONString(rule, to: &out)
-        out += ",\"source\":"
-        appendJSONString(source, to: &out)
-        out += ",\"state\":"
-        appendJSONString(state, to: &out)
-        return out + "}"
+        var object = JSONObjectWriter()
+        object.string("action", action)
+        object.string("flag", flag)
+        object.string("id", id)
+        object.string("patient", patient)
+        object.string("raisedOn", raisedOn)
+        object.string("reviewedAt", reviewedAt)
+        object.string("reviewedBy", reviewedBy)
+        object.string("rule", rule)
+        object.string("source", source)
+        object.string("state", state)
+        return object.text
     }
 }
 

@@ -369,6 +369,71 @@ protocol HandEncodedJSON {
     var json: String { get }
 }
 
+/// One JSON object written member by member, compact, for the hand-encoded views: the caller
+/// gives the members in the order JSONEncoder's `.sortedKeys` gives them, and an absent optional
+/// is left out, as the encoder leaves it out. Names are plain keys (nothing in them to escape).
+struct JSONObjectWriter {
+    private var out: String
+    private var first = true
+
+    init(capacity: Int = 256) {
+        out = "{"
+        out.reserveCapacity(capacity)
+    }
+
+    private mutating func key(_ name: String) {
+        out += first ? "\"" : ",\""
+        out += name
+        out += "\":"
+        first = false
+    }
+
+    mutating func string(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        appendJSONString(value, to: &out)
+    }
+
+    mutating func strings(_ name: String, _ values: [String]) {
+        key(name)
+        appendJSONStringList(values, to: &out)
+    }
+
+    mutating func bool(_ name: String, _ value: Bool) {
+        key(name)
+        out += value ? "true" : "false"
+    }
+
+    mutating func int(_ name: String, _ value: Int?) {
+        guard let value else { return }
+        key(name)
+        out += String(value)
+    }
+
+    mutating func number(_ name: String, _ value: Double?) {
+        guard let value else { return }
+        key(name)
+        out += jsonNumber(value)
+    }
+
+    /// A number under a name that may need escaping (a subscore's, say).
+    mutating func number(escapingName name: String, _ value: Double) {
+        if !first { out += "," }
+        appendJSONString(name, to: &out)
+        out += ":"
+        out += jsonNumber(value)
+        first = false
+    }
+
+    /// A member whose value is already JSON.
+    mutating func json(_ name: String, _ value: String) {
+        key(name)
+        out += value
+    }
+
+    var text: String { out + "}" }
+}
+
 func encodeJSON<T: Encodable>(_ value: T) -> String {
     if let value = value as? HandEncodedJSON { return value.json }
     return encodeWithJSONEncoder(value)
@@ -400,7 +465,9 @@ func appendJSONStringList(_ values: [String], to out: inout String) {
 
 /// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.
 func jsonNumber(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : value.description
+    // Negative zero is "-0" to JSONEncoder; `Int` would lose its sign.
+    if value == 0 { return value.sign == .minus ? "-0" : "0" }
+    return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : value.description
 }
 
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {

@@ -225,82 +225,58 @@ extension CourseEventRow {
 
 extension InfusionView: HandEncodedJSON {
     var json: String {
-        var out = "{\"adverseEvents\":"
-        out.reserveCapacity(512)
-        appendJSONStringList(adverseEvents, to: &out)
-        if let at { out += ",\"at\":"; appendJSONString(at, to: &out) }
-        if let bpAfter { out += ",\"bpAfter\":"; appendJSONString(bpAfter, to: &out) }
-        if let bpBefore { out += ",\"bpBefore\":"; appendJSONString(bpBefore, to: &out) }
-        if let bpDischarge { out += ",\"bpDischarge\":"; appendJSONString(bpDischarge, to: &out) }
-        out += ",\"concomitantMedication\":"
-        appendJSONStringList(concomitantMedication, to: &out)
-        out += ",\"condition\":"
-        appendJSONString(condition, to: &out)
-        out += dissociation ? ",\"dissociation\":true" : ",\"dissociation\":false"
-        if let doseMgPerKg { out += ",\"doseMgPerKg\":" + jsonNumber(doseMgPerKg) }
-        out += enteredInError ? ",\"enteredInError\":true" : ",\"enteredInError\":false"
-        if let heartRate { out += ",\"heartRate\":" + String(heartRate) }
-        out += ",\"id\":"
-        appendJSONString(id, to: &out)
-        out += legacyRanges ? ",\"legacyRanges\":true" : ",\"legacyRanges\":false"
-        out += ",\"minutes\":" + String(minutes)
-        if let monitoringMinutes { out += ",\"monitoringMinutes\":" + String(monitoringMinutes) }
-        out += ",\"on\":"
-        appendJSONString(on, to: &out)
-        out += ",\"patient\":"
-        appendJSONString(patient, to: &out)
-        if let rateMgPerKgPerHour { out += ",\"rateMgPerKgPerHour\":" + jsonNumber(rateMgPerKgPerHour) }
-        out += respiratoryDepression ? ",\"respiratoryDepression\":true" : ",\"respiratoryDepression\":false"
-        out += ",\"route\":"
-        appendJSONString(route, to: &out)
-        out += sedation ? ",\"sedation\":true" : ",\"sedation\":false"
-        if let spo2 { out += ",\"spo2\":" + String(spo2) }
-        if let totalMg { out += ",\"totalMg\":" + jsonNumber(totalMg) }
-        if let weightKg { out += ",\"weightKg\":" + jsonNumber(weightKg) }
-        out += "}"
-        return out
+        var object = JSONObjectWriter(capacity: 512)
+        object.strings("adverseEvents", adverseEvents)
+        object.string("at", at)
+        object.string("bpAfter", bpAfter)
+        object.string("bpBefore", bpBefore)
+        object.string("bpDischarge", bpDischarge)
+        object.strings("concomitantMedication", concomitantMedication)
+        object.string("condition", condition)
+        object.bool("dissociation", dissociation)
+        object.number("doseMgPerKg", doseMgPerKg)
+        object.bool("enteredInError", enteredInError)
+        object.int("heartRate", heartRate)
+        object.string("id", id)
+        object.bool("legacyRanges", legacyRanges)
+        object.int("minutes", minutes)
+        object.int("monitoringMinutes", monitoringMinutes)
+        object.string("on", on)
+        object.string("patient", patient)
+        object.number("rateMgPerKgPerHour", rateMgPerKgPerHour)
+        object.bool("respiratoryDepression", respiratoryDepression)
+        object.string("route", route)
+        object.bool("sedation", sedation)
+        object.int("spo2", spo2)
+        object.number("totalMg", totalMg)
+        object.number("weightKg", weightKg)
+        return object.text
     }
 }
 
 extension AssessmentView: HandEncodedJSON {
     var json: String {
-        var out = "{\"answers\":["
-        out.reserveCapacity(384)
-        for (index, answer) in answers.enumerated() {
-            if index > 0 { out += "," }
-            out += answer.map(String.init) ?? "null"
-        }
-        out += "]"
-        if let band { out += ",\"band\":"; appendJSONString(band, to: &out) }
-        out += ",\"condition\":"
-        appendJSONString(condition, to: &out)
-        out += enteredInError ? ",\"enteredInError\":true" : ",\"enteredInError\":false"
-        out += ",\"flags\":"
-        appendJSONStringList(flags, to: &out)
-        out += ",\"id\":"
-        appendJSONString(id, to: &out)
-        out += ",\"on\":"
-        appendJSONString(on, to: &out)
-        out += ",\"patient\":"
-        appendJSONString(patient, to: &out)
-        out += ",\"scale\":"
-        appendJSONString(scale, to: &out)
-        out += ",\"scaleVersion\":"
-        appendJSONString(scaleVersion, to: &out)
-        out += ",\"score\":" + jsonNumber(score)
+        var object = JSONObjectWriter(capacity: 384)
+        object.json("answers", "[" + answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]")
+        object.string("band", band)
+        object.string("condition", condition)
+        object.bool("enteredInError", enteredInError)
+        object.strings("flags", flags)
+        object.string("id", id)
+        object.string("on", on)
+        object.string("patient", patient)
+        object.string("scale", scale)
+        object.string("scaleVersion", scaleVersion)
+        object.number("score", score)
         if let subscores {
-            out += ",\"subscores\":{"
-            for (index, entry) in subscores.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out += "," }
-                appendJSONString(entry.key, to: &out)
-                out += ":" + jsonNumber(entry.value)
+            var members = JSONObjectWriter(capacity: 64)
+            for (name, value) in subscores.sorted(by: { $0.key < $1.key }) {
+                members.number(escapingName: name, value)
             }
-            out += "}"
+            object.json("subscores", members.text)
         }
-        out += ",\"timepoint\":"
-        appendJSONString(timepoint, to: &out)
-        out += "}"
-        return out
+        object.string("timepoint", timepoint)
+        return object.text
     }
 }
 

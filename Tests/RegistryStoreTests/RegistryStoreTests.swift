@@ -326,6 +326,17 @@ struct OpeningTests {
 
 @Suite("Audit JSON")
 struct AuditJSONTests {
+    @Test("An assessment view with odd text everywhere, subscore names included, is written as Foundation writes it")
+    func oddAssessmentView() {
+        let odd = "q\"uote \\ é\u{8}\u{1}/"
+        for subscores in [nil, [:], [odd: 1.5, "b": -0.0, "a": 1e-7, "": 12]] as [[String: Double]?] {
+            let view = AssessmentView(id: odd, patient: odd, condition: odd, scale: odd, scaleVersion: odd, on: odd, timepoint: odd,
+                                      answers: [nil, 0, -3, nil], score: 2.25, subscores: subscores, band: subscores == nil ? nil : odd,
+                                      flags: [odd, ""], enteredInError: subscores == nil)
+            #expect(encodeJSON(view) == encodeWithFoundation(view))
+        }
+    }
+
     @Test("Assessments written to the audit trail by hand read exactly as Foundation's encoder writes them")
     func handEncodedAssessments() throws {
         let fixture = try Fixture()
