@@ -137,7 +137,7 @@ let package = Package(
             path: "Plugins/NewCondition"
         ),
 
-        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting", "Depression", "Migraine", "NeuropathicPain"]),
+        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting", "Depression", "Migraine", "NeuropathicPain", "RegistryTestSupport"]),
         .testTarget(
             name: "DeclarativeConditionsTests",
             dependencies: ["DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression", "RegistryTestSupport"],

@@ -85,6 +85,9 @@ extension AssessmentScale {
     /// items take `yes`/`no` or `1`/`0`. An empty entry leaves the item unanswered. Answers are
     /// separated by commas, or by semicolons when there is no comma (as in CSV files).
     public func parseAnswers(_ text: String) throws(ScaleError) -> [Int?] {
+        let items = self.items
+        var text = text
+        if let plain = text.withUTF8({ plainAnswers($0, items: items) }) { return plain }
         let bytes = text.utf8
         let separator: Character = !bytes.contains(UInt8(ascii: ",")) && bytes.contains(UInt8(ascii: ";")) ? ";" : ","
         let parts = text.split(separator: separator, omittingEmptySubsequences: false)
@@ -131,6 +134,44 @@ extension AssessmentScale {
 
     /// The severity band of a score, if the scale has bands.
     public func band(for score: Double) -> SeverityBand? { bands.band(for: score) }
+}
+
+/// Answers written as plain whole numbers (digits only, nothing around them), each allowed for
+/// its item, read straight from the bytes, as an import reads them by the million; `nil` when the
+/// text holds anything else, which the general parser then reads or refuses with its message.
+private func plainAnswers(_ bytes: UnsafeBufferPointer<UInt8>, items: [ScaleItem]) -> [Int?]? {
+    let comma = UInt8(ascii: ","), semicolon = UInt8(ascii: ";")
+    let separator = !bytes.contains(comma) && bytes.contains(semicolon) ? semicolon : comma
+    var answers: [Int?] = []
+    answers.reserveCapacity(items.count)
+    var value = 0, digits = 0
+    func finish() -> Bool {
+        guard answers.count < items.count else { return false }
+        guard digits > 0 else {
+            answers.append(nil)
+            return true
+        }
+        switch items[answers.count].response {
+        case .number(let range): guard range.contains(value) else { return false }
+        case .options(let options): guard options.indices.contains(value) else { return false }
+        }
+        answers.append(value)
+        return true
+    }
+    for byte in bytes {
+        if byte == separator {
+            guard finish() else { return nil }
+            value = 0
+            digits = 0
+        } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 9 {
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        } else {
+            return nil
+        }
+    }
+    guard finish(), answers.count == items.count else { return nil }
+    return answers
 }
 
 private func normaliseLabel(_ text: String) -> String {

@@ -20,6 +20,65 @@ public enum ClinicalCSV {
         "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to", "reason",
     ]
 
+    /// The columns by number: `Column.birthDate.rawValue` is the position of `birth-date` in
+    /// ``columns`` (a test checks every one), so that a row's values are read by position rather
+    /// than looked up by name.
+    public enum Column: Int, CaseIterable, Sendable {
+        case record, mrn, on, given, family, birthDate, sex, condition, researchConsent, priorTreatment
+        case `for`, at, doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg, minutes, route, bpBefore, bpAfter, bpDischarge
+        case heartRate, spo2, monitoringMinutes, concomitant, sedation, dissociation, respiratoryDepression
+        case scale, timepoint, answers, term, grade, serious, resolved, kind, to, reason
+
+        /// The column's name in a file.
+        public var name: String { ClinicalCSV.columns[rawValue] }
+
+        /// The column with this name (lowercase, as a file's header is read).
+        public init?(name: String) {
+            guard let column = Column.byName[name] else { return nil }
+            self = column
+        }
+
+        private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+    }
+
+    /// One row's values by column, each trimmed of spaces and tabs, a spreadsheet's formula
+    /// guard (`'`) taken off, and an empty value read as no value.
+    public struct Fields: Sendable {
+        fileprivate var values: [String?]
+        /// Columns this format does not have that hold a value, by name (only a row given by name
+        /// can have them; a file's header is checked first).
+        fileprivate var unknown: [String] = []
+
+        /// A file's row: `header[i]` is the column of `fields[i]`.
+        public init(header: [Column], fields: [String]) {
+            values = Array(repeating: nil, count: Column.allCases.count)
+            for (column, text) in zip(header, fields) where !text.isEmpty { values[column.rawValue] = Fields.normalised(text) }
+        }
+
+        /// A row given as column name to text.
+        public init(_ row: [String: String]) {
+            values = Array(repeating: nil, count: Column.allCases.count)
+            for (name, text) in row {
+                if let column = Column(name: name) {
+                    values[column.rawValue] = Fields.normalised(text)
+                } else if Fields.normalised(text) != nil {
+                    unknown.append(name)
+                }
+            }
+            unknown.sort()
+        }
+
+        public subscript(column: Column) -> String? { values[column.rawValue] }
+
+        private static func normalised(_ text: String) -> String? {
+            let text = text.trimmedSpaces
+            guard !text.isEmpty else { return nil }
+            // `export-csv` writes a value a spreadsheet would run as a formula with a leading `'`.
+            if text.utf8.first == UInt8(ascii: "'"), let next = text.dropFirst().first, "=+-@".contains(next) { return String(text.dropFirst()) }
+            return text
+        }
+    }
+
     /// The record types and the columns each one takes (`record` and `mrn` aside), required first.
     public static let recordColumns: [String: (required: [String], optional: [String])] = [
         "enrolment": (["on", "given", "family", "birth-date", "sex", "condition"], ["research-consent", "prior-treatment"]),
@@ -54,73 +113,70 @@ public enum ClinicalCSV {
     /// Reads one row (column name to text) into a checked record, with the same validation as the
     /// single commands.
     public static func record(_ row: [String: String], catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record {
-        func value(_ column: String) -> String? {
-            guard let text = row[column]?.trimmedSpaces, !text.isEmpty else { return nil }
-            // `export-csv` writes a value a spreadsheet would run as a formula with a leading `'`.
-            if text.hasPrefix("'"), let next = text.dropFirst().first, "=+-@".contains(next) { return String(text.dropFirst()) }
-            return text
-        }
-        let kind = (value("record") ?? "").lowercased()
+        try record(Fields(row), catalog: catalog, today: today)
+    }
+
+    /// Reads one row into a checked record, with the same validation as the single commands.
+    public static func record(_ row: Fields, catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record {
+        func value(_ column: Column) -> String? { row[column] }
+        let kind = (value(.record) ?? "").lowercased()
         let type = kind == "enrollment" ? "enrolment" : kind
-        guard let spec = recordColumns[type] else {
+        guard let spec = recordColumns[type], let layout = layouts[type] else {
             throw RowError(column: "record", message: "'\(InputError.quote(kind))' is not a record type; expected one of \(recordColumns.keys.sorted().joined(separator: ", "))")
         }
-        guard let mrn = value("mrn") else { throw RowError(column: "mrn", message: "every row needs the patient's MRN") }
-        for column in spec.required where value(column) == nil {
-            throw RowError(column: column, message: "a\(type.first == "a" || type.first == "e" || type.first == "i" ? "n" : "") \(type) row needs a value here")
+        guard let mrn = value(.mrn) else { throw RowError(column: "mrn", message: "every row needs the patient's MRN") }
+        for column in layout.required where value(column) == nil {
+            throw RowError(column: column.name, message: "a\(type.first == "a" || type.first == "e" || type.first == "i" ? "n" : "") \(type) row needs a value here")
         }
-        let allowed = allowedColumns[type] ?? []
-        // Most rows carry only their own columns: the stray search (in column order, for the
-        // error) runs only when some other column has a value.
-        if row.contains(where: { !allowed.contains($0.key) && value($0.key) != nil }),
-           let stray = presentColumns(row).first(where: { !allowed.contains($0) && value($0) != nil }) {
+        // The first column with a value that this record type does not take, in column order.
+        if let stray = Column.allCases.first(where: { !layout.allowed[$0.rawValue] && value($0) != nil })?.name ?? row.unknown.first {
             throw RowError(column: stray, message: "does not apply to \(type) rows; leave it empty (\(type) rows take \((spec.required + spec.optional).joined(separator: ", ")))")
         }
 
         do {
-            let date = try ClinicalDate.parse(value("on")!, field: "on")
+            let date = try ClinicalDate.parse(value(.on)!, field: "on")
             switch type {
             case "enrolment":
-                let consent = try yesNo(value("research-consent"), column: "research-consent")
+                let consent = try yesNo(value(.researchConsent), column: "research-consent")
                 let enrollment = Enrollment(
-                    identity: PatientIdentity(mrn: mrn, givenName: value("given")!, familyName: value("family")!,
-                                              birthDate: try ClinicalDate.parse(value("birth-date")!, field: "birth-date")),
-                    sex: try Sex.parse(value("sex")!, field: "sex"),
-                    conditions: list(value("condition")).map { $0.lowercased() },
+                    identity: PatientIdentity(mrn: mrn, givenName: value(.given)!, familyName: value(.family)!,
+                                              birthDate: try ClinicalDate.parse(value(.birthDate)!, field: "birth-date")),
+                    sex: try Sex.parse(value(.sex)!, field: "sex"),
+                    conditions: list(value(.condition)).map { $0.lowercased() },
                     enrolledOn: date, researchConsent: consent,
-                    priorTreatments: try list(value("prior-treatment")).map { text throws(InputError) in try PriorTreatment.parse(text) })
+                    priorTreatments: try list(value(.priorTreatment)).map { text throws(InputError) in try PriorTreatment.parse(text) })
                 return .enrolment(try enrollment.validated(against: catalog, today: today))
             case "infusion":
                 let dosing: Dosing
-                switch (value("dose-mg-per-kg"), value("rate-mg-per-kg-per-hour")) {
+                switch (value(.doseMgPerKg), value(.rateMgPerKgPerHour)) {
                 case (let dose?, nil): dosing = .dose(mgPerKg: try number(dose, column: "dose-mg-per-kg"))
                 case (nil, let rate?): dosing = .rate(mgPerKgPerHour: try number(rate, column: "rate-mg-per-kg-per-hour"))
                 case (_?, _?): throw RowError(column: "rate-mg-per-kg-per-hour", message: "give a dose (dose-mg-per-kg) or a rate (rate-mg-per-kg-per-hour), not both")
                 case (nil, nil): throw RowError(column: "dose-mg-per-kg", message: "an infusion row needs dose-mg-per-kg (a bolus or timed infusion) or rate-mg-per-kg-per-hour (a continuous infusion)")
                 }
-                var entry = InfusionEntry(condition: value("for")?.lowercased(), date: date, dosing: dosing,
-                                          minutes: try wholeNumber(value("minutes")!, column: "minutes"))
-                entry.time = try value("at").map { text throws(InputError) in try ClockTime.parse(text, field: "at") }
-                entry.weightKg = try value("weight-kg").map { text throws(RowError) in try number(text, column: "weight-kg") }
-                entry.totalMg = try value("total-mg").map { text throws(RowError) in try number(text, column: "total-mg") }
-                if let route = value("route") { entry.route = try InfusionRoute.parse(route, field: "route") }
-                entry.bloodPressureBefore = try value("bp-before").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-before") }
-                entry.bloodPressureAfter = try value("bp-after").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-after") }
-                entry.bloodPressureAtDischarge = try value("bp-discharge").map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-discharge") }
-                entry.heartRate = try value("heart-rate").map { text throws(RowError) in try wholeNumber(text, column: "heart-rate") }
-                entry.oxygenSaturation = try value("spo2").map { text throws(RowError) in try wholeNumber(text, column: "spo2") }
-                entry.monitoringMinutes = try value("monitoring-minutes").map { text throws(RowError) in try wholeNumber(text, column: "monitoring-minutes") }
-                entry.concomitantMedication = list(value("concomitant"))
-                entry.sedation = try yesNo(value("sedation"), column: "sedation")
-                entry.dissociation = try yesNo(value("dissociation"), column: "dissociation")
-                entry.respiratoryDepression = try yesNo(value("respiratory-depression"), column: "respiratory-depression")
+                var entry = InfusionEntry(condition: value(.for)?.lowercased(), date: date, dosing: dosing,
+                                          minutes: try wholeNumber(value(.minutes)!, column: "minutes"))
+                entry.time = try value(.at).map { text throws(InputError) in try ClockTime.parse(text, field: "at") }
+                entry.weightKg = try value(.weightKg).map { text throws(RowError) in try number(text, column: "weight-kg") }
+                entry.totalMg = try value(.totalMg).map { text throws(RowError) in try number(text, column: "total-mg") }
+                if let route = value(.route) { entry.route = try InfusionRoute.parse(route, field: "route") }
+                entry.bloodPressureBefore = try value(.bpBefore).map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-before") }
+                entry.bloodPressureAfter = try value(.bpAfter).map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-after") }
+                entry.bloodPressureAtDischarge = try value(.bpDischarge).map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-discharge") }
+                entry.heartRate = try value(.heartRate).map { text throws(RowError) in try wholeNumber(text, column: "heart-rate") }
+                entry.oxygenSaturation = try value(.spo2).map { text throws(RowError) in try wholeNumber(text, column: "spo2") }
+                entry.monitoringMinutes = try value(.monitoringMinutes).map { text throws(RowError) in try wholeNumber(text, column: "monitoring-minutes") }
+                entry.concomitantMedication = list(value(.concomitant))
+                entry.sedation = try yesNo(value(.sedation), column: "sedation")
+                entry.dissociation = try yesNo(value(.dissociation), column: "dissociation")
+                entry.respiratoryDepression = try yesNo(value(.respiratoryDepression), column: "respiratory-depression")
                 return .infusion(mrn: mrn, try entry.validated(today: today))
             case "assessment":
-                let scaleID = value("scale")!.lowercased()
+                let scaleID = value(.scale)!.lowercased()
                 guard let scale = catalog.scale(scaleID) else {
                     throw RowError(column: "scale", message: CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs).description)
                 }
-                let text = value("answers")!
+                let text = value(.answers)!
                 let answers: [Int?]
                 do {
                     answers = try scale.parseAnswers(text)
@@ -132,26 +188,26 @@ public enum ClinicalCSV {
                     throw RowError(column: "answers", message: "\(error)")
                 }
                 return .assessment(mrn: mrn, scored, on: try date.notInFuture(field: "on", today: today),
-                                   timepoint: try Timepoint.parse(value("timepoint")!, field: "timepoint"))
+                                   timepoint: try Timepoint.parse(value(.timepoint)!, field: "timepoint"))
             case "adverse-event":
-                let entry = AdverseEventEntry(term: try AdverseEventTerm.parse(value("term")!, field: "term"),
-                                              grade: try AdverseEventGrade.parse(value("grade")!, field: "grade"),
-                                              serious: try yesNo(value("serious"), column: "serious"), onset: date,
-                                              resolvedOn: try value("resolved").map { text throws(InputError) in try ClinicalDate.parse(text, field: "resolved") })
+                let entry = AdverseEventEntry(term: try AdverseEventTerm.parse(value(.term)!, field: "term"),
+                                              grade: try AdverseEventGrade.parse(value(.grade)!, field: "grade"),
+                                              serious: try yesNo(value(.serious), column: "serious"), onset: date,
+                                              resolvedOn: try value(.resolved).map { text throws(InputError) in try ClinicalDate.parse(text, field: "resolved") })
                 return .adverseEvent(mrn: mrn, try entry.validated(today: today))
             case "course-start", "course-end":
                 var courseKind: CourseKind?
-                if type == "course-start", let kind = value("kind") {
+                if type == "course-start", let kind = value(.kind) {
                     guard let parsed = CourseKind(rawValue: kind.lowercased()) else {
                         throw RowError(column: "kind", message: "'\(InputError.quote(kind))' is not allowed; expected induction or re-treatment")
                     }
                     courseKind = parsed
                 }
-                return .courseMarker(mrn: mrn, type == "course-start" ? .start : .end, condition: value("for")?.lowercased(),
-                                     on: try date.notInFuture(field: "on", today: today), courseKind: courseKind, reason: value("reason"))
+                return .courseMarker(mrn: mrn, type == "course-start" ? .start : .end, condition: value(.for)?.lowercased(),
+                                     on: try date.notInFuture(field: "on", today: today), courseKind: courseKind, reason: value(.reason))
             default:
-                let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(value("kind")!, field: "kind"), from: date,
-                                                to: try value("to").map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
+                let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(value(.kind)!, field: "kind"), from: date,
+                                                to: try value(.to).map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
                 return .coIntervention(mrn: mrn, try entry.validated(today: today))
             }
         } catch let error as InputError {
@@ -165,11 +221,12 @@ public enum ClinicalCSV {
         }
     }
 
-    /// Each record type's columns, `record` and `mrn` included, as a set: worked out once.
-    private static let allowedColumns: [String: Set<String>] = recordColumns.mapValues { Set(["record", "mrn"] + $0.required + $0.optional) }
-
-    private static func presentColumns(_ row: [String: String]) -> [String] {
-        columns.filter { row[$0] != nil } + row.keys.filter { !columns.contains($0) }.sorted()
+    /// Each record type's required columns, and whether it takes each column (`record` and `mrn`
+    /// included): worked out once.
+    private static let layouts: [String: (required: [Column], allowed: [Bool])] = recordColumns.mapValues { spec in
+        var allowed = Array(repeating: false, count: Column.allCases.count)
+        for name in ["record", "mrn"] + spec.required + spec.optional { allowed[Column(name: name)!.rawValue] = true }
+        return (spec.required.map { Column(name: $0)! }, allowed)
     }
 
     private static func list(_ text: String?) -> [String] {

@@ -90,7 +90,9 @@ public func checkRange<T: Comparable & CustomStringConvertible>(
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs: a cheap trim for values read in bulk.
     public var trimmedSpaces: String {
+        // Most values have nothing to trim.
         let scalars = unicodeScalars
+        if let first = scalars.first, let last = scalars.last, first != " ", first != "\t", last != " ", last != "\t" { return String(self) }
         var start = scalars.startIndex
         var end = scalars.endIndex
         while start < end, scalars[start] == " " || scalars[start] == "\t" { start = scalars.index(after: start) }

@@ -133,7 +133,7 @@ public struct Exporter: Sendable {
         let secret = try registry.pseudonymKey()
         try registry.withExportSnapshot(profile: endpoint.profile) { snapshot in
             if endpoint.profile == "records" {
-                try writeRecords(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), to: sink)
+                _ = try writeRecords(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), to: sink)
             } else {
                 try sink(try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today).payload)
             }

@@ -317,19 +317,6 @@ public enum RecordsBuilder {
         return true
     }
 
-    /// `value` in decimal, as `String(value)` writes it.
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var divisor: UInt = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
-            magnitude %= divisor
-            divisor /= 10
-        }
-    }
-
     /// A treated patient's signature at every step: their rows at that step without the pseudonym
     /// and the sensitive values (scores, bands, readings), sorted, so that two patients' are equal
     /// exactly when a recipient cannot tell them apart. Made from the parts each step keeps or
@@ -668,18 +655,9 @@ enum RowWriter {
         }
     }
 
-    /// A string with nothing to escape is written as it is; anything else goes through
-    /// `JSONEncoder`, so that escapes are the encoder's own.
+    /// A string, escaped as `JSONEncoder` escapes it.
     static func string(_ text: String, into out: inout [UInt8]) {
-        var text = text
-        let plain = text.withUTF8 { bytes in
-            guard needsNoJSONEscaping(bytes) else { return false }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: bytes)
-            out.append(UInt8(ascii: "\""))
-            return true
-        }
-        if !plain { out.append(contentsOf: encoded(text)) }
+        appendJSONString(text, to: &out)
     }
 
     /// A double as the encoder writes it: its shortest description, without a trailing ".0".
@@ -688,7 +666,7 @@ enum RowWriter {
             out.append(contentsOf: encoded(value))
             return
         }
-        RecordsBuilder.appendDecimal(Int(value), to: &out)
+        appendDecimal(Int(value), to: &out)
     }
 
     private static func encoded<Value: Encodable>(_ value: Value) -> Data {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RegistryCore
 
 /// The audit trail as a hash chain: each row's `hash` is SHA-256 over the previous row's hash and
 /// the row's own canonical content, so that changing, removing, renumbering or inserting a row
@@ -16,10 +17,16 @@ enum AuditChain {
         canonical.reserveCapacity(previous.utf8.count + 256 + (row.before?.utf8.count ?? 0) + (row.after?.utf8.count ?? 0))
         canonical.append(contentsOf: previous.utf8)
         append(row.id.map(String.init), to: &canonical)
-        for field in [row.at, row.actor] { append(field, to: &canonical) }
+        append(row.at, to: &canonical)
+        append(row.actor, to: &canonical)
         append(row.account, to: &canonical)
-        for field in [row.action, row.entity, row.entityId] { append(field, to: &canonical) }
-        for field in [row.patient, row.before, row.after, row.reason] { append(field, to: &canonical) }
+        append(row.action, to: &canonical)
+        append(row.entity, to: &canonical)
+        append(row.entityId, to: &canonical)
+        append(row.patient, to: &canonical)
+        append(row.before, to: &canonical)
+        append(row.after, to: &canonical)
+        append(row.reason, to: &canonical)
         return digest(canonical)
     }
 
@@ -32,21 +39,17 @@ enum AuditChain {
 
     /// `<byte length>:<bytes>|`, or `-|` for no value.
     private static func append(_ field: String?, to canonical: inout [UInt8]) {
-        guard let field else {
+        guard var text = field else {
             canonical.append(UInt8(ascii: "-"))
             canonical.append(UInt8(ascii: "|"))
             return
         }
-        let count = field.utf8.count
-        var divisor = 1
-        while divisor <= count / 10 { divisor *= 10 }
-        while divisor > 0 {
-            canonical.append(UInt8(ascii: "0") + UInt8(count / divisor % 10))
-            divisor /= 10
+        text.withUTF8 { bytes in
+            appendDecimal(bytes.count, to: &canonical)
+            canonical.append(UInt8(ascii: ":"))
+            canonical.append(contentsOf: bytes)
+            canonical.append(UInt8(ascii: "|"))
         }
-        canonical.append(UInt8(ascii: ":"))
-        canonical.append(contentsOf: field.utf8)
-        canonical.append(UInt8(ascii: "|"))
     }
 
     /// SHA-256 in lowercase hex.

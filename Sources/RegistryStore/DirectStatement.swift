@@ -16,6 +16,14 @@ struct DirectStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private var index: Int32 = 0
+    /// The text values' bytes, one after another, and where each one goes: bound when the
+    /// statement runs, as pointers into this buffer that SQLite reads without copying
+    /// (`SQLITE_STATIC`), valid for as long as the statement runs, and unbound before it returns.
+    /// Copying each value into its own allocation, as `SQLITE_TRANSIENT` does, cost an import more
+    /// than the rest of binding. The first byte is never a value's, so the buffer always has an
+    /// address, even for an empty text.
+    private var texts: [UInt8] = [0]
+    private var textSlots: [(parameter: Int32, offset: Int, count: Int)] = []
 
     init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
@@ -26,8 +34,6 @@ struct DirectStatement {
         sqlite3_reset(handle)
     }
 
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
     private mutating func next() -> Int32 {
         index += 1
         return index
@@ -36,13 +42,9 @@ struct DirectStatement {
     mutating func bind(_ value: String?) {
         let at = next()
         guard var value else { sqlite3_bind_null(handle, at); return }
-        _ = value.withUTF8 { bytes in
-            // An empty buffer may have no address, which SQLite would take for NULL.
-            if let base = bytes.baseAddress {
-                sqlite3_bind_text(handle, at, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
-            } else {
-                sqlite3_bind_text(handle, at, "", 0, Self.transient)
-            }
+        value.withUTF8 { bytes in
+            textSlots.append((at, texts.count, bytes.count))
+            texts.append(contentsOf: bytes)
         }
     }
 
@@ -72,24 +74,41 @@ struct DirectStatement {
         }
     }
 
+    /// Runs `body` with the text values bound, then resets the statement and unbinds everything,
+    /// so that SQLite keeps no pointer into the buffer once it is gone.
+    private func withTextsBound<Result>(_ body: () throws -> Result) throws -> Result {
+        try checkBindings()
+        return try texts.withUnsafeBufferPointer { buffer in
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+            }
+            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            for slot in textSlots {
+                sqlite3_bind_text(handle, slot.parameter, base + slot.offset, Int32(slot.count), nil /* SQLITE_STATIC */)
+            }
+            return try body()
+        }
+    }
+
     /// Runs a statement that returns no rows.
     func execute() throws {
-        try checkBindings()
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else { throw failure(code) }
-        sqlite3_reset(handle)
+        try withTextsBound {
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else { throw failure(code) }
+        }
     }
 
     /// Runs a query and reads each row with `read`, which gets SQLite's statement for its
     /// `sqlite3_column_*` calls.
     func forEachRow(_ read: (Row) throws -> Void) throws {
-        try checkBindings()
-        defer { sqlite3_reset(handle) }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else { throw failure(code) }
-            try read(Row(handle: handle))
+        try withTextsBound {
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else { throw failure(code) }
+                try read(Row(handle: handle))
+            }
         }
     }
 

@@ -73,6 +73,7 @@ extension Registry {
         if let duplicate = header.first(where: { column in header.filter { $0 == column }.count > 1 }) {
             throw fail(1, duplicate, "the column appears twice")
         }
+        let columns = header.compactMap(ClinicalCSV.Column.init(name:))
 
         var counts = [String: Int]()
         var rows = 0
@@ -107,9 +108,7 @@ extension Registry {
                         }
                         let record: ClinicalCSV.Record
                         do {
-                            // Empty fields are left out: the format reads an empty value as no value.
-                            record = try ClinicalCSV.record(Dictionary(uniqueKeysWithValues: zip(header, fields).filter { !$0.1.isEmpty }),
-                                                            catalog: catalog, today: today)
+                            record = try ClinicalCSV.record(ClinicalCSV.Fields(header: columns, fields: fields), catalog: catalog, today: today)
                         } catch let error as ClinicalCSV.RowError {
                             throw fail(line, error.column, error.message)
                         }

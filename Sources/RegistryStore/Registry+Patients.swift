@@ -19,20 +19,26 @@ struct AuditedPatient: Encodable {
 
 extension AuditedPatient: HandEncodedJSON {
     var json: String {
-        var fields: [(String, String)] = [
-            ("conditions", jsonStringList(conditions)), ("enrolledOn", jsonString(enrolledOn)), ("identity", jsonString(identity)),
-            ("priorTreatments", "[" + priorTreatments.map { treatment in
-                "{" + (treatment.adequateTrials.map { "\"adequateTrials\":\($0)," } ?? "") + "\"category\":" + jsonString(treatment.category.rawValue) + "}"
-            }.joined(separator: ",") + "]"),
-            ("researchConsent", researchConsent ? "true" : "false"), ("sex", jsonString(sex)),
-        ]
-        if let consentWithdrawnOn { fields.append(("consentWithdrawnOn", jsonString(consentWithdrawnOn))) }
-        if let consentWithdrawalReason { fields.append(("consentWithdrawalReason", jsonString(consentWithdrawalReason))) }
+        var object = JSONObjectWriter()
+        object.strings("conditions", conditions)
+        object.string("consentWithdrawalReason", consentWithdrawalReason)
+        object.string("consentWithdrawnOn", consentWithdrawnOn)
         if let endedConditions {
-            fields.append(("endedConditions", "{" + endedConditions.sorted { $0.key < $1.key }
-                .map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",") + "}"))
+            var ended = JSONObjectWriter(capacity: 64)
+            for (condition, day) in endedConditions.sorted(by: { $0.key < $1.key }) { ended.string(escapingName: condition, day) }
+            object.object("endedConditions", ended)
         }
-        return "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        object.string("enrolledOn", enrolledOn)
+        object.string("identity", identity)
+        object.objects("priorTreatments", priorTreatments) { treatment in
+            var member = JSONObjectWriter(capacity: 64)
+            member.int("adequateTrials", treatment.adequateTrials)
+            member.string("category", treatment.category.rawValue)
+            return member
+        }
+        object.bool("researchConsent", researchConsent)
+        object.string("sex", sex)
+        return object.text
     }
 }
 

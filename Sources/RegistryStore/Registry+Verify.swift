@@ -51,7 +51,7 @@ extension Registry {
             var previous = AuditChain.genesis
             var expectedID: Int64 = 1
             var count = 0
-            var history: [String: (state: [String: Any], lastRow: Int64, entity: String)] = [:]
+            var history: [String: (state: [String: JSONValue], lastRow: Int64, entity: String)] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash FROM audit ORDER BY id
                 """)
@@ -154,7 +154,7 @@ extension Registry {
                     """)
                 for row in delivered {
                     let payload: Data = row["payload"]
-                    guard let head = ((try? JSONSerialization.jsonObject(with: payload)) as? [String: Any])?["auditChainHead"] as? String else { continue }
+                    guard case .object(let members)? = try? JSONValue.parse(payload), case .string(let head)? = members["auditChainHead"] else { continue }
                     let inChain = try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
                     let witness = VerifyReport.Witness(endpoint: row["endpoint"], export: row["id"], deliveredAt: row["delivered_at"], chainHead: head, inChain: inChain)
                     witnesses.append(witness)
@@ -178,18 +178,14 @@ extension Registry {
     /// The entities whose records live in the clinical tables.
     static let clinicalEntities: Set<String> = ["patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event", "setting"]
 
-    static func jsonObject(_ text: String) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    /// An audit row's JSON object, parsed into values compared by value (`JSONSerialization`'s
+    /// objects compared through `NSObject` told no two lists equal in a release build).
+    static func jsonObject(_ text: String) -> [String: JSONValue]? {
+        guard case .object(let members)? = try? JSONValue.parse(Data(text.utf8)) else { return nil }
+        return members
     }
 
-    static func same(_ a: Any?, _ b: Any?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): true
-        case let (a as NSObject, b as NSObject): a.isEqual(b)
-        case (_?, _?): false
-        default: false
-        }
-    }
+    static func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool { a == b }
 
     static func squeezed(_ text: String) -> String {
         text.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }.joined(separator: " ")

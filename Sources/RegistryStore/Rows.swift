@@ -213,10 +213,15 @@ struct AssessmentRow: SnakeCaseRecord {
         scaleVersion = scored.scaleVersion
         assessedOn = date.description
         self.timepoint = timepoint.rawValue
-        answers = "[" + scored.answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]"
+        var bytes: [UInt8] = []
+        appendJSONIntList(scored.answers, to: &bytes)
+        answers = String(decoding: bytes, as: UTF8.self)
         score = scored.result.score
-        subscores = "{" + scored.result.subscores.sorted { $0.name < $1.name }
-            .map { "\(jsonString($0.name)):\(jsonNumber($0.value))" }.joined(separator: ",") + "}"
+        var members = JSONObjectWriter(capacity: 64)
+        for subscore in scored.result.subscores.sorted(by: { $0.name < $1.name }) {
+            members.number(escapingName: subscore.name, subscore.value)
+        }
+        subscores = members.text
         band = scored.result.band?.id
         flags = jsonStringList(scored.flags)
         enteredInError = false
@@ -369,69 +374,109 @@ protocol HandEncodedJSON {
     var json: String { get }
 }
 
-/// One JSON object written member by member, compact, for the hand-encoded views: the caller
-/// gives the members in the order JSONEncoder's `.sortedKeys` gives them, and an absent optional
-/// is left out, as the encoder leaves it out. Names are plain keys (nothing in them to escape).
+/// One JSON object written member by member, compact, into UTF-8 bytes, for the hand-encoded
+/// views: the caller gives the members in the order JSONEncoder's `.sortedKeys` gives them, and
+/// an absent optional is left out, as the encoder leaves it out. Names are plain keys (nothing in
+/// them to escape), but for ``number(escapingName:_:)``.
 struct JSONObjectWriter {
-    private var out: String
+    private var out: [UInt8]
     private var first = true
 
     init(capacity: Int = 256) {
-        out = "{"
+        out = []
         out.reserveCapacity(capacity)
+        out.append(UInt8(ascii: "{"))
     }
 
-    private mutating func key(_ name: String) {
-        out += first ? "\"" : ",\""
-        out += name
-        out += "\":"
+    private mutating func key(_ name: StaticString) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
         first = false
     }
 
-    mutating func string(_ name: String, _ value: String?) {
+    mutating func string(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         key(name)
         appendJSONString(value, to: &out)
     }
 
-    mutating func strings(_ name: String, _ values: [String]) {
+    mutating func strings(_ name: StaticString, _ values: [String]) {
         key(name)
         appendJSONStringList(values, to: &out)
     }
 
-    mutating func bool(_ name: String, _ value: Bool) {
+    mutating func bool(_ name: StaticString, _ value: Bool) {
         key(name)
-        out += value ? "true" : "false"
+        if value {
+            out.append(contentsOf: [UInt8(ascii: "t"), UInt8(ascii: "r"), UInt8(ascii: "u"), UInt8(ascii: "e")])
+        } else {
+            out.append(contentsOf: [UInt8(ascii: "f"), UInt8(ascii: "a"), UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "e")])
+        }
     }
 
-    mutating func int(_ name: String, _ value: Int?) {
+    mutating func int(_ name: StaticString, _ value: Int?) {
         guard let value else { return }
         key(name)
-        out += String(value)
+        appendDecimal(value, to: &out)
     }
 
-    mutating func number(_ name: String, _ value: Double?) {
+    mutating func number(_ name: StaticString, _ value: Double?) {
         guard let value else { return }
         key(name)
-        out += jsonNumber(value)
+        appendJSONNumber(value, to: &out)
+    }
+
+    /// A list of whole numbers where `null` stands for a missing one (an assessment's answers).
+    mutating func ints(_ name: StaticString, _ values: [Int?]) {
+        key(name)
+        appendJSONIntList(values, to: &out)
     }
 
     /// A number under a name that may need escaping (a subscore's, say).
     mutating func number(escapingName name: String, _ value: Double) {
-        if !first { out += "," }
+        if !first { out.append(UInt8(ascii: ",")) }
         appendJSONString(name, to: &out)
-        out += ":"
-        out += jsonNumber(value)
+        out.append(UInt8(ascii: ":"))
+        appendJSONNumber(value, to: &out)
         first = false
     }
 
-    /// A member whose value is already JSON.
-    mutating func json(_ name: String, _ value: String) {
-        key(name)
-        out += value
+    /// A string under a name that may need escaping (a condition's id, say).
+    mutating func string(escapingName name: String, _ value: String) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        appendJSONString(name, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendJSONString(value, to: &out)
+        first = false
     }
 
-    var text: String { out + "}" }
+    /// A list of objects, each written by `write`.
+    mutating func objects<Element>(_ name: StaticString, _ elements: [Element], _ write: (Element) -> JSONObjectWriter) {
+        key(name)
+        out.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: write(element).out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// A member whose value is an object written by another writer.
+    mutating func object(_ name: StaticString, _ value: JSONObjectWriter) {
+        key(name)
+        out.append(contentsOf: value.out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    var text: String {
+        var bytes = out
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 func encodeJSON<T: Encodable>(_ value: T) -> String {
@@ -449,25 +494,45 @@ func encodeWithJSONEncoder<T: Encodable>(_ value: T) -> String {
 
 /// A list of strings as `encodeJSON` writes it.
 func jsonStringList(_ values: [String]) -> String {
-    var out = ""
+    var out: [UInt8] = []
     appendJSONStringList(values, to: &out)
-    return out
+    return String(decoding: out, as: UTF8.self)
 }
 
-func appendJSONStringList(_ values: [String], to out: inout String) {
-    out += "["
+func appendJSONStringList(_ values: [String], to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "["))
     for (index, value) in values.enumerated() {
-        if index > 0 { out += "," }
+        if index > 0 { out.append(UInt8(ascii: ",")) }
         appendJSONString(value, to: &out)
     }
-    out += "]"
+    out.append(UInt8(ascii: "]"))
+}
+
+/// Whole numbers, `null` for a missing one, as `encodeJSON` writes `[Int?]`.
+func appendJSONIntList(_ values: [Int?], to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "["))
+    for (index, value) in values.enumerated() {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        if let value {
+            appendDecimal(value, to: &out)
+        } else {
+            out.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+        }
+    }
+    out.append(UInt8(ascii: "]"))
 }
 
 /// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.
-func jsonNumber(_ value: Double) -> String {
+func appendJSONNumber(_ value: Double, to out: inout [UInt8]) {
     // Negative zero is "-0" to JSONEncoder; `Int` would lose its sign.
-    if value == 0 { return value.sign == .minus ? "-0" : "0" }
-    return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : value.description
+    if value == 0 {
+        if value.sign == .minus { out.append(UInt8(ascii: "-")) }
+        out.append(UInt8(ascii: "0"))
+    } else if value == value.rounded() && abs(value) < 1e15 {
+        appendDecimal(Int(value), to: &out)
+    } else {
+        out.append(contentsOf: value.description.utf8)
+    }
 }
 
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {

@@ -257,7 +257,7 @@ extension InfusionView: HandEncodedJSON {
 extension AssessmentView: HandEncodedJSON {
     var json: String {
         var object = JSONObjectWriter(capacity: 384)
-        object.json("answers", "[" + answers.map { $0.map(String.init) ?? "null" }.joined(separator: ",") + "]")
+        object.ints("answers", answers)
         object.string("band", band)
         object.string("condition", condition)
         object.bool("enteredInError", enteredInError)
@@ -273,7 +273,7 @@ extension AssessmentView: HandEncodedJSON {
             for (name, value) in subscores.sorted(by: { $0.key < $1.key }) {
                 members.number(escapingName: name, value)
             }
-            object.json("subscores", members.text)
+            object.object("subscores", members)
         }
         object.string("timepoint", timepoint)
         return object.text

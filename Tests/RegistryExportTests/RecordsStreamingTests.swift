@@ -255,7 +255,7 @@ struct RecordsStreamingTests {
     @Test("Whole numbers in a signature are written as String writes them", arguments: [0, 7, 10, -1, -7, -10, 123456, Int.max, Int.min])
     func decimals(value: Int) {
         var out: [UInt8] = [UInt8(ascii: "x")]
-        RecordsBuilder.appendDecimal(value, to: &out)
+        appendDecimal(value, to: &out)
         #expect(out == Array(("x" + String(value)).utf8))
     }
 

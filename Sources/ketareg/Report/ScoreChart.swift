@@ -157,7 +157,7 @@ struct ScoreChart {
     static let lineHeight = 13.0
 
     func svg() -> String {
-        let low = scale.range.lowerBound, high = scale.range.upperBound
+        let high = scale.range.upperBound
         let left = Self.margin.left, right = Self.margin.left + Self.plotWidth
         let top = Self.margin.top, bottom = Self.margin.top + Self.plotHeight
         var parts: [String] = []
