@@ -11,8 +11,17 @@ struct CSVReader {
     /// The physical line the reader is on.
     private(set) var line = 1
     private var atStart = true
+    /// The field being read, kept between records so that its storage is reused.
+    private var field: [UInt8] = []
+    /// How many fields the last record had: room for as many in the next.
+    private var lastFieldCount = 0
 
-    init(path: String) throws {
+    /// How much of the file is read at once (tests read a byte at a time, to put every byte at
+    /// a chunk's edge).
+    private let chunkSize: Int
+
+    init(path: String, chunkSize: Int = 1 << 20) throws {
+        self.chunkSize = max(1, chunkSize)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw RegistryError.storage("cannot read \(path): no such file, or not readable")
         }
@@ -29,26 +38,30 @@ struct CSVReader {
         }
     }
 
-    private mutating func nextByte() throws -> UInt8? {
-        if position == buffer.count {
-            if finished { return nil }
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty {
-                finished = true
-                try handle.close()
-                return nil
-            }
-            buffer = [UInt8](chunk)
-            position = 0
+    /// Reads the next chunk once the one in hand is used up; false at the end of the file.
+    private mutating func refill() throws -> Bool {
+        if position < buffer.count { return true }
+        if finished { return false }
+        let chunk = try handle.read(upToCount: chunkSize) ?? Data()
+        if chunk.isEmpty {
+            finished = true
+            try handle.close()
+            return false
         }
+        buffer = [UInt8](chunk)
+        position = 0
+        return true
+    }
+
+    private mutating func nextByte() throws -> UInt8? {
+        guard try refill() else { return nil }
         defer { position += 1 }
         return buffer[position]
     }
 
     private mutating func peekByte() throws -> UInt8? {
-        guard let byte = try nextByte() else { return nil }
-        position -= 1
-        return byte
+        guard try refill() else { return nil }
+        return buffer[position]
     }
 
     private mutating func nextRecord() throws -> (Int, [String])? {
@@ -61,7 +74,9 @@ struct CSVReader {
         }
         let start = line
         var fields: [String] = []
-        var field: [UInt8] = []
+        fields.reserveCapacity(lastFieldCount)
+        defer { lastFieldCount = fields.count }
+        field.removeAll(keepingCapacity: true)
         var quoted = false
         var sawAnything = false
         func text(_ bytes: [UInt8]) throws -> String {
@@ -72,39 +87,51 @@ struct CSVReader {
             }
             return text
         }
-        while let byte = try nextByte() {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+        while try refill() {
             sawAnything = true
+            let byte = buffer[position]
+            position += 1
             if byte == 0 {
                 throw CSVReaderError(line: line, message: "field \(fields.count + 1) holds a NUL byte, which no value may contain")
             }
             if quoted {
-                if byte == UInt8(ascii: "\"") {
-                    if try peekByte() == UInt8(ascii: "\"") {
-                        _ = try nextByte()
+                if byte == quote {
+                    if try peekByte() == quote {
+                        position += 1
                         field.append(byte)
                     } else {
                         quoted = false
                     }
                 } else {
-                    if byte == UInt8(ascii: "\n") { line += 1 }
+                    if byte == newline { line += 1 }
                     field.append(byte)
                 }
                 continue
             }
             switch byte {
-            case UInt8(ascii: "\""):
+            case quote:
                 quoted = true
-            case UInt8(ascii: ","):
+            case comma:
                 fields.append(try text(field))
                 field.removeAll(keepingCapacity: true)
-            case UInt8(ascii: "\r"):
+            case carriageReturn:
                 continue
-            case UInt8(ascii: "\n"):
+            case newline:
                 line += 1
                 fields.append(try text(field))
                 return (start, fields)
             default:
+                // The run of plain bytes this one starts, taken in one piece (most of a file).
+                var end = position
+                while end < buffer.count {
+                    let next = buffer[end]
+                    if next == comma || next == newline || next == quote || next == carriageReturn || next == 0 { break }
+                    end += 1
+                }
                 field.append(byte)
+                field.append(contentsOf: buffer[position..<end])
+                position = end
             }
         }
         guard sawAnything else { return nil }

@@ -32,6 +32,10 @@ struct DirectStatement {
         // A statement that failed last time reports that failure again here; it was thrown then.
         // Its bindings are all replaced before it runs (checked by `checkBindings`).
         sqlite3_reset(handle)
+        // Room for a typical row's texts (an audit row's JSON grows it once): growing from empty
+        // cost more than binding.
+        texts.reserveCapacity(1024)
+        textSlots.reserveCapacity(Int(sqlite3_bind_parameter_count(handle)))
     }
 
     private mutating func next() -> Int32 {
