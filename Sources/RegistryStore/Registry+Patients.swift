@@ -244,17 +244,17 @@ extension Registry {
         try read { db in
             let patient = try requirePatient(db, id)
             let row = patient.id!
-            // SQL written out rather than built by GRDB's query interface, which first reads each
-            // table's schema: this page is what `patient show` does, and start-up counts there.
-            let identity = try IdentityRow.fetchOne(db, sql: "SELECT * FROM patient_identity WHERE patient_id = ?", arguments: [row])!
-            let adverse = try AdverseEventRow.fetchAll(db, sql: "SELECT * FROM adverse_event WHERE patient_id = ? ORDER BY onset, id", arguments: [row])
-            let infusions = try InfusionRow.fetchAll(db, sql: "SELECT * FROM infusion WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
+            // Read by column position (`DirectRow`), not through GRDB's Codable decoding or query
+            // interface: this page is what `patient show` does, and start-up counts there.
+            let identity = try IdentityRow.fetchOneDirect(db, "WHERE patient_id = ?", arguments: [row])!
+            let adverse = try AdverseEventRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY onset, id", arguments: [row])
+            let infusions = try InfusionRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
                 .map { infusion in infusion.view(adverseEvents: adverse.filter { $0.infusionId == infusion.id }.map { RecordKind.adverseEvent.displayID($0.id!) }) }
-            let assessments = try AssessmentRow.fetchAll(db, sql: "SELECT * FROM assessment WHERE patient_id = ? ORDER BY assessed_on, id", arguments: [row])
+            let assessments = try AssessmentRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY assessed_on, id", arguments: [row])
                 .map(\.view)
             var latest: [String: AssessmentView] = [:]
             for assessment in assessments where !assessment.enteredInError { latest[assessment.scale] = assessment }
-            let treatments = try PriorTreatmentRow.fetchAll(db, sql: "SELECT * FROM prior_treatment WHERE patient_id = ? ORDER BY id", arguments: [row])
+            let treatments = try PriorTreatmentRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY id", arguments: [row])
             let birth = try ClinicalDate.parse(identity.birthDate, field: "birth-date")
             let enrolled = try ClinicalDate.parse(patient.enrolledOn, field: "enrolled-on")
             var page = PatientPage(
@@ -268,11 +268,10 @@ extension Registry {
                 consentDecisions: try consentDecisions(db, patient: row),
                 priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
                 infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
-                coInterventions: try CoInterventionRow.fetchAll(db, sql: "SELECT * FROM co_intervention WHERE patient_id = ? ORDER BY from_date, id",
-                                                                arguments: [row]).map(\.view),
-                observations: try InfusionObservationRow.fetchAll(db, sql: "SELECT * FROM infusion_observation WHERE patient_id = ? ORDER BY observed_on, observed_at, id",
-                                                                  arguments: [row]).map(\.view),
-                courseEvents: try CourseEventRow.fetchAll(db, sql: "SELECT * FROM course_event WHERE patient_id = ? ORDER BY on_date, id", arguments: [row]).map(\.view),
+                coInterventions: try CoInterventionRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY from_date, id", arguments: [row]).map(\.view),
+                observations: try InfusionObservationRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY observed_on, observed_at, id", arguments: [row])
+                    .map(\.view),
+                courseEvents: try CourseEventRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY on_date, id", arguments: [row]).map(\.view),
                 latestScores: latest.values.sorted { ($0.on, $0.scale) < ($1.on, $1.scale) },
                 flags: try openFlags(db, patient: row))
             page.openFlags = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE patient_id = ? AND state = 'open' ORDER BY id", arguments: [row])

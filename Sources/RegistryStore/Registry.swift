@@ -176,7 +176,7 @@ public struct Registry: Sendable {
         guard id.kind == .patient else {
             throw RegistryError.refused("'\(id)' is not a patient id; patient ids look like P-000042")
         }
-        guard let row = try PatientRow.fetchOne(db, sql: "SELECT * FROM patient WHERE id = ?", arguments: [id.row]) else {
+        guard let row = try PatientRow.fetchOneDirect(db, "WHERE id = ?", arguments: [id.row]) else {
             throw RegistryError.refused("no patient \(id) in this registry (see 'ketareg patients')")
         }
         return row

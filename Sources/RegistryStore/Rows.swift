@@ -243,7 +243,7 @@ struct AssessmentRow: SnakeCaseRecord {
         id = db.lastInsertedRowID
     }
 
-    var rawAnswers: [Int?] { decodeJSON([Int?].self, answers) ?? [] }
+    var rawAnswers: [Int?] { decodeIntList(answers) }
 }
 
 struct CoInterventionRow: SnakeCaseRecord {
@@ -548,6 +548,32 @@ func decodeJSONUnlessEmpty<T: Decodable>(_ type: T.Type, _ text: String?, empty:
 
 /// A stored list of ids (`["a","b"]`, as the encoder writes one): split by hand when nothing in
 /// it is escaped, else decoded. Histories read one per assessment.
+/// A stored list of answers (`[1,null,3]`, as ``appendJSONIntList(_:to:)`` writes one): read
+/// by hand when it is in that form, else decoded.
+func decodeIntList(_ text: String) -> [Int?] {
+    var text = text
+    let plain: [Int?]? = text.withUTF8 { bytes in
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+        if bytes.count == 2 { return [] }
+        var values: [Int?] = []
+        for part in bytes[1..<(bytes.count - 1)].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            if part.elementsEqual("null".utf8) {
+                values.append(nil)
+                continue
+            }
+            var negative = false, digits = part[...]
+            if digits.first == UInt8(ascii: "-") { negative = true; digits = digits.dropFirst() }
+            // Digits only, no leading zero (which JSON does not allow), short enough not to overflow.
+            guard !digits.isEmpty, digits.count <= 15, digits.count == 1 || digits.first != UInt8(ascii: "0"),
+                  digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            let magnitude = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            values.append(negative ? -magnitude : magnitude)
+        }
+        return values
+    }
+    return plain ?? decodeJSON([Int?].self, text) ?? []
+}
+
 func decodeStringList(_ text: String?) -> [String] {
     guard let text, text != "[]" else { return [] }
     let plain: [String]? = text.utf8.withContiguousStorageIfAvailable { bytes in

@@ -282,13 +282,13 @@ extension AssessmentView: HandEncodedJSON {
 
 extension AssessmentRow {
     var view: AssessmentView {
-        let subscoreValues = decodeJSON([String: Double].self, subscores) ?? [:]
+        let subscoreValues = decodeJSONUnlessEmpty([String: Double].self, subscores, empty: "{}") ?? [:]
         return AssessmentView(
             id: RecordKind.assessment.displayID(id!), patient: RecordKind.patient.displayID(patientId),
             condition: conditionId, scale: scaleId, scaleVersion: scaleVersion, on: assessedOn,
             timepoint: timepoint, answers: rawAnswers, score: score,
             subscores: subscoreValues.isEmpty ? nil : subscoreValues, band: band,
-            flags: decodeJSON([String].self, flags) ?? [], enteredInError: enteredInError)
+            flags: decodeStringList(flags), enteredInError: enteredInError)
     }
 }
 

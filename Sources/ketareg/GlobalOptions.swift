@@ -3,6 +3,7 @@ import Foundation
 import DeclarativeConditions
 import RegistryCore
 import RegistryStore
+import Synchronization
 
 /// Options every command that touches a registry takes.
 struct GlobalOptions: ParsableArguments {
@@ -70,6 +71,18 @@ struct CatalogOptions: ParsableArguments {
     /// Every condition: the compiled modules and the declarative ones. A broken file stops the
     /// program rather than half-loading the catalog.
     func load() throws -> ConditionCatalog {
+        // A command asks more than once (to open the registry, to render); the folder is read
+        // once per run.
+        let directory = self.directory
+        if let loaded = Self.loaded.withLock({ $0[directory ?? ""] }) { return loaded }
+        let catalog = try readCatalog(directory: directory)
+        Self.loaded.withLock { $0[directory ?? ""] = catalog }
+        return catalog
+    }
+
+    private static let loaded = Mutex<[String: ConditionCatalog]>([:])
+
+    private func readCatalog(directory: String?) throws -> ConditionCatalog {
         var declarative: [DeclarativeCondition] = []
         if let directory {
             var folder: ObjCBool = false
