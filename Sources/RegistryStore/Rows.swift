@@ -435,22 +435,24 @@ struct JSONObjectWriter {
         appendJSONIntList(values, to: &out)
     }
 
-    /// A number under a name that may need escaping (a subscore's, say).
-    mutating func number(escapingName name: String, _ value: Double) {
+    /// A name that may need escaping (a subscore's, a condition's id), as a key.
+    private mutating func key(escaping name: String) {
         if !first { out.append(UInt8(ascii: ",")) }
         appendJSONString(name, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendJSONNumber(value, to: &out)
         first = false
+    }
+
+    /// A number under a name that may need escaping (a subscore's, say).
+    mutating func number(escapingName name: String, _ value: Double) {
+        key(escaping: name)
+        appendJSONNumber(value, to: &out)
     }
 
     /// A string under a name that may need escaping (a condition's id, say).
     mutating func string(escapingName name: String, _ value: String) {
-        if !first { out.append(UInt8(ascii: ",")) }
-        appendJSONString(name, to: &out)
-        out.append(UInt8(ascii: ":"))
+        key(escaping: name)
         appendJSONString(value, to: &out)
-        first = false
     }
 
     /// A list of objects, each written by `write`.
