@@ -81,6 +81,23 @@ public func appendDecimal(_ value: Int, to out: inout [UInt8]) {
     }
 }
 
+/// A finite number as JSONEncoder writes it, into UTF-8 bytes: `5` for whole values, the
+/// shortest exact form otherwise.
+public func appendJSONNumber(_ value: Double, to out: inout [UInt8]) {
+    // Negative zero is "-0" to JSONEncoder; `Int` would lose its sign.
+    if value == 0 {
+        if value.sign == .minus { out.append(UInt8(ascii: "-")) }
+        out.append(UInt8(ascii: "0"))
+    } else if value == value.rounded() && abs(value) < 1e15 {
+        appendDecimal(Int(value), to: &out)
+    } else {
+        // The encoder's form: the shortest description, without a trailing ".0"
+        // (1000000000000000.0 is written 1000000000000000).
+        let text = value.description.utf8
+        out.append(contentsOf: text.count > 2 && text.suffix(2).elementsEqual(".0".utf8) ? text.dropLast(2) : text[...])
+    }
+}
+
 /// Text made safe to place in HTML and SVG.
 public func escapeHTML(_ text: String) -> String {
     var out = ""

@@ -532,12 +532,7 @@ private final class RowSection {
         for layout in keys where layout.names.count == members.count && zip(layout.names, members).allSatisfy({ $0 == $1.name }) {
             return layout.written
         }
-        let written = members.map { member in
-            var key: [UInt8] = []
-            RowWriter.string(member.name, into: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
-        }
+        let written = members.map { RowWriter.key($0.name) }
         if keys.count >= 16 { keys.removeFirst() }
         keys.append((members.map(\.name), written))
         return written
@@ -617,12 +612,7 @@ enum RowWriter {
 
     /// Members already in the encoder's order, as one object.
     static func write(_ members: Members, into out: inout [UInt8]) {
-        write(members, keys: members.map { member in
-            var key: [UInt8] = []
-            string(member.name, into: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
-        }, into: &out)
+        write(members, keys: members.map { key($0.name) }, into: &out)
     }
 
     /// The same with each member's key already written (`"name":`).
@@ -638,7 +628,7 @@ enum RowWriter {
 
     private static func value(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
-        case .string(let text): string(text, into: &out)
+        case .string(let text): appendJSONString(text, to: &out)
         case .number(let number): self.number(number, into: &out)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)
@@ -655,18 +645,22 @@ enum RowWriter {
         }
     }
 
-    /// A string, escaped as `JSONEncoder` escapes it.
-    static func string(_ text: String, into out: inout [UInt8]) {
-        appendJSONString(text, to: &out)
+    /// A member's name as written before its value: `"name":`.
+    static func key(_ name: String) -> [UInt8] {
+        var key: [UInt8] = []
+        appendJSONString(name, to: &key)
+        key.append(UInt8(ascii: ":"))
+        return key
     }
 
-    /// A double as the encoder writes it: its shortest description, without a trailing ".0".
+    /// A double as the encoder writes it (a non-finite one, which scoring never gives, as the
+    /// encoder's fallback below).
     static func number(_ value: Double, into out: inout [UInt8]) {
-        guard value.isFinite, value == value.rounded(), abs(value) < 1e15, value != 0 || value.sign == .plus else {
+        guard value.isFinite else {
             out.append(contentsOf: encoded(value))
             return
         }
-        appendDecimal(Int(value), to: &out)
+        appendJSONNumber(value, to: &out)
     }
 
     private static func encoded<Value: Encodable>(_ value: Value) -> Data {

@@ -524,18 +524,6 @@ func appendJSONIntList(_ values: [Int?], to out: inout [UInt8]) {
     out.append(UInt8(ascii: "]"))
 }
 
-/// A number as JSONEncoder writes it: `5` for whole values, the shortest exact form otherwise.
-func appendJSONNumber(_ value: Double, to out: inout [UInt8]) {
-    // Negative zero is "-0" to JSONEncoder; `Int` would lose its sign.
-    if value == 0 {
-        if value.sign == .minus { out.append(UInt8(ascii: "-")) }
-        out.append(UInt8(ascii: "0"))
-    } else if value == value.rounded() && abs(value) < 1e15 {
-        appendDecimal(Int(value), to: &out)
-    } else {
-        out.append(contentsOf: value.description.utf8)
-    }
-}
 
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
     try? JSONDecoder().decode(type, from: Data(text.utf8))

@@ -259,7 +259,7 @@ struct RecordsStreamingTests {
         #expect(out == Array(("x" + String(value)).utf8))
     }
 
-    @Test("Numbers are written as the encoder writes them", arguments: [0.0, -0.0, 1, -3, 12.5, 1.0 / 3, 2e-7, 1e15, 123456789012345678, -1e300])
+    @Test("Numbers are written as the encoder writes them", arguments: [0.0, -0.0, 1, -3, 12.5, 1.0 / 3, 2e-7, 1e15, -1e15, 9.007199254740992e15, 1e16, 123456789012345678, -1e300])
     func numbers(value: Double) throws {
         var out: [UInt8] = []
         RowWriter.write([("score", .number(value))], into: &out)

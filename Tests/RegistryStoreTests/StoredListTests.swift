@@ -24,6 +24,18 @@ struct StoredListTests {
     }
 }
 
+@Suite("Numbers in hand-written JSON")
+struct HandWrittenNumberTests {
+    @Test("A number in an audit row is written as JSONEncoder writes it, at the edges of its whole-number form", arguments: [
+        0.0, -0.0, 1, -3, 12.5, 1.0 / 3, 2e-7, 999_999_999_999_999, 1e15, -1e15, 9.007199254740992e15, 1e16, 1.2345e16, 123456789012345678, -1e300, 5e-324,
+    ])
+    func numbers(value: Double) throws {
+        var object = JSONObjectWriter()
+        object.number("score", value)
+        #expect(object.text == String(decoding: try JSONEncoder().encode(["score": value]), as: UTF8.self))
+    }
+}
+
 @Suite("The patient list as JSON")
 struct PatientListJSONTests {
     @Test("Written by hand, byte for byte what JSONEncoder writes pretty-printed with sorted keys: odd text, empty lists, absent values, no patients")
