@@ -90,13 +90,15 @@ public func checkRange<T: Comparable & CustomStringConvertible>(
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs: a cheap trim for values read in bulk.
     public var trimmedSpaces: String {
-        // Most values have nothing to trim.
-        let scalars = unicodeScalars
-        if let first = scalars.first, let last = scalars.last, first != " ", first != "\t", last != " ", last != "\t" { return String(self) }
+        // Most values have nothing to trim. A space or tab is one byte in UTF-8, and no other
+        // character's first or last byte is either, so the ends' bytes tell.
+        let text = String(self)
+        if let first = text.utf8.first, let last = text.utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 { return text }
+        let scalars = text.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex
         while start < end, scalars[start] == " " || scalars[start] == "\t" { start = scalars.index(after: start) }
         while end > start, scalars[scalars.index(before: end)] == " " || scalars[scalars.index(before: end)] == "\t" { end = scalars.index(before: end) }
-        return String(self[start..<end])
+        return String(text.unicodeScalars[start..<end])
     }
 }

@@ -140,10 +140,15 @@ public struct StandardScale: AssessmentScale {
 
     private func headlineScore(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
         try validate(answers)
-        // Scored value of each answered item, by item id.
-        var values: [String: Int] = [:]
-        for (index, answer) in answers.enumerated() {
-            if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
+        // The scored value of an answered item (validate checked the answer against the item).
+        func value(_ index: Int) -> Int { items[index].scoredValue(ofRawAnswer: answers[index]!) }
+        // Scored value of each answered item, by item id, for the rules that name items.
+        var values: [String: Int] {
+            var values: [String: Int] = [:]
+            for (index, answer) in answers.enumerated() {
+                if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
+            }
+            return values
         }
         switch scoring {
         case .sum:
@@ -154,7 +159,7 @@ public struct StandardScale: AssessmentScale {
                                       answered: scoredIndices.count - unanswered.count,
                                       unansweredItems: unanswered.map { $0 + 1 })
             }
-            let total = Double(scoredIndices.reduce(0) { $0 + values[items[$1].id]! })
+            let total = Double(scoredIndices.reduce(0) { $0 + value($1) })
             return ScaleResult(score: total, band: band(for: total))
 
         case .proratedSum(let minimumAnswered):
@@ -164,13 +169,14 @@ public struct StandardScale: AssessmentScale {
                 throw .tooFewAnswered(scale: id, part: "the total", needed: minimumAnswered, answered: answered.count,
                                       unansweredItems: scoredIndices.filter { answers[$0] == nil }.map { $0 + 1 })
             }
-            let sum = Double(answered.reduce(0) { $0 + values[items[$1].id]! })
+            let sum = Double(answered.reduce(0) { $0 + value($1) })
             let total = ((sum / Double(answered.count) * Double(scoredIndices.count)) * 100).rounded() / 100
             let notes = answered.count < scoredIndices.count
                 ? ["prorated from \(answered.count) of \(scoredIndices.count) items answered"] : []
             return ScaleResult(score: total, band: band(for: total), notes: notes)
 
         case .sumOfHighestInDomains(let domains):
+            let values = values
             var total = 0
             for domain in domains {
                 let answered = domain.items.compactMap { values[$0] }
@@ -183,6 +189,7 @@ public struct StandardScale: AssessmentScale {
             return ScaleResult(score: Double(total), band: band(for: Double(total)))
 
         case .meansOfSubscores(let headline, let subscores):
+            let values = values
             var scored: [ScaleResult.Subscore] = []
             var notes: [String] = []
             for subscore in subscores {

@@ -102,9 +102,26 @@ struct BulkParsingTests {
 
     @Test("Trimming keeps inner spaces and takes off only spaces and tabs at the ends", arguments: [
         ("a b", "a b"), (" a", "a"), ("a\t", "a"), ("\t a b \t", "a b"), ("", ""), ("   ", ""), ("é", "é"), (" é ", "é"), ("\na\n", "\na\n"),
+        ("\té", "é"), ("é\t", "é"), ("\u{00A0}a\u{00A0}", "\u{00A0}a\u{00A0}"), ("a\u{0301} ", "a\u{0301}"), (" \u{1F600}", "\u{1F600}"),
+        ("\u{3000}a", "\u{3000}a"),
     ])
     func trimming(text: String, trimmed: String) {
         #expect(text.trimmedSpaces == trimmed)
         #expect(text[...].trimmedSpaces == trimmed)
+    }
+
+    @Test("Trimming agrees with trimming spaces and tabs scalar by scalar, on random texts of spaces, tabs and multi-byte characters")
+    func trimmingAgreesWithScalars() {
+        var random = SeededGenerator(seed: 31)
+        let pieces: [String] = [" ", "\t", "a", "é", "\u{00A0}", "\u{2003}", "\u{1F600}", "\u{0301}", "\n", "\u{3000}", "1"]
+        for _ in 0..<4000 {
+            let text = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            var scalars = Array(text.unicodeScalars)
+            while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+            while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+            var expected = String.UnicodeScalarView()
+            expected.append(contentsOf: scalars)
+            #expect(text.trimmedSpaces == String(expected), "\(text.debugDescription)")
+        }
     }
 }
