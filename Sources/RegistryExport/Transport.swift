@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// What the exporter needs from the network: one POST. `CurlTransport` provides it over libcurl;
 /// the command line wires the two together, so this module never links libcurl.
@@ -48,7 +49,7 @@ public enum TokenSource {
             return token
         }
         if let environment {
-            guard let token = ProcessInfo.processInfo.environment[environment]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+            guard let token = environmentVariable(environment)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
                 throw ExportError("the environment variable \(environment), which holds this endpoint's token, is not set")
             }
             return token

@@ -6,7 +6,7 @@ import RegistryCore
 /// report as it stood on a past day.
 enum ClinicDay {
     private static let reading: Result<ClinicalDate, InputError> = {
-        if let text = ProcessInfo.processInfo.environment["KETAREG_TODAY"], !text.isEmpty {
+        if let text = environmentVariable("KETAREG_TODAY"), !text.isEmpty {
             do throws(InputError) { return .success(try ClinicalDate.parse(text, field: "$KETAREG_TODAY")) } catch { return .failure(error) }
         }
         var now = time(nil)

@@ -21,9 +21,8 @@ struct GlobalOptions: ParsableArguments {
     /// The registry path after flags, environment and defaults.
     var registryPath: String {
         if let registry { return registry }
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["KETAREG_REGISTRY"], !path.isEmpty { return path }
-        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        if let path = environmentVariable("KETAREG_REGISTRY"), !path.isEmpty { return path }
+        let dataHome = environmentVariable("XDG_DATA_HOME").flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
         return (dataHome as NSString).appendingPathComponent("ketareg/registry.sqlite")
     }
@@ -32,7 +31,7 @@ struct GlobalOptions: ParsableArguments {
     var actorName: String {
         if let actor, !actor.trimmingCharacters(in: .whitespaces).isEmpty { return actor }
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        return environmentVariable("USER") ?? "unknown"
     }
 
     func openRegistry() throws -> Registry {
@@ -56,7 +55,7 @@ struct CatalogOptions: ParsableArguments {
     /// The folder to read, if there is one.
     var directory: String? {
         if let conditions { return conditions }
-        if let path = ProcessInfo.processInfo.environment["KETAREG_CONDITIONS"], !path.isEmpty { return path }
+        if let path = environmentVariable("KETAREG_CONDITIONS"), !path.isEmpty { return path }
         let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
         let candidates = [
             FileManager.default.currentDirectoryPath + "/Registry/conditions",

@@ -29,7 +29,7 @@ struct CurlExportTransport: ExportTransport {
 func makeExporter(_ registry: Registry, catalog: ConditionCatalog) -> Exporter {
     var exporter = Exporter(registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
     // For tests that cannot wait half a minute between attempts.
-    if let base = ProcessInfo.processInfo.environment["KETAREG_RETRY_BASE_SECONDS"].flatMap(Double.init) { exporter.retryBaseSeconds = base }
+    if let base = environmentVariable("KETAREG_RETRY_BASE_SECONDS").flatMap(Double.init) { exporter.retryBaseSeconds = base }
     return exporter
 }
 
@@ -81,7 +81,7 @@ struct EndpointCommand: ParsableCommand {
             let tokenPath = tokenFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             do {
                 _ = try TokenSource.read(file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil)
-            } catch let error as ExportError where tokenPath != nil || ProcessInfo.processInfo.environment[tokenEnv ?? ""] != nil {
+            } catch let error as ExportError where tokenPath != nil || environmentVariable(tokenEnv ?? "") != nil {
                 throw InputError(field: tokenPath != nil ? "token-file" : "token-env", got: tokenPath ?? tokenEnv ?? "", allowed: "a usable token source: \(error)")
             } catch {
                 note("Note: \(error). Set it before exports are delivered.")
