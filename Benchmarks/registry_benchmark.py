@@ -9,7 +9,11 @@ imported through `ketareg import`. Then each command below runs against its refe
 the table reports medians, the ratio ketareg/sqlite3 and ketareg's peak resident memory. The
 import, too, runs three times (each into a new registry) against `.import` into a new bare table.
 
-Usage: Benchmarks/registry_benchmark.py [--patients N] [--binary PATH] [--runs 3] [--json FILE]
+With --floor it also builds `Benchmarks/StartupFloor`, a program that parses its command line with
+ArgumentParser as ketareg does and does nothing else, built as ketareg is, and times its `--version`
+in the same way: the start-up any such command line has on the machine, under ketareg's own.
+
+Usage: Benchmarks/registry_benchmark.py [--patients N] [--binary PATH] [--runs 3] [--json FILE] [--floor]
        (default 100,000 patients; build first with `swift build -c release --static-swift-stdlib --product ketareg`)
 """
 import argparse
@@ -98,6 +102,9 @@ def main():
     parser.add_argument("--binary", default=os.path.join(HERE, "..", ".build", "release", "ketareg"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--floor", action="store_true",
+                        help="also build Benchmarks/StartupFloor (ArgumentParser alone, built as ketareg is) and time its --version: "
+                             "the start-up any ArgumentParser command line has here before it does any work")
     arguments = parser.parse_args()
     binary = os.path.abspath(arguments.binary)
     queries = reference_queries()
@@ -150,6 +157,20 @@ def main():
                 else:
                     theirs.append(measure(["sqlite3", ":memory:", "select 1"])[0])
             results.append({"command": label, "ketareg": statistics.median(mine), "sqlite3": statistics.median(theirs), "peakMiB": max(memories)})
+        if arguments.floor:
+            package = os.path.join(HERE, "StartupFloor")
+            built = subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--package-path", package],
+                                   capture_output=True, text=True)
+            if built.returncode != 0:
+                sys.exit(f"cannot build {package}:\n{built.stdout}{built.stderr}")
+            floor = os.path.join(package, ".build", "release", "startup-floor")
+            mine, theirs, memories = [], [], []
+            for _ in range(arguments.runs):
+                seconds, memory = measure([floor, "--version"])
+                mine.append(seconds); memories.append(memory)
+                theirs.append(measure(["sqlite3", ":memory:", "select 1"])[0])
+            floor_result = {"command": "--version of ArgumentParser alone (Benchmarks/StartupFloor)", "ketareg": statistics.median(mine),
+                            "sqlite3": statistics.median(theirs), "peakMiB": max(memories)}
     # Issue 12's goals: a ratio to sqlite3 (and to sqlite3 with start-up taken from both), memory.
     goals = {"import": 8, "patients": 3, "patient show": 3, "outcomes": 3, "due": 3, "export preview (summary)": 3, "export preview (records)": 4}
     flat_memory = ("outcomes", "due", "export preview")
@@ -176,6 +197,11 @@ def main():
         result["goal"], result["met"] = goal, met
         print(f"| {label} | {result['ketareg']:.3f} s | {result['sqlite3']:.3f} s | {result['ratio']:.1f}x | "
               f"{'-' if excluded is None else f'{excluded:.1f}x'} | {result['peakMiB']:.0f} MiB | {goal}: {'met' if met else 'not met'} |")
+    if arguments.floor:
+        floor_result["ratio"] = floor_result["ketareg"] / max(floor_result["sqlite3"], 1e-9)
+        print(f"| {floor_result['command']} | {floor_result['ketareg']:.3f} s | {floor_result['sqlite3']:.3f} s | {floor_result['ratio']:.1f}x | - | "
+              f"{floor_result['peakMiB']:.0f} MiB | reference: the floor under ketareg's start-up |")
+        results.append(floor_result)
     if arguments.json:
         with open(arguments.json, "w") as handle:
             json.dump({"date": str(datetime.date.today()), "patients": arguments.patients, "runs": arguments.runs, "results": results}, handle, indent=2)

@@ -1,0 +1,29 @@
+import ArgumentParser
+
+/// Options shared by the subcommands, as `ketareg`'s global options are.
+struct Shared: ParsableArguments {
+    @Option(help: "A path.") var registry: String?
+    @Flag(help: "JSON output.") var json = false
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Shows one record.")
+    @OptionGroup var shared: Shared
+    @Argument(help: "The record's id.") var id: String
+    func run() { print(id) }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Lists records.")
+    @OptionGroup var shared: Shared
+    @Option(help: "Only this condition.") var condition: String?
+    func run() { print(condition ?? "all") }
+}
+
+struct StartupFloor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "startup-floor", abstract: "ArgumentParser alone: the start-up floor for ketareg.",
+        version: "0.1.0", subcommands: [Show.self, List.self])
+}
+
+StartupFloor.main()
