@@ -120,10 +120,7 @@ public struct StandardScale: AssessmentScale {
     public func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
         let result = try headlineScore(answers)
         guard !additionalSubscores.isEmpty else { return result }
-        var values: [String: Int] = [:]
-        for (index, answer) in answers.enumerated() {
-            if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
-        }
+        let values = scoredValuesByItem(answers)
         var subscores = result.subscores
         var notes = result.notes
         for subscore in additionalSubscores {
@@ -140,16 +137,9 @@ public struct StandardScale: AssessmentScale {
 
     private func headlineScore(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
         try validate(answers)
-        // The scored value of an answered item (validate checked the answer against the item).
+        // The scored value of an answered item (validate checked the answer against the item); the
+        // rules that name items get them by id from `scoredValuesByItem`.
         func value(_ index: Int) -> Int { items[index].scoredValue(ofRawAnswer: answers[index]!) }
-        // Scored value of each answered item, by item id, for the rules that name items.
-        var values: [String: Int] {
-            var values: [String: Int] = [:]
-            for (index, answer) in answers.enumerated() {
-                if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
-            }
-            return values
-        }
         switch scoring {
         case .sum:
             let scoredIndices = items.indices.filter { items[$0].isScored }
@@ -176,7 +166,7 @@ public struct StandardScale: AssessmentScale {
             return ScaleResult(score: total, band: band(for: total), notes: notes)
 
         case .sumOfHighestInDomains(let domains):
-            let values = values
+            let values = scoredValuesByItem(answers)
             var total = 0
             for domain in domains {
                 let answered = domain.items.compactMap { values[$0] }
@@ -189,7 +179,7 @@ public struct StandardScale: AssessmentScale {
             return ScaleResult(score: Double(total), band: band(for: Double(total)))
 
         case .meansOfSubscores(let headline, let subscores):
-            let values = values
+            let values = scoredValuesByItem(answers)
             var scored: [ScaleResult.Subscore] = []
             var notes: [String] = []
             for subscore in subscores {
@@ -209,6 +199,15 @@ public struct StandardScale: AssessmentScale {
             let score = scored.first { $0.name == headline }!.value
             return ScaleResult(score: score, subscores: scored, band: band(for: score), notes: notes)
         }
+    }
+
+    /// The scored value of each answered item, by item id.
+    private func scoredValuesByItem(_ answers: [Int?]) -> [String: Int] {
+        var values: [String: Int] = [:]
+        for (index, answer) in answers.enumerated() {
+            if let answer { values[items[index].id] = items[index].scoredValue(ofRawAnswer: answer) }
+        }
+        return values
     }
 
     /// The 1-based position of the item with this id.
