@@ -524,7 +524,6 @@ func appendJSONIntList(_ values: [Int?], to out: inout [UInt8]) {
     out.append(UInt8(ascii: "]"))
 }
 
-
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
     try? JSONDecoder().decode(type, from: Data(text.utf8))
 }
