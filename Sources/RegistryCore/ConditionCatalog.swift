@@ -113,8 +113,10 @@ public struct ConditionCatalog: Sendable {
     }
 
     private static func checkID(_ id: String, kind: String) throws(CatalogError) {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
-        guard !id.isEmpty, id.allSatisfy(allowed.contains), id.first != "-", id.last != "-" else {
+        let allowed = { (byte: UInt8) in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+        }
+        guard !id.isEmpty, id.utf8.allSatisfy(allowed), id.first != "-", id.last != "-" else {
             throw .malformedID(kind: kind, id: id)
         }
     }

@@ -17,7 +17,7 @@ public struct OutcomeRule: Sendable, Hashable {
 
     public init(id: String, name: String? = nil, scale: String, subscore: String? = nil, criterion: Criterion) {
         self.id = id
-        self.name = name ?? id.replacingOccurrences(of: "-", with: " ")
+        self.name = name ?? hyphensAsSpaces(id)
         self.scale = scale
         self.subscore = subscore
         self.criterion = criterion

@@ -118,7 +118,7 @@ struct PatientReport {
 
     /// Whether the patient met a rule, in a sentence a clinician reads at a glance.
     static func sentence(_ row: OutcomeRow) -> String {
-        let what = "\(row.name), " + (row.window == .immediate ? "end of course" : "still met at " + (row.visit ?? "the visit").replacingOccurrences(of: "-", with: " "))
+        let what = "\(row.name), " + (row.window == .immediate ? "end of course" : "still met at " + hyphensAsSpaces(row.visit ?? "the visit"))
         if row.responders > 0 { return "\(what): met." }
         if row.assessed > 0 { return "\(what): not met." }
         if row.missing > 0 { return "\(what): cannot be judged, the assessment it needs is missing." }

@@ -267,7 +267,7 @@ struct RateBars {
         }
         for (index, row) in rows.enumerated() {
             let top = Double(index) * rowHeight + 4
-            let when = row.window == .immediate ? "end of course" : "sustained, " + (row.visit ?? "").replacingOccurrences(of: "-", with: " ")
+            let when = row.window == .immediate ? "end of course" : "sustained, " + hyphensAsSpaces(row.visit ?? "")
             parts.append("<text x=\"\(svgNumber(labelWidth - 8))\" y=\"\(svgNumber(top + 15))\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2933\">\(row.course == .retreatment ? "re-treatment: " : "")\(escapeHTML(row.name)), \(escapeHTML(when))</text>")
             // Fewer than 5 assessed (or eligible): no bar and no mark, since a 100% from 1 of 1
             // would look like a result.
