@@ -30,7 +30,7 @@ struct FormatScoreTests {
         #expect(reference(value) == text, "\(value)")
     }
 
-    @Test("Agrees with printf's rounding on 100,000 random values (and each one's neighbours): hundredths and their neighbours, binary halves, sevenths, large and tiny")
+    @Test("Agrees with printf's rounding on 100,000 random values and their neighbours: hundredths, printed ties, binary halves, sevenths, large and tiny")
     func agreesWithPrintf() {
         var random = SeededGenerator(seed: 47)
         for index in 0..<100_000 {
