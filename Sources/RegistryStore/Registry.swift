@@ -79,15 +79,28 @@ public struct Registry: Sendable {
         }
         do {
             let pool = try openPool(path)
-            // Asked of SQLite directly: GRDB's tableExists loads its whole schema cache first.
-            let isRegistry = try pool.read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registry_info')") ?? false
+            // Asked of SQLite directly: GRDB's tableExists loads its whole schema cache first, and
+            // its migrator reads the applied migrations through generic fetches that cost more
+            // than the rest of opening, on every command. The migrator runs only when one is missing.
+            let applied = try pool.read { db -> [String]? in
+                let tables = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
+                guard try Bool.fetchOne(db, sql: tables, arguments: ["registry_info"]) ?? false else { return nil }
+                guard try Bool.fetchOne(db, sql: tables, arguments: ["grdb_migrations"]) ?? false else { return [] }
+                var identifiers: [String] = []
+                let cursor = try DirectCursor(db, sql: "SELECT identifier FROM grdb_migrations")
+                while let row = try cursor.next() {
+                    if let identifier = row.string(0) { identifiers.append(identifier) }
+                }
+                return identifiers
             }
-            guard isRegistry else {
+            guard let applied else {
                 throw RegistryError.storage("\(path) is not a KetaReg registry")
             }
             let courseDays = Dictionary(uniqueKeysWithValues: catalog.conditions.map { ($0.id, $0.course.withinDays) })
-            try Schema.migrator(courseDays: courseDays).migrate(pool)
+            let migrator = Schema.migrator(courseDays: courseDays)
+            if !migrator.migrations.allSatisfy(applied.contains) {
+                try migrator.migrate(pool)
+            }
             return Registry(path: path, pool: pool, today: today)
         } catch let error as RegistryError {
             throw error

@@ -56,15 +56,37 @@ struct CatalogOptions: ParsableArguments {
     var directory: String? {
         if let conditions { return conditions }
         if let path = environmentVariable("KETAREG_CONDITIONS"), !path.isEmpty { return path }
-        let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return Self.defaultDirectory
+    }
+
+    /// The first folder of the defaults that exists, looked for once per run: through
+    /// `Bundle.main` and `URL` this cost about 0.4M instructions a time, and a command asks twice.
+    private static let defaultDirectory: String? = {
         let candidates = [
             FileManager.default.currentDirectoryPath + "/Registry/conditions",
             // .build/<triple>/debug/ketareg in a checkout
-            executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Registry/conditions").path,
+            parentFolder(of: executablePath(), levels: 4) + "/Registry/conditions",
             "/usr/local/share/ketareg/conditions",
         ]
         return candidates.first { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue }
+    }()
+
+    /// This program's file with symbolic links resolved (the kernel's `/proc/self/exe`), else
+    /// how it was started, resolved.
+    private static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if length > 0 {
+            return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+    }
+
+    /// `path` without its last `levels` components ("/" at the top).
+    static func parentFolder(of path: String, levels: Int) -> String {
+        var components = path.split(separator: "/", omittingEmptySubsequences: true)
+        components.removeLast(min(levels, components.count))
+        return "/" + components.joined(separator: "/")
     }
 
     /// Every condition: the compiled modules and the declarative ones. A broken file stops the
