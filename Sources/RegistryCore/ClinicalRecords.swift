@@ -52,9 +52,9 @@ public struct PatientIdentity: Sendable, Hashable {
     public var birthDate: ClinicalDate
 
     public init(mrn: String, givenName: String, familyName: String, birthDate: ClinicalDate) {
-        self.mrn = mrn.trimmingCharacters(in: .whitespaces)
-        self.givenName = givenName.trimmingCharacters(in: .whitespaces)
-        self.familyName = familyName.trimmingCharacters(in: .whitespaces)
+        self.mrn = mrn.trimmedWhitespace
+        self.givenName = givenName.trimmedWhitespace
+        self.familyName = familyName.trimmedWhitespace
         self.birthDate = birthDate
     }
 
@@ -249,7 +249,7 @@ public struct InfusionEntry: Sendable, Hashable {
         if let heartRate { _ = try checkRange(heartRate, 20...250, field: "heart-rate", unit: "beats per minute") }
         if let oxygenSaturation { _ = try checkRange(oxygenSaturation, 50...100, field: "spo2", unit: "%") }
         if let monitoringMinutes { _ = try checkRange(monitoringMinutes, 0...14_400, field: "monitoring-minutes", unit: "minutes") }
-        for name in concomitantMedication where name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 100 {
+        for name in concomitantMedication where name.trimmedWhitespace.isEmpty || name.count > 100 {
             throw InputError(field: "concomitant", got: name, allowed: "a medication name of 1 to 100 characters")
         }
         if let weightKg {

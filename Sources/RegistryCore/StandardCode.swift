@@ -58,7 +58,7 @@ public struct StandardCode: Sendable, Hashable, Codable {
             guard let colon = system.firstIndex(of: ":"), system[..<colon].allSatisfy({ $0.isASCII && $0.isLetter }), !system.contains(" ") else {
                 return "system '\(system)' is not a URI (e.g. http://loinc.org) or one of loinc, snomed, icd-10"
             }
-            return code.isEmpty || code != code.trimmingCharacters(in: .whitespaces) ? "code '\(code)' is empty or has spaces at its ends" : nil
+            return code.isEmpty || code != code.trimmedWhitespace ? "code '\(code)' is empty or has spaces at its ends" : nil
         }
     }
 

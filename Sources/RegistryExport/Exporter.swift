@@ -320,7 +320,7 @@ public struct Exporter: Sendable {
 
     /// Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date.
     static func retryAfter(_ header: String, now: Date) -> Double? {
-        let text = header.trimmingCharacters(in: .whitespaces)
+        let text = header.trimmedWhitespace
         if let seconds = Double(text), seconds >= 0 { return seconds }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// The identifiers clinic staff read and type: `P-000042` for a patient, `I-` for an infusion,
 /// `A-` for an assessment, `AE-` for an adverse event, `C-` for a co-intervention, `O-` for an observation
@@ -62,7 +63,7 @@ public struct RecordID: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses an id of any kind; `nil` when it is not one.
     public init?(_ text: String) {
-        let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let upper = text.trimmedWhitespace.uppercased()
         // Longest prefix first, so AE- is not read as A-.
         for kind in RecordKind.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count }) {
             guard upper.hasPrefix(kind.rawValue) else { continue }

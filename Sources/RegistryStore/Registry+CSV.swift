@@ -60,7 +60,7 @@ extension Registry {
         let header: [String]
         do {
             guard let first = try reader.next() else { throw fail(1, nil, "the file is empty; the first line must name the columns") }
-            header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            header = first.fields.map { $0.trimmedWhitespace.lowercased() }
         } catch let error as CSVReaderError {
             throw fail(error.line, nil, error.message)
         }
@@ -143,7 +143,7 @@ extension Registry {
                             var column: String?
                             if message.hasPrefix("--"), let colon = message.firstIndex(of: ":") {
                                 column = String(message[message.index(message.startIndex, offsetBy: 2)..<colon])
-                                message = String(message[message.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                                message = String(message[message.index(after: colon)...]).trimmedWhitespace
                             }
                             throw fail(line, column, message)
                         }

@@ -435,13 +435,13 @@ public struct IdentityEdit: Sendable, Hashable {
 
     public init(givenName: String? = nil, familyName: String? = nil, birthDate: ClinicalDate? = nil, mrn: String? = nil,
                 phone: String? = nil, email: String? = nil, address: String? = nil) {
-        self.givenName = givenName.map { $0.trimmingCharacters(in: .whitespaces) }
-        self.familyName = familyName.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.givenName = givenName.map { $0.trimmedWhitespace }
+        self.familyName = familyName.map { $0.trimmedWhitespace }
         self.birthDate = birthDate
-        self.mrn = mrn.map { $0.trimmingCharacters(in: .whitespaces) }
-        self.phone = phone.map { $0.trimmingCharacters(in: .whitespaces) }
-        self.email = email.map { $0.trimmingCharacters(in: .whitespaces) }
-        self.address = address.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.mrn = mrn.map { $0.trimmedWhitespace }
+        self.phone = phone.map { $0.trimmedWhitespace }
+        self.email = email.map { $0.trimmedWhitespace }
+        self.address = address.map { $0.trimmedWhitespace }
     }
 
     /// Checks each given field, naming it and what it may hold.

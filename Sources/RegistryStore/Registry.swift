@@ -208,7 +208,7 @@ public struct Registry: Sendable {
             }
             return own[0]
         }
-        let wanted = named.trimmingCharacters(in: .whitespaces).lowercased()
+        let wanted = named.trimmedWhitespace.lowercased()
         guard own.contains(wanted) else {
             throw RegistryError.refused("\(option): \(patientID) is not enrolled for '\(InputError.quote(named))'; their conditions are \(own.joined(separator: ", "))")
         }

@@ -162,7 +162,7 @@ struct ClinicCommand: AsyncParsableCommand {
         @Flag(help: "Print the clinic as JSON.") var json = false
 
         func run() async throws {
-            let name = self.name.trimmingCharacters(in: .whitespaces)
+            let name = self.name.trimmedWhitespace
             guard !name.isEmpty, name.count <= 80, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 fail(HubError(.refused, "a clinic's name must be 1 to 80 characters, without control characters"))
             }

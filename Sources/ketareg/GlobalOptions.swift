@@ -29,7 +29,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// The person recorded in audit rows.
     var actorName: String {
-        if let actor, !actor.trimmingCharacters(in: .whitespaces).isEmpty { return actor }
+        if let actor, !actor.trimmedWhitespace.isEmpty { return actor }
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return environmentVariable("USER") ?? "unknown"
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// A research endpoint on 127.0.0.1 that the demo starts for itself: it accepts each POST with a
 /// 200 and remembers the idempotency keys it saw. Nothing outside this machine is involved.
@@ -57,10 +58,10 @@ final class LocalEndpoint: @unchecked Sendable {
                 headerEnd = end
                 let head = String(decoding: data[0..<end], as: UTF8.self)
                 let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                    .flatMap { Int($0.split(separator: ":")[1].trimmedWhitespace) } ?? 0
                 expected = end + length
                 if let key = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("idempotency-key:") }) {
-                    let value = key.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
+                    let value = key.split(separator: ":", maxSplits: 1)[1].trimmedWhitespace
                     lock.withLock { keys.append(value) }
                 }
             }

@@ -42,7 +42,7 @@ func table(_ rows: [[String]], indent: String = "") -> String {
 private func trimmed(_ line: String) -> String {
     func plain(_ byte: UInt8?) -> Bool { byte.map { (0x21...0x7E).contains($0) } ?? false }
     if plain(line.utf8.first), plain(line.utf8.last) { return line }
-    return line.trimmingCharacters(in: .whitespaces)
+    return line.trimmedWhitespace
 }
 
 /// Columns a text takes on a terminal: one per character (a letter with its combining marks is

@@ -1,3 +1,4 @@
+import Foundation
 import Depression
 import Migraine
 import NeuropathicPain
@@ -122,6 +123,17 @@ struct BulkParsingTests {
             var expected = String.UnicodeScalarView()
             expected.append(contentsOf: scalars)
             #expect(text.trimmedSpaces == String(expected), "\(text.debugDescription)")
+        }
+    }
+
+    @Test("Trimming white space agrees with Foundation's trimming of .whitespaces, on random texts of ASCII, spaces of every kind and multi-byte characters")
+    func whitespaceTrimmingAgreesWithFoundation() {
+        var random = SeededGenerator(seed: 37)
+        let pieces: [String] = [" ", "\t", "a", "P-000123", "~", "!", "é", "\u{00A0}", "\u{2003}", "\u{202F}", "\u{3000}", "\u{1F600}", "\u{0301}", "\n", "\r", "\u{7F}", "1"]
+        for _ in 0..<4000 {
+            let text = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            #expect(text.trimmedWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            #expect(text[...].trimmedWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
         }
     }
 }

@@ -93,7 +93,7 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
             guard let line = readLine() else {
                 throw InputError(field: "answers", got: "end of input", allowed: "an answer for every item (input ended at item \(index + 1)); nothing was saved")
             }
-            let text = line.trimmingCharacters(in: .whitespaces)
+            let text = line.trimmedWhitespace
             if text == "<" {
                 if index == 0 { note("    this is the first item") } else { index -= 1 }
                 continue
@@ -128,7 +128,7 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
             continue
         }
         FileHandle.standardError.write(Data("Save? [y/N, or < to go back]: ".utf8))
-        let reply = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let reply = (readLine() ?? "").trimmedWhitespace.lowercased()
         if reply == "y" || reply == "yes" { return answers }
         if reply == "<" { continue }
         throw InputError(field: "answers", got: reply.isEmpty ? "no" : reply, allowed: "y to save; nothing was saved")

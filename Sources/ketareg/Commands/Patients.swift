@@ -325,7 +325,7 @@ func courseProgress(registry: Registry, patient: RecordID, catalog: ConditionCat
 /// not an id. Otherwise says what to type and how to find it.
 func patientID(_ text: String, field: String = "<id>", registry: @autoclosure () throws -> Registry) throws -> RecordID {
     if let id = RecordID(text), id.kind == .patient { return id }
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = text.trimmedWhitespace
     if !trimmed.isEmpty, let id = try registry().patient(mrn: trimmed) { return id }
     throw InputError(field: field, got: text,
                      allowed: "a patient id such as P-000042 or an enrolled MRN (find one with 'ketareg patient find NAME')")
