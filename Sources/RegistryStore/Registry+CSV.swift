@@ -152,8 +152,7 @@ extension Registry {
                     }
                     try refreshAgeAtDayZero(db, patientsWithInfusionsAfter: lastInfusion)
                     flagsRaisedCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM safety_flag WHERE id > ?", arguments: [lastFlag]) ?? 0
-                    flagsRaised = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE id > ? ORDER BY id LIMIT ?",
-                                                   arguments: [lastFlag, max(0, flagLimit)]).map(Self.flagView)
+                    flagsRaised = try Self.flagViews(db, "WHERE id > ? ORDER BY id LIMIT ?", arguments: [lastFlag, max(0, flagLimit)])
                     return dryRun ? .rollback : .commit
                 }
             }

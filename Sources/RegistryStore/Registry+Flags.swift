@@ -79,13 +79,22 @@ extension Registry {
     }
 
     func flag(_ db: Database, _ row: Int64) throws -> SafetyFlagView? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM safety_flag WHERE id = ?"), arguments: [row]).map(Self.flagView)
+        try Self.flagViews(db, "WHERE id = ?", arguments: [row]).first
     }
 
-    static func flagView(_ row: Row) -> SafetyFlagView {
-        SafetyFlagView(id: RecordKind.flag.displayID(row["id"]), patient: RecordKind.patient.displayID(row["patient_id"]), flag: row["flag"],
-                       rule: row["rule"], source: row["source"], raisedOn: row["raised_on"], state: row["state"],
-                       reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"], action: row["action"])
+    /// Flags read by column position: `filter` is the SQL after the table's name.
+    static func flagViews(_ db: Database, _ filter: String, arguments: StatementArguments) throws -> [SafetyFlagView] {
+        let cursor = try DirectCursor(db, sql: "SELECT id, patient_id, flag, rule, source, raised_on, state, reviewed_by, reviewed_at, action FROM safety_flag \(filter)",
+                                      arguments: arguments)
+        var views: [SafetyFlagView] = []
+        while let row = try cursor.next() {
+            views.append(SafetyFlagView(
+                id: RecordKind.flag.displayID(try row.required(row.int64, 0)), patient: RecordKind.patient.displayID(try row.required(row.int64, 1)),
+                flag: try row.required(row.string, 2), rule: try row.required(row.string, 3), source: try row.required(row.string, 4),
+                raisedOn: try row.required(row.string, 5), state: try row.required(row.string, 6),
+                reviewedBy: row.string(7), reviewedAt: row.string(8), action: row.string(9)))
+        }
+        return views
     }
 
     /// Flags, oldest first: all, or only those still open, for one patient or the clinic.
@@ -97,7 +106,7 @@ extension Registry {
             if openOnly { conditions.append("state = 'open'") }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let bound = limit.map { " LIMIT \(max(0, $0))" } ?? ""
-            return try Row.fetchAll(db, sql: "SELECT * FROM safety_flag\(filter) ORDER BY id\(bound)", arguments: StatementArguments(arguments)).map(Self.flagView)
+            return try Self.flagViews(db, "\(filter) ORDER BY id\(bound)", arguments: StatementArguments(arguments))
         }
     }
 

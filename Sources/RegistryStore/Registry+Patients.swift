@@ -119,8 +119,13 @@ extension Registry {
 
     /// The patient's ended conditions and the day each ended.
     func endedConditions(_ db: Database, patient: Int64) throws -> [String: String] {
-        Dictionary(try Row.fetchAll(db, sql: "SELECT condition_id, ended_on FROM patient_condition WHERE patient_id = ? AND ended_on IS NOT NULL",
-                                    arguments: [patient]).map { ($0["condition_id"] as String, $0["ended_on"] as String) }, uniquingKeysWith: { $1 })
+        var ended: [String: String] = [:]
+        let cursor = try DirectCursor(db, sql: "SELECT condition_id, ended_on FROM patient_condition WHERE patient_id = ? AND ended_on IS NOT NULL",
+                                      arguments: [patient])
+        while let row = try cursor.next() {
+            ended[try row.required(row.string, 0)] = try row.required(row.string, 1)
+        }
+        return ended
     }
 
     /// Adds a condition to a patient from a day on, or takes up again one that was ended.
@@ -257,6 +262,11 @@ extension Registry {
             let treatments = try PriorTreatmentRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY id", arguments: [row])
             let birth = try ClinicalDate.parse(identity.birthDate, field: "birth-date")
             let enrolled = try ClinicalDate.parse(patient.enrolledOn, field: "enrolled-on")
+            let openFlags = try Self.flagViews(db, "WHERE patient_id = ? AND state = 'open' ORDER BY id", arguments: [row])
+            // The open flags' names, each once, in the order each was first raised (what
+            // `openFlags(_:patient:)` asks SQLite for), from the rows just read.
+            var flagNames: [String] = []
+            for view in openFlags where !flagNames.contains(view.flag) { flagNames.append(view.flag) }
             var page = PatientPage(
                 id: id.description, mrn: identity.mrn, givenName: identity.givenName, familyName: identity.familyName,
                 birthDate: identity.birthDate, phone: identity.phone, email: identity.email, address: identity.address,
@@ -273,9 +283,8 @@ extension Registry {
                     .map(\.view),
                 courseEvents: try CourseEventRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY on_date, id", arguments: [row]).map(\.view),
                 latestScores: latest.values.sorted { ($0.on, $0.scale) < ($1.on, $1.scale) },
-                flags: try openFlags(db, patient: row))
-            page.openFlags = try Row.fetchAll(db, sql: "SELECT * FROM safety_flag WHERE patient_id = ? AND state = 'open' ORDER BY id", arguments: [row])
-                .map(Self.flagView)
+                flags: flagNames)
+            page.openFlags = openFlags
             return page
         }
     }

@@ -535,34 +535,47 @@ func decodeJSONUnlessEmpty<T: Decodable>(_ type: T.Type, _ text: String?, empty:
     return decodeJSON(type, text)
 }
 
-/// A stored list of ids (`["a","b"]`, as the encoder writes one): split by hand when nothing in
-/// it is escaped, else decoded. Histories read one per assessment.
 /// A stored list of answers (`[1,null,3]`, as ``appendJSONIntList(_:to:)`` writes one): read
 /// by hand when it is in that form, else decoded.
 func decodeIntList(_ text: String) -> [Int?] {
     var text = text
     let plain: [Int?]? = text.withUTF8 { bytes in
-        guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+        let end = bytes.count - 1
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[end] == UInt8(ascii: "]") else { return nil }
         if bytes.count == 2 { return [] }
         var values: [Int?] = []
-        for part in bytes[1..<(bytes.count - 1)].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            if part.elementsEqual("null".utf8) {
+        // One pass, part by part between commas (no array of slices: its first use alone cost
+        // more than the rest of a short command's reading).
+        var start = 1
+        while true {
+            var stop = start
+            while stop < end && bytes[stop] != UInt8(ascii: ",") { stop += 1 }
+            if stop - start == 4, bytes[start] == UInt8(ascii: "n"), bytes[start + 1] == UInt8(ascii: "u"),
+               bytes[start + 2] == UInt8(ascii: "l"), bytes[start + 3] == UInt8(ascii: "l") {
                 values.append(nil)
-                continue
+            } else {
+                var first = start, negative = false
+                if first < stop, bytes[first] == UInt8(ascii: "-") { negative = true; first += 1 }
+                // Digits only, no leading zero (which JSON does not allow), short enough not to overflow.
+                let count = stop - first
+                guard count >= 1, count <= 15, count == 1 || bytes[first] != UInt8(ascii: "0") else { return nil }
+                var magnitude = 0
+                for position in first..<stop {
+                    let digit = bytes[position] &- UInt8(ascii: "0")
+                    guard digit <= 9 else { return nil }
+                    magnitude = magnitude * 10 + Int(digit)
+                }
+                values.append(negative ? -magnitude : magnitude)
             }
-            var negative = false, digits = part[...]
-            if digits.first == UInt8(ascii: "-") { negative = true; digits = digits.dropFirst() }
-            // Digits only, no leading zero (which JSON does not allow), short enough not to overflow.
-            guard !digits.isEmpty, digits.count <= 15, digits.count == 1 || digits.first != UInt8(ascii: "0"),
-                  digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
-            let magnitude = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-            values.append(negative ? -magnitude : magnitude)
+            if stop == end { return values }
+            start = stop + 1
         }
-        return values
     }
     return plain ?? decodeJSON([Int?].self, text) ?? []
 }
 
+/// A stored list of ids (`["a","b"]`, as the encoder writes one): split by hand when nothing in
+/// it is escaped, else decoded. Histories read one per assessment.
 func decodeStringList(_ text: String?) -> [String] {
     guard let text, text != "[]" else { return [] }
     let plain: [String]? = text.utf8.withContiguousStorageIfAvailable { bytes in

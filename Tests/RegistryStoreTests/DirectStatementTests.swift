@@ -223,6 +223,7 @@ struct DirectRowTests {
 
     @Test("Stored answer lists are read as the decoder reads them", arguments: [
         "[]", "[1]", "[0,3,null,2]", "[null]", "[-1,12]", "[1, 2]", "[01]", "[1.5]", "[", "", "[1,]", "[,1]", "[null,null]", "[123456789012345]", "[\"1\"]",
+        "[-]", "[nul]", "[nulll]", "[Null]", "[-0]", "[0]", "[1,null,-3]", "[1234567890123456]", "[1,,2]", "[ 1]", "[1a]", "[--1]",
     ])
     func answerLists(text: String) {
         // What the stored list read as before: the decoder's list, or none when it refuses the text.
