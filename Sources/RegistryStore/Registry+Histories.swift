@@ -77,9 +77,8 @@ extension Registry {
             try $0.required($0.string, 1)
         }
         let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
-            PatientHistory.Infusion(condition: try row.required(row.string, 1), date: try ClinicalDate.parse(try row.required(row.string, 2), field: "on"),
-                                    time: row.string(3).flatMap { try? ClockTime.parse($0, field: "at") }, minutes: try row.required(row.int, 4),
-                                    doseMgPerKg: row.double(5), rateMgPerKgPerHour: row.double(6), route: row.string(7).flatMap(InfusionRoute.init(rawValue:)))
+            try HistoryRows.infusion(condition: try row.required(row.string, 1), givenOn: try row.required(row.string, 2), givenAt: row.string(3),
+                                     minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6), route: row.string(7))
         }
         let observations = try grouped("""
             SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
@@ -87,44 +86,31 @@ extension Registry {
             FROM infusion_observation o JOIN infusion i ON i.id = o.infusion_id
             WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(only == nil ? "" : " AND " + restricted("o.patient_id"))
             ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
-            """) { row -> PatientHistory.Observation in
-            let observed = try ClinicalDate.parse(try row.required(row.string, 1), field: "on")
-            let at = try ClockTime.parse(try row.required(row.string, 2), field: "at")
-            let given = try ClinicalDate.parse(try row.required(row.string, 3), field: "on")
-            let start = row.string(4).flatMap { try? ClockTime.parse($0, field: "at") }
-            let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
-            let systolic = row.int(5), diastolic = row.int(6)
-            return PatientHistory.Observation(
-                date: observed, hoursFromStart: max(0, minutes) / 60,
-                bloodPressure: systolic.flatMap { s in diastolic.map { BloodPressure(systolic: s, diastolic: $0) } },
-                heartRate: row.int(7), oxygenSaturation: row.int(8), sedation: try row.required(row.bool, 9),
-                dissociation: try row.required(row.bool, 10), respiratoryDepression: try row.required(row.bool, 11))
+            """) { row in
+            try HistoryRows.observation(observedOn: try row.required(row.string, 1), observedAt: try row.required(row.string, 2),
+                                        givenOn: try row.required(row.string, 3), givenAt: row.string(4), systolic: row.int(5), diastolic: row.int(6),
+                                        heartRate: row.int(7), oxygenSaturation: row.int(8), sedation: try row.required(row.bool, 9),
+                                        dissociation: try row.required(row.bool, 10), respiratoryDepression: try row.required(row.bool, 11))
         }
         let markers = try grouped("SELECT patient_id, id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id") { row in
-            CourseMarker(id: RecordKind.courseEvent.displayID(try row.required(row.int64, 1)), condition: try row.required(row.string, 2),
-                         kind: row.string(3).flatMap(CourseMarker.Kind.init(rawValue:)) ?? .start,
-                         date: try ClinicalDate.parse(try row.required(row.string, 4), field: "on"),
-                         courseKind: row.string(5).flatMap(CourseKind.init(rawValue:)))
+            try HistoryRows.marker(id: try row.required(row.int64, 1), condition: try row.required(row.string, 2), kind: row.string(3),
+                                   onDate: try row.required(row.string, 4), courseKind: row.string(5))
         }
         // In the order of entry: `PatientHistory` sorts them by day, and its sort is stable, so
         // that is by day and then by entry, without SQLite sorting the whole table (the index on
         // patient_id already gives each patient's rows by id).
         let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            PatientHistory.Assessment(
-                scale: try row.required(row.string, 1), date: try ClinicalDate.parse(try row.required(row.string, 2), field: "on"),
-                timepoint: row.string(3).flatMap(Timepoint.init(rawValue:)) ?? .followUp, score: try row.required(row.double, 4),
-                subscores: decodeJSONUnlessEmpty([String: Double].self, row.string(5), empty: "{}") ?? [:],
-                flags: decodeStringList(row.string(6)))
+            try HistoryRows.assessment(scale: try row.required(row.string, 1), assessedOn: try row.required(row.string, 2), timepoint: row.string(3),
+                                       score: try row.required(row.double, 4), subscores: row.string(5), flags: row.string(6))
         }
         let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            PatientHistory.AdverseEvent(term: row.string(1).flatMap(AdverseEventTerm.init(rawValue:)) ?? .other,
-                                        grade: row.string(2).flatMap(AdverseEventGrade.init(rawValue:)) ?? .mild, serious: try row.required(row.bool, 3))
+            HistoryRows.adverseEvent(term: row.string(1), grade: row.string(2), serious: try row.required(row.bool, 3))
         }
         let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
             row.string(1).flatMap(CoInterventionKind.init(rawValue:))
         }
         let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
-            (try row.required(row.string, 1), try ClinicalDate.parse(try row.required(row.string, 2), field: "ended_on"))
+            (try row.required(row.string, 1), try HistoryRows.endedOn(try row.required(row.string, 2)))
         }
         let patients = try DirectCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
         while let row = try patients.next() {
@@ -140,6 +126,56 @@ extension Registry {
             if let condition, !enrolled.contains(condition) { continue }
             try body(id, history)
         }
+    }
+}
+
+/// A history's records from their stored columns: one definition for the histories read in bulk
+/// and for the one the patient page builds from its own rows.
+enum HistoryRows {
+    static func infusion(condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?, route: String?) throws -> PatientHistory.Infusion {
+        PatientHistory.Infusion(condition: condition, date: try ClinicalDate.parse(givenOn, field: "on"),
+                                time: givenAt.flatMap { try? ClockTime.parse($0, field: "at") }, minutes: minutes,
+                                doseMgPerKg: dose, rateMgPerKgPerHour: rate, route: route.flatMap(InfusionRoute.init(rawValue:)))
+    }
+
+    /// An observation, its hours counted from the start of the infusion it was made during.
+    static func observation(observedOn: String, observedAt: String, givenOn: String, givenAt: String?, systolic: Int?, diastolic: Int?,
+                            heartRate: Int?, oxygenSaturation: Int?, sedation: Bool, dissociation: Bool,
+                            respiratoryDepression: Bool) throws -> PatientHistory.Observation {
+        let observed = try ClinicalDate.parse(observedOn, field: "on")
+        let at = try ClockTime.parse(observedAt, field: "at")
+        let given = try ClinicalDate.parse(givenOn, field: "on")
+        let start = givenAt.flatMap { try? ClockTime.parse($0, field: "at") }
+        let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
+        return PatientHistory.Observation(
+            date: observed, hoursFromStart: max(0, minutes) / 60,
+            bloodPressure: systolic.flatMap { s in diastolic.map { BloodPressure(systolic: s, diastolic: $0) } },
+            heartRate: heartRate, oxygenSaturation: oxygenSaturation, sedation: sedation,
+            dissociation: dissociation, respiratoryDepression: respiratoryDepression)
+    }
+
+    static func marker(id: Int64, condition: String, kind: String?, onDate: String, courseKind: String?) throws -> CourseMarker {
+        CourseMarker(id: RecordKind.courseEvent.displayID(id), condition: condition,
+                     kind: kind.flatMap(CourseMarker.Kind.init(rawValue:)) ?? .start,
+                     date: try ClinicalDate.parse(onDate, field: "on"),
+                     courseKind: courseKind.flatMap(CourseKind.init(rawValue:)))
+    }
+
+    static func assessment(scale: String, assessedOn: String, timepoint: String?, score: Double, subscores: String?, flags: String?) throws -> PatientHistory.Assessment {
+        PatientHistory.Assessment(
+            scale: scale, date: try ClinicalDate.parse(assessedOn, field: "on"),
+            timepoint: timepoint.flatMap(Timepoint.init(rawValue:)) ?? .followUp, score: score,
+            subscores: decodeJSONUnlessEmpty([String: Double].self, subscores, empty: "{}") ?? [:],
+            flags: decodeStringList(flags))
+    }
+
+    static func adverseEvent(term: String?, grade: String?, serious: Bool) -> PatientHistory.AdverseEvent {
+        PatientHistory.AdverseEvent(term: term.flatMap(AdverseEventTerm.init(rawValue:)) ?? .other,
+                                    grade: grade.flatMap(AdverseEventGrade.init(rawValue:)) ?? .mild, serious: serious)
+    }
+
+    static func endedOn(_ text: String) throws -> ClinicalDate {
+        try ClinicalDate.parse(text, field: "ended_on")
     }
 }
 

@@ -147,8 +147,9 @@ struct PatientCommand: ParsableCommand {
             let registry = try global.openRegistry()
             let patient = try patientID(id, registry: registry)
             let catalog = try global.catalog()
-            var page = try registry.patientPage(patient)
-            page.courses = try courseProgress(registry: registry, patient: patient, catalog: catalog, today: ClinicDay.today())
+            let (read, history) = try registry.patientPageAndHistory(patient)
+            var page = read
+            page.courses = CourseProgress.all(patient: history, catalog: catalog, today: try ClinicDay.today())
             if output.json { return try printJSON(page) }
             print(PatientPageText(page: page, catalog: catalog).render())
         }

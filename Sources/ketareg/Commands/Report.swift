@@ -26,10 +26,11 @@ struct Report: ParsableCommand {
         let text: String
         if let patient {
             let id = try patientID(patient, field: "patient", registry: registry)
-            var page = try registry.patientPage(id)
-            page.courses = try courseProgress(registry: registry, patient: id, catalog: catalog, today: today)
+            let (read, history) = try registry.patientPageAndHistory(id)
+            var page = read
+            page.courses = CourseProgress.all(patient: history, catalog: catalog, today: today)
             let own = catalog.conditions.filter { page.conditions.contains($0.id) }
-            let histories = try registry.histories(patient: id)
+            let histories = [history]
             let outcomes = OutcomeReport(conditions: own, histories: histories, asOf: today).outcomes
             let timelines = own.flatMap { condition in
                 histories.filter { $0.conditions.contains(condition.id) }.map { CourseTimeline(condition: condition, history: $0.asOf(today)) }
