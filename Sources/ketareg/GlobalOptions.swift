@@ -35,7 +35,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func openRegistry() throws -> Registry {
-        try Registry.open(at: registryPath, today: ClinicDay.today(), catalog: catalog())
+        // Closed by `Ketareg.main` when the command ends (see `Registry.keepUntilExit`).
+        try Registry.open(at: registryPath, today: ClinicDay.today(), catalog: catalog()).keepUntilExit()
     }
 }
 

@@ -49,7 +49,9 @@ struct Ketareg: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            Registry.closeKept()
         } catch {
+            Registry.closeKept()
             let (message, code) = describe(error)
             if code == 0 {
                 print(message)
