@@ -89,7 +89,9 @@ extension Registry {
                 let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-                try db.inTransaction {
+                // The audit chain's head is kept in memory while this transaction writes, instead
+                // of each audit row asking SQLite for the row before it (``AuditChain/importHead``).
+                try db.inTransaction { try AuditChain.$importHead.withValue(AuditChain.Head(db)) {
                     let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
                     let lastInfusion = try Int64.fetchOne(db, sql: "SELECT max(id) FROM infusion") ?? 0
                     let rules = try vitalRules(db)
@@ -154,7 +156,7 @@ extension Registry {
                     flagsRaisedCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM safety_flag WHERE id > ?", arguments: [lastFlag]) ?? 0
                     flagsRaised = try Self.flagViews(db, "WHERE id > ? ORDER BY id LIMIT ?", arguments: [lastFlag, max(0, flagLimit)])
                     return dryRun ? .rollback : .commit
-                }
+                } }
             }
         } catch let error as CSVReaderError {
             throw fail(error.line, nil, error.message)

@@ -46,7 +46,11 @@ extension Registry {
                 INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')
                 """)
             insert.bind(patient)
-            for value in [raised.flag, raised.rule, source.description, date, timestamp()] { insert.bind(value) }
+            insert.bind(raised.flag)
+            insert.bind(raised.rule)
+            insert.bind(source.description)
+            insert.bind(date)
+            insert.bind(timestamp())
             try insert.execute()
             let id = RecordID(kind: .flag, row: db.lastInsertedRowID)
             // What was just written, as flag(db, _) would read it back.

@@ -72,9 +72,10 @@ extension Registry {
         let id = db.lastInsertedRowID
         var insertIdentity = try DirectStatement(db, sql: "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date) VALUES (?, ?, ?, ?, ?)")
         insertIdentity.bind(id)
-        for value in [enrollment.identity.mrn, enrollment.identity.givenName, enrollment.identity.familyName, enrollment.identity.birthDate.description] {
-            insertIdentity.bind(value)
-        }
+        insertIdentity.bind(enrollment.identity.mrn)
+        insertIdentity.bind(enrollment.identity.givenName)
+        insertIdentity.bind(enrollment.identity.familyName)
+        insertIdentity.bind(enrollment.identity.birthDate.description)
         try insertIdentity.execute()
         if enrollment.researchConsent {
             var consent = try DirectStatement(db, sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)")

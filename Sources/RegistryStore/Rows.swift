@@ -122,14 +122,30 @@ struct InfusionRow: SnakeCaseRecord {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.bind(patientId)
-        for value in [conditionId, givenOn, givenAt] { statement.bind(value) }
-        for value in [doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg] { statement.bind(value) }
+        statement.bind(conditionId)
+        statement.bind(givenOn)
+        statement.bind(givenAt)
+        statement.bind(doseMgPerKg)
+        statement.bind(rateMgPerKgPerHour)
+        statement.bind(weightKg)
+        statement.bind(totalMg)
         statement.bind(minutes)
         statement.bind(route)
-        for value in [bpBeforeSystolic, bpBeforeDiastolic, bpAfterSystolic, bpAfterDiastolic, bpDischargeSystolic, bpDischargeDiastolic,
-                      heartRate, oxygenSaturation, monitoringMinutes] { statement.bind(value) }
+        statement.bind(bpBeforeSystolic)
+        statement.bind(bpBeforeDiastolic)
+        statement.bind(bpAfterSystolic)
+        statement.bind(bpAfterDiastolic)
+        statement.bind(bpDischargeSystolic)
+        statement.bind(bpDischargeDiastolic)
+        statement.bind(heartRate)
+        statement.bind(oxygenSaturation)
+        statement.bind(monitoringMinutes)
         statement.bind(concomitantMedication)
-        for value in [sedation, dissociation, respiratoryDepression, enteredInError, legacyRanges] { statement.bind(value) }
+        statement.bind(sedation)
+        statement.bind(dissociation)
+        statement.bind(respiratoryDepression)
+        statement.bind(enteredInError)
+        statement.bind(legacyRanges)
         try statement.execute()
         id = db.lastInsertedRowID
     }
@@ -235,9 +251,16 @@ struct AssessmentRow: SnakeCaseRecord {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.bind(patientId)
-        for value in [conditionId, scaleId, scaleVersion, assessedOn, timepoint, answers] { statement.bind(value) }
+        statement.bind(conditionId)
+        statement.bind(scaleId)
+        statement.bind(scaleVersion)
+        statement.bind(assessedOn)
+        statement.bind(timepoint)
+        statement.bind(answers)
         statement.bind(score)
-        for value in [subscores, band, flags] { statement.bind(value) }
+        statement.bind(subscores)
+        statement.bind(band)
+        statement.bind(flags)
         statement.bind(enteredInError)
         try statement.execute()
         id = db.lastInsertedRowID
@@ -346,9 +369,15 @@ struct AuditRow: SnakeCaseRecord {
     mutating func insertFast(_ db: Database) throws {
         var previous = AuditChain.genesis
         var lastID: Int64 = 0
-        try DirectStatement(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").forEachRow { row in
-            lastID = row.int64(0) ?? 0
-            previous = row.string(1) ?? AuditChain.genesis
+        let head = AuditChain.importHead.flatMap { $0.database == ObjectIdentifier(db) ? $0 : nil }
+        if let head, let headID = head.id {
+            lastID = headID
+            previous = head.hash
+        } else {
+            try DirectStatement(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").forEachRow { row in
+                lastID = row.int64(0) ?? 0
+                previous = row.string(1) ?? AuditChain.genesis
+            }
         }
         id = lastID + 1
         hash = AuditChain.hash(previous: previous, row: self)
@@ -357,8 +386,22 @@ struct AuditRow: SnakeCaseRecord {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.bind(id)
-        for value in [at, actor, account, action, entity, entityId, patient, before, after, reason, hash] { statement.bind(value) }
+        statement.bind(at)
+        statement.bind(actor)
+        statement.bind(account)
+        statement.bind(action)
+        statement.bind(entity)
+        statement.bind(entityId)
+        statement.bind(patient)
+        statement.bind(before)
+        statement.bind(after)
+        statement.bind(reason)
+        statement.bind(hash)
         try statement.execute()
+        if let head, let hash {
+            head.id = lastID + 1
+            head.hash = hash
+        }
     }
 }
 
