@@ -84,3 +84,42 @@ struct ImportFlagTests {
         #expect(try fixture.registry.flags(openOnly: true).count == 12, "every flag is raised, listed or not")
     }
 }
+
+@Suite("The audit chain across imports")
+struct ImportChainTests {
+    @Test("Imports keep the chain's head in memory only for their own transaction: after a dry run, a refused import and a real one, with single writes between, the chain verifies and its ids run without a gap")
+    func chainAcrossImports() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let registry = fixture.registry
+        let header = "record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers\n"
+        func write(_ name: String, _ text: String) throws -> String {
+            let file = fixture.folder.appendingPathComponent(name).path
+            try (header + text).write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        let good = try write("good.csv", "enrolment,C-1,2026-01-01,Cy,Ng,1980-05-05,female,depression,,,\n"
+                                         + "assessment,C-1,2026-01-02,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;0\n"
+                                         + "assessment,C-1,2026-02-02,,,,,,phq9,follow-up,0;0;0;0;0;0;0;0;2\n")
+        let refused = try write("refused.csv", "enrolment,C-2,2026-01-01,Di,Ng,1981-05-05,male,depression,,,\n"
+                                              + "assessment,C-2,2026-01-02,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;9\n")
+        func auditIDs() throws -> [Int64] { try fixture.database().read { try Int64.fetchAll($0, sql: "SELECT id FROM audit ORDER BY id") } }
+
+        _ = try fixture.enroll(mrn: "A-1")
+        let before = try auditIDs()
+        _ = try registry.importCSV(path: good, catalog: fixture.catalog, actor: "n", dryRun: true)
+        #expect(try auditIDs() == before, "a dry run writes no audit row")
+        _ = try fixture.enroll(mrn: "A-2")
+        #expect(throws: ImportError.self) { try registry.importCSV(path: refused, catalog: fixture.catalog, actor: "n", dryRun: false) }
+        _ = try fixture.enroll(mrn: "A-3")
+        let summary = try registry.importCSV(path: good, catalog: fixture.catalog, actor: "n", dryRun: false)
+        #expect(summary.rows == 3)
+        _ = try fixture.enroll(mrn: "A-4")
+        let ids = try auditIDs()
+        #expect(ids == Array(1...Int64(ids.count)), "ids run without a gap")
+        #expect(ids.count > before.count + 5)
+        let report = try registry.verify()
+        #expect(report.intact, "\(report.problems)")
+        #expect(report.auditRows == ids.count)
+    }
+}
