@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import RegistryCore
 
 /// The audit trail as a hash chain: each row's `hash` is SHA-256 over the previous row's hash and
@@ -10,21 +9,6 @@ enum AuditChain {
     /// The "previous hash" of the first row.
     static let genesis = String(repeating: "0", count: 64)
 
-    /// The last audit row written on one connection: its id and hash, once one has been written.
-    final class Head: @unchecked Sendable {
-        let database: ObjectIdentifier
-        var id: Int64?
-        var hash = AuditChain.genesis
-
-        init(_ db: Database) { database = ObjectIdentifier(db) }
-    }
-
-    /// While an import's transaction writes (it holds the write lock, and every audit row goes
-    /// through ``AuditRow/insertFast(_:)``), the chain's head is kept here rather than read back
-    /// from SQLite for every row: a query per audit row, a tenth of a row's SQLite work. It is
-    /// set only inside that transaction, for its connection, and goes with it: a rolled-back
-    /// import takes it along. Everywhere else each row reads the head from the table.
-    @TaskLocal static var importHead: Head?
 
     /// SHA-256, in hex, over the previous hash and every field of the row, each written with its
     /// length so that no two rows can share a canonical form.

@@ -25,8 +25,14 @@ struct DirectStatement {
     private var texts: [UInt8] = [0]
     private var textSlots: [(parameter: Int32, offset: Int, count: Int)] = []
 
-    init(_ db: Database, sql: String) throws {
-        statement = try db.cachedStatement(sql: sql)
+    /// `sql` is a literal: an import's transaction keeps its statements by the literal's address
+    /// (``ImportTransaction``).
+    init(_ db: Database, sql: StaticString) throws {
+        if let transaction = ImportTransaction.current(on: db) {
+            statement = try transaction.statement(db, sql)
+        } else {
+            statement = try db.cachedStatement(sql: sql.description)
+        }
         handle = statement.sqliteStatement
         connection = db.sqliteConnection
         // A statement that failed last time reports that failure again here; it was thrown then.

@@ -89,9 +89,9 @@ extension Registry {
                 let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-                // The audit chain's head is kept in memory while this transaction writes, instead
-                // of each audit row asking SQLite for the row before it (``AuditChain/importHead``).
-                try db.inTransaction { try AuditChain.$importHead.withValue(AuditChain.Head(db)) {
+                // The audit chain's head and the statements are kept in memory while this
+                // transaction writes (``ImportTransaction``).
+                try db.inTransaction { try ImportTransaction.$current.withValue(ImportTransaction(db)) {
                     let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
                     let lastInfusion = try Int64.fetchOne(db, sql: "SELECT max(id) FROM infusion") ?? 0
                     let rules = try vitalRules(db)

@@ -369,10 +369,10 @@ struct AuditRow: SnakeCaseRecord {
     mutating func insertFast(_ db: Database) throws {
         var previous = AuditChain.genesis
         var lastID: Int64 = 0
-        let head = AuditChain.importHead.flatMap { $0.database == ObjectIdentifier(db) ? $0 : nil }
-        if let head, let headID = head.id {
+        let transaction = ImportTransaction.current(on: db)
+        if let transaction, let headID = transaction.auditID {
             lastID = headID
-            previous = head.hash
+            previous = transaction.auditHash
         } else {
             try DirectStatement(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").forEachRow { row in
                 lastID = row.int64(0) ?? 0
@@ -398,9 +398,9 @@ struct AuditRow: SnakeCaseRecord {
         statement.bind(reason)
         statement.bind(hash)
         try statement.execute()
-        if let head, let hash {
-            head.id = lastID + 1
-            head.hash = hash
+        if let transaction, let hash {
+            transaction.auditID = lastID + 1
+            transaction.auditHash = hash
         }
     }
 }
