@@ -16,32 +16,23 @@ struct DirectStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private var index: Int32 = 0
-    /// The text values' bytes, one after another, and where each one goes: bound when the
-    /// statement runs, as pointers into this buffer that SQLite reads without copying
-    /// (`SQLITE_STATIC`), valid for as long as the statement runs, and unbound before it returns.
-    /// Copying each value into its own allocation, as `SQLITE_TRANSIENT` does, cost an import more
-    /// than the rest of binding. The first byte is never a value's, so the buffer always has an
-    /// address, even for an empty text.
-    private var texts: [UInt8] = [0]
-    private var textSlots: [(parameter: Int32, offset: Int, count: Int)] = []
+    private let texts: TextBindings
 
-    /// `sql` is a literal: an import's transaction keeps its statements by the literal's address
-    /// (``ImportTransaction``).
+    /// `sql` is a literal: an import's transaction keeps its statements, and their buffers, by the
+    /// literal's address (``ImportTransaction``).
     init(_ db: Database, sql: StaticString) throws {
         if let transaction = ImportTransaction.current(on: db) {
-            statement = try transaction.statement(db, sql)
+            (statement, texts) = try transaction.statement(db, sql)
+            texts.reset()
         } else {
             statement = try db.cachedStatement(sql: sql.description)
+            texts = TextBindings(parameters: Int(sqlite3_bind_parameter_count(statement.sqliteStatement)))
         }
         handle = statement.sqliteStatement
         connection = db.sqliteConnection
         // A statement that failed last time reports that failure again here; it was thrown then.
         // Its bindings are all replaced before it runs (checked by `checkBindings`).
         sqlite3_reset(handle)
-        // Room for a typical row's texts (an audit row's JSON grows it once): growing from empty
-        // cost more than binding.
-        texts.reserveCapacity(1024)
-        textSlots.reserveCapacity(Int(sqlite3_bind_parameter_count(handle)))
     }
 
     private mutating func next() -> Int32 {
@@ -53,8 +44,8 @@ struct DirectStatement {
         let at = next()
         guard var value else { sqlite3_bind_null(handle, at); return }
         value.withUTF8 { bytes in
-            textSlots.append((at, texts.count, bytes.count))
-            texts.append(contentsOf: bytes)
+            texts.slots.append((at, texts.bytes.count, bytes.count))
+            texts.bytes.append(contentsOf: bytes)
         }
     }
 
@@ -88,13 +79,13 @@ struct DirectStatement {
     /// so that SQLite keeps no pointer into the buffer once it is gone.
     private func withTextsBound<Result>(_ body: () throws -> Result) throws -> Result {
         try checkBindings()
-        return try texts.withUnsafeBufferPointer { buffer in
+        return try texts.bytes.withUnsafeBufferPointer { buffer in
             defer {
                 sqlite3_reset(handle)
                 sqlite3_clear_bindings(handle)
             }
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            for slot in textSlots {
+            for slot in texts.slots {
                 sqlite3_bind_text(handle, slot.parameter, base + slot.offset, Int32(slot.count), nil /* SQLITE_STATIC */)
             }
             return try body()
@@ -194,5 +185,29 @@ final class DirectCursor {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
         return nil
+    }
+}
+
+/// A statement's text values: their bytes, one after another, and where each one goes. They are
+/// bound when the statement runs, as pointers into this buffer that SQLite reads without copying
+/// (`SQLITE_STATIC`), valid for as long as the statement runs, and unbound before it returns.
+/// Copying each value into its own allocation, as `SQLITE_TRANSIENT` does, cost an import more
+/// than the rest of binding. The first byte is never a value's, so the buffer always has an
+/// address, even for an empty text. An import reuses one per statement (``ImportTransaction``).
+final class TextBindings {
+    @exclusivity(unchecked) var bytes: [UInt8] = [0]
+    @exclusivity(unchecked) var slots: [(parameter: Int32, offset: Int, count: Int)] = []
+
+    init(parameters: Int) {
+        // Room for a typical row's texts (an audit row's JSON grows it once): growing from empty
+        // cost more than binding.
+        bytes.reserveCapacity(1024)
+        slots.reserveCapacity(parameters)
+    }
+
+    /// Empty again, keeping the room.
+    func reset() {
+        bytes.removeLast(bytes.count - 1)
+        slots.removeAll(keepingCapacity: true)
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// What an import keeps for the length of its transaction, on its connection: it holds the write
 /// lock, so nothing else writes meanwhile, and every row it writes goes through the code below.
@@ -16,7 +17,7 @@ final class ImportTransaction: @unchecked Sendable {
     /// The last audit row written, once this transaction has written one.
     var auditID: Int64?
     var auditHash = AuditChain.genesis
-    private var statements: [UnsafeRawPointer: Statement] = [:]
+    private var statements: [UnsafeRawPointer: (Statement, TextBindings)] = [:]
 
     init(_ db: Database) { database = ObjectIdentifier(db) }
 
@@ -28,12 +29,15 @@ final class ImportTransaction: @unchecked Sendable {
         return transaction
     }
 
-    /// GRDB's cached statement for `sql`, looked up once per literal.
-    func statement(_ db: Database, _ sql: StaticString) throws -> Statement {
+    /// GRDB's cached statement for `sql`, looked up once per literal, and its text buffer, kept
+    /// from one run to the next. (A statement runs to its end before the code that runs it runs
+    /// it again, so one buffer per statement is never shared.)
+    func statement(_ db: Database, _ sql: StaticString) throws -> (Statement, TextBindings) {
         let key = UnsafeRawPointer(sql.utf8Start)
         if let known = statements[key] { return known }
         let statement = try db.cachedStatement(sql: sql.description)
-        statements[key] = statement
-        return statement
+        let entry = (statement, TextBindings(parameters: Int(sqlite3_bind_parameter_count(statement.sqliteStatement))))
+        statements[key] = entry
+        return entry
     }
 }
