@@ -84,7 +84,7 @@ struct CatalogOptions: ParsableArguments {
     }
 
     /// `path` without its last `levels` components ("/" at the top).
-    static func parentFolder(of path: String, levels: Int) -> String {
+    private static func parentFolder(of path: String, levels: Int) -> String {
         var components = path.split(separator: "/", omittingEmptySubsequences: true)
         components.removeLast(min(levels, components.count))
         return "/" + components.joined(separator: "/")
