@@ -107,7 +107,7 @@ extension Registry {
             HistoryRows.adverseEvent(term: row.string(1), grade: row.string(2), serious: try row.required(row.bool, 3))
         }
         let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            row.string(1).flatMap(CoInterventionKind.init(rawValue:))
+            HistoryRows.coIntervention(kind: row.string(1))
         }
         let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
             (try row.required(row.string, 1), try HistoryRows.endedOn(try row.required(row.string, 2)))
@@ -172,6 +172,11 @@ enum HistoryRows {
     static func adverseEvent(term: String?, grade: String?, serious: Bool) -> PatientHistory.AdverseEvent {
         PatientHistory.AdverseEvent(term: term.flatMap(AdverseEventTerm.init(rawValue:)) ?? .other,
                                     grade: grade.flatMap(AdverseEventGrade.init(rawValue:)) ?? .mild, serious: serious)
+    }
+
+    /// A co-intervention's kind; nil for one this version does not know, which histories leave out.
+    static func coIntervention(kind: String?) -> CoInterventionKind? {
+        kind.flatMap(CoInterventionKind.init(rawValue:))
     }
 
     static func endedOn(_ text: String) throws -> ClinicalDate {

@@ -253,10 +253,15 @@ extension Registry {
     /// The patient's page and their clinical history (as ``histories(condition:patient:)`` reads
     /// it), built from one read of their rows: `patient show` and the report need both.
     public func patientPageAndHistory(_ id: RecordID) throws -> (page: PatientPage, history: PatientHistory) {
-        try read { db in try patientPage(db, id) }
+        try read { db in
+            let read = try patientPage(db, id)
+            return (read.page, try read.history())
+        }
     }
 
-    private func patientPage(_ db: Database, _ id: RecordID) throws -> (page: PatientPage, history: PatientHistory) {
+    /// The page, and the history from the same rows, built only when asked for: `export-csv`
+    /// reads every patient's page and needs no history.
+    private func patientPage(_ db: Database, _ id: RecordID) throws -> (page: PatientPage, history: () throws -> PatientHistory) {
         let patient = try requirePatient(db, id)
         let row = patient.id!
         // Read by column position (`DirectRow`), not through GRDB's Codable decoding or query
@@ -305,34 +310,36 @@ extension Registry {
         // (nor an observation made during an infusion entered in error), adverse events and
         // co-interventions in the order of entry, the rest in the page's order, which is theirs.
         // A test compares the two for every patient of a generated clinic.
-        let kept = infusionRows.filter { !$0.enteredInError }
-        let started = Dictionary(kept.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
-        let history = PatientHistory(
-            patient: id.description, conditions: conditions, enrolledOn: enrolled,
-            infusions: try kept.map {
-                try HistoryRows.infusion(condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt, minutes: $0.minutes,
-                                         dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route)
-            },
-            assessments: try assessmentRows.filter { !$0.enteredInError }.map {
-                try HistoryRows.assessment(scale: $0.scaleId, assessedOn: $0.assessedOn, timepoint: $0.timepoint, score: $0.score,
-                                           subscores: $0.subscores, flags: $0.flags)
-            },
-            adverseEvents: adverse.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
-                HistoryRows.adverseEvent(term: $0.term, grade: $0.grade, serious: $0.serious)
-            },
-            coInterventions: coInterventions.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.compactMap { CoInterventionKind(rawValue: $0.kind) },
-            courseMarkers: try courseEvents.filter { !$0.enteredInError }.map {
-                try HistoryRows.marker(id: $0.id!, condition: $0.conditionId, kind: $0.kind, onDate: $0.onDate, courseKind: $0.courseKind)
-            },
-            observations: try observations.filter { !$0.enteredInError }.compactMap { observation in
-                guard let infusion = started[observation.infusionId] else { return nil }
-                return try HistoryRows.observation(
-                    observedOn: observation.observedOn, observedAt: observation.observedAt, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
-                    systolic: observation.bpSystolic, diastolic: observation.bpDiastolic, heartRate: observation.heartRate,
-                    oxygenSaturation: observation.oxygenSaturation, sedation: observation.sedation, dissociation: observation.dissociation,
-                    respiratoryDepression: observation.respiratoryDepression)
-            },
-            endedConditions: try endedConditions.mapValues(HistoryRows.endedOn))
+        func history() throws -> PatientHistory {
+            let kept = infusionRows.filter { !$0.enteredInError }
+            let started = Dictionary(kept.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+            return PatientHistory(
+                patient: id.description, conditions: conditions, enrolledOn: enrolled,
+                infusions: try kept.map {
+                    try HistoryRows.infusion(condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt, minutes: $0.minutes,
+                                             dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route)
+                },
+                assessments: try assessmentRows.filter { !$0.enteredInError }.map {
+                    try HistoryRows.assessment(scale: $0.scaleId, assessedOn: $0.assessedOn, timepoint: $0.timepoint, score: $0.score,
+                                               subscores: $0.subscores, flags: $0.flags)
+                },
+                adverseEvents: adverse.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
+                    HistoryRows.adverseEvent(term: $0.term, grade: $0.grade, serious: $0.serious)
+                },
+                coInterventions: coInterventions.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.compactMap { HistoryRows.coIntervention(kind: $0.kind) },
+                courseMarkers: try courseEvents.filter { !$0.enteredInError }.map {
+                    try HistoryRows.marker(id: $0.id!, condition: $0.conditionId, kind: $0.kind, onDate: $0.onDate, courseKind: $0.courseKind)
+                },
+                observations: try observations.filter { !$0.enteredInError }.compactMap { observation in
+                    guard let infusion = started[observation.infusionId] else { return nil }
+                    return try HistoryRows.observation(
+                        observedOn: observation.observedOn, observedAt: observation.observedAt, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
+                        systolic: observation.bpSystolic, diastolic: observation.bpDiastolic, heartRate: observation.heartRate,
+                        oxygenSaturation: observation.oxygenSaturation, sedation: observation.sedation, dissociation: observation.dissociation,
+                        respiratoryDepression: observation.respiratoryDepression)
+                },
+                endedConditions: try endedConditions.mapValues(HistoryRows.endedOn))
+        }
         return (page, history)
     }
 
