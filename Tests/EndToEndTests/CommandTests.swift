@@ -201,4 +201,47 @@ struct CommandTests {
         #expect(missing.status == 3)
         #expect(missing.standardError.contains("ketareg init"))
     }
+
+    /// `main` skips ArgumentParser's completion-script check unless an argument asks for a script,
+    /// by setting a super-command name for the length of the parse (Ketareg.configuration). Help,
+    /// usage errors and scripts must still read exactly as ArgumentParser writes them.
+    @Test("Help, usage errors and completion scripts name the command 'ketareg', once")
+    func helpAndCompletionScripts() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        let top = try clinic.run("--help")
+        #expect(top.status == 0)
+        #expect(top.standardOutput.contains("USAGE: ketareg <subcommand>"))
+        #expect(top.standardOutput.contains("See 'ketareg help <subcommand>' for detailed help."))
+        for arguments in [["patient", "show", "--help"], ["help", "patient", "show"], ["patient", "show", "-h"]] {
+            let help = try clinic.run(arguments: arguments)
+            #expect(help.status == 0, "\(arguments)")
+            #expect(help.standardOutput.contains("USAGE: ketareg patient show "), "\(arguments): \(help.standardOutput)")
+        }
+        let usage = try clinic.run("patient", "show")
+        #expect(usage.status == 2)
+        #expect(usage.standardError.contains("Error: Missing expected argument '<id>'"))
+        #expect(usage.standardError.contains("Usage: ketareg patient show "))
+        #expect(usage.standardError.contains("See 'ketareg patient show --help' for more information."))
+        let unknown = try clinic.run("patient", "show", "P-000001", "--no-such-option")
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.contains("Usage: ketareg patient show "))
+        let version = try clinic.run("--version")
+        #expect(version.status == 0 && version.standardOutput == "0.1.0\n")
+        for shell in ["bash", "zsh", "fish"] {
+            for arguments in [["--generate-completion-script", shell], ["--generate-completion-script=\(shell)"]] {
+                let script = try clinic.run(arguments: arguments)
+                #expect(script.status == 0, "\(arguments): \(script.standardError)")
+                #expect(script.standardOutput.contains("patient"), "\(arguments)")
+                #expect(script.standardOutput.contains("registry"), "\(arguments)")
+            }
+        }
+        let bash = try clinic.run("--generate-completion-script", environment: ["SHELL": "/bin/bash"])
+        #expect(bash.status == 0)
+        #expect(bash.standardOutput.hasPrefix("#!/bin/bash"))
+        #expect(bash.standardOutput.hasSuffix("complete -o filenames -F _ketareg ketareg\n"))
+        for outcome in [top, usage, unknown] {
+            #expect(!(outcome.standardOutput + outcome.standardError).contains("ketareg ketareg"))
+        }
+    }
 }

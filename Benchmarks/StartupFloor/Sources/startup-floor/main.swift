@@ -20,10 +20,27 @@ struct List: ParsableCommand {
     func run() { print(condition ?? "all") }
 }
 
+/// Parsed as `ketareg` parses: ArgumentParser's completion-script check is skipped, unless an
+/// argument asks for a script, by a super-command name set for the length of the parse.
+nonisolated(unsafe) var skipsCompletionCheck = false
+
 struct StartupFloor: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "startup-floor", abstract: "ArgumentParser alone: the start-up floor for ketareg.",
-        version: "0.1.0", subcommands: [Show.self, List.self])
+    static var configuration: CommandConfiguration {
+        var configuration = CommandConfiguration(
+            commandName: "startup-floor", abstract: "ArgumentParser alone: the start-up floor for ketareg.",
+            version: "0.1.0", subcommands: [Show.self, List.self])
+        if skipsCompletionCheck { configuration._superCommandName = "startup-floor" }
+        return configuration
+    }
 }
 
-StartupFloor.main()
+let arguments = Array(CommandLine.arguments.dropFirst())
+skipsCompletionCheck = !arguments.contains { $0.contains("generate-completion-script") }
+do {
+    var command = try StartupFloor.parseAsRoot(arguments)
+    skipsCompletionCheck = false
+    try command.run()
+} catch {
+    skipsCompletionCheck = false
+    StartupFloor.exit(withError: error)
+}
