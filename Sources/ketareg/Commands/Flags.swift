@@ -10,7 +10,7 @@ struct FlagCommand: ParsableCommand {
             A flag is raised for clinician review when a record meets a safety rule, and stays open \
             until someone records what was done. Each condition module's scales have rules of \
             their own (suicidal thoughts on a depression scale, for one); on infusions, \
-            observations and adverse events, by default: \(VitalSafetyRules.standard.descriptions.joined(separator: "; ")). \
+            observations and adverse events, by default: \(joinedBySemicolons(VitalSafetyRules.standard.descriptions)). \
             'ketareg flag rules' shows every rule in force at this clinic; 'ketareg flag thresholds' \
             changes the vital-sign thresholds. Open flags head 'patient show' and are listed by \
             'due' and 'day'.
@@ -158,4 +158,16 @@ func printRaisedFlags(_ registry: Registry, from source: String, patient: Record
 func openFlagsText(_ flags: [SafetyFlagView], names: [String: String]) -> String {
     "OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):\n"
         + table(flags.map { [$0.id, $0.patient, names[$0.patient] ?? "", $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  ")
+}
+
+/// The texts joined by "; ". Every command builds `flag`'s help while ArgumentParser reads the
+/// command tree, and `joined(separator:)`, unspecialised here, cost a type lookup in the start-up
+/// of every command (0.4M instructions); this loop does not.
+private func joinedBySemicolons(_ texts: [String]) -> String {
+    var joined = ""
+    for text in texts {
+        if !joined.isEmpty { joined += "; " }
+        joined += text
+    }
+    return joined
 }
