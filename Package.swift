@@ -55,9 +55,11 @@ let package = Package(
         // import bind and step its per-row statements directly (DirectStatement.swift).
         .target(
             name: "RegistryStore",
-            dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            dependencies: ["RegistryCore", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // SQLite's process-wide settings, through a C wrapper: sqlite3_config is variadic.
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // libcurl, seen from Swift: a module map and typed wrappers for its variadic calls.
         .target(

@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import Foundation
 import GRDB
 import RegistryCore
@@ -152,7 +153,13 @@ public struct Registry: Sendable {
         }
     }
 
+    /// SQLite's process-wide settings, made once, before the process's first connection (the
+    /// registry's, in the command line): its memory statistics are off (see sqlite_settings.h). The
+    /// import made 2% of its instructions take and release their global mutex.
+    private static let sqliteSettings: Void = { _ = ketareg_sqlite_disable_memory_statistics() }()
+
     private static func openPool(_ path: String) throws -> any DatabaseWriter {
+        _ = sqliteSettings
         var configuration = Configuration()
         // WAL, set here rather than by GRDB's `.wal` set-up, which also writes to the file (a
         // table created and dropped) whenever the -wal file is absent or empty: on nearly every
