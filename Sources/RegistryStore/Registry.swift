@@ -108,8 +108,8 @@ public struct Registry: Sendable {
             // than the rest of opening, on every command. The migrator runs only when one is missing.
             let applied = try pool.read { db -> [String]? in
                 let tables = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
-                guard try Bool.fetchOne(db, sql: tables, arguments: ["registry_info"]) ?? false else { return nil }
-                guard try Bool.fetchOne(db, sql: tables, arguments: ["grdb_migrations"]) ?? false else { return [] }
+                guard try db.firstValue(tables, arguments: ["registry_info"], { $0.bool(0) }) ?? false else { return nil }
+                guard try db.firstValue(tables, arguments: ["grdb_migrations"], { $0.bool(0) }) ?? false else { return [] }
                 var identifiers: [String] = []
                 let cursor = try DirectCursor(db, sql: "SELECT identifier FROM grdb_migrations")
                 while let row = try cursor.next() {
@@ -165,8 +165,8 @@ public struct Registry: Sendable {
         // table created and dropped) whenever the -wal file is absent or empty: on nearly every
         // command, since SQLite removes it when the last connection closes.
         configuration.prepareDatabase { db in
-            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
-                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+            if try db.firstValue("PRAGMA journal_mode", { $0.string(0) }) != "wal" {
+                guard try db.firstValue("PRAGMA journal_mode = WAL", { $0.string(0) }) == "wal" else {
                     throw RegistryError.storage("cannot put \(path) in WAL mode")
                 }
             }
