@@ -28,6 +28,21 @@ struct DeclarativeModuleTests {
         #expect(try clinic.run("assess", id, "--scale", "pcl5", "--on", "2026-03-03", "--timepoint", "post-infusion", "--answers", "5,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1").status == 1)
     }
 
+    /// The modules are read with Yams' basic resolver and UTF-8 given: its default encoding looks at
+    /// YAMS_DEFAULT_ENCODING and, when that is set, printed a line to standard output after the JSON.
+    @Test("Reading the modules writes nothing of Yams' own: --json stays JSON whatever YAMS_DEFAULT_ENCODING says")
+    func yamsWritesNothing() throws {
+        let clinic = try Clinic(initialise: false)
+        defer { clinic.remove() }
+        for encoding in ["UTF16", "utf8"] {
+            let listed = try clinic.run("conditions", "--json", environment: ["YAMS_DEFAULT_ENCODING": encoding])
+            #expect(listed.status == 0)
+            #expect(!listed.standardOutput.contains("YAMS_DEFAULT_ENCODING"), "\(encoding)")
+            let conditions = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]], "\(encoding)")
+            #expect(conditions.contains { $0["id"] as? String == "ptsd" })
+        }
+    }
+
     @Test("Y-BOCS from the guide, with summed subscores: scored without a registry, then in every command")
     func ybocsEverywhere() throws {
         let clinic = try Clinic()
