@@ -70,7 +70,7 @@ public enum ConditionFileLoader {
             // and running Yams' default regular expressions for every scalar, an empty constructor
             // its table of types, and UTF-8 (what a Swift string is) the look at the environment
             // that Yams' default encoding makes, which prints to standard output when
-            // YAMS_DEFAULT_ENCODING is set. Together 12M of the 19M instructions loading the PTSD
+            // YAMS_DEFAULT_ENCODING is set. Together 13M of the 19M instructions loading the PTSD
             // module took, on every command that loads the catalog.
             guard let node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]), .utf8) else {
                 throw ConditionFileError(file: file, line: 1, message: "the file is empty; it must describe one condition (see docs/adding-a-condition.md)")

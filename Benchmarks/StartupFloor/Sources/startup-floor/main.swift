@@ -25,13 +25,17 @@ struct List: ParsableCommand {
 nonisolated(unsafe) var skipsCompletionCheck = false
 
 struct StartupFloor: ParsableCommand {
-    static var configuration: CommandConfiguration {
-        var configuration = CommandConfiguration(
-            commandName: "startup-floor", abstract: "ArgumentParser alone: the start-up floor for ketareg.",
-            version: "0.1.0", subcommands: [Show.self, List.self])
-        if skipsCompletionCheck { configuration._superCommandName = "startup-floor" }
+    static var configuration: CommandConfiguration { skipsCompletionCheck ? skipping : standard }
+
+    static let standard = CommandConfiguration(
+        commandName: "startup-floor", abstract: "ArgumentParser alone: the start-up floor for ketareg.",
+        version: "0.1.0", subcommands: [Show.self, List.self])
+
+    static let skipping: CommandConfiguration = {
+        var configuration = standard
+        configuration._superCommandName = "startup-floor"
         return configuration
-    }
+    }()
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
