@@ -612,6 +612,78 @@ struct InfusionCheckTests {
         #expect(accepted > 100, "accepted \(accepted)")
         #expect(refused > 1_000, "refused \(refused)")
     }
+
+    /// The route was first checked with an IN list, for which SQLite builds a temporary table on
+    /// every insert; a migration rebuilt the table with comparisons. Both registries, new and
+    /// migrated, must accept exactly the routes the code knows.
+    @Test("The route is checked by comparisons, in a new registry and in one migrated from 2026-11-26: every route the code knows is stored, nothing else")
+    func routeCheck() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let source = try #require(Bundle.module.url(forResource: "registry-2026-11-26", withExtension: "sqlite", subdirectory: "Fixtures"))
+        let migrated = fixture.folder.appendingPathComponent("old.sqlite").path
+        try FileManager.default.copyItem(atPath: source.path, toPath: migrated)
+        // Every migration before this one first, as opening the registry would run them.
+        let courseDays = Dictionary(uniqueKeysWithValues: testCatalog.conditions.map { ($0.id, $0.course.withinDays) })
+        let old = try DatabaseQueue(path: migrated)
+        try Schema.migrator(courseDays: courseDays).migrate(old, upTo: "Remember what each summary cell was published with, and for which patients")
+        let before = try old.read { db in
+            (try Row.fetchAll(db, sql: "SELECT * FROM infusion ORDER BY id").map(\.description),
+             try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'infusion'"))
+        }
+        try old.close()
+        _ = try Registry.open(at: migrated, today: testToday, catalog: testCatalog)
+        let patient = try fixture.enroll()
+        for (path, patientID) in [(fixture.path, patient.row), (migrated, Int64(1))] {
+            let database = try DatabaseQueue(path: path)
+            let definition = try #require(try database.read { try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'infusion'") })
+            #expect(definition.contains(Schema.routeCheckAsComparisons), "\(path)")
+            #expect(!definition.contains(" IN ("), "\(path)")
+            let indexes = try database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'infusion' ORDER BY name") }
+            #expect(indexes == ["infusion_on_patient_condition", "infusion_on_patient_id"], "\(path)")
+            let condition = try #require(try database.read { try String.fetchOne($0, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ?", arguments: [patientID]) })
+            for route in InfusionRoute.allCases.map(\.rawValue) + ["IV", "Oral", "sublingual", "", "iv ", " iv", "oral;", "intranasal-spray", "'iv'"] {
+                var stored = true
+                do {
+                    try database.write { db in
+                        try db.execute(sql: """
+                            INSERT INTO infusion (patient_id, condition_id, given_on, dose_mg_per_kg, minutes, route, concomitant_medication, sedation, dissociation, respiratory_depression)
+                            VALUES (?, ?, '2026-02-01', 0.5, 40, ?, '[]', 0, 0, 0)
+                            """, arguments: [patientID, condition, route])
+                    }
+                } catch let error as DatabaseError {
+                    #expect(error.resultCode == .SQLITE_CONSTRAINT, "\(route.debugDescription): \(error)")
+                    stored = false
+                }
+                #expect(stored == (InfusionRoute(rawValue: route) != nil), "\(path): \(route.debugDescription)")
+            }
+        }
+        // The migration kept every row as it was, ids included, and new ids go on from
+        // AUTOINCREMENT's high-water mark: the four routes the code knows were stored after it.
+        let database = try DatabaseQueue(path: migrated)
+        let seq = try #require(before.1)
+        let after = try database.read { db in
+            (try Row.fetchAll(db, sql: "SELECT * FROM infusion WHERE id <= ? ORDER BY id", arguments: [seq]).map(\.description),
+             try Int.fetchAll(db, sql: "SELECT id FROM infusion WHERE id > ? ORDER BY id", arguments: [seq]))
+        }
+        #expect(!before.0.isEmpty)
+        #expect(after.0 == before.0)
+        #expect(after.1 == [seq + 1, seq + 2, seq + 3, seq + 4])
+        // Adverse events still refer to infusions, foreign key and all.
+        func addEvent(infusion: Int) throws {
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO adverse_event (patient_id, infusion_id, term, grade, serious, onset) VALUES (1, ?, 'nausea', 'mild', 0, '2026-02-01')",
+                               arguments: [infusion])
+            }
+        }
+        try addEvent(infusion: seq + 1)
+        do {
+            try addEvent(infusion: 999_999)
+            Issue.record("an adverse event on an infusion that does not exist was stored")
+        } catch let error as DatabaseError {
+            #expect(error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY, "\(error)")
+        }
+    }
 }
 
 @Suite("Histories read back")
