@@ -64,7 +64,8 @@ struct RegistryFileTests {
                                "Let a patient's conditions start and end: patient_condition.started_on, ended_on, end_reason",
                                "Keep research consent as a history of decisions, each with its day: consent_event",
                                "Make every safety flag a record with its rule, its source and its review: safety_flag",
-                               "Remember what each summary cell was published with, and for which patients"])
+                               "Remember what each summary cell was published with, and for which patients",
+                               "Check an infusion's route with comparisons, not an IN list"])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")
     }
