@@ -13,10 +13,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Who is making the change, for the audit trail (default: your login name).", valueName: "name"))
     var actor: String?
 
-    @OptionGroup var modules: CatalogOptions
+    // CatalogOptions' option, declared again rather than as its option group: every option group
+    // costs a command's parse four first-time type lookups (the runtime scans every conformance
+    // record of the program for each), about 1.3M instructions.
+    @Option(name: .long, help: CatalogOptions.conditionsHelp)
+    var conditions: String?
 
     /// The conditions this run knows.
-    func catalog() throws -> ConditionCatalog { try modules.load() }
+    func catalog() throws -> ConditionCatalog { try CatalogOptions.load(conditions: conditions) }
 
     /// The registry path after flags, environment and defaults.
     var registryPath: String {
@@ -40,21 +44,26 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// `--json` for commands that show data.
-struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print one JSON document on standard output, for scripts.")
-    var json = false
+/// `--json` for commands that show data. Each such command declares the flag itself, with this
+/// help, rather than taking it as an option group: every option group costs a command's parse four
+/// first-time type lookups (the runtime scans every conformance record of the program for each),
+/// about 1.3M instructions.
+enum OutputOptions {
+    static let jsonHelp: ArgumentHelp = "Print one JSON document on standard output, for scripts."
 }
 
 /// Where the declarative condition modules are.
 struct CatalogOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Folder of declarative condition modules (YAML).",
-                                            discussion: "Default: $KETAREG_CONDITIONS, else Registry/conditions in this folder or beside the program's source tree, else /usr/local/share/ketareg/conditions.",
-                                            valueName: "dir"))
+    @Option(name: .long, help: conditionsHelp)
     var conditions: String?
 
-    /// The folder to read, if there is one.
-    var directory: String? {
+    static let conditionsHelp = ArgumentHelp(
+        "Folder of declarative condition modules (YAML).",
+        discussion: "Default: $KETAREG_CONDITIONS, else Registry/conditions in this folder or beside the program's source tree, else /usr/local/share/ketareg/conditions.",
+        valueName: "dir")
+
+    /// The folder to read for `--conditions`, if there is one.
+    private static func directory(conditions: String?) -> String? {
         if let conditions { return conditions }
         if let path = environmentVariable("KETAREG_CONDITIONS"), !path.isEmpty { return path }
         return Self.defaultDirectory
@@ -92,10 +101,13 @@ struct CatalogOptions: ParsableArguments {
 
     /// Every condition: the compiled modules and the declarative ones. A broken file stops the
     /// program rather than half-loading the catalog.
-    func load() throws -> ConditionCatalog {
+    func load() throws -> ConditionCatalog { try Self.load(conditions: conditions) }
+
+    /// The catalog for `--conditions` (nil when not given).
+    static func load(conditions: String?) throws -> ConditionCatalog {
         // A command asks more than once (to open the registry, to render); the folder is read
         // once per run.
-        let directory = self.directory
+        let directory = directory(conditions: conditions)
         if let loaded = Self.loaded.withLock({ $0[directory ?? ""] }) { return loaded }
         let catalog = try readCatalog(directory: directory)
         Self.loaded.withLock { $0[directory ?? ""] = catalog }
@@ -104,7 +116,7 @@ struct CatalogOptions: ParsableArguments {
 
     private static let loaded = Mutex<[String: ConditionCatalog]>([:])
 
-    private func readCatalog(directory: String?) throws -> ConditionCatalog {
+    private static func readCatalog(directory: String?) throws -> ConditionCatalog {
         var declarative: [DeclarativeCondition] = []
         if let directory {
             var folder: ObjCBool = false

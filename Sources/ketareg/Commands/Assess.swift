@@ -21,7 +21,7 @@ struct Assess: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion) var scale: String
     @Option(help: ArgumentHelp("Date of the assessment, YYYY-MM-DD or today.", valueName: "date")) var on: String
@@ -53,7 +53,7 @@ struct Assess: ParsableCommand {
                                       + ": \(found.name), \(when.rawValue), \(date)")
         let scored = try catalog.assess(scale: found.id, answers: raw)
         let assessment = try registry.addAssessment(scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
-        if output.json { return try printJSON(assessment) }
+        if json { return try printJSON(assessment) }
         printAssessment(assessment, scored: scored, catalog: catalog)
         try printRaisedFlags(registry, from: assessment.id, patient: patient)
     }

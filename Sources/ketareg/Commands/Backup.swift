@@ -15,12 +15,12 @@ struct Backup: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The new backup file.", valueName: "file")) var file: String
 
     func run() throws {
         let summary = try global.openRegistry().backup(to: file)
-        if output.json { return try printJSON(summary) }
+        if json { return try printJSON(summary) }
         print("Backed up to \(file): \(summary.bytes) bytes, \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked.")
     }
 }
@@ -37,13 +37,13 @@ struct Restore: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The backup file.", valueName: "file")) var file: String
     @Flag(help: "Replace the registry that exists at the registry path.") var force = false
 
     func run() throws {
         let summary = try Registry.restore(from: file, to: global.registryPath, force: force, today: ClinicDay.today(), catalog: global.catalog())
-        if output.json { return try printJSON(summary) }
+        if json { return try printJSON(summary) }
         print("Restored \(global.registryPath) from \(file): \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked.")
     }
 }

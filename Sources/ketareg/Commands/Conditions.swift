@@ -7,13 +7,13 @@ struct ConditionsCommand: ParsableCommand {
         abstract: "List the condition modules, their scales and outcome rules."
     )
 
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @OptionGroup var modules: CatalogOptions
 
     func run() throws {
         let catalog = try modules.load()
         let descriptions = (catalog.conditions + catalog.sharedModules).map(ConditionDescription.init)
-        if output.json { return try printJSON(descriptions) }
+        if json { return try printJSON(descriptions) }
         for condition in descriptions {
             print("\(condition.id) — \(condition.name) (module version \(condition.version))" + (condition.scope == .everyCondition ? ", shared by every condition" : ""))
             print("  \(condition.summary)")
@@ -85,7 +85,7 @@ struct ScaleCommand: ParsableCommand {
         var scale: String
         @Option(help: ArgumentHelp("One answer per item, comma separated; leave an unanswered item empty (3,,2).", valueName: "a,b,c")) var answers: String?
         @Option(help: ArgumentHelp("The value of a single-value measure.", valueName: "x")) var value: String?
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @OptionGroup var modules: CatalogOptions
 
         func validate() throws {
@@ -105,7 +105,7 @@ struct ScaleCommand: ParsableCommand {
                 subscores: Dictionary(uniqueKeysWithValues: scored.result.subscores.map { ($0.name, $0.value) }),
                 flags: scored.flags.map { Scored.Flag(flag: $0, rule: scored.flagRules[$0] ?? "") },
                 unanswered: found.items.indices.filter { raw[$0] == nil }.map { found.items[$0].id }, notes: scored.result.notes)
-            if output.json { return try printJSON(result) }
+            if json { return try printJSON(result) }
             print("\(found.id) " + scoreText(result.score, band: result.band, scale: found) + subscoreText(result.subscores.isEmpty ? nil : result.subscores))
             for subscore in found.subscores where result.subscores[subscore.id] != nil {
                 print("  \(subscore.id) \(formatScore(result.subscores[subscore.id]!)): \(subscore.description)")
@@ -126,7 +126,7 @@ struct ScaleCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The scale id, e.g. phq9 (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion)
         var scale: String
 
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @OptionGroup var modules: CatalogOptions
 
         func run() throws {
@@ -135,7 +135,7 @@ struct ScaleCommand: ParsableCommand {
                 throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
             }
             let description = ScaleDescription(found, condition: condition)
-            if output.json { return try printJSON(description) }
+            if json { return try printJSON(description) }
             print("\(description.id) — \(description.name), version \(description.version) (\(description.condition))")
             print("Score: \(formatScore(description.range.min)) to \(formatScore(description.range.max)), \(description.direction == .higherIsWorse ? "higher is worse" : "higher is better").")
             print("Scoring: \(description.scoring)")

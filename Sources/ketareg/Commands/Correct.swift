@@ -22,7 +22,7 @@ struct Correct: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The record's id: A-..., I-..., AE-... or C-....", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("Why the record is corrected (required).", valueName: "text")) var reason: String
     @Flag(name: .customLong("entered-in-error"), help: "The record should not have been entered: keep it on file, out of timelines and outcomes.") var enteredInError = false
@@ -53,28 +53,28 @@ struct Correct: ParsableCommand {
                 record, answers: raw, on: try fields.on.map { try ClinicDay.parse($0, field: "on") },
                 timepoint: try timepoint.map { try Timepoint.parse($0, field: "timepoint") },
                 enteredInError: flag, catalog: catalog, reason: reason, actor: global.actorName)
-            if output.json { return try printJSON(corrected) }
+            if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.scale) " + scoreText(corrected.score, band: corrected.band, scale: catalog.scale(corrected.scale))
                   + (corrected.enteredInError ? " (entered in error)" : "") + (corrected.flags.isEmpty ? "" : " [\(corrected.flags.joined(separator: ", "))]"))
         case .infusion:
             let corrected = try registry.correctInfusion(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
                 try fields.apply(to: &entry)
             }
-            if output.json { return try printJSON(corrected) }
+            if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
                   + (corrected.enteredInError ? " (entered in error)" : ""))
         case .adverseEvent:
             let corrected = try registry.correctAdverseEvent(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
                 try adverse.apply(to: &entry)
             }
-            if output.json { return try printJSON(corrected) }
+            if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.term) (\(corrected.grade)\(corrected.serious ? ", serious" : "")) from \(corrected.onset)"
                   + (corrected.resolvedOn.map { ", resolved \($0)" } ?? ", unresolved") + (corrected.enteredInError ? " (entered in error)" : ""))
         case .coIntervention:
             let corrected = try registry.correctCoIntervention(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
                 try coIntervention.apply(to: &entry)
             }
-            if output.json { return try printJSON(corrected) }
+            if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)" + (corrected.to.map { " to \($0)" } ?? ", ongoing")
                   + (corrected.enteredInError ? " (entered in error)" : ""))
         case .observation, .courseEvent:
@@ -82,7 +82,7 @@ struct Correct: ParsableCommand {
                 throw RegistryError(.refused, "\(record) can only be marked --entered-in-error (then record it again as it should be)")
             }
             let marked = try registry.markEnteredInError(record, reason: reason, actor: global.actorName)
-            if output.json { return try printJSON(["id": marked]) }
+            if json { return try printJSON(["id": marked]) }
             print("Corrected \(marked): entered in error")
         case .patient, .flag:
             break
@@ -168,7 +168,7 @@ struct Audit: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("A patient or record id (P-, I-, A-, AE-, C-).", valueName: "id")) var id: String?
 
     func run() throws {
@@ -180,7 +180,7 @@ struct Audit: ParsableCommand {
             record = parsed
         }
         let entries = try global.openRegistry().auditTrail(for: record)
-        if output.json { return try printJSON(["audit": entries]) }
+        if json { return try printJSON(["audit": entries]) }
         if entries.isEmpty { return print("No audit rows\(id.map { " for \($0)" } ?? "").") }
         for entry in entries {
             print("#\(entry.id)  \(entry.at)  \(entry.actor)  \(entry.action) \(entry.entityId)" + (entry.reason.map { "  reason: \($0)" } ?? ""))

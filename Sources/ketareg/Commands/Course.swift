@@ -39,7 +39,7 @@ struct CourseCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @OptionGroup var target: CourseTarget
         @Option(help: ArgumentHelp("induction or re-treatment (default: induction for the condition's first course, re-treatment after one).", valueName: "kind")) var kind: String?
         @Option(help: ArgumentHelp("Why, in a few words (kept in the audit trail).", valueName: "text")) var reason: String?
@@ -53,7 +53,7 @@ struct CourseCommand: ParsableCommand {
                 courseKind = parsed
             }
             let marker = try target.record(.start, courseKind: courseKind, reason: reason, global: global)
-            if output.json { return try printJSON(marker) }
+            if json { return try printJSON(marker) }
             print(marker.id)
             note("Started a new \(marker.courseKind.map { "\($0) " } ?? "")course of \(marker.condition) for \(marker.patient) on \(marker.on): the next \(marker.condition) infusion is its first.")
         }
@@ -67,13 +67,13 @@ struct CourseCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @OptionGroup var target: CourseTarget
         @Option(help: ArgumentHelp("Why the course ended (required).", valueName: "text")) var reason: String
 
         func run() throws {
             let marker = try target.record(.end, reason: reason, global: global)
-            if output.json { return try printJSON(marker) }
+            if json { return try printJSON(marker) }
             print(marker.id)
             note("Ended the \(marker.condition) course of \(marker.patient) on \(marker.on).")
         }

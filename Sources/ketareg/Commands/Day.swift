@@ -16,7 +16,7 @@ struct Day: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The day, YYYY-MM-DD or today (default: today).", valueName: "date")) var date: String?
 
     struct Sheet: Encodable {
@@ -51,7 +51,7 @@ struct Day: ParsableCommand {
         let names = try registry.patientNames(seen.map(\.patient) + dueItems.map(\.patient) + flags.map(\.patient))
         for index in seen.indices { seen[index].name = names[seen[index].patient] ?? "" }
         let due = DueItem.sorted(dueItems).map { DueReport.Item(item: $0, name: names[$0.patient]) }
-        if output.json { return try printJSON(Sheet(date: day.description, openFlags: flags, seen: seen, due: due)) }
+        if json { return try printJSON(Sheet(date: day.description, openFlags: flags, seen: seen, due: due)) }
 
         print("Day sheet for \(day)")
         print("")

@@ -104,13 +104,13 @@ struct EndpointCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the research endpoints.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
             let registry = try global.openRegistry()
             let endpoints = try registry.endpoints()
             let schedules = try registry.schedules()
-            if output.json { return try printJSON(["endpoints": endpoints]) }
+            if json { return try printJSON(["endpoints": endpoints]) }
             if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
             print(table([["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]] + endpoints.map { endpoint in
                 [endpoint.name, endpoint.url, endpoint.profile != "summary" ? "\(endpoint.profile) (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
@@ -169,7 +169,7 @@ struct ExportCommand: ParsableCommand {
                 """
         )
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
@@ -183,7 +183,7 @@ struct ExportCommand: ParsableCommand {
                 (entry, how) = (waiting, "resumed")
                 note("Export \(waiting.id), built \(waiting.createdAt), was not delivered yet: sending it again under its own key.")
             case .unchanged(let delivered):
-                if output.json {
+                if json {
                     return try printJSON(["export": delivered.id, "state": "delivered", "action": "unchanged",
                                           "detail": "nothing changed since it was delivered; nothing sent"])
                 }
@@ -191,7 +191,7 @@ struct ExportCommand: ParsableCommand {
             }
             let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
             let state = attempts.first?.state ?? "pending"
-            if output.json {
+            if json {
                 try printJSON(["export": entry.id, "state": state, "action": how, "detail": attempts.first?.detail ?? "waiting for its next attempt"])
             } else {
                 print("Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(attempts.first?.detail ?? "stored; waiting for its next attempt")")
@@ -223,7 +223,7 @@ struct ExportCommand: ParsableCommand {
             discussion: "Safe to start every few minutes, and two at once send nothing twice. A period missed while the machine was off is caught up once. Exit 4 when a delivery failed for good in this run."
         )
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
             // Under cron or systemd nobody reads standard output: one log line on standard error
@@ -242,7 +242,7 @@ struct ExportCommand: ParsableCommand {
                                                  "status": "\(attempt.status.map(String.init) ?? "none")", "nextAttempt": "\(attempt.nextAttemptAt ?? "none")"]
                 if attempt.state == "failed" { log.error("delivery", metadata: metadata) } else { log.info("delivery", metadata: metadata) }
             }
-            if output.json {
+            if json {
                 try printJSON(RunDueReport(built: built.map(\.id), attempts: attempts))
             } else {
                 for entry in built { print("Built \(entry.id) for \(entry.endpoint) (\(entry.patients) consenting patients).") }
@@ -256,11 +256,11 @@ struct ExportCommand: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "The outbox: what is pending, delivered or failed, and why.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
             let exports = try global.openRegistry().outbox()
-            if output.json { return try printJSON(["exports": exports]) }
+            if json { return try printJSON(["exports": exports]) }
             if exports.isEmpty { return print("The outbox is empty.") }
             for entry in exports {
                 var line = "\(entry.id)  \(entry.endpoint)  \(entry.state.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"

@@ -49,7 +49,7 @@ struct FhirCommand: ParsableCommand {
                 """
         )
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(name: .customLong("output"), help: ArgumentHelp("The file to write (created with mode 0600; never overwritten).", valueName: "file.json")) var outputFile: String?
 
@@ -75,7 +75,7 @@ struct FhirCommand: ParsableCommand {
             for case .object(let entry) in entries {
                 if case .object(let resource) = entry["resource"] ?? .null, case .string(let type) = resource["resourceType"] ?? .null { counts[type, default: 0] += 1 }
             }
-            if output.json { return try printJSON(["file": JSONValue.string(outputFile), "resources": .object(counts.mapValues { .number(Double($0)) })]) }
+            if json { return try printJSON(["file": JSONValue.string(outputFile), "resources": .object(counts.mapValues { .number(Double($0)) })]) }
             print("Wrote \(outputFile) (mode 0600; it identifies the patient: keep it at the clinic): "
                   + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ".")
         }

@@ -26,14 +26,14 @@ struct FlagCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Flag(help: "Only flags still waiting for review.") var open = false
         @Option(help: ArgumentHelp("Only this patient's flags (registry id or MRN).", valueName: "id")) var patient: String?
 
         func run() throws {
             let registry = try global.openRegistry()
             let flags = try registry.flags(patient: try patient.map { try patientID($0, field: "patient", registry: registry) }, openOnly: open)
-            if output.json { return try printJSON(["flags": flags]) }
+            if json { return try printJSON(["flags": flags]) }
             if flags.isEmpty { return print(open ? "No open flags." : "No flags.") }
             let names = try registry.patientNames(flags.map(\.patient))
             print(table([["FLAG", "PATIENT", "NAME", "KIND", "FROM", "ON", "STATE", "RULE / ACTION"]] + flags.map { flag in
@@ -53,7 +53,7 @@ struct FlagCommand: ParsableCommand {
             discussion: "The review is audited and cannot be undone; a second review of the same flag is refused."
         )
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The flag's id, e.g. F-000003.", valueName: "flag-id")) var id: String
         @Option(help: ArgumentHelp("What was done, in a few words (required).", valueName: "text")) var action: String
 
@@ -62,7 +62,7 @@ struct FlagCommand: ParsableCommand {
                 throw InputError(field: "<flag-id>", got: id, allowed: "a flag id such as F-000003 (see 'ketareg flag list --open')")
             }
             let reviewed = try global.openRegistry().reviewFlag(flag, action: action, actor: global.actorName)
-            if output.json { return try printJSON(reviewed) }
+            if json { return try printJSON(reviewed) }
             print("\(reviewed.id) (\(reviewed.flag), \(reviewed.patient)) reviewed by \(reviewed.reviewedBy ?? "") at \(reviewed.reviewedAt ?? ""): \(reviewed.action ?? "")")
         }
     }
@@ -96,11 +96,11 @@ extension FlagCommand {
     struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rules", abstract: "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
             let rules = try FlagCommand.rulesInForce(try global.openRegistry(), catalog: try global.catalog())
-            if output.json { return try printJSON(rules) }
+            if json { return try printJSON(rules) }
             FlagCommand.printRules(rules)
         }
     }
@@ -120,7 +120,7 @@ extension FlagCommand {
                 """
         )
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Option(name: .customLong("systolic-at-least"), help: ArgumentHelp("Flag a systolic pressure at or above this (mmHg).", valueName: "mmHg")) var systolic: Int?
         @Option(name: .customLong("diastolic-at-least"), help: ArgumentHelp("Flag a diastolic pressure at or above this (mmHg).", valueName: "mmHg")) var diastolic: Int?
         @Option(name: .customLong("spo2-below"), help: ArgumentHelp("Flag an SpO2 below this (%).", valueName: "percent")) var spo2: Int?
@@ -140,7 +140,7 @@ extension FlagCommand {
             if let spo2 { rules.oxygenSaturationBelow = spo2 }
             let before = try registry.setVitalRules(rules, reason: reason, actor: global.actorName)
             let after = try FlagCommand.rulesInForce(registry, catalog: try global.catalog())
-            if output.json { return try printJSON(after) }
+            if json { return try printJSON(after) }
             print(before == rules ? "Nothing changed: these are the thresholds in force." : "Thresholds changed; they apply to readings recorded from now on.")
             for rule in after.vitalRules.prefix(2) { print("  \(rule)") }
         }

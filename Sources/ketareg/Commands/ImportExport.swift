@@ -28,7 +28,7 @@ struct Import: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv")) var file: String
     @Flag(name: .customLong("dry-run"), help: "Check every row and report what would be imported; write nothing.") var dryRun = false
 
@@ -43,7 +43,7 @@ struct Import: ParsableCommand {
             let rate = Int(Double(rows) / max(Date().timeIntervalSince(started), 0.001))
             FileHandle.standardError.write(Data("\r  \(rows) rows checked (\(rate) rows/s)...".utf8))
         }
-        if output.json { return try printJSON(summary) }
+        if json { return try printJSON(summary) }
         let what = "\(counted(summary.rows, "row")): " + [counted(summary.enrolments, "enrolment"), counted(summary.infusions, "infusion"),
                                                           counted(summary.assessments, "assessment"), counted(summary.adverseEvents, "adverse event"),
                                                           counted(summary.coInterventions, "co-intervention")].joined(separator: ", ")

@@ -103,7 +103,7 @@ struct InfusionCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @OptionGroup var fields: InfusionFields
         @Option(help: ArgumentHelp("An adverse event after this infusion, TERM[:GRADE][:serious]; repeat for each. Terms: \(AdverseEventTerm.allowedWords); grades: \(AdverseEventGrade.allowedWords) (default mild).", valueName: "event")) var adverse: [String] = []
@@ -123,7 +123,7 @@ struct InfusionCommand: ParsableCommand {
             try fields.apply(to: &entry)
             entry.adverseEvents = try adverse.map { try AdverseEventEntry.parse($0, onset: entry.date) }
             let infusion = try registry.addInfusion(entry, patient: patient, actor: global.actorName)
-            if output.json { return try printJSON(infusion) }
+            if json { return try printJSON(infusion) }
             print(infusion.id)
             try printRaisedFlags(registry, from: infusion.id, patient: patient)
             for event in infusion.adverseEvents { try printRaisedFlags(registry, from: event, patient: patient) }
@@ -147,7 +147,7 @@ struct InfusionCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The infusion's id, e.g. I-000012.", valueName: "infusion-id")) var infusion: String
         @Option(help: ArgumentHelp("When, YYYY-MM-DDTHH:MM.", valueName: "moment")) var at: String
         @Option(help: ArgumentHelp("Blood pressure, SYS/DIA.", valueName: "sys/dia")) var bp: String?
@@ -167,7 +167,7 @@ struct InfusionCommand: ParsableCommand {
                                                  respiratoryDepression: respiratoryDepression)
             let registry = try global.openRegistry()
             let observation = try registry.addObservation(entry, infusion: id, actor: global.actorName)
-            if output.json { return try printJSON(observation) }
+            if json { return try printJSON(observation) }
             print(observation.id)
             try printRaisedFlags(registry, from: observation.id, patient: RecordID(observation.patient) ?? RecordID(kind: .patient, row: 0))
             note("Recorded observation \(observation.id) during \(observation.infusion) at \(observation.on) \(observation.at).")
@@ -190,7 +190,7 @@ struct AdverseCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("One of \(AdverseEventTerm.allowedWords).", valueName: "term")) var term: String
         @Option(help: ArgumentHelp("One of \(AdverseEventGrade.allowedWords).", valueName: "grade")) var grade: String
@@ -214,7 +214,7 @@ struct AdverseCommand: ParsableCommand {
                 infusionID = parsed
             }
             let event = try registry.addAdverseEvent(entry, patient: patient, infusion: infusionID, actor: global.actorName)
-            if output.json { return try printJSON(event) }
+            if json { return try printJSON(event) }
             print(event.id)
             try printRaisedFlags(registry, from: event.id, patient: patient)
         }
@@ -232,7 +232,7 @@ struct CoInterventionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a co-intervention (diet, magnesium, yoga, ...) and when it ran.")
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("One of \(CoInterventionKind.allowedWords) (acupuncture includes acupressure).", valueName: "kind")) var kind: String
         @Option(help: ArgumentHelp("Start date, YYYY-MM-DD.", valueName: "date")) var from: String
@@ -245,7 +245,7 @@ struct CoInterventionCommand: ParsableCommand {
                                             from: try ClinicDay.parse(from, field: "from"),
                                             to: try to.map { try ClinicDay.parse($0, field: "to") })
             let item = try registry.addCoIntervention(entry, patient: patient, actor: global.actorName)
-            if output.json { return try printJSON(item) }
+            if json { return try printJSON(item) }
             print(item.id)
         }
     }

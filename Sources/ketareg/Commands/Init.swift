@@ -13,14 +13,14 @@ struct Init: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     @Option(help: ArgumentHelp("The clinic's name, shown on reports.", valueName: "name"))
     var clinic: String?
 
     func run() throws {
         let registry = try Registry.create(at: global.registryPath, clinic: clinic, today: try ClinicDay.today())
-        if output.json {
+        if json {
             try printJSON(["path": registry.path, "clinic": clinic ?? ""])
         } else {
             print("Created a new registry at \(registry.path)\(clinic.map { " for \($0)" } ?? "").")

@@ -24,7 +24,7 @@ struct Outcomes: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Option(help: ArgumentHelp("Only this condition.", valueName: "id")) var condition: String?
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Count what had happened by the end of this day (default: today).", valueName: "date")) var asOf: String?
 
@@ -41,7 +41,7 @@ struct Outcomes: ParsableCommand {
         var tally = OutcomeTally(conditions: conditions, asOf: day)
         try global.openRegistry().forEachHistory(condition: condition?.lowercased()) { tally.add($0) }
         let report = tally.report
-        if output.json { return try printJSON(report) }
+        if json { return try printJSON(report) }
         print("Outcomes as of \(day).")
         for condition in conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id }
@@ -108,7 +108,7 @@ struct Due: ParsableCommand {
     static let flagsShown = 20
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Option(name: [.customLong("as-of"), .customLong("on")], help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var asOf: String?
 
     func run() throws {
@@ -120,9 +120,9 @@ struct Due: ParsableCommand {
         let due = DueItem.sorted(items)
         // Scripts get every open flag. The screen gets the oldest few and how many more there are:
         // a clinic with thousands unreviewed needs `flag list`, not a wall above its due list.
-        let flags = try registry.flags(openOnly: true, limit: output.json ? nil : Self.flagsShown)
+        let flags = try registry.flags(openOnly: true, limit: json ? nil : Self.flagsShown)
         let names = try registry.patientNames(due.map(\.patient) + flags.map(\.patient))
-        if output.json {
+        if json {
             return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) }, openFlags: flags))
         }
         if !flags.isEmpty {

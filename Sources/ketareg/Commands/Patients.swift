@@ -18,7 +18,7 @@ struct Enroll: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     @Option(help: ArgumentHelp("The clinic's medical record number.", valueName: "mrn")) var mrn: String
     @Option(help: ArgumentHelp("Given name.", valueName: "name")) var given: String
@@ -52,7 +52,7 @@ struct Enroll: ParsableCommand {
             priorTreatments: try priorTreatment.map { try PriorTreatment.parse($0) })
         let registry = try global.openRegistry()
         let patient = try registry.enroll(enrollment, catalog: catalog, actor: global.actorName)
-        if output.json { return try printJSON(patient) }
+        if json { return try printJSON(patient) }
         print(patient.id)
         note("Enrolled \(patient.id) for \(patient.conditions.joined(separator: ", ")). Next: 'ketareg infusion add \(patient.id) ...' or 'ketareg assess \(patient.id) ...'.")
     }
@@ -62,7 +62,7 @@ struct Patients: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "patients", abstract: "List the clinic's patients.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     @Option(help: ArgumentHelp("Only patients enrolled for this condition.", valueName: "id")) var condition: String?
 
@@ -72,7 +72,7 @@ struct Patients: ParsableCommand {
             throw CatalogError.noSuchCondition(id: condition, known: catalog.conditionIDs)
         }
         let patients = try global.openRegistry().patients(condition: condition?.lowercased())
-        if output.json {
+        if json {
             // What printJSON would write, without the encoder's cost on a long list.
             return printJSONText(PatientSummary.prettyJSON(patients: patients))
         }
@@ -116,12 +116,12 @@ struct PatientCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("An MRN, or the start of a name.", valueName: "text")) var text: String
 
         func run() throws {
             let found = try global.openRegistry().findPatients(text)
-            if output.json { return try printJSON(["patients": found]) }
+            if json { return try printJSON(["patients": found]) }
             if found.isEmpty {
                 print("No patient has the MRN \(escapingControlCharacters(text)) or a name starting so. 'ketareg patients' lists everyone.")
                 return
@@ -140,7 +140,7 @@ struct PatientCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
 
         func run() throws {
@@ -150,7 +150,7 @@ struct PatientCommand: ParsableCommand {
             let (read, history) = try registry.patientPageAndHistory(patient)
             var page = read
             page.courses = CourseProgress.all(patient: history, catalog: catalog, today: try ClinicDay.today())
-            if output.json { return try printJSON(page) }
+            if json { return try printJSON(page) }
             print(PatientPageText(page: page, catalog: catalog).render())
         }
     }
@@ -172,7 +172,7 @@ struct PatientCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("Given name.", valueName: "name")) var given: String?
         @Option(help: ArgumentHelp("Family name.", valueName: "name")) var family: String?
@@ -195,7 +195,7 @@ struct PatientCommand: ParsableCommand {
             let edit = IdentityEdit(givenName: given, familyName: family, birthDate: try birthDate.map { try ClinicDay.parse($0, field: "birth-date") },
                                     mrn: mrn, phone: phone, email: email, address: address)
             let changed = try registry.editIdentity(patient, edit, reason: reason, actor: global.actorName)
-            if output.json { return try printJSON(["patient": patient.description, "changed": changed.joined(separator: ",")]) }
+            if json { return try printJSON(["patient": patient.description, "changed": changed.joined(separator: ",")]) }
             print("\(patient): changed \(changed.joined(separator: ", ")). The audit trail names the fields and the reason, not the values.")
         }
     }
@@ -218,7 +218,7 @@ struct PatientCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("yes (consent given) or no (withdrawn).", valueName: "yes|no")) var research: String
         @Option(help: ArgumentHelp("The day the decision took effect, YYYY-MM-DD or today.", valueName: "date")) var on: String
@@ -234,7 +234,7 @@ struct PatientCommand: ParsableCommand {
             let date = try ClinicDay.parse(on, field: "on")
             let registry = try global.openRegistry()
             let patient = try registry.setConsent(try patientID(id, registry: registry), research: decision, on: date, reason: reason, actor: global.actorName)
-            if output.json { return try printJSON(patient) }
+            if json { return try printJSON(patient) }
             print(decision
                   ? "\(patient.id) gave research consent from \(date); exports built from then on include them."
                   : "\(patient.id) withdrew research consent on \(date); no export built from then on includes them.")
@@ -259,7 +259,7 @@ struct PatientCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a condition to a patient from a day on (see 'ketareg conditions').")
             @OptionGroup var global: GlobalOptions
-            @OptionGroup var output: OutputOptions
+            @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
             @Argument(help: ArgumentHelp("The condition id, e.g. migraine.", valueName: "condition"), completion: conditionCompletion) var condition: String
             @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
@@ -269,7 +269,7 @@ struct PatientCommand: ParsableCommand {
                 let registry = try global.openRegistry()
                 let patient = try registry.addCondition(try patientID(id, registry: registry), condition: condition, on: try ClinicDay.parse(on, field: "on"),
                                                         reason: reason, catalog: try global.catalog(), actor: global.actorName)
-                if output.json { return try printJSON(patient) }
+                if json { return try printJSON(patient) }
                 print("\(patient.id) now has \(patient.conditions.joined(separator: ", ")).")
             }
         }
@@ -277,7 +277,7 @@ struct PatientCommand: ParsableCommand {
         struct End: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "end", abstract: "End one of a patient's conditions on a day.")
             @OptionGroup var global: GlobalOptions
-            @OptionGroup var output: OutputOptions
+            @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
             @Argument(help: ArgumentHelp("The condition id.", valueName: "condition"), completion: conditionCompletion) var condition: String
             @Option(help: ArgumentHelp("The day, YYYY-MM-DD or today.", valueName: "date")) var on: String
@@ -287,7 +287,7 @@ struct PatientCommand: ParsableCommand {
                 let registry = try global.openRegistry()
                 let date = try ClinicDay.parse(on, field: "on")
                 let patient = try registry.endCondition(try patientID(id, registry: registry), condition: condition, on: date, reason: reason, actor: global.actorName)
-                if output.json { return try printJSON(patient) }
+                if json { return try printJSON(patient) }
                 print("\(patient.id)'s \(condition.lowercased()) ended on \(date): nothing is due for it from then on.")
             }
         }
@@ -301,7 +301,7 @@ struct PatientCommand: ParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var output: OutputOptions
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("Why consent was withdrawn (required).", valueName: "text")) var reason: String
         @Option(help: ArgumentHelp("When, YYYY-MM-DD (default: today).", valueName: "date")) var on: String?
@@ -310,7 +310,7 @@ struct PatientCommand: ParsableCommand {
             let date = try on.map { try ClinicDay.parse($0, field: "on") } ?? ClinicDay.today()
             let registry = try global.openRegistry()
             let patient = try registry.withdrawConsent(try patientID(id, registry: registry), on: date, reason: reason, actor: global.actorName)
-            if output.json { return try printJSON(patient) }
+            if json { return try printJSON(patient) }
             print("\(patient.id) withdrew research consent on \(patient.consentWithdrawnOn ?? date.description); no export built from now on includes them.")
         }
     }

@@ -17,12 +17,12 @@ struct Verify: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     func run() throws {
         // As the file is: verifying never migrates or writes.
         let report = try Registry.inspect(at: global.registryPath, today: ClinicDay.today()).verify()
-        if output.json {
+        if json {
             try printJSON(report)
         } else if report.intact {
             print("Intact: \(counted(report.auditRows, "audit row")) chained, \(report.recordsChecked == 1 ? "1 record matches its" : "\(report.recordsChecked) records match their") history, triggers and migrations as they should be.")
