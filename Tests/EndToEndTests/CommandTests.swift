@@ -244,4 +244,28 @@ struct CommandTests {
             #expect(!(outcome.standardOutput + outcome.standardError).contains("ketareg ketareg"))
         }
     }
+
+    /// The release binary as the README builds it (Scripts/test runs this suite against it a second
+    /// time, with $KETAREG_BINARY): the Swift and C++ runtimes linked in, no symbols exported, and
+    /// no run path, so that the loader never looks for libraries in the binary's own folder.
+    @Test("The release binary loads no C++ or Swift runtime, exports no symbols, and has no run path",
+          .enabled(if: ProcessInfo.processInfo.environment["KETAREG_BINARY"] != nil,
+                   "checks the release build Scripts/test points $KETAREG_BINARY at"))
+    func releaseLinking() throws {
+        let dynamic = try runProcess("/usr/bin/readelf", ["--dynamic", "--wide", Clinic.binary])
+        #expect(dynamic.status == 0, "\(dynamic.standardError)")
+        let needed = dynamic.standardOutput.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(needed.contains { $0.contains("[libsqlite3.so.0]") }, "\(needed)")
+        for library in ["libstdc++", "libswiftCore", "libFoundation", "libdispatch", "libcurl"] {
+            #expect(!needed.contains { $0.contains("[\(library)") }, "\(library) is loaded at start-up: \(needed)")
+        }
+        #expect(!dynamic.standardOutput.contains("(RPATH)") && !dynamic.standardOutput.contains("(RUNPATH)"), "\(dynamic.standardOutput)")
+        // With the program's symbols exported the table held about 16,400; without, about 600.
+        let symbols = try runProcess("/usr/bin/readelf", ["--dyn-syms", "--wide", Clinic.binary])
+        #expect(symbols.status == 0)
+        let count = symbols.standardOutput.split(separator: "\n").filter { $0.firstMatch(of: /^\s*\d+:/) != nil }.count
+        #expect(count > 0 && count < 2_000, "\(count) dynamic symbols")
+        let version = try runProcess(Clinic.binary, ["--version"])
+        #expect(version.status == 0 && version.standardOutput == "0.1.0\n")
+    }
 }
