@@ -15,7 +15,7 @@ ArgumentParser as ketareg does and does nothing else, built as ketareg is, and t
 in the same way: the start-up any such command line has on the machine, under ketareg's own.
 
 Usage: Benchmarks/registry_benchmark.py [--patients N] [--binary PATH] [--runs 3] [--json FILE] [--floor]
-       (default 100,000 patients; build first with `swift build -c release --static-swift-stdlib --disable-local-rpath --product ketareg`)
+       (default 100,000 patients; build first with `Scripts/build-release`)
 """
 import argparse
 import csv
@@ -154,7 +154,7 @@ def main():
         floor_label = "--version of ArgumentParser alone (Benchmarks/StartupFloor)"
         if arguments.floor:
             package = os.path.join(HERE, "StartupFloor")
-            built = subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--disable-local-rpath", "--package-path", package],
+            built = subprocess.run([os.path.join(HERE, "..", "Scripts", "build-release"), "--package-path", package],
                                    capture_output=True, text=True)
             if built.returncode != 0:
                 sys.exit(f"cannot build {package}:\n{built.stdout}{built.stderr}")
