@@ -3,7 +3,8 @@
 // `ketareg` does, and does nothing else. Built the way the README builds `ketareg` (release, the
 // Swift runtime and the C++ runtime linked in), its `--version` is what any ArgumentParser command
 // line costs to start on this machine before it does any work of its own.
-// `Benchmarks/registry_benchmark.py --floor` builds it and times it beside `ketareg --version`.
+// `Benchmarks/registry_benchmark.py --floor` builds it with `Scripts/build-release`, as `ketareg` is
+// built, and times it beside `ketareg --version`.
 import PackageDescription
 
 let package = Package(

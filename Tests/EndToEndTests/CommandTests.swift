@@ -245,10 +245,11 @@ struct CommandTests {
         }
     }
 
-    /// The release binary as the README builds it (Scripts/test runs this suite against it a second
-    /// time, with $KETAREG_BINARY): the Swift and C++ runtimes linked in, no symbols exported, and
-    /// no run path, so that the loader never looks for libraries in the binary's own folder.
-    @Test("The release binary loads no C++ or Swift runtime, exports no symbols, and has no run path",
+    /// The release binary as the README builds it (Scripts/build-release; Scripts/test runs this
+    /// suite against it a second time, with $KETAREG_BINARY): the Swift and C++ runtimes linked in,
+    /// no symbols exported, no run path, so that the loader never looks for libraries in the
+    /// binary's own folder, and concrete type metadata got through accessors.
+    @Test("The release binary loads no C++ or Swift runtime, exports no symbols, has no run path, and gets no type by its mangled name",
           .enabled(if: ProcessInfo.processInfo.environment["KETAREG_BINARY"] != nil,
                    "checks the release build Scripts/test points $KETAREG_BINARY at"))
     func releaseLinking() throws {
@@ -265,6 +266,17 @@ struct CommandTests {
         #expect(symbols.status == 0)
         let count = symbols.standardOutput.split(separator: "\n").filter { $0.firstMatch(of: /^\s*\d+:/) != nil }.count
         #expect(count > 0 && count < 2_000, "\(count) dynamic symbols")
+        // Code that asks the runtime for a concrete generic type by its mangled name caches the
+        // answer in a symbol ending in `MD`. The standard library and Foundation, built by the
+        // toolchain, have them; ketareg's modules, ArgumentParser and GRDB, built with
+        // -disable-concrete-type-metadata-mangled-name-accessors, have none (a plain
+        // `swift build -c release` gives them about 870).
+        let table = try runProcess("/usr/bin/nm", [Clinic.binary])
+        #expect(table.status == 0, "\(table.standardError)")
+        let cached = table.standardOutput.split(separator: "\n").filter { $0.hasSuffix("MD") }
+        #expect(cached.count > 100, "\(cached.count) demangling caches in all")
+        let ours = cached.filter { $0.firstMatch(of: /(7ketareg|13RegistryStore|12RegistryCore|14RegistryExport|14ArgumentParser|4GRDB)/) != nil }
+        #expect(ours.isEmpty, "\(ours.count) types got by mangled name, such as \(ours.prefix(3))")
         let version = try runProcess(Clinic.binary, ["--version"])
         #expect(version.status == 0 && version.standardOutput == "0.1.0\n")
     }
