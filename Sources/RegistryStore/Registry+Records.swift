@@ -20,7 +20,10 @@ extension Registry {
             guard !infusion.enteredInError else {
                 throw RegistryError.refused("<infusion-id>: \(id) was marked entered in error; observations go with a real infusion")
             }
-            let given = try infusion.entry()
+            // The infusion's day, start and length only: recording vitals at the bedside does not
+            // depend on the rest of the infusion's row.
+            let given = (date: try ClinicalDate.parse(infusion.givenOn, field: "on"),
+                         time: infusion.givenAt.flatMap { try? ClockTime.parse($0, field: "at") }, minutes: infusion.minutes)
             let startMinute = given.date.dayNumber * 1440 + (given.time?.minuteOfDay ?? 0)
             let endDay = given.date.adding(days: ((given.time?.minuteOfDay ?? 0) + given.minutes) / 1440)
             let moment = entry.date.dayNumber * 1440 + entry.time.minuteOfDay
@@ -354,7 +357,7 @@ extension Registry {
             let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
                                                reason: reason, actor: actor)
             try syncFlags(db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,
-                          raised: row.enteredInError ? [] : (decodeJSON([String].self, row.flags) ?? []).map { ($0, rules[$0] ?? "raised by the \(row.scaleId) safety check") })
+                          raised: row.enteredInError ? [] : try storedStringList(row.flags, "the safety flags of \(id)").map { ($0, rules[$0] ?? "raised by the \(row.scaleId) safety check") })
             return corrected
         }
     }

@@ -166,7 +166,7 @@ struct InfusionRow: SnakeCaseRecord {
             bloodPressureAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
             bloodPressureAtDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, oxygenSaturation: oxygenSaturation, monitoringMinutes: monitoringMinutes,
-            concomitantMedication: decodeJSON([String].self, concomitantMedication) ?? [],
+            concomitantMedication: try storedStringList(concomitantMedication, "the concomitant medication of \(RecordKind.infusion.displayID(id ?? 0))"),
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression)
     }
 }
@@ -569,6 +569,18 @@ func appendJSONIntList(_ values: [Int?], to out: inout [UInt8]) {
 
 func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
     try? JSONDecoder().decode(type, from: Data(text.utf8))
+}
+
+/// A stored JSON list of text (`["a","b"]`) that a change is about to write back or act on: one
+/// that does not read as such is refused, never taken for an empty list (a correction would then
+/// close the record's open safety flags, or drop its medication). `what` names the record and
+/// field; the stored text itself is not repeated.
+func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws -> [String] {
+    guard let list = decodeJSON([String].self, text) else {
+        throw RegistryError.storage("\(what()) is not stored as a list of text, as KetaReg writes it; nothing changed. "
+                                    + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
+    }
+    return list
 }
 
 /// ``decodeJSON(_:_:)`` for a column read in bulk that is most often empty (`[]`, `{}`): the

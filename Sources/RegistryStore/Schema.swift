@@ -263,7 +263,7 @@ enum Schema {
             // Flags stored on assessments before they were records become open flags.
             let rows = try Row.fetchAll(db, sql: "SELECT id, patient_id, scale_id, assessed_on, flags FROM assessment WHERE NOT entered_in_error AND flags <> '[]' ORDER BY id")
             for row in rows {
-                for flag in decodeJSON([String].self, row["flags"]) ?? [] {
+                for flag in try storedStringList(row["flags"], "the safety flags of \(RecordKind.assessment.displayID(row["id"]))") {
                     try db.execute(sql: """
                         INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state)
                         VALUES (?, ?, ?, ?, ?, ?, 'open')
