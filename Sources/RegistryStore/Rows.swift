@@ -577,7 +577,7 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
 /// field; the stored text itself is not repeated.
 func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws -> [String] {
     guard let list = decodeJSON([String].self, text) else {
-        throw RegistryError.storage("\(what()) is not stored as a list of text, as KetaReg writes it; nothing changed. "
+        throw RegistryError.storage("\(what()): not a list of text as KetaReg stores it; nothing changed. "
                                     + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
     }
     return list

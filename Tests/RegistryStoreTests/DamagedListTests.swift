@@ -64,7 +64,7 @@ struct DamagedListTests {
         } catch let error as RegistryError {
             #expect(error.kind == .storage)
             // Names the record and field, and does not repeat the stored text.
-            #expect(error.message == "the concomitant medication of \(id) is not stored as a list of text, as KetaReg writes it; nothing changed. "
+            #expect(error.message == "the concomitant medication of \(id): not a list of text as KetaReg stores it; nothing changed. "
                         + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
         }
         #expect(try fixture.auditActions() == before, "no audit row written")
