@@ -156,17 +156,18 @@ struct InfusionRow: SnakeCaseRecord {
             guard let systolic, let diastolic else { return nil }
             return BloodPressure(systolic: systolic, diastolic: diastolic)
         }
+        let what = RecordKind.infusion.displayID(id ?? 0)
         return InfusionEntry(
             condition: conditionId,
-            date: try ClinicalDate.parse(givenOn, field: "on"),
-            time: givenAt.flatMap { try? ClockTime.parse($0, field: "at") },
+            date: try stored("the day of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(givenOn, field: "on") },
+            time: try givenAt.map { text in try stored("the start time of \(what)", as: "a time (HH:MM)") { try ClockTime.parse(text, field: "at") } },
             dosing: rateMgPerKgPerHour.map { .rate(mgPerKgPerHour: $0) } ?? .dose(mgPerKg: doseMgPerKg ?? 0), weightKg: weightKg, totalMg: totalMg, minutes: minutes,
-            route: InfusionRoute(rawValue: route) ?? .iv,
+            route: try storedWord(route, "the route of \(what)"),
             bloodPressureBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
             bloodPressureAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
             bloodPressureAtDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, oxygenSaturation: oxygenSaturation, monitoringMinutes: monitoringMinutes,
-            concomitantMedication: try storedStringList(concomitantMedication, "the concomitant medication of \(RecordKind.infusion.displayID(id ?? 0))"),
+            concomitantMedication: try storedStringList(concomitantMedication, "the concomitant medication of \(what)"),
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression)
     }
 }
@@ -198,9 +199,12 @@ struct AdverseEventRow: SnakeCaseRecord {
 
     /// The stored event as an entry that can be corrected and validated again.
     func entry() throws -> AdverseEventEntry {
-        AdverseEventEntry(term: AdverseEventTerm(rawValue: term) ?? .other, grade: AdverseEventGrade(rawValue: grade) ?? .mild,
-                          serious: serious, onset: try ClinicalDate.parse(onset, field: "onset"),
-                          resolvedOn: resolvedOn.flatMap { try? ClinicalDate.parse($0, field: "resolved") })
+        let what = RecordKind.adverseEvent.displayID(id ?? 0)
+        return AdverseEventEntry(term: try storedWord(term, "the term of \(what)"), grade: try storedWord(grade, "the grade of \(what)"),
+                                 serious: serious, onset: try stored("the onset of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(onset, field: "onset") },
+                                 resolvedOn: try resolvedOn.map { text in
+                                     try stored("the resolution date of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(text, field: "resolved") }
+                                 })
     }
 }
 
@@ -290,9 +294,12 @@ struct CoInterventionRow: SnakeCaseRecord {
 
     /// The stored co-intervention as an entry that can be corrected and validated again.
     func entry() throws -> CoInterventionEntry {
-        CoInterventionEntry(kind: CoInterventionKind(rawValue: kind) ?? .other,
-                            from: try ClinicalDate.parse(fromDate, field: "from"),
-                            to: toDate.flatMap { try? ClinicalDate.parse($0, field: "to") })
+        let what = RecordKind.coIntervention.displayID(id ?? 0)
+        return CoInterventionEntry(kind: try storedWord(kind, "the kind of \(what)"),
+                                   from: try stored("the start date of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(fromDate, field: "from") },
+                                   to: try toDate.map { text in
+                                       try stored("the end date of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(text, field: "to") }
+                                   })
     }
 }
 
@@ -571,16 +578,25 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
     try? JSONDecoder().decode(type, from: Data(text.utf8))
 }
 
-/// A stored JSON list of text (`["a","b"]`) that a change is about to write back or act on: one
-/// that does not read as such is refused, never taken for an empty list (a correction would then
-/// close the record's open safety flags, or drop its medication). `what` names the record and
-/// field; the stored text itself is not repeated.
+/// A stored value that a change is about to write back or act on, read strictly: one that does
+/// not read as KetaReg stores it is refused, never replaced by a default or dropped (a correction
+/// would then write the default back: an adverse event's grade as mild, an infusion without its
+/// start time or medication, an assessment's open safety flags closed). `what` names the record
+/// and field, `kind` what it should be; the stored text itself is not repeated.
+func stored<Value>(_ what: @autoclosure () -> String, as kind: @autoclosure () -> String, _ read: () throws -> Value?) throws -> Value {
+    if let value = try? read() { return value }
+    throw RegistryError.storage("\(what()): not \(kind()) as KetaReg stores it; nothing changed. "
+                                + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
+}
+
+/// A stored word of a vocabulary, read as ``stored(_:as:_:)`` reads.
+func storedWord<Word: Vocabulary>(_ text: String, _ what: @autoclosure () -> String) throws -> Word {
+    try stored(what(), as: "one of \(Word.allowedWords)") { Word(rawValue: text) }
+}
+
+/// A stored JSON list of text (`["a","b"]`), read as ``stored(_:as:_:)`` reads.
 func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws -> [String] {
-    guard let list = decodeJSON([String].self, text) else {
-        throw RegistryError.storage("\(what()): not a list of text as KetaReg stores it; nothing changed. "
-                                    + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
-    }
-    return list
+    try stored(what(), as: "a list of text") { decodeJSON([String].self, text) }
 }
 
 /// ``decodeJSON(_:_:)`` for a column read in bulk that is most often empty (`[]`, `{}`): the

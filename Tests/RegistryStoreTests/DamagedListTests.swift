@@ -4,10 +4,11 @@ import RegistryCore
 @testable import RegistryStore
 import Testing
 
-/// A list column damaged behind the program's back (the file edited with another tool, a bad
-/// restore) must not read as an empty list in a change: a correction would then close the record's
-/// open safety flags, or write the infusion back without its medication.
-@Suite("Damaged stored lists refuse changes instead of reading as empty")
+/// A column damaged behind the program's back (the file edited with another tool, a bad restore)
+/// must not read as an empty list, a default word or no value in a change: a correction would then
+/// close the record's open safety flags, write an adverse event back as mild, or drop an
+/// infusion's medication or start time.
+@Suite("Damaged stored values refuse changes instead of reading as empty or a default")
 struct DamagedListTests {
     static let damaged = ["not json", "", "[", "{\"a\":1}", "[1,2]", "[\"a\",null]", "\"lorazepam\"", "null", "[\"a\"] trailing"]
 
@@ -77,5 +78,63 @@ struct DamagedListTests {
                                      heartRate: 72, oxygenSaturation: 97, sedation: false),
             infusion: id, actor: "n")
         #expect(observation.id.hasPrefix("O-"), "\(observation.id)")
+    }
+
+    /// A damaged column, the record's correction and what the refusal must name.
+    struct Damage: CustomTestStringConvertible, Sendable {
+        let table: String, column: String, value: String, record: String, names: String
+        var testDescription: String { "\(table).\(column) = \(value.debugDescription)" }
+    }
+
+    static let damages = [
+        Damage(table: "adverse_event", column: "grade", value: "catastrophic", record: "AE-000001",
+               names: "the grade of AE-000001: not one of mild, moderate, severe as KetaReg stores it"),
+        Damage(table: "adverse_event", column: "grade", value: "Severe", record: "AE-000001", names: "the grade of AE-000001"),
+        Damage(table: "adverse_event", column: "term", value: "", record: "AE-000001", names: "the term of AE-000001: not one of nausea, vomiting"),
+        Damage(table: "adverse_event", column: "onset", value: "2026-02-30", record: "AE-000001", names: "the onset of AE-000001: not a date (YYYY-MM-DD)"),
+        Damage(table: "adverse_event", column: "resolved_on", value: "soon", record: "AE-000001", names: "the resolution date of AE-000001: not a date"),
+        Damage(table: "co_intervention", column: "kind", value: "reiki", record: "C-000001",
+               names: "the kind of C-000001: not one of diet, magnesium, essential-oil, acupuncture, yoga, massage, other"),
+        Damage(table: "co_intervention", column: "from_date", value: "", record: "C-000001", names: "the start date of C-000001"),
+        Damage(table: "co_intervention", column: "to_date", value: "2026-13-01", record: "C-000001", names: "the end date of C-000001: not a date"),
+        Damage(table: "infusion", column: "given_at", value: "25:99", record: "I-000001", names: "the start time of I-000001: not a time (HH:MM)"),
+        Damage(table: "infusion", column: "given_on", value: "yesterday", record: "I-000001", names: "the day of I-000001: not a date"),
+    ]
+
+    @Test("A correction of a record with a damaged word, date or time is refused and writes nothing", arguments: damages)
+    func damagedValue(damage: Damage) throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let day = try ClinicalDate.parse("2026-01-12", field: "d")
+        _ = try fixture.registry.addInfusion(
+            InfusionEntry(condition: "depression", date: day, time: try ClockTime.parse("09:00", field: "at"), dosing: .dose(mgPerKg: 0.5),
+                          weightKg: 70, minutes: 40, adverseEvents: [AdverseEventEntry(term: .nausea, grade: .severe, onset: day, resolvedOn: day.adding(days: 1))]),
+            patient: patient, actor: "n")
+        _ = try fixture.registry.addCoIntervention(CoInterventionEntry(kind: .yoga, from: day, to: day.adding(days: 7)), patient: patient, actor: "n")
+        try fixture.database().write {
+            try $0.execute(sql: "UPDATE \(damage.table) SET \(damage.column) = ? WHERE id = 1", arguments: [damage.value])
+        }
+        let before = try fixture.auditActions()
+        let id = try #require(RecordID(damage.record))
+
+        do {
+            switch id.kind {
+            case .adverseEvent:
+                _ = try fixture.registry.correctAdverseEvent(id, reason: "resolved later", actor: "n") { $0.resolvedOn = day.adding(days: 3) }
+            case .coIntervention:
+                _ = try fixture.registry.correctCoIntervention(id, reason: "stopped later", actor: "n") { $0.to = day.adding(days: 9) }
+            default:
+                _ = try fixture.registry.correctInfusion(id, reason: "wrong weight", actor: "n") { $0.weightKg = 72 }
+            }
+            Issue.record("the correction was saved over \(damage.testDescription)")
+        } catch let error as RegistryError {
+            #expect(error.kind == .storage)
+            #expect(error.message.hasPrefix(damage.names), "\(error.message)")
+            #expect(error.message.contains("nothing changed") && error.message.contains("`ketareg verify`"), "\(error.message)")
+        }
+        #expect(try fixture.auditActions() == before, "no audit row written")
+        let kept = try fixture.database().read { try String.fetchOne($0, sql: "SELECT \(damage.column) FROM \(damage.table) WHERE id = 1") }
+        #expect(kept == damage.value, "the damaged value is left for `verify` to name")
     }
 }
