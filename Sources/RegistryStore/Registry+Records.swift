@@ -20,10 +20,11 @@ extension Registry {
             guard !infusion.enteredInError else {
                 throw RegistryError.refused("<infusion-id>: \(id) was marked entered in error; observations go with a real infusion")
             }
-            // The infusion's day, start and length only: recording vitals at the bedside does not
-            // depend on the rest of the infusion's row.
-            let given = (date: try ClinicalDate.parse(infusion.givenOn, field: "on"),
-                         time: infusion.givenAt.flatMap { try? ClockTime.parse($0, field: "at") }, minutes: infusion.minutes)
+            // The infusion as histories read it (its day, start and length are what count here):
+            // recording vitals at the bedside does not depend on the rest of the infusion's row.
+            let given = try HistoryRows.infusion(condition: infusion.conditionId, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
+                                                 minutes: infusion.minutes, dose: infusion.doseMgPerKg, rate: infusion.rateMgPerKgPerHour,
+                                                 route: infusion.route)
             let startMinute = given.date.dayNumber * 1440 + (given.time?.minuteOfDay ?? 0)
             let endDay = given.date.adding(days: ((given.time?.minuteOfDay ?? 0) + given.minutes) / 1440)
             let moment = entry.date.dayNumber * 1440 + entry.time.minuteOfDay
