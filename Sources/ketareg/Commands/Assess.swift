@@ -3,7 +3,7 @@ import Foundation
 import RegistryCore
 import RegistryStore
 
-struct Assess: ParsableCommand {
+struct Assess: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "assess",
         abstract: "Record an assessment on a validated scale; prints its score, band and any safety flag.",
@@ -20,7 +20,9 @@ struct Assess: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion) var scale: String

@@ -2,7 +2,7 @@ import ArgumentParser
 import RegistryCore
 import RegistryStore
 
-struct Backup: ParsableCommand {
+struct Backup: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
         abstract: "Copy the registry into a new file, consistently, even while others write.",
@@ -14,7 +14,9 @@ struct Backup: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The new backup file.", valueName: "file")) var file: String
 
@@ -25,7 +27,7 @@ struct Backup: ParsableCommand {
     }
 }
 
-struct Restore: ParsableCommand {
+struct Restore: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore the registry from a backup made with 'ketareg backup'.",
@@ -36,7 +38,9 @@ struct Restore: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The backup file.", valueName: "file")) var file: String
     @Flag(help: "Replace the registry that exists at the registry path.") var force = false

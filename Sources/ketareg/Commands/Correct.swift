@@ -3,7 +3,7 @@ import Foundation
 import RegistryCore
 import RegistryStore
 
-struct Correct: ParsableCommand {
+struct Correct: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "correct",
         abstract: "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-), or mark an observation (O-) or course marker (CE-) entered in error; every correction needs a reason.",
@@ -21,7 +21,9 @@ struct Correct: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The record's id: A-..., I-..., AE-... or C-....", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("Why the record is corrected (required).", valueName: "text")) var reason: String
@@ -160,14 +162,16 @@ struct CoInterventionFields: ParsableArguments {
     }
 }
 
-struct Audit: ParsableCommand {
+struct Audit: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Show the audit trail: who changed what, when, and why.",
         discussion: "With a patient id, every change to that patient's records; with a record id, that record's changes."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("A patient or record id (P-, I-, A-, AE-, C-).", valueName: "id")) var id: String?
 

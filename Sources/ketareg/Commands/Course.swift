@@ -31,14 +31,16 @@ struct CourseCommand: ParsableCommand {
         subcommands: [Start.self, End.self]
     )
 
-    struct Start: ParsableCommand {
+    struct Start: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "start",
             abstract: "Open a new course (a re-treatment after relapse): the next infusion for the condition is its first.",
             discussion: "Example:\n  ketareg course start P-000042 --for depression --on 2026-09-01"
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @OptionGroup var target: CourseTarget
         @Option(help: ArgumentHelp("induction or re-treatment (default: induction for the condition's first course, re-treatment after one).", valueName: "kind")) var kind: String?
@@ -59,14 +61,16 @@ struct CourseCommand: ParsableCommand {
         }
     }
 
-    struct End: ParsableCommand {
+    struct End: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "end",
             abstract: "End the course in progress (stopped early): it counts as over from that day.",
             discussion: "Example:\n  ketareg course end P-000042 --for depression --on 2026-03-20 --reason \"stopped after 4 infusions: nausea\""
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @OptionGroup var target: CourseTarget
         @Option(help: ArgumentHelp("Why the course ended (required).", valueName: "text")) var reason: String

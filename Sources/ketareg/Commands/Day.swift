@@ -4,7 +4,7 @@ import RegistryCore
 import RegistryStore
 
 /// `ketareg day`: the clinic's day on one sheet.
-struct Day: ParsableCommand {
+struct Day: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "day",
         abstract: "The day sheet: open safety flags, who was treated or assessed that day, and what is due or overdue, by name.",
@@ -15,7 +15,9 @@ struct Day: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The day, YYYY-MM-DD or today (default: today).", valueName: "date")) var date: String?
 

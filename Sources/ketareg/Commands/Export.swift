@@ -40,7 +40,7 @@ struct EndpointCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Remove.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Add a research endpoint.",
@@ -59,7 +59,9 @@ struct EndpointCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Argument(help: ArgumentHelp("A name for the endpoint (letters, digits, hyphens).", valueName: "name")) var name: String
         @Option(help: ArgumentHelp("Where payloads are POSTed.", valueName: "url")) var url: String
         @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the endpoint's bearer token, readable by you alone.", valueName: "path")) var tokenFile: String?
@@ -101,9 +103,11 @@ struct EndpointCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the research endpoints.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
@@ -120,9 +124,11 @@ struct EndpointCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an endpoint: nothing more is built or sent for it; its outbox history stays.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
 
         func run() throws {
@@ -140,12 +146,14 @@ struct ExportCommand: ParsableCommand {
         subcommands: [Preview.self, Run.self, Schedule.self, RunDue.self, Status.self, Retry.self, Show.self, Schemas.self]
     )
 
-    struct Preview: ParsableCommand {
+    struct Preview: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "preview",
             abstract: "Print the exact bytes an export to this endpoint would send now, without storing or sending anything."
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
@@ -157,7 +165,7 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Run: ParsableCommand {
+    struct Run: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Build an export now, store it in the outbox, and deliver it.",
@@ -168,7 +176,9 @@ struct ExportCommand: ParsableCommand {
                 same data twice; when nothing changed since the last delivery, nothing is sent.
                 """
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
@@ -200,12 +210,14 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Schedule: ParsableCommand {
+    struct Schedule: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "schedule",
             abstract: "Build and send an endpoint's export daily, weekly or monthly (with 'export run-due' from cron or a systemd timer)."
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
         @Option(help: ArgumentHelp("daily, weekly or monthly.", valueName: "period")) var every: String
 
@@ -216,13 +228,15 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct RunDue: ParsableCommand {
+    struct RunDue: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "run-due",
             abstract: "Build what the schedules call for and deliver whatever is waiting: for cron and systemd timers.",
             discussion: "Safe to start every few minutes, and two at once send nothing twice. A period missed while the machine was off is caught up once. Exit 4 when a delivery failed for good in this run."
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
@@ -253,9 +267,11 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "The outbox: what is pending, delivered or failed, and why.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
@@ -274,9 +290,11 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Retry: ParsableCommand {
+    struct Retry: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "retry", abstract: "Put a failed export back in the queue once its cause is fixed.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
 
         func run() throws {
@@ -285,9 +303,11 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the stored bytes of an export in the outbox: exactly what was (or will be) sent.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
 
         func run() throws {

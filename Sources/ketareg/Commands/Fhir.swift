@@ -34,7 +34,7 @@ struct FhirCommand: ParsableCommand {
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
             abstract: "Write a patient's FHIR Bundle: Patient, Conditions, and each assessment as a QuestionnaireResponse and an Observation.",
@@ -48,7 +48,9 @@ struct FhirCommand: ParsableCommand {
                 Example: ketareg fhir export P-000042 --output p42.fhir.json
                 """
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(name: .customLong("output"), help: ArgumentHelp("The file to write (created with mode 0600; never overwritten).", valueName: "file.json")) var outputFile: String?

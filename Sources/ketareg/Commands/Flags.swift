@@ -23,9 +23,11 @@ struct FlagCommand: ParsableCommand {
         subcommands: [List.self, Review.self, Rules.self, Thresholds.self]
     )
 
-    struct List: ParsableCommand {
+    struct List: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Flag(help: "Only flags still waiting for review.") var open = false
         @Option(help: ArgumentHelp("Only this patient's flags (registry id or MRN).", valueName: "id")) var patient: String?
@@ -46,13 +48,15 @@ struct FlagCommand: ParsableCommand {
         }
     }
 
-    struct Review: ParsableCommand {
+    struct Review: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "review",
             abstract: "Record that a flag was reviewed: who (--actor or your account), when (now) and what was done.",
             discussion: "The review is audited and cannot be undone; a second review of the same flag is refused."
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The flag's id, e.g. F-000003.", valueName: "flag-id")) var id: String
         @Option(help: ArgumentHelp("What was done, in a few words (required).", valueName: "text")) var action: String
@@ -93,9 +97,11 @@ extension FlagCommand {
         for rule in rules.vitalRules { print("  \(rule)") }
     }
 
-    struct Rules: ParsableCommand {
+    struct Rules: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "rules", abstract: "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds.")
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
@@ -105,7 +111,7 @@ extension FlagCommand {
         }
     }
 
-    struct Thresholds: ParsableCommand {
+    struct Thresholds: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "thresholds",
             abstract: "Set the clinic's vital-sign flag thresholds (blood pressure, SpO2).",
@@ -119,7 +125,9 @@ extension FlagCommand {
                 records corrected later; flags already raised stay as they are.
                 """
         )
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Option(name: .customLong("systolic-at-least"), help: ArgumentHelp("Flag a systolic pressure at or above this (mmHg).", valueName: "mmHg")) var systolic: Int?
         @Option(name: .customLong("diastolic-at-least"), help: ArgumentHelp("Flag a diastolic pressure at or above this (mmHg).", valueName: "mmHg")) var diastolic: Int?

@@ -3,7 +3,7 @@ import Foundation
 import RegistryCore
 import RegistryStore
 
-struct Import: ParsableCommand {
+struct Import: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import a long-format CSV file, all or nothing.",
@@ -27,7 +27,9 @@ struct Import: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv")) var file: String
     @Flag(name: .customLong("dry-run"), help: "Check every row and report what would be imported; write nothing.") var dryRun = false
@@ -68,7 +70,7 @@ struct Import: ParsableCommand {
     static let flagsShown = 20
 }
 
-struct ExportCSV: ParsableCommand {
+struct ExportCSV: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-csv",
         abstract: "Write the clinic's own records, identity included, as long-format CSV for local analysis.",
@@ -85,7 +87,9 @@ struct ExportCSV: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Argument(help: ArgumentHelp("The file to create, or - for standard output.", valueName: "file.csv")) var file: String
 
     func run() throws {

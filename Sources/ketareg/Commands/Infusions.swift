@@ -77,7 +77,7 @@ struct InfusionCommand: ParsableCommand {
         subcommands: [Add.self, Observe.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Record one infusion with its monitoring observations and adverse events.",
@@ -102,7 +102,9 @@ struct InfusionCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @OptionGroup var fields: InfusionFields
@@ -133,7 +135,7 @@ struct InfusionCommand: ParsableCommand {
         }
     }
 
-    struct Observe: ParsableCommand {
+    struct Observe: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "observe",
             abstract: "Record vital signs or observations during an infusion (any number, e.g. every few hours of a continuous one).",
@@ -146,7 +148,9 @@ struct InfusionCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The infusion's id, e.g. I-000012.", valueName: "infusion-id")) var infusion: String
         @Option(help: ArgumentHelp("When, YYYY-MM-DDTHH:MM.", valueName: "moment")) var at: String
@@ -182,14 +186,16 @@ struct AdverseCommand: ParsableCommand {
         subcommands: [Add.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Record an adverse event with its grade, seriousness, onset and resolution.",
             discussion: "Events noticed during an infusion can also be given with 'infusion add --adverse'."
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("One of \(AdverseEventTerm.allowedWords).", valueName: "term")) var term: String
@@ -228,10 +234,12 @@ struct CoInterventionCommand: ParsableCommand {
         subcommands: [Add.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: RegistryCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a co-intervention (diet, magnesium, yoga, ...) and when it ran.")
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("One of \(CoInterventionKind.allowedWords) (acupuncture includes acupressure).", valueName: "kind")) var kind: String

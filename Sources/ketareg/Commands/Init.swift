@@ -1,7 +1,7 @@
 import ArgumentParser
 import RegistryStore
 
-struct Init: ParsableCommand {
+struct Init: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create a new, empty registry for this clinic.",
@@ -12,7 +12,9 @@ struct Init: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     @Option(help: ArgumentHelp("The clinic's name, shown on reports.", valueName: "name"))

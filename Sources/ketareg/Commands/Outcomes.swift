@@ -2,7 +2,7 @@ import ArgumentParser
 import RegistryCore
 import RegistryStore
 
-struct Outcomes: ParsableCommand {
+struct Outcomes: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "outcomes",
         abstract: "Response and remission under each condition's rules, at the end of the course and at each follow-up visit.",
@@ -23,7 +23,9 @@ struct Outcomes: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Option(help: ArgumentHelp("Only this condition.", valueName: "id")) var condition: String?
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Count what had happened by the end of this day (default: today).", valueName: "date")) var asOf: String?
@@ -87,7 +89,7 @@ struct Outcomes: ParsableCommand {
     }
 }
 
-struct Due: ParsableCommand {
+struct Due: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "due",
         abstract: "Assessments due today or overdue, for the whole clinic.",
@@ -107,7 +109,9 @@ struct Due: ParsableCommand {
     /// How many open flags `due` prints above its list (the oldest first); `--json` gives all.
     static let flagsShown = 20
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Option(name: [.customLong("as-of"), .customLong("on")], help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var asOf: String?
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import RegistryCore
 import RegistryStore
 
-struct Enroll: ParsableCommand {
+struct Enroll: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
         abstract: "Enrol a new patient and print their registry id (P-000042).",
@@ -17,7 +17,9 @@ struct Enroll: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     @Option(help: ArgumentHelp("The clinic's medical record number.", valueName: "mrn")) var mrn: String
@@ -58,10 +60,12 @@ struct Enroll: ParsableCommand {
     }
 }
 
-struct Patients: ParsableCommand {
+struct Patients: RegistryCommand {
     static let configuration = CommandConfiguration(commandName: "patients", abstract: "List the clinic's patients.")
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     @Option(help: ArgumentHelp("Only patients enrolled for this condition.", valueName: "id")) var condition: String?
@@ -99,7 +103,7 @@ struct PatientCommand: ParsableCommand {
         subcommands: [Find.self, Show.self, Edit.self, Consent.self, ConditionCommand.self, WithdrawConsent.self]
     )
 
-    struct Find: ParsableCommand {
+    struct Find: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "find",
             abstract: "Find patients by MRN or name: id, name, MRN, birth year and conditions.",
@@ -115,7 +119,9 @@ struct PatientCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("An MRN, or the start of a name.", valueName: "text")) var text: String
 
@@ -133,13 +139,15 @@ struct PatientCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
             abstract: "The clinic's page for one patient: conditions, history, a timeline of infusions and scores, adverse events, co-interventions."
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
 
@@ -155,7 +163,7 @@ struct PatientCommand: ParsableCommand {
         }
     }
 
-    struct Edit: ParsableCommand {
+    struct Edit: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "edit",
             abstract: "Correct a patient's name, birth date or MRN, or set their phone, email or address.",
@@ -171,7 +179,9 @@ struct PatientCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("Given name.", valueName: "name")) var given: String?
@@ -200,7 +210,7 @@ struct PatientCommand: ParsableCommand {
         }
     }
 
-    struct Consent: ParsableCommand {
+    struct Consent: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "consent",
             abstract: "Record a research-consent decision: given (again) or withdrawn, from a day on.",
@@ -217,7 +227,9 @@ struct PatientCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("yes (consent given) or no (withdrawn).", valueName: "yes|no")) var research: String
@@ -256,9 +268,11 @@ struct PatientCommand: ParsableCommand {
             subcommands: [Add.self, End.self]
         )
 
-        struct Add: ParsableCommand {
+        struct Add: RegistryCommand {
             static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a condition to a patient from a day on (see 'ketareg conditions').")
-            @OptionGroup var global: GlobalOptions
+            @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+            @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+            @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
             @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
             @Argument(help: ArgumentHelp("The condition id, e.g. migraine.", valueName: "condition"), completion: conditionCompletion) var condition: String
@@ -274,9 +288,11 @@ struct PatientCommand: ParsableCommand {
             }
         }
 
-        struct End: ParsableCommand {
+        struct End: RegistryCommand {
             static let configuration = CommandConfiguration(commandName: "end", abstract: "End one of a patient's conditions on a day.")
-            @OptionGroup var global: GlobalOptions
+            @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+            @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+            @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
             @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
             @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
             @Argument(help: ArgumentHelp("The condition id.", valueName: "condition"), completion: conditionCompletion) var condition: String
@@ -293,14 +309,16 @@ struct PatientCommand: ParsableCommand {
         }
     }
 
-    struct WithdrawConsent: ParsableCommand {
+    struct WithdrawConsent: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "withdraw-consent",
             abstract: "Record that a patient withdrew research consent: no later export includes them.",
             discussion: "Clinical recording goes on as before. The reason is kept in the audit trail and never exported."
         )
 
-        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("Why consent was withdrawn (required).", valueName: "text")) var reason: String

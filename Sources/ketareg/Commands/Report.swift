@@ -3,7 +3,7 @@ import Foundation
 import RegistryCore
 import RegistryStore
 
-struct Report: ParsableCommand {
+struct Report: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write a report as one self-contained HTML file: the clinic's outcomes, or one patient's scores over time.",
@@ -15,7 +15,9 @@ struct Report: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file.html")) var html: String
     @Option(help: ArgumentHelp("One patient's report instead of the clinic's.", valueName: "id")) var patient: String?
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import RegistryCore
 import RegistryStore
 
-struct Verify: ParsableCommand {
+struct Verify: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that the registry is what its audit trail says: nothing changed behind the program's back.",
@@ -16,7 +16,9 @@ struct Verify: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+    @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+    @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
     func run() throws {
