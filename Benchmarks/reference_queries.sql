@@ -13,12 +13,18 @@ WHERE EXISTS (SELECT 1 FROM patient_condition c WHERE c.patient_id = p.id AND c.
 ORDER BY p.id;
 
 -- @patient-show
+-- Every table the page shows, in the page's order.
 SELECT * FROM patient p JOIN patient_identity i ON i.patient_id = p.id WHERE p.id = 1;
 SELECT * FROM patient_condition WHERE patient_id = 1;
-SELECT * FROM infusion WHERE patient_id = 1 ORDER BY given_on;
-SELECT * FROM assessment WHERE patient_id = 1 ORDER BY assessed_on;
-SELECT * FROM adverse_event WHERE patient_id = 1;
-SELECT * FROM safety_flag WHERE patient_id = 1 AND state = 'open';
+SELECT * FROM consent_event WHERE patient_id = 1 ORDER BY on_date, id;
+SELECT * FROM prior_treatment WHERE patient_id = 1 ORDER BY id;
+SELECT * FROM infusion WHERE patient_id = 1 ORDER BY given_on, given_at, id;
+SELECT * FROM infusion_observation WHERE patient_id = 1 ORDER BY observed_on, observed_at, id;
+SELECT * FROM assessment WHERE patient_id = 1 ORDER BY assessed_on, id;
+SELECT * FROM adverse_event WHERE patient_id = 1 ORDER BY onset, id;
+SELECT * FROM co_intervention WHERE patient_id = 1 ORDER BY from_date, id;
+SELECT * FROM course_event WHERE patient_id = 1 ORDER BY on_date, id;
+SELECT * FROM safety_flag WHERE patient_id = 1 AND state = 'open' ORDER BY id;
 
 -- @outcomes
 .mode json
