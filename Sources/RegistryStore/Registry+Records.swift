@@ -345,9 +345,12 @@ extension Registry {
             if let answers {
                 let scored = try catalog.assess(scale: row.scaleId, answers: answers)
                 rules = scored.flagRules
-                var rescored = AssessmentRow(patientId: row.patientId, scored: scored,
-                                             on: try ClinicalDate.parse(row.assessedOn, field: "on"),
-                                             timepoint: Timepoint(rawValue: row.timepoint) ?? .followUp)
+                // The stored day and timepoint, unless this correction replaces them, are read
+                // strictly: a damaged timepoint must not be written back as follow-up.
+                var rescored = AssessmentRow(
+                    patientId: row.patientId, scored: scored,
+                    on: try date ?? stored("the day of \(id)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(row.assessedOn, field: "on") },
+                    timepoint: try timepoint ?? storedWord(row.timepoint, "the timepoint of \(id)"))
                 rescored.id = row.id
                 rescored.enteredInError = row.enteredInError
                 row = rescored

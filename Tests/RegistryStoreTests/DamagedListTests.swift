@@ -80,6 +80,46 @@ struct DamagedListTests {
         #expect(observation.id.hasPrefix("O-"), "\(observation.id)")
     }
 
+    @Test("A rescoring correction of an assessment whose stored timepoint or day does not read is refused, unless it gives a new one",
+          arguments: [("timepoint", "Baseline", "the timepoint of A-000001: not one of baseline, post-infusion, follow-up as KetaReg stores it"),
+                      ("timepoint", "", "the timepoint of A-000001: not one of"),
+                      ("assessed_on", "2026-02-30", "the day of A-000001: not a date (YYYY-MM-DD) as KetaReg stores it"),
+                      ("assessed_on", "12/01/2026", "the day of A-000001: not a date")])
+    func assessmentTimepointAndDay(column: String, value: String, names: String) throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let day = try ClinicalDate.parse("2026-01-12", field: "d")
+        let assessment = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 0]),
+                                                            patient: patient, on: day, timepoint: .baseline, actor: "n")
+        let id = try #require(RecordID(assessment.id))
+        try fixture.database().write { try $0.execute(sql: "UPDATE assessment SET \(column) = ? WHERE id = ?", arguments: [value, id.row]) }
+        let before = try fixture.auditActions()
+
+        // New answers, nothing said about the day or timepoint: the stored ones are kept, so they must read.
+        do {
+            _ = try fixture.registry.correctAssessment(id, answers: [2, 1, 1, 1, 1, 1, 1, 1, 0], on: nil, timepoint: nil, enteredInError: nil,
+                                                       catalog: fixture.catalog, reason: "misread item 1", actor: "n")
+            Issue.record("the rescoring was saved over \(column) stored as \(value.debugDescription)")
+        } catch let error as RegistryError {
+            #expect(error.kind == .storage)
+            #expect(error.message.hasPrefix(names), "\(error.message)")
+            #expect(error.message.contains("nothing changed") && error.message.contains("`ketareg verify`"), "\(error.message)")
+        }
+        #expect(try fixture.auditActions() == before, "no audit row written")
+        let kept = try fixture.database().read { try String.fetchOne($0, sql: "SELECT \(column) FROM assessment WHERE id = ?", arguments: [id.row]) }
+        #expect(kept == value, "the damaged value is left for `verify` to name")
+
+        // A correction that gives the damaged field anew repairs it.
+        let repaired = try fixture.registry.correctAssessment(id, answers: [2, 1, 1, 1, 1, 1, 1, 1, 0],
+                                                              on: column == "assessed_on" ? day : nil,
+                                                              timepoint: column == "timepoint" ? .baseline : nil, enteredInError: nil,
+                                                              catalog: fixture.catalog, reason: "misread item 1; restored", actor: "n")
+        #expect(repaired.score == 9)
+        #expect(repaired.timepoint == "baseline")
+        #expect(repaired.on == "2026-01-12")
+    }
+
     /// A damaged column, the record's correction and what the refusal must name.
     struct Damage: CustomTestStringConvertible, Sendable {
         let table: String, column: String, value: String, record: String, names: String
