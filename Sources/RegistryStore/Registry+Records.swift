@@ -256,9 +256,10 @@ extension Registry {
     // MARK: - Corrections
 
     /// Corrects an infusion: `change` edits its fields, which are validated again. Marking it
-    /// entered in error keeps it on record but out of timelines and outcomes. A reason is required.
+    /// entered in error keeps it on record but out of timelines and outcomes; with no `change`
+    /// that reads none of its stored values (see `markOnly`). A reason is required.
     public func correctInfusion(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
-                                change: (inout InfusionEntry) throws -> Void) throws -> InfusionView {
+                                change: ((inout InfusionEntry) throws -> Void)?) throws -> InfusionView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .infusion, var row = try InfusionRow.fetchOne(db, key: id.row) else {
@@ -267,9 +268,16 @@ extension Registry {
             let adverse = try Int64.fetchAll(db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row])
                 .map(RecordKind.adverseEvent.displayID)
             let before = row.view(adverseEvents: adverse)
+            if change == nil, enteredInError == true {
+                row.enteredInError = true
+                let corrected = try markOnly(db, row, id: id, patient: row.patientId, before: before,
+                                             after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+                try refreshAgeAtDayZero(db, patient: row.patientId)
+                return corrected
+            }
             let original = try row.entry()
             var entry = original
-            try change(&entry)
+            try change?(&entry)
             if row.legacyRanges, entry == original {
                 // Only marked (or unmarked) entered in error: a row kept from the old ranges stays as it was.
                 row.enteredInError = enteredInError ?? row.enteredInError
@@ -291,16 +299,22 @@ extension Registry {
         }
     }
 
-    /// Corrects an adverse event (its resolution date, most often). A reason is required.
+    /// Corrects an adverse event (its resolution date, most often); with no `change`, only marks it
+    /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
     public func correctAdverseEvent(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
-                                    change: (inout AdverseEventEntry) throws -> Void) throws -> AdverseEventView {
+                                    change: ((inout AdverseEventEntry) throws -> Void)?) throws -> AdverseEventView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .adverseEvent, let row = try AdverseEventRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no adverse event \(id) in this registry")
             }
+            if change == nil, enteredInError == true {
+                var marked = row
+                marked.enteredInError = true
+                return try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+            }
             var entry = try row.entry()
-            try change(&entry)
+            try change?(&entry)
             var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
@@ -312,16 +326,22 @@ extension Registry {
         }
     }
 
-    /// Corrects a co-intervention (its end date, most often). A reason is required.
+    /// Corrects a co-intervention (its end date, most often); with no `change`, only marks it
+    /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
     public func correctCoIntervention(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
-                                      change: (inout CoInterventionEntry) throws -> Void) throws -> CoInterventionView {
+                                      change: ((inout CoInterventionEntry) throws -> Void)?) throws -> CoInterventionView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .coIntervention, let row = try CoInterventionRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no co-intervention \(id) in this registry")
             }
+            if change == nil, enteredInError == true {
+                var marked = row
+                marked.enteredInError = true
+                return try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+            }
             var entry = try row.entry()
-            try change(&entry)
+            try change?(&entry)
             var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
@@ -390,6 +410,19 @@ extension Registry {
             }
             return id.description
         }
+    }
+
+    /// A correction that only marks the record entered in error (no `change`, `enteredInError`
+    /// true): the row is written back with its stored values as they are, none of them read, so
+    /// that a record damaged behind the program's back, which a correction of its fields refuses,
+    /// can still be taken out of timelines, outcomes and exports (and recorded again as it should
+    /// be). The record's open safety flags close. Already so marked, it is refused as changing nothing.
+    private func markOnly<Record: MutablePersistableRecord, View: Encodable & Equatable>(
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
+    ) throws -> View {
+        let corrected = try saveCorrection(db, row, id: id, patient: patient, before: before, after: after, reason: reason, actor: actor)
+        try syncFlags(db, patient: patient, source: id, on: today.description, reason: reason, actor: actor, raised: [])
+        return corrected
     }
 
     /// Writes a corrected row with its audit row, refusing a correction that changes nothing.

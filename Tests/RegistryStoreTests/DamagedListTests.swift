@@ -176,5 +176,35 @@ struct DamagedListTests {
         #expect(try fixture.auditActions() == before, "no audit row written")
         let kept = try fixture.database().read { try String.fetchOne($0, sql: "SELECT \(damage.column) FROM \(damage.table) WHERE id = 1") }
         #expect(kept == damage.value, "the damaged value is left for `verify` to name")
+
+        // Marking it entered in error reads none of its stored values: it goes through, keeps the
+        // damaged value as it is, and takes the record out of the patient's history.
+        let inHistory = { () throws -> Int in
+            let history = try #require(try fixture.registry.histories(patient: patient).first)
+            return switch id.kind {
+            case .adverseEvent: history.adverseEvents.count
+            case .coIntervention: history.coInterventions.count
+            default: history.infusions.count
+            }
+        }
+        // Before: histories refuse an infusion day that does not read, and leave out a
+        // co-intervention of a kind this version does not know; the rest is counted.
+        switch (damage.table, damage.column) {
+        case ("infusion", "given_on"): #expect(throws: (any Error).self) { try inHistory() }
+        case ("co_intervention", "kind"): #expect(try inHistory() == 0)
+        default: #expect(try inHistory() == 1)
+        }
+        let marked: Bool = switch id.kind {
+        case .adverseEvent: try fixture.registry.correctAdverseEvent(id, reason: "damaged; recorded again", actor: "n", enteredInError: true, change: nil).enteredInError
+        case .coIntervention: try fixture.registry.correctCoIntervention(id, reason: "damaged; recorded again", actor: "n", enteredInError: true, change: nil).enteredInError
+        default: try fixture.registry.correctInfusion(id, reason: "damaged; recorded again", actor: "n", enteredInError: true, change: nil).enteredInError
+        }
+        #expect(marked)
+        let entity = ["adverse_event": "adverse-event", "co_intervention": "co-intervention", "infusion": "infusion"][damage.table]!
+        #expect(try fixture.auditActions() == before + ["correct \(entity)"], "one audit row, for the marking")
+        let after = try fixture.database().read { try Row.fetchOne($0, sql: "SELECT \(damage.column) AS value, entered_in_error FROM \(damage.table) WHERE id = 1") }
+        #expect(after?["value"] as String? == damage.value, "the stored values are written back as they were")
+        #expect(after?["entered_in_error"] as Bool? == true)
+        #expect(try inHistory() == 0)
     }
 }

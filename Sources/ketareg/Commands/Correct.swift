@@ -59,23 +59,22 @@ struct Correct: RegistryCommand {
             print("Corrected \(corrected.id): \(corrected.scale) " + scoreText(corrected.score, band: corrected.band, scale: catalog.scale(corrected.scale))
                   + (corrected.enteredInError ? " (entered in error)" : "") + (corrected.flags.isEmpty ? "" : " [\(corrected.flags.joined(separator: ", "))]"))
         case .infusion:
-            let corrected = try registry.correctInfusion(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
-                try fields.apply(to: &entry)
-            }
+            // Only --entered-in-error: no change, so the stored fields need not read (a damaged
+            // record can still be taken out of timelines and outcomes).
+            let corrected = try registry.correctInfusion(record, reason: reason, actor: global.actorName, enteredInError: flag,
+                                                         change: fields.firstGiven() == nil ? nil : { try fields.apply(to: &$0) })
             if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
                   + (corrected.enteredInError ? " (entered in error)" : ""))
         case .adverseEvent:
-            let corrected = try registry.correctAdverseEvent(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
-                try adverse.apply(to: &entry)
-            }
+            let corrected = try registry.correctAdverseEvent(record, reason: reason, actor: global.actorName, enteredInError: flag,
+                                                             change: adverse.firstGiven == nil ? nil : { try adverse.apply(to: &$0) })
             if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.term) (\(corrected.grade)\(corrected.serious ? ", serious" : "")) from \(corrected.onset)"
                   + (corrected.resolvedOn.map { ", resolved \($0)" } ?? ", unresolved") + (corrected.enteredInError ? " (entered in error)" : ""))
         case .coIntervention:
-            let corrected = try registry.correctCoIntervention(record, reason: reason, actor: global.actorName, enteredInError: flag) { entry in
-                try coIntervention.apply(to: &entry)
-            }
+            let corrected = try registry.correctCoIntervention(record, reason: reason, actor: global.actorName, enteredInError: flag,
+                                                               change: coIntervention.firstGiven == nil ? nil : { try coIntervention.apply(to: &$0) })
             if json { return try printJSON(corrected) }
             print("Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)" + (corrected.to.map { " to \($0)" } ?? ", ongoing")
                   + (corrected.enteredInError ? " (entered in error)" : ""))
