@@ -82,7 +82,9 @@ struct VerifyTests {
         #expect(intact["intact"] as? Bool == true)
         #expect((intact["witnesses"] as? [[String: Any]])?.first?["chainHead"] as? String == held)
 
-        // The attacker edits a score, writes an audit history to match, and recomputes every hash,
+        // The attacker edits a score, writes an audit history to match (every state the rows give
+        // the assessment, before a correction as well as after; rewriting only the afters leaves
+        // a correction's before at odds with them, which verify names), and recomputes every hash,
         // with an implementation of their own: the chain and the records check out again...
         let rewrite = """
             import hashlib, re, sqlite3, sys
@@ -93,9 +95,9 @@ struct VerifyTests {
             prev = "0" * 64
             for row in rows:
                 row = list(row)
-                if row[6] == "A-000001" and row[9]:
-                    row[9] = re.sub(r'"score":[0-9.]+', '"score":2', row[9])
-                    db.execute("UPDATE audit SET after = ? WHERE id = ?", (row[9], row[0]))
+                if row[6] == "A-000001":
+                    row[8], row[9] = [re.sub(r'"score":[0-9.]+', '"score":2', text) if text else text for text in row[8:10]]
+                    db.execute("UPDATE audit SET before = ?, after = ? WHERE id = ?", (row[8], row[9], row[0]))
                 canon = prev
                 for field in [str(row[0])] + row[1:]:
                     canon += "-|" if field is None else "%d:%s|" % (len(field.encode()), field)
@@ -110,6 +112,61 @@ struct VerifyTests {
         #expect(!found.contains { $0["kind"] as? String == "chain" || $0["kind"] as? String == "record" }, "\(found)")
         // ...but the head the endpoint holds is no longer in it.
         #expect(found.contains { $0["kind"] as? String == "witness" && ($0["detail"] as? String)?.contains("net holds chain head") == true }, "\(found)")
+    }
+
+    @Test("A record damaged behind the program's back: a correction of its fields is refused, verify names it, and marking it entered in error still goes through")
+    func damagedRecordMarkedEnteredInError() throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        try tamper(clinic, "UPDATE adverse_event SET grade = 'catastrophic' WHERE id = 1")
+
+        let refused = try clinic.run("correct", "AE-000001", "--resolved", "2026-03-04", "--reason", "resolved by next visit")
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("the grade of AE-000001: not one of mild, moderate, severe"), "\(refused.standardError)")
+        #expect(try problems(clinic).contains { ($0["detail"] as? String)?.contains("AE-000001 differs from its last audited state") == true })
+
+        let marked = try clinic.run("correct", "AE-000001", "--entered-in-error", "--reason", "damaged; recorded again", "--json")
+        #expect(marked.status == 0, "\(marked.standardError)")
+        let view = try #require(try marked.json() as? [String: Any])
+        #expect(view["id"] as? String == "AE-000001")
+        #expect(view["enteredInError"] as? Bool == true)
+        let stored = try DatabaseQueue(path: clinic.registry).read {
+            try Row.fetchOne($0, sql: "SELECT grade, entered_in_error FROM adverse_event WHERE id = 1")
+        }
+        #expect(stored?["grade"] as String? == "catastrophic", "written back as stored, not as a default")
+        #expect(stored?["entered_in_error"] as Bool? == true)
+        let page = try #require(try clinic.run("patient", "show", "V-1", "--json").json() as? [String: Any])
+        let events = try #require(page["adverseEvents"] as? [[String: Any]])
+        #expect(events.first { $0["id"] as? String == "AE-000001" }?["enteredInError"] as? Bool == true)
+
+        // The marking wrote the damaged grade into the trail as the record's state before it:
+        // verify still says the record was changed behind the program's back, and when.
+        let found = try problems(clinic)
+        #expect(found.contains { ($0["detail"] as? String)?.contains("AE-000001 was changed behind the program's back before the correction at audit row") == true
+                                 && ($0["detail"] as? String)?.hasSuffix("in grade") == true }, "\(found)")
+    }
+
+    @Test("A change behind the program's back that a later correction carries into the trail is still found", arguments: [
+        ("adverse_event", "serious = 1", "AE-000001", ["correct", "AE-000001", "--resolved", "2026-03-04"], "serious"),
+        ("co_intervention", "from_date = '2026-01-15'", "C-000001", ["correct", "C-000001", "--to", "2026-03-01"], "from"),
+        ("assessment", "timepoint = 'follow-up'", "A-000001", ["correct", "A-000001", "--answers", "3,3,2,2,2,2,2,2,0"], "timepoint"),
+        ("infusion", "minutes = 90", "I-000001", ["correct", "I-000001", "--entered-in-error"], "minutes"),
+        ("course_event", "on_date = '2026-03-10'", "CE-000001", ["correct", "CE-000001", "--entered-in-error"], "on"),
+    ])
+    func launderedByCorrection(table: String, change: String, record: String, correction: [String], field: String) throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        try tamper(clinic, "UPDATE \(table) SET \(change) WHERE id = 1")
+        #expect(try problems(clinic).contains { ($0["detail"] as? String)?.contains("\(record) differs from its last audited state") == true })
+
+        let corrected = try clinic.run(arguments: correction + ["--reason", "routine correction"])
+        #expect(corrected.status == 0, "\(corrected.standardError)")
+        let found = try problems(clinic)
+        #expect(!found.contains { ($0["detail"] as? String)?.contains("\(record) differs from its last audited state") == true },
+                "the record now matches the trail's last state: the correction wrote the change in")
+        #expect(found.contains { $0["record"] as? String == record
+                                 && ($0["detail"] as? String)?.contains("was changed behind the program's back before the correction at audit row") == true
+                                 && ($0["detail"] as? String)?.contains(field) == true }, "\(found)")
     }
 
     @Test("The audit rows say which operating-system account ran each command, beside the actor")

@@ -12,8 +12,9 @@ struct Correct: RegistryCommand {
             --on and --timepoint; an infusion takes the fields of 'infusion add'; an adverse event \
             takes --term, --grade, --serious, --onset and --resolved; a co-intervention takes \
             --kind, --from and --to. --entered-in-error keeps the record on file but out of \
-            timelines and outcomes. The audit trail keeps what it was, what it became, who changed \
-            it and why.
+            timelines and outcomes; given alone it reads none of the record's fields, so it also \
+            takes out a record that 'ketareg verify' names as changed or damaged. The audit trail \
+            keeps what it was, what it became, who changed it and why.
 
             Examples:
               ketareg correct A-000012 --answers 2,2,1,3,1,2,1,0,0 --reason "item 9 keyed wrongly"
