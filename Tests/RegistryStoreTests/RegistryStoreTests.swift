@@ -553,6 +553,14 @@ struct InfusionConditionMigrationTests {
         let report = try registry.verify()
         #expect(report.intact, "\(report.problems)")
         #expect(report.auditRows == 33)
+
+        // Corrections made after the migration state each record as this version reads it: that
+        // must be the state the old rows and the migration's together describe.
+        _ = try registry.correctInfusion(RecordID("I-000001")!, reason: "pump log", actor: "n") { $0.minutes = 45 }
+        _ = try registry.correctInfusion(RecordID("I-000009")!, reason: "wrong chart", actor: "n", enteredInError: true, change: nil)
+        let corrected = try registry.verify()
+        #expect(corrected.intact, "\(corrected.problems)")
+        #expect(corrected.auditRows == 35)
     }
 }
 
