@@ -1,5 +1,5 @@
 /// The kind of a course of ketamine.
-public enum CourseKind: String, Sendable, Hashable, Codable, CaseIterable {
+public enum CourseKind: String, Vocabulary {
     /// The condition's first course.
     case induction
     /// A later course, after relapse.

@@ -142,7 +142,7 @@ public struct PatientHistory: Sendable, Hashable {
 
 /// A course started or ended by hand, for one condition.
 public struct CourseMarker: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Hashable, Codable {
+    public enum Kind: String, Vocabulary {
         /// `ketareg course start`: the next infusion opens a new course.
         case start
         /// `ketareg course end`: the course in progress is over on this day.

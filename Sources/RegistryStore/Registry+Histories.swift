@@ -76,18 +76,19 @@ extension Registry {
         let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") {
             try $0.required($0.string, 1)
         }
-        let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
-            try HistoryRows.infusion(condition: try row.required(row.string, 1), givenOn: try row.required(row.string, 2), givenAt: row.string(3),
-                                     minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6), route: row.string(7))
+        let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
+            try HistoryRows.infusion(id: try row.required(row.int64, 8), condition: try row.required(row.string, 1), givenOn: try row.required(row.string, 2),
+                                     givenAt: row.string(3), minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6), route: row.string(7))
         }
         let observations = try grouped("""
             SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
-                   o.oxygen_saturation, o.sedation, o.dissociation, o.respiratory_depression
+                   o.oxygen_saturation, o.sedation, o.dissociation, o.respiratory_depression, o.id, i.id
             FROM infusion_observation o JOIN infusion i ON i.id = o.infusion_id
             WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(only == nil ? "" : " AND " + restricted("o.patient_id"))
             ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
             """) { row in
-            try HistoryRows.observation(observedOn: try row.required(row.string, 1), observedAt: try row.required(row.string, 2),
+            try HistoryRows.observation(id: try row.required(row.int64, 12), infusion: try row.required(row.int64, 13),
+                                        observedOn: try row.required(row.string, 1), observedAt: try row.required(row.string, 2),
                                         givenOn: try row.required(row.string, 3), givenAt: row.string(4), systolic: row.int(5), diastolic: row.int(6),
                                         heartRate: row.int(7), oxygenSaturation: row.int(8), sedation: try row.required(row.bool, 9),
                                         dissociation: try row.required(row.bool, 10), respiratoryDepression: try row.required(row.bool, 11))
@@ -99,18 +100,19 @@ extension Registry {
         // In the order of entry: `PatientHistory` sorts them by day, and its sort is stable, so
         // that is by day and then by entry, without SQLite sorting the whole table (the index on
         // patient_id already gives each patient's rows by id).
-        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            try HistoryRows.assessment(scale: try row.required(row.string, 1), assessedOn: try row.required(row.string, 2), timepoint: row.string(3),
-                                       score: try row.required(row.double, 4), subscores: row.string(5), flags: row.string(6))
+        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags, id FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
+            try HistoryRows.assessment(id: try row.required(row.int64, 7), scale: try row.required(row.string, 1), assessedOn: try row.required(row.string, 2),
+                                       timepoint: row.string(3), score: try row.required(row.double, 4), subscores: row.string(5), flags: row.string(6))
         }
-        let adverse = try grouped("SELECT patient_id, term, grade, serious FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            HistoryRows.adverseEvent(term: row.string(1), grade: row.string(2), serious: try row.required(row.bool, 3))
+        let adverse = try grouped("SELECT patient_id, term, grade, serious, id FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
+            try HistoryRows.adverseEvent(id: try row.required(row.int64, 4), term: row.string(1), grade: row.string(2), serious: try row.required(row.bool, 3))
         }
-        let coInterventions = try grouped("SELECT patient_id, kind FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            HistoryRows.coIntervention(kind: row.string(1))
+        let coInterventions = try grouped("SELECT patient_id, kind, id FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
+            try HistoryRows.coIntervention(id: try row.required(row.int64, 2), kind: row.string(1))
         }
         let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
-            (try row.required(row.string, 1), try HistoryRows.endedOn(try row.required(row.string, 2)))
+            let condition = try row.required(row.string, 1)
+            return (condition, try HistoryRows.endedOn(try row.required(row.string, 2), patient: try row.required(row.int64, 0), condition: condition))
         }
         let patients = try DirectCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
         while let row = try patients.next() {
@@ -131,21 +133,33 @@ extension Registry {
 
 /// A history's records from their stored columns: one definition for the histories read in bulk
 /// and for the one the patient page builds from its own rows.
+///
+/// Histories feed outcomes, `due`, the course on the patient's page and every export, so each
+/// stored value is read strictly (``stored(_:as:_:)``): one that does not read as KetaReg stores
+/// it (the file changed behind the program's back, a bad restore) stops the command with an error
+/// naming the record and the field, never a default in its place (an adverse event's grade as
+/// mild, a timepoint as follow-up, a course end as a start) or an empty list (an assessment's
+/// safety flags). `ketareg verify` names such records, and `correct ID --entered-in-error` takes
+/// one out of every history without reading it.
 enum HistoryRows {
-    static func infusion(condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?, route: String?) throws -> PatientHistory.Infusion {
-        PatientHistory.Infusion(condition: condition, date: try ClinicalDate.parse(givenOn, field: "on"),
-                                time: givenAt.flatMap { try? ClockTime.parse($0, field: "at") }, minutes: minutes,
-                                doseMgPerKg: dose, rateMgPerKgPerHour: rate, route: route.flatMap(InfusionRoute.init(rawValue:)))
+    static func infusion(id: Int64, condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?,
+                         route: String?) throws -> PatientHistory.Infusion {
+        let what = { RecordKind.infusion.displayID(id) }
+        return PatientHistory.Infusion(
+            condition: condition, date: try storedDate(givenOn, "the day of \(what())"),
+            time: try givenAt.map { try storedTime($0, "the start time of \(what())") }, minutes: minutes,
+            doseMgPerKg: dose, rateMgPerKgPerHour: rate,
+            route: try storedWord(route ?? "", "the route of \(what())") as InfusionRoute)
     }
 
     /// An observation, its hours counted from the start of the infusion it was made during.
-    static func observation(observedOn: String, observedAt: String, givenOn: String, givenAt: String?, systolic: Int?, diastolic: Int?,
-                            heartRate: Int?, oxygenSaturation: Int?, sedation: Bool, dissociation: Bool,
+    static func observation(id: Int64, infusion: Int64, observedOn: String, observedAt: String, givenOn: String, givenAt: String?,
+                            systolic: Int?, diastolic: Int?, heartRate: Int?, oxygenSaturation: Int?, sedation: Bool, dissociation: Bool,
                             respiratoryDepression: Bool) throws -> PatientHistory.Observation {
-        let observed = try ClinicalDate.parse(observedOn, field: "on")
-        let at = try ClockTime.parse(observedAt, field: "at")
-        let given = try ClinicalDate.parse(givenOn, field: "on")
-        let start = givenAt.flatMap { try? ClockTime.parse($0, field: "at") }
+        let observed = try storedDate(observedOn, "the day of \(RecordKind.observation.displayID(id))")
+        let at = try storedTime(observedAt, "the time of \(RecordKind.observation.displayID(id))")
+        let given = try storedDate(givenOn, "the day of \(RecordKind.infusion.displayID(infusion))")
+        let start = try givenAt.map { try storedTime($0, "the start time of \(RecordKind.infusion.displayID(infusion))") }
         let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
         return PatientHistory.Observation(
             date: observed, hoursFromStart: max(0, minutes) / 60,
@@ -155,32 +169,39 @@ enum HistoryRows {
     }
 
     static func marker(id: Int64, condition: String, kind: String?, onDate: String, courseKind: String?) throws -> CourseMarker {
-        CourseMarker(id: RecordKind.courseEvent.displayID(id), condition: condition,
-                     kind: kind.flatMap(CourseMarker.Kind.init(rawValue:)) ?? .start,
-                     date: try ClinicalDate.parse(onDate, field: "on"),
-                     courseKind: courseKind.flatMap(CourseKind.init(rawValue:)))
+        let display = RecordKind.courseEvent.displayID(id)
+        return CourseMarker(id: display, condition: condition,
+                            kind: try storedWord(kind ?? "", "the kind of \(display)"),
+                            date: try storedDate(onDate, "the day of \(display)"),
+                            courseKind: try courseKind.map { try storedWord($0, "the course kind of \(display)") })
     }
 
-    static func assessment(scale: String, assessedOn: String, timepoint: String?, score: Double, subscores: String?, flags: String?) throws -> PatientHistory.Assessment {
-        PatientHistory.Assessment(
-            scale: scale, date: try ClinicalDate.parse(assessedOn, field: "on"),
-            timepoint: timepoint.flatMap(Timepoint.init(rawValue:)) ?? .followUp, score: score,
-            subscores: decodeJSONUnlessEmpty([String: Double].self, subscores, empty: "{}") ?? [:],
-            flags: decodeStringList(flags))
+    static func assessment(id: Int64, scale: String, assessedOn: String, timepoint: String?, score: Double, subscores: String?,
+                           flags: String?) throws -> PatientHistory.Assessment {
+        let what = { RecordKind.assessment.displayID(id) }
+        return PatientHistory.Assessment(
+            scale: scale, date: try storedDate(assessedOn, "the day of \(what())"),
+            timepoint: try storedWord(timepoint ?? "", "the timepoint of \(what())"), score: score,
+            subscores: try stored("the subscores of \(what())", as: "an object of numbers") { () -> [String: Double]? in
+                guard let subscores else { return nil }
+                return subscores == "{}" ? [:] : decodeJSON([String: Double].self, subscores)
+            },
+            flags: try stored("the safety flags of \(what())", as: "a list of text") { flags.flatMap(parseStringList) })
     }
 
-    static func adverseEvent(term: String?, grade: String?, serious: Bool) -> PatientHistory.AdverseEvent {
-        PatientHistory.AdverseEvent(term: term.flatMap(AdverseEventTerm.init(rawValue:)) ?? .other,
-                                    grade: grade.flatMap(AdverseEventGrade.init(rawValue:)) ?? .mild, serious: serious)
+    static func adverseEvent(id: Int64, term: String?, grade: String?, serious: Bool) throws -> PatientHistory.AdverseEvent {
+        let what = { RecordKind.adverseEvent.displayID(id) }
+        return PatientHistory.AdverseEvent(term: try storedWord(term ?? "", "the term of \(what())"),
+                                           grade: try storedWord(grade ?? "", "the grade of \(what())"), serious: serious)
     }
 
-    /// A co-intervention's kind; nil for one this version does not know, which histories leave out.
-    static func coIntervention(kind: String?) -> CoInterventionKind? {
-        kind.flatMap(CoInterventionKind.init(rawValue:))
+    static func coIntervention(id: Int64, kind: String?) throws -> CoInterventionKind {
+        try storedWord(kind ?? "", "the kind of \(RecordKind.coIntervention.displayID(id))")
     }
 
-    static func endedOn(_ text: String) throws -> ClinicalDate {
-        try ClinicalDate.parse(text, field: "ended_on")
+    /// When the patient's condition ended (`patient`: the patient's row id).
+    static func endedOn(_ text: String, patient: Int64, condition: String) throws -> ClinicalDate {
+        try storedDate(text, "the end of \(RecordKind.patient.displayID(patient))'s \(condition) condition")
     }
 }
 

@@ -283,7 +283,10 @@ extension Registry {
             ORDER BY id
             """, arguments: [today.description])
         func next() throws -> (id: Int64, sex: Sex, age: Int?)? {
-            try consenting.next().map { ($0["id"], Sex(rawValue: $0["sex"]) ?? .unknown, $0["age_at_day_zero"]) }
+            try consenting.next().map { row in
+                let id: Int64 = row["id"]
+                return (id, try storedWord(row["sex"] ?? "", "the sex of \(RecordKind.patient.displayID(id))") as Sex, row["age_at_day_zero"])
+            }
         }
         var pending = try next()
         try forEachHistory(db, condition: nil, patient: nil) { id, history in

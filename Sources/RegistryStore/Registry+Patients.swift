@@ -316,29 +316,33 @@ extension Registry {
             return PatientHistory(
                 patient: id.description, conditions: conditions, enrolledOn: enrolled,
                 infusions: try kept.map {
-                    try HistoryRows.infusion(condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt, minutes: $0.minutes,
+                    try HistoryRows.infusion(id: $0.id!, condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt, minutes: $0.minutes,
                                              dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route)
                 },
                 assessments: try assessmentRows.filter { !$0.enteredInError }.map {
-                    try HistoryRows.assessment(scale: $0.scaleId, assessedOn: $0.assessedOn, timepoint: $0.timepoint, score: $0.score,
+                    try HistoryRows.assessment(id: $0.id!, scale: $0.scaleId, assessedOn: $0.assessedOn, timepoint: $0.timepoint, score: $0.score,
                                                subscores: $0.subscores, flags: $0.flags)
                 },
-                adverseEvents: adverse.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
-                    HistoryRows.adverseEvent(term: $0.term, grade: $0.grade, serious: $0.serious)
+                adverseEvents: try adverse.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
+                    try HistoryRows.adverseEvent(id: $0.id!, term: $0.term, grade: $0.grade, serious: $0.serious)
                 },
-                coInterventions: coInterventions.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.compactMap { HistoryRows.coIntervention(kind: $0.kind) },
+                coInterventions: try coInterventions.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
+                    try HistoryRows.coIntervention(id: $0.id!, kind: $0.kind)
+                },
                 courseMarkers: try courseEvents.filter { !$0.enteredInError }.map {
                     try HistoryRows.marker(id: $0.id!, condition: $0.conditionId, kind: $0.kind, onDate: $0.onDate, courseKind: $0.courseKind)
                 },
                 observations: try observations.filter { !$0.enteredInError }.compactMap { observation in
                     guard let infusion = started[observation.infusionId] else { return nil }
                     return try HistoryRows.observation(
-                        observedOn: observation.observedOn, observedAt: observation.observedAt, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
+                        id: observation.id!, infusion: observation.infusionId, observedOn: observation.observedOn, observedAt: observation.observedAt, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
                         systolic: observation.bpSystolic, diastolic: observation.bpDiastolic, heartRate: observation.heartRate,
                         oxygenSaturation: observation.oxygenSaturation, sedation: observation.sedation, dissociation: observation.dissociation,
                         respiratoryDepression: observation.respiratoryDepression)
                 },
-                endedConditions: try endedConditions.mapValues(HistoryRows.endedOn))
+                endedConditions: try Dictionary(uniqueKeysWithValues: endedConditions.map { condition, text in
+                    (condition, try HistoryRows.endedOn(text, patient: row, condition: condition))
+                }))
         }
         return (page, history)
     }

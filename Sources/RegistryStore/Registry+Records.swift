@@ -20,11 +20,10 @@ extension Registry {
             guard !infusion.enteredInError else {
                 throw RegistryError.refused("<infusion-id>: \(id) was marked entered in error; observations go with a real infusion")
             }
-            // The infusion as histories read it (its day, start and length are what count here):
-            // recording vitals at the bedside does not depend on the rest of the infusion's row.
-            let given = try HistoryRows.infusion(condition: infusion.conditionId, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
-                                                 minutes: infusion.minutes, dose: infusion.doseMgPerKg, rate: infusion.rateMgPerKgPerHour,
-                                                 route: infusion.route)
+            // The infusion's day, start and length, read as histories read them, are what count
+            // here: recording vitals at the bedside does not depend on the rest of its row.
+            let given = (date: try storedDate(infusion.givenOn, "the day of \(id)"),
+                         time: try infusion.givenAt.map { try storedTime($0, "the start time of \(id)") }, minutes: infusion.minutes)
             let startMinute = given.date.dayNumber * 1440 + (given.time?.minuteOfDay ?? 0)
             let endDay = given.date.adding(days: ((given.time?.minuteOfDay ?? 0) + given.minutes) / 1440)
             let moment = entry.date.dayNumber * 1440 + entry.time.minuteOfDay
@@ -393,18 +392,15 @@ extension Registry {
         return try write { db in
             switch id.kind {
             case .observation:
-                guard var row = try InfusionObservationRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no observation \(id) in this registry") }
-                var updated = row
-                updated.enteredInError = true
-                row = updated
-                _ = try saveCorrection(db, row, id: id, patient: row.patientId, before: (try InfusionObservationRow.fetchOne(db, key: id.row))!.view,
-                                       after: row.view, reason: reason, actor: actor)
-                try syncFlags(db, patient: row.patientId, source: id, on: row.view.on, reason: reason, actor: actor, raised: [])
+                guard let row = try InfusionObservationRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no observation \(id) in this registry") }
+                var marked = row
+                marked.enteredInError = true
+                _ = try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
             case .courseEvent:
-                guard var row = try CourseEventRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no course marker \(id) in this registry") }
-                let before = row.view
-                row.enteredInError = true
-                _ = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view, reason: reason, actor: actor)
+                guard let row = try CourseEventRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no course marker \(id) in this registry") }
+                var marked = row
+                marked.enteredInError = true
+                _ = try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
             default:
                 throw RegistryError.refused("\(id) is not an observation or a course marker")
             }
@@ -417,12 +413,21 @@ extension Registry {
     /// that a record damaged behind the program's back, which a correction of its fields refuses,
     /// can still be taken out of timelines, outcomes and exports (and recorded again as it should
     /// be). The record's open safety flags close. Already so marked, it is refused as changing nothing.
+    ///
+    /// Only the mark is written (`UPDATE … SET entered_in_error = 1`), not the whole row, so SQLite
+    /// checks only the constraints that concern it: a value damaged past the table's own checks
+    /// (with `PRAGMA ignore_check_constraints`) does not block the marking either.
     private func markOnly<Record: MutablePersistableRecord, View: Encodable & Equatable>(
         _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
     ) throws -> View {
-        let corrected = try saveCorrection(db, row, id: id, patient: patient, before: before, after: after, reason: reason, actor: actor)
+        guard after != before else {
+            throw RegistryError.refused("\(id) is already marked entered in error; nothing changed")
+        }
+        try db.execute(sql: "UPDATE \(Record.databaseTableName) SET entered_in_error = 1 WHERE id = ?", arguments: [id.row])
+        try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+                  before: before, after: after, reason: reason)
         try syncFlags(db, patient: patient, source: id, on: today.description, reason: reason, actor: actor, raised: [])
-        return corrected
+        return after
     }
 
     /// Writes a corrected row with its audit row, refusing a correction that changes nothing.

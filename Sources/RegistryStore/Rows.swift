@@ -596,7 +596,17 @@ func storedWord<Word: Vocabulary>(_ text: String, _ what: @autoclosure () -> Str
 
 /// A stored JSON list of text (`["a","b"]`), read as ``stored(_:as:_:)`` reads.
 func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws -> [String] {
-    try stored(what(), as: "a list of text") { decodeJSON([String].self, text) }
+    try stored(what(), as: "a list of text") { parseStringList(text) }
+}
+
+/// A stored day (`YYYY-MM-DD`), read as ``stored(_:as:_:)`` reads.
+func storedDate(_ text: String, _ what: @autoclosure () -> String) throws -> ClinicalDate {
+    try stored(what(), as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(text, field: "on") }
+}
+
+/// A stored time of day (`HH:MM`), read as ``stored(_:as:_:)`` reads.
+func storedTime(_ text: String, _ what: @autoclosure () -> String) throws -> ClockTime {
+    try stored(what(), as: "a time (HH:MM)") { try ClockTime.parse(text, field: "at") }
 }
 
 /// ``decodeJSON(_:_:)`` for a column read in bulk that is most often empty (`[]`, `{}`): the
@@ -645,10 +655,18 @@ func decodeIntList(_ text: String) -> [Int?] {
     return plain ?? decodeJSON([Int?].self, text) ?? []
 }
 
-/// A stored list of ids (`["a","b"]`, as the encoder writes one): split by hand when nothing in
-/// it is escaped, else decoded. Histories read one per assessment.
+/// A stored list of ids for a page or a view, empty when it does not read (``parseStringList(_:)``;
+/// what a change writes back or a history computes with is read strictly instead).
 func decodeStringList(_ text: String?) -> [String] {
-    guard let text, text != "[]" else { return [] }
+    guard let text else { return [] }
+    return parseStringList(text) ?? []
+}
+
+/// A stored list of ids (`["a","b"]`, as the encoder writes one): split by hand when nothing in
+/// it is escaped, else decoded; nil when it is not a JSON list of text. Histories read one per
+/// assessment.
+func parseStringList(_ text: String) -> [String]? {
+    if text == "[]" { return [] }
     let plain: [String]? = text.utf8.withContiguousStorageIfAvailable { bytes in
         // `["a","b"]`: between the outer `["` and `"]`, quotes only in `","` separators.
         let count = bytes.count
@@ -667,5 +685,5 @@ func decodeStringList(_ text: String?) -> [String] {
         return parts.count % 2 == 1 ? items : nil
     } ?? nil
     // Anything else (escapes, other quotes) is left to the decoder.
-    return plain ?? decodeJSON([String].self, text) ?? []
+    return plain ?? decodeJSON([String].self, text)
 }

@@ -124,6 +124,14 @@ struct VerifyTests {
         #expect(refused.status != 0)
         #expect(refused.standardError.contains("the grade of AE-000001: not one of mild, moderate, severe"), "\(refused.standardError)")
         #expect(try problems(clinic).contains { ($0["detail"] as? String)?.contains("AE-000001 differs from its last audited state") == true })
+        // Outcomes and the day's list count adverse events by grade: they stop and name the
+        // record (never the patient), rather than count the damaged grade as mild.
+        for command in [["outcomes", "--json"], ["due"]] {
+            let stopped = try clinic.run(arguments: command)
+            #expect(stopped.status != 0, "\(command)")
+            #expect(stopped.standardError.contains("the grade of AE-000001: not one of mild, moderate, severe"), "\(command): \(stopped.standardError)")
+            #expect(!stopped.standardError.contains("V-1"), "no MRN in the error")
+        }
 
         let marked = try clinic.run("correct", "AE-000001", "--entered-in-error", "--reason", "damaged; recorded again", "--json")
         #expect(marked.status == 0, "\(marked.standardError)")
@@ -138,6 +146,7 @@ struct VerifyTests {
         let page = try #require(try clinic.run("patient", "show", "V-1", "--json").json() as? [String: Any])
         let events = try #require(page["adverseEvents"] as? [[String: Any]])
         #expect(events.first { $0["id"] as? String == "AE-000001" }?["enteredInError"] as? Bool == true)
+        #expect(try clinic.run("outcomes", "--json").status == 0, "the rest reads again")
 
         // The marking wrote the damaged grade into the trail as the record's state before it:
         // verify still says the record was changed behind the program's back, and when.
