@@ -285,9 +285,19 @@ struct DamagedHistoryTests {
         expectRefused { try fixture.registry.forEachHistory { _ in } }
         expectRefused { _ = try fixture.registry.patientPageAndHistory(patient) }
 
-        // A damaged record can be taken out without reading it; the condition's end cannot be
-        // marked, only corrected by ending the condition again.
-        guard damage.table != "patient_condition" else { return }
+        // A damaged record can be taken out without reading it. A condition's end is not a record
+        // to mark; ending the condition again is refused, and says so.
+        if damage.table == "patient_condition" {
+            let refusal = #expect(throws: RegistryError.self) {
+                try fixture.registry.endCondition(patient, condition: "migraine", on: day.adding(days: 4), reason: nil, actor: "n")
+            }
+            #expect(refusal?.message.contains("already ended") == true, "\(String(describing: refusal))")
+        } else {
+            try markAndReadAgain(damage: damage, fixture: fixture, patient: patient)
+        }
+    }
+
+    private func markAndReadAgain(damage: Damage, fixture: Fixture, patient: RecordID) throws {
         let record = switch damage.table {
         case "assessment": "A-000001"
         case "adverse_event": "AE-000001"
