@@ -368,7 +368,7 @@ extension Registry {
                 // strictly: a damaged timepoint must not be written back as follow-up.
                 var rescored = AssessmentRow(
                     patientId: row.patientId, scored: scored,
-                    on: try date ?? stored("the day of \(id)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(row.assessedOn, field: "on") },
+                    on: try date ?? storedDate(row.assessedOn, "the day of \(id)"),
                     timepoint: try timepoint ?? storedWord(row.timepoint, "the timepoint of \(id)"))
                 rescored.id = row.id
                 rescored.enteredInError = row.enteredInError

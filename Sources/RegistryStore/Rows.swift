@@ -159,8 +159,8 @@ struct InfusionRow: SnakeCaseRecord {
         let what = RecordKind.infusion.displayID(id ?? 0)
         return InfusionEntry(
             condition: conditionId,
-            date: try stored("the day of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(givenOn, field: "on") },
-            time: try givenAt.map { text in try stored("the start time of \(what)", as: "a time (HH:MM)") { try ClockTime.parse(text, field: "at") } },
+            date: try storedDate(givenOn, "the day of \(what)"),
+            time: try givenAt.map { try storedTime($0, "the start time of \(what)") },
             dosing: rateMgPerKgPerHour.map { .rate(mgPerKgPerHour: $0) } ?? .dose(mgPerKg: doseMgPerKg ?? 0), weightKg: weightKg, totalMg: totalMg, minutes: minutes,
             route: try storedWord(route, "the route of \(what)"),
             bloodPressureBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
@@ -201,10 +201,8 @@ struct AdverseEventRow: SnakeCaseRecord {
     func entry() throws -> AdverseEventEntry {
         let what = RecordKind.adverseEvent.displayID(id ?? 0)
         return AdverseEventEntry(term: try storedWord(term, "the term of \(what)"), grade: try storedWord(grade, "the grade of \(what)"),
-                                 serious: serious, onset: try stored("the onset of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(onset, field: "onset") },
-                                 resolvedOn: try resolvedOn.map { text in
-                                     try stored("the resolution date of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(text, field: "resolved") }
-                                 })
+                                 serious: serious, onset: try storedDate(onset, "the onset of \(what)"),
+                                 resolvedOn: try resolvedOn.map { try storedDate($0, "the resolution date of \(what)") })
     }
 }
 
@@ -296,10 +294,8 @@ struct CoInterventionRow: SnakeCaseRecord {
     func entry() throws -> CoInterventionEntry {
         let what = RecordKind.coIntervention.displayID(id ?? 0)
         return CoInterventionEntry(kind: try storedWord(kind, "the kind of \(what)"),
-                                   from: try stored("the start date of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(fromDate, field: "from") },
-                                   to: try toDate.map { text in
-                                       try stored("the end date of \(what)", as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(text, field: "to") }
-                                   })
+                                   from: try storedDate(fromDate, "the start date of \(what)"),
+                                   to: try toDate.map { try storedDate($0, "the end date of \(what)") })
     }
 }
 
