@@ -81,18 +81,21 @@ extension Registry {
                 let action: String = row["action"]
                 let after = (row["after"] as String?).flatMap(Self.jsonObject) ?? [:]
                 var state = history[entityID]?.state ?? [:]
-                // A correction's `before` is the record as the program read it then: it must be the
-                // state the trail last gave it, or the record was changed behind the program's back
-                // in between, and the correction carried the change into the trail, where the
+                // A change's `before` (a correction's, a patient's condition or consent change, a
+                // setting's) is the record as the program read it then: it must be the state the
+                // trail last gave it, or the record was changed behind the program's back in
+                // between, and the change carried the tampering into the trail, where the
                 // comparison of today's records below no longer sees it. Fields are compared where
-                // both have them (a view can gain fields from one version to the next).
-                if action == "correct", Self.correctedEntities.contains(entity), let last = history[entityID]?.lastRow,
+                // both have them (a view can gain fields from one version to the next). A
+                // migration's row states only what it changed, and is not checked.
+                if action != "migrate", let last = history[entityID]?.lastRow,
                    let before = (row["before"] as String?).flatMap(Self.jsonObject) {
                     let derived: Set<String> = entity == "infusion" ? ["adverseEvents"] : []
                     let differing = state.keys.filter { before[$0] != nil && !derived.contains($0) && !Self.same(state[$0], before[$0]) }.sorted()
                     if !differing.isEmpty {
+                        let change = action == "correct" ? "the correction" : "the change (\(action))"
                         problem("record", record: entityID, row: id,
-                                "\(entityID) was changed behind the program's back before the correction at audit row \(id): what it corrected differs from its audited state (audit row \(last)) in \(differing.joined(separator: ", "))")
+                                "\(entityID) was changed behind the program's back before \(change) at audit row \(id): what it changed differs from its audited state (audit row \(last)) in \(differing.joined(separator: ", "))")
                     }
                 }
                 // A migration states only what it changed; every other row states the whole record.
@@ -191,8 +194,6 @@ extension Registry {
 
     /// The entities whose records live in the clinical tables.
     static let clinicalEntities: Set<String> = ["patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event", "setting"]
-    /// The clinical records `correct` changes, whose audit rows state the record before and after.
-    static let correctedEntities: Set<String> = ["infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event"]
 
     /// An audit row's JSON object, parsed into values compared by value (`JSONSerialization`'s
     /// objects compared through `NSObject` told no two lists equal in a release build).

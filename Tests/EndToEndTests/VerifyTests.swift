@@ -178,6 +178,27 @@ struct VerifyTests {
                                  && ($0["detail"] as? String)?.contains(field) == true }, "\(found)")
     }
 
+    @Test("A patient changed behind the program's back, then changed by the program, is still found", arguments: [
+        ("patient", "sex = 'male'", ["patient", "condition", "add", "P-000001", "migraine", "--on", "2026-03-05"], "add-condition", "sex"),
+        ("patient", "enrolled_on = '2026-02-01'", ["patient", "consent", "P-000001", "--research", "no", "--on", "2026-03-05"], "withdraw-consent", "enrolledOn"),
+        ("prior_treatment", "adequate_trials = 5", ["patient", "condition", "end", "P-000001", "depression", "--on", "2026-03-05"], "end-condition", "priorTreatments"),
+    ])
+    func launderedByPatientChange(table: String, change: String, command: [String], action: String, field: String) throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        try tamper(clinic, "UPDATE \(table) SET \(change) WHERE id = 1")
+        #expect(try problems(clinic).contains { ($0["detail"] as? String)?.contains("P-000001 differs from its last audited state") == true })
+
+        let changed = try clinic.run(arguments: command + ["--reason", "routine change"])
+        #expect(changed.status == 0, "\(changed.standardError)")
+        let found = try problems(clinic)
+        #expect(!found.contains { ($0["detail"] as? String)?.contains("P-000001 differs from its last audited state") == true },
+                "the patient now matches the trail's last state: the change wrote the tampering in")
+        #expect(found.contains { $0["record"] as? String == "P-000001"
+                                 && ($0["detail"] as? String)?.contains("was changed behind the program's back before the change (\(action)) at audit row") == true
+                                 && ($0["detail"] as? String)?.hasSuffix("in \(field)") == true }, "\(found)")
+    }
+
     @Test("The audit rows say which operating-system account ran each command, beside the actor")
     func account() throws {
         let clinic = try clinic()
