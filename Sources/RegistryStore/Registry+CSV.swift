@@ -181,7 +181,9 @@ extension Registry {
         }
         let ids = try read { try Int64.fetchAll($0, sql: "SELECT id FROM patient ORDER BY id") }
         for id in ids {
-            let page = try patientPage(RecordID(kind: .patient, row: id))
+            // The history is built too, only to read every value it computes with as strictly as
+            // outcomes and exports do: a damaged value stops the file rather than enter it.
+            let page = try patientPageAndHistory(RecordID(kind: .patient, row: id)).page
             try emit(["record": "enrolment", "mrn": page.mrn, "on": page.enrolledOn, "given": page.givenName, "family": page.familyName,
                       "birth-date": page.birthDate, "sex": page.sex, "condition": page.conditions.joined(separator: ";"),
                       "research-consent": page.researchConsent ? "yes" : "no",

@@ -201,7 +201,8 @@ enum HistoryRows {
 
     /// When the patient's condition ended (`patient`: the patient's row id).
     static func endedOn(_ text: String, patient: Int64, condition: String) throws -> ClinicalDate {
-        try storedDate(text, "the end of \(RecordKind.patient.displayID(patient))'s \(condition) condition")
+        try storedDate(text, "the end of \(RecordKind.patient.displayID(patient))'s \(condition) condition",
+                       remedy: StoredValue.conditionEndRemedy(RecordKind.patient.displayID(patient), condition))
     }
 }
 

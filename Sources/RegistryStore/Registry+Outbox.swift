@@ -285,7 +285,7 @@ extension Registry {
         func next() throws -> (id: Int64, sex: Sex, age: Int?)? {
             try consenting.next().map { row in
                 let id: Int64 = row["id"]
-                return (id, try storedWord(row["sex"] ?? "", "the sex of \(RecordKind.patient.displayID(id))") as Sex, row["age_at_day_zero"])
+                return (id, try storedWord(row["sex"] ?? "", "the sex of \(RecordKind.patient.displayID(id))", remedy: StoredValue.restoreRemedy) as Sex, row["age_at_day_zero"])
             }
         }
         var pending = try next()

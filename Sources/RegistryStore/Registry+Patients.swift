@@ -138,9 +138,12 @@ extension Registry {
             let patient = try requirePatient(db, id)
             let before = try auditedPatient(db, patient)
             if let row = try Row.fetchOne(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?", arguments: [patient.id!, condition]) {
-                guard let ended = row["ended_on"] as String? else {
+                guard let endedText = row["ended_on"] as String? else {
                     throw RegistryError.refused("\(id) already has \(condition); nothing changed")
                 }
+                // The end is read strictly: a damaged one cannot say whether this day is after it.
+                let ended = try storedDate(endedText, "the end of \(id)'s \(condition) condition",
+                                           remedy: StoredValue.conditionEndRemedy(id.description, condition)).description
                 if date.description < ended {
                     throw InputError(field: "on", got: date.description, allowed: "\(ended) or later: \(condition) ended on \(ended)")
                 }
@@ -170,7 +173,12 @@ extension Registry {
                                              arguments: [patient.id!, condition]) else {
                 throw RegistryError.refused("\(id) does not have \(condition) (they have \(try conditions(db, patient: patient.id!).joined(separator: ", "))); nothing changed")
             }
-            if let ended = row["ended_on"] as String? { throw RegistryError.refused("\(id)'s \(condition) already ended on \(ended); nothing changed") }
+            // An end that no longer reads as a day (changed outside KetaReg) is recorded again: the
+            // way back from the damage, which histories refuse. Its audit row states the damaged
+            // end as the one before, and `verify` goes on naming the change.
+            if let ended = row["ended_on"] as String?, (try? ClinicalDate.parse(ended, field: "ended-on")) != nil {
+                throw RegistryError.refused("\(id)'s \(condition) already ended on \(ended); nothing changed")
+            }
             let start = (row["started_on"] as String?) ?? patient.enrolledOn
             if date.description < start {
                 throw InputError(field: "on", got: date.description, allowed: "a day from \(start), when \(condition) started, to today")
@@ -259,8 +267,7 @@ extension Registry {
         }
     }
 
-    /// The page, and the history from the same rows, built only when asked for: `export-csv`
-    /// reads every patient's page and needs no history.
+    /// The page, and the history from the same rows, built only when asked for.
     private func patientPage(_ db: Database, _ id: RecordID) throws -> (page: PatientPage, history: () throws -> PatientHistory) {
         let patient = try requirePatient(db, id)
         let row = patient.id!
@@ -280,6 +287,19 @@ extension Registry {
         let coInterventions = try CoInterventionRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY from_date, id", arguments: [row])
         let observations = try InfusionObservationRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY observed_on, observed_at, id", arguments: [row])
         let courseEvents = try CourseEventRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY on_date, id", arguments: [row])
+        // A list or a word the page decodes is read strictly (``stored(_:as:_:)``) in every record
+        // still in use: one that does not read is not shown, nor written into the clinic's CSV
+        // export, as an empty list or a default; the page stops and names the record. A record
+        // entered in error is shown as it reads: marking is the way out of a damaged one.
+        for infusion in infusionRows where !infusion.enteredInError {
+            _ = try storedStringList(infusion.concomitantMedication, "the concomitant medication of \(RecordKind.infusion.displayID(infusion.id!))")
+        }
+        for assessment in assessmentRows where !assessment.enteredInError {
+            _ = try storedAnswers(assessment.answers, "the answers of \(RecordKind.assessment.displayID(assessment.id!))")
+        }
+        let priorTreatments = try treatments.map {
+            PriorTreatment(category: try storedWord($0.category, "the category of a prior treatment of \(id)", remedy: StoredValue.restoreRemedy), adequateTrials: $0.adequateTrials)
+        }
         let conditions = try conditions(db, patient: row)
         let endedConditions = try endedConditions(db, patient: row)
         let birth = try ClinicalDate.parse(identity.birthDate, field: "birth-date")
@@ -298,7 +318,7 @@ extension Registry {
             researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
             consentWithdrawalReason: patient.consentWithdrawalReason,
             consentDecisions: try consentDecisions(db, patient: row),
-            priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
+            priorTreatments: priorTreatments,
             infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
             coInterventions: coInterventions.map(\.view), observations: observations.map(\.view),
             courseEvents: courseEvents.map(\.view),

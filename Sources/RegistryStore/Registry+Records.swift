@@ -377,6 +377,9 @@ extension Registry {
             if let date { row.assessedOn = date.description }
             if let timepoint { row.timepoint = timepoint.rawValue }
             if let enteredInError { row.enteredInError = enteredInError }
+            // Answers this correction does not give anew are written back as stored, and stated in
+            // its audit row: read strictly, unless the record leaves use.
+            if answers == nil, !row.enteredInError { _ = try storedAnswers(row.answers, "the answers of \(id)") }
             let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
                                                reason: reason, actor: actor)
             try syncFlags(db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,

@@ -579,15 +579,30 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
 /// would then write the default back: an adverse event's grade as mild, an infusion without its
 /// start time or medication, an assessment's open safety flags closed). `what` names the record
 /// and field, `kind` what it should be; the stored text itself is not repeated.
-func stored<Value>(_ what: @autoclosure () -> String, as kind: @autoclosure () -> String, _ read: () throws -> Value?) throws -> Value {
+/// `remedy` says what the clinic can do about it.
+func stored<Value>(_ what: @autoclosure () -> String, as kind: @autoclosure () -> String, remedy: @autoclosure () -> String = StoredValue.recordRemedy,
+                   _ read: () throws -> Value?) throws -> Value {
     if let value = try? read() { return value }
     throw RegistryError.storage("\(what()): not \(kind()) as KetaReg stores it; nothing changed. "
-                                + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
+                                + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it; \(remedy())")
+}
+
+/// What a stored-value error suggests.
+enum StoredValue {
+    /// For a field of a clinical record, which can be taken out without reading it.
+    static let recordRemedy = "`ketareg correct RECORD --entered-in-error` takes a damaged clinical record out, `ketareg restore` brings back a backup"
+    /// For a field of the patient, which no command writes again.
+    static let restoreRemedy = "`ketareg restore` brings back a backup"
+    /// For the end of one of a patient's conditions.
+    static func conditionEndRemedy(_ patient: String, _ condition: String) -> String {
+        "`ketareg patient condition end \(patient) \(condition) --on DATE` records the end again"
+    }
 }
 
 /// A stored word of a vocabulary, read as ``stored(_:as:_:)`` reads.
-func storedWord<Word: Vocabulary>(_ text: String, _ what: @autoclosure () -> String) throws -> Word {
-    try stored(what(), as: "one of \(Word.allowedWords)") { Word(rawValue: text) }
+func storedWord<Word: Vocabulary>(_ text: String, _ what: @autoclosure () -> String,
+                                  remedy: @autoclosure () -> String = StoredValue.recordRemedy) throws -> Word {
+    try stored(what(), as: "one of \(Word.allowedWords)", remedy: remedy()) { Word(rawValue: text) }
 }
 
 /// A stored JSON list of text (`["a","b"]`), read as ``stored(_:as:_:)`` reads.
@@ -596,8 +611,9 @@ func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws 
 }
 
 /// A stored day (`YYYY-MM-DD`), read as ``stored(_:as:_:)`` reads.
-func storedDate(_ text: String, _ what: @autoclosure () -> String) throws -> ClinicalDate {
-    try stored(what(), as: "a date (YYYY-MM-DD)") { try ClinicalDate.parse(text, field: "on") }
+func storedDate(_ text: String, _ what: @autoclosure () -> String,
+                remedy: @autoclosure () -> String = StoredValue.recordRemedy) throws -> ClinicalDate {
+    try stored(what(), as: "a date (YYYY-MM-DD)", remedy: remedy()) { try ClinicalDate.parse(text, field: "on") }
 }
 
 /// A stored time of day (`HH:MM`), read as ``stored(_:as:_:)`` reads.
@@ -612,9 +628,22 @@ func decodeJSONUnlessEmpty<T: Decodable>(_ type: T.Type, _ text: String?, empty:
     return decodeJSON(type, text)
 }
 
-/// A stored list of answers (`[1,null,3]`, as ``appendJSONIntList(_:to:)`` writes one): read
-/// by hand when it is in that form, else decoded.
+/// A stored list of answers for a page or a view, empty when it does not read
+/// (``parseIntList(_:)``; what a change writes back, a page or an export shows is read strictly
+/// instead, with ``storedAnswers(_:_:)``).
 func decodeIntList(_ text: String) -> [Int?] {
+    parseIntList(text) ?? []
+}
+
+/// A stored list of answers, read as ``stored(_:as:_:)`` reads.
+func storedAnswers(_ text: String, _ what: @autoclosure () -> String) throws -> [Int?] {
+    try stored(what(), as: "a list of answers") { parseIntList(text) }
+}
+
+/// A stored list of answers (`[1,null,3]`, as ``appendJSONIntList(_:to:)`` writes one): read
+/// by hand when it is in that form, else decoded; nil when it is not a JSON list of whole
+/// numbers and nulls.
+func parseIntList(_ text: String) -> [Int?]? {
     var text = text
     let plain: [Int?]? = text.withUTF8 { bytes in
         let end = bytes.count - 1
@@ -648,7 +677,7 @@ func decodeIntList(_ text: String) -> [Int?] {
             start = stop + 1
         }
     }
-    return plain ?? decodeJSON([Int?].self, text) ?? []
+    return plain ?? decodeJSON([Int?].self, text)
 }
 
 /// A stored list of ids for a page or a view, empty when it does not read (``parseStringList(_:)``;

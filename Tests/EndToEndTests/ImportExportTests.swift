@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RegistryTestSupport
 import Testing
 
@@ -168,5 +169,39 @@ struct ImportExportTests {
         let outcomesDemo = try clinic.run("outcomes", "--json", environment: ["KETAREG_REGISTRY": demo])
         let outcomesCopy = try clinic.run("outcomes", "--json")
         #expect(outcomesDemo.standardOutput == outcomesCopy.standardOutput)
+    }
+
+    @Test("export-csv and fhir export stop at a value damaged behind the program's back, name the record, never the patient, and leave no file")
+    func damagedValueStopsExport() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        for mrn in ["E-1", "E-2"] {
+            let id = try clinic.enroll(mrn: mrn)
+            #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,0").status == 0)
+        }
+        let queue = try DatabaseQueue(path: clinic.registry)
+        try queue.write { try $0.execute(sql: "UPDATE assessment SET answers = '[2,2,2' WHERE id = 2") }
+        try queue.close()
+
+        // The first patient's rows are written before the second's damaged answers are read.
+        let file = clinic.folder.appendingPathComponent("out.csv").path
+        let stopped = try clinic.run("export-csv", file)
+        #expect(stopped.status == 3, "\(stopped.standardError)")
+        #expect(stopped.standardError.contains("the answers of A-000002: not a list of answers"), "\(stopped.standardError)")
+        #expect(stopped.standardError.contains("--entered-in-error"))
+        #expect(!stopped.standardError.contains("E-2") && !stopped.standardError.contains("Varga"), "no identity in the error")
+        #expect(!FileManager.default.fileExists(atPath: file), "the part-written file, which identifies patients, is removed")
+        let bundle = clinic.folder.appendingPathComponent("p2.fhir.json").path
+        let fhir = try clinic.run("fhir", "export", "P-000002", "--output", bundle)
+        #expect(fhir.status == 3, "\(fhir.standardError)")
+        #expect(fhir.standardError.contains("the answers of A-000002"), "\(fhir.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: bundle))
+
+        #expect(try clinic.run("correct", "A-000002", "--entered-in-error", "--reason", "damaged; answers re-entered").status == 0)
+        let exported = try clinic.run("export-csv", file)
+        #expect(exported.status == 0, "\(exported.standardError)")
+        let rows = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(rows.filter { $0.hasPrefix("assessment,") }.count == 1, "the marked assessment is left out")
+        #expect(rows.filter { $0.hasPrefix("enrolment,") }.count == 2)
     }
 }

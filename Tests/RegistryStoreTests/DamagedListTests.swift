@@ -66,7 +66,8 @@ struct DamagedListTests {
             #expect(error.kind == .storage)
             // Names the record and field, and does not repeat the stored text.
             #expect(error.message == "the concomitant medication of \(id): not a list of text as KetaReg stores it; nothing changed. "
-                        + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it")
+                        + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it; "
+                        + "`ketareg correct RECORD --entered-in-error` takes a damaged clinical record out, `ketareg restore` brings back a backup")
         }
         #expect(try fixture.auditActions() == before, "no audit row written")
         let row = try fixture.database().read { try Row.fetchOne($0, sql: "SELECT weight_kg, concomitant_medication FROM infusion WHERE id = ?", arguments: [id.row]) }
@@ -286,12 +287,22 @@ struct DamagedHistoryTests {
         expectRefused { _ = try fixture.registry.patientPageAndHistory(patient) }
 
         // A damaged record can be taken out without reading it. A condition's end is not a record
-        // to mark; ending the condition again is refused, and says so.
+        // to mark: taking the condition up again is refused (whether the day is after the end
+        // cannot be known), and says how to record the end again, which repairs it.
         if damage.table == "patient_condition" {
             let refusal = #expect(throws: RegistryError.self) {
-                try fixture.registry.endCondition(patient, condition: "migraine", on: day.adding(days: 4), reason: nil, actor: "n")
+                try fixture.registry.addCondition(patient, condition: "migraine", on: day.adding(days: 5), reason: nil,
+                                                  catalog: fixture.catalog, actor: "n")
             }
-            #expect(refusal?.message.contains("already ended") == true, "\(String(describing: refusal))")
+            #expect(refusal?.message.hasPrefix("the end of P-000001's migraine condition: not a date") == true, "\(String(describing: refusal))")
+            #expect(refusal?.message.contains("`ketareg patient condition end P-000001 migraine --on DATE` records the end again") == true)
+            _ = try fixture.registry.endCondition(patient, condition: "migraine", on: day.adding(days: 4), reason: "end date re-entered", actor: "n")
+            let repaired = try #require(try fixture.registry.histories(patient: patient).first)
+            #expect(repaired.endedConditions["migraine"] == day.adding(days: 4), "\(repaired.endedConditions)")
+            // Once it reads, ending it again is refused as before.
+            #expect(throws: RegistryError.self) {
+                try fixture.registry.endCondition(patient, condition: "migraine", on: day.adding(days: 6), reason: nil, actor: "n")
+            }
         } else {
             try markAndReadAgain(damage: damage, fixture: fixture, patient: patient)
         }
@@ -347,5 +358,124 @@ struct DamagedExportTests {
         } catch let error as RegistryError {
             #expect(error.message.hasPrefix("the sex of P-000001: not one of female, male, other, unknown"), "\(error.message)")
         }
+    }
+}
+
+/// A page decodes a few stored lists and words that histories do not read (an assessment's
+/// answers, an infusion's medication, a prior treatment's category). Shown as an empty list or a
+/// default, they would mislead the clinician reading the page and enter the clinic's CSV file and
+/// FHIR bundle that way.
+@Suite("Pages and the clinic's own exports refuse a damaged stored list or category instead of showing it as empty or a default")
+struct DamagedPageTests {
+    struct Damage: CustomTestStringConvertible, Sendable {
+        let table: String, column: String, value: String, names: String
+        /// The record to mark entered in error, when there is one.
+        let record: String?
+        var testDescription: String { "\(table).\(column) = \(value.debugDescription)" }
+    }
+
+    static let damages = ["not json", "", "[1,2,", "[\"1\",2]", "[1.5]", "{}", "[1] 2", "null"].map {
+        Damage(table: "assessment", column: "answers", value: $0, names: "the answers of A-000001: not a list of answers", record: "A-000001")
+    } + ["ondansetron 4 mg", "[\"ondansetron\",3]", "{\"a\":\"b\"}"].map {
+        Damage(table: "infusion", column: "concomitant_medication", value: $0, names: "the concomitant medication of I-000001: not a list of text", record: "I-000001")
+    } + ["SSRI", "", "Antidepressants"].map {
+        Damage(table: "prior_treatment", column: "category", value: $0, names: "the category of a prior treatment of P-000001: not one of antidepressants", record: nil)
+    }
+
+    @Test("A page with a damaged list or category is refused, naming the record and field; so are the CSV export and the FHIR bundle's page", arguments: damages)
+    func refused(damage: Damage) throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let other = try fixture.enroll(mrn: "MRN-2")
+        let day = try ClinicalDate.parse("2026-01-12", field: "d")
+        for someone in [patient, other] {
+            _ = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 0]),
+                                                   patient: someone, on: day, timepoint: .baseline, actor: "n")
+            _ = try fixture.registry.addInfusion(
+                InfusionEntry(condition: "depression", date: day, time: nil, dosing: .dose(mgPerKg: 0.5), weightKg: 70, minutes: 40,
+                              concomitantMedication: ["ondansetron 4 mg"]),
+                patient: someone, actor: "n")
+        }
+        let healthy = try fixture.registry.patientPage(patient)
+        #expect(healthy.assessments.first?.answers == [1, 1, 1, 1, 1, 1, 1, 1, 0])
+        #expect(healthy.infusions.first?.concomitantMedication == ["ondansetron 4 mg"])
+        #expect(healthy.priorTreatments.map(\.category) == [.antidepressants])
+        let wholeFile = try csv(fixture)
+
+        try fixture.database().write {
+            try $0.execute(sql: "UPDATE \(damage.table) SET \(damage.column) = ? WHERE id = 1", arguments: [damage.value])
+        }
+        func expectRefused(_ read: () throws -> Void) {
+            do {
+                try read()
+                Issue.record("read \(damage.testDescription) as if it were whole")
+            } catch let error as RegistryError {
+                #expect(error.kind == .storage)
+                #expect(error.message.hasPrefix(damage.names), "\(error.message)")
+                #expect(error.message.contains(damage.record == nil ? "`ketareg restore` brings back a backup" : "`ketareg correct RECORD --entered-in-error`"),
+                        "names the way out: \(error.message)")
+                #expect(!error.message.contains(damage.value) || damage.value.count < 3, "the stored text is not repeated: \(error.message)")
+                #expect(!error.message.contains("MRN-1"), "no identity in the message")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        expectRefused { _ = try fixture.registry.patientPage(patient) }
+        expectRefused { _ = try fixture.registry.patientPageAndHistory(patient) }
+        expectRefused { _ = try csv(fixture) }
+        _ = try fixture.registry.patientPage(other)
+
+        guard let record = damage.record else {
+            // A prior treatment is not a record to mark: the page stays refused (a restore is the
+            // way back), and the other patient's page reads.
+            #expect(throws: RegistryError.self) { try fixture.registry.patientPage(patient) }
+            return
+        }
+        let id = try #require(RecordID(record))
+        if id.kind == .assessment {
+            _ = try fixture.registry.correctAssessment(id, answers: nil, on: nil, timepoint: nil, enteredInError: true,
+                                                       catalog: fixture.catalog, reason: "damaged", actor: "n")
+        } else {
+            _ = try fixture.registry.correctInfusion(id, reason: "damaged", actor: "n", enteredInError: true, change: nil)
+        }
+        let marked = try fixture.registry.patientPage(patient)
+        let shownMarked = id.kind == .assessment ? marked.assessments.first { $0.id == record }?.enteredInError
+                                                 : marked.infusions.first { $0.id == record }?.enteredInError
+        #expect(shownMarked == true)
+        let file = try csv(fixture)
+        let kind = id.kind == .assessment ? "assessment" : "infusion"
+        #expect(file.split(separator: "\n").filter { $0.hasPrefix(kind + ",") }.count == 1, "the marked record is left out, the other patient's kept")
+        #expect(wholeFile.split(separator: "\n").filter { $0.hasPrefix(kind + ",") }.count == 2)
+    }
+
+    @Test("A correction that keeps an assessment's damaged stored answers is refused and writes nothing")
+    func correctionKeepingAnswers() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let patient = try fixture.enroll()
+        let assessment = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 0]),
+                                                            patient: patient, on: try ClinicalDate.parse("2026-01-12", field: "d"),
+                                                            timepoint: .baseline, actor: "n")
+        let id = try #require(RecordID(assessment.id))
+        try fixture.database().write { try $0.execute(sql: "UPDATE assessment SET answers = '[1,1,' WHERE id = ?", arguments: [id.row]) }
+        let before = try fixture.auditActions()
+        let refusal = #expect(throws: RegistryError.self) {
+            try fixture.registry.correctAssessment(id, answers: nil, on: nil, timepoint: .postInfusion, enteredInError: nil,
+                                                   catalog: fixture.catalog, reason: "wrong timepoint", actor: "n")
+        }
+        #expect(refusal?.message.hasPrefix("the answers of \(id): not a list of answers") == true, "\(String(describing: refusal))")
+        #expect(try fixture.auditActions() == before, "no audit row written")
+        // New answers repair the record.
+        let repaired = try fixture.registry.correctAssessment(id, answers: [2, 1, 1, 1, 1, 1, 1, 1, 0], on: nil, timepoint: nil, enteredInError: nil,
+                                                              catalog: fixture.catalog, reason: "answers re-entered from the paper form", actor: "n")
+        #expect(repaired.answers == [2, 1, 1, 1, 1, 1, 1, 1, 0])
+        #expect(try fixture.registry.patientPage(patient).assessments.first?.answers == [2, 1, 1, 1, 1, 1, 1, 1, 0])
+    }
+
+    private func csv(_ fixture: Fixture) throws -> String {
+        var text = ""
+        _ = try fixture.registry.exportCSV(catalog: fixture.catalog) { text += $0 }
+        return text
     }
 }

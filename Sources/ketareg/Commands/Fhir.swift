@@ -59,7 +59,9 @@ struct FhirCommand: ParsableCommand {
             let catalog = try global.catalog()
             let registry = try global.openRegistry()
             let patient = try patientID(id, field: "id", registry: registry)
-            let page = try registry.patientPage(patient)
+            // With the history, so every stored value is read as strictly as outcomes read it: a
+            // damaged one stops the bundle, naming the record, rather than enter it.
+            let page = try registry.patientPageAndHistory(patient).page
             let timestamp = ISO8601DateFormatter().string(from: Date())
             let bundle = FHIRResources.patientBundle(page, catalog: catalog, timestamp: timestamp)
             let encoder = JSONEncoder()

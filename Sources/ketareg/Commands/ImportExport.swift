@@ -78,7 +78,9 @@ struct ExportCSV: RegistryCommand {
             THIS FILE IDENTIFIES PATIENTS (names, MRNs, birth dates, exact dates). It is for the \
             clinic's own use and must stay at the clinic: it is not an anonymised export. The file \
             is created readable by you alone (mode 0600) and an existing file is never overwritten. \
-            Records entered in error are left out. 'ketareg import' reads the same format.
+            Records entered in error are left out. 'ketareg import' reads the same format. A \
+            stored value damaged outside KetaReg stops the export, naming the record, and no file \
+            is left behind ('ketareg correct RECORD --entered-in-error' takes a damaged record out).
 
             It is not a backup: contact details, the history of consent decisions and of \
             conditions added or ended, observations during infusions, safety flags and their \
@@ -101,7 +103,18 @@ struct ExportCSV: RegistryCommand {
         } else {
             handle = try createNewFile(file, field: "<file>", command: "export-csv")
         }
-        let rows = try registry.exportCSV(catalog: catalog) { text in handle.write(Data(text.utf8)) }
+        let rows: Int
+        do {
+            rows = try registry.exportCSV(catalog: catalog) { text in handle.write(Data(text.utf8)) }
+        } catch {
+            // A record that does not read stops the export part-way: the file it created is
+            // removed, not left behind holding some patients' identities.
+            if file != "-" {
+                try? handle.close()
+                unlink(file)
+            }
+            throw error
+        }
         if file != "-" {
             try handle.close()
             note("Wrote \(rows) rows to \(file). It identifies patients: keep it at the clinic.")
