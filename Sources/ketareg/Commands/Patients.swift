@@ -259,7 +259,9 @@ struct PatientCommand: ParsableCommand {
             abstract: "Add a condition to a patient, or end one.",
             discussion: """
                 An ended condition has nothing due and takes no new infusions from the day after it \
-                ended; its courses still count in outcomes. Adding it again takes it up again.
+                ended; its courses still count in outcomes. Adding it again takes it up again. An \
+                end damaged outside KetaReg (no longer a day) is recorded again by ending the \
+                condition again.
 
                 Examples:
                   ketareg patient condition add P-000042 migraine --on 2026-11-20 --reason "referred by neurology"
