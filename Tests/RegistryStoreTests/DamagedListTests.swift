@@ -270,17 +270,9 @@ struct DamagedHistoryTests {
 
         // Every way a history is read: one patient's, every patient's (outcomes, exports), the page's.
         func expectRefused(_ read: () throws -> Void) {
-            do {
-                try read()
-                Issue.record("read \(damage.testDescription) as if it were whole")
-            } catch let error as RegistryError {
-                #expect(error.kind == .storage)
-                #expect(error.message.hasPrefix(damage.names), "\(error.message)")
-                #expect(error.message.contains("`ketareg verify`"), "\(error.message)")
-                #expect(!error.message.contains(damage.value) || damage.value.isEmpty, "the stored text is not repeated: \(error.message)")
-            } catch {
-                Issue.record("\(error)")
-            }
+            expectStoredValueRefused(damage.testDescription, names: damage.names, stored: damage.value,
+                                     remedy: damage.table == "patient_condition" ? "records the end again" : "`ketareg correct RECORD --entered-in-error`",
+                                     read)
         }
         expectRefused { _ = try fixture.registry.histories(patient: patient) }
         expectRefused { try fixture.registry.forEachHistory { _ in } }
@@ -407,19 +399,9 @@ struct DamagedPageTests {
             try $0.execute(sql: "UPDATE \(damage.table) SET \(damage.column) = ? WHERE id = 1", arguments: [damage.value])
         }
         func expectRefused(_ read: () throws -> Void) {
-            do {
-                try read()
-                Issue.record("read \(damage.testDescription) as if it were whole")
-            } catch let error as RegistryError {
-                #expect(error.kind == .storage)
-                #expect(error.message.hasPrefix(damage.names), "\(error.message)")
-                #expect(error.message.contains(damage.record == nil ? "`ketareg restore` brings back a backup" : "`ketareg correct RECORD --entered-in-error`"),
-                        "names the way out: \(error.message)")
-                #expect(!error.message.contains(damage.value) || damage.value.count < 3, "the stored text is not repeated: \(error.message)")
-                #expect(!error.message.contains("MRN-1"), "no identity in the message")
-            } catch {
-                Issue.record("\(error)")
-            }
+            expectStoredValueRefused(damage.testDescription, names: damage.names, stored: damage.value,
+                                     remedy: damage.record == nil ? "`ketareg restore` brings back a backup" : "`ketareg correct RECORD --entered-in-error`",
+                                     read)
         }
         expectRefused { _ = try fixture.registry.patientPage(patient) }
         expectRefused { _ = try fixture.registry.patientPageAndHistory(patient) }
@@ -477,5 +459,23 @@ struct DamagedPageTests {
         var text = ""
         _ = try fixture.registry.exportCSV(catalog: fixture.catalog) { text += $0 }
         return text
+    }
+}
+
+/// Expects `read` to stop with the storage error for a damaged value: naming the record and field
+/// first, pointing to `verify` and to `remedy`, repeating neither the stored text nor the
+/// patient's MRN.
+func expectStoredValueRefused(_ description: String, names: String, stored value: String, remedy: String, _ read: () throws -> Void) {
+    do {
+        try read()
+        Issue.record("read \(description) as if it were whole")
+    } catch let error as RegistryError {
+        #expect(error.kind == .storage)
+        #expect(error.message.hasPrefix(names), "\(error.message)")
+        #expect(error.message.contains("`ketareg verify`") && error.message.contains(remedy), "names the way out: \(error.message)")
+        #expect(value.isEmpty || !error.message.contains(value), "the stored text is not repeated: \(error.message)")
+        #expect(!error.message.contains("MRN-"), "no identity in the message")
+    } catch {
+        Issue.record("\(error)")
     }
 }
