@@ -199,6 +199,30 @@ struct VerifyTests {
                                  && ($0["detail"] as? String)?.hasSuffix("in \(field)") == true }, "\(found)")
     }
 
+    @Test("A patient's research consent can be withdrawn whatever is damaged in their records")
+    func withdrawalNeverBlocked() throws {
+        let clinic = try clinic()
+        defer { clinic.remove() }
+        try tamper(clinic, """
+            UPDATE adverse_event SET grade = 'catastrophic' WHERE id = 1;
+            UPDATE prior_treatment SET category = 'SSRI' WHERE id = 1;
+            UPDATE assessment SET answers = '[3,2,' WHERE id = 1;
+            UPDATE patient SET sex = 'F' WHERE id = 1;
+            """)
+        #expect(try clinic.run("patient", "show", "P-000001").status == 3, "the page stops at the damage")
+        let withdrawn = try clinic.run("patient", "consent", "P-000001", "--research", "no", "--on", "2026-03-05", "--reason", "asked by phone")
+        #expect(withdrawn.status == 0, "\(withdrawn.standardError)")
+        let stored = try DatabaseQueue(path: clinic.registry).read {
+            try Row.fetchOne($0, sql: "SELECT research_consent, consent_withdrawn_on FROM patient WHERE id = 1")
+        }
+        #expect(stored?["research_consent"] as Bool? == false)
+        #expect(stored?["consent_withdrawn_on"] as String? == "2026-03-05")
+        // The withdrawal's audit row carried the damaged patient into the trail; verify names it.
+        let found = try problems(clinic)
+        #expect(found.contains { ($0["detail"] as? String)?.contains("P-000001 was changed behind the program's back before the change (withdraw-consent)") == true },
+                "\(found)")
+    }
+
     @Test("The audit rows say which operating-system account ran each command, beside the actor")
     func account() throws {
         let clinic = try clinic()
