@@ -19,7 +19,7 @@ struct Hub: AsyncParsableCommand {
         ?sslmode=disable|prefer|require and ?host=/socket/folder for a Unix socket. A password goes in \
         $KETAREG_HUB_DATABASE or $PGPASSWORD, never on the command line.
 
-        Exit codes: 0 done, 1 refused input, 2 usage, 3 database problem.
+        Exit codes: 0 done, 1 refused input, 2 usage, 3 database problem (or output that could not be written).
         """,
         version: version,
         subcommands: [Init.self, ClinicCommand.self, Serve.self, Outcomes.self, Report.self, Settings.self]
@@ -64,12 +64,24 @@ func withDatabase<T: Sendable>(_ options: DatabaseOptions, _ body: @Sendable (Hu
 }
 
 func fail(_ error: HubError) -> Never {
-    FileHandle.standardError.write(Data("ketareg-hub: \(error.description)\n".utf8))
+    note("ketareg-hub: \(error.description)")
     Foundation.exit(error.kind == .refused ? 1 : 3)
 }
 
+/// A message on standard error, best effort: when it cannot be written there is nowhere to say so.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    try? writeAll(Data((text + "\n").utf8), toDescriptor: STDERR_FILENO, place: "standard error")
+}
+
+/// Bytes on standard output. A failure (a full disk) ends the command with exit status 3 and says
+/// so, where Foundation's `FileHandle.write(_:)` would stop the program with a crash.
+func writeStandardOutput(_ data: Data) {
+    do {
+        try flushStandardOutput()
+        try writeAll(data, toDescriptor: STDOUT_FILENO, place: "standard output")
+    } catch {
+        fail(HubError(.database, "\(error)"))
+    }
 }
 
 /// Prints one JSON document (sorted keys, two-space indents) on standard output. Written here
@@ -80,7 +92,7 @@ func printJSON(_ object: Any) throws {
     text.reserveCapacity(1 << 16)
     writeJSON(object, indent: "", into: &text)
     text += "\n"
-    FileHandle.standardOutput.write(Data(text.utf8))
+    writeStandardOutput(Data(text.utf8))
 }
 
 func writeJSON(_ value: Any, indent: String, into text: inout String) {

@@ -66,14 +66,19 @@ struct Ketareg: ParsableCommand {
         do {
             var command = try parseSkippingCompletionCheck(Array(CommandLine.arguments.dropFirst()))
             try command.run()
+            try flushStandardOutput()
             Registry.closeKept()
         } catch {
             Registry.closeKept()
             let (message, code) = describe(error)
             if code == 0 {
                 print(message)
+                do { try flushStandardOutput() } catch {
+                    writeStandardError("ketareg: \(error)\n")
+                    Foundation.exit(ExitStatus.storage)
+                }
             } else {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                writeStandardError(message + "\n")
             }
             Foundation.exit(code)
         }
@@ -99,6 +104,7 @@ struct Ketareg: ParsableCommand {
         case let error as ConditionFileErrors:
             return ("ketareg: cannot start: a condition module file is broken (nothing was loaded):\n" + error.errors.map { "  \($0)" }.joined(separator: "\n"), ExitStatus.storage)
         case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
+        case let error as WriteError: return ("ketareg: \(error)", ExitStatus.storage)
         default:
             // The argument parser's own outcomes: help and version (success), usage errors.
             switch exitCode(for: error) {

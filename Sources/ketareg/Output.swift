@@ -6,18 +6,32 @@ import RegistryStore
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    FileHandle.standardOutput.write(try encoder.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    var data = try encoder.encode(value)
+    data.append(UInt8(ascii: "\n"))
+    try writeStandardOutput(data)
 }
 
 /// JSON already written (as ``printJSON(_:)`` would write it), on its own line.
-func printJSONText(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+func printJSONText(_ text: String) throws {
+    try writeStandardOutput(Data((text + "\n").utf8))
+}
+
+/// Bytes on standard output, straight to the descriptor (what `print` buffered is written first).
+/// A failure, a full disk say, is an error the command reports with exit status 3, not a crash.
+func writeStandardOutput(_ data: Data) throws {
+    try flushStandardOutput()
+    try writeAll(data, toDescriptor: STDOUT_FILENO, place: "standard output")
 }
 
 /// A message for the person at the keyboard: standard error, so that standard output stays data.
+/// Best effort: when standard error cannot be written, there is nowhere to say so.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeStandardError(text + "\n")
+}
+
+/// Text on standard error, best effort (see ``note(_:)``).
+func writeStandardError(_ text: String) {
+    try? writeAll(Data(text.utf8), toDescriptor: STDERR_FILENO, place: "standard error")
 }
 
 /// Lines of columns, padded to line up.

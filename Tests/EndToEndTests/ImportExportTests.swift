@@ -204,4 +204,54 @@ struct ImportExportTests {
         #expect(rows.filter { $0.hasPrefix("assessment,") }.count == 1, "the marked assessment is left out")
         #expect(rows.filter { $0.hasPrefix("enrolment,") }.count == 2)
     }
+
+    /// Runs a ketareg command in a shell that sends its standard output to `/dev/full`, or lets it
+    /// write files of at most `fileBlocks` blocks (with SIGXFSZ ignored, so that a write past the
+    /// limit fails with EFBIG instead of killing the process).
+    func runConstrained(_ clinic: Clinic, _ arguments: [String], stdoutToFull: Bool = false, fileBlocks: Int? = nil) throws -> Outcome {
+        let quoted = ([Clinic.binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let limit = fileBlocks.map { "trap '' XFSZ; ulimit -f \($0); " } ?? ""
+        return try runProcess("/bin/sh", ["-c", limit + "exec " + quoted + (stdoutToFull ? " > /dev/full" : "")], environment: clinic.environment())
+    }
+
+    @Test("A full disk or a file-size limit is reported with exit status 3, never a crash, and leaves no part-written file", arguments: [
+        ["patients"], ["patients", "--json"], ["patient", "show", "P-000001"], ["patient", "show", "P-000001", "--json"],
+        ["outcomes", "--json"], ["export-csv", "-"], ["fhir", "export", "P-000001"], ["--version"], ["--help"], ["audit"],
+    ])
+    func fullOutput(arguments: [String]) throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try clinic.enroll(mrn: "W-1")
+        #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,0").status == 0)
+        let full = try runConstrained(clinic, arguments, stdoutToFull: true)
+        #expect(full.status == 3, "\(arguments): \(full.status) \(full.standardError)")
+        #expect(full.standardError.contains("could not write standard output: No space left on device"), "\(arguments): \(full.standardError)")
+        #expect(!full.standardError.contains("Fatal error"))
+    }
+
+    @Test("export-csv, fhir export and report into a file past the size limit: exit status 3, the file removed")
+    func fileTooLarge() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        for mrn in ["W-1", "W-2", "W-3", "W-4"] {
+            let id = try clinic.enroll(mrn: mrn)
+            #expect(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers", "2,2,2,2,2,2,2,2,0").status == 0)
+        }
+        // The registry's shared-memory file, which SQLite sizes when the first connection opens
+        // it, is kept open by this process: the limit is for the file the command writes.
+        let holder = try DatabaseQueue(path: clinic.registry)
+        defer { try? holder.close() }
+        #expect(try holder.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM patient") } == 4)
+        for (arguments, file) in [(["export-csv"], "out.csv"), (["fhir", "export", "P-000001", "--output"], "p1.fhir.json"),
+                                  (["report", "--html"], "clinic.html")] {
+            let path = clinic.folder.appendingPathComponent(file).path
+            let stopped = try runConstrained(clinic, arguments + [path], fileBlocks: 1)
+            #expect(stopped.status == 3, "\(arguments): \(stopped.standardError)")
+            #expect(stopped.standardError.contains("could not write \(path): File too large"), "\(arguments): \(stopped.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: path), "\(arguments): no part-written file")
+            // Without the limit the same command writes the whole file.
+            #expect(try clinic.run(arguments: arguments + [path]).status == 0)
+            #expect(((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 1024, "\(arguments)")
+        }
+    }
 }

@@ -91,7 +91,7 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
         while index < scale.items.count {
             let item = scale.items[index]
             let shown = answers[index].map { " (was \($0))" } ?? ""
-            FileHandle.standardError.write(Data("  \(index + 1)/\(scale.items.count). \(item.label) [\(item.response.promptDescription)]\(shown): ".utf8))
+            writeStandardError("  \(index + 1)/\(scale.items.count). \(item.label) [\(item.response.promptDescription)]\(shown): ")
             guard let line = readLine() else {
                 throw InputError(field: "answers", got: "end of input", allowed: "an answer for every item (input ended at item \(index + 1)); nothing was saved")
             }
@@ -129,7 +129,7 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
             note("This form cannot be scored: \(error). Going back to the first item.")
             continue
         }
-        FileHandle.standardError.write(Data("Save? [y/N, or < to go back]: ".utf8))
+        writeStandardError("Save? [y/N, or < to go back]: ")
         let reply = (readLine() ?? "").trimmedWhitespace.lowercased()
         if reply == "y" || reply == "yes" { return answers }
         if reply == "<" { continue }

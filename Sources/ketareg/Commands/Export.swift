@@ -159,7 +159,7 @@ struct ExportCommand: ParsableCommand {
         func run() throws {
             // Written as it is made: nothing reaches the terminal when the payload is refused.
             try makeExporter(try global.openRegistry(), catalog: try global.catalog()).preview(endpoint: endpoint) { piece in
-                FileHandle.standardOutput.write(piece)
+                try writeStandardOutput(piece)
             }
             if isatty(STDOUT_FILENO) == 1 { print("") }
         }
@@ -311,7 +311,7 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The export id.", valueName: "id")) var id: String
 
         func run() throws {
-            FileHandle.standardOutput.write(try global.openRegistry().exportPayload(id))
+            try writeStandardOutput(try global.openRegistry().exportPayload(id))
             if isatty(STDOUT_FILENO) == 1 { print("") }
         }
     }

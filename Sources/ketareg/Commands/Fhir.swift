@@ -68,11 +68,18 @@ struct FhirCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(bundle)
             guard let outputFile else {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                try writeStandardOutput(data + Data("\n".utf8))
                 return
             }
             let handle = try createNewFile(outputFile, field: "output", command: "fhir export")
-            handle.write(data + Data("\n".utf8))
+            do {
+                try writeAll(data + Data("\n".utf8), toDescriptor: handle.fileDescriptor, place: outputFile)
+            } catch {
+                // Not left behind half written.
+                try? handle.close()
+                unlink(outputFile)
+                throw error
+            }
             try handle.close()
             guard case .object(let object) = bundle, case .array(let entries) = object["entry"] ?? .null else { return }
             var counts: [String: Int] = [:]

@@ -39,11 +39,11 @@ struct Import: RegistryCommand {
         let registry = try global.openRegistry()
         let terminal = isatty(STDERR_FILENO) == 1
         let started = Date()
-        defer { if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        defer { if terminal { writeStandardError("\r\u{1B}[K") } }
         let summary = try registry.importCSV(path: file, catalog: catalog, actor: global.actorName, dryRun: dryRun) { rows in
             guard terminal else { return }
             let rate = Int(Double(rows) / max(Date().timeIntervalSince(started), 0.001))
-            FileHandle.standardError.write(Data("\r  \(rows) rows checked (\(rate) rows/s)...".utf8))
+            writeStandardError("\r  \(rows) rows checked (\(rate) rows/s)...")
         }
         if json { return try printJSON(summary) }
         let what = "\(counted(summary.rows, "row")): " + [counted(summary.enrolments, "enrolment"), counted(summary.infusions, "infusion"),
@@ -105,10 +105,13 @@ struct ExportCSV: RegistryCommand {
         }
         let rows: Int
         do {
-            rows = try registry.exportCSV(catalog: catalog) { text in handle.write(Data(text.utf8)) }
+            let place = file == "-" ? "standard output" : file
+            rows = try registry.exportCSV(catalog: catalog) { text in
+                try writeAll(Data(text.utf8), toDescriptor: handle.fileDescriptor, place: place)
+            }
         } catch {
-            // A record that does not read stops the export part-way: the file it created is
-            // removed, not left behind holding some patients' identities.
+            // A record that does not read, or a full disk, stops the export part-way: the file it
+            // created is removed, not left behind holding some patients' identities.
             if file != "-" {
                 try? handle.close()
                 unlink(file)

@@ -78,7 +78,7 @@ struct Patients: RegistryCommand {
         let patients = try global.openRegistry().patients(condition: condition?.lowercased())
         if json {
             // What printJSON would write, without the encoder's cost on a long list.
-            return printJSONText(PatientSummary.prettyJSON(patients: patients))
+            return try printJSONText(PatientSummary.prettyJSON(patients: patients))
         }
         if patients.isEmpty {
             print("No patients\(condition.map { " enrolled for \($0)" } ?? ""). Enrol one with 'ketareg enroll --help'.")

@@ -45,7 +45,14 @@ struct Report: RegistryCommand {
                                 patients: histories.count, today: today).html()
         }
         let handle = try createNewFile(html, field: "html", command: "report")
-        handle.write(Data(text.utf8))
+        do {
+            try writeAll(Data(text.utf8), toDescriptor: handle.fileDescriptor, place: html)
+        } catch {
+            // Not left behind half written.
+            try? handle.close()
+            unlink(html)
+            throw error
+        }
         try handle.close()
         print("Wrote \(html).")
     }

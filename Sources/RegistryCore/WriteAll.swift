@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A write that did not go through: where to, and why, in the system's words.
+public struct WriteError: Error, CustomStringConvertible, Sendable {
+    public let place: String
+    public let reason: String
+    public var description: String { "could not write \(place): \(reason)" }
+}
+
+/// Writes all of `data` to an open file descriptor with `write(2)`, going on after a partial write
+/// or an interrupted one. A failure (a full disk, an output closed or gone) is thrown, naming
+/// `place`: Foundation's `FileHandle.write(_:)` stops the whole program there instead.
+public func writeAll(_ data: Data, toDescriptor descriptor: Int32, place: @autoclosure () -> String) throws {
+    try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, base + offset, bytes.count - offset)
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw WriteError(place: place(), reason: String(cString: strerror(code)))
+            }
+            offset += written
+        }
+    }
+}
+
+/// Flushes what the C library holds for standard output (`print` writes there), and throws when
+/// that fails: a full disk must not end a command with status 0 and its output cut short.
+/// (`fflush(NULL)`: Swift 6 does not let a module name the C library's `stdout` variable.)
+public func flushStandardOutput() throws {
+    guard fflush(nil) != 0 else { return }
+    let code = errno
+    throw WriteError(place: "standard output", reason: code != 0 ? String(cString: strerror(code)) : "the output is incomplete")
+}
