@@ -104,7 +104,11 @@ struct Ketareg: ParsableCommand {
         case let error as ConditionFileErrors:
             return ("ketareg: cannot start: a condition module file is broken (nothing was loaded):\n" + error.errors.map { "  \($0)" }.joined(separator: "\n"), ExitStatus.storage)
         case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
-        case let error as WriteError: return ("ketareg: \(error)", ExitStatus.storage)
+        case let error as WriteError:
+            // Output is written after the change it reports: a script must not take this for a
+            // change refused and make it twice.
+            let saved = error.place == "standard output" ? "; any change the command made is saved ('ketareg audit' lists the latest)" : ""
+            return ("ketareg: \(error)\(saved)", ExitStatus.storage)
         default:
             // The argument parser's own outcomes: help and version (success), usage errors.
             switch exitCode(for: error) {

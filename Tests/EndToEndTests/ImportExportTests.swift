@@ -217,6 +217,7 @@ struct ImportExportTests {
     @Test("A full disk or a file-size limit is reported with exit status 3, never a crash, and leaves no part-written file", arguments: [
         ["patients"], ["patients", "--json"], ["patient", "show", "P-000001"], ["patient", "show", "P-000001", "--json"],
         ["outcomes", "--json"], ["export-csv", "-"], ["fhir", "export", "P-000001"], ["--version"], ["--help"], ["audit"],
+        ["enroll", "--mrn", "W-2", "--given", "Ida", "--family", "Quell", "--birth-date", "1970-01-01", "--sex", "female", "--condition", "depression"],
     ])
     func fullOutput(arguments: [String]) throws {
         let clinic = try Clinic()
@@ -227,6 +228,13 @@ struct ImportExportTests {
         #expect(full.status == 3, "\(arguments): \(full.status) \(full.standardError)")
         #expect(full.standardError.contains("could not write standard output: No space left on device"), "\(arguments): \(full.standardError)")
         #expect(!full.standardError.contains("Fatal error"))
+        #expect(arguments.first == "--help" || arguments.first == "--version"
+                || full.standardError.contains("any change the command made is saved"), "\(arguments): \(full.standardError)")
+        if arguments.first == "enroll" {
+            // The enrolment was made before its output failed, and the message says so.
+            let list = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
+            #expect(list["patients"]?.contains { $0["mrn"] as? String == "W-2" } == true)
+        }
     }
 
     @Test("export-csv, fhir export and report into a file past the size limit: exit status 3, the file removed")
