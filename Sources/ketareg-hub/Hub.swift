@@ -24,6 +24,24 @@ struct Hub: AsyncParsableCommand {
         version: version,
         subcommands: [Init.self, ClinicCommand.self, Serve.self, Outcomes.self, Report.self, Settings.self]
     )
+
+    /// ArgumentParser's own `main`, and then what `print` buffered is flushed and checked: a full
+    /// disk ends a command with exit status 3 and a message, not with status 0 and its output lost.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            try flushStandardOutput()
+        } catch let error as WriteError {
+            fail(HubError(.database, "\(error)"))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `--database URL`, else `$KETAREG_HUB_DATABASE`.

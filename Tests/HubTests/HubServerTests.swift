@@ -237,6 +237,13 @@ struct HubServerTests {
         #expect(text.status == 0 && text.standardOutput.contains("Alder") && text.standardOutput.contains("35/64"))
         #expect(text.standardOutput.contains("not reported: Fir (a count from 1 to 10); Gorse (suppressed by the clinic)"))
         #expect(!text.standardOutput.contains("5/30"), "a withheld row's counts are never shown")
+        // On a full disk the table and the JSON end with exit status 3 and say so, never with
+        // status 0 and the output lost, nor a crash.
+        for arguments in ["outcomes", "outcomes --json"] {
+            let full = try runProcess("/bin/sh", ["-c", "exec \"$0\" \(arguments) > /dev/full", hubBinary], environment: hub.environment)
+            #expect(full.status == 3, "\(arguments): \(full.status) \(full.standardError)")
+            #expect(full.standardError.contains("could not write standard output: No space left on device"), "\(arguments): \(full.standardError)")
+        }
         // A stricter network shows fewer clinics: at 40, only rows whose every count is 0 or 40 and up.
         #expect(try hub.run("settings", "--minimum-cell-size", "40").status == 0)
         let strict = try #require(try hub.run("outcomes", "--json").json() as? [String: Any])
