@@ -141,9 +141,9 @@ extension Registry {
                 guard let endedText = row["ended_on"] as String? else {
                     throw RegistryError.refused("\(id) already has \(condition); nothing changed")
                 }
-                // The end is read strictly: a damaged one cannot say whether this day is after it.
-                let ended = try storedDate(endedText, "the end of \(id)'s \(condition) condition",
-                                           remedy: StoredValue.conditionEndRemedy(id.description, condition)).description
+                // The end is read strictly, as histories read it: a damaged one cannot say whether
+                // this day is after it.
+                let ended = try HistoryRows.endedOn(endedText, patient: patient.id!, condition: condition).description
                 if date.description < ended {
                     throw InputError(field: "on", got: date.description, allowed: "\(ended) or later: \(condition) ended on \(ended)")
                 }
