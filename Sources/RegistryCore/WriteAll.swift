@@ -31,6 +31,13 @@ public func writeAll(_ data: Data, toDescriptor descriptor: Int32, place: @autoc
     }
 }
 
+/// Bytes on standard output, straight to the descriptor, after what `print` buffered: a failure,
+/// a full disk say, is thrown for the command to report, not a crash.
+public func writeStandardOutput(_ data: Data) throws {
+    try flushStandardOutput()
+    try writeAll(data, toDescriptor: STDOUT_FILENO, place: "standard output")
+}
+
 /// Flushes what the C library holds for standard output (`print` writes there), and throws when
 /// that fails: a full disk must not end a command with status 0 and its output cut short.
 /// (`fflush(NULL)`: Swift 6 does not let a module name the C library's `stdout` variable.)

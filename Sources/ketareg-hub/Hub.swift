@@ -91,15 +91,10 @@ func note(_ text: String) {
     try? writeAll(Data((text + "\n").utf8), toDescriptor: STDERR_FILENO, place: "standard error")
 }
 
-/// Bytes on standard output. A failure (a full disk) ends the command with exit status 3 and says
-/// so, where Foundation's `FileHandle.write(_:)` would stop the program with a crash.
-func writeStandardOutput(_ data: Data) {
-    do {
-        try flushStandardOutput()
-        try writeAll(data, toDescriptor: STDOUT_FILENO, place: "standard output")
-    } catch {
-        fail(HubError(.database, "\(error)"))
-    }
+/// Bytes on standard output (``writeStandardOutput(_:)``); a failure (a full disk) ends the
+/// command with exit status 3 and says so.
+func writeOrFail(_ data: Data) {
+    do { try writeStandardOutput(data) } catch { fail(HubError(.database, "\(error)")) }
 }
 
 /// Prints one JSON document (sorted keys, two-space indents) on standard output. Written here
@@ -110,7 +105,7 @@ func printJSON(_ object: Any) throws {
     text.reserveCapacity(1 << 16)
     writeJSON(object, indent: "", into: &text)
     text += "\n"
-    writeStandardOutput(Data(text.utf8))
+    writeOrFail(Data(text.utf8))
 }
 
 func writeJSON(_ value: Any, indent: String, into text: inout String) {

@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 // Scripts and tests read this line for the port.
-                writeStandardOutput(Data("ketareg-hub: listening on http://\(host):\(bound)/v1/exports\n".utf8))
+                writeOrFail(Data("ketareg-hub: listening on http://\(host):\(bound)/v1/exports\n".utf8))
             },
             logger: frameworkLogger
         )

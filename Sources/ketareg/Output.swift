@@ -16,13 +16,6 @@ func printJSONText(_ text: String) throws {
     try writeStandardOutput(Data((text + "\n").utf8))
 }
 
-/// Bytes on standard output, straight to the descriptor (what `print` buffered is written first).
-/// A failure, a full disk say, is an error the command reports with exit status 3, not a crash.
-func writeStandardOutput(_ data: Data) throws {
-    try flushStandardOutput()
-    try writeAll(data, toDescriptor: STDOUT_FILENO, place: "standard output")
-}
-
 /// A message for the person at the keyboard: standard error, so that standard output stays data.
 /// Best effort: when standard error cannot be written, there is nowhere to say so.
 func note(_ text: String) {
