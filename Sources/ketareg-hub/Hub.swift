@@ -39,7 +39,21 @@ struct Hub: AsyncParsableCommand {
         } catch let error as WriteError {
             fail(HubError(.database, "\(error)"))
         } catch {
-            exit(withError: error)
+            // Help and version end with status 0. They are written here, checked like any other
+            // output, rather than by ArgumentParser's `exit(withError:)`, whose `print` is flushed
+            // by `exit` with nothing to report a full disk.
+            switch exitCode(for: error) {
+            case .success:
+                let text = fullMessage(for: error)
+                if !text.isEmpty { writeOrFail(Data((text + "\n").utf8)) }
+                Foundation.exit(0)
+            case .validationFailure:
+                // Usage errors end with 2, as the help says (ArgumentParser's own is 64).
+                note(fullMessage(for: error))
+                Foundation.exit(2)
+            default:
+                exit(withError: error)
+            }
         }
     }
 }
