@@ -38,6 +38,12 @@ public func writeStandardOutput(_ data: Data) throws {
     try writeAll(data, toDescriptor: STDOUT_FILENO, place: "standard output")
 }
 
+/// Text on standard error, best effort: when standard error cannot be written, there is nowhere
+/// to say so.
+public func writeStandardError(_ text: String) {
+    try? writeAll(Data(text.utf8), toDescriptor: STDERR_FILENO, place: "standard error")
+}
+
 /// Flushes what the C library holds for standard output (`print` writes there), and throws when
 /// that fails: a full disk must not end a command with status 0 and its output cut short.
 /// (`fflush(NULL)`: Swift 6 does not let a module name the C library's `stdout` variable.)

@@ -100,9 +100,9 @@ func fail(_ error: HubError) -> Never {
     Foundation.exit(error.kind == .refused ? 1 : 3)
 }
 
-/// A message on standard error, best effort: when it cannot be written there is nowhere to say so.
+/// A message on standard error, best effort (``writeStandardError(_:)``).
 func note(_ text: String) {
-    try? writeAll(Data((text + "\n").utf8), toDescriptor: STDERR_FILENO, place: "standard error")
+    writeStandardError(text + "\n")
 }
 
 /// Bytes on standard output (``writeStandardOutput(_:)``); a failure (a full disk) ends the

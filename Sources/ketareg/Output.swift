@@ -17,14 +17,9 @@ func printJSONText(_ text: String) throws {
 }
 
 /// A message for the person at the keyboard: standard error, so that standard output stays data.
-/// Best effort: when standard error cannot be written, there is nowhere to say so.
+/// Best effort (``writeStandardError(_:)``).
 func note(_ text: String) {
     writeStandardError(text + "\n")
-}
-
-/// Text on standard error, best effort (see ``note(_:)``).
-func writeStandardError(_ text: String) {
-    try? writeAll(Data(text.utf8), toDescriptor: STDERR_FILENO, place: "standard error")
 }
 
 /// Lines of columns, padded to line up.
@@ -105,4 +100,18 @@ func createNewFile(_ path: String, field: String, command: String) throws -> Fil
         throw RegistryError(.storage, "cannot create \(path): \(String(cString: strerror(errno)))")
     }
     return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+}
+
+/// `data` as a new file (``createNewFile(_:field:command:)``). A write that fails part-way (a full
+/// disk) removes the file rather than leave it half written.
+func writeNewFile(_ path: String, _ data: Data, field: String, command: String) throws {
+    let handle = try createNewFile(path, field: field, command: command)
+    do {
+        try writeAll(data, toDescriptor: handle.fileDescriptor, place: path)
+    } catch {
+        try? handle.close()
+        unlink(path)
+        throw error
+    }
+    try handle.close()
 }

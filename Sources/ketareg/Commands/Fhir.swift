@@ -71,16 +71,7 @@ struct FhirCommand: ParsableCommand {
                 try writeStandardOutput(data + Data("\n".utf8))
                 return
             }
-            let handle = try createNewFile(outputFile, field: "output", command: "fhir export")
-            do {
-                try writeAll(data + Data("\n".utf8), toDescriptor: handle.fileDescriptor, place: outputFile)
-            } catch {
-                // Not left behind half written.
-                try? handle.close()
-                unlink(outputFile)
-                throw error
-            }
-            try handle.close()
+            try writeNewFile(outputFile, data + Data("\n".utf8), field: "output", command: "fhir export")
             guard case .object(let object) = bundle, case .array(let entries) = object["entry"] ?? .null else { return }
             var counts: [String: Int] = [:]
             for case .object(let entry) in entries {

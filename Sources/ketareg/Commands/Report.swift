@@ -44,16 +44,7 @@ struct Report: RegistryCommand {
                                 report: OutcomeReport(conditions: catalog.conditions, histories: histories, asOf: today),
                                 patients: histories.count, today: today).html()
         }
-        let handle = try createNewFile(html, field: "html", command: "report")
-        do {
-            try writeAll(Data(text.utf8), toDescriptor: handle.fileDescriptor, place: html)
-        } catch {
-            // Not left behind half written.
-            try? handle.close()
-            unlink(html)
-            throw error
-        }
-        try handle.close()
+        try writeNewFile(html, Data(text.utf8), field: "html", command: "report")
         print("Wrote \(html).")
     }
 }
