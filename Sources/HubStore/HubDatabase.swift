@@ -26,7 +26,8 @@ public struct DatabaseLocation: Sendable, CustomStringConvertible {
     /// The URL without its password, for messages.
     public let description: String
 
-    public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// Reads `text`; `environment` is the program's (for `$PGPASSWORD`): the library reads none.
+    public init(url text: String, environment: [String: String]) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               scheme == "postgres" || scheme == "postgresql" else {
             throw HubError(.refused, "the database must be a postgres:// URL, like postgres://ketareg@127.0.0.1:5432/hub")

@@ -14,6 +14,9 @@ public struct Exporter: Sendable {
     /// The first retry waits about this long; each further one twice as long, up to `retryCapSeconds`.
     public var retryBaseSeconds: Double = 30
     public var retryCapSeconds: Double = 6 * 3600
+    /// The program's environment, for endpoints whose token is in a variable (`--token-env`):
+    /// the exporter reads no environment of its own. None, unless the program gives one.
+    public var environment: @Sendable (String) -> String? = { _ in nil }
 
     public init(registry: Registry, catalog: ConditionCatalog, transport: any ExportTransport, generator: String) {
         self.registry = registry
@@ -46,7 +49,7 @@ public struct Exporter: Sendable {
         var cells: [SummaryCellUpdate] = []
         var validated = false
         switch endpoint.profile {
-        case "records":
+        case .records:
             // Validated row by row as it is written.
             var bytes = Data()
             consenting = try writeRecords(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: period) { bytes.append($0) }
@@ -54,7 +57,7 @@ public struct Exporter: Sendable {
             content = Self.withoutChainHead(data, head: auditChainHead)
             schema = RecordsPayload.schemaID
             validated = true
-        case "fhir":
+        case .fhir:
             // Built from the k-anonymous records.
             let patients = try snapshot.patients()
             consenting = patients.count
@@ -64,7 +67,7 @@ public struct Exporter: Sendable {
             content = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: nil))
             data = try encoder.encode(FHIRExport.bundle(records, catalog: catalog, auditChainHead: auditChainHead))
             schema = FHIRExport.schemaID
-        default:
+        case .summary:
             let release = try SummaryBuilder.release(forEachPatient: { body in
                 try snapshot.forEachPatient { patient in
                     consenting += 1
@@ -81,7 +84,7 @@ public struct Exporter: Sendable {
         }
         let problems = validated ? [] : try SchemaValidator(schema: PayloadSchemas.text(for: schema)!).problems(in: data)
         guard problems.isEmpty else {
-            throw ExportError("the \(endpoint.profile) payload does not match its schema \(schema), so it was not stored: "
+            throw ExportError("the \(endpoint.profile.rawValue) payload does not match its schema \(schema), so it was not stored: "
                               + problems.prefix(3).map(\.description).joined(separator: "; "))
         }
         var built = BuiltPayload(payload: data, schema: schema, patients: consenting, sha256: sha256Hex(data), contentSHA256: sha256Hex(content))
@@ -132,7 +135,7 @@ public struct Exporter: Sendable {
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
         try registry.withExportSnapshot(profile: endpoint.profile) { snapshot in
-            if endpoint.profile == "records" {
+            if endpoint.profile == .records {
                 _ = try writeRecords(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), to: sink)
             } else {
                 try sink(try build(for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: Self.period(today), asOf: today).payload)
@@ -212,17 +215,18 @@ public struct Exporter: Sendable {
     }
 
     /// Delivers every pending export that is due (or only one endpoint's), each under a lease so
-    /// that concurrent runs never send one export twice.
-    public func deliverDue(endpoint: String? = nil, now: Date = Date()) throws -> [Attempt] {
-        let owner = leaseOwnerName()
+    /// that concurrent runs never send one export twice. `holder` is the delivering process, as
+    /// the program names it; time is the registry's clock, read as each answer arrives.
+    public func deliverDue(endpoint: String? = nil, holder: LeaseHolder) throws -> [Attempt] {
+        let owner = holder.name
         let endpoints = try registry.endpoints()
         let lease = (endpoints.map(\.timeoutSeconds).max() ?? 60) + 30
         var attempts: [Attempt] = []
-        for (entry, payload) in try registry.claimDueExports(owner: owner, now: now, leaseSeconds: lease, endpoint: endpoint) {
+        for (entry, payload) in try registry.claimDueExports(holder: holder, leaseSeconds: lease, endpoint: endpoint) {
             guard let settings = endpoints.first(where: { $0.name == entry.endpoint }) else { continue }
             let outcome: DeliveryOutcome
             do {
-                let token = try TokenSource.read(file: settings.tokenFile, environment: settings.tokenEnvironment)
+                let token = try TokenSource.read(file: settings.tokenFile, environment: settings.tokenEnvironment, lookup: environment)
                 let answer = transport.post(url: settings.url, body: payload, headers: [
                     ("Content-Type", "application/json"),
                     ("Authorization", "Bearer \(token)"),
@@ -230,11 +234,11 @@ public struct Exporter: Sendable {
                 ], caFile: settings.caFile, timeoutSeconds: settings.timeoutSeconds)
                 // Whatever the endpoint answered may quote the token back: it is cut out of the whole
                 // answer before any of it is shortened, printed or stored.
-                outcome = Self.redacting(token, in: judge(Self.redacting(token, in: answer), attempt: entry.attempts + 1, now: now))
+                outcome = Self.redacting(token, in: judge(Self.redacting(token, in: answer), attempt: entry.attempts + 1, now: registry.clock.now()))
             } catch {
                 outcome = .failed(status: nil, reason: "\(error)")
             }
-            try registry.recordDelivery(id: entry.id, owner: owner, outcome: outcome, now: now)
+            try registry.recordDelivery(id: entry.id, owner: owner, outcome: outcome)
             attempts.append(Self.describe(entry, outcome))
         }
         return attempts

@@ -25,9 +25,10 @@ public enum TransportFailure: Sendable {
 }
 
 /// Reads an endpoint's token from its file (which only its owner may read) or its environment
-/// variable. The token is never stored, printed or put in an error message.
+/// variable (looked up with `lookup`, the program's reading of its environment: the library
+/// reads none). The token is never stored, printed or put in an error message.
 public enum TokenSource {
-    public static func read(file: String?, environment: String?) throws -> String {
+    public static func read(file: String?, environment: String?, lookup: (String) -> String?) throws -> String {
         if let file {
             var info = stat()
             guard stat(file, &info) == 0 else {
@@ -49,7 +50,7 @@ public enum TokenSource {
             return token
         }
         if let environment {
-            guard let token = environmentVariable(environment)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+            guard let token = lookup(environment)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
                 throw ExportError("the environment variable \(environment), which holds this endpoint's token, is not set")
             }
             return token

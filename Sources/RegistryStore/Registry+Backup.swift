@@ -34,7 +34,7 @@ extension Registry {
     /// replaced only with `force`, through SQLite's backup API, so that a process that has the file
     /// open sees either the old registry or the restored one. The result is checked and brought up
     /// to date by the migrations.
-    public static func restore(from backup: String, to path: String, force: Bool, today: ClinicalDate,
+    public static func restore(from backup: String, to path: String, force: Bool, today: ClinicalDate, clock: any WallClock,
                                catalog: ConditionCatalog) throws -> BackupSummary {
         guard FileManager.default.fileExists(atPath: backup) else {
             throw RegistryError.refused("no file at \(backup) to restore from")
@@ -57,7 +57,7 @@ extension Registry {
             if !exists { try? FileManager.default.removeItem(atPath: path) }
             throw RegistryError.storage("cannot restore \(backup) to \(path): \(error)")
         }
-        _ = try open(at: path, today: today, catalog: catalog)
+        _ = try open(at: path, today: today, clock: clock, catalog: catalog)
         return try check(path)
     }
 

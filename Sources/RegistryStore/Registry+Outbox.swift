@@ -2,34 +2,6 @@ import Foundation
 import GRDB
 import RegistryCore
 
-/// A research endpoint: where exports go and how. The token itself is never stored: only the file
-/// or environment variable it is read from.
-public struct EndpointSettings: Sendable, Codable, Hashable {
-    public var name: String
-    public var url: String
-    public var tokenFile: String?
-    public var tokenEnvironment: String?
-    public var caFile: String?
-    /// `summary` or `records`.
-    public var profile: String
-    public var minCell: Int
-    public var k: Int
-    public var timeoutSeconds: Int
-
-    public init(name: String, url: String, tokenFile: String?, tokenEnvironment: String?, caFile: String?,
-                profile: String, minCell: Int, k: Int, timeoutSeconds: Int) {
-        self.name = name
-        self.url = url
-        self.tokenFile = tokenFile
-        self.tokenEnvironment = tokenEnvironment
-        self.caFile = caFile
-        self.profile = profile
-        self.minCell = minCell
-        self.k = k
-        self.timeoutSeconds = timeoutSeconds
-    }
-}
-
 /// One consenting patient as an export may see them: no identity, only a row id to derive a
 /// pseudonym from, sex, age at the first infusion, and the clinical history.
 public struct ExportPatient: Sendable {
@@ -175,9 +147,14 @@ struct EndpointRow: SnakeCaseRecord {
     var createdAt: String
     var removedAt: String?
 
-    var settings: EndpointSettings {
-        EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
-                         profile: profile, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
+    /// The endpoint as the exporter uses it. A profile this version does not know (a file
+    /// changed outside KetaReg, or written by a newer one) is refused, never built as another.
+    func settings() throws -> EndpointSettings {
+        guard let known = ExportProfile(rawValue: profile) else {
+            throw RegistryError.storage("the endpoint '\(name)' has the profile '\(InputError.quote(profile))', which this version does not know (\(ExportProfile.allowed))")
+        }
+        return EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
+                                profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
     }
 }
 
@@ -191,14 +168,16 @@ public struct ExportSchedule: Sendable, Codable, Hashable {
 extension Registry {
     // MARK: - Endpoints
 
-    /// Adds a research endpoint, audited. Refuses a name in use.
+    /// Adds a research endpoint, audited. Refuses a name in use, and settings outside the privacy
+    /// limits (``EndpointSettings/validated()``), whoever the caller.
     public func addEndpoint(_ settings: EndpointSettings, actor: String) throws {
+        let settings = try settings.validated()
         try write { db in
             if try EndpointRow.fetchOne(db, key: settings.name) != nil {
                 throw RegistryError.refused("an endpoint named '\(settings.name)' exists already; choose another name or remove it first")
             }
             var row = EndpointRow(name: settings.name, url: settings.url, tokenFile: settings.tokenFile,
-                                  tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile, profile: settings.profile,
+                                  tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile, profile: settings.profile.rawValue,
                                   minCell: settings.minCell, k: settings.k, timeoutSeconds: settings.timeoutSeconds,
                                   createdAt: timestamp(), removedAt: nil)
             try row.insert(db)
@@ -208,7 +187,7 @@ extension Registry {
 
     /// The endpoints in use, by name.
     public func endpoints() throws -> [EndpointSettings] {
-        try read { try EndpointRow.filter(Column("removed_at") == nil).order(Column("name")).fetchAll($0).map(\.settings) }
+        try read { try EndpointRow.filter(Column("removed_at") == nil).order(Column("name")).fetchAll($0).map { try $0.settings() } }
     }
 
     /// One endpoint in use.
@@ -218,7 +197,7 @@ extension Registry {
                 let known = try String.fetchAll(db, sql: "SELECT name FROM endpoint WHERE removed_at IS NULL ORDER BY name")
                 throw RegistryError.refused("no endpoint named '\(name)'" + (known.isEmpty ? "; add one with 'ketareg endpoint add'" : "; endpoints: \(known.joined(separator: ", "))"))
             }
-            return row.settings
+            return try row.settings()
         }
     }
 
@@ -300,15 +279,15 @@ extension Registry {
     /// audit-chain head, which every payload carries as a witness of the clinic's history.
     /// The patients are read from `db` as they are asked for, so the snapshot is good only
     /// inside the access to `db` that made it.
-    func exportSnapshot(_ db: Database, profile: String) throws -> ExportSnapshot {
+    func exportSnapshot(_ db: Database, profile: ExportProfile) throws -> ExportSnapshot {
         ExportSnapshot(auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
-                       summaryReleases: profile == "summary" ? try summaryReleaseMemory(db) : SummaryReleaseMemory()) { body in
+                       summaryReleases: profile == .summary ? try summaryReleaseMemory(db) : SummaryReleaseMemory()) { body in
             try self.forEachExportPatient(db, body)
         }
     }
 
     /// What an export for this profile would be built from now, handed to `body` inside one read.
-    public func withExportSnapshot<T>(profile: String = "summary", _ body: (ExportSnapshot) throws -> T) throws -> T {
+    public func withExportSnapshot<T>(profile: ExportProfile = .summary, _ body: (ExportSnapshot) throws -> T) throws -> T {
         try read { try body(try exportSnapshot($0, profile: profile)) }
     }
 
@@ -329,7 +308,7 @@ extension Registry {
     /// Stores a built payload in the outbox, pending, with its audit row.
     private func insertExport(_ db: Database, settings: EndpointSettings, periodKey: String?, built: BuiltPayload, actor: String) throws -> OutboxEntry {
         let now = timestamp()
-        var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile, schema: built.schema,
+        var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile.rawValue, schema: built.schema,
                             periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
                             createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
                             deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil, contentSha256: built.contentSHA256)
@@ -390,8 +369,9 @@ extension Registry {
     /// Claims pending exports that are due for one delivery process. A claim is a lease: no other
     /// process takes the export until the lease runs out or its owner has died, so two processes
     /// never send one export at once.
-    public func claimDueExports(owner: String, now: Date = Date(), leaseSeconds: Int, endpoint: String? = nil) throws -> [(OutboxEntry, Data)] {
-        let nowText = timestamp(now)
+    public func claimDueExports(holder: LeaseHolder, leaseSeconds: Int, endpoint: String? = nil) throws -> [(OutboxEntry, Data)] {
+        let now = clock.now()
+        let nowText = isoTimestamp(now)
         return try write { db in
             var sql = "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
             var arguments: StatementArguments = [nowText]
@@ -402,9 +382,9 @@ extension Registry {
             sql += " AND endpoint IN (SELECT name FROM endpoint WHERE removed_at IS NULL) ORDER BY created_at"
             var claimed: [(OutboxEntry, Data)] = []
             for var row in try OutboxRow.fetchAll(db, sql: sql, arguments: arguments) {
-                if let holder = row.leaseOwner, let until = row.leaseUntil, until > nowText, leaseHolderIsAlive(holder) { continue }
-                row.leaseOwner = owner
-                row.leaseUntil = timestamp(now.addingTimeInterval(TimeInterval(leaseSeconds)))
+                if let owner = row.leaseOwner, let until = row.leaseUntil, until > nowText, holder.thinksAlive(owner) { continue }
+                row.leaseOwner = holder.name
+                row.leaseUntil = isoTimestamp(now.addingTimeInterval(TimeInterval(leaseSeconds)))
                 try row.update(db)
                 claimed.append((row.entry, row.payload))
             }
@@ -413,8 +393,9 @@ extension Registry {
     }
 
     /// Records how a delivery attempt ended, if this process still holds the lease.
-    public func recordDelivery(id: String, owner: String, outcome: DeliveryOutcome, now: Date = Date()) throws {
-        try write { db in
+    public func recordDelivery(id: String, owner: String, outcome: DeliveryOutcome) throws {
+        let now = clock.now()
+        return try write { db in
             guard var row = try OutboxRow.fetchOne(db, key: id), row.leaseOwner == owner else { return }
             row.attempts += 1
             row.leaseOwner = nil
@@ -424,12 +405,12 @@ extension Registry {
                 row.state = "delivered"
                 row.lastStatus = status
                 row.lastError = nil
-                row.deliveredAt = timestamp(now)
+                row.deliveredAt = isoTimestamp(now)
                 row.responseDigest = digest
             case let .retry(status, reason, notBefore):
                 row.lastStatus = status
                 row.lastError = reason
-                row.nextAttemptAt = timestamp(notBefore)
+                row.nextAttemptAt = isoTimestamp(notBefore)
             case let .failed(status, reason):
                 row.state = "failed"
                 row.lastStatus = status
@@ -477,24 +458,3 @@ extension Registry {
         }
     }
 }
-
-/// A lease owner is "pid@host"; a lease held by a process on this machine that has died is void.
-func leaseHolderIsAlive(_ owner: String) -> Bool {
-    let parts = owner.split(separator: "@", maxSplits: 1)
-    guard parts.count == 2, let pid = Int32(parts[0]), String(parts[1]) == machineName() else { return true }
-    return kill(pid, 0) == 0 || errno != ESRCH
-}
-
-/// The lease owner name for this process.
-public func leaseOwnerName() -> String {
-    "\(getpid())@\(machineName())"
-}
-
-/// This machine's name from gethostname(2): no name lookup, so no wait for a network.
-func machineName() -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-    let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-    return String(decoding: name, as: UTF8.self)
-}
-

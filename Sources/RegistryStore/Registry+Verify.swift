@@ -183,7 +183,7 @@ extension Registry {
 
             // The schema's migrations: all of them, and no other.
             let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-            let known = Schema.migrator(courseDays: [:]).migrations
+            let known = Schema.migrator(courseDays: [:], clock: clock).migrations
             for missing in known where !applied.contains(missing) { problem("migration", "the migration '\(missing)' is not applied") }
             for unknown in applied where !known.contains(unknown) { problem("migration", "an unknown migration '\(unknown)' is recorded") }
 

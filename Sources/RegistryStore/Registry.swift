@@ -13,16 +13,23 @@ public struct Registry: Sendable {
     public let path: String
     /// The clinic's day, read once by the program: nothing dated later is accepted.
     public let today: ClinicalDate
+    /// The time of day for audit rows, leases and retries, given by the program: the store never
+    /// reads the clock itself.
+    public let clock: any WallClock
     /// One connection, in WAL mode: a command is one thread, and other processes read while it
     /// writes. (A `DatabasePool` would open a second connection, and SQLite would read the schema
     /// for each: a few milliseconds on every command.)
     let pool: any DatabaseWriter
 
-    private init(path: String, pool: any DatabaseWriter, today: ClinicalDate) {
+    private init(path: String, pool: any DatabaseWriter, today: ClinicalDate, clock: any WallClock) {
         self.path = path
         self.pool = pool
         self.today = today
+        self.clock = clock
     }
+
+    /// Now, by the registry's clock, as an audit row's timestamp.
+    func timestamp() -> String { isoTimestamp(clock.now()) }
 
     /// Connections a command line keeps until it ends: see ``keepUntilExit()``.
     private static let kept = Mutex<[DatabaseQueue]>([])
@@ -48,7 +55,7 @@ public struct Registry: Sendable {
 
     /// Creates a new registry file (mode 0600, its folder 0700 when the folder is created), with a
     /// fresh pseudonym secret. Refuses to overwrite an existing file.
-    public static func create(at path: String, clinic: String?, today: ClinicalDate) throws(RegistryError) -> Registry {
+    public static func create(at path: String, clinic: String?, today: ClinicalDate, clock: any WallClock) throws(RegistryError) -> Registry {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
@@ -69,9 +76,9 @@ public struct Registry: Sendable {
         close(descriptor)
         do {
             let pool = try openPool(path)
-            try Schema.migrator(courseDays: [:]).migrate(pool)
+            try Schema.migrator(courseDays: [:], clock: clock).migrate(pool)
             try pool.write { db in
-                let created = timestamp()
+                let created = isoTimestamp(clock.now())
                 try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', ?)", arguments: [created])
                 if let clinic {
                     try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('clinic', ?)", arguments: [clinic])
@@ -80,7 +87,7 @@ public struct Registry: Sendable {
                 let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
                 try db.execute(sql: "INSERT INTO pseudonym_secret (id, secret) VALUES (1, ?)", arguments: [secret])
             }
-            return Registry(path: path, pool: pool, today: today)
+            return Registry(path: path, pool: pool, today: today, clock: clock)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw .storage("cannot initialise the registry at \(path): \(error)")
@@ -97,7 +104,7 @@ public struct Registry: Sendable {
 
     /// Opens an existing registry and brings its schema up to date. The catalog's courses decide, in
     /// an old registry, which condition each infusion of a patient with several was given for.
-    public static func open(at path: String, today: ClinicalDate, catalog: ConditionCatalog) throws(RegistryError) -> Registry {
+    public static func open(at path: String, today: ClinicalDate, clock: any WallClock, catalog: ConditionCatalog) throws(RegistryError) -> Registry {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage("no registry at \(path); create one with 'ketareg init' or point --registry (or KETAREG_REGISTRY) at an existing one")
         }
@@ -121,11 +128,11 @@ public struct Registry: Sendable {
                 throw RegistryError.storage("\(path) is not a KetaReg registry")
             }
             let courseDays = Dictionary(uniqueKeysWithValues: catalog.conditions.map { ($0.id, $0.course.withinDays) })
-            let migrator = Schema.migrator(courseDays: courseDays)
+            let migrator = Schema.migrator(courseDays: courseDays, clock: clock)
             if !migrator.migrations.allSatisfy(applied.contains) {
                 try migrator.migrate(pool)
             }
-            return Registry(path: path, pool: pool, today: today)
+            return Registry(path: path, pool: pool, today: today, clock: clock)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -135,7 +142,7 @@ public struct Registry: Sendable {
 
     /// Opens an existing registry as it is, without migrating it or writing anything: for
     /// `ketareg verify`, which must see a tampered or out-of-date file as it is.
-    public static func inspect(at path: String, today: ClinicalDate) throws(RegistryError) -> Registry {
+    public static func inspect(at path: String, today: ClinicalDate, clock: any WallClock) throws(RegistryError) -> Registry {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage("no registry at \(path)")
         }
@@ -145,7 +152,7 @@ public struct Registry: Sendable {
             configuration.label = "ketareg"
             let pool = try DatabaseQueue(path: path, configuration: configuration)
             guard try pool.read({ try $0.tableExists("registry_info") }) else { throw RegistryError.storage("\(path) is not a KetaReg registry") }
-            return Registry(path: path, pool: pool, today: today)
+            return Registry(path: path, pool: pool, today: today, clock: clock)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -256,19 +263,15 @@ public struct Registry: Sendable {
     }
 }
 
-/// Now, as an ISO 8601 UTC timestamp for audit rows.
+/// An instant as an ISO 8601 UTC timestamp for audit rows (`yyyy-mm-ddThh:mm:ss.mmmZ`).
 ///
 /// Written by hand rather than with `ISO8601DateFormatter`, which costs more than the rest of an
 /// audited insert together.
-func timestamp(_ date: Date? = nil) -> String {
+func isoTimestamp(_ date: Date) -> String {
     var now = timespec()
-    if let date {
-        let interval = date.timeIntervalSince1970
-        now.tv_sec = Int(interval.rounded(.down))
-        now.tv_nsec = Int((interval - interval.rounded(.down)) * 1_000_000_000)
-    } else {
-        clock_gettime(CLOCK_REALTIME, &now)
-    }
+    let interval = date.timeIntervalSince1970
+    now.tv_sec = Int(interval.rounded(.down))
+    now.tv_nsec = Int((interval - interval.rounded(.down)) * 1_000_000_000)
     var seconds = now.tv_sec
     var parts = tm()
     gmtime_r(&seconds, &parts)

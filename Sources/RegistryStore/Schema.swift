@@ -6,8 +6,9 @@ import RegistryCore
 /// a change to the schema is a new migration with a name that says what it does.
 enum Schema {
     /// The migrator. `courseDays` gives each condition's course length in days (``Course/withinDays``),
-    /// which the migration that gives every infusion a condition needs for patients with several.
-    static func migrator(courseDays: [String: Int]) -> DatabaseMigrator {
+    /// which the migration that gives every infusion a condition needs for patients with several;
+    /// `clock` dates the audit rows migrations write.
+    static func migrator(courseDays: [String: Int], clock: any WallClock) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
 
         migrator.registerMigration("Create the registry: patients, identity, clinical records, audit") { db in
@@ -185,7 +186,7 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("Give every infusion a condition and a dose or a rate; add observations during infusions and course markers") { db in
-            try infusionsBelongToConditions(db, courseDays: courseDays)
+            try infusionsBelongToConditions(db, courseDays: courseDays, at: isoTimestamp(clock.now()))
         }
         migrator.registerMigration("Chain every audit row to the one before it with SHA-256, and record the operating-system account") { db in
             try db.alter(table: "audit") { t in
@@ -268,7 +269,7 @@ enum Schema {
                         INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state)
                         VALUES (?, ?, ?, ?, ?, ?, 'open')
                         """, arguments: [row["patient_id"], flag, "raised by the \(row["scale_id"] as String) safety check when entered",
-                                         RecordKind.assessment.displayID(row["id"]), row["assessed_on"], timestamp()])
+                                         RecordKind.assessment.displayID(row["id"]), row["assessed_on"], isoTimestamp(clock.now())])
                 }
             }
         }
@@ -346,7 +347,7 @@ enum Schema {
     /// what `InfusionEntry.validated` says. Rows outside today's ranges, recorded under the old
     /// ones, are kept as they were and marked `legacy_ranges`. Each infusion's new condition is
     /// written to the audit trail.
-    private static func infusionsBelongToConditions(_ db: Database, courseDays: [String: Int]) throws {
+    private static func infusionsBelongToConditions(_ db: Database, courseDays: [String: Int], at now: String) throws {
         // Which condition each infusion belongs to: the patient's only condition; else the first of
         // the patient's conditions (in enrolment order) whose first course, counted from the
         // patient's first infusion, contains it; else the first condition.
@@ -438,7 +439,6 @@ enum Schema {
         try db.execute(sql: "CREATE INDEX infusion_on_patient_condition ON infusion(patient_id, condition_id)")
 
         // The audit trail says what the migration decided for each infusion.
-        let now = timestamp()
         try db.execute(sql: """
             INSERT INTO audit (at, actor, action, entity, entity_id, patient, before, after, reason)
             SELECT ?, 'ketareg migration', 'migrate', 'infusion',

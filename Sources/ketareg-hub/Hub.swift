@@ -68,12 +68,12 @@ struct DatabaseOptions: ParsableArguments {
             if DatabaseLocation.carriesPassword(database) {
                 throw HubError(.refused, "--database carries a password, which would be visible to every user of this machine: put the URL in $KETAREG_HUB_DATABASE, or the password in $PGPASSWORD")
             }
-            return try DatabaseLocation(url: database)
+            return try DatabaseLocation(url: database, environment: ProcessInfo.processInfo.environment)
         }
         guard let url = ProcessInfo.processInfo.environment["KETAREG_HUB_DATABASE"], !url.isEmpty else {
             throw HubError(.refused, "no database: give --database postgres://USER@HOST/DATABASE or set $KETAREG_HUB_DATABASE")
         }
-        return try DatabaseLocation(url: url)
+        return try DatabaseLocation(url: url, environment: ProcessInfo.processInfo.environment)
     }
 }
 

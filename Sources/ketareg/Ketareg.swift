@@ -41,7 +41,9 @@ struct Ketareg: ParsableCommand {
             $XDG_DATA_HOME/ketareg/registry.sqlite (~/.local/share/ketareg/registry.sqlite).
 
             Today is the machine's date, or $KETAREG_TODAY (YYYY-MM-DD) for demos, tests and \
-            re-running a report as it stood on a past day.
+            re-running a report as it stood on a past day. $KETAREG_NOW (an ISO 8601 instant, \
+            2026-03-02T09:30:00Z) stops the clock at one moment, for tests: audit times, leases \
+            and retries read it, and today is its local date unless $KETAREG_TODAY is set.
 
             Exit codes: 0 done, 1 input or rule refused (nothing written), 2 usage, \
             3 registry or file problem, 4 delivery problem.

@@ -45,7 +45,7 @@ struct DisclosureTests {
     func differencing() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let registry = try Registry.open(at: clinic.registry, today: testToday, catalog: testCatalog)
+        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
         for number in 1...20 {
             try Self.addPatient(registry, number: number, baseline: [2, 2, 2, 2, 2, 2, 2, 2, number % 3], end: [1, 1, 1, 0, 0, 0, 0, 0, number % 2])
         }
@@ -96,7 +96,7 @@ struct DisclosureTests {
     func recordsKAnonymity() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let registry = try Registry.open(at: clinic.registry, today: testToday, catalog: testCatalog)
+        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
         var random = SeededGenerator(seed: 2026_11_26)
         let patterns = [[0, 3, 7, 10, 14, 17], [0, 2, 4, 7, 9, 11], [0, 3, 7, 10], [0, 1, 2], [0, 7, 14, 21, 28, 35, 42, 49]]
         for number in 1...60 {

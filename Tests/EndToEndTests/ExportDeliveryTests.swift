@@ -91,15 +91,22 @@ struct ExportDeliveryTests {
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "4"}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
-        let first = try clinic.run("export", "run", "net", environment: fast)
+        // The clock stands still at noon (KETAREG_NOW) until the test moves it.
+        var noon = fast
+        noon["KETAREG_NOW"] = "2026-11-26T12:00:00Z"
+        let first = try clinic.run("export", "run", "net", environment: noon)
         #expect(first.status == 4)
         #expect(first.standardOutput.contains("500 Internal Server Error; will retry"))
-        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("503 Service Unavailable"))
-        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("429 Too Many Requests"))
-        // Retry-After: 4 holds the next attempt back.
-        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due"))
-        Thread.sleep(forTimeInterval: 4.2)
-        let last = try clinic.run("export", "run-due", environment: fast)
+        #expect(try clinic.run("export", "run-due", environment: noon).standardOutput.contains("503 Service Unavailable"))
+        let limited = try clinic.run("export", "run-due", environment: noon)
+        #expect(limited.standardOutput.contains("429 Too Many Requests"))
+        #expect(limited.standardOutput.contains("will retry after 2026-11-26T12:00:04Z"))
+        // Retry-After: 4 holds the next attempt back: not due at 12:00:03, due at 12:00:04.
+        var later = fast
+        later["KETAREG_NOW"] = "2026-11-26T12:00:03.999Z"
+        #expect(try clinic.run("export", "run-due", environment: later).standardOutput.contains("Nothing due"))
+        later["KETAREG_NOW"] = "2026-11-26T12:00:04Z"
+        let last = try clinic.run("export", "run-due", environment: later)
         #expect(last.status == 0)
         #expect(last.standardOutput.contains("delivered (200)"))
         let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
@@ -121,7 +128,8 @@ struct ExportDeliveryTests {
         #expect(timedOut.standardOutput.contains("timeout"))
         let dropped = try clinic.run("export", "run-due", environment: fast)
         #expect(dropped.standardOutput.contains("will retry"))
-        Thread.sleep(forTimeInterval: 2.5) // the slow answer to the first attempt finishes
+        // The server accepted the first attempt's key when it arrived, and answers the next
+        // attempt at once although its slow answer to the first is still running.
         let done = try clinic.run("export", "run-due", environment: fast)
         #expect(done.standardOutput.contains("already delivered (409)"))
         #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })

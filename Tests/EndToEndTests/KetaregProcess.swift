@@ -44,12 +44,14 @@ struct Clinic {
     }
 
     /// The environment every process of this clinic runs in: its registry, no actor, and a fixed
-    /// day, whatever the machine's clock or the caller's KETAREG_TODAY says; a test may pass its own.
+    /// day, whatever the machine's clock or the caller's KETAREG_TODAY says, and the machine's time of
+    /// day unless a test passes KETAREG_NOW; a test may pass its own.
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["KETAREG_REGISTRY"] = registry
         environment["KETAREG_ACTOR"] = nil
         environment["KETAREG_TODAY"] = testToday.description
+        environment["KETAREG_NOW"] = nil
         for (key, value) in extra { environment[key] = value }
         return environment
     }

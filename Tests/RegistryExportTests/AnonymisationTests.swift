@@ -316,7 +316,7 @@ final class DeliveryRuleTests {
 
     init() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        exporter = Exporter(registry: try Registry.create(at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday),
+        exporter = Exporter(registry: try Registry.create(at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday, clock: testClock),
                             catalog: catalog, transport: NoTransport(), generator: "t")
     }
 
@@ -406,8 +406,8 @@ final class DeliveryRuleTests {
         #expect(Exporter.periodKey(every: every, on: try ClinicalDate.parse(date, field: "d")) == key)
     }
 
-    @Test("A payload's content (what 'unchanged' compares) is exactly its encoding without the audit-chain head", arguments: ["summary", "records"])
-    func contentWithoutChainHead(profile: String) throws {
+    @Test("A payload's content (what 'unchanged' compares) is exactly its encoding without the audit-chain head", arguments: [ExportProfile.summary, .records])
+    func contentWithoutChainHead(profile: ExportProfile) throws {
         let patients = (1...40).map { patient(Int64($0), baseline: 14 + $0 % 9, end: $0 % 5 == 0 ? nil : 4 + $0 % 11, route: .iv) }
         let endpoint = EndpointSettings(name: "net", url: "https://research.invalid/", tokenFile: nil, tokenEnvironment: nil, caFile: nil,
                                         profile: profile, minCell: 5, k: 3, timeoutSeconds: 10)

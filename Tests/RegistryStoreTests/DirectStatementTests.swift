@@ -216,7 +216,7 @@ struct DirectRowTests {
             try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, '\"sex\" TEXT NOT NULL', '\"sex\" TEXT') WHERE name = 'patient'")
         }
         try fixture.database().writeWithoutTransaction { db in try db.execute(sql: "UPDATE patient SET sex = NULL") }
-        let reopened = try Registry.open(at: fixture.path, today: testToday, catalog: fixture.catalog)
+        let reopened = try Registry.open(at: fixture.path, today: testToday, clock: testClock, catalog: fixture.catalog)
         let error = #expect(throws: (any Error).self) { try reopened.patientPage(patient) }
         #expect("\(String(describing: error))".contains("sex is NULL"), "\(String(describing: error))")
     }

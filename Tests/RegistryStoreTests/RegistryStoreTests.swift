@@ -18,7 +18,7 @@ struct Fixture {
     init() throws {
         folder = try makeTemporaryFolder()
         path = folder.appendingPathComponent("clinic/registry.sqlite").path
-        registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday)
+        registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: testClock)
         catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
     }
 
@@ -76,7 +76,7 @@ struct RegistryFileTests {
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         try fixture.enroll()
         let before = try dumpDatabase(fixture.path)
-        #expect(throws: RegistryError.self) { try Registry.create(at: fixture.path, clinic: nil, today: testToday) }
+        #expect(throws: RegistryError.self) { try Registry.create(at: fixture.path, clinic: nil, today: testToday, clock: testClock) }
         #expect(try dumpDatabase(fixture.path) == before)
     }
 
@@ -85,7 +85,7 @@ struct RegistryFileTests {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            _ = try Registry.open(at: folder.appendingPathComponent("none.sqlite").path, today: testToday, catalog: testCatalog)
+            _ = try Registry.open(at: folder.appendingPathComponent("none.sqlite").path, today: testToday, clock: testClock, catalog: testCatalog)
             Issue.record("opened a missing registry")
         } catch {
             #expect(error.kind == .storage)
@@ -93,7 +93,7 @@ struct RegistryFileTests {
         }
         let other = folder.appendingPathComponent("other.sqlite").path
         try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
-        #expect(throws: RegistryError.self) { try Registry.open(at: other, today: testToday, catalog: testCatalog) }
+        #expect(throws: RegistryError.self) { try Registry.open(at: other, today: testToday, clock: testClock, catalog: testCatalog) }
     }
 }
 
@@ -294,7 +294,7 @@ struct OpeningTests {
         let path = folder.appendingPathComponent("registry.sqlite").path
         let catalog = try ConditionCatalog([DepressionModule()])
         do {
-            let registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday)
+            let registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: testClock)
             _ = try registry.enroll(Enrollment(identity: PatientIdentity(mrn: "W-1", givenName: "A", familyName: "B",
                                                                          birthDate: try ClinicalDate.parse("1970-01-01", field: "b")),
                                                sex: .female, conditions: ["depression"], enrolledOn: try ClinicalDate.parse("2026-01-10", field: "e"),
@@ -315,7 +315,7 @@ struct OpeningTests {
         let before = try state()
         #expect(before.mode == "wal")
         do {
-            let registry = try Registry.open(at: path, today: testToday, catalog: catalog)
+            let registry = try Registry.open(at: path, today: testToday, clock: testClock, catalog: catalog)
             #expect(try registry.patientPage(RecordID("P-000001")!).mrn == "W-1")
         }
         let after = try state()
@@ -360,7 +360,7 @@ struct AuditJSONTests {
           arguments: [(0.0, "1970-01-01T00:00:00.000Z"), (1795000000.125, "2026-11-18T11:06:40.125Z"), (951782400.875, "2000-02-29T00:00:00.875Z"),
                       (-86400.5, "1969-12-30T23:59:59.500Z"), (253402300799.5, "9999-12-31T23:59:59.500Z")])
     func timestamps(seconds: Double, expected: String) {
-        #expect(timestamp(Date(timeIntervalSince1970: seconds)) == expected)
+        #expect(isoTimestamp(Date(timeIntervalSince1970: seconds)) == expected)
     }
 
     @Test("The audit chain's hash of a row is SHA-256 over the previous hash and each field with its byte length (a vector worked out by Python's hashlib)")
@@ -475,7 +475,7 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("old.sqlite").path
         let pool = try DatabasePool(path: path)
-        try Schema.migrator(courseDays: [:]).migrate(pool, upTo: "Create the registry: patients, identity, clinical records, audit")
+        try Schema.migrator(courseDays: [:], clock: testClock).migrate(pool, upTo: "Create the registry: patients, identity, clinical records, audit")
         try pool.write { db in
             try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', '2026-01-01')")
             try db.execute(sql: "INSERT INTO patient (id, sex, enrolled_on, research_consent, created_at) VALUES (1, 'female', '2026-01-01', 1, 'x'), (2, 'male', '2026-01-01', 1, 'x')")
@@ -488,7 +488,7 @@ struct MigrationTests {
                 """)
         }
         try pool.close()
-        _ = try Registry.open(at: path, today: testToday, catalog: testCatalog)
+        _ = try Registry.open(at: path, today: testToday, clock: testClock, catalog: testCatalog)
         let ages = try DatabaseQueue(path: path).read { try Row.fetchAll($0, sql: "SELECT id, age_at_day_zero FROM patient ORDER BY id") }
         #expect(ages.map { $0["age_at_day_zero"] as Int? } == [45, nil])
         let tables = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('endpoint', 'outbox', 'export_schedule') ORDER BY name") }
@@ -521,7 +521,7 @@ struct InfusionConditionMigrationTests {
         let source = try #require(Bundle.module.url(forResource: "registry-2026-11-26", withExtension: "sqlite", subdirectory: "Fixtures"))
         let path = folder.appendingPathComponent("old.sqlite").path
         try FileManager.default.copyItem(atPath: source.path, toPath: path)
-        let registry = try Registry.open(at: path, today: testToday, catalog: testCatalog)
+        let registry = try Registry.open(at: path, today: testToday, clock: testClock, catalog: testCatalog)
         let rows = try DatabaseQueue(path: path).read { db in
             try Row.fetchAll(db, sql: "SELECT id, condition_id, legacy_ranges, dose_mg_per_kg, rate_mg_per_kg_per_hour FROM infusion ORDER BY id")
         }
@@ -548,7 +548,7 @@ struct InfusionConditionMigrationTests {
             }
         }
         // Opening again changes nothing, and the migrated history is chained and verifies.
-        _ = try Registry.open(at: path, today: testToday, catalog: testCatalog)
+        _ = try Registry.open(at: path, today: testToday, clock: testClock, catalog: testCatalog)
         #expect(try registry.auditTrail().filter { $0.action == "migrate" }.count == 10)
         let report = try registry.verify()
         #expect(report.intact, "\(report.problems)")
@@ -635,13 +635,13 @@ struct InfusionCheckTests {
         // Every migration before this one first, as opening the registry would run them.
         let courseDays = Dictionary(uniqueKeysWithValues: testCatalog.conditions.map { ($0.id, $0.course.withinDays) })
         let old = try DatabaseQueue(path: migrated)
-        try Schema.migrator(courseDays: courseDays).migrate(old, upTo: "Remember what each summary cell was published with, and for which patients")
+        try Schema.migrator(courseDays: courseDays, clock: testClock).migrate(old, upTo: "Remember what each summary cell was published with, and for which patients")
         let before = try old.read { db in
             (try Row.fetchAll(db, sql: "SELECT * FROM infusion ORDER BY id").map(\.description),
              try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'infusion'"))
         }
         try old.close()
-        _ = try Registry.open(at: migrated, today: testToday, catalog: testCatalog)
+        _ = try Registry.open(at: migrated, today: testToday, clock: testClock, catalog: testCatalog)
         let patient = try fixture.enroll()
         for (path, patientID) in [(fixture.path, patient.row), (migrated, Int64(1))] {
             let database = try DatabaseQueue(path: path)

@@ -46,7 +46,7 @@ struct Restore: RegistryCommand {
     @Flag(help: "Replace the registry that exists at the registry path.") var force = false
 
     func run() throws {
-        let summary = try Registry.restore(from: file, to: global.registryPath, force: force, today: ClinicDay.today(), catalog: global.catalog())
+        let summary = try Registry.restore(from: file, to: global.registryPath, force: force, today: ClinicDay.today(), clock: ClinicDay.clock(), catalog: global.catalog())
         if json { return try printJSON(summary) }
         print("Restored \(global.registryPath) from \(file): \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked.")
     }

@@ -20,7 +20,7 @@ struct Demo: ParsableCommand {
         let path = (folder as NSString).appendingPathComponent("demo-registry.sqlite")
         let catalog = try modules.load()
         let today = try ClinicDay.today()
-        let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic", today: today)
+        let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock())
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
         print("Conditions and primary scales:")
@@ -100,7 +100,7 @@ struct Demo: ParsableCommand {
             throw RegistryDemoError("cannot write the demo endpoint's token file in \(folder)")
         }
         try registry.addEndpoint(EndpointSettings(name: "demo-network", url: endpoint.url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
-                                                  profile: "summary", minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
+                                                  profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
         let exporter = makeExporter(registry, catalog: catalog)
         let preview = try exporter.preview(endpoint: "demo-network")
         print("")
@@ -111,7 +111,7 @@ struct Demo: ParsableCommand {
         print(text.split(separator: "\n").prefix(40).map { "  " + $0 }.joined(separator: "\n"))
         print("  ...")
         let entry = try exporter.store(endpoint: "demo-network")!
-        let attempts = try exporter.deliverDue(endpoint: "demo-network")
+        let attempts = try exporter.deliverDue(endpoint: "demo-network", holder: ClinicDay.leaseHolder)
         print("Delivered to \(endpoint.url): \(attempts.first?.detail ?? "not yet"); the endpoint saw idempotency key \(endpoint.receivedKeys.first ?? "none").")
         print("Outbox (ketareg export status): " + (try registry.outbox().map { "\($0.id) \($0.state), \($0.patients) consenting patients, \($0.attempts) attempt\($0.attempts == 1 ? "" : "s")" }.joined(separator: "; ")))
         _ = entry

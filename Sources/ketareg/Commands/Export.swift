@@ -28,6 +28,7 @@ struct CurlExportTransport: ExportTransport {
 
 func makeExporter(_ registry: Registry, catalog: ConditionCatalog) -> Exporter {
     var exporter = Exporter(registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
+    exporter.environment = { environmentVariable($0) }
     // For tests that cannot wait half a minute between attempts.
     if let base = environmentVariable("KETAREG_RETRY_BASE_SECONDS").flatMap(Double.init) { exporter.retryBaseSeconds = base }
     return exporter
@@ -68,21 +69,19 @@ struct EndpointCommand: ParsableCommand {
         @Option(name: .customLong("token-env"), help: ArgumentHelp("An environment variable holding the token, read at delivery.", valueName: "name")) var tokenEnv: String?
         @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM bundle of the certificate authorities to trust for this endpoint.", valueName: "path")) var caFile: String?
         @Option(help: ArgumentHelp("summary, records or fhir (default summary).", valueName: "profile")) var profile: String = "summary"
-        @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count shown in a summary (default 11).", valueName: "n")) var minCell: Int = 11
-        @Option(help: ArgumentHelp("Smallest group of patients sharing age band, sex and conditions in records and fhir (default 5).", valueName: "n")) var k: Int = 5
-        @Option(help: ArgumentHelp("Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds")) var timeout: Int = 60
+        @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count shown in a summary (default 11).", valueName: "n")) var minCell: Int = EndpointSettings.defaultMinimumCell
+        @Option(help: ArgumentHelp("Smallest group of patients sharing age band, sex and conditions in records and fhir (default 5).", valueName: "n")) var k: Int = EndpointSettings.defaultK
+        @Option(help: ArgumentHelp("Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds")) var timeout: Int = EndpointSettings.defaultTimeoutSeconds
 
         func run() throws {
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw InputError(field: "<name>", got: name, allowed: "letters, digits, hyphens and underscores")
-            }
+            guard let profile = ExportProfile(rawValue: profile) else { throw InputError(field: "profile", got: profile, allowed: ExportProfile.allowed) }
+            // Checked before the token source is read, so that a mistyped number is named first.
+            let settings = try EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnv, caFile: caFile,
+                                                profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout).validated()
             if let problem = CurlHTTPClient.check(url: url) { throw InputError(field: "url", got: url, allowed: problem.description) }
-            guard (tokenFile == nil) != (tokenEnv == nil) else {
-                throw InputError(field: "token-file", got: tokenFile ?? "", allowed: "exactly one of --token-file and --token-env (the token itself is never a command-line argument)")
-            }
             let tokenPath = tokenFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             do {
-                _ = try TokenSource.read(file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil)
+                _ = try TokenSource.read(file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil, lookup: environmentVariable)
             } catch let error as ExportError where tokenPath != nil || environmentVariable(tokenEnv ?? "") != nil {
                 throw InputError(field: tokenPath != nil ? "token-file" : "token-env", got: tokenPath ?? tokenEnv ?? "", allowed: "a usable token source: \(error)")
             } catch {
@@ -92,13 +91,10 @@ struct EndpointCommand: ParsableCommand {
             if let caPath, !FileManager.default.isReadableFile(atPath: caPath) {
                 throw InputError(field: "ca-file", got: caFile!, allowed: "a readable PEM file of certificate authorities")
             }
-            guard ["summary", "records", "fhir"].contains(profile) else { throw InputError(field: "profile", got: profile, allowed: "summary, records or fhir") }
-            guard (2...1000).contains(minCell) else { throw InputError(field: "min-cell", got: String(minCell), allowed: "2 to 1000") }
-            guard (2...1000).contains(k) else { throw InputError(field: "k", got: String(k), allowed: "2 to 1000") }
-            guard (1...3600).contains(timeout) else { throw InputError(field: "timeout", got: String(timeout), allowed: "1 to 3600 seconds") }
-            try global.openRegistry().addEndpoint(EndpointSettings(name: name, url: url, tokenFile: tokenPath, tokenEnvironment: tokenPath == nil ? tokenEnv : nil,
-                                                                    caFile: caPath, profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout),
-                                                  actor: global.actorName)
+            var stored = settings
+            stored.tokenFile = tokenPath
+            stored.caFile = caPath
+            try global.openRegistry().addEndpoint(stored, actor: global.actorName)
             print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
         }
     }
@@ -117,7 +113,7 @@ struct EndpointCommand: ParsableCommand {
             if json { return try printJSON(["endpoints": endpoints]) }
             if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
             print(table([["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]] + endpoints.map { endpoint in
-                [endpoint.name, endpoint.url, endpoint.profile != "summary" ? "\(endpoint.profile) (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
+                [endpoint.name, endpoint.url, endpoint.profile != .summary ? "\(endpoint.profile.rawValue) (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
                  endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
                  schedules.first { $0.endpoint == endpoint.name }?.every ?? "-"]
             }))
@@ -199,7 +195,7 @@ struct ExportCommand: ParsableCommand {
                 }
                 return print("Nothing changed since export \(delivered.id) was delivered to \(endpoint) (\(delivered.deliveredAt ?? delivered.createdAt)); nothing sent.")
             }
-            let attempts = try exporter.deliverDue(endpoint: endpoint).filter { $0.id == entry.id }
+            let attempts = try exporter.deliverDue(endpoint: endpoint, holder: ClinicDay.leaseHolder).filter { $0.id == entry.id }
             let state = attempts.first?.state ?? "pending"
             if json {
                 try printJSON(["export": entry.id, "state": state, "action": how, "detail": attempts.first?.detail ?? "waiting for its next attempt"])
@@ -250,7 +246,7 @@ struct ExportCommand: ParsableCommand {
             for entry in built {
                 log.info("built", metadata: ["endpoint": "\(entry.endpoint)", "export": "\(entry.id)", "patients": "\(entry.patients)", "period": "\(entry.periodKey ?? "-")"])
             }
-            let attempts = try exporter.deliverDue()
+            let attempts = try exporter.deliverDue(holder: ClinicDay.leaseHolder)
             for attempt in attempts {
                 let metadata: Logger.Metadata = ["endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state)",
                                                  "status": "\(attempt.status.map(String.init) ?? "none")", "nextAttempt": "\(attempt.nextAttemptAt ?? "none")"]

@@ -8,6 +8,6 @@ import Darwin
 /// environment: `ProcessInfo.processInfo.environment` builds a dictionary of every variable on
 /// each use, which cost every command about 0.9M instructions a time (a tenth of a
 /// `--version`'s work) where it asked for one.
-public func environmentVariable(_ name: String) -> String? {
+func environmentVariable(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
