@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DeclarativeConditions", targets: ["DeclarativeConditions"]),
         .plugin(name: "NewCondition", targets: ["NewCondition"]),
         .library(name: "RegistryExport", targets: ["RegistryExport"]),
+        .library(name: "PayloadFormat", targets: ["PayloadFormat"]),
         .library(name: "CurlTransport", targets: ["CurlTransport"]),
         // hub:begin (Scripts/check-new-condition builds its copy without the lines between these markers)
         .executable(name: "ketareg-hub", targets: ["ketareg-hub"]),
@@ -76,14 +77,22 @@ let package = Package(
         // hands bytes to a transport it defines.
         .target(
             name: "RegistryExport",
-            dependencies: ["RegistryCore", "RegistryStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["RegistryCore", "RegistryStore", "PayloadFormat", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        // What a clinic and the research network exchange, in one place for both sides: the
+        // Codable payload types, their JSON Schemas (one copy each, compiled in) and the validator.
+        .target(
+            name: "PayloadFormat",
+            dependencies: ["RegistryCore"],
+            resources: [.embedInCode("Schemas")]
         ),
 
         // The command line: the one place that wires the modules and the store together.
         .executableTarget(
             name: "ketareg",
             dependencies: [
-                "RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport", "DeclarativeConditions",
+                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "CurlTransport", "DeclarativeConditions",
                 "Migraine", "Depression", "NeuropathicPain", "QualityOfLife",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,7 +124,7 @@ let package = Package(
         // the network's minimum cell size, forest plots). No I/O; never the clinic's store.
         .target(
             name: "HubCore",
-            dependencies: ["RegistryCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["RegistryCore", "PayloadFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The hub's PostgreSQL: migrations, received payloads and their unpacked tables.
         .target(
@@ -176,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryExportTests",
-            dependencies: ["RegistryExport", "RegistryStore", "RegistryCore", "CurlTransport", "Depression", "Migraine",
+            dependencies: ["RegistryExport", "PayloadFormat", "RegistryStore", "RegistryCore", "CurlTransport", "Depression", "Migraine",
                            "NeuropathicPain", "QualityOfLife", "RegistryTestSupport"]
         ),
         .testTarget(
@@ -187,7 +196,7 @@ let package = Package(
         // hub:begin
         .testTarget(
             name: "HubTests",
-            dependencies: ["HubCore", "ketareg-hub", "RegistryCore", "RegistryTestSupport"],
+            dependencies: ["HubCore", "PayloadFormat", "ketareg-hub", "RegistryCore", "RegistryTestSupport"],
             // The independent implementation the pooling is checked against (Python, statsmodels).
             exclude: ["statsmodels_pool.py"]
         ),

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PayloadFormat
 import RegistryCore
 
 /// Why a body was refused: the reason goes back to the clinic that sent it (a 400), never into a
@@ -10,75 +11,32 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-/// One outcome row of a summary payload: a condition's outcome on one scale and window.
-public struct SummaryOutcomeRow: Sendable, Equatable {
+/// An outcome row of a summary payload, with the condition it belongs to: the payload's own
+/// ``OutcomeSummary``, whose members it shows as its own (`row.met` as `met`).
+@dynamicMemberLookup
+public struct ConditionOutcome: Sendable, Hashable {
+    /// The condition whose outcomes table holds the row.
     public var condition: String
-    public var outcome: String
+    /// The row as the clinic sent it.
+    public var row: OutcomeSummary
+
+    /// The row's members.
+    public subscript<Value>(dynamicMember member: KeyPath<OutcomeSummary, Value>) -> Value { row[keyPath: member] }
+}
+
+/// A timepoint row of a summary payload, with the condition and scale it belongs to: the
+/// payload's own ``TimepointSummary``, whose members it shows as its own.
+@dynamicMemberLookup
+public struct ScaleTimepoint: Sendable, Hashable {
+    /// The condition whose scale holds the row.
+    public var condition: String
+    /// The scale whose timepoints hold the row.
     public var scale: String
-    public var subscore: String?
-    public var window: String
-    public var visit: String?
-    public var rule: String
-    public var eligible: Int?
-    public var assessed: Int?
-    public var missing: Int?
-    public var met: Int?
-    public var rate: Double?
-    public var suppressed: Bool
-    public var computedIn: String
-}
+    /// The row as the clinic sent it.
+    public var row: TimepointSummary
 
-/// One timepoint row of a summary payload: a scale's scores at one point of the course.
-public struct SummaryTimepointRow: Sendable, Equatable {
-    public var condition: String
-    public var scale: String
-    public var timepoint: String
-    public var patients: Int?
-    public var mean: Double?
-    public var median: Double?
-    public var q1: Double?
-    public var q3: Double?
-    public var meanChangeFromBaseline: Double?
-    public var suppressed: Bool
-    public var computedIn: String
-}
-
-/// One condition of a summary payload.
-public struct SummaryConditionRow: Sendable, Equatable {
-    public var condition: String
-    public var patients: Int?
-    public var suppressed: Bool
-    public var computedIn: String
-}
-
-/// One patient of a records payload, keyed by the pseudonym the clinic made for this network.
-public struct RecordsPatientRow: Sendable, Equatable {
-    public var pseudonym: String
-    public var ageBand: String
-    public var sex: String
-    public var conditions: [String]
-    public var detail: String
-}
-
-/// One assessment of a records payload.
-public struct RecordsAssessmentRow: Sendable, Equatable {
-    public var pseudonym: String
-    public var scale: String
-    public var timepoint: String
-    public var week: Int?
-    public var score: Double
-    public var band: String?
-}
-
-/// One infusion of a records payload.
-public struct RecordsInfusionRow: Sendable, Equatable {
-    public var pseudonym: String
-    public var condition: String
-    public var week: Int?
-    public var minutes: String
-    public var doseMgPerKg: String?
-    public var rateMgPerKgPerHour: String?
-    public var route: String?
+    /// The row's members.
+    public subscript<Value>(dynamicMember member: KeyPath<TimepointSummary, Value>) -> Value { row[keyPath: member] }
 }
 
 /// A payload as the hub received it: checked against its published schema, and unpacked.
@@ -95,12 +53,18 @@ public struct ReceivedPayload: Sendable {
     /// SHA-256 of the exact bytes received, in hex.
     public let digest: String
 
-    public var conditions: [SummaryConditionRow] = []
-    public var outcomes: [SummaryOutcomeRow] = []
-    public var timepoints: [SummaryTimepointRow] = []
-    public var patients: [RecordsPatientRow] = []
-    public var assessments: [RecordsAssessmentRow] = []
-    public var infusions: [RecordsInfusionRow] = []
+    /// A summary's conditions, timepoints and outcomes, as the clinic's payload types.
+    public var conditions: [ConditionSummary] = []
+    /// See ``conditions``.
+    public var timepoints: [ScaleTimepoint] = []
+    /// See ``conditions``.
+    public var outcomes: [ConditionOutcome] = []
+    /// A records payload's rows, as the clinic's payload types.
+    public var patients: [PatientRecord] = []
+    /// See ``patients``.
+    public var assessments: [AssessmentRecord] = []
+    /// See ``patients``.
+    public var infusions: [InfusionRecord] = []
 }
 
 /// Reads what a clinic sent: JSON, one of the published schemas and versions, valid against it,
@@ -169,8 +133,8 @@ public enum PayloadIntake {
         }
         var payload = ReceivedPayload(kind: kind, schema: schema, period: period, auditChainHead: head, digest: digest(bytes))
         switch kind {
-        case .summary: try unpackSummary(root, into: &payload)
-        case .records: try unpackRecords(root, into: &payload)
+        case .summary: try unpackSummary(try decode(SummaryPayload.self, bytes, schema: schema), into: &payload)
+        case .records: try unpackRecords(try decode(RecordsPayload.self, bytes, schema: schema), into: &payload)
         case .fhir: break
         }
         return payload
@@ -187,109 +151,92 @@ public enum PayloadIntake {
         "\"" + String(text.prefix(60)) + (text.count > 60 ? "…" : "") + "\""
     }
 
-    /// A count member, refused when it is not a whole number from 0 to `largestCount`.
-    private static func count(_ object: [String: JSONValue], _ key: String, at path: String) throws(IntakeError) -> Int? {
-        guard let value = object[key] else { return nil }
-        guard case .number(let number) = value, let whole = Int(exactly: number), whole >= 0, whole <= largestCount else {
+    /// `type` decoded from bytes the schema has passed: the type the clinic encoded.
+    private static func decode<Payload: Decodable>(_ type: Payload.Type, _ bytes: Data, schema: String) throws(IntakeError) -> Payload {
+        do { return try JSONDecoder().decode(type, from: bytes) } catch {
+            throw IntakeError("the body does not decode as \(schema): \(error)")
+        }
+    }
+
+    /// A count, refused when it is above `largestCount` (the schema has made it a whole number
+    /// from 0).
+    private static func count(_ value: Int?, _ key: String, at path: String) throws(IntakeError) -> Int? {
+        guard let value else { return nil }
+        guard value >= 0, value <= largestCount else {
             throw IntakeError("\(path).\(key): a count must be a whole number from 0 to \(largestCount)")
         }
-        return whole
+        return value
     }
 
     /// Weeks from the first infusion: negative before it.
-    private static func week(_ object: [String: JSONValue], at path: String) throws(IntakeError) -> Int? {
-        guard let value = object["week"] else { return nil }
-        guard case .number(let number) = value, let whole = Int(exactly: number), abs(whole) <= 10_000 else {
-            throw IntakeError("\(path).week: must be a whole number of weeks from -10000 to 10000")
-        }
-        return whole
+    private static func week(_ value: Int?, at path: String) throws(IntakeError) {
+        guard let value else { return }
+        guard abs(value) <= 10_000 else { throw IntakeError("\(path).week: must be a whole number of weeks from -10000 to 10000") }
     }
 
-    private static func number(_ object: [String: JSONValue], _ key: String, at path: String) throws(IntakeError) -> Double? {
-        guard let value = object[key] else { return nil }
-        guard case .number(let number) = value, number.isFinite, abs(number) <= 1e9 else {
-            throw IntakeError("\(path).\(key): must be a number between -1e9 and 1e9")
-        }
-        return number
+    private static func number(_ value: Double?, _ key: String, at path: String) throws(IntakeError) {
+        guard let value else { return }
+        guard value.isFinite, abs(value) <= 1e9 else { throw IntakeError("\(path).\(key): must be a number between -1e9 and 1e9") }
     }
 
-    private static func unpackSummary(_ root: [String: JSONValue], into payload: inout ReceivedPayload) throws(IntakeError) {
+    private static func unpackSummary(_ summary: SummaryPayload, into payload: inout ReceivedPayload) throws(IntakeError) {
         // Each condition once, each timepoint of a scale once, each outcome row once: the stored
         // tables are keyed so, and a repeat must be refused here, not fail in the database.
         var conditionsSeen = Set<String>()
-        for (c, conditionValue) in (root["conditions"]?.array ?? []).enumerated() {
+        for (c, condition) in summary.conditions.enumerated() {
             let path = "conditions[\(c)]"
-            guard let condition = conditionValue.object, let id = condition["condition"]?.string else { continue }
+            let id = condition.condition
             guard conditionsSeen.insert(id).inserted else { throw IntakeError("\(path): condition \(id) appears twice") }
+            _ = try count(condition.patients, "patients", at: path)
+            payload.conditions.append(condition)
             var timepointsSeen = Set<[String]>()
-            payload.conditions.append(SummaryConditionRow(
-                condition: id, patients: try count(condition, "patients", at: path),
-                suppressed: condition["suppressed"]?.bool ?? true, computedIn: condition["computedIn"]?.string ?? payload.period))
-            for (s, scaleValue) in (condition["scales"]?.array ?? []).enumerated() {
-                guard let scale = scaleValue.object, let scaleID = scale["scale"]?.string else { continue }
-                for (t, timepointValue) in (scale["timepoints"]?.array ?? []).enumerated() {
+            for (s, scale) in condition.scales.enumerated() {
+                for (t, timepoint) in scale.timepoints.enumerated() {
                     let at = "\(path).scales[\(s)].timepoints[\(t)]"
-                    guard let timepoint = timepointValue.object, let name = timepoint["timepoint"]?.string else { continue }
-                    guard timepointsSeen.insert([scaleID, name]).inserted else {
-                        throw IntakeError("\(at): timepoint \(name) of \(scaleID) appears twice in \(id)")
+                    guard timepointsSeen.insert([scale.scale, timepoint.timepoint]).inserted else {
+                        throw IntakeError("\(at): timepoint \(timepoint.timepoint) of \(scale.scale) appears twice in \(id)")
                     }
-                    payload.timepoints.append(SummaryTimepointRow(
-                        condition: id, scale: scaleID, timepoint: name, patients: try count(timepoint, "patients", at: at),
-                        mean: try number(timepoint, "mean", at: at), median: try number(timepoint, "median", at: at),
-                        q1: try number(timepoint, "q1", at: at), q3: try number(timepoint, "q3", at: at),
-                        meanChangeFromBaseline: try number(timepoint, "meanChangeFromBaseline", at: at),
-                        suppressed: timepoint["suppressed"]?.bool ?? true, computedIn: timepoint["computedIn"]?.string ?? payload.period))
+                    _ = try count(timepoint.patients, "patients", at: at)
+                    try number(timepoint.mean, "mean", at: at)
+                    try number(timepoint.median, "median", at: at)
+                    try number(timepoint.q1, "q1", at: at)
+                    try number(timepoint.q3, "q3", at: at)
+                    try number(timepoint.meanChangeFromBaseline, "meanChangeFromBaseline", at: at)
+                    payload.timepoints.append(ScaleTimepoint(condition: id, scale: scale.scale, row: timepoint))
                 }
             }
             var seen = Set<[String]>()
-            for (o, outcomeValue) in (condition["outcomes"]?.array ?? []).enumerated() {
+            for (o, outcome) in condition.outcomes.enumerated() {
                 let at = "\(path).outcomes[\(o)]"
-                guard let outcome = outcomeValue.object, let name = outcome["outcome"]?.string, let scale = outcome["scale"]?.string,
-                      let window = outcome["window"]?.string else { continue }
-                let row = SummaryOutcomeRow(
-                    condition: id, outcome: name, scale: scale, subscore: outcome["subscore"]?.string, window: window,
-                    visit: outcome["visit"]?.string, rule: outcome["rule"]?.string ?? "",
-                    eligible: try count(outcome, "eligible", at: at), assessed: try count(outcome, "assessed", at: at),
-                    missing: try count(outcome, "missing", at: at), met: try count(outcome, "met", at: at),
-                    rate: try number(outcome, "rate", at: at), suppressed: outcome["suppressed"]?.bool ?? true,
-                    computedIn: outcome["computedIn"]?.string ?? payload.period)
-                if let met = row.met, let assessed = row.assessed, met > assessed {
+                for (key, value) in [("eligible", outcome.eligible), ("assessed", outcome.assessed), ("missing", outcome.missing), ("met", outcome.met)] {
+                    _ = try count(value, key, at: at)
+                }
+                try number(outcome.rate, "rate", at: at)
+                try number(outcome.rateMissingAsNonResponse, "rateMissingAsNonResponse", at: at)
+                if let met = outcome.met, let assessed = outcome.assessed, met > assessed {
                     throw IntakeError("\(at): met (\(met)) is more than assessed (\(assessed))")
                 }
-                if !row.suppressed, row.met == nil || row.assessed == nil {
+                if !outcome.suppressed, outcome.met == nil || outcome.assessed == nil {
                     throw IntakeError("\(at): an outcome that is not suppressed needs both met and assessed")
                 }
-                let key = [name, scale, row.subscore ?? "", window, row.visit ?? ""]
+                let key = [outcome.outcome, outcome.scale, outcome.subscore ?? "", outcome.window, outcome.visit ?? ""]
                 guard seen.insert(key).inserted else {
-                    throw IntakeError("\(at): outcome \(name) on \(scale) (\(window)\(row.visit.map { ", \($0)" } ?? "")) appears twice in \(id)")
+                    throw IntakeError("\(at): outcome \(outcome.outcome) on \(outcome.scale) (\(outcome.window)\(outcome.visit.map { ", \($0)" } ?? "")) appears twice in \(id)")
                 }
-                payload.outcomes.append(row)
+                payload.outcomes.append(ConditionOutcome(condition: id, row: outcome))
             }
         }
     }
 
-    private static func unpackRecords(_ root: [String: JSONValue], into payload: inout ReceivedPayload) throws(IntakeError) {
-        for value in root["patients"]?.array ?? [] {
-            guard let patient = value.object, let pseudonym = patient["patient"]?.string else { continue }
-            payload.patients.append(RecordsPatientRow(
-                pseudonym: pseudonym, ageBand: patient["ageBand"]?.string ?? "unknown", sex: patient["sex"]?.string ?? "unknown",
-                conditions: (patient["conditions"]?.array ?? []).compactMap(\.string), detail: patient["detail"]?.string ?? ""))
+    private static func unpackRecords(_ records: RecordsPayload, into payload: inout ReceivedPayload) throws(IntakeError) {
+        payload.patients = records.patients
+        for (a, assessment) in records.assessments.enumerated() {
+            try week(assessment.week, at: "assessments[\(a)]")
+            try number(assessment.score, "score", at: "assessments[\(a)]")
         }
-        for (a, value) in (root["assessments"]?.array ?? []).enumerated() {
-            guard let assessment = value.object, let pseudonym = assessment["patient"]?.string else { continue }
-            let at = "assessments[\(a)]"
-            payload.assessments.append(RecordsAssessmentRow(
-                pseudonym: pseudonym, scale: assessment["scale"]?.string ?? "", timepoint: assessment["timepoint"]?.string ?? "",
-                week: try week(assessment, at: at), score: try number(assessment, "score", at: at) ?? 0,
-                band: assessment["band"]?.string))
-        }
-        for (i, value) in (root["infusions"]?.array ?? []).enumerated() {
-            guard let infusion = value.object, let pseudonym = infusion["patient"]?.string else { continue }
-            payload.infusions.append(RecordsInfusionRow(
-                pseudonym: pseudonym, condition: infusion["condition"]?.string ?? "", week: try week(infusion, at: "infusions[\(i)]"),
-                minutes: infusion["minutes"]?.string ?? "", doseMgPerKg: infusion["doseMgPerKg"]?.string,
-                rateMgPerKgPerHour: infusion["rateMgPerKgPerHour"]?.string, route: infusion["route"]?.string))
-        }
+        for (i, infusion) in records.infusions.enumerated() { try week(infusion.week, at: "infusions[\(i)]") }
+        payload.assessments = records.assessments
+        payload.infusions = records.infusions
     }
 }
 

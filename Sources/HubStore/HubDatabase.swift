@@ -513,7 +513,7 @@ public struct HubDatabase: Sendable {
             try await connection.query("""
                 INSERT INTO records_patients (payload_id, clinic_id, period, pseudonym, age_band, sex, conditions, detail)
                 SELECT \(id), \(clinic), \(period), u.pseudonym, u.age_band, u.sex, string_to_array(u.conditions, ','), u.detail
-                FROM unnest(\(p.map(\.pseudonym))::text[], \(p.map(\.ageBand))::text[], \(p.map(\.sex))::text[],
+                FROM unnest(\(p.map(\.patient))::text[], \(p.map(\.ageBand))::text[], \(p.map(\.sex))::text[],
                             \(p.map { $0.conditions.joined(separator: ",") })::text[], \(p.map(\.detail))::text[])
                      AS u(pseudonym, age_band, sex, conditions, detail)
                 ON CONFLICT DO NOTHING
@@ -525,7 +525,7 @@ public struct HubDatabase: Sendable {
             try await connection.query("""
                 INSERT INTO records_assessments (payload_id, clinic_id, pseudonym, scale, timepoint, week, score, band)
                 SELECT \(id), \(clinic), u.pseudonym, u.scale, u.timepoint, NULLIF(u.week, \(noWeek)), u.score, NULLIF(u.band, '')
-                FROM unnest(\(a.map(\.pseudonym))::text[], \(a.map(\.scale))::text[], \(a.map(\.timepoint))::text[],
+                FROM unnest(\(a.map(\.patient))::text[], \(a.map(\.scale))::text[], \(a.map(\.timepoint))::text[],
                             \(a.map { $0.week ?? noWeek })::bigint[], \(a.map(\.score))::float8[], \(a.map { $0.band ?? "" })::text[])
                      AS u(pseudonym, scale, timepoint, week, score, band)
                 """, logger: logger)
@@ -537,7 +537,7 @@ public struct HubDatabase: Sendable {
                                                rate_mg_per_kg_per_hour, route)
                 SELECT \(id), \(clinic), u.pseudonym, u.condition, NULLIF(u.week, \(noWeek)), u.minutes, NULLIF(u.dose, ''),
                        NULLIF(u.rate, ''), NULLIF(u.route, '')
-                FROM unnest(\(i.map(\.pseudonym))::text[], \(i.map(\.condition))::text[], \(i.map { $0.week ?? noWeek })::bigint[],
+                FROM unnest(\(i.map(\.patient))::text[], \(i.map(\.condition))::text[], \(i.map { $0.week ?? noWeek })::bigint[],
                             \(i.map(\.minutes))::text[], \(i.map { $0.doseMgPerKg ?? "" })::text[],
                             \(i.map { $0.rateMgPerKgPerHour ?? "" })::text[], \(i.map { $0.route ?? "" })::text[])
                      AS u(pseudonym, condition, week, minutes, dose, rate, route)

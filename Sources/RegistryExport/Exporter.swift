@@ -1,4 +1,5 @@
 import Foundation
+import PayloadFormat
 import RegistryCore
 import RegistryStore
 

@@ -133,7 +133,7 @@ struct ExportPrivacyTests {
         #expect(try clinic.run("export", "preview", "records-a").standardOutput == payloads["records-a"])
 
         // An independent validator agrees with the built-in one.
-        let schemaFolder = repositoryRoot.appendingPathComponent("Registry/schema")
+        let schemaFolder = repositoryRoot.appendingPathComponent("Sources/PayloadFormat/Schemas")
         for (name, payload) in payloads {
             let file = clinic.folder.appendingPathComponent("\(name).json")
             try payload.write(to: file, atomically: true, encoding: .utf8)
@@ -150,20 +150,20 @@ struct ExportPrivacyTests {
         }
     }
 
-    @Test("Registry/schema holds exactly the schemas payloads are validated against")
+    @Test("export schemas --write gives exactly the schema files compiled in (Sources/PayloadFormat/Schemas)")
     func schemaFilesMatch() throws {
         let clinic = try Clinic(initialise: false)
         defer { clinic.remove() }
         let written = clinic.folder.appendingPathComponent("schema")
         try FileManager.default.createDirectory(at: written, withIntermediateDirectories: true)
         #expect(try clinic.run("export", "schemas", "--write", written.path).status == 0)
-        let shipped = repositoryRoot.appendingPathComponent("Registry/schema")
+        let shipped = repositoryRoot.appendingPathComponent("Sources/PayloadFormat/Schemas")
         let names = try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
         #expect(names == (try FileManager.default.contentsOfDirectory(atPath: shipped.path).sorted()))
         for name in names {
             #expect(try String(contentsOf: written.appendingPathComponent(name), encoding: .utf8)
                     == String(contentsOf: shipped.appendingPathComponent(name), encoding: .utf8),
-                    "\(name) drifted: run 'ketareg export schemas --write Registry/schema'")
+                    "\(name) drifted: the compiled-in copy differs from the file")
         }
     }
 }

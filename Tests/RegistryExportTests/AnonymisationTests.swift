@@ -2,6 +2,7 @@ import Depression
 import Foundation
 import Migraine
 import NeuropathicPain
+import PayloadFormat
 import RegistryCore
 @testable import RegistryExport
 import RegistryStore

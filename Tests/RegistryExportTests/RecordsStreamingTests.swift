@@ -1,4 +1,5 @@
 import Foundation
+import PayloadFormat
 import RegistryCore
 @testable import RegistryExport
 import RegistryStore

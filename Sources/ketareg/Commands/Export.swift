@@ -2,6 +2,7 @@ import Logging
 import ArgumentParser
 import CurlTransport
 import Foundation
+import PayloadFormat
 import RegistryCore
 import RegistryExport
 import RegistryStore
@@ -317,7 +318,7 @@ extension ExportCommand {
     struct Schemas: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "schemas",
-            abstract: "List the JSON Schemas every payload is validated against, or write them to a folder (Registry/schema).")
+            abstract: "List the JSON Schemas every payload is validated against, or write them to a folder.")
         @Option(help: ArgumentHelp("Write each schema into this folder.", valueName: "dir")) var write: String?
 
         func run() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// Validates JSON documents against the subset of JSON Schema draft 2020-12 the payload schemas
 /// use: `type`, `properties`, `required`, `additionalProperties`, `items`, `enum`, `const`,
@@ -391,8 +392,3 @@ private final class SchemaNode: @unchecked Sendable {
 }
 
 /// Where a document breaks its schema.
-public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let path: String
-    public let message: String
-    public var description: String { "\(path): \(message)" }
-}
