@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+struct EndpointRow: SnakeCaseRecord {
+    static let databaseTableName = "endpoint"
+    var name: String
+    var url: String
+    var tokenFile: String?
+    var tokenEnvironment: String?
+    var caFile: String?
+    var profile: String
+    var minCell: Int
+    var k: Int
+    var timeoutSeconds: Int
+    var createdAt: String
+    var removedAt: String?
+
+    /// The endpoint as the exporter uses it. A profile this version does not know (a file
+    /// changed outside KetaReg, or written by a newer one) is refused, never built as another.
+    func settings() throws -> EndpointSettings {
+        guard let known = ExportProfile(rawValue: profile) else {
+            throw RegistryError.storage("the endpoint '\(name)' has the profile '\(InputError.quote(profile))', which this version does not know (\(ExportProfile.allowed))")
+        }
+        return EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
+                                profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
+    }
+}
+
+/// An endpoint's export schedule.
+public struct ExportSchedule: Sendable, Codable, Hashable {
+    public let endpoint: String
+    /// `daily`, `weekly` or `monthly`.
+    public let every: String
+}
