@@ -1,0 +1,216 @@
+import GRDB
+import RegistryCore
+
+// Corrections: one audited path per record kind, every one with a reason.
+extension Registry {
+    /// Corrects an infusion: `change` edits its fields, which are validated again. Marking it
+    /// entered in error keeps it on record but out of timelines and outcomes; with no `change`
+    /// that reads none of its stored values (see `markOnly`). A reason is required.
+    public func correctInfusion(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+                                change: ((inout InfusionEntry) throws -> Void)?) throws -> InfusionView {
+        let reason = try requireReason(reason)
+        return try write { db in
+            guard id.kind == .infusion, var row = try InfusionRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no infusion \(id) in this registry")
+            }
+            let adverse = try Int64.fetchAll(db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row])
+                .map(RecordKind.adverseEvent.displayID)
+            let before = row.view(adverseEvents: adverse)
+            if change == nil, enteredInError == true {
+                row.enteredInError = true
+                let corrected = try markOnly(db, row, id: id, patient: row.patientId, before: before,
+                                             after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+                try refreshAgeAtDayZero(db, patient: row.patientId)
+                return corrected
+            }
+            let original = try row.entry()
+            var entry = original
+            try change?(&entry)
+            if row.legacyRanges, entry == original {
+                // Only marked (or unmarked) entered in error: a row kept from the old ranges stays as it was.
+                row.enteredInError = enteredInError ?? row.enteredInError
+            } else {
+                entry = try entry.validated(today: today)
+                var updated = InfusionRow(patientId: row.patientId, condition: try condition(db, named: entry.condition, patient: row.patientId), entry: entry)
+                updated.id = row.id
+                updated.enteredInError = enteredInError ?? row.enteredInError
+                row = updated
+            }
+            let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
+                                               after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+            try syncFlags(db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
+                          raised: row.enteredInError ? [] : vitalRules(db).raised(
+                            bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
+                            oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression))
+            try refreshAgeAtDayZero(db, patient: row.patientId)
+            return corrected
+        }
+    }
+
+    /// Corrects an adverse event (its resolution date, most often); with no `change`, only marks it
+    /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
+    public func correctAdverseEvent(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+                                    change: ((inout AdverseEventEntry) throws -> Void)?) throws -> AdverseEventView {
+        let reason = try requireReason(reason)
+        return try write { db in
+            guard id.kind == .adverseEvent, let row = try AdverseEventRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no adverse event \(id) in this registry")
+            }
+            if change == nil, enteredInError == true {
+                var marked = row
+                marked.enteredInError = true
+                return try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+            }
+            var entry = try row.entry()
+            try change?(&entry)
+            var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
+            updated.id = row.id
+            updated.enteredInError = enteredInError ?? row.enteredInError
+            let corrected = try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                                               reason: reason, actor: actor)
+            try syncFlags(db, patient: row.patientId, source: id, on: entry.onset.description, reason: reason, actor: actor,
+                          raised: updated.enteredInError || !entry.serious ? [] : [("serious-adverse-event", "\(entry.term.rawValue) (\(entry.grade.rawValue)) recorded as serious")])
+            return corrected
+        }
+    }
+
+    /// Corrects a co-intervention (its end date, most often); with no `change`, only marks it
+    /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
+    public func correctCoIntervention(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+                                      change: ((inout CoInterventionEntry) throws -> Void)?) throws -> CoInterventionView {
+        let reason = try requireReason(reason)
+        return try write { db in
+            guard id.kind == .coIntervention, let row = try CoInterventionRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no co-intervention \(id) in this registry")
+            }
+            if change == nil, enteredInError == true {
+                var marked = row
+                marked.enteredInError = true
+                return try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+            }
+            var entry = try row.entry()
+            try change?(&entry)
+            var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated(today: today))
+            updated.id = row.id
+            updated.enteredInError = enteredInError ?? row.enteredInError
+            return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                                      reason: reason, actor: actor)
+        }
+    }
+
+    /// Corrects an assessment: new answers are scored again by the catalog's current scale version,
+    /// with flags recomputed. A reason is required.
+    public func correctAssessment(_ id: RecordID, answers: [Int?]?, on date: ClinicalDate?, timepoint: Timepoint?,
+                                  enteredInError: Bool?, catalog: ConditionCatalog, reason: String, actor: String) throws -> AssessmentView {
+        let reason = try requireReason(reason)
+        if let date { _ = try date.notInFuture(field: "on", today: today) }
+        return try write { db in
+            guard id.kind == .assessment, var row = try AssessmentRow.fetchOne(db, key: id.row) else {
+                throw RegistryError.refused("no assessment \(id) in this registry")
+            }
+            let before = row.view
+            var rules: [String: String] = [:]
+            if let answers {
+                let scored = try catalog.assess(scale: row.scaleId, answers: answers)
+                rules = scored.flagRules
+                // The stored day and timepoint, unless this correction replaces them, are read
+                // strictly: a damaged timepoint must not be written back as follow-up.
+                var rescored = AssessmentRow(
+                    patientId: row.patientId, scored: scored,
+                    on: try date ?? storedDate(row.assessedOn, "the day of \(id)"),
+                    timepoint: try timepoint ?? storedWord(row.timepoint, "the timepoint of \(id)"))
+                rescored.id = row.id
+                rescored.enteredInError = row.enteredInError
+                row = rescored
+            }
+            if let date { row.assessedOn = date.description }
+            if let timepoint { row.timepoint = timepoint.rawValue }
+            if let enteredInError { row.enteredInError = enteredInError }
+            // Answers this correction does not give anew are written back as stored, and stated in
+            // its audit row: read strictly, unless the record leaves use.
+            if answers == nil, !row.enteredInError { _ = try storedAnswers(row.answers, "the answers of \(id)") }
+            let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
+                                               reason: reason, actor: actor)
+            try syncFlags(db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,
+                          raised: row.enteredInError ? [] : try storedStringList(row.flags, "the safety flags of \(id)").map { ($0, rules[$0] ?? "raised by the \(row.scaleId) safety check") })
+            return corrected
+        }
+    }
+
+    /// Marks an observation or a course marker entered in error: kept on file, out of the patient's
+    /// courses and pages' readings. A reason is required.
+    public func markEnteredInError(_ id: RecordID, reason: String, actor: String) throws -> String {
+        let reason = try requireReason(reason)
+        return try write { db in
+            switch id.kind {
+            case .observation:
+                guard let row = try InfusionObservationRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no observation \(id) in this registry") }
+                var marked = row
+                marked.enteredInError = true
+                _ = try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+            case .courseEvent:
+                guard let row = try CourseEventRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no course marker \(id) in this registry") }
+                var marked = row
+                marked.enteredInError = true
+                _ = try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+            default:
+                throw RegistryError.refused("\(id) is not an observation or a course marker")
+            }
+            return id.description
+        }
+    }
+
+    /// A correction that only marks the record entered in error (no `change`, `enteredInError`
+    /// true): the row is written back with its stored values as they are, none of them read, so
+    /// that a record damaged behind the program's back, which a correction of its fields refuses,
+    /// can still be taken out of timelines, outcomes and exports (and recorded again as it should
+    /// be). The record's open safety flags close. Already so marked, it is refused as changing nothing.
+    ///
+    /// Only the mark is written (`UPDATE … SET entered_in_error = 1`), not the whole row, so SQLite
+    /// checks only the constraints that concern it: a value damaged past the table's own checks
+    /// (with `PRAGMA ignore_check_constraints`) does not block the marking either.
+    private func markOnly<Record: MutablePersistableRecord, View: Encodable & Equatable>(
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
+    ) throws -> View {
+        guard after != before else {
+            throw RegistryError.refused("\(id) is already marked entered in error; nothing changed")
+        }
+        try db.execute(sql: "UPDATE \(Record.databaseTableName) SET entered_in_error = 1 WHERE id = ?", arguments: [id.row])
+        try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+                  before: before, after: after, reason: reason)
+        try syncFlags(db, patient: patient, source: id, on: today.description, reason: reason, actor: actor, raised: [])
+        return after
+    }
+
+    /// Writes a corrected row with its audit row, refusing a correction that changes nothing.
+    private func saveCorrection<Record: MutablePersistableRecord, View: Encodable & Equatable>(
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
+    ) throws -> View {
+        guard after != before else {
+            throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
+        }
+        try row.update(db)
+        try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+                  before: before, after: after, reason: reason)
+        return after
+    }
+
+    /// The scale of a stored assessment, so a correction can parse answers before it is made.
+    public func scaleOfAssessment(_ id: RecordID) throws -> String {
+        try read { db in
+            guard id.kind == .assessment, let scale = try String.fetchOne(db, sql: "SELECT scale_id FROM assessment WHERE id = ?", arguments: [id.row]) else {
+                throw RegistryError.refused("no assessment \(id) in this registry")
+            }
+            return scale
+        }
+    }
+
+    /// The reason, trimmed, or a refusal saying what it is for.
+    func requireReason(_ reason: String, why: String = "why the record is corrected (every correction needs a reason)") throws(InputError) -> String {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw InputError(field: "reason", got: "", allowed: "a few words on \(why)")
+        }
+        return reason
+    }
+}
