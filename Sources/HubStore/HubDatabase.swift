@@ -6,7 +6,6 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 
-
 /// The hub's store: one PostgreSQL database shared by every `ketareg-hub` process.
 public struct HubDatabase: Sendable {
     public let client: PostgresClient

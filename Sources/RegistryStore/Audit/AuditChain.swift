@@ -9,7 +9,6 @@ enum AuditChain {
     /// The "previous hash" of the first row.
     static let genesis = String(repeating: "0", count: 64)
 
-
     /// SHA-256, in hex, over the previous hash and every field of the row, each written with its
     /// length so that no two rows can share a canonical form.
     static func hash(previous: String, row: AuditRow) -> String {

@@ -127,7 +127,6 @@ func encodeWithJSONEncoder<T: Encodable>(_ value: T) -> String {
     return String(decoding: try! encoder.encode(value), as: UTF8.self)
 }
 
-
 /// A list of strings as `encodeJSON` writes it.
 func jsonStringList(_ values: [String]) -> String {
     var out: [UInt8] = []
