@@ -56,8 +56,11 @@ let package = Package(
         // import bind and step its per-row statements directly (DirectStatement.swift).
         .target(
             name: "RegistryStore",
-            dependencies: ["RegistryCore", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "RegistryCore", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // SQLite's process-wide settings, through a C wrapper: sqlite3_config is variadic.
         .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
@@ -77,7 +80,9 @@ let package = Package(
         // hands bytes to a transport it defines.
         .target(
             name: "RegistryExport",
-            dependencies: ["RegistryCore", "RegistryStore", "PayloadFormat", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "RegistryCore", "RegistryStore", "PayloadFormat", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         // What a clinic and the research network exchange, in one place for both sides: the
@@ -92,7 +97,8 @@ let package = Package(
         .executableTarget(
             name: "ketareg",
             dependencies: [
-                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "CurlTransport", "DeclarativeConditions",
+                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "CurlTransport",
+                "DeclarativeConditions",
                 "Migraine", "Depression", "NeuropathicPain", "QualityOfLife",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,9 +111,12 @@ let package = Package(
             // for 2.36's arc4random). Debug builds, which load the Swift runtime as shared
             // libraries, are as SwiftPM makes them.
             linkerSettings: [
-                .unsafeFlags(["-L", Context.packageDirectory + "/Link/static-libstdc++", "-Xlinker", "--no-export-dynamic",
-                               "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
-                             .when(platforms: [.linux], configuration: .release)),
+                .unsafeFlags(
+                    [
+                        "-L", Context.packageDirectory + "/Link/static-libstdc++", "-Xlinker", "--no-export-dynamic",
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                    ],
+                    .when(platforms: [.linux], configuration: .release))
             ]
         ),
 
@@ -129,8 +138,11 @@ let package = Package(
         // The hub's PostgreSQL: migrations, received payloads and their unpacked tables.
         .target(
             name: "HubStore",
-            dependencies: ["HubCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "HubCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // ketareg-hub: the receiver (Hummingbird 2) and the network's commands.
         .executableTarget(
@@ -154,22 +166,33 @@ let package = Package(
         .plugin(
             name: "NewCondition",
             capability: .command(
-                intent: .custom(verb: "new-condition", description: "Scaffold a compiled condition module and its conformance-tested test target"),
+                intent: .custom(
+                    verb: "new-condition",
+                    description: "Scaffold a compiled condition module and its conformance-tested test target"),
                 permissions: [.writeToPackageDirectory(reason: "It creates Plugins/NAME and Tests/NAMETests.")]
             ),
             path: "Plugins/NewCondition"
         ),
 
-        .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore", "ConditionTesting", "Depression", "Migraine", "NeuropathicPain", "RegistryTestSupport"]),
+        .testTarget(
+            name: "RegistryCoreTests",
+            dependencies: [
+                "RegistryCore", "ConditionTesting", "Depression", "Migraine", "NeuropathicPain", "RegistryTestSupport",
+            ]),
         .testTarget(
             name: "DeclarativeConditionsTests",
-            dependencies: ["DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression", "RegistryTestSupport"],
+            dependencies: [
+                "DeclarativeConditions", "RegistryCore", "ConditionTesting", "Depression", "RegistryTestSupport",
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MigraineTests", dependencies: ["Migraine", "RegistryCore", "ConditionTesting"]),
         .testTarget(name: "DepressionTests", dependencies: ["Depression", "RegistryCore", "ConditionTesting"]),
-        .testTarget(name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore", "ConditionTesting"]),
-        .testTarget(name: "QualityOfLifeTests", dependencies: ["QualityOfLife", "Depression", "RegistryCore", "ConditionTesting"]),
+        .testTarget(
+            name: "NeuropathicPainTests", dependencies: ["NeuropathicPain", "RegistryCore", "ConditionTesting"]),
+        .testTarget(
+            name: "QualityOfLifeTests",
+            dependencies: ["QualityOfLife", "Depression", "RegistryCore", "ConditionTesting"]),
         // Temporary folders and whole-database dumps for the store and end-to-end tests.
         .target(
             name: "RegistryTestSupport",
@@ -178,20 +201,27 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryStoreTests",
-            dependencies: ["RegistryStore", "RegistryCore", "Depression", "Migraine", "NeuropathicPain",
-                           "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RegistryStore", "RegistryCore", "Depression", "Migraine", "NeuropathicPain",
+                "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             // A registry file made by the code of 2026-11-26, for the migration test.
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "RegistryExportTests",
-            dependencies: ["RegistryExport", "PayloadFormat", "RegistryStore", "RegistryCore", "CurlTransport", "Depression", "Migraine",
-                           "NeuropathicPain", "QualityOfLife", "RegistryTestSupport"]
+            dependencies: [
+                "RegistryExport", "PayloadFormat", "RegistryStore", "RegistryCore", "CurlTransport", "Depression",
+                "Migraine",
+                "NeuropathicPain", "QualityOfLife", "RegistryTestSupport",
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ketareg", "RegistryTestSupport", "RegistryStore", "RegistryCore", "Migraine", "Depression",
-                           "NeuropathicPain", "QualityOfLife", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ketareg", "RegistryTestSupport", "RegistryStore", "RegistryCore", "Migraine", "Depression",
+                "NeuropathicPain", "QualityOfLife", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // hub:begin
         .testTarget(

@@ -15,10 +15,14 @@ let package = Package(
             name: "startup-floor", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             // Linked as the release ketareg is (its Package.swift says why).
             linkerSettings: [
-                .unsafeFlags(["-L", Context.packageDirectory + "/../../Link/static-libstdc++", "-Xlinker", "--no-export-dynamic",
-                               "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
-                             .when(platforms: [.linux], configuration: .release)),
+                .unsafeFlags(
+                    [
+                        "-L", Context.packageDirectory + "/../../Link/static-libstdc++", "-Xlinker",
+                        "--no-export-dynamic",
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                    ],
+                    .when(platforms: [.linux], configuration: .release))
             ]
-        ),
+        )
     ]
 )

@@ -13,7 +13,10 @@ public enum CADSS6 {
         version: "1.0",
         items: [item(1), item(2), item(6), item(7), item(15), item(22)],
         range: 0...24,
-        licence: Licence(.checkBeforeShipping, note: "Terms of the published wording to be checked before it is shipped; item numbers only."),
-        scoringDescription: "The sum of six items, 0 to 4 each; all six must be answered. A safety measure around each infusion, not an outcome; no bands."
+        licence: Licence(
+            .checkBeforeShipping,
+            note: "Terms of the published wording to be checked before it is shipped; item numbers only."),
+        scoringDescription:
+            "The sum of six items, 0 to 4 each; all six must be answered. A safety measure around each infusion, not an outcome; no bands."
     )
 }

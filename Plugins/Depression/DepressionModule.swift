@@ -12,11 +12,14 @@ public struct DepressionModule: Condition {
     public let id = "depression"
     /// SNOMED CT 35489007 "Depressive disorder"; ICD-10 (WHO) F32 "Depressive episode" and F33
     /// "Recurrent depressive disorder", the two a treatment-resistant course is coded under.
-    public let codes: [StandardCode] = [.snomed("35489007", "Depressive disorder"), .icd10("F32", "Depressive episode"),
-                                        .icd10("F33", "Recurrent depressive disorder")]
+    public let codes: [StandardCode] = [
+        .snomed("35489007", "Depressive disorder"), .icd10("F32", "Depressive episode"),
+        .icd10("F33", "Recurrent depressive disorder"),
+    ]
     public let name = "Treatment-resistant depression"
     public let version = "1.0"
-    public let summary = "Treatment-resistant depression: PHQ-9, MADRS and QIDS-SR16 outcomes, CADSS-6 dissociation around infusions, suicide-risk flag on PHQ-9 item 9."
+    public let summary =
+        "Treatment-resistant depression: PHQ-9, MADRS and QIDS-SR16 outcomes, CADSS-6 dissociation around infusions, suicide-risk flag on PHQ-9 item 9."
     public let primaryScale = PHQ9.scale.id
 
     public var scales: [any AssessmentScale] {
@@ -28,31 +31,48 @@ public struct DepressionModule: Condition {
     /// infusions after it are maintenance, and an infusion after 90 days without one starts a
     /// re-treatment course.
     public var course: Course {
-        Course(description: "induction: six infusions within four weeks", infusions: 6, withinDays: 28, endOfCourseWindowDays: 14,
-               followUps: [FollowUpVisit(id: "visit-1", name: "2-month visit", targetDay: 60, earliestDay: 45, latestDay: 89),
-                           FollowUpVisit(id: "visit-2", name: "4-month visit", targetDay: 120, earliestDay: 90, latestDay: 150)],
-               maintenance: "booster infusions every 2 to 6 weeks after the induction",
-               retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
+        Course(
+            description: "induction: six infusions within four weeks", infusions: 6, withinDays: 28,
+            endOfCourseWindowDays: 14,
+            followUps: [
+                FollowUpVisit(id: "visit-1", name: "2-month visit", targetDay: 60, earliestDay: 45, latestDay: 89),
+                FollowUpVisit(id: "visit-2", name: "4-month visit", targetDay: 120, earliestDay: 90, latestDay: 150),
+            ],
+            maintenance: "booster infusions every 2 to 6 weeks after the induction",
+            retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
     }
 
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "response", scale: PHQ9.scale.id, criterion: .percentImprovement(atLeast: 50)),
             OutcomeRule(id: "remission", scale: PHQ9.scale.id, criterion: .scoreBelow(5)),
-            OutcomeRule(id: "madrs-response", name: "MADRS response", scale: MADRS.scale.id, criterion: .percentImprovement(atLeast: 50)),
-            OutcomeRule(id: "madrs-remission", name: "MADRS remission", scale: MADRS.scale.id, criterion: .scoreAtMost(MADRS.remissionThreshold)),
-            OutcomeRule(id: "qids-response", name: "QIDS-SR16 response", scale: QIDSSR16.scale.id, criterion: .percentImprovement(atLeast: 50)),
-            OutcomeRule(id: "qids-remission", name: "QIDS-SR16 remission", scale: QIDSSR16.scale.id, criterion: .scoreAtMost(5)),
+            OutcomeRule(
+                id: "madrs-response", name: "MADRS response", scale: MADRS.scale.id,
+                criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(
+                id: "madrs-remission", name: "MADRS remission", scale: MADRS.scale.id,
+                criterion: .scoreAtMost(MADRS.remissionThreshold)),
+            OutcomeRule(
+                id: "qids-response", name: "QIDS-SR16 response", scale: QIDSSR16.scale.id,
+                criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(
+                id: "qids-remission", name: "QIDS-SR16 remission", scale: QIDSSR16.scale.id, criterion: .scoreAtMost(5)),
         ]
     }
 
     public var safetyChecks: [SafetyCheck] {
-        [PHQ9.suicideRisk,
-         SafetyCheck(flag: "suicide-risk", scale: "madrs",
-                     description: "MADRS item 10 (suicidal thoughts) at 4 or above: review suicide risk with the patient before they leave.",
-                     trigger: .itemAtLeast(item: "10", value: 4)),
-         SafetyCheck(flag: "suicide-risk", scale: "qids-sr16",
-                     description: "QIDS-SR16 item 12 (thoughts of death or suicide) at 2 or above: review suicide risk with the patient before they leave.",
-                     trigger: .itemAtLeast(item: "12", value: 2))]
+        [
+            PHQ9.suicideRisk,
+            SafetyCheck(
+                flag: "suicide-risk", scale: "madrs",
+                description:
+                    "MADRS item 10 (suicidal thoughts) at 4 or above: review suicide risk with the patient before they leave.",
+                trigger: .itemAtLeast(item: "10", value: 4)),
+            SafetyCheck(
+                flag: "suicide-risk", scale: "qids-sr16",
+                description:
+                    "QIDS-SR16 item 12 (thoughts of death or suicide) at 2 or above: review suicide risk with the patient before they leave.",
+                trigger: .itemAtLeast(item: "12", value: 2)),
+        ]
     }
 }

@@ -33,7 +33,10 @@ public enum MADRS {
             SeverityBand("moderate", 20...34),
             SeverityBand("severe", 35...60),
         ],
-        licence: Licence(.checkBeforeShipping, note: "Terms of the published wording to be checked before it is shipped; item names only."),
-        scoringDescription: "The sum of ten clinician-rated items, 0 to 6 each; all ten must be answered. Remission convention: 10 or below (some studies use 12)."
+        licence: Licence(
+            .checkBeforeShipping,
+            note: "Terms of the published wording to be checked before it is shipped; item names only."),
+        scoringDescription:
+            "The sum of ten clinician-rated items, 0 to 6 each; all ten must be answered. Remission convention: 10 or below (some studies use 12)."
     )
 }

@@ -7,7 +7,9 @@ import RegistryCore
 /// 44251-7, 44258-2, 44252-5, 44253-3, 44260-8 (the terms answered by answer list LL358-3), and the
 /// severity bands' answer codes LA6708-7 to LA6712-9 (answer list LL382-3).
 public enum PHQ9 {
-    static let itemCodes = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
+    static let itemCodes = [
+        "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8",
+    ]
 
     private static func item(_ number: Int, _ label: String) -> ScaleItem {
         ScaleItem(id: String(number), label: label, response: .number(0...3), codes: [.loinc(itemCodes[number - 1])])
@@ -33,11 +35,17 @@ public enum PHQ9 {
             SeverityBand("minimal", 0...4, codes: [.loinc("LA6708-7", "0-4 = None")]),
             SeverityBand("mild", 5...9, codes: [.loinc("LA6709-5", "5-9 = Mild depression")]),
             SeverityBand("moderate", 10...14, codes: [.loinc("LA6710-3", "10-14 = Moderate depression")]),
-            SeverityBand("moderately-severe", 15...19, codes: [.loinc("LA6711-1", "15-19 = Moderately severe depression")]),
+            SeverityBand(
+                "moderately-severe", 15...19, codes: [.loinc("LA6711-1", "15-19 = Moderately severe depression")]),
             SeverityBand("severe", 20...27, codes: [.loinc("LA6712-9", "20-27 = Severe depression")]),
         ],
-        licence: Licence(.publicDomain, note: "Public domain (developed by Spitzer, Williams, Kroenke and colleagues with an educational grant from Pfizer); no permission needed."),
-        scoringDescription: "The sum of nine items scored 0 (not at all) to 3 (nearly every day); all nine must be answered.",
+        licence: Licence(
+            .publicDomain,
+            note:
+                "Public domain (developed by Spitzer, Williams, Kroenke and colleagues with an educational grant from Pfizer); no permission needed."
+        ),
+        scoringDescription:
+            "The sum of nine items scored 0 (not at all) to 3 (nearly every day); all nine must be answered.",
         codes: [.loinc("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]")],
         formCodes: [.loinc("44249-1", "PHQ-9 quick depression assessment panel [Reported.PHQ]")]
     )
@@ -46,7 +54,8 @@ public enum PHQ9 {
     public static let suicideRisk = SafetyCheck(
         flag: "suicide-risk",
         scale: "phq9",
-        description: "PHQ-9 item 9 (thoughts of death or self-harm) answered above 0: review suicide risk with the patient before they leave.",
+        description:
+            "PHQ-9 item 9 (thoughts of death or self-harm) answered above 0: review suicide risk with the patient before they leave.",
         trigger: .itemAtLeast(item: "9", value: 1)
     )
 }

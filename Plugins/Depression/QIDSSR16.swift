@@ -37,7 +37,9 @@ public enum QIDSSR16 {
             SeverityBand("severe", 16...20),
             SeverityBand("very-severe", 21...27),
         ],
-        licence: Licence(.checkBeforeShipping, note: "Terms of the published wording to be checked before it is shipped; neutral labels only."),
+        licence: Licence(
+            .checkBeforeShipping,
+            note: "Terms of the published wording to be checked before it is shipped; neutral labels only."),
         scoring: .sumOfHighestInDomains([
             .init("sleep", items: ["1", "2", "3", "4"]),
             .init("sad mood", items: ["5"]),
@@ -49,6 +51,7 @@ public enum QIDSSR16 {
             .init("energy", items: ["14"]),
             .init("psychomotor", items: ["15", "16"]),
         ]),
-        scoringDescription: "Nine domains summed: the highest of items 1-4 (sleep), item 5, the highest of items 6-9 (appetite/weight), items 10-14 one each, the highest of items 15-16 (psychomotor). A domain needs at least one answered item (respondents answer either 6 or 7, and 8 or 9); every domain must be answered."
+        scoringDescription:
+            "Nine domains summed: the highest of items 1-4 (sleep), item 5, the highest of items 6-9 (appetite/weight), items 10-14 one each, the highest of items 15-16 (psychomotor). A domain needs at least one answered item (respondents answer either 6 or 7, and 8 or 9); every domain must be answered."
     )
 }

@@ -30,7 +30,10 @@ public enum HIT6 {
             SeverityBand("substantial", label: "substantial impact", 56...59),
             SeverityBand("severe", label: "severe impact", 60...78),
         ],
-        licence: Licence(.copyrighted, note: "Copyrighted; the published wording is not shipped. A clinic holding a licence may supply it."),
-        scoringDescription: "The sum of six items answered never/rarely/sometimes/very often/always, scored 6/8/10/11/13; all six must be answered. Lower is better."
+        licence: Licence(
+            .copyrighted,
+            note: "Copyrighted; the published wording is not shipped. A clinic holding a licence may supply it."),
+        scoringDescription:
+            "The sum of six items answered never/rarely/sometimes/very often/always, scored 6/8/10/11/13; all six must be answered. Lower is better."
     )
 }

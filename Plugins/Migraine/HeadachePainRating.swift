@@ -6,7 +6,9 @@ public enum HeadachePainRating {
         id: "headache-nrs",
         name: "Headache pain, numeric rating scale",
         version: "1.0",
-        items: [ScaleItem(id: "1", label: "headache pain now, 0 no pain to 10 worst imaginable", response: .number(0...10))],
+        items: [
+            ScaleItem(id: "1", label: "headache pain now, 0 no pain to 10 worst imaginable", response: .number(0...10))
+        ],
         range: 0...10,
         bands: [
             SeverityBand("none", 0...0),

@@ -17,7 +17,9 @@ public enum MIDAS {
             days("4", "days of household productivity at least halved"),
             days("5", "days of missed family, social or leisure activities"),
             days("A", "headache days (recorded, not scored)", scored: false),
-            ScaleItem(id: "B", label: "average headache pain 0-10 (recorded, not scored)", response: .number(0...10), isScored: false),
+            ScaleItem(
+                id: "B", label: "average headache pain 0-10 (recorded, not scored)", response: .number(0...10),
+                isScored: false),
         ],
         range: 0...450,
         bands: [
@@ -26,7 +28,10 @@ public enum MIDAS {
             SeverityBand("grade-3", label: "grade III: moderate disability", 11...20),
             SeverityBand("grade-4", label: "grade IV: severe disability", 21...450),
         ],
-        licence: Licence(.checkBeforeShipping, note: "Terms of the published wording to be checked before it is shipped; neutral labels only."),
-        scoringDescription: "The sum of items 1-5 (day counts over the last 3 months, 0-90 each); items A and B are recorded but not scored. Items 1-5 must all be answered; A and B may be left empty."
+        licence: Licence(
+            .checkBeforeShipping,
+            note: "Terms of the published wording to be checked before it is shipped; neutral labels only."),
+        scoringDescription:
+            "The sum of items 1-5 (day counts over the last 3 months, 0-90 each); items A and B are recorded but not scored. Items 1-5 must all be answered; A and B may be left empty."
     )
 }

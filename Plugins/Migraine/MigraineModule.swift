@@ -14,7 +14,8 @@ public struct MigraineModule: Condition {
     public let codes: [StandardCode] = [.snomed("37796009", "Migraine"), .icd10("G43", "Migraine")]
     public let name = "Migraine and refractory headache"
     public let version = "1.0"
-    public let summary = "Refractory migraine and chronic headache: headache days, pain rating, MIDAS disability and HIT-6 impact."
+    public let summary =
+        "Refractory migraine and chronic headache: headache days, pain rating, MIDAS disability and HIT-6 impact."
     public let primaryScale = HeadachePainRating.scale.id
 
     public var scales: [any AssessmentScale] {
@@ -24,18 +25,23 @@ public struct MigraineModule: Condition {
     /// A five-day continuous inpatient infusion, scored at the end of the stay, with follow-up
     /// visits near day 38 and day 101 (Schwenk et al. 2018).
     public var course: Course {
-        Course(description: "five-day continuous inpatient infusion", infusions: 1, withinDays: 7, endOfCourseWindowDays: 2,
-               followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 38, earliestDay: 21, latestDay: 69),
-                           FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 101, earliestDay: 70, latestDay: 160)],
-               maintenance: "outpatient booster infusions after the inpatient stay",
-               retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
+        Course(
+            description: "five-day continuous inpatient infusion", infusions: 1, withinDays: 7,
+            endOfCourseWindowDays: 2,
+            followUps: [
+                FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 38, earliestDay: 21, latestDay: 69),
+                FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 101, earliestDay: 70, latestDay: 160),
+            ],
+            maintenance: "outpatient booster infusions after the inpatient stay",
+            retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
     }
 
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "response", scale: HeadachePainRating.scale.id, criterion: .pointImprovement(atLeast: 2)),
-            OutcomeRule(id: "monthly-days-response", name: "monthly headache days response",
-                        scale: MonthlyHeadacheDays.scale.id, criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(
+                id: "monthly-days-response", name: "monthly headache days response",
+                scale: MonthlyHeadacheDays.scale.id, criterion: .percentImprovement(atLeast: 50)),
         ]
     }
 }

@@ -9,6 +9,7 @@ public enum MonthlyHeadacheDays {
         items: [ScaleItem(id: "1", label: "days with headache in the last month", response: .number(0...31))],
         range: 0...31,
         licence: Licence(.free, note: "A count, not a published instrument; free to use."),
-        scoringDescription: "The count of headache days, 0 to 31. No severity bands; response is at least 50% fewer days than at baseline."
+        scoringDescription:
+            "The count of headache days, 0 to 31. No severity bands; response is at least 50% fewer days than at baseline."
     )
 }

@@ -7,7 +7,9 @@ public enum BPISF {
     }
 
     static let severityItems = ["worst", "least", "average", "now"]
-    static let interferenceItems = ["general-activity", "mood", "walking", "normal-work", "relations", "sleep", "enjoyment"]
+    static let interferenceItems = [
+        "general-activity", "mood", "walking", "normal-work", "relations", "sleep", "enjoyment",
+    ]
 
     public static let scale = StandardScale(
         id: "bpi-sf",
@@ -28,11 +30,18 @@ public enum BPISF {
         ],
         range: 0...10,
         bands: PainRating.bands,
-        licence: Licence(.copyrighted, note: "Copyrighted (Charles S. Cleeland); the published wording is not shipped. A clinic holding a licence may supply it."),
-        scoring: .meansOfSubscores(headline: "severity", subscores: [
-            .init("severity", items: severityItems, minimumAnswered: 4),
-            .init("interference", items: interferenceItems, minimumAnswered: 4),
-        ]),
-        scoringDescription: "Severity is the mean of the four severity items (all four needed) and is the headline score, banded as the pain rating (a mean between bands belongs to the lower one: 4.5 is mild). Interference is the mean of the answered interference items, valid when at least 4 of 7 are answered."
+        licence: Licence(
+            .copyrighted,
+            note:
+                "Copyrighted (Charles S. Cleeland); the published wording is not shipped. A clinic holding a licence may supply it."
+        ),
+        scoring: .meansOfSubscores(
+            headline: "severity",
+            subscores: [
+                .init("severity", items: severityItems, minimumAnswered: 4),
+                .init("interference", items: interferenceItems, minimumAnswered: 4),
+            ]),
+        scoringDescription:
+            "Severity is the mean of the four severity items (all four needed) and is the headline score, banded as the pain rating (a mean between bands belongs to the lower one: 4.5 is mild). Interference is the mean of the answered interference items, valid when at least 4 of 7 are answered."
     )
 }

@@ -27,7 +27,10 @@ public enum DN4 {
             SeverityBand("unlikely", label: "neuropathic pain unlikely", 0...3),
             SeverityBand("likely", label: "neuropathic pain likely", 4...10),
         ],
-        licence: Licence(.checkBeforeShipping, note: "Terms of the published wording to be checked before it is shipped; neutral labels only."),
-        scoringDescription: "Ten yes/no items (seven interview, three examination), yes = 1; all ten must be answered. 4 or more: neuropathic pain likely. A screening instrument, recorded at baseline."
+        licence: Licence(
+            .checkBeforeShipping,
+            note: "Terms of the published wording to be checked before it is shipped; neutral labels only."),
+        scoringDescription:
+            "Ten yes/no items (seven interview, three examination), yes = 1; all ten must be answered. 4 or more: neuropathic pain likely. A screening instrument, recorded at baseline."
     )
 }

@@ -15,7 +15,8 @@ public struct NeuropathicPainModule: Condition {
     public let codes: [StandardCode] = [.snomed("247398009", "Neuropathic pain")]
     public let name = "Neuropathic chronic pain"
     public let version = "1.0"
-    public let summary = "Neuropathic chronic pain: pain rating with IMMPACT improvement thresholds, BPI-SF severity and interference, DN4 and painDETECT screening."
+    public let summary =
+        "Neuropathic chronic pain: pain rating with IMMPACT improvement thresholds, BPI-SF severity and interference, DN4 and painDETECT screening."
     public let primaryScale = PainRating.scale.id
 
     public var scales: [any AssessmentScale] {
@@ -26,19 +27,26 @@ public struct NeuropathicPainModule: Condition {
     /// Boosters every 4 to 12 weeks are maintenance, so re-treatment starts only after 120 days
     /// without an infusion.
     public var course: Course {
-        Course(description: "three infusions within two weeks, then assessment", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
-               followUps: [FollowUpVisit(id: "visit-1", name: "1-month visit", targetDay: 30, earliestDay: 21, latestDay: 45),
-                           FollowUpVisit(id: "visit-2", name: "3-month visit", targetDay: 90, earliestDay: 75, latestDay: 120)],
-               maintenance: "booster infusions every 4 to 12 weeks while the relief lasts",
-               retreatmentAfterDays: 120)
+        Course(
+            description: "three infusions within two weeks, then assessment", infusions: 3, withinDays: 14,
+            endOfCourseWindowDays: 7,
+            followUps: [
+                FollowUpVisit(id: "visit-1", name: "1-month visit", targetDay: 30, earliestDay: 21, latestDay: 45),
+                FollowUpVisit(id: "visit-2", name: "3-month visit", targetDay: 90, earliestDay: 75, latestDay: 120),
+            ],
+            maintenance: "booster infusions every 4 to 12 weeks while the relief lasts",
+            retreatmentAfterDays: 120)
     }
 
     public var outcomeRules: [OutcomeRule] {
         [
-            OutcomeRule(id: "moderate-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 30)),
-            OutcomeRule(id: "substantial-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 50)),
-            OutcomeRule(id: "interference-improvement", name: "BPI-SF interference improvement",
-                        scale: BPISF.scale.id, subscore: "interference", criterion: .pointImprovement(atLeast: 1)),
+            OutcomeRule(
+                id: "moderate-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 30)),
+            OutcomeRule(
+                id: "substantial-improvement", scale: PainRating.scale.id, criterion: .percentImprovement(atLeast: 50)),
+            OutcomeRule(
+                id: "interference-improvement", name: "BPI-SF interference improvement",
+                scale: BPISF.scale.id, subscore: "interference", criterion: .pointImprovement(atLeast: 1)),
         ]
     }
 }

@@ -29,8 +29,9 @@ public enum PainDETECT {
             symptom(6, "symptom: numbness"),
             symptom(7, "symptom: pain with slight pressure"),
             ScaleItem(id: "pattern", label: "pain course pattern", response: coursePattern),
-            ScaleItem(id: "radiating", label: "pain radiates to other regions",
-                      response: .options([AnswerOption(label: "no", value: 0), AnswerOption(label: "yes", value: 2)])),
+            ScaleItem(
+                id: "radiating", label: "pain radiates to other regions",
+                response: .options([AnswerOption(label: "no", value: 0), AnswerOption(label: "yes", value: 2)])),
         ],
         range: -1...38,
         bands: [
@@ -38,7 +39,11 @@ public enum PainDETECT {
             SeverityBand("uncertain", label: "result uncertain", 13...18),
             SeverityBand("likely", label: "neuropathic component likely", 19...38),
         ],
-        licence: Licence(.copyrighted, note: "Copyrighted (Pfizer); the published wording is not shipped. A clinic holding a licence may supply it."),
-        scoringDescription: "Seven symptom items 0 (never) to 5 (very strongly), plus the pain course pattern (persistent with slight fluctuations 0, persistent with attacks -1, attacks without pain between them +1, attacks with pain between them +1) and radiating pain (yes +2, no 0); every item must be answered. Range -1 to 38, following the four-picture rule."
+        licence: Licence(
+            .copyrighted,
+            note:
+                "Copyrighted (Pfizer); the published wording is not shipped. A clinic holding a licence may supply it."),
+        scoringDescription:
+            "Seven symptom items 0 (never) to 5 (very strongly), plus the pain course pattern (persistent with slight fluctuations 0, persistent with attacks -1, attacks without pain between them +1, attacks with pain between them +1) and radiating pain (yes +2, no 0); every item must be answered. Range -1 to 38, following the four-picture rule."
     )
 }

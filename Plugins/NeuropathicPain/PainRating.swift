@@ -18,6 +18,7 @@ public enum PainRating {
         range: 0...10,
         bands: bands,
         licence: Licence(.free, note: "A generic numeric rating scale; free to use."),
-        scoringDescription: "The rating itself, 0 to 10. IMMPACT: at least 30% lower is a moderate improvement, at least 50% substantial."
+        scoringDescription:
+            "The rating itself, 0 to 10. IMMPACT: at least 30% lower is a moderate improvement, at least 50% substantial."
     )
 }

@@ -8,11 +8,14 @@ import PackagePlugin
 struct NewCondition: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) throws {
         guard let id = arguments.first(where: { !$0.hasPrefix("-") }) else {
-            throw ScaffoldError("give the new condition's id: swift package --allow-writing-to-package-directory new-condition ocd")
+            throw ScaffoldError(
+                "give the new condition's id: swift package --allow-writing-to-package-directory new-condition ocd")
         }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
         guard !id.isEmpty, id.allSatisfy(allowed.contains), id.first!.isLetter, id.last != "-" else {
-            throw ScaffoldError("'\(id)' is not a condition id: use lower-case letters, digits and inner hyphens, starting with a letter (ocd, social-anxiety)")
+            throw ScaffoldError(
+                "'\(id)' is not a condition id: use lower-case letters, digits and inner hyphens, starting with a letter (ocd, social-anxiety)"
+            )
         }
         let name = id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         let root = context.package.directoryURL
@@ -23,10 +26,14 @@ struct NewCondition: CommandPlugin {
         }
         try FileManager.default.createDirectory(at: moduleFolder, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: testFolder, withIntermediateDirectories: true)
-        try module(id: id, name: name).write(to: moduleFolder.appendingPathComponent("\(name)Module.swift"), atomically: true, encoding: .utf8)
-        try scale(id: id, name: name).write(to: moduleFolder.appendingPathComponent("\(name)ExampleScale.swift"), atomically: true, encoding: .utf8)
-        try tests(id: id, name: name).write(to: testFolder.appendingPathComponent("\(name)Tests.swift"), atomically: true, encoding: .utf8)
-        print("""
+        try module(id: id, name: name).write(
+            to: moduleFolder.appendingPathComponent("\(name)Module.swift"), atomically: true, encoding: .utf8)
+        try scale(id: id, name: name).write(
+            to: moduleFolder.appendingPathComponent("\(name)ExampleScale.swift"), atomically: true, encoding: .utf8)
+        try tests(id: id, name: name).write(
+            to: testFolder.appendingPathComponent("\(name)Tests.swift"), atomically: true, encoding: .utf8)
+        print(
+            """
             Created Plugins/\(name)/\(name)Module.swift, Plugins/\(name)/\(name)ExampleScale.swift and Tests/\(name)Tests/\(name)Tests.swift.
 
             Add these two lines to the targets in Package.swift:

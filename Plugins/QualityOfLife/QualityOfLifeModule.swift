@@ -20,6 +20,10 @@ public struct QualityOfLifeModule: Condition {
     public var scales: [any AssessmentScale] { [WHO5.scale] }
 
     public var outcomeRules: [OutcomeRule] {
-        [OutcomeRule(id: "wellbeing-improvement", name: "well-being improvement", scale: WHO5.scale.id, criterion: .pointImprovement(atLeast: 10))]
+        [
+            OutcomeRule(
+                id: "wellbeing-improvement", name: "well-being improvement", scale: WHO5.scale.id,
+                criterion: .pointImprovement(atLeast: 10))
+        ]
     }
 }

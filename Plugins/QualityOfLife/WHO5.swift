@@ -40,7 +40,12 @@ public enum WHO5 {
             SeverityBand("poor", label: "poor well-being", 29...49),
             SeverityBand("adequate", label: "adequate well-being", 50...100),
         ],
-        licence: Licence(.free, note: "Free to use with attribution: WHO Collaborating Centre in Mental Health, Psychiatric Centre North Zealand (Topp et al. 2015). Labels are short paraphrases of the items."),
-        scoringDescription: "Five items answered 0 (at no time) to 5 (all of the time) over the last two weeks; the raw score (0-25) times 4 is the percentage score 0-100 reported here. All five must be answered."
+        licence: Licence(
+            .free,
+            note:
+                "Free to use with attribution: WHO Collaborating Centre in Mental Health, Psychiatric Centre North Zealand (Topp et al. 2015). Labels are short paraphrases of the items."
+        ),
+        scoringDescription:
+            "Five items answered 0 (at no time) to 5 (all of the time) over the last two weeks; the raw score (0-25) times 4 is the percentage score 0-100 reported here. All five must be answered."
     )
 }

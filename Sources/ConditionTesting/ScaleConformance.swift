@@ -13,7 +13,8 @@ public enum ConditionConformance {
         for check in condition.safetyChecks {
             guard let scale = condition.scale(check.scale) else { continue }
             if let answers = answersRaising(check, scale: scale) {
-                if let result = try? scale.score(answers), !check.raises(answers: answers, result: result, scale: scale) {
+                if let result = try? scale.score(answers), !check.raises(answers: answers, result: result, scale: scale)
+                {
                     problems.append("\(check.flag): answers built to raise it did not")
                 }
             } else {
@@ -31,7 +32,8 @@ public enum ConditionConformance {
     /// that is not a URI), or one code given twice.
     public static func codeProblems(_ codes: [StandardCode], where place: String) -> [String] {
         var problems = codes.compactMap { $0.shapeProblem.map { "\(place): \($0)" } }
-        for (index, code) in codes.enumerated() where codes[..<index].contains(where: { $0.system == code.system && $0.code == code.code }) {
+        for (index, code) in codes.enumerated()
+        where codes[..<index].contains(where: { $0.system == code.system && $0.code == code.code }) {
             problems.append("\(place): code \(code.code) is given twice")
         }
         return problems
@@ -43,18 +45,25 @@ public enum ConditionConformance {
     public static func problems(in scale: any AssessmentScale) -> [String] {
         var problems: [String] = []
         let name = scale.id
-        problems += codeProblems(scale.codes, where: "\(name) score") + codeProblems(scale.formCodes, where: "\(name) form")
+        problems +=
+            codeProblems(scale.codes, where: "\(name) score") + codeProblems(scale.formCodes, where: "\(name) form")
         for item in scale.items { problems += codeProblems(item.codes, where: "\(name) item \(item.id)") }
         for band in scale.bands { problems += codeProblems(band.codes, where: "\(name) band \(band.id)") }
         // Each LOINC item code names one item only.
         let itemCodes = scale.items.flatMap(\.codes).map(\.code)
-        for code in Set(itemCodes) where itemCodes.filter({ $0 == code }).count > 1 { problems.append("\(name): item code \(code) is given to two items") }
+        for code in Set(itemCodes) where itemCodes.filter({ $0 == code }).count > 1 {
+            problems.append("\(name): item code \(code) is given to two items")
+        }
         // The lowest and highest answers reach the ends of the range.
-        for (answers, expected, end) in [(lowestAnswers(scale), scale.range.lowerBound, "lowest"),
-                                         (highestAnswers(scale), scale.range.upperBound, "highest")] {
+        for (answers, expected, end) in [
+            (lowestAnswers(scale), scale.range.lowerBound, "lowest"),
+            (highestAnswers(scale), scale.range.upperBound, "highest"),
+        ] {
             do {
                 let result = try scale.score(answers)
-                if result.score != expected { problems.append("\(name): \(end) answers score \(result.score), not \(expected)") }
+                if result.score != expected {
+                    problems.append("\(name): \(end) answers score \(result.score), not \(expected)")
+                }
                 // Each subscore is scored from a complete form, and reaches its own range's end.
                 for subscore in scale.subscores {
                     let edge = end == "lowest" ? subscore.range.lowerBound : subscore.range.upperBound
@@ -62,10 +71,17 @@ public enum ConditionConformance {
                         problems.append("\(name): subscore \(subscore.id) missing from the \(end) answers' result")
                         continue
                     }
-                    if value != edge { problems.append("\(name): subscore \(subscore.id) of the \(end) answers is \(formatScore(value)), not \(formatScore(edge))") }
+                    if value != edge {
+                        problems.append(
+                            "\(name): subscore \(subscore.id) of the \(end) answers is \(formatScore(value)), not \(formatScore(edge))"
+                        )
+                    }
                 }
                 let undeclared = result.subscores.map(\.name).filter { !scale.subscoreNames.contains($0) }
-                if !undeclared.isEmpty { problems.append("\(name): scoring reports subscores it does not declare: \(undeclared.joined(separator: ", "))") }
+                if !undeclared.isEmpty {
+                    problems.append(
+                        "\(name): scoring reports subscores it does not declare: \(undeclared.joined(separator: ", "))")
+                }
             } catch {
                 problems.append("\(name): \(end) answers refused: \(error)")
             }
@@ -81,7 +97,9 @@ public enum ConditionConformance {
                     // Every score the answers reach, searched once per scale.
                     let scores = reachable ?? reachableScores(scale)
                     reachable = scores
-                    found = scores.filter { $0.key >= band.lowerBound && $0.key <= band.upperBound }.min { abs($0.key - edge) < abs($1.key - edge) }.map { ($0.key, $0.value) }
+                    found = scores.filter { $0.key >= band.lowerBound && $0.key <= band.upperBound }.min {
+                        abs($0.key - edge) < abs($1.key - edge)
+                    }.map { ($0.key, $0.value) }
                 }
                 guard let (target, answers) = found else {
                     problems.append("\(name): no answers score \(edge), nor any score in band \(band.id)")
@@ -89,7 +107,8 @@ public enum ConditionConformance {
                 }
                 let result = try? scale.score(answers)
                 if result?.band != band {
-                    problems.append("\(name): a score of \(target) is banded \(result?.band?.id ?? "none"), not \(band.id)")
+                    problems.append(
+                        "\(name): a score of \(target) is banded \(result?.band?.id ?? "none"), not \(band.id)")
                 }
             }
         }
@@ -110,12 +129,16 @@ public enum ConditionConformance {
 
     /// The raw answer of each item that scores lowest.
     public static func lowestAnswers(_ scale: any AssessmentScale) -> [Int?] {
-        scale.items.map { item in rawAnswers(item).min { item.scoredValue(ofRawAnswer: $0) < item.scoredValue(ofRawAnswer: $1) } }
+        scale.items.map { item in
+            rawAnswers(item).min { item.scoredValue(ofRawAnswer: $0) < item.scoredValue(ofRawAnswer: $1) }
+        }
     }
 
     /// The raw answer of each item that scores highest.
     public static func highestAnswers(_ scale: any AssessmentScale) -> [Int?] {
-        scale.items.map { item in rawAnswers(item).max { item.scoredValue(ofRawAnswer: $0) < item.scoredValue(ofRawAnswer: $1) } }
+        scale.items.map { item in
+            rawAnswers(item).max { item.scoredValue(ofRawAnswer: $0) < item.scoredValue(ofRawAnswer: $1) }
+        }
     }
 
     /// Every raw answer an item allows.
@@ -169,9 +192,12 @@ public enum ConditionConformance {
     /// Answers that a safety check should flag: the lowest answers with the trigger's item raised.
     static func answersRaising(_ check: SafetyCheck, scale: any AssessmentScale) -> [Int?]? {
         switch check.trigger {
-        case let .itemAtLeast(itemID, value):
+        case .itemAtLeast(let itemID, let value):
             guard let index = scale.items.firstIndex(where: { $0.id == itemID }),
-                  let raw = rawAnswers(scale.items[index]).first(where: { scale.items[index].scoredValue(ofRawAnswer: $0) >= value }) else { return nil }
+                let raw = rawAnswers(scale.items[index]).first(where: {
+                    scale.items[index].scoredValue(ofRawAnswer: $0) >= value
+                })
+            else { return nil }
             var answers = lowestAnswers(scale)
             answers[index] = raw
             return answers
@@ -184,7 +210,9 @@ public enum ConditionConformance {
     /// required item unanswered.
     public static func invalidAnswerSets(_ scale: any AssessmentScale) -> [(String, [Int?])] {
         let valid = lowestAnswers(scale)
-        var sets: [(String, [Int?])] = [("one answer too few", Array(valid.dropLast())), ("one answer too many", valid + [valid[0]])]
+        var sets: [(String, [Int?])] = [
+            ("one answer too few", Array(valid.dropLast())), ("one answer too many", valid + [valid[0]]),
+        ]
         for (index, item) in scale.items.enumerated() {
             let allowed = rawAnswers(item)
             for raw in [allowed.min()! - 1, allowed.max()! + 1] {
@@ -202,8 +230,10 @@ public enum ConditionConformance {
     /// decimals, the wrong number of entries.
     public static func invalidAnswerTexts(_ scale: any AssessmentScale) -> [(String, String)] {
         let valid = lowestAnswers(scale).map { $0.map(String.init) ?? "" }
-        var texts: [(String, String)] = [("with one entry too few", valid.dropLast().joined(separator: ",")),
-                                         ("with one entry too many", (valid + [valid[0]]).joined(separator: ","))]
+        var texts: [(String, String)] = [
+            ("with one entry too few", valid.dropLast().joined(separator: ",")),
+            ("with one entry too many", (valid + [valid[0]]).joined(separator: ",")),
+        ]
         for (index, item) in scale.items.enumerated() {
             var bad: [String] = ["maybe", "1.5"]
             switch item.response {

@@ -12,8 +12,10 @@ public struct HTTPPost: Sendable {
     public var connectTimeoutSeconds: Int
     public var totalTimeoutSeconds: Int
 
-    public init(url: String, body: Data, headers: [(String, String)], caFile: String? = nil,
-                connectTimeoutSeconds: Int = 10, totalTimeoutSeconds: Int = 60) {
+    public init(
+        url: String, body: Data, headers: [(String, String)], caFile: String? = nil,
+        connectTimeoutSeconds: Int = 10, totalTimeoutSeconds: Int = 60
+    ) {
         self.url = url
         self.body = body
         self.headers = headers
@@ -72,12 +74,18 @@ public struct CurlHTTPClient: Sendable {
 
     /// Whether a URL may be used: `https://` anywhere, `http://` only to a loopback address.
     public static func check(url text: String) -> HTTPFailure? {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
             return .refused("'\(text)' is not a URL (expected https://host/path)")
         }
         switch scheme {
         case "https": return nil
-        case "http": return isLoopback(host) ? nil : .refused("plain http:// is allowed only to this machine (127.0.0.1, localhost, [::1]); use https:// for \(host)")
+        case "http":
+            return isLoopback(host)
+                ? nil
+                : .refused(
+                    "plain http:// is allowed only to this machine (127.0.0.1, localhost, [::1]); use https:// for \(host)"
+                )
         default: return .refused("only https:// URLs are allowed, not \(scheme)://")
         }
     }
@@ -123,38 +131,48 @@ public struct CurlHTTPClient: Sendable {
         set(ketareg_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
         set(ketareg_curl_setopt_long(handle, CURLOPT_POST, 1))
         set(ketareg_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count))
-        set(request.body.withUnsafeBytes { bytes in
-            ketareg_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-        })
-        set(ketareg_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            let collected = Unmanaged<Collected>.fromOpaque(context!).takeUnretainedValue()
-            collected.body.append(UnsafeRawPointer(data!).assumingMemoryBound(to: UInt8.self), count: size * count)
-            return size * count
-        })
+        set(
+            request.body.withUnsafeBytes { bytes in
+                ketareg_curl_setopt_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            })
+        set(
+            ketareg_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+                let collected = Unmanaged<Collected>.fromOpaque(context!).takeUnretainedValue()
+                collected.body.append(UnsafeRawPointer(data!).assumingMemoryBound(to: UInt8.self), count: size * count)
+                return size * count
+            })
         set(ketareg_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
-        set(ketareg_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            let collected = Unmanaged<Collected>.fromOpaque(context!).takeUnretainedValue()
-            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-            if line.hasPrefix("HTTP/") {
-                collected.headers = [:] // a new response (after 100 Continue) starts its own headers
-            } else if let colon = line.firstIndex(of: ":") {
-                let name = line[..<colon].lowercased()
-                collected.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            return size * count
-        })
+        set(
+            ketareg_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+                let collected = Unmanaged<Collected>.fromOpaque(context!).takeUnretainedValue()
+                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+                if line.hasPrefix("HTTP/") {
+                    collected.headers = [:]  // a new response (after 100 Continue) starts its own headers
+                } else if let colon = line.firstIndex(of: ":") {
+                    let name = line[..<colon].lowercased()
+                    collected.headers[name] = line[line.index(after: colon)...].trimmingCharacters(
+                        in: .whitespacesAndNewlines)
+                }
+                return size * count
+            })
         set(ketareg_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
-        guard setup == CURLE_OK else { return .failure(.other("libcurl refused an option: \(String(cString: ketareg_curl_easy_strerror(setup)))")) }
+        guard setup == CURLE_OK else {
+            return .failure(.other("libcurl refused an option: \(String(cString: ketareg_curl_easy_strerror(setup)))"))
+        }
 
         let code = ketareg_curl_easy_perform(handle)
         guard code == CURLE_OK else {
             let message = String(cString: ketareg_curl_easy_strerror(code))
             switch code {
-            case CURLE_OPERATION_TIMEDOUT: return .failure(.timeout("no complete answer within the timeout (\(message))"))
+            case CURLE_OPERATION_TIMEDOUT:
+                return .failure(.timeout("no complete answer within the timeout (\(message))"))
             case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_GOT_NOTHING,
-                 CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+                CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
                 return .failure(.connection(message))
-            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE,
+                CURLE_SSL_CERTPROBLEM:
                 return .failure(.tls(message))
             case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
                 return .failure(.refused(message))

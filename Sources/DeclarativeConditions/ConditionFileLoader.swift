@@ -41,18 +41,23 @@ public enum ConditionFileLoader {
             throw ConditionFileError(file: path, line: 1, message: "cannot read the file")
         }
         guard data.count <= maximumFileBytes else {
-            throw ConditionFileError(file: path, line: 1, message: "the file has \(data.count) bytes; a module file may have at most \(maximumFileBytes)")
+            throw ConditionFileError(
+                file: path, line: 1,
+                message: "the file has \(data.count) bytes; a module file may have at most \(maximumFileBytes)")
         }
         // A NUL byte or text that is not UTF-8 is refused with its line, never read as something else.
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let nul = bytes.firstIndex(of: 0) {
-            throw ConditionFileError(file: path, line: bytes[..<nul].count { $0 == 0x0A } + 1, message: "a NUL byte, which a module file may not contain")
+            throw ConditionFileError(
+                file: path, line: bytes[..<nul].count { $0 == 0x0A } + 1,
+                message: "a NUL byte, which a module file may not contain")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
             let line = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
-            throw ConditionFileError(file: path, line: line, message: "this line is not UTF-8 text; save the file as UTF-8")
+            throw ConditionFileError(
+                file: path, line: line, message: "this line is not UTF-8 text; save the file as UTF-8")
         }
         return try parse(text, file: path)
     }
@@ -73,13 +78,16 @@ public enum ConditionFileLoader {
             // YAMS_DEFAULT_ENCODING is set. Together 13M of the 19M instructions loading the PTSD
             // module took, on every command that loads the catalog.
             guard let node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]), .utf8) else {
-                throw ConditionFileError(file: file, line: 1, message: "the file is empty; it must describe one condition (see docs/adding-a-condition.md)")
+                throw ConditionFileError(
+                    file: file, line: 1,
+                    message: "the file is empty; it must describe one condition (see docs/adding-a-condition.md)")
             }
             root = node
         } catch let error as ConditionFileError {
             throw error
         } catch let error as YamlError {
-            throw ConditionFileError(file: file, line: yamlLine(error), message: "this is not valid YAML: \(yamlProblem(error))")
+            throw ConditionFileError(
+                file: file, line: yamlLine(error), message: "this is not valid YAML: \(yamlProblem(error))")
         } catch {
             throw ConditionFileError(file: file, line: 1, message: "this is not valid YAML: \(error)")
         }
@@ -101,7 +109,8 @@ public enum ConditionFileLoader {
 
     static func yamlProblem(_ error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            return problem
         default: return "\(error)"
         }
     }
@@ -110,18 +119,25 @@ public enum ConditionFileLoader {
 extension ConditionFileLoader {
     /// The catalog of compiled and declarative modules together. A clash between them (one id
     /// twice) is reported at the declarative file's line.
-    public static func catalog(compiled: [any Condition], declarative: [DeclarativeCondition]) throws -> ConditionCatalog {
+    public static func catalog(compiled: [any Condition], declarative: [DeclarativeCondition]) throws
+        -> ConditionCatalog
+    {
         do {
             return try ConditionCatalog(compiled + declarative)
         } catch {
-            let clash: (DeclarativeCondition, String)? = switch error {
-            case .duplicateCondition(let id): declarative.last { $0.id == id }.map { ($0, "id") }
-            case .duplicateScale(let id, _, let second): declarative.first { $0.id == second }.map { ($0, "scale:\(id)") }
-            default: nil
-            }
+            let clash: (DeclarativeCondition, String)? =
+                switch error {
+                case .duplicateCondition(let id): declarative.last { $0.id == id }.map { ($0, "id") }
+                case .duplicateScale(let id, _, let second):
+                    declarative.first { $0.id == second }.map { ($0, "scale:\(id)") }
+                default: nil
+                }
             guard let (condition, key) = clash else { throw error }
-            throw ConditionFileErrors(errors: [ConditionFileError(file: condition.file, line: condition.lines[key] ?? 1,
-                                                                  message: "\(error); choose another id in this file")])
+            throw ConditionFileErrors(errors: [
+                ConditionFileError(
+                    file: condition.file, line: condition.lines[key] ?? 1,
+                    message: "\(error); choose another id in this file")
+            ])
         }
     }
 }
@@ -134,7 +150,8 @@ public struct ConditionFileErrors: Error, Sendable, CustomStringConvertible {
 
 /// Levenshtein distance, for "did you mean" suggestions.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     var row = Array(0...b.count)
     for i in 1...max(a.count, 1) where !a.isEmpty {
         var previous = row[0]

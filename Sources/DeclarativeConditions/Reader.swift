@@ -18,8 +18,13 @@ struct Reader {
         for (key, value) in mapping {
             guard let name = key.string else { throw fail(key, "keys in \(what) must be words") }
             guard allowed.contains(name) else {
-                let suggestion = allowed.min { editDistance($0, name) < editDistance($1, name) }.flatMap { editDistance($0, name) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
-                throw fail(key, "unknown key '\(name)' in \(what)\(suggestion); write one of: \(allowed.joined(separator: ", "))")
+                let suggestion =
+                    allowed.min { editDistance($0, name) < editDistance($1, name) }.flatMap {
+                        editDistance($0, name) <= 3 ? " (did you mean '\($0)'?)" : nil
+                    } ?? ""
+                throw fail(
+                    key,
+                    "unknown key '\(name)' in \(what)\(suggestion); write one of: \(allowed.joined(separator: ", "))")
             }
             guard entries[name] == nil else { throw fail(key, "'\(name)' appears twice in \(what); keep one") }
             entries[name] = value
@@ -31,7 +36,9 @@ struct Reader {
     }
 
     func string(_ node: Node?, _ what: String) throws -> String {
-        guard let node, case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw fail(node, "\(what) must be text") }
+        guard let node, case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            throw fail(node, "\(what) must be text")
+        }
         return scalar.string
     }
 
@@ -39,7 +46,9 @@ struct Reader {
         let text = try string(node, what)
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
         guard text.allSatisfy(allowed.contains), text.first != "-", text.last != "-" else {
-            throw fail(node, "\(what) '\(text)' is not an id; use lower-case letters, digits and inner hyphens (e.g. pcl5, visit-1)")
+            throw fail(
+                node,
+                "\(what) '\(text)' is not an id; use lower-case letters, digits and inner hyphens (e.g. pcl5, visit-1)")
         }
         return text
     }
@@ -50,7 +59,9 @@ struct Reader {
     }
 
     func number(_ node: Node?, _ what: String) throws -> Double {
-        guard let text = node?.string, let value = Double(text), value.isFinite else { throw fail(node, "\(what) must be a number") }
+        guard let text = node?.string, let value = Double(text), value.isFinite else {
+            throw fail(node, "\(what) must be a number")
+        }
         return value
     }
 
@@ -63,7 +74,9 @@ struct Reader {
     }
 
     func sequence(_ node: Node?, _ what: String) throws -> [Node] {
-        guard let node, case .sequence(let sequence) = node else { throw fail(node, "\(what) must be a list (lines starting with '- ')") }
+        guard let node, case .sequence(let sequence) = node else {
+            throw fail(node, "\(what) must be a list (lines starting with '- ')")
+        }
         return Array(sequence)
     }
 }

@@ -25,8 +25,10 @@ public enum ForestPlot {
         let rows = outcome.clinics.count
         let top = 30.0
         let height = top + Double(rows + 3) * rowHeight + 30
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title(outcome)))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        svg += "<text x=\"0\" y=\"16\" font-weight=\"bold\">Clinic</text><text x=\"\(f(width - numbersWidth + 10))\" y=\"16\" font-weight=\"bold\">Rate (95% CI)  n</text>\n"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title(outcome)))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        svg +=
+            "<text x=\"0\" y=\"16\" font-weight=\"bold\">Clinic</text><text x=\"\(f(width - numbersWidth + 10))\" y=\"16\" font-weight=\"bold\">Rate (95% CI)  n</text>\n"
         let weights: [Double]
         if let analysis = outcome.analysis {
             let raw = outcome.clinics.map { 1 / ($0.proportion.logit.variance + analysis.tau2) }
@@ -43,22 +45,31 @@ public enum ForestPlot {
             let side = 4 + 10 * (weights.indices.contains(index) ? weights[index].squareRoot() : 0)
             svg += "<g class=\"clinic\"><text x=\"0\" y=\"\(f(y + 4))\">\(escape(String(row.clinic.prefix(28))))</text>"
             svg += "<line x1=\"\(f(x(low)))\" y1=\"\(f(y))\" x2=\"\(f(x(high)))\" y2=\"\(f(y))\" stroke=\"#333\"/>"
-            svg += "<rect x=\"\(f(x(row.proportion.rate) - side / 2))\" y=\"\(f(y - side / 2))\" width=\"\(f(side))\" height=\"\(f(side))\" fill=\"#1f5fa8\"/>"
-            svg += "<text x=\"\(f(width - numbersWidth + 10))\" y=\"\(f(y + 4))\">\(percent(row.proportion.rate)) (\(percent(low))–\(percent(high)))  \(row.proportion.total)</text></g>\n"
+            svg +=
+                "<rect x=\"\(f(x(row.proportion.rate) - side / 2))\" y=\"\(f(y - side / 2))\" width=\"\(f(side))\" height=\"\(f(side))\" fill=\"#1f5fa8\"/>"
+            svg +=
+                "<text x=\"\(f(width - numbersWidth + 10))\" y=\"\(f(y + 4))\">\(percent(row.proportion.rate)) (\(percent(low))–\(percent(high)))  \(row.proportion.total)</text></g>\n"
         }
         let pooledY = top + Double(rows) * rowHeight + rowHeight
         if let analysis = outcome.analysis {
             let r = analysis.random
-            svg += "<g class=\"pooled\"><text x=\"0\" y=\"\(f(pooledY + 4))\" font-weight=\"bold\">Pooled (random effects)</text>"
-            svg += "<polygon points=\"\(f(x(r.ciLow))),\(f(pooledY)) \(f(x(r.rate))),\(f(pooledY - 7)) \(f(x(r.ciHigh))),\(f(pooledY)) \(f(x(r.rate))),\(f(pooledY + 7))\" fill=\"#b5402a\"/>"
-            svg += "<text x=\"\(f(width - numbersWidth + 10))\" y=\"\(f(pooledY + 4))\" font-weight=\"bold\">\(percent(r.rate)) (\(percent(r.ciLow))–\(percent(r.ciHigh)))</text></g>\n"
-            svg += "<text x=\"0\" y=\"\(f(pooledY + rowHeight + 4))\" fill=\"#555\">I² = \(String(format: "%.0f", analysis.i2 * 100))%, τ² = \(String(format: "%.3f", analysis.tau2)), Q = \(String(format: "%.2f", analysis.q)) on \(analysis.clinics - 1) df</text>\n"
-            svg += "<line x1=\"\(f(x(r.rate)))\" y1=\"\(f(top - 4))\" x2=\"\(f(x(r.rate)))\" y2=\"\(f(pooledY + 8))\" stroke=\"#b5402a\" stroke-dasharray=\"3,3\"/>\n"
+            svg +=
+                "<g class=\"pooled\"><text x=\"0\" y=\"\(f(pooledY + 4))\" font-weight=\"bold\">Pooled (random effects)</text>"
+            svg +=
+                "<polygon points=\"\(f(x(r.ciLow))),\(f(pooledY)) \(f(x(r.rate))),\(f(pooledY - 7)) \(f(x(r.ciHigh))),\(f(pooledY)) \(f(x(r.rate))),\(f(pooledY + 7))\" fill=\"#b5402a\"/>"
+            svg +=
+                "<text x=\"\(f(width - numbersWidth + 10))\" y=\"\(f(pooledY + 4))\" font-weight=\"bold\">\(percent(r.rate)) (\(percent(r.ciLow))–\(percent(r.ciHigh)))</text></g>\n"
+            svg +=
+                "<text x=\"0\" y=\"\(f(pooledY + rowHeight + 4))\" fill=\"#555\">I² = \(String(format: "%.0f", analysis.i2 * 100))%, τ² = \(String(format: "%.3f", analysis.tau2)), Q = \(String(format: "%.2f", analysis.q)) on \(analysis.clinics - 1) df</text>\n"
+            svg +=
+                "<line x1=\"\(f(x(r.rate)))\" y1=\"\(f(top - 4))\" x2=\"\(f(x(r.rate)))\" y2=\"\(f(pooledY + 8))\" stroke=\"#b5402a\" stroke-dasharray=\"3,3\"/>\n"
         }
         let axisY = pooledY + rowHeight * 1.7
-        svg += "<g class=\"axis\"><line x1=\"\(f(plotLeft))\" y1=\"\(f(axisY))\" x2=\"\(f(plotLeft + plotWidth))\" y2=\"\(f(axisY))\" stroke=\"#333\"/>"
+        svg +=
+            "<g class=\"axis\"><line x1=\"\(f(plotLeft))\" y1=\"\(f(axisY))\" x2=\"\(f(plotLeft + plotWidth))\" y2=\"\(f(axisY))\" stroke=\"#333\"/>"
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
-            svg += "<line x1=\"\(f(x(tick)))\" y1=\"\(f(axisY))\" x2=\"\(f(x(tick)))\" y2=\"\(f(axisY + 4))\" stroke=\"#333\"/>"
+            svg +=
+                "<line x1=\"\(f(x(tick)))\" y1=\"\(f(axisY))\" x2=\"\(f(x(tick)))\" y2=\"\(f(axisY + 4))\" stroke=\"#333\"/>"
             svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(axisY + 16))\" text-anchor=\"middle\">\(Int(tick * 100))%</text>"
         }
         svg += "</g>\n</svg>"
@@ -72,14 +83,14 @@ public enum ForestPlot {
     /// The whole report.
     public static func html(_ outcomes: [PooledOutcome], minimumCellSize: Int, generated: String) -> String {
         var html = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>KetaReg network: pooled outcomes</title>
-        <style>body{font-family:sans-serif;max-width:800px;margin:2em auto;color:#222}h2{font-size:1.1em;margin-top:2em}.note{color:#555}</style>
-        </head><body>
-        <h1>Pooled outcomes across clinics</h1>
-        <p class="note">\(escape(generated)). Each clinic's latest summary. Random effects: DerSimonian and Laird on the logit scale, 95% intervals. No clinic is shown, or pooled, whose row has a count from 1 to \(minimumCellSize - 1).</p>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>KetaReg network: pooled outcomes</title>
+            <style>body{font-family:sans-serif;max-width:800px;margin:2em auto;color:#222}h2{font-size:1.1em;margin-top:2em}.note{color:#555}</style>
+            </head><body>
+            <h1>Pooled outcomes across clinics</h1>
+            <p class="note">\(escape(generated)). Each clinic's latest summary. Random effects: DerSimonian and Laird on the logit scale, 95% intervals. No clinic is shown, or pooled, whose row has a count from 1 to \(minimumCellSize - 1).</p>
 
-        """
+            """
         if outcomes.isEmpty { html += "<p>No outcome has been received yet.</p>\n" }
         for outcome in outcomes {
             html += "<section><h2>\(escape(title(outcome)))</h2>\n"
@@ -89,7 +100,10 @@ public enum ForestPlot {
                 html += svg(outcome) + "\n"
             }
             if !outcome.notReported.isEmpty {
-                html += "<p class=\"note\">Not reported: " + outcome.notReported.map { "\(escape($0.clinic)) (\(escape($0.reason)))" }.joined(separator: "; ") + ".</p>\n"
+                html +=
+                    "<p class=\"note\">Not reported: "
+                    + outcome.notReported.map { "\(escape($0.clinic)) (\(escape($0.reason)))" }.joined(separator: "; ")
+                    + ".</p>\n"
             }
             html += "</section>\n"
         }

@@ -110,10 +110,12 @@ public enum PayloadIntake {
             schema = name
             kind = .fhir
         } else {
-            throw IntakeError("the body names no schema (its \"schema\" member, or a FHIR Bundle's urn:ketareg:schema tag)")
+            throw IntakeError(
+                "the body names no schema (its \"schema\" member, or a FHIR Bundle's urn:ketareg:schema tag)")
         }
         guard let validator = validators[schema] else {
-            throw IntakeError("unsupported schema \(quoted(schema)): this hub accepts \(accepted.joined(separator: ", "))")
+            throw IntakeError(
+                "unsupported schema \(quoted(schema)): this hub accepts \(accepted.joined(separator: ", "))")
         }
         let problems = validator.problems(in: document)
         if !problems.isEmpty {
@@ -126,12 +128,15 @@ public enum PayloadIntake {
         if kind == .fhir {
             period = fhirTag(root, "urn:ketareg:period") ?? ""
             head = fhirTag(root, "urn:ketareg:audit-chain-head")
-            guard period.utf8.count == 7 else { throw IntakeError("the Bundle carries no urn:ketareg:period tag (YYYY-MM)") }
+            guard period.utf8.count == 7 else {
+                throw IntakeError("the Bundle carries no urn:ketareg:period tag (YYYY-MM)")
+            }
         } else {
             period = root["period"]?.string ?? ""
             head = root["auditChainHead"]?.string
         }
-        var payload = ReceivedPayload(kind: kind, schema: schema, period: period, auditChainHead: head, digest: digest(bytes))
+        var payload = ReceivedPayload(
+            kind: kind, schema: schema, period: period, auditChainHead: head, digest: digest(bytes))
         switch kind {
         case .summary: try unpackSummary(try decode(SummaryPayload.self, bytes, schema: schema), into: &payload)
         case .records: try unpackRecords(try decode(RecordsPayload.self, bytes, schema: schema), into: &payload)
@@ -152,7 +157,9 @@ public enum PayloadIntake {
     }
 
     /// `type` decoded from bytes the schema has passed: the type the clinic encoded.
-    private static func decode<Payload: Decodable>(_ type: Payload.Type, _ bytes: Data, schema: String) throws(IntakeError) -> Payload {
+    private static func decode<Payload: Decodable>(_ type: Payload.Type, _ bytes: Data, schema: String)
+        throws(IntakeError) -> Payload
+    {
         do { return try JSONDecoder().decode(type, from: bytes) } catch {
             throw IntakeError("the body does not decode as \(schema): \(error)")
         }
@@ -171,22 +178,30 @@ public enum PayloadIntake {
     /// Weeks from the first infusion: negative before it.
     private static func week(_ value: Int?, at path: String) throws(IntakeError) {
         guard let value else { return }
-        guard abs(value) <= 10_000 else { throw IntakeError("\(path).week: must be a whole number of weeks from -10000 to 10000") }
+        guard abs(value) <= 10_000 else {
+            throw IntakeError("\(path).week: must be a whole number of weeks from -10000 to 10000")
+        }
     }
 
     private static func number(_ value: Double?, _ key: String, at path: String) throws(IntakeError) {
         guard let value else { return }
-        guard value.isFinite, abs(value) <= 1e9 else { throw IntakeError("\(path).\(key): must be a number between -1e9 and 1e9") }
+        guard value.isFinite, abs(value) <= 1e9 else {
+            throw IntakeError("\(path).\(key): must be a number between -1e9 and 1e9")
+        }
     }
 
-    private static func unpackSummary(_ summary: SummaryPayload, into payload: inout ReceivedPayload) throws(IntakeError) {
+    private static func unpackSummary(_ summary: SummaryPayload, into payload: inout ReceivedPayload)
+        throws(IntakeError)
+    {
         // Each condition once, each timepoint of a scale once, each outcome row once: the stored
         // tables are keyed so, and a repeat must be refused here, not fail in the database.
         var conditionsSeen = Set<String>()
         for (c, condition) in summary.conditions.enumerated() {
             let path = "conditions[\(c)]"
             let id = condition.condition
-            guard conditionsSeen.insert(id).inserted else { throw IntakeError("\(path): condition \(id) appears twice") }
+            guard conditionsSeen.insert(id).inserted else {
+                throw IntakeError("\(path): condition \(id) appears twice")
+            }
             _ = try count(condition.patients, "patients", at: path)
             payload.conditions.append(condition)
             var timepointsSeen = Set<[String]>()
@@ -194,7 +209,8 @@ public enum PayloadIntake {
                 for (t, timepoint) in scale.timepoints.enumerated() {
                     let at = "\(path).scales[\(s)].timepoints[\(t)]"
                     guard timepointsSeen.insert([scale.scale, timepoint.timepoint]).inserted else {
-                        throw IntakeError("\(at): timepoint \(timepoint.timepoint) of \(scale.scale) appears twice in \(id)")
+                        throw IntakeError(
+                            "\(at): timepoint \(timepoint.timepoint) of \(scale.scale) appears twice in \(id)")
                     }
                     _ = try count(timepoint.patients, "patients", at: at)
                     try number(timepoint.mean, "mean", at: at)
@@ -208,7 +224,10 @@ public enum PayloadIntake {
             var seen = Set<[String]>()
             for (o, outcome) in condition.outcomes.enumerated() {
                 let at = "\(path).outcomes[\(o)]"
-                for (key, value) in [("eligible", outcome.eligible), ("assessed", outcome.assessed), ("missing", outcome.missing), ("met", outcome.met)] {
+                for (key, value) in [
+                    ("eligible", outcome.eligible), ("assessed", outcome.assessed), ("missing", outcome.missing),
+                    ("met", outcome.met),
+                ] {
                     _ = try count(value, key, at: at)
                 }
                 try number(outcome.rate, "rate", at: at)
@@ -221,14 +240,18 @@ public enum PayloadIntake {
                 }
                 let key = [outcome.outcome, outcome.scale, outcome.subscore ?? "", outcome.window, outcome.visit ?? ""]
                 guard seen.insert(key).inserted else {
-                    throw IntakeError("\(at): outcome \(outcome.outcome) on \(outcome.scale) (\(outcome.window)\(outcome.visit.map { ", \($0)" } ?? "")) appears twice in \(id)")
+                    throw IntakeError(
+                        "\(at): outcome \(outcome.outcome) on \(outcome.scale) (\(outcome.window)\(outcome.visit.map { ", \($0)" } ?? "")) appears twice in \(id)"
+                    )
                 }
                 payload.outcomes.append(ConditionOutcome(condition: id, row: outcome))
             }
         }
     }
 
-    private static func unpackRecords(_ records: RecordsPayload, into payload: inout ReceivedPayload) throws(IntakeError) {
+    private static func unpackRecords(_ records: RecordsPayload, into payload: inout ReceivedPayload)
+        throws(IntakeError)
+    {
         payload.patients = records.patients
         for (a, assessment) in records.assessments.enumerated() {
             try week(assessment.week, at: "assessments[\(a)]")

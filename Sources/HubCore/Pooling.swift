@@ -15,8 +15,10 @@ public struct ClinicOutcome: Sendable, Equatable {
     public var met: Int?
     public var suppressed: Bool
 
-    public init(clinic: String, period: String, condition: String, outcome: String, scale: String, subscore: String? = nil,
-                window: String, visit: String? = nil, assessed: Int?, met: Int?, suppressed: Bool) {
+    public init(
+        clinic: String, period: String, condition: String, outcome: String, scale: String, subscore: String? = nil,
+        window: String, visit: String? = nil, assessed: Int?, met: Int?, suppressed: Bool
+    ) {
         self.clinic = clinic
         self.period = period
         self.condition = condition
@@ -83,7 +85,9 @@ public enum Pooling {
 
     /// Groups the rows by condition, outcome, scale, subscore, window and visit, and pools each group.
     public static func pool(_ rows: [ClinicOutcome], minimumCellSize minimum: Int) -> [PooledOutcome] {
-        let groups = Dictionary(grouping: rows) { [$0.condition, $0.outcome, $0.scale, $0.subscore ?? "", $0.window, $0.visit ?? ""] }
+        let groups = Dictionary(grouping: rows) {
+            [$0.condition, $0.outcome, $0.scale, $0.subscore ?? "", $0.window, $0.visit ?? ""]
+        }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             let members = groups[key]!.sorted { ($0.clinic, $0.period) < ($1.clinic, $1.period) }
             var shown: [PooledOutcome.ClinicRow] = []
@@ -91,16 +95,19 @@ public enum Pooling {
             for row in members {
                 if let reason = withheldReason(row, minimum: minimum) {
                     notReported.append(.init(clinic: row.clinic, reason: reason))
-                } else if let assessed = row.assessed, let met = row.met, let proportion = Proportion(events: met, total: assessed) {
+                } else if let assessed = row.assessed, let met = row.met,
+                    let proportion = Proportion(events: met, total: assessed)
+                {
                     shown.append(.init(clinic: row.clinic, period: row.period, proportion: proportion))
                 } else {
                     notReported.append(.init(clinic: row.clinic, reason: "counts that do not make a proportion"))
                 }
             }
             let first = members[0]
-            return PooledOutcome(condition: first.condition, outcome: first.outcome, scale: first.scale, subscore: first.subscore,
-                                 window: first.window, visit: first.visit, clinics: shown, notReported: notReported,
-                                 analysis: MetaAnalysis(shown.map(\.proportion)), crude: CrudeProportion(shown.map(\.proportion)))
+            return PooledOutcome(
+                condition: first.condition, outcome: first.outcome, scale: first.scale, subscore: first.subscore,
+                window: first.window, visit: first.visit, clinics: shown, notReported: notReported,
+                analysis: MetaAnalysis(shown.map(\.proportion)), crude: CrudeProportion(shown.map(\.proportion)))
         }
     }
 }
@@ -110,13 +117,19 @@ extension PooledOutcome {
     public var json: [String: Any] {
         // Full precision: a script comparing with its own implementation needs every digit.
         func estimate(_ estimate: Estimate, method: String) -> [String: Any] {
-            ["rate": estimate.rate, "ciLow": estimate.ciLow, "ciHigh": estimate.ciHigh,
-             "logit": estimate.logit, "standardError": estimate.standardError, "method": method]
+            [
+                "rate": estimate.rate, "ciLow": estimate.ciLow, "ciHigh": estimate.ciHigh,
+                "logit": estimate.logit, "standardError": estimate.standardError, "method": method,
+            ]
         }
         var object: [String: Any] = [
             "condition": condition, "outcome": outcome, "scale": scale, "window": window,
-            "clinics": clinics.map { ["clinic": $0.clinic, "period": $0.period, "responders": $0.proportion.events,
-                                      "assessed": $0.proportion.total, "rate": $0.proportion.rate] as [String: Any] },
+            "clinics": clinics.map {
+                [
+                    "clinic": $0.clinic, "period": $0.period, "responders": $0.proportion.events,
+                    "assessed": $0.proportion.total, "rate": $0.proportion.rate,
+                ] as [String: Any]
+            },
             "notReported": notReported.map { ["clinic": $0.clinic, "reason": $0.reason] },
         ]
         if let subscore { object["subscore"] = subscore }
@@ -134,9 +147,12 @@ extension PooledOutcome {
             object["fixed"] = NSNull()
         }
         if let crude {
-            object["crude"] = ["responders": crude.events, "assessed": crude.total, "rate": crude.rate,
-                               "ciLow": crude.ciLow, "ciHigh": crude.ciHigh,
-                               "method": "sum of responders over sum of assessed, Wilson score interval"] as [String: Any]
+            object["crude"] =
+                [
+                    "responders": crude.events, "assessed": crude.total, "rate": crude.rate,
+                    "ciLow": crude.ciLow, "ciHigh": crude.ciHigh,
+                    "method": "sum of responders over sum of assessed, Wilson score interval",
+                ] as [String: Any]
         } else {
             object["crude"] = NSNull()
         }

@@ -29,23 +29,30 @@ public struct DatabaseLocation: Sendable, CustomStringConvertible {
     /// Reads `text`; `environment` is the program's (for `$PGPASSWORD`): the library reads none.
     public init(url text: String, environment: [String: String]) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
-              scheme == "postgres" || scheme == "postgresql" else {
-            throw HubError(.refused, "the database must be a postgres:// URL, like postgres://ketareg@127.0.0.1:5432/hub")
+            scheme == "postgres" || scheme == "postgresql"
+        else {
+            throw HubError(
+                .refused, "the database must be a postgres:// URL, like postgres://ketareg@127.0.0.1:5432/hub")
         }
         guard let user = components.user, !user.isEmpty else {
             throw HubError(.refused, "the database URL names no user (postgres://USER@HOST/DATABASE)")
         }
         let database = String(components.path.drop { $0 == "/" })
-        guard !database.isEmpty else { throw HubError(.refused, "the database URL names no database (postgres://USER@HOST/DATABASE)") }
+        guard !database.isEmpty else {
+            throw HubError(.refused, "the database URL names no database (postgres://USER@HOST/DATABASE)")
+        }
         let password = components.password?.removingPercentEncoding ?? environment["PGPASSWORD"]
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { $1 }
         var configuration: PostgresClient.Configuration
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
             let port = components.port ?? 5432
-            configuration = .init(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+            configuration = .init(
+                unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password,
+                database: database)
         } else {
             guard let host = components.host, !host.isEmpty else {
-                throw HubError(.refused, "the database URL names no host (postgres://USER@HOST/DATABASE, or ?host=/socket/folder)")
+                throw HubError(
+                    .refused, "the database URL names no host (postgres://USER@HOST/DATABASE, or ?host=/socket/folder)")
             }
             let tls: PostgresClient.Configuration.TLS
             switch query["sslmode"] ?? "prefer" {
@@ -55,7 +62,9 @@ public struct DatabaseLocation: Sendable, CustomStringConvertible {
             case let other:
                 throw HubError(.refused, "sslmode \(other) is not one this hub knows: disable, prefer or require")
             }
-            configuration = .init(host: host, port: components.port ?? 5432, username: user, password: password, database: database, tls: tls)
+            configuration = .init(
+                host: host, port: components.port ?? 5432, username: user, password: password, database: database,
+                tls: tls)
         }
         configuration.options.connectTimeout = .seconds(10)
         self.configuration = configuration

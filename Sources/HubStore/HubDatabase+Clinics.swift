@@ -10,14 +10,17 @@ extension HubDatabase {
     // MARK: Settings
 
     public func minimumCellSize() async throws -> Int {
-        for try await value in try await client.query("SELECT value FROM settings WHERE name = 'minimum-cell-size'", logger: logger).decode(String.self) {
+        for try await value in try await client.query(
+            "SELECT value FROM settings WHERE name = 'minimum-cell-size'", logger: logger
+        ).decode(String.self) {
             if let size = Int(value), size >= 1 { return size }
         }
         return Pooling.defaultMinimumCellSize
     }
 
     public func setMinimumCellSize(_ size: Int) async throws {
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO settings (name, value) VALUES ('minimum-cell-size', \(String(size)))
             ON CONFLICT (name) DO UPDATE SET value = excluded.value
             """, logger: logger)
@@ -35,7 +38,10 @@ extension HubDatabase {
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             let constraint = error.serverInfo?[.constraintName] ?? ""
             if constraint.contains("token") {
-                throw HubError(.refused, "another clinic already has this token: give each clinic its own (for example `openssl rand -hex 32`)")
+                throw HubError(
+                    .refused,
+                    "another clinic already has this token: give each clinic its own (for example `openssl rand -hex 32`)"
+                )
             }
             throw HubError(.refused, "a clinic named \(name) is already registered (`ketareg-hub clinic list`)")
         }
@@ -43,7 +49,9 @@ extension HubDatabase {
 
     /// Refuses the clinic's token from now on (a lost or leaked token); what it sent stays.
     public func revokeClinic(name: String) async throws {
-        let rows = try await client.query("UPDATE clinics SET revoked_at = now() WHERE name = \(name) AND revoked_at IS NULL RETURNING id", logger: logger)
+        let rows = try await client.query(
+            "UPDATE clinics SET revoked_at = now() WHERE name = \(name) AND revoked_at IS NULL RETURNING id",
+            logger: logger)
         var changed = 0
         for try await _ in rows.decode(Int.self) { changed += 1 }
         if changed == 0 { try await requireClinic(name) }
@@ -54,17 +62,23 @@ extension HubDatabase {
     public func replaceToken(name: String, token: String) async throws {
         let hash = ByteBuffer(bytes: Self.tokenHash(token))
         do {
-            let rows = try await client.query("UPDATE clinics SET token_sha256 = \(hash), revoked_at = NULL WHERE name = \(name) RETURNING id", logger: logger)
+            let rows = try await client.query(
+                "UPDATE clinics SET token_sha256 = \(hash), revoked_at = NULL WHERE name = \(name) RETURNING id",
+                logger: logger)
             var changed = 0
             for try await _ in rows.decode(Int.self) { changed += 1 }
             if changed == 0 { try await requireClinic(name) }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            throw HubError(.refused, "another clinic already has this token: give each clinic its own (for example `openssl rand -hex 32`)")
+            throw HubError(
+                .refused,
+                "another clinic already has this token: give each clinic its own (for example `openssl rand -hex 32`)")
         }
     }
 
     private func requireClinic(_ name: String) async throws {
-        for try await _ in try await client.query("SELECT id FROM clinics WHERE name = \(name)", logger: logger).decode(Int.self) { return }
+        for try await _ in try await client.query("SELECT id FROM clinics WHERE name = \(name)", logger: logger).decode(
+            Int.self)
+        { return }
         throw HubError(.refused, "no clinic is named \(name) (`ketareg-hub clinic list`)")
     }
 
@@ -78,14 +92,20 @@ extension HubDatabase {
     }
 
     public func clinics() async throws -> [ClinicSummary] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT c.name, c.added_at, c.revoked_at, count(p.id)::bigint, max(p.period), max(p.received_at)
             FROM clinics c LEFT JOIN payloads p ON p.clinic_id = c.id
             GROUP BY c.id ORDER BY c.name
             """, logger: logger)
         var clinics: [ClinicSummary] = []
-        for try await (name, added, revoked, payloads, period, received) in rows.decode((String, Date, Date?, Int, String?, Date?).self) {
-            clinics.append(ClinicSummary(name: name, addedAt: added, revokedAt: revoked, payloads: payloads, latestPeriod: period, lastReceivedAt: received))
+        for try await (name, added, revoked, payloads, period, received) in rows.decode(
+            (String, Date, Date?, Int, String?, Date?).self)
+        {
+            clinics.append(
+                ClinicSummary(
+                    name: name, addedAt: added, revokedAt: revoked, payloads: payloads, latestPeriod: period,
+                    lastReceivedAt: received))
         }
         return clinics
     }
@@ -95,7 +115,8 @@ extension HubDatabase {
     /// the presented one in constant time.
     public func clinic(forToken token: String) async throws -> (id: Int, name: String)? {
         let presented = Self.tokenHash(token)
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT id, name, token_sha256 FROM clinics WHERE token_sha256 = \(ByteBuffer(bytes: presented)) AND revoked_at IS NULL
             """, logger: logger)
         for try await (id, name, stored) in rows.decode((Int, String, ByteBuffer).self) {

@@ -9,151 +9,154 @@ import PostgresNIO
 extension HubDatabase {
     /// The named migrations, in order. A migration is never edited once released: a change is a new one.
     static let migrations: [(name: String, sql: [String])] = [
-        ("001-clinics-payloads-and-unpacked-tables", [
-            """
-            CREATE TABLE clinics (
-                id serial PRIMARY KEY,
-                name text NOT NULL UNIQUE,
-                token_sha256 bytea NOT NULL UNIQUE,
-                added_at timestamptz NOT NULL DEFAULT now(),
-                -- Set by `clinic revoke`: the token is refused from then on; what was received stays.
-                revoked_at timestamptz
-            )
-            """,
-            "CREATE TABLE settings (name text PRIMARY KEY, value text NOT NULL)",
-            "INSERT INTO settings (name, value) VALUES ('minimum-cell-size', '\(Pooling.defaultMinimumCellSize)')",
-            """
-            CREATE TABLE payloads (
-                id bigserial PRIMARY KEY,
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                idempotency_key text NOT NULL,
-                digest text NOT NULL,
-                schema text NOT NULL,
-                kind text NOT NULL,
-                period text NOT NULL,
-                audit_chain_head text,
-                size_bytes integer NOT NULL,
-                body bytea NOT NULL,
-                received_at timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (clinic_id, idempotency_key)
-            )
-            """,
-            "CREATE INDEX payloads_by_clinic_kind_period ON payloads (clinic_id, kind, period, id)",
-            """
-            CREATE TABLE summary_conditions (
-                payload_id bigint NOT NULL REFERENCES payloads (id),
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                period text NOT NULL,
-                condition text NOT NULL,
-                patients bigint,
-                suppressed boolean NOT NULL,
-                computed_in text NOT NULL,
-                PRIMARY KEY (payload_id, condition)
-            )
-            """,
-            """
-            CREATE TABLE summary_timepoints (
-                payload_id bigint NOT NULL REFERENCES payloads (id),
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                period text NOT NULL,
-                condition text NOT NULL,
-                scale text NOT NULL,
-                timepoint text NOT NULL,
-                patients bigint,
-                mean double precision,
-                median double precision,
-                q1 double precision,
-                q3 double precision,
-                mean_change_from_baseline double precision,
-                suppressed boolean NOT NULL,
-                computed_in text NOT NULL,
-                PRIMARY KEY (payload_id, condition, scale, timepoint)
-            )
-            """,
-            """
-            CREATE TABLE summary_outcomes (
-                payload_id bigint NOT NULL REFERENCES payloads (id),
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                period text NOT NULL,
-                condition text NOT NULL,
-                outcome text NOT NULL,
-                scale text NOT NULL,
-                subscore text NOT NULL DEFAULT '',
-                outcome_window text NOT NULL,
-                visit text NOT NULL DEFAULT '',
-                rule text NOT NULL,
-                eligible bigint,
-                assessed bigint,
-                missing bigint,
-                met bigint,
-                rate double precision,
-                suppressed boolean NOT NULL,
-                computed_in text NOT NULL,
-                PRIMARY KEY (payload_id, condition, outcome, scale, subscore, outcome_window, visit)
-            )
-            """,
-            "CREATE INDEX summary_outcomes_by_outcome ON summary_outcomes (condition, outcome, scale, outcome_window, visit)",
-            """
-            CREATE TABLE records_patients (
-                payload_id bigint NOT NULL REFERENCES payloads (id),
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                period text NOT NULL,
-                pseudonym text NOT NULL,
-                age_band text NOT NULL,
-                sex text NOT NULL,
-                conditions text[] NOT NULL,
-                detail text NOT NULL,
-                PRIMARY KEY (payload_id, pseudonym)
-            )
-            """,
-            "CREATE INDEX records_patients_by_pseudonym ON records_patients (clinic_id, pseudonym)",
-            """
-            CREATE TABLE records_assessments (
-                payload_id bigint NOT NULL REFERENCES payloads (id),
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                pseudonym text NOT NULL,
-                scale text NOT NULL,
-                timepoint text NOT NULL,
-                week integer,
-                score double precision NOT NULL,
-                band text
-            )
-            """,
-            "CREATE INDEX records_assessments_by_pseudonym ON records_assessments (clinic_id, pseudonym)",
-            "CREATE INDEX records_assessments_by_payload ON records_assessments (payload_id)",
-            """
-            CREATE TABLE records_infusions (
-                payload_id bigint NOT NULL REFERENCES payloads (id),
-                clinic_id integer NOT NULL REFERENCES clinics (id),
-                pseudonym text NOT NULL,
-                condition text NOT NULL,
-                week integer,
-                minutes text NOT NULL,
-                dose_mg_per_kg text,
-                rate_mg_per_kg_per_hour text,
-                route text
-            )
-            """,
-            "CREATE INDEX records_infusions_by_pseudonym ON records_infusions (clinic_id, pseudonym)",
-            // The payload that counts for each clinic, kind and period: the newest received. Older
-            // ones stay stored.
-            """
-            CREATE VIEW current_payloads AS
-            SELECT DISTINCT ON (clinic_id, kind, period) id, clinic_id, kind, schema, period, digest, audit_chain_head, received_at
-            FROM payloads ORDER BY clinic_id, kind, period, id DESC
-            """,
-            // Each clinic's latest summary: its latest period, and the newest payload for it.
-            """
-            CREATE VIEW latest_summaries AS
-            SELECT DISTINCT ON (clinic_id) id, clinic_id, period, received_at
-            FROM payloads WHERE kind = 'summary' ORDER BY clinic_id, period DESC, id DESC
-            """,
-            """
-            CREATE VIEW latest_summary_outcomes AS
-            SELECT c.name AS clinic, o.*
-            FROM summary_outcomes o JOIN latest_summaries l ON l.id = o.payload_id JOIN clinics c ON c.id = o.clinic_id
-            """,
-        ]),
+        (
+            "001-clinics-payloads-and-unpacked-tables",
+            [
+                """
+                CREATE TABLE clinics (
+                    id serial PRIMARY KEY,
+                    name text NOT NULL UNIQUE,
+                    token_sha256 bytea NOT NULL UNIQUE,
+                    added_at timestamptz NOT NULL DEFAULT now(),
+                    -- Set by `clinic revoke`: the token is refused from then on; what was received stays.
+                    revoked_at timestamptz
+                )
+                """,
+                "CREATE TABLE settings (name text PRIMARY KEY, value text NOT NULL)",
+                "INSERT INTO settings (name, value) VALUES ('minimum-cell-size', '\(Pooling.defaultMinimumCellSize)')",
+                """
+                CREATE TABLE payloads (
+                    id bigserial PRIMARY KEY,
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    idempotency_key text NOT NULL,
+                    digest text NOT NULL,
+                    schema text NOT NULL,
+                    kind text NOT NULL,
+                    period text NOT NULL,
+                    audit_chain_head text,
+                    size_bytes integer NOT NULL,
+                    body bytea NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now(),
+                    UNIQUE (clinic_id, idempotency_key)
+                )
+                """,
+                "CREATE INDEX payloads_by_clinic_kind_period ON payloads (clinic_id, kind, period, id)",
+                """
+                CREATE TABLE summary_conditions (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    period text NOT NULL,
+                    condition text NOT NULL,
+                    patients bigint,
+                    suppressed boolean NOT NULL,
+                    computed_in text NOT NULL,
+                    PRIMARY KEY (payload_id, condition)
+                )
+                """,
+                """
+                CREATE TABLE summary_timepoints (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    period text NOT NULL,
+                    condition text NOT NULL,
+                    scale text NOT NULL,
+                    timepoint text NOT NULL,
+                    patients bigint,
+                    mean double precision,
+                    median double precision,
+                    q1 double precision,
+                    q3 double precision,
+                    mean_change_from_baseline double precision,
+                    suppressed boolean NOT NULL,
+                    computed_in text NOT NULL,
+                    PRIMARY KEY (payload_id, condition, scale, timepoint)
+                )
+                """,
+                """
+                CREATE TABLE summary_outcomes (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    period text NOT NULL,
+                    condition text NOT NULL,
+                    outcome text NOT NULL,
+                    scale text NOT NULL,
+                    subscore text NOT NULL DEFAULT '',
+                    outcome_window text NOT NULL,
+                    visit text NOT NULL DEFAULT '',
+                    rule text NOT NULL,
+                    eligible bigint,
+                    assessed bigint,
+                    missing bigint,
+                    met bigint,
+                    rate double precision,
+                    suppressed boolean NOT NULL,
+                    computed_in text NOT NULL,
+                    PRIMARY KEY (payload_id, condition, outcome, scale, subscore, outcome_window, visit)
+                )
+                """,
+                "CREATE INDEX summary_outcomes_by_outcome ON summary_outcomes (condition, outcome, scale, outcome_window, visit)",
+                """
+                CREATE TABLE records_patients (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    period text NOT NULL,
+                    pseudonym text NOT NULL,
+                    age_band text NOT NULL,
+                    sex text NOT NULL,
+                    conditions text[] NOT NULL,
+                    detail text NOT NULL,
+                    PRIMARY KEY (payload_id, pseudonym)
+                )
+                """,
+                "CREATE INDEX records_patients_by_pseudonym ON records_patients (clinic_id, pseudonym)",
+                """
+                CREATE TABLE records_assessments (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    pseudonym text NOT NULL,
+                    scale text NOT NULL,
+                    timepoint text NOT NULL,
+                    week integer,
+                    score double precision NOT NULL,
+                    band text
+                )
+                """,
+                "CREATE INDEX records_assessments_by_pseudonym ON records_assessments (clinic_id, pseudonym)",
+                "CREATE INDEX records_assessments_by_payload ON records_assessments (payload_id)",
+                """
+                CREATE TABLE records_infusions (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    pseudonym text NOT NULL,
+                    condition text NOT NULL,
+                    week integer,
+                    minutes text NOT NULL,
+                    dose_mg_per_kg text,
+                    rate_mg_per_kg_per_hour text,
+                    route text
+                )
+                """,
+                "CREATE INDEX records_infusions_by_pseudonym ON records_infusions (clinic_id, pseudonym)",
+                // The payload that counts for each clinic, kind and period: the newest received. Older
+                // ones stay stored.
+                """
+                CREATE VIEW current_payloads AS
+                SELECT DISTINCT ON (clinic_id, kind, period) id, clinic_id, kind, schema, period, digest, audit_chain_head, received_at
+                FROM payloads ORDER BY clinic_id, kind, period, id DESC
+                """,
+                // Each clinic's latest summary: its latest period, and the newest payload for it.
+                """
+                CREATE VIEW latest_summaries AS
+                SELECT DISTINCT ON (clinic_id) id, clinic_id, period, received_at
+                FROM payloads WHERE kind = 'summary' ORDER BY clinic_id, period DESC, id DESC
+                """,
+                """
+                CREATE VIEW latest_summary_outcomes AS
+                SELECT c.name AS clinic, o.*
+                FROM summary_outcomes o JOIN latest_summaries l ON l.id = o.payload_id JOIN clinics c ON c.id = o.clinic_id
+                """,
+            ]
+        )
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
@@ -161,9 +164,13 @@ extension HubDatabase {
     public func migrate() async throws -> [String] {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(4242020301)", logger: logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS hub_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS hub_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                logger: logger)
             var applied = Set<String>()
-            for try await name in try await connection.query("SELECT name FROM hub_migrations", logger: logger).decode(String.self) {
+            for try await name in try await connection.query("SELECT name FROM hub_migrations", logger: logger).decode(
+                String.self)
+            {
                 applied.insert(name)
             }
             var now: [String] = []
@@ -171,7 +178,8 @@ extension HubDatabase {
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("INSERT INTO hub_migrations (name) VALUES (\(migration.name))", logger: logger)
+                try await connection.query(
+                    "INSERT INTO hub_migrations (name) VALUES (\(migration.name))", logger: logger)
                 now.append(migration.name)
             }
             return now
@@ -180,7 +188,9 @@ extension HubDatabase {
 
     public func migrationNames() async throws -> [String] {
         var names: [String] = []
-        for try await name in try await client.query("SELECT name FROM hub_migrations ORDER BY name", logger: logger).decode(String.self) {
+        for try await name in try await client.query("SELECT name FROM hub_migrations ORDER BY name", logger: logger)
+            .decode(String.self)
+        {
             names.append(name)
         }
         return names

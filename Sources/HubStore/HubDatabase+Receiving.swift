@@ -23,7 +23,8 @@ extension HubDatabase {
     /// first, then find its row.
     public func store(_ payload: ReceivedPayload, body: Data, clinic: Int, key: String) async throws -> Receipt {
         try await client.withTransaction(logger: logger) { connection in
-            let inserted = try await connection.query("""
+            let inserted = try await connection.query(
+                """
                 INSERT INTO payloads (clinic_id, idempotency_key, digest, schema, kind, period, audit_chain_head, size_bytes, body)
                 VALUES (\(clinic), \(key), \(payload.digest), \(payload.schema), \(payload.kind.rawValue), \(payload.period),
                         \(payload.auditChainHead), \(body.count), \(ByteBuffer(bytes: body)))
@@ -34,7 +35,8 @@ extension HubDatabase {
             for try await value in inserted.decode(Int.self) { id = value }
             guard let id else {
                 let earlier = try await connection.query(
-                    "SELECT id, digest FROM payloads WHERE clinic_id = \(clinic) AND idempotency_key = \(key)", logger: logger)
+                    "SELECT id, digest FROM payloads WHERE clinic_id = \(clinic) AND idempotency_key = \(key)",
+                    logger: logger)
                 for try await (earlierID, digest) in earlier.decode((Int, String).self) {
                     return digest == payload.digest ? Receipt.replay(earlierID) : Receipt.conflict
                 }
@@ -45,7 +47,9 @@ extension HubDatabase {
         }
     }
 
-    private func unpack(_ payload: ReceivedPayload, id: Int, clinic: Int, on connection: PostgresConnection) async throws {
+    private func unpack(_ payload: ReceivedPayload, id: Int, clinic: Int, on connection: PostgresConnection)
+        async throws
+    {
         let period = payload.period
         // Each table's rows go in one statement, as arrays unnested by PostgreSQL: a summary has
         // dozens of rows, a records payload thousands, and a round trip each would dominate.
@@ -55,7 +59,8 @@ extension HubDatabase {
         func number(_ value: Double?) -> Double { value ?? .nan }
         if !payload.conditions.isEmpty {
             let c = payload.conditions
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO summary_conditions (payload_id, clinic_id, period, condition, patients, suppressed, computed_in)
                 SELECT \(id), \(clinic), \(period), u.condition, NULLIF(u.patients, -1), u.suppressed, u.computed_in
                 FROM unnest(\(c.map(\.condition))::text[], \(c.map { count($0.patients) })::bigint[], \(c.map(\.suppressed))::boolean[],
@@ -65,7 +70,8 @@ extension HubDatabase {
         }
         if !payload.timepoints.isEmpty {
             let t = payload.timepoints
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO summary_timepoints (payload_id, clinic_id, period, condition, scale, timepoint, patients, mean, median, q1, q3,
                                                 mean_change_from_baseline, suppressed, computed_in)
                 SELECT \(id), \(clinic), \(period), u.condition, u.scale, u.timepoint, NULLIF(u.patients, -1), NULLIF(u.mean, 'NaN'),
@@ -80,7 +86,8 @@ extension HubDatabase {
         }
         if !payload.outcomes.isEmpty {
             let o = payload.outcomes
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
                                               eligible, assessed, missing, met, rate, suppressed, computed_in)
                 SELECT \(id), \(clinic), \(period), u.condition, u.outcome, u.scale, u.subscore, u.outcome_window, u.visit, u.rule,
@@ -96,7 +103,8 @@ extension HubDatabase {
         }
         if !payload.patients.isEmpty {
             let p = payload.patients
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO records_patients (payload_id, clinic_id, period, pseudonym, age_band, sex, conditions, detail)
                 SELECT \(id), \(clinic), \(period), u.pseudonym, u.age_band, u.sex, string_to_array(u.conditions, ','), u.detail
                 FROM unnest(\(p.map(\.patient))::text[], \(p.map(\.ageBand))::text[], \(p.map(\.sex))::text[],
@@ -108,7 +116,8 @@ extension HubDatabase {
         let noWeek = Int(Int32.min)
         if !payload.assessments.isEmpty {
             let a = payload.assessments
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO records_assessments (payload_id, clinic_id, pseudonym, scale, timepoint, week, score, band)
                 SELECT \(id), \(clinic), u.pseudonym, u.scale, u.timepoint, NULLIF(u.week, \(noWeek)), u.score, NULLIF(u.band, '')
                 FROM unnest(\(a.map(\.patient))::text[], \(a.map(\.scale))::text[], \(a.map(\.timepoint))::text[],
@@ -118,7 +127,8 @@ extension HubDatabase {
         }
         if !payload.infusions.isEmpty {
             let i = payload.infusions
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO records_infusions (payload_id, clinic_id, pseudonym, condition, week, minutes, dose_mg_per_kg,
                                                rate_mg_per_kg_per_hour, route)
                 SELECT \(id), \(clinic), u.pseudonym, u.condition, NULLIF(u.week, \(noWeek)), u.minutes, NULLIF(u.dose, ''),

@@ -12,7 +12,8 @@ extension HubDatabase {
     /// Each clinic's rows from its latest summary (its latest period; the newest payload for it),
     /// optionally for one condition.
     public func latestOutcomes(condition: String? = nil) async throws -> [ClinicOutcome] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT clinic, period, condition, outcome, scale, subscore, outcome_window, visit, assessed, met, suppressed
             FROM latest_summary_outcomes
             WHERE \(condition ?? "") = '' OR condition = \(condition ?? "")
@@ -20,10 +21,14 @@ extension HubDatabase {
             """, logger: logger)
         var outcomes: [ClinicOutcome] = []
         for try await (clinic, period, condition, outcome, scale, subscore, window, visit, assessed, met, suppressed)
-            in rows.decode((String, String, String, String, String, String, String, String, Int?, Int?, Bool).self) {
-            outcomes.append(ClinicOutcome(clinic: clinic, period: period, condition: condition, outcome: outcome, scale: scale,
-                                          subscore: subscore.isEmpty ? nil : subscore, window: window, visit: visit.isEmpty ? nil : visit, assessed: assessed, met: met,
-                                          suppressed: suppressed))
+            in rows.decode((String, String, String, String, String, String, String, String, Int?, Int?, Bool).self)
+        {
+            outcomes.append(
+                ClinicOutcome(
+                    clinic: clinic, period: period, condition: condition, outcome: outcome, scale: scale,
+                    subscore: subscore.isEmpty ? nil : subscore, window: window, visit: visit.isEmpty ? nil : visit,
+                    assessed: assessed, met: met,
+                    suppressed: suppressed))
         }
         return outcomes
     }

@@ -17,8 +17,10 @@ public struct HubDatabase: Sendable {
     }
 
     /// Runs `body` with a connected client, then closes it.
-    public static func with<T: Sendable>(_ location: DatabaseLocation, logger: Logger,
-                                         _ body: @Sendable (HubDatabase) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ location: DatabaseLocation, logger: Logger,
+        _ body: @Sendable (HubDatabase) async throws -> T
+    ) async throws -> T {
         try await probe(location)
         let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -53,19 +55,25 @@ public struct HubDatabase: Sendable {
                 try await channel.close()
             }
         } catch {
-            throw HubError(.database, "\(location): nothing answers there (\(error)); is PostgreSQL running, and is the URL right?")
+            throw HubError(
+                .database, "\(location): nothing answers there (\(error)); is PostgreSQL running, and is the URL right?"
+            )
         }
     }
 
     /// A PostgreSQL error in words, without the query's bound values.
     public static func explain(_ error: any Error, location: DatabaseLocation) -> any Error {
         if error is HubError { return error }
-        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError { return explain(inner, location: location) }
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError {
+            return explain(inner, location: location)
+        }
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] {
                 let code = psql.serverInfo?[.sqlState] ?? ""
                 if code == "42P01" {
-                    return HubError(.database, "\(location): the hub's tables are missing (\(message)); run `ketareg-hub init` first")
+                    return HubError(
+                        .database,
+                        "\(location): the hub's tables are missing (\(message)); run `ketareg-hub init` first")
                 }
                 return HubError(.database, "\(location): PostgreSQL said: \(message)")
             }
@@ -77,7 +85,9 @@ public struct HubDatabase: Sendable {
     /// True when PostgreSQL refused the statement for its data (SQLSTATE classes 22, data
     /// exception, and 23, integrity constraint): sending the same payload again cannot succeed.
     public static func isPermanent(_ error: any Error) -> Bool {
-        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError { return isPermanent(inner) }
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError {
+            return isPermanent(inner)
+        }
         guard let code = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
         return code.hasPrefix("22") || code.hasPrefix("23")
     }

@@ -39,7 +39,12 @@ public struct RecordsPayload: Sendable, Codable, Hashable {
     public var codes: [VocabularyEntry]? = nil
 
     /// Every member, as the builders and decoders give them.
-    public init(schema: String, generator: String, clinic: String? = nil, period: String, auditChainHead: String? = nil, k: Int, patients: [PatientRecord], assessments: [AssessmentRecord], infusions: [InfusionRecord], observations: [ObservationRecord], generalisation: [GeneralisationCount], generalisedPatients: Int, withheldPatients: Int, withheldRows: Int, codes: [VocabularyEntry]? = nil) {
+    public init(
+        schema: String, generator: String, clinic: String? = nil, period: String, auditChainHead: String? = nil, k: Int,
+        patients: [PatientRecord], assessments: [AssessmentRecord], infusions: [InfusionRecord],
+        observations: [ObservationRecord], generalisation: [GeneralisationCount], generalisedPatients: Int,
+        withheldPatients: Int, withheldRows: Int, codes: [VocabularyEntry]? = nil
+    ) {
         self.schema = schema
         self.generator = generator
         self.clinic = clinic
@@ -115,7 +120,10 @@ public struct AssessmentRecord: Sendable, Codable, Hashable {
     public let subscores: [String: Double]?
 
     /// Every member, as the builders and decoders give them.
-    public init(patient: String, scale: String, timepoint: String, week: Int? = nil, score: Double, band: String? = nil, subscores: [String: Double]? = nil) {
+    public init(
+        patient: String, scale: String, timepoint: String, week: Int? = nil, score: Double, band: String? = nil,
+        subscores: [String: Double]? = nil
+    ) {
         self.patient = patient
         self.scale = scale
         self.timepoint = timepoint
@@ -139,7 +147,10 @@ public struct InfusionRecord: Sendable, Codable, Hashable {
     public let route: String?
 
     /// Every member, as the builders and decoders give them.
-    public init(patient: String, condition: String, week: Int? = nil, minutes: String, doseMgPerKg: String? = nil, rateMgPerKgPerHour: String? = nil, route: String? = nil) {
+    public init(
+        patient: String, condition: String, week: Int? = nil, minutes: String, doseMgPerKg: String? = nil,
+        rateMgPerKgPerHour: String? = nil, route: String? = nil
+    ) {
         self.patient = patient
         self.condition = condition
         self.week = week
@@ -165,7 +176,10 @@ public struct ObservationRecord: Sendable, Codable, Hashable {
     public let respiratoryDepression: Bool
 
     /// Every member, as the builders and decoders give them.
-    public init(patient: String, week: Int? = nil, hoursFromStart: Int? = nil, systolic: Int? = nil, diastolic: Int? = nil, heartRate: Int? = nil, spo2: Int? = nil, sedation: Bool, dissociation: Bool, respiratoryDepression: Bool) {
+    public init(
+        patient: String, week: Int? = nil, hoursFromStart: Int? = nil, systolic: Int? = nil, diastolic: Int? = nil,
+        heartRate: Int? = nil, spo2: Int? = nil, sedation: Bool, dissociation: Bool, respiratoryDepression: Bool
+    ) {
         self.patient = patient
         self.week = week
         self.hoursFromStart = hoursFromStart

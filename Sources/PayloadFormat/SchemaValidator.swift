@@ -11,8 +11,10 @@ public struct SchemaValidator: Sendable {
     /// patterns compiled: a payload has hundreds of thousands of values to check.
     private let compiled: SchemaNode
 
-    static let understood: Set<String> = ["$schema", "$id", "title", "description", "$defs", "type", "properties", "required",
-                                          "additionalProperties", "items", "enum", "const", "minimum", "maximum", "minLength", "pattern", "$ref"]
+    static let understood: Set<String> = [
+        "$schema", "$id", "title", "description", "$defs", "type", "properties", "required",
+        "additionalProperties", "items", "enum", "const", "minimum", "maximum", "minLength", "pattern", "$ref",
+    ]
 
     public init(schema text: String) throws {
         guard case .object(let root) = try JSONValue.parse(Data(text.utf8)) else {
@@ -45,15 +47,18 @@ public struct SchemaValidator: Sendable {
     /// Validators of several arrays may share `verdicts`, the cache of strings already checked
     /// against a pattern (a payload's pseudonyms appear in every array).
     public func items(of name: String, verdicts: SchemaVerdicts = SchemaVerdicts()) -> SchemaItemValidator? {
-        guard let array = compiled.properties[name], let items = array.items, array.type == "array", array.constant == nil,
-              array.options == nil, array.pattern == nil, array.minimum == nil, array.maximum == nil, array.minLength == nil,
-              array.properties.isEmpty, array.required.isEmpty else { return nil }
+        guard let array = compiled.properties[name], let items = array.items, array.type == "array",
+            array.constant == nil,
+            array.options == nil, array.pattern == nil, array.minimum == nil, array.maximum == nil,
+            array.minLength == nil,
+            array.properties.isEmpty, array.required.isEmpty
+        else { return nil }
         return SchemaItemValidator(validator: self, node: items, name: name, verdicts: verdicts)
     }
 
     /// Whether `value` conforms to `node`: exactly when ``validate(_:against:path:errors:patternMatches:)``
     /// finds nothing, without building a report (the tests hold the two together).
-    fileprivate func conforms(_ value: JSONValue, to node: SchemaNode) -> Bool {
+    func conforms(_ value: JSONValue, to node: SchemaNode) -> Bool {
         if node.type != nil {
             guard let kind = node.kind, matches(value, kind: kind) else { return false }
         }
@@ -90,8 +95,10 @@ public struct SchemaValidator: Sendable {
     /// empty, and cheaper.
     public func conforms(_ value: JSONValue) -> Bool { conforms(value, to: compiled) }
 
-    fileprivate func problems(in value: JSONValue, against node: SchemaNode, at prefix: [String],
-                              patternMatches: (NSRegularExpression, String) -> Bool) -> [SchemaError] {
+    func problems(
+        in value: JSONValue, against node: SchemaNode, at prefix: [String],
+        patternMatches: (NSRegularExpression, String) -> Bool
+    ) -> [SchemaError] {
         var errors: [SchemaError] = []
         var path = prefix
         validate(value, against: node, path: &path, errors: &errors, patternMatches: patternMatches)
@@ -102,9 +109,13 @@ public struct SchemaValidator: Sendable {
 
     private static func checkKeywords(_ schema: [String: JSONValue], path: String) throws {
         for (key, value) in schema {
-            guard understood.contains(key) else { throw SchemaError(path: path, message: "the validator does not understand '\(key)'") }
+            guard understood.contains(key) else {
+                throw SchemaError(path: path, message: "the validator does not understand '\(key)'")
+            }
             if key == "$defs" || key == "properties", case .object(let children) = value {
-                for (name, child) in children { if case .object(let child) = child { try checkKeywords(child, path: "\(path)/\(key)/\(name)") } }
+                for (name, child) in children {
+                    if case .object(let child) = child { try checkKeywords(child, path: "\(path)/\(key)/\(name)") }
+                }
             } else if key == "items" || key == "additionalProperties", case .object(let child) = value {
                 try checkKeywords(child, path: "\(path)/\(key)")
             }
@@ -113,9 +124,12 @@ public struct SchemaValidator: Sendable {
 
     /// A node for `schema`, following `$ref` into `$defs` (each definition compiled once, so a
     /// definition that refers to itself is fine).
-    private static func compile(_ schema: [String: JSONValue], root: [String: JSONValue], definitions: inout [String: SchemaNode]) throws -> SchemaNode {
+    private static func compile(
+        _ schema: [String: JSONValue], root: [String: JSONValue], definitions: inout [String: SchemaNode]
+    ) throws -> SchemaNode {
         if case .string(let reference)? = schema["$ref"], reference.hasPrefix("#/$defs/"),
-           case .object(let all)? = root["$defs"] {
+            case .object(let all)? = root["$defs"]
+        {
             let name = String(reference.dropFirst("#/$defs/".count))
             if case .object(let target)? = all[name] {
                 if let known = definitions[name] { return known }
@@ -136,8 +150,10 @@ public struct SchemaValidator: Sendable {
         return node
     }
 
-    private static func fill(_ node: SchemaNode, from schema: [String: JSONValue], root: [String: JSONValue],
-                             definitions: inout [String: SchemaNode]) throws {
+    private static func fill(
+        _ node: SchemaNode, from schema: [String: JSONValue], root: [String: JSONValue],
+        definitions: inout [String: SchemaNode]
+    ) throws {
         if case .string(let type)? = schema["type"] {
             node.type = type
             node.kind = SchemaNode.Kind(rawValue: type)
@@ -154,7 +170,9 @@ public struct SchemaValidator: Sendable {
         }
         if case .object(let named)? = schema["properties"] {
             for (name, child) in named {
-                if case .object(let child) = child { node.properties[name] = try compile(child, root: root, definitions: &definitions) }
+                if case .object(let child) = child {
+                    node.properties[name] = try compile(child, root: root, definitions: &definitions)
+                }
             }
         }
         if case .array(let required)? = schema["required"] {
@@ -162,20 +180,27 @@ public struct SchemaValidator: Sendable {
         }
         switch schema["additionalProperties"] {
         case .bool(false)?: node.additional = .forbidden
-        case .object(let additional)?: node.additional = .schema(try compile(additional, root: root, definitions: &definitions))
+        case .object(let additional)?:
+            node.additional = .schema(try compile(additional, root: root, definitions: &definitions))
         default: node.additional = .allowed
         }
-        if case .object(let items)? = schema["items"] { node.items = try compile(items, root: root, definitions: &definitions) }
+        if case .object(let items)? = schema["items"] {
+            node.items = try compile(items, root: root, definitions: &definitions)
+        }
     }
 
     /// `path` holds the names and indexes down to `value`; it is joined only to report a failure.
-    fileprivate static func firstMatch(_ expression: NSRegularExpression, _ text: String) -> Bool {
+    static func firstMatch(_ expression: NSRegularExpression, _ text: String) -> Bool {
         expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
-    private func validate(_ value: JSONValue, against node: SchemaNode, path: inout [String], errors: inout [SchemaError],
-                          patternMatches: (NSRegularExpression, String) -> Bool) {
-        func fail(_ message: String) { errors.append(SchemaError(path: path.isEmpty ? "/" : path.map { "/" + $0 }.joined(), message: message)) }
+    private func validate(
+        _ value: JSONValue, against node: SchemaNode, path: inout [String], errors: inout [SchemaError],
+        patternMatches: (NSRegularExpression, String) -> Bool
+    ) {
+        func fail(_ message: String) {
+            errors.append(SchemaError(path: path.isEmpty ? "/" : path.map { "/" + $0 }.joined(), message: message))
+        }
         if let type = node.type, !matches(value, type: type) {
             return fail("expected \(type), found \(describe(value))")
         }
@@ -205,7 +230,8 @@ public struct SchemaValidator: Sendable {
                     case .forbidden: fail("property '\(name)' is not allowed")
                     case .schema(let additional):
                         path.append(name)
-                        validate(child, against: additional, path: &path, errors: &errors, patternMatches: patternMatches)
+                        validate(
+                            child, against: additional, path: &path, errors: &errors, patternMatches: patternMatches)
                         path.removeLast()
                     }
                 }
@@ -225,7 +251,9 @@ public struct SchemaValidator: Sendable {
     /// ``matches(_:type:)`` for a type read once into its kind (no string compared per value).
     private func matches(_ value: JSONValue, kind: SchemaNode.Kind) -> Bool {
         switch (kind, value) {
-        case (.object, .object), (.array, .array), (.string, .string), (.boolean, .bool), (.null, .null), (.number, .number): true
+        case (.object, .object), (.array, .array), (.string, .string), (.boolean, .bool), (.null, .null),
+            (.number, .number):
+            true
         case (.integer, .number(let number)): number == number.rounded()
         default: false
         }
@@ -233,7 +261,9 @@ public struct SchemaValidator: Sendable {
 
     private func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
-        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("null", .null), ("number", .number): true
+        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("null", .null),
+            ("number", .number):
+            true
         case ("integer", .number(let number)): number == number.rounded()
         default: false
         }
@@ -260,135 +290,6 @@ public struct SchemaValidator: Sendable {
         case .number: "a number"
         }
     }
-}
-
-/// Strings already checked against a schema's patterns, with the verdict: a payload repeats its
-/// pseudonyms and ids on every row, and a regular expression costs more than a lookup. Bounded:
-/// emptied when it grows past 10,000. For one thread.
-public final class SchemaVerdicts {
-    fileprivate struct Key: Hashable {
-        let node: SchemaNode
-        let text: String
-
-        static func == (first: Key, second: Key) -> Bool { first.node === second.node && first.text == second.text }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(ObjectIdentifier(node))
-            hasher.combine(text)
-        }
-    }
-
-    fileprivate var known: [Key: Bool] = [:]
-
-    public init() {}
-}
-
-/// Validates the rows of one array of a payload, one at a time, remembering the verdict on each
-/// string checked against a pattern (in ``SchemaVerdicts``). For one thread.
-public final class SchemaItemValidator {
-    private let validator: SchemaValidator
-    private let node: SchemaNode
-    private let name: String
-    private let verdicts: SchemaVerdicts
-    /// The member names of recent rows, each with its properties resolved, whether the row has
-    /// every required member, and the last string checked at each position with its verdict:
-    /// rows come in a few layouts and repeat a patient's pseudonym row after row.
-    private var layouts: [Layout] = []
-
-    private struct Layout {
-        let names: [String]
-        let properties: [SchemaNode?]
-        let hasRequired: Bool
-        var lastText: [String?]
-        var lastVerdict: [Bool]
-    }
-
-    fileprivate init(validator: SchemaValidator, node: SchemaNode, name: String, verdicts: SchemaVerdicts) {
-        self.validator = validator
-        self.node = node
-        self.name = name
-        self.verdicts = verdicts
-    }
-
-    private func layout(of members: [(name: String, value: JSONValue)]) -> Int {
-        for (index, layout) in layouts.enumerated() where layout.names.count == members.count {
-            if zip(layout.names, members).allSatisfy({ $0 == $1.name }) { return index }
-        }
-        if layouts.count >= 16 { layouts.removeFirst() }
-        layouts.append(Layout(names: members.map(\.name), properties: members.map { node.properties[$0.name] },
-                              hasRequired: node.required.allSatisfy { required in members.contains { $0.name == required } },
-                              lastText: Array(repeating: nil, count: members.count), lastVerdict: Array(repeating: false, count: members.count)))
-        return layouts.count - 1
-    }
-
-    /// Every way row `index`, given as its members (each name once), breaks the schema, with paths
-    /// from the document's root. The row is checked member by member without building the
-    /// object or a report; only a row that fails is validated whole, for its report.
-    public func problems(inRow members: [(name: String, value: JSONValue)], index: Int) -> [SchemaError] {
-        func whole() -> [SchemaError] {
-            let row = JSONValue.object(Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
-            return validator.problems(in: row, against: node, at: [name, String(index)], patternMatches: SchemaValidator.firstMatch)
-        }
-        guard node.type == "object", node.constant == nil, node.options == nil else { return whole() }
-        let shape = layout(of: members)
-        guard layouts[shape].hasRequired else { return whole() }
-        for (position, member) in members.enumerated() {
-            guard let property = layouts[shape].properties[position] else {
-                if case .allowed = node.additional { continue }
-                return whole()
-            }
-            if case .string(let text) = member.value, property.pattern != nil {
-                if layouts[shape].lastText[position] == text {
-                    if !layouts[shape].lastVerdict[position] { return whole() }
-                    continue
-                }
-                let key = SchemaVerdicts.Key(node: property, text: text)
-                let verdict: Bool
-                if let known = verdicts.known[key] {
-                    verdict = known
-                } else {
-                    verdict = validator.conforms(member.value, to: property)
-                    if verdicts.known.count >= 10_000 { verdicts.known.removeAll(keepingCapacity: true) }
-                    verdicts.known[key] = verdict
-                }
-                layouts[shape].lastText[position] = text
-                layouts[shape].lastVerdict[position] = verdict
-                if !verdict { return whole() }
-            } else if !validator.conforms(member.value, to: property) {
-                return whole()
-            }
-        }
-        return []
-    }
-}
-
-/// One schema object with its keywords read. Made once by the validator's initialiser and only
-/// read afterwards (NSRegularExpression may be used from several threads at once).
-private final class SchemaNode: @unchecked Sendable {
-    enum Additional {
-        case allowed, forbidden
-        case schema(SchemaNode)
-    }
-
-    /// JSON Schema's type names.
-    enum Kind: String {
-        case object, array, string, boolean, null, number, integer
-    }
-
-    var type: String?
-    /// `type` when it is one of JSON Schema's names (an unknown name matches no value, as in
-    /// ``SchemaValidator/matches(_:type:)``).
-    var kind: Kind?
-    var constant: JSONValue?
-    var options: [JSONValue]?
-    var minimum: Double?
-    var maximum: Double?
-    var minLength: Double?
-    var pattern: (String, NSRegularExpression)?
-    var properties: [String: SchemaNode] = [:]
-    var required: [String] = []
-    var additional: Additional = .allowed
-    var items: SchemaNode?
 }
 
 /// Where a document breaks its schema.

@@ -18,7 +18,10 @@ public struct SummaryPayload: Sendable, Codable, Hashable {
     public let conditions: [ConditionSummary]
 
     /// Every member, as the builders and decoders give them.
-    public init(schema: String, generator: String, clinic: String? = nil, period: String, auditChainHead: String? = nil, minimumCellSize: Int, roundingBase: Int, conditions: [ConditionSummary]) {
+    public init(
+        schema: String, generator: String, clinic: String? = nil, period: String, auditChainHead: String? = nil,
+        minimumCellSize: Int, roundingBase: Int, conditions: [ConditionSummary]
+    ) {
         self.schema = schema
         self.generator = generator
         self.clinic = clinic
@@ -50,7 +53,11 @@ public struct ConditionSummary: Sendable, Codable, Hashable {
     public var codes: [StandardCode]? = nil
 
     /// Every member, as the builders and decoders give them.
-    public init(condition: String, patients: Int? = nil, suppressed: Bool, treatment: TreatmentSummary? = nil, scales: [ScaleSummary], outcomes: [OutcomeSummary], adverseEvents: [AdverseEventSummary], coInterventions: [CoInterventionSummary], suppressedCells: Int, computedIn: String, codes: [StandardCode]? = nil) {
+    public init(
+        condition: String, patients: Int? = nil, suppressed: Bool, treatment: TreatmentSummary? = nil,
+        scales: [ScaleSummary], outcomes: [OutcomeSummary], adverseEvents: [AdverseEventSummary],
+        coInterventions: [CoInterventionSummary], suppressedCells: Int, computedIn: String, codes: [StandardCode]? = nil
+    ) {
         self.condition = condition
         self.patients = patients
         self.suppressed = suppressed
@@ -76,7 +83,10 @@ public struct TreatmentSummary: Sendable, Codable, Hashable {
     public let routesSuppressed: Bool
 
     /// Every member, as the builders and decoders give them.
-    public init(infusions: Int, medianInfusionsPerPatient: Double, medianDoseMgPerKg: Double? = nil, routes: [RouteSummary], routesSuppressed: Bool) {
+    public init(
+        infusions: Int, medianInfusionsPerPatient: Double, medianDoseMgPerKg: Double? = nil, routes: [RouteSummary],
+        routesSuppressed: Bool
+    ) {
         self.infusions = infusions
         self.medianInfusionsPerPatient = medianInfusionsPerPatient
         self.medianDoseMgPerKg = medianDoseMgPerKg
@@ -125,7 +135,10 @@ public struct TimepointSummary: Sendable, Codable, Hashable {
     public let computedIn: String
 
     /// Every member, as the builders and decoders give them.
-    public init(timepoint: String, patients: Int? = nil, mean: Double? = nil, median: Double? = nil, q1: Double? = nil, q3: Double? = nil, meanChangeFromBaseline: Double? = nil, suppressed: Bool, computedIn: String) {
+    public init(
+        timepoint: String, patients: Int? = nil, mean: Double? = nil, median: Double? = nil, q1: Double? = nil,
+        q3: Double? = nil, meanChangeFromBaseline: Double? = nil, suppressed: Bool, computedIn: String
+    ) {
         self.timepoint = timepoint
         self.patients = patients
         self.mean = mean
@@ -156,7 +169,11 @@ public struct OutcomeSummary: Sendable, Codable, Hashable {
     public let computedIn: String
 
     /// Every member, as the builders and decoders give them.
-    public init(outcome: String, scale: String, subscore: String? = nil, rule: String, window: String, visit: String? = nil, eligible: Int? = nil, assessed: Int? = nil, missing: Int? = nil, met: Int? = nil, rate: Double? = nil, rateMissingAsNonResponse: Double? = nil, suppressed: Bool, computedIn: String) {
+    public init(
+        outcome: String, scale: String, subscore: String? = nil, rule: String, window: String, visit: String? = nil,
+        eligible: Int? = nil, assessed: Int? = nil, missing: Int? = nil, met: Int? = nil, rate: Double? = nil,
+        rateMissingAsNonResponse: Double? = nil, suppressed: Bool, computedIn: String
+    ) {
         self.outcome = outcome
         self.scale = scale
         self.subscore = subscore
@@ -183,7 +200,9 @@ public struct AdverseEventSummary: Sendable, Codable, Hashable {
     public let suppressed: Bool
 
     /// Every member, as the builders and decoders give them.
-    public init(term: String, grade: String, patients: Int? = nil, events: Int? = nil, serious: Int? = nil, suppressed: Bool) {
+    public init(
+        term: String, grade: String, patients: Int? = nil, events: Int? = nil, serious: Int? = nil, suppressed: Bool
+    ) {
         self.term = term
         self.grade = grade
         self.patients = patients

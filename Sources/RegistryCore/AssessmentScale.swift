@@ -73,8 +73,9 @@ extension AssessmentScale {
             case .options(let options): allowed = options.indices.contains(answer)
             }
             if !allowed {
-                throw .answerNotAllowed(scale: id, item: index + 1, itemLabel: item.label,
-                                        allowed: item.response.allowedDescription, got: String(answer))
+                throw .answerNotAllowed(
+                    scale: id, item: index + 1, itemLabel: item.label,
+                    allowed: item.response.allowedDescription, got: String(answer))
             }
         }
     }
@@ -109,7 +110,8 @@ extension AssessmentScale {
         if text.isEmpty { return nil }
         // The error is built only when it is thrown: its description costs more than the parse.
         var notAllowed: ScaleError {
-            .answerNotAllowed(scale: id, item: position, itemLabel: item.label, allowed: item.response.allowedDescription, got: text)
+            .answerNotAllowed(
+                scale: id, item: position, itemLabel: item.label, allowed: item.response.allowedDescription, got: text)
         }
         switch item.response {
         case .number(let range):
@@ -140,11 +142,13 @@ extension AssessmentScale {
 /// its item, read straight from the bytes, as an import reads them by the million; `nil` when the
 /// text holds anything else, which the general parser then reads or refuses with its message.
 private func plainAnswers(_ bytes: UnsafeBufferPointer<UInt8>, items: [ScaleItem]) -> [Int?]? {
-    let comma = UInt8(ascii: ","), semicolon = UInt8(ascii: ";")
+    let comma = UInt8(ascii: ",")
+    let semicolon = UInt8(ascii: ";")
     let separator = !bytes.contains(comma) && bytes.contains(semicolon) ? semicolon : comma
     var answers: [Int?] = []
     answers.reserveCapacity(items.count)
-    var value = 0, digits = 0
+    var value = 0
+    var digits = 0
     func finish() -> Bool {
         guard answers.count < items.count else { return false }
         guard digits > 0 else {

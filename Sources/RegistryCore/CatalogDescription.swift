@@ -68,11 +68,16 @@ public struct ScaleDescription: Sendable, Codable, Hashable {
         direction = scale.direction
         scoring = scale.scoringDescription
         subscores = scale.subscores.map(SubscoreDescription.init)
-        licence = LicenceDescription(status: scale.licence.status.rawValue, note: scale.licence.note,
-                                     wordingShipped: scale.licence.mayShipWording)
+        licence = LicenceDescription(
+            status: scale.licence.status.rawValue, note: scale.licence.note,
+            wordingShipped: scale.licence.mayShipWording)
         items = scale.items.enumerated().map { ItemDescription($1, position: $0 + 1) }
-        bands = scale.bands.map { BandDescription(id: $0.id, label: $0.label, min: $0.lowerBound, max: $0.upperBound, codes: $0.codes) }
-        outcomeRules = condition.outcomeRules.filter { $0.scale == scale.id }.map { OutcomeRuleDescription($0, in: condition) }
+        bands = scale.bands.map {
+            BandDescription(id: $0.id, label: $0.label, min: $0.lowerBound, max: $0.upperBound, codes: $0.codes)
+        }
+        outcomeRules = condition.outcomeRules.filter { $0.scale == scale.id }.map {
+            OutcomeRuleDescription($0, in: condition)
+        }
         safetyChecks = condition.safetyChecks.filter { $0.scale == scale.id }.map(SafetyCheckDescription.init)
     }
 }

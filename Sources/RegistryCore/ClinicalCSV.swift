@@ -14,8 +14,10 @@
 public enum ClinicalCSV {
     /// Every column, in the order an export writes them.
     public static let columns = [
-        "record", "mrn", "on", "given", "family", "birth-date", "sex", "condition", "research-consent", "prior-treatment",
-        "for", "at", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "weight-kg", "total-mg", "minutes", "route", "bp-before", "bp-after", "bp-discharge",
+        "record", "mrn", "on", "given", "family", "birth-date", "sex", "condition", "research-consent",
+        "prior-treatment",
+        "for", "at", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "weight-kg", "total-mg", "minutes", "route",
+        "bp-before", "bp-after", "bp-discharge",
         "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation", "respiratory-depression",
         "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to", "reason",
     ]
@@ -25,7 +27,8 @@ public enum ClinicalCSV {
     /// than looked up by name.
     public enum Column: Int, CaseIterable, Sendable {
         case record, mrn, on, given, family, birthDate, sex, condition, researchConsent, priorTreatment
-        case `for`, at, doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg, minutes, route, bpBefore, bpAfter, bpDischarge
+        case `for`, at, doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg, minutes, route, bpBefore, bpAfter,
+            bpDischarge
         case heartRate, spo2, monitoringMinutes, concomitant, sedation, dissociation, respiratoryDepression
         case scale, timepoint, answers, term, grade, serious, resolved, kind, to, reason
 
@@ -52,7 +55,9 @@ public enum ClinicalCSV {
         /// A file's row: `header[i]` is the column of `fields[i]`.
         public init(header: [Column], fields: [String]) {
             values = Array(repeating: nil, count: Column.allCases.count)
-            for (column, text) in zip(header, fields) where !text.isEmpty { values[column.rawValue] = Fields.normalised(text) }
+            for (column, text) in zip(header, fields) where !text.isEmpty {
+                values[column.rawValue] = Fields.normalised(text)
+            }
         }
 
         /// A row given as column name to text.
@@ -74,17 +79,27 @@ public enum ClinicalCSV {
             let text = text.trimmedSpaces
             guard !text.isEmpty else { return nil }
             // `export-csv` writes a value a spreadsheet would run as a formula with a leading `'`.
-            if text.utf8.first == UInt8(ascii: "'"), let next = text.dropFirst().first, "=+-@".contains(next) { return String(text.dropFirst()) }
+            if text.utf8.first == UInt8(ascii: "'"), let next = text.dropFirst().first, "=+-@".contains(next) {
+                return String(text.dropFirst())
+            }
             return text
         }
     }
 
     /// The record types and the columns each one takes (`record` and `mrn` aside), required first.
     public static let recordColumns: [String: (required: [String], optional: [String])] = [
-        "enrolment": (["on", "given", "family", "birth-date", "sex", "condition"], ["research-consent", "prior-treatment"]),
-        "infusion": (["on", "minutes"], ["for", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "at", "weight-kg", "total-mg", "route", "bp-before", "bp-after", "bp-discharge",
-                                                            "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation",
-                                                            "respiratory-depression"]),
+        "enrolment": (
+            ["on", "given", "family", "birth-date", "sex", "condition"], ["research-consent", "prior-treatment"]
+        ),
+        "infusion": (
+            ["on", "minutes"],
+            [
+                "for", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "at", "weight-kg", "total-mg", "route", "bp-before",
+                "bp-after", "bp-discharge",
+                "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation",
+                "respiratory-depression",
+            ]
+        ),
         "assessment": (["on", "scale", "timepoint", "answers"], []),
         "adverse-event": (["on", "term", "grade"], ["serious", "resolved"]),
         "co-intervention": (["on", "kind"], ["to"]),
@@ -101,7 +116,9 @@ public enum ClinicalCSV {
         case coIntervention(mrn: String, CoInterventionEntry)
         /// `ketareg course start|end`: the condition (`nil`: the patient's only one), the day, the
         /// kind of course a start opens, and why.
-        case courseMarker(mrn: String, CourseMarker.Kind, condition: String?, on: ClinicalDate, courseKind: CourseKind?, reason: String?)
+        case courseMarker(
+            mrn: String, CourseMarker.Kind, condition: String?, on: ClinicalDate, courseKind: CourseKind?,
+            reason: String?)
     }
 
     /// Why a row was refused: the column and the sentence.
@@ -112,25 +129,42 @@ public enum ClinicalCSV {
 
     /// Reads one row (column name to text) into a checked record, with the same validation as the
     /// single commands.
-    public static func record(_ row: [String: String], catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record {
+    public static func record(_ row: [String: String], catalog: ConditionCatalog, today: ClinicalDate) throws(RowError)
+        -> Record
+    {
         try record(Fields(row), catalog: catalog, today: today)
     }
 
     /// Reads one row into a checked record, with the same validation as the single commands.
-    public static func record(_ row: Fields, catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record {
+    public static func record(_ row: Fields, catalog: ConditionCatalog, today: ClinicalDate) throws(RowError) -> Record
+    {
         func value(_ column: Column) -> String? { row[column] }
         let kind = (value(.record) ?? "").lowercased()
         let type = kind == "enrollment" ? "enrolment" : kind
         guard let spec = recordColumns[type], let layout = layouts[type] else {
-            throw RowError(column: "record", message: "'\(InputError.quote(kind))' is not a record type; expected one of \(recordColumns.keys.sorted().joined(separator: ", "))")
+            throw RowError(
+                column: "record",
+                message:
+                    "'\(InputError.quote(kind))' is not a record type; expected one of \(recordColumns.keys.sorted().joined(separator: ", "))"
+            )
         }
         guard let mrn = value(.mrn) else { throw RowError(column: "mrn", message: "every row needs the patient's MRN") }
         for column in layout.required where value(column) == nil {
-            throw RowError(column: column.name, message: "a\(type.first == "a" || type.first == "e" || type.first == "i" ? "n" : "") \(type) row needs a value here")
+            throw RowError(
+                column: column.name,
+                message:
+                    "a\(type.first == "a" || type.first == "e" || type.first == "i" ? "n" : "") \(type) row needs a value here"
+            )
         }
         // The first column with a value that this record type does not take, in column order.
-        if let stray = Column.allCases.first(where: { !layout.allowed[$0.rawValue] && value($0) != nil })?.name ?? row.unknown.first {
-            throw RowError(column: stray, message: "does not apply to \(type) rows; leave it empty (\(type) rows take \((spec.required + spec.optional).joined(separator: ", ")))")
+        if let stray = Column.allCases.first(where: { !layout.allowed[$0.rawValue] && value($0) != nil })?.name
+            ?? row.unknown.first
+        {
+            throw RowError(
+                column: stray,
+                message:
+                    "does not apply to \(type) rows; leave it empty (\(type) rows take \((spec.required + spec.optional).joined(separator: ", ")))"
+            )
         }
 
         do {
@@ -139,33 +173,61 @@ public enum ClinicalCSV {
             case "enrolment":
                 let consent = try yesNo(value(.researchConsent), column: "research-consent")
                 let enrollment = Enrollment(
-                    identity: PatientIdentity(mrn: mrn, givenName: value(.given)!, familyName: value(.family)!,
-                                              birthDate: try ClinicalDate.parse(value(.birthDate)!, field: "birth-date")),
+                    identity: PatientIdentity(
+                        mrn: mrn, givenName: value(.given)!, familyName: value(.family)!,
+                        birthDate: try ClinicalDate.parse(value(.birthDate)!, field: "birth-date")),
                     sex: try Sex.parse(value(.sex)!, field: "sex"),
                     conditions: list(value(.condition)).map { $0.lowercased() },
                     enrolledOn: date, researchConsent: consent,
-                    priorTreatments: try list(value(.priorTreatment)).map { text throws(InputError) in try PriorTreatment.parse(text) })
+                    priorTreatments: try list(value(.priorTreatment)).map { text throws(InputError) in
+                        try PriorTreatment.parse(text)
+                    })
                 return .enrolment(try enrollment.validated(against: catalog, today: today))
             case "infusion":
                 let dosing: Dosing
                 switch (value(.doseMgPerKg), value(.rateMgPerKgPerHour)) {
                 case (let dose?, nil): dosing = .dose(mgPerKg: try number(dose, column: "dose-mg-per-kg"))
-                case (nil, let rate?): dosing = .rate(mgPerKgPerHour: try number(rate, column: "rate-mg-per-kg-per-hour"))
-                case (_?, _?): throw RowError(column: "rate-mg-per-kg-per-hour", message: "give a dose (dose-mg-per-kg) or a rate (rate-mg-per-kg-per-hour), not both")
-                case (nil, nil): throw RowError(column: "dose-mg-per-kg", message: "an infusion row needs dose-mg-per-kg (a bolus or timed infusion) or rate-mg-per-kg-per-hour (a continuous infusion)")
+                case (nil, let rate?):
+                    dosing = .rate(mgPerKgPerHour: try number(rate, column: "rate-mg-per-kg-per-hour"))
+                case (_?, _?):
+                    throw RowError(
+                        column: "rate-mg-per-kg-per-hour",
+                        message: "give a dose (dose-mg-per-kg) or a rate (rate-mg-per-kg-per-hour), not both")
+                case (nil, nil):
+                    throw RowError(
+                        column: "dose-mg-per-kg",
+                        message:
+                            "an infusion row needs dose-mg-per-kg (a bolus or timed infusion) or rate-mg-per-kg-per-hour (a continuous infusion)"
+                    )
                 }
-                var entry = InfusionEntry(condition: value(.for)?.lowercased(), date: date, dosing: dosing,
-                                          minutes: try wholeNumber(value(.minutes)!, column: "minutes"))
+                var entry = InfusionEntry(
+                    condition: value(.for)?.lowercased(), date: date, dosing: dosing,
+                    minutes: try wholeNumber(value(.minutes)!, column: "minutes"))
                 entry.time = try value(.at).map { text throws(InputError) in try ClockTime.parse(text, field: "at") }
-                entry.weightKg = try value(.weightKg).map { text throws(RowError) in try number(text, column: "weight-kg") }
-                entry.totalMg = try value(.totalMg).map { text throws(RowError) in try number(text, column: "total-mg") }
+                entry.weightKg = try value(.weightKg).map { text throws(RowError) in
+                    try number(text, column: "weight-kg")
+                }
+                entry.totalMg = try value(.totalMg).map { text throws(RowError) in try number(text, column: "total-mg")
+                }
                 if let route = value(.route) { entry.route = try InfusionRoute.parse(route, field: "route") }
-                entry.bloodPressureBefore = try value(.bpBefore).map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-before") }
-                entry.bloodPressureAfter = try value(.bpAfter).map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-after") }
-                entry.bloodPressureAtDischarge = try value(.bpDischarge).map { text throws(InputError) in try BloodPressure.parse(text, field: "bp-discharge") }
-                entry.heartRate = try value(.heartRate).map { text throws(RowError) in try wholeNumber(text, column: "heart-rate") }
-                entry.oxygenSaturation = try value(.spo2).map { text throws(RowError) in try wholeNumber(text, column: "spo2") }
-                entry.monitoringMinutes = try value(.monitoringMinutes).map { text throws(RowError) in try wholeNumber(text, column: "monitoring-minutes") }
+                entry.bloodPressureBefore = try value(.bpBefore).map { text throws(InputError) in
+                    try BloodPressure.parse(text, field: "bp-before")
+                }
+                entry.bloodPressureAfter = try value(.bpAfter).map { text throws(InputError) in
+                    try BloodPressure.parse(text, field: "bp-after")
+                }
+                entry.bloodPressureAtDischarge = try value(.bpDischarge).map { text throws(InputError) in
+                    try BloodPressure.parse(text, field: "bp-discharge")
+                }
+                entry.heartRate = try value(.heartRate).map { text throws(RowError) in
+                    try wholeNumber(text, column: "heart-rate")
+                }
+                entry.oxygenSaturation = try value(.spo2).map { text throws(RowError) in
+                    try wholeNumber(text, column: "spo2")
+                }
+                entry.monitoringMinutes = try value(.monitoringMinutes).map { text throws(RowError) in
+                    try wholeNumber(text, column: "monitoring-minutes")
+                }
                 entry.concomitantMedication = list(value(.concomitant))
                 entry.sedation = try yesNo(value(.sedation), column: "sedation")
                 entry.dissociation = try yesNo(value(.dissociation), column: "dissociation")
@@ -174,7 +236,9 @@ public enum ClinicalCSV {
             case "assessment":
                 let scaleID = value(.scale)!.lowercased()
                 guard let scale = catalog.scale(scaleID) else {
-                    throw RowError(column: "scale", message: CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs).description)
+                    throw RowError(
+                        column: "scale",
+                        message: CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs).description)
                 }
                 let text = value(.answers)!
                 let answers: [Int?]
@@ -187,33 +251,44 @@ public enum ClinicalCSV {
                 do { scored = try catalog.assess(scale: scaleID, answers: answers) } catch {
                     throw RowError(column: "answers", message: "\(error)")
                 }
-                return .assessment(mrn: mrn, scored, on: try date.notInFuture(field: "on", today: today),
-                                   timepoint: try Timepoint.parse(value(.timepoint)!, field: "timepoint"))
+                return .assessment(
+                    mrn: mrn, scored, on: try date.notInFuture(field: "on", today: today),
+                    timepoint: try Timepoint.parse(value(.timepoint)!, field: "timepoint"))
             case "adverse-event":
-                let entry = AdverseEventEntry(term: try AdverseEventTerm.parse(value(.term)!, field: "term"),
-                                              grade: try AdverseEventGrade.parse(value(.grade)!, field: "grade"),
-                                              serious: try yesNo(value(.serious), column: "serious"), onset: date,
-                                              resolvedOn: try value(.resolved).map { text throws(InputError) in try ClinicalDate.parse(text, field: "resolved") })
+                let entry = AdverseEventEntry(
+                    term: try AdverseEventTerm.parse(value(.term)!, field: "term"),
+                    grade: try AdverseEventGrade.parse(value(.grade)!, field: "grade"),
+                    serious: try yesNo(value(.serious), column: "serious"), onset: date,
+                    resolvedOn: try value(.resolved).map { text throws(InputError) in
+                        try ClinicalDate.parse(text, field: "resolved")
+                    })
                 return .adverseEvent(mrn: mrn, try entry.validated(today: today))
             case "course-start", "course-end":
                 var courseKind: CourseKind?
                 if type == "course-start", let kind = value(.kind) {
                     guard let parsed = CourseKind(rawValue: kind.lowercased()) else {
-                        throw RowError(column: "kind", message: "'\(InputError.quote(kind))' is not allowed; expected induction or re-treatment")
+                        throw RowError(
+                            column: "kind",
+                            message: "'\(InputError.quote(kind))' is not allowed; expected induction or re-treatment")
                     }
                     courseKind = parsed
                 }
-                return .courseMarker(mrn: mrn, type == "course-start" ? .start : .end, condition: value(.for)?.lowercased(),
-                                     on: try date.notInFuture(field: "on", today: today), courseKind: courseKind, reason: value(.reason))
+                return .courseMarker(
+                    mrn: mrn, type == "course-start" ? .start : .end, condition: value(.for)?.lowercased(),
+                    on: try date.notInFuture(field: "on", today: today), courseKind: courseKind, reason: value(.reason))
             default:
-                let entry = CoInterventionEntry(kind: try CoInterventionKind.parse(value(.kind)!, field: "kind"), from: date,
-                                                to: try value(.to).map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
+                let entry = CoInterventionEntry(
+                    kind: try CoInterventionKind.parse(value(.kind)!, field: "kind"), from: date,
+                    to: try value(.to).map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
                 return .coIntervention(mrn: mrn, try entry.validated(today: today))
             }
         } catch let error as InputError {
             // The single commands' field names, as this format's columns.
-            let column = ["enrolled-on": "on", "onset": "on", "from": "on", "given": "given", "family": "family"][error.field] ?? error.field
-            throw RowError(column: column, message: "'\(InputError.quote(error.got))' is not allowed; expected \(error.allowed)")
+            let column =
+                ["enrolled-on": "on", "onset": "on", "from": "on", "given": "given", "family": "family"][error.field]
+                ?? error.field
+            throw RowError(
+                column: column, message: "'\(InputError.quote(error.got))' is not allowed; expected \(error.allowed)")
         } catch let error as RowError {
             throw error
         } catch {
@@ -237,7 +312,8 @@ public enum ClinicalCSV {
         switch (text ?? "").lowercased() {
         case "", "no", "n", "0", "false": return false
         case "yes", "y", "1", "true": return true
-        default: throw RowError(column: column, message: "'\(InputError.quote(text!))' is not allowed; expected yes or no")
+        default:
+            throw RowError(column: column, message: "'\(InputError.quote(text!))' is not allowed; expected yes or no")
         }
     }
 
@@ -251,7 +327,8 @@ public enum ClinicalCSV {
     /// A whole number that fits an `Int`: `1e30` is refused here rather than trapping on conversion.
     private static func wholeNumber(_ text: String, column: String) throws(RowError) -> Int {
         guard let value = Double(text), value.isFinite, value == value.rounded(), abs(value) <= 1e9 else {
-            throw RowError(column: column, message: "'\(InputError.quote(text))' is not allowed; expected a whole number")
+            throw RowError(
+                column: column, message: "'\(InputError.quote(text))' is not allowed; expected a whole number")
         }
         return Int(value)
     }

@@ -9,7 +9,8 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// A date that is known to exist; use ``parse(_:field:)`` for input.
     public init?(year: Int, month: Int, day: Int) {
         guard (1900...2999).contains(year), (1...12).contains(month),
-              (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...Self.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -17,7 +18,9 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Reads `YYYY-MM-DD`, refusing dates that do not exist (2026-02-30). With `today` (the clinic's
     /// day, read once by the program), also `today` and `yesterday`.
-    public static func parse(_ text: String, field: String, today: ClinicalDate? = nil) throws(InputError) -> ClinicalDate {
+    public static func parse(_ text: String, field: String, today: ClinicalDate? = nil) throws(InputError)
+        -> ClinicalDate
+    {
         // The form every stored date has, read without splitting: reports read dates by the million.
         if let date = Self.parseDigits(text) { return date }
         let trimmed = text.trimmedSpaces.lowercased()
@@ -25,9 +28,12 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         if let today, trimmed == "yesterday" { return today.adding(days: -1) }
         let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              let date = ClinicalDate(year: year, month: month, day: day) else {
-            throw InputError(field: field, got: text, allowed: today == nil ? "a real date as YYYY-MM-DD" : "a real date as YYYY-MM-DD (or today)")
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            let date = ClinicalDate(year: year, month: month, day: day)
+        else {
+            throw InputError(
+                field: field, got: text,
+                allowed: today == nil ? "a real date as YYYY-MM-DD" : "a real date as YYYY-MM-DD (or today)")
         }
         return date
     }
@@ -110,7 +116,8 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { self = try Self.parse(text, field: "date") } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 

@@ -8,8 +8,10 @@ public struct Enrollment: Sendable, Hashable {
     public var researchConsent: Bool
     public var priorTreatments: [PriorTreatment]
 
-    public init(identity: PatientIdentity, sex: Sex, conditions: [String], enrolledOn: ClinicalDate,
-                researchConsent: Bool, priorTreatments: [PriorTreatment] = []) {
+    public init(
+        identity: PatientIdentity, sex: Sex, conditions: [String], enrolledOn: ClinicalDate,
+        researchConsent: Bool, priorTreatments: [PriorTreatment] = []
+    ) {
         self.identity = identity
         self.sex = sex
         self.conditions = conditions
@@ -22,19 +24,23 @@ public struct Enrollment: Sendable, Hashable {
     public func validated(against catalog: ConditionCatalog, today: ClinicalDate) throws -> Enrollment {
         try identity.validate()
         guard !conditions.isEmpty else {
-            throw InputError(field: "condition", got: "", allowed: "at least one of \(catalog.conditionIDs.joined(separator: ", "))")
+            throw InputError(
+                field: "condition", got: "", allowed: "at least one of \(catalog.conditionIDs.joined(separator: ", "))")
         }
         for condition in conditions where catalog.condition(condition) == nil {
-            throw InputError(field: "condition", got: condition, allowed: "one of \(catalog.conditionIDs.joined(separator: ", "))")
+            throw InputError(
+                field: "condition", got: condition, allowed: "one of \(catalog.conditionIDs.joined(separator: ", "))")
         }
         _ = try enrolledOn.notInFuture(field: "enrolled-on", today: today)
         guard identity.birthDate <= enrolledOn else {
-            throw InputError(field: "birth-date", got: identity.birthDate.description,
-                             allowed: "a date on or before the enrolment date (\(enrolledOn))")
+            throw InputError(
+                field: "birth-date", got: identity.birthDate.description,
+                allowed: "a date on or before the enrolment date (\(enrolledOn))")
         }
         guard identity.birthDate.age(on: enrolledOn) <= 120 else {
-            throw InputError(field: "birth-date", got: identity.birthDate.description,
-                             allowed: "a date giving an age of at most 120 at enrolment")
+            throw InputError(
+                field: "birth-date", got: identity.birthDate.description,
+                allowed: "a date giving an age of at most 120 at enrolment")
         }
         var copy = self
         var seen: Set<String> = []
@@ -60,7 +66,8 @@ public struct PatientIdentity: Sendable, Hashable {
 
     func validate() throws(InputError) {
         guard !mrn.isEmpty, mrn.count <= 64, !mrn.contains(where: \.isNewline) else {
-            throw InputError(field: "mrn", got: mrn, allowed: "the clinic's record number, 1 to 64 characters on one line")
+            throw InputError(
+                field: "mrn", got: mrn, allowed: "the clinic's record number, 1 to 64 characters on one line")
         }
         for (field, value) in [("given", givenName), ("family", familyName)] {
             guard !value.isEmpty, value.count <= 200, !value.contains(where: \.isNewline) else {
@@ -78,8 +85,10 @@ public struct AdverseEventEntry: Sendable, Hashable {
     public var onset: ClinicalDate
     public var resolvedOn: ClinicalDate?
 
-    public init(term: AdverseEventTerm, grade: AdverseEventGrade, serious: Bool = false,
-                onset: ClinicalDate, resolvedOn: ClinicalDate? = nil) {
+    public init(
+        term: AdverseEventTerm, grade: AdverseEventGrade, serious: Bool = false,
+        onset: ClinicalDate, resolvedOn: ClinicalDate? = nil
+    ) {
         self.term = term
         self.grade = grade
         self.serious = serious
@@ -89,7 +98,9 @@ public struct AdverseEventEntry: Sendable, Hashable {
 
     /// Reads `TERM[:GRADE][:serious]` as given with an infusion (`nausea:mild`,
     /// `hypertension:severe:serious`). The grade defaults to mild.
-    public static func parse(_ text: String, onset: ClinicalDate, field: String = "adverse") throws(InputError) -> AdverseEventEntry {
+    public static func parse(_ text: String, onset: ClinicalDate, field: String = "adverse") throws(InputError)
+        -> AdverseEventEntry
+    {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard (1...3).contains(parts.count) else {
             throw InputError(field: field, got: text, allowed: "TERM[:GRADE][:serious], e.g. nausea:moderate")
@@ -99,7 +110,8 @@ public struct AdverseEventEntry: Sendable, Hashable {
         var serious = false
         if parts.count == 3 {
             guard parts[2].lowercased() == "serious" else {
-                throw InputError(field: field, got: text, allowed: "TERM:GRADE:serious, where the third part is the word 'serious'")
+                throw InputError(
+                    field: field, got: text, allowed: "TERM:GRADE:serious, where the third part is the word 'serious'")
             }
             serious = true
         }
@@ -111,7 +123,8 @@ public struct AdverseEventEntry: Sendable, Hashable {
         if let resolvedOn {
             _ = try resolvedOn.notInFuture(field: "resolved", today: today)
             guard resolvedOn >= onset else {
-                throw InputError(field: "resolved", got: resolvedOn.description, allowed: "a date on or after the onset (\(onset))")
+                throw InputError(
+                    field: "resolved", got: resolvedOn.description, allowed: "a date on or after the onset (\(onset))")
             }
         }
         return self
@@ -154,13 +167,15 @@ public struct InfusionEntry: Sendable, Hashable {
     public var respiratoryDepression: Bool
     public var adverseEvents: [AdverseEventEntry]
 
-    public init(condition: String? = nil, date: ClinicalDate, time: ClockTime? = nil, dosing: Dosing, weightKg: Double? = nil,
-                totalMg: Double? = nil, minutes: Int, route: InfusionRoute = .iv,
-                bloodPressureBefore: BloodPressure? = nil, bloodPressureAfter: BloodPressure? = nil,
-                bloodPressureAtDischarge: BloodPressure? = nil, heartRate: Int? = nil,
-                oxygenSaturation: Int? = nil, monitoringMinutes: Int? = nil,
-                concomitantMedication: [String] = [], sedation: Bool = false, dissociation: Bool = false,
-                respiratoryDepression: Bool = false, adverseEvents: [AdverseEventEntry] = []) {
+    public init(
+        condition: String? = nil, date: ClinicalDate, time: ClockTime? = nil, dosing: Dosing, weightKg: Double? = nil,
+        totalMg: Double? = nil, minutes: Int, route: InfusionRoute = .iv,
+        bloodPressureBefore: BloodPressure? = nil, bloodPressureAfter: BloodPressure? = nil,
+        bloodPressureAtDischarge: BloodPressure? = nil, heartRate: Int? = nil,
+        oxygenSaturation: Int? = nil, monitoringMinutes: Int? = nil,
+        concomitantMedication: [String] = [], sedation: Bool = false, dissociation: Bool = false,
+        respiratoryDepression: Bool = false, adverseEvents: [AdverseEventEntry] = []
+    ) {
         self.condition = condition
         self.date = date
         self.time = time
@@ -232,14 +247,21 @@ public struct InfusionEntry: Sendable, Hashable {
         _ = try date.notInFuture(field: "on", today: today)
         switch dosing {
         case .dose(let dose):
-            _ = try checkRange(dose, Self.doseRange(route: route), field: "dose-mg-per-kg", unit: "mg/kg for the \(route.rawValue) route")
+            _ = try checkRange(
+                dose, Self.doseRange(route: route), field: "dose-mg-per-kg",
+                unit: "mg/kg for the \(route.rawValue) route")
             guard Self.doseMinutesRange.contains(minutes) else {
-                throw InputError(field: "minutes", got: String(minutes),
-                                 allowed: "\(Self.doseMinutesRange.lowerBound) to \(Self.doseMinutesRange.upperBound) minutes for a dose; record a longer, continuous infusion with --rate-mg-per-kg-per-hour")
+                throw InputError(
+                    field: "minutes", got: String(minutes),
+                    allowed:
+                        "\(Self.doseMinutesRange.lowerBound) to \(Self.doseMinutesRange.upperBound) minutes for a dose; record a longer, continuous infusion with --rate-mg-per-kg-per-hour"
+                )
             }
         case .rate(let rate):
             guard route == .iv else {
-                throw InputError(field: "route", got: route.rawValue, allowed: "iv: a continuous infusion (--rate-mg-per-kg-per-hour) is intravenous")
+                throw InputError(
+                    field: "route", got: route.rawValue,
+                    allowed: "iv: a continuous infusion (--rate-mg-per-kg-per-hour) is intravenous")
             }
             _ = try checkRange(rate, Self.rateRange, field: "rate-mg-per-kg-per-hour", unit: "mg/kg/h")
             _ = try checkRange(minutes, Self.rateMinutesRange, field: "minutes", unit: "minutes (7 days)")
@@ -248,26 +270,34 @@ public struct InfusionEntry: Sendable, Hashable {
         if let totalMg { _ = try checkRange(totalMg, Self.totalMgRange, field: "total-mg", unit: "mg") }
         if let heartRate { _ = try checkRange(heartRate, 20...250, field: "heart-rate", unit: "beats per minute") }
         if let oxygenSaturation { _ = try checkRange(oxygenSaturation, 50...100, field: "spo2", unit: "%") }
-        if let monitoringMinutes { _ = try checkRange(monitoringMinutes, 0...14_400, field: "monitoring-minutes", unit: "minutes") }
+        if let monitoringMinutes {
+            _ = try checkRange(monitoringMinutes, 0...14_400, field: "monitoring-minutes", unit: "minutes")
+        }
         for name in concomitantMedication where name.trimmedWhitespace.isEmpty || name.count > 100 {
             throw InputError(field: "concomitant", got: name, allowed: "a medication name of 1 to 100 characters")
         }
         if let weightKg {
             let expected = expectedTotalMg(weightKg: weightKg)
-            let how = switch dosing {
-            case .dose(let dose): "--dose-mg-per-kg \(formatScore(dose)) x --weight-kg \(formatScore(weightKg))"
-            case .rate(let rate): "--rate-mg-per-kg-per-hour \(formatScore(rate)) x \(formatScore(Double(minutes) / 60)) hours x --weight-kg \(formatScore(weightKg))"
-            }
+            let how =
+                switch dosing {
+                case .dose(let dose): "--dose-mg-per-kg \(formatScore(dose)) x --weight-kg \(formatScore(weightKg))"
+                case .rate(let rate):
+                    "--rate-mg-per-kg-per-hour \(formatScore(rate)) x \(formatScore(Double(minutes) / 60)) hours x --weight-kg \(formatScore(weightKg))"
+                }
             if let totalMg {
                 guard abs(totalMg - expected) <= Self.totalTolerance * expected else {
-                    throw InputError(field: "total-mg", got: formatScore(totalMg),
-                                     allowed: "a total within 10% of \(how) = \(formatScore((expected * 100).rounded() / 100)) mg")
+                    throw InputError(
+                        field: "total-mg", got: formatScore(totalMg),
+                        allowed: "a total within 10% of \(how) = \(formatScore((expected * 100).rounded() / 100)) mg")
                 }
             } else {
                 copy.totalMg = (expected * 100).rounded() / 100
                 guard Self.totalMgRange.contains(copy.totalMg!) else {
-                    throw InputError(field: "total-mg", got: formatScore(copy.totalMg!),
-                                     allowed: "\(formatScore(Self.totalMgRange.lowerBound)) to \(formatScore(Self.totalMgRange.upperBound)) mg; \(how) gives more")
+                    throw InputError(
+                        field: "total-mg", got: formatScore(copy.totalMg!),
+                        allowed:
+                            "\(formatScore(Self.totalMgRange.lowerBound)) to \(formatScore(Self.totalMgRange.upperBound)) mg; \(how) gives more"
+                    )
                 }
             }
         }
@@ -288,8 +318,11 @@ public struct InfusionObservationEntry: Sendable, Hashable {
     public var dissociation: Bool
     public var respiratoryDepression: Bool
 
-    public init(date: ClinicalDate, time: ClockTime, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil,
-                oxygenSaturation: Int? = nil, sedation: Bool = false, dissociation: Bool = false, respiratoryDepression: Bool = false) {
+    public init(
+        date: ClinicalDate, time: ClockTime, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil,
+        oxygenSaturation: Int? = nil, sedation: Bool = false, dissociation: Bool = false,
+        respiratoryDepression: Bool = false
+    ) {
         self.date = date
         self.time = time
         self.bloodPressure = bloodPressure
@@ -301,13 +334,18 @@ public struct InfusionObservationEntry: Sendable, Hashable {
     }
 
     /// Reads `YYYY-MM-DDTHH:MM` (a space may stand for the T).
-    public static func parseMoment(_ text: String, field: String = "at", today: ClinicalDate? = nil) throws(InputError) -> (ClinicalDate, ClockTime) {
+    public static func parseMoment(_ text: String, field: String = "at", today: ClinicalDate? = nil) throws(InputError)
+        -> (ClinicalDate, ClockTime)
+    {
         let trimmed = text.trimmedSpaces
         let parts = trimmed.split(whereSeparator: { $0 == "T" || $0 == "t" || $0 == " " }).map(String.init)
         guard parts.count == 2 else {
-            throw InputError(field: field, got: text, allowed: "a date and time as YYYY-MM-DDTHH:MM (e.g. 2026-03-02T14:30)")
+            throw InputError(
+                field: field, got: text, allowed: "a date and time as YYYY-MM-DDTHH:MM (e.g. 2026-03-02T14:30)")
         }
-        return (try ClinicalDate.parse(parts[0], field: field, today: today), try ClockTime.parse(parts[1], field: field))
+        return (
+            try ClinicalDate.parse(parts[0], field: field, today: today), try ClockTime.parse(parts[1], field: field)
+        )
     }
 
     /// Checks the readings; at least one reading or observation is needed.
@@ -315,8 +353,14 @@ public struct InfusionObservationEntry: Sendable, Hashable {
         _ = try date.notInFuture(field: "at", today: today)
         if let heartRate { _ = try checkRange(heartRate, 20...250, field: "heart-rate", unit: "beats per minute") }
         if let oxygenSaturation { _ = try checkRange(oxygenSaturation, 50...100, field: "spo2", unit: "%") }
-        guard bloodPressure != nil || heartRate != nil || oxygenSaturation != nil || sedation || dissociation || respiratoryDepression else {
-            throw InputError(field: "bp", got: "", allowed: "at least one of --bp, --heart-rate, --spo2, --sedation, --dissociation, --respiratory-depression")
+        guard
+            bloodPressure != nil || heartRate != nil || oxygenSaturation != nil || sedation || dissociation
+                || respiratoryDepression
+        else {
+            throw InputError(
+                field: "bp", got: "",
+                allowed:
+                    "at least one of --bp, --heart-rate, --spo2, --sedation, --dissociation, --respiratory-depression")
         }
         return self
     }

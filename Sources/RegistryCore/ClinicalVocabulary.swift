@@ -71,7 +71,9 @@ public struct PriorTreatment: Sendable, Hashable, Codable {
         let category = try PriorTreatmentCategory.parse(parts.first ?? "", field: field)
         guard parts.count == 2 else { return PriorTreatment(category: category) }
         guard let trials = Int(parts[1]), (0...50).contains(trials) else {
-            throw InputError(field: field, got: text, allowed: "CATEGORY or CATEGORY:TRIALS with TRIALS a whole number from 0 to 50 (antidepressants:3)")
+            throw InputError(
+                field: field, got: text,
+                allowed: "CATEGORY or CATEGORY:TRIALS with TRIALS a whole number from 0 to 50 (antidepressants:3)")
         }
         return PriorTreatment(category: category, adequateTrials: trials)
     }
@@ -95,11 +97,13 @@ public struct BloodPressure: Sendable, Hashable, Codable, CustomStringConvertibl
     public static func parse(_ text: String, field: String) throws(InputError) -> BloodPressure {
         let parts = text.trimmedSpaces.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let systolic = Int(parts[0].trimmedSpaces),
-              let diastolic = Int(parts[1].trimmedSpaces),
-              (50...300).contains(systolic), (20...200).contains(diastolic), systolic > diastolic else {
-            throw InputError(field: field, got: text,
-                             allowed: "SYS/DIA in mmHg, systolic 50-300 above diastolic 20-200 (e.g. 128/82)")
+            let systolic = Int(parts[0].trimmedSpaces),
+            let diastolic = Int(parts[1].trimmedSpaces),
+            (50...300).contains(systolic), (20...200).contains(diastolic), systolic > diastolic
+        else {
+            throw InputError(
+                field: field, got: text,
+                allowed: "SYS/DIA in mmHg, systolic 50-300 above diastolic 20-200 (e.g. 128/82)")
         }
         return BloodPressure(systolic: systolic, diastolic: diastolic)
     }
@@ -121,7 +125,8 @@ public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
     public static func parse(_ text: String, field: String) throws(InputError) -> ClockTime {
         let parts = text.trimmedSpaces.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
-              (0...23).contains(hour), (0...59).contains(minute) else {
+            (0...23).contains(hour), (0...59).contains(minute)
+        else {
             throw InputError(field: field, got: text, allowed: "a time as HH:MM on the 24-hour clock (e.g. 09:30)")
         }
         return ClockTime(hour: hour, minute: minute)!

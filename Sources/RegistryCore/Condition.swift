@@ -52,9 +52,12 @@ extension Condition {
     public var codes: [StandardCode] { [] }
 
     public var course: Course {
-        Course(description: "one infusion, assessed within a week", infusions: 1, withinDays: 1, endOfCourseWindowDays: 7,
-               followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45),
-                           FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 90, earliestDay: 75, latestDay: 120)])
+        Course(
+            description: "one infusion, assessed within a week", infusions: 1, withinDays: 1, endOfCourseWindowDays: 7,
+            followUps: [
+                FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45),
+                FollowUpVisit(id: "visit-2", name: "visit 2", targetDay: 90, earliestDay: 75, latestDay: 120),
+            ])
     }
 
     /// The scale with this id, if the condition has it.

@@ -38,14 +38,16 @@ public struct ConditionCatalog: Sendable {
                     throw .unknownScale(condition: condition.id, scale: rule.scale, usedBy: "outcome rule '\(rule.id)'")
                 }
                 if let subscore = rule.subscore, !scale.subscoreNames.contains(subscore) {
-                    throw .unknownSubscore(condition: condition.id, scale: rule.scale, subscore: subscore, rule: rule.id)
+                    throw .unknownSubscore(
+                        condition: condition.id, scale: rule.scale, subscore: subscore, rule: rule.id)
                 }
             }
             for check in condition.safetyChecks {
                 guard let scale = condition.scale(check.scale) else {
-                    throw .unknownScale(condition: condition.id, scale: check.scale, usedBy: "safety check '\(check.flag)'")
+                    throw .unknownScale(
+                        condition: condition.id, scale: check.scale, usedBy: "safety check '\(check.flag)'")
                 }
-                if case let .itemAtLeast(item, _) = check.trigger, !scale.items.contains(where: { $0.id == item }) {
+                if case .itemAtLeast(let item, _) = check.trigger, !scale.items.contains(where: { $0.id == item }) {
                     throw .unknownItem(scale: scale.id, item: item, check: check.flag)
                 }
             }
@@ -94,7 +96,8 @@ public struct ConditionCatalog: Sendable {
 
     /// Every scale id, each once, for error messages.
     public var scaleIDs: [String] {
-        conditions.flatMap { (($0 as? CatalogCondition)?.base ?? $0).scales.map(\.id) } + sharedModules.flatMap { $0.scales.map(\.id) }
+        conditions.flatMap { (($0 as? CatalogCondition)?.base ?? $0).scales.map(\.id) }
+            + sharedModules.flatMap { $0.scales.map(\.id) }
     }
 
     /// Scores answers to a scale and runs the owning condition's safety checks.
@@ -103,18 +106,23 @@ public struct ConditionCatalog: Sendable {
             throw CatalogError.noSuchScale(id: scaleID, known: scaleIDs)
         }
         let result = try scale.score(answers)
-        let raised = condition.safetyChecks.filter { $0.scale == scaleID && $0.raises(answers: answers, result: result, scale: scale) }
+        let raised = condition.safetyChecks.filter {
+            $0.scale == scaleID && $0.raises(answers: answers, result: result, scale: scale)
+        }
         var flags: [String] = []
         for check in raised where !flags.contains(check.flag) { flags.append(check.flag) }
-        return ScoredAssessment(condition: condition.id, scale: scale.id, scaleVersion: scale.version,
-                                answers: answers, result: result, flags: flags,
-                                flagRules: Dictionary(raised.map { ($0.flag, $0.triggerDescription) }, uniquingKeysWith: { first, _ in first }),
-                                forEveryCondition: condition.scope == .everyCondition)
+        return ScoredAssessment(
+            condition: condition.id, scale: scale.id, scaleVersion: scale.version,
+            answers: answers, result: result, flags: flags,
+            flagRules: Dictionary(
+                raised.map { ($0.flag, $0.triggerDescription) }, uniquingKeysWith: { first, _ in first }),
+            forEveryCondition: condition.scope == .everyCondition)
     }
 
     private static func checkID(_ id: String, kind: String) throws(CatalogError) {
         let allowed = { (byte: UInt8) in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
         }
         guard !id.isEmpty, id.utf8.allSatisfy(allowed), id.first != "-", id.last != "-" else {
             throw .malformedID(kind: kind, id: id)
@@ -127,21 +135,29 @@ public struct ConditionCatalog: Sendable {
         var seen: Set<String> = []
         for subscore in scale.subscores {
             try checkID(subscore.id, kind: "subscore")
-            func bad(_ detail: String) -> CatalogError { .badSubscore(scale: scale.id, subscore: subscore.id, detail: detail) }
+            func bad(_ detail: String) -> CatalogError {
+                .badSubscore(scale: scale.id, subscore: subscore.id, detail: detail)
+            }
             guard seen.insert(subscore.id).inserted else { throw bad("a second subscore with this id") }
             guard !subscore.items.isEmpty else { throw bad("it names no items") }
             var items: Set<String> = []
             for item in subscore.items {
                 guard let found = scale.items.first(where: { $0.id == item }) else {
-                    throw bad("it names item '\(item)', which the scale does not have (items: \(scale.items.map(\.id).joined(separator: ", ")))")
+                    throw bad(
+                        "it names item '\(item)', which the scale does not have (items: \(scale.items.map(\.id).joined(separator: ", ")))"
+                    )
                 }
-                guard found.isScored else { throw bad("item '\(item)' is not scored, so it cannot count in a subscore") }
+                guard found.isScored else {
+                    throw bad("item '\(item)' is not scored, so it cannot count in a subscore")
+                }
                 guard items.insert(item).inserted else { throw bad("item '\(item)' is named twice") }
             }
             guard (1...subscore.items.count).contains(subscore.minimumAnswered) else {
                 throw bad("minimum answered must be from 1 to \(subscore.items.count), its number of items")
             }
-            guard subscore.range.lowerBound < subscore.range.upperBound else { throw bad("its range must go from low to high") }
+            guard subscore.range.lowerBound < subscore.range.upperBound else {
+                throw bad("its range must go from low to high")
+            }
         }
     }
 
@@ -149,14 +165,18 @@ public struct ConditionCatalog: Sendable {
         let bands = scale.bands
         guard let first = bands.first, let last = bands.last else { return }
         if first.lowerBound != scale.range.lowerBound || last.upperBound != scale.range.upperBound {
-            throw .bandsDoNotCoverRange(scale: scale.id, range: "\(formatScore(scale.range.lowerBound))-\(formatScore(scale.range.upperBound))",
-                                        bands: "\(formatScore(first.lowerBound))-\(formatScore(last.upperBound))")
+            throw .bandsDoNotCoverRange(
+                scale: scale.id, range: "\(formatScore(scale.range.lowerBound))-\(formatScore(scale.range.upperBound))",
+                bands: "\(formatScore(first.lowerBound))-\(formatScore(last.upperBound))")
         }
         for (lower, upper) in zip(bands, bands.dropFirst()) {
             // Bands are printed in whole numbers: the next band starts one above the last one's end.
             if upper.lowerBound != lower.upperBound + 1 {
-                throw .bandsNotContiguous(scale: scale.id, lower: lower.id, upper: upper.id,
-                                          detail: "\(lower.id) ends at \(formatScore(lower.upperBound)), \(upper.id) starts at \(formatScore(upper.lowerBound)); expected \(formatScore(lower.upperBound + 1))")
+                throw .bandsNotContiguous(
+                    scale: scale.id, lower: lower.id, upper: upper.id,
+                    detail:
+                        "\(lower.id) ends at \(formatScore(lower.upperBound)), \(upper.id) starts at \(formatScore(upper.lowerBound)); expected \(formatScore(lower.upperBound + 1))"
+                )
             }
         }
     }
@@ -230,27 +250,27 @@ public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .duplicateCondition(let id):
             "two condition modules have the id '\(id)'; condition ids must be unique"
-        case let .duplicateScale(id, first, second):
+        case .duplicateScale(let id, let first, let second):
             "scale id '\(id)' is used by both '\(first)' and '\(second)'; scale ids must be unique across all conditions"
-        case let .malformedID(kind, id):
+        case .malformedID(let kind, let id):
             "\(kind) id '\(id)' is not allowed; use lower-case letters, digits and inner hyphens (e.g. bpi-sf)"
-        case let .unknownScale(condition, scale, usedBy):
+        case .unknownScale(let condition, let scale, let usedBy):
             "condition '\(condition)': \(usedBy) names scale '\(scale)', which the condition does not have"
-        case let .unknownSubscore(condition, scale, subscore, rule):
+        case .unknownSubscore(let condition, let scale, let subscore, let rule):
             "condition '\(condition)': outcome rule '\(rule)' names subscore '\(subscore)' of \(scale), which has no such subscore"
-        case let .unknownItem(scale, item, check):
+        case .unknownItem(let scale, let item, let check):
             "safety check '\(check)' names item '\(item)' of \(scale), which has no such item"
-        case let .duplicateRule(condition, rule):
+        case .duplicateRule(let condition, let rule):
             "condition '\(condition)': two outcome rules have the id '\(rule)' (its own, or a shared module's); rule ids must be unique within a condition"
-        case let .badSubscore(scale, subscore, detail):
+        case .badSubscore(let scale, let subscore, let detail):
             "scale '\(scale)': subscore '\(subscore)': \(detail)"
-        case let .bandsDoNotCoverRange(scale, range, bands):
+        case .bandsDoNotCoverRange(let scale, let range, let bands):
             "scale '\(scale)': bands cover \(bands) but the score range is \(range); bands must cover the range exactly"
-        case let .bandsNotContiguous(scale, _, _, detail):
+        case .bandsNotContiguous(let scale, _, _, let detail):
             "scale '\(scale)': bands leave a gap or overlap: \(detail)"
-        case let .noSuchScale(id, known):
+        case .noSuchScale(let id, let known):
             "unknown scale '\(id)'; known scales: \(known.joined(separator: ", "))"
-        case let .noSuchCondition(id, known):
+        case .noSuchCondition(let id, let known):
             "unknown condition '\(id)'; known conditions: \(known.joined(separator: ", "))"
         }
     }

@@ -31,9 +31,11 @@ public struct Course: Sendable, Hashable, Codable {
     /// the clinics' protocols) never reaches it.
     public static let defaultRetreatmentAfterDays = 90
 
-    public init(description: String, infusions: Int, withinDays: Int, endOfCourseWindowDays: Int, followUps: [FollowUpVisit],
-                maintenance: String = "infusions after the course is over, until a re-treatment course starts",
-                retreatmentAfterDays: Int? = Course.defaultRetreatmentAfterDays) {
+    public init(
+        description: String, infusions: Int, withinDays: Int, endOfCourseWindowDays: Int, followUps: [FollowUpVisit],
+        maintenance: String = "infusions after the course is over, until a re-treatment course starts",
+        retreatmentAfterDays: Int? = Course.defaultRetreatmentAfterDays
+    ) {
         self.description = description
         self.infusions = infusions
         self.withinDays = withinDays

@@ -34,14 +34,21 @@ public struct CourseProgress: Sendable, Hashable, Codable {
     public static let overdueGraceDays = 30
 
     /// Every course of every condition of a patient, on `today`.
-    public static func all(patient history: PatientHistory, catalog: ConditionCatalog, today: ClinicalDate) -> [CourseProgress] {
+    public static func all(patient history: PatientHistory, catalog: ConditionCatalog, today: ClinicalDate)
+        -> [CourseProgress]
+    {
         let history = history.asOf(today)
         // A condition the clinic has ended has nothing due and no course in progress.
-        return history.conditions.filter { history.endedConditions[$0] == nil }.compactMap { catalog.condition($0) }.flatMap { condition in
-            let timeline = CourseTimeline(condition: condition, history: history)
-            if timeline.courses.isEmpty { return [CourseProgress(notStarted: history, condition: condition, today: today)] }
-            return timeline.courses.map { CourseProgress(history: history, condition: condition, course: $0, today: today) }
-        }
+        return history.conditions.filter { history.endedConditions[$0] == nil }.compactMap { catalog.condition($0) }
+            .flatMap { condition in
+                let timeline = CourseTimeline(condition: condition, history: history)
+                if timeline.courses.isEmpty {
+                    return [CourseProgress(notStarted: history, condition: condition, today: today)]
+                }
+                return timeline.courses.map {
+                    CourseProgress(history: history, condition: condition, course: $0, today: today)
+                }
+            }
     }
 
     /// A condition whose first course has not started: only the baseline is due.
@@ -62,9 +69,12 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         courseEnd = nil
         endedByHandOn = nil
         let baseline = history.assessments.last { $0.scale == scale && $0.timepoint == .baseline }
-        assessments = [ScheduledAssessment(
-            point: "baseline", name: "baseline", scale: scale, timepoint: .baseline, dueFrom: min(history.enrolledOn, today), dueBy: nil,
-            doneOn: baseline?.date, status: baseline != nil ? .done : .due, today: today)]
+        assessments = [
+            ScheduledAssessment(
+                point: "baseline", name: "baseline", scale: scale, timepoint: .baseline,
+                dueFrom: min(history.enrolledOn, today), dueBy: nil,
+                doneOn: baseline?.date, status: baseline != nil ? .done : .due, today: today)
+        ]
     }
 
     init(history: PatientHistory, condition: any Condition, course: TreatmentCourse, today: ClinicalDate) {
@@ -100,28 +110,31 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         let baseline = course.baseline(scale: scale)
         // Due from enrolment (the induction) or from the day the course was opened, until day 0.
         let baselineFrom = min(course.number == 1 ? history.enrolledOn : course.openedOn, course.dayZero ?? today)
-        scheduled.append(ScheduledAssessment(
-            point: "baseline", name: "baseline", scale: scale, timepoint: .baseline,
-            dueFrom: baselineFrom, dueBy: course.dayZero, doneOn: baseline?.date,
-            status: baseline != nil ? .done : (course.dayZero == nil ? .due : .missed), today: today))
+        scheduled.append(
+            ScheduledAssessment(
+                point: "baseline", name: "baseline", scale: scale, timepoint: .baseline,
+                dueFrom: baselineFrom, dueBy: course.dayZero, doneOn: baseline?.date,
+                status: baseline != nil ? .done : (course.dayZero == nil ? .due : .missed), today: today))
 
         // The end-of-course assessment is due once the course is over, from the day its last
         // infusion ended.
         let window = over ? course.endOfCourseWindow : nil
         let end = course.endOfCourse(scale: scale)
-        scheduled.append(ScheduledAssessment(
-            point: "end-of-course", name: "end of course", scale: scale, timepoint: .postInfusion,
-            dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: end?.date,
-            status: status(done: end?.date, from: window?.lowerBound, by: window?.upperBound), today: today))
+        scheduled.append(
+            ScheduledAssessment(
+                point: "end-of-course", name: "end of course", scale: scale, timepoint: .postInfusion,
+                dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: end?.date,
+                status: status(done: end?.date, from: window?.lowerBound, by: window?.upperBound), today: today))
 
         for visit in condition.course.followUps {
             let window = course.window(of: visit)
-            if course.dayZero != nil, window == nil { continue } // the next course began first
+            if course.dayZero != nil, window == nil { continue }  // the next course began first
             let done = course.followUp(scale: scale, visit: visit)
-            scheduled.append(ScheduledAssessment(
-                point: visit.id, name: visit.name, scale: scale, timepoint: .followUp,
-                dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: done?.date,
-                status: status(done: done?.date, from: window?.lowerBound, by: window?.upperBound), today: today))
+            scheduled.append(
+                ScheduledAssessment(
+                    point: visit.id, name: visit.name, scale: scale, timepoint: .followUp,
+                    dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: done?.date,
+                    status: status(done: done?.date, from: window?.lowerBound, by: window?.upperBound), today: today))
         }
         assessments = scheduled
     }
@@ -138,11 +151,14 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         case .notStarted: text += "not started (\(course))"
         case .inCourse: text += "infusion \(infusionsGiven) of \(infusionsPlanned) given since \(dayZero!) (\(course))"
         case .complete:
-            text += "course complete (\(infusionsGiven) infusion\(infusionsGiven == 1 ? "" : "s"), "
-                + (endedByHandOn == courseEnd && endedByHandOn != nil ? "ended by hand \(courseEnd!))" : "ended \(courseEnd!))")
+            text +=
+                "course complete (\(infusionsGiven) infusion\(infusionsGiven == 1 ? "" : "s"), "
+                + (endedByHandOn == courseEnd && endedByHandOn != nil
+                    ? "ended by hand \(courseEnd!))" : "ended \(courseEnd!))")
         }
         if maintenanceInfusions > 0 {
-            text += "; \(maintenanceInfusions) maintenance infusion\(maintenanceInfusions == 1 ? "" : "s"), last \(lastMaintenanceInfusion!)"
+            text +=
+                "; \(maintenanceInfusions) maintenance infusion\(maintenanceInfusions == 1 ? "" : "s"), last \(lastMaintenanceInfusion!)"
         }
         let pending = assessments.filter { $0.status == .due || $0.status == .overdue }
         if !pending.isEmpty {
@@ -170,8 +186,10 @@ public struct ScheduledAssessment: Sendable, Hashable, Codable {
         case done, due, overdue, upcoming, missed
     }
 
-    init(point: String, name: String, scale: String, timepoint: Timepoint, dueFrom: ClinicalDate?, dueBy: ClinicalDate?,
-         doneOn: ClinicalDate?, status: Status, today: ClinicalDate) {
+    init(
+        point: String, name: String, scale: String, timepoint: Timepoint, dueFrom: ClinicalDate?, dueBy: ClinicalDate?,
+        doneOn: ClinicalDate?, status: Status, today: ClinicalDate
+    ) {
         self.point = point
         self.name = name
         self.scale = scale
@@ -188,7 +206,8 @@ public struct ScheduledAssessment: Sendable, Hashable, Codable {
         switch status {
         case .done: "\(name) \(scale) done \(doneOn!)"
         case .due: "\(name) \(scale) due" + (dueBy.map { " by \($0)" } ?? " before the first infusion")
-        case .overdue: "\(name) \(scale) OVERDUE by \(daysOverdue ?? 0) day\(daysOverdue == 1 ? "" : "s") (was due \(dueFrom!) to \(dueBy!))"
+        case .overdue:
+            "\(name) \(scale) OVERDUE by \(daysOverdue ?? 0) day\(daysOverdue == 1 ? "" : "s") (was due \(dueFrom!) to \(dueBy!))"
         case .upcoming: "\(name) \(scale)" + (dueFrom.map { " from \($0)" } ?? " after the course")
         case .missed: "\(name) \(scale) missed"
         }
@@ -222,10 +241,13 @@ public struct DueItem: Sendable, Hashable, Codable {
         var due: [DueItem] = []
         for progress in CourseProgress.all(patient: history, catalog: catalog, today: today) {
             for item in progress.assessments where item.status == .due || item.status == .overdue {
-                due.append(DueItem(patient: history.patient, condition: progress.condition, course: progress.kind, courseNumber: progress.number,
-                                   point: item.point, name: item.name, scale: item.scale, timepoint: item.timepoint.rawValue,
-                                   dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
-                                   status: item.status.rawValue, daysOverdue: item.daysOverdue))
+                due.append(
+                    DueItem(
+                        patient: history.patient, condition: progress.condition, course: progress.kind,
+                        courseNumber: progress.number,
+                        point: item.point, name: item.name, scale: item.scale, timepoint: item.timepoint.rawValue,
+                        dueFrom: item.dueFrom?.description, dueBy: item.dueBy?.description,
+                        status: item.status.rawValue, daysOverdue: item.daysOverdue))
             }
         }
         return due
@@ -233,6 +255,10 @@ public struct DueItem: Sendable, Hashable, Codable {
 
     /// The clinic's order: overdue first, then by the day each is due by, then by patient.
     public static func sorted(_ items: [DueItem]) -> [DueItem] {
-        items.sorted { ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < ($1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient) }
+        items.sorted {
+            ($0.status == "overdue" ? 0 : 1, $0.dueBy ?? "", $0.patient) < (
+                $1.status == "overdue" ? 0 : 1, $1.dueBy ?? "", $1.patient
+            )
+        }
     }
 }

@@ -36,9 +36,11 @@ public struct TreatmentCourse: Sendable, Hashable {
     /// `nil` before its first infusion. (Worked out once: outcomes and exports ask for it often.)
     public let overOn: ClinicalDate?
 
-    init(number: Int, kind: CourseKind, plan: Course, openedOn: ClinicalDate, infusions: [PatientHistory.Infusion],
-         maintenance: [PatientHistory.Infusion], endedOn: ClinicalDate?, nextCourseStart: ClinicalDate?,
-         previousDayZero: ClinicalDate?, assessments: [PatientHistory.Assessment]) {
+    init(
+        number: Int, kind: CourseKind, plan: Course, openedOn: ClinicalDate, infusions: [PatientHistory.Infusion],
+        maintenance: [PatientHistory.Infusion], endedOn: ClinicalDate?, nextCourseStart: ClinicalDate?,
+        previousDayZero: ClinicalDate?, assessments: [PatientHistory.Assessment]
+    ) {
         self.number = number
         self.kind = kind
         self.plan = plan
@@ -109,7 +111,8 @@ public struct TreatmentCourse: Sendable, Hashable {
     public func followUp(scale: String, visit: FollowUpVisit) -> PatientHistory.Assessment? {
         guard let window = window(of: visit), let dayZero else { return nil }
         let target = dayZero.adding(days: visit.targetDay)
-        return assessments
+        return
+            assessments
             .filter { $0.scale == scale && $0.timepoint == .followUp && window.contains($0.date) }
             .min { abs($0.date.days(until: target)) < abs($1.date.days(until: target)) }
     }
@@ -143,7 +146,9 @@ public struct CourseTimeline: Sendable, Hashable {
             var endedOn: ClinicalDate?
         }
         enum Event {
-            case start(CourseMarker), infusion(PatientHistory.Infusion), end(CourseMarker)
+            case start(CourseMarker)
+            case infusion(PatientHistory.Infusion)
+            case end(CourseMarker)
             var date: ClinicalDate {
                 switch self {
                 case .start(let marker), .end(let marker): marker.date
@@ -160,10 +165,13 @@ public struct CourseTimeline: Sendable, Hashable {
             }
         }
         let markers = history.courseMarkers.filter { $0.condition == condition }
-        var events = markers.map { $0.kind == .start ? Event.start($0) : Event.end($0) }
+        var events =
+            markers.map { $0.kind == .start ? Event.start($0) : Event.end($0) }
             + history.infusions(for: condition).map(Event.infusion)
         // Stable: infusions keep their order within a day.
-        events = events.enumerated().sorted { ($0.element.date, $0.element.order, $0.offset) < ($1.element.date, $1.element.order, $1.offset) }.map(\.element)
+        events = events.enumerated().sorted {
+            ($0.element.date, $0.element.order, $0.offset) < ($1.element.date, $1.element.order, $1.offset)
+        }.map(\.element)
 
         var closed: [Open] = []
         var open: Open?
@@ -181,7 +189,10 @@ public struct CourseTimeline: Sendable, Hashable {
             switch event {
             case .start(let marker):
                 // A second start before any infusion only restates the first.
-                if let current = open, current.infusions.isEmpty { open?.kind = closed.isEmpty ? (marker.courseKind ?? current.kind) : .retreatment; continue }
+                if let current = open, current.infusions.isEmpty {
+                    open?.kind = closed.isEmpty ? (marker.courseKind ?? current.kind) : .retreatment
+                    continue
+                }
                 let kind = newKind(marker.courseKind)
                 if let current = open { closed.append(current) }
                 open = Open(kind: kind, openedOn: marker.date)
@@ -214,12 +225,14 @@ public struct CourseTimeline: Sendable, Hashable {
         var courses: [TreatmentCourse] = []
         for (index, course) in closed.enumerated() {
             let next = index + 1 < closed.count ? closed[index + 1] : nil
-            courses.append(TreatmentCourse(
-                number: index + 1, kind: course.kind, plan: plan, openedOn: course.openedOn, infusions: course.infusions,
-                maintenance: course.maintenance, endedOn: course.endedOn,
-                nextCourseStart: next.map { $0.infusions.first?.date ?? $0.openedOn },
-                previousDayZero: index > 0 ? closed[index - 1].infusions.first?.date : nil,
-                assessments: history.assessments))
+            courses.append(
+                TreatmentCourse(
+                    number: index + 1, kind: course.kind, plan: plan, openedOn: course.openedOn,
+                    infusions: course.infusions,
+                    maintenance: course.maintenance, endedOn: course.endedOn,
+                    nextCourseStart: next.map { $0.infusions.first?.date ?? $0.openedOn },
+                    previousDayZero: index > 0 ? closed[index - 1].infusions.first?.date : nil,
+                    assessments: history.assessments))
         }
         self.courses = courses
     }

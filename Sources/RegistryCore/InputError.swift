@@ -83,8 +83,9 @@ public func checkRange<T: Comparable & CustomStringConvertible>(
     _ value: T, _ range: ClosedRange<T>, field: String, unit: String = ""
 ) throws(InputError) -> T {
     guard range.contains(value) else {
-        throw InputError(field: field, got: value.description,
-                         allowed: "\(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " " + unit)")
+        throw InputError(
+            field: field, got: value.description,
+            allowed: "\(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " " + unit)")
     }
     return value
 }
@@ -95,12 +96,18 @@ extension StringProtocol {
         // Most values have nothing to trim. A space or tab is one byte in UTF-8, and no other
         // character's first or last byte is either, so the ends' bytes tell.
         let text = String(self)
-        if let first = text.utf8.first, let last = text.utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 { return text }
+        if let first = text.utf8.first, let last = text.utf8.last, first != 0x20, first != 0x09, last != 0x20,
+            last != 0x09
+        {
+            return text
+        }
         let scalars = text.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex
         while start < end, scalars[start] == " " || scalars[start] == "\t" { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)] == " " || scalars[scalars.index(before: end)] == "\t" { end = scalars.index(before: end) }
+        while end > start, scalars[scalars.index(before: end)] == " " || scalars[scalars.index(before: end)] == "\t" {
+            end = scalars.index(before: end)
+        }
         return String(text.unicodeScalars[start..<end])
     }
 
@@ -110,7 +117,11 @@ extension StringProtocol {
     /// instructions. Text that starts and ends with a visible ASCII character is returned as it is.
     public var trimmedWhitespace: String {
         let text = String(self)
-        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return text }
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first),
+            (0x21...0x7E).contains(last)
+        {
+            return text
+        }
         return text.trimmingCharacters(in: .whitespaces)
     }
 }

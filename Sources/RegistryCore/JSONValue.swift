@@ -49,10 +49,15 @@ public indirect enum JSONValue: Sendable, Equatable {
                 position += 1
                 depth += 1
                 defer { depth -= 1 }
-                guard depth <= Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) levels deep") }
+                guard depth <= Self.maximumDepth else {
+                    throw error("nested more than \(Self.maximumDepth) levels deep")
+                }
                 var object: [String: JSONValue] = [:]
                 skipSpace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(object) }
+                if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    return .object(object)
+                }
                 while true {
                     skipSpace()
                     guard case .string(let key) = try value() else { throw error("expected a property name") }
@@ -62,7 +67,10 @@ public indirect enum JSONValue: Sendable, Equatable {
                     object[key] = try value()
                     skipSpace()
                     guard position < bytes.count else { throw error("unexpected end") }
-                    if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                    if bytes[position] == UInt8(ascii: ",") {
+                        position += 1
+                        continue
+                    }
                     try expect("}")
                     return .object(object)
                 }
@@ -70,16 +78,24 @@ public indirect enum JSONValue: Sendable, Equatable {
                 position += 1
                 depth += 1
                 defer { depth -= 1 }
-                guard depth <= Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) levels deep") }
+                guard depth <= Self.maximumDepth else {
+                    throw error("nested more than \(Self.maximumDepth) levels deep")
+                }
                 var array: [JSONValue] = []
                 skipSpace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(array) }
+                if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    return .array(array)
+                }
                 while true {
                     skipSpace()
                     array.append(try value())
                     skipSpace()
                     guard position < bytes.count else { throw error("unexpected end") }
-                    if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                    if bytes[position] == UInt8(ascii: ",") {
+                        position += 1
+                        continue
+                    }
                     try expect("]")
                     return .array(array)
                 }
@@ -97,7 +113,10 @@ public indirect enum JSONValue: Sendable, Equatable {
                         case UInt8(ascii: "b"): text.append(0x08)
                         case UInt8(ascii: "f"): text.append(0x0C)
                         case UInt8(ascii: "u"):
-                            guard position + 4 < bytes.count, let code = UInt32(String(decoding: bytes[(position + 1)...(position + 4)], as: UTF8.self), radix: 16) else {
+                            guard position + 4 < bytes.count,
+                                let code = UInt32(
+                                    String(decoding: bytes[(position + 1)...(position + 4)], as: UTF8.self), radix: 16)
+                            else {
                                 throw error("bad \\u escape")
                             }
                             text.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "\u{FFFD}")).utf8))
@@ -111,13 +130,21 @@ public indirect enum JSONValue: Sendable, Equatable {
                 }
                 try expect("\"")
                 return .string(String(decoding: text, as: UTF8.self))
-            case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-            case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-            case UInt8(ascii: "n"): try expect("null"); return .null
+            case UInt8(ascii: "t"):
+                try expect("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try expect("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try expect("null")
+                return .null
             default:
                 let start = position
                 while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
-                guard let number = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else { throw error("expected a value") }
+                guard let number = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+                    throw error("expected a value")
+                }
                 return .number(number)
             }
         }
@@ -133,14 +160,20 @@ extension JSONValue: Encodable {
         case .array(let array): try container.encode(array)
         case .string(let string): try container.encode(string)
         case .number(let number):
-            if number == number.rounded(), abs(number) < 9_007_199_254_740_992 { try container.encode(Int64(number)) } else { try container.encode(number) }
+            if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+                try container.encode(Int64(number))
+            } else {
+                try container.encode(number)
+            }
         case .bool(let bool): try container.encode(bool)
         case .null: try container.encodeNil()
         }
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
+    ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral
+{
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements) { $1 }) }

@@ -33,8 +33,11 @@ public struct OutcomeReport: Sendable, Hashable, Codable {
         self = tally.report
     }
 
-    init(asOf: ClinicalDate, outcomes: [OutcomeRow], adverseEvents: [AdverseEventCount], coInterventions: [CoInterventionCount],
-         safetyFlags: [SafetyFlagCount]) {
+    init(
+        asOf: ClinicalDate, outcomes: [OutcomeRow], adverseEvents: [AdverseEventCount],
+        coInterventions: [CoInterventionCount],
+        safetyFlags: [SafetyFlagCount]
+    ) {
         self.asOf = asOf
         self.outcomes = outcomes
         self.adverseEvents = adverseEvents
@@ -59,7 +62,9 @@ public struct OutcomeTally: Sendable {
     /// among the condition's induction rows) that counts them as eligible.
     /// `timeline` is given each condition's course timeline as worked out here, for a caller
     /// that needs it too (the summary's scores).
-    public mutating func add(_ history: PatientHistory, eligible: ((String, Int) -> Void)? = nil, timeline: ((CourseTimeline) -> Void)? = nil) {
+    public mutating func add(
+        _ history: PatientHistory, eligible: ((String, Int) -> Void)? = nil, timeline: ((CourseTimeline) -> Void)? = nil
+    ) {
         let history = history.asOf(asOf)
         for index in conditions.indices where history.conditions.contains(conditions[index].condition.id) {
             conditions[index].add(history, asOf: asOf, eligible: eligible, timeline: timeline)
@@ -67,30 +72,51 @@ public struct OutcomeTally: Sendable {
     }
 
     public var report: OutcomeReport {
-        var outcomes: [OutcomeRow] = [], adverse: [AdverseEventCount] = [], coInterventions: [CoInterventionCount] = [], flags: [SafetyFlagCount] = []
+        var outcomes: [OutcomeRow] = []
+        var adverse: [AdverseEventCount] = []
+        var coInterventions: [CoInterventionCount] = []
+        var flags: [SafetyFlagCount] = []
         for tally in conditions {
             let condition = tally.condition
             for (kindIndex, kind) in CourseKind.allCases.enumerated() {
                 let rows = tally.rows[kindIndex]
                 if kind == .retreatment, rows.allSatisfy({ $0.counts.started == 0 }) { continue }
-                outcomes += rows.map { OutcomeRow(condition: condition, courseKind: kind, rule: $0.rule, direction: $0.direction, visit: $0.visit,
-                                                  counts: $0.counts) }
+                outcomes += rows.map {
+                    OutcomeRow(
+                        condition: condition, courseKind: kind, rule: $0.rule, direction: $0.direction, visit: $0.visit,
+                        counts: $0.counts)
+                }
             }
             adverse += tally.events.values
-                .sorted { ($0.term.rawValue, AdverseEventGrade.allCases.firstIndex(of: $0.grade)!) < ($1.term.rawValue, AdverseEventGrade.allCases.firstIndex(of: $1.grade)!) }
-                .map { AdverseEventCount(condition: condition.id, term: $0.term.rawValue, grade: $0.grade.rawValue, events: $0.events,
-                                         patients: $0.patients, serious: $0.serious, patientsInCondition: tally.patients) }
+                .sorted {
+                    ($0.term.rawValue, AdverseEventGrade.allCases.firstIndex(of: $0.grade)!) < (
+                        $1.term.rawValue, AdverseEventGrade.allCases.firstIndex(of: $1.grade)!
+                    )
+                }
+                .map {
+                    AdverseEventCount(
+                        condition: condition.id, term: $0.term.rawValue, grade: $0.grade.rawValue, events: $0.events,
+                        patients: $0.patients, serious: $0.serious, patientsInCondition: tally.patients)
+                }
             for (flag, patients) in tally.flagged {
-                flags.append(SafetyFlagCount(condition: condition.id, flag: flag, patients: patients.count, patientIDs: patients, patientsInCondition: tally.patients))
+                flags.append(
+                    SafetyFlagCount(
+                        condition: condition.id, flag: flag, patients: patients.count, patientIDs: patients,
+                        patientsInCondition: tally.patients))
             }
             for kind in CoInterventionKind.allCases {
                 let count = tally.coInterventions[kind] ?? 0
                 if count > 0 {
-                    coInterventions.append(CoInterventionCount(condition: condition.id, kind: kind.rawValue, patients: count, patientsInCondition: tally.patients))
+                    coInterventions.append(
+                        CoInterventionCount(
+                            condition: condition.id, kind: kind.rawValue, patients: count,
+                            patientsInCondition: tally.patients))
                 }
             }
         }
-        return OutcomeReport(asOf: asOf, outcomes: outcomes, adverseEvents: adverse, coInterventions: coInterventions, safetyFlags: flags)
+        return OutcomeReport(
+            asOf: asOf, outcomes: outcomes, adverseEvents: adverse, coInterventions: coInterventions, safetyFlags: flags
+        )
     }
 
     /// One condition's counters.
@@ -107,24 +133,31 @@ public struct OutcomeTally: Sendable {
         /// each follow-up visit.
         var rows: [[Row]]
         var patients = 0
-        var events: [String: (term: AdverseEventTerm, grade: AdverseEventGrade, events: Int, patients: Int, serious: Int)] = [:]
+        var events:
+            [String: (term: AdverseEventTerm, grade: AdverseEventGrade, events: Int, patients: Int, serious: Int)] = [:]
         /// Each safety flag's patients, in the order counted.
         var flagged: [(String, [String])]
         var coInterventions: [CoInterventionKind: Int] = [:]
 
         init(_ condition: any Condition) {
             self.condition = condition
-            let rules = condition.outcomeRules.filter { $0.scale == condition.primaryScale }
+            let rules =
+                condition.outcomeRules.filter { $0.scale == condition.primaryScale }
                 + condition.outcomeRules.filter { $0.scale != condition.primaryScale }
             let perKind = rules.flatMap { rule in
                 let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
-                return ([nil] + condition.course.followUps.map(Optional.some)).map { Row(rule: rule, direction: direction, visit: $0) }
+                return ([nil] + condition.course.followUps.map(Optional.some)).map {
+                    Row(rule: rule, direction: direction, visit: $0)
+                }
             }
             rows = CourseKind.allCases.map { _ in perKind }
             flagged = Set(condition.safetyChecks.map(\.flag)).sorted().map { ($0, []) }
         }
 
-        mutating func add(_ history: PatientHistory, asOf: ClinicalDate, eligible: ((String, Int) -> Void)?, timeline: ((CourseTimeline) -> Void)?) {
+        mutating func add(
+            _ history: PatientHistory, asOf: ClinicalDate, eligible: ((String, Int) -> Void)?,
+            timeline: ((CourseTimeline) -> Void)?
+        ) {
             patients += 1
             let all = CourseTimeline(condition: condition, history: history)
             timeline?(all)
@@ -134,8 +167,11 @@ public struct OutcomeTally: Sendable {
                 for index in rows[kindIndex].indices {
                     let row = rows[kindIndex][index]
                     let before = rows[kindIndex][index].counts.eligible
-                    rows[kindIndex][index].counts.add(course, rule: row.rule, direction: row.direction, visit: row.visit, asOf: asOf)
-                    if let eligible, course.kind == .induction, rows[kindIndex][index].counts.eligible > before { eligible(condition.id, index) }
+                    rows[kindIndex][index].counts.add(
+                        course, rule: row.rule, direction: row.direction, visit: row.visit, asOf: asOf)
+                    if let eligible, course.kind == .induction, rows[kindIndex][index].counts.eligible > before {
+                        eligible(condition.id, index)
+                    }
                 }
             }
             var seen: Set<String> = []
@@ -147,7 +183,8 @@ public struct OutcomeTally: Sendable {
                 if event.serious { entry.serious += 1 }
                 events[key] = entry
             }
-            for index in flagged.indices where history.assessments.contains(where: { $0.flags.contains(flagged[index].0) }) {
+            for index in flagged.indices
+            where history.assessments.contains(where: { $0.flags.contains(flagged[index].0) }) {
                 flagged[index].1.append(history.patient)
             }
             for kind in Set(history.coInterventions) { coInterventions[kind, default: 0] += 1 }
@@ -205,8 +242,11 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     /// How missing courses were counted, in words.
     public let missingHandling: String
 
-    init(condition: any Condition, courseKind: CourseKind, rule: OutcomeRule, direction: ScoreDirection, visit: FollowUpVisit?,
-         counts: Counts) {
+    init(
+        condition: any Condition, courseKind: CourseKind, rule: OutcomeRule, direction: ScoreDirection,
+        visit: FollowUpVisit?,
+        counts: Counts
+    ) {
         self.condition = condition.id
         course = courseKind
         scale = rule.scale
@@ -235,21 +275,35 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
         responders = counts.responders
         rate = assessed == 0 ? nil : roundedRate(responders, assessed)
         rateMissingAsNonResponse = eligible == 0 ? nil : roundedRate(responders, eligible)
-        missingHandling = visit == nil
+        missingHandling =
+            visit == nil
             ? "courses over without an end-of-course assessment (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
             : "courses without the end-of-course assessment or not seen at the visit (its window closed) are left out of rate and counted as not meeting the rule in rateMissingAsNonResponse"
     }
     /// One row's counters, a course at a time.
     struct Counts: Sendable {
-        var started = 0, inCourse = 0, noBaseline = 0, notEvaluable = 0, awaiting = 0, assessed = 0, missing = 0, responders = 0
+        var started = 0, inCourse = 0, noBaseline = 0, notEvaluable = 0, awaiting = 0, assessed = 0, missing = 0,
+            responders = 0
         var eligible: Int { assessed + missing }
 
         /// Counts one course that has started under one rule, at the end of the course or at a visit.
-        mutating func add(_ course: TreatmentCourse, rule: OutcomeRule, direction: ScoreDirection, visit: FollowUpVisit?, asOf: ClinicalDate) {
+        mutating func add(
+            _ course: TreatmentCourse, rule: OutcomeRule, direction: ScoreDirection, visit: FollowUpVisit?,
+            asOf: ClinicalDate
+        ) {
             started += 1
-            guard course.isOver(on: asOf) else { inCourse += 1; return }
-            guard let baseline = course.baseline(scale: rule.scale)?.value(subscore: rule.subscore) else { noBaseline += 1; return }
-            guard rule.isEvaluable(baseline: baseline, direction: direction) else { notEvaluable += 1; return }
+            guard course.isOver(on: asOf) else {
+                inCourse += 1
+                return
+            }
+            guard let baseline = course.baseline(scale: rule.scale)?.value(subscore: rule.subscore) else {
+                noBaseline += 1
+                return
+            }
+            guard rule.isEvaluable(baseline: baseline, direction: direction) else {
+                notEvaluable += 1
+                return
+            }
             let end = course.endOfCourse(scale: rule.scale)?.value(subscore: rule.subscore)
             let endWindow = course.endOfCourseWindow
             if let visit {
@@ -261,10 +315,16 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
                     return
                 }
                 // Also missing: a visit that a re-treatment course, begun before it, cut off.
-                guard let end, let later else { missing += 1; return }
+                guard let end, let later else {
+                    missing += 1
+                    return
+                }
                 assessed += 1
                 if rule.isMet(baseline: baseline, current: end, direction: direction) == true,
-                   rule.isMet(baseline: baseline, current: later, direction: direction) == true { responders += 1 }
+                    rule.isMet(baseline: baseline, current: later, direction: direction) == true
+                {
+                    responders += 1
+                }
             } else {
                 guard let end else {
                     if let endWindow, asOf <= endWindow.upperBound { awaiting += 1 } else { missing += 1 }

@@ -66,7 +66,9 @@ public struct OutcomeRule: Sendable, Hashable {
     /// The score a later assessment must reach to meet the rule, for drawing it on a chart: the
     /// boundary value, and whether the boundary itself meets the rule (`<=` rather than `<`).
     /// `nil` when the rule needs a baseline it has not got, or a percentage of a baseline of 0.
-    public func threshold(baseline: Double?, direction: ScoreDirection = .higherIsWorse) -> (value: Double, inclusive: Bool)? {
+    public func threshold(baseline: Double?, direction: ScoreDirection = .higherIsWorse) -> (
+        value: Double, inclusive: Bool
+    )? {
         let sign = direction == .higherIsWorse ? -1.0 : 1.0
         switch criterion {
         case .percentImprovement(let percent):

@@ -17,15 +17,19 @@ public struct PatientHistory: Sendable, Hashable {
     /// them from that day on, while their courses still count in outcomes.
     public let endedConditions: [String: ClinicalDate]
 
-    public init(patient: String, conditions: [String], enrolledOn: ClinicalDate, infusions: [Infusion],
-                assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = [],
-                courseMarkers: [CourseMarker] = [], observations: [Observation] = [], endedConditions: [String: ClinicalDate] = [:]) {
+    public init(
+        patient: String, conditions: [String], enrolledOn: ClinicalDate, infusions: [Infusion],
+        assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = [],
+        courseMarkers: [CourseMarker] = [], observations: [Observation] = [],
+        endedConditions: [String: ClinicalDate] = [:]
+    ) {
         self.endedConditions = endedConditions
         self.patient = patient
         self.conditions = conditions
         self.enrolledOn = enrolledOn
         self.infusions = infusions.sorted { first, second in
-            first.date != second.date ? first.date < second.date : (first.time?.minuteOfDay ?? 0) < (second.time?.minuteOfDay ?? 0)
+            first.date != second.date
+                ? first.date < second.date : (first.time?.minuteOfDay ?? 0) < (second.time?.minuteOfDay ?? 0)
         }
         self.assessments = assessments.sorted { $0.date < $1.date }
         self.adverseEvents = adverseEvents
@@ -37,11 +41,13 @@ public struct PatientHistory: Sendable, Hashable {
     /// The history as it stood at the end of `day`: what was recorded for later days is left out,
     /// so that a report "as of" a past day counts only what had happened by then.
     public func asOf(_ day: ClinicalDate) -> PatientHistory {
-        PatientHistory(patient: patient, conditions: conditions, enrolledOn: enrolledOn,
-                       infusions: infusions.filter { $0.date <= day }, assessments: assessments.filter { $0.date <= day },
-                       adverseEvents: adverseEvents, coInterventions: coInterventions,
-                       courseMarkers: courseMarkers.filter { $0.date <= day }, observations: observations.filter { $0.date <= day },
-                       endedConditions: endedConditions.filter { $0.value <= day })
+        PatientHistory(
+            patient: patient, conditions: conditions, enrolledOn: enrolledOn,
+            infusions: infusions.filter { $0.date <= day }, assessments: assessments.filter { $0.date <= day },
+            adverseEvents: adverseEvents, coInterventions: coInterventions,
+            courseMarkers: courseMarkers.filter { $0.date <= day },
+            observations: observations.filter { $0.date <= day },
+            endedConditions: endedConditions.filter { $0.value <= day })
     }
 
     /// The infusions given for one condition.
@@ -61,8 +67,10 @@ public struct PatientHistory: Sendable, Hashable {
         /// The highest rate of a continuous infusion.
         public let rateMgPerKgPerHour: Double?
         public let route: InfusionRoute?
-        public init(condition: String, date: ClinicalDate, time: ClockTime? = nil, minutes: Int, doseMgPerKg: Double? = nil,
-                    rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil) {
+        public init(
+            condition: String, date: ClinicalDate, time: ClockTime? = nil, minutes: Int, doseMgPerKg: Double? = nil,
+            rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil
+        ) {
             self.condition = condition
             self.date = date
             self.time = time
@@ -91,8 +99,11 @@ public struct PatientHistory: Sendable, Hashable {
         public let dissociation: Bool
         public let respiratoryDepression: Bool
 
-        public init(date: ClinicalDate, hoursFromStart: Int, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil, oxygenSaturation: Int? = nil,
-                    sedation: Bool = false, dissociation: Bool = false, respiratoryDepression: Bool = false) {
+        public init(
+            date: ClinicalDate, hoursFromStart: Int, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil,
+            oxygenSaturation: Int? = nil,
+            sedation: Bool = false, dissociation: Bool = false, respiratoryDepression: Bool = false
+        ) {
             self.date = date
             self.hoursFromStart = hoursFromStart
             self.bloodPressure = bloodPressure
@@ -111,8 +122,10 @@ public struct PatientHistory: Sendable, Hashable {
         public let score: Double
         public let subscores: [String: Double]
         public let flags: [String]
-        public init(scale: String, date: ClinicalDate, timepoint: Timepoint, score: Double,
-                    subscores: [String: Double] = [:], flags: [String] = []) {
+        public init(
+            scale: String, date: ClinicalDate, timepoint: Timepoint, score: Double,
+            subscores: [String: Double] = [:], flags: [String] = []
+        ) {
             self.scale = scale
             self.date = date
             self.timepoint = timepoint

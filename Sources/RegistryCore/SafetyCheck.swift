@@ -31,9 +31,10 @@ public struct SafetyCheck: Sendable, Hashable {
     /// Whether this check raises its flag for these answers to `scale`.
     public func raises(answers: [Int?], result: ScaleResult, scale: any AssessmentScale) -> Bool {
         switch trigger {
-        case let .itemAtLeast(itemID, value):
+        case .itemAtLeast(let itemID, let value):
             guard let index = scale.items.firstIndex(where: { $0.id == itemID }),
-                  let raw = answers[index] else { return false }
+                let raw = answers[index]
+            else { return false }
             return scale.items[index].scoredValue(ofRawAnswer: raw) >= value
         case .scoreAtLeast(let value):
             return result.score >= value
@@ -43,7 +44,7 @@ public struct SafetyCheck: Sendable, Hashable {
     /// The trigger in words.
     public var triggerDescription: String {
         switch trigger {
-        case let .itemAtLeast(item, value): "\(scale) item \(item) at \(value) or above"
+        case .itemAtLeast(let item, let value): "\(scale) item \(item) at \(value) or above"
         case .scoreAtLeast(let value): "\(scale) score at \(formatScore(value)) or above"
         }
     }
@@ -82,16 +83,26 @@ public struct VitalSafetyRules: Sendable, Hashable, Codable {
             ("spo2-below", oxygenSaturationBelow, Self.allowed.oxygenSaturationBelow),
         ]
         for (field, value, range) in checks where !range.contains(value) {
-            throw InputError(field: field, got: String(value), allowed: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw InputError(
+                field: field, got: String(value),
+                allowed: "a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return self
     }
 
     /// The flags these readings raise, with each rule in words.
-    public func raised(bloodPressures: [BloodPressure?], oxygenSaturation: Int?, respiratoryDepression: Bool) -> [(flag: String, rule: String)] {
+    public func raised(bloodPressures: [BloodPressure?], oxygenSaturation: Int?, respiratoryDepression: Bool) -> [(
+        flag: String, rule: String
+    )] {
         var raised: [(flag: String, rule: String)] = []
-        if let high = bloodPressures.compactMap({ $0 }).first(where: { $0.systolic >= systolicAtLeast || $0.diastolic >= diastolicAtLeast }) {
-            raised.append(("high-blood-pressure", "blood pressure \(high.systolic)/\(high.diastolic): at or above \(systolicAtLeast) systolic or \(diastolicAtLeast) diastolic"))
+        if let high = bloodPressures.compactMap({ $0 }).first(where: {
+            $0.systolic >= systolicAtLeast || $0.diastolic >= diastolicAtLeast
+        }) {
+            raised.append(
+                (
+                    "high-blood-pressure",
+                    "blood pressure \(high.systolic)/\(high.diastolic): at or above \(systolicAtLeast) systolic or \(diastolicAtLeast) diastolic"
+                ))
         }
         if let oxygenSaturation, oxygenSaturation < oxygenSaturationBelow {
             raised.append(("low-oxygen-saturation", "SpO2 \(oxygenSaturation)%: below \(oxygenSaturationBelow)%"))
@@ -102,9 +113,11 @@ public struct VitalSafetyRules: Sendable, Hashable, Codable {
 
     /// The rules in words, for help and the data dictionary.
     public var descriptions: [String] {
-        ["high-blood-pressure: any blood pressure at or above \(systolicAtLeast) systolic or \(diastolicAtLeast) diastolic (before, after, at discharge or during an infusion)",
-         "low-oxygen-saturation: SpO2 below \(oxygenSaturationBelow)% (with an infusion or during it)",
-         "respiratory-depression: respiratory depression recorded with an infusion or during it",
-         "serious-adverse-event: any adverse event recorded as serious"]
+        [
+            "high-blood-pressure: any blood pressure at or above \(systolicAtLeast) systolic or \(diastolicAtLeast) diastolic (before, after, at discharge or during an infusion)",
+            "low-oxygen-saturation: SpO2 below \(oxygenSaturationBelow)% (with an infusion or during it)",
+            "respiratory-depression: respiratory depression recorded with an infusion or during it",
+            "serious-adverse-event: any adverse event recorded as serious",
+        ]
     }
 }

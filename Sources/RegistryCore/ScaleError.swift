@@ -7,16 +7,16 @@ public enum ScaleError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .wrongNumberOfAnswers(scale, expected, got):
+        case .wrongNumberOfAnswers(let scale, let expected, let got):
             "\(scale) has \(expected) item\(expected == 1 ? "" : "s"); got \(got) answer\(got == 1 ? "" : "s")"
                 + " (give one per item in order, comma separated, leaving an unanswered item empty: 3,,2)"
-        case let .answerNotAllowed(scale, item, label, allowed, got):
+        case .answerNotAllowed(let scale, let item, let label, let allowed, let got):
             "\(scale) item \(item) (\(label)): '\(InputError.quote(got))' is not allowed; expected \(allowed)"
-        case let .tooFewAnswered(scale, part, needed, answered, unanswered):
+        case .tooFewAnswered(let scale, let part, let needed, let answered, let unanswered):
             "\(scale): \(part) needs at least \(needed) answered item\(needed == 1 ? "" : "s"), got \(answered)"
                 + " (unanswered: item\(unanswered.count == 1 ? "" : "s") "
                 + unanswered.map(String.init).joined(separator: ", ") + ")"
-        case let .notSingleValue(scale, items):
+        case .notSingleValue(let scale, let items):
             "\(scale) has \(items) items; record it with --answers, one answer per item"
         }
     }

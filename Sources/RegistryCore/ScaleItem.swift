@@ -17,7 +17,10 @@ public struct ScaleItem: Sendable, Hashable {
     /// What the item is in LOINC (PHQ-9 item 9: 44260-8), when a published code exists.
     public let codes: [StandardCode]
 
-    public init(id: String, label: String, response: ResponseKind, isScored: Bool = true, isReversed: Bool = false, codes: [StandardCode] = []) {
+    public init(
+        id: String, label: String, response: ResponseKind, isScored: Bool = true, isReversed: Bool = false,
+        codes: [StandardCode] = []
+    ) {
         self.codes = codes
         self.id = id
         self.label = label
@@ -55,7 +58,9 @@ public enum ResponseKind: Sendable, Hashable {
     case options([AnswerOption])
 
     /// A yes/no item scored no = 0, yes = 1.
-    public static let yesNo = ResponseKind.options([AnswerOption(label: "no", value: 0), AnswerOption(label: "yes", value: 1)])
+    public static let yesNo = ResponseKind.options([
+        AnswerOption(label: "no", value: 0), AnswerOption(label: "yes", value: 1),
+    ])
 
     /// The allowed answers in words, for help and error messages ("0 to 3", "no, yes").
     public var allowedDescription: String {

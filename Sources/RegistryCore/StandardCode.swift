@@ -21,9 +21,15 @@ public struct StandardCode: Sendable, Hashable, Codable {
     public static let snomed = "http://snomed.info/sct"
     public static let icd10 = "http://hl7.org/fhir/sid/icd-10"
 
-    public static func loinc(_ code: String, _ display: String? = nil) -> StandardCode { .init(system: loinc, code: code, display: display) }
-    public static func snomed(_ code: String, _ display: String? = nil) -> StandardCode { .init(system: snomed, code: code, display: display) }
-    public static func icd10(_ code: String, _ display: String? = nil) -> StandardCode { .init(system: icd10, code: code, display: display) }
+    public static func loinc(_ code: String, _ display: String? = nil) -> StandardCode {
+        .init(system: loinc, code: code, display: display)
+    }
+    public static func snomed(_ code: String, _ display: String? = nil) -> StandardCode {
+        .init(system: snomed, code: code, display: display)
+    }
+    public static func icd10(_ code: String, _ display: String? = nil) -> StandardCode {
+        .init(system: icd10, code: code, display: display)
+    }
 
     /// The short names a module file may use for the common systems.
     public static let systemNames = ["loinc": loinc, "snomed": snomed, "icd-10": icd10]
@@ -37,28 +43,38 @@ public struct StandardCode: Sendable, Hashable, Codable {
         case Self.loinc:
             if code.hasPrefix("LA") {
                 return code.dropFirst(2).split(separator: "-").map(String.init).count == 2
-                    && code.dropFirst(2).allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) ? nil : "LOINC answer code '\(code)' is not of the form LA1234-5"
+                    && code.dropFirst(2).allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") })
+                    ? nil : "LOINC answer code '\(code)' is not of the form LA1234-5"
             }
             let parts = code.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, (1...7).contains(parts[0].count), parts[1].count == 1,
-                  (parts[0] + parts[1]).allSatisfy({ $0.isASCII && $0.isNumber }) else { return "LOINC code '\(code)' is not of the form 12345-6" }
-            return Self.loincCheckDigit(parts[0]) == Int(parts[1])! ? nil : "LOINC code '\(code)' has the wrong check digit (expected \(Self.loincCheckDigit(parts[0])))"
+                (parts[0] + parts[1]).allSatisfy({ $0.isASCII && $0.isNumber })
+            else { return "LOINC code '\(code)' is not of the form 12345-6" }
+            return Self.loincCheckDigit(parts[0]) == Int(parts[1])!
+                ? nil : "LOINC code '\(code)' has the wrong check digit (expected \(Self.loincCheckDigit(parts[0])))"
         case Self.snomed:
-            guard (6...18).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isNumber }), code.first != "0" else {
+            guard (6...18).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isNumber }), code.first != "0"
+            else {
                 return "SNOMED CT id '\(code)' is not 6 to 18 digits"
             }
             return Self.verhoeffValid(code) ? nil : "SNOMED CT id '\(code)' fails its Verhoeff check digit"
         case Self.icd10:
             let characters = Array(code)
-            let valid = characters.count >= 3 && characters[0].isASCII && characters[0].isUppercase
+            let valid =
+                characters.count >= 3 && characters[0].isASCII && characters[0].isUppercase
                 && characters[1...2].allSatisfy { $0.isASCII && $0.isNumber }
-                && (characters.count == 3 || (characters[3] == "." && characters.count > 4 && characters[4...].allSatisfy { $0.isASCII && ($0.isNumber || $0.isUppercase) }))
+                && (characters.count == 3
+                    || (characters[3] == "." && characters.count > 4
+                        && characters[4...].allSatisfy { $0.isASCII && ($0.isNumber || $0.isUppercase) }))
             return valid ? nil : "ICD-10 code '\(code)' is not of the form F32 or F43.1"
         default:
-            guard let colon = system.firstIndex(of: ":"), system[..<colon].allSatisfy({ $0.isASCII && $0.isLetter }), !system.contains(" ") else {
+            guard let colon = system.firstIndex(of: ":"), system[..<colon].allSatisfy({ $0.isASCII && $0.isLetter }),
+                !system.contains(" ")
+            else {
                 return "system '\(system)' is not a URI (e.g. http://loinc.org) or one of loinc, snomed, icd-10"
             }
-            return code.isEmpty || code != code.trimmedWhitespace ? "code '\(code)' is empty or has spaces at its ends" : nil
+            return code.isEmpty || code != code.trimmedWhitespace
+                ? "code '\(code)' is empty or has spaces at its ends" : nil
         }
     }
 
@@ -80,13 +96,17 @@ public struct StandardCode: Sendable, Hashable, Codable {
     /// Whether a number passes the Verhoeff check (its last digit the check digit), as SNOMED CT
     /// identifiers do.
     static func verhoeffValid(_ number: String) -> Bool {
-        let d: [[Int]] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-                          [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-                          [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-                          [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
-        let p: [[Int]] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-                          [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-                          [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
+        let d: [[Int]] = [
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+            [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+            [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+            [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+        ]
+        let p: [[Int]] = [
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+            [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+            [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+        ]
         var check = 0
         for (position, character) in number.reversed().enumerated() {
             check = d[check][p[position % 8][Int(String(character))!]]

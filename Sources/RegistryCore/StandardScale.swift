@@ -66,7 +66,10 @@ public struct StandardScale: AssessmentScale {
         public let minimumAnswered: Int?
         public let range: ClosedRange<Double>?
 
-        public init(_ id: String, items: [String], method: SubscoreDefinition.Method? = nil, minimumAnswered: Int? = nil, range: ClosedRange<Double>? = nil) {
+        public init(
+            _ id: String, items: [String], method: SubscoreDefinition.Method? = nil, minimumAnswered: Int? = nil,
+            range: ClosedRange<Double>? = nil
+        ) {
             self.id = id
             self.items = items
             self.method = method
@@ -85,17 +88,25 @@ public struct StandardScale: AssessmentScale {
     ) {
         self.codes = codes
         self.formCodes = formCodes
-        let defaultMethod: SubscoreDefinition.Method = switch scoring {
-        case .sum, .sumOfHighestInDomains: .sum
-        case .proratedSum: .proratedSum
-        case .meansOfSubscores: .mean
-        }
+        let defaultMethod: SubscoreDefinition.Method =
+            switch scoring {
+            case .sum, .sumOfHighestInDomains: .sum
+            case .proratedSum: .proratedSum
+            case .meansOfSubscores: .mean
+            }
         // A prorated scale's subscores need as large a share of their items answered as the scale does.
-        let share: Double? = if case .proratedSum(let minimum) = scoring { Double(minimum) / Double(max(items.filter(\.isScored).count, 1)) } else { nil }
+        let share: Double? =
+            if case .proratedSum(let minimum) = scoring {
+                Double(minimum) / Double(max(items.filter(\.isScored).count, 1))
+            } else { nil }
         self.additionalSubscores = subscores.map { subscore in
             let method = subscore.method ?? defaultMethod
-            let minimum = subscore.minimumAnswered ?? (method == .proratedSum ? share.map { Int((Double(subscore.items.count) * $0).rounded(.up)) } : nil)
-            return SubscoreDefinition(subscore.id, items: subscore.items, method: method, minimumAnswered: minimum, range: subscore.range, of: items)
+            let minimum =
+                subscore.minimumAnswered
+                ?? (method == .proratedSum ? share.map { Int((Double(subscore.items.count) * $0).rounded(.up)) } : nil)
+            return SubscoreDefinition(
+                subscore.id, items: subscore.items, method: method, minimumAnswered: minimum, range: subscore.range,
+                of: items)
         }
         self.id = id
         self.name = name
@@ -112,7 +123,10 @@ public struct StandardScale: AssessmentScale {
     public var subscores: [SubscoreDefinition] {
         var all: [SubscoreDefinition] = []
         if case .meansOfSubscores(_, let means) = scoring {
-            all = means.map { SubscoreDefinition($0.name, items: $0.items, method: .mean, minimumAnswered: $0.minimumAnswered, of: items) }
+            all = means.map {
+                SubscoreDefinition(
+                    $0.name, items: $0.items, method: .mean, minimumAnswered: $0.minimumAnswered, of: items)
+            }
         }
         return all + additionalSubscores
     }
@@ -127,9 +141,10 @@ public struct StandardScale: AssessmentScale {
             switch subscore.value(values) {
             case .success(let value): subscores.append(.init(name: subscore.id, value: value))
             case .failure(let shortfall):
-                notes.append("\(subscore.id) not scored: \(shortfall.answered) of \(subscore.items.count) items answered, "
-                             + (subscore.method == .sum ? "all needed" : "at least \(shortfall.needed) needed")
-                             + " (unanswered: \(shortfall.unanswered.joined(separator: ", ")))")
+                notes.append(
+                    "\(subscore.id) not scored: \(shortfall.answered) of \(subscore.items.count) items answered, "
+                        + (subscore.method == .sum ? "all needed" : "at least \(shortfall.needed) needed")
+                        + " (unanswered: \(shortfall.unanswered.joined(separator: ", ")))")
             }
         }
         return ScaleResult(score: result.score, subscores: subscores, band: result.band, notes: notes)
@@ -145,9 +160,10 @@ public struct StandardScale: AssessmentScale {
             let scoredIndices = items.indices.filter { items[$0].isScored }
             let unanswered = scoredIndices.filter { answers[$0] == nil }
             guard unanswered.isEmpty else {
-                throw .tooFewAnswered(scale: id, part: "the total", needed: scoredIndices.count,
-                                      answered: scoredIndices.count - unanswered.count,
-                                      unansweredItems: unanswered.map { $0 + 1 })
+                throw .tooFewAnswered(
+                    scale: id, part: "the total", needed: scoredIndices.count,
+                    answered: scoredIndices.count - unanswered.count,
+                    unansweredItems: unanswered.map { $0 + 1 })
             }
             let total = Double(scoredIndices.reduce(0) { $0 + value($1) })
             return ScaleResult(score: total, band: band(for: total))
@@ -156,12 +172,14 @@ public struct StandardScale: AssessmentScale {
             let scoredIndices = items.indices.filter { items[$0].isScored }
             let answered = scoredIndices.filter { answers[$0] != nil }
             guard answered.count >= minimumAnswered, !answered.isEmpty else {
-                throw .tooFewAnswered(scale: id, part: "the total", needed: minimumAnswered, answered: answered.count,
-                                      unansweredItems: scoredIndices.filter { answers[$0] == nil }.map { $0 + 1 })
+                throw .tooFewAnswered(
+                    scale: id, part: "the total", needed: minimumAnswered, answered: answered.count,
+                    unansweredItems: scoredIndices.filter { answers[$0] == nil }.map { $0 + 1 })
             }
             let sum = Double(answered.reduce(0) { $0 + value($1) })
             let total = ((sum / Double(answered.count) * Double(scoredIndices.count)) * 100).rounded() / 100
-            let notes = answered.count < scoredIndices.count
+            let notes =
+                answered.count < scoredIndices.count
                 ? ["prorated from \(answered.count) of \(scoredIndices.count) items answered"] : []
             return ScaleResult(score: total, band: band(for: total), notes: notes)
 
@@ -171,8 +189,9 @@ public struct StandardScale: AssessmentScale {
             for domain in domains {
                 let answered = domain.items.compactMap { values[$0] }
                 guard let highest = answered.max() else {
-                    throw .tooFewAnswered(scale: id, part: "the \(domain.name) domain", needed: 1, answered: 0,
-                                          unansweredItems: domain.items.compactMap(position(ofItem:)))
+                    throw .tooFewAnswered(
+                        scale: id, part: "the \(domain.name) domain", needed: 1, answered: 0,
+                        unansweredItems: domain.items.compactMap(position(ofItem:)))
                 }
                 total += highest
             }
@@ -193,7 +212,9 @@ public struct StandardScale: AssessmentScale {
                         answered: answered.count,
                         unansweredItems: subscore.items.filter { values[$0] == nil }.compactMap(position(ofItem:)))
                 } else {
-                    notes.append("\(subscore.name) not scored: \(answered.count) of \(subscore.items.count) items answered, at least \(subscore.minimumAnswered) needed")
+                    notes.append(
+                        "\(subscore.name) not scored: \(answered.count) of \(subscore.items.count) items answered, at least \(subscore.minimumAnswered) needed"
+                    )
                 }
             }
             let score = scored.first { $0.name == headline }!.value

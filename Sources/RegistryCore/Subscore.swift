@@ -27,8 +27,10 @@ public struct SubscoreDefinition: Sendable, Hashable {
 
     /// A subscore of `scale`'s items. The range, when not given, follows from the items' values;
     /// `minimumAnswered` defaults to every item.
-    public init(_ id: String, items: [String], method: Method, minimumAnswered: Int? = nil, range: ClosedRange<Double>? = nil,
-                of scaleItems: [ScaleItem]) {
+    public init(
+        _ id: String, items: [String], method: Method, minimumAnswered: Int? = nil, range: ClosedRange<Double>? = nil,
+        of scaleItems: [ScaleItem]
+    ) {
         self.id = id
         self.items = items
         self.method = method
@@ -53,8 +55,10 @@ public struct SubscoreDefinition: Sendable, Hashable {
     public func value(_ values: [String: Int]) -> Result<Double, SubscoreShortfall> {
         let answered = items.compactMap { values[$0] }
         guard answered.count >= max(minimumAnswered, 1) else {
-            return .failure(SubscoreShortfall(answered: answered.count, needed: minimumAnswered,
-                                              unanswered: items.filter { values[$0] == nil }))
+            return .failure(
+                SubscoreShortfall(
+                    answered: answered.count, needed: minimumAnswered,
+                    unanswered: items.filter { values[$0] == nil }))
         }
         let sum = Double(answered.reduce(0, +))
         switch method {
@@ -66,13 +70,17 @@ public struct SubscoreDefinition: Sendable, Hashable {
 
     /// What the subscore is, in words: "sum of items 1, 2, 3, 4, 5 (0-20)".
     public var description: String {
-        let what: String = switch method {
-        case .sum: "sum of items"
-        case .mean: "mean of items"
-        case .proratedSum: "sum of items, prorated when some are unanswered,"
-        }
-        let minimum = method == .sum || minimumAnswered == items.count ? "" : "; at least \(minimumAnswered) of \(items.count) answered"
-        return "\(what) \(items.joined(separator: ", ")) (\(formatScore(range.lowerBound))-\(formatScore(range.upperBound))\(minimum))"
+        let what: String =
+            switch method {
+            case .sum: "sum of items"
+            case .mean: "mean of items"
+            case .proratedSum: "sum of items, prorated when some are unanswered,"
+            }
+        let minimum =
+            method == .sum || minimumAnswered == items.count
+            ? "" : "; at least \(minimumAnswered) of \(items.count) answered"
+        return
+            "\(what) \(items.joined(separator: ", ")) (\(formatScore(range.lowerBound))-\(formatScore(range.upperBound))\(minimum))"
     }
 }
 

@@ -49,17 +49,31 @@ public func appendJSONString(_ text: String, to out: inout [UInt8]) {
             let digits: StaticString = "0123456789abcdef"
             for byte in bytes {
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(byte)
-                case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
+                case UInt8(ascii: "\n"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "t"))
+                case 0x08:
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "b"))
+                case 0x0C:
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "f"))
                 case 0..<0x20:
                     // UTF-8 keeps every byte below 0x80 for its own character, so a control
                     // character is always one byte here.
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                            digits.utf8Start[Int(byte >> 4)], digits.utf8Start[Int(byte & 0x0F)]])
+                    out.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        digits.utf8Start[Int(byte >> 4)], digits.utf8Start[Int(byte & 0x0F)],
+                    ])
                 default: out.append(byte)
                 }
             }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A write that did not go through: where to, and why, in the system's words.
 public struct WriteError: Error, CustomStringConvertible, Sendable {
@@ -50,5 +51,6 @@ public func writeStandardError(_ text: String) {
 public func flushStandardOutput() throws {
     guard fflush(nil) != 0 else { return }
     let code = errno
-    throw WriteError(place: "standard output", reason: code != 0 ? String(cString: strerror(code)) : "the output is incomplete")
+    throw WriteError(
+        place: "standard output", reason: code != 0 ? String(cString: strerror(code)) : "the output is incomplete")
 }

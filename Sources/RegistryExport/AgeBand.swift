@@ -28,7 +28,9 @@ public enum AgeBand {
     }
 
     /// Every narrow band, for the schema.
-    public static let all = ["under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85-89", "90-and-over", "unknown"]
+    public static let all = [
+        "under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85-89", "90-and-over", "unknown",
+    ]
     /// Every broad band, for the schema.
     public static let broadBands = ["under-18", "18-44", "45-64", "65-and-over", "unknown"]
 }

@@ -18,7 +18,9 @@ public enum FHIRResources {
     public static let flagSystem = "urn:ketareg:safety-flag"
 
     /// The canonical URL of a scale's Questionnaire.
-    public static func questionnaireURL(_ scale: any AssessmentScale) -> String { "urn:ketareg:questionnaire:\(scale.id)" }
+    public static func questionnaireURL(_ scale: any AssessmentScale) -> String {
+        "urn:ketareg:questionnaire:\(scale.id)"
+    }
 
     static func answerSystem(_ scale: any AssessmentScale) -> String { "urn:ketareg:answers:\(scale.id)" }
 
@@ -47,30 +49,52 @@ public enum FHIRResources {
             "status": "active",
             "subjectType": ["Patient"],
             "description": .string(scale.scoringDescription),
-            "copyright": .string("Licence: \(scale.licence.status.rawValue). \(scale.licence.note)"
-                + (scale.licence.mayShipWording ? "" : " Item texts are neutral labels, not the published wording.")),
+            "copyright": .string(
+                "Licence: \(scale.licence.status.rawValue). \(scale.licence.note)"
+                    + (scale.licence.mayShipWording ? "" : " Item texts are neutral labels, not the published wording.")
+            ),
         ]
         if !scale.formCodes.isEmpty { resource["code"] = .array(scale.formCodes.map(coding)) }
-        resource["item"] = .array(scale.items.enumerated().map { position, item in
-            var entry: [String: JSONValue] = ["linkId": .string(item.id), "prefix": .string("\(position + 1)."), "text": .string(item.label)]
-            if !item.codes.isEmpty { entry["code"] = .array(item.codes.map(coding)) }
-            switch item.response {
-            case .number(let range):
-                entry["type"] = "integer"
-                entry["extension"] = [
-                    ["url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": .number(Double(range.lowerBound))],
-                    ["url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": .number(Double(range.upperBound))],
+        resource["item"] = .array(
+            scale.items.enumerated().map { position, item in
+                var entry: [String: JSONValue] = [
+                    "linkId": .string(item.id), "prefix": .string("\(position + 1)."), "text": .string(item.label),
                 ]
-            case .options(let options):
-                entry["type"] = "choice"
-                entry["answerOption"] = .array(options.map { option in
-                    ["valueCoding": ["system": .string(answerSystem(scale)), "code": .string(option.label), "display": .string(option.label),
-                                     "extension": [["url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": .number(Double(option.value))]]]]
-                })
-            }
-            if !item.isScored { entry["text"] = .string(item.label + " (recorded, not scored)") }
-            return .object(entry)
-        })
+                if !item.codes.isEmpty { entry["code"] = .array(item.codes.map(coding)) }
+                switch item.response {
+                case .number(let range):
+                    entry["type"] = "integer"
+                    entry["extension"] = [
+                        [
+                            "url": "http://hl7.org/fhir/StructureDefinition/minValue",
+                            "valueInteger": .number(Double(range.lowerBound)),
+                        ],
+                        [
+                            "url": "http://hl7.org/fhir/StructureDefinition/maxValue",
+                            "valueInteger": .number(Double(range.upperBound)),
+                        ],
+                    ]
+                case .options(let options):
+                    entry["type"] = "choice"
+                    entry["answerOption"] = .array(
+                        options.map { option in
+                            [
+                                "valueCoding": [
+                                    "system": .string(answerSystem(scale)), "code": .string(option.label),
+                                    "display": .string(option.label),
+                                    "extension": [
+                                        [
+                                            "url": "http://hl7.org/fhir/StructureDefinition/ordinalValue",
+                                            "valueDecimal": .number(Double(option.value)),
+                                        ]
+                                    ],
+                                ]
+                            ]
+                        })
+                }
+                if !item.isScored { entry["text"] = .string(item.label + " (recorded, not scored)") }
+                return .object(entry)
+            })
         return .object(resource)
     }
 
@@ -78,7 +102,12 @@ public enum FHIRResources {
         switch item.response {
         case .number: return ["valueInteger": .number(Double(raw))]
         case .options(let options):
-            return ["valueCoding": ["system": .string(answerSystem(scale)), "code": .string(options[raw].label), "display": .string(options[raw].label)]]
+            return [
+                "valueCoding": [
+                    "system": .string(answerSystem(scale)), "code": .string(options[raw].label),
+                    "display": .string(options[raw].label),
+                ]
+            ]
         }
     }
 
@@ -88,7 +117,9 @@ public enum FHIRResources {
 
     /// One assessment as a QuestionnaireResponse (the answers) and an Observation (the score, its
     /// band, its subscores and flags), both about `subject`.
-    public static func assessmentResources(_ assessment: AssessmentView, scale: any AssessmentScale, subject: String) -> [JSONValue] {
+    public static func assessmentResources(_ assessment: AssessmentView, scale: any AssessmentScale, subject: String)
+        -> [JSONValue]
+    {
         let responseID = "qr-\(assessment.id)"
         let response: JSONValue = .object([
             "resourceType": "QuestionnaireResponse",
@@ -97,19 +128,37 @@ public enum FHIRResources {
             "status": "completed",
             "subject": ["reference": .string(subject)],
             "authored": .string(assessment.on),
-            "item": .array(scale.items.indices.compactMap { index -> JSONValue? in
-                guard index < assessment.answers.count, let raw = assessment.answers[index] else { return nil }
-                let item = scale.items[index]
-                return ["linkId": .string(item.id), "text": .string(item.label), "answer": [answer(item, raw: raw, scale: scale)]]
-            }),
+            "item": .array(
+                scale.items.indices.compactMap { index -> JSONValue? in
+                    guard index < assessment.answers.count, let raw = assessment.answers[index] else { return nil }
+                    let item = scale.items[index]
+                    return [
+                        "linkId": .string(item.id), "text": .string(item.label),
+                        "answer": [answer(item, raw: raw, scale: scale)],
+                    ]
+                }),
         ])
         var observation: [String: JSONValue] = [
             "resourceType": "Observation",
             "id": .string("obs-\(assessment.id)"),
             "status": "final",
-            "category": [["coding": [["system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey", "display": "Survey"]]]],
-            "code": ["coding": .array(scale.codes.map(coding) + [coding(StandardCode(system: scaleSystem, code: scale.id, display: scale.name))]),
-                     "text": .string(scale.name)],
+            "category": [
+                [
+                    "coding": [
+                        [
+                            "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey",
+                            "display": "Survey",
+                        ]
+                    ]
+                ]
+            ],
+            "code": [
+                "coding": .array(
+                    scale.codes.map(coding) + [
+                        coding(StandardCode(system: scaleSystem, code: scale.id, display: scale.name))
+                    ]),
+                "text": .string(scale.name),
+            ],
             "subject": ["reference": .string(subject)],
             "effectiveDateTime": .string(assessment.on),
             "valueQuantity": quantity(assessment.score),
@@ -119,15 +168,23 @@ public enum FHIRResources {
             observation["interpretation"] = [["coding": .array(band.codes.map(coding)), "text": .string(band.label)]]
         }
         if let subscores = assessment.subscores, !subscores.isEmpty {
-            observation["component"] = .array(scale.subscores.compactMap { definition -> JSONValue? in
-                guard let value = subscores[definition.id] else { return nil }
-                return ["code": ["coding": [["system": .string(subscoreSystem), "code": .string("\(scale.id).\(definition.id)")]],
-                                 "text": .string("\(scale.name): \(definition.id)")],
-                        "valueQuantity": quantity(value)]
-            })
+            observation["component"] = .array(
+                scale.subscores.compactMap { definition -> JSONValue? in
+                    guard let value = subscores[definition.id] else { return nil }
+                    return [
+                        "code": [
+                            "coding": [
+                                ["system": .string(subscoreSystem), "code": .string("\(scale.id).\(definition.id)")]
+                            ],
+                            "text": .string("\(scale.name): \(definition.id)"),
+                        ],
+                        "valueQuantity": quantity(value),
+                    ]
+                })
         }
         if !assessment.flags.isEmpty {
-            observation["note"] = .array(assessment.flags.map { ["text": .string("Safety flag raised for clinician review: \($0)")] })
+            observation["note"] = .array(
+                assessment.flags.map { ["text": .string("Safety flag raised for clinician review: \($0)")] })
         }
         return [response, .object(observation)]
     }
@@ -140,8 +197,19 @@ public enum FHIRResources {
         var patient: [String: JSONValue] = [
             "resourceType": "Patient",
             "id": .string(page.id),
-            "identifier": [["type": ["coding": [["system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR", "display": "Medical record number"]]],
-                            "value": .string(page.mrn)]],
+            "identifier": [
+                [
+                    "type": [
+                        "coding": [
+                            [
+                                "system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR",
+                                "display": "Medical record number",
+                            ]
+                        ]
+                    ],
+                    "value": .string(page.mrn),
+                ]
+            ],
             "name": [["family": .string(page.familyName), "given": [.string(page.givenName)]]],
             "birthDate": .string(page.birthDate),
             "gender": .string(["female": "female", "male": "male", "other": "other"][page.sex] ?? "unknown"),
@@ -158,9 +226,21 @@ public enum FHIRResources {
             var resource: [String: JSONValue] = [
                 "resourceType": "Condition",
                 "id": .string("cond-\(page.id)-\(conditionID)"),
-                "clinicalStatus": ["coding": [["system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": .string(ended == nil ? "active" : "inactive")]]],
-                "code": ["coding": .array(condition.codes.map(coding) + [coding(StandardCode(system: conditionSystem, code: condition.id, display: condition.name))]),
-                         "text": .string(condition.name)],
+                "clinicalStatus": [
+                    "coding": [
+                        [
+                            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                            "code": .string(ended == nil ? "active" : "inactive"),
+                        ]
+                    ]
+                ],
+                "code": [
+                    "coding": .array(
+                        condition.codes.map(coding) + [
+                            coding(StandardCode(system: conditionSystem, code: condition.id, display: condition.name))
+                        ]),
+                    "text": .string(condition.name),
+                ],
                 "subject": ["reference": .string(subject)],
                 "recordedDate": .string(page.enrolledOn),
             ]
@@ -200,38 +280,79 @@ public enum FHIRExport {
 
     /// The Bundle for a records release; `auditChainHead` is added as a tag when given (the
     /// content hash is taken without it).
-    public static func bundle(_ records: RecordsPayload, catalog: ConditionCatalog, auditChainHead: String?) -> JSONValue {
-        var tags: [JSONValue] = [tag("schema", schemaID), tag("period", records.period), tag("generator", "generator", display: records.generator),
-                                 tag("k", String(records.k)), tag("withheld-patients", String(records.withheldPatients))]
+    public static func bundle(_ records: RecordsPayload, catalog: ConditionCatalog, auditChainHead: String?)
+        -> JSONValue
+    {
+        var tags: [JSONValue] = [
+            tag("schema", schemaID), tag("period", records.period),
+            tag("generator", "generator", display: records.generator),
+            tag("k", String(records.k)), tag("withheld-patients", String(records.withheldPatients)),
+        ]
         if let clinic = records.clinic { tags.append(tag("clinic", "clinic", display: clinic)) }
         if let auditChainHead { tags.append(tag("audit-chain-head", auditChainHead)) }
         let observations = records.assessments.enumerated().map { index, record -> JSONValue in
             let scale = catalog.scale(record.scale)
-            var extensions: [JSONValue] = [["url": .string(timepointExtension), "valueCode": .string(record.timepoint)]]
-            if let week = record.week { extensions.append(["url": .string(weekExtension), "valueInteger": .number(Double(week))]) }
+            var extensions: [JSONValue] = [
+                ["url": .string(timepointExtension), "valueCode": .string(record.timepoint)]
+            ]
+            if let week = record.week {
+                extensions.append(["url": .string(weekExtension), "valueInteger": .number(Double(week))])
+            }
             var observation: [String: JSONValue] = [
                 "resourceType": "Observation",
                 "id": .string("obs-\(index + 1)"),
                 "extension": .array(extensions),
                 "status": "final",
-                "category": [["coding": [["system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey"]]]],
-                "code": ["coding": .array((scale?.codes ?? []).map(FHIRResources.coding)
-                                          + [FHIRResources.coding(StandardCode(system: FHIRResources.scaleSystem, code: record.scale, display: scale?.name))])],
+                "category": [
+                    [
+                        "coding": [
+                            ["system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey"]
+                        ]
+                    ]
+                ],
+                "code": [
+                    "coding": .array(
+                        (scale?.codes ?? []).map(FHIRResources.coding)
+                            + [
+                                FHIRResources.coding(
+                                    StandardCode(
+                                        system: FHIRResources.scaleSystem, code: record.scale, display: scale?.name))
+                            ])
+                ],
                 "subject": ["identifier": ["system": .string(pseudonymSystem), "value": .string(record.patient)]],
                 "valueQuantity": FHIRResources.quantity(record.score),
             ]
             if let bandID = record.band, let band = scale?.bands.first(where: { $0.id == bandID }) {
-                observation["interpretation"] = [["coding": .array(band.codes.map(FHIRResources.coding) + [["system": .string("urn:ketareg:band:\(record.scale)"), "code": .string(band.id)]])]]
+                observation["interpretation"] = [
+                    [
+                        "coding": .array(
+                            band.codes.map(FHIRResources.coding) + [
+                                ["system": .string("urn:ketareg:band:\(record.scale)"), "code": .string(band.id)]
+                            ])
+                    ]
+                ]
             }
             if let subscores = record.subscores, !subscores.isEmpty {
-                observation["component"] = .array(subscores.keys.sorted().map { name in
-                    ["code": ["coding": [["system": .string(FHIRResources.subscoreSystem), "code": .string("\(record.scale).\(name)")]]],
-                     "valueQuantity": FHIRResources.quantity(subscores[name]!)]
-                })
+                observation["component"] = .array(
+                    subscores.keys.sorted().map { name in
+                        [
+                            "code": [
+                                "coding": [
+                                    [
+                                        "system": .string(FHIRResources.subscoreSystem),
+                                        "code": .string("\(record.scale).\(name)"),
+                                    ]
+                                ]
+                            ],
+                            "valueQuantity": FHIRResources.quantity(subscores[name]!),
+                        ]
+                    })
             }
             return .object(observation)
         }
-        return .object(["resourceType": "Bundle", "type": "collection", "meta": ["tag": .array(tags)],
-                        "entry": .array(observations.map { ["resource": $0] })])
+        return .object([
+            "resourceType": "Bundle", "type": "collection", "meta": ["tag": .array(tags)],
+            "entry": .array(observations.map { ["resource": $0] }),
+        ])
     }
 }

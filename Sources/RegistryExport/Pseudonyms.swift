@@ -44,4 +44,6 @@ func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element ==
 }
 
 @inline(__always)
-private func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
+private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+}

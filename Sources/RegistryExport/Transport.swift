@@ -4,7 +4,8 @@ import RegistryCore
 /// What the exporter needs from the network: one POST. `CurlTransport` provides it over libcurl;
 /// the command line wires the two together, so this module never links libcurl.
 public protocol ExportTransport: Sendable {
-    func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult
+    func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
+        -> TransportResult
 }
 
 /// What came back from one POST.
@@ -35,10 +36,14 @@ public enum TokenSource {
                 throw ExportError("the token file \(file) cannot be read: \(String(cString: strerror(errno)))")
             }
             guard info.st_uid == geteuid() else {
-                throw ExportError("the token file \(file) belongs to another user; it must be yours, readable by you alone (chmod 600)")
+                throw ExportError(
+                    "the token file \(file) belongs to another user; it must be yours, readable by you alone (chmod 600)"
+                )
             }
             guard info.st_mode & 0o077 == 0 else {
-                throw ExportError("the token file \(file) can be read by others (mode \(String(info.st_mode & 0o777, radix: 8))); make it readable by you alone: chmod 600 \(file)")
+                throw ExportError(
+                    "the token file \(file) can be read by others (mode \(String(info.st_mode & 0o777, radix: 8))); make it readable by you alone: chmod 600 \(file)"
+                )
             }
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ExportError("the token file \(file) cannot be read")
@@ -50,8 +55,10 @@ public enum TokenSource {
             return token
         }
         if let environment {
-            guard let token = lookup(environment)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
-                throw ExportError("the environment variable \(environment), which holds this endpoint's token, is not set")
+            guard let token = lookup(environment)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
+            else {
+                throw ExportError(
+                    "the environment variable \(environment), which holds this endpoint's token, is not set")
             }
             return token
         }

@@ -38,7 +38,10 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
         // Six digits written in place: every audited record names its own and its patient's id.
         return String(unsafeUninitializedCapacity: rawValue.utf8.count + 7) { buffer in
             var at = 0
-            for byte in rawValue.utf8 { buffer[at] = byte; at += 1 }
+            for byte in rawValue.utf8 {
+                buffer[at] = byte
+                at += 1
+            }
             buffer[at] = UInt8(ascii: "-")
             at += 1
             var value = row

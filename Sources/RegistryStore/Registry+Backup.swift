@@ -34,15 +34,19 @@ extension Registry {
     /// replaced only with `force`, through SQLite's backup API, so that a process that has the file
     /// open sees either the old registry or the restored one. The result is checked and brought up
     /// to date by the migrations.
-    public static func restore(from backup: String, to path: String, force: Bool, today: ClinicalDate, clock: any WallClock,
-                               catalog: ConditionCatalog) throws -> BackupSummary {
+    public static func restore(
+        from backup: String, to path: String, force: Bool, today: ClinicalDate, clock: any WallClock,
+        catalog: ConditionCatalog
+    ) throws -> BackupSummary {
         guard FileManager.default.fileExists(atPath: backup) else {
             throw RegistryError.refused("no file at \(backup) to restore from")
         }
         _ = try check(backup)
         let exists = FileManager.default.fileExists(atPath: path)
         if exists, !force {
-            throw RegistryError.refused("a registry already exists at \(path); restore replaces it only with --force (back it up first with 'ketareg backup')")
+            throw RegistryError.refused(
+                "a registry already exists at \(path); restore replaces it only with --force (back it up first with 'ketareg backup')"
+            )
         }
         if !exists { try createPrivateFile(path, what: "registry") }
         do {
@@ -78,7 +82,11 @@ extension Registry {
                     throw RegistryError.storage("\(path) is not a KetaReg registry")
                 }
                 var rows: [String: Int] = [:]
-                for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+                for table in try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                ) {
                     rows[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)")
                 }
                 let migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
@@ -96,7 +104,9 @@ extension Registry {
     static func createPrivateFile(_ path: String, what: String) throws {
         let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard descriptor >= 0 else {
-            if errno == EEXIST { throw RegistryError.refused("\(path) already exists; a \(what) never overwrites a file") }
+            if errno == EEXIST {
+                throw RegistryError.refused("\(path) already exists; a \(what) never overwrites a file")
+            }
             throw RegistryError.storage("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         close(descriptor)

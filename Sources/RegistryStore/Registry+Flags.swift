@@ -40,11 +40,16 @@ extension SafetyFlagView: HandEncodedJSON {
 
 extension Registry {
     /// Raises flags from one record: one open flag per rule, audited.
-    func raiseFlags(_ db: Database, patient: Int64, source: RecordID, on date: String, flags: [(flag: String, rule: String)], actor: String) throws {
+    func raiseFlags(
+        _ db: Database, patient: Int64, source: RecordID, on date: String, flags: [(flag: String, rule: String)],
+        actor: String
+    ) throws {
         for raised in flags {
-            var insert = try DirectStatement(db, sql: """
-                INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')
-                """)
+            var insert = try DirectStatement(
+                db,
+                sql: """
+                    INSERT INTO safety_flag (patient_id, flag, rule, source, raised_on, raised_at, state) VALUES (?, ?, ?, ?, ?, ?, 'open')
+                    """)
             insert.bind(patient)
             insert.bind(raised.flag)
             insert.bind(raised.rule)
@@ -54,32 +59,52 @@ extension Registry {
             try insert.execute()
             let id = RecordID(kind: .flag, row: db.lastInsertedRowID)
             // What was just written, as flag(db, _) would read it back.
-            let view = SafetyFlagView(id: id.description, patient: RecordKind.patient.displayID(patient), flag: raised.flag, rule: raised.rule,
-                                      source: source.description, raisedOn: date, state: "open", reviewedBy: nil, reviewedAt: nil, action: nil)
-            try audit(db, actor: actor, action: "raise", record: id, patient: RecordID(kind: .patient, row: patient),
-                      before: SafetyFlagView?.none, after: view)
+            let view = SafetyFlagView(
+                id: id.description, patient: RecordKind.patient.displayID(patient), flag: raised.flag,
+                rule: raised.rule,
+                source: source.description, raisedOn: date, state: "open", reviewedBy: nil, reviewedAt: nil, action: nil
+            )
+            try audit(
+                db, actor: actor, action: "raise", record: id, patient: RecordID(kind: .patient, row: patient),
+                before: SafetyFlagView?.none, after: view)
         }
     }
 
     /// After a correction: closes the open flags of `source` that the record no longer raises
     /// (saying so, with the correction's reason) and raises those it now raises and never raised.
-    func syncFlags(_ db: Database, patient: Int64, source: RecordID, on date: String, reason: String, actor: String,
-                   raised: [(flag: String, rule: String)]) throws {
-        let open = try Row.fetchAll(db, sql: "SELECT id, flag FROM safety_flag WHERE source = ? AND state = 'open'", arguments: [source.description])
+    func syncFlags(
+        _ db: Database, patient: Int64, source: RecordID, on date: String, reason: String, actor: String,
+        raised: [(flag: String, rule: String)]
+    ) throws {
+        let open = try Row.fetchAll(
+            db, sql: "SELECT id, flag FROM safety_flag WHERE source = ? AND state = 'open'",
+            arguments: [source.description])
         let wanted = Set(raised.map(\.flag))
         for row in open where !wanted.contains(row["flag"] as String) {
             let id = RecordID(kind: .flag, row: row["id"])
             let before = try flag(db, id.row)
-            try db.execute(sql: "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
-                           arguments: [actor, timestamp(), "closed: \(source) was corrected and no longer raises it (\(reason))", id.row])
-            try audit(db, actor: actor, action: "close", record: id, patient: RecordID(kind: .patient, row: patient),
-                      before: before, after: try flag(db, id.row), reason: reason)
+            try db.execute(
+                sql:
+                    "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
+                arguments: [
+                    actor, timestamp(), "closed: \(source) was corrected and no longer raises it (\(reason))", id.row,
+                ])
+            try audit(
+                db, actor: actor, action: "close", record: id, patient: RecordID(kind: .patient, row: patient),
+                before: before, after: try flag(db, id.row), reason: reason)
         }
         // A flag of the same kind from the same record, open or already reviewed, is not raised again.
         let closedNow = Set(open.map { $0["id"] as Int64 })
-        let already = Set(try Row.fetchAll(db, sql: "SELECT id, flag FROM safety_flag WHERE source = ?", arguments: [source.description])
-            .filter { !closedNow.contains($0["id"]) || wanted.contains($0["flag"] as String) }.map { $0["flag"] as String })
-        try raiseFlags(db, patient: patient, source: source, on: date, flags: raised.filter { !already.contains($0.flag) }, actor: actor)
+        let already = Set(
+            try Row.fetchAll(
+                db, sql: "SELECT id, flag FROM safety_flag WHERE source = ?", arguments: [source.description]
+            )
+            .filter { !closedNow.contains($0["id"]) || wanted.contains($0["flag"] as String) }.map {
+                $0["flag"] as String
+            })
+        try raiseFlags(
+            db, patient: patient, source: source, on: date, flags: raised.filter { !already.contains($0.flag) },
+            actor: actor)
     }
 
     func flag(_ db: Database, _ row: Int64) throws -> SafetyFlagView? {
@@ -88,15 +113,21 @@ extension Registry {
 
     /// Flags read by column position: `filter` is the SQL after the table's name.
     static func flagViews(_ db: Database, _ filter: String, arguments: StatementArguments) throws -> [SafetyFlagView] {
-        let cursor = try DirectCursor(db, sql: "SELECT id, patient_id, flag, rule, source, raised_on, state, reviewed_by, reviewed_at, action FROM safety_flag \(filter)",
-                                      arguments: arguments)
+        let cursor = try DirectCursor(
+            db,
+            sql:
+                "SELECT id, patient_id, flag, rule, source, raised_on, state, reviewed_by, reviewed_at, action FROM safety_flag \(filter)",
+            arguments: arguments)
         var views: [SafetyFlagView] = []
         while let row = try cursor.next() {
-            views.append(SafetyFlagView(
-                id: RecordKind.flag.displayID(try row.required(row.int64, 0)), patient: RecordKind.patient.displayID(try row.required(row.int64, 1)),
-                flag: try row.required(row.string, 2), rule: try row.required(row.string, 3), source: try row.required(row.string, 4),
-                raisedOn: try row.required(row.string, 5), state: try row.required(row.string, 6),
-                reviewedBy: row.string(7), reviewedAt: row.string(8), action: row.string(9)))
+            views.append(
+                SafetyFlagView(
+                    id: RecordKind.flag.displayID(try row.required(row.int64, 0)),
+                    patient: RecordKind.patient.displayID(try row.required(row.int64, 1)),
+                    flag: try row.required(row.string, 2), rule: try row.required(row.string, 3),
+                    source: try row.required(row.string, 4),
+                    raisedOn: try row.required(row.string, 5), state: try row.required(row.string, 6),
+                    reviewedBy: row.string(7), reviewedAt: row.string(8), action: row.string(9)))
         }
         return views
     }
@@ -106,7 +137,10 @@ extension Registry {
         try read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
-            if let patient { conditions.append("patient_id = ?"); arguments.append(try requirePatient(db, patient).id!) }
+            if let patient {
+                conditions.append("patient_id = ?")
+                arguments.append(try requirePatient(db, patient).id!)
+            }
             if openOnly { conditions.append("state = 'open'") }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let bound = limit.map { " LIMIT \(max(0, $0))" } ?? ""
@@ -123,19 +157,30 @@ extension Registry {
     /// action in their words. Audited. Refuses a flag already reviewed.
     public func reviewFlag(_ id: RecordID, action: String, actor: String) throws -> SafetyFlagView {
         let action = action.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !action.isEmpty else { throw InputError(field: "action", got: "", allowed: "what was done, in a few words (for example: 'seen by Dr Okafor, safety plan agreed')") }
+        guard !action.isEmpty else {
+            throw InputError(
+                field: "action", got: "",
+                allowed: "what was done, in a few words (for example: 'seen by Dr Okafor, safety plan agreed')")
+        }
         return try write { db in
             guard id.kind == .flag, let before = try flag(db, id.row) else {
                 throw RegistryError.refused("<flag-id>: no flag \(id) in this registry (see 'ketareg flag list')")
             }
             guard before.state == "open" else {
-                throw RegistryError.refused("\(id) was reviewed already by \(before.reviewedBy ?? "?") at \(before.reviewedAt ?? "?"): \(before.action ?? ""); nothing changed")
+                throw RegistryError.refused(
+                    "\(id) was reviewed already by \(before.reviewedBy ?? "?") at \(before.reviewedAt ?? "?"): \(before.action ?? ""); nothing changed"
+                )
             }
-            try db.execute(sql: "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
-                           arguments: [actor, timestamp(), action, id.row])
+            try db.execute(
+                sql:
+                    "UPDATE safety_flag SET state = 'reviewed', reviewed_by = ?, reviewed_at = ?, action = ? WHERE id = ?",
+                arguments: [actor, timestamp(), action, id.row])
             let after = try flag(db, id.row)!
-            let patient = try Int64.fetchOne(db, sql: "SELECT patient_id FROM safety_flag WHERE id = ?", arguments: [id.row])!
-            try audit(db, actor: actor, action: "review", record: id, patient: RecordID(kind: .patient, row: patient), before: before, after: after, reason: action)
+            let patient = try Int64.fetchOne(
+                db, sql: "SELECT patient_id FROM safety_flag WHERE id = ?", arguments: [id.row])!
+            try audit(
+                db, actor: actor, action: "review", record: id, patient: RecordID(kind: .patient, row: patient),
+                before: before, after: after, reason: action)
             return after
         }
     }
@@ -147,11 +192,15 @@ extension Registry {
 
     /// The vital-sign thresholds in force: the clinic's own, else the defaults.
     func vitalRules(_ db: Database) throws -> VitalSafetyRules {
-        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM registry_info WHERE key = 'vital-flag-rules'")) else {
+        guard
+            let text = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT value FROM registry_info WHERE key = 'vital-flag-rules'"))
+        else {
             return .standard
         }
         guard let rules = try? JSONDecoder().decode(VitalSafetyRules.self, from: Data(text.utf8)) else {
-            throw RegistryError.storage("the clinic's vital-sign flag thresholds in \(path) cannot be read; 'ketareg verify' checks the file")
+            throw RegistryError.storage(
+                "the clinic's vital-sign flag thresholds in \(path) cannot be read; 'ketareg verify' checks the file")
         }
         return rules
     }
@@ -166,15 +215,19 @@ extension Registry {
     /// thresholds before the change.
     @discardableResult
     public func setVitalRules(_ rules: VitalSafetyRules, reason: String, actor: String) throws -> VitalSafetyRules {
-        let reason = try requireReason(reason, why: "why the clinic changes its thresholds (a protocol, a decision and its date)")
+        let reason = try requireReason(
+            reason, why: "why the clinic changes its thresholds (a protocol, a decision and its date)")
         let rules = try rules.validated()
         return try write { db in
             let before = try vitalRules(db)
             guard before != rules else { return before }
-            try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                           arguments: [Self.vitalRulesKey, encodeJSON(rules)])
-            var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: "set", entity: "setting", entityId: Self.vitalRulesKey,
-                               patient: nil, before: encodeJSON(before), after: encodeJSON(rules), reason: reason)
+            try db.execute(
+                sql:
+                    "INSERT INTO registry_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                arguments: [Self.vitalRulesKey, encodeJSON(rules)])
+            var row = AuditRow(
+                id: nil, at: timestamp(), actor: actor, action: "set", entity: "setting", entityId: Self.vitalRulesKey,
+                patient: nil, before: encodeJSON(before), after: encodeJSON(rules), reason: reason)
             try row.insertFast(db)
             return before
         }

@@ -19,14 +19,19 @@ extension Registry {
     /// day by day): patients with a condition not ended and no infusion for it by `day`, with a
     /// course opened by hand, or with an infusion recent enough for a window of some condition's
     /// course still to be open, overdue grace included. Everyone else is not read at all.
-    public func forEachHistory(couldBeDueOn day: ClinicalDate, catalog: ConditionCatalog, _ body: (PatientHistory) throws -> Void) throws {
+    public func forEachHistory(
+        couldBeDueOn day: ClinicalDate, catalog: ConditionCatalog, _ body: (PatientHistory) throws -> Void
+    ) throws {
         // The longest a course's assessments can stay due or overdue after an infusion: its days
         // (or an infusion running up to 8 calendar days), its end-of-course window, or its last
         // follow-up visit from day 0, then the overdue grace.
-        let horizon = catalog.conditions.map { condition in
-            let course = condition.course
-            return max(max(course.withinDays, 8) + course.endOfCourseWindowDays, course.followUps.map(\.latestDay).max() ?? 0)
-        }.max() ?? 0
+        let horizon =
+            catalog.conditions.map { condition in
+                let course = condition.course
+                return max(
+                    max(course.withinDays, 8) + course.endOfCourseWindowDays,
+                    course.followUps.map(\.latestDay).max() ?? 0)
+            }.max() ?? 0
         let since = day.adding(days: -(horizon + CourseProgress.overdueGraceDays + 1))
         let candidates = """
             SELECT patient_id FROM patient_condition c
@@ -36,7 +41,9 @@ extension Registry {
             UNION SELECT patient_id FROM infusion WHERE given_on >= ?
             """
         try read { db in
-            try forEachHistory(db, condition: nil, only: (candidates, [day.description, day.description, since.description])) { try body($1) }
+            try forEachHistory(
+                db, condition: nil, only: (candidates, [day.description, day.description, since.description])
+            ) { try body($1) }
         }
     }
 
@@ -49,14 +56,18 @@ extension Registry {
     /// Every query below is ordered by patient first and read by one cursor each, in step with the
     /// patients: a merge, so that memory holds one patient's history whatever the registry's size.
     /// `body` gets each patient's row id beside their history.
-    func forEachHistory(_ db: Database, condition: String?, patient: RecordID?, _ body: (Int64, PatientHistory) throws -> Void) throws {
+    func forEachHistory(
+        _ db: Database, condition: String?, patient: RecordID?, _ body: (Int64, PatientHistory) throws -> Void
+    ) throws {
         try forEachHistory(db, condition: condition, only: patient.map { ("?", [$0.row]) }, body)
     }
 
     /// `only`: an SQL expression of the patient row ids to read (`?` for one, or a subquery) with
     /// its arguments; nil for every patient.
-    func forEachHistory(_ db: Database, condition: String?, only: (sql: String, arguments: StatementArguments)?,
-                        _ body: (Int64, PatientHistory) throws -> Void) throws {
+    func forEachHistory(
+        _ db: Database, condition: String?, only: (sql: String, arguments: StatementArguments)?,
+        _ body: (Int64, PatientHistory) throws -> Void
+    ) throws {
         var patientFilter = ""
         var arguments: StatementArguments = []
         /// `column` restricted to the patients asked for, as a condition.
@@ -68,53 +79,88 @@ extension Registry {
             patientFilter = " WHERE " + restricted("patient_id")
             arguments = only.arguments
         }
-        func grouped<T>(_ sql: String, _ make: @escaping (DirectStatement.Row) throws -> T?) throws -> PatientGroups<T> {
+        func grouped<T>(_ sql: String, _ make: @escaping (DirectStatement.Row) throws -> T?) throws -> PatientGroups<T>
+        {
             PatientGroups(cursor: try DirectCursor(db, sql: sql, arguments: arguments), make: make)
         }
         // Each row's columns are read by position (the patient's id first); `required` names a
         // column the schema says is never NULL.
-        let conditions: PatientGroups<String> = try grouped("SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid") {
+        let conditions: PatientGroups<String> = try grouped(
+            "SELECT patient_id, condition_id FROM patient_condition\(patientFilter) ORDER BY patient_id, rowid"
+        ) {
             try $0.required($0.string, 1)
         }
-        let infusions = try grouped("SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id") { row in
-            try HistoryRows.infusion(id: try row.required(row.int64, 8), condition: try row.required(row.string, 1), givenOn: try row.required(row.string, 2),
-                                     givenAt: row.string(3), minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6), route: row.string(7))
+        let infusions = try grouped(
+            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
+        ) { row in
+            try HistoryRows.infusion(
+                id: try row.required(row.int64, 8), condition: try row.required(row.string, 1),
+                givenOn: try row.required(row.string, 2),
+                givenAt: row.string(3), minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6),
+                route: row.string(7))
         }
-        let observations = try grouped("""
+        let observations = try grouped(
+            """
             SELECT o.patient_id, o.observed_on, o.observed_at, i.given_on, i.given_at, o.bp_systolic, o.bp_diastolic, o.heart_rate,
                    o.oxygen_saturation, o.sedation, o.dissociation, o.respiratory_depression, o.id, i.id
             FROM infusion_observation o JOIN infusion i ON i.id = o.infusion_id
             WHERE NOT o.entered_in_error AND NOT i.entered_in_error\(only == nil ? "" : " AND " + restricted("o.patient_id"))
             ORDER BY o.patient_id, o.observed_on, o.observed_at, o.id
-            """) { row in
-            try HistoryRows.observation(id: try row.required(row.int64, 12), infusion: try row.required(row.int64, 13),
-                                        observedOn: try row.required(row.string, 1), observedAt: try row.required(row.string, 2),
-                                        givenOn: try row.required(row.string, 3), givenAt: row.string(4), systolic: row.int(5), diastolic: row.int(6),
-                                        heartRate: row.int(7), oxygenSaturation: row.int(8), sedation: try row.required(row.bool, 9),
-                                        dissociation: try row.required(row.bool, 10), respiratoryDepression: try row.required(row.bool, 11))
+            """
+        ) { row in
+            try HistoryRows.observation(
+                id: try row.required(row.int64, 12), infusion: try row.required(row.int64, 13),
+                observedOn: try row.required(row.string, 1), observedAt: try row.required(row.string, 2),
+                givenOn: try row.required(row.string, 3), givenAt: row.string(4), systolic: row.int(5),
+                diastolic: row.int(6),
+                heartRate: row.int(7), oxygenSaturation: row.int(8), sedation: try row.required(row.bool, 9),
+                dissociation: try row.required(row.bool, 10), respiratoryDepression: try row.required(row.bool, 11))
         }
-        let markers = try grouped("SELECT patient_id, id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id") { row in
-            try HistoryRows.marker(id: try row.required(row.int64, 1), condition: try row.required(row.string, 2), kind: row.string(3),
-                                   onDate: try row.required(row.string, 4), courseKind: row.string(5))
+        let markers = try grouped(
+            "SELECT patient_id, id, condition_id, kind, on_date, course_kind FROM course_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, on_date, id"
+        ) { row in
+            try HistoryRows.marker(
+                id: try row.required(row.int64, 1), condition: try row.required(row.string, 2), kind: row.string(3),
+                onDate: try row.required(row.string, 4), courseKind: row.string(5))
         }
         // In the order of entry: `PatientHistory` sorts them by day, and its sort is stable, so
         // that is by day and then by entry, without SQLite sorting the whole table (the index on
         // patient_id already gives each patient's rows by id).
-        let assessments = try grouped("SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags, id FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            try HistoryRows.assessment(id: try row.required(row.int64, 7), scale: try row.required(row.string, 1), assessedOn: try row.required(row.string, 2),
-                                       timepoint: row.string(3), score: try row.required(row.double, 4), subscores: row.string(5), flags: row.string(6))
+        let assessments = try grouped(
+            "SELECT patient_id, scale_id, assessed_on, timepoint, score, subscores, flags, id FROM assessment\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id"
+        ) { row in
+            try HistoryRows.assessment(
+                id: try row.required(row.int64, 7), scale: try row.required(row.string, 1),
+                assessedOn: try row.required(row.string, 2),
+                timepoint: row.string(3), score: try row.required(row.double, 4), subscores: row.string(5),
+                flags: row.string(6))
         }
-        let adverse = try grouped("SELECT patient_id, term, grade, serious, id FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
-            try HistoryRows.adverseEvent(id: try row.required(row.int64, 4), term: row.string(1), grade: row.string(2), serious: try row.required(row.bool, 3))
+        let adverse = try grouped(
+            "SELECT patient_id, term, grade, serious, id FROM adverse_event\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id"
+        ) { row in
+            try HistoryRows.adverseEvent(
+                id: try row.required(row.int64, 4), term: row.string(1), grade: row.string(2),
+                serious: try row.required(row.bool, 3))
         }
-        let coInterventions = try grouped("SELECT patient_id, kind, id FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id") { row in
+        let coInterventions = try grouped(
+            "SELECT patient_id, kind, id FROM co_intervention\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, id"
+        ) { row in
             try HistoryRows.coIntervention(id: try row.required(row.int64, 2), kind: row.string(1))
         }
-        let ended: PatientGroups<(String, ClinicalDate)> = try grouped("SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id") { row in
+        let ended: PatientGroups<(String, ClinicalDate)> = try grouped(
+            "SELECT patient_id, condition_id, ended_on FROM patient_condition\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") ended_on IS NOT NULL ORDER BY patient_id"
+        ) { row in
             let condition = try row.required(row.string, 1)
-            return (condition, try HistoryRows.endedOn(try row.required(row.string, 2), patient: try row.required(row.int64, 0), condition: condition))
+            return (
+                condition,
+                try HistoryRows.endedOn(
+                    try row.required(row.string, 2), patient: try row.required(row.int64, 0), condition: condition)
+            )
         }
-        let patients = try DirectCursor(db, sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id", arguments: arguments)
+        let patients = try DirectCursor(
+            db,
+            sql: "SELECT id, enrolled_on FROM patient\(only == nil ? "" : " WHERE " + restricted("id")) ORDER BY id",
+            arguments: arguments)
         while let row = try patients.next() {
             let id = try row.required(row.int64, 0)
             let enrolledOn = try ClinicalDate.parse(try row.required(row.string, 1), field: "enrolled-on")
@@ -122,7 +168,8 @@ extension Registry {
             let history = PatientHistory(
                 patient: RecordKind.patient.displayID(id), conditions: enrolled, enrolledOn: enrolledOn,
                 infusions: try infusions.take(id), assessments: try assessments.take(id),
-                adverseEvents: try adverse.take(id), coInterventions: try coInterventions.take(id), courseMarkers: try markers.take(id),
+                adverseEvents: try adverse.take(id), coInterventions: try coInterventions.take(id),
+                courseMarkers: try markers.take(id),
                 observations: try observations.take(id),
                 endedConditions: Dictionary(try ended.take(id).map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }))
             if let condition, !enrolled.contains(condition) { continue }
@@ -142,8 +189,10 @@ extension Registry {
 /// safety flags). `ketareg verify` names such records, and `correct ID --entered-in-error` takes
 /// one out of every history without reading it.
 enum HistoryRows {
-    static func infusion(id: Int64, condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?,
-                         route: String?) throws -> PatientHistory.Infusion {
+    static func infusion(
+        id: Int64, condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?,
+        route: String?
+    ) throws -> PatientHistory.Infusion {
         let what = { RecordKind.infusion.displayID(id) }
         return PatientHistory.Infusion(
             condition: condition, date: try storedDate(givenOn, "the day of \(what())"),
@@ -153,13 +202,17 @@ enum HistoryRows {
     }
 
     /// An observation, its hours counted from the start of the infusion it was made during.
-    static func observation(id: Int64, infusion: Int64, observedOn: String, observedAt: String, givenOn: String, givenAt: String?,
-                            systolic: Int?, diastolic: Int?, heartRate: Int?, oxygenSaturation: Int?, sedation: Bool, dissociation: Bool,
-                            respiratoryDepression: Bool) throws -> PatientHistory.Observation {
+    static func observation(
+        id: Int64, infusion: Int64, observedOn: String, observedAt: String, givenOn: String, givenAt: String?,
+        systolic: Int?, diastolic: Int?, heartRate: Int?, oxygenSaturation: Int?, sedation: Bool, dissociation: Bool,
+        respiratoryDepression: Bool
+    ) throws -> PatientHistory.Observation {
         let observed = try storedDate(observedOn, "the day of \(RecordKind.observation.displayID(id))")
         let at = try storedTime(observedAt, "the time of \(RecordKind.observation.displayID(id))")
         let given = try storedDate(givenOn, "the day of \(RecordKind.infusion.displayID(infusion))")
-        let start = try givenAt.map { try storedTime($0, "the start time of \(RecordKind.infusion.displayID(infusion))") }
+        let start = try givenAt.map {
+            try storedTime($0, "the start time of \(RecordKind.infusion.displayID(infusion))")
+        }
         let minutes = given.days(until: observed) * 1440 + at.minuteOfDay - (start?.minuteOfDay ?? 0)
         return PatientHistory.Observation(
             date: observed, hoursFromStart: max(0, minutes) / 60,
@@ -168,16 +221,21 @@ enum HistoryRows {
             dissociation: dissociation, respiratoryDepression: respiratoryDepression)
     }
 
-    static func marker(id: Int64, condition: String, kind: String?, onDate: String, courseKind: String?) throws -> CourseMarker {
+    static func marker(id: Int64, condition: String, kind: String?, onDate: String, courseKind: String?) throws
+        -> CourseMarker
+    {
         let display = RecordKind.courseEvent.displayID(id)
-        return CourseMarker(id: display, condition: condition,
-                            kind: try storedWord(kind ?? "", "the kind of \(display)"),
-                            date: try storedDate(onDate, "the day of \(display)"),
-                            courseKind: try courseKind.map { try storedWord($0, "the course kind of \(display)") })
+        return CourseMarker(
+            id: display, condition: condition,
+            kind: try storedWord(kind ?? "", "the kind of \(display)"),
+            date: try storedDate(onDate, "the day of \(display)"),
+            courseKind: try courseKind.map { try storedWord($0, "the course kind of \(display)") })
     }
 
-    static func assessment(id: Int64, scale: String, assessedOn: String, timepoint: String?, score: Double, subscores: String?,
-                           flags: String?) throws -> PatientHistory.Assessment {
+    static func assessment(
+        id: Int64, scale: String, assessedOn: String, timepoint: String?, score: Double, subscores: String?,
+        flags: String?
+    ) throws -> PatientHistory.Assessment {
         let what = { RecordKind.assessment.displayID(id) }
         return PatientHistory.Assessment(
             scale: scale, date: try storedDate(assessedOn, "the day of \(what())"),
@@ -189,10 +247,13 @@ enum HistoryRows {
             flags: try stored("the safety flags of \(what())", as: "a list of text") { flags.flatMap(parseStringList) })
     }
 
-    static func adverseEvent(id: Int64, term: String?, grade: String?, serious: Bool) throws -> PatientHistory.AdverseEvent {
+    static func adverseEvent(id: Int64, term: String?, grade: String?, serious: Bool) throws
+        -> PatientHistory.AdverseEvent
+    {
         let what = { RecordKind.adverseEvent.displayID(id) }
-        return PatientHistory.AdverseEvent(term: try storedWord(term ?? "", "the term of \(what())"),
-                                           grade: try storedWord(grade ?? "", "the grade of \(what())"), serious: serious)
+        return PatientHistory.AdverseEvent(
+            term: try storedWord(term ?? "", "the term of \(what())"),
+            grade: try storedWord(grade ?? "", "the grade of \(what())"), serious: serious)
     }
 
     static func coIntervention(id: Int64, kind: String?) throws -> CoInterventionKind {
@@ -201,8 +262,9 @@ enum HistoryRows {
 
     /// When the patient's condition ended (`patient`: the patient's row id).
     static func endedOn(_ text: String, patient: Int64, condition: String) throws -> ClinicalDate {
-        try storedDate(text, "the end of \(RecordKind.patient.displayID(patient))'s \(condition) condition",
-                       remedy: StoredValue.conditionEndRemedy(RecordKind.patient.displayID(patient), condition))
+        try storedDate(
+            text, "the end of \(RecordKind.patient.displayID(patient))'s \(condition) condition",
+            remedy: StoredValue.conditionEndRemedy(RecordKind.patient.displayID(patient), condition))
     }
 }
 

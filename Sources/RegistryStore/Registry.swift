@@ -55,12 +55,15 @@ public struct Registry: Sendable {
 
     /// Creates a new registry file (mode 0600, its folder 0700 when the folder is created), with a
     /// fresh pseudonym secret. Refuses to overwrite an existing file.
-    public static func create(at path: String, clinic: String?, today: ClinicalDate, clock: any WallClock) throws(RegistryError) -> Registry {
+    public static func create(at path: String, clinic: String?, today: ClinicalDate, clock: any WallClock)
+        throws(RegistryError) -> Registry
+    {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
             } catch {
                 throw .storage("cannot create the folder \(folder): \(error.localizedDescription)")
             }
@@ -69,7 +72,9 @@ public struct Registry: Sendable {
         let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard descriptor >= 0 else {
             if errno == EEXIST {
-                throw .refused("a registry already exists at \(path); init never overwrites one (use --registry to choose another path)")
+                throw .refused(
+                    "a registry already exists at \(path); init never overwrites one (use --registry to choose another path)"
+                )
             }
             throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -79,9 +84,11 @@ public struct Registry: Sendable {
             try Schema.migrator(courseDays: [:], clock: clock).migrate(pool)
             try pool.write { db in
                 let created = isoTimestamp(clock.now())
-                try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', ?)", arguments: [created])
+                try db.execute(
+                    sql: "INSERT INTO registry_info (key, value) VALUES ('created-at', ?)", arguments: [created])
                 if let clinic {
-                    try db.execute(sql: "INSERT INTO registry_info (key, value) VALUES ('clinic', ?)", arguments: [clinic])
+                    try db.execute(
+                        sql: "INSERT INTO registry_info (key, value) VALUES ('clinic', ?)", arguments: [clinic])
                 }
                 var generator = SystemRandomNumberGenerator()
                 let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
@@ -104,9 +111,13 @@ public struct Registry: Sendable {
 
     /// Opens an existing registry and brings its schema up to date. The catalog's courses decide, in
     /// an old registry, which condition each infusion of a patient with several was given for.
-    public static func open(at path: String, today: ClinicalDate, clock: any WallClock, catalog: ConditionCatalog) throws(RegistryError) -> Registry {
+    public static func open(at path: String, today: ClinicalDate, clock: any WallClock, catalog: ConditionCatalog)
+        throws(RegistryError) -> Registry
+    {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw .storage("no registry at \(path); create one with 'ketareg init' or point --registry (or KETAREG_REGISTRY) at an existing one")
+            throw .storage(
+                "no registry at \(path); create one with 'ketareg init' or point --registry (or KETAREG_REGISTRY) at an existing one"
+            )
         }
         do {
             let pool = try openPool(path)
@@ -115,8 +126,12 @@ public struct Registry: Sendable {
             // than the rest of opening, on every command. The migrator runs only when one is missing.
             let applied = try pool.read { db -> [String]? in
                 let tables = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
-                guard try db.firstValue(tables, arguments: ["registry_info"], { $0.bool(0) }) ?? false else { return nil }
-                guard try db.firstValue(tables, arguments: ["grdb_migrations"], { $0.bool(0) }) ?? false else { return [] }
+                guard try db.firstValue(tables, arguments: ["registry_info"], { $0.bool(0) }) ?? false else {
+                    return nil
+                }
+                guard try db.firstValue(tables, arguments: ["grdb_migrations"], { $0.bool(0) }) ?? false else {
+                    return []
+                }
                 var identifiers: [String] = []
                 let cursor = try DirectCursor(db, sql: "SELECT identifier FROM grdb_migrations")
                 while let row = try cursor.next() {
@@ -142,7 +157,9 @@ public struct Registry: Sendable {
 
     /// Opens an existing registry as it is, without migrating it or writing anything: for
     /// `ketareg verify`, which must see a tampered or out-of-date file as it is.
-    public static func inspect(at path: String, today: ClinicalDate, clock: any WallClock) throws(RegistryError) -> Registry {
+    public static func inspect(at path: String, today: ClinicalDate, clock: any WallClock) throws(RegistryError)
+        -> Registry
+    {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage("no registry at \(path)")
         }
@@ -151,7 +168,9 @@ public struct Registry: Sendable {
             configuration.readonly = true
             configuration.label = "ketareg"
             let pool = try DatabaseQueue(path: path, configuration: configuration)
-            guard try pool.read({ try $0.tableExists("registry_info") }) else { throw RegistryError.storage("\(path) is not a KetaReg registry") }
+            guard try pool.read({ try $0.tableExists("registry_info") }) else {
+                throw RegistryError.storage("\(path) is not a KetaReg registry")
+            }
             return Registry(path: path, pool: pool, today: today, clock: clock)
         } catch let error as RegistryError {
             throw error
@@ -217,9 +236,10 @@ public struct Registry: Sendable {
         _ db: Database, actor: String, action: String, record: RecordID, patient: RecordID?,
         before: Before?, after: After?, reason: String? = nil
     ) throws {
-        var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: action, entity: record.kind.noun,
-                           entityId: record.description, patient: patient?.description,
-                           before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason)
+        var row = AuditRow(
+            id: nil, at: timestamp(), actor: actor, action: action, entity: record.kind.noun,
+            entityId: record.description, patient: patient?.description,
+            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason)
         try row.insertFast(db)
     }
 
@@ -236,26 +256,33 @@ public struct Registry: Sendable {
     /// The condition an infusion or course marker is for: the one named (it must be one of the
     /// patient's), or the patient's only condition.
     /// `known` is the patient's conditions when the caller has them (an import keeps each patient's).
-    func condition(_ db: Database, named: String?, patient: Int64, option: String = "--for", known: [String]? = nil) throws -> String {
+    func condition(_ db: Database, named: String?, patient: Int64, option: String = "--for", known: [String]? = nil)
+        throws -> String
+    {
         let own = try known ?? conditions(db, patient: patient)
         if let named, own.contains(named) { return named }
         let patientID = RecordKind.patient.displayID(patient)
         guard let named else {
             guard own.count == 1 else {
-                throw RegistryError.refused("\(option): \(patientID) is enrolled for \(own.joined(separator: " and ")); say which condition this is for (\(option) \(own.joined(separator: " or \(option) ")))")
+                throw RegistryError.refused(
+                    "\(option): \(patientID) is enrolled for \(own.joined(separator: " and ")); say which condition this is for (\(option) \(own.joined(separator: " or \(option) ")))"
+                )
             }
             return own[0]
         }
         let wanted = named.trimmedWhitespace.lowercased()
         guard own.contains(wanted) else {
-            throw RegistryError.refused("\(option): \(patientID) is not enrolled for '\(InputError.quote(named))'; their conditions are \(own.joined(separator: ", "))")
+            throw RegistryError.refused(
+                "\(option): \(patientID) is not enrolled for '\(InputError.quote(named))'; their conditions are \(own.joined(separator: ", "))"
+            )
         }
         return wanted
     }
 
     func conditions(_ db: Database, patient: Int64) throws -> [String] {
         // Read for every row of an import: bound and read directly.
-        var statement = try DirectStatement(db, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid")
+        var statement = try DirectStatement(
+            db, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ? ORDER BY rowid")
         statement.bind(patient)
         var found: [String] = []
         try statement.forEachRow { row in found.append(row.string(0) ?? "") }
@@ -299,9 +326,20 @@ func isoTimestamp(_ date: Date) -> String {
             buffer[at] = UInt8(ascii: character)
             at += 1
         }
-        put(year, 4); put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
-        put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2); put(".")
-        put(min(999, max(0, now.tv_nsec / 1_000_000)), 3); put("Z")
+        put(year, 4)
+        put("-")
+        put(Int(parts.tm_mon) + 1, 2)
+        put("-")
+        put(Int(parts.tm_mday), 2)
+        put("T")
+        put(Int(parts.tm_hour), 2)
+        put(":")
+        put(Int(parts.tm_min), 2)
+        put(":")
+        put(Int(parts.tm_sec), 2)
+        put(".")
+        put(min(999, max(0, now.tv_nsec / 1_000_000)), 3)
+        put("Z")
         return at
     }
 }

@@ -189,8 +189,10 @@ extension InfusionRow {
             return "\(systolic)/\(diastolic)"
         }
         return InfusionView(
-            id: RecordKind.infusion.displayID(id!), patient: RecordKind.patient.displayID(patientId), condition: conditionId,
-            on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, rateMgPerKgPerHour: rateMgPerKgPerHour, weightKg: weightKg, totalMg: totalMg,
+            id: RecordKind.infusion.displayID(id!), patient: RecordKind.patient.displayID(patientId),
+            condition: conditionId,
+            on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, rateMgPerKgPerHour: rateMgPerKgPerHour,
+            weightKg: weightKg, totalMg: totalMg,
             minutes: minutes, route: route,
             bpBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
             bpAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
@@ -207,15 +209,19 @@ extension InfusionObservationRow {
         ObservationView(
             id: RecordKind.observation.displayID(id!), infusion: RecordKind.infusion.displayID(infusionId),
             patient: RecordKind.patient.displayID(patientId), on: observedOn, at: observedAt,
-            bp: bpSystolic.flatMap { systolic in bpDiastolic.map { "\(systolic)/\($0)" } }, heartRate: heartRate, spo2: oxygenSaturation,
-            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression, enteredInError: enteredInError)
+            bp: bpSystolic.flatMap { systolic in bpDiastolic.map { "\(systolic)/\($0)" } }, heartRate: heartRate,
+            spo2: oxygenSaturation,
+            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
+            enteredInError: enteredInError)
     }
 }
 
 extension CourseEventRow {
     var view: CourseEventView {
-        CourseEventView(id: RecordKind.courseEvent.displayID(id!), patient: RecordKind.patient.displayID(patientId), condition: conditionId,
-                        kind: kind, on: onDate, courseKind: courseKind, reason: reason, enteredInError: enteredInError)
+        CourseEventView(
+            id: RecordKind.courseEvent.displayID(id!), patient: RecordKind.patient.displayID(patientId),
+            condition: conditionId,
+            kind: kind, on: onDate, courseKind: courseKind, reason: reason, enteredInError: enteredInError)
     }
 }
 
@@ -311,8 +317,9 @@ extension CoInterventionRow {
 
 extension AuditRow {
     var entry: AuditEntry {
-        AuditEntry(id: id!, at: at, actor: actor, action: action, entity: entity, entityId: entityId,
-                   patient: patient, before: before, after: after, reason: reason)
+        AuditEntry(
+            id: id!, at: at, actor: actor, action: action, entity: entity, entityId: entityId,
+            patient: patient, before: before, after: after, reason: reason)
     }
 }
 
@@ -336,21 +343,40 @@ extension PatientSummary {
             out += "\n      ]"
         }
         func key(_ name: String, first: Bool = false) { out += (first ? "\n      \"" : ",\n      \"") + name + "\" : " }
-        if patients.isEmpty { out += "\n\n  ]\n}" ; return out }
+        if patients.isEmpty {
+            out += "\n\n  ]\n}"
+            return out
+        }
         for (index, patient) in patients.enumerated() {
             out += index == 0 ? "\n    {" : ",\n    {"
-            key("conditions", first: true); list(patient.conditions)
-            if let withdrawn = patient.consentWithdrawnOn { key("consentWithdrawnOn"); string(withdrawn) }
-            key("enrolledOn"); string(patient.enrolledOn)
-            key("familyName"); string(patient.familyName)
-            key("flags"); list(patient.flags)
-            key("givenName"); string(patient.givenName)
-            key("id"); string(patient.id)
-            key("infusions"); out += String(patient.infusions)
-            if let last = patient.lastAssessedOn { key("lastAssessedOn"); string(last) }
-            key("mrn"); string(patient.mrn)
-            key("researchConsent"); out += patient.researchConsent ? "true" : "false"
-            key("sex"); string(patient.sex)
+            key("conditions", first: true)
+            list(patient.conditions)
+            if let withdrawn = patient.consentWithdrawnOn {
+                key("consentWithdrawnOn")
+                string(withdrawn)
+            }
+            key("enrolledOn")
+            string(patient.enrolledOn)
+            key("familyName")
+            string(patient.familyName)
+            key("flags")
+            list(patient.flags)
+            key("givenName")
+            string(patient.givenName)
+            key("id")
+            string(patient.id)
+            key("infusions")
+            out += String(patient.infusions)
+            if let last = patient.lastAssessedOn {
+                key("lastAssessedOn")
+                string(last)
+            }
+            key("mrn")
+            string(patient.mrn)
+            key("researchConsent")
+            out += patient.researchConsent ? "true" : "false"
+            key("sex")
+            string(patient.sex)
             out += "\n    }"
         }
         out += "\n  ]\n}"

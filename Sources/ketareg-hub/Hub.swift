@@ -15,12 +15,12 @@ struct Hub: AsyncParsableCommand {
         commandName: "ketareg-hub",
         abstract: "The research network's receiver: clinics' exports into PostgreSQL, outcomes pooled across clinics.",
         discussion: """
-        The database is --database URL, else $KETAREG_HUB_DATABASE: postgres://USER@HOST[:PORT]/DATABASE, with \
-        ?sslmode=disable|prefer|require and ?host=/socket/folder for a Unix socket. A password goes in \
-        $KETAREG_HUB_DATABASE or $PGPASSWORD, never on the command line.
+            The database is --database URL, else $KETAREG_HUB_DATABASE: postgres://USER@HOST[:PORT]/DATABASE, with \
+            ?sslmode=disable|prefer|require and ?host=/socket/folder for a Unix socket. A password goes in \
+            $KETAREG_HUB_DATABASE or $PGPASSWORD, never on the command line.
 
-        Exit codes: 0 done, 1 refused input, 2 usage, 3 database problem (or output that could not be written).
-        """,
+            Exit codes: 0 done, 1 refused input, 2 usage, 3 database problem (or output that could not be written).
+            """,
         version: version,
         subcommands: [Init.self, ClinicCommand.self, Serve.self, Outcomes.self, Report.self, Settings.self]
     )
@@ -60,18 +60,26 @@ struct Hub: AsyncParsableCommand {
 
 /// `--database URL`, else `$KETAREG_HUB_DATABASE`.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The hub's PostgreSQL, as a postgres:// URL without a password (default: $KETAREG_HUB_DATABASE).", valueName: "URL"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The hub's PostgreSQL, as a postgres:// URL without a password (default: $KETAREG_HUB_DATABASE).",
+            valueName: "URL"))
     var database: String?
 
     func location() throws -> DatabaseLocation {
         if let database {
             if DatabaseLocation.carriesPassword(database) {
-                throw HubError(.refused, "--database carries a password, which would be visible to every user of this machine: put the URL in $KETAREG_HUB_DATABASE, or the password in $PGPASSWORD")
+                throw HubError(
+                    .refused,
+                    "--database carries a password, which would be visible to every user of this machine: put the URL in $KETAREG_HUB_DATABASE, or the password in $PGPASSWORD"
+                )
             }
             return try DatabaseLocation(url: database, environment: ProcessInfo.processInfo.environment)
         }
         guard let url = ProcessInfo.processInfo.environment["KETAREG_HUB_DATABASE"], !url.isEmpty else {
-            throw HubError(.refused, "no database: give --database postgres://USER@HOST/DATABASE or set $KETAREG_HUB_DATABASE")
+            throw HubError(
+                .refused, "no database: give --database postgres://USER@HOST/DATABASE or set $KETAREG_HUB_DATABASE")
         }
         return try DatabaseLocation(url: url, environment: ProcessInfo.processInfo.environment)
     }
@@ -86,7 +94,9 @@ func quietLogger(_ label: String) -> Logger {
 
 /// Runs a command's body against the database; a refusal or a database problem becomes a message
 /// on standard error and exit code 1 or 3.
-func withDatabase<T: Sendable>(_ options: DatabaseOptions, _ body: @Sendable (HubDatabase) async throws -> T) async throws -> T {
+func withDatabase<T: Sendable>(_ options: DatabaseOptions, _ body: @Sendable (HubDatabase) async throws -> T)
+    async throws -> T
+{
     do {
         let location = try options.location()
         return try await HubDatabase.with(location, logger: quietLogger("ketareg-hub.postgres"), body)
@@ -129,7 +139,10 @@ func writeJSON(_ value: Any, indent: String, into text: inout String) {
     case let double as Double: text += double.isFinite ? "\(double)" : "null"
     case let string as String: text += jsonString(string)
     case let object as [String: Any]:
-        if object.isEmpty { text += "{}"; return }
+        if object.isEmpty {
+            text += "{}"
+            return
+        }
         let inner = indent + "  "
         text += "{\n"
         for (index, key) in object.keys.sorted().enumerated() {
@@ -141,7 +154,10 @@ func writeJSON(_ value: Any, indent: String, into text: inout String) {
         }
         text += indent + "}"
     case let array as [Any]:
-        if array.isEmpty { text += "[]"; return }
+        if array.isEmpty {
+            text += "[]"
+            return
+        }
         let inner = indent + "  "
         text += "[\n"
         for (index, element) in array.enumerated() {
@@ -190,19 +206,23 @@ struct ClinicCommand: AsyncParsableCommand {
             commandName: "add",
             abstract: "Register a clinic and the token it sends with. Only the token's SHA-256 is stored.",
             discussion: """
-            The token is read from a file (never from the command line), and must be at least 24 characters: \
-            `openssl rand -hex 32 > clinic.token` makes one. Give the same file to the clinic, which names it in \
-            `ketareg endpoint add ... --token-file`.
-            """)
+                The token is read from a file (never from the command line), and must be at least 24 characters: \
+                `openssl rand -hex 32 > clinic.token` makes one. Give the same file to the clinic, which names it in \
+                `ketareg endpoint add ... --token-file`.
+                """)
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The clinic's name, as the network's results show it.") var name: String
-        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the clinic's token.", valueName: "PATH")) var tokenFile: String
+        @Option(
+            name: .customLong("token-file"), help: ArgumentHelp("A file holding the clinic's token.", valueName: "PATH")
+        ) var tokenFile: String
         @Flag(help: "Print the clinic as JSON.") var json = false
 
         func run() async throws {
             let name = self.name.trimmedWhitespace
-            guard !name.isEmpty, name.count <= 80, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !name.isEmpty, name.count <= 80,
+                !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 fail(HubError(.refused, "a clinic's name must be 1 to 80 characters, without control characters"))
             }
             let token = readToken(tokenFile)
@@ -215,25 +235,33 @@ struct ClinicCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "revoke",
-            abstract: "Refuse a clinic's token from now on (lost or leaked); what it sent stays. `clinic token` gives it a new one.")
+            abstract:
+                "Refuse a clinic's token from now on (lost or leaked); what it sent stays. `clinic token` gives it a new one."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The clinic's name.") var name: String
 
         func run() async throws {
             try await withDatabase(database) { db in try await db.revokeClinic(name: name) }
-            print("revoked \(name)'s token: its requests get 401 until `ketareg-hub clinic token \(name) --token-file PATH`")
+            print(
+                "revoked \(name)'s token: its requests get 401 until `ketareg-hub clinic token \(name) --token-file PATH`"
+            )
         }
     }
 
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "token",
-            abstract: "Give a clinic a new token, read from a file (only its hash is stored); the old one is refused from now on.")
+            abstract:
+                "Give a clinic a new token, read from a file (only its hash is stored); the old one is refused from now on."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The clinic's name.") var name: String
-        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the clinic's new token.", valueName: "PATH")) var tokenFile: String
+        @Option(
+            name: .customLong("token-file"),
+            help: ArgumentHelp("A file holding the clinic's new token.", valueName: "PATH")) var tokenFile: String
 
         func run() async throws {
             let token = readToken(tokenFile)
@@ -243,7 +271,8 @@ struct ClinicCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "The registered clinics and what each has sent.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "The registered clinics and what each has sent.")
 
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print the clinics as JSON.") var json = false
@@ -251,19 +280,29 @@ struct ClinicCommand: AsyncParsableCommand {
         func run() async throws {
             let clinics = try await withDatabase(database) { db in try await db.clinics() }
             if json {
-                return try printJSON(["clinics": clinics.map { clinic -> [String: Any] in
-                    var object: [String: Any] = ["clinic": clinic.name, "added": timestamp(clinic.addedAt), "payloads": clinic.payloads,
-                                                 "revoked": clinic.revokedAt.map(timestamp) ?? NSNull()]
-                    object["latestPeriod"] = clinic.latestPeriod ?? NSNull()
-                    object["lastReceived"] = clinic.lastReceivedAt.map(timestamp) ?? NSNull()
-                    return object
-                }])
+                return try printJSON([
+                    "clinics": clinics.map { clinic -> [String: Any] in
+                        var object: [String: Any] = [
+                            "clinic": clinic.name, "added": timestamp(clinic.addedAt), "payloads": clinic.payloads,
+                            "revoked": clinic.revokedAt.map(timestamp) ?? NSNull(),
+                        ]
+                        object["latestPeriod"] = clinic.latestPeriod ?? NSNull()
+                        object["lastReceived"] = clinic.lastReceivedAt.map(timestamp) ?? NSNull()
+                        return object
+                    }
+                ])
             }
-            if clinics.isEmpty { return print("No clinic is registered: `ketareg-hub clinic add NAME --token-file PATH`.") }
-            let rows = [["CLINIC", "PAYLOADS", "LATEST PERIOD", "LAST RECEIVED", "TOKEN"]] + clinics.map {
-                [$0.name, String($0.payloads), $0.latestPeriod ?? "-", $0.lastReceivedAt.map(timestamp) ?? "-",
-                 $0.revokedAt.map { "revoked \(timestamp($0))" } ?? "active"]
+            if clinics.isEmpty {
+                return print("No clinic is registered: `ketareg-hub clinic add NAME --token-file PATH`.")
             }
+            let rows =
+                [["CLINIC", "PAYLOADS", "LATEST PERIOD", "LAST RECEIVED", "TOKEN"]]
+                + clinics.map {
+                    [
+                        $0.name, String($0.payloads), $0.latestPeriod ?? "-", $0.lastReceivedAt.map(timestamp) ?? "-",
+                        $0.revokedAt.map { "revoked \(timestamp($0))" } ?? "active",
+                    ]
+                }
             print(columns(rows))
         }
     }
@@ -279,7 +318,11 @@ func readToken(_ path: String) -> String {
     }
     let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
     guard token.count >= 24, !token.contains(where: { $0.isWhitespace }) else {
-        fail(HubError(.refused, "--token-file: the token in \(path) must be one word of at least 24 characters (it has \(token.count)); `openssl rand -hex 32` makes one"))
+        fail(
+            HubError(
+                .refused,
+                "--token-file: the token in \(path) must be one word of at least 24 characters (it has \(token.count)); `openssl rand -hex 32` makes one"
+            ))
     }
     return token
 }
@@ -289,12 +332,20 @@ func readToken(_ path: String) -> String {
 func columns(_ rows: [[String]]) -> String {
     let rows = rows.map { row in
         row.map { cell in
-            cell.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) ? cell
-                : String(String.UnicodeScalarView(cell.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+            cell.utf8.allSatisfy({ (0x20...0x7E).contains($0) })
+                ? cell
+                : String(
+                    String.UnicodeScalarView(
+                        cell.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
         }
     }
     var widths: [Int] = []
-    for row in rows { for (index, cell) in row.enumerated() { if index >= widths.count { widths.append(0) }; widths[index] = max(widths[index], cell.count) } }
+    for row in rows {
+        for (index, cell) in row.enumerated() {
+            if index >= widths.count { widths.append(0) }
+            widths[index] = max(widths[index], cell.count)
+        }
+    }
     return rows.map { row in
         var line = ""
         for (index, cell) in row.enumerated() {
@@ -310,10 +361,13 @@ struct Settings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
         abstract: "Show or change the network's settings.",
-        discussion: "minimum-cell-size: no result shows a clinic's row with a count from 1 to this minus 1 (default 11, as PCORnet uses).")
+        discussion:
+            "minimum-cell-size: no result shows a clinic's row with a count from 1 to this minus 1 (default 11, as PCORnet uses)."
+    )
 
     @OptionGroup var database: DatabaseOptions
-    @Option(name: .customLong("minimum-cell-size"), help: "Set the network's minimum cell size (1 to 1000).") var minimumCellSize: Int?
+    @Option(name: .customLong("minimum-cell-size"), help: "Set the network's minimum cell size (1 to 1000).")
+    var minimumCellSize: Int?
     @Flag(help: "Print the settings as JSON.") var json = false
 
     func run() async throws {

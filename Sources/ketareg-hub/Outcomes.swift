@@ -4,7 +4,9 @@ import HubCore
 import HubStore
 
 /// Each clinic's latest outcomes, pooled under the network's minimum cell size.
-func pooledOutcomes(_ database: DatabaseOptions, condition: String?) async throws -> (outcomes: [PooledOutcome], minimum: Int) {
+func pooledOutcomes(_ database: DatabaseOptions, condition: String?) async throws -> (
+    outcomes: [PooledOutcome], minimum: Int
+) {
     try await withDatabase(database) { db in
         let minimum = try await db.minimumCellSize()
         return (Pooling.pool(try await db.latestOutcomes(condition: condition), minimumCellSize: minimum), minimum)
@@ -14,17 +16,18 @@ func pooledOutcomes(_ database: DatabaseOptions, condition: String?) async throw
 struct Outcomes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outcomes",
-        abstract: "Outcomes pooled across clinics: each clinic's latest counts, random effects, fixed effect and the plain pooled count.",
+        abstract:
+            "Outcomes pooled across clinics: each clinic's latest counts, random effects, fixed effect and the plain pooled count.",
         discussion: """
-        For each condition, outcome, scale and window: each clinic's latest summary (its latest period; of two payloads \
-        for one period, the newer), DerSimonian and Laird's random-effects estimate on the logit scale (0.5 added to \
-        both cells only for a clinic with none or all), with its 95% CI, tau^2, I^2 and Cochran's Q; the inverse-variance \
-        fixed-effect estimate; and the sum of responders over the sum of assessed with Wilson's interval.
+            For each condition, outcome, scale and window: each clinic's latest summary (its latest period; of two payloads \
+            for one period, the newer), DerSimonian and Laird's random-effects estimate on the logit scale (0.5 added to \
+            both cells only for a clinic with none or all), with its 95% CI, tau^2, I^2 and Cochran's Q; the inverse-variance \
+            fixed-effect estimate; and the sum of responders over the sum of assessed with Wilson's interval.
 
-        A clinic's row is shown and pooled only when the clinic did not suppress it, at least minimum-cell-size patients \
-        were assessed, and neither responders nor non-responders number from 1 to minimum-cell-size minus 1 \
-        (`ketareg-hub settings`). The others are listed as not reported, with why.
-        """)
+            A clinic's row is shown and pooled only when the clinic did not suppress it, at least minimum-cell-size patients \
+            were assessed, and neither responders nor non-responders number from 1 to minimum-cell-size minus 1 \
+            (`ketareg-hub settings`). The others are listed as not reported, with why.
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: ArgumentHelp("Only this condition (an id, like depression).", valueName: "ID")) var condition: String?
@@ -36,26 +39,45 @@ struct Outcomes: AsyncParsableCommand {
             return try printJSON(["minimumCellSize": minimum, "outcomes": outcomes.map(\.json)] as [String: Any])
         }
         if outcomes.isEmpty {
-            return print(condition.map { "No clinic has sent outcomes for \($0)." } ?? "No clinic has sent a summary yet.")
+            return print(
+                condition.map { "No clinic has sent outcomes for \($0)." } ?? "No clinic has sent a summary yet.")
         }
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         var blocks: [String] = []
         for outcome in outcomes {
-            var lines = ["\(outcome.condition)  \(outcome.outcome)  \(outcome.scale)\(outcome.subscore.map { " (\($0))" } ?? "")  \(outcome.window)\(outcome.visit.map { " (\($0))" } ?? "")"]
-            var rows = outcome.clinics.map { ["  " + $0.clinic, "\($0.proportion.events)/\($0.proportion.total)", percent($0.proportion.rate), $0.period] }
+            var lines = [
+                "\(outcome.condition)  \(outcome.outcome)  \(outcome.scale)\(outcome.subscore.map { " (\($0))" } ?? "")  \(outcome.window)\(outcome.visit.map { " (\($0))" } ?? "")"
+            ]
+            var rows = outcome.clinics.map {
+                [
+                    "  " + $0.clinic, "\($0.proportion.events)/\($0.proportion.total)", percent($0.proportion.rate),
+                    $0.period,
+                ]
+            }
             if let analysis = outcome.analysis, let crude = outcome.crude {
-                let r = analysis.random, f = analysis.fixed
-                rows.append(["  pooled, random effects (DL)", "", "\(percent(r.rate)) (\(percent(r.ciLow))-\(percent(r.ciHigh)))",
-                             String(format: "tau2 %.4f  I2 %.0f%%  Q %.2f  %d clinic%@", analysis.tau2, analysis.i2 * 100, analysis.q,
-                                    analysis.clinics, analysis.clinics == 1 ? "" : "s")])
+                let r = analysis.random
+                let f = analysis.fixed
+                rows.append([
+                    "  pooled, random effects (DL)", "",
+                    "\(percent(r.rate)) (\(percent(r.ciLow))-\(percent(r.ciHigh)))",
+                    String(
+                        format: "tau2 %.4f  I2 %.0f%%  Q %.2f  %d clinic%@", analysis.tau2, analysis.i2 * 100,
+                        analysis.q,
+                        analysis.clinics, analysis.clinics == 1 ? "" : "s"),
+                ])
                 rows.append(["  fixed effect", "", "\(percent(f.rate)) (\(percent(f.ciLow))-\(percent(f.ciHigh)))", ""])
-                rows.append(["  all clinics' counts", "\(crude.events)/\(crude.total)", "\(percent(crude.rate)) (\(percent(crude.ciLow))-\(percent(crude.ciHigh)))", ""])
+                rows.append([
+                    "  all clinics' counts", "\(crude.events)/\(crude.total)",
+                    "\(percent(crude.rate)) (\(percent(crude.ciLow))-\(percent(crude.ciHigh)))", "",
+                ])
             } else {
                 rows.append(["  no clinic's row can be shown", "", "", ""])
             }
             lines.append(columns(rows))
             if !outcome.notReported.isEmpty {
-                lines.append("  not reported: " + outcome.notReported.map { "\($0.clinic) (\($0.reason))" }.joined(separator: "; "))
+                lines.append(
+                    "  not reported: "
+                        + outcome.notReported.map { "\($0.clinic) (\($0.reason))" }.joined(separator: "; "))
             }
             blocks.append(lines.joined(separator: "\n"))
         }

@@ -7,7 +7,9 @@ import RegistryCore
 
 /// The compiled condition modules, and the shared one whose scales (WHO-5) every condition's
 /// patients may be assessed on. This is the one place where modules are chosen.
-let builtInConditions: [any Condition] = [MigraineModule(), DepressionModule(), NeuropathicPainModule(), QualityOfLifeModule()]
+let builtInConditions: [any Condition] = [
+    MigraineModule(), DepressionModule(), NeuropathicPainModule(), QualityOfLifeModule(),
+]
 
 /// Shell completion of scale ids, from the compiled modules.
 let scaleCompletion = CompletionKind.custom { _, _, prefix in

@@ -11,25 +11,30 @@ enum ClinicDay {
     private static let clockReading: Result<any WallClock, InputError> = {
         guard let text = environmentVariable("KETAREG_NOW"), !text.isEmpty else { return .success(SystemClock()) }
         guard let fixed = FixedClock.parse(text) else {
-            return .failure(InputError(field: "$KETAREG_NOW", got: text,
-                                       allowed: "an ISO 8601 instant such as 2026-03-02T09:30:00Z (or with an offset, +01:00)"))
+            return .failure(
+                InputError(
+                    field: "$KETAREG_NOW", got: text,
+                    allowed: "an ISO 8601 instant such as 2026-03-02T09:30:00Z (or with an offset, +01:00)"))
         }
         return .success(fixed)
     }()
 
     private static let reading: Result<ClinicalDate, InputError> = {
         if let text = environmentVariable("KETAREG_TODAY"), !text.isEmpty {
-            do throws(InputError) { return .success(try ClinicalDate.parse(text, field: "$KETAREG_TODAY")) } catch { return .failure(error) }
+            do throws(InputError) { return .success(try ClinicalDate.parse(text, field: "$KETAREG_TODAY")) } catch {
+                return .failure(error)
+            }
         }
         let clock: any WallClock
         switch clockReading {
-        case let .success(found): clock = found
-        case let .failure(error): return .failure(error)
+        case .success(let found): clock = found
+        case .failure(let error): return .failure(error)
         }
         var now = time_t(clock.now().timeIntervalSince1970.rounded(.down))
         var parts = tm()
         localtime_r(&now, &parts)
-        return .success(ClinicalDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!)
+        return .success(
+            ClinicalDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!)
     }()
 
     /// Today at the clinic: `$KETAREG_TODAY`, else the local date of `$KETAREG_NOW`, else the

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import DeclarativeConditions
+import Foundation
 import RegistryCore
 import RegistryStore
 import Synchronization
@@ -34,8 +34,13 @@ struct GlobalOptions {
     var actor: String?
     var conditions: String?
 
-    static let registryHelp = ArgumentHelp("The registry file.", discussion: "Default: $KETAREG_REGISTRY, else $XDG_DATA_HOME/ketareg/registry.sqlite (~/.local/share/ketareg/registry.sqlite).", valueName: "path")
-    static let actorHelp = ArgumentHelp("Who is making the change, for the audit trail (default: your login name).", valueName: "name")
+    static let registryHelp = ArgumentHelp(
+        "The registry file.",
+        discussion:
+            "Default: $KETAREG_REGISTRY, else $XDG_DATA_HOME/ketareg/registry.sqlite (~/.local/share/ketareg/registry.sqlite).",
+        valueName: "path")
+    static let actorHelp = ArgumentHelp(
+        "Who is making the change, for the audit trail (default: your login name).", valueName: "name")
 
     /// The conditions this run knows.
     func catalog() throws -> ConditionCatalog { try CatalogOptions.load(conditions: conditions) }
@@ -44,7 +49,8 @@ struct GlobalOptions {
     var registryPath: String {
         if let registry { return registry }
         if let path = environmentVariable("KETAREG_REGISTRY"), !path.isEmpty { return path }
-        let dataHome = environmentVariable("XDG_DATA_HOME").flatMap { $0.isEmpty ? nil : $0 }
+        let dataHome =
+            environmentVariable("XDG_DATA_HOME").flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
         return (dataHome as NSString).appendingPathComponent("ketareg/registry.sqlite")
     }
@@ -58,7 +64,8 @@ struct GlobalOptions {
 
     func openRegistry() throws -> Registry {
         // Closed by `Ketareg.main` when the command ends (see `Registry.keepUntilExit`).
-        try Registry.open(at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), catalog: catalog()).keepUntilExit()
+        try Registry.open(at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), catalog: catalog())
+            .keepUntilExit()
     }
 }
 
@@ -77,7 +84,8 @@ struct CatalogOptions: ParsableArguments {
 
     static let conditionsHelp = ArgumentHelp(
         "Folder of declarative condition modules (YAML).",
-        discussion: "Default: $KETAREG_CONDITIONS, else Registry/conditions in this folder or beside the program's source tree, else /usr/local/share/ketareg/conditions.",
+        discussion:
+            "Default: $KETAREG_CONDITIONS, else Registry/conditions in this folder or beside the program's source tree, else /usr/local/share/ketareg/conditions.",
         valueName: "dir")
 
     /// The folder to read for `--conditions`, if there is one.
@@ -96,7 +104,10 @@ struct CatalogOptions: ParsableArguments {
             parentFolder(of: executablePath(), levels: 4) + "/Registry/conditions",
             "/usr/local/share/ketareg/conditions",
         ]
-        return candidates.first { var folder: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue }
+        return candidates.first {
+            var folder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &folder) && folder.boolValue
+        }
     }()
 
     /// This program's file with symbolic links resolved (the kernel's `/proc/self/exe`), else

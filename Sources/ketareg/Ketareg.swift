@@ -53,7 +53,8 @@ struct Ketareg: ParsableCommand {
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, CourseCommand.self, Assess.self, AdverseCommand.self, CoInterventionCommand.self,
-            Day.self, FlagCommand.self, Correct.self, Audit.self, Verify.self, Backup.self, Restore.self, Outcomes.self, Due.self, Report.self, Import.self, ExportCSV.self,
+            Day.self, FlagCommand.self, Correct.self, Audit.self, Verify.self, Backup.self, Restore.self, Outcomes.self,
+            Due.self, Report.self, Import.self, ExportCSV.self,
             EndpointCommand.self, ExportCommand.self, FhirCommand.self, Dictionary_.self, Demo.self,
         ]
     )
@@ -104,12 +105,18 @@ struct Ketareg: ParsableCommand {
         case let error as ImportError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ExportError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ConditionFileErrors:
-            return ("ketareg: cannot start: a condition module file is broken (nothing was loaded):\n" + error.errors.map { "  \($0)" }.joined(separator: "\n"), ExitStatus.storage)
-        case let error as RegistryError: return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
+            return (
+                "ketareg: cannot start: a condition module file is broken (nothing was loaded):\n"
+                    + error.errors.map { "  \($0)" }.joined(separator: "\n"), ExitStatus.storage
+            )
+        case let error as RegistryError:
+            return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
         case let error as WriteError:
             // Output is written after the change it reports: a script must not take this for a
             // change refused and make it twice.
-            let saved = error.place == "standard output" ? "; any change the command made is saved ('ketareg audit' lists the latest)" : ""
+            let saved =
+                error.place == "standard output"
+                ? "; any change the command made is saved ('ketareg audit' lists the latest)" : ""
             return ("ketareg: \(error)\(saved)", ExitStatus.storage)
         default:
             // The argument parser's own outcomes: help and version (success), usage errors.

@@ -17,9 +17,15 @@ final class LocalEndpoint: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        guard bound == 0, listen(descriptor, 8) == 0 else { throw RegistryDemoError("cannot listen on 127.0.0.1 for the demo endpoint") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0, listen(descriptor, 8) == 0 else {
+            throw RegistryDemoError("cannot listen on 127.0.0.1 for the demo endpoint")
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
         listener = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
         let thread = Thread { [self] in self.serve() }
@@ -57,17 +63,21 @@ final class LocalEndpoint: @unchecked Sendable {
             if headerEnd == nil, let end = data.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound {
                 headerEnd = end
                 let head = String(decoding: data[0..<end], as: UTF8.self)
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmedWhitespace) } ?? 0
                 expected = end + length
-                if let key = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("idempotency-key:") }) {
+                if let key = head.split(separator: "\r\n").first(where: {
+                    $0.lowercased().hasPrefix("idempotency-key:")
+                }) {
                     let value = key.split(separator: ":", maxSplits: 1)[1].trimmedWhitespace
                     lock.withLock { keys.append(value) }
                 }
             }
         }
         let body = "{\"status\":\"received\"}"
-        let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let reply =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         _ = reply.withCString { write(client, $0, strlen($0)) }
     }
 }

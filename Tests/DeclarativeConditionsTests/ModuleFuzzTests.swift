@@ -9,10 +9,14 @@ import Testing
 @Suite("Fuzzing the module loader")
 struct ModuleFuzzTests {
     static let nasty: [[UInt8]] = [
-        Array("9223372036854775807".utf8), Array("-9223372036854775808".utf8), Array("1e308".utf8), Array(".nan".utf8), Array(".inf".utf8),
-        [0], [0xFF], [0xC3], Array("&x [1, 2]".utf8), Array("*x".utf8), Array("<<: *x".utf8), Array("{".utf8), Array("[".utf8),
-        Array("!!binary AAAA".utf8), Array("!!python/object:x {}".utf8), Array("? complex key".utf8), Array("\t".utf8), Array("---\n".utf8),
-        Array("\"\\u0000\"".utf8), Array(String(repeating: "[", count: 200).utf8), Array(String(repeating: "- ", count: 200).utf8),
+        Array("9223372036854775807".utf8), Array("-9223372036854775808".utf8), Array("1e308".utf8), Array(".nan".utf8),
+        Array(".inf".utf8),
+        [0], [0xFF], [0xC3], Array("&x [1, 2]".utf8), Array("*x".utf8), Array("<<: *x".utf8), Array("{".utf8),
+        Array("[".utf8),
+        Array("!!binary AAAA".utf8), Array("!!python/object:x {}".utf8), Array("? complex key".utf8), Array("\t".utf8),
+        Array("---\n".utf8),
+        Array("\"\\u0000\"".utf8), Array(String(repeating: "[", count: 200).utf8),
+        Array(String(repeating: "- ", count: 200).utf8),
         Array("\u{202E}".utf8), Array("~".utf8), Array("null".utf8), Array("yes".utf8), Array("0o777".utf8),
     ]
 
@@ -39,14 +43,19 @@ struct ModuleFuzzTests {
         #expect(refused > 0)
     }
 
-    @Test("An alias bomb, a NUL byte, bytes that are not UTF-8 and a file over 1 MiB are refused with a line; a byte-order mark is read")
+    @Test(
+        "An alias bomb, a NUL byte, bytes that are not UTF-8 and a file over 1 MiB are refused with a line; a byte-order mark is read"
+    )
     func hostileFiles() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ketareg-module-hostile-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try Data(contentsOf: repository.appendingPathComponent("Registry/conditions/ptsd.yaml"))
         var bomb = "a0: &a0 [x, x, x, x, x, x, x, x]\n"
-        for level in 1...8 { bomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 8).joined(separator: ", ") + "]\n" }
+        for level in 1...8 {
+            bomb +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 8).joined(separator: ", ") + "]\n"
+        }
         let cases: [(String, Data, String)] = [
             ("bomb.yaml", Data(bomb.utf8), "unknown key"),
             ("nul.yaml", good.prefix(200) + Data([0]) + good.dropFirst(200), "a NUL byte"),

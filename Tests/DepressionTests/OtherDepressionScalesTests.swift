@@ -22,9 +22,12 @@ struct MADRSTests {
         #expect(result.band?.id == "moderate")
     }
 
-    @Test("Every band boundary, both sides", arguments: [
-        (6, "normal"), (7, "mild"), (19, "mild"), (20, "moderate"), (34, "moderate"), (35, "severe"), (60, "severe"),
-    ])
+    @Test(
+        "Every band boundary, both sides",
+        arguments: [
+            (6, "normal"), (7, "mild"), (19, "mild"), (20, "moderate"), (34, "moderate"), (35, "severe"),
+            (60, "severe"),
+        ])
     func bands(score: Int, band: String) throws {
         let answers = try #require(ConditionConformance.answers(scoring: Double(score), on: scale))
         #expect(try scale.score(answers).band?.id == band)
@@ -69,14 +72,20 @@ struct QIDSTests {
 
     @Test("A domain with no answered item makes the score invalid")
     func missingDomain() {
-        #expect(throws: ScaleError.tooFewAnswered(scale: "qids-sr16", part: "the psychomotor domain", needed: 1, answered: 0, unansweredItems: [15, 16])) {
+        #expect(
+            throws: ScaleError.tooFewAnswered(
+                scale: "qids-sr16", part: "the psychomotor domain", needed: 1, answered: 0, unansweredItems: [15, 16])
+        ) {
             try scale.score([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, nil, nil])
         }
     }
 
-    @Test("Every band boundary, both sides", arguments: [
-        (5, "none"), (6, "mild"), (10, "mild"), (11, "moderate"), (15, "moderate"), (16, "severe"), (20, "severe"), (21, "very-severe"), (27, "very-severe"),
-    ])
+    @Test(
+        "Every band boundary, both sides",
+        arguments: [
+            (5, "none"), (6, "mild"), (10, "mild"), (11, "moderate"), (15, "moderate"), (16, "severe"), (20, "severe"),
+            (21, "very-severe"), (27, "very-severe"),
+        ])
     func bands(score: Int, band: String) throws {
         let answers = try #require(ConditionConformance.answers(scoring: Double(score), on: scale))
         #expect(try scale.score(answers).score == Double(score))

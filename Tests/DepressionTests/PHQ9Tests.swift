@@ -22,10 +22,12 @@ struct PHQ9Tests {
         #expect(top.band?.id == "severe")
     }
 
-    @Test("Every band boundary, both sides", arguments: [
-        (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-        (15, "moderately-severe"), (19, "moderately-severe"), (20, "severe"),
-    ])
+    @Test(
+        "Every band boundary, both sides",
+        arguments: [
+            (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
+            (15, "moderately-severe"), (19, "moderately-severe"), (20, "severe"),
+        ])
     func bandBoundaries(score: Int, band: String) throws {
         // Fill items with 3s from the first until the total is reached.
         var answers = [Int?](repeating: 0, count: 9)
@@ -41,7 +43,10 @@ struct PHQ9Tests {
 
     @Test("An unanswered item makes the total invalid, naming the item")
     func unansweredItem() {
-        #expect(throws: ScaleError.tooFewAnswered(scale: "phq9", part: "the total", needed: 9, answered: 8, unansweredItems: [4])) {
+        #expect(
+            throws: ScaleError.tooFewAnswered(
+                scale: "phq9", part: "the total", needed: 9, answered: 8, unansweredItems: [4])
+        ) {
             try scale.score([1, 1, 1, nil, 1, 1, 1, 1, 1])
         }
     }
@@ -50,13 +55,20 @@ struct PHQ9Tests {
     func outOfRange(value: Int) {
         var answers = [Int?](repeating: 1, count: 9)
         answers[2] = value
-        #expect(throws: ScaleError.answerNotAllowed(scale: "phq9", item: 3, itemLabel: "trouble with sleep",
-                                                    allowed: "a whole number from 0 to 3", got: String(value))) {
+        #expect(
+            throws: ScaleError.answerNotAllowed(
+                scale: "phq9", item: 3, itemLabel: "trouble with sleep",
+                allowed: "a whole number from 0 to 3", got: String(value))
+        ) {
             try scale.score(answers)
         }
     }
 
-    @Test("Typed answers: words, decimals and wrong counts are refused", arguments: ["1,1,1,1,1,1,1,1", "1,1,1,1,1,1,1,1,1,1", "1,1,x,1,1,1,1,1,1", "1,1,1.5,1,1,1,1,1,1", "1,1,,1,1,1,1,1,one"])
+    @Test(
+        "Typed answers: words, decimals and wrong counts are refused",
+        arguments: [
+            "1,1,1,1,1,1,1,1", "1,1,1,1,1,1,1,1,1,1", "1,1,x,1,1,1,1,1,1", "1,1,1.5,1,1,1,1,1,1", "1,1,,1,1,1,1,1,one",
+        ])
     func typedAnswersRefused(text: String) {
         #expect(throws: ScaleError.self) { try scale.parseAnswers(text) }
     }
@@ -80,8 +92,8 @@ struct PHQ9Tests {
         let remission = try #require(rules.first { $0.id == "remission" })
         #expect(response.isMet(baseline: 20, current: 10) == true)
         #expect(response.isMet(baseline: 20, current: 11) == false)
-        #expect(response.isMet(baseline: 15, current: 7) == true) // 53.3%
-        #expect(response.isMet(baseline: 15, current: 8) == false) // 46.7%
+        #expect(response.isMet(baseline: 15, current: 7) == true)  // 53.3%
+        #expect(response.isMet(baseline: 15, current: 8) == false)  // 46.7%
         #expect(remission.isMet(baseline: 20, current: 4) == true)
         #expect(remission.isMet(baseline: 20, current: 5) == false)
     }

@@ -31,12 +31,17 @@ struct BackupTests {
         writer.waitUntilExit()
         #expect(writer.terminationStatus == 0)
         for backup in backups {
-            let restored = clinic.folder.appendingPathComponent("restored-\((backup as NSString).lastPathComponent)").path
+            let restored = clinic.folder.appendingPathComponent("restored-\((backup as NSString).lastPathComponent)")
+                .path
             let outcome = try clinic.run("restore", backup, environment: ["KETAREG_REGISTRY": restored])
             #expect(outcome.status == 0, "\(outcome.standardError)")
             #expect(try dumpDatabase(restored) == dumpDatabase(backup))
-            let audit = try #require(try clinic.run("audit", "--json", environment: ["KETAREG_REGISTRY": restored]).json() as? [String: [[String: Any]]])
-            let patients = try #require(try clinic.run("patients", "--json", environment: ["KETAREG_REGISTRY": restored]).json() as? [String: [[String: Any]]])
+            let audit = try #require(
+                try clinic.run("audit", "--json", environment: ["KETAREG_REGISTRY": restored]).json()
+                    as? [String: [[String: Any]]])
+            let patients = try #require(
+                try clinic.run("patients", "--json", environment: ["KETAREG_REGISTRY": restored]).json()
+                    as? [String: [[String: Any]]])
             #expect(audit["audit"]?.filter { $0["action"] as? String == "enroll" }.count == patients["patients"]?.count)
         }
         // The last backup, taken after the writer finished or not, never has more than the registry.
@@ -44,7 +49,9 @@ struct BackupTests {
         #expect(finalPatients["patients"]?.count == 41)
     }
 
-    @Test("Backups never overwrite; restore refuses a registry in place without --force, and anything that is not a sound registry")
+    @Test(
+        "Backups never overwrite; restore refuses a registry in place without --force, and anything that is not a sound registry"
+    )
     func refusals() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }

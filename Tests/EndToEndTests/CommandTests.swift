@@ -16,7 +16,9 @@ struct CommandTests {
         #expect(try clinic.dump() == before)
     }
 
-    @Test("conditions --json lists the three compiled modules, the declarative PTSD module and the shared WHO-5 with all their scales")
+    @Test(
+        "conditions --json lists the three compiled modules, the declarative PTSD module and the shared WHO-5 with all their scales"
+    )
     func conditions() throws {
         let clinic = try Clinic(initialise: false)
         defer { clinic.remove() }
@@ -27,16 +29,20 @@ struct CommandTests {
         for module in modules {
             scales[module["id"] as! String] = (module["scales"] as! [[String: Any]]).map { $0["id"] as! String }
         }
-        #expect(scales == [
-            "migraine": ["headache-nrs", "mhd", "midas", "hit6"],
-            "depression": ["phq9", "madrs", "qids-sr16", "cadss6"],
-            "neuropathic-pain": ["pain-nrs", "bpi-sf", "dn4", "paindetect"],
-            "ptsd": ["pcl5"],
-            "quality-of-life": ["who5"],
-        ])
+        #expect(
+            scales == [
+                "migraine": ["headache-nrs", "mhd", "midas", "hit6"],
+                "depression": ["phq9", "madrs", "qids-sr16", "cadss6"],
+                "neuropathic-pain": ["pain-nrs", "bpi-sf", "dn4", "paindetect"],
+                "ptsd": ["pcl5"],
+                "quality-of-life": ["who5"],
+            ])
         // WHO-5 is every condition's: listed once, under its own module, and named by each condition.
         #expect(modules.first { $0["id"] as? String == "quality-of-life" }?["scope"] as? String == "every-condition")
-        #expect(modules.filter { $0["scope"] as? String == "condition" }.allSatisfy { ($0["sharedScales"] as? [String]) == ["who5"] })
+        #expect(
+            modules.filter { $0["scope"] as? String == "condition" }.allSatisfy {
+                ($0["sharedScales"] as? [String]) == ["who5"]
+            })
         let text = try clinic.run("conditions")
         #expect(text.standardOutput.contains("phq9 at least 50% lower than baseline"))
     }
@@ -47,7 +53,10 @@ struct CommandTests {
         defer { clinic.remove() }
         let phq9 = try #require(try clinic.run("scale", "show", "phq9", "--json").json() as? [String: Any])
         #expect((phq9["items"] as? [Any])?.count == 9)
-        #expect((phq9["bands"] as? [[String: Any]])?.map { $0["id"] as! String } == ["minimal", "mild", "moderate", "moderately-severe", "severe"])
+        #expect(
+            (phq9["bands"] as? [[String: Any]])?.map { $0["id"] as! String } == [
+                "minimal", "mild", "moderate", "moderately-severe", "severe",
+            ])
         let madrs = try clinic.run("scale", "show", "madrs")
         #expect(madrs.standardOutput.contains("10 or below (some studies use 12)"))
         let hit6 = try clinic.run("scale", "show", "hit6")
@@ -64,20 +73,30 @@ struct CommandTests {
         defer { clinic.remove() }
         let id = try clinic.enroll(mrn: "H-100", condition: ["depression", "neuropathic-pain"])
         #expect(id == "P-000001")
-        let second = try #require(try clinic.run("enroll", "--json", "--mrn", "H-101", "--given", "Ben", "--family", "Ode", "--birth-date", "1990-01-01",
-                                                 "--sex", "male", "--condition", "migraine").json() as? [String: Any])
+        let second = try #require(
+            try clinic.run(
+                "enroll", "--json", "--mrn", "H-101", "--given", "Ben", "--family", "Ode", "--birth-date", "1990-01-01",
+                "--sex", "male", "--condition", "migraine"
+            ).json() as? [String: Any])
         #expect(second["id"] as? String == "P-000002")
 
-        let infusion = try #require(try clinic.run("infusion", "add", id, "--for", "depression", "--on", "2026-03-02", "--at", "09:30", "--dose-mg-per-kg", "0.5",
-                                                   "--weight-kg", "64", "--minutes", "40", "--bp-before", "128/82", "--bp-after", "141/90",
-                                                   "--bp-discharge", "130/84", "--heart-rate", "72", "--spo2", "98", "--dissociation",
-                                                   "--adverse", "nausea:mild", "--adverse", "dizziness:moderate", "--json").json() as? [String: Any])
+        let infusion = try #require(
+            try clinic.run(
+                "infusion", "add", id, "--for", "depression", "--on", "2026-03-02", "--at", "09:30", "--dose-mg-per-kg",
+                "0.5",
+                "--weight-kg", "64", "--minutes", "40", "--bp-before", "128/82", "--bp-after", "141/90",
+                "--bp-discharge", "130/84", "--heart-rate", "72", "--spo2", "98", "--dissociation",
+                "--adverse", "nausea:mild", "--adverse", "dizziness:moderate", "--json"
+            ).json() as? [String: Any])
         #expect(infusion["id"] as? String == "I-000001")
         #expect(infusion["totalMg"] as? Double == 32)
         #expect((infusion["adverseEvents"] as? [String])?.count == 2)
 
-        let phq9 = try #require(try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline",
-                                               "--answers", "2,2,1,3,1,2,1,0,1", "--json").json() as? [String: Any])
+        let phq9 = try #require(
+            try clinic.run(
+                "assess", id, "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline",
+                "--answers", "2,2,1,3,1,2,1,0,1", "--json"
+            ).json() as? [String: Any])
         #expect(phq9["id"] as? String == "A-000001")
         #expect(phq9["patient"] as? String == id)
         #expect(phq9["scale"] as? String == "phq9")
@@ -86,31 +105,46 @@ struct CommandTests {
         #expect(phq9["flags"] as? [String] == ["suicide-risk"])
         #expect(phq9["scaleVersion"] as? String == "1.0")
 
-        let bpi = try #require(try clinic.run("assess", id, "--scale", "bpi-sf", "--on", "2026-03-01", "--timepoint", "baseline",
-                                             "--answers", "8,3,5,5,5,6,4,5,5,5,5", "--json").json() as? [String: Any])
+        let bpi = try #require(
+            try clinic.run(
+                "assess", id, "--scale", "bpi-sf", "--on", "2026-03-01", "--timepoint", "baseline",
+                "--answers", "8,3,5,5,5,6,4,5,5,5,5", "--json"
+            ).json() as? [String: Any])
         #expect(bpi["score"] as? Double == 5.25)
         #expect(bpi["subscores"] as? [String: Double] == ["severity": 5.25, "interference": 5])
 
-        let pain = try clinic.run("assess", id, "--scale", "pain-nrs", "--on", "2026-03-01", "--timepoint", "baseline", "--value", "7")
+        let pain = try clinic.run(
+            "assess", id, "--scale", "pain-nrs", "--on", "2026-03-01", "--timepoint", "baseline", "--value", "7")
         #expect(pain.status == 0)
         #expect(pain.standardOutput.contains("pain-nrs 7 (severe)"))
 
-        let flagged = try clinic.run("assess", id, "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion", "--answers", "1,1,0,1,0,1,0,0,2")
-        #expect(flagged.standardOutput.contains("FOR CLINICIAN REVIEW: F-") && flagged.standardOutput.contains(" suicide-risk (phq9 item 9"), "\(flagged.standardOutput)")
+        let flagged = try clinic.run(
+            "assess", id, "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion", "--answers",
+            "1,1,0,1,0,1,0,0,2")
+        #expect(
+            flagged.standardOutput.contains("FOR CLINICIAN REVIEW: F-")
+                && flagged.standardOutput.contains(" suicide-risk (phq9 item 9"), "\(flagged.standardOutput)")
 
         #expect(try clinic.run("cointervention", "add", id, "--kind", "yoga", "--from", "2026-02-15").status == 0)
-        #expect(try clinic.run("adverse", "add", id, "--term", "headache", "--grade", "mild", "--onset", "2026-03-02",
-                               "--resolved", "2026-03-03", "--infusion", "I-000001").status == 0)
+        #expect(
+            try clinic.run(
+                "adverse", "add", id, "--term", "headache", "--grade", "mild", "--onset", "2026-03-02",
+                "--resolved", "2026-03-03", "--infusion", "I-000001"
+            ).status == 0)
 
-        let corrected = try #require(try clinic.run("correct", "A-000001", "--answers", "2,2,1,3,1,2,1,0,0", "--reason", "item 9 keyed wrongly",
-                                                    "--actor", "dr.lind", "--json").json() as? [String: Any])
+        let corrected = try #require(
+            try clinic.run(
+                "correct", "A-000001", "--answers", "2,2,1,3,1,2,1,0,0", "--reason", "item 9 keyed wrongly",
+                "--actor", "dr.lind", "--json"
+            ).json() as? [String: Any])
         #expect(corrected["score"] as? Int == 12)
         #expect(corrected["flags"] as? [String] == [])
         let infusionFix = try clinic.run("correct", "I-000001", "--minutes", "45", "--reason", "pump log")
         #expect(infusionFix.status == 0)
         #expect(infusionFix.standardOutput.contains("over 45 min"))
 
-        let resolved = try clinic.run("correct", "AE-000001", "--resolved", "2026-03-03", "--reason", "settled by the next morning")
+        let resolved = try clinic.run(
+            "correct", "AE-000001", "--resolved", "2026-03-03", "--reason", "settled by the next morning")
         #expect(resolved.standardOutput.contains("nausea (mild) from 2026-03-02, resolved 2026-03-03"))
         let ended = try clinic.run("correct", "C-000001", "--to", "2026-03-10", "--reason", "stopped yoga")
         #expect(ended.standardOutput.contains("yoga from 2026-02-15 to 2026-03-10"))
@@ -122,33 +156,47 @@ struct CommandTests {
         #expect(rows[1]["reason"] as? String == "item 9 keyed wrongly")
 
         let page = try clinic.run("patient", "show", id)
-        for expected in ["P-000001  Varga-Brandt, Ottilie  (MRN H-100)", "antidepressants", "Timeline", "I-000001", "nausea (mild)",
-                         "phq9 12 (moderate)", "Latest scores", "Adverse events", "Co-interventions", "yoga", "OPEN SAFETY FLAG F-", ": suicide-risk from A-000004"] {
+        for expected in [
+            "P-000001  Varga-Brandt, Ottilie  (MRN H-100)", "antidepressants", "Timeline", "I-000001", "nausea (mild)",
+            "phq9 12 (moderate)", "Latest scores", "Adverse events", "Co-interventions", "yoga", "OPEN SAFETY FLAG F-",
+            ": suicide-risk from A-000004",
+        ] {
             #expect(page.standardOutput.contains(expected), "patient show lacks \(expected)")
         }
         let pageJSON = try #require(try clinic.run("patient", "show", id, "--json").json() as? [String: Any])
         #expect((pageJSON["assessments"] as? [Any])?.count == 4)
         #expect(pageJSON["conditions"] as? [String] == ["depression", "neuropathic-pain"])
 
-        let list = try #require(try clinic.run("patients", "--condition", "migraine", "--json").json() as? [String: [[String: Any]]])
+        let list = try #require(
+            try clinic.run("patients", "--condition", "migraine", "--json").json() as? [String: [[String: Any]]])
         #expect(list["patients"]?.map { $0["id"] as! String } == ["P-000002"])
 
         // Over when its 28 days passed: one infusion of six, the course stopped early.
-        #expect(page.standardOutput.contains("Course, depression, induction: course complete (1 infusion, ended 2026-03-30)"))
+        #expect(
+            page.standardOutput.contains(
+                "Course, depression, induction: course complete (1 infusion, ended 2026-03-30)"))
         let due = try #require(try clinic.run("due", "--on", "2026-03-05", "--json").json() as? [String: Any])
         let items = try #require(due["due"] as? [[String: Any]])
         // P-000002 (migraine, no infusion yet) needs a baseline headache rating; P-000001 is mid-course.
-        #expect(items.map { "\($0["patient"]!) \($0["point"]!) \($0["scale"]!) \($0["status"]!)" } == ["P-000002 baseline headache-nrs due"])
+        #expect(
+            items.map { "\($0["patient"]!) \($0["point"]!) \($0["scale"]!) \($0["status"]!)" } == [
+                "P-000002 baseline headache-nrs due"
+            ])
         // The end-of-course window runs from the day the last infusion ended until two weeks after
         // the course was over (2026-04-13): the PHQ-9 of 2026-03-20 falls in it, so nothing is due.
-        let course = try #require((pageJSON["courses"] as? [[String: Any]])?.first { $0["condition"] as? String == "depression" })
-        let end = try #require((course["assessments"] as? [[String: Any]])?.first { $0["point"] as? String == "end-of-course" })
+        let course = try #require(
+            (pageJSON["courses"] as? [[String: Any]])?.first { $0["condition"] as? String == "depression" })
+        let end = try #require(
+            (course["assessments"] as? [[String: Any]])?.first { $0["point"] as? String == "end-of-course" })
         #expect(end["status"] as? String == "done")
         #expect(end["doneOn"] as? String == "2026-03-20")
         #expect(end["dueFrom"] as? String == "2026-03-02")
         #expect(end["dueBy"] as? String == "2026-04-13")
         let later = try #require(try clinic.run("due", "--as-of", "2026-04-20", "--json").json() as? [String: Any])
-        #expect((later["due"] as? [[String: Any]])?.contains { $0["patient"] as? String == id && $0["point"] as? String == "end-of-course" } == false)
+        #expect(
+            (later["due"] as? [[String: Any]])?.contains {
+                $0["patient"] as? String == id && $0["point"] as? String == "end-of-course"
+            } == false)
 
         let withdrawn = try clinic.run("patient", "withdraw-consent", id, "--reason", "asked to leave the study")
         #expect(withdrawn.status == 0)
@@ -164,9 +212,10 @@ struct CommandTests {
         let command = [Clinic.binary, "assess", id, "--scale", "hit6", "--on", "2026-03-01", "--timepoint", "baseline"]
             .map { "'\($0)'" }.joined(separator: " ")
         // script(1) gives the command a terminal; the answers are typed into it.
-        let outcome = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"],
-                                     input: "never\nsometimes\n7\nalways\nrarely\nvery often\nnever\ny\n",
-                                     environment: clinic.environment())
+        let outcome = try runProcess(
+            "/usr/bin/script", ["-qec", command, "/dev/null"],
+            input: "never\nsometimes\n7\nalways\nrarely\nvery often\nnever\ny\n",
+            environment: clinic.environment())
         #expect(outcome.status == 0, "\(outcome.standardOutput)")
         // 6 + 10 + (7 refused) 13 + 8 + 11 + 6 = 54
         #expect(outcome.standardOutput.contains("hit6 54 (some impact)"))
@@ -179,12 +228,17 @@ struct CommandTests {
         defer { clinic.remove() }
         let outcome = try clinic.run("demo", "--dir", clinic.folder.path)
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        for expected in ["Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade", "OPEN SAFETY FLAG",
-                         "Anonymised summary for a research network", "\"clinic\" : \"KetaReg demo clinic\"", ": delivered (200); the endpoint saw idempotency key",
-                         "delivered, 29 consenting patients, 1 attempt", "Audit trail:"] {
+        for expected in [
+            "Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade",
+            "OPEN SAFETY FLAG",
+            "Anonymised summary for a research network", "\"clinic\" : \"KetaReg demo clinic\"",
+            ": delivered (200); the endpoint saw idempotency key",
+            "delivered, 29 consenting patients, 1 attempt", "Audit trail:",
+        ] {
             #expect(outcome.standardOutput.contains(expected), "demo output lacks \(expected)")
         }
-        #expect(!FileManager.default.fileExists(atPath: clinic.registry)) // the demo never touches the clinic's registry
+        // the demo never touches the clinic's registry
+        #expect(!FileManager.default.fileExists(atPath: clinic.registry))
     }
 
     @Test("--help explains, and exit codes mean what CLI.md says")
@@ -216,7 +270,8 @@ struct CommandTests {
         for arguments in [["patient", "show", "--help"], ["help", "patient", "show"], ["patient", "show", "-h"]] {
             let help = try clinic.run(arguments: arguments)
             #expect(help.status == 0, "\(arguments)")
-            #expect(help.standardOutput.contains("USAGE: ketareg patient show "), "\(arguments): \(help.standardOutput)")
+            #expect(
+                help.standardOutput.contains("USAGE: ketareg patient show "), "\(arguments): \(help.standardOutput)")
         }
         let usage = try clinic.run("patient", "show")
         #expect(usage.status == 2)
@@ -249,9 +304,11 @@ struct CommandTests {
     /// suite against it a second time, with $KETAREG_BINARY): the Swift and C++ runtimes linked in,
     /// no symbols exported, no run path, so that the loader never looks for libraries in the
     /// binary's own folder, and concrete type metadata got through accessors.
-    @Test("The release binary loads no C++ or Swift runtime, exports no symbols, has no run path, and gets no type by its mangled name",
-          .enabled(if: ProcessInfo.processInfo.environment["KETAREG_BINARY"] != nil,
-                   "checks the release build Scripts/test points $KETAREG_BINARY at"))
+    @Test(
+        "The release binary loads no C++ or Swift runtime, exports no symbols, has no run path, and gets no type by its mangled name",
+        .enabled(
+            if: ProcessInfo.processInfo.environment["KETAREG_BINARY"] != nil,
+            "checks the release build Scripts/test points $KETAREG_BINARY at"))
     func releaseLinking() throws {
         let dynamic = try runProcess("/usr/bin/readelf", ["--dynamic", "--wide", Clinic.binary])
         #expect(dynamic.status == 0, "\(dynamic.standardError)")
@@ -260,7 +317,9 @@ struct CommandTests {
         for library in ["libstdc++", "libswiftCore", "libFoundation", "libdispatch", "libcurl"] {
             #expect(!needed.contains { $0.contains("[\(library)") }, "\(library) is loaded at start-up: \(needed)")
         }
-        #expect(!dynamic.standardOutput.contains("(RPATH)") && !dynamic.standardOutput.contains("(RUNPATH)"), "\(dynamic.standardOutput)")
+        #expect(
+            !dynamic.standardOutput.contains("(RPATH)") && !dynamic.standardOutput.contains("(RUNPATH)"),
+            "\(dynamic.standardOutput)")
         // With the program's symbols exported the table held about 16,400; without, about 600.
         let symbols = try runProcess("/usr/bin/readelf", ["--dyn-syms", "--wide", Clinic.binary])
         #expect(symbols.status == 0)
@@ -275,7 +334,10 @@ struct CommandTests {
         #expect(table.status == 0, "\(table.standardError)")
         let cached = table.standardOutput.split(separator: "\n").filter { $0.hasSuffix("MD") }
         #expect(cached.count > 100, "\(cached.count) demangling caches in all")
-        let ours = cached.filter { $0.firstMatch(of: /(7ketareg|13RegistryStore|12RegistryCore|14RegistryExport|14ArgumentParser|4GRDB)/) != nil }
+        let ours = cached.filter {
+            $0.firstMatch(of: /(7ketareg|13RegistryStore|12RegistryCore|14RegistryExport|14ArgumentParser|4GRDB)/)
+                != nil
+        }
         #expect(ours.isEmpty, "\(ours.count) types got by mangled name, such as \(ours.prefix(3))")
         let version = try runProcess(Clinic.binary, ["--version"])
         #expect(version.status == 0 && version.standardOutput == "0.1.0\n")

@@ -1,11 +1,13 @@
 import Foundation
-import RegistryTestSupport
 import GRDB
+import RegistryTestSupport
 import Testing
 
 @Suite("Commands wait for each other's writes")
 struct ConcurrencyTests {
-    @Test("A writer holding the registry for 12 s (longer than SQLite's usual patience): an enrolment waits and then succeeds")
+    @Test(
+        "A writer holding the registry for 12 s (longer than SQLite's usual patience): an enrolment waits and then succeeds"
+    )
     func waitsForLongWriter() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
@@ -13,7 +15,7 @@ struct ConcurrencyTests {
         let began = Date()
         let id = try clinic.enroll(mrn: "C-1")
         #expect(id == "P-000001")
-        #expect(Date().timeIntervalSince(began) > 5) // it really waited for the writer
+        #expect(Date().timeIntervalSince(began) > 5)  // it really waited for the writer
         #expect(try release() == .heldForAllItsTime)
     }
 
@@ -25,9 +27,10 @@ struct ConcurrencyTests {
         // As an import does: rows committed to the write-ahead log, then a long transaction.
         // Held until the readers are done (at most 120 s): a reader that waited for the writer
         // would finish only after the lock was given up by itself.
-        let release = try holdWriteLock(clinic.registry, seconds: 120,
-                                        before: "INSERT INTO registry_info (key, value) VALUES ('test-marker', 'x')",
-                                        during: "DELETE FROM registry_info WHERE key = 'test-marker'")
+        let release = try holdWriteLock(
+            clinic.registry, seconds: 120,
+            before: "INSERT INTO registry_info (key, value) VALUES ('test-marker', 'x')",
+            during: "DELETE FROM registry_info WHERE key = 'test-marker'")
         var ran = 0
         for arguments in [["patients"], ["patient", "show", "P-000001"], ["outcomes"], ["due"]] {
             let outcome = try clinic.run(arguments: arguments)
@@ -42,9 +45,15 @@ struct ConcurrencyTests {
     func importAndEnrolments() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        var lines = ["record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers",
-                     "enrolment,BIG-1,2026-01-05,Ann,Lee,1970-01-01,female,depression,,,"]
-        for number in 0..<10_000 { lines.append("assessment,BIG-1,2026-01-\(String(format: "%02d", 6 + number % 20)),,,,,,phq9,follow-up,\"1,1,1,1,1,1,1,1,\(number % 2)\"") }
+        var lines = [
+            "record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers",
+            "enrolment,BIG-1,2026-01-05,Ann,Lee,1970-01-01,female,depression,,,",
+        ]
+        for number in 0..<10_000 {
+            lines.append(
+                "assessment,BIG-1,2026-01-\(String(format: "%02d", 6 + number % 20)),,,,,,phq9,follow-up,\"1,1,1,1,1,1,1,1,\(number % 2)\""
+            )
+        }
         let file = clinic.folder.appendingPathComponent("big.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
         let importer = try clinic.start(["import", file.path])
@@ -71,10 +80,17 @@ enum LockRelease: Equatable {
 /// `during` once the lock is held) until the returned function is called or `seconds` have
 /// passed. Returns once the lock is held, with a function that releases it, waits for the
 /// release and says how it ended (or throws what went wrong on the holder's side).
-func holdWriteLock(_ path: String, seconds: Double, before: String? = nil, during: String? = nil) throws -> () throws -> LockRelease {
-    final class Outcome: @unchecked Sendable { var error: (any Error)?; var ended = LockRelease.heldForAllItsTime }
+func holdWriteLock(_ path: String, seconds: Double, before: String? = nil, during: String? = nil) throws -> () throws ->
+    LockRelease
+{
+    final class Outcome: @unchecked Sendable {
+        var error: (any Error)?
+        var ended = LockRelease.heldForAllItsTime
+    }
     let holder = try DatabaseQueue(path: path)
-    let started = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0), releasing = DispatchSemaphore(value: 0)
+    let started = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    let releasing = DispatchSemaphore(value: 0)
     let outcome = Outcome()
     Thread.detachNewThread {
         do {

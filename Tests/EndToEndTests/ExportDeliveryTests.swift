@@ -6,13 +6,17 @@ import Testing
 struct ExportDeliveryTests {
     let fast = ["KETAREG_RETRY_BASE_SECONDS": "0"]
 
-    @Test("Success: the exact previewed bytes arrive once, with the token, the idempotency key and a user agent",
-          arguments: [["--min-cell", "5"], ["--profile", "records", "--k", "2"]])
+    @Test(
+        "Success: the exact previewed bytes arrive once, with the token, the idempotency key and a user agent",
+        arguments: [["--min-cell", "5"], ["--profile", "records", "--k", "2"]])
     func success(settings: [String]) throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, tokenFile: token)
-        #expect(try clinic.run(arguments: ["endpoint", "add", "net", "--url", server.url, "--token-file", token] + settings).status == 0)
+        #expect(
+            try clinic.run(
+                arguments: ["endpoint", "add", "net", "--url", server.url, "--token-file", token] + settings
+            ).status == 0)
         let preview = try clinic.run("export", "preview", "net")
         #expect(preview.status == 0)
         // A records preview is written in pieces; it still has rows to compare.
@@ -33,8 +37,10 @@ struct ExportDeliveryTests {
         let shown = try clinic.run("export", "show", result["export"]!)
         #expect(shown.standardOutput == preview.standardOutput)
         // The token never shows: not in output, status, audit or the registry file.
-        for output in [run.standardOutput, run.standardError, try clinic.run("export", "status").standardOutput,
-                       try clinic.run("audit").standardOutput, try clinic.run("endpoint", "list").standardOutput] {
+        for output in [
+            run.standardOutput, run.standardError, try clinic.run("export", "status").standardOutput,
+            try clinic.run("audit").standardOutput, try clinic.run("endpoint", "list").standardOutput,
+        ] {
             #expect(!output.contains("t0ken-for-tests"))
         }
         #expect(!(try clinic.dump().contains("t0ken-for-tests")))
@@ -45,7 +51,9 @@ struct ExportDeliveryTests {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, tokenFile: token)
-        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--min-cell", "5").status == 0)
+        #expect(
+            try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--min-cell", "5")
+                .status == 0)
         // The dynamic loader names every library it opens when LD_DEBUG=libs.
         let traced = ["LD_DEBUG": "libs"]
         for arguments in [["--version"], ["patients"], ["export", "preview", "net"], ["export", "status"]] {
@@ -60,12 +68,15 @@ struct ExportDeliveryTests {
         #expect(try server.requests().count == 1)
     }
 
-    @Test("An endpoint that quotes the request's headers back, token and all: the token is never printed, shown or stored", arguments: [400, 503])
+    @Test(
+        "An endpoint that quotes the request's headers back, token and all: the token is never printed, shown or stored",
+        arguments: [400, 503])
     func echoedToken(status: Int) throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
         let secret = try String(contentsOfFile: token, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": \#(status), "echoHeaders": true}]"#)
+        let server = try EndpointServer(
+            folder: clinic.folder, answers: #"[{"status": \#(status), "echoHeaders": true}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
         let run = try clinic.run("export", "run", "net", environment: fast)
         #expect(run.status == 4)
@@ -76,10 +87,12 @@ struct ExportDeliveryTests {
             #expect(!output.contains(secret), "the token was printed: \(output)")
             #expect(!output.lowercased().contains("bearer t"), "a bearer credential was printed: \(output)")
         }
-        if status == 400 { #expect(run.standardOutput.contains("[redacted]"), "\(run.standardOutput)") } // the answer was quoted, token cut out
+        // the answer was quoted, token cut out
+        if status == 400 { #expect(run.standardOutput.contains("[redacted]"), "\(run.standardOutput)") }
         // Nor in the registry file, its journal or its write-ahead log.
         let folder = (clinic.registry as NSString).deletingLastPathComponent
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasPrefix((clinic.registry as NSString).lastPathComponent) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder)
+        where name.hasPrefix((clinic.registry as NSString).lastPathComponent) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(name))
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(name) holds the token")
         }
@@ -89,7 +102,8 @@ struct ExportDeliveryTests {
     func retriesThenSuccess() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
-        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "4"}]"#)
+        let server = try EndpointServer(
+            folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "4"}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
         // The clock stands still at noon (KETAREG_NOW) until the test moves it.
         var noon = fast
@@ -97,7 +111,8 @@ struct ExportDeliveryTests {
         let first = try clinic.run("export", "run", "net", environment: noon)
         #expect(first.status == 4)
         #expect(first.standardOutput.contains("500 Internal Server Error; will retry"))
-        #expect(try clinic.run("export", "run-due", environment: noon).standardOutput.contains("503 Service Unavailable"))
+        #expect(
+            try clinic.run("export", "run-due", environment: noon).standardOutput.contains("503 Service Unavailable"))
         let limited = try clinic.run("export", "run-due", environment: noon)
         #expect(limited.standardOutput.contains("429 Too Many Requests"))
         #expect(limited.standardOutput.contains("will retry after 2026-11-26T12:00:04Z"))
@@ -114,15 +129,20 @@ struct ExportDeliveryTests {
         #expect(status["exports"]?.first?["attempts"] as? Int == 4)
         #expect(try server.requests().count == 4)
         #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
-        #expect(Set(try server.requests().map { $0["key"] as! String }).count == 1) // one key throughout
+        #expect(Set(try server.requests().map { $0["key"] as! String }).count == 1)  // one key throughout
     }
 
-    @Test("A timeout and a dropped connection are retried; a request the server had accepted is answered 409 and counts as delivered")
+    @Test(
+        "A timeout and a dropped connection are retried; a request the server had accepted is answered 409 and counts as delivered"
+    )
     func timeoutAndDrop() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
-        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 3}, {"drop": true}]"#)
-        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "1").status == 0)
+        let server = try EndpointServer(
+            folder: clinic.folder, answers: #"[{"status": 200, "delay": 3}, {"drop": true}]"#)
+        #expect(
+            try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "1")
+                .status == 0)
         let timedOut = try clinic.run("export", "run", "net", environment: fast)
         #expect(timedOut.status == 4)
         #expect(timedOut.standardOutput.contains("timeout"))
@@ -137,7 +157,8 @@ struct ExportDeliveryTests {
         #expect(status["exports"]?.first?["state"] as? String == "delivered")
     }
 
-    @Test("400 and 401 are permanent failures, explained in export status and kept until retried", arguments: [400, 401])
+    @Test(
+        "400 and 401 are permanent failures, explained in export status and kept until retried", arguments: [400, 401])
     func permanentFailures(status: Int) throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
@@ -147,7 +168,8 @@ struct ExportDeliveryTests {
         let report = try clinic.run("export", "status")
         #expect(report.standardOutput.contains("FAILED: the endpoint refused the export: \(status)"))
         #expect(report.standardOutput.contains(status == 401 ? "check the endpoint's token file" : "malformed"))
-        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due")) // not resent by itself
+        // not resent by itself
+        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due"))
         let json = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
         let id = try #require(json["exports"]?.first?["id"] as? String)
         #expect(json["exports"]?.first?["state"] as? String == "failed")
@@ -161,7 +183,9 @@ struct ExportDeliveryTests {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 10}]"#)
-        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
+        #expect(
+            try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30")
+                .status == 0)
         #expect(try clinic.run("export", "schedule", "net", "--every", "daily").status == 0)
         let process = try clinic.start(["export", "run-due"])
         for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
@@ -174,17 +198,21 @@ struct ExportDeliveryTests {
         let again = try clinic.run("export", "run-due")
         #expect(again.status == 0, "\(again.standardError)")
         #expect(again.standardOutput.contains("already delivered (409)"))
-        #expect(!again.standardOutput.contains("Built")) // today's scheduled export exists: not built twice
+        #expect(!again.standardOutput.contains("Built"))  // today's scheduled export exists: not built twice
         #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
         #expect(try clinic.run("export", "run-due").standardOutput.contains("Nothing due"))
     }
 
-    @Test("'export run' killed during delivery, run again: the same export under its own key, accepted once; then nothing to send; then a new export for new data")
+    @Test(
+        "'export run' killed during delivery, run again: the same export under its own key, accepted once; then nothing to send; then a new export for new data"
+    )
     func rerunAfterCrash() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 10}]"#)
-        #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30").status == 0)
+        #expect(
+            try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "30")
+                .status == 0)
         let process = try clinic.start(["export", "run", "net"])
         for _ in 0..<400 where try server.requests().isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         kill(process.processIdentifier, SIGKILL)
@@ -208,14 +236,20 @@ struct ExportDeliveryTests {
         #expect(exports["exports"]?.count == 1)
 
         // New data: a new export under a new key.
-        #expect(try clinic.run("assess", "P-000001", "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion", "--answers", "1,1,1,1,1,1,1,1,0").status == 0)
+        #expect(
+            try clinic.run(
+                "assess", "P-000001", "--scale", "phq9", "--on", "2026-03-20", "--timepoint", "post-infusion",
+                "--answers", "1,1,1,1,1,1,1,1,0"
+            ).status == 0)
         let changed = try #require(try clinic.run("export", "run", "net", "--json").json() as? [String: Any])
         #expect(changed["action"] as? String == "built")
         #expect(changed["export"] as? String != first)
         #expect(try server.acceptedKeys().count == 2)
     }
 
-    @Test("run-due logs one line per export built and per attempt: endpoint, export, state, status, next attempt; no patient data, no token")
+    @Test(
+        "run-due logs one line per export built and per attempt: endpoint, export, state, status, next attempt; no patient data, no token"
+    )
     func logs() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
@@ -227,11 +261,25 @@ struct ExportDeliveryTests {
         let second = try clinic.run("export", "run-due", environment: fast)
         let id = try #require(try server.requests().first?["key"] as? String)
         let lines = (first.standardError + second.standardError).split(separator: "\n").map(String.init)
-        #expect(lines.filter { $0.contains("built") && $0.contains("endpoint=net") && $0.contains("export=\(id)") && $0.contains("period=monthly:2026-11") }.count == 1, "\(lines)")
-        #expect(lines.contains { $0.contains("delivery") && $0.contains("export=\(id)") && $0.contains("state=pending") && $0.contains("status=503") && $0.contains("nextAttempt=20") }, "\(lines)")
-        #expect(lines.contains { $0.contains("delivery") && $0.contains("export=\(id)") && $0.contains("state=delivered") && $0.contains("status=200") && $0.contains("nextAttempt=none") }, "\(lines)")
+        #expect(
+            lines.filter {
+                $0.contains("built") && $0.contains("endpoint=net") && $0.contains("export=\(id)")
+                    && $0.contains("period=monthly:2026-11")
+            }.count == 1, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("delivery") && $0.contains("export=\(id)") && $0.contains("state=pending")
+                    && $0.contains("status=503") && $0.contains("nextAttempt=20")
+            }, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.contains("delivery") && $0.contains("export=\(id)") && $0.contains("state=delivered")
+                    && $0.contains("status=200") && $0.contains("nextAttempt=none")
+            }, "\(lines)")
         for line in lines {
-            #expect(!line.contains(secret) && !line.contains("E-1") && !line.contains("P-0000") && !line.contains("Varga"), "\(line)")
+            #expect(
+                !line.contains(secret) && !line.contains("E-1") && !line.contains("P-0000") && !line.contains("Varga"),
+                "\(line)")
         }
     }
 
@@ -239,7 +287,11 @@ struct ExportDeliveryTests {
     func concurrentRunDue() throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
-        let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}]"#)
+        let server = try EndpointServer(
+            folder: clinic.folder,
+            answers:
+                #"[{"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}, {"status": 200, "delay": 0.3}]"#
+        )
         for name in ["one", "two", "three"] {
             #expect(try clinic.run("endpoint", "add", name, "--url", server.url, "--token-file", token).status == 0)
             #expect(try clinic.run("export", "schedule", name, "--every", "weekly").status == 0)
@@ -251,7 +303,7 @@ struct ExportDeliveryTests {
         #expect(status["exports"]?.count == 3)
         #expect(status["exports"]?.allSatisfy { $0["state"] as? String == "delivered" } == true)
         let keys = try server.requests().map { $0["key"] as! String }
-        #expect(keys.count == 3 && Set(keys).count == 3) // nothing even sent twice
+        #expect(keys.count == 3 && Set(keys).count == 3)  // nothing even sent twice
     }
 
     @Test("A self-signed certificate is refused by default and accepted with --ca-file")
@@ -260,8 +312,12 @@ struct ExportDeliveryTests {
         defer { clinic.remove() }
         let cert = clinic.folder.appendingPathComponent("cert.pem").path
         let key = clinic.folder.appendingPathComponent("key.pem").path
-        let made = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                                                       "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        let made = try runProcess(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
         #expect(made.status == 0, "\(made.standardError)")
         let server = try EndpointServer(folder: clinic.folder, tls: (cert, key))
         let url = "https://localhost:\(server.port)/exports"
@@ -269,27 +325,35 @@ struct ExportDeliveryTests {
         let refused = try clinic.run("export", "run", "untrusted")
         #expect(refused.status == 4)
         #expect(refused.standardOutput.contains("TLS certificate is not trusted"))
-        #expect(try server.requests().isEmpty) // nothing was sent over the untrusted connection
-        #expect(try clinic.run("endpoint", "add", "trusted", "--url", url, "--token-file", token, "--ca-file", cert).status == 0)
+        #expect(try server.requests().isEmpty)  // nothing was sent over the untrusted connection
+        #expect(
+            try clinic.run("endpoint", "add", "trusted", "--url", url, "--token-file", token, "--ca-file", cert).status
+                == 0)
         let accepted = try clinic.run("export", "run", "trusted")
         #expect(accepted.status == 0, "\(accepted.standardOutput)")
         #expect(try server.acceptedKeys().count == 1)
     }
 
-    @Test("Plain http:// to another machine is refused; so are tokens readable by others, and tokens on the command line")
+    @Test(
+        "Plain http:// to another machine is refused; so are tokens readable by others, and tokens on the command line")
     func refusals() throws {
         let (clinic, token) = try exportClinic(patients: 1)
         defer { clinic.remove() }
         let before = try clinic.dump()
-        let remote = try clinic.run("endpoint", "add", "net", "--url", "http://203.0.113.5/exports", "--token-file", token)
+        let remote = try clinic.run(
+            "endpoint", "add", "net", "--url", "http://203.0.113.5/exports", "--token-file", token)
         #expect(remote.status == 1)
         #expect(remote.standardError.contains("plain http:// is allowed only to this machine"))
         let shared = clinic.folder.appendingPathComponent("shared.token").path
-        _ = FileManager.default.createFile(atPath: shared, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o644])
-        let readable = try clinic.run("endpoint", "add", "net", "--url", "https://research.invalid/x", "--token-file", shared)
+        _ = FileManager.default.createFile(
+            atPath: shared, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o644])
+        let readable = try clinic.run(
+            "endpoint", "add", "net", "--url", "https://research.invalid/x", "--token-file", shared)
         #expect(readable.status == 1)
         #expect(readable.standardError.contains("chmod 600"))
-        #expect(try clinic.run("endpoint", "add", "net", "--url", "https://research.invalid/x", "--token", "abc").status == 2)
+        #expect(
+            try clinic.run("endpoint", "add", "net", "--url", "https://research.invalid/x", "--token", "abc").status
+                == 2)
         #expect(try clinic.dump() == before)
     }
 }

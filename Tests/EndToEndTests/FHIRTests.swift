@@ -71,54 +71,87 @@ struct FHIRTests {
         // A patient with contact details, a PHQ-9 with a flag, a BPI-SF with subscores, a HIT-6 of
         // labelled answers, a WHO-5, and an assessment entered in error.
         let id = try clinic.enroll(mrn: "F-1", condition: ["depression", "neuropathic-pain", "migraine"])
-        #expect(try clinic.run("patient", "edit", id, "--phone", "+44 20 7946 0000", "--email", "o.varga@example.org", "--address", "1 Example Road", "--reason", "contact").status == 0)
-        for arguments in [["--scale", "phq9", "--answers", "2,2,1,3,1,2,1,0,1"], ["--scale", "bpi-sf", "--answers", "5,6,4,5,5,5,5,,,5,5"],
-                          ["--scale", "hit6", "--answers", "never,rarely,sometimes,very-often,always,never"], ["--scale", "who5", "--answers", "2,2,2,2,2"],
-                          ["--scale", "madrs", "--answers", "3,3,3,3,3,3,3,3,3,3"]] {
-            let outcome = try clinic.run(arguments: ["assess", id, "--on", "2026-03-01", "--timepoint", "baseline"] + arguments)
+        #expect(
+            try clinic.run(
+                "patient", "edit", id, "--phone", "+44 20 7946 0000", "--email", "o.varga@example.org", "--address",
+                "1 Example Road", "--reason", "contact"
+            ).status == 0)
+        for arguments in [
+            ["--scale", "phq9", "--answers", "2,2,1,3,1,2,1,0,1"],
+            ["--scale", "bpi-sf", "--answers", "5,6,4,5,5,5,5,,,5,5"],
+            ["--scale", "hit6", "--answers", "never,rarely,sometimes,very-often,always,never"],
+            ["--scale", "who5", "--answers", "2,2,2,2,2"],
+            ["--scale", "madrs", "--answers", "3,3,3,3,3,3,3,3,3,3"],
+        ] {
+            let outcome = try clinic.run(
+                arguments: ["assess", id, "--on", "2026-03-01", "--timepoint", "baseline"] + arguments)
             #expect(outcome.status == 0, "\(arguments): \(outcome.standardError)")
         }
         #expect(try clinic.run("correct", "A-000005", "--entered-in-error", "--reason", "wrong patient").status == 0)
         let bundleFile = clinic.folder.appendingPathComponent("bundle.json").path
         let written = try clinic.run("fhir", "export", id, "--output", bundleFile)
-        #expect(written.status == 0 && written.standardOutput.contains("1 Patient") && written.standardOutput.contains("4 Observation"), "\(written.standardOutput) \(written.standardError)")
+        #expect(
+            written.status == 0 && written.standardOutput.contains("1 Patient")
+                && written.standardOutput.contains("4 Observation"),
+            "\(written.standardOutput) \(written.standardError)")
         #expect((try FileManager.default.attributesOfItem(atPath: bundleFile)[.posixPermissions] as? Int) == 0o600)
         #expect(try clinic.run("fhir", "export", id, "--output", bundleFile).status == 1, "never overwrites")
         files.append(bundleFile)
         // Negative controls: the validator refuses a status FHIR does not have, a missing status,
         // a score that is not a number, and a field FHIR does not define.
         var broken: [String] = []
-        for (index, text) in [#"{"resourceType": "Observation", "status": "maybe", "code": {"text": "x"}}"#,
-                              #"{"resourceType": "Observation", "code": {"text": "x"}}"#,
-                              #"{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueQuantity": {"value": "thirteen"}}"#,
-                              #"{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "score": 13}"#].enumerated() {
+        for (index, text) in [
+            #"{"resourceType": "Observation", "status": "maybe", "code": {"text": "x"}}"#,
+            #"{"resourceType": "Observation", "code": {"text": "x"}}"#,
+            #"{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueQuantity": {"value": "thirteen"}}"#,
+            #"{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "score": 13}"#,
+        ].enumerated() {
             let file = clinic.folder.appendingPathComponent("broken-\(index).json").path
             try text.write(toFile: file, atomically: true, encoding: .utf8)
             broken.append(file)
         }
         let verdicts = try validate(files + broken)
         for file in files { #expect(verdicts[file] == "valid", "\(file): \(verdicts[file] ?? "no verdict")") }
-        for file in broken { #expect(verdicts[file]?.hasPrefix("INVALID") == true, "\(file): \(verdicts[file] ?? "no verdict")") }
+        for file in broken {
+            #expect(verdicts[file]?.hasPrefix("INVALID") == true, "\(file): \(verdicts[file] ?? "no verdict")")
+        }
 
         // What the resources say.
-        let phq9 = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: clinic.folder.appendingPathComponent("q-phq9.json").path))) as? [String: Any])
+        let phq9 = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: clinic.folder.appendingPathComponent("q-phq9.json").path)))
+                as? [String: Any])
         #expect(((phq9["code"] as? [[String: Any]])?.first?["code"] as? String) == "44249-1")
         let items = try #require(phq9["item"] as? [[String: Any]])
-        #expect(items.count == 9 && ((items[8]["code"] as? [[String: Any]])?.first?["code"] as? String) == "44260-8" && items[8]["type"] as? String == "integer")
-        let hit6 = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: clinic.folder.appendingPathComponent("q-hit6.json").path))) as? [String: Any])
+        #expect(
+            items.count == 9 && ((items[8]["code"] as? [[String: Any]])?.first?["code"] as? String) == "44260-8"
+                && items[8]["type"] as? String == "integer")
+        let hit6 = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: clinic.folder.appendingPathComponent("q-hit6.json").path)))
+                as? [String: Any])
         let options = try #require(((hit6["item"] as? [[String: Any]])?.first?["answerOption"] as? [[String: Any]]))
         let option = String(decoding: try JSONSerialization.data(withJSONObject: options[3]), as: UTF8.self)
         #expect(options.count == 5 && option.contains("\"valueDecimal\":11"), "\(option)")
-        let bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bundleFile))) as? [String: Any])
-        let resources = try #require(bundle["entry"] as? [[String: Any]]).compactMap { $0["resource"] as? [String: Any] }
+        let bundle = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bundleFile))) as? [String: Any]
+        )
+        let resources = try #require(bundle["entry"] as? [[String: Any]]).compactMap {
+            $0["resource"] as? [String: Any]
+        }
         let patient = try #require(resources.first { $0["resourceType"] as? String == "Patient" })
-        #expect(((patient["identifier"] as? [[String: Any]])?.first?["value"] as? String) == "F-1" && patient["birthDate"] as? String == "1968-11-02")
+        #expect(
+            ((patient["identifier"] as? [[String: Any]])?.first?["value"] as? String) == "F-1"
+                && patient["birthDate"] as? String == "1968-11-02")
         #expect(resources.filter { $0["resourceType"] as? String == "Condition" }.count == 3)
         let observations = resources.filter { $0["resourceType"] as? String == "Observation" }
         #expect(observations.count == 4, "the MADRS entered in error is left out")
         let phq9Observation = try #require(observations.first { $0["id"] as? String == "obs-A-000001" })
         let text = String(decoding: try JSONSerialization.data(withJSONObject: phq9Observation), as: UTF8.self)
-        for expected in ["\"code\":\"44261-6\"", "\"value\":13", "\"code\":\"LA6710-3\"", "suicide-risk", "QuestionnaireResponse\\/qr-A-000001"] {
+        for expected in [
+            "\"code\":\"44261-6\"", "\"value\":13", "\"code\":\"LA6710-3\"", "suicide-risk",
+            "QuestionnaireResponse\\/qr-A-000001",
+        ] {
             #expect(text.contains(expected), "\(expected) in \(text)")
         }
         let bpi = try #require(observations.first { $0["id"] as? String == "obs-A-000002" })

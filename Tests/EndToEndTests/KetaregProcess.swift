@@ -3,7 +3,8 @@ import RegistryTestSupport
 import Testing
 
 /// The package's own folder.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// The built `ketareg` binary run as a subprocess against a registry in a temporary folder.
 struct Clinic {
@@ -15,7 +16,8 @@ struct Clinic {
     static let binary: String = {
         if let path = ProcessInfo.processInfo.environment["KETAREG_BINARY"] { return path }
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ketareg").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ketareg")
+                .path,
             Bundle.main.bundleURL.appendingPathComponent("ketareg").path,
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ketareg").path,
         ]
@@ -35,7 +37,8 @@ struct Clinic {
 
     /// Runs `ketareg ARGS` with this clinic's registry in the environment.
     @discardableResult
-    func run(_ arguments: String..., input: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome {
+    func run(_ arguments: String..., input: String? = nil, environment extra: [String: String] = [:]) throws -> Outcome
+    {
         try run(arguments: arguments, input: input, environment: extra)
     }
 
@@ -74,9 +77,11 @@ struct Clinic {
 
     /// Enrols a patient and returns the new id.
     func enroll(mrn: String, condition: [String] = ["depression"], consent: String = "yes") throws -> String {
-        var arguments = ["enroll", "--mrn", mrn, "--given", "Ottilie", "--family", "Varga-Brandt", "--birth-date", "1968-11-02",
-                         "--sex", "female", "--research-consent", consent, "--enrolled-on", "2026-03-01",
-                         "--prior-treatment", "antidepressants:3", "--prior-treatment", "ect"]
+        var arguments = [
+            "enroll", "--mrn", mrn, "--given", "Ottilie", "--family", "Varga-Brandt", "--birth-date", "1968-11-02",
+            "--sex", "female", "--research-consent", consent, "--enrolled-on", "2026-03-01",
+            "--prior-treatment", "antidepressants:3", "--prior-treatment", "ect",
+        ]
         for id in condition { arguments += ["--condition", id] }
         let outcome = try run(arguments: arguments)
         #expect(outcome.status == 0, "enroll failed: \(outcome.standardError)")

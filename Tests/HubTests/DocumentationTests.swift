@@ -15,7 +15,9 @@ struct DocumentationTests {
     /// Every command of `binary`, walking `--help` down its subcommands.
     static func commands(of binary: String, under path: [String] = []) throws -> [Command] {
         let help = try runProcess(binary, path + ["--help"])
-        guard help.status == 0 else { throw HubTestError("\(path.joined(separator: " ")) --help: \(help.standardError)") }
+        guard help.status == 0 else {
+            throw HubTestError("\(path.joined(separator: " ")) --help: \(help.standardError)")
+        }
         var section = ""
         var options: Set<String> = []
         var subcommands: [String] = []
@@ -27,9 +29,13 @@ struct DocumentationTests {
             if section == "OPTIONS", line.hasPrefix("  -") {
                 // The names come before the gap that starts the description.
                 let names = line.split(separator: "  ", omittingEmptySubsequences: true).first.map(String.init) ?? line
-                for match in names.matches(of: /(?:^|[\s,\/])(--?[A-Za-z0-9][A-Za-z0-9-]*)/) { options.insert(String(match.1)) }
+                for match in names.matches(of: /(?:^|[\s,\/])(--?[A-Za-z0-9][A-Za-z0-9-]*)/) {
+                    options.insert(String(match.1))
+                }
             }
-            if section == "SUBCOMMANDS", let match = line.wholeMatch(of: /[ ]{2}([a-z][a-z0-9-]*)( \(default\))?(\s.*)?/) {
+            if section == "SUBCOMMANDS",
+                let match = line.wholeMatch(of: /[ ]{2}([a-z][a-z0-9-]*)( \(default\))?(\s.*)?/)
+            {
                 subcommands.append(String(match.1))
             }
         }
@@ -45,7 +51,11 @@ struct DocumentationTests {
     static func sections(_ text: String) -> [(heading: String, body: String)] {
         var sections: [(heading: String, body: String)] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line.hasPrefix("#") { sections.append((line, "")) } else if !sections.isEmpty { sections[sections.count - 1].body += line + "\n" }
+            if line.hasPrefix("#") {
+                sections.append((line, ""))
+            } else if !sections.isEmpty {
+                sections[sections.count - 1].body += line + "\n"
+            }
         }
         return sections
     }
@@ -61,7 +71,9 @@ struct DocumentationTests {
         return false
     }
 
-    @Test("Every command, subcommand and option of ketareg and ketareg-hub is in docs/CLI.md, under its own heading; no heading names a command that does not exist")
+    @Test(
+        "Every command, subcommand and option of ketareg and ketareg-hub is in docs/CLI.md, under its own heading; no heading names a command that does not exist"
+    )
     func everyCommandAndOption() throws {
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/CLI.md"), encoding: .utf8)
         let sections = Self.sections(text)
@@ -87,7 +99,9 @@ struct DocumentationTests {
                 }
                 for option in command.options.sorted() {
                     checkedOptions += 1
-                    #expect(Self.mentions(body, option) || Self.mentions(common, option), "docs/CLI.md does not mention \(option) of `\(name)`")
+                    #expect(
+                        Self.mentions(body, option) || Self.mentions(common, option),
+                        "docs/CLI.md does not mention \(option) of `\(name)`")
                 }
             }
         }

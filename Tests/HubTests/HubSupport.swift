@@ -3,7 +3,8 @@ import RegistryTestSupport
 import Testing
 
 /// The package's own folder.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A binary `swift build` put next to the test bundle (or named by an environment variable).
 func builtBinary(_ name: String, environment variable: String) -> String {
@@ -23,12 +24,15 @@ let ketaregBinary = builtBinary("ketareg", environment: "KETAREG_BINARY")
 /// Scripts/postgres. CI must have it; elsewhere the database tests say why they do not run.
 let postgresURL = ProcessInfo.processInfo.environment["KETAREG_HUB_TEST_POSTGRES"]
 let requirePostgres = ProcessInfo.processInfo.environment["CI"] == "true"
-let postgresMissing = "no PostgreSQL for the hub's tests: Scripts/test starts one (Scripts/postgres) and sets KETAREG_HUB_TEST_POSTGRES"
+let postgresMissing =
+    "no PostgreSQL for the hub's tests: Scripts/test starts one (Scripts/postgres) and sets KETAREG_HUB_TEST_POSTGRES"
 
 /// Runs a Python script of the repository with JSON on standard input; returns its JSON output.
 func python(_ script: String, input: Any) throws -> Any {
     let data = try JSONSerialization.data(withJSONObject: input)
-    let outcome = try runProcess("/usr/bin/env", ["python3", repositoryRoot.appendingPathComponent(script).path], input: String(decoding: data, as: UTF8.self))
+    let outcome = try runProcess(
+        "/usr/bin/env", ["python3", repositoryRoot.appendingPathComponent(script).path],
+        input: String(decoding: data, as: UTF8.self))
     guard outcome.status == 0 else { throw HubTestError("\(script) failed: \(outcome.standardError)") }
     return try outcome.json()
 }
@@ -46,7 +50,9 @@ final class TestHub: @unchecked Sendable {
     var servers: [Process] = []
 
     init() throws {
-        guard let base = postgresURL, let components = URLComponents(string: base) else { throw HubTestError(postgresMissing) }
+        guard let base = postgresURL, let components = URLComponents(string: base) else {
+            throw HubTestError(postgresMissing)
+        }
         folder = try makeTemporaryFolder("ketareg-hub-test")
         database = "hub_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         var mine = components
@@ -72,8 +78,11 @@ final class TestHub: @unchecked Sendable {
 
     /// Every stored row of every table the hub writes, for before-and-after comparisons.
     func dump() throws -> String {
-        try ["clinics", "settings", "payloads", "summary_conditions", "summary_timepoints", "summary_outcomes", "records_patients",
-             "records_assessments", "records_infusions", "hub_migrations"].map { table in
+        try [
+            "clinics", "settings", "payloads", "summary_conditions", "summary_timepoints", "summary_outcomes",
+            "records_patients",
+            "records_assessments", "records_infusions", "hub_migrations",
+        ].map { table in
             "\(table):\n" + (try sql("SELECT * FROM \(table) ORDER BY 1")).joined(separator: "\n")
         }.joined(separator: "\n")
     }
@@ -144,7 +153,9 @@ final class TestHub: @unchecked Sendable {
 }
 
 /// One request for Tests/Servers/hub_client.py.
-func request(_ url: String, token: String?, key: String?, body: String, group: Int? = nil, headers: [String: String] = [:]) -> [String: Any] {
+func request(
+    _ url: String, token: String?, key: String?, body: String, group: Int? = nil, headers: [String: String] = [:]
+) -> [String: Any] {
     var request: [String: Any] = ["url": url, "body": body, "headers": headers]
     if let token { request["token"] = token }
     if let key { request["key"] = key }
@@ -159,23 +170,29 @@ func send(_ requests: [[String: Any]]) throws -> [(status: Int, body: [String: A
 }
 
 /// A summary payload (ketareg-summary/3) with one condition and the given outcome rows.
-func summaryPayload(period: String, condition: String = "depression", generator: String = "ketareg 0.13.0",
-                    outcomes: [(outcome: String, window: String, met: Int?, assessed: Int?)], extra: String = "") -> String {
+func summaryPayload(
+    period: String, condition: String = "depression", generator: String = "ketareg 0.13.0",
+    outcomes: [(outcome: String, window: String, met: Int?, assessed: Int?)], extra: String = ""
+) -> String {
     let rows = outcomes.map { row -> String in
-        var fields = ["\"outcome\": \"\(row.outcome)\"", "\"scale\": \"madrs\"", "\"rule\": \"at least 50% lower than baseline\"",
-                      "\"window\": \"\(row.window)\"", "\"computedIn\": \"\(period)\""]
+        var fields = [
+            "\"outcome\": \"\(row.outcome)\"", "\"scale\": \"madrs\"", "\"rule\": \"at least 50% lower than baseline\"",
+            "\"window\": \"\(row.window)\"", "\"computedIn\": \"\(period)\"",
+        ]
         if let met = row.met, let assessed = row.assessed {
-            fields += ["\"met\": \(met)", "\"assessed\": \(assessed)", "\"eligible\": \(assessed)", "\"missing\": 0",
-                       "\"rate\": \(Double(met) / Double(max(assessed, 1)))", "\"suppressed\": false"]
+            fields += [
+                "\"met\": \(met)", "\"assessed\": \(assessed)", "\"eligible\": \(assessed)", "\"missing\": 0",
+                "\"rate\": \(Double(met) / Double(max(assessed, 1)))", "\"suppressed\": false",
+            ]
         } else {
             fields.append("\"suppressed\": true")
         }
         return "{" + fields.joined(separator: ", ") + "}"
     }
     return """
-    {"schema": "ketareg-summary/3", "generator": "\(generator)", "period": "\(period)", "minimumCellSize": 11, "roundingBase": 1,
-     "auditChainHead": "\(String(repeating: "ab", count: 32))"\(extra),
-     "conditions": [{"condition": "\(condition)", "patients": 120, "suppressed": false, "computedIn": "\(period)", "scales": [],
-                     "outcomes": [\(rows.joined(separator: ", "))], "adverseEvents": [], "coInterventions": [], "suppressedCells": 0}]}
-    """
+        {"schema": "ketareg-summary/3", "generator": "\(generator)", "period": "\(period)", "minimumCellSize": 11, "roundingBase": 1,
+         "auditChainHead": "\(String(repeating: "ab", count: 32))"\(extra),
+         "conditions": [{"condition": "\(condition)", "patients": 120, "suppressed": false, "computedIn": "\(period)", "scales": [],
+                         "outcomes": [\(rows.joined(separator: ", "))], "adverseEvents": [], "coInterventions": [], "suppressedCells": 0}]}
+        """
 }

@@ -21,10 +21,13 @@ struct MetaAnalysisTests {
 
     @Test("Fixed effect, random effects, CIs, tau^2, I^2 and Q agree to 1e-9 on every set")
     func againstStatsmodels() throws {
-        let expected = try python("Tests/HubTests/statsmodels_pool.py", input: [
-            "sets": Self.sets.map { $0.clinics.map { [$0.0, $0.1] } },
-            "wilson": [[0, 20], [20, 20], [7, 31], [412, 1000]],
-        ]) as? [String: Any]
+        let expected =
+            try python(
+                "Tests/HubTests/statsmodels_pool.py",
+                input: [
+                    "sets": Self.sets.map { $0.clinics.map { [$0.0, $0.1] } },
+                    "wilson": [[0, 20], [20, 20], [7, 31], [412, 1000]],
+                ]) as? [String: Any]
         let sets = try #require(expected?["sets"] as? [[String: Any]])
         try #require(sets.count == Self.sets.count)
         func close(_ a: Double, _ b: Double, _ what: String, _ set: String) {
@@ -34,7 +37,8 @@ struct MetaAnalysisTests {
             let proportions = set.clinics.map { Proportion(events: $0.0, total: $0.1)! }
             let analysis = try #require(MetaAnalysis(proportions))
             let theirs = sets[index]
-            let fixed = try #require(theirs["fixed"] as? [String: Double]), random = try #require(theirs["random"] as? [String: Double])
+            let fixed = try #require(theirs["fixed"] as? [String: Double])
+            let random = try #require(theirs["random"] as? [String: Double])
             close(analysis.fixed.logit, fixed["logit"]!, "fixed logit", set.name)
             close(analysis.fixed.standardError, fixed["se"]!, "fixed SE", set.name)
             close(analysis.random.logit, random["logit"]!, "random logit", set.name)
@@ -81,8 +85,9 @@ struct MetaAnalysisTests {
         #expect(CrudeProportion([]) == nil)
     }
 
-    @Test("Impossible counts make no proportion, so no arithmetic sees them",
-          arguments: [(-1, 10), (11, 10), (0, 0), (5, -3), (Int.max, 10)])
+    @Test(
+        "Impossible counts make no proportion, so no arithmetic sees them",
+        arguments: [(-1, 10), (11, 10), (0, 0), (5, -3), (Int.max, 10)])
     func impossibleCounts(events: Int, total: Int) {
         #expect(Proportion(events: events, total: total) == nil)
     }

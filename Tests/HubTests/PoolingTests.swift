@@ -6,16 +6,18 @@ import Testing
 @Suite("What the network may publish: its minimum cell size")
 struct PoolingTests {
     func row(_ clinic: String, met: Int?, assessed: Int?, suppressed: Bool = false) -> ClinicOutcome {
-        ClinicOutcome(clinic: clinic, period: "2026-10", condition: "depression", outcome: "response", scale: "madrs",
-                      window: "immediate", assessed: assessed, met: met, suppressed: suppressed)
+        ClinicOutcome(
+            clinic: clinic, period: "2026-10", condition: "depression", outcome: "response", scale: "madrs",
+            window: "immediate", assessed: assessed, met: met, suppressed: suppressed)
     }
 
-    @Test("Each count at the edge of the minimum: 0 and 11 up are shown, 1 to 10 never",
-          arguments: [
+    @Test(
+        "Each count at the edge of the minimum: 0 and 11 up are shown, 1 to 10 never",
+        arguments: [
             // (met, assessed, shown)
             (11, 11, true), (0, 11, true), (11, 22, true), (10, 30, false), (1, 30, false), (20, 30, false),
             (19, 30, true), (11, 10, false), (0, 10, false), (12, 12, true), (30, 40, false), (29, 40, true),
-          ])
+        ])
     func edges(met: Int, assessed: Int, shown: Bool) {
         let pooled = Pooling.pool([row("A", met: min(met, assessed), assessed: assessed)], minimumCellSize: 11)
         #expect(pooled.count == 1)
@@ -23,17 +25,23 @@ struct PoolingTests {
         #expect(pooled[0].notReported.isEmpty == shown, "\(met)/\(assessed)")
     }
 
-    @Test("Rows withheld are listed with why, and left out of every pooled number, so none can be recovered by subtraction")
+    @Test(
+        "Rows withheld are listed with why, and left out of every pooled number, so none can be recovered by subtraction"
+    )
     func withheldAreNotPooled() throws {
-        let rows = [row("Alder", met: 30, assessed: 60), row("Birch", met: 44, assessed: 70), row("Cedar", met: 5, assessed: 40),
-                    row("Damson", met: nil, assessed: nil, suppressed: true), row("Elm", met: 8, assessed: 9)]
+        let rows = [
+            row("Alder", met: 30, assessed: 60), row("Birch", met: 44, assessed: 70),
+            row("Cedar", met: 5, assessed: 40),
+            row("Damson", met: nil, assessed: nil, suppressed: true), row("Elm", met: 8, assessed: 9),
+        ]
         let outcome = try #require(Pooling.pool(rows, minimumCellSize: 11).first)
         #expect(outcome.clinics.map(\.clinic) == ["Alder", "Birch"])
-        #expect(outcome.notReported == [
-            .init(clinic: "Cedar", reason: "a count from 1 to 10"),
-            .init(clinic: "Damson", reason: "suppressed by the clinic"),
-            .init(clinic: "Elm", reason: "fewer than 11 assessed"),
-        ])
+        #expect(
+            outcome.notReported == [
+                .init(clinic: "Cedar", reason: "a count from 1 to 10"),
+                .init(clinic: "Damson", reason: "suppressed by the clinic"),
+                .init(clinic: "Elm", reason: "fewer than 11 assessed"),
+            ])
         // The published totals are exactly the shown rows' sums: subtracting them leaves nothing.
         let crude = try #require(outcome.crude)
         #expect(crude.events == 74 && crude.total == 130)
@@ -42,7 +50,9 @@ struct PoolingTests {
         // The JSON never carries a withheld clinic's counts.
         let json = try JSONSerialization.data(withJSONObject: outcome.json)
         let text = String(decoding: json, as: UTF8.self)
-        #expect(!text.contains("\"responders\":5,") && !text.contains("\"assessed\":40") && !text.contains("\"assessed\":9,"))
+        #expect(
+            !text.contains("\"responders\":5,") && !text.contains("\"assessed\":40")
+                && !text.contains("\"assessed\":9,"))
     }
 
     @Test("A network with a higher minimum shows less")
@@ -62,7 +72,10 @@ struct PoolingTests {
         migraine.condition = "migraine"
         rows.append(migraine)
         let pooled = Pooling.pool(rows, minimumCellSize: 11)
-        #expect(pooled.map { "\($0.condition)/\($0.window)/\($0.clinics.count)" } == ["depression/immediate/2", "depression/sustained/1", "migraine/immediate/1"])
+        #expect(
+            pooled.map { "\($0.condition)/\($0.window)/\($0.clinics.count)" } == [
+                "depression/immediate/2", "depression/sustained/1", "migraine/immediate/1",
+            ])
     }
 }
 
@@ -70,7 +83,8 @@ struct PoolingTests {
 struct PayloadIntakeTests {
     @Test("A summary is read into its condition, outcome and timepoint rows")
     func readsSummary() throws {
-        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("remission", "immediate", nil, nil)])
+        let body = summaryPayload(
+            period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("remission", "immediate", nil, nil)])
         let payload = try PayloadIntake.read(Data(body.utf8))
         #expect(payload.kind == .summary && payload.schema == "ketareg-summary/3" && payload.period == "2026-10")
         #expect(payload.auditChainHead == String(repeating: "ab", count: 32))
@@ -79,13 +93,18 @@ struct PayloadIntakeTests {
         #expect(payload.digest == PayloadIntake.digest(Data(body.utf8)) && payload.digest.count == 64)
     }
 
-    @Test("Refused with a reason that names what is wrong", arguments: [
-        ("not json", "not JSON"),
-        ("[1, 2]", "not a JSON object"),
-        ("{\"hello\": 1}", "names no schema"),
-        ("{\"schema\": \"ketareg-summary/2\"}", "unsupported schema \"ketareg-summary/2\": this hub accepts ketareg-fhir/1, ketareg-records/3, ketareg-summary/3"),
-        (String(repeating: "[", count: 100_000), "nested more than 64 levels deep"),
-    ])
+    @Test(
+        "Refused with a reason that names what is wrong",
+        arguments: [
+            ("not json", "not JSON"),
+            ("[1, 2]", "not a JSON object"),
+            ("{\"hello\": 1}", "names no schema"),
+            (
+                "{\"schema\": \"ketareg-summary/2\"}",
+                "unsupported schema \"ketareg-summary/2\": this hub accepts ketareg-fhir/1, ketareg-records/3, ketareg-summary/3"
+            ),
+            (String(repeating: "[", count: 100_000), "nested more than 64 levels deep"),
+        ])
     func refusals(body: String, reason: String) {
         #expect {
             try PayloadIntake.read(Data(body.utf8))
@@ -96,7 +115,8 @@ struct PayloadIntakeTests {
 
     @Test("A field the schema does not allow (a name) is refused, naming its path")
     func unknownField() {
-        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)], extra: ", \"patientName\": \"Ann Smith\"")
+        let body = summaryPayload(
+            period: "2026-10", outcomes: [("response", "immediate", 30, 60)], extra: ", \"patientName\": \"Ann Smith\"")
         #expect {
             try PayloadIntake.read(Data(body.utf8))
         } throws: { error in
@@ -105,18 +125,24 @@ struct PayloadIntakeTests {
         }
     }
 
-    @Test("Counts the schema allows but arithmetic cannot take are refused before any is used",
-          arguments: [("\"met\": 30", "\"met\": 61"), ("\"met\": 30", "\"met\": 1e300"), ("\"assessed\": 60", "\"assessed\": 4000000000"),
-                      ("\"met\": 30", "\"met\": 30.5")])
+    @Test(
+        "Counts the schema allows but arithmetic cannot take are refused before any is used",
+        arguments: [
+            ("\"met\": 30", "\"met\": 61"), ("\"met\": 30", "\"met\": 1e300"),
+            ("\"assessed\": 60", "\"assessed\": 4000000000"),
+            ("\"met\": 30", "\"met\": 30.5"),
+        ])
     func impossibleCounts(original: String, hostile: String) {
-        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)]).replacingOccurrences(of: original, with: hostile)
+        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)])
+            .replacingOccurrences(of: original, with: hostile)
         #expect(body.contains(hostile))
         #expect(throws: IntakeError.self) { try PayloadIntake.read(Data(body.utf8)) }
     }
 
     @Test("The same outcome twice in one condition is refused")
     func duplicateOutcome() {
-        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("response", "immediate", 31, 60)])
+        let body = summaryPayload(
+            period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("response", "immediate", 31, 60)])
         #expect(throws: IntakeError.self) { try PayloadIntake.read(Data(body.utf8)) }
     }
 
@@ -131,7 +157,9 @@ struct PayloadIntakeTests {
             try PayloadIntake.read(try JSONSerialization.data(withJSONObject: twice))
         } throws: { ($0 as? IntakeError)?.reason == "conditions[1]: condition depression appears twice" }
         var timepoints = condition
-        let point: [String: Any] = ["timepoint": "baseline", "patients": 40, "suppressed": false, "computedIn": "2026-10"]
+        let point: [String: Any] = [
+            "timepoint": "baseline", "patients": 40, "suppressed": false, "computedIn": "2026-10",
+        ]
         timepoints["scales"] = [["scale": "madrs", "timepoints": [point, point]]]
         var repeated = document
         repeated["conditions"] = [timepoints]
@@ -142,18 +170,27 @@ struct PayloadIntakeTests {
 
     @Test("Hostile bytes never crash the intake: a seeded fuzz of a valid summary")
     func fuzz() {
-        let valid = Array(summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("remission", "sustained", 12, 60)]).utf8)
+        let valid = Array(
+            summaryPayload(
+                period: "2026-10", outcomes: [("response", "immediate", 30, 60), ("remission", "sustained", 12, 60)]
+            ).utf8)
         var random = SeededGenerator(seed: Fuzz.seed)
-        let nasty: [[UInt8]] = [Array("1e999".utf8), Array("-1".utf8), Array("\"\\ud800\"".utf8), Array("[[[[[[[[".utf8), Array("null".utf8),
-                                Array("\u{0}".utf8), Array("9999999999999999999999".utf8), Array("{\"schema\":".utf8)]
-        var accepted = 0, refused = 0
+        let nasty: [[UInt8]] = [
+            Array("1e999".utf8), Array("-1".utf8), Array("\"\\ud800\"".utf8), Array("[[[[[[[[".utf8),
+            Array("null".utf8),
+            Array("\u{0}".utf8), Array("9999999999999999999999".utf8), Array("{\"schema\":".utf8),
+        ]
+        var accepted = 0
+        var refused = 0
         for _ in 0..<Fuzz.iterations * 3 {
             let bytes = Fuzz.mutate(valid, nasty: nasty, using: &random)
             do {
                 let payload = try PayloadIntake.read(Data(bytes))
                 // Whatever is accepted is consistent.
                 for row in payload.outcomes {
-                    if let met = row.met, let assessed = row.assessed { #expect(met <= assessed && assessed <= PayloadIntake.largestCount) }
+                    if let met = row.met, let assessed = row.assessed {
+                        #expect(met <= assessed && assessed <= PayloadIntake.largestCount)
+                    }
                 }
                 accepted += 1
             } catch {

@@ -21,7 +21,7 @@ struct MigraineModuleTests {
         let days = try #require(rules.first { $0.id == "monthly-days-response" })
         #expect(days.isMet(baseline: 20, current: 10) == true)
         #expect(days.isMet(baseline: 20, current: 11) == false)
-        #expect(days.isMet(baseline: 0, current: 0) == nil) // no percentage change from zero days
+        #expect(days.isMet(baseline: 0, current: 0) == nil)  // no percentage change from zero days
     }
 }
 
@@ -46,18 +46,25 @@ struct HIT6Tests {
 
     @Test("Labels and positions are the same answer; forgiving spelling of 'very often'")
     func labelsAndPositions() throws {
-        #expect(try scale.parseAnswers("0,1,2,3,4,3") == scale.parseAnswers("never,Rarely,SOMETIMES,very often,always,very_often"))
+        #expect(
+            try scale.parseAnswers("0,1,2,3,4,3")
+                == scale.parseAnswers("never,Rarely,SOMETIMES,very often,always,very_often"))
     }
 
-    @Test("Every band boundary, both sides", arguments: [
-        (36, "little-or-none"), (49, "little-or-none"), (50, "some"), (55, "some"), (56, "substantial"), (59, "substantial"), (60, "severe"), (78, "severe"),
-    ])
+    @Test(
+        "Every band boundary, both sides",
+        arguments: [
+            (36, "little-or-none"), (49, "little-or-none"), (50, "some"), (55, "some"), (56, "substantial"),
+            (59, "substantial"), (60, "severe"), (78, "severe"),
+        ])
     func bands(score: Int, band: String) throws {
         let answers = try #require(ConditionConformance.answers(scoring: Double(score), on: scale))
         #expect(try scale.score(answers).band?.id == band)
     }
 
-    @Test("A scored value (11) is not a position and is refused, naming the labels", arguments: ["11", "5", "often", "-1"])
+    @Test(
+        "A scored value (11) is not a position and is refused, naming the labels",
+        arguments: ["11", "5", "often", "-1"])
     func refused(text: String) {
         #expect(throws: ScaleError.self) { try scale.parseAnswers("0,0,0,0,0,\(text)") }
     }
@@ -75,9 +82,11 @@ struct MIDASTests {
         #expect(try scale.score([3, 4, 2, 1, 5, nil, nil]).score == 15)
     }
 
-    @Test("Every grade boundary, both sides", arguments: [
-        (5, "grade-1"), (6, "grade-2"), (10, "grade-2"), (11, "grade-3"), (20, "grade-3"), (21, "grade-4"),
-    ])
+    @Test(
+        "Every grade boundary, both sides",
+        arguments: [
+            (5, "grade-1"), (6, "grade-2"), (10, "grade-2"), (11, "grade-3"), (20, "grade-3"), (21, "grade-4"),
+        ])
     func bands(score: Int, band: String) throws {
         #expect(try scale.score([score, 0, 0, 0, 0, nil, nil]).band?.id == band)
     }
@@ -92,7 +101,11 @@ struct MIDASTests {
 
 @Suite("Monthly headache days and headache pain rating")
 struct SingleValueMigraineTests {
-    @Test("Headache pain rating bands", arguments: [(0, "none"), (1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe")])
+    @Test(
+        "Headache pain rating bands",
+        arguments: [
+            (0, "none"), (1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe"),
+        ])
     func nrsBands(value: Int, band: String) throws {
         #expect(try HeadachePainRating.scale.score([value]).band?.id == band)
     }

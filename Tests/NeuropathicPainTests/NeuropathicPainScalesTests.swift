@@ -17,7 +17,7 @@ struct NeuropathicPainModuleTests {
         let substantial = try #require(rules.first { $0.id == "substantial-improvement" })
         #expect(moderate.isMet(baseline: 10, current: 7) == true)
         #expect(moderate.isMet(baseline: 10, current: 8) == false)
-        #expect(moderate.isMet(baseline: 7, current: 5) == false) // 28.6%
+        #expect(moderate.isMet(baseline: 7, current: 5) == false)  // 28.6%
         #expect(substantial.isMet(baseline: 8, current: 4) == true)
         #expect(substantial.isMet(baseline: 8, current: 5) == false)
     }
@@ -25,7 +25,11 @@ struct NeuropathicPainModuleTests {
 
 @Suite("Pain rating")
 struct PainRatingTests {
-    @Test("Bands at every boundary", arguments: [(0, "none"), (1, "mild"), (4, "mild"), (5, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe")])
+    @Test(
+        "Bands at every boundary",
+        arguments: [
+            (0, "none"), (1, "mild"), (4, "mild"), (5, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe"),
+        ])
     func bands(value: Int, band: String) throws {
         #expect(try PainRating.scale.score([value]).band?.id == band)
     }
@@ -55,14 +59,20 @@ struct BPISFTests {
 
     @Test("Severity needs all four severity items")
     func severityRequired() {
-        #expect(throws: ScaleError.tooFewAnswered(scale: "bpi-sf", part: "the severity score", needed: 4, answered: 3, unansweredItems: [2])) {
+        #expect(
+            throws: ScaleError.tooFewAnswered(
+                scale: "bpi-sf", part: "the severity score", needed: 4, answered: 3, unansweredItems: [2])
+        ) {
             try scale.score([5, nil, 5, 5, 5, 5, 5, 5, 5, 5, 5])
         }
     }
 
-    @Test("A mean between bands belongs to the lower band: 4.5 is mild, 6.75 moderate, 7 severe", arguments: [
-        ([5, 4, 5, 4], 4.5, "mild"), ([7, 7, 7, 6], 6.75, "moderate"), ([7, 7, 7, 7], 7.0, "severe"), ([1, 0, 0, 0], 0.25, "none"), ([1, 1, 1, 1], 1.0, "mild"),
-    ])
+    @Test(
+        "A mean between bands belongs to the lower band: 4.5 is mild, 6.75 moderate, 7 severe",
+        arguments: [
+            ([5, 4, 5, 4], 4.5, "mild"), ([7, 7, 7, 6], 6.75, "moderate"), ([7, 7, 7, 7], 7.0, "severe"),
+            ([1, 0, 0, 0], 0.25, "none"), ([1, 1, 1, 1], 1.0, "mild"),
+        ])
     func meanBands(severity: [Int], score: Double, band: String) throws {
         let result = try scale.score(severity.map { Optional($0) } + [0, 0, 0, 0, 0, 0, 0])
         #expect(result.score == score)
@@ -80,7 +90,9 @@ struct BPISFTests {
 
 @Suite("DN4")
 struct DN4Tests {
-    @Test("Yes scores 1; 4 or more is likely neuropathic pain", arguments: [(3, "unlikely"), (4, "likely"), (0, "unlikely"), (10, "likely")])
+    @Test(
+        "Yes scores 1; 4 or more is likely neuropathic pain",
+        arguments: [(3, "unlikely"), (4, "likely"), (0, "unlikely"), (10, "likely")])
     func threshold(yesCount: Int, band: String) throws {
         let answers = (0..<10).map { Optional($0 < yesCount ? 1 : 0) }
         let result = try DN4.scale.score(answers)
@@ -106,9 +118,12 @@ struct PainDETECTTests {
         #expect(try scale.score([0, 0, 0, 0, 0, 0, 0, 1, 0]).score == -1)
     }
 
-    @Test("Pattern pictures score 0, -1, +1, +1; radiating pain scores 2", arguments: [
-        ("persistent-slight-fluctuations", 0), ("persistent-with-attacks", -1), ("attacks-without-pain-between", 1), ("attacks-with-pain-between", 1),
-    ])
+    @Test(
+        "Pattern pictures score 0, -1, +1, +1; radiating pain scores 2",
+        arguments: [
+            ("persistent-slight-fluctuations", 0), ("persistent-with-attacks", -1), ("attacks-without-pain-between", 1),
+            ("attacks-with-pain-between", 1),
+        ])
     func pattern(label: String, value: Int) throws {
         let answers = try scale.parseAnswers("2,2,2,2,2,2,2,\(label),yes")
         #expect(try scale.score(answers).score == Double(14 + value + 2))
@@ -121,7 +136,9 @@ struct PainDETECTTests {
         #expect(result.band?.id == "uncertain")
     }
 
-    @Test("Every band boundary, both sides", arguments: [(12, "unlikely"), (13, "uncertain"), (18, "uncertain"), (19, "likely")])
+    @Test(
+        "Every band boundary, both sides",
+        arguments: [(12, "unlikely"), (13, "uncertain"), (18, "uncertain"), (19, "likely")])
     func bands(score: Int, band: String) throws {
         let answers = try #require(ConditionConformance.answers(scoring: Double(score), on: scale))
         #expect(try scale.score(answers).band?.id == band)

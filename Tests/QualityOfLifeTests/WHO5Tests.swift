@@ -18,9 +18,11 @@ struct WHO5Tests {
         let worked = try scale.score([3, 3, 2, 4, 1])
         #expect(worked.score == 52 && worked.band?.id == "adequate")
         // Raw 7 (28) screens positive; raw 8 (32) to 12 (48) is poor; raw 13 (52) is adequate.
-        for (answers, score, band) in [([0, 0, 0, 0, 0], 0.0, "likely-depression"), ([2, 2, 1, 1, 1], 28, "likely-depression"),
-                                       ([2, 2, 2, 1, 1], 32, "poor"), ([3, 3, 2, 2, 2], 48, "poor"), ([3, 3, 3, 2, 2], 52, "adequate"),
-                                       ([5, 5, 5, 5, 5], 100, "adequate")] {
+        for (answers, score, band) in [
+            ([0, 0, 0, 0, 0], 0.0, "likely-depression"), ([2, 2, 1, 1, 1], 28, "likely-depression"),
+            ([2, 2, 2, 1, 1], 32, "poor"), ([3, 3, 2, 2, 2], 48, "poor"), ([3, 3, 3, 2, 2], 52, "adequate"),
+            ([5, 5, 5, 5, 5], 100, "adequate"),
+        ] {
             let result = try scale.score(answers)
             #expect(result.score == score && result.band?.id == band, "\(answers)")
         }
@@ -45,16 +47,22 @@ struct WHO5Tests {
         let catalog = try ConditionCatalog([DepressionModule(), QualityOfLifeModule()])
         #expect(catalog.conditionIDs == ["depression"])
         let depression = try #require(catalog.condition("depression"))
-        #expect(depression.scale("who5") != nil && depression.outcomeRules.contains { $0.id == "wellbeing-improvement" })
+        #expect(
+            depression.scale("who5") != nil && depression.outcomeRules.contains { $0.id == "wellbeing-improvement" })
         #expect(catalog.scaleIDs.filter { $0 == "who5" }.count == 1)
         let scored = try catalog.assess(scale: "who5", answers: [1, 1, 1, 1, 1])
         #expect(scored.forEveryCondition && scored.condition == "quality-of-life" && scored.result.score == 20)
         // A shared rule may not take a condition's rule id.
         struct Clash: Condition {
-            let id = "clash", name = "", version = "1", summary = "", primaryScale = "who5", scope = ModuleScope.everyCondition
+            let id = "clash", name = "", version = "1", summary = "", primaryScale = "who5",
+                scope = ModuleScope.everyCondition
             var scales: [any AssessmentScale] { [WHO5.scale] }
-            var outcomeRules: [OutcomeRule] { [OutcomeRule(id: "response", scale: "who5", criterion: .pointImprovement(atLeast: 10))] }
+            var outcomeRules: [OutcomeRule] {
+                [OutcomeRule(id: "response", scale: "who5", criterion: .pointImprovement(atLeast: 10))]
+            }
         }
-        #expect(throws: CatalogError.duplicateRule(condition: "depression", rule: "response")) { try ConditionCatalog([DepressionModule(), Clash()]) }
+        #expect(throws: CatalogError.duplicateRule(condition: "depression", rule: "response")) {
+            try ConditionCatalog([DepressionModule(), Clash()])
+        }
     }
 }

@@ -6,15 +6,22 @@ let fixedDay = ClinicalDate(year: 2026, month: 3, day: 10)!
 
 @Suite("Clinical input")
 struct ClinicalInputTests {
-    @Test("Real dates are read, impossible ones refused with the field named", arguments: ["2024-02-29", "2000-02-29", "2026-12-31", "1999-01-01"])
+    @Test(
+        "Real dates are read, impossible ones refused with the field named",
+        arguments: ["2024-02-29", "2000-02-29", "2026-12-31", "1999-01-01"])
     func realDates(text: String) throws {
         #expect(try ClinicalDate.parse(text, field: "on").description == text)
     }
 
-    @Test("Impossible or malformed dates are refused", arguments: ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", "05/01/2026", "", "2026-01-05T10:00",
-                                                                               // Ten bytes, as stored dates are, read by the fast path:
-                                                                               "2026-0a-01", "+026-01-01", "2026/01/01", "2026-02-30", "9999-01-01", "1899-12-31",
-                                                                               "2026-01-0\u{0}", "２０２６-01-01", "2026--1-01"])
+    @Test(
+        "Impossible or malformed dates are refused",
+        arguments: [
+            "2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-01-05", "05/01/2026",
+            "", "2026-01-05T10:00",
+            // Ten bytes, as stored dates are, read by the fast path:
+            "2026-0a-01", "+026-01-01", "2026/01/01", "2026-02-30", "9999-01-01", "1899-12-31",
+            "2026-01-0\u{0}", "２０２６-01-01", "2026--1-01",
+        ])
     func impossibleDates(text: String) {
         #expect(throws: InputError(field: "on", got: text, allowed: "a real date as YYYY-MM-DD")) {
             try ClinicalDate.parse(text, field: "on")
@@ -41,13 +48,18 @@ struct ClinicalInputTests {
         #expect(date.adding(days: 2).description == "2024-03-01")
         #expect(ClinicalDate(dayNumber: 0).description == "1970-01-01")
         #expect(try ClinicalDate.parse("2025-01-01", field: "d").dayNumber - date.dayNumber == 308)
-        #expect(try ClinicalDate.parse("1980-06-15", field: "d").age(on: ClinicalDate.parse("2026-06-14", field: "d")) == 45)
-        #expect(try ClinicalDate.parse("1980-06-15", field: "d").age(on: ClinicalDate.parse("2026-06-15", field: "d")) == 46)
+        #expect(
+            try ClinicalDate.parse("1980-06-15", field: "d").age(on: ClinicalDate.parse("2026-06-14", field: "d")) == 45
+        )
+        #expect(
+            try ClinicalDate.parse("1980-06-15", field: "d").age(on: ClinicalDate.parse("2026-06-15", field: "d")) == 46
+        )
     }
 
     @Test("A future date is refused for events")
     func future() throws {
-        #expect(throws: InputError(field: "on", got: "2026-03-11", allowed: "a date no later than today (2026-03-10)")) {
+        #expect(throws: InputError(field: "on", got: "2026-03-11", allowed: "a date no later than today (2026-03-10)"))
+        {
             try fixedDay.adding(days: 1).notInFuture(field: "on", today: fixedDay)
         }
         #expect(try fixedDay.notInFuture(field: "on", today: fixedDay) == fixedDay)
@@ -55,10 +67,13 @@ struct ClinicalInputTests {
 
     @Test("Blood pressure is SYS/DIA", arguments: ["128/82", " 90/60 ", "300/200"])
     func bloodPressure(text: String) throws {
-        #expect(try BloodPressure.parse(text, field: "bp-before").description == text.trimmingCharacters(in: .whitespaces))
+        #expect(
+            try BloodPressure.parse(text, field: "bp-before").description == text.trimmingCharacters(in: .whitespaces))
     }
 
-    @Test("Blood pressure that is not SYS/DIA, or cannot be real, is refused", arguments: ["128", "128-82", "82/128", "128/82/1", "abc/def", "40/20", "128/", "/82"])
+    @Test(
+        "Blood pressure that is not SYS/DIA, or cannot be real, is refused",
+        arguments: ["128", "128-82", "82/128", "128/82/1", "abc/def", "40/20", "128/", "/82"])
     func badBloodPressure(text: String) {
         #expect(throws: InputError.self) { try BloodPressure.parse(text, field: "bp-before") }
     }
@@ -71,24 +86,31 @@ struct ClinicalInputTests {
         }
     }
 
-    @Test("A dose is checked against its route's range: 0.05-2 mg/kg iv, 0.05-5 by the other routes; the boundaries are allowed", arguments: [
-        (InfusionRoute.iv, 0.05, true), (.iv, 2.0, true), (.iv, 0.049, false), (.iv, 2.01, false), (.iv, 0, false),
-        (.im, 2.5, true), (.intranasal, 5.0, true), (.oral, 5.01, false), (.im, 0.049, false),
-    ])
+    @Test(
+        "A dose is checked against its route's range: 0.05-2 mg/kg iv, 0.05-5 by the other routes; the boundaries are allowed",
+        arguments: [
+            (InfusionRoute.iv, 0.05, true), (.iv, 2.0, true), (.iv, 0.049, false), (.iv, 2.01, false), (.iv, 0, false),
+            (.im, 2.5, true), (.intranasal, 5.0, true), (.oral, 5.01, false), (.im, 0.049, false),
+        ])
     func dose(route: InfusionRoute, value: Double, allowed: Bool) throws {
         let entry = InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: value), minutes: 40, route: route)
         if allowed {
             _ = try entry.validated(today: fixedDay)
         } else {
             let range = route == .iv ? "0.05 to 2.0" : "0.05 to 5.0"
-            #expect(throws: InputError(field: "dose-mg-per-kg", got: "\(value)", allowed: "\(range) mg/kg for the \(route.rawValue) route")) { try entry.validated(today: fixedDay) }
+            #expect(
+                throws: InputError(
+                    field: "dose-mg-per-kg", got: "\(value)", allowed: "\(range) mg/kg for the \(route.rawValue) route")
+            ) { try entry.validated(today: fixedDay) }
         }
     }
 
-    @Test("A continuous infusion is given by rate, iv only, 0.05-2 mg/kg/h for up to 7 days", arguments: [
-        (InfusionRoute.iv, 0.76, 7_200, "" ), (.iv, 2.0, 10_080, ""), (.iv, 2.01, 7_200, "rate-mg-per-kg-per-hour"),
-        (.iv, 0.04, 7_200, "rate-mg-per-kg-per-hour"), (.iv, 0.76, 10_081, "minutes"), (.im, 0.5, 60, "route"),
-    ])
+    @Test(
+        "A continuous infusion is given by rate, iv only, 0.05-2 mg/kg/h for up to 7 days",
+        arguments: [
+            (InfusionRoute.iv, 0.76, 7_200, ""), (.iv, 2.0, 10_080, ""), (.iv, 2.01, 7_200, "rate-mg-per-kg-per-hour"),
+            (.iv, 0.04, 7_200, "rate-mg-per-kg-per-hour"), (.iv, 0.76, 10_081, "minutes"), (.im, 0.5, 60, "route"),
+        ])
     func rate(route: InfusionRoute, rate: Double, minutes: Int, refusedField: String) throws {
         let entry = InfusionEntry(date: fixedDay, dosing: .rate(mgPerKgPerHour: rate), minutes: minutes, route: route)
         if refusedField.isEmpty {
@@ -111,17 +133,25 @@ struct ClinicalInputTests {
 
     @Test("The total dose is computed from weight when not given: dose x weight, or rate x hours x weight")
     func totalDose() throws {
-        #expect(try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.5), weightKg: 73, minutes: 40).validated(today: fixedDay).totalMg == 36.5)
+        #expect(
+            try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.5), weightKg: 73, minutes: 40).validated(
+                today: fixedDay
+            ).totalMg == 36.5)
         // Schwenk 2018: 0.76 mg/kg/h for five days at 85 kg is about 65 mg/h, 7752 mg in all.
-        let continuous = try InfusionEntry(date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, minutes: 7_200).validated(today: fixedDay)
+        let continuous = try InfusionEntry(
+            date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, minutes: 7_200
+        ).validated(today: fixedDay)
         #expect(continuous.totalMg == 7_752)
     }
 
-    @Test("A total that disagrees with dose x weight by more than 10% is refused, naming both values", arguments: [
-        (100.0, false), (44.0, true), (36.0, true), (44.01, false), (35.99, false),
-    ])
+    @Test(
+        "A total that disagrees with dose x weight by more than 10% is refused, naming both values",
+        arguments: [
+            (100.0, false), (44.0, true), (36.0, true), (44.01, false), (35.99, false),
+        ])
     func contradictoryTotal(total: Double, allowed: Bool) throws {
-        let entry = InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.5), weightKg: 80, totalMg: total, minutes: 40)
+        let entry = InfusionEntry(
+            date: fixedDay, dosing: .dose(mgPerKg: 0.5), weightKg: 80, totalMg: total, minutes: 40)
         if allowed {
             #expect(try entry.validated(today: fixedDay).totalMg == total)
         } else {
@@ -135,7 +165,9 @@ struct ClinicalInputTests {
     @Test("A rate's total is checked against rate x hours x weight")
     func contradictoryRateTotal() throws {
         let error = try #require(throws: InputError.self) {
-            try InfusionEntry(date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, totalMg: 2_000, minutes: 7_200).validated(today: fixedDay)
+            try InfusionEntry(
+                date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, totalMg: 2_000, minutes: 7_200
+            ).validated(today: fixedDay)
         }
         #expect(error.allowed.contains("--rate-mg-per-kg-per-hour 0.76 x 120 hours x --weight-kg 85 = 7752 mg"))
     }
@@ -146,9 +178,14 @@ struct ClinicalInputTests {
         #expect(date.description == "2026-03-02" && time.description == "14:30")
         #expect(throws: InputError.self) { try InfusionObservationEntry.parseMoment("2026-03-02") }
         #expect(throws: InputError.self) { try InfusionObservationEntry.parseMoment("2026-03-02T25:00") }
-        #expect(throws: InputError.self) { try InfusionObservationEntry(date: fixedDay, time: time).validated(today: fixedDay) }
-        #expect(throws: InputError.self) { try InfusionObservationEntry(date: fixedDay, time: time, oxygenSaturation: 40).validated(today: fixedDay) }
-        _ = try InfusionObservationEntry(date: fixedDay, time: time, oxygenSaturation: 88, sedation: true).validated(today: fixedDay)
+        #expect(throws: InputError.self) {
+            try InfusionObservationEntry(date: fixedDay, time: time).validated(today: fixedDay)
+        }
+        #expect(throws: InputError.self) {
+            try InfusionObservationEntry(date: fixedDay, time: time, oxygenSaturation: 40).validated(today: fixedDay)
+        }
+        _ = try InfusionObservationEntry(date: fixedDay, time: time, oxygenSaturation: 88, sedation: true).validated(
+            today: fixedDay)
     }
 
     @Test("Adverse events read TERM[:GRADE][:serious]")
@@ -164,7 +201,9 @@ struct ClinicalInputTests {
 
     @Test("Prior treatments read CATEGORY[:TRIALS]")
     func priorTreatment() throws {
-        #expect(try PriorTreatment.parse("antidepressants:3") == PriorTreatment(category: .antidepressants, adequateTrials: 3))
+        #expect(
+            try PriorTreatment.parse("antidepressants:3")
+                == PriorTreatment(category: .antidepressants, adequateTrials: 3))
         #expect(try PriorTreatment.parse("ect") == PriorTreatment(category: .ect))
         #expect(throws: InputError.self) { try PriorTreatment.parse("antidepressants:many") }
         #expect(throws: InputError.self) { try PriorTreatment.parse("crystals") }

@@ -13,9 +13,10 @@ struct CourseCondition: Condition {
         OutcomeRule(id: "response", scale: "test-scale", criterion: .percentImprovement(atLeast: 50)),
         OutcomeRule(id: "remission", scale: "test-scale", criterion: .scoreAtMost(1)),
     ]
-    var course = Course(description: "three infusions within two weeks", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
-                        followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45)],
-                        retreatmentAfterDays: 90)
+    var course = Course(
+        description: "three infusions within two weeks", infusions: 3, withinDays: 14, endOfCourseWindowDays: 7,
+        followUps: [FollowUpVisit(id: "visit-1", name: "visit 1", targetDay: 30, earliestDay: 21, latestDay: 45)],
+        retreatmentAfterDays: 90)
 }
 
 /// A one-infusion course whose infusion may run for days (the migraine module's shape).
@@ -24,20 +25,29 @@ func continuousCondition() -> CourseCondition {
     condition.id = "continuous-test"
     condition.scales = [TestCondition.scale(id: "continuous-scale")]
     condition.primaryScale = "continuous-scale"
-    condition.outcomeRules = [OutcomeRule(id: "response", scale: "continuous-scale", criterion: .pointImprovement(atLeast: 2))]
-    condition.course = Course(description: "five-day continuous infusion", infusions: 1, withinDays: 7, endOfCourseWindowDays: 2, followUps: [])
+    condition.outcomeRules = [
+        OutcomeRule(id: "response", scale: "continuous-scale", criterion: .pointImprovement(atLeast: 2))
+    ]
+    condition.course = Course(
+        description: "five-day continuous infusion", infusions: 1, withinDays: 7, endOfCourseWindowDays: 2,
+        followUps: [])
     return condition
 }
 
 func day(_ offset: Int) -> ClinicalDate { ClinicalDate(year: 2026, month: 1, day: 1)!.adding(days: offset) }
 
-func history(_ id: String = "P-000001", condition: String = "course-test", infusions: [Int] = [], minutes: Int = 40,
-             assessments: [(Int, Timepoint, Double)] = [], markers: [CourseMarker] = [], flags: [String] = []) -> PatientHistory {
+func history(
+    _ id: String = "P-000001", condition: String = "course-test", infusions: [Int] = [], minutes: Int = 40,
+    assessments: [(Int, Timepoint, Double)] = [], markers: [CourseMarker] = [], flags: [String] = []
+) -> PatientHistory {
     let scale = condition == "course-test" ? "test-scale" : "continuous-scale"
-    return PatientHistory(patient: id, conditions: [condition], enrolledOn: day(-5),
-                          infusions: infusions.map { PatientHistory.Infusion(condition: condition, date: day($0), minutes: minutes) },
-                          assessments: assessments.map { PatientHistory.Assessment(scale: scale, date: day($0.0), timepoint: $0.1, score: $0.2, flags: flags) },
-                          courseMarkers: markers)
+    return PatientHistory(
+        patient: id, conditions: [condition], enrolledOn: day(-5),
+        infusions: infusions.map { PatientHistory.Infusion(condition: condition, date: day($0), minutes: minutes) },
+        assessments: assessments.map {
+            PatientHistory.Assessment(scale: scale, date: day($0.0), timepoint: $0.1, score: $0.2, flags: flags)
+        },
+        courseMarkers: markers)
 }
 
 let courseCatalog = try! ConditionCatalog([CourseCondition(), continuousCondition()])
@@ -51,8 +61,12 @@ struct CourseTests {
     @Test("A five-day continuous infusion ends five days after it starts, later when it starts in the afternoon")
     func continuousInfusion() {
         #expect(PatientHistory.Infusion(condition: "c", date: day(0), minutes: 7_200).endDate == day(5))
-        #expect(PatientHistory.Infusion(condition: "c", date: day(0), time: ClockTime(hour: 14, minute: 0), minutes: 7_200).endDate == day(5))
-        #expect(PatientHistory.Infusion(condition: "c", date: day(0), time: ClockTime(hour: 23, minute: 0), minutes: 120).endDate == day(1))
+        #expect(
+            PatientHistory.Infusion(condition: "c", date: day(0), time: ClockTime(hour: 14, minute: 0), minutes: 7_200)
+                .endDate == day(5))
+        #expect(
+            PatientHistory.Infusion(condition: "c", date: day(0), time: ClockTime(hour: 23, minute: 0), minutes: 120)
+                .endDate == day(1))
         #expect(PatientHistory.Infusion(condition: "c", date: day(0), minutes: 40).endDate == day(0))
     }
 
@@ -72,18 +86,23 @@ struct CourseTests {
         #expect(course.summary.hasPrefix("induction: infusion 2 of 3 given"))
     }
 
-    @Test("End of course: due from the day the last infusion ends for a week, then overdue for 30 days, then missed", arguments: [
-        (9, ScheduledAssessment.Status.due), (16, .due), (17, .overdue), (46, .overdue), (47, .missed),
-    ])
+    @Test(
+        "End of course: due from the day the last infusion ends for a week, then overdue for 30 days, then missed",
+        arguments: [
+            (9, ScheduledAssessment.Status.due), (16, .due), (17, .overdue), (46, .overdue), (47, .missed),
+        ])
     func endOfCourse(today: Int, status: ScheduledAssessment.Status) throws {
-        let course = try #require(progress(history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)]), on: today).first)
+        let course = try #require(
+            progress(history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)]), on: today).first)
         #expect(course.stage == .complete)
         #expect(course.assessments[1].status == status)
         #expect(course.assessments[1].dueFrom == day(9))
         #expect(course.assessments[1].dueBy == day(16))
     }
 
-    @Test("A course stopped early (2 of 3) is over when its days pass; its end-of-course assessment is then due, not overdue at once")
+    @Test(
+        "A course stopped early (2 of 3) is over when its days pass; its end-of-course assessment is then due, not overdue at once"
+    )
     func stoppedEarly() throws {
         let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6)])
         #expect(try #require(progress(patient, on: 13).first).stage == .inCourse)
@@ -91,23 +110,26 @@ struct CourseTests {
         #expect(over.stage == .complete)
         #expect(over.courseEnd == day(14))
         #expect(over.assessments[1].status == .due)
-        #expect(over.assessments[1].dueFrom == day(4)) // the last infusion ended
+        #expect(over.assessments[1].dueFrom == day(4))  // the last infusion ended
         #expect(over.assessments[1].dueBy == day(21))
     }
 
     @Test("within-days 14: an infusion on day 13 (day 0 the first) belongs to the course, one on day 14 is maintenance")
     func withinDaysEdge() throws {
         let condition = CourseCondition()
-        let inside = try #require(CourseTimeline(condition: condition, history: history(infusions: [0, 13])).courses.first)
+        let inside = try #require(
+            CourseTimeline(condition: condition, history: history(infusions: [0, 13])).courses.first)
         #expect(inside.infusions.count == 2 && inside.maintenance.isEmpty)
-        let outside = try #require(CourseTimeline(condition: condition, history: history(infusions: [0, 14])).courses.first)
+        let outside = try #require(
+            CourseTimeline(condition: condition, history: history(infusions: [0, 14])).courses.first)
         #expect(outside.infusions.count == 1 && outside.maintenance.count == 1)
     }
 
     @Test("'course end' makes a course over that day: the end-of-course assessment is due at once")
     func endedByHand() throws {
-        let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6)],
-                              markers: [CourseMarker(condition: "course-test", kind: .end, date: day(6))])
+        let patient = history(
+            infusions: [0, 4], assessments: [(-1, .baseline, 6)],
+            markers: [CourseMarker(condition: "course-test", kind: .end, date: day(6))])
         #expect(try #require(progress(patient, on: 5).first).stage == .inCourse)
         let over = try #require(progress(patient, on: 6).first)
         #expect(over.stage == .complete)
@@ -116,9 +138,12 @@ struct CourseTests {
         #expect(over.assessments[1].dueBy == day(13))
     }
 
-    @Test("On day 1 of a five-day continuous infusion the course is running, not complete; it is over when the infusion ends")
+    @Test(
+        "On day 1 of a five-day continuous infusion the course is running, not complete; it is over when the infusion ends"
+    )
     func continuousCourse() throws {
-        let patient = history(condition: "continuous-test", infusions: [0], minutes: 7_200, assessments: [(0, .baseline, 8)])
+        let patient = history(
+            condition: "continuous-test", infusions: [0], minutes: 7_200, assessments: [(0, .baseline, 8)])
         let running = try #require(progress(patient, on: 1).first)
         #expect(running.stage == .inCourse)
         #expect(running.courseEnd == nil)
@@ -132,8 +157,9 @@ struct CourseTests {
 
     @Test("Infusions after the induction is over are maintenance; after the gap a re-treatment course starts")
     func maintenanceAndRetreatment() throws {
-        let patient = history(infusions: [0, 4, 9, 30, 60, 200, 203, 207],
-                              assessments: [(-1, .baseline, 6), (10, .postInfusion, 2), (199, .baseline, 6), (208, .postInfusion, 5)])
+        let patient = history(
+            infusions: [0, 4, 9, 30, 60, 200, 203, 207],
+            assessments: [(-1, .baseline, 6), (10, .postInfusion, 2), (199, .baseline, 6), (208, .postInfusion, 5)])
         let courses = progress(patient, on: 220)
         #expect(courses.map(\.kind) == [.induction, .retreatment])
         #expect(courses[0].infusionsGiven == 3)
@@ -141,11 +167,12 @@ struct CourseTests {
         #expect(courses[0].lastMaintenanceInfusion == day(60))
         #expect(courses[1].dayZero == day(200))
         #expect(courses[1].infusionsGiven == 3)
-        #expect(courses[1].assessments[0].doneOn == day(199)) // the re-treatment's own baseline
+        #expect(courses[1].assessments[0].doneOn == day(199))  // the re-treatment's own baseline
         #expect(courses[1].summary.hasPrefix("re-treatment 1: course complete"))
         // A visit the re-treatment cut short, never taken, cannot be done once it has begun: missed, not overdue.
-        let cut = history(infusions: [0, 4, 9, 30], assessments: [(-1, .baseline, 6)],
-                          markers: [CourseMarker(condition: "course-test", kind: .start, date: day(30))])
+        let cut = history(
+            infusions: [0, 4, 9, 30], assessments: [(-1, .baseline, 6)],
+            markers: [CourseMarker(condition: "course-test", kind: .start, date: day(30))])
         let visit = try #require(progress(cut, on: 35).first?.assessments.first { $0.point == "visit-1" })
         #expect(visit.dueBy == day(29))
         #expect(visit.status == .missed)
@@ -153,8 +180,9 @@ struct CourseTests {
 
     @Test("'course start' opens a re-treatment course with the next infusion, before any gap")
     func startedByHand() throws {
-        let patient = history(infusions: [0, 4, 9, 40, 44],
-                              markers: [CourseMarker(condition: "course-test", kind: .start, date: day(40), courseKind: .retreatment)])
+        let patient = history(
+            infusions: [0, 4, 9, 40, 44],
+            markers: [CourseMarker(condition: "course-test", kind: .start, date: day(40), courseKind: .retreatment)])
         let courses = progress(patient, on: 50)
         #expect(courses.map(\.kind) == [.induction, .retreatment])
         #expect(courses[0].maintenanceInfusions == 0)
@@ -164,23 +192,29 @@ struct CourseTests {
 
     @Test("'course start' before any infusion opens the induction; a re-treatment only follows a course")
     func startBeforeAnyInfusion() throws {
-        let first = history(infusions: [3, 6], markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0))])
+        let first = history(
+            infusions: [3, 6], markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0))])
         let courses = progress(first, on: 10)
         #expect(courses.map(\.kind) == [.induction])
         #expect(courses[0].openedOn == day(0))
         #expect(courses[0].dayZero == day(3))
         // Opened, no infusion yet: the baseline is due, nothing is over.
-        let waiting = try #require(progress(history(markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0))]), on: 2).first)
+        let waiting = try #require(
+            progress(history(markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0))]), on: 2)
+                .first)
         #expect(waiting.stage == .notStarted)
         #expect(waiting.assessments.map(\.status) == [.due, .upcoming, .upcoming])
         // An induction given elsewhere: the first course here is a re-treatment when the clinic says so.
-        let elsewhere = history(infusions: [3], markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0), courseKind: .retreatment)])
+        let elsewhere = history(
+            infusions: [3],
+            markers: [CourseMarker(condition: "course-test", kind: .start, date: day(0), courseKind: .retreatment)])
         #expect(progress(elsewhere, on: 10).map(\.kind) == [.retreatment])
     }
 
     @Test("A course end on a course already over changes nothing")
     func endAfterOver() throws {
-        let patient = history(infusions: [0, 4, 9], markers: [CourseMarker(condition: "course-test", kind: .end, date: day(20))])
+        let patient = history(
+            infusions: [0, 4, 9], markers: [CourseMarker(condition: "course-test", kind: .end, date: day(20))])
         let course = try #require(progress(patient, on: 30).first)
         #expect(course.courseEnd == day(9))
         #expect(course.endedByHandOn == nil)
@@ -190,9 +224,11 @@ struct CourseTests {
     func twoConditions() throws {
         let patient = PatientHistory(
             patient: "P-1", conditions: ["course-test", "continuous-test"], enrolledOn: day(-5),
-            infusions: [PatientHistory.Infusion(condition: "course-test", date: day(0), minutes: 40),
-                        PatientHistory.Infusion(condition: "continuous-test", date: day(2), minutes: 7_200),
-                        PatientHistory.Infusion(condition: "course-test", date: day(4), minutes: 40)],
+            infusions: [
+                PatientHistory.Infusion(condition: "course-test", date: day(0), minutes: 40),
+                PatientHistory.Infusion(condition: "continuous-test", date: day(2), minutes: 7_200),
+                PatientHistory.Infusion(condition: "course-test", date: day(4), minutes: 40),
+            ],
             assessments: [])
         let courses = progress(patient, on: 10)
         let threeInfusion = try #require(courses.first { $0.condition == "course-test" })
@@ -207,9 +243,14 @@ struct CourseTests {
     @Test("A follow-up visit is due inside its window and done by an assessment in it")
     func visit() throws {
         let base: [(Int, Timepoint, Double)] = [(-1, .baseline, 6), (10, .postInfusion, 2)]
-        #expect(try #require(progress(history(infusions: [0, 4, 9], assessments: base), on: 20).first).assessments[2].status == .upcoming)
-        #expect(try #require(progress(history(infusions: [0, 4, 9], assessments: base), on: 21).first).assessments[2].status == .due)
-        let seen = try #require(progress(history(infusions: [0, 4, 9], assessments: base + [(44, .followUp, 3)]), on: 50).first)
+        #expect(
+            try #require(progress(history(infusions: [0, 4, 9], assessments: base), on: 20).first).assessments[2].status
+                == .upcoming)
+        #expect(
+            try #require(progress(history(infusions: [0, 4, 9], assessments: base), on: 21).first).assessments[2].status
+                == .due)
+        let seen = try #require(
+            progress(history(infusions: [0, 4, 9], assessments: base + [(44, .followUp, 3)]), on: 50).first)
         #expect(seen.assessments[2].status == .done)
         #expect(seen.assessments[2].doneOn == day(44))
     }
@@ -217,156 +258,10 @@ struct CourseTests {
     @Test("The baseline is due from enrolment to day 0, never with the end before the start")
     func baselineWindow() throws {
         // Enrolled after the first infusion was given (recorded late).
-        let late = PatientHistory(patient: "P-1", conditions: ["course-test"], enrolledOn: day(3),
-                                  infusions: [PatientHistory.Infusion(condition: "course-test", date: day(0), minutes: 40)], assessments: [])
+        let late = PatientHistory(
+            patient: "P-1", conditions: ["course-test"], enrolledOn: day(3),
+            infusions: [PatientHistory.Infusion(condition: "course-test", date: day(0), minutes: 40)], assessments: [])
         let baseline = try #require(progress(late, on: 5).first?.assessments.first)
         #expect(baseline.dueFrom! <= baseline.dueBy!)
-    }
-}
-
-@Suite("Outcome report")
-struct OutcomeReportTests {
-    let condition = CourseCondition()
-
-    func row(_ report: OutcomeReport, _ outcome: String, _ window: OutcomeRow.Window, course: CourseKind = .induction) throws -> OutcomeRow {
-        try #require(report.outcomes.first { $0.outcome == outcome && $0.window == window && $0.course == course })
-    }
-
-    @Test("Counts, rates and missing patients for immediate and sustained response")
-    func counts() throws {
-        let patients = [
-            history("P-1", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 3), (30, .followUp, 3)]), // responder, sustained
-            history("P-2", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 3), (30, .followUp, 5)]), // responder, relapsed
-            history("P-3", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 4), (30, .followUp, 2)]), // late: not sustained
-            history("P-4", infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)]),                                              // missing
-            history("P-5", infusions: [0, 4, 9], assessments: [(-1, .baseline, 0), (10, .postInfusion, 0)]),                      // baseline 0
-            history("P-6", assessments: [(-1, .baseline, 6)]),                                                                   // not started
-        ]
-        let report = OutcomeReport(conditions: [condition], histories: patients, asOf: day(100))
-        let immediate = try row(report, "response", .immediate)
-        #expect((immediate.eligible, immediate.assessed, immediate.missing, immediate.responders, immediate.notEvaluable) == (4, 3, 1, 2, 1))
-        #expect(immediate.rate == 0.667)
-        #expect(immediate.rateMissingAsNonResponse == 0.5)
-        let sustained = try row(report, "response", .sustained)
-        #expect((sustained.assessed, sustained.responders, sustained.missing) == (3, 1, 1))
-        // Remission from a baseline of 0 is not evaluable: that patient started in remission.
-        let remission = try row(report, "remission", .immediate)
-        #expect((remission.eligible, remission.assessed, remission.responders, remission.notEvaluable) == (4, 3, 0, 1))
-    }
-
-    @Test("A patient two infusions into a three-infusion course, with an interim score, is in course: never eligible, never missing")
-    func stillInCourse() throws {
-        let patient = history(infusions: [0, 4], assessments: [(-1, .baseline, 6), (5, .postInfusion, 1)])
-        let report = OutcomeReport(conditions: [condition], histories: [patient], asOf: day(6))
-        let immediate = try row(report, "response", .immediate)
-        #expect((immediate.inCourse, immediate.eligible, immediate.assessed, immediate.missing, immediate.responders) == (1, 0, 0, 0, 0))
-        // Once the course is over, the interim score (before the last infusion ended... here there
-        // is none later) still counts only inside the end-of-course window.
-        let later = OutcomeReport(conditions: [condition], histories: [patient], asOf: day(60))
-        #expect(try row(later, "response", .immediate).assessed == 1)
-    }
-
-    @Test("A patient mid-way through a five-day infusion is in course, not eligible and missing")
-    func midContinuousInfusion() throws {
-        let patient = history(condition: "continuous-test", infusions: [0], minutes: 7_200, assessments: [(0, .baseline, 8)])
-        let report = OutcomeReport(conditions: [continuousCondition()], histories: [patient], asOf: day(2))
-        let immediate = try row(report, "response", .immediate)
-        #expect((immediate.inCourse, immediate.eligible, immediate.missing) == (1, 0, 0))
-        // Over, window still open, not yet scored: awaiting, not missing.
-        let awaiting = try row(OutcomeReport(conditions: [continuousCondition()], histories: [patient], asOf: day(6)), "response", .immediate)
-        #expect((awaiting.inCourse, awaiting.awaiting, awaiting.eligible, awaiting.missing) == (0, 1, 0, 0))
-        // Window closed: missing.
-        let missing = try row(OutcomeReport(conditions: [continuousCondition()], histories: [patient], asOf: day(8)), "response", .immediate)
-        #expect((missing.awaiting, missing.eligible, missing.missing) == (0, 1, 1))
-    }
-
-    @Test("Remission needs a baseline not already in remission: 3 -> 4 on a 'below 5' rule is not a remission", arguments: [
-        (6.0, 4.0, 0, 1), (5.0, 4.0, 0, 1), (4.0, 4.0, 1, 0), (3.0, 4.0, 1, 0), (6.0, 5.0, 0, 0),
-    ])
-    func remissionBaseline(baseline: Double, end: Double, notEvaluable: Int, responders: Int) throws {
-        var phqLike = CourseCondition()
-        phqLike.outcomeRules = [OutcomeRule(id: "remission", scale: "test-scale", criterion: .scoreBelow(5))]
-        let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, baseline), (10, .postInfusion, end)])
-        let remission = try row(OutcomeReport(conditions: [phqLike], histories: [patient], asOf: day(60)), "remission", .immediate)
-        #expect((remission.notEvaluable, remission.eligible, remission.responders) == (notEvaluable, 1 - notEvaluable, responders))
-    }
-
-    @Test("Sustained response needs the end-of-course score: a patient seen only at the visit is missing, not assessed")
-    func sustainedNeedsEnd() throws {
-        let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (30, .followUp, 1)])
-        let sustained = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(100)), "response", .sustained)
-        #expect((sustained.eligible, sustained.assessed, sustained.missing, sustained.responders) == (1, 0, 1, 0))
-        // While the visit's window is open: awaited if the end-of-course score can still come, missing once it cannot.
-        let early = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6)])
-        let during = try row(OutcomeReport(conditions: [condition], histories: [early], asOf: day(12)), "response", .sustained)
-        #expect((during.awaiting, during.missing) == (1, 0))
-        let afterEndWindow = try row(OutcomeReport(conditions: [condition], histories: [early], asOf: day(25)), "response", .sustained)
-        #expect((afterEndWindow.awaiting, afterEndWindow.missing) == (0, 1))
-    }
-
-    @Test("A maintenance infusion never changes the induction's result; a re-treatment course is counted in its own row")
-    func maintenanceAndRetreatmentRows() throws {
-        let induction: [(Int, Timepoint, Double)] = [(-1, .baseline, 6), (10, .postInfusion, 2)]
-        let plain = history(infusions: [0, 4, 9], assessments: induction)
-        let maintained = history(infusions: [0, 4, 9, 12, 30], assessments: induction)
-        for patient in [plain, maintained] {
-            let immediate = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(60)), "response", .immediate)
-            #expect((immediate.assessed, immediate.responders) == (1, 1))
-        }
-        let retreated = history(infusions: [0, 4, 9, 200, 203, 207],
-                                assessments: induction + [(199, .baseline, 6), (208, .postInfusion, 5)])
-        let report = OutcomeReport(conditions: [condition], histories: [retreated], asOf: day(260))
-        #expect(try row(report, "response", .immediate).responders == 1)
-        let retreatment = try row(report, "response", .immediate, course: .retreatment)
-        #expect((retreatment.started, retreatment.assessed, retreatment.responders) == (1, 1, 0))
-    }
-
-    @Test("As of a past day, later records are left out")
-    func asOf() throws {
-        let patient = history(infusions: [0, 4, 9], assessments: [(-1, .baseline, 6), (10, .postInfusion, 2)])
-        let before = try row(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(5)), "response", .immediate)
-        #expect((before.inCourse, before.assessed) == (1, 0))
-        #expect(OutcomeReport(conditions: [condition], histories: [patient], asOf: day(5)).asOf == day(5))
-    }
-
-    @Test("Adverse events are counted by term and grade, patients once each; flags name the patients")
-    func adverseEventsAndFlags() {
-        let one = PatientHistory(patient: "P-1", conditions: ["course-test"], enrolledOn: day(0), infusions: [], assessments: [],
-                                 adverseEvents: [.init(term: .nausea, grade: .mild, serious: false), .init(term: .nausea, grade: .mild, serious: false),
-                                                 .init(term: .hypertension, grade: .severe, serious: true)],
-                                 coInterventions: [.yoga])
-        let two = PatientHistory(patient: "P-2", conditions: ["course-test"], enrolledOn: day(0), infusions: [], assessments: [],
-                                 adverseEvents: [.init(term: .nausea, grade: .mild, serious: false)])
-        let report = OutcomeReport(conditions: [condition], histories: [one, two], asOf: day(10))
-        #expect(report.adverseEvents.map { "\($0.term) \($0.grade) \($0.events)/\($0.patients)/\($0.serious)" } == ["hypertension severe 1/1/1", "nausea mild 3/2/0"])
-        #expect(report.coInterventions.map { "\($0.kind) \($0.patients) of \($0.patientsInCondition)" } == ["yoga 1 of 2"])
-    }
-}
-
-@Suite("Outcome rule thresholds")
-struct OutcomeThresholdTests {
-    @Test("The threshold drawn on a chart is where isMet changes: at it (when inclusive) met, a step worse not met",
-          arguments: [OutcomeRule.Criterion.percentImprovement(atLeast: 50), .percentImprovement(atLeast: 30), .pointImprovement(atLeast: 2),
-                      .scoreBelow(5), .scoreAtMost(10)])
-    func thresholdMatchesRule(_ criterion: OutcomeRule.Criterion) throws {
-        let rule = OutcomeRule(id: "r", scale: "s", criterion: criterion)
-        for direction in [ScoreDirection.higherIsWorse, .higherIsBetter] {
-            for baseline in stride(from: 1.0, through: 40, by: 1) {
-                let (value, inclusive) = try #require(rule.threshold(baseline: baseline, direction: direction))
-                let worse = direction == .higherIsWorse ? 0.01 : -0.01
-                // Exactly at the line only where it falls on a whole number (30% of 7 is not exact in binary).
-                if value == value.rounded() {
-                    #expect(rule.isMet(baseline: baseline, current: value, direction: direction) == inclusive, "\(criterion) \(direction) \(baseline)")
-                }
-                #expect(rule.isMet(baseline: baseline, current: value + worse, direction: direction) == false)
-                #expect(rule.isMet(baseline: baseline, current: value - worse, direction: direction) == true)
-            }
-        }
-        // Hand-worked: half of a PHQ-9 of 18 is 9; two points below 7 is 5.
-        #expect(OutcomeRule(id: "r", scale: "s", criterion: .percentImprovement(atLeast: 50)).threshold(baseline: 18)! == (9, true))
-        #expect(OutcomeRule(id: "r", scale: "s", criterion: .pointImprovement(atLeast: 2)).threshold(baseline: 7)! == (5, true))
-        // A percentage of nothing, or a change without a baseline, has no threshold.
-        #expect(OutcomeRule(id: "r", scale: "s", criterion: .percentImprovement(atLeast: 50)).threshold(baseline: 0) == nil)
-        #expect(OutcomeRule(id: "r", scale: "s", criterion: .pointImprovement(atLeast: 2)).threshold(baseline: nil) == nil)
     }
 }

@@ -4,10 +4,11 @@ import Migraine
 import NeuropathicPain
 import PayloadFormat
 import RegistryCore
-@testable import RegistryExport
 import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryExport
 
 @Suite("Delivery rules")
 final class DeliveryRuleTests {
@@ -18,8 +19,10 @@ final class DeliveryRuleTests {
 
     init() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        exporter = Exporter(registry: try Registry.create(at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday, clock: testClock),
-                            catalog: catalog, transport: NoTransport(), generator: "t")
+        exporter = Exporter(
+            registry: try Registry.create(
+                at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday, clock: testClock),
+            catalog: catalog, transport: NoTransport(), generator: "t")
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }
@@ -31,16 +34,23 @@ final class DeliveryRuleTests {
     }
 
     struct NoTransport: ExportTransport {
-        func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult {
+        func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
+            -> TransportResult
+        {
             .failure(.other, message: "unused")
         }
     }
 
-    func reply(_ status: Int, _ headers: [String: String] = [:]) -> TransportResult { .reply(status: status, headers: headers, body: Data("ok".utf8)) }
+    func reply(_ status: Int, _ headers: [String: String] = [:]) -> TransportResult {
+        .reply(status: status, headers: headers, body: Data("ok".utf8))
+    }
 
     @Test("2xx and 409 are delivered", arguments: [200, 201, 202, 204, 409])
     func delivered(status: Int) {
-        guard case .delivered(let got, _) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1) else { Issue.record("not delivered"); return }
+        guard case .delivered(let got, _) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1) else {
+            Issue.record("not delivered")
+            return
+        }
         #expect(got == status)
     }
 
@@ -56,34 +66,54 @@ final class DeliveryRuleTests {
 
     @Test("Retry-After in seconds or as an HTTP date is honoured when longer than the backoff")
     func retryAfter() throws {
-        let seconds = try #require(retryTime(exporter.judge(reply(429, ["retry-after": "120"]), attempt: 1, now: now, jitter: 1)))
+        let seconds = try #require(
+            retryTime(exporter.judge(reply(429, ["retry-after": "120"]), attempt: 1, now: now, jitter: 1)))
         #expect(seconds.timeIntervalSince(now) == 120)
         // `now` is Friday 15 January 2027, 08:00 GMT.
-        let dated = try #require(retryTime(exporter.judge(reply(503, ["retry-after": "Fri, 15 Jan 2027 09:00:00 GMT"]), attempt: 1, now: now, jitter: 1)))
+        let dated = try #require(
+            retryTime(
+                exporter.judge(
+                    reply(503, ["retry-after": "Fri, 15 Jan 2027 09:00:00 GMT"]), attempt: 1, now: now, jitter: 1)))
         #expect(dated.timeIntervalSince(now) == 3600)
-        let short = try #require(retryTime(exporter.judge(reply(503, ["retry-after": "1"]), attempt: 1, now: now, jitter: 1)))
-        #expect(short.timeIntervalSince(now) == 30) // the backoff is longer
+        let short = try #require(
+            retryTime(exporter.judge(reply(503, ["retry-after": "1"]), attempt: 1, now: now, jitter: 1)))
+        #expect(short.timeIntervalSince(now) == 30)  // the backoff is longer
     }
 
-    @Test("Other 4xx, redirects, untrusted certificates and refused URLs fail for good, with a reason", arguments: [400, 401, 403, 404, 422, 301, 307])
+    @Test(
+        "Other 4xx, redirects, untrusted certificates and refused URLs fail for good, with a reason",
+        arguments: [400, 401, 403, 404, 422, 301, 307])
     func failed(status: Int) {
-        guard case .failed(_, let reason) = exporter.judge(reply(status), attempt: 1, now: now) else { Issue.record("not failed"); return }
+        guard case .failed(_, let reason) = exporter.judge(reply(status), attempt: 1, now: now) else {
+            Issue.record("not failed")
+            return
+        }
         #expect(reason.contains(String(status)))
     }
 
     @Test("Connection failures and timeouts are retried; TLS trust failures are not")
     func transportFailures() {
-        if case .retry = exporter.judge(.failure(.connection, message: "refused"), attempt: 1, now: now) {} else { Issue.record("connection not retried") }
-        if case .retry = exporter.judge(.failure(.timeout, message: "slow"), attempt: 1, now: now) {} else { Issue.record("timeout not retried") }
+        if case .retry = exporter.judge(.failure(.connection, message: "refused"), attempt: 1, now: now) {
+        } else {
+            Issue.record("connection not retried")
+        }
+        if case .retry = exporter.judge(.failure(.timeout, message: "slow"), attempt: 1, now: now) {
+        } else {
+            Issue.record("timeout not retried")
+        }
         if case .failed(_, let reason) = exporter.judge(.failure(.tls, message: "self-signed"), attempt: 1, now: now) {
             #expect(reason.contains("--ca-file"))
-        } else { Issue.record("TLS failure retried") }
+        } else {
+            Issue.record("TLS failure retried")
+        }
     }
 
-    @Test("Credentials are cut out of anything an endpoint says", arguments: [
-        "Bearer s3cr3t-token", "authorization: Bearer s3cr3t-token", "{\"Authorization\": \"Bearer s3cr3t-token\"}",
-        "token=s3cr3t-token", "AUTHORIZATION=Basic dXNlcjpwYXNz", "the token s3cr3t-token was wrong",
-    ])
+    @Test(
+        "Credentials are cut out of anything an endpoint says",
+        arguments: [
+            "Bearer s3cr3t-token", "authorization: Bearer s3cr3t-token", "{\"Authorization\": \"Bearer s3cr3t-token\"}",
+            "token=s3cr3t-token", "AUTHORIZATION=Basic dXNlcjpwYXNz", "the token s3cr3t-token was wrong",
+        ])
     func redaction(text: String) {
         let redacted = Exporter.redact(text, token: "s3cr3t-token")
         #expect(!redacted.contains("s3cr3t-token"))
@@ -95,27 +125,44 @@ final class DeliveryRuleTests {
     func redactionBeforeTruncation() throws {
         let token = String(repeating: "k", count: 40) + "TAIL"
         let body = Data((String(repeating: "x", count: 180) + " " + token).utf8)
-        let outcome = Exporter.redacting(token, in: exporter.judge(Exporter.redacting(token, in: .reply(status: 400, headers: [:], body: body)), attempt: 1, now: now))
-        guard case .failed(_, let reason) = outcome else { Issue.record("not failed"); return }
+        let outcome = Exporter.redacting(
+            token,
+            in: exporter.judge(
+                Exporter.redacting(token, in: .reply(status: 400, headers: [:], body: body)), attempt: 1, now: now))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("not failed")
+            return
+        }
         #expect(!reason.contains("kkkkkkkkkk"))
     }
 
-    @Test("Schedule periods: daily by date, weekly by ISO week, monthly by month", arguments: [
-        ("2026-11-25", "daily", "daily:2026-11-25"), ("2026-11-25", "weekly", "weekly:2026-W48"), ("2026-11-25", "monthly", "monthly:2026-11"),
-        ("2027-01-01", "weekly", "weekly:2026-W53"), ("2025-12-29", "weekly", "weekly:2026-W01"), ("2026-01-04", "weekly", "weekly:2026-W01"),
-    ])
+    @Test(
+        "Schedule periods: daily by date, weekly by ISO week, monthly by month",
+        arguments: [
+            ("2026-11-25", "daily", "daily:2026-11-25"), ("2026-11-25", "weekly", "weekly:2026-W48"),
+            ("2026-11-25", "monthly", "monthly:2026-11"),
+            ("2027-01-01", "weekly", "weekly:2026-W53"), ("2025-12-29", "weekly", "weekly:2026-W01"),
+            ("2026-01-04", "weekly", "weekly:2026-W01"),
+        ])
     func periods(date: String, every: String, key: String) throws {
         #expect(Exporter.periodKey(every: every, on: try ClinicalDate.parse(date, field: "d")) == key)
     }
 
-    @Test("A payload's content (what 'unchanged' compares) is exactly its encoding without the audit-chain head", arguments: [ExportProfile.summary, .records])
+    @Test(
+        "A payload's content (what 'unchanged' compares) is exactly its encoding without the audit-chain head",
+        arguments: [ExportProfile.summary, .records])
     func contentWithoutChainHead(profile: ExportProfile) throws {
-        let patients = (1...40).map { patient(Int64($0), baseline: 14 + $0 % 9, end: $0 % 5 == 0 ? nil : 4 + $0 % 11, route: .iv) }
-        let endpoint = EndpointSettings(name: "net", url: "https://research.invalid/", tokenFile: nil, tokenEnvironment: nil, caFile: nil,
-                                        profile: profile, minCell: 5, k: 3, timeoutSeconds: 10)
+        let patients = (1...40).map {
+            patient(Int64($0), baseline: 14 + $0 % 9, end: $0 % 5 == 0 ? nil : 4 + $0 % 11, route: .iv)
+        }
+        let endpoint = EndpointSettings(
+            name: "net", url: "https://research.invalid/", tokenFile: nil, tokenEnvironment: nil, caFile: nil,
+            profile: profile, minCell: 5, k: 3, timeoutSeconds: 10)
         func built(head: String?) throws -> BuiltPayload {
-            try exporter.build(for: endpoint, patients: patients, clinic: "C", secret: Data(repeating: 7, count: 32), period: "2026-03",
-                               asOf: testToday, auditChainHead: head)
+            try exporter.build(
+                for: endpoint, patients: patients, clinic: "C", secret: Data(repeating: 7, count: 32),
+                period: "2026-03",
+                asOf: testToday, auditChainHead: head)
         }
         let bare = try built(head: nil)
         let headed = try built(head: String(repeating: "ab", count: 32))
@@ -124,8 +171,12 @@ final class DeliveryRuleTests {
         #expect(headed.contentSHA256 == bare.sha256)
         #expect(bare.contentSHA256 == bare.sha256)
         // The member is removed with its own comma, whichever side it is on.
-        #expect(Exporter.withoutChainHead(Data(#"{"a":1,"auditChainHead":"ff"}"#.utf8), head: "ff") == Data(#"{"a":1}"#.utf8))
-        #expect(Exporter.withoutChainHead(Data(#"{"auditChainHead":"ff","b":2}"#.utf8), head: "ff") == Data(#"{"b":2}"#.utf8))
+        #expect(
+            Exporter.withoutChainHead(Data(#"{"a":1,"auditChainHead":"ff"}"#.utf8), head: "ff")
+                == Data(#"{"a":1}"#.utf8))
+        #expect(
+            Exporter.withoutChainHead(Data(#"{"auditChainHead":"ff","b":2}"#.utf8), head: "ff")
+                == Data(#"{"b":2}"#.utf8))
         #expect(Exporter.withoutChainHead(Data(#"{"auditChainHead":"ff"}"#.utf8), head: "ff") == Data("{}".utf8))
     }
 }

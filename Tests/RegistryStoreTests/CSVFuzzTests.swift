@@ -9,11 +9,16 @@ import Testing
 /// refusal or a success, never a crash (a crash would end the test process).
 enum CSVNasty {
     static let nasty: [[UInt8]] = [
-        Array("1e30".utf8), Array("-9223372036854775809".utf8), Array("9223372036854775807".utf8), Array("nan".utf8), Array("inf".utf8),
-        Array("-0".utf8), Array("0x10".utf8), [0], [0xFF, 0xFE], [0xC3], [0xED, 0xA0, 0x80], Array("\"".utf8), Array("\"\"\"".utf8),
-        Array(",,,,".utf8), Array("\n".utf8), Array("\r\n".utf8), Array("=HYPERLINK(\"x\")".utf8), [0x1B, 0x5B, 0x33, 0x31, 0x6D],
-        Array("\u{202E}".utf8), Array(String(repeating: "9", count: 5_000).utf8), Array("2026-02-30".utf8), Array("99999-01-01".utf8),
-        Array("&a [*a, *a]".utf8), Array("{{{{{{{{{{".utf8), Array("[[[[[[[[[[".utf8), Array("!!binary AAAA".utf8), Array(": :".utf8),
+        Array("1e30".utf8), Array("-9223372036854775809".utf8), Array("9223372036854775807".utf8), Array("nan".utf8),
+        Array("inf".utf8),
+        Array("-0".utf8), Array("0x10".utf8), [0], [0xFF, 0xFE], [0xC3], [0xED, 0xA0, 0x80], Array("\"".utf8),
+        Array("\"\"\"".utf8),
+        Array(",,,,".utf8), Array("\n".utf8), Array("\r\n".utf8), Array("=HYPERLINK(\"x\")".utf8),
+        [0x1B, 0x5B, 0x33, 0x31, 0x6D],
+        Array("\u{202E}".utf8), Array(String(repeating: "9", count: 5_000).utf8), Array("2026-02-30".utf8),
+        Array("99999-01-01".utf8),
+        Array("&a [*a, *a]".utf8), Array("{{{{{{{{{{".utf8), Array("[[[[[[[[[[".utf8), Array("!!binary AAAA".utf8),
+        Array(": :".utf8),
     ]
 }
 
@@ -31,7 +36,9 @@ struct CSVFuzzTests {
 
         """
 
-    @Test("Seeded mutations of a valid file: each is imported or refused with its line, never a crash, and a dry run writes nothing")
+    @Test(
+        "Seeded mutations of a valid file: each is imported or refused with its line, never a crash, and a dry run writes nothing"
+    )
     func mutations() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
@@ -40,9 +47,11 @@ struct CSVFuzzTests {
         let original = Array(Self.valid.utf8)
         // The unmutated file imports, so the mutations start from something that works.
         try Data(original).write(to: URL(fileURLWithPath: file))
-        #expect(try fixture.registry.importCSV(path: file, catalog: fixture.catalog, actor: "fuzz", dryRun: true).rows == 7)
+        #expect(
+            try fixture.registry.importCSV(path: file, catalog: fixture.catalog, actor: "fuzz", dryRun: true).rows == 7)
         let before = try fixture.database().read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit") }
-        var refused = 0, imported = 0
+        var refused = 0
+        var imported = 0
         for _ in 0..<Fuzz.iterations {
             try Data(Fuzz.mutate(original, nasty: CSVNasty.nasty, using: &random)).write(to: URL(fileURLWithPath: file))
             do {
@@ -50,7 +59,9 @@ struct CSVFuzzTests {
                 imported += 1
             } catch let error as ImportError {
                 #expect(error.line >= 1)
-                #expect(error.description.count < 2_000, "a refusal of \(error.description.count) characters: \(error.description.prefix(300))")
+                #expect(
+                    error.description.count < 2_000,
+                    "a refusal of \(error.description.count) characters: \(error.description.prefix(300))")
                 refused += 1
             } catch let error as RegistryError {
                 #expect(error.kind == .refused || error.kind == .storage, "\(error)")
@@ -64,18 +75,24 @@ struct CSVFuzzTests {
 
 @Suite("Flags raised by an import")
 struct ImportFlagTests {
-    @Test("An import that raises many flags counts every one and lists only the first, oldest first, in a dry run and for real")
+    @Test(
+        "An import that raises many flags counts every one and lists only the first, oldest first, in a dry run and for real"
+    )
     func boundedList() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let file = fixture.folder.appendingPathComponent("flags.csv").path
         // PHQ-9 item 9 (thoughts of self-harm) at 3 on every one of 12 days: 12 suicide-risk flags.
-        var text = "record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers\n"
+        var text =
+            "record,mrn,on,given,family,birth-date,sex,condition,scale,timepoint,answers\n"
             + "enrolment,G-1,2026-01-01,Gil,Ray,1980-05-05,male,depression,,,\n"
-        for day in 1...12 { text += "assessment,G-1,2026-02-\(String(format: "%02d", day)),,,,,,phq9,follow-up,0;0;0;0;0;0;0;0;3\n" }
+        for day in 1...12 {
+            text += "assessment,G-1,2026-02-\(String(format: "%02d", day)),,,,,,phq9,follow-up,0;0;0;0;0;0;0;0;3\n"
+        }
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         for dryRun in [true, false] {
-            let summary = try fixture.registry.importCSV(path: file, catalog: fixture.catalog, actor: "n", dryRun: dryRun, listingFlagsUpTo: 5)
+            let summary = try fixture.registry.importCSV(
+                path: file, catalog: fixture.catalog, actor: "n", dryRun: dryRun, listingFlagsUpTo: 5)
             #expect(summary.flagsRaisedCount == 12)
             #expect(summary.flagsRaised.count == 5)
             #expect(summary.flagsRaised.map(\.raisedOn) == (1...5).map { "2026-02-0\($0)" })
@@ -87,7 +104,9 @@ struct ImportFlagTests {
 
 @Suite("The audit chain across imports")
 struct ImportChainTests {
-    @Test("Imports keep the chain's head in memory only for their own transaction: after a dry run, a refused import and a real one, with single writes between, the chain verifies and its ids run without a gap")
+    @Test(
+        "Imports keep the chain's head in memory only for their own transaction: after a dry run, a refused import and a real one, with single writes between, the chain verifies and its ids run without a gap"
+    )
     func chainAcrossImports() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
@@ -98,19 +117,27 @@ struct ImportChainTests {
             try (header + text).write(toFile: file, atomically: true, encoding: .utf8)
             return file
         }
-        let good = try write("good.csv", "enrolment,C-1,2026-01-01,Cy,Ng,1980-05-05,female,depression,,,\n"
-                                         + "assessment,C-1,2026-01-02,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;0\n"
-                                         + "assessment,C-1,2026-02-02,,,,,,phq9,follow-up,0;0;0;0;0;0;0;0;2\n")
-        let refused = try write("refused.csv", "enrolment,C-2,2026-01-01,Di,Ng,1981-05-05,male,depression,,,\n"
-                                              + "assessment,C-2,2026-01-02,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;9\n")
-        func auditIDs() throws -> [Int64] { try fixture.database().read { try Int64.fetchAll($0, sql: "SELECT id FROM audit ORDER BY id") } }
+        let good = try write(
+            "good.csv",
+            "enrolment,C-1,2026-01-01,Cy,Ng,1980-05-05,female,depression,,,\n"
+                + "assessment,C-1,2026-01-02,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;0\n"
+                + "assessment,C-1,2026-02-02,,,,,,phq9,follow-up,0;0;0;0;0;0;0;0;2\n")
+        let refused = try write(
+            "refused.csv",
+            "enrolment,C-2,2026-01-01,Di,Ng,1981-05-05,male,depression,,,\n"
+                + "assessment,C-2,2026-01-02,,,,,,phq9,baseline,1;1;1;1;1;1;1;1;9\n")
+        func auditIDs() throws -> [Int64] {
+            try fixture.database().read { try Int64.fetchAll($0, sql: "SELECT id FROM audit ORDER BY id") }
+        }
 
         _ = try fixture.enroll(mrn: "A-1")
         let before = try auditIDs()
         _ = try registry.importCSV(path: good, catalog: fixture.catalog, actor: "n", dryRun: true)
         #expect(try auditIDs() == before, "a dry run writes no audit row")
         _ = try fixture.enroll(mrn: "A-2")
-        #expect(throws: ImportError.self) { try registry.importCSV(path: refused, catalog: fixture.catalog, actor: "n", dryRun: false) }
+        #expect(throws: ImportError.self) {
+            try registry.importCSV(path: refused, catalog: fixture.catalog, actor: "n", dryRun: false)
+        }
         _ = try fixture.enroll(mrn: "A-3")
         let summary = try registry.importCSV(path: good, catalog: fixture.catalog, actor: "n", dryRun: false)
         #expect(summary.rows == 3)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 /// The importer's CSV reader, which reads the file in chunks and takes runs of plain bytes in one
 /// piece, against a plain reading of RFC 4180 done on the whole text at once.
@@ -11,8 +12,12 @@ struct CSVReaderTests {
     /// returns outside quotes dropped), with each record's first line; blank lines skipped.
     func reference(_ bytes: [UInt8]) -> [(line: Int, fields: [String])] {
         var records: [(Int, [String])] = []
-        var fields: [String] = [], field: [UInt8] = []
-        var quoted = false, line = 1, start = 1, index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var line = 1
+        var start = 1
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         func finish() {
             fields.append(String(decoding: field, as: UTF8.self))
             field = []
@@ -24,7 +29,12 @@ struct CSVReaderTests {
             index += 1
             if quoted {
                 if byte == UInt8(ascii: "\"") {
-                    if index < bytes.count && bytes[index] == UInt8(ascii: "\"") { field.append(byte); index += 1 } else { quoted = false }
+                    if index < bytes.count && bytes[index] == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        index += 1
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     if byte == UInt8(ascii: "\n") { line += 1 }
                     field.append(byte)
@@ -53,10 +63,15 @@ struct CSVReaderTests {
         return records
     }
 
-    @Test("Every chunk size reads the same records as the whole text read at once, quotes, line breaks and multi-byte text at every edge")
+    @Test(
+        "Every chunk size reads the same records as the whole text read at once, quotes, line breaks and multi-byte text at every edge"
+    )
     func chunkEdges() throws {
         var random = SeededGenerator(seed: 7)
-        let pieces = ["a", "PHQ-9", "1,2,3", "say \"hi\"", "two\nlines", "é", "漢字", "", " ", "\r", "x\r\ny", "\"", ",", "'=1", String(repeating: "z", count: 70)]
+        let pieces = [
+            "a", "PHQ-9", "1,2,3", "say \"hi\"", "two\nlines", "é", "漢字", "", " ", "\r", "x\r\ny", "\"", ",", "'=1",
+            String(repeating: "z", count: 70),
+        ]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("csv-reader-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -67,7 +82,8 @@ struct CSVReaderTests {
                 let fields = (0..<Int.random(in: 1...5, using: &random)).map { _ -> String in
                     let value = pieces.randomElement(using: &random)!
                     let mustQuote = value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-                    return mustQuote || Bool.random(using: &random) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+                    return mustQuote || Bool.random(using: &random)
+                        ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
                 }
                 text += fields.joined(separator: ",") + (Bool.random(using: &random) ? "\r\n" : "\n")
                 if Int.random(in: 0..<6, using: &random) == 0 { text += "\n" }
@@ -78,14 +94,18 @@ struct CSVReaderTests {
             let expected = reference(Array(text.utf8))
             for chunkSize in [1, 2, 3, 5, 64, 1 << 20] {
                 let got = try read(path, chunkSize: chunkSize)
-                #expect(got.map(\.line) == expected.map(\.line) && got.map(\.fields) == expected.map(\.fields), "file \(file), chunks of \(chunkSize)")
+                #expect(
+                    got.map(\.line) == expected.map(\.line) && got.map(\.fields) == expected.map(\.fields),
+                    "file \(file), chunks of \(chunkSize)")
                 checked += 1
             }
         }
         #expect(checked == 240)
     }
 
-    @Test("A NUL byte and text that is not UTF-8 are refused with their line and field, at any chunk size", arguments: [1, 3, 1 << 20])
+    @Test(
+        "A NUL byte and text that is not UTF-8 are refused with their line and field, at any chunk size",
+        arguments: [1, 3, 1 << 20])
     func refusals(chunkSize: Int) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("csv-reader-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,17 +1,22 @@
 import Foundation
 import GRDB
-@testable import RegistryStore
 import RegistryTestSupport
 import Testing
 
+@testable import RegistryStore
+
 @Suite("Statements bound and stepped directly")
 struct DirectStatementTests {
-    @Test("Values are stored as GRDB would store them: empty text is text, not NULL; absent values are NULL; text keeps every byte")
+    @Test(
+        "Values are stored as GRDB would store them: empty text is text, not NULL; absent values are NULL; text keeps every byte"
+    )
     func values() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let queue = try DatabaseQueue(path: folder.appendingPathComponent("d.sqlite").path)
-        let texts: [String?] = ["", "é\u{1F600}", "with 'quote' and \"double\"", String(repeating: "x", count: 100_000), nil]
+        let texts: [String?] = [
+            "", "é\u{1F600}", "with 'quote' and \"double\"", String(repeating: "x", count: 100_000), nil,
+        ]
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (n INTEGER, d REAL, b INTEGER, s TEXT)")
             for (index, text) in texts.enumerated() {
@@ -80,14 +85,19 @@ struct DirectStatementTests {
         }
     }
 
-    @Test("A cursor reads every row by position as GRDB reads it, several cursors at once; a NULL where a value is required and a failing step are errors")
+    @Test(
+        "A cursor reads every row by position as GRDB reads it, several cursors at once; a NULL where a value is required and a failing step are errors"
+    )
     func cursor() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let queue = try DatabaseQueue(path: folder.appendingPathComponent("c.sqlite").path)
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (n INTEGER, d REAL, b INTEGER, s TEXT)")
-            try db.execute(sql: "INSERT INTO t VALUES (1, 0.5, 1, 'é'), (2, NULL, 0, ''), (NULL, 3, NULL, NULL), (4, 2.25, 7, 'x''y')")
+            try db.execute(
+                sql:
+                    "INSERT INTO t VALUES (1, 0.5, 1, 'é'), (2, NULL, 0, ''), (NULL, 3, NULL, NULL), (4, 2.25, 7, 'x''y')"
+            )
         }
         try queue.read { db in try readCursors(db) }
     }
@@ -138,53 +148,93 @@ struct DirectRowTests {
         return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 
-    @Test("Every table the patient page reads gives, read by column position, the rows GRDB's decoding gives: NULLs, odd text and edge numbers included")
+    @Test(
+        "Every table the patient page reads gives, read by column position, the rows GRDB's decoding gives: NULLs, odd text and edge numbers included"
+    )
     func sameRowsAsDecoding() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         var random = SeededGenerator(seed: 21)
-        func text() -> String { ["a", "", "é漢字", "line\nbreak", "quote \" back\\slash", "2026-01-02", String(repeating: "x", count: 300)].randomElement(using: &random)! }
-        func maybe(_ value: DatabaseValueConvertible) -> DatabaseValueConvertible? { Bool.random(using: &random) ? value : nil }
+        func text() -> String {
+            ["a", "", "é漢字", "line\nbreak", "quote \" back\\slash", "2026-01-02", String(repeating: "x", count: 300)]
+                .randomElement(using: &random)!
+        }
+        func maybe(_ value: DatabaseValueConvertible) -> DatabaseValueConvertible? {
+            Bool.random(using: &random) ? value : nil
+        }
         func number() -> Double { [0, -0.0, 0.5, 1e-9, 123456.789, -3, 1e15, 2].randomElement(using: &random)! }
         // Rows written behind the program's back, with every optional column both set and NULL.
         try fixture.database().writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
             for id in 1...80 {
-                try db.execute(sql: "INSERT INTO patient (id, sex, enrolled_on, research_consent, consent_withdrawn_on, consent_withdrawal_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [id + 10, text(), text(), Bool.random(using: &random), maybe(text()), maybe(text()), text()])
-                try db.execute(sql: "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date, phone, email, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [id + 10, "M\(id)", text(), text(), text(), maybe(text()), maybe(text()), maybe(text())])
-                try db.execute(sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)", arguments: [id, text(), maybe(Int.random(in: -2...9, using: &random))])
+                try db.execute(
+                    sql:
+                        "INSERT INTO patient (id, sex, enrolled_on, research_consent, consent_withdrawn_on, consent_withdrawal_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id + 10, text(), text(), Bool.random(using: &random), maybe(text()), maybe(text()), text(),
+                    ])
+                try db.execute(
+                    sql:
+                        "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date, phone, email, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [id + 10, "M\(id)", text(), text(), text(), maybe(text()), maybe(text()), maybe(text())])
+                try db.execute(
+                    sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)",
+                    arguments: [id, text(), maybe(Int.random(in: -2...9, using: &random))])
                 var infusion: [DatabaseValueConvertible?] = [id, text(), text(), maybe(text())]
-                infusion += [maybe(number()), maybe(number()), maybe(number()), maybe(number()), Int.random(in: 0...10_080, using: &random), text()]
+                infusion += [
+                    maybe(number()), maybe(number()), maybe(number()), maybe(number()),
+                    Int.random(in: 0...10_080, using: &random), text(),
+                ]
                 infusion += (0..<9).map { _ in maybe(Int.random(in: -1...300, using: &random)) }
                 infusion += [text()] + (0..<5).map { _ in Bool.random(using: &random) }
-                try db.execute(sql: """
-                    INSERT INTO infusion (patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg, minutes, route,
-                                          bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic, bp_discharge_systolic, bp_discharge_diastolic,
-                                          heart_rate, oxygen_saturation, monitoring_minutes, concomitant_medication, sedation, dissociation, respiratory_depression,
-                                          entered_in_error, legacy_ranges) VALUES (\(Array(repeating: "?", count: 25).joined(separator: ", ")))
-                    """, arguments: StatementArguments(infusion))
-                try db.execute(sql: "INSERT INTO adverse_event (patient_id, infusion_id, term, grade, serious, onset, resolved_on, entered_in_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [id, maybe(id), text(), text(), Bool.random(using: &random), text(), maybe(text()), Bool.random(using: &random)])
-                try db.execute(sql: """
-                    INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, band, flags, entered_in_error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, text(), text(), text(), text(), text(), text(), number(), text(), maybe(text()), text(), Bool.random(using: &random)])
-                try db.execute(sql: "INSERT INTO co_intervention (patient_id, kind, from_date, to_date, entered_in_error) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id, text(), text(), maybe(text()), Bool.random(using: &random)])
-                try db.execute(sql: """
-                    INSERT INTO infusion_observation (infusion_id, patient_id, observed_on, observed_at, bp_systolic, bp_diastolic, heart_rate, oxygen_saturation,
-                                                      sedation, dissociation, respiratory_depression, entered_in_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, id, text(), text(), maybe(120), maybe(80), maybe(61), maybe(97), Bool.random(using: &random), Bool.random(using: &random),
-                                     Bool.random(using: &random), Bool.random(using: &random)])
-                try db.execute(sql: "INSERT INTO course_event (patient_id, condition_id, kind, on_date, course_kind, reason, entered_in_error) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [id, text(), text(), text(), maybe(text()), maybe(text()), Bool.random(using: &random)])
+                try db.execute(
+                    sql: """
+                        INSERT INTO infusion (patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg, minutes, route,
+                                              bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic, bp_discharge_systolic, bp_discharge_diastolic,
+                                              heart_rate, oxygen_saturation, monitoring_minutes, concomitant_medication, sedation, dissociation, respiratory_depression,
+                                              entered_in_error, legacy_ranges) VALUES (\(Array(repeating: "?", count: 25).joined(separator: ", ")))
+                        """, arguments: StatementArguments(infusion))
+                try db.execute(
+                    sql:
+                        "INSERT INTO adverse_event (patient_id, infusion_id, term, grade, serious, onset, resolved_on, entered_in_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, maybe(id), text(), text(), Bool.random(using: &random), text(), maybe(text()),
+                        Bool.random(using: &random),
+                    ])
+                try db.execute(
+                    sql: """
+                        INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, band, flags, entered_in_error)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        id, text(), text(), text(), text(), text(), text(), number(), text(), maybe(text()), text(),
+                        Bool.random(using: &random),
+                    ])
+                try db.execute(
+                    sql:
+                        "INSERT INTO co_intervention (patient_id, kind, from_date, to_date, entered_in_error) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, text(), text(), maybe(text()), Bool.random(using: &random)])
+                try db.execute(
+                    sql: """
+                        INSERT INTO infusion_observation (infusion_id, patient_id, observed_on, observed_at, bp_systolic, bp_diastolic, heart_rate, oxygen_saturation,
+                                                          sedation, dissociation, respiratory_depression, entered_in_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        id, id, text(), text(), maybe(120), maybe(80), maybe(61), maybe(97),
+                        Bool.random(using: &random), Bool.random(using: &random),
+                        Bool.random(using: &random), Bool.random(using: &random),
+                    ])
+                try db.execute(
+                    sql:
+                        "INSERT INTO course_event (patient_id, condition_id, kind, on_date, course_kind, reason, entered_in_error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [id, text(), text(), text(), maybe(text()), maybe(text()), Bool.random(using: &random)])
             }
         }
         try fixture.registry.read { db in
-            func same<Row: DirectRow & FetchableRecord & Encodable>(_ type: Row.Type, _ table: String, order: String) throws {
+            func same<Row: DirectRow & FetchableRecord & Encodable>(_ type: Row.Type, _ table: String, order: String)
+                throws
+            {
                 let decoded = try json(Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)"))
                 let direct = try json(Row.fetchAllDirect(db, "ORDER BY \(order)", arguments: []))
                 #expect(decoded == direct, "\(table)")
@@ -213,7 +263,10 @@ struct DirectRowTests {
         // Behind the program's back: the table rebuilt without its NOT NULL, a sex removed.
         try fixture.database().writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA writable_schema = ON")
-            try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, '\"sex\" TEXT NOT NULL', '\"sex\" TEXT') WHERE name = 'patient'")
+            try db.execute(
+                sql:
+                    "UPDATE sqlite_schema SET sql = replace(sql, '\"sex\" TEXT NOT NULL', '\"sex\" TEXT') WHERE name = 'patient'"
+            )
         }
         try fixture.database().writeWithoutTransaction { db in try db.execute(sql: "UPDATE patient SET sex = NULL") }
         let reopened = try Registry.open(at: fixture.path, today: testToday, clock: testClock, catalog: fixture.catalog)
@@ -221,10 +274,14 @@ struct DirectRowTests {
         #expect("\(String(describing: error))".contains("sex is NULL"), "\(String(describing: error))")
     }
 
-    @Test("Stored answer lists are read as the decoder reads them", arguments: [
-        "[]", "[1]", "[0,3,null,2]", "[null]", "[-1,12]", "[1, 2]", "[01]", "[1.5]", "[", "", "[1,]", "[,1]", "[null,null]", "[123456789012345]", "[\"1\"]",
-        "[-]", "[nul]", "[nulll]", "[Null]", "[-0]", "[0]", "[1,null,-3]", "[1234567890123456]", "[1,,2]", "[ 1]", "[1a]", "[--1]",
-    ])
+    @Test(
+        "Stored answer lists are read as the decoder reads them",
+        arguments: [
+            "[]", "[1]", "[0,3,null,2]", "[null]", "[-1,12]", "[1, 2]", "[01]", "[1.5]", "[", "", "[1,]", "[,1]",
+            "[null,null]", "[123456789012345]", "[\"1\"]",
+            "[-]", "[nul]", "[nulll]", "[Null]", "[-0]", "[0]", "[1,null,-3]", "[1234567890123456]", "[1,,2]", "[ 1]",
+            "[1a]", "[--1]",
+        ])
     func answerLists(text: String) {
         // What the stored list read as before: the decoder's list, or none when it refuses the text.
         var decoded: [Int?] = []

@@ -4,9 +4,10 @@ import GRDB
 import Migraine
 import NeuropathicPain
 import RegistryCore
-@testable import RegistryStore
 import RegistryTestSupport
 import Testing
+
+@testable import RegistryStore
 
 /// A registry in a fresh temporary folder, with the three built-in modules.
 struct Fixture {
@@ -28,7 +29,9 @@ struct Fixture {
     @discardableResult
     func enroll(mrn: String = "MRN-1", conditions: [String] = ["depression"], consent: Bool = true) throws -> RecordID {
         let enrollment = Enrollment(
-            identity: PatientIdentity(mrn: mrn, givenName: "Zebulon", familyName: "Quixwater", birthDate: try ClinicalDate.parse("1971-04-09", field: "b")),
+            identity: PatientIdentity(
+                mrn: mrn, givenName: "Zebulon", familyName: "Quixwater",
+                birthDate: try ClinicalDate.parse("1971-04-09", field: "b")),
             sex: .male, conditions: conditions, enrolledOn: try ClinicalDate.parse("2026-01-10", field: "e"),
             researchConsent: consent, priorTreatments: [PriorTreatment(category: .antidepressants, adequateTrials: 3)])
         return RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse.a").id)!

@@ -4,13 +4,16 @@ import GRDB
 import Migraine
 import NeuropathicPain
 import RegistryCore
-@testable import RegistryStore
 import RegistryTestSupport
 import Testing
 
+@testable import RegistryStore
+
 @Suite("The schema's CHECK constraints say what the code says")
 struct InfusionCheckTests {
-    @Test("Thousands of infusions near every range's edges: the database accepts a row written behind the program's back exactly when the code would")
+    @Test(
+        "Thousands of infusions near every range's edges: the database accepts a row written behind the program's back exactly when the code would"
+    )
     func checksAgreeWithCode() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
@@ -20,7 +23,8 @@ struct InfusionCheckTests {
         let doses = [0.0, 0.04, 0.049, 0.05, 0.5, 1.99, 2, 2.01, 4.99, 5, 5.01, 9]
         let minuteChoices = [0, 1, 40, 1_439, 1_440, 1_441, 7_200, 10_080, 10_081]
         let weights: [Double?] = [nil, 1.9, 2, 70, 400, 401]
-        var accepted = 0, refused = 0
+        var accepted = 0
+        var refused = 0
         for _ in 0..<3_000 {
             let isRate = Bool.random(using: &random)
             let amount = doses.randomElement(using: &random)!
@@ -30,10 +34,15 @@ struct InfusionCheckTests {
             let weight = weights.randomElement(using: &random)!
             var total: Double?
             if let weight, Bool.random(using: &random) {
-                let expected = InfusionEntry(date: date, dosing: dosing, weightKg: weight, minutes: minutes, route: route).expectedTotalMg(weightKg: weight)
-                total = (expected * [0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15].randomElement(using: &random)! * 100).rounded() / 100
+                let expected = InfusionEntry(
+                    date: date, dosing: dosing, weightKg: weight, minutes: minutes, route: route
+                ).expectedTotalMg(weightKg: weight)
+                total =
+                    (expected * [0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15].randomElement(using: &random)! * 100).rounded()
+                    / 100
             }
-            let entry = InfusionEntry(date: date, dosing: dosing, weightKg: weight, totalMg: total, minutes: minutes, route: route)
+            let entry = InfusionEntry(
+                date: date, dosing: dosing, weightKg: weight, totalMg: total, minutes: minutes, route: route)
             let codeAccepts: Bool
             let validated: InfusionEntry
             do {
@@ -46,18 +55,24 @@ struct InfusionCheckTests {
             let databaseAccepts: Bool
             do {
                 try fixture.database().write { db in
-                    try db.execute(sql: """
-                        INSERT INTO infusion (patient_id, condition_id, given_on, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg, minutes, route,
-                                              concomitant_medication, sedation, dissociation, respiratory_depression)
-                        VALUES (?, 'depression', '2026-02-01', ?, ?, ?, ?, ?, ?, '[]', 0, 0, 0)
-                        """, arguments: [patient.row, validated.doseMgPerKg, validated.rateMgPerKgPerHour, validated.weightKg, validated.totalMg,
-                                         validated.minutes, validated.route.rawValue])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO infusion (patient_id, condition_id, given_on, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg, minutes, route,
+                                                  concomitant_medication, sedation, dissociation, respiratory_depression)
+                            VALUES (?, 'depression', '2026-02-01', ?, ?, ?, ?, ?, ?, '[]', 0, 0, 0)
+                            """,
+                        arguments: [
+                            patient.row, validated.doseMgPerKg, validated.rateMgPerKgPerHour, validated.weightKg,
+                            validated.totalMg,
+                            validated.minutes, validated.route.rawValue,
+                        ])
                 }
                 databaseAccepts = true
             } catch {
                 databaseAccepts = false
             }
-            let described = "\(dosing) \(minutes) min \(route.rawValue) weight \(weight.map { "\($0)" } ?? "-") total \(total.map { "\($0)" } ?? "-")"
+            let described =
+                "\(dosing) \(minutes) min \(route.rawValue) weight \(weight.map { "\($0)" } ?? "-") total \(total.map { "\($0)" } ?? "-")"
             #expect(codeAccepts == databaseAccepts, "\(described): code \(codeAccepts), database \(databaseAccepts)")
             if codeAccepts { accepted += 1 } else { refused += 1 }
         }
@@ -69,40 +84,62 @@ struct InfusionCheckTests {
     /// The route was first checked with an IN list, for which SQLite builds a temporary table on
     /// every insert; a migration rebuilt the table with comparisons. Both registries, new and
     /// migrated, must accept exactly the routes the code knows.
-    @Test("The route is checked by comparisons, in a new registry and in one migrated from 2026-11-26: every route the code knows is stored, nothing else")
+    @Test(
+        "The route is checked by comparisons, in a new registry and in one migrated from 2026-11-26: every route the code knows is stored, nothing else"
+    )
     func routeCheck() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
-        let source = try #require(Bundle.module.url(forResource: "registry-2026-11-26", withExtension: "sqlite", subdirectory: "Fixtures"))
+        let source = try #require(
+            Bundle.module.url(forResource: "registry-2026-11-26", withExtension: "sqlite", subdirectory: "Fixtures"))
         let migrated = fixture.folder.appendingPathComponent("old.sqlite").path
         try FileManager.default.copyItem(atPath: source.path, toPath: migrated)
         // Every migration before this one first, as opening the registry would run them.
         let courseDays = Dictionary(uniqueKeysWithValues: testCatalog.conditions.map { ($0.id, $0.course.withinDays) })
         let old = try DatabaseQueue(path: migrated)
-        try Schema.migrator(courseDays: courseDays, clock: testClock).migrate(old, upTo: "Remember what each summary cell was published with, and for which patients")
+        try Schema.migrator(courseDays: courseDays, clock: testClock).migrate(
+            old, upTo: "Remember what each summary cell was published with, and for which patients")
         let before = try old.read { db in
-            (try Row.fetchAll(db, sql: "SELECT * FROM infusion ORDER BY id").map(\.description),
-             try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'infusion'"))
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM infusion ORDER BY id").map(\.description),
+                try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'infusion'")
+            )
         }
         try old.close()
         _ = try Registry.open(at: migrated, today: testToday, clock: testClock, catalog: testCatalog)
         let patient = try fixture.enroll()
         for (path, patientID) in [(fixture.path, patient.row), (migrated, Int64(1))] {
             let database = try DatabaseQueue(path: path)
-            let definition = try #require(try database.read { try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'infusion'") })
+            let definition = try #require(
+                try database.read {
+                    try String.fetchOne(
+                        $0, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'infusion'")
+                })
             #expect(definition.contains(Schema.routeCheckAsComparisons), "\(path)")
             #expect(!definition.contains(" IN ("), "\(path)")
-            let indexes = try database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'infusion' ORDER BY name") }
+            let indexes = try database.read {
+                try String.fetchAll(
+                    $0,
+                    sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'infusion' ORDER BY name")
+            }
             #expect(indexes == ["infusion_on_patient_condition", "infusion_on_patient_id"], "\(path)")
-            let condition = try #require(try database.read { try String.fetchOne($0, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ?", arguments: [patientID]) })
-            for route in InfusionRoute.allCases.map(\.rawValue) + ["IV", "Oral", "sublingual", "", "iv ", " iv", "oral;", "intranasal-spray", "'iv'"] {
+            let condition = try #require(
+                try database.read {
+                    try String.fetchOne(
+                        $0, sql: "SELECT condition_id FROM patient_condition WHERE patient_id = ?",
+                        arguments: [patientID])
+                })
+            for route in InfusionRoute.allCases.map(\.rawValue) + [
+                "IV", "Oral", "sublingual", "", "iv ", " iv", "oral;", "intranasal-spray", "'iv'",
+            ] {
                 var stored = true
                 do {
                     try database.write { db in
-                        try db.execute(sql: """
-                            INSERT INTO infusion (patient_id, condition_id, given_on, dose_mg_per_kg, minutes, route, concomitant_medication, sedation, dissociation, respiratory_depression)
-                            VALUES (?, ?, '2026-02-01', 0.5, 40, ?, '[]', 0, 0, 0)
-                            """, arguments: [patientID, condition, route])
+                        try db.execute(
+                            sql: """
+                                INSERT INTO infusion (patient_id, condition_id, given_on, dose_mg_per_kg, minutes, route, concomitant_medication, sedation, dissociation, respiratory_depression)
+                                VALUES (?, ?, '2026-02-01', 0.5, 40, ?, '[]', 0, 0, 0)
+                                """, arguments: [patientID, condition, route])
                     }
                 } catch let error as DatabaseError {
                     #expect(error.resultCode == .SQLITE_CONSTRAINT, "\(route.debugDescription): \(error)")
@@ -116,8 +153,11 @@ struct InfusionCheckTests {
         let database = try DatabaseQueue(path: migrated)
         let seq = try #require(before.1)
         let after = try database.read { db in
-            (try Row.fetchAll(db, sql: "SELECT * FROM infusion WHERE id <= ? ORDER BY id", arguments: [seq]).map(\.description),
-             try Int.fetchAll(db, sql: "SELECT id FROM infusion WHERE id > ? ORDER BY id", arguments: [seq]))
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM infusion WHERE id <= ? ORDER BY id", arguments: [seq]).map(
+                    \.description),
+                try Int.fetchAll(db, sql: "SELECT id FROM infusion WHERE id > ? ORDER BY id", arguments: [seq])
+            )
         }
         #expect(!before.0.isEmpty)
         #expect(after.0 == before.0)
@@ -125,8 +165,10 @@ struct InfusionCheckTests {
         // Adverse events still refer to infusions, foreign key and all.
         func addEvent(infusion: Int) throws {
             try database.write { db in
-                try db.execute(sql: "INSERT INTO adverse_event (patient_id, infusion_id, term, grade, serious, onset) VALUES (1, ?, 'nausea', 'mild', 0, '2026-02-01')",
-                               arguments: [infusion])
+                try db.execute(
+                    sql:
+                        "INSERT INTO adverse_event (patient_id, infusion_id, term, grade, serious, onset) VALUES (1, ?, 'nausea', 'mild', 0, '2026-02-01')",
+                    arguments: [infusion])
             }
         }
         try addEvent(infusion: seq + 1)
@@ -154,14 +196,20 @@ struct HistoryOrderTests {
             ("2026-01-20", [1, 0, 0, 0, 0, 0, 0, 0, 0], .postInfusion, false),
         ]
         for entry in entries {
-            _ = try fixture.registry.addAssessment(try fixture.catalog.assess(scale: "phq9", answers: entry.answers), patient: patient,
-                                                   on: try ClinicalDate.parse(entry.day, field: "on"), timepoint: entry.timepoint,
-                                                   repeat: entry.repeat, actor: "nurse.a")
+            _ = try fixture.registry.addAssessment(
+                try fixture.catalog.assess(scale: "phq9", answers: entry.answers), patient: patient,
+                on: try ClinicalDate.parse(entry.day, field: "on"), timepoint: entry.timepoint,
+                repeat: entry.repeat, actor: "nurse.a")
         }
         let history = try #require(try fixture.registry.histories(patient: patient).first)
-        #expect(history.assessments.map(\.date.description) == ["2026-01-11", "2026-01-12", "2026-01-20", "2026-01-20", "2026-01-20"])
+        #expect(
+            history.assessments.map(\.date.description) == [
+                "2026-01-11", "2026-01-12", "2026-01-20", "2026-01-20", "2026-01-20",
+            ])
         #expect(history.assessments.map(\.score) == [24, 16, 8, 0, 1])
         // The same order when every patient is read at once.
-        #expect(try fixture.registry.histories().first { $0.patient == history.patient }?.assessments == history.assessments)
+        #expect(
+            try fixture.registry.histories().first { $0.patient == history.patient }?.assessments == history.assessments
+        )
     }
 }

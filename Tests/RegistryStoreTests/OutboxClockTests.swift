@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import RegistryCore
-@testable import RegistryStore
 import RegistryTestSupport
 import Synchronization
 import Testing
+
+@testable import RegistryStore
 
 /// A clock the test moves by hand: time passes only when the test says so.
 final class ManualClock: WallClock {
@@ -21,19 +22,27 @@ private func registry(clock: ManualClock) throws -> (Registry, URL) {
     return (try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: clock), folder)
 }
 
-private func endpoint(_ name: String = "net", profile: ExportProfile = .summary, minCell: Int = 11, k: Int = 5,
-                      timeout: Int = 60, tokenFile: String? = "/nonexistent/token", tokenEnvironment: String? = nil) -> EndpointSettings {
-    EndpointSettings(name: name, url: "https://research.invalid/v1/exports", tokenFile: tokenFile, tokenEnvironment: tokenEnvironment,
-                     caFile: nil, profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
+private func endpoint(
+    _ name: String = "net", profile: ExportProfile = .summary, minCell: Int = 11, k: Int = 5,
+    timeout: Int = 60, tokenFile: String? = "/nonexistent/token", tokenEnvironment: String? = nil
+) -> EndpointSettings {
+    EndpointSettings(
+        name: name, url: "https://research.invalid/v1/exports", tokenFile: tokenFile,
+        tokenEnvironment: tokenEnvironment,
+        caFile: nil, profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
 }
 
 @Suite("Endpoint rules hold for any caller of the library")
 struct EndpointRuleTests {
-    @Test("Settings outside the privacy limits are refused by the registry itself, naming the field; nothing is written",
-          arguments: [(endpoint(k: 1), "--k: '1'"), (endpoint(minCell: 1), "--min-cell: '1'"), (endpoint(k: 1001), "--k: '1001'"),
-                      (endpoint(minCell: 0), "--min-cell: '0'"), (endpoint(timeout: 0), "--timeout: '0'"),
-                      (endpoint("a b"), "<name>: 'a b'"), (endpoint(tokenFile: nil), "exactly one of --token-file and --token-env"),
-                      (endpoint(tokenEnvironment: "TOKEN"), "exactly one of --token-file and --token-env")])
+    @Test(
+        "Settings outside the privacy limits are refused by the registry itself, naming the field; nothing is written",
+        arguments: [
+            (endpoint(k: 1), "--k: '1'"), (endpoint(minCell: 1), "--min-cell: '1'"), (endpoint(k: 1001), "--k: '1001'"),
+            (endpoint(minCell: 0), "--min-cell: '0'"), (endpoint(timeout: 0), "--timeout: '0'"),
+            (endpoint("a b"), "<name>: 'a b'"),
+            (endpoint(tokenFile: nil), "exactly one of --token-file and --token-env"),
+            (endpoint(tokenEnvironment: "TOKEN"), "exactly one of --token-file and --token-env"),
+        ])
     func refused(settings: EndpointSettings, message: String) throws {
         let clock = ManualClock(testClock.moment)
         let (registry, folder) = try registry(clock: clock)
@@ -50,7 +59,8 @@ struct EndpointRuleTests {
         let (registry, folder) = try registry(clock: ManualClock(testClock.moment))
         defer { try? FileManager.default.removeItem(at: folder) }
         try registry.addEndpoint(endpoint("low", minCell: 2, k: 2, timeout: 1), actor: "test")
-        try registry.addEndpoint(endpoint("high", profile: .records, minCell: 1000, k: 1000, timeout: 3600), actor: "test")
+        try registry.addEndpoint(
+            endpoint("high", profile: .records, minCell: 1000, k: 1000, timeout: 3600), actor: "test")
         #expect(try registry.endpoints().map(\.name) == ["high", "low"])
         #expect(try registry.endpoint("high").profile == .records)
     }
@@ -60,7 +70,9 @@ struct EndpointRuleTests {
         let (registry, folder) = try registry(clock: ManualClock(testClock.moment))
         defer { try? FileManager.default.removeItem(at: folder) }
         try registry.addEndpoint(endpoint(profile: .records), actor: "test")
-        try DatabaseQueue(path: registry.path).write { try $0.execute(sql: "UPDATE endpoint SET profile = 'everything'") }
+        try DatabaseQueue(path: registry.path).write {
+            try $0.execute(sql: "UPDATE endpoint SET profile = 'everything'")
+        }
         let error = try #require(throws: RegistryError.self) { try registry.endpoint("net") }
         #expect("\(error)".contains("'everything', which this version does not know (summary, records or fhir)"))
         #expect(throws: RegistryError.self) { try registry.endpoints() }
@@ -74,9 +86,10 @@ struct OutboxClockTests {
         let (registry, folder) = try registry(clock: clock)
         try registry.addEndpoint(endpoint(), actor: "test")
         let payload = Data(#"{"schema":"test"}"#.utf8)
-        let entry = try #require(try registry.createExport(endpoint: "net", periodKey: nil) { _ in
-            BuiltPayload(payload: payload, schema: "test", patients: 0, sha256: "0")
-        })
+        let entry = try #require(
+            try registry.createExport(endpoint: "net", periodKey: nil) { _ in
+                BuiltPayload(payload: payload, schema: "test", patients: 0, sha256: "0")
+            })
         return (registry, folder, entry)
     }
 
@@ -95,9 +108,11 @@ struct OutboxClockTests {
         clock.advance(seconds: 0.2)
         #expect(try registry.claimDueExports(holder: other, leaseSeconds: 90).map(\.0.id) == [entry.id])
         // The first holder's late answer is not recorded: the lease is no longer its own.
-        try registry.recordDelivery(id: entry.id, owner: alive.name, outcome: .delivered(status: 200, responseDigest: "x"))
+        try registry.recordDelivery(
+            id: entry.id, owner: alive.name, outcome: .delivered(status: 200, responseDigest: "x"))
         #expect(try registry.outbox().first?.state == "pending")
-        try registry.recordDelivery(id: entry.id, owner: other.name, outcome: .delivered(status: 200, responseDigest: "x"))
+        try registry.recordDelivery(
+            id: entry.id, owner: other.name, outcome: .delivered(status: 200, responseDigest: "x"))
         let delivered = try #require(try registry.outbox().first)
         #expect(delivered.state == "delivered")
         #expect(delivered.attempts == 1)
@@ -119,8 +134,9 @@ struct OutboxClockTests {
         let (registry, folder, entry) = try pending(clock: clock)
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(try registry.claimDueExports(holder: alive, leaseSeconds: 90).count == 1)
-        try registry.recordDelivery(id: entry.id, owner: alive.name,
-                                    outcome: .retry(status: 503, reason: "busy", notBefore: clock.now().addingTimeInterval(30)))
+        try registry.recordDelivery(
+            id: entry.id, owner: alive.name,
+            outcome: .retry(status: 503, reason: "busy", notBefore: clock.now().addingTimeInterval(30)))
         clock.advance(seconds: 29.5)
         #expect(try registry.claimDueExports(holder: alive, leaseSeconds: 90).isEmpty)
         clock.advance(seconds: 0.5)

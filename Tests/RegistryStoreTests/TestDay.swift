@@ -1,5 +1,5 @@
-import Foundation
 import Depression
+import Foundation
 import Migraine
 import NeuropathicPain
 import RegistryCore
@@ -10,7 +10,7 @@ let testToday = ClinicalDate(year: 2026, month: 11, day: 26)!
 
 /// The moment these tests run "at": noon UTC on ``testToday``, a stopped clock. The binary gets a
 /// moment, when a test wants one, through KETAREG_NOW.
-let testClock = FixedClock(Date(timeIntervalSince1970: 1_795_694_400)) // 2026-11-26T12:00:00Z
+let testClock = FixedClock(Date(timeIntervalSince1970: 1_795_694_400))  // 2026-11-26T12:00:00Z
 
 /// The compiled modules, as the command line builds them.
 let testCatalog = try! ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])

@@ -10,11 +10,13 @@ public func makeTemporaryFolder(_ prefix: String = "ketareg-test") throws -> URL
 
 /// Every row of every table of a SQLite file, as text: equal dumps mean equal contents.
 public func dumpDatabase(_ path: String) throws -> String {
-    let queue = try DatabaseQueue(path: path, configuration: {
-        var configuration = Configuration()
-        configuration.readonly = true
-        return configuration
-    }())
+    let queue = try DatabaseQueue(
+        path: path,
+        configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            return configuration
+        }())
     return try queue.read { db in
         var lines: [String] = []
         let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -24,7 +26,8 @@ public func dumpDatabase(_ path: String) throws -> String {
                 lines.append(row.description)
             }
         }
-        for schema in try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name") {
+        for schema in try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        {
             lines.append(schema)
         }
         return lines.joined(separator: "\n")
@@ -47,8 +50,12 @@ public struct SeededGenerator: RandomNumberGenerator {
 /// Seeded mutations of hostile bytes for the parsers' fuzz tests. CI runs a few hundred;
 /// `Scripts/fuzz` many more (`KETAREG_FUZZ_ITERATIONS`) from a seed of its own (`KETAREG_FUZZ_SEED`).
 public enum Fuzz {
-    public static var iterations: Int { ProcessInfo.processInfo.environment["KETAREG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300 }
-    public static var seed: UInt64 { ProcessInfo.processInfo.environment["KETAREG_FUZZ_SEED"].flatMap(UInt64.init) ?? 2026_11_26 }
+    public static var iterations: Int {
+        ProcessInfo.processInfo.environment["KETAREG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300
+    }
+    public static var seed: UInt64 {
+        ProcessInfo.processInfo.environment["KETAREG_FUZZ_SEED"].flatMap(UInt64.init) ?? 2026_11_26
+    }
 
     /// One to four mutations of `bytes`: truncate, delete a run, duplicate a run, insert one of
     /// `nasty`, or flip a byte.
@@ -60,7 +67,9 @@ public enum Fuzz {
             switch Int.random(in: 0..<6, using: &random) {
             case 0: bytes = Array(bytes[..<at])
             case 1: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...40, using: &random)))
-            case 2: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...400, using: &random))], at: at)
+            case 2:
+                bytes.insert(
+                    contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...400, using: &random))], at: at)
             case 3, 4: bytes.insert(contentsOf: nasty.randomElement(using: &random)!, at: at)
             default: bytes[at] = UInt8.random(in: 0...255, using: &random)
             }
@@ -82,7 +91,9 @@ public struct Outcome: Sendable {
 }
 
 /// Runs a binary to its end, its output collected in files (never a pipe a chatty process could fill).
-public func runProcess(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> Outcome {
+public func runProcess(
+    _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
+) throws -> Outcome {
     // Output goes to files rather than pipes, so a chatty process can never block on a full pipe.
     let folder = try makeTemporaryFolder("ketareg-run")
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -107,7 +118,8 @@ public func runProcess(_ executable: String, _ arguments: [String], input: Strin
     try output.close()
     try error.close()
     try stdin.close()
-    return Outcome(status: process.terminationStatus,
-                   standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
-                   standardError: try String(contentsOf: errorURL, encoding: .utf8))
+    return Outcome(
+        status: process.terminationStatus,
+        standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+        standardError: try String(contentsOf: errorURL, encoding: .utf8))
 }

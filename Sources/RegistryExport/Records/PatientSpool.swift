@@ -103,7 +103,8 @@ final class PatientSpool {
 
     // MARK: Reading
 
-    private static let damaged = ExportError("the records payload's temporary file could not be read back; nothing was stored")
+    private static let damaged = ExportError(
+        "the records payload's temporary file could not be read back; nothing was stored")
 
     /// Makes `count` bytes available from `position`; false at the end of the file.
     private func need(_ count: Int) throws -> Bool {
@@ -177,12 +178,13 @@ final class PatientSpool {
         let enrolledOn = try day()
         let conditions = try (0..<count()).map { _ in try string() }
         let infusions = try (0..<count()).map { _ in
-            PatientHistory.Infusion(condition: try string(), date: try day(), minutes: try int(),
-                                    doseMgPerKg: try optional(double), rateMgPerKgPerHour: try optional(double),
-                                    route: try optional(string).map { route in
-                                        guard let known = InfusionRoute(rawValue: route) else { throw Self.damaged }
-                                        return known
-                                    })
+            PatientHistory.Infusion(
+                condition: try string(), date: try day(), minutes: try int(),
+                doseMgPerKg: try optional(double), rateMgPerKgPerHour: try optional(double),
+                route: try optional(string).map { route in
+                    guard let known = InfusionRoute(rawValue: route) else { throw Self.damaged }
+                    return known
+                })
         }
         let assessments = try (0..<count()).map { _ in
             let scale = try string()
@@ -191,21 +193,28 @@ final class PatientSpool {
             let score = try double()
             var subscores: [String: Double] = [:]
             for _ in 0..<(try count()) { subscores[try string()] = try double() }
-            return PatientHistory.Assessment(scale: scale, date: date, timepoint: timepoint, score: score, subscores: subscores)
+            return PatientHistory.Assessment(
+                scale: scale, date: date, timepoint: timepoint, score: score, subscores: subscores)
         }
         let observations = try (0..<count()).map { _ in
             let date = try day()
             let hours = try int()
-            let systolic = try optional(int), diastolic = try optional(int)
+            let systolic = try optional(int)
+            let diastolic = try optional(int)
             return PatientHistory.Observation(
                 date: date, hoursFromStart: hours,
-                bloodPressure: systolic.flatMap { systolic in diastolic.map { BloodPressure(systolic: systolic, diastolic: $0) } },
-                heartRate: try optional(int), oxygenSaturation: try optional(int), sedation: try bool(), dissociation: try bool(),
+                bloodPressure: systolic.flatMap { systolic in
+                    diastolic.map { BloodPressure(systolic: systolic, diastolic: $0) }
+                },
+                heartRate: try optional(int), oxygenSaturation: try optional(int), sedation: try bool(),
+                dissociation: try bool(),
                 respiratoryDepression: try bool())
         }
-        return ExportPatient(rowID: rowID, sex: sex, ageAtDayZero: age,
-                             history: PatientHistory(patient: display, conditions: conditions, enrolledOn: enrolledOn, infusions: infusions,
-                                                     assessments: assessments, observations: observations))
+        return ExportPatient(
+            rowID: rowID, sex: sex, ageAtDayZero: age,
+            history: PatientHistory(
+                patient: display, conditions: conditions, enrolledOn: enrolledOn, infusions: infusions,
+                assessments: assessments, observations: observations))
     }
 
     /// Every patient appended, in order.

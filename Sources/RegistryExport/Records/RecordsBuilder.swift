@@ -30,7 +30,8 @@ public enum RecordsBuilder {
         let patientPart: UInt32
 
         init(rows digest: SHA256.Digest, patientPart: UInt32) {
-            var high: UInt64 = 0, low: UInt32 = 0
+            var high: UInt64 = 0
+            var low: UInt32 = 0
             digest.withUnsafeBytes { digest in
                 for index in 0..<8 { high = high << 8 | UInt64(digest[index]) }
                 for index in 8..<12 { low = low << 8 | UInt32(digest[index]) }
@@ -67,11 +68,17 @@ public enum RecordsBuilder {
     /// variant (timed, timing removed, treatment withheld) and the patient part numbered. Two
     /// patients' digests at a step are equal exactly when their signatures are (the tests check
     /// it pair by pair). Returns false, adding nothing, without an infusion.
-    static func signatureDigests(_ patient: ExportPatient, patientParts: PatientParts, into digests: inout [SignatureDigest]) -> Bool {
+    static func signatureDigests(
+        _ patient: ExportPatient, patientParts: PatientParts, into digests: inout [SignatureDigest]
+    ) -> Bool {
         let history = patient.history
         guard let dayZero = history.infusions.first?.date else { return false }
         func appendWeek(_ date: ClinicalDate, _ timed: Bool, to out: inout [UInt8]) {
-            if timed { appendDecimal(RecordsGeneralisation.week(dayZero.days(until: date)), to: &out) } else { out.append(UInt8(ascii: "-")) }
+            if timed {
+                appendDecimal(RecordsGeneralisation.week(dayZero.days(until: date)), to: &out)
+            } else {
+                out.append(UInt8(ascii: "-"))
+            }
         }
         /// `;part` for each of `count` parts, sorted: the parts are written one after another into
         /// one buffer and their ranges sorted, without an array per part.
@@ -133,7 +140,9 @@ public enum RecordsBuilder {
         let conditions = history.conditions.sorted().joined(separator: ",")
         let timed = [parts(false), parts(true)]
         /// The SHA-256 of a variant's rows part, as ``signatures(_:)`` writes it before `;P;`.
-        func rowsDigest(_ variant: (assessed: [UInt8], infused: [UInt8], observed: [UInt8]), treatment: Bool) -> SHA256.Digest {
+        func rowsDigest(_ variant: (assessed: [UInt8], infused: [UInt8], observed: [UInt8]), treatment: Bool)
+            -> SHA256.Digest
+        {
             var rows: [UInt8] = []
             rows.reserveCapacity(variant.assessed.count + variant.infused.count + variant.observed.count + 8)
             rows.append(UInt8(ascii: "A"))
@@ -145,12 +154,19 @@ public enum RecordsBuilder {
             return SHA256.hash(data: rows)
         }
         // Three variants of the rows: timed, timing removed, treatment withheld (and timing removed).
-        let digested = [rowsDigest(timed[1], treatment: true), rowsDigest(timed[0], treatment: true), rowsDigest(timed[0], treatment: false)]
+        let digested = [
+            rowsDigest(timed[1], treatment: true), rowsDigest(timed[0], treatment: true),
+            rowsDigest(timed[0], treatment: false),
+        ]
         for step in RecordsGeneralisation.steps.indices {
             let generalised = RecordsGeneralisation.generalises(step)
-            let part = patientParts.number(age: generalised.age ? AgeBand.broad(age) : age, sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
-                                           conditions: conditions)
-            digests.append(SignatureDigest(rows: digested[generalised.treatment ? 2 : generalised.timing ? 1 : 0], patientPart: part))
+            let part = patientParts.number(
+                age: generalised.age ? AgeBand.broad(age) : age,
+                sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
+                conditions: conditions)
+            digests.append(
+                SignatureDigest(
+                    rows: digested[generalised.treatment ? 2 : generalised.timing ? 1 : 0], patientPart: part))
         }
         return true
     }
@@ -163,8 +179,12 @@ public enum RecordsBuilder {
     static func signatures(_ patient: ExportPatient) -> [String]? {
         let history = patient.history
         guard let dayZero = history.infusions.first?.date else { return nil }
-        func week(_ date: ClinicalDate, _ timed: Bool) -> String { timed ? String(RecordsGeneralisation.week(dayZero.days(until: date))) : "-" }
-        func assessments(_ timed: Bool) -> [String] { history.assessments.map { "\($0.scale)|\($0.timepoint.rawValue)|\(week($0.date, timed))" }.sorted() }
+        func week(_ date: ClinicalDate, _ timed: Bool) -> String {
+            timed ? String(RecordsGeneralisation.week(dayZero.days(until: date))) : "-"
+        }
+        func assessments(_ timed: Bool) -> [String] {
+            history.assessments.map { "\($0.scale)|\($0.timepoint.rawValue)|\(week($0.date, timed))" }.sorted()
+        }
         func infusions(_ timed: Bool) -> [String] {
             history.infusions.map { infusion in
                 "\(infusion.condition)|\(week(infusion.date, timed))|\(RecordsGeneralisation.minutesBand(infusion.minutes))|"
@@ -172,15 +192,20 @@ public enum RecordsBuilder {
                     + (infusion.route?.rawValue ?? "-")
             }.sorted()
         }
-        func observations(_ timed: Bool) -> [String] { history.observations.map { "\(week($0.date, timed))|\(timed ? String($0.hoursFromStart) : "-")" }.sorted() }
+        func observations(_ timed: Bool) -> [String] {
+            history.observations.map { "\(week($0.date, timed))|\(timed ? String($0.hoursFromStart) : "-")" }.sorted()
+        }
         let age = AgeBand.band(for: patient.ageAtDayZero)
         let conditions = history.conditions.sorted().joined(separator: ",")
         let parts = [false, true].map { timed in (assessments(timed), infusions(timed), observations(timed)) }
         return RecordsGeneralisation.steps.indices.map { step in
             let generalised = RecordsGeneralisation.generalises(step)
             let (assessed, infused, observed) = parts[generalised.timing ? 0 : 1]
-            let patientPart = "\(generalised.age ? AgeBand.broad(age) : age)|\(generalised.sex ? "not-stated" : patient.sex.rawValue)|\(conditions)"
-            return (["A"] + assessed + ["I"] + (generalised.treatment ? [] : infused) + ["O"] + (generalised.treatment ? [] : observed) + ["P", patientPart])
+            let patientPart =
+                "\(generalised.age ? AgeBand.broad(age) : age)|\(generalised.sex ? "not-stated" : patient.sex.rawValue)|\(conditions)"
+            return
+                (["A"] + assessed + ["I"] + (generalised.treatment ? [] : infused) + ["O"]
+                + (generalised.treatment ? [] : observed) + ["P", patientPart])
                 .joined(separator: ";")
         }
     }
@@ -192,35 +217,50 @@ public enum RecordsBuilder {
         let timing = !generalised.timing
         func week(_ date: ClinicalDate) -> Int? { timing ? RecordsGeneralisation.week(dayZero.days(until: date)) : nil }
         let age = AgeBand.band(for: patient.ageAtDayZero)
-        let record = PatientRecord(patient: pseudonym, ageBand: generalised.age ? AgeBand.broad(age) : age, sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
-                                   conditions: patient.history.conditions.sorted(), detail: RecordsGeneralisation.steps[step])
+        let record = PatientRecord(
+            patient: pseudonym, ageBand: generalised.age ? AgeBand.broad(age) : age,
+            sex: generalised.sex ? "not-stated" : patient.sex.rawValue,
+            conditions: patient.history.conditions.sorted(), detail: RecordsGeneralisation.steps[step])
         let assessments = patient.history.assessments.map { assessment in
-            AssessmentRecord(patient: pseudonym, scale: assessment.scale, timepoint: assessment.timepoint.rawValue, week: week(assessment.date),
-                             score: assessment.score, band: catalog.scale(assessment.scale)?.band(for: assessment.score)?.id,
-                             subscores: assessment.subscores.isEmpty ? nil : assessment.subscores)
+            AssessmentRecord(
+                patient: pseudonym, scale: assessment.scale, timepoint: assessment.timepoint.rawValue,
+                week: week(assessment.date),
+                score: assessment.score, band: catalog.scale(assessment.scale)?.band(for: assessment.score)?.id,
+                subscores: assessment.subscores.isEmpty ? nil : assessment.subscores)
         }
-        guard !generalised.treatment else { return Released(patient: record, assessments: assessments, infusions: [], observations: []) }
+        guard !generalised.treatment else {
+            return Released(patient: record, assessments: assessments, infusions: [], observations: [])
+        }
         let infusions = patient.history.infusions.map { infusion in
-            InfusionRecord(patient: pseudonym, condition: infusion.condition, week: week(infusion.date),
-                           minutes: RecordsGeneralisation.minutesBand(infusion.minutes),
-                           doseMgPerKg: infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand),
-                           rateMgPerKgPerHour: infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand), route: infusion.route?.rawValue)
+            InfusionRecord(
+                patient: pseudonym, condition: infusion.condition, week: week(infusion.date),
+                minutes: RecordsGeneralisation.minutesBand(infusion.minutes),
+                doseMgPerKg: infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand),
+                rateMgPerKgPerHour: infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand),
+                route: infusion.route?.rawValue)
         }
         let observations = patient.history.observations.map { observation in
-            ObservationRecord(patient: pseudonym, week: week(observation.date), hoursFromStart: timing ? observation.hoursFromStart : nil,
-                              systolic: observation.bloodPressure?.systolic, diastolic: observation.bloodPressure?.diastolic,
-                              heartRate: observation.heartRate, spo2: observation.oxygenSaturation, sedation: observation.sedation,
-                              dissociation: observation.dissociation, respiratoryDepression: observation.respiratoryDepression)
+            ObservationRecord(
+                patient: pseudonym, week: week(observation.date),
+                hoursFromStart: timing ? observation.hoursFromStart : nil,
+                systolic: observation.bloodPressure?.systolic, diastolic: observation.bloodPressure?.diastolic,
+                heartRate: observation.heartRate, spo2: observation.oxygenSaturation, sedation: observation.sedation,
+                dissociation: observation.dissociation, respiratoryDepression: observation.respiratoryDepression)
         }
         return Released(patient: record, assessments: assessments, infusions: infusions, observations: observations)
     }
 
     /// The payload as a value, from patients in memory (the FHIR bundle and tests use it).
-    public static func build(patients: [ExportPatient], catalog: ConditionCatalog, pseudonyms: Pseudonymizer, clinic: String?,
-                             period: String, k: Int, generator: String) throws -> RecordsPayload {
+    public static func build(
+        patients: [ExportPatient], catalog: ConditionCatalog, pseudonyms: Pseudonymizer, clinic: String?,
+        period: String, k: Int, generator: String
+    ) throws -> RecordsPayload {
         var data = Data()
-        try write(forEachPatient: { body in try patients.forEach(body) }, catalog: catalog, pseudonyms: pseudonyms, clinic: clinic,
-                  period: period, k: k, generator: generator, auditChainHead: nil, validator: nil) { data.append($0) }
+        try write(
+            forEachPatient: { body in try patients.forEach(body) }, catalog: catalog, pseudonyms: pseudonyms,
+            clinic: clinic,
+            period: period, k: k, generator: generator, auditChainHead: nil, validator: nil
+        ) { data.append($0) }
         return try JSONDecoder().decode(RecordsPayload.self, from: data)
     }
 
@@ -230,9 +270,13 @@ public enum RecordsBuilder {
     /// its array's items, and the rest with the arrays empty; a failure throws before anything
     /// reaches `sink`. Returns the number of patients read.
     @discardableResult
-    public static func write(forEachPatient: ((ExportPatient) throws -> Void) throws -> Void, catalog: ConditionCatalog, pseudonyms: Pseudonymizer,
-                             clinic: String?, period: String, k: Int, generator: String, auditChainHead: String?, validator: SchemaValidator?,
-                             to sink: (Data) throws -> Void) throws -> Int {
+    public static func write(
+        forEachPatient: ((ExportPatient) throws -> Void) throws -> Void, catalog: ConditionCatalog,
+        pseudonyms: Pseudonymizer,
+        clinic: String?, period: String, k: Int, generator: String, auditChainHead: String?,
+        validator: SchemaValidator?,
+        to sink: (Data) throws -> Void
+    ) throws -> Int {
         let steps = RecordsGeneralisation.steps.count
         // The read: each treated patient's signature digest at every step, and the patient spooled.
         var digests: [SignatureDigest] = []
@@ -249,7 +293,9 @@ public enum RecordsBuilder {
         var counts: [GeneralisationCount] = []
         for step in 0..<steps {
             var sizes: [SignatureDigest: Int] = [:]
-            for index in 0..<treated where releasedAt[index] < 0 { sizes[digests[index * steps + step], default: 0] += 1 }
+            for index in 0..<treated where releasedAt[index] < 0 {
+                sizes[digests[index * steps + step], default: 0] += 1
+            }
             var kept = 0
             for index in 0..<treated where releasedAt[index] < 0 && sizes[digests[index * steps + step]]! >= k {
                 releasedAt[index] = Int8(step)
@@ -262,24 +308,39 @@ public enum RecordsBuilder {
         // Second pass, over the spool: the released patients' rows, to a file per array.
         let verdicts = SchemaVerdicts()
         let sections = try ["assessments", "infusions", "observations", "patients"].map { name in
-            try RowSection(name: name, validator: validator.map { whole in
-                guard let items = whole.items(of: name, verdicts: verdicts) else { throw ExportError("the records schema's \(name) is not a plain array of rows") }
-                return items
-            })
+            try RowSection(
+                name: name,
+                validator: validator.map { whole in
+                    guard let items = whole.items(of: name, verdicts: verdicts) else {
+                        throw ExportError("the records schema's \(name) is not a plain array of rows")
+                    }
+                    return items
+                })
         }
-        var withheldPatients = 0, withheldRows = 0, index = 0
-        var conditionIDs: Set<String> = [], scaleIDs: Set<String> = []
+        var withheldPatients = 0
+        var withheldRows = 0
+        var index = 0
+        var conditionIDs: Set<String> = []
+        var scaleIDs: Set<String> = []
         try spool.forEach { patient in
-            guard index < treated else { throw ExportError("the records payload's temporary file does not match its first pass; nothing was stored") }
+            guard index < treated else {
+                throw ExportError(
+                    "the records payload's temporary file does not match its first pass; nothing was stored")
+            }
             let step = Int(releasedAt[index])
             index += 1
             guard step >= 0 else {
                 withheldPatients += 1
-                withheldRows += patient.history.assessments.count + patient.history.infusions.count + patient.history.observations.count
+                withheldRows +=
+                    patient.history.assessments.count + patient.history.infusions.count
+                    + patient.history.observations.count
                 return
             }
-            if step == steps - 1 { withheldRows += patient.history.infusions.count + patient.history.observations.count }
-            let released = rows(patient, step: step, pseudonym: pseudonyms.pseudonym(for: patient.rowID), catalog: catalog)!
+            if step == steps - 1 {
+                withheldRows += patient.history.infusions.count + patient.history.observations.count
+            }
+            let released = rows(
+                patient, step: step, pseudonym: pseudonyms.pseudonym(for: patient.rowID), catalog: catalog)!
             conditionIDs.formUnion(released.patient.conditions)
             try sections[3].append(RowWriter.patient(released.patient))
             for assessment in released.assessments {
@@ -289,17 +350,29 @@ public enum RecordsBuilder {
             for infusion in released.infusions { try sections[1].append(RowWriter.infusion(infusion)) }
             for observation in released.observations { try sections[2].append(RowWriter.observation(observation)) }
         }
-        guard index == treated else { throw ExportError("the records payload's temporary file does not match its first pass; nothing was stored") }
+        guard index == treated else {
+            throw ExportError("the records payload's temporary file does not match its first pass; nothing was stored")
+        }
 
         // The rest of the payload, encoded with its arrays empty, and the rows spliced in.
-        var skeleton = RecordsPayload(schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,
-                                      patients: [], assessments: [], infusions: [], observations: [], generalisation: counts,
-                                      generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
-                                      withheldPatients: withheldPatients, withheldRows: withheldRows)
+        var skeleton = RecordsPayload(
+            schema: RecordsPayload.schemaID, generator: generator, clinic: clinic, period: period, k: k,
+            patients: [], assessments: [], infusions: [], observations: [], generalisation: counts,
+            generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
+            withheldPatients: withheldPatients, withheldRows: withheldRows)
         skeleton.auditChainHead = auditChainHead
         // The catalog's codes for what the rows name: facts about the modules, nothing about patients.
-        let vocabulary = conditionIDs.sorted().compactMap { id in catalog.condition(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "condition", id: id, codes: $0.codes) } }
-            + scaleIDs.sorted().compactMap { id in catalog.scale(id).flatMap { $0.codes.isEmpty ? nil : VocabularyEntry(kind: "scale", id: id, codes: $0.codes) } }
+        let vocabulary =
+            conditionIDs.sorted().compactMap { id in
+                catalog.condition(id).flatMap {
+                    $0.codes.isEmpty ? nil : VocabularyEntry(kind: "condition", id: id, codes: $0.codes)
+                }
+            }
+            + scaleIDs.sorted().compactMap { id in
+                catalog.scale(id).flatMap {
+                    $0.codes.isEmpty ? nil : VocabularyEntry(kind: "scale", id: id, codes: $0.codes)
+                }
+            }
         skeleton.codes = vocabulary.isEmpty ? nil : vocabulary
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -324,4 +397,3 @@ public enum RecordsBuilder {
         return read
     }
 }
-

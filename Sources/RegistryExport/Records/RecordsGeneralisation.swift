@@ -13,16 +13,23 @@ public enum RecordsGeneralisation {
     /// `age-broadened-timing-removed`; `age-broadened-sex-removed` (sex `not-stated`);
     /// `age-broadened-sex-timing-removed`; `treatment-withheld` (all of that, and no infusion or
     /// observation rows: assessments only).
-    public static let steps = ["as-recorded", "age-broadened", "timing-removed", "age-broadened-timing-removed",
-                               "age-broadened-sex-removed", "age-broadened-sex-timing-removed", "treatment-withheld"]
+    public static let steps = [
+        "as-recorded", "age-broadened", "timing-removed", "age-broadened-timing-removed",
+        "age-broadened-sex-removed", "age-broadened-sex-timing-removed", "treatment-withheld",
+    ]
 
     /// What a step generalises: (broad age, no sex, no timing, no treatment rows).
-    static func generalises(_ step: Int) -> (age: Bool, sex: Bool, timing: Bool, treatment: Bool) { generalisations[step] }
+    static func generalises(_ step: Int) -> (age: Bool, sex: Bool, timing: Bool, treatment: Bool) {
+        generalisations[step]
+    }
 
     private static let generalisations = steps.map { name in
         let all = name == "treatment-withheld"
-        return (age: all || name.contains("age-broadened"), sex: all || name.contains("sex-removed") || name.contains("sex-timing"),
-                timing: all || name.contains("timing-removed"), treatment: all)
+        return (
+            age: all || name.contains("age-broadened"),
+            sex: all || name.contains("sex-removed") || name.contains("sex-timing"),
+            timing: all || name.contains("timing-removed"), treatment: all
+        )
     }
 
     /// Dose bands in mg/kg: each includes its lower bound and excludes its upper one, except the

@@ -10,7 +10,8 @@ func unlinkedTemporaryFile() throws -> FileHandle {
     let folder = FileManager.default.temporaryDirectory
     let path = folder.appendingPathComponent("ketareg-records-\(UUID().uuidString)").path
     guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-          let file = FileHandle(forUpdatingAtPath: path) else {
+        let file = FileHandle(forUpdatingAtPath: path)
+    else {
         throw ExportError("cannot make a temporary file in \(folder.path) for the records payload")
     }
     unlink(path)
@@ -21,8 +22,9 @@ func unlinkedTemporaryFile() throws -> FileHandle {
 final class RowSection {
     /// The error for rows (or the rest) that break the schema: nothing is stored or printed.
     static func invalid(_ problems: [SchemaError]) -> ExportError {
-        ExportError("the records payload does not match its schema \(RecordsPayload.schemaID), so it was not stored: "
-                    + problems.prefix(3).map(\.description).joined(separator: "; "))
+        ExportError(
+            "the records payload does not match its schema \(RecordsPayload.schemaID), so it was not stored: "
+                + problems.prefix(3).map(\.description).joined(separator: "; "))
     }
 
     let name: String
@@ -46,7 +48,8 @@ final class RowSection {
     private var keys: [(names: [String], written: [[UInt8]])] = []
 
     private func writtenKeys(_ members: RowWriter.Members) -> [[UInt8]] {
-        for layout in keys where layout.names.count == members.count && zip(layout.names, members).allSatisfy({ $0 == $1.name }) {
+        for layout in keys
+        where layout.names.count == members.count && zip(layout.names, members).allSatisfy({ $0 == $1.name }) {
             return layout.written
         }
         let written = members.map { RowWriter.key($0.name) }

@@ -10,8 +10,11 @@ enum RowWriter {
     typealias Members = [(name: String, value: JSONValue)]
 
     static func patient(_ row: PatientRecord) -> Members {
-        [("ageBand", .string(row.ageBand)), ("conditions", .array(row.conditions.map { .string($0) })), ("detail", .string(row.detail)),
-         ("patient", .string(row.patient)), ("sex", .string(row.sex))]
+        [
+            ("ageBand", .string(row.ageBand)), ("conditions", .array(row.conditions.map { .string($0) })),
+            ("detail", .string(row.detail)),
+            ("patient", .string(row.patient)), ("sex", .string(row.sex)),
+        ]
     }
 
     static func assessment(_ row: AssessmentRecord) -> Members {
@@ -44,7 +47,10 @@ enum RowWriter {
         members.append(("dissociation", .bool(row.dissociation)))
         if let heartRate = row.heartRate { members.append(("heartRate", .number(Double(heartRate)))) }
         if let hours = row.hoursFromStart { members.append(("hoursFromStart", .number(Double(hours)))) }
-        members += [("patient", .string(row.patient)), ("respiratoryDepression", .bool(row.respiratoryDepression)), ("sedation", .bool(row.sedation))]
+        members += [
+            ("patient", .string(row.patient)), ("respiratoryDepression", .bool(row.respiratoryDepression)),
+            ("sedation", .bool(row.sedation)),
+        ]
         if let spo2 = row.spo2 { members.append(("spo2", .number(Double(spo2)))) }
         if let systolic = row.systolic { members.append(("systolic", .number(Double(systolic)))) }
         if let week = row.week { members.append(("week", .number(Double(week)))) }
@@ -82,7 +88,9 @@ enum RowWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             // Only subscores, numbers by name: the encoder's own key order.
-            out.append(contentsOf: encoded(members.compactMapValues { if case .number(let number) = $0 { number } else { nil } }))
+            out.append(
+                contentsOf: encoded(
+                    members.compactMapValues { if case .number(let number) = $0 { number } else { nil } }))
         }
     }
 

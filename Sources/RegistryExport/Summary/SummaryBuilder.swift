@@ -24,31 +24,43 @@ public enum SummaryBuilder {
     public static func roundingBase(minimumCellSize k: Int) -> Int { max(1, min(5, k)) }
 
     /// `asOf` is the build day: courses still running then are not judged.
-    public static func build(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
-                             minimumCellSize k: Int, generator: String, asOf: ClinicalDate) -> SummaryPayload {
-        release(patients: patients, conditions: conditions, clinic: clinic, period: period, minimumCellSize: k, generator: generator,
-                asOf: asOf, published: SummaryReleaseMemory()).payload
+    public static func build(
+        patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
+        minimumCellSize k: Int, generator: String, asOf: ClinicalDate
+    ) -> SummaryPayload {
+        release(
+            patients: patients, conditions: conditions, clinic: clinic, period: period, minimumCellSize: k,
+            generator: generator,
+            asOf: asOf, published: SummaryReleaseMemory()
+        ).payload
     }
 
     /// The payload, and the cells it publishes with new values, which the outbox remembers when it
     /// stores the payload.
-    public static func release(patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
-                               minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
-                               published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
-        release(forEachPatient: { body in patients.forEach(body) }, conditions: conditions, clinic: clinic, period: period,
-                minimumCellSize: k, generator: generator, asOf: asOf, published: published)
+    public static func release(
+        patients: [ExportPatient], conditions: [any Condition], clinic: String?, period: String,
+        minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
+        published: SummaryReleaseMemory
+    ) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+        release(
+            forEachPatient: { body in patients.forEach(body) }, conditions: conditions, clinic: clinic, period: period,
+            minimumCellSize: k, generator: generator, asOf: asOf, published: published)
     }
 
     /// The same, reading the patients one at a time (``ExportSnapshot/forEachPatient``), so that
     /// memory holds what the summary counts rather than every patient's history.
-    public static func release(forEachPatient: ((ExportPatient) -> Void) throws -> Void, conditions: [any Condition], clinic: String?,
-                               period: String, minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
-                               published: SummaryReleaseMemory) rethrows -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+    public static func release(
+        forEachPatient: ((ExportPatient) -> Void) throws -> Void, conditions: [any Condition], clinic: String?,
+        period: String, minimumCellSize k: Int, generator: String, asOf: ClinicalDate,
+        published: SummaryReleaseMemory
+    ) rethrows -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
         var gathered = conditions.map { ConditionGather(condition: $0, asOf: asOf) }
         try forEachPatient { patient in
             for index in gathered.indices { gathered[index].add(patient) }
         }
-        return release(gathered: gathered, clinic: clinic, period: period, minimumCellSize: k, generator: generator, published: published)
+        return release(
+            gathered: gathered, clinic: clinic, period: period, minimumCellSize: k, generator: generator,
+            published: published)
     }
 
     /// What one condition's summary is made of, gathered one patient at a time: counters, one score
@@ -107,8 +119,10 @@ public enum SummaryBuilder {
         }
     }
 
-    static func release(gathered: [ConditionGather], clinic: String?, period: String, minimumCellSize k: Int, generator: String,
-                        published: SummaryReleaseMemory) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
+    static func release(
+        gathered: [ConditionGather], clinic: String?, period: String, minimumCellSize k: Int, generator: String,
+        published: SummaryReleaseMemory
+    ) -> (payload: SummaryPayload, cells: [SummaryCellUpdate]) {
         let conditions = gathered.map(\.condition)
         let base = roundingBase(minimumCellSize: k)
         func rounded(_ count: Int) -> Int { base * Int((Double(count) / Double(base)).rounded()) }
@@ -123,9 +137,12 @@ public enum SummaryBuilder {
         /// for patients differing from these by fewer than k.
         /// `patients` gives the cell's patients, in increasing order, only when asked: for a cell
         /// published before, and by the outbox when it remembers the release.
-        func choose<Values: Codable>(_ key: String, patients: @escaping @Sendable () -> [Int64], fresh: Values, publishable: Bool) -> (Values, String) {
+        func choose<Values: Codable>(
+            _ key: String, patients: @escaping @Sendable () -> [Int64], fresh: Values, publishable: Bool
+        ) -> (Values, String) {
             if let earlier = published.cells[key], earlier.smallestDifference(fromSorted: patients()) < k,
-               let values = try? JSONDecoder().decode(Values.self, from: earlier.values) {
+                let values = try? JSONDecoder().decode(Values.self, from: earlier.values)
+            {
                 return (values, earlier.computedIn)
             }
             if publishable, let data = try? encoder.encode(fresh) {
@@ -141,7 +158,8 @@ public enum SummaryBuilder {
 
             // The condition's own counts: patients, treatment, adverse events, co-interventions.
             let report = gather.tally.report
-            let members = gather.members, eligibleBits = gather.eligibleBits
+            let members = gather.members
+            let eligibleBits = gather.eligibleBits
             let perPatient = gather.infusionsPerPatient.sorted()
             let doses = gather.doses.sorted()
             let freshCondition = ConditionCell(
@@ -152,18 +170,30 @@ public enum SummaryBuilder {
                     let count = gather.routePatients[route] ?? 0
                     return count == 0 ? nil : ConditionCell.Count(name: route.rawValue, patients: count)
                 },
-                adverseEvents: report.adverseEvents.map { ConditionCell.Event(term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious) },
-                coInterventions: report.coInterventions.map { ConditionCell.Count(name: $0.kind, patients: $0.patients) })
-            let (cell, conditionComputedIn) = choose("condition|\(condition.id)", patients: { increasing(members) }, fresh: freshCondition,
-                                                     publishable: freshCondition.patients > 0 && !small(freshCondition.patients))
+                adverseEvents: report.adverseEvents.map {
+                    ConditionCell.Event(
+                        term: $0.term, grade: $0.grade, patients: $0.patients, events: $0.events, serious: $0.serious)
+                },
+                coInterventions: report.coInterventions.map {
+                    ConditionCell.Count(name: $0.kind, patients: $0.patients)
+                })
+            let (cell, conditionComputedIn) = choose(
+                "condition|\(condition.id)", patients: { increasing(members) }, fresh: freshCondition,
+                publishable: freshCondition.patients > 0 && !small(freshCondition.patients))
             if cell.patients == 0 {
-                summaries.append(ConditionSummary(condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [], outcomes: [],
-                                                  adverseEvents: [], coInterventions: [], suppressedCells: 0, computedIn: conditionComputedIn))
+                summaries.append(
+                    ConditionSummary(
+                        condition: condition.id, patients: 0, suppressed: false, treatment: nil, scales: [],
+                        outcomes: [],
+                        adverseEvents: [], coInterventions: [], suppressedCells: 0, computedIn: conditionComputedIn))
                 continue
             }
             if small(cell.patients) {
-                summaries.append(ConditionSummary(condition: condition.id, patients: nil, suppressed: true, treatment: nil, scales: [], outcomes: [],
-                                                  adverseEvents: [], coInterventions: [], suppressedCells: 1, computedIn: conditionComputedIn))
+                summaries.append(
+                    ConditionSummary(
+                        condition: condition.id, patients: nil, suppressed: true, treatment: nil, scales: [],
+                        outcomes: [],
+                        adverseEvents: [], coInterventions: [], suppressedCells: 1, computedIn: conditionComputedIn))
                 continue
             }
 
@@ -175,28 +205,44 @@ public enum SummaryBuilder {
                 let pointValues = Array(zip(gather.pointNames, gather.scores[scaleIndex]))
                 for (name, values) in pointValues {
                     let present = values.filter { !$0.isNaN }
-                    let changes = zip(values, baselines).compactMap { value, baseline in value.isNaN || baseline.isNaN ? nil : value - baseline }
+                    let changes = zip(values, baselines).compactMap { value, baseline in
+                        value.isNaN || baseline.isNaN ? nil : value - baseline
+                    }
                     let sorted = present.sorted()
                     let fresh = TimepointCell(
-                        patients: present.count, mean: present.isEmpty ? nil : round1(present.reduce(0, +) / Double(present.count)),
-                        median: present.isEmpty ? nil : round1(quantile(sorted, 0.5)), q1: present.isEmpty ? nil : round1(quantile(sorted, 0.25)),
+                        patients: present.count,
+                        mean: present.isEmpty ? nil : round1(present.reduce(0, +) / Double(present.count)),
+                        median: present.isEmpty ? nil : round1(quantile(sorted, 0.5)),
+                        q1: present.isEmpty ? nil : round1(quantile(sorted, 0.25)),
                         q3: present.isEmpty ? nil : round1(quantile(sorted, 0.75)),
-                        meanChange: name == "baseline" || changes.isEmpty ? nil : round1(changes.reduce(0, +) / Double(changes.count)),
+                        meanChange: name == "baseline" || changes.isEmpty
+                            ? nil : round1(changes.reduce(0, +) / Double(changes.count)),
                         changePatients: name == "baseline" ? 0 : changes.count)
-                    let (point, computedIn) = choose("timepoint|\(condition.id)|\(scale.id)|\(name)",
-                                                     patients: { increasing(zip(members, values).compactMap { $1.isNaN ? nil : $0 }) }, fresh: fresh, publishable: fresh.patients > 0 && !small(fresh.patients))
+                    let (point, computedIn) = choose(
+                        "timepoint|\(condition.id)|\(scale.id)|\(name)",
+                        patients: { increasing(zip(members, values).compactMap { $1.isNaN ? nil : $0 }) }, fresh: fresh,
+                        publishable: fresh.patients > 0 && !small(fresh.patients))
                     if point.patients == 0 { continue }
                     if small(point.patients) {
                         suppressedCells += 1
-                        points.append(TimepointSummary(timepoint: name, patients: nil, mean: nil, median: nil, q1: nil, q3: nil,
-                                                       meanChangeFromBaseline: nil, suppressed: true, computedIn: computedIn))
+                        points.append(
+                            TimepointSummary(
+                                timepoint: name, patients: nil, mean: nil, median: nil, q1: nil, q3: nil,
+                                meanChangeFromBaseline: nil, suppressed: true, computedIn: computedIn))
                         continue
                     }
-                    points.append(TimepointSummary(
-                        timepoint: name, patients: rounded(point.patients), mean: point.mean, median: point.median, q1: point.q1, q3: point.q3,
-                        meanChangeFromBaseline: point.changePatients < k ? nil : point.meanChange, suppressed: false, computedIn: computedIn))
+                    points.append(
+                        TimepointSummary(
+                            timepoint: name, patients: rounded(point.patients), mean: point.mean, median: point.median,
+                            q1: point.q1, q3: point.q3,
+                            meanChangeFromBaseline: point.changePatients < k ? nil : point.meanChange,
+                            suppressed: false, computedIn: computedIn))
                 }
-                if !points.isEmpty { scales.append(ScaleSummary(scale: scale.id, timepoints: points, codes: scale.codes.isEmpty ? nil : scale.codes)) }
+                if !points.isEmpty {
+                    scales.append(
+                        ScaleSummary(
+                            scale: scale.id, timepoints: points, codes: scale.codes.isEmpty ? nil : scale.codes))
+                }
             }
 
             // Outcomes of the induction under the module's rules, each row with the patients it
@@ -205,21 +251,33 @@ public enum SummaryBuilder {
             // both go, with every rate derived from them.
             let rows = report.outcomes.filter { $0.course == .induction }
             let chosen = rows.enumerated().map { index, row in
-                let fresh = OutcomeCell(eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
-                let key = "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
+                let fresh = OutcomeCell(
+                    eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
+                let key =
+                    "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
                 let bits = index < eligibleBits.count ? eligibleBits[index] : []
-                return choose(key, patients: {
-                    increasing(members.indices.compactMap { $0 / 64 < bits.count && bits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 ? members[$0] : nil })
-                }, fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
+                return choose(
+                    key,
+                    patients: {
+                        increasing(
+                            members.indices.compactMap {
+                                $0 / 64 < bits.count && bits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 ? members[$0] : nil
+                            })
+                    }, fresh: fresh, publishable: fresh.eligible > 0 && !small(fresh.eligible))
             }
             // Across rows: every row of a scale counts the same eligible courses, and its
             // timepoints count the same assessments again, so a hidden assessed or missing in one
             // row would come back from the others; it hides them all (and the timepoints' patients
             // after baseline). Likewise a hidden met hides the met of every window of its rule.
-            var pairHidden: Set<String> = [], metHidden: Set<String> = []
+            var pairHidden: Set<String> = []
+            var metHidden: Set<String> = []
             for (row, (counts, _)) in zip(rows, chosen) where counts.eligible > 0 {
-                if small(counts.eligible) || small(counts.assessed) || small(counts.missing) { pairHidden.insert(row.scale) }
-                if small(counts.met) || small(counts.assessed - counts.met) { metHidden.insert("\(row.scale)|\(row.outcome)") }
+                if small(counts.eligible) || small(counts.assessed) || small(counts.missing) {
+                    pairHidden.insert(row.scale)
+                }
+                if small(counts.met) || small(counts.assessed - counts.met) {
+                    metHidden.insert("\(row.scale)|\(row.outcome)")
+                }
             }
             var outcomes: [OutcomeSummary] = []
             for (row, (counts, computedIn)) in zip(rows, chosen) where counts.eligible > 0 {
@@ -227,26 +285,33 @@ public enum SummaryBuilder {
                 let assessedHidden = eligibleHidden || pairHidden.contains(row.scale)
                 let metHidden = assessedHidden || metHidden.contains("\(row.scale)|\(row.outcome)")
                 suppressedCells += (eligibleHidden ? 1 : 0) + (assessedHidden ? 2 : 0) + (metHidden ? 1 : 0)
-                let (eligible, assessed, met) = (rounded(counts.eligible), rounded(counts.assessed), rounded(counts.met))
-                outcomes.append(OutcomeSummary(
-                    outcome: row.outcome, scale: row.scale, subscore: row.subscore, rule: row.rule, window: row.window.rawValue, visit: row.visit,
-                    eligible: eligibleHidden ? nil : eligible,
-                    assessed: assessedHidden ? nil : assessed, missing: assessedHidden ? nil : rounded(counts.missing),
-                    met: metHidden ? nil : met,
-                    rate: metHidden || assessed == 0 ? nil : roundedRate(met, assessed),
-                    rateMissingAsNonResponse: metHidden || eligible == 0 ? nil : roundedRate(met, eligible),
-                    suppressed: eligibleHidden || assessedHidden || metHidden, computedIn: computedIn))
+                let (eligible, assessed, met) = (
+                    rounded(counts.eligible), rounded(counts.assessed), rounded(counts.met)
+                )
+                outcomes.append(
+                    OutcomeSummary(
+                        outcome: row.outcome, scale: row.scale, subscore: row.subscore, rule: row.rule,
+                        window: row.window.rawValue, visit: row.visit,
+                        eligible: eligibleHidden ? nil : eligible,
+                        assessed: assessedHidden ? nil : assessed,
+                        missing: assessedHidden ? nil : rounded(counts.missing),
+                        met: metHidden ? nil : met,
+                        rate: metHidden || assessed == 0 ? nil : roundedRate(met, assessed),
+                        rateMissingAsNonResponse: metHidden || eligible == 0 ? nil : roundedRate(met, eligible),
+                        suppressed: eligibleHidden || assessedHidden || metHidden, computedIn: computedIn))
             }
             scales = scales.map { scale in
                 guard pairHidden.contains(scale.scale) else { return scale }
-                return ScaleSummary(scale: scale.scale, timepoints: scale.timepoints.map { point in
-                    guard point.timepoint != "baseline", let _ = point.patients else { return point }
-                    suppressedCells += 1
-                    var hidden = point
-                    hidden.patients = nil
-                    hidden.suppressed = true
-                    return hidden
-                }, codes: scale.codes)
+                return ScaleSummary(
+                    scale: scale.scale,
+                    timepoints: scale.timepoints.map { point in
+                        guard point.timepoint != "baseline", point.patients != nil else { return point }
+                        suppressedCells += 1
+                        var hidden = point
+                        hidden.patients = nil
+                        hidden.suppressed = true
+                        return hidden
+                    }, codes: scale.codes)
             }
 
             // Adverse events and co-interventions: no totals are published, so a small cell hides
@@ -254,32 +319,43 @@ public enum SummaryBuilder {
             let adverse = cell.adverseEvents.map { event -> AdverseEventSummary in
                 let hidden = small(event.patients) || small(event.events) || small(event.serious)
                 if hidden { suppressedCells += 1 }
-                return AdverseEventSummary(term: event.term, grade: event.grade, patients: hidden ? nil : rounded(event.patients),
-                                           events: hidden ? nil : rounded(event.events), serious: hidden ? nil : rounded(event.serious), suppressed: hidden)
+                return AdverseEventSummary(
+                    term: event.term, grade: event.grade, patients: hidden ? nil : rounded(event.patients),
+                    events: hidden ? nil : rounded(event.events), serious: hidden ? nil : rounded(event.serious),
+                    suppressed: hidden)
             }
             let others = cell.coInterventions.map { item -> CoInterventionSummary in
                 let hidden = small(item.patients)
                 if hidden { suppressedCells += 1 }
-                return CoInterventionSummary(kind: item.name, patients: hidden ? nil : rounded(item.patients), suppressed: hidden)
+                return CoInterventionSummary(
+                    kind: item.name, patients: hidden ? nil : rounded(item.patients), suppressed: hidden)
             }
             // Every route is hidden when any would be a small cell, since a patient given one
             // route only could otherwise be counted out of the total.
             let routesHidden = cell.routes.contains { small($0.patients) }
             if routesHidden { suppressedCells += cell.routes.count }
             let treatment = TreatmentSummary(
-                infusions: rounded(cell.infusions), medianInfusionsPerPatient: cell.medianInfusionsPerPatient, medianDoseMgPerKg: cell.medianDoseMgPerKg,
-                routes: routesHidden ? [] : cell.routes.map { RouteSummary(route: $0.name, patients: rounded($0.patients)) }, routesSuppressed: routesHidden)
-            summaries.append(ConditionSummary(condition: condition.id, patients: rounded(cell.patients), suppressed: false, treatment: treatment, scales: scales,
-                                              outcomes: outcomes, adverseEvents: adverse, coInterventions: others, suppressedCells: suppressedCells,
-                                              computedIn: conditionComputedIn))
+                infusions: rounded(cell.infusions), medianInfusionsPerPatient: cell.medianInfusionsPerPatient,
+                medianDoseMgPerKg: cell.medianDoseMgPerKg,
+                routes: routesHidden
+                    ? [] : cell.routes.map { RouteSummary(route: $0.name, patients: rounded($0.patients)) },
+                routesSuppressed: routesHidden)
+            summaries.append(
+                ConditionSummary(
+                    condition: condition.id, patients: rounded(cell.patients), suppressed: false, treatment: treatment,
+                    scales: scales,
+                    outcomes: outcomes, adverseEvents: adverse, coInterventions: others,
+                    suppressedCells: suppressedCells,
+                    computedIn: conditionComputedIn))
         }
         // Each condition's codes, shown or suppressed: they say what the condition is, nothing about patients.
         for (index, summary) in summaries.enumerated() {
             let codes = conditions.first { $0.id == summary.condition }?.codes ?? []
             summaries[index].codes = codes.isEmpty ? nil : codes
         }
-        let payload = SummaryPayload(schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,
-                                     minimumCellSize: k, roundingBase: base, conditions: summaries)
+        let payload = SummaryPayload(
+            schema: SummaryPayload.schemaID, generator: generator, clinic: clinic, period: period,
+            minimumCellSize: k, roundingBase: base, conditions: summaries)
         return (payload, updates)
     }
 
@@ -297,39 +373,4 @@ public enum SummaryBuilder {
         let upper = min(lower + 1, sorted.count - 1)
         return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
-}
-
-func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
-func round1(_ value: Double) -> Double { (value * 10).rounded() / 10 }
-
-/// A condition's counts as computed, before suppression and rounding: what the release memory keeps.
-struct ConditionCell: Codable {
-    struct Count: Codable { var name: String; var patients: Int }
-    struct Event: Codable { var term: String; var grade: String; var patients: Int; var events: Int; var serious: Int }
-    var patients: Int
-    var infusions: Int
-    var medianInfusionsPerPatient: Double
-    var medianDoseMgPerKg: Double?
-    var routes: [Count]
-    var adverseEvents: [Event]
-    var coInterventions: [Count]
-}
-
-/// Scores at one point of the course, as computed.
-struct TimepointCell: Codable {
-    var patients: Int
-    var mean: Double?
-    var median: Double?
-    var q1: Double?
-    var q3: Double?
-    var meanChange: Double?
-    var changePatients: Int
-}
-
-/// One outcome row's counts, as computed.
-struct OutcomeCell: Codable {
-    var eligible: Int
-    var assessed: Int
-    var missing: Int
-    var met: Int
 }

@@ -14,7 +14,8 @@ enum AuditChain {
     static func hash(previous: String, row: AuditRow) -> String {
         // The fields one by one rather than through an array: every audited change hashes one.
         var canonical: [UInt8] = []
-        canonical.reserveCapacity(previous.utf8.count + 256 + (row.before?.utf8.count ?? 0) + (row.after?.utf8.count ?? 0))
+        canonical.reserveCapacity(
+            previous.utf8.count + 256 + (row.before?.utf8.count ?? 0) + (row.after?.utf8.count ?? 0))
         canonical.append(contentsOf: previous.utf8)
         append(row.id.map(String.init), to: &canonical)
         append(row.at, to: &canonical)

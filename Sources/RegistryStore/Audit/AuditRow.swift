@@ -39,10 +39,12 @@ struct AuditRow: SnakeCaseRecord {
         }
         id = lastID + 1
         hash = AuditChain.hash(previous: previous, row: self)
-        var statement = try DirectStatement(db, sql: """
-            INSERT INTO audit (id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        var statement = try DirectStatement(
+            db,
+            sql: """
+                INSERT INTO audit (id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         statement.bind(id)
         statement.bind(at)
         statement.bind(actor)

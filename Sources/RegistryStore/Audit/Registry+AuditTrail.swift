@@ -7,7 +7,8 @@ extension Registry {
         try read { db in
             var request = AuditRow.order(Column("id"))
             if let id {
-                request = id.kind == .patient
+                request =
+                    id.kind == .patient
                     ? request.filter(Column("patient") == id.description)
                     : request.filter(Column("entity_id") == id.description)
             }

@@ -52,26 +52,37 @@ extension Registry {
             var expectedID: Int64 = 1
             var count = 0
             var history: [String: (state: [String: JSONValue], lastRow: Int64, entity: String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash FROM audit ORDER BY id
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, at, actor, account, action, entity, entity_id, patient, before, after, reason, hash FROM audit ORDER BY id
+                    """)
             while let row = try rows.next() {
                 count += 1
                 let id: Int64 = row["id"]
                 // Each row is checked against the stored hash of the row before it, so every break is
                 // named, not just the first.
                 if id != expectedID {
-                    problem("chain", row: id, id > expectedID
-                            ? "audit row \(id) follows row \(expectedID - 1): " + (id - expectedID == 1 ? "row \(expectedID) is" : "rows \(expectedID)-\(id - 1) are") + " missing or were renumbered"
+                    problem(
+                        "chain", row: id,
+                        id > expectedID
+                            ? "audit row \(id) follows row \(expectedID - 1): "
+                                + (id - expectedID == 1 ? "row \(expectedID) is" : "rows \(expectedID)-\(id - 1) are")
+                                + " missing or were renumbered"
                             : "audit row \(id) is out of order after row \(expectedID - 1)")
                 }
-                let fields: [String?] = [String(id), row["at"], row["actor"], row["account"], row["action"], row["entity"],
-                                         row["entity_id"], row["patient"], row["before"], row["after"], row["reason"]]
+                let fields: [String?] = [
+                    String(id), row["at"], row["actor"], row["account"], row["action"], row["entity"],
+                    row["entity_id"], row["patient"], row["before"], row["after"], row["reason"],
+                ]
                 let stored: String? = row["hash"]
                 if stored != AuditChain.hash(previous: previous, fields: fields) {
-                    problem("chain", row: id, stored == nil
+                    problem(
+                        "chain", row: id,
+                        stored == nil
                             ? "audit row \(id) has no hash: it was written behind the program's back"
-                            : "audit row \(id) does not match its hash: it, or the row before it, was changed after it was written")
+                            : "audit row \(id) does not match its hash: it, or the row before it, was changed after it was written"
+                    )
                 }
                 previous = stored ?? ""
                 expectedID = id + 1
@@ -89,13 +100,18 @@ extension Registry {
                 // both have them (a view can gain fields from one version to the next). A
                 // migration's row states only what it changed, and is not checked.
                 if action != "migrate", let last = history[entityID]?.lastRow,
-                   let before = (row["before"] as String?).flatMap(Self.jsonObject) {
+                    let before = (row["before"] as String?).flatMap(Self.jsonObject)
+                {
                     let derived: Set<String> = entity == "infusion" ? ["adverseEvents"] : []
-                    let differing = state.keys.filter { before[$0] != nil && !derived.contains($0) && !Self.same(state[$0], before[$0]) }.sorted()
+                    let differing = state.keys.filter {
+                        before[$0] != nil && !derived.contains($0) && !Self.same(state[$0], before[$0])
+                    }.sorted()
                     if !differing.isEmpty {
                         let change = action == "correct" ? "the correction" : "the change (\(action))"
-                        problem("record", record: entityID, row: id,
-                                "\(entityID) was changed behind the program's back before \(change) at audit row \(id): what it changed differs from its audited state (audit row \(last)) in \(differing.joined(separator: ", "))")
+                        problem(
+                            "record", record: entityID, row: id,
+                            "\(entityID) was changed behind the program's back before \(change) at audit row \(id): what it changed differs from its audited state (audit row \(last)) in \(differing.joined(separator: ", "))"
+                        )
                     }
                 }
                 // A migration states only what it changed; every other row states the whole record.
@@ -108,53 +124,92 @@ extension Registry {
             func compare(_ record: String, entity: String, current: String, derived: Set<String> = []) {
                 checked += 1
                 guard let told = history.removeValue(forKey: record) else {
-                    return problem("record", record: record, "\(record) has no audit history: it was written behind the program's back")
+                    return problem(
+                        "record", record: record,
+                        "\(record) has no audit history: it was written behind the program's back")
                 }
                 let now = Self.jsonObject(current) ?? [:]
-                let differing = told.state.keys.filter { !derived.contains($0) && !Self.same(told.state[$0], now[$0]) }.sorted()
+                let differing = told.state.keys.filter { !derived.contains($0) && !Self.same(told.state[$0], now[$0]) }
+                    .sorted()
                 if !differing.isEmpty {
-                    problem("record", record: record, row: told.lastRow,
-                            "\(record) differs from its last audited state (audit row \(told.lastRow)) in \(differing.joined(separator: ", "))")
+                    problem(
+                        "record", record: record, row: told.lastRow,
+                        "\(record) differs from its last audited state (audit row \(told.lastRow)) in \(differing.joined(separator: ", "))"
+                    )
                 }
             }
             for patient in try PatientRow.fetchAll(db) {
-                compare(RecordKind.patient.displayID(patient.id!), entity: "patient", current: encodeJSON(try auditedPatient(db, patient)))
+                compare(
+                    RecordKind.patient.displayID(patient.id!), entity: "patient",
+                    current: encodeJSON(try auditedPatient(db, patient)))
                 // The consent history exports follow must end in the audited consent.
-                let last = try Bool.fetchOne(db, sql: "SELECT research FROM consent_event WHERE patient_id = ? ORDER BY on_date DESC, id DESC LIMIT 1",
-                                             arguments: [patient.id!]) ?? false
+                let last =
+                    try Bool.fetchOne(
+                        db,
+                        sql:
+                            "SELECT research FROM consent_event WHERE patient_id = ? ORDER BY on_date DESC, id DESC LIMIT 1",
+                        arguments: [patient.id!]) ?? false
                 if last != patient.researchConsent {
-                    problem("record", record: RecordKind.patient.displayID(patient.id!),
-                            "its consent history ends in \(last ? "consent" : "no consent"), but its audited consent is \(patient.researchConsent ? "yes" : "no"): consent_event was changed behind the program's back")
+                    problem(
+                        "record", record: RecordKind.patient.displayID(patient.id!),
+                        "its consent history ends in \(last ? "consent" : "no consent"), but its audited consent is \(patient.researchConsent ? "yes" : "no"): consent_event was changed behind the program's back"
+                    )
                 }
             }
             let adverseByInfusion = Dictionary(grouping: try AdverseEventRow.fetchAll(db), by: \.infusionId)
             for infusion in try InfusionRow.fetchAll(db) {
                 let adverse = (adverseByInfusion[infusion.id] ?? []).map { RecordKind.adverseEvent.displayID($0.id!) }
-                compare(RecordKind.infusion.displayID(infusion.id!), entity: "infusion", current: encodeJSON(infusion.view(adverseEvents: adverse)),
-                        derived: ["adverseEvents"])
+                compare(
+                    RecordKind.infusion.displayID(infusion.id!), entity: "infusion",
+                    current: encodeJSON(infusion.view(adverseEvents: adverse)),
+                    derived: ["adverseEvents"])
             }
-            for row in try AssessmentRow.fetchAll(db) { compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: encodeJSON(row.view)) }
-            for row in try AdverseEventRow.fetchAll(db) { compare(RecordKind.adverseEvent.displayID(row.id!), entity: "adverse-event", current: encodeJSON(row.view)) }
-            for row in try CoInterventionRow.fetchAll(db) { compare(RecordKind.coIntervention.displayID(row.id!), entity: "co-intervention", current: encodeJSON(row.view)) }
-            for row in try InfusionObservationRow.fetchAll(db) { compare(RecordKind.observation.displayID(row.id!), entity: "observation", current: encodeJSON(row.view)) }
-            for row in try CourseEventRow.fetchAll(db) { compare(RecordKind.courseEvent.displayID(row.id!), entity: "course-event", current: encodeJSON(row.view)) }
+            for row in try AssessmentRow.fetchAll(db) {
+                compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: encodeJSON(row.view))
+            }
+            for row in try AdverseEventRow.fetchAll(db) {
+                compare(
+                    RecordKind.adverseEvent.displayID(row.id!), entity: "adverse-event", current: encodeJSON(row.view))
+            }
+            for row in try CoInterventionRow.fetchAll(db) {
+                compare(
+                    RecordKind.coIntervention.displayID(row.id!), entity: "co-intervention",
+                    current: encodeJSON(row.view))
+            }
+            for row in try InfusionObservationRow.fetchAll(db) {
+                compare(RecordKind.observation.displayID(row.id!), entity: "observation", current: encodeJSON(row.view))
+            }
+            for row in try CourseEventRow.fetchAll(db) {
+                compare(
+                    RecordKind.courseEvent.displayID(row.id!), entity: "course-event", current: encodeJSON(row.view))
+            }
             // The clinic's flag thresholds decide which readings raise a flag: a change behind the
             // program's back would silence flags.
-            if let stored = try String.fetchOne(db, sql: "SELECT value FROM registry_info WHERE key = ?", arguments: [Self.vitalRulesKey]) {
+            if let stored = try String.fetchOne(
+                db, sql: "SELECT value FROM registry_info WHERE key = ?", arguments: [Self.vitalRulesKey])
+            {
                 compare(Self.vitalRulesKey, entity: "setting", current: stored)
             }
             // History left over belongs to records that are gone.
             for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {
-                problem("record", record: record, row: told.lastRow, "\(record) is in the audit trail (last at row \(told.lastRow)) but no longer in the registry: it was deleted behind the program's back")
+                problem(
+                    "record", record: record, row: told.lastRow,
+                    "\(record) is in the audit trail (last at row \(told.lastRow)) but no longer in the registry: it was deleted behind the program's back"
+                )
             }
 
             // The triggers that keep the audit trail append-only.
-            let triggers = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'")
+            let triggers = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
+                )
                 .map { ($0["name"] as String, Self.squeezed($0["sql"] as String? ?? "")) })
-            for statement in Schema.appendOnlyTriggers.components(separatedBy: "END;").map({ $0 + "END" }) where statement.contains("CREATE TRIGGER") {
+            for statement in Schema.appendOnlyTriggers.components(separatedBy: "END;").map({ $0 + "END" })
+            where statement.contains("CREATE TRIGGER") {
                 let name = statement.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }[2]
                 if triggers[name] == nil {
-                    problem("trigger", "the trigger \(name) is missing: the audit trail can be changed without the program")
+                    problem(
+                        "trigger", "the trigger \(name) is missing: the audit trail can be changed without the program")
                 } else if triggers[name] != Self.squeezed(statement.trimmingCharacters(in: .whitespacesAndNewlines)) {
                     problem("trigger", "the trigger \(name) was changed")
                 }
@@ -164,19 +219,29 @@ extension Registry {
             // still be a row of the chain, or the history before it was rewritten since.
             var witnesses: [VerifyReport.Witness] = []
             if try db.tableExists("outbox") {
-                let delivered = try Row.fetchAll(db, sql: """
-                    SELECT id, endpoint, delivered_at, payload FROM outbox o WHERE state = 'delivered'
-                      AND delivered_at = (SELECT MAX(delivered_at) FROM outbox WHERE endpoint = o.endpoint AND state = 'delivered')
-                    ORDER BY endpoint
-                    """)
+                let delivered = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, endpoint, delivered_at, payload FROM outbox o WHERE state = 'delivered'
+                          AND delivered_at = (SELECT MAX(delivered_at) FROM outbox WHERE endpoint = o.endpoint AND state = 'delivered')
+                        ORDER BY endpoint
+                        """)
                 for row in delivered {
                     let payload: Data = row["payload"]
-                    guard case .object(let members)? = try? JSONValue.parse(payload), case .string(let head)? = members["auditChainHead"] else { continue }
-                    let inChain = try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
-                    let witness = VerifyReport.Witness(endpoint: row["endpoint"], export: row["id"], deliveredAt: row["delivered_at"], chainHead: head, inChain: inChain)
+                    guard case .object(let members)? = try? JSONValue.parse(payload),
+                        case .string(let head)? = members["auditChainHead"]
+                    else { continue }
+                    let inChain =
+                        try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
+                    let witness = VerifyReport.Witness(
+                        endpoint: row["endpoint"], export: row["id"], deliveredAt: row["delivered_at"], chainHead: head,
+                        inChain: inChain)
                     witnesses.append(witness)
                     if !inChain {
-                        problem("witness", "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since")
+                        problem(
+                            "witness",
+                            "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since"
+                        )
                     }
                 }
             }
@@ -184,16 +249,24 @@ extension Registry {
             // The schema's migrations: all of them, and no other.
             let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             let known = Schema.migrator(courseDays: [:], clock: clock).migrations
-            for missing in known where !applied.contains(missing) { problem("migration", "the migration '\(missing)' is not applied") }
-            for unknown in applied where !known.contains(unknown) { problem("migration", "an unknown migration '\(unknown)' is recorded") }
+            for missing in known where !applied.contains(missing) {
+                problem("migration", "the migration '\(missing)' is not applied")
+            }
+            for unknown in applied where !known.contains(unknown) {
+                problem("migration", "an unknown migration '\(unknown)' is recorded")
+            }
 
-            return VerifyReport(intact: problems.isEmpty, auditRows: count, chainHead: count == 0 ? nil : previous,
-                                recordsChecked: checked, witnesses: witnesses, problems: problems)
+            return VerifyReport(
+                intact: problems.isEmpty, auditRows: count, chainHead: count == 0 ? nil : previous,
+                recordsChecked: checked, witnesses: witnesses, problems: problems)
         }
     }
 
     /// The entities whose records live in the clinical tables.
-    static let clinicalEntities: Set<String> = ["patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event", "setting"]
+    static let clinicalEntities: Set<String> = [
+        "patient", "infusion", "assessment", "adverse-event", "co-intervention", "observation", "course-event",
+        "setting",
+    ]
 
     /// An audit row's JSON object, parsed into values compared by value (`JSONSerialization`'s
     /// objects compared through `NSObject` told no two lists equal in a release build).

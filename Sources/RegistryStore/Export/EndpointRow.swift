@@ -20,10 +20,13 @@ struct EndpointRow: SnakeCaseRecord {
     /// changed outside KetaReg, or written by a newer one) is refused, never built as another.
     func settings() throws -> EndpointSettings {
         guard let known = ExportProfile(rawValue: profile) else {
-            throw RegistryError.storage("the endpoint '\(name)' has the profile '\(InputError.quote(profile))', which this version does not know (\(ExportProfile.allowed))")
+            throw RegistryError.storage(
+                "the endpoint '\(name)' has the profile '\(InputError.quote(profile))', which this version does not know (\(ExportProfile.allowed))"
+            )
         }
-        return EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
-                                profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
+        return EndpointSettings(
+            name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
+            profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
     }
 }
 

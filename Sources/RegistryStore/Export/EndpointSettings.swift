@@ -48,8 +48,10 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
 
     /// Settings as given; ``validated()`` checks them, and `Registry.addEndpoint` refuses any
     /// that it would not pass.
-    public init(name: String, url: String, tokenFile: String?, tokenEnvironment: String?, caFile: String?,
-                profile: ExportProfile, minCell: Int, k: Int, timeoutSeconds: Int) {
+    public init(
+        name: String, url: String, tokenFile: String?, tokenEnvironment: String?, caFile: String?,
+        profile: ExportProfile, minCell: Int, k: Int, timeoutSeconds: Int
+    ) {
         self.name = name
         self.url = url
         self.tokenFile = tokenFile
@@ -69,15 +71,20 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
             throw InputError(field: "<name>", got: name, allowed: "letters, digits, hyphens and underscores")
         }
         guard (tokenFile == nil) != (tokenEnvironment == nil) else {
-            throw InputError(field: "token-file", got: tokenFile ?? "",
-                             allowed: "exactly one of --token-file and --token-env (the token itself is never a command-line argument)")
+            throw InputError(
+                field: "token-file", got: tokenFile ?? "",
+                allowed:
+                    "exactly one of --token-file and --token-env (the token itself is never a command-line argument)")
         }
         guard Self.minimumCellRange.contains(minCell) else {
             throw InputError(field: "min-cell", got: String(minCell), allowed: Self.describe(Self.minimumCellRange))
         }
-        guard Self.kRange.contains(k) else { throw InputError(field: "k", got: String(k), allowed: Self.describe(Self.kRange)) }
+        guard Self.kRange.contains(k) else {
+            throw InputError(field: "k", got: String(k), allowed: Self.describe(Self.kRange))
+        }
         guard Self.timeoutRange.contains(timeoutSeconds) else {
-            throw InputError(field: "timeout", got: String(timeoutSeconds), allowed: Self.describe(Self.timeoutRange) + " seconds")
+            throw InputError(
+                field: "timeout", got: String(timeoutSeconds), allowed: Self.describe(Self.timeoutRange) + " seconds")
         }
         return self
     }

@@ -52,13 +52,19 @@ public struct ExportSnapshot: @unchecked Sendable {
     /// while the read that made it lasts (``Registry/withExportSnapshot(profile:_:)``).
     private let stream: ((ExportPatient) throws -> Void) throws -> Void
 
-    public init(patients: [ExportPatient], auditChainHead: String?, summaryReleases: SummaryReleaseMemory = SummaryReleaseMemory()) {
+    public init(
+        patients: [ExportPatient], auditChainHead: String?,
+        summaryReleases: SummaryReleaseMemory = SummaryReleaseMemory()
+    ) {
         self.init(auditChainHead: auditChainHead, summaryReleases: summaryReleases) { body in
             for patient in patients { try body(patient) }
         }
     }
 
-    init(auditChainHead: String?, summaryReleases: SummaryReleaseMemory, stream: @escaping ((ExportPatient) throws -> Void) throws -> Void) {
+    init(
+        auditChainHead: String?, summaryReleases: SummaryReleaseMemory,
+        stream: @escaping ((ExportPatient) throws -> Void) throws -> Void
+    ) {
         self.auditChainHead = auditChainHead
         self.summaryReleases = summaryReleases
         self.stream = stream

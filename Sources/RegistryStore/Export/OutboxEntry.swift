@@ -52,8 +52,10 @@ struct OutboxRow: SnakeCaseRecord {
     var contentSha256: String? = nil
 
     var entry: OutboxEntry {
-        OutboxEntry(id: id, endpoint: endpoint, profile: profile, schema: schema, periodKey: periodKey, payloadSHA256: payloadSha256,
-                    patients: patients, createdAt: createdAt, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
-                    lastStatus: lastStatus, lastError: lastError, deliveredAt: deliveredAt, responseDigest: responseDigest)
+        OutboxEntry(
+            id: id, endpoint: endpoint, profile: profile, schema: schema, periodKey: periodKey,
+            payloadSHA256: payloadSha256,
+            patients: patients, createdAt: createdAt, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+            lastStatus: lastStatus, lastError: lastError, deliveredAt: deliveredAt, responseDigest: responseDigest)
     }
 }

@@ -11,28 +11,42 @@ extension Registry {
         let settings = try settings.validated()
         try write { db in
             if try EndpointRow.fetchOne(db, key: settings.name) != nil {
-                throw RegistryError.refused("an endpoint named '\(settings.name)' exists already; choose another name or remove it first")
+                throw RegistryError.refused(
+                    "an endpoint named '\(settings.name)' exists already; choose another name or remove it first")
             }
-            var row = EndpointRow(name: settings.name, url: settings.url, tokenFile: settings.tokenFile,
-                                  tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile, profile: settings.profile.rawValue,
-                                  minCell: settings.minCell, k: settings.k, timeoutSeconds: settings.timeoutSeconds,
-                                  createdAt: timestamp(), removedAt: nil)
+            var row = EndpointRow(
+                name: settings.name, url: settings.url, tokenFile: settings.tokenFile,
+                tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile,
+                profile: settings.profile.rawValue,
+                minCell: settings.minCell, k: settings.k, timeoutSeconds: settings.timeoutSeconds,
+                createdAt: timestamp(), removedAt: nil)
             try row.insert(db)
-            try auditEndpoint(db, actor: actor, action: "add-endpoint", name: settings.name, before: EndpointSettings?.none, after: settings)
+            try auditEndpoint(
+                db, actor: actor, action: "add-endpoint", name: settings.name, before: EndpointSettings?.none,
+                after: settings)
         }
     }
 
     /// The endpoints in use, by name.
     public func endpoints() throws -> [EndpointSettings] {
-        try read { try EndpointRow.filter(Column("removed_at") == nil).order(Column("name")).fetchAll($0).map { try $0.settings() } }
+        try read {
+            try EndpointRow.filter(Column("removed_at") == nil).order(Column("name")).fetchAll($0).map {
+                try $0.settings()
+            }
+        }
     }
 
     /// One endpoint in use.
     public func endpoint(_ name: String) throws -> EndpointSettings {
         try read { db in
             guard let row = try EndpointRow.fetchOne(db, key: name), row.removedAt == nil else {
-                let known = try String.fetchAll(db, sql: "SELECT name FROM endpoint WHERE removed_at IS NULL ORDER BY name")
-                throw RegistryError.refused("no endpoint named '\(name)'" + (known.isEmpty ? "; add one with 'ketareg endpoint add'" : "; endpoints: \(known.joined(separator: ", "))"))
+                let known = try String.fetchAll(
+                    db, sql: "SELECT name FROM endpoint WHERE removed_at IS NULL ORDER BY name")
+                throw RegistryError.refused(
+                    "no endpoint named '\(name)'"
+                        + (known.isEmpty
+                            ? "; add one with 'ketareg endpoint add'" : "; endpoints: \(known.joined(separator: ", "))")
+                )
             }
             return try row.settings()
         }
@@ -44,7 +58,9 @@ extension Registry {
         try write { db in
             try db.execute(sql: "UPDATE endpoint SET removed_at = ? WHERE name = ?", arguments: [timestamp(), name])
             try db.execute(sql: "DELETE FROM export_schedule WHERE endpoint = ?", arguments: [name])
-            try auditEndpoint(db, actor: actor, action: "remove-endpoint", name: name, before: settings, after: EndpointSettings?.none)
+            try auditEndpoint(
+                db, actor: actor, action: "remove-endpoint", name: name, before: settings, after: EndpointSettings?.none
+            )
         }
     }
 
@@ -52,23 +68,33 @@ extension Registry {
     public func setSchedule(endpoint name: String, every: String, actor: String) throws {
         _ = try endpoint(name)
         try write { db in
-            let before = try String.fetchOne(db, sql: "SELECT every FROM export_schedule WHERE endpoint = ?", arguments: [name])
-            try db.execute(sql: "INSERT INTO export_schedule (endpoint, every, created_at) VALUES (?, ?, ?) ON CONFLICT(endpoint) DO UPDATE SET every = excluded.every",
-                           arguments: [name, every, timestamp()])
-            try auditEndpoint(db, actor: actor, action: "schedule-export", name: name,
-                              before: before.map { ExportSchedule(endpoint: name, every: $0) }, after: ExportSchedule(endpoint: name, every: every))
+            let before = try String.fetchOne(
+                db, sql: "SELECT every FROM export_schedule WHERE endpoint = ?", arguments: [name])
+            try db.execute(
+                sql:
+                    "INSERT INTO export_schedule (endpoint, every, created_at) VALUES (?, ?, ?) ON CONFLICT(endpoint) DO UPDATE SET every = excluded.every",
+                arguments: [name, every, timestamp()])
+            try auditEndpoint(
+                db, actor: actor, action: "schedule-export", name: name,
+                before: before.map { ExportSchedule(endpoint: name, every: $0) },
+                after: ExportSchedule(endpoint: name, every: every))
         }
     }
 
     public func schedules() throws -> [ExportSchedule] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT endpoint, every FROM export_schedule ORDER BY endpoint").map { ExportSchedule(endpoint: $0["endpoint"], every: $0["every"]) }
+            try Row.fetchAll(db, sql: "SELECT endpoint, every FROM export_schedule ORDER BY endpoint").map {
+                ExportSchedule(endpoint: $0["endpoint"], every: $0["every"])
+            }
         }
     }
 
-    private func auditEndpoint<Before: Encodable, After: Encodable>(_ db: Database, actor: String, action: String, name: String, before: Before?, after: After?) throws {
-        var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: action, entity: "endpoint", entityId: name, patient: nil,
-                           before: before.map(encodeJSON), after: after.map(encodeJSON), reason: nil)
+    private func auditEndpoint<Before: Encodable, After: Encodable>(
+        _ db: Database, actor: String, action: String, name: String, before: Before?, after: After?
+    ) throws {
+        var row = AuditRow(
+            id: nil, at: timestamp(), actor: actor, action: action, entity: "endpoint", entityId: name, patient: nil,
+            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: nil)
         try row.insertFast(db)
     }
 
@@ -90,18 +116,25 @@ extension Registry {
     /// no one in; `verify` names it), and a course started. Reads no identifying field. The
     /// consenting patients' cursor is read in step with the histories'.
     func forEachExportPatient(_ db: Database, _ body: (ExportPatient) throws -> Void) throws {
-        let consenting = try Row.fetchCursor(db, sql: """
-            SELECT id, sex, age_at_day_zero FROM patient
-            WHERE research_consent
-              AND (SELECT research FROM consent_event consent WHERE consent.patient_id = patient.id AND consent.on_date <= ?
-                   ORDER BY consent.on_date DESC, consent.id DESC LIMIT 1) = 1
-              AND EXISTS (SELECT 1 FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error)
-            ORDER BY id
-            """, arguments: [today.description])
+        let consenting = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, sex, age_at_day_zero FROM patient
+                WHERE research_consent
+                  AND (SELECT research FROM consent_event consent WHERE consent.patient_id = patient.id AND consent.on_date <= ?
+                       ORDER BY consent.on_date DESC, consent.id DESC LIMIT 1) = 1
+                  AND EXISTS (SELECT 1 FROM infusion WHERE infusion.patient_id = patient.id AND NOT entered_in_error)
+                ORDER BY id
+                """, arguments: [today.description])
         func next() throws -> (id: Int64, sex: Sex, age: Int?)? {
             try consenting.next().map { row in
                 let id: Int64 = row["id"]
-                return (id, try storedWord(row["sex"] ?? "", "the sex of \(RecordKind.patient.displayID(id))", remedy: StoredValue.restoreRemedy) as Sex, row["age_at_day_zero"])
+                return (
+                    id,
+                    try storedWord(
+                        row["sex"] ?? "", "the sex of \(RecordKind.patient.displayID(id))",
+                        remedy: StoredValue.restoreRemedy) as Sex, row["age_at_day_zero"]
+                )
             }
         }
         var pending = try next()
@@ -117,43 +150,62 @@ extension Registry {
     /// The patients are read from `db` as they are asked for, so the snapshot is good only
     /// inside the access to `db` that made it.
     func exportSnapshot(_ db: Database, profile: ExportProfile) throws -> ExportSnapshot {
-        ExportSnapshot(auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
-                       summaryReleases: profile == .summary ? try summaryReleaseMemory(db) : SummaryReleaseMemory()) { body in
+        ExportSnapshot(
+            auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
+            summaryReleases: profile == .summary ? try summaryReleaseMemory(db) : SummaryReleaseMemory()
+        ) { body in
             try self.forEachExportPatient(db, body)
         }
     }
 
     /// What an export for this profile would be built from now, handed to `body` inside one read.
-    public func withExportSnapshot<T>(profile: ExportProfile = .summary, _ body: (ExportSnapshot) throws -> T) throws -> T {
+    public func withExportSnapshot<T>(profile: ExportProfile = .summary, _ body: (ExportSnapshot) throws -> T) throws
+        -> T
+    {
         try read { try body(try exportSnapshot($0, profile: profile)) }
     }
 
     /// Builds a payload from the registry and stores it in the outbox in one transaction, so that
     /// what is decided to be sent is never lost. With a period key, at most one export per endpoint
     /// and period is ever stored: `nil` is returned when one exists already.
-    public func createExport(endpoint name: String, periodKey: String?, actor: String = "ketareg",
-                             build: (ExportSnapshot) throws -> BuiltPayload) throws -> OutboxEntry? {
+    public func createExport(
+        endpoint name: String, periodKey: String?, actor: String = "ketareg",
+        build: (ExportSnapshot) throws -> BuiltPayload
+    ) throws -> OutboxEntry? {
         let settings = try endpoint(name)
         return try write { db in
-            if let periodKey, try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE endpoint = ? AND period_key = ?", arguments: [name, periodKey]) == true {
+            if let periodKey,
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM outbox WHERE endpoint = ? AND period_key = ?", arguments: [name, periodKey])
+                    == true
+            {
                 return nil
             }
-            return try insertExport(db, settings: settings, periodKey: periodKey, built: try build(try exportSnapshot(db, profile: settings.profile)), actor: actor)
+            return try insertExport(
+                db, settings: settings, periodKey: periodKey,
+                built: try build(try exportSnapshot(db, profile: settings.profile)), actor: actor)
         }
     }
 
     /// Stores a built payload in the outbox, pending, with its audit row.
-    private func insertExport(_ db: Database, settings: EndpointSettings, periodKey: String?, built: BuiltPayload, actor: String) throws -> OutboxEntry {
+    private func insertExport(
+        _ db: Database, settings: EndpointSettings, periodKey: String?, built: BuiltPayload, actor: String
+    ) throws -> OutboxEntry {
         let now = timestamp()
-        var row = OutboxRow(id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile.rawValue, schema: built.schema,
-                            periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
-                            createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
-                            deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil, contentSha256: built.contentSHA256)
+        var row = OutboxRow(
+            id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile.rawValue,
+            schema: built.schema,
+            periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
+            createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
+            deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil, contentSha256: built.contentSHA256)
         try row.insert(db)
         try remember(built.summaryCells, db)
-        var audit = AuditRow(id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
-                             before: nil, after: "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
-                             reason: nil)
+        var audit = AuditRow(
+            id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
+            before: nil,
+            after:
+                "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
+            reason: nil)
         try audit.insertFast(db)
         return row.entry
     }
@@ -173,8 +225,10 @@ extension Registry {
     /// delivered, or failed, and the data has changed since. An export still pending is resumed
     /// with its original idempotency key; one that failed for good with the same bytes goes back in
     /// the queue under its key. So a run after a crash never sends the same data under a new key.
-    public func runExport(endpoint name: String, actor: String = "ketareg",
-                          build: (ExportSnapshot) throws -> BuiltPayload) throws -> ManualExport {
+    public func runExport(
+        endpoint name: String, actor: String = "ketareg",
+        build: (ExportSnapshot) throws -> BuiltPayload
+    ) throws -> ManualExport {
         let settings = try endpoint(name)
         return try write { db in
             let latest = try OutboxRow.filter(Column("endpoint") == name && Column("period_key") == nil)
@@ -186,14 +240,19 @@ extension Registry {
                 return .resumed(latest.entry)
             }
             let built = try build(try exportSnapshot(db, profile: settings.profile))
-            if var latest, latest.payloadSha256 == built.sha256 || (latest.contentSha256 != nil && latest.contentSha256 == built.contentSHA256) {
+            if var latest,
+                latest.payloadSha256 == built.sha256
+                    || (latest.contentSha256 != nil && latest.contentSha256 == built.contentSHA256)
+            {
                 if latest.state == "delivered" { return .unchanged(latest.entry) }
                 latest.state = "pending"
                 latest.nextAttemptAt = timestamp()
                 try latest.update(db)
-                var audit = AuditRow(id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: latest.id,
-                                     patient: nil, before: nil, after: nil,
-                                     reason: "export run: the same bytes as this failed export, sent again under its key")
+                var audit = AuditRow(
+                    id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export",
+                    entityId: latest.id,
+                    patient: nil, before: nil, after: nil,
+                    reason: "export run: the same bytes as this failed export, sent again under its key")
                 try audit.insertFast(db)
                 return .resumed(latest.entry)
             }
@@ -206,7 +265,9 @@ extension Registry {
     /// Claims pending exports that are due for one delivery process. A claim is a lease: no other
     /// process takes the export until the lease runs out or its owner has died, so two processes
     /// never send one export at once.
-    public func claimDueExports(holder: LeaseHolder, leaseSeconds: Int, endpoint: String? = nil) throws -> [(OutboxEntry, Data)] {
+    public func claimDueExports(holder: LeaseHolder, leaseSeconds: Int, endpoint: String? = nil) throws -> [(
+        OutboxEntry, Data
+    )] {
         let now = clock.now()
         let nowText = isoTimestamp(now)
         return try write { db in
@@ -219,7 +280,9 @@ extension Registry {
             sql += " AND endpoint IN (SELECT name FROM endpoint WHERE removed_at IS NULL) ORDER BY created_at"
             var claimed: [(OutboxEntry, Data)] = []
             for var row in try OutboxRow.fetchAll(db, sql: sql, arguments: arguments) {
-                if let owner = row.leaseOwner, let until = row.leaseUntil, until > nowText, holder.thinksAlive(owner) { continue }
+                if let owner = row.leaseOwner, let until = row.leaseUntil, until > nowText, holder.thinksAlive(owner) {
+                    continue
+                }
                 row.leaseOwner = holder.name
                 row.leaseUntil = isoTimestamp(now.addingTimeInterval(TimeInterval(leaseSeconds)))
                 try row.update(db)
@@ -238,17 +301,17 @@ extension Registry {
             row.leaseOwner = nil
             row.leaseUntil = nil
             switch outcome {
-            case let .delivered(status, digest):
+            case .delivered(let status, let digest):
                 row.state = "delivered"
                 row.lastStatus = status
                 row.lastError = nil
                 row.deliveredAt = isoTimestamp(now)
                 row.responseDigest = digest
-            case let .retry(status, reason, notBefore):
+            case .retry(let status, let reason, let notBefore):
                 row.lastStatus = status
                 row.lastError = reason
                 row.nextAttemptAt = isoTimestamp(notBefore)
-            case let .failed(status, reason):
+            case .failed(let status, let reason):
                 row.state = "failed"
                 row.lastStatus = status
                 row.lastError = reason
@@ -269,7 +332,8 @@ extension Registry {
     /// The stored payload of an export: exactly the bytes that are sent.
     public func exportPayload(_ id: String) throws -> Data {
         try read { db in
-            guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM outbox WHERE id = ?", arguments: [id]) else {
+            guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM outbox WHERE id = ?", arguments: [id])
+            else {
                 throw RegistryError.refused("no export \(id) in the outbox (see 'ketareg export status')")
             }
             return payload
@@ -283,13 +347,15 @@ extension Registry {
                 throw RegistryError.refused("no export \(id) in the outbox (see 'ketareg export status')")
             }
             guard row.state == "failed" else {
-                throw RegistryError.refused("export \(id) is \(row.state), not failed; only a failed export is put back in the queue")
+                throw RegistryError.refused(
+                    "export \(id) is \(row.state), not failed; only a failed export is put back in the queue")
             }
             row.state = "pending"
             row.nextAttemptAt = timestamp()
             try row.update(db)
-            var audit = AuditRow(id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: id,
-                                 patient: nil, before: nil, after: nil, reason: row.lastError)
+            var audit = AuditRow(
+                id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: id,
+                patient: nil, before: nil, after: nil, reason: row.lastError)
             try audit.insertFast(db)
             return row.entry
         }

@@ -33,7 +33,10 @@ public struct SummaryCellRelease: Sendable {
     /// (exclusive; `nil`: still a member at the last release).
     public let members: [(patient: Int64, since: Int, until: Int?)]
 
-    public init(key: String, values: Data, computedIn: String, releases: [Int], members: [(patient: Int64, since: Int, until: Int?)]) {
+    public init(
+        key: String, values: Data, computedIn: String, releases: [Int],
+        members: [(patient: Int64, since: Int, until: Int?)]
+    ) {
         self.key = key
         self.values = values
         self.computedIn = computedIn
@@ -50,7 +53,8 @@ public struct SummaryCellRelease: Sendable {
     /// The same for patients given as row ids in increasing order, each once.
     public func smallestDifference(fromSorted patients: [Int64]) -> Int {
         smallestDifference(count: patients.count) { patient in
-            var low = 0, high = patients.count
+            var low = 0
+            var high = patients.count
             while low < high {
                 let middle = (low + high) / 2
                 if patients[middle] < patient { low = middle + 1 } else { high = middle }
@@ -78,7 +82,8 @@ public struct SummaryCellRelease: Sendable {
             }
         }
         var smallest = Int.max
-        var runningSize = 0, runningShared = 0
+        var runningSize = 0
+        var runningShared = 0
         for position in 0..<releases.count {
             runningSize += size[position]
             runningShared += shared[position]
@@ -126,8 +131,9 @@ extension Registry {
             let key: String = row["key"]
             let releases = (row["releases"] as String).split(separator: ",").compactMap { Int($0) }
             last = max(last, releases.last ?? 0)
-            cells[key] = SummaryCellRelease(key: key, values: Data((row["cell_values"] as String).utf8), computedIn: row["computed_in"],
-                                            releases: releases, members: members[key] ?? [])
+            cells[key] = SummaryCellRelease(
+                key: key, values: Data((row["cell_values"] as String).utf8), computedIn: row["computed_in"],
+                releases: releases, members: members[key] ?? [])
         }
         return SummaryReleaseMemory(cells: cells, nextRelease: last + 1)
     }
@@ -140,22 +146,36 @@ extension Registry {
     /// Records the cells a stored summary publishes with new values, as the next release.
     func remember(_ updates: [SummaryCellUpdate], _ db: Database) throws {
         guard !updates.isEmpty else { return }
-        let release = 1 + (try Int.fetchOne(db, sql: "SELECT MAX(MAX(since, COALESCE(until, 0))) FROM summary_cell_member") ?? 0)
+        let release =
+            1 + (try Int.fetchOne(db, sql: "SELECT MAX(MAX(since, COALESCE(until, 0))) FROM summary_cell_member") ?? 0)
         for update in updates {
             let values = String(decoding: update.values, as: UTF8.self)
-            if let releases = try String.fetchOne(db, sql: "SELECT releases FROM summary_cell WHERE key = ?", arguments: [update.key]) {
-                try db.execute(sql: "UPDATE summary_cell SET cell_values = ?, computed_in = ?, releases = ? WHERE key = ?",
-                               arguments: [values, update.computedIn, releases + ",\(release)", update.key])
+            if let releases = try String.fetchOne(
+                db, sql: "SELECT releases FROM summary_cell WHERE key = ?", arguments: [update.key])
+            {
+                try db.execute(
+                    sql: "UPDATE summary_cell SET cell_values = ?, computed_in = ?, releases = ? WHERE key = ?",
+                    arguments: [values, update.computedIn, releases + ",\(release)", update.key])
             } else {
-                try db.execute(sql: "INSERT INTO summary_cell (key, cell_values, computed_in, releases) VALUES (?, ?, ?, ?)",
-                               arguments: [update.key, values, update.computedIn, String(release)])
+                try db.execute(
+                    sql: "INSERT INTO summary_cell (key, cell_values, computed_in, releases) VALUES (?, ?, ?, ?)",
+                    arguments: [update.key, values, update.computedIn, String(release)])
             }
-            let current = Set(try Int64.fetchAll(db, sql: "SELECT patient FROM summary_cell_member WHERE key = ? AND until IS NULL", arguments: [update.key]))
-            let leave = try db.makeStatement(sql: "UPDATE summary_cell_member SET until = ? WHERE key = ? AND patient = ? AND until IS NULL")
+            let current = Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT patient FROM summary_cell_member WHERE key = ? AND until IS NULL",
+                    arguments: [update.key]))
+            let leave = try db.makeStatement(
+                sql: "UPDATE summary_cell_member SET until = ? WHERE key = ? AND patient = ? AND until IS NULL")
             let patients = update.patients
-            for patient in current.subtracting(patients) { try leave.execute(arguments: [release, update.key, patient]) }
-            let join = try db.makeStatement(sql: "INSERT INTO summary_cell_member (key, patient, since, until) VALUES (?, ?, ?, NULL)")
-            for patient in patients where !current.contains(patient) { try join.execute(arguments: [update.key, patient, release]) }
+            for patient in current.subtracting(patients) {
+                try leave.execute(arguments: [release, update.key, patient])
+            }
+            let join = try db.makeStatement(
+                sql: "INSERT INTO summary_cell_member (key, patient, since, until) VALUES (?, ?, ?, NULL)")
+            for patient in patients where !current.contains(patient) {
+                try join.execute(arguments: [update.key, patient, release])
+            }
         }
     }
 }

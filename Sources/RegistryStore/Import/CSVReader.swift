@@ -69,7 +69,10 @@ struct CSVReader {
             atStart = false
             if try peekByte() == 0xEF {
                 let mark = [try nextByte(), try nextByte(), try nextByte()]
-                if mark != [0xEF, 0xBB, 0xBF] { throw CSVReaderError(line: 1, message: "the file does not start as UTF-8 text; save it as CSV in UTF-8") }
+                if mark != [0xEF, 0xBB, 0xBF] {
+                    throw CSVReaderError(
+                        line: 1, message: "the file does not start as UTF-8 text; save it as CSV in UTF-8")
+                }
             }
         }
         let start = line
@@ -83,17 +86,22 @@ struct CSVReader {
             // Most fields are ASCII, which is valid UTF-8 as it is: decoded without the generic check.
             if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw CSVReaderError(line: line, message: "field \(fields.count + 1) is not UTF-8 text; save the file as CSV in UTF-8")
+                throw CSVReaderError(
+                    line: line, message: "field \(fields.count + 1) is not UTF-8 text; save the file as CSV in UTF-8")
             }
             return text
         }
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let newline = UInt8(ascii: "\n")
+        let carriageReturn = UInt8(ascii: "\r")
         while try refill() {
             sawAnything = true
             let byte = buffer[position]
             position += 1
             if byte == 0 {
-                throw CSVReaderError(line: line, message: "field \(fields.count + 1) holds a NUL byte, which no value may contain")
+                throw CSVReaderError(
+                    line: line, message: "field \(fields.count + 1) holds a NUL byte, which no value may contain")
             }
             if quoted {
                 if byte == quote {
@@ -126,7 +134,9 @@ struct CSVReader {
                 var end = position
                 while end < buffer.count {
                     let next = buffer[end]
-                    if next == comma || next == newline || next == quote || next == carriageReturn || next == 0 { break }
+                    if next == comma || next == newline || next == quote || next == carriageReturn || next == 0 {
+                        break
+                    }
                     end += 1
                 }
                 field.append(byte)

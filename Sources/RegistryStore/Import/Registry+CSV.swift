@@ -50,8 +50,11 @@ extension Registry {
     /// How many of the flags an import raised its summary lists.
     public static let importFlagsListed = 1_000
 
-    public func importCSV(path: String, catalog: ConditionCatalog, actor: String, dryRun: Bool, listingFlagsUpTo flagLimit: Int = importFlagsListed,
-                          progressEvery: Int = 10_000, progress: (Int) -> Void = { _ in }) throws -> ImportSummary {
+    public func importCSV(
+        path: String, catalog: ConditionCatalog, actor: String, dryRun: Bool,
+        listingFlagsUpTo flagLimit: Int = importFlagsListed,
+        progressEvery: Int = 10_000, progress: (Int) -> Void = { _ in }
+    ) throws -> ImportSummary {
         var reader = try CSVReader(path: path)
         let file = (path as NSString).lastPathComponent
         func fail(_ line: Int, _ column: String?, _ message: String) -> ImportError {
@@ -59,7 +62,9 @@ extension Registry {
         }
         let header: [String]
         do {
-            guard let first = try reader.next() else { throw fail(1, nil, "the file is empty; the first line must name the columns") }
+            guard let first = try reader.next() else {
+                throw fail(1, nil, "the file is empty; the first line must name the columns")
+            }
             header = first.fields.map { $0.trimmedWhitespace.lowercased() }
         } catch let error as CSVReaderError {
             throw fail(error.line, nil, error.message)
@@ -91,82 +96,108 @@ extension Registry {
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
                 // The audit chain's head and the statements are kept in memory while this
                 // transaction writes (``ImportTransaction``).
-                try db.inTransaction { try ImportTransaction.$current.withValue(ImportTransaction(db)) {
-                    let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
-                    let lastInfusion = try Int64.fetchOne(db, sql: "SELECT max(id) FROM infusion") ?? 0
-                    let rules = try vitalRules(db)
-                    func patient(_ mrn: String, line: Int) throws -> (id: Int64, conditions: [String]) {
-                        if let known = patients[mrn] { return known }
-                        guard let id = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [mrn]) else {
-                            throw fail(line, "mrn", "no patient with this MRN is enrolled, in the registry or earlier in the file (enrol them with an enrolment row first)")
-                        }
-                        let found = (id, try conditions(db, patient: id))
-                        patients[mrn] = found
-                        return found
-                    }
-                    while let (line, fields) = try reader.next() {
-                        guard fields.count == header.count else {
-                            throw fail(line, nil, "\(fields.count) field\(fields.count == 1 ? "" : "s") where the header has \(header.count)")
-                        }
-                        let record: ClinicalCSV.Record
-                        do {
-                            record = try ClinicalCSV.record(ClinicalCSV.Fields(header: columns, fields: fields), catalog: catalog, today: today)
-                        } catch let error as ClinicalCSV.RowError {
-                            throw fail(line, error.column, error.message)
-                        }
-                        do {
-                            switch record {
-                            case .enrolment(let enrollment):
-                                let id = try insertEnrollment(db, enrollment, actor: actor)
-                                patients[enrollment.identity.mrn] = (id, enrollment.conditions)
-                                counts["enrolment", default: 0] += 1
-                            case let .infusion(mrn, entry):
-                                let found = try patient(mrn, line: line)
-                                _ = try insertInfusion(db, entry, patient: found.id, actor: actor, conditions: found.conditions, rules: rules, refreshingAge: false)
-                                counts["infusion", default: 0] += 1
-                            case let .assessment(mrn, scored, date, timepoint):
-                                let found = try patient(mrn, line: line)
-                                _ = try insertAssessment(db, scored, patient: found.id, enrolledFor: found.conditions, on: date, timepoint: timepoint, actor: actor)
-                                counts["assessment", default: 0] += 1
-                            case let .adverseEvent(mrn, entry):
-                                _ = try insertAdverseEvent(db, entry, patient: patient(mrn, line: line).id, infusion: nil, actor: actor)
-                                counts["adverse-event", default: 0] += 1
-                            case let .coIntervention(mrn, entry):
-                                _ = try insertCoIntervention(db, entry, patient: patient(mrn, line: line).id, actor: actor)
-                                counts["co-intervention", default: 0] += 1
-                            case let .courseMarker(mrn, kind, condition, date, courseKind, reason):
-                                _ = try insertCourseMarker(db, kind, patient: patient(mrn, line: line).id, condition: condition, on: date,
-                                                           courseKind: courseKind, reason: reason, catalog: catalog, actor: actor)
-                                counts["course-marker", default: 0] += 1
+                try db.inTransaction {
+                    try ImportTransaction.$current.withValue(ImportTransaction(db)) {
+                        let lastFlag = try Int64.fetchOne(db, sql: "SELECT max(id) FROM safety_flag") ?? 0
+                        let lastInfusion = try Int64.fetchOne(db, sql: "SELECT max(id) FROM infusion") ?? 0
+                        let rules = try vitalRules(db)
+                        func patient(_ mrn: String, line: Int) throws -> (id: Int64, conditions: [String]) {
+                            if let known = patients[mrn] { return known }
+                            guard
+                                let id = try Int64.fetchOne(
+                                    db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ?", arguments: [mrn])
+                            else {
+                                throw fail(
+                                    line, "mrn",
+                                    "no patient with this MRN is enrolled, in the registry or earlier in the file (enrol them with an enrolment row first)"
+                                )
                             }
-                        } catch let error as RegistryError where error.kind == .refused {
-                            // "--mrn: ..." from the shared inserts: the option is this format's column.
-                            var message = error.message
-                            var column: String?
-                            if message.hasPrefix("--"), let colon = message.firstIndex(of: ":") {
-                                column = String(message[message.index(message.startIndex, offsetBy: 2)..<colon])
-                                message = String(message[message.index(after: colon)...]).trimmedWhitespace
-                            }
-                            throw fail(line, column, message)
+                            let found = (id, try conditions(db, patient: id))
+                            patients[mrn] = found
+                            return found
                         }
-                        rows += 1
-                        if rows % progressEvery == 0 { progress(rows) }
+                        while let (line, fields) = try reader.next() {
+                            guard fields.count == header.count else {
+                                throw fail(
+                                    line, nil,
+                                    "\(fields.count) field\(fields.count == 1 ? "" : "s") where the header has \(header.count)"
+                                )
+                            }
+                            let record: ClinicalCSV.Record
+                            do {
+                                record = try ClinicalCSV.record(
+                                    ClinicalCSV.Fields(header: columns, fields: fields), catalog: catalog, today: today)
+                            } catch let error as ClinicalCSV.RowError {
+                                throw fail(line, error.column, error.message)
+                            }
+                            do {
+                                switch record {
+                                case .enrolment(let enrollment):
+                                    let id = try insertEnrollment(db, enrollment, actor: actor)
+                                    patients[enrollment.identity.mrn] = (id, enrollment.conditions)
+                                    counts["enrolment", default: 0] += 1
+                                case .infusion(let mrn, let entry):
+                                    let found = try patient(mrn, line: line)
+                                    _ = try insertInfusion(
+                                        db, entry, patient: found.id, actor: actor, conditions: found.conditions,
+                                        rules: rules, refreshingAge: false)
+                                    counts["infusion", default: 0] += 1
+                                case .assessment(let mrn, let scored, let date, let timepoint):
+                                    let found = try patient(mrn, line: line)
+                                    _ = try insertAssessment(
+                                        db, scored, patient: found.id, enrolledFor: found.conditions, on: date,
+                                        timepoint: timepoint, actor: actor)
+                                    counts["assessment", default: 0] += 1
+                                case .adverseEvent(let mrn, let entry):
+                                    _ = try insertAdverseEvent(
+                                        db, entry, patient: patient(mrn, line: line).id, infusion: nil, actor: actor)
+                                    counts["adverse-event", default: 0] += 1
+                                case .coIntervention(let mrn, let entry):
+                                    _ = try insertCoIntervention(
+                                        db, entry, patient: patient(mrn, line: line).id, actor: actor)
+                                    counts["co-intervention", default: 0] += 1
+                                case .courseMarker(
+                                    let mrn, let kind, let condition, let date, let courseKind, let reason):
+                                    _ = try insertCourseMarker(
+                                        db, kind, patient: patient(mrn, line: line).id, condition: condition, on: date,
+                                        courseKind: courseKind, reason: reason, catalog: catalog, actor: actor)
+                                    counts["course-marker", default: 0] += 1
+                                }
+                            } catch let error as RegistryError where error.kind == .refused {
+                                // "--mrn: ..." from the shared inserts: the option is this format's column.
+                                var message = error.message
+                                var column: String?
+                                if message.hasPrefix("--"), let colon = message.firstIndex(of: ":") {
+                                    column = String(message[message.index(message.startIndex, offsetBy: 2)..<colon])
+                                    message = String(message[message.index(after: colon)...]).trimmedWhitespace
+                                }
+                                throw fail(line, column, message)
+                            }
+                            rows += 1
+                            if rows % progressEvery == 0 { progress(rows) }
+                        }
+                        try refreshAgeAtDayZero(db, patientsWithInfusionsAfter: lastInfusion)
+                        flagsRaisedCount =
+                            try Int.fetchOne(
+                                db, sql: "SELECT count(*) FROM safety_flag WHERE id > ?", arguments: [lastFlag]) ?? 0
+                        flagsRaised = try Self.flagViews(
+                            db, "WHERE id > ? ORDER BY id LIMIT ?", arguments: [lastFlag, max(0, flagLimit)])
+                        return dryRun ? .rollback : .commit
                     }
-                    try refreshAgeAtDayZero(db, patientsWithInfusionsAfter: lastInfusion)
-                    flagsRaisedCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM safety_flag WHERE id > ?", arguments: [lastFlag]) ?? 0
-                    flagsRaised = try Self.flagViews(db, "WHERE id > ? ORDER BY id LIMIT ?", arguments: [lastFlag, max(0, flagLimit)])
-                    return dryRun ? .rollback : .commit
-                } }
+                }
             }
         } catch let error as CSVReaderError {
             throw fail(error.line, nil, error.message)
         } catch let error as DatabaseError {
-            throw RegistryError.storage("cannot write to the registry at \(self.path): \(error.message ?? "\(error)"); nothing was imported")
+            throw RegistryError.storage(
+                "cannot write to the registry at \(self.path): \(error.message ?? "\(error)"); nothing was imported")
         }
-        return ImportSummary(file: path, dryRun: dryRun, rows: rows, enrolments: counts["enrolment"] ?? 0, infusions: counts["infusion"] ?? 0,
-                             assessments: counts["assessment"] ?? 0, adverseEvents: counts["adverse-event"] ?? 0,
-                             coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0,
-                             flagsRaisedCount: flagsRaisedCount, flagsRaised: flagsRaised)
+        return ImportSummary(
+            file: path, dryRun: dryRun, rows: rows, enrolments: counts["enrolment"] ?? 0,
+            infusions: counts["infusion"] ?? 0,
+            assessments: counts["assessment"] ?? 0, adverseEvents: counts["adverse-event"] ?? 0,
+            coInterventions: counts["co-intervention"] ?? 0, courseMarkers: counts["course-marker"] ?? 0,
+            flagsRaisedCount: flagsRaisedCount, flagsRaised: flagsRaised)
     }
 
     /// Writes the clinic's records, identity included, in the long CSV format: an enrolment row
@@ -184,17 +215,24 @@ extension Registry {
             // The history is built too, only to read every value it computes with as strictly as
             // outcomes and exports do: a damaged value stops the file rather than enter it.
             let page = try patientPageAndHistory(RecordID(kind: .patient, row: id)).page
-            try emit(["record": "enrolment", "mrn": page.mrn, "on": page.enrolledOn, "given": page.givenName, "family": page.familyName,
-                      "birth-date": page.birthDate, "sex": page.sex, "condition": page.conditions.joined(separator: ";"),
-                      "research-consent": page.researchConsent ? "yes" : "no",
-                      "prior-treatment": page.priorTreatments.map { $0.category.rawValue + ($0.adequateTrials.map { ":\($0)" } ?? "") }.joined(separator: ";")])
+            try emit([
+                "record": "enrolment", "mrn": page.mrn, "on": page.enrolledOn, "given": page.givenName,
+                "family": page.familyName,
+                "birth-date": page.birthDate, "sex": page.sex, "condition": page.conditions.joined(separator: ";"),
+                "research-consent": page.researchConsent ? "yes" : "no",
+                "prior-treatment": page.priorTreatments.map {
+                    $0.category.rawValue + ($0.adequateTrials.map { ":\($0)" } ?? "")
+                }.joined(separator: ";"),
+            ])
             var events: [(date: String, order: Int, values: [String: String])] = []
             for infusion in page.infusions where !infusion.enteredInError {
-                var values = ["record": "infusion", "mrn": page.mrn, "for": infusion.condition, "on": infusion.on,
-                              "minutes": String(infusion.minutes), "route": infusion.route,
-                              "sedation": infusion.sedation ? "yes" : "", "dissociation": infusion.dissociation ? "yes" : "",
-                              "respiratory-depression": infusion.respiratoryDepression ? "yes" : "",
-                              "concomitant": infusion.concomitantMedication.joined(separator: ";")]
+                var values = [
+                    "record": "infusion", "mrn": page.mrn, "for": infusion.condition, "on": infusion.on,
+                    "minutes": String(infusion.minutes), "route": infusion.route,
+                    "sedation": infusion.sedation ? "yes" : "", "dissociation": infusion.dissociation ? "yes" : "",
+                    "respiratory-depression": infusion.respiratoryDepression ? "yes" : "",
+                    "concomitant": infusion.concomitantMedication.joined(separator: ";"),
+                ]
                 values["at"] = infusion.at
                 values["dose-mg-per-kg"] = infusion.doseMgPerKg.map(formatScore)
                 values["rate-mg-per-kg-per-hour"] = infusion.rateMgPerKgPerHour.map(formatScore)
@@ -209,8 +247,11 @@ extension Registry {
                 events.append((infusion.on, 0, values))
             }
             for event in page.adverseEvents where !event.enteredInError {
-                var values = ["record": "adverse-event", "mrn": page.mrn, "on": event.onset, "term": event.term, "grade": event.grade,
-                              "serious": event.serious ? "yes" : "no"]
+                var values = [
+                    "record": "adverse-event", "mrn": page.mrn, "on": event.onset, "term": event.term,
+                    "grade": event.grade,
+                    "serious": event.serious ? "yes" : "no",
+                ]
                 values["resolved"] = event.resolvedOn
                 events.append((event.onset, 1, values))
             }
@@ -219,8 +260,14 @@ extension Registry {
                 let answers = assessment.answers.enumerated().map { index, raw in
                     raw.map { scale?.items[index].display(rawAnswer: $0) ?? String($0) } ?? ""
                 }
-                events.append((assessment.on, 2, ["record": "assessment", "mrn": page.mrn, "on": assessment.on, "scale": assessment.scale,
-                                                  "timepoint": assessment.timepoint, "answers": answers.joined(separator: ";")]))
+                events.append(
+                    (
+                        assessment.on, 2,
+                        [
+                            "record": "assessment", "mrn": page.mrn, "on": assessment.on, "scale": assessment.scale,
+                            "timepoint": assessment.timepoint, "answers": answers.joined(separator: ";"),
+                        ]
+                    ))
             }
             for item in page.coInterventions where !item.enteredInError {
                 var values = ["record": "co-intervention", "mrn": page.mrn, "on": item.from, "kind": item.kind]
@@ -228,7 +275,9 @@ extension Registry {
                 events.append((item.from, 3, values))
             }
             for marker in page.courseEvents where !marker.enteredInError {
-                var values = ["record": "course-\(marker.kind)", "mrn": page.mrn, "on": marker.on, "for": marker.condition]
+                var values = [
+                    "record": "course-\(marker.kind)", "mrn": page.mrn, "on": marker.on, "for": marker.condition,
+                ]
                 values["kind"] = marker.courseKind
                 values["reason"] = marker.reason
                 // A course starts before that day's infusions and ends after them.

@@ -25,7 +25,9 @@ extension AuditedPatient: HandEncodedJSON {
         object.string("consentWithdrawnOn", consentWithdrawnOn)
         if let endedConditions {
             var ended = JSONObjectWriter(capacity: 64)
-            for (condition, day) in endedConditions.sorted(by: { $0.key < $1.key }) { ended.string(escapingName: condition, day) }
+            for (condition, day) in endedConditions.sorted(by: { $0.key < $1.key }) {
+                ended.string(escapingName: condition, day)
+            }
             object.object("endedConditions", ended)
         }
         object.string("enrolledOn", enrolledOn)

@@ -13,8 +13,10 @@ public struct IdentityEdit: Sendable, Hashable {
     public var email: String?
     public var address: String?
 
-    public init(givenName: String? = nil, familyName: String? = nil, birthDate: ClinicalDate? = nil, mrn: String? = nil,
-                phone: String? = nil, email: String? = nil, address: String? = nil) {
+    public init(
+        givenName: String? = nil, familyName: String? = nil, birthDate: ClinicalDate? = nil, mrn: String? = nil,
+        phone: String? = nil, email: String? = nil, address: String? = nil
+    ) {
         self.givenName = givenName.map { $0.trimmedWhitespace }
         self.familyName = familyName.map { $0.trimmedWhitespace }
         self.birthDate = birthDate
@@ -27,29 +29,50 @@ public struct IdentityEdit: Sendable, Hashable {
     /// Checks each given field, naming it and what it may hold.
     func validate(today: ClinicalDate) throws {
         for (field, value) in [("given", givenName), ("family", familyName)] {
-            if let value, value.isEmpty || value.count > 200 || value.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+            if let value,
+                value.isEmpty || value.count > 200
+                    || value.contains(where: {
+                        $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control }
+                    })
+            {
                 throw InputError(field: field, got: value, allowed: "a name of 1 to 200 characters on one line")
             }
         }
         if let mrn, mrn.isEmpty || mrn.count > 64 || mrn.contains(where: \.isNewline) {
-            throw InputError(field: "mrn", got: mrn, allowed: "the clinic's record number, 1 to 64 characters on one line")
+            throw InputError(
+                field: "mrn", got: mrn, allowed: "the clinic's record number, 1 to 64 characters on one line")
         }
         if let birthDate { _ = try birthDate.notInFuture(field: "birth-date", today: today) }
         if let phone, !phone.isEmpty {
             let allowed = Set("0123456789 +-().")
-            guard phone.count <= 40, phone.filter(\.isNumber).count >= 3, phone.allSatisfy({ allowed.contains($0) }) else {
-                throw InputError(field: "phone", got: phone, allowed: "digits with spaces, + - ( ) or . (3 to 40 characters), or \"\" to clear it")
+            guard phone.count <= 40, phone.filter(\.isNumber).count >= 3, phone.allSatisfy({ allowed.contains($0) })
+            else {
+                throw InputError(
+                    field: "phone", got: phone,
+                    allowed: "digits with spaces, + - ( ) or . (3 to 40 characters), or \"\" to clear it")
             }
         }
         if let email, !email.isEmpty {
             let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-            guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-                  !email.contains(where: { $0.isWhitespace || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
-                throw InputError(field: "email", got: email, allowed: "an address like name@example.org, or \"\" to clear it")
+            guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+                !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+                !email.contains(where: {
+                    $0.isWhitespace || $0.unicodeScalars.contains { $0.properties.generalCategory == .control }
+                })
+            else {
+                throw InputError(
+                    field: "email", got: email, allowed: "an address like name@example.org, or \"\" to clear it")
             }
         }
-        if let address, address.count > 300 || address.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
-            throw InputError(field: "address", got: address, allowed: "up to 300 characters on one line (separate lines with commas), or \"\" to clear it")
+        if let address,
+            address.count > 300
+                || address.contains(where: {
+                    $0.isNewline || $0.unicodeScalars.contains { $0.properties.generalCategory == .control }
+                })
+        {
+            throw InputError(
+                field: "address", got: address,
+                allowed: "up to 300 characters on one line (separate lines with commas), or \"\" to clear it")
         }
     }
 }
@@ -73,12 +96,18 @@ extension Registry {
             var identity = try IdentityRow.fetchOne(db, key: patient.id!)!
             var changed: [String] = []
             func set(_ field: String, _ value: String?, _ keyPath: WritableKeyPath<IdentityRow, String>) {
-                if let value, identity[keyPath: keyPath] != value { identity[keyPath: keyPath] = value; changed.append(field) }
+                if let value, identity[keyPath: keyPath] != value {
+                    identity[keyPath: keyPath] = value
+                    changed.append(field)
+                }
             }
             func setOptional(_ field: String, _ value: String?, _ keyPath: WritableKeyPath<IdentityRow, String?>) {
                 guard let value else { return }
                 let new = value.isEmpty ? nil : value
-                if identity[keyPath: keyPath] != new { identity[keyPath: keyPath] = new; changed.append(field) }
+                if identity[keyPath: keyPath] != new {
+                    identity[keyPath: keyPath] = new
+                    changed.append(field)
+                }
             }
             set("given", edit.givenName, \.givenName)
             set("family", edit.familyName, \.familyName)
@@ -87,17 +116,26 @@ extension Registry {
             setOptional("phone", edit.phone, \.phone)
             setOptional("email", edit.email, \.email)
             setOptional("address", edit.address, \.address)
-            guard !changed.isEmpty else { throw RegistryError.refused("\(id): every field given already holds that value; nothing changed") }
-            if changed.contains("mrn"), let other = try Int64.fetchOne(db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ? AND patient_id != ?",
-                                                                         arguments: [identity.mrn, patient.id!]) {
-                throw RegistryError.refused("--mrn: that MRN is already enrolled as \(RecordKind.patient.displayID(other)); nothing changed")
+            guard !changed.isEmpty else {
+                throw RegistryError.refused("\(id): every field given already holds that value; nothing changed")
+            }
+            if changed.contains("mrn"),
+                let other = try Int64.fetchOne(
+                    db, sql: "SELECT patient_id FROM patient_identity WHERE mrn = ? AND patient_id != ?",
+                    arguments: [identity.mrn, patient.id!])
+            {
+                throw RegistryError.refused(
+                    "--mrn: that MRN is already enrolled as \(RecordKind.patient.displayID(other)); nothing changed")
             }
             try identity.update(db)
             if changed.contains("birth-date") { try refreshAgeAtDayZero(db, patient: patient.id!) }
             // Entity `identity`, not `patient`: the patient's clinical record did not change, and
             // `verify` compares that record with its own history.
-            var row = AuditRow(id: nil, at: timestamp(), actor: actor, action: "edit-identity", entity: "identity", entityId: id.description,
-                               patient: id.description, before: nil, after: encodeJSON(AuditedIdentityEdit(changedFields: changed)), reason: reason)
+            var row = AuditRow(
+                id: nil, at: timestamp(), actor: actor, action: "edit-identity", entity: "identity",
+                entityId: id.description,
+                patient: id.description, before: nil, after: encodeJSON(AuditedIdentityEdit(changedFields: changed)),
+                reason: reason)
             try row.insertFast(db)
             return changed
         }

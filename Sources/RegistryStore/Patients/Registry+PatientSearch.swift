@@ -19,8 +19,11 @@ public enum NameSearch {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var result = ""
         for character in folded {
-            if character.isLetter || character.isNumber { result.append(character) }
-            else if character.isWhitespace || character == "-" || character == "‐" || character == "," { result.append(" ") }
+            if character.isLetter || character.isNumber {
+                result.append(character)
+            } else if character.isWhitespace || character == "-" || character == "‐" || character == "," {
+                result.append(" ")
+            }
         }
         return result.split(separator: " ").joined(separator: " ")
     }
@@ -31,7 +34,8 @@ public enum NameSearch {
         let query = normalized(query)
         guard !query.isEmpty else { return false }
         let (given, family) = (normalized(given), normalized(family))
-        let candidates = [given, family, "\(given) \(family)", "\(family) \(given)"]
+        let candidates =
+            [given, family, "\(given) \(family)", "\(family) \(given)"]
             + given.split(separator: " ").map(String.init) + family.split(separator: " ").map(String.init)
         return candidates.contains { $0.hasPrefix(query) }
     }
@@ -46,9 +50,11 @@ extension Registry {
             try IdentityRow.order(Column("patient_id")).fetchAll(db)
                 .filter { $0.mrn == query || NameSearch.matches(query, given: $0.givenName, family: $0.familyName) }
                 .map { identity in
-                    FoundPatient(id: RecordKind.patient.displayID(identity.patientId), givenName: identity.givenName, familyName: identity.familyName,
-                                 mrn: identity.mrn, birthYear: Int(identity.birthDate.prefix(4)) ?? 0,
-                                 conditions: try conditions(db, patient: identity.patientId))
+                    FoundPatient(
+                        id: RecordKind.patient.displayID(identity.patientId), givenName: identity.givenName,
+                        familyName: identity.familyName,
+                        mrn: identity.mrn, birthYear: Int(identity.birthDate.prefix(4)) ?? 0,
+                        conditions: try conditions(db, patient: identity.patientId))
                 }
         }
     }
@@ -69,7 +75,8 @@ extension Registry {
         if wanted.isEmpty { return [:] }
         return try read { db in
             var names: [String: String] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT patient_id, family_name, given_name FROM patient_identity ORDER BY patient_id")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT patient_id, family_name, given_name FROM patient_identity ORDER BY patient_id")
             while let row = try rows.next() {
                 let id = RecordKind.patient.displayID(row["patient_id"])
                 if wanted.contains(id) { names[id] = "\(row["family_name"] as String), \(row["given_name"] as String)" }

@@ -19,18 +19,26 @@ extension Registry {
         lookup.bind(enrollment.identity.mrn)
         try lookup.forEachRow { row in existing = row.int64(0) }
         if let existing {
-            throw RegistryError.refused("--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)")
+            throw RegistryError.refused(
+                "--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)"
+            )
         }
-        let patient = PatientRow(id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
-                                 researchConsent: enrollment.researchConsent, createdAt: timestamp())
-        var insertPatient = try DirectStatement(db, sql: "INSERT INTO patient (sex, enrolled_on, research_consent, created_at) VALUES (?, ?, ?, ?)")
+        let patient = PatientRow(
+            id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
+            researchConsent: enrollment.researchConsent, createdAt: timestamp())
+        var insertPatient = try DirectStatement(
+            db, sql: "INSERT INTO patient (sex, enrolled_on, research_consent, created_at) VALUES (?, ?, ?, ?)")
         insertPatient.bind(patient.sex)
         insertPatient.bind(patient.enrolledOn)
         insertPatient.bind(patient.researchConsent)
         insertPatient.bind(patient.createdAt)
         try insertPatient.execute()
         let id = db.lastInsertedRowID
-        var insertIdentity = try DirectStatement(db, sql: "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date) VALUES (?, ?, ?, ?, ?)")
+        var insertIdentity = try DirectStatement(
+            db,
+            sql:
+                "INSERT INTO patient_identity (patient_id, mrn, given_name, family_name, birth_date) VALUES (?, ?, ?, ?, ?)"
+        )
         insertIdentity.bind(id)
         insertIdentity.bind(enrollment.identity.mrn)
         insertIdentity.bind(enrollment.identity.givenName)
@@ -38,20 +46,26 @@ extension Registry {
         insertIdentity.bind(enrollment.identity.birthDate.description)
         try insertIdentity.execute()
         if enrollment.researchConsent {
-            var consent = try DirectStatement(db, sql: "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)")
+            var consent = try DirectStatement(
+                db,
+                sql:
+                    "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)"
+            )
             consent.bind(id)
             consent.bind(enrollment.enrolledOn.description)
             consent.bind(timestamp())
             try consent.execute()
         }
         for condition in enrollment.conditions {
-            var add = try DirectStatement(db, sql: "INSERT INTO patient_condition (patient_id, condition_id) VALUES (?, ?)")
+            var add = try DirectStatement(
+                db, sql: "INSERT INTO patient_condition (patient_id, condition_id) VALUES (?, ?)")
             add.bind(id)
             add.bind(condition)
             try add.execute()
         }
         for treatment in enrollment.priorTreatments {
-            var add = try DirectStatement(db, sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)")
+            var add = try DirectStatement(
+                db, sql: "INSERT INTO prior_treatment (patient_id, category, adequate_trials) VALUES (?, ?, ?)")
             add.bind(id)
             add.bind(treatment.category.rawValue)
             add.bind(treatment.adequateTrials)
@@ -60,29 +74,41 @@ extension Registry {
         let record = RecordID(kind: .patient, row: id)
         // What was just written, as auditedPatient(db, _) would read it back.
         let audited = AuditedPatient(
-            sex: patient.sex, enrolledOn: patient.enrolledOn, conditions: enrollment.conditions, researchConsent: patient.researchConsent,
+            sex: patient.sex, enrolledOn: patient.enrolledOn, conditions: enrollment.conditions,
+            researchConsent: patient.researchConsent,
             consentWithdrawnOn: nil, consentWithdrawalReason: nil,
-            priorTreatments: enrollment.priorTreatments.map { PriorTreatment(category: $0.category, adequateTrials: $0.adequateTrials) },
+            priorTreatments: enrollment.priorTreatments.map {
+                PriorTreatment(category: $0.category, adequateTrials: $0.adequateTrials)
+            },
             endedConditions: nil)
-        try audit(db, actor: actor, action: "enroll", record: record, patient: record, before: AuditedPatient?.none, after: audited)
+        try audit(
+            db, actor: actor, action: "enroll", record: record, patient: record, before: AuditedPatient?.none,
+            after: audited)
         return id
     }
 
     func auditedPatient(_ db: Database, _ patient: PatientRow) throws -> AuditedPatient {
-        let treatments = try PriorTreatmentRow.filter(Column("patient_id") == patient.id!).order(Column("id")).fetchAll(db)
+        let treatments = try PriorTreatmentRow.filter(Column("patient_id") == patient.id!).order(Column("id")).fetchAll(
+            db)
         return AuditedPatient(
             sex: patient.sex, enrolledOn: patient.enrolledOn, conditions: try conditions(db, patient: patient.id!),
             researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
             consentWithdrawalReason: patient.consentWithdrawalReason,
-            priorTreatments: treatments.map { PriorTreatment(category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials) },
+            priorTreatments: treatments.map {
+                PriorTreatment(
+                    category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials
+                )
+            },
             endedConditions: try endedConditions(db, patient: patient.id!).nilIfEmpty)
     }
 
     /// The patient's ended conditions and the day each ended.
     func endedConditions(_ db: Database, patient: Int64) throws -> [String: String] {
         var ended: [String: String] = [:]
-        let cursor = try DirectCursor(db, sql: "SELECT condition_id, ended_on FROM patient_condition WHERE patient_id = ? AND ended_on IS NOT NULL",
-                                      arguments: [patient])
+        let cursor = try DirectCursor(
+            db,
+            sql: "SELECT condition_id, ended_on FROM patient_condition WHERE patient_id = ? AND ended_on IS NOT NULL",
+            arguments: [patient])
         while let row = try cursor.next() {
             ended[try row.required(row.string, 0)] = try row.required(row.string, 1)
         }
@@ -90,14 +116,22 @@ extension Registry {
     }
 
     /// Adds a condition to a patient from a day on, or takes up again one that was ended.
-    public func addCondition(_ id: RecordID, condition: String, on date: ClinicalDate, reason: String?, catalog: ConditionCatalog, actor: String) throws -> PatientSummary {
+    public func addCondition(
+        _ id: RecordID, condition: String, on date: ClinicalDate, reason: String?, catalog: ConditionCatalog,
+        actor: String
+    ) throws -> PatientSummary {
         let condition = condition.lowercased()
-        guard catalog.condition(condition) != nil else { throw CatalogError.noSuchCondition(id: condition, known: catalog.conditionIDs) }
+        guard catalog.condition(condition) != nil else {
+            throw CatalogError.noSuchCondition(id: condition, known: catalog.conditionIDs)
+        }
         _ = try date.notInFuture(field: "on", today: today)
         try write { db in
             let patient = try requirePatient(db, id)
             let before = try auditedPatient(db, patient)
-            if let row = try Row.fetchOne(db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?", arguments: [patient.id!, condition]) {
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?",
+                arguments: [patient.id!, condition])
+            {
                 guard let endedText = row["ended_on"] as String? else {
                     throw RegistryError.refused("\(id) already has \(condition); nothing changed")
                 }
@@ -105,33 +139,50 @@ extension Registry {
                 // this day is after it.
                 let ended = try HistoryRows.endedOn(endedText, patient: patient.id!, condition: condition).description
                 if date.description < ended {
-                    throw InputError(field: "on", got: date.description, allowed: "\(ended) or later: \(condition) ended on \(ended)")
+                    throw InputError(
+                        field: "on", got: date.description, allowed: "\(ended) or later: \(condition) ended on \(ended)"
+                    )
                 }
-                try db.execute(sql: "UPDATE patient_condition SET ended_on = NULL, end_reason = NULL WHERE patient_id = ? AND condition_id = ?",
-                               arguments: [patient.id!, condition])
+                try db.execute(
+                    sql:
+                        "UPDATE patient_condition SET ended_on = NULL, end_reason = NULL WHERE patient_id = ? AND condition_id = ?",
+                    arguments: [patient.id!, condition])
             } else {
                 if date.description < patient.enrolledOn {
-                    throw InputError(field: "on", got: date.description, allowed: "a day from the enrolment on \(patient.enrolledOn) to today")
+                    throw InputError(
+                        field: "on", got: date.description,
+                        allowed: "a day from the enrolment on \(patient.enrolledOn) to today")
                 }
-                try db.execute(sql: "INSERT INTO patient_condition (patient_id, condition_id, started_on) VALUES (?, ?, ?)",
-                               arguments: [patient.id!, condition, date.description])
+                try db.execute(
+                    sql: "INSERT INTO patient_condition (patient_id, condition_id, started_on) VALUES (?, ?, ?)",
+                    arguments: [patient.id!, condition, date.description])
             }
-            try audit(db, actor: actor, action: "add-condition", record: id, patient: id, before: before, after: auditedPatient(db, patient),
-                      reason: reason.map { "\(condition) from \(date): \($0)" } ?? "\(condition) from \(date)")
+            try audit(
+                db, actor: actor, action: "add-condition", record: id, patient: id, before: before,
+                after: auditedPatient(db, patient),
+                reason: reason.map { "\(condition) from \(date): \($0)" } ?? "\(condition) from \(date)")
         }
         return try patientSummary(id)
     }
 
     /// Ends one of a patient's conditions on a day: nothing is due for it from then on and no
     /// infusion can be given for it after; its courses still count in outcomes.
-    public func endCondition(_ id: RecordID, condition: String, on date: ClinicalDate, reason: String?, actor: String) throws -> PatientSummary {
+    public func endCondition(_ id: RecordID, condition: String, on date: ClinicalDate, reason: String?, actor: String)
+        throws -> PatientSummary
+    {
         let condition = condition.lowercased()
         _ = try date.notInFuture(field: "on", today: today)
         try write { db in
             let patient = try requirePatient(db, id)
-            guard let row = try Row.fetchOne(db, sql: "SELECT started_on, ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?",
-                                             arguments: [patient.id!, condition]) else {
-                throw RegistryError.refused("\(id) does not have \(condition) (they have \(try conditions(db, patient: patient.id!).joined(separator: ", "))); nothing changed")
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT started_on, ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?",
+                    arguments: [patient.id!, condition])
+            else {
+                throw RegistryError.refused(
+                    "\(id) does not have \(condition) (they have \(try conditions(db, patient: patient.id!).joined(separator: ", "))); nothing changed"
+                )
             }
             // An end that no longer reads as a day (changed outside KetaReg) is recorded again: the
             // way back from the damage, which histories refuse. Its audit row states the damaged
@@ -141,18 +192,29 @@ extension Registry {
             }
             let start = (row["started_on"] as String?) ?? patient.enrolledOn
             if date.description < start {
-                throw InputError(field: "on", got: date.description, allowed: "a day from \(start), when \(condition) started, to today")
+                throw InputError(
+                    field: "on", got: date.description,
+                    allowed: "a day from \(start), when \(condition) started, to today")
             }
-            if let later = try Row.fetchOne(db, sql: """
-                SELECT id, given_on FROM infusion WHERE patient_id = ? AND condition_id = ? AND NOT entered_in_error AND given_on > ? ORDER BY given_on LIMIT 1
-                """, arguments: [patient.id!, condition, date.description]) {
-                throw RegistryError.refused("\(RecordKind.infusion.displayID(later["id"])) was given for \(condition) on \(later["given_on"] as String), after \(date); end it on that day or later")
+            if let later = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, given_on FROM infusion WHERE patient_id = ? AND condition_id = ? AND NOT entered_in_error AND given_on > ? ORDER BY given_on LIMIT 1
+                    """, arguments: [patient.id!, condition, date.description])
+            {
+                throw RegistryError.refused(
+                    "\(RecordKind.infusion.displayID(later["id"])) was given for \(condition) on \(later["given_on"] as String), after \(date); end it on that day or later"
+                )
             }
             let before = try auditedPatient(db, patient)
-            try db.execute(sql: "UPDATE patient_condition SET ended_on = ?, end_reason = ? WHERE patient_id = ? AND condition_id = ?",
-                           arguments: [date.description, reason, patient.id!, condition])
-            try audit(db, actor: actor, action: "end-condition", record: id, patient: id, before: before, after: auditedPatient(db, patient),
-                      reason: reason.map { "\(condition) on \(date): \($0)" } ?? "\(condition) on \(date)")
+            try db.execute(
+                sql:
+                    "UPDATE patient_condition SET ended_on = ?, end_reason = ? WHERE patient_id = ? AND condition_id = ?",
+                arguments: [date.description, reason, patient.id!, condition])
+            try audit(
+                db, actor: actor, action: "end-condition", record: id, patient: id, before: before,
+                after: auditedPatient(db, patient),
+                reason: reason.map { "\(condition) on \(date): \($0)" } ?? "\(condition) on \(date)")
         }
         return try patientSummary(id)
     }
@@ -162,30 +224,37 @@ extension Registry {
         // One statement for the whole list (rather than several per patient): the counts and lists
         // come from correlated subqueries on the per-patient indexes.
         let separator: Character = "\u{1F}"
-        let filter = condition == nil ? "" : "WHERE p.id IN (SELECT patient_id FROM patient_condition WHERE condition_id = ?)"
+        let filter =
+            condition == nil ? "" : "WHERE p.id IN (SELECT patient_id FROM patient_condition WHERE condition_id = ?)"
         return try read { db in
-            let rows = try DirectCursor(db, sql: """
-                SELECT p.id, p.sex, p.enrolled_on, p.research_consent, p.consent_withdrawn_on, i.mrn, i.given_name, i.family_name,
-                       (SELECT group_concat(condition_id, char(31)) FROM (SELECT condition_id FROM patient_condition c WHERE c.patient_id = p.id ORDER BY c.rowid)) AS conditions,
-                       (SELECT count(*) FROM infusion f WHERE f.patient_id = p.id AND NOT f.entered_in_error) AS infusions,
-                       (SELECT max(assessed_on) FROM assessment a WHERE a.patient_id = p.id AND NOT a.entered_in_error) AS last_assessed,
-                       (SELECT group_concat(flag, char(31)) FROM (SELECT flag FROM safety_flag s WHERE s.patient_id = p.id AND s.state = 'open'
-                                                                  GROUP BY flag ORDER BY min(s.id))) AS flags
-                FROM patient p JOIN patient_identity i ON i.patient_id = p.id
-                \(filter)
-                ORDER BY p.id
-                """, arguments: StatementArguments(condition.map { [$0] } ?? []))
+            let rows = try DirectCursor(
+                db,
+                sql: """
+                    SELECT p.id, p.sex, p.enrolled_on, p.research_consent, p.consent_withdrawn_on, i.mrn, i.given_name, i.family_name,
+                           (SELECT group_concat(condition_id, char(31)) FROM (SELECT condition_id FROM patient_condition c WHERE c.patient_id = p.id ORDER BY c.rowid)) AS conditions,
+                           (SELECT count(*) FROM infusion f WHERE f.patient_id = p.id AND NOT f.entered_in_error) AS infusions,
+                           (SELECT max(assessed_on) FROM assessment a WHERE a.patient_id = p.id AND NOT a.entered_in_error) AS last_assessed,
+                           (SELECT group_concat(flag, char(31)) FROM (SELECT flag FROM safety_flag s WHERE s.patient_id = p.id AND s.state = 'open'
+                                                                      GROUP BY flag ORDER BY min(s.id))) AS flags
+                    FROM patient p JOIN patient_identity i ON i.patient_id = p.id
+                    \(filter)
+                    ORDER BY p.id
+                    """, arguments: StatementArguments(condition.map { [$0] } ?? []))
             var list: [PatientSummary] = []
             while let row = try rows.next() {
                 func split(_ text: String?) -> [String] {
                     text.map { $0.split(separator: separator, omittingEmptySubsequences: false).map(String.init) } ?? []
                 }
-                list.append(PatientSummary(
-                    id: RecordKind.patient.displayID(try row.required(row.int64, 0)), mrn: try row.required(row.string, 5),
-                    givenName: try row.required(row.string, 6), familyName: try row.required(row.string, 7),
-                    sex: try row.required(row.string, 1), enrolledOn: try row.required(row.string, 2), conditions: split(row.string(8)),
-                    researchConsent: try row.required(row.bool, 3), consentWithdrawnOn: row.string(4), infusions: row.int(9) ?? 0,
-                    lastAssessedOn: row.string(10), flags: split(row.string(11))))
+                list.append(
+                    PatientSummary(
+                        id: RecordKind.patient.displayID(try row.required(row.int64, 0)),
+                        mrn: try row.required(row.string, 5),
+                        givenName: try row.required(row.string, 6), familyName: try row.required(row.string, 7),
+                        sex: try row.required(row.string, 1), enrolledOn: try row.required(row.string, 2),
+                        conditions: split(row.string(8)),
+                        researchConsent: try row.required(row.bool, 3), consentWithdrawnOn: row.string(4),
+                        infusions: row.int(9) ?? 0,
+                        lastAssessedOn: row.string(10), flags: split(row.string(11))))
             }
             return list
         }
@@ -199,8 +268,13 @@ extension Registry {
     func summary(_ db: Database, _ id: Int64) throws -> PatientSummary {
         let patient = try PatientRow.fetchOne(db, key: id)!
         let identity = try IdentityRow.fetchOne(db, key: id)!
-        let infusions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM infusion WHERE patient_id = ? AND NOT entered_in_error", arguments: [id]) ?? 0
-        let lastAssessed = try String.fetchOne(db, sql: "SELECT MAX(assessed_on) FROM assessment WHERE patient_id = ? AND NOT entered_in_error", arguments: [id])
+        let infusions =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM infusion WHERE patient_id = ? AND NOT entered_in_error", arguments: [id])
+            ?? 0
+        let lastAssessed = try String.fetchOne(
+            db, sql: "SELECT MAX(assessed_on) FROM assessment WHERE patient_id = ? AND NOT entered_in_error",
+            arguments: [id])
         return PatientSummary(
             id: RecordKind.patient.displayID(id), mrn: identity.mrn, givenName: identity.givenName,
             familyName: identity.familyName, sex: patient.sex, enrolledOn: patient.enrolledOn,
@@ -210,121 +284,9 @@ extension Registry {
     }
 
     func openFlags(_ db: Database, patient: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT flag FROM safety_flag WHERE patient_id = ? AND state = 'open' GROUP BY flag ORDER BY MIN(id)", arguments: [patient])
+        try String.fetchAll(
+            db,
+            sql: "SELECT flag FROM safety_flag WHERE patient_id = ? AND state = 'open' GROUP BY flag ORDER BY MIN(id)",
+            arguments: [patient])
     }
-
-    /// Everything recorded about one patient.
-    public func patientPage(_ id: RecordID) throws -> PatientPage {
-        try read { db in try patientPage(db, id).page }
-    }
-
-    /// The patient's page and their clinical history (as ``histories(condition:patient:)`` reads
-    /// it), built from one read of their rows: `patient show` and the report need both.
-    public func patientPageAndHistory(_ id: RecordID) throws -> (page: PatientPage, history: PatientHistory) {
-        try read { db in
-            let read = try patientPage(db, id)
-            return (read.page, try read.history())
-        }
-    }
-
-    /// The page, and the history from the same rows, built only when asked for.
-    private func patientPage(_ db: Database, _ id: RecordID) throws -> (page: PatientPage, history: () throws -> PatientHistory) {
-        let patient = try requirePatient(db, id)
-        let row = patient.id!
-        // Read by column position (`DirectRow`), not through GRDB's Codable decoding or query
-        // interface: this page is what `patient show` does, and start-up counts there.
-        let identity = try IdentityRow.fetchOneDirect(db, "WHERE patient_id = ?", arguments: [row])!
-        let adverse = try AdverseEventRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY onset, id", arguments: [row])
-        let infusionRows = try InfusionRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
-        let infusions = infusionRows.map { infusion in
-            infusion.view(adverseEvents: adverse.filter { $0.infusionId == infusion.id }.map { RecordKind.adverseEvent.displayID($0.id!) })
-        }
-        let assessmentRows = try AssessmentRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY assessed_on, id", arguments: [row])
-        let assessments = assessmentRows.map(\.view)
-        var latest: [String: AssessmentView] = [:]
-        for assessment in assessments where !assessment.enteredInError { latest[assessment.scale] = assessment }
-        let treatments = try PriorTreatmentRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY id", arguments: [row])
-        let coInterventions = try CoInterventionRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY from_date, id", arguments: [row])
-        let observations = try InfusionObservationRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY observed_on, observed_at, id", arguments: [row])
-        let courseEvents = try CourseEventRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY on_date, id", arguments: [row])
-        // A list or a word the page decodes is read strictly (``stored(_:as:_:)``) in every record
-        // still in use: one that does not read is not shown, nor written into the clinic's CSV
-        // export, as an empty list or a default; the page stops and names the record. A record
-        // entered in error is shown as it reads: marking is the way out of a damaged one.
-        for infusion in infusionRows where !infusion.enteredInError {
-            _ = try storedStringList(infusion.concomitantMedication, "the concomitant medication of \(RecordKind.infusion.displayID(infusion.id!))")
-        }
-        for assessment in assessmentRows where !assessment.enteredInError {
-            _ = try storedAnswers(assessment.answers, "the answers of \(RecordKind.assessment.displayID(assessment.id!))")
-        }
-        let priorTreatments = try treatments.map {
-            PriorTreatment(category: try storedWord($0.category, "the category of a prior treatment of \(id)", remedy: StoredValue.restoreRemedy), adequateTrials: $0.adequateTrials)
-        }
-        let conditions = try conditions(db, patient: row)
-        let endedConditions = try endedConditions(db, patient: row)
-        let birth = try ClinicalDate.parse(identity.birthDate, field: "birth-date")
-        let enrolled = try ClinicalDate.parse(patient.enrolledOn, field: "enrolled-on")
-        let openFlags = try Self.flagViews(db, "WHERE patient_id = ? AND state = 'open' ORDER BY id", arguments: [row])
-        // The open flags' names, each once, in the order each was first raised (what
-        // `openFlags(_:patient:)` asks SQLite for), from the rows just read.
-        var flagNames: [String] = []
-        for view in openFlags where !flagNames.contains(view.flag) { flagNames.append(view.flag) }
-        var page = PatientPage(
-            id: id.description, mrn: identity.mrn, givenName: identity.givenName, familyName: identity.familyName,
-            birthDate: identity.birthDate, phone: identity.phone, email: identity.email, address: identity.address,
-            ageAtEnrolment: birth.age(on: enrolled), sex: patient.sex,
-            enrolledOn: patient.enrolledOn, conditions: conditions,
-            endedConditions: endedConditions,
-            researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,
-            consentWithdrawalReason: patient.consentWithdrawalReason,
-            consentDecisions: try consentDecisions(db, patient: row),
-            priorTreatments: priorTreatments,
-            infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
-            coInterventions: coInterventions.map(\.view), observations: observations.map(\.view),
-            courseEvents: courseEvents.map(\.view),
-            latestScores: latest.values.sorted { ($0.on, $0.scale) < ($1.on, $1.scale) },
-            flags: flagNames)
-        page.openFlags = openFlags
-
-        // The history from the same rows, as `forEachHistory` reads it: nothing entered in error
-        // (nor an observation made during an infusion entered in error), adverse events and
-        // co-interventions in the order of entry, the rest in the page's order, which is theirs.
-        // A test compares the two for every patient of a generated clinic.
-        func history() throws -> PatientHistory {
-            let kept = infusionRows.filter { !$0.enteredInError }
-            let started = Dictionary(kept.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
-            return PatientHistory(
-                patient: id.description, conditions: conditions, enrolledOn: enrolled,
-                infusions: try kept.map {
-                    try HistoryRows.infusion(id: $0.id!, condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt, minutes: $0.minutes,
-                                             dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route)
-                },
-                assessments: try assessmentRows.filter { !$0.enteredInError }.map {
-                    try HistoryRows.assessment(id: $0.id!, scale: $0.scaleId, assessedOn: $0.assessedOn, timepoint: $0.timepoint, score: $0.score,
-                                               subscores: $0.subscores, flags: $0.flags)
-                },
-                adverseEvents: try adverse.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
-                    try HistoryRows.adverseEvent(id: $0.id!, term: $0.term, grade: $0.grade, serious: $0.serious)
-                },
-                coInterventions: try coInterventions.filter { !$0.enteredInError }.sorted { $0.id! < $1.id! }.map {
-                    try HistoryRows.coIntervention(id: $0.id!, kind: $0.kind)
-                },
-                courseMarkers: try courseEvents.filter { !$0.enteredInError }.map {
-                    try HistoryRows.marker(id: $0.id!, condition: $0.conditionId, kind: $0.kind, onDate: $0.onDate, courseKind: $0.courseKind)
-                },
-                observations: try observations.filter { !$0.enteredInError }.compactMap { observation in
-                    guard let infusion = started[observation.infusionId] else { return nil }
-                    return try HistoryRows.observation(
-                        id: observation.id!, infusion: observation.infusionId, observedOn: observation.observedOn, observedAt: observation.observedAt, givenOn: infusion.givenOn, givenAt: infusion.givenAt,
-                        systolic: observation.bpSystolic, diastolic: observation.bpDiastolic, heartRate: observation.heartRate,
-                        oxygenSaturation: observation.oxygenSaturation, sedation: observation.sedation, dissociation: observation.dissociation,
-                        respiratoryDepression: observation.respiratoryDepression)
-                },
-                endedConditions: try Dictionary(uniqueKeysWithValues: endedConditions.map { condition, text in
-                    (condition, try HistoryRows.endedOn(text, patient: row, condition: condition))
-                }))
-        }
-        return (page, history)
-    }
-
 }

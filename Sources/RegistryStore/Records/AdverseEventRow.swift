@@ -30,8 +30,9 @@ struct AdverseEventRow: SnakeCaseRecord {
     /// The stored event as an entry that can be corrected and validated again.
     func entry() throws -> AdverseEventEntry {
         let what = RecordKind.adverseEvent.displayID(id ?? 0)
-        return AdverseEventEntry(term: try storedWord(term, "the term of \(what)"), grade: try storedWord(grade, "the grade of \(what)"),
-                                 serious: serious, onset: try storedDate(onset, "the onset of \(what)"),
-                                 resolvedOn: try resolvedOn.map { try storedDate($0, "the resolution date of \(what)") })
+        return AdverseEventEntry(
+            term: try storedWord(term, "the term of \(what)"), grade: try storedWord(grade, "the grade of \(what)"),
+            serious: serious, onset: try storedDate(onset, "the onset of \(what)"),
+            resolvedOn: try resolvedOn.map { try storedDate($0, "the resolution date of \(what)") })
     }
 }

@@ -44,10 +44,12 @@ struct AssessmentRow: SnakeCaseRecord {
     /// Inserts the row through one cached statement: assessments are what a bulk import writes
     /// most, and GRDB's generic insert costs more than SQLite's own work here.
     mutating func insertFast(_ db: Database) throws {
-        var statement = try DirectStatement(db, sql: """
-            INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, band, flags, entered_in_error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        var statement = try DirectStatement(
+            db,
+            sql: """
+                INSERT INTO assessment (patient_id, condition_id, scale_id, scale_version, assessed_on, timepoint, answers, score, subscores, band, flags, entered_in_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         statement.bind(patientId)
         statement.bind(conditionId)
         statement.bind(scaleId)

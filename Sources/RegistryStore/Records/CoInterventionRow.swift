@@ -24,8 +24,9 @@ struct CoInterventionRow: SnakeCaseRecord {
     /// The stored co-intervention as an entry that can be corrected and validated again.
     func entry() throws -> CoInterventionEntry {
         let what = RecordKind.coIntervention.displayID(id ?? 0)
-        return CoInterventionEntry(kind: try storedWord(kind, "the kind of \(what)"),
-                                   from: try storedDate(fromDate, "the start date of \(what)"),
-                                   to: try toDate.map { try storedDate($0, "the end date of \(what)") })
+        return CoInterventionEntry(
+            kind: try storedWord(kind, "the kind of \(what)"),
+            from: try storedDate(fromDate, "the start date of \(what)"),
+            to: try toDate.map { try storedDate($0, "the end date of \(what)") })
     }
 }

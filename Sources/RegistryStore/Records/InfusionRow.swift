@@ -65,13 +65,15 @@ struct InfusionRow: SnakeCaseRecord {
     /// `insert`, with a prepared statement kept for the next row instead of Codable's encoding
     /// and key conversion: infusions are written in bulk by imports.
     mutating func insertFast(_ db: Database) throws {
-        var statement = try DirectStatement(db, sql: """
-            INSERT INTO infusion (patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg,
-                                  minutes, route, bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic,
-                                  bp_discharge_systolic, bp_discharge_diastolic, heart_rate, oxygen_saturation, monitoring_minutes,
-                                  concomitant_medication, sedation, dissociation, respiratory_depression, entered_in_error, legacy_ranges)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        var statement = try DirectStatement(
+            db,
+            sql: """
+                INSERT INTO infusion (patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg,
+                                      minutes, route, bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic,
+                                      bp_discharge_systolic, bp_discharge_diastolic, heart_rate, oxygen_saturation, monitoring_minutes,
+                                      concomitant_medication, sedation, dissociation, respiratory_depression, entered_in_error, legacy_ranges)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         statement.bind(patientId)
         statement.bind(conditionId)
         statement.bind(givenOn)
@@ -112,7 +114,8 @@ struct InfusionRow: SnakeCaseRecord {
             condition: conditionId,
             date: try storedDate(givenOn, "the day of \(what)"),
             time: try givenAt.map { try storedTime($0, "the start time of \(what)") },
-            dosing: rateMgPerKgPerHour.map { .rate(mgPerKgPerHour: $0) } ?? .dose(mgPerKg: doseMgPerKg ?? 0), weightKg: weightKg, totalMg: totalMg, minutes: minutes,
+            dosing: rateMgPerKgPerHour.map { .rate(mgPerKgPerHour: $0) } ?? .dose(mgPerKg: doseMgPerKg ?? 0),
+            weightKg: weightKg, totalMg: totalMg, minutes: minutes,
             route: try storedWord(route, "the route of \(what)"),
             bloodPressureBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
             bloodPressureAfter: pressure(bpAfterSystolic, bpAfterDiastolic),

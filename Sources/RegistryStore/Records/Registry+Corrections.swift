@@ -6,20 +6,25 @@ extension Registry {
     /// Corrects an infusion: `change` edits its fields, which are validated again. Marking it
     /// entered in error keeps it on record but out of timelines and outcomes; with no `change`
     /// that reads none of its stored values (see `markOnly`). A reason is required.
-    public func correctInfusion(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
-                                change: ((inout InfusionEntry) throws -> Void)?) throws -> InfusionView {
+    public func correctInfusion(
+        _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+        change: ((inout InfusionEntry) throws -> Void)?
+    ) throws -> InfusionView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .infusion, var row = try InfusionRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no infusion \(id) in this registry")
             }
-            let adverse = try Int64.fetchAll(db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row])
-                .map(RecordKind.adverseEvent.displayID)
+            let adverse = try Int64.fetchAll(
+                db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
+            )
+            .map(RecordKind.adverseEvent.displayID)
             let before = row.view(adverseEvents: adverse)
             if change == nil, enteredInError == true {
                 row.enteredInError = true
-                let corrected = try markOnly(db, row, id: id, patient: row.patientId, before: before,
-                                             after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+                let corrected = try markOnly(
+                    db, row, id: id, patient: row.patientId, before: before,
+                    after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
                 try refreshAgeAtDayZero(db, patient: row.patientId)
                 return corrected
             }
@@ -31,17 +36,25 @@ extension Registry {
                 row.enteredInError = enteredInError ?? row.enteredInError
             } else {
                 entry = try entry.validated(today: today)
-                var updated = InfusionRow(patientId: row.patientId, condition: try condition(db, named: entry.condition, patient: row.patientId), entry: entry)
+                var updated = InfusionRow(
+                    patientId: row.patientId,
+                    condition: try condition(db, named: entry.condition, patient: row.patientId), entry: entry)
                 updated.id = row.id
                 updated.enteredInError = enteredInError ?? row.enteredInError
                 row = updated
             }
-            let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before,
-                                               after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
-            try syncFlags(db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
-                          raised: row.enteredInError ? [] : vitalRules(db).raised(
-                            bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
-                            oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression))
+            let corrected = try saveCorrection(
+                db, row, id: id, patient: row.patientId, before: before,
+                after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+            try syncFlags(
+                db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
+                raised: row.enteredInError
+                    ? []
+                    : vitalRules(db).raised(
+                        bloodPressures: [
+                            entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge,
+                        ],
+                        oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression))
             try refreshAgeAtDayZero(db, patient: row.patientId)
             return corrected
         }
@@ -49,8 +62,10 @@ extension Registry {
 
     /// Corrects an adverse event (its resolution date, most often); with no `change`, only marks it
     /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
-    public func correctAdverseEvent(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
-                                    change: ((inout AdverseEventEntry) throws -> Void)?) throws -> AdverseEventView {
+    public func correctAdverseEvent(
+        _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+        change: ((inout AdverseEventEntry) throws -> Void)?
+    ) throws -> AdverseEventView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .adverseEvent, let row = try AdverseEventRow.fetchOne(db, key: id.row) else {
@@ -59,25 +74,39 @@ extension Registry {
             if change == nil, enteredInError == true {
                 var marked = row
                 marked.enteredInError = true
-                return try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+                return try markOnly(
+                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
+                    actor: actor)
             }
             var entry = try row.entry()
             try change?(&entry)
-            var updated = AdverseEventRow(patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
+            var updated = AdverseEventRow(
+                patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
-            let corrected = try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
-                                               reason: reason, actor: actor)
-            try syncFlags(db, patient: row.patientId, source: id, on: entry.onset.description, reason: reason, actor: actor,
-                          raised: updated.enteredInError || !entry.serious ? [] : [("serious-adverse-event", "\(entry.term.rawValue) (\(entry.grade.rawValue)) recorded as serious")])
+            let corrected = try saveCorrection(
+                db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                reason: reason, actor: actor)
+            try syncFlags(
+                db, patient: row.patientId, source: id, on: entry.onset.description, reason: reason, actor: actor,
+                raised: updated.enteredInError || !entry.serious
+                    ? []
+                    : [
+                        (
+                            "serious-adverse-event",
+                            "\(entry.term.rawValue) (\(entry.grade.rawValue)) recorded as serious"
+                        )
+                    ])
             return corrected
         }
     }
 
     /// Corrects a co-intervention (its end date, most often); with no `change`, only marks it
     /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
-    public func correctCoIntervention(_ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
-                                      change: ((inout CoInterventionEntry) throws -> Void)?) throws -> CoInterventionView {
+    public func correctCoIntervention(
+        _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
+        change: ((inout CoInterventionEntry) throws -> Void)?
+    ) throws -> CoInterventionView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .coIntervention, let row = try CoInterventionRow.fetchOne(db, key: id.row) else {
@@ -86,22 +115,27 @@ extension Registry {
             if change == nil, enteredInError == true {
                 var marked = row
                 marked.enteredInError = true
-                return try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+                return try markOnly(
+                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
+                    actor: actor)
             }
             var entry = try row.entry()
             try change?(&entry)
             var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
-            return try saveCorrection(db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
-                                      reason: reason, actor: actor)
+            return try saveCorrection(
+                db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+                reason: reason, actor: actor)
         }
     }
 
     /// Corrects an assessment: new answers are scored again by the catalog's current scale version,
     /// with flags recomputed. A reason is required.
-    public func correctAssessment(_ id: RecordID, answers: [Int?]?, on date: ClinicalDate?, timepoint: Timepoint?,
-                                  enteredInError: Bool?, catalog: ConditionCatalog, reason: String, actor: String) throws -> AssessmentView {
+    public func correctAssessment(
+        _ id: RecordID, answers: [Int?]?, on date: ClinicalDate?, timepoint: Timepoint?,
+        enteredInError: Bool?, catalog: ConditionCatalog, reason: String, actor: String
+    ) throws -> AssessmentView {
         let reason = try requireReason(reason)
         if let date { _ = try date.notInFuture(field: "on", today: today) }
         return try write { db in
@@ -129,10 +163,16 @@ extension Registry {
             // Answers this correction does not give anew are written back as stored, and stated in
             // its audit row: read strictly, unless the record leaves use.
             if answers == nil, !row.enteredInError { _ = try storedAnswers(row.answers, "the answers of \(id)") }
-            let corrected = try saveCorrection(db, row, id: id, patient: row.patientId, before: before, after: row.view,
-                                               reason: reason, actor: actor)
-            try syncFlags(db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,
-                          raised: row.enteredInError ? [] : try storedStringList(row.flags, "the safety flags of \(id)").map { ($0, rules[$0] ?? "raised by the \(row.scaleId) safety check") })
+            let corrected = try saveCorrection(
+                db, row, id: id, patient: row.patientId, before: before, after: row.view,
+                reason: reason, actor: actor)
+            try syncFlags(
+                db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,
+                raised: row.enteredInError
+                    ? []
+                    : try storedStringList(row.flags, "the safety flags of \(id)").map {
+                        ($0, rules[$0] ?? "raised by the \(row.scaleId) safety check")
+                    })
             return corrected
         }
     }
@@ -144,15 +184,23 @@ extension Registry {
         return try write { db in
             switch id.kind {
             case .observation:
-                guard let row = try InfusionObservationRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no observation \(id) in this registry") }
+                guard let row = try InfusionObservationRow.fetchOne(db, key: id.row) else {
+                    throw RegistryError.refused("no observation \(id) in this registry")
+                }
                 var marked = row
                 marked.enteredInError = true
-                _ = try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+                _ = try markOnly(
+                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
+                    actor: actor)
             case .courseEvent:
-                guard let row = try CourseEventRow.fetchOne(db, key: id.row) else { throw RegistryError.refused("no course marker \(id) in this registry") }
+                guard let row = try CourseEventRow.fetchOne(db, key: id.row) else {
+                    throw RegistryError.refused("no course marker \(id) in this registry")
+                }
                 var marked = row
                 marked.enteredInError = true
-                _ = try markOnly(db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason, actor: actor)
+                _ = try markOnly(
+                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
+                    actor: actor)
             default:
                 throw RegistryError.refused("\(id) is not an observation or a course marker")
             }
@@ -170,35 +218,44 @@ extension Registry {
     /// checks only the constraints that concern it: a value damaged past the table's own checks
     /// (with `PRAGMA ignore_check_constraints`) does not block the marking either.
     private func markOnly<Record: MutablePersistableRecord, View: Encodable & Equatable>(
-        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String,
+        actor: String
     ) throws -> View {
         guard after != before else {
             throw RegistryError.refused("\(id) is already marked entered in error; nothing changed")
         }
-        try db.execute(sql: "UPDATE \(Record.databaseTableName) SET entered_in_error = 1 WHERE id = ?", arguments: [id.row])
-        try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
-                  before: before, after: after, reason: reason)
+        try db.execute(
+            sql: "UPDATE \(Record.databaseTableName) SET entered_in_error = 1 WHERE id = ?", arguments: [id.row])
+        try audit(
+            db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+            before: before, after: after, reason: reason)
         try syncFlags(db, patient: patient, source: id, on: today.description, reason: reason, actor: actor, raised: [])
         return after
     }
 
     /// Writes a corrected row with its audit row, refusing a correction that changes nothing.
     private func saveCorrection<Record: MutablePersistableRecord, View: Encodable & Equatable>(
-        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String, actor: String
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String,
+        actor: String
     ) throws -> View {
         guard after != before else {
-            throw RegistryError.refused("the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
+            throw RegistryError.refused(
+                "the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
         }
         try row.update(db)
-        try audit(db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
-                  before: before, after: after, reason: reason)
+        try audit(
+            db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+            before: before, after: after, reason: reason)
         return after
     }
 
     /// The scale of a stored assessment, so a correction can parse answers before it is made.
     public func scaleOfAssessment(_ id: RecordID) throws -> String {
         try read { db in
-            guard id.kind == .assessment, let scale = try String.fetchOne(db, sql: "SELECT scale_id FROM assessment WHERE id = ?", arguments: [id.row]) else {
+            guard id.kind == .assessment,
+                let scale = try String.fetchOne(
+                    db, sql: "SELECT scale_id FROM assessment WHERE id = ?", arguments: [id.row])
+            else {
                 throw RegistryError.refused("no assessment \(id) in this registry")
             }
             return scale
@@ -206,7 +263,9 @@ extension Registry {
     }
 
     /// The reason, trimmed, or a refusal saying what it is for.
-    func requireReason(_ reason: String, why: String = "why the record is corrected (every correction needs a reason)") throws(InputError) -> String {
+    func requireReason(_ reason: String, why: String = "why the record is corrected (every correction needs a reason)")
+        throws(InputError) -> String
+    {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
             throw InputError(field: "reason", got: "", allowed: "a few words on \(why)")

@@ -42,7 +42,10 @@ struct DirectStatement {
 
     mutating func bind(_ value: String?) {
         let at = next()
-        guard var value else { sqlite3_bind_null(handle, at); return }
+        guard var value else {
+            sqlite3_bind_null(handle, at)
+            return
+        }
         value.withUTF8 { bytes in
             texts.slots.append((at, texts.bytes.count, bytes.count))
             texts.bytes.append(contentsOf: bytes)
@@ -70,8 +73,10 @@ struct DirectStatement {
     /// Refuses to run with a `?` left unbound, which would otherwise keep its last value.
     private func checkBindings() throws {
         guard index == sqlite3_bind_parameter_count(handle) else {
-            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(index) values bound for \(sqlite3_bind_parameter_count(handle)) parameters",
-                                sql: statement.sql)
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "\(index) values bound for \(sqlite3_bind_parameter_count(handle)) parameters",
+                sql: statement.sql)
         }
     }
 
@@ -86,7 +91,8 @@ struct DirectStatement {
             }
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
             for slot in texts.slots {
-                sqlite3_bind_text(handle, slot.parameter, base + slot.offset, Int32(slot.count), nil /* SQLITE_STATIC */)
+                // A nil destructor is SQLITE_STATIC: the bytes outlive the statement's use of them.
+                sqlite3_bind_text(handle, slot.parameter, base + slot.offset, Int32(slot.count), nil)
             }
             return try body()
         }
@@ -140,8 +146,9 @@ struct DirectStatement {
         func required<Value>(_ read: (Int32) -> Value?, _ column: Int32) throws -> Value {
             guard let value = read(column) else {
                 let name = sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "column \(column)"
-                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "\(name) is NULL where the registry always has a value",
-                                    sql: sqlite3_sql(handle).map { String(cString: $0) })
+                throw DatabaseError(
+                    resultCode: .SQLITE_MISMATCH, message: "\(name) is NULL where the registry always has a value",
+                    sql: sqlite3_sql(handle).map { String(cString: $0) })
             }
             return value
         }
@@ -193,7 +200,9 @@ extension Database {
     /// no row. For the few single values read on every command (the journal mode, the tables that
     /// make a registry): GRDB's generic `fetchOne` made the runtime look types up for the first
     /// time, 1.4M instructions of a `patient show` for the journal mode alone.
-    func firstValue<Value>(_ sql: String, arguments: StatementArguments = [], _ read: (DirectStatement.Row) -> Value?) throws -> Value? {
+    func firstValue<Value>(_ sql: String, arguments: StatementArguments = [], _ read: (DirectStatement.Row) -> Value?)
+        throws -> Value?
+    {
         let cursor = try DirectCursor(self, sql: sql, arguments: arguments)
         guard let row = try cursor.next() else { return nil }
         return read(row)

@@ -25,7 +25,8 @@ extension DirectRow {
 }
 
 extension PatientRow: DirectRow {
-    static let selection = "SELECT id, sex, enrolled_on, research_consent, consent_withdrawn_on, consent_withdrawal_reason, created_at FROM patient"
+    static let selection =
+        "SELECT id, sex, enrolled_on, research_consent, consent_withdrawn_on, consent_withdrawal_reason, created_at FROM patient"
 
     init(direct row: DirectStatement.Row) throws {
         id = try row.required(row.int64, 0)
@@ -39,7 +40,8 @@ extension PatientRow: DirectRow {
 }
 
 extension IdentityRow: DirectRow {
-    static let selection = "SELECT patient_id, mrn, given_name, family_name, birth_date, phone, email, address FROM patient_identity"
+    static let selection =
+        "SELECT patient_id, mrn, given_name, family_name, birth_date, phone, email, address FROM patient_identity"
 
     init(direct row: DirectStatement.Row) throws {
         patientId = try row.required(row.int64, 0)
@@ -103,7 +105,8 @@ extension InfusionRow: DirectRow {
 }
 
 extension AdverseEventRow: DirectRow {
-    static let selection = "SELECT id, patient_id, infusion_id, term, grade, serious, onset, resolved_on, entered_in_error FROM adverse_event"
+    static let selection =
+        "SELECT id, patient_id, infusion_id, term, grade, serious, onset, resolved_on, entered_in_error FROM adverse_event"
 
     init(direct row: DirectStatement.Row) throws {
         id = try row.required(row.int64, 0)
@@ -178,7 +181,8 @@ extension InfusionObservationRow: DirectRow {
 }
 
 extension CourseEventRow: DirectRow {
-    static let selection = "SELECT id, patient_id, condition_id, kind, on_date, course_kind, reason, entered_in_error FROM course_event"
+    static let selection =
+        "SELECT id, patient_id, condition_id, kind, on_date, course_kind, reason, entered_in_error FROM course_event"
 
     init(direct row: DirectStatement.Row) throws {
         id = try row.required(row.int64, 0)

@@ -47,7 +47,9 @@ struct JSONObjectWriter {
         if value {
             out.append(contentsOf: [UInt8(ascii: "t"), UInt8(ascii: "r"), UInt8(ascii: "u"), UInt8(ascii: "e")])
         } else {
-            out.append(contentsOf: [UInt8(ascii: "f"), UInt8(ascii: "a"), UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "e")])
+            out.append(contentsOf: [
+                UInt8(ascii: "f"), UInt8(ascii: "a"), UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "e"),
+            ])
         }
     }
 
@@ -90,7 +92,8 @@ struct JSONObjectWriter {
     }
 
     /// A list of objects, each written by `write`.
-    mutating func objects<Element>(_ name: StaticString, _ elements: [Element], _ write: (Element) -> JSONObjectWriter) {
+    mutating func objects<Element>(_ name: StaticString, _ elements: [Element], _ write: (Element) -> JSONObjectWriter)
+    {
         key(name)
         out.append(UInt8(ascii: "["))
         for (index, element) in elements.enumerated() {
@@ -167,17 +170,22 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
 /// start time or medication, an assessment's open safety flags closed). `what` names the record
 /// and field, `kind` what it should be; the stored text itself is not repeated.
 /// `remedy` says what the clinic can do about it.
-func stored<Value>(_ what: @autoclosure () -> String, as kind: @autoclosure () -> String, remedy: @autoclosure () -> String = StoredValue.recordRemedy,
-                   _ read: () throws -> Value?) throws -> Value {
+func stored<Value>(
+    _ what: @autoclosure () -> String, as kind: @autoclosure () -> String,
+    remedy: @autoclosure () -> String = StoredValue.recordRemedy,
+    _ read: () throws -> Value?
+) throws -> Value {
     if let value = try? read() { return value }
-    throw RegistryError.storage("\(what()): not \(kind()) as KetaReg stores it; nothing changed. "
-                                + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it; \(remedy())")
+    throw RegistryError.storage(
+        "\(what()): not \(kind()) as KetaReg stores it; nothing changed. "
+            + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it; \(remedy())")
 }
 
 /// What a stored-value error suggests.
 enum StoredValue {
     /// For a field of a clinical record, which can be taken out without reading it.
-    static let recordRemedy = "`ketareg correct RECORD --entered-in-error` takes a damaged clinical record out, `ketareg restore` brings back a backup"
+    static let recordRemedy =
+        "`ketareg correct RECORD --entered-in-error` takes a damaged clinical record out, `ketareg restore` brings back a backup"
     /// For a field of the patient, which no command writes again.
     static let restoreRemedy = "`ketareg restore` brings back a backup"
     /// For the end of one of a patient's conditions.
@@ -187,8 +195,10 @@ enum StoredValue {
 }
 
 /// A stored word of a vocabulary, read as ``stored(_:as:_:)`` reads.
-func storedWord<Word: Vocabulary>(_ text: String, _ what: @autoclosure () -> String,
-                                  remedy: @autoclosure () -> String = StoredValue.recordRemedy) throws -> Word {
+func storedWord<Word: Vocabulary>(
+    _ text: String, _ what: @autoclosure () -> String,
+    remedy: @autoclosure () -> String = StoredValue.recordRemedy
+) throws -> Word {
     try stored(what(), as: "one of \(Word.allowedWords)", remedy: remedy()) { Word(rawValue: text) }
 }
 
@@ -198,8 +208,10 @@ func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws 
 }
 
 /// A stored day (`YYYY-MM-DD`), read as ``stored(_:as:_:)`` reads.
-func storedDate(_ text: String, _ what: @autoclosure () -> String,
-                remedy: @autoclosure () -> String = StoredValue.recordRemedy) throws -> ClinicalDate {
+func storedDate(
+    _ text: String, _ what: @autoclosure () -> String,
+    remedy: @autoclosure () -> String = StoredValue.recordRemedy
+) throws -> ClinicalDate {
     try stored(what(), as: "a date (YYYY-MM-DD)", remedy: remedy()) { try ClinicalDate.parse(text, field: "on") }
 }
 
@@ -244,11 +256,16 @@ func parseIntList(_ text: String) -> [Int?]? {
             var stop = start
             while stop < end && bytes[stop] != UInt8(ascii: ",") { stop += 1 }
             if stop - start == 4, bytes[start] == UInt8(ascii: "n"), bytes[start + 1] == UInt8(ascii: "u"),
-               bytes[start + 2] == UInt8(ascii: "l"), bytes[start + 3] == UInt8(ascii: "l") {
+                bytes[start + 2] == UInt8(ascii: "l"), bytes[start + 3] == UInt8(ascii: "l")
+            {
                 values.append(nil)
             } else {
-                var first = start, negative = false
-                if first < stop, bytes[first] == UInt8(ascii: "-") { negative = true; first += 1 }
+                var first = start
+                var negative = false
+                if first < stop, bytes[first] == UInt8(ascii: "-") {
+                    negative = true
+                    first += 1
+                }
                 // Digits only, no leading zero (which JSON does not allow), short enough not to overflow.
                 let count = stop - first
                 guard count >= 1, count <= 15, count == 1 || bytes[first] != UInt8(ascii: "0") else { return nil }
@@ -279,23 +296,26 @@ func decodeStringList(_ text: String?) -> [String] {
 /// assessment.
 func parseStringList(_ text: String) -> [String]? {
     if text == "[]" { return [] }
-    let plain: [String]? = text.utf8.withContiguousStorageIfAvailable { bytes in
-        // `["a","b"]`: between the outer `["` and `"]`, quotes only in `","` separators.
-        let count = bytes.count
-        guard count >= 4, bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\""), bytes[count - 2] == UInt8(ascii: "\""),
-              bytes[count - 1] == UInt8(ascii: "]"), !bytes.contains(UInt8(ascii: "\\")) else { return nil }
-        let parts = bytes[2..<(count - 2)].split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false)
-        var items: [String] = []
-        items.reserveCapacity(parts.count / 2 + 1)
-        for (index, part) in parts.enumerated() {
-            if index % 2 == 0 {
-                items.append(String(decoding: UnsafeBufferPointer(rebasing: part), as: UTF8.self))
-            } else if part.count != 1 || part.first != UInt8(ascii: ",") {
-                return nil
+    let plain: [String]? =
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            // `["a","b"]`: between the outer `["` and `"]`, quotes only in `","` separators.
+            let count = bytes.count
+            guard count >= 4, bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\""),
+                bytes[count - 2] == UInt8(ascii: "\""),
+                bytes[count - 1] == UInt8(ascii: "]"), !bytes.contains(UInt8(ascii: "\\"))
+            else { return nil }
+            let parts = bytes[2..<(count - 2)].split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false)
+            var items: [String] = []
+            items.reserveCapacity(parts.count / 2 + 1)
+            for (index, part) in parts.enumerated() {
+                if index % 2 == 0 {
+                    items.append(String(decoding: UnsafeBufferPointer(rebasing: part), as: UTF8.self))
+                } else if part.count != 1 || part.first != UInt8(ascii: ",") {
+                    return nil
+                }
             }
-        }
-        return parts.count % 2 == 1 ? items : nil
-    } ?? nil
+            return parts.count % 2 == 1 ? items : nil
+        } ?? nil
     // Anything else (escapes, other quotes) is left to the decoder.
     return plain ?? decodeJSON([String].self, text)
 }

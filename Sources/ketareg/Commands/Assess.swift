@@ -25,12 +25,18 @@ struct Assess: RegistryCommand {
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
-    @Option(help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion) var scale: String
+    @Option(
+        help: ArgumentHelp("The scale id (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion)
+    var scale: String
     @Option(help: ArgumentHelp("Date of the assessment, YYYY-MM-DD or today.", valueName: "date")) var on: String
     @Option(help: ArgumentHelp("baseline, post-infusion or follow-up.", valueName: "timepoint")) var timepoint: String
     @Option(help: ArgumentHelp("One answer per item, comma separated.", valueName: "a,b,c")) var answers: String?
     @Option(help: ArgumentHelp("The value of a single-value measure.", valueName: "x")) var value: String?
-    @Flag(name: .customLong("repeat"), help: "A genuine second administration of the scale that day at that timepoint (otherwise refused as a duplicate).") var repeatAdministration = false
+    @Flag(
+        name: .customLong("repeat"),
+        help:
+            "A genuine second administration of the scale that day at that timepoint (otherwise refused as a duplicate)."
+    ) var repeatAdministration = false
 
     func validate() throws {
         if answers != nil && value != nil { throw ValidationError("Give --answers or --value, not both") }
@@ -50,11 +56,14 @@ struct Assess: RegistryCommand {
             try registry.refuseDuplicateAssessment(patient: patient, scale: found.id, on: date, timepoint: when)
         }
         let person = try registry.patientSummary(patient)
-        let raw = try readAnswers(answers: answers, value: value, scale: found,
-                                  header: "\(person.id)  \(escapingControlCharacters(person.familyName)), \(escapingControlCharacters(person.givenName))  (MRN \(escapingControlCharacters(person.mrn)))"
-                                      + ": \(found.name), \(when.rawValue), \(date)")
+        let raw = try readAnswers(
+            answers: answers, value: value, scale: found,
+            header:
+                "\(person.id)  \(escapingControlCharacters(person.familyName)), \(escapingControlCharacters(person.givenName))  (MRN \(escapingControlCharacters(person.mrn)))"
+                + ": \(found.name), \(when.rawValue), \(date)")
         let scored = try catalog.assess(scale: found.id, answers: raw)
-        let assessment = try registry.addAssessment(scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
+        let assessment = try registry.addAssessment(
+            scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
         if json { return try printJSON(assessment) }
         printAssessment(assessment, scored: scored, catalog: catalog)
         try printRaisedFlags(registry, from: assessment.id, patient: patient)
@@ -70,7 +79,8 @@ func readAnswers(answers: String?, value: String?, scale: any AssessmentScale, h
         return [try scale.parseAnswer(value, item: 1)]
     }
     guard isatty(STDIN_FILENO) == 1 else {
-        throw ValidationError("Give --answers (or --value for a single-value measure); there is no terminal to ask item by item")
+        throw ValidationError(
+            "Give --answers (or --value for a single-value measure); there is no terminal to ask item by item")
     }
     return try askItemByItem(scale, header: header)
 }
@@ -80,7 +90,9 @@ func readAnswers(answers: String?, value: String?, scale: any AssessmentScale, h
 /// it (otherwise it is asked again at once). Ends with the score and band and "save? [y/N]".
 func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -> [Int?] {
     if let header { note(header) }
-    note("\(scale.name): \(counted(scale.items.count, "item")). Type '<' to go back one item; press Enter to leave an item unanswered where the scale allows it.")
+    note(
+        "\(scale.name): \(counted(scale.items.count, "item")). Type '<' to go back one item; press Enter to leave an item unanswered where the scale allows it."
+    )
     var answers = [Int?](repeating: nil, count: scale.items.count)
     // Some allowed answer to each item, to ask the scale whether it could be scored with a blank.
     let fillers: [Int?] = scale.items.indices.map { index in
@@ -91,9 +103,12 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
         while index < scale.items.count {
             let item = scale.items[index]
             let shown = answers[index].map { " (was \($0))" } ?? ""
-            writeStandardError("  \(index + 1)/\(scale.items.count). \(item.label) [\(item.response.promptDescription)]\(shown): ")
+            writeStandardError(
+                "  \(index + 1)/\(scale.items.count). \(item.label) [\(item.response.promptDescription)]\(shown): ")
             guard let line = readLine() else {
-                throw InputError(field: "answers", got: "end of input", allowed: "an answer for every item (input ended at item \(index + 1)); nothing was saved")
+                throw InputError(
+                    field: "answers", got: "end of input",
+                    allowed: "an answer for every item (input ended at item \(index + 1)); nothing was saved")
             }
             let text = line.trimmedWhitespace
             if text == "<" {
@@ -104,7 +119,9 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
                 // Blank: allowed only if the scale can be scored with this item (and the rest) as they are, the rest filled in.
                 var trial = answers
                 trial[index] = nil
-                for later in (index + 1)..<max(index + 1, scale.items.count) { trial[later] = trial[later] ?? fillers[later] }
+                for later in (index + 1)..<max(index + 1, scale.items.count) {
+                    trial[later] = trial[later] ?? fillers[later]
+                }
                 do {
                     _ = try scale.score(trial)
                     answers[index] = nil
@@ -124,7 +141,9 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
         do {
             let result = try scale.score(answers)
             let band = scale.band(for: result.score).map { " (\($0.label))" } ?? ""
-            note("Score: \(formatScore(result.score))\(band). Answers: " + answers.map { $0.map(String.init) ?? "-" }.joined(separator: ","))
+            note(
+                "Score: \(formatScore(result.score))\(band). Answers: "
+                    + answers.map { $0.map(String.init) ?? "-" }.joined(separator: ","))
         } catch {
             note("This form cannot be scored: \(error). Going back to the first item.")
             continue
@@ -139,7 +158,9 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
 
 func printAssessment(_ assessment: AssessmentView, scored: ScoredAssessment, catalog: ConditionCatalog) {
     let scale = catalog.scale(assessment.scale)
-    var line = "\(assessment.id)  \(assessment.patient)  \(assessment.scale) " + scoreText(assessment.score, band: assessment.band, scale: scale)
+    var line =
+        "\(assessment.id)  \(assessment.patient)  \(assessment.scale) "
+        + scoreText(assessment.score, band: assessment.band, scale: scale)
     line += subscoreText(assessment.subscores)
     print(line)
     for text in scored.result.notes { print("  note: \(text)") }

@@ -23,7 +23,9 @@ struct Backup: RegistryCommand {
     func run() throws {
         let summary = try global.openRegistry().backup(to: file)
         if json { return try printJSON(summary) }
-        print("Backed up to \(file): \(summary.bytes) bytes, \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked.")
+        print(
+            "Backed up to \(file): \(summary.bytes) bytes, \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked."
+        )
     }
 }
 
@@ -46,8 +48,12 @@ struct Restore: RegistryCommand {
     @Flag(help: "Replace the registry that exists at the registry path.") var force = false
 
     func run() throws {
-        let summary = try Registry.restore(from: file, to: global.registryPath, force: force, today: ClinicDay.today(), clock: ClinicDay.clock(), catalog: global.catalog())
+        let summary = try Registry.restore(
+            from: file, to: global.registryPath, force: force, today: ClinicDay.today(), clock: ClinicDay.clock(),
+            catalog: global.catalog())
         if json { return try printJSON(summary) }
-        print("Restored \(global.registryPath) from \(file): \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked.")
+        print(
+            "Restored \(global.registryPath) from \(file): \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked."
+        )
     }
 }

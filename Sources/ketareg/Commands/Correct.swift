@@ -6,7 +6,8 @@ import RegistryStore
 struct Correct: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "correct",
-        abstract: "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-), or mark an observation (O-) or course marker (CE-) entered in error; every correction needs a reason.",
+        abstract:
+            "Correct a recorded assessment (A-), infusion (I-), adverse event (AE-) or co-intervention (C-), or mark an observation (O-) or course marker (CE-) entered in error; every correction needs a reason.",
         discussion: """
             Give only the fields to change. An assessment takes --answers or --value (scored again), \
             --on and --timepoint; an infusion takes the fields of 'infusion add'; an adverse event \
@@ -28,17 +29,25 @@ struct Correct: RegistryCommand {
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The record's id: A-..., I-..., AE-... or C-....", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("Why the record is corrected (required).", valueName: "text")) var reason: String
-    @Flag(name: .customLong("entered-in-error"), help: "The record should not have been entered: keep it on file, out of timelines and outcomes.") var enteredInError = false
+    @Flag(
+        name: .customLong("entered-in-error"),
+        help: "The record should not have been entered: keep it on file, out of timelines and outcomes.")
+    var enteredInError = false
     @Option(help: ArgumentHelp("Assessment: new answers, one per item.", valueName: "a,b,c")) var answers: String?
     @Option(help: ArgumentHelp("Assessment: new value of a single-value measure.", valueName: "x")) var value: String?
-    @Option(help: ArgumentHelp("Assessment: baseline, post-infusion or follow-up.", valueName: "timepoint")) var timepoint: String?
+    @Option(help: ArgumentHelp("Assessment: baseline, post-infusion or follow-up.", valueName: "timepoint"))
+    var timepoint: String?
     @OptionGroup(title: "Infusion fields (--on also dates an assessment)") var fields: InfusionFields
     @OptionGroup(title: "Adverse event fields") var adverse: AdverseEventFields
     @OptionGroup(title: "Co-intervention fields") var coIntervention: CoInterventionFields
 
     func run() throws {
         guard let record = RecordID(id), record.kind != .patient, record.kind != .flag else {
-            throw InputError(field: "<id>", got: id, allowed: "an assessment (A-000012), infusion (I-000007), adverse event (AE-000003), co-intervention (C-000002), observation (O-000004) or course marker (CE-000001) id")
+            throw InputError(
+                field: "<id>", got: id,
+                allowed:
+                    "an assessment (A-000012), infusion (I-000007), adverse event (AE-000003), co-intervention (C-000002), observation (O-000004) or course marker (CE-000001) id"
+            )
         }
         try refuseFieldsOfOtherKinds(record.kind)
         let registry = try global.openRegistry()
@@ -49,7 +58,9 @@ struct Correct: RegistryCommand {
             var raw: [Int?]?
             if answers != nil || value != nil {
                 let scaleID = try registry.scaleOfAssessment(record)
-                guard let scale = catalog.scale(scaleID) else { throw CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs) }
+                guard let scale = catalog.scale(scaleID) else {
+                    throw CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs)
+                }
                 raw = try readAnswers(answers: answers, value: value, scale: scale)
             }
             let corrected = try registry.correctAssessment(
@@ -57,31 +68,43 @@ struct Correct: RegistryCommand {
                 timepoint: try timepoint.map { try Timepoint.parse($0, field: "timepoint") },
                 enteredInError: flag, catalog: catalog, reason: reason, actor: global.actorName)
             if json { return try printJSON(corrected) }
-            print("Corrected \(corrected.id): \(corrected.scale) " + scoreText(corrected.score, band: corrected.band, scale: catalog.scale(corrected.scale))
-                  + (corrected.enteredInError ? " (entered in error)" : "") + (corrected.flags.isEmpty ? "" : " [\(corrected.flags.joined(separator: ", "))]"))
+            print(
+                "Corrected \(corrected.id): \(corrected.scale) "
+                    + scoreText(corrected.score, band: corrected.band, scale: catalog.scale(corrected.scale))
+                    + (corrected.enteredInError ? " (entered in error)" : "")
+                    + (corrected.flags.isEmpty ? "" : " [\(corrected.flags.joined(separator: ", "))]"))
         case .infusion:
             // Only --entered-in-error: no change, so the stored fields need not read (a damaged
             // record can still be taken out of timelines and outcomes).
-            let corrected = try registry.correctInfusion(record, reason: reason, actor: global.actorName, enteredInError: flag,
-                                                         change: fields.firstGiven() == nil ? nil : { try fields.apply(to: &$0) })
+            let corrected = try registry.correctInfusion(
+                record, reason: reason, actor: global.actorName, enteredInError: flag,
+                change: fields.firstGiven() == nil ? nil : { try fields.apply(to: &$0) })
             if json { return try printJSON(corrected) }
-            print("Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
-                  + (corrected.enteredInError ? " (entered in error)" : ""))
+            print(
+                "Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
+                    + (corrected.enteredInError ? " (entered in error)" : ""))
         case .adverseEvent:
-            let corrected = try registry.correctAdverseEvent(record, reason: reason, actor: global.actorName, enteredInError: flag,
-                                                             change: adverse.firstGiven == nil ? nil : { try adverse.apply(to: &$0) })
+            let corrected = try registry.correctAdverseEvent(
+                record, reason: reason, actor: global.actorName, enteredInError: flag,
+                change: adverse.firstGiven == nil ? nil : { try adverse.apply(to: &$0) })
             if json { return try printJSON(corrected) }
-            print("Corrected \(corrected.id): \(corrected.term) (\(corrected.grade)\(corrected.serious ? ", serious" : "")) from \(corrected.onset)"
-                  + (corrected.resolvedOn.map { ", resolved \($0)" } ?? ", unresolved") + (corrected.enteredInError ? " (entered in error)" : ""))
+            print(
+                "Corrected \(corrected.id): \(corrected.term) (\(corrected.grade)\(corrected.serious ? ", serious" : "")) from \(corrected.onset)"
+                    + (corrected.resolvedOn.map { ", resolved \($0)" } ?? ", unresolved")
+                    + (corrected.enteredInError ? " (entered in error)" : ""))
         case .coIntervention:
-            let corrected = try registry.correctCoIntervention(record, reason: reason, actor: global.actorName, enteredInError: flag,
-                                                               change: coIntervention.firstGiven == nil ? nil : { try coIntervention.apply(to: &$0) })
+            let corrected = try registry.correctCoIntervention(
+                record, reason: reason, actor: global.actorName, enteredInError: flag,
+                change: coIntervention.firstGiven == nil ? nil : { try coIntervention.apply(to: &$0) })
             if json { return try printJSON(corrected) }
-            print("Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)" + (corrected.to.map { " to \($0)" } ?? ", ongoing")
-                  + (corrected.enteredInError ? " (entered in error)" : ""))
+            print(
+                "Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)"
+                    + (corrected.to.map { " to \($0)" } ?? ", ongoing")
+                    + (corrected.enteredInError ? " (entered in error)" : ""))
         case .observation, .courseEvent:
             guard enteredInError else {
-                throw RegistryError(.refused, "\(record) can only be marked --entered-in-error (then record it again as it should be)")
+                throw RegistryError(
+                    .refused, "\(record) can only be marked --entered-in-error (then record it again as it should be)")
             }
             let marked = try registry.markEnteredInError(record, reason: reason, actor: global.actorName)
             if json { return try printJSON(["id": marked]) }
@@ -102,20 +125,26 @@ struct Correct: RegistryCommand {
         var wrong = given.first { $0.0 != kind && $0.1 != nil }?.1
         if wrong == nil, fields.on != nil, ![.assessment, .infusion].contains(kind) { wrong = "on" }
         guard let wrong else { return }
-        let takes = switch kind {
-        case .assessment: "--answers, --value, --on, --timepoint"
-        case .infusion: "the fields of 'infusion add'"
-        case .adverseEvent: "--term, --grade, --serious, --onset, --resolved"
-        case .coIntervention: "--kind, --from, --to"
-        case .observation, .courseEvent: "--entered-in-error only"
-        case .patient, .flag: ""
-        }
-        throw RegistryError(.refused, "--\(wrong) does not apply to \(id): \(kind.article) \(kind.noun.replacingOccurrences(of: "adverse-event", with: "adverse event")) takes \(takes)")
+        let takes =
+            switch kind {
+            case .assessment: "--answers, --value, --on, --timepoint"
+            case .infusion: "the fields of 'infusion add'"
+            case .adverseEvent: "--term, --grade, --serious, --onset, --resolved"
+            case .coIntervention: "--kind, --from, --to"
+            case .observation, .courseEvent: "--entered-in-error only"
+            case .patient, .flag: ""
+            }
+        throw RegistryError(
+            .refused,
+            "--\(wrong) does not apply to \(id): \(kind.article) \(kind.noun.replacingOccurrences(of: "adverse-event", with: "adverse event")) takes \(takes)"
+        )
     }
 }
 
 extension RecordKind {
-    var article: String { self == .assessment || self == .infusion || self == .adverseEvent || self == .observation ? "an" : "a" }
+    var article: String {
+        self == .assessment || self == .infusion || self == .adverseEvent || self == .observation ? "an" : "a"
+    }
 }
 
 /// The fields of an adverse event, for `correct`.
@@ -127,7 +156,9 @@ struct AdverseEventFields: ParsableArguments {
     @Option(help: ArgumentHelp("Date it resolved, YYYY-MM-DD.", valueName: "date")) var resolved: String?
 
     var firstGiven: String? {
-        [("term", term), ("grade", grade), ("serious", serious), ("onset", onset), ("resolved", resolved)].first { $0.1 != nil }?.0
+        [("term", term), ("grade", grade), ("serious", serious), ("onset", onset), ("resolved", resolved)].first {
+            $0.1 != nil
+        }?.0
     }
 
     func apply(to entry: inout AdverseEventEntry) throws {
@@ -166,7 +197,8 @@ struct Audit: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Show the audit trail: who changed what, when, and why.",
-        discussion: "With a patient id, every change to that patient's records; with a record id, that record's changes."
+        discussion:
+            "With a patient id, every change to that patient's records; with a record id, that record's changes."
     )
 
     @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
@@ -179,7 +211,8 @@ struct Audit: RegistryCommand {
         var record: RecordID?
         if let id {
             guard let parsed = RecordID(id) else {
-                throw InputError(field: "<id>", got: id, allowed: "a patient or record id such as P-000042, A-000012, I-000007")
+                throw InputError(
+                    field: "<id>", got: id, allowed: "a patient or record id such as P-000042, A-000012, I-000007")
             }
             record = parsed
         }
@@ -187,8 +220,12 @@ struct Audit: RegistryCommand {
         if json { return try printJSON(["audit": entries]) }
         if entries.isEmpty { return print("No audit rows\(id.map { " for \($0)" } ?? "").") }
         for entry in entries {
-            print("#\(entry.id)  \(entry.at)  \(entry.actor)  \(entry.action) \(entry.entityId)" + (entry.reason.map { "  reason: \($0)" } ?? ""))
-            for line in auditChangeLines(before: entry.before, after: entry.after) { print("    " + escapingControlCharacters(line)) }
+            print(
+                "#\(entry.id)  \(entry.at)  \(entry.actor)  \(entry.action) \(entry.entityId)"
+                    + (entry.reason.map { "  reason: \($0)" } ?? ""))
+            for line in auditChangeLines(before: entry.before, after: entry.after) {
+                print("    " + escapingControlCharacters(line))
+            }
         }
     }
 }
@@ -201,11 +238,11 @@ func auditChangeLines(before: String?, after: String?) -> [String] {
     }
     func show(_ value: AuditValue?) -> String { value?.text ?? "(none)" }
     switch (object(before), object(after)) {
-    case let (old?, new?):
+    case (let old?, let new?):
         let keys = Set(old.keys).union(new.keys).sorted()
         let changed = keys.filter { show(old[$0]) != show(new[$0]) }
         return changed.isEmpty ? ["no field changed"] : changed.map { "\($0): \(show(old[$0])) -> \(show(new[$0]))" }
-    case let (nil, new?) where before == nil:
+    case (nil, let new?) where before == nil:
         return new.keys.sorted().map { "\($0): \(show(new[$0]))" }
     default:
         return [before.map { "before: \($0)" }, after.map { "after: \($0)" }].compactMap { $0 }
@@ -214,16 +251,28 @@ func auditChangeLines(before: String?, after: String?) -> [String] {
 
 /// A value in an audit row's JSON, shown as a reader reads it.
 indirect enum AuditValue: Decodable, Equatable {
-    case null, bool(Bool), number(Double), text(String), list([AuditValue]), object([String: AuditValue])
+    case null
+    case bool(Bool)
+    case number(Double)
+    case text(String)
+    case list([AuditValue])
+    case object([String: AuditValue])
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .text(value) }
-        else if let value = try? container.decode([AuditValue].self) { self = .list(value) }
-        else { self = .object(try container.decode([String: AuditValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .text(value)
+        } else if let value = try? container.decode([AuditValue].self) {
+            self = .list(value)
+        } else {
+            self = .object(try container.decode([String: AuditValue].self))
+        }
     }
 
     var text: String {
@@ -233,7 +282,8 @@ indirect enum AuditValue: Decodable, Equatable {
         case .number(let value): formatScore(value)
         case .text(let value): value
         case .list(let values): "[" + values.map(\.text).joined(separator: ", ") + "]"
-        case .object(let values): "{" + values.keys.sorted().map { "\($0): \(values[$0]!.text)" }.joined(separator: ", ") + "}"
+        case .object(let values):
+            "{" + values.keys.sorted().map { "\($0): \(values[$0]!.text)" }.joined(separator: ", ") + "}"
         }
     }
 }

@@ -7,7 +7,8 @@ import RegistryStore
 struct Day: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "day",
-        abstract: "The day sheet: open safety flags, who was treated or assessed that day, and what is due or overdue, by name.",
+        abstract:
+            "The day sheet: open safety flags, who was treated or assessed that day, and what is due or overdue, by name.",
         discussion: """
             Examples:
               ketareg day
@@ -38,14 +39,20 @@ struct Day: RegistryCommand {
         let catalog = try global.catalog()
         let day = try date.map { try ClinicDay.parse($0, field: "date") } ?? ClinicDay.today()
         let registry = try global.openRegistry()
-        var seen: [Sheet.Seen] = [], dueItems: [DueItem] = []
+        var seen: [Sheet.Seen] = []
+        var dueItems: [DueItem] = []
         try registry.forEachHistory { history in
             dueItems += DueItem.items(for: history, catalog: catalog, today: day)
             let infusions = history.infusions.filter { $0.date == day }.map { infusion in
-                [infusion.condition, infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" }, infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
-                 "\(infusion.minutes) min"].compactMap { $0 }.joined(separator: " ")
+                [
+                    infusion.condition, infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" },
+                    infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
+                    "\(infusion.minutes) min",
+                ].compactMap { $0 }.joined(separator: " ")
             }
-            let assessments = history.assessments.filter { $0.date == day }.map { "\($0.scale) \(formatScore($0.score)) (\($0.timepoint.rawValue))" }
+            let assessments = history.assessments.filter { $0.date == day }.map {
+                "\($0.scale) \(formatScore($0.score)) (\($0.timepoint.rawValue))"
+            }
             if infusions.isEmpty && assessments.isEmpty { return }
             seen.append(Sheet.Seen(patient: history.patient, name: "", infusions: infusions, assessments: assessments))
         }
@@ -67,21 +74,32 @@ struct Day: RegistryCommand {
             print("Treated or assessed: nobody on \(day).")
         } else {
             print("Treated or assessed:")
-            print(table([["NAME", "PATIENT", "INFUSIONS", "ASSESSMENTS"]] + seen.map {
-                [$0.name, $0.patient, $0.infusions.isEmpty ? "-" : $0.infusions.joined(separator: "; "), $0.assessments.isEmpty ? "-" : $0.assessments.joined(separator: "; ")]
-            }, indent: "  "))
+            print(
+                table(
+                    [["NAME", "PATIENT", "INFUSIONS", "ASSESSMENTS"]]
+                        + seen.map {
+                            [
+                                $0.name, $0.patient, $0.infusions.isEmpty ? "-" : $0.infusions.joined(separator: "; "),
+                                $0.assessments.isEmpty ? "-" : $0.assessments.joined(separator: "; "),
+                            ]
+                        }, indent: "  "))
         }
         print("")
         if due.isEmpty {
             print("Due or overdue: nothing.")
         } else {
             print("Due or overdue:")
-            print(table([["NAME", "PATIENT", "CONDITION", "ASSESSMENT", "SCALE", "DUE", "STATUS"]] + due.map { entry in
-                let item = entry.item
-                return [entry.name ?? "", item.patient, item.condition, item.name, item.scale,
-                        item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
-                        item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due"]
-            }, indent: "  "))
+            print(
+                table(
+                    [["NAME", "PATIENT", "CONDITION", "ASSESSMENT", "SCALE", "DUE", "STATUS"]]
+                        + due.map { entry in
+                            let item = entry.item
+                            return [
+                                entry.name ?? "", item.patient, item.condition, item.name, item.scale,
+                                item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
+                                item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due",
+                            ]
+                        }, indent: "  "))
         }
     }
 }

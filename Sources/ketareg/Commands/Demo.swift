@@ -10,7 +10,10 @@ struct Demo: ParsableCommand {
         discussion: "Every patient in the demo is invented. Your own registry is never touched."
     )
 
-    @Option(help: ArgumentHelp("Folder for the demo registry (default: a new temporary folder). It must not already hold a demo registry.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Folder for the demo registry (default: a new temporary folder). It must not already hold a demo registry.",
+            valueName: "dir"))
     var dir: String?
 
     @OptionGroup var modules: CatalogOptions
@@ -20,11 +23,16 @@ struct Demo: ParsableCommand {
         let path = (folder as NSString).appendingPathComponent("demo-registry.sqlite")
         let catalog = try modules.load()
         let today = try ClinicDay.today()
-        let registry = try Registry.create(at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock())
+        let registry = try Registry.create(
+            at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock())
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
         print("Conditions and primary scales:")
-        print(table(catalog.conditions.map { [$0.id, $0.name, "primary: \($0.primaryScale)", "\($0.scales.count) scales"] }, indent: "  "))
+        print(
+            table(
+                catalog.conditions.map {
+                    [$0.id, $0.name, "primary: \($0.primaryScale)", "\($0.scales.count) scales"]
+                }, indent: "  "))
         print("")
         note("Recording patients, infusions and assessments...")
         var clinic = SyntheticClinic(registry: registry, catalog: catalog, today: today)
@@ -36,34 +44,53 @@ struct Demo: ParsableCommand {
             var answers = first.answers
             answers[0] = 3
             let scored = try catalog.assess(scale: "phq9", answers: answers)
-            _ = try registry.correctAssessment(RecordID(first.id)!, answers: scored.answers, on: nil, timepoint: nil,
-                                               enteredInError: nil, catalog: catalog, reason: "item 1 keyed as 2, form says 3", actor: "demo")
+            _ = try registry.correctAssessment(
+                RecordID(first.id)!, answers: scored.answers, on: nil, timepoint: nil,
+                enteredInError: nil, catalog: catalog, reason: "item 1 keyed as 2, form says 3", actor: "demo")
         }
-        _ = try registry.withdrawConsent(patients[4], on: today, reason: "patient asked to leave the research programme", actor: "demo")
+        _ = try registry.withdrawConsent(
+            patients[4], on: today, reason: "patient asked to leave the research programme", actor: "demo")
 
         let summaries = try registry.patients()
         print("")
         print("Patients (\(summaries.count)):")
-        print(table([["ID", "CONDITIONS", "INFUSIONS", "LAST ASSESSED", "CONSENT", "FLAGS"]] + summaries.map { patient in
-            [patient.id, patient.conditions.joined(separator: ","), String(patient.infusions), patient.lastAssessedOn ?? "-",
-             patient.consentWithdrawnOn != nil ? "withdrawn" : (patient.researchConsent ? "yes" : "no"), patient.flags.joined(separator: ",")]
-        }, indent: "  "))
+        print(
+            table(
+                [["ID", "CONDITIONS", "INFUSIONS", "LAST ASSESSED", "CONSENT", "FLAGS"]]
+                    + summaries.map { patient in
+                        [
+                            patient.id, patient.conditions.joined(separator: ","), String(patient.infusions),
+                            patient.lastAssessedOn ?? "-",
+                            patient.consentWithdrawnOn != nil ? "withdrawn" : (patient.researchConsent ? "yes" : "no"),
+                            patient.flags.joined(separator: ","),
+                        ]
+                    }, indent: "  "))
 
         print("")
         print("Outcomes on each condition's primary scale at the end of the course (ketareg outcomes):")
         let report = OutcomeReport(conditions: catalog.conditions, histories: try registry.histories(), asOf: today)
         for row in report.outcomes where row.window == .immediate && row.course == .induction {
-            guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else { continue }
-            print("  \(row.condition) \(row.name): \(row.responders) of \(row.assessed) assessed (\(percentText(row.rate))); \(row.eligible) eligible, \(row.inCourse) still in their course")
+            guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else {
+                continue
+            }
+            print(
+                "  \(row.condition) \(row.name): \(row.responders) of \(row.assessed) assessed (\(percentText(row.rate))); \(row.eligible) eligible, \(row.inCourse) still in their course"
+            )
         }
         let courses = try summaries.flatMap { summary in
             try courseProgress(registry: registry, patient: RecordID(summary.id)!, catalog: catalog, today: today)
         }.filter { $0.dayZero != nil }
-        print("  Courses: \(courses.filter { $0.kind == .induction }.count) inductions, \(courses.filter { $0.maintenanceInfusions > 0 }.count) followed by maintenance infusions, "
-              + "\(courses.filter { $0.kind == .retreatment }.count) re-treatment courses (ketareg patient show P-000001).")
+        print(
+            "  Courses: \(courses.filter { $0.kind == .induction }.count) inductions, \(courses.filter { $0.maintenanceInfusions > 0 }.count) followed by maintenance infusions, "
+                + "\(courses.filter { $0.kind == .retreatment }.count) re-treatment courses (ketareg patient show P-000001)."
+        )
         for row in report.outcomes where row.window == .immediate && row.course == .retreatment && row.started > 0 {
-            guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else { continue }
-            print("  \(row.condition) re-treatment \(row.name): \(row.responders) of \(row.assessed) courses assessed; \(row.inCourse) still running")
+            guard let condition = catalog.condition(row.condition), row.scale == condition.primaryScale else {
+                continue
+            }
+            print(
+                "  \(row.condition) re-treatment \(row.name): \(row.responders) of \(row.assessed) courses assessed; \(row.inCourse) still running"
+            )
         }
         print("")
         print("Adverse events by term and grade:")
@@ -95,30 +122,45 @@ struct Demo: ParsableCommand {
         let endpoint = try LocalEndpoint()
         defer { endpoint.stop() }
         let token = (folder as NSString).appendingPathComponent("demo-endpoint.token")
-        guard FileManager.default.createFile(atPath: token, contents: Data("demo-token-\(UUID().uuidString)\n".utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: token, contents: Data("demo-token-\(UUID().uuidString)\n".utf8),
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw RegistryDemoError("cannot write the demo endpoint's token file in \(folder)")
         }
-        try registry.addEndpoint(EndpointSettings(name: "demo-network", url: endpoint.url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
-                                                  profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
+        try registry.addEndpoint(
+            EndpointSettings(
+                name: "demo-network", url: endpoint.url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
+                profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
         let exporter = makeExporter(registry, catalog: catalog)
         let preview = try exporter.preview(endpoint: "demo-network")
         print("")
-        print("Anonymised summary for a research network (ketareg export preview demo-network), \(preview.count) bytes,")
+        print(
+            "Anonymised summary for a research network (ketareg export preview demo-network), \(preview.count) bytes,")
         print("cells under 5 suppressed (5 for this small demo clinic; endpoints default to 11); the start of it:")
         let pretty = try JSONSerialization.jsonObject(with: preview)
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: pretty, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        let text = String(
+            decoding: try JSONSerialization.data(withJSONObject: pretty, options: [.prettyPrinted, .sortedKeys]),
+            as: UTF8.self)
         print(text.split(separator: "\n").prefix(40).map { "  " + $0 }.joined(separator: "\n"))
         print("  ...")
         let entry = try exporter.store(endpoint: "demo-network")!
         let attempts = try exporter.deliverDue(endpoint: "demo-network", holder: ClinicDay.leaseHolder)
-        print("Delivered to \(endpoint.url): \(attempts.first?.detail ?? "not yet"); the endpoint saw idempotency key \(endpoint.receivedKeys.first ?? "none").")
-        print("Outbox (ketareg export status): " + (try registry.outbox().map { "\($0.id) \($0.state), \($0.patients) consenting patients, \($0.attempts) attempt\($0.attempts == 1 ? "" : "s")" }.joined(separator: "; ")))
+        print(
+            "Delivered to \(endpoint.url): \(attempts.first?.detail ?? "not yet"); the endpoint saw idempotency key \(endpoint.receivedKeys.first ?? "none")."
+        )
+        print(
+            "Outbox (ketareg export status): "
+                + (try registry.outbox().map {
+                    "\($0.id) \($0.state), \($0.patients) consenting patients, \($0.attempts) attempt\($0.attempts == 1 ? "" : "s")"
+                }.joined(separator: "; ")))
         _ = entry
     }
 
     private func makeTemporaryFolder() throws -> String {
-        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("ketareg-demo-XXXXXX").utf8CString)
+        var template = Array(
+            (NSTemporaryDirectory() as NSString).appendingPathComponent("ketareg-demo-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw RegistryError(.storage, "cannot create a temporary folder for the demo")
         }

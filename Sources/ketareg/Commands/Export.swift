@@ -1,7 +1,7 @@
-import Logging
 import ArgumentParser
 import CurlTransport
 import Foundation
+import Logging
 import PayloadFormat
 import RegistryCore
 import RegistryExport
@@ -11,9 +11,14 @@ import RegistryStore
 struct CurlExportTransport: ExportTransport {
     let client = CurlHTTPClient(userAgent: "ketareg/\(Ketareg.version)")
 
-    func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult {
-        switch client.post(HTTPPost(url: url, body: body, headers: headers, caFile: caFile,
-                                    connectTimeoutSeconds: min(10, timeoutSeconds), totalTimeoutSeconds: timeoutSeconds)) {
+    func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
+        -> TransportResult
+    {
+        switch client.post(
+            HTTPPost(
+                url: url, body: body, headers: headers, caFile: caFile,
+                connectTimeoutSeconds: min(10, timeoutSeconds), totalTimeoutSeconds: timeoutSeconds))
+        {
         case .success(let reply): return .reply(status: reply.status, headers: reply.headers, body: reply.body)
         case .failure(let failure):
             switch failure {
@@ -28,125 +33,32 @@ struct CurlExportTransport: ExportTransport {
 }
 
 func makeExporter(_ registry: Registry, catalog: ConditionCatalog) -> Exporter {
-    var exporter = Exporter(registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
+    var exporter = Exporter(
+        registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
     exporter.environment = { environmentVariable($0) }
     // For tests that cannot wait half a minute between attempts.
-    if let base = environmentVariable("KETAREG_RETRY_BASE_SECONDS").flatMap(Double.init) { exporter.retryBaseSeconds = base }
+    if let base = environmentVariable("KETAREG_RETRY_BASE_SECONDS").flatMap(Double.init) {
+        exporter.retryBaseSeconds = base
+    }
     return exporter
-}
-
-struct EndpointCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "endpoint",
-        abstract: "Research endpoints that receive anonymised exports.",
-        subcommands: [Add.self, List.self, Remove.self]
-    )
-
-    struct Add: RegistryCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "add",
-            abstract: "Add a research endpoint.",
-            discussion: """
-                The token is never given on the command line: give --token-file (a file readable by \
-                you alone, holding the token on one line) or --token-env (the name of an environment \
-                variable that holds it). URLs must be https:// (plain http:// only to this machine). \
-                --profile summary (the default) sends aggregate tables with small cells suppressed; \
-                records sends pseudonymised rows in groups of at least --k patients; fhir sends the \
-                same release as a FHIR R4 Bundle of pseudonymised Observations (no dates, no \
-                Patient resources; weeks from the first infusion as an extension).
-
-                Example:
-                  ketareg endpoint add network --url https://research.example/api/v1/summaries \\
-                    --token-file ~/.config/ketareg/network.token
-                """
-        )
-
-        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
-        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
-        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
-        @Argument(help: ArgumentHelp("A name for the endpoint (letters, digits, hyphens).", valueName: "name")) var name: String
-        @Option(help: ArgumentHelp("Where payloads are POSTed.", valueName: "url")) var url: String
-        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the endpoint's bearer token, readable by you alone.", valueName: "path")) var tokenFile: String?
-        @Option(name: .customLong("token-env"), help: ArgumentHelp("An environment variable holding the token, read at delivery.", valueName: "name")) var tokenEnv: String?
-        @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM bundle of the certificate authorities to trust for this endpoint.", valueName: "path")) var caFile: String?
-        @Option(help: ArgumentHelp("summary, records or fhir (default summary).", valueName: "profile")) var profile: String = "summary"
-        @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count shown in a summary (default 11).", valueName: "n")) var minCell: Int = EndpointSettings.defaultMinimumCell
-        @Option(help: ArgumentHelp("Smallest group of patients sharing age band, sex and conditions in records and fhir (default 5).", valueName: "n")) var k: Int = EndpointSettings.defaultK
-        @Option(help: ArgumentHelp("Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds")) var timeout: Int = EndpointSettings.defaultTimeoutSeconds
-
-        func run() throws {
-            guard let profile = ExportProfile(rawValue: profile) else { throw InputError(field: "profile", got: profile, allowed: ExportProfile.allowed) }
-            // Checked before the token source is read, so that a mistyped number is named first.
-            let settings = try EndpointSettings(name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnv, caFile: caFile,
-                                                profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout).validated()
-            if let problem = CurlHTTPClient.check(url: url) { throw InputError(field: "url", got: url, allowed: problem.description) }
-            let tokenPath = tokenFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            do {
-                _ = try TokenSource.read(file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil, lookup: environmentVariable)
-            } catch let error as ExportError where tokenPath != nil || environmentVariable(tokenEnv ?? "") != nil {
-                throw InputError(field: tokenPath != nil ? "token-file" : "token-env", got: tokenPath ?? tokenEnv ?? "", allowed: "a usable token source: \(error)")
-            } catch {
-                note("Note: \(error). Set it before exports are delivered.")
-            }
-            let caPath = caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            if let caPath, !FileManager.default.isReadableFile(atPath: caPath) {
-                throw InputError(field: "ca-file", got: caFile!, allowed: "a readable PEM file of certificate authorities")
-            }
-            var stored = settings
-            stored.tokenFile = tokenPath
-            stored.caFile = caPath
-            try global.openRegistry().addEndpoint(stored, actor: global.actorName)
-            print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
-        }
-    }
-
-    struct List: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the research endpoints.")
-        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
-        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
-        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
-        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
-
-        func run() throws {
-            let registry = try global.openRegistry()
-            let endpoints = try registry.endpoints()
-            let schedules = try registry.schedules()
-            if json { return try printJSON(["endpoints": endpoints]) }
-            if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
-            print(table([["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]] + endpoints.map { endpoint in
-                [endpoint.name, endpoint.url, endpoint.profile != .summary ? "\(endpoint.profile.rawValue) (k \(endpoint.k))" : "summary (min cell \(endpoint.minCell))",
-                 endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
-                 schedules.first { $0.endpoint == endpoint.name }?.every ?? "-"]
-            }))
-        }
-    }
-
-    struct Remove: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an endpoint: nothing more is built or sent for it; its outbox history stays.")
-        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
-        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
-        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
-        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
-
-        func run() throws {
-            try global.openRegistry().removeEndpoint(name, actor: global.actorName)
-            print("Removed endpoint \(name).")
-        }
-    }
 }
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Anonymised exports to research endpoints: preview, run, schedule, deliver, status.",
-        discussion: "What leaves the clinic and how is described in the README ('Anonymised exports'). Exit code 4 means a delivery did not go through.",
-        subcommands: [Preview.self, Run.self, Schedule.self, RunDue.self, Status.self, Retry.self, Show.self, Schemas.self]
+        discussion:
+            "What leaves the clinic and how is described in the README ('Anonymised exports'). Exit code 4 means a delivery did not go through.",
+        subcommands: [
+            Preview.self, Run.self, Schedule.self, RunDue.self, Status.self, Retry.self, Show.self, Schemas.self,
+        ]
     )
 
     struct Preview: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "preview",
-            abstract: "Print the exact bytes an export to this endpoint would send now, without storing or sending anything."
+            abstract:
+                "Print the exact bytes an export to this endpoint would send now, without storing or sending anything."
         )
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
@@ -155,7 +67,8 @@ struct ExportCommand: ParsableCommand {
 
         func run() throws {
             // Written as it is made: nothing reaches the terminal when the payload is refused.
-            try makeExporter(try global.openRegistry(), catalog: try global.catalog()).preview(endpoint: endpoint) { piece in
+            try makeExporter(try global.openRegistry(), catalog: try global.catalog()).preview(endpoint: endpoint) {
+                piece in
                 try writeStandardOutput(piece)
             }
             if isatty(STDOUT_FILENO) == 1 { print("") }
@@ -188,20 +101,33 @@ struct ExportCommand: ParsableCommand {
                 (entry, how) = (built, "built")
             case .resumed(let waiting):
                 (entry, how) = (waiting, "resumed")
-                note("Export \(waiting.id), built \(waiting.createdAt), was not delivered yet: sending it again under its own key.")
+                note(
+                    "Export \(waiting.id), built \(waiting.createdAt), was not delivered yet: sending it again under its own key."
+                )
             case .unchanged(let delivered):
                 if json {
-                    return try printJSON(["export": delivered.id, "state": "delivered", "action": "unchanged",
-                                          "detail": "nothing changed since it was delivered; nothing sent"])
+                    return try printJSON([
+                        "export": delivered.id, "state": "delivered", "action": "unchanged",
+                        "detail": "nothing changed since it was delivered; nothing sent",
+                    ])
                 }
-                return print("Nothing changed since export \(delivered.id) was delivered to \(endpoint) (\(delivered.deliveredAt ?? delivered.createdAt)); nothing sent.")
+                return print(
+                    "Nothing changed since export \(delivered.id) was delivered to \(endpoint) (\(delivered.deliveredAt ?? delivered.createdAt)); nothing sent."
+                )
             }
-            let attempts = try exporter.deliverDue(endpoint: endpoint, holder: ClinicDay.leaseHolder).filter { $0.id == entry.id }
+            let attempts = try exporter.deliverDue(endpoint: endpoint, holder: ClinicDay.leaseHolder).filter {
+                $0.id == entry.id
+            }
             let state = attempts.first?.state ?? "pending"
             if json {
-                try printJSON(["export": entry.id, "state": state, "action": how, "detail": attempts.first?.detail ?? "waiting for its next attempt"])
+                try printJSON([
+                    "export": entry.id, "state": state, "action": how,
+                    "detail": attempts.first?.detail ?? "waiting for its next attempt",
+                ])
             } else {
-                print("Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(attempts.first?.detail ?? "stored; waiting for its next attempt")")
+                print(
+                    "Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(attempts.first?.detail ?? "stored; waiting for its next attempt")"
+                )
             }
             if state != "delivered" { throw ExitCode(ExitStatus.delivery) }
         }
@@ -210,7 +136,8 @@ struct ExportCommand: ParsableCommand {
     struct Schedule: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "schedule",
-            abstract: "Build and send an endpoint's export daily, weekly or monthly (with 'export run-due' from cron or a systemd timer)."
+            abstract:
+                "Build and send an endpoint's export daily, weekly or monthly (with 'export run-due' from cron or a systemd timer)."
         )
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
@@ -219,9 +146,13 @@ struct ExportCommand: ParsableCommand {
         @Option(help: ArgumentHelp("daily, weekly or monthly.", valueName: "period")) var every: String
 
         func run() throws {
-            guard ["daily", "weekly", "monthly"].contains(every) else { throw InputError(field: "every", got: every, allowed: "daily, weekly or monthly") }
+            guard ["daily", "weekly", "monthly"].contains(every) else {
+                throw InputError(field: "every", got: every, allowed: "daily, weekly or monthly")
+            }
             try global.openRegistry().setSchedule(endpoint: endpoint, every: every, actor: global.actorName)
-            print("\(endpoint) is exported \(every). Run 'ketareg export run-due' every few minutes from cron or the systemd timer in Registry/deploy/.")
+            print(
+                "\(endpoint) is exported \(every). Run 'ketareg export run-due' every few minutes from cron or the systemd timer in Registry/deploy/."
+            )
         }
     }
 
@@ -229,7 +160,8 @@ struct ExportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run-due",
             abstract: "Build what the schedules call for and deliver whatever is waiting: for cron and systemd timers.",
-            discussion: "Safe to start every few minutes, and two at once send nothing twice. A period missed while the machine was off is caught up once. Exit 4 when a delivery failed for good in this run."
+            discussion:
+                "Safe to start every few minutes, and two at once send nothing twice. A period missed while the machine was off is caught up once. Exit 4 when a delivery failed for good in this run."
         )
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
@@ -245,18 +177,32 @@ struct ExportCommand: ParsableCommand {
             let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
             let built = try exporter.buildScheduled()
             for entry in built {
-                log.info("built", metadata: ["endpoint": "\(entry.endpoint)", "export": "\(entry.id)", "patients": "\(entry.patients)", "period": "\(entry.periodKey ?? "-")"])
+                log.info(
+                    "built",
+                    metadata: [
+                        "endpoint": "\(entry.endpoint)", "export": "\(entry.id)", "patients": "\(entry.patients)",
+                        "period": "\(entry.periodKey ?? "-")",
+                    ])
             }
             let attempts = try exporter.deliverDue(holder: ClinicDay.leaseHolder)
             for attempt in attempts {
-                let metadata: Logger.Metadata = ["endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state)",
-                                                 "status": "\(attempt.status.map(String.init) ?? "none")", "nextAttempt": "\(attempt.nextAttemptAt ?? "none")"]
-                if attempt.state == "failed" { log.error("delivery", metadata: metadata) } else { log.info("delivery", metadata: metadata) }
+                let metadata: Logger.Metadata = [
+                    "endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state)",
+                    "status": "\(attempt.status.map(String.init) ?? "none")",
+                    "nextAttempt": "\(attempt.nextAttemptAt ?? "none")",
+                ]
+                if attempt.state == "failed" {
+                    log.error("delivery", metadata: metadata)
+                } else {
+                    log.info("delivery", metadata: metadata)
+                }
             }
             if json {
                 try printJSON(RunDueReport(built: built.map(\.id), attempts: attempts))
             } else {
-                for entry in built { print("Built \(entry.id) for \(entry.endpoint) (\(entry.patients) consenting patients).") }
+                for entry in built {
+                    print("Built \(entry.id) for \(entry.endpoint) (\(entry.patients) consenting patients).")
+                }
                 for attempt in attempts { print("\(attempt.id) to \(attempt.endpoint): \(attempt.detail)") }
                 if built.isEmpty && attempts.isEmpty { print("Nothing due.") }
             }
@@ -265,7 +211,8 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Status: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "status", abstract: "The outbox: what is pending, delivered or failed, and why.")
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "The outbox: what is pending, delivered or failed, and why.")
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
@@ -276,11 +223,18 @@ struct ExportCommand: ParsableCommand {
             if json { return try printJSON(["exports": exports]) }
             if exports.isEmpty { return print("The outbox is empty.") }
             for entry in exports {
-                var line = "\(entry.id)  \(entry.endpoint)  \(entry.state.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
+                var line =
+                    "\(entry.id)  \(entry.endpoint)  \(entry.state.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
                 switch entry.state {
-                case "delivered": line += "; delivered \(entry.deliveredAt ?? "")" + (entry.lastStatus.map { " (\($0))" } ?? "")
-                case "failed": line += "\n    FAILED: \(entry.lastError ?? "unknown reason")\n    When fixed: ketareg export retry \(entry.id)"
-                default: line += entry.lastError.map { "; last attempt: \($0); next after \(entry.nextAttemptAt)" } ?? "; next attempt after \(entry.nextAttemptAt)"
+                case "delivered":
+                    line += "; delivered \(entry.deliveredAt ?? "")" + (entry.lastStatus.map { " (\($0))" } ?? "")
+                case "failed":
+                    line +=
+                        "\n    FAILED: \(entry.lastError ?? "unknown reason")\n    When fixed: ketareg export retry \(entry.id)"
+                default:
+                    line +=
+                        entry.lastError.map { "; last attempt: \($0); next after \(entry.nextAttemptAt)" }
+                        ?? "; next attempt after \(entry.nextAttemptAt)"
                 }
                 print(line)
             }
@@ -288,7 +242,8 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Retry: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Put a failed export back in the queue once its cause is fixed.")
+        static let configuration = CommandConfiguration(
+            commandName: "retry", abstract: "Put a failed export back in the queue once its cause is fixed.")
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
@@ -301,7 +256,9 @@ struct ExportCommand: ParsableCommand {
     }
 
     struct Show: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the stored bytes of an export in the outbox: exactly what was (or will be) sent.")
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print the stored bytes of an export in the outbox: exactly what was (or will be) sent.")
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?

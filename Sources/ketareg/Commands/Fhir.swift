@@ -7,7 +7,8 @@ import RegistryStore
 struct FhirCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fhir",
-        abstract: "FHIR R4: a scale as a Questionnaire, a patient's assessments as a Bundle for the clinic's own record.",
+        abstract:
+            "FHIR R4: a scale as a Questionnaire, a patient's assessments as a Bundle for the clinic's own record.",
         discussion: """
             Codes come from the modules (LOINC for scores, forms and items; SNOMED CT and ICD-10 \
             for conditions); where a module has none, KetaReg's own urn:ketareg: systems name the \
@@ -21,15 +22,20 @@ struct FhirCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "questionnaire",
             abstract: "Print a scale's FHIR Questionnaire: items, answer options with their scores, codes, licence.",
-            discussion: "Nothing is opened or stored. Example: ketareg fhir questionnaire phq9 > phq9-questionnaire.json"
+            discussion:
+                "Nothing is opened or stored. Example: ketareg fhir questionnaire phq9 > phq9-questionnaire.json"
         )
-        @Argument(help: ArgumentHelp("The scale id, e.g. phq9 (see 'ketareg conditions').", valueName: "scale"), completion: scaleCompletion)
+        @Argument(
+            help: ArgumentHelp("The scale id, e.g. phq9 (see 'ketareg conditions').", valueName: "scale"),
+            completion: scaleCompletion)
         var scale: String
         @OptionGroup var modules: CatalogOptions
 
         func run() throws {
             let catalog = try modules.load()
-            guard let found = catalog.scale(scale.lowercased()) else { throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs) }
+            guard let found = catalog.scale(scale.lowercased()) else {
+                throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
+            }
             try printJSON(FHIRResources.questionnaire(found))
         }
     }
@@ -37,7 +43,8 @@ struct FhirCommand: ParsableCommand {
     struct Export: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
-            abstract: "Write a patient's FHIR Bundle: Patient, Conditions, and each assessment as a QuestionnaireResponse and an Observation.",
+            abstract:
+                "Write a patient's FHIR Bundle: Patient, Conditions, and each assessment as a QuestionnaireResponse and an Observation.",
             discussion: """
                 THE BUNDLE IDENTIFIES THE PATIENT (name, MRN, birth date, contact details, exact \
                 dates). It is for the clinic's own electronic record and must stay at the clinic. With \
@@ -53,7 +60,10 @@ struct FhirCommand: ParsableCommand {
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Argument(help: ArgumentHelp("The patient's registry id (P-000042) or MRN.", valueName: "id")) var id: String
-        @Option(name: .customLong("output"), help: ArgumentHelp("The file to write (created with mode 0600; never overwritten).", valueName: "file.json")) var outputFile: String?
+        @Option(
+            name: .customLong("output"),
+            help: ArgumentHelp("The file to write (created with mode 0600; never overwritten).", valueName: "file.json")
+        ) var outputFile: String?
 
         func run() throws {
             let catalog = try global.catalog()
@@ -75,11 +85,21 @@ struct FhirCommand: ParsableCommand {
             guard case .object(let object) = bundle, case .array(let entries) = object["entry"] ?? .null else { return }
             var counts: [String: Int] = [:]
             for case .object(let entry) in entries {
-                if case .object(let resource) = entry["resource"] ?? .null, case .string(let type) = resource["resourceType"] ?? .null { counts[type, default: 0] += 1 }
+                if case .object(let resource) = entry["resource"] ?? .null,
+                    case .string(let type) = resource["resourceType"] ?? .null
+                {
+                    counts[type, default: 0] += 1
+                }
             }
-            if json { return try printJSON(["file": JSONValue.string(outputFile), "resources": .object(counts.mapValues { .number(Double($0)) })]) }
-            print("Wrote \(outputFile) (mode 0600; it identifies the patient: keep it at the clinic): "
-                  + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ".")
+            if json {
+                return try printJSON([
+                    "file": JSONValue.string(outputFile),
+                    "resources": .object(counts.mapValues { .number(Double($0)) }),
+                ])
+            }
+            print(
+                "Wrote \(outputFile) (mode 0600; it identifies the patient: keep it at the clinic): "
+                    + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ".")
         }
     }
 }

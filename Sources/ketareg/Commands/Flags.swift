@@ -5,7 +5,8 @@ import RegistryStore
 struct FlagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flag",
-        abstract: "Safety flags: list them, record their review, see the rules and set the clinic's vital-sign thresholds.",
+        abstract:
+            "Safety flags: list them, record their review, see the rules and set the clinic's vital-sign thresholds.",
         discussion: """
             A flag is raised for clinician review when a record meets a safety rule, and stays open \
             until someone records what was done. Each condition module's scales have rules of \
@@ -24,27 +25,40 @@ struct FlagCommand: ParsableCommand {
     )
 
     struct List: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Flags, oldest first: every one, or only the open ones, for the clinic or one patient.")
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
         @Flag(help: "Only flags still waiting for review.") var open = false
-        @Option(help: ArgumentHelp("Only this patient's flags (registry id or MRN).", valueName: "id")) var patient: String?
+        @Option(help: ArgumentHelp("Only this patient's flags (registry id or MRN).", valueName: "id")) var patient:
+            String?
 
         func run() throws {
             let registry = try global.openRegistry()
-            let flags = try registry.flags(patient: try patient.map { try patientID($0, field: "patient", registry: registry) }, openOnly: open)
+            let flags = try registry.flags(
+                patient: try patient.map { try patientID($0, field: "patient", registry: registry) }, openOnly: open)
             if json { return try printJSON(["flags": flags]) }
             if flags.isEmpty { return print(open ? "No open flags." : "No flags.") }
             let names = try registry.patientNames(flags.map(\.patient))
-            print(table([["FLAG", "PATIENT", "NAME", "KIND", "FROM", "ON", "STATE", "RULE / ACTION"]] + flags.map { flag in
-                [flag.id, flag.patient, names[flag.patient] ?? "", flag.flag, flag.source, flag.raisedOn,
-                 flag.state == "open" ? "OPEN" : "reviewed by \(flag.reviewedBy ?? "?") \(flag.reviewedAt.map { String($0.prefix(10)) } ?? "")",
-                 flag.state == "open" ? flag.rule : (flag.action ?? "")]
-            }))
+            print(
+                table(
+                    [["FLAG", "PATIENT", "NAME", "KIND", "FROM", "ON", "STATE", "RULE / ACTION"]]
+                        + flags.map { flag in
+                            [
+                                flag.id, flag.patient, names[flag.patient] ?? "", flag.flag, flag.source, flag.raisedOn,
+                                flag.state == "open"
+                                    ? "OPEN"
+                                    : "reviewed by \(flag.reviewedBy ?? "?") \(flag.reviewedAt.map { String($0.prefix(10)) } ?? "")",
+                                flag.state == "open" ? flag.rule : (flag.action ?? ""),
+                            ]
+                        }))
             let openCount = flags.filter { $0.state == "open" }.count
-            print("\(counted(flags.count, "flag")), \(openCount) open." + (openCount > 0 ? " Record a review with 'ketareg flag review F-... --action \"...\"'." : ""))
+            print(
+                "\(counted(flags.count, "flag")), \(openCount) open."
+                    + (openCount > 0 ? " Record a review with 'ketareg flag review F-... --action \"...\"'." : ""))
         }
     }
 
@@ -63,11 +77,14 @@ struct FlagCommand: ParsableCommand {
 
         func run() throws {
             guard let flag = RecordID(id), flag.kind == .flag else {
-                throw InputError(field: "<flag-id>", got: id, allowed: "a flag id such as F-000003 (see 'ketareg flag list --open')")
+                throw InputError(
+                    field: "<flag-id>", got: id, allowed: "a flag id such as F-000003 (see 'ketareg flag list --open')")
             }
             let reviewed = try global.openRegistry().reviewFlag(flag, action: action, actor: global.actorName)
             if json { return try printJSON(reviewed) }
-            print("\(reviewed.id) (\(reviewed.flag), \(reviewed.patient)) reviewed by \(reviewed.reviewedBy ?? "") at \(reviewed.reviewedAt ?? ""): \(reviewed.action ?? "")")
+            print(
+                "\(reviewed.id) (\(reviewed.flag), \(reviewed.patient)) reviewed by \(reviewed.reviewedBy ?? "") at \(reviewed.reviewedAt ?? ""): \(reviewed.action ?? "")"
+            )
         }
     }
 }
@@ -75,7 +92,12 @@ struct FlagCommand: ParsableCommand {
 extension FlagCommand {
     /// The rules in force, as `flag rules` prints them.
     struct RulesInForce: Encodable {
-        struct ScaleRule: Encodable { let condition: String; let scale: String; let flag: String; let rule: String }
+        struct ScaleRule: Encodable {
+            let condition: String
+            let scale: String
+            let flag: String
+            let rule: String
+        }
         let scaleRules: [ScaleRule]
         let vitalThresholds: VitalSafetyRules
         let vitalRules: [String]
@@ -85,20 +107,31 @@ extension FlagCommand {
     static func rulesInForce(_ registry: Registry, catalog: ConditionCatalog) throws -> RulesInForce {
         let vital = try registry.vitalRules()
         let scaleRules = catalog.conditions.flatMap { condition in
-            condition.safetyChecks.map { RulesInForce.ScaleRule(condition: condition.id, scale: $0.scale, flag: $0.flag, rule: $0.triggerDescription) }
+            condition.safetyChecks.map {
+                RulesInForce.ScaleRule(
+                    condition: condition.id, scale: $0.scale, flag: $0.flag, rule: $0.triggerDescription)
+            }
         }
-        return RulesInForce(scaleRules: scaleRules, vitalThresholds: vital, vitalRules: vital.descriptions, defaults: vital == .standard)
+        return RulesInForce(
+            scaleRules: scaleRules, vitalThresholds: vital, vitalRules: vital.descriptions, defaults: vital == .standard
+        )
     }
 
     static func printRules(_ rules: RulesInForce) {
         print("On scales (set by each condition's module):")
         print(table(rules.scaleRules.map { [$0.condition, $0.flag, $0.rule] }, indent: "  "))
-        print("On infusions, observations and adverse events (\(rules.defaults ? "the defaults" : "this clinic's thresholds"); 'ketareg flag thresholds' changes them):")
+        print(
+            "On infusions, observations and adverse events (\(rules.defaults ? "the defaults" : "this clinic's thresholds"); 'ketareg flag thresholds' changes them):"
+        )
         for rule in rules.vitalRules { print("  \(rule)") }
     }
 
     struct Rules: RegistryCommand {
-        static let configuration = CommandConfiguration(commandName: "rules", abstract: "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds.")
+        static let configuration = CommandConfiguration(
+            commandName: "rules",
+            abstract:
+                "The rules that raise flags at this clinic: each module's scale rules and the clinic's vital-sign thresholds."
+        )
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
@@ -129,14 +162,24 @@ extension FlagCommand {
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
-        @Option(name: .customLong("systolic-at-least"), help: ArgumentHelp("Flag a systolic pressure at or above this (mmHg).", valueName: "mmHg")) var systolic: Int?
-        @Option(name: .customLong("diastolic-at-least"), help: ArgumentHelp("Flag a diastolic pressure at or above this (mmHg).", valueName: "mmHg")) var diastolic: Int?
-        @Option(name: .customLong("spo2-below"), help: ArgumentHelp("Flag an SpO2 below this (%).", valueName: "percent")) var spo2: Int?
+        @Option(
+            name: .customLong("systolic-at-least"),
+            help: ArgumentHelp("Flag a systolic pressure at or above this (mmHg).", valueName: "mmHg")) var systolic:
+            Int?
+        @Option(
+            name: .customLong("diastolic-at-least"),
+            help: ArgumentHelp("Flag a diastolic pressure at or above this (mmHg).", valueName: "mmHg")) var diastolic:
+            Int?
+        @Option(
+            name: .customLong("spo2-below"), help: ArgumentHelp("Flag an SpO2 below this (%).", valueName: "percent"))
+        var spo2: Int?
         @Option(help: ArgumentHelp("Why the thresholds change (required).", valueName: "text")) var reason: String
 
         func validate() throws {
             guard systolic != nil || diastolic != nil || spo2 != nil else {
-                throw ValidationError("name at least one threshold to change: --systolic-at-least, --diastolic-at-least or --spo2-below ('ketareg flag rules' shows those in force)")
+                throw ValidationError(
+                    "name at least one threshold to change: --systolic-at-least, --diastolic-at-least or --spo2-below ('ketareg flag rules' shows those in force)"
+                )
             }
         }
 
@@ -149,7 +192,10 @@ extension FlagCommand {
             let before = try registry.setVitalRules(rules, reason: reason, actor: global.actorName)
             let after = try FlagCommand.rulesInForce(registry, catalog: try global.catalog())
             if json { return try printJSON(after) }
-            print(before == rules ? "Nothing changed: these are the thresholds in force." : "Thresholds changed; they apply to readings recorded from now on.")
+            print(
+                before == rules
+                    ? "Nothing changed: these are the thresholds in force."
+                    : "Thresholds changed; they apply to readings recorded from now on.")
             for rule in after.vitalRules.prefix(2) { print("  \(rule)") }
         }
     }
@@ -158,14 +204,19 @@ extension FlagCommand {
 /// Says which flags a record just raised, on standard output, so that no one misses them.
 func printRaisedFlags(_ registry: Registry, from source: String, patient: RecordID) throws {
     for flag in try registry.flags(patient: patient, openOnly: true) where flag.source == source {
-        print("  FOR CLINICIAN REVIEW: \(flag.id) \(flag.flag) (\(flag.rule)). After review: ketareg flag review \(flag.id) --action \"...\"")
+        print(
+            "  FOR CLINICIAN REVIEW: \(flag.id) \(flag.flag) (\(flag.rule)). After review: ketareg flag review \(flag.id) --action \"...\""
+        )
     }
 }
 
 /// Open flags as `due` and `day` list them, under a heading that says how to review them.
 func openFlagsText(_ flags: [SafetyFlagView], names: [String: String]) -> String {
     "OPEN SAFETY FLAGS (review with 'ketareg flag review F-... --action \"...\"'):\n"
-        + table(flags.map { [$0.id, $0.patient, names[$0.patient] ?? "", $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  ")
+        + table(
+            flags.map {
+                [$0.id, $0.patient, names[$0.patient] ?? "", $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule]
+            }, indent: "  ")
 }
 
 /// The texts joined by "; ". Every command builds `flag`'s help while ArgumentParser reads the

@@ -32,7 +32,8 @@ struct Import: RegistryCommand {
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv")) var file: String
-    @Flag(name: .customLong("dry-run"), help: "Check every row and report what would be imported; write nothing.") var dryRun = false
+    @Flag(name: .customLong("dry-run"), help: "Check every row and report what would be imported; write nothing.")
+    var dryRun = false
 
     func run() throws {
         let catalog = try global.catalog()
@@ -40,27 +41,39 @@ struct Import: RegistryCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let started = Date()
         defer { if terminal { writeStandardError("\r\u{1B}[K") } }
-        let summary = try registry.importCSV(path: file, catalog: catalog, actor: global.actorName, dryRun: dryRun) { rows in
+        let summary = try registry.importCSV(path: file, catalog: catalog, actor: global.actorName, dryRun: dryRun) {
+            rows in
             guard terminal else { return }
             let rate = Int(Double(rows) / max(Date().timeIntervalSince(started), 0.001))
             writeStandardError("\r  \(rows) rows checked (\(rate) rows/s)...")
         }
         if json { return try printJSON(summary) }
-        let what = "\(counted(summary.rows, "row")): " + [counted(summary.enrolments, "enrolment"), counted(summary.infusions, "infusion"),
-                                                          counted(summary.assessments, "assessment"), counted(summary.adverseEvents, "adverse event"),
-                                                          counted(summary.coInterventions, "co-intervention")].joined(separator: ", ")
+        let what =
+            "\(counted(summary.rows, "row")): "
+            + [
+                counted(summary.enrolments, "enrolment"), counted(summary.infusions, "infusion"),
+                counted(summary.assessments, "assessment"), counted(summary.adverseEvents, "adverse event"),
+                counted(summary.coInterventions, "co-intervention"),
+            ].joined(separator: ", ")
             + (summary.courseMarkers > 0 ? ", " + counted(summary.courseMarkers, "course marker") : "")
         print(summary.dryRun ? "Dry run: \(what) would be imported; nothing was written." : "Imported \(what).")
         let raised = summary.flagsRaised.prefix(Self.flagsShown)
         let total = summary.flagsRaisedCount
         let more = total - raised.count
         if summary.dryRun, total > 0 {
-            print("The import would raise \(counted(total, "safety flag")) for clinician review\(more > 0 ? "; the first \(raised.count)" : ""):")
+            print(
+                "The import would raise \(counted(total, "safety flag")) for clinician review\(more > 0 ? "; the first \(raised.count)" : ""):"
+            )
             print(table(raised.map { [$0.patient, $0.flag, "on \($0.raisedOn)", $0.rule] }, indent: "  "))
             if more > 0 { print("  ... and \(more) more.") }
         } else if total > 0 {
-            print("The import raised \(counted(total, "safety flag")) for clinician review\(more > 0 ? "; the first \(raised.count)" : ""):")
-            print(table(raised.map { [$0.id, $0.patient, $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] }, indent: "  "))
+            print(
+                "The import raised \(counted(total, "safety flag")) for clinician review\(more > 0 ? "; the first \(raised.count)" : ""):"
+            )
+            print(
+                table(
+                    raised.map { [$0.id, $0.patient, $0.flag, "from \($0.source) on \($0.raisedOn)", $0.rule] },
+                    indent: "  "))
             if more > 0 { print("  ... and \(more) more: 'ketareg flag list --open' lists every one.") }
             print("Review each with 'ketareg flag review F-... --action \"...\"'.")
         }
@@ -92,7 +105,8 @@ struct ExportCSV: RegistryCommand {
     @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
     @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
-    @Argument(help: ArgumentHelp("The file to create, or - for standard output.", valueName: "file.csv")) var file: String
+    @Argument(help: ArgumentHelp("The file to create, or - for standard output.", valueName: "file.csv")) var file:
+        String
 
     func run() throws {
         let catalog = try global.catalog()

@@ -21,7 +21,8 @@ struct Init: RegistryCommand {
     var clinic: String?
 
     func run() throws {
-        let registry = try Registry.create(at: global.registryPath, clinic: clinic, today: try ClinicDay.today(), clock: try ClinicDay.clock())
+        let registry = try Registry.create(
+            at: global.registryPath, clinic: clinic, today: try ClinicDay.today(), clock: try ClinicDay.clock())
         if json {
             try printJSON(["path": registry.path, "clinic": clinic ?? ""])
         } else {

@@ -5,7 +5,8 @@ import RegistryStore
 struct Outcomes: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "outcomes",
-        abstract: "Response and remission under each condition's rules, at the end of the course and at each follow-up visit.",
+        abstract:
+            "Response and remission under each condition's rules, at the end of the course and at each follow-up visit.",
         discussion: """
             Each course is judged once it is over: its usual number of infusions given, its days \
             passed, or ended with 'ketareg course end'. For each rule: courses still running \
@@ -28,7 +29,10 @@ struct Outcomes: RegistryCommand {
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Option(help: ArgumentHelp("Only this condition.", valueName: "id")) var condition: String?
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Count what had happened by the end of this day (default: today).", valueName: "date")) var asOf: String?
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp("Count what had happened by the end of this day (default: today).", valueName: "date"))
+    var asOf: String?
 
     func run() throws {
         let catalog = try global.catalog()
@@ -48,44 +52,71 @@ struct Outcomes: RegistryCommand {
         for condition in conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id }
             print("\(condition.id) — \(condition.name); course: \(condition.course.description)")
-            var lines = [["COURSE", "OUTCOME", "SCALE", "WHEN", "IN COURSE", "ELIGIBLE", "ASSESSED", "MET", "RATE", "MISSING AS NOT MET"]]
+            var lines = [
+                [
+                    "COURSE", "OUTCOME", "SCALE", "WHEN", "IN COURSE", "ELIGIBLE", "ASSESSED", "MET", "RATE",
+                    "MISSING AS NOT MET",
+                ]
+            ]
             for row in rows where row.eligible > 0 || row.notEvaluable > 0 || row.inCourse > 0 || row.awaiting > 0 {
-                let when = row.window == .immediate ? "end of course" : "sustained, \(row.visit!) (day \(row.visitDays!))"
-                lines.append([row.course.rawValue, row.name, row.scale + (row.subscore.map { " \($0)" } ?? ""), when, String(row.inCourse), String(row.eligible),
-                              String(row.assessed), String(row.responders), percentText(row.rate), percentText(row.rateMissingAsNonResponse)])
+                let when =
+                    row.window == .immediate ? "end of course" : "sustained, \(row.visit!) (day \(row.visitDays!))"
+                lines.append([
+                    row.course.rawValue, row.name, row.scale + (row.subscore.map { " \($0)" } ?? ""), when,
+                    String(row.inCourse), String(row.eligible),
+                    String(row.assessed), String(row.responders), percentText(row.rate),
+                    percentText(row.rateMissingAsNonResponse),
+                ])
             }
             print(table(lines, indent: "  "))
-            let unused = Set(rows.filter { $0.eligible == 0 && $0.notEvaluable == 0 && $0.inCourse == 0 && $0.awaiting == 0 }.map(\.scale)).sorted()
+            let unused = Set(
+                rows.filter { $0.eligible == 0 && $0.notEvaluable == 0 && $0.inCourse == 0 && $0.awaiting == 0 }.map(
+                    \.scale)
+            ).sorted()
             if !unused.isEmpty {
                 print("  No course over with a baseline on \(unused.joined(separator: ", ")).")
             }
-            for row in rows where row.window == .immediate && (row.notEvaluable > 0 || row.awaiting > 0 || row.noBaseline > 0) {
+            for row in rows
+            where row.window == .immediate && (row.notEvaluable > 0 || row.awaiting > 0 || row.noBaseline > 0) {
                 var parts: [String] = []
                 if row.noBaseline > 0 { parts.append("\(row.noBaseline) without a baseline") }
                 if row.notEvaluable > 0 {
-                    let why: String = switch condition.outcomeRules.first(where: { $0.id == row.outcome })?.criterion {
-                    case .percentImprovement?: "a baseline of 0 has no percentage change"
-                    default: "already meeting the threshold at baseline"
-                    }
+                    let why: String =
+                        switch condition.outcomeRules.first(where: { $0.id == row.outcome })?.criterion {
+                        case .percentImprovement?: "a baseline of 0 has no percentage change"
+                        default: "already meeting the threshold at baseline"
+                        }
                     parts.append("\(row.notEvaluable) not evaluable (\(why))")
                 }
                 if row.awaiting > 0 { parts.append("\(row.awaiting) awaiting their end-of-course assessment") }
                 print("  \(row.course.rawValue) \(row.name): " + parts.joined(separator: "; ") + ".")
             }
             for flag in report.safetyFlags where flag.condition == condition.id && flag.patients > 0 {
-                print("  Safety flag \(flag.flag): \(flag.patients) of \(flag.patientsInCondition) patients (\(flag.patientIDs.joined(separator: ", "))) for clinician review.")
+                print(
+                    "  Safety flag \(flag.flag): \(flag.patients) of \(flag.patientsInCondition) patients (\(flag.patientIDs.joined(separator: ", "))) for clinician review."
+                )
             }
             let events = report.adverseEvents.filter { $0.condition == condition.id }
             if !events.isEmpty {
-                print("  Adverse events: " + events.map { "\($0.term) \($0.grade) \($0.events) in \($0.patients) patient\($0.patients == 1 ? "" : "s")" + ($0.serious > 0 ? " (\($0.serious) serious)" : "") }.joined(separator: "; "))
+                print(
+                    "  Adverse events: "
+                        + events.map {
+                            "\($0.term) \($0.grade) \($0.events) in \($0.patients) patient\($0.patients == 1 ? "" : "s")"
+                                + ($0.serious > 0 ? " (\($0.serious) serious)" : "")
+                        }.joined(separator: "; "))
             }
             let others = report.coInterventions.filter { $0.condition == condition.id }
             if !others.isEmpty {
-                print("  Co-interventions: " + others.map { "\($0.kind) \($0.patients) of \($0.patientsInCondition)" }.joined(separator: "; "))
+                print(
+                    "  Co-interventions: "
+                        + others.map { "\($0.kind) \($0.patients) of \($0.patientsInCondition)" }.joined(
+                            separator: "; "))
             }
             print("")
         }
-        print("Rates are among those assessed; 'missing as not met' counts those without the assessment as not meeting the rule. Induction rows count patients, re-treatment rows count courses.")
+        print(
+            "Rates are among those assessed; 'missing as not met' counts those without the assessment as not meeting the rule. Induction rows count patients, re-treatment rows count courses."
+        )
     }
 }
 
@@ -113,36 +144,52 @@ struct Due: RegistryCommand {
     @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
-    @Option(name: [.customLong("as-of"), .customLong("on")], help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var asOf: String?
+    @Option(
+        name: [.customLong("as-of"), .customLong("on")],
+        help: ArgumentHelp("The day to check (default: today).", valueName: "date")) var asOf: String?
 
     func run() throws {
         let catalog = try global.catalog()
         let today = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
         let registry = try global.openRegistry()
         var items: [DueItem] = []
-        try registry.forEachHistory(couldBeDueOn: today, catalog: catalog) { items += DueItem.items(for: $0, catalog: catalog, today: today) }
+        try registry.forEachHistory(couldBeDueOn: today, catalog: catalog) {
+            items += DueItem.items(for: $0, catalog: catalog, today: today)
+        }
         let due = DueItem.sorted(items)
         // Scripts get every open flag. The screen gets the oldest few and how many more there are:
         // a clinic with thousands unreviewed needs `flag list`, not a wall above its due list.
         let flags = try registry.flags(openOnly: true, limit: json ? nil : Self.flagsShown)
         let names = try registry.patientNames(due.map(\.patient) + flags.map(\.patient))
         if json {
-            return try printJSON(DueReport(date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) }, openFlags: flags))
+            return try printJSON(
+                DueReport(
+                    date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) },
+                    openFlags: flags))
         }
         if !flags.isEmpty {
             print(openFlagsText(flags, names: names))
             let total = try registry.openFlagCount()
             if total > flags.count {
-                print("  ... and \(total - flags.count) more open flag\(total - flags.count == 1 ? "" : "s"), \(total) in all: 'ketareg flag list --open' lists every one.")
+                print(
+                    "  ... and \(total - flags.count) more open flag\(total - flags.count == 1 ? "" : "s"), \(total) in all: 'ketareg flag list --open' lists every one."
+                )
             }
             print("")
         }
         if due.isEmpty { return print("Nothing due or overdue on \(today).") }
-        print(table([["PATIENT", "NAME", "CONDITION", "COURSE", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]] + due.map { item in
-            [item.patient, names[item.patient] ?? "", item.condition, item.course == .induction ? "induction" : "re-treatment \(item.courseNumber - 1)", item.name, item.scale, item.timepoint,
-             item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
-             item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due"]
-        }))
+        print(
+            table(
+                [["PATIENT", "NAME", "CONDITION", "COURSE", "ASSESSMENT", "SCALE", "TIMEPOINT", "DUE", "STATUS"]]
+                    + due.map { item in
+                        [
+                            item.patient, names[item.patient] ?? "", item.condition,
+                            item.course == .induction ? "induction" : "re-treatment \(item.courseNumber - 1)",
+                            item.name, item.scale, item.timepoint,
+                            item.dueBy.map { "\(item.dueFrom ?? "") to \($0)" } ?? "before first infusion",
+                            item.status == "overdue" ? "OVERDUE \(item.daysOverdue ?? 0)d" : "due",
+                        ]
+                    }))
         print("\(due.count) assessment\(due.count == 1 ? "" : "s") due or overdue on \(today).")
     }
 }

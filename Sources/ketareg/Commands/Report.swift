@@ -6,7 +6,8 @@ import RegistryStore
 struct Report: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a report as one self-contained HTML file: the clinic's outcomes, or one patient's scores over time.",
+        abstract:
+            "Write a report as one self-contained HTML file: the clinic's outcomes, or one patient's scores over time.",
         discussion: """
             The file has its charts drawn inline (SVG) and fetches nothing from elsewhere, so it opens \
             in any browser and can be kept or printed as it is. The clinic report names no patient \
@@ -35,14 +36,19 @@ struct Report: RegistryCommand {
             let histories = [history]
             let outcomes = OutcomeReport(conditions: own, histories: histories, asOf: today).outcomes
             let timelines = own.flatMap { condition in
-                histories.filter { $0.conditions.contains(condition.id) }.map { CourseTimeline(condition: condition, history: $0.asOf(today)) }
+                histories.filter { $0.conditions.contains(condition.id) }.map {
+                    CourseTimeline(condition: condition, history: $0.asOf(today))
+                }
             }
-            text = PatientReport(page: page, catalog: catalog, today: today, outcomes: outcomes, timelines: timelines).html()
+            text = PatientReport(page: page, catalog: catalog, today: today, outcomes: outcomes, timelines: timelines)
+                .html()
         } else {
             let histories = try registry.histories()
-            text = ClinicReport(clinic: try registry.clinicName(), catalog: catalog,
-                                report: OutcomeReport(conditions: catalog.conditions, histories: histories, asOf: today),
-                                patients: histories.count, today: today).html()
+            text = ClinicReport(
+                clinic: try registry.clinicName(), catalog: catalog,
+                report: OutcomeReport(conditions: catalog.conditions, histories: histories, asOf: today),
+                patients: histories.count, today: today
+            ).html()
         }
         try writeNewFile(html, Data(text.utf8), field: "html", command: "report")
         print("Wrote \(html).")

@@ -23,14 +23,19 @@ struct Verify: RegistryCommand {
 
     func run() throws {
         // As the file is: verifying never migrates or writes.
-        let report = try Registry.inspect(at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock()).verify()
+        let report = try Registry.inspect(at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock())
+            .verify()
         if json {
             try printJSON(report)
         } else if report.intact {
-            print("Intact: \(counted(report.auditRows, "audit row")) chained, \(report.recordsChecked == 1 ? "1 record matches its" : "\(report.recordsChecked) records match their") history, triggers and migrations as they should be.")
+            print(
+                "Intact: \(counted(report.auditRows, "audit row")) chained, \(report.recordsChecked == 1 ? "1 record matches its" : "\(report.recordsChecked) records match their") history, triggers and migrations as they should be."
+            )
             print("Chain head: \(report.chainHead ?? "none (empty audit trail)")")
             for witness in report.witnesses {
-                print("  \(witness.endpoint) holds \(witness.chainHead) (export \(witness.export), delivered \(witness.deliveredAt ?? "?")): in the chain.")
+                print(
+                    "  \(witness.endpoint) holds \(witness.chainHead) (export \(witness.export), delivered \(witness.deliveredAt ?? "?")): in the chain."
+                )
             }
         } else {
             print("NOT INTACT: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found.")

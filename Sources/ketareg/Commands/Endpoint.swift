@@ -1,0 +1,149 @@
+import ArgumentParser
+import CurlTransport
+import Foundation
+import Logging
+import PayloadFormat
+import RegistryCore
+import RegistryExport
+import RegistryStore
+
+struct EndpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "endpoint",
+        abstract: "Research endpoints that receive anonymised exports.",
+        subcommands: [Add.self, List.self, Remove.self]
+    )
+
+    struct Add: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Add a research endpoint.",
+            discussion: """
+                The token is never given on the command line: give --token-file (a file readable by \
+                you alone, holding the token on one line) or --token-env (the name of an environment \
+                variable that holds it). URLs must be https:// (plain http:// only to this machine). \
+                --profile summary (the default) sends aggregate tables with small cells suppressed; \
+                records sends pseudonymised rows in groups of at least --k patients; fhir sends the \
+                same release as a FHIR R4 Bundle of pseudonymised Observations (no dates, no \
+                Patient resources; weeks from the first infusion as an extension).
+
+                Example:
+                  ketareg endpoint add network --url https://research.example/api/v1/summaries \\
+                    --token-file ~/.config/ketareg/network.token
+                """
+        )
+
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
+        @Argument(help: ArgumentHelp("A name for the endpoint (letters, digits, hyphens).", valueName: "name"))
+        var name: String
+        @Option(help: ArgumentHelp("Where payloads are POSTed.", valueName: "url")) var url: String
+        @Option(
+            name: .customLong("token-file"),
+            help: ArgumentHelp("A file holding the endpoint's bearer token, readable by you alone.", valueName: "path"))
+        var tokenFile: String?
+        @Option(
+            name: .customLong("token-env"),
+            help: ArgumentHelp("An environment variable holding the token, read at delivery.", valueName: "name"))
+        var tokenEnv: String?
+        @Option(
+            name: .customLong("ca-file"),
+            help: ArgumentHelp(
+                "PEM bundle of the certificate authorities to trust for this endpoint.", valueName: "path")) var caFile:
+            String?
+        @Option(help: ArgumentHelp("summary, records or fhir (default summary).", valueName: "profile")) var profile:
+            String = "summary"
+        @Option(
+            name: .customLong("min-cell"),
+            help: ArgumentHelp("Smallest count shown in a summary (default 11).", valueName: "n")) var minCell: Int =
+                EndpointSettings.defaultMinimumCell
+        @Option(
+            help: ArgumentHelp(
+                "Smallest group of patients sharing age band, sex and conditions in records and fhir (default 5).",
+                valueName: "n")) var k: Int = EndpointSettings.defaultK
+        @Option(
+            help: ArgumentHelp(
+                "Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds"))
+        var timeout: Int = EndpointSettings.defaultTimeoutSeconds
+
+        func run() throws {
+            guard let profile = ExportProfile(rawValue: profile) else {
+                throw InputError(field: "profile", got: profile, allowed: ExportProfile.allowed)
+            }
+            // Checked before the token source is read, so that a mistyped number is named first.
+            let settings = try EndpointSettings(
+                name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnv, caFile: caFile,
+                profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout
+            ).validated()
+            if let problem = CurlHTTPClient.check(url: url) {
+                throw InputError(field: "url", got: url, allowed: problem.description)
+            }
+            let tokenPath = tokenFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            do {
+                _ = try TokenSource.read(
+                    file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil, lookup: environmentVariable)
+            } catch let error as ExportError where tokenPath != nil || environmentVariable(tokenEnv ?? "") != nil {
+                throw InputError(
+                    field: tokenPath != nil ? "token-file" : "token-env", got: tokenPath ?? tokenEnv ?? "",
+                    allowed: "a usable token source: \(error)")
+            } catch {
+                note("Note: \(error). Set it before exports are delivered.")
+            }
+            let caPath = caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            if let caPath, !FileManager.default.isReadableFile(atPath: caPath) {
+                throw InputError(
+                    field: "ca-file", got: caFile!, allowed: "a readable PEM file of certificate authorities")
+            }
+            var stored = settings
+            stored.tokenFile = tokenPath
+            stored.caFile = caPath
+            try global.openRegistry().addEndpoint(stored, actor: global.actorName)
+            print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
+        }
+    }
+
+    struct List: RegistryCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the research endpoints.")
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
+
+        func run() throws {
+            let registry = try global.openRegistry()
+            let endpoints = try registry.endpoints()
+            let schedules = try registry.schedules()
+            if json { return try printJSON(["endpoints": endpoints]) }
+            if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
+            print(
+                table(
+                    [["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]]
+                        + endpoints.map { endpoint in
+                            [
+                                endpoint.name, endpoint.url,
+                                endpoint.profile != .summary
+                                    ? "\(endpoint.profile.rawValue) (k \(endpoint.k))"
+                                    : "summary (min cell \(endpoint.minCell))",
+                                endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
+                                schedules.first { $0.endpoint == endpoint.name }?.every ?? "-",
+                            ]
+                        }))
+        }
+    }
+
+    struct Remove: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove",
+            abstract: "Remove an endpoint: nothing more is built or sent for it; its outbox history stays.")
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
+        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
+
+        func run() throws {
+            try global.openRegistry().removeEndpoint(name, actor: global.actorName)
+            print("Removed endpoint \(name).")
+        }
+    }
+}
