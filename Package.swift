@@ -93,11 +93,14 @@ let package = Package(
             resources: [.embedInCode("Schemas")]
         ),
 
+        // The clinic's use cases, for every front door: the day sheet and the due list.
+        .target(name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore"]),
+
         // The command line: the one place that wires the modules and the store together.
         .executableTarget(
             name: "ketareg",
             dependencies: [
-                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "CurlTransport",
+                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "ClinicWork", "CurlTransport",
                 "DeclarativeConditions",
                 "Migraine", "Depression", "NeuropathicPain", "QualityOfLife",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,6 +182,9 @@ let package = Package(
             dependencies: [
                 "RegistryCore", "ConditionTesting", "Depression", "Migraine", "NeuropathicPain", "RegistryTestSupport",
             ]),
+        .testTarget(
+            name: "ClinicWorkTests",
+            dependencies: ["ClinicWork", "RegistryStore", "RegistryCore", "Depression", "RegistryTestSupport"]),
         .testTarget(
             name: "DeclarativeConditionsTests",
             dependencies: [

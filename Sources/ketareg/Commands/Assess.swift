@@ -94,10 +94,6 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
         "\(scale.name): \(counted(scale.items.count, "item")). Type '<' to go back one item; press Enter to leave an item unanswered where the scale allows it."
     )
     var answers = [Int?](repeating: nil, count: scale.items.count)
-    // Some allowed answer to each item, to ask the scale whether it could be scored with a blank.
-    let fillers: [Int?] = scale.items.indices.map { index in
-        (-10...10).lazy.compactMap { try? scale.parseAnswer(String($0), item: index + 1) }.first ?? nil
-    }
     while true {
         var index = 0
         while index < scale.items.count {
@@ -116,18 +112,12 @@ func askItemByItem(_ scale: any AssessmentScale, header: String? = nil) throws -
                 continue
             }
             if text.isEmpty {
-                // Blank: allowed only if the scale can be scored with this item (and the rest) as they are, the rest filled in.
-                var trial = answers
-                trial[index] = nil
-                for later in (index + 1)..<max(index + 1, scale.items.count) {
-                    trial[later] = trial[later] ?? fillers[later]
-                }
-                do {
-                    _ = try scale.score(trial)
+                // Blank: allowed only where the scale's own rule can still score it (RegistryCore).
+                if let needed = scale.reasonItemIsNeeded(at: index, answers: answers) {
+                    note("    item \(index + 1) is needed: \(needed)")
+                } else {
                     answers[index] = nil
                     index += 1
-                } catch {
-                    note("    item \(index + 1) is needed: \(error)")
                 }
                 continue
             }

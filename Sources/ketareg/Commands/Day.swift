@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import Foundation
 import RegistryCore
 import RegistryStore
@@ -22,45 +23,12 @@ struct Day: RegistryCommand {
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
     @Argument(help: ArgumentHelp("The day, YYYY-MM-DD or today (default: today).", valueName: "date")) var date: String?
 
-    struct Sheet: Encodable {
-        struct Seen: Encodable {
-            let patient: String
-            var name: String
-            let infusions: [String]
-            let assessments: [String]
-        }
-        let date: String
-        let openFlags: [SafetyFlagView]
-        let seen: [Seen]
-        let due: [DueReport.Item]
-    }
-
     func run() throws {
         let catalog = try global.catalog()
         let day = try date.map { try ClinicDay.parse($0, field: "date") } ?? ClinicDay.today()
-        let registry = try global.openRegistry()
-        var seen: [Sheet.Seen] = []
-        var dueItems: [DueItem] = []
-        try registry.forEachHistory { history in
-            dueItems += DueItem.items(for: history, catalog: catalog, today: day)
-            let infusions = history.infusions.filter { $0.date == day }.map { infusion in
-                [
-                    infusion.condition, infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" },
-                    infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
-                    "\(infusion.minutes) min",
-                ].compactMap { $0 }.joined(separator: " ")
-            }
-            let assessments = history.assessments.filter { $0.date == day }.map {
-                "\($0.scale) \(formatScore($0.score)) (\($0.timepoint.rawValue))"
-            }
-            if infusions.isEmpty && assessments.isEmpty { return }
-            seen.append(Sheet.Seen(patient: history.patient, name: "", infusions: infusions, assessments: assessments))
-        }
-        let flags = try registry.flags(openOnly: true)
-        let names = try registry.patientNames(seen.map(\.patient) + dueItems.map(\.patient) + flags.map(\.patient))
-        for index in seen.indices { seen[index].name = names[seen[index].patient] ?? "" }
-        let due = DueItem.sorted(dueItems).map { DueReport.Item(item: $0, name: names[$0.patient]) }
-        if json { return try printJSON(Sheet(date: day.description, openFlags: flags, seen: seen, due: due)) }
+        let sheet = try DaySheet.build(registry: try global.openRegistry(), catalog: catalog, on: day)
+        let (flags, seen, due, names) = (sheet.openFlags, sheet.seen, sheet.due, sheet.names)
+        if json { return try printJSON(sheet) }
 
         print("Day sheet for \(day)")
         print("")

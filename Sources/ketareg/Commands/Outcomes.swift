@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import RegistryCore
 import RegistryStore
 
@@ -151,25 +152,15 @@ struct Due: RegistryCommand {
     func run() throws {
         let catalog = try global.catalog()
         let today = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
-        let registry = try global.openRegistry()
-        var items: [DueItem] = []
-        try registry.forEachHistory(couldBeDueOn: today, catalog: catalog) {
-            items += DueItem.items(for: $0, catalog: catalog, today: today)
-        }
-        let due = DueItem.sorted(items)
         // Scripts get every open flag. The screen gets the oldest few and how many more there are:
         // a clinic with thousands unreviewed needs `flag list`, not a wall above its due list.
-        let flags = try registry.flags(openOnly: true, limit: json ? nil : Self.flagsShown)
-        let names = try registry.patientNames(due.map(\.patient) + flags.map(\.patient))
-        if json {
-            return try printJSON(
-                DueReport(
-                    date: today.description, due: due.map { DueReport.Item(item: $0, name: names[$0.patient]) },
-                    openFlags: flags))
-        }
+        let list = try DueList.build(
+            registry: try global.openRegistry(), catalog: catalog, on: today, flagLimit: json ? nil : Self.flagsShown)
+        if json { return try printJSON(list) }
+        let (due, flags, names) = (list.due.map(\.item), list.openFlags, list.names)
         if !flags.isEmpty {
             print(openFlagsText(flags, names: names))
-            let total = try registry.openFlagCount()
+            let total = list.openFlagCount
             if total > flags.count {
                 print(
                     "  ... and \(total - flags.count) more open flag\(total - flags.count == 1 ? "" : "s"), \(total) in all: 'ketareg flag list --open' lists every one."
@@ -192,27 +183,4 @@ struct Due: RegistryCommand {
                     }))
         print("\(due.count) assessment\(due.count == 1 ? "" : "s") due or overdue on \(today).")
     }
-}
-
-/// `ketareg due --json`: each due item with the patient's name beside the id.
-struct DueReport: Encodable {
-    struct Item: Encodable {
-        let item: DueItem
-        let name: String?
-        func encode(to encoder: any Encoder) throws {
-            try item.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encodeIfPresent(name, forKey: Key(stringValue: "patientName")!)
-        }
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-    }
-    let date: String
-    let due: [Item]
-    /// Safety flags waiting for review.
-    let openFlags: [SafetyFlagView]
 }
