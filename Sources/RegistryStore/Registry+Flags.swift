@@ -227,7 +227,7 @@ extension Registry {
                 arguments: [Self.vitalRulesKey, encodeJSON(rules)])
             var row = AuditRow(
                 id: nil, at: timestamp(), actor: actor, action: "set", entity: "setting", entityId: Self.vitalRulesKey,
-                patient: nil, before: encodeJSON(before), after: encodeJSON(rules), reason: reason)
+                patient: nil, before: encodeJSON(before), after: encodeJSON(rules), reason: reason, account: account)
             try row.insertFast(db)
             return before
         }

@@ -16,6 +16,9 @@ public struct Registry: Sendable {
     /// The time of day for audit rows, leases and retries, given by the program: the store never
     /// reads the clock itself.
     public let clock: any WallClock
+    /// The operating-system account running the program, recorded in every audit row beside the
+    /// actor: the program reads it and gives it (``operated(byAccount:)``); nil until then.
+    public private(set) var account: String?
     /// One connection, in WAL mode: a command is one thread, and other processes read while it
     /// writes. (A `DatabasePool` would open a second connection, and SQLite would read the schema
     /// for each: a few milliseconds on every command.)
@@ -26,6 +29,14 @@ public struct Registry: Sendable {
         self.pool = pool
         self.today = today
         self.clock = clock
+    }
+
+    /// The same registry, its audit rows naming `account` as the operating-system account that ran
+    /// the change.
+    public func operated(byAccount account: String) -> Registry {
+        var copy = self
+        copy.account = account
+        return copy
     }
 
     /// Now, by the registry's clock, as an audit row's timestamp.
@@ -239,7 +250,7 @@ public struct Registry: Sendable {
         var row = AuditRow(
             id: nil, at: timestamp(), actor: actor, action: action, entity: record.kind.noun,
             entityId: record.description, patient: patient?.description,
-            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason)
+            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason, account: account)
         try row.insertFast(db)
     }
 

@@ -60,6 +60,12 @@ enum ClinicDay {
         }
     }()
 
+    /// The operating-system account running this program, for the audit rows beside `--actor`.
+    static let account: String = {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(geteuid())"
+    }()
+
     /// This machine's name from gethostname(2): no name lookup, so no wait for a network.
     private static func machineName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

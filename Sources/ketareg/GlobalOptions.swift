@@ -65,7 +65,7 @@ struct GlobalOptions {
     func openRegistry() throws -> Registry {
         // Closed by `Ketareg.main` when the command ends (see `Registry.keepUntilExit`).
         try Registry.open(at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), catalog: catalog())
-            .keepUntilExit()
+            .operated(byAccount: ClinicDay.account).keepUntilExit()
     }
 }
 

@@ -15,7 +15,7 @@ struct AuditRow: SnakeCaseRecord {
     var after: String?
     var reason: String?
     /// The operating-system account that ran the command, beside the `--actor` name.
-    var account: String? = operatingSystemAccount
+    var account: String?
     /// SHA-256 over the previous row's hash and this row's canonical content.
     var hash: String? = nil
 
@@ -64,9 +64,3 @@ struct AuditRow: SnakeCaseRecord {
         }
     }
 }
-
-/// The operating-system account running this process, read once.
-let operatingSystemAccount: String = {
-    if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-    return "uid \(geteuid())"
-}()

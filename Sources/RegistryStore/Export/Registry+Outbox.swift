@@ -94,7 +94,7 @@ extension Registry {
     ) throws {
         var row = AuditRow(
             id: nil, at: timestamp(), actor: actor, action: action, entity: "endpoint", entityId: name, patient: nil,
-            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: nil)
+            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: nil, account: account)
         try row.insertFast(db)
     }
 
@@ -205,7 +205,7 @@ extension Registry {
             before: nil,
             after:
                 "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
-            reason: nil)
+            reason: nil, account: account)
         try audit.insertFast(db)
         return row.entry
     }
@@ -252,7 +252,8 @@ extension Registry {
                     id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export",
                     entityId: latest.id,
                     patient: nil, before: nil, after: nil,
-                    reason: "export run: the same bytes as this failed export, sent again under its key")
+                    reason: "export run: the same bytes as this failed export, sent again under its key",
+                    account: account)
                 try audit.insertFast(db)
                 return .resumed(latest.entry)
             }
@@ -355,7 +356,7 @@ extension Registry {
             try row.update(db)
             var audit = AuditRow(
                 id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: id,
-                patient: nil, before: nil, after: nil, reason: row.lastError)
+                patient: nil, before: nil, after: nil, reason: row.lastError, account: account)
             try audit.insertFast(db)
             return row.entry
         }

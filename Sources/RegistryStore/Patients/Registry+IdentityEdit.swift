@@ -135,7 +135,7 @@ extension Registry {
                 id: nil, at: timestamp(), actor: actor, action: "edit-identity", entity: "identity",
                 entityId: id.description,
                 patient: id.description, before: nil, after: encodeJSON(AuditedIdentityEdit(changedFields: changed)),
-                reason: reason)
+                reason: reason, account: account)
             try row.insertFast(db)
             return changed
         }

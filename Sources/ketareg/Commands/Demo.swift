@@ -24,7 +24,8 @@ struct Demo: ParsableCommand {
         let catalog = try modules.load()
         let today = try ClinicDay.today()
         let registry = try Registry.create(
-            at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock())
+            at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock()
+        ).operated(byAccount: ClinicDay.account)
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
         print("Conditions and primary scales:")

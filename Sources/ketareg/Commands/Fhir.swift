@@ -72,7 +72,7 @@ struct FhirCommand: ParsableCommand {
             // With the history, so every stored value is read as strictly as outcomes read it: a
             // damaged one stops the bundle, naming the record, rather than enter it.
             let page = try registry.patientPageAndHistory(patient).page
-            let timestamp = ISO8601DateFormatter().string(from: Date())
+            let timestamp = ISO8601DateFormatter().string(from: try ClinicDay.clock().now())
             let bundle = FHIRResources.patientBundle(page, catalog: catalog, timestamp: timestamp)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
