@@ -96,11 +96,16 @@ let package = Package(
         // The clinic's use cases, for every front door: the day sheet and the due list.
         .target(name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore"]),
 
+        // The demo's synthetic clinic and its in-memory research network: invented patients for
+        // `ketareg demo` and Scripts/hub, kept out of the commands' own code.
+        .target(name: "DemoClinic", dependencies: ["RegistryCore", "RegistryStore", "RegistryExport"]),
+
         // The command line: the one place that wires the modules and the store together.
         .executableTarget(
             name: "ketareg",
             dependencies: [
-                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "ClinicWork", "CurlTransport",
+                "RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "ClinicWork", "DemoClinic",
+                "CurlTransport",
                 "DeclarativeConditions",
                 "Migraine", "Depression", "NeuropathicPain", "QualityOfLife",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

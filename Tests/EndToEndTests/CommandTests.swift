@@ -232,7 +232,7 @@ struct CommandTests {
             "Patients (36)", "depression response:", "ketareg due", "Adverse events by term and grade",
             "OPEN SAFETY FLAG",
             "Anonymised summary for a research network", "\"clinic\" : \"KetaReg demo clinic\"",
-            ": delivered (200); the endpoint saw idempotency key",
+            ": delivered (200); it saw idempotency key",
             "delivered, 29 consenting patients, 1 attempt", "Audit trail:",
         ] {
             #expect(outcome.standardOutput.contains(expected), "demo output lacks \(expected)")

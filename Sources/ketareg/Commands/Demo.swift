@@ -1,6 +1,8 @@
 import ArgumentParser
+import DemoClinic
 import Foundation
 import RegistryCore
+import RegistryExport
 import RegistryStore
 
 struct Demo: ParsableCommand {
@@ -117,11 +119,11 @@ struct Demo: ParsableCommand {
         print("Explore it yourself: ketareg --registry \(path) patients")
     }
 
-    /// Previews the anonymised summary, delivers it to an endpoint on 127.0.0.1 started for the
-    /// purpose, and shows the outbox.
+    /// Previews the anonymised summary, delivers it to the demo's research network (in memory, see
+    /// ``DemoNetwork``), and shows the outbox.
     private func exportToLocalEndpoint(registry: Registry, catalog: ConditionCatalog, folder: String) throws {
-        let endpoint = try LocalEndpoint()
-        defer { endpoint.stop() }
+        let network = DemoNetwork()
+        let url = "https://research-network.invalid/v1/exports"
         let token = (folder as NSString).appendingPathComponent("demo-endpoint.token")
         guard
             FileManager.default.createFile(
@@ -132,9 +134,10 @@ struct Demo: ParsableCommand {
         }
         try registry.addEndpoint(
             EndpointSettings(
-                name: "demo-network", url: endpoint.url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
+                name: "demo-network", url: url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
                 profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
-        let exporter = makeExporter(registry, catalog: catalog)
+        let exporter = Exporter(
+            registry: registry, catalog: catalog, transport: network, generator: "ketareg \(Ketareg.version)")
         let preview = try exporter.preview(endpoint: "demo-network")
         print("")
         print(
@@ -149,7 +152,7 @@ struct Demo: ParsableCommand {
         let entry = try exporter.store(endpoint: "demo-network")!
         let attempts = try exporter.deliverDue(endpoint: "demo-network", holder: ClinicDay.leaseHolder)
         print(
-            "Delivered to \(endpoint.url): \(attempts.first?.detail ?? "not yet"); the endpoint saw idempotency key \(endpoint.receivedKeys.first ?? "none")."
+            "Delivered to the demo network (in memory, as \(url)): \(attempts.first?.detail ?? "not yet"); it saw idempotency key \(network.receivedKeys.first ?? "none")."
         )
         print(
             "Outbox (ketareg export status): "

@@ -2,9 +2,10 @@ import RegistryCore
 import RegistryStore
 
 /// A reproducible random number generator (SplitMix64), so the demo clinic is the same every run.
-struct SeededGenerator: RandomNumberGenerator {
+public struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
-    mutating func next() -> UInt64 {
+    /// The next number of the sequence.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,7 +17,7 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Fills a registry with a synthetic clinic: patients across the three conditions, a course of
 /// infusions each, assessments at baseline, after the course and at follow-up, adverse events and
 /// co-interventions. Every name and number is invented.
-struct SyntheticClinic {
+public struct SyntheticClinic {
     var random = SeededGenerator(state: 20_261_125)
     /// WHO-5 forms recorded (patient, day): once a day for a patient of two conditions.
     var wellBeingRecorded: Set<String> = []
@@ -24,6 +25,13 @@ struct SyntheticClinic {
     let catalog: ConditionCatalog
     let actor = "demo"
     let today: ClinicalDate
+
+    /// A synthetic clinic that will record into `registry`, dated up to `today`.
+    public init(registry: Registry, catalog: ConditionCatalog, today: ClinicalDate) {
+        self.registry = registry
+        self.catalog = catalog
+        self.today = today
+    }
 
     static let givenNames = [
         "Ada", "Ben", "Cora", "Dev", "Elin", "Farid", "Greta", "Hugo", "Iris", "Jonas", "Kira", "Liam",
@@ -37,7 +45,7 @@ struct SyntheticClinic {
     /// How many patients of each condition the demo enrols.
     static let patientsPerCondition = 12
 
-    mutating func populate(progress: (String) -> Void) throws -> [RecordID] {
+    public mutating func populate(progress: (String) -> Void) throws -> [RecordID] {
         var patients: [RecordID] = []
         let plan: [[String]] =
             Array(repeating: ["depression"], count: Self.patientsPerCondition)
