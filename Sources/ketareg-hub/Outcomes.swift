@@ -102,7 +102,9 @@ struct Report: AsyncParsableCommand {
         do {
             try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
         } catch {
-            fail(HubError(.refused, "--html: cannot write \(html): \(error.localizedDescription)"))
+            // A file that cannot be written is exit 3, as the program's help says (HubError's
+            // `.database` kind is its "not your input" status).
+            fail(HubError(.database, "--html: cannot write \(html): \(error.localizedDescription)"))
         }
         print("wrote \(html): \(outcomes.count) forest plot\(outcomes.count == 1 ? "" : "s")")
     }

@@ -190,6 +190,11 @@ extension HubServerTests {
         let html = hub.folder.appendingPathComponent("network.html").path
         let written = try hub.run("report", "--html", html)
         #expect(written.status == 0, "\(written.standardError)")
+        // A file that cannot be written: exit 3, as the help says, with the file named.
+        let nowhere = hub.folder.appendingPathComponent("no-such-folder/network.html").path
+        let unwritable = try hub.run("report", "--html", nowhere)
+        #expect(unwritable.status == 3, "\(unwritable.status) \(unwritable.standardError)")
+        #expect(unwritable.standardError.contains("cannot write \(nowhere)"), "\(unwritable.standardError)")
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.components(separatedBy: "<svg").count - 1 == 2, "one forest plot per outcome")
         #expect(!page.contains("<script"))
