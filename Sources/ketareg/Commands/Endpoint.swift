@@ -36,7 +36,8 @@ struct EndpointCommand: ParsableCommand {
         @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
         @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
         @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
-        @Argument(help: ArgumentHelp("A name for the endpoint (letters, digits, hyphens, underscores).", valueName: "name"))
+        @Argument(
+            help: ArgumentHelp("A name for the endpoint (letters, digits, hyphens, underscores).", valueName: "name"))
         var name: String
         @Option(help: ArgumentHelp("Where payloads are POSTed.", valueName: "url")) var url: String
         @Option(
