@@ -237,7 +237,10 @@ let package = Package(
         // hub:begin
         .testTarget(
             name: "HubTests",
-            dependencies: ["HubCore", "PayloadFormat", "ketareg-hub", "RegistryCore", "RegistryTestSupport"],
+            dependencies: [
+                "HubCore", "HubStore", "PayloadFormat", "ketareg-hub", "RegistryCore", "RegistryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             // The independent implementation the pooling is checked against (Python, statsmodels).
             exclude: ["statsmodels_pool.py"]
         ),

@@ -7,6 +7,8 @@ public enum CADSS6 {
         ScaleItem(id: String(number), label: "CADSS item \(number)", response: .number(0...4))
     }
 
+    /// CADSS-6 (`cadss6`): six clinician-rated items scored 0 to 4, summed to 0-24; a safety
+    /// measure around infusions, with no bands.
     public static let scale = StandardScale(
         id: "cadss6",
         name: "Clinician-Administered Dissociative States Scale, 6-item short form (CADSS-6)",

@@ -7,8 +7,10 @@ import RegistryCore
 /// remission is PHQ-9 below 5, MADRS 10 or below (the stricter of the published conventions; some
 /// use 12), QIDS-SR16 5 or below. A PHQ-9 item 9 answer above 0 raises `suicide-risk`.
 public struct DepressionModule: Condition {
+    /// The module; it has no settings.
     public init() {}
 
+    /// The condition's id: `depression`.
     public let id = "depression"
     /// SNOMED CT 35489007 "Depressive disorder"; ICD-10 (WHO) F32 "Depressive episode" and F33
     /// "Recurrent depressive disorder", the two a treatment-resistant course is coded under.
@@ -16,12 +18,17 @@ public struct DepressionModule: Condition {
         .snomed("35489007", "Depressive disorder"), .icd10("F32", "Depressive episode"),
         .icd10("F33", "Recurrent depressive disorder"),
     ]
+    /// The name a clinician reads.
     public let name = "Treatment-resistant depression"
+    /// The version of the module's definitions.
     public let version = "1.0"
+    /// What the module records, in one sentence.
     public let summary =
         "Treatment-resistant depression: PHQ-9, MADRS and QIDS-SR16 outcomes, CADSS-6 dissociation around infusions, suicide-risk flag on PHQ-9 item 9."
+    /// PHQ-9 (`phq9`): the scale outcome reports lead with.
     public let primaryScale = PHQ9.scale.id
 
+    /// PHQ-9, MADRS, QIDS-SR16 and CADSS-6, in that order.
     public var scales: [any AssessmentScale] {
         [PHQ9.scale, MADRS.scale, QIDSSR16.scale, CADSS6.scale]
     }
@@ -42,6 +49,8 @@ public struct DepressionModule: Condition {
             retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
     }
 
+    /// Response (at least 50% lower than baseline) on PHQ-9, MADRS and QIDS-SR16; remission as
+    /// PHQ-9 below 5, MADRS 10 or below, QIDS-SR16 5 or below.
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "response", scale: PHQ9.scale.id, criterion: .percentImprovement(atLeast: 50)),
@@ -60,6 +69,8 @@ public struct DepressionModule: Condition {
         ]
     }
 
+    /// `suicide-risk`, raised by PHQ-9 item 9 above 0, MADRS item 10 at 4 or above, or QIDS-SR16
+    /// item 12 at 2 or above.
     public var safetyChecks: [SafetyCheck] {
         [
             PHQ9.suicideRisk,

@@ -10,6 +10,7 @@ public enum MADRS {
         ScaleItem(id: String(number), label: label, response: .number(0...6))
     }
 
+    /// MADRS (`madrs`): ten clinician-rated items scored 0 to 6, summed to 0-60; higher is worse.
     public static let scale = StandardScale(
         id: "madrs",
         name: "Montgomery-Asberg Depression Rating Scale (MADRS)",

@@ -15,6 +15,8 @@ public enum PHQ9 {
         ScaleItem(id: String(number), label: label, response: .number(0...3), codes: [.loinc(itemCodes[number - 1])])
     }
 
+    /// PHQ-9 (`phq9`): nine items scored 0 to 3, summed to 0-27; higher is worse, banded minimal to
+    /// severe.
     public static let scale = StandardScale(
         id: "phq9",
         name: "Patient Health Questionnaire-9 (PHQ-9)",

@@ -7,6 +7,8 @@ public enum QIDSSR16 {
         ScaleItem(id: String(number), label: label, response: .number(0...3))
     }
 
+    /// QIDS-SR16 (`qids-sr16`): sixteen items scored 0 to 3, summed over the nine symptom domains
+    /// (the highest item in sleep, appetite/weight and psychomotor) to 0-27; higher is worse.
     public static let scale = StandardScale(
         id: "qids-sr16",
         name: "Quick Inventory of Depressive Symptomatology, self-report (QIDS-SR16)",

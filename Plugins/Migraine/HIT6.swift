@@ -11,6 +11,7 @@ public enum HIT6 {
         AnswerOption(label: "always", value: 13),
     ])
 
+    /// HIT-6 (`hit6`): six items scored 6, 8, 10, 11 or 13, summed to 36-78; higher is more impact.
     public static let scale = StandardScale(
         id: "hit6",
         name: "Headache Impact Test (HIT-6)",

@@ -2,6 +2,8 @@ import RegistryCore
 
 /// Headache pain on a 0-10 numeric rating scale.
 public enum HeadachePainRating {
+    /// Headache pain NRS (`headache-nrs`): one rating from 0 to 10, which is the score; higher is
+    /// worse.
     public static let scale = StandardScale(
         id: "headache-nrs",
         name: "Headache pain, numeric rating scale",

@@ -6,6 +6,8 @@ public enum MIDAS {
         ScaleItem(id: id, label: label, response: .number(0...90), isScored: scored)
     }
 
+    /// MIDAS (`midas`): five day counts over three months (0 to 90 each) summed to 0-450, graded I
+    /// to IV; items A and B are recorded, not scored.
     public static let scale = StandardScale(
         id: "midas",
         name: "Migraine Disability Assessment (MIDAS)",

@@ -7,17 +7,24 @@ import RegistryCore
 /// end of a course than at its start (Schwenk et al. 2018); a monthly-days response is at least 50%
 /// fewer headache days than at baseline.
 public struct MigraineModule: Condition {
+    /// The module; it has no settings.
     public init() {}
 
+    /// The condition's id: `migraine`.
     public let id = "migraine"
     /// SNOMED CT 37796009 "Migraine"; ICD-10 (WHO) G43 "Migraine".
     public let codes: [StandardCode] = [.snomed("37796009", "Migraine"), .icd10("G43", "Migraine")]
+    /// The name a clinician reads.
     public let name = "Migraine and refractory headache"
+    /// The version of the module's definitions.
     public let version = "1.0"
+    /// What the module records, in one sentence.
     public let summary =
         "Refractory migraine and chronic headache: headache days, pain rating, MIDAS disability and HIT-6 impact."
+    /// The headache pain rating (`headache-nrs`): the scale outcome reports lead with.
     public let primaryScale = HeadachePainRating.scale.id
 
+    /// The headache pain rating, monthly headache days, MIDAS and HIT-6, in that order.
     public var scales: [any AssessmentScale] {
         [HeadachePainRating.scale, MonthlyHeadacheDays.scale, MIDAS.scale, HIT6.scale]
     }
@@ -36,6 +43,8 @@ public struct MigraineModule: Condition {
             retreatmentAfterDays: Course.defaultRetreatmentAfterDays)
     }
 
+    /// Response: a headache pain rating at least 2 points lower than baseline; monthly-days
+    /// response: at least 50% fewer headache days than baseline.
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(id: "response", scale: HeadachePainRating.scale.id, criterion: .pointImprovement(atLeast: 2)),

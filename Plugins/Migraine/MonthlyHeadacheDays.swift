@@ -2,6 +2,7 @@ import RegistryCore
 
 /// The number of days with headache (or migraine) in the last month.
 public enum MonthlyHeadacheDays {
+    /// Monthly headache days (`mhd`): one count of days, 0 to 31, which is the score; no bands.
     public static let scale = StandardScale(
         id: "mhd",
         name: "Monthly headache days",

@@ -11,6 +11,8 @@ public enum BPISF {
         "general-activity", "mood", "walking", "normal-work", "relations", "sleep", "enjoyment",
     ]
 
+    /// BPI-SF (`bpi-sf`): eleven ratings from 0 to 10; the score is the mean of the four severity
+    /// items (0-10), with interference, the mean of at least 4 of 7 items, as a subscore.
     public static let scale = StandardScale(
         id: "bpi-sf",
         name: "Brief Pain Inventory, short form (BPI-SF)",

@@ -6,6 +6,8 @@ public enum DN4 {
         ScaleItem(id: String(number), label: label, response: .yesNo)
     }
 
+    /// DN4 (`dn4`): ten yes/no items, yes scoring 1, summed to 0-10; 4 or more: neuropathic pain
+    /// likely.
     public static let scale = StandardScale(
         id: "dn4",
         name: "Douleur Neuropathique 4 (DN4)",

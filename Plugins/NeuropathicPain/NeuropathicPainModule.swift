@@ -7,18 +7,25 @@ import RegistryCore
 /// improvement, at least 50% lower a substantial one; a BPI-SF interference score at least 1 point
 /// lower is meaningful.
 public struct NeuropathicPainModule: Condition {
+    /// The module; it has no settings.
     public init() {}
 
+    /// The condition's id: `neuropathic-pain`.
     public let id = "neuropathic-pain"
     /// SNOMED CT 247398009 "Neuropathic pain". ICD-10 has no code for neuropathic pain as such
     /// (only its causes and sites), so none is given.
     public let codes: [StandardCode] = [.snomed("247398009", "Neuropathic pain")]
+    /// The name a clinician reads.
     public let name = "Neuropathic chronic pain"
+    /// The version of the module's definitions.
     public let version = "1.0"
+    /// What the module records, in one sentence.
     public let summary =
         "Neuropathic chronic pain: pain rating with IMMPACT improvement thresholds, BPI-SF severity and interference, DN4 and painDETECT screening."
+    /// The average pain rating (`pain-nrs`): the scale outcome reports lead with.
     public let primaryScale = PainRating.scale.id
 
+    /// The average pain rating, BPI-SF, DN4 and painDETECT, in that order.
     public var scales: [any AssessmentScale] {
         [PainRating.scale, BPISF.scale, DN4.scale, PainDETECT.scale]
     }
@@ -38,6 +45,8 @@ public struct NeuropathicPainModule: Condition {
             retreatmentAfterDays: 120)
     }
 
+    /// Moderate (at least 30% lower than baseline) and substantial (at least 50% lower) improvement
+    /// of the pain rating, and BPI-SF interference at least 1 point lower.
     public var outcomeRules: [OutcomeRule] {
         [
             OutcomeRule(

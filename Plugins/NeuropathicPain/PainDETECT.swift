@@ -16,6 +16,8 @@ public enum PainDETECT {
         AnswerOption(label: "attacks-with-pain-between", value: 1),
     ])
 
+    /// painDETECT (`paindetect`): seven symptom items 0 to 5, the course pattern (-1 to +1) and
+    /// radiating pain (0 or 2), summed to -1 to 38; 19 or more: a neuropathic component likely.
     public static let scale = StandardScale(
         id: "paindetect",
         name: "painDETECT",

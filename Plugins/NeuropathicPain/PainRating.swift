@@ -10,6 +10,7 @@ public enum PainRating {
         SeverityBand("severe", 7...10),
     ]
 
+    /// Average pain NRS (`pain-nrs`): one rating from 0 to 10, which is the score; higher is worse.
     public static let scale = StandardScale(
         id: "pain-nrs",
         name: "Average pain, numeric rating scale",

@@ -22,6 +22,8 @@ public enum WHO5 {
         AnswerOption(label: "all-of-the-time", value: 20),
     ])
 
+    /// WHO-5 (`who5`): five items answered 0 to 5 and scored at four times that, summed to the
+    /// percentage score 0-100; higher is better.
     public static let scale = StandardScale(
         id: "who5",
         name: "WHO-5 Well-Being Index",

@@ -5,10 +5,14 @@ import Yams
 /// A mistake in a condition file: where it is and what to write instead. The description is the
 /// sentence the command line prints.
 public struct ConditionFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file's path, as the loader was given it.
     public let file: String
+    /// The line of the mistake, from 1; 1 when it concerns the whole file or no line is known.
     public let line: Int
+    /// What is wrong, and what to write instead.
     public let message: String
 
+    /// `FILE:LINE: MESSAGE`.
     public var description: String { "\(file):\(line): \(message)" }
 }
 
@@ -144,7 +148,9 @@ extension ConditionFileLoader {
 
 /// Every broken file, one error each.
 public struct ConditionFileErrors: Error, Sendable, CustomStringConvertible {
+    /// One error per broken file (in file name order when a folder was read).
     public let errors: [ConditionFileError]
+    /// Each error's description, one per line.
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 

@@ -2,7 +2,9 @@ import Foundation
 
 /// One clinic's proportion: how many of those assessed met the outcome.
 public struct Proportion: Sendable, Hashable {
+    /// The clinic's patients who met the outcome (responders).
     public let events: Int
+    /// The clinic's patients assessed: more than 0, and at least `events`.
     public let total: Int
 
     /// Nil unless 0 <= events <= total and total > 0: nothing below divides by zero or takes the
@@ -13,6 +15,7 @@ public struct Proportion: Sendable, Hashable {
         self.total = total
     }
 
+    /// `events / total`, from 0 to 1.
     public var rate: Double { Double(events) / Double(total) }
 
     /// The log-odds and its variance (Woolf's), with 0.5 added to both cells only when the clinic
@@ -29,10 +32,14 @@ public struct Proportion: Sendable, Hashable {
 public struct Estimate: Sendable, Equatable {
     /// The estimate on the logit scale and its standard error.
     public let logit: Double
+    /// The standard error of ``logit``.
     public let standardError: Double
 
+    /// The pooled proportion: ``logit`` back-transformed, from 0 to 1.
     public var rate: Double { MetaAnalysis.expit(logit) }
+    /// The lower bound of the 95% confidence interval: `expit(logit - z975 * standardError)`.
     public var ciLow: Double { MetaAnalysis.expit(logit - MetaAnalysis.z975 * standardError) }
+    /// The upper bound of the 95% confidence interval: `expit(logit + z975 * standardError)`.
     public var ciHigh: Double { MetaAnalysis.expit(logit + MetaAnalysis.z975 * standardError) }
 }
 
@@ -43,8 +50,12 @@ public struct Estimate: Sendable, Equatable {
 /// With one clinic there is no between-clinic variance to estimate: tau^2, Q and I^2 are 0 and both
 /// estimates are that clinic's own.
 public struct MetaAnalysis: Sendable, Equatable {
+    /// How many clinics were pooled.
     public let clinics: Int
+    /// The inverse-variance fixed-effect estimate.
     public let fixed: Estimate
+    /// DerSimonian and Laird's random-effects estimate: each clinic weighted by the inverse of its
+    /// variance plus tau^2.
     public let random: Estimate
     /// Cochran's Q: the weighted sum of squared deviations from the fixed-effect estimate.
     public let q: Double
@@ -57,6 +68,7 @@ public struct MetaAnalysis: Sendable, Equatable {
     /// The 97.5th percentile of the standard normal distribution.
     public static let z975 = 1.959963984540054
 
+    /// The inverse of the logit, `1 / (1 + e^-x)`: log-odds back to a proportion.
     public static func expit(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
 
     /// Nil when there is no clinic.
@@ -85,12 +97,18 @@ public struct MetaAnalysis: Sendable, Equatable {
 /// The plain pooled count: every clinic's events over every clinic's total, with Wilson's score
 /// interval (which stays inside 0 to 1 and behaves at 0 and at all).
 public struct CrudeProportion: Sendable, Equatable {
+    /// Responders summed over the clinics.
     public let events: Int
+    /// Patients assessed, summed over the clinics.
     public let total: Int
+    /// `events / total`, from 0 to 1.
     public let rate: Double
+    /// The lower bound of Wilson's 95% score interval, at least 0.
     public let ciLow: Double
+    /// The upper bound of Wilson's 95% score interval, at most 1.
     public let ciHigh: Double
 
+    /// Nil when no patient was assessed at any clinic (or there is no clinic).
     public init?(_ proportions: [Proportion]) {
         let events = proportions.reduce(0) { $0 + $1.events }
         let total = proportions.reduce(0) { $0 + $1.total }

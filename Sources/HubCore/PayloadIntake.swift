@@ -6,8 +6,11 @@ import RegistryCore
 /// Why a body was refused: the reason goes back to the clinic that sent it (a 400), never into a
 /// log, since it may quote the payload.
 public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The reason in a sentence, for the clinic; it may quote the payload.
     public let reason: String
+    /// An error giving `reason`.
     public init(_ reason: String) { self.reason = reason }
+    /// The reason itself.
     public var description: String { reason }
 }
 
@@ -41,8 +44,11 @@ public struct ScaleTimepoint: Sendable, Hashable {
 
 /// A payload as the hub received it: checked against its published schema, and unpacked.
 public struct ReceivedPayload: Sendable {
+    /// Which profile a payload is, from the schema it names; the raw value is stored as the
+    /// payload's kind.
     public enum Kind: String, Sendable { case summary, records, fhir }
 
+    /// The payload's profile.
     public let kind: Kind
     /// The schema it names, with its version: `ketareg-summary/3`.
     public let schema: String
@@ -83,15 +89,20 @@ public enum PayloadIntake {
         return validators
     }()
 
+    /// The names of the schemas the hub accepts, sorted.
     public static var accepted: [String] { validators.keys.sorted() }
 
     /// The largest count a payload may carry: far above any clinic, far below overflow.
     public static let largestCount = 1_000_000_000
 
+    /// SHA-256 of the bytes, as 64 lower-case hex digits.
     public static func digest(_ bytes: Data) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Parses, validates and unpacks a body. Throws ``IntakeError``, with the reason the clinic is
+    /// sent, when the body is not JSON, names no accepted schema, breaks it, or is inconsistent
+    /// where the schema cannot say so.
     public static func read(_ bytes: Data) throws(IntakeError) -> ReceivedPayload {
         let document: JSONValue
         do { document = try JSONValue.parse(bytes) } catch {

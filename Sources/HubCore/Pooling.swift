@@ -2,19 +2,31 @@ import Foundation
 
 /// One clinic's latest row for one outcome, as stored from its summary payload.
 public struct ClinicOutcome: Sendable, Equatable {
+    /// The clinic's name at the hub.
     public var clinic: String
+    /// The period (`YYYY-MM`) of the summary the row came from.
     public var period: String
+    /// The condition's id.
     public var condition: String
+    /// The rule's id (`response`, `remission`).
     public var outcome: String
+    /// The id of the scale the rule is judged on.
     public var scale: String
+    /// The subscore the rule is judged on; nil when it judges the total score.
     public var subscore: String?
+    /// `immediate` or `sustained`.
     public var window: String
     /// Which follow-up visit a sustained outcome is judged at (`visit-1`); nil for immediate.
     public var visit: String?
+    /// Patients assessed, as the clinic published it (rounded); nil when the clinic suppressed it.
     public var assessed: Int?
+    /// Patients meeting the outcome, as the clinic published it (rounded); nil when the clinic
+    /// suppressed it.
     public var met: Int?
+    /// True when the clinic hid any of the row's counts.
     public var suppressed: Bool
 
+    /// Every member, as the store reads them.
     public init(
         clinic: String, period: String, condition: String, outcome: String, scale: String, subscore: String? = nil,
         window: String, visit: String? = nil, assessed: Int?, met: Int?, suppressed: Bool
@@ -35,26 +47,41 @@ public struct ClinicOutcome: Sendable, Equatable {
 
 /// One outcome pooled across clinics: what the network may publish.
 public struct PooledOutcome: Sendable {
+    /// A clinic shown and pooled, with its proportion.
     public struct ClinicRow: Sendable, Equatable {
+        /// The clinic's name.
         public let clinic: String
+        /// The period (`YYYY-MM`) of the summary the row came from.
         public let period: String
+        /// Its responders (met) over its patients assessed.
         public let proportion: Proportion
     }
 
+    /// A clinic with this outcome whose row is neither shown nor pooled.
     public struct NotReported: Sendable, Equatable {
+        /// The clinic's name.
         public let clinic: String
+        /// Why, in words: suppressed by the clinic, fewer than the minimum assessed, a count from 1
+        /// to one below the minimum, or counts that do not make a proportion.
         public let reason: String
+        /// A clinic left out, and why.
         public init(clinic: String, reason: String) {
             self.clinic = clinic
             self.reason = reason
         }
     }
 
+    /// The condition's id.
     public let condition: String
+    /// The rule's id.
     public let outcome: String
+    /// The id of the scale the rule is judged on.
     public let scale: String
+    /// The subscore the rule is judged on; nil when it judges the total score.
     public let subscore: String?
+    /// `immediate` or `sustained`.
     public let window: String
+    /// The follow-up visit a sustained outcome is judged at; nil for immediate.
     public let visit: String?
     /// The clinics shown and pooled, by name.
     public let clinics: [ClinicRow]
@@ -62,6 +89,8 @@ public struct PooledOutcome: Sendable {
     public let notReported: [NotReported]
     /// Nil when no clinic can be shown.
     public let analysis: MetaAnalysis?
+    /// Every shown clinic's responders over their patients assessed, with Wilson's interval; nil
+    /// when no clinic can be shown.
     public let crude: CrudeProportion?
 }
 
@@ -69,6 +98,9 @@ public struct PooledOutcome: Sendable {
 public enum Pooling {
     /// PCORnet's: no count from 1 to 10 is shown.
     public static let defaultMinimumCellSize = 11
+    /// The minimum cell sizes a network may set: `HubDatabase.setMinimumCellSize` refuses others,
+    /// whoever calls it.
+    public static let minimumCellSizeRange = 1...1000
 
     /// Why a clinic's row may not be shown under a minimum cell size of `minimum`, or nil when it may.
     /// Every count the row shows or implies (assessed, responders, non-responders) must be 0 or at

@@ -9,9 +9,14 @@ import PostgresNIO
 /// A problem with the hub's database, its settings or what someone asked of them. Messages never
 /// quote a payload, a token or a database password.
 public struct HubError: Error, CustomStringConvertible, Sendable {
+    /// What kind of problem: `refused`, something asked of the hub that it will not do
+    /// (`ketareg-hub` exits 1); `database`, the database failed or cannot be reached (exit 3).
     public enum Kind: Sendable { case refused, database }
+    /// Which kind of problem this is.
     public let kind: Kind
+    /// The problem in a sentence, for whoever runs the command.
     public let description: String
+    /// A problem of `kind`, described by `description`.
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
@@ -22,6 +27,8 @@ public struct HubError: Error, CustomStringConvertible, Sendable {
 /// `?sslmode=disable|prefer|require` (default prefer) and `?host=/run/postgresql` for a Unix socket
 /// (as libpq reads them). The password may also come from `$PGPASSWORD`.
 public struct DatabaseLocation: Sendable, CustomStringConvertible {
+    /// The client's settings read from the URL: host and port (with TLS as `sslmode` says) or Unix
+    /// socket, user, password, database, and a 10-second connect timeout.
     public let configuration: PostgresClient.Configuration
     /// The URL without its password, for messages.
     public let description: String

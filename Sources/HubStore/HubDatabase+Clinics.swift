@@ -9,6 +9,8 @@ import PostgresNIO
 extension HubDatabase {
     // MARK: Settings
 
+    /// The network's minimum cell size (the `minimum-cell-size` setting); 11 when it is unset or
+    /// not a whole number of at least 1.
     public func minimumCellSize() async throws -> Int {
         for try await value in try await client.query(
             "SELECT value FROM settings WHERE name = 'minimum-cell-size'", logger: logger
@@ -18,7 +20,15 @@ extension HubDatabase {
         return Pooling.defaultMinimumCellSize
     }
 
+    /// Sets the network's minimum cell size, replacing any earlier one. A size outside
+    /// ``Pooling/minimumCellSizeRange`` is refused, whoever calls, and nothing is written.
     public func setMinimumCellSize(_ size: Int) async throws {
+        let allowed = Pooling.minimumCellSizeRange
+        guard allowed.contains(size) else {
+            throw HubError(
+                .refused,
+                "the minimum cell size must be from \(allowed.lowerBound) to \(allowed.upperBound), not \(size)")
+        }
         try await client.query(
             """
             INSERT INTO settings (name, value) VALUES ('minimum-cell-size', \(String(size)))
@@ -28,6 +38,8 @@ extension HubDatabase {
 
     // MARK: Clinics
 
+    /// The SHA-256 of a token's UTF-8 bytes: all the hub stores of a token, and what it looks
+    /// tokens up by.
     public static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 
     /// Registers a clinic by name, storing only the SHA-256 of its token.
@@ -82,15 +94,23 @@ extension HubDatabase {
         throw HubError(.refused, "no clinic is named \(name) (`ketareg-hub clinic list`)")
     }
 
+    /// A registered clinic, with what it has sent.
     public struct ClinicSummary: Sendable {
+        /// The clinic's name.
         public let name: String
+        /// When the clinic was registered.
         public let addedAt: Date
+        /// When its token was revoked; nil while the token is accepted.
         public let revokedAt: Date?
+        /// How many payloads the hub has stored from the clinic.
         public let payloads: Int
+        /// The latest period (`YYYY-MM`) among its payloads; nil when it has sent none.
         public let latestPeriod: String?
+        /// When the newest of its payloads was received; nil when it has sent none.
         public let lastReceivedAt: Date?
     }
 
+    /// Every registered clinic, revoked ones included, by name.
     public func clinics() async throws -> [ClinicSummary] {
         let rows = try await client.query(
             """

@@ -186,6 +186,7 @@ extension HubDatabase {
         }
     }
 
+    /// The names of the migrations applied to the database, in name order.
     public func migrationNames() async throws -> [String] {
         var names: [String] = []
         for try await name in try await client.query("SELECT name FROM hub_migrations ORDER BY name", logger: logger)

@@ -9,6 +9,7 @@ import PostgresNIO
 extension HubDatabase {
     // MARK: Receiving
 
+    /// What storing a payload did.
     public enum Receipt: Sendable, Equatable {
         /// Stored now, with its id.
         case stored(Int)

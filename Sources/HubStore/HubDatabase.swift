@@ -8,9 +8,12 @@ import PostgresNIO
 
 /// The hub's store: one PostgreSQL database shared by every `ketareg-hub` process.
 public struct HubDatabase: Sendable {
+    /// The PostgreSQL client every query goes through; whoever makes the store runs it, as
+    /// ``with(_:logger:_:)`` does.
     public let client: PostgresClient
     let logger: Logger
 
+    /// A store over `client`, which the caller runs; `logger` is for the queries.
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger

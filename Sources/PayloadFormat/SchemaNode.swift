@@ -19,6 +19,7 @@ public final class SchemaVerdicts {
 
     var known: [Key: Bool] = [:]
 
+    /// An empty cache, to share among the validators of one payload.
     public init() {}
 }
 

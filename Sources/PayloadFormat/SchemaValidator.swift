@@ -16,6 +16,9 @@ public struct SchemaValidator: Sendable {
         "additionalProperties", "items", "enum", "const", "minimum", "maximum", "minLength", "pattern", "$ref",
     ]
 
+    /// Compiles a schema's text once. Throws ``SchemaError`` when the text is not a JSON object,
+    /// uses a keyword the validator does not understand, or has a pattern that is not a regular
+    /// expression.
     public init(schema text: String) throws {
         guard case .object(let root) = try JSONValue.parse(Data(text.utf8)) else {
             throw SchemaError(path: "", message: "the schema is not a JSON object")

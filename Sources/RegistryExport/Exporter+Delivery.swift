@@ -7,11 +7,17 @@ import RegistryStore
 extension Exporter {
     /// What one delivery attempt did.
     public struct Attempt: Sendable, Codable {
+        /// The export's id: its outbox row, and the `Idempotency-Key` it is sent under.
         public let id: String
+        /// The endpoint's name.
         public let endpoint: String
         /// `delivered`, `pending` (will retry) or `failed`.
         public let state: String
+        /// The HTTP status the endpoint answered; nil when no HTTP answer came (a transport error,
+        /// a refused URL or an unreadable token).
         public let status: Int?
+        /// What happened, in words, with the token and anything like a credential redacted:
+        /// `delivered (202)`, the reason and when it will be retried, or why it failed.
         public let detail: String
         /// When a pending export will be tried again (ISO 8601).
         public var nextAttemptAt: String? = nil

@@ -7,18 +7,25 @@ import RegistryStore
 /// idempotency keys, exponential backoff with jitter, `Retry-After`, permanent failures kept with
 /// their reason until someone acts.
 public struct Exporter: Sendable {
+    /// The registry the payloads are built from, whose outbox holds them.
     public let registry: Registry
+    /// The condition modules the payloads are built with.
     public let catalog: ConditionCatalog
+    /// What sends each POST: the command line gives one over libcurl.
     public let transport: any ExportTransport
     /// "ketareg 0.1.0", named in every payload.
     public let generator: String
     /// The first retry waits about this long; each further one twice as long, up to `retryCapSeconds`.
     public var retryBaseSeconds: Double = 30
+    /// The longest back-off between attempts before jitter (0.8 to 1.2 times), in seconds: 6 hours.
+    /// A `Retry-After` header can lengthen a wait beyond it.
     public var retryCapSeconds: Double = 6 * 3600
     /// The program's environment, for endpoints whose token is in a variable (`--token-env`):
     /// the exporter reads no environment of its own. None, unless the program gives one.
     public var environment: @Sendable (String) -> String? = { _ in nil }
 
+    /// An exporter with the default back-off and no environment; `generator` is named in every
+    /// payload.
     public init(registry: Registry, catalog: ConditionCatalog, transport: any ExportTransport, generator: String) {
         self.registry = registry
         self.catalog = catalog

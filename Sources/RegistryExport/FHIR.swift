@@ -12,9 +12,16 @@ import RegistryStore
 /// and the like), so that every resource is valid and nothing is guessed. Item texts are the
 /// modules' neutral labels: the published wording of a licensed instrument is never shipped.
 public enum FHIRResources {
+    /// The code system of KetaReg's scale ids, coded beside a scale's LOINC codes in an
+    /// Observation's `code`.
     public static let scaleSystem = "urn:ketareg:scale"
+    /// The code system of subscores, coded `SCALE.SUBSCORE` in an Observation's `component`.
     public static let subscoreSystem = "urn:ketareg:subscore"
+    /// The code system of KetaReg's condition ids, coded beside SNOMED CT and ICD-10 in a
+    /// Condition's `code`.
     public static let conditionSystem = "urn:ketareg:condition"
+    /// The code system for safety-flag ids. The resources built here do not use it: flags travel as
+    /// an Observation's notes, in words.
     public static let flagSystem = "urn:ketareg:safety-flag"
 
     /// The canonical URL of a scale's Questionnaire.
@@ -267,9 +274,16 @@ public enum FHIRResources {
 /// travel as extensions, exactly as generalised for k. Infusions and the patients table are not
 /// sent. The Bundle's meta tags say the schema, period, generator, k and the audit-chain head.
 public enum FHIRExport {
+    /// `ketareg-fhir/1`: the schema the Bundle follows, sent as its `urn:ketareg:schema` tag.
     public static let schemaID = PayloadSchemas.fhirID
+    /// The identifier system of each Observation's subject, whose value is the patient's pseudonym
+    /// at the endpoint.
     public static let pseudonymSystem = "urn:ketareg:pseudonym"
+    /// The extension giving an Observation's timepoint (`baseline`, `post-infusion` or `follow-up`)
+    /// as `valueCode`.
     public static let timepointExtension = "urn:ketareg:fhir:timepoint"
+    /// The extension giving the week from the patient's first infusion as `valueInteger`; left out
+    /// when timing was removed.
     public static let weekExtension = "urn:ketareg:fhir:week-from-first-infusion"
 
     static func tag(_ system: String, _ code: String, display: String? = nil) -> JSONValue {

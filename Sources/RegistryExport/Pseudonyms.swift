@@ -12,6 +12,8 @@ public struct Pseudonymizer: @unchecked Sendable {
     /// does not mark `HMAC` `Sendable`).
     private let keyed: HMAC<SHA256>
 
+    /// Pseudonyms for the endpoint named `endpoint`, keyed with `secret`, the registry's pseudonym
+    /// secret.
     public init(secret: Data, endpoint: String) {
         var keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
         keyed.update(data: Data("ketareg-pseudonym-v1\u{0}\(endpoint)\u{0}".utf8))

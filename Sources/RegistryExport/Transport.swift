@@ -29,6 +29,10 @@ public enum TransportFailure: Sendable {
 /// variable (looked up with `lookup`, the program's reading of its environment: the library
 /// reads none). The token is never stored, printed or put in an error message.
 public enum TokenSource {
+    /// The token, trimmed: from `file` when given, else from the variable `environment` through
+    /// `lookup`. Throws ``ExportError`` when the file is not the user's, can be read by group or
+    /// others, or does not hold one line; when the variable is unset or empty; or when neither is
+    /// given.
     public static func read(file: String?, environment: String?, lookup: (String) -> String?) throws -> String {
         if let file {
             var info = stat()
@@ -69,7 +73,10 @@ public enum TokenSource {
 /// An export that cannot go ahead, in a sentence a clinic can act on. Never holds patient data or
 /// secrets.
 public struct ExportError: Error, Sendable, CustomStringConvertible {
+    /// The problem in a sentence, for the clinic.
     public let message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// The message itself.
     public var description: String { message }
 }

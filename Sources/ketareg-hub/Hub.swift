@@ -371,8 +371,13 @@ struct Settings: AsyncParsableCommand {
     @Flag(help: "Print the settings as JSON.") var json = false
 
     func run() async throws {
-        if let size = minimumCellSize, !(1...1000).contains(size) {
-            fail(HubError(.refused, "--minimum-cell-size must be from 1 to 1000, not \(size)"))
+        // Refused before the database is reached; the hub's store refuses it too, for any caller.
+        let allowed = Pooling.minimumCellSizeRange
+        if let size = minimumCellSize, !allowed.contains(size) {
+            fail(
+                HubError(
+                    .refused,
+                    "--minimum-cell-size must be from \(allowed.lowerBound) to \(allowed.upperBound), not \(size)"))
         }
         let current = try await withDatabase(database) { [minimumCellSize] db in
             if let size = minimumCellSize { try await db.setMinimumCellSize(size) }

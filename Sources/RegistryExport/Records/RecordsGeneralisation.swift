@@ -35,9 +35,15 @@ public enum RecordsGeneralisation {
     /// Dose bands in mg/kg: each includes its lower bound and excludes its upper one, except the
     /// last, which includes 5.
     public static let doseBands = ["0.05-0.25", "0.25-0.5", "0.5-0.75", "0.75-1", "1-2", "2-5"]
+    /// Rate bands in mg/kg/h, for continuous infusions: each includes its lower bound and excludes
+    /// its upper one, except the last, which includes 2.
     public static let rateBands = ["0.05-0.25", "0.25-0.5", "0.5-1", "1-2"]
+    /// Length bands in minutes, each including both its ends: a dose lasts at most 1440 minutes, a
+    /// continuous infusion at most 10080.
     public static let minutesBands = ["1-40", "41-60", "61-120", "121-1440", "1441-10080"]
 
+    /// The band of a dose in mg/kg (``doseBands``): below 0.25 is `0.05-0.25`, 2 and above is
+    /// `2-5`.
     public static func doseBand(_ dose: Double) -> String {
         switch dose {
         case ..<0.25: return "0.05-0.25"
@@ -49,6 +55,8 @@ public enum RecordsGeneralisation {
         }
     }
 
+    /// The band of a rate in mg/kg/h (``rateBands``): below 0.25 is `0.05-0.25`, 1 and above is
+    /// `1-2`.
     public static func rateBand(_ rate: Double) -> String {
         switch rate {
         case ..<0.25: return "0.05-0.25"
@@ -58,6 +66,8 @@ public enum RecordsGeneralisation {
         }
     }
 
+    /// The band of an infusion's length in minutes (``minutesBands``): up to 40 is `1-40`, above
+    /// 1440 is `1441-10080`.
     public static func minutesBand(_ minutes: Int) -> String {
         switch minutes {
         case ...40: return "1-40"
