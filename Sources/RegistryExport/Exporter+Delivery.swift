@@ -11,8 +11,8 @@ extension Exporter {
         public let id: String
         /// The endpoint's name.
         public let endpoint: String
-        /// `delivered`, `pending` (will retry) or `failed`.
-        public let state: String
+        /// Where the export stands after the attempt: delivered, pending (will be retried) or failed.
+        public let state: DeliveryState
         /// The HTTP status the endpoint answered; nil when no HTTP answer came (a transport error,
         /// a refused URL or an unreadable token).
         public let status: Int?
@@ -48,7 +48,9 @@ extension Exporter {
                 // answer before any of it is shortened, printed or stored.
                 outcome = Self.redacting(
                     token,
-                    in: judge(Self.redacting(token, in: answer), attempt: entry.attempts + 1, now: registry.clock.now())
+                    in: judge(
+                        Self.redacting(token, in: answer), attempt: entry.attempts + 1, now: registry.clock.now(),
+                        jitter: registry.random.uniform(in: 0.8...1.2))
                 )
             } catch {
                 outcome = .failed(status: nil, reason: "\(error)")
@@ -63,15 +65,15 @@ extension Exporter {
         switch outcome {
         case .delivered(let status, _):
             return Attempt(
-                id: entry.id, endpoint: entry.endpoint, state: "delivered", status: status,
+                id: entry.id, endpoint: entry.endpoint, state: .delivered, status: status,
                 detail: status == 409 ? "already delivered (409)" : "delivered (\(status))")
         case .retry(let status, let reason, let notBefore):
             let next = ISO8601DateFormatter().string(from: notBefore)
             return Attempt(
-                id: entry.id, endpoint: entry.endpoint, state: "pending", status: status,
+                id: entry.id, endpoint: entry.endpoint, state: .pending, status: status,
                 detail: "\(reason); will retry after \(next)", nextAttemptAt: next)
         case .failed(let status, let reason):
-            return Attempt(id: entry.id, endpoint: entry.endpoint, state: "failed", status: status, detail: reason)
+            return Attempt(id: entry.id, endpoint: entry.endpoint, state: .failed, status: status, detail: reason)
         }
     }
 
@@ -112,9 +114,9 @@ extension Exporter {
     }
 
     /// How one attempt ended, by EXPORT.md's rules.
-    public func judge(_ result: TransportResult, attempt: Int, now: Date, jitter: Double = Double.random(in: 0.8...1.2))
-        -> DeliveryOutcome
-    {
+    /// `jitter` (0.8 to 1.2, from the registry's random source when delivering) spreads the
+    /// back-off so that clinics that failed together do not retry together.
+    public func judge(_ result: TransportResult, attempt: Int, now: Date, jitter: Double) -> DeliveryOutcome {
         let backoff = min(retryCapSeconds, retryBaseSeconds * pow(2, Double(max(0, attempt - 1)))) * jitter
         switch result {
         case .reply(let status, let headers, let body):
@@ -152,7 +154,7 @@ extension Exporter {
                 return .failed(
                     status: nil,
                     reason:
-                        "the endpoint's TLS certificate is not trusted (\(message)); give the endpoint's CA bundle with --ca-file, or fix the server's certificate"
+                        "the endpoint's TLS certificate is not trusted (\(message)); give the endpoint its CA bundle, or fix the server's certificate"
                 )
             case .refused:
                 return .failed(status: nil, reason: message)
@@ -175,7 +177,7 @@ extension Exporter {
         400: "The endpoint found the payload malformed; tell its operators, quoting the export id",
         401: "The token was not accepted: check the endpoint's token file or variable",
         403: "The token may not send to this endpoint: ask its operators",
-        404: "Nothing answers at that URL: check it with 'ketareg endpoint list'",
+        404: "Nothing answers at that URL: check the endpoint's URL",
         413: "The payload is too large for the endpoint",
         422: "The endpoint could not accept the payload's content; tell its operators, quoting the export id",
     ]

@@ -214,16 +214,16 @@ public struct Exporter: Sendable {
     }
 
     /// The key of the period a schedule is in on a day: `2026-11-25`, `2026-W48`, `2026-11`.
-    public static func periodKey(every: String, on date: ClinicalDate) -> String {
+    public static func periodKey(every: ExportInterval, on date: ClinicalDate) -> String {
         switch every {
-        case "daily": return "daily:\(date)"
-        case "weekly":
+        case .daily: return "daily:\(date)"
+        case .weekly:
             let weekday = ((date.dayNumber + 3) % 7 + 7) % 7 + 1  // Monday 1 ... Sunday 7
             let thursday = date.adding(days: 4 - weekday)
             let januaryFirst = ClinicalDate(year: thursday.year, month: 1, day: 1)!
             let week = januaryFirst.days(until: thursday) / 7 + 1
             return "weekly:\(thursday.year)-W\(week < 10 ? "0" : "")\(week)"
-        default: return "monthly:\(period(date))"
+        case .monthly: return "monthly:\(period(date))"
         }
     }
 

@@ -66,7 +66,7 @@ public enum TokenSource {
             }
             return token
         }
-        throw ExportError("the endpoint has no token source; give --token-file or --token-env")
+        throw ExportError("the endpoint has no token source; give it a token file or an environment variable")
     }
 }
 

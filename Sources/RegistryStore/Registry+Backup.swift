@@ -36,7 +36,7 @@ extension Registry {
     /// to date by the migrations.
     public static func restore(
         from backup: String, to path: String, force: Bool, today: ClinicalDate, clock: any WallClock,
-        catalog: ConditionCatalog
+        random: any RandomSource, catalog: ConditionCatalog
     ) throws -> BackupSummary {
         guard FileManager.default.fileExists(atPath: backup) else {
             throw RegistryError.refused("no file at \(backup) to restore from")
@@ -45,8 +45,7 @@ extension Registry {
         let exists = FileManager.default.fileExists(atPath: path)
         if exists, !force {
             throw RegistryError.refused(
-                "a registry already exists at \(path); restore replaces it only with --force (back it up first with 'ketareg backup')"
-            )
+                "a registry already exists at \(path)", remedies: [.replaceExisting, .backUpFirst])
         }
         if !exists { try createPrivateFile(path, what: "registry") }
         do {
@@ -61,7 +60,7 @@ extension Registry {
             if !exists { try? FileManager.default.removeItem(atPath: path) }
             throw RegistryError.storage("cannot restore \(backup) to \(path): \(error)")
         }
-        _ = try open(at: path, today: today, clock: clock, catalog: catalog)
+        _ = try open(at: path, today: today, clock: clock, random: random, catalog: catalog)
         return try check(path)
     }
 

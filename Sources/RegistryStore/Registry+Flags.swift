@@ -13,8 +13,8 @@ public struct SafetyFlagView: Sendable, Codable, Hashable {
     public let source: String
     /// The day of that record.
     public let raisedOn: String
-    /// `open` or `reviewed`.
-    public let state: String
+    /// Whether a clinician has reviewed it yet.
+    public let state: FlagState
     public let reviewedBy: String?
     public let reviewedAt: String?
     /// What was done, in the reviewer's words.
@@ -33,7 +33,7 @@ extension SafetyFlagView: HandEncodedJSON {
         object.string("reviewedBy", reviewedBy)
         object.string("rule", rule)
         object.string("source", source)
-        object.string("state", state)
+        object.string("state", state.rawValue)
         return object.text
     }
 }
@@ -62,7 +62,7 @@ extension Registry {
             let view = SafetyFlagView(
                 id: id.description, patient: RecordKind.patient.displayID(patient), flag: raised.flag,
                 rule: raised.rule,
-                source: source.description, raisedOn: date, state: "open", reviewedBy: nil, reviewedAt: nil, action: nil
+                source: source.description, raisedOn: date, state: .open, reviewedBy: nil, reviewedAt: nil, action: nil
             )
             try audit(
                 db, actor: actor, action: "raise", record: id, patient: RecordID(kind: .patient, row: patient),
@@ -120,13 +120,16 @@ extension Registry {
             arguments: arguments)
         var views: [SafetyFlagView] = []
         while let row = try cursor.next() {
+            let id = RecordKind.flag.displayID(try row.required(row.int64, 0))
             views.append(
                 SafetyFlagView(
-                    id: RecordKind.flag.displayID(try row.required(row.int64, 0)),
+                    id: id,
                     patient: RecordKind.patient.displayID(try row.required(row.int64, 1)),
                     flag: try row.required(row.string, 2), rule: try row.required(row.string, 3),
                     source: try row.required(row.string, 4),
-                    raisedOn: try row.required(row.string, 5), state: try row.required(row.string, 6),
+                    raisedOn: try row.required(row.string, 5),
+                    state: try storedWord(
+                        try row.required(row.string, 6), "the state of flag \(id)"),
                     reviewedBy: row.string(7), reviewedAt: row.string(8), action: row.string(9)))
         }
         return views
@@ -164,9 +167,10 @@ extension Registry {
         }
         return try write { db in
             guard id.kind == .flag, let before = try flag(db, id.row) else {
-                throw RegistryError.refused("<flag-id>: no flag \(id) in this registry (see 'ketareg flag list')")
+                throw RegistryError.refused(
+                    "no flag \(id) in this registry", about: .record(.flag), remedies: [.listFlags])
             }
-            guard before.state == "open" else {
+            guard before.state == .open else {
                 throw RegistryError.refused(
                     "\(id) was reviewed already by \(before.reviewedBy ?? "?") at \(before.reviewedAt ?? "?"): \(before.action ?? ""); nothing changed"
                 )
@@ -200,7 +204,7 @@ extension Registry {
         }
         guard let rules = try? JSONDecoder().decode(VitalSafetyRules.self, from: Data(text.utf8)) else {
             throw RegistryError.storage(
-                "the clinic's vital-sign flag thresholds in \(path) cannot be read; 'ketareg verify' checks the file")
+                "the clinic's vital-sign flag thresholds in \(path) cannot be read", remedies: [.verifyRegistry])
         }
         return rules
     }
@@ -232,4 +236,12 @@ extension Registry {
             return before
         }
     }
+}
+
+/// Whether a safety flag still waits for a clinician.
+public enum FlagState: String, Vocabulary {
+    /// Raised, not yet reviewed.
+    case open
+    /// A clinician reviewed it and recorded what was done.
+    case reviewed
 }

@@ -16,6 +16,9 @@ public struct Registry: Sendable {
     /// The time of day for audit rows, leases and retries, given by the program: the store never
     /// reads the clock itself.
     public let clock: any WallClock
+    /// Where the registry's random numbers come from (export ids; a new registry's secret), as the
+    /// program gave it.
+    public let random: any RandomSource
     /// The operating-system account running the program, recorded in every audit row beside the
     /// actor: the program reads it and gives it (``operated(byAccount:)``); nil until then.
     public private(set) var account: String?
@@ -24,11 +27,14 @@ public struct Registry: Sendable {
     /// for each: a few milliseconds on every command.)
     let pool: any DatabaseWriter
 
-    private init(path: String, pool: any DatabaseWriter, today: ClinicalDate, clock: any WallClock) {
+    private init(
+        path: String, pool: any DatabaseWriter, today: ClinicalDate, clock: any WallClock, random: any RandomSource
+    ) {
         self.path = path
         self.pool = pool
         self.today = today
         self.clock = clock
+        self.random = random
     }
 
     /// The same registry, its audit rows naming `account` as the operating-system account that ran
@@ -66,9 +72,9 @@ public struct Registry: Sendable {
 
     /// Creates a new registry file (mode 0600, its folder 0700 when the folder is created), with a
     /// fresh pseudonym secret. Refuses to overwrite an existing file.
-    public static func create(at path: String, clinic: String?, today: ClinicalDate, clock: any WallClock)
-        throws(RegistryError) -> Registry
-    {
+    public static func create(
+        at path: String, clinic: String?, today: ClinicalDate, clock: any WallClock, random: any RandomSource
+    ) throws(RegistryError) -> Registry {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
@@ -84,8 +90,8 @@ public struct Registry: Sendable {
         guard descriptor >= 0 else {
             if errno == EEXIST {
                 throw .refused(
-                    "a registry already exists at \(path); init never overwrites one (use --registry to choose another path)"
-                )
+                    "a registry already exists at \(path); a new registry never overwrites one",
+                    remedies: [.chooseAnotherRegistry])
             }
             throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -101,11 +107,10 @@ public struct Registry: Sendable {
                     try db.execute(
                         sql: "INSERT INTO registry_info (key, value) VALUES ('clinic', ?)", arguments: [clinic])
                 }
-                var generator = SystemRandomNumberGenerator()
-                let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+                let secret = Data(random.bytes(32))
                 try db.execute(sql: "INSERT INTO pseudonym_secret (id, secret) VALUES (1, ?)", arguments: [secret])
             }
-            return Registry(path: path, pool: pool, today: today, clock: clock)
+            return Registry(path: path, pool: pool, today: today, clock: clock, random: random)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw .storage("cannot initialise the registry at \(path): \(error)")
@@ -122,13 +127,13 @@ public struct Registry: Sendable {
 
     /// Opens an existing registry and brings its schema up to date. The catalog's courses decide, in
     /// an old registry, which condition each infusion of a patient with several was given for.
-    public static func open(at path: String, today: ClinicalDate, clock: any WallClock, catalog: ConditionCatalog)
-        throws(RegistryError) -> Registry
-    {
+    public static func open(
+        at path: String, today: ClinicalDate, clock: any WallClock, random: any RandomSource,
+        catalog: ConditionCatalog
+    ) throws(RegistryError) -> Registry {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage(
-                "no registry at \(path); create one with 'ketareg init' or point --registry (or KETAREG_REGISTRY) at an existing one"
-            )
+                "no registry at \(path)", remedies: [.createRegistry, .chooseAnotherRegistry])
         }
         do {
             let pool = try openPool(path)
@@ -158,7 +163,7 @@ public struct Registry: Sendable {
             if !migrator.migrations.allSatisfy(applied.contains) {
                 try migrator.migrate(pool)
             }
-            return Registry(path: path, pool: pool, today: today, clock: clock)
+            return Registry(path: path, pool: pool, today: today, clock: clock, random: random)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -167,10 +172,10 @@ public struct Registry: Sendable {
     }
 
     /// Opens an existing registry as it is, without migrating it or writing anything: for
-    /// `ketareg verify`, which must see a tampered or out-of-date file as it is.
-    public static func inspect(at path: String, today: ClinicalDate, clock: any WallClock) throws(RegistryError)
-        -> Registry
-    {
+    /// verifying, which must see a tampered or out-of-date file as it is.
+    public static func inspect(
+        at path: String, today: ClinicalDate, clock: any WallClock, random: any RandomSource
+    ) throws(RegistryError) -> Registry {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage("no registry at \(path)")
         }
@@ -182,7 +187,7 @@ public struct Registry: Sendable {
             guard try pool.read({ try $0.tableExists("registry_info") }) else {
                 throw RegistryError.storage("\(path) is not a KetaReg registry")
             }
-            return Registry(path: path, pool: pool, today: today, clock: clock)
+            return Registry(path: path, pool: pool, today: today, clock: clock, random: random)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -259,7 +264,7 @@ public struct Registry: Sendable {
             throw RegistryError.refused("'\(id)' is not a patient id; patient ids look like P-000042")
         }
         guard let row = try PatientRow.fetchOneDirect(db, "WHERE id = ?", arguments: [id.row]) else {
-            throw RegistryError.refused("no patient \(id) in this registry (see 'ketareg patients')")
+            throw RegistryError.refused("no patient \(id) in this registry", remedies: [.listPatients])
         }
         return row
     }
@@ -267,7 +272,7 @@ public struct Registry: Sendable {
     /// The condition an infusion or course marker is for: the one named (it must be one of the
     /// patient's), or the patient's only condition.
     /// `known` is the patient's conditions when the caller has them (an import keeps each patient's).
-    func condition(_ db: Database, named: String?, patient: Int64, option: String = "--for", known: [String]? = nil)
+    func condition(_ db: Database, named: String?, patient: Int64, known: [String]? = nil)
         throws -> String
     {
         let own = try known ?? conditions(db, patient: patient)
@@ -276,16 +281,16 @@ public struct Registry: Sendable {
         guard let named else {
             guard own.count == 1 else {
                 throw RegistryError.refused(
-                    "\(option): \(patientID) is enrolled for \(own.joined(separator: " and ")); say which condition this is for (\(option) \(own.joined(separator: " or \(option) ")))"
-                )
+                    "\(patientID) is enrolled for \(own.joined(separator: " and ")); say which condition this is for (\(own.joined(separator: " or ")))",
+                    about: .field("for"))
             }
             return own[0]
         }
         let wanted = named.trimmedWhitespace.lowercased()
         guard own.contains(wanted) else {
             throw RegistryError.refused(
-                "\(option): \(patientID) is not enrolled for '\(InputError.quote(named))'; their conditions are \(own.joined(separator: ", "))"
-            )
+                "\(patientID) is not enrolled for '\(InputError.quote(named))'; their conditions are \(own.joined(separator: ", "))",
+                about: .field("for"))
         }
         return wanted
     }

@@ -6,6 +6,10 @@ public struct PatientSummary: Sendable, Codable, Hashable {
     public let mrn: String
     public let givenName: String
     public let familyName: String
+    /// The stored word as it is (one of ``Sex``'s words unless the file was changed behind the
+    /// program's back): this line is what a consent change answers with, and a withdrawal is never
+    /// blocked by damage, so it shows the stored text rather than refuse it. The patient's page
+    /// reads it strictly.
     public let sex: String
     public let enrolledOn: String
     public let conditions: [String]
@@ -29,7 +33,7 @@ public struct PatientPage: Sendable, Codable {
     public let email: String?
     public let address: String?
     public let ageAtEnrolment: Int
-    public let sex: String
+    public let sex: Sex
     public let enrolledOn: String
     public let conditions: [String]
     /// Conditions ended (`patient condition end`), with the day.

@@ -44,6 +44,9 @@ enum ClinicDay {
     /// The time of day for the libraries: `$KETAREG_NOW` stopped, else the machine's clock.
     static func clock() throws -> any WallClock { try clockReading.get() }
 
+    /// Random numbers for the libraries: the operating system's generator.
+    static let random: any RandomSource = SystemRandom()
+
     /// A date as typed (`YYYY-MM-DD`, `today`, `yesterday`).
     static func parse(_ text: String, field: String) throws -> ClinicalDate {
         try ClinicalDate.parse(text, field: field, today: today())
@@ -81,5 +84,14 @@ struct SystemClock: WallClock {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Date(timeIntervalSince1970: Double(now.tv_sec) + Double(now.tv_nsec) / 1_000_000_000)
+    }
+}
+
+/// The operating system's generator (getrandom(2) through the standard library): the one place the
+/// command line reads randomness.
+struct SystemRandom: RandomSource {
+    func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 }

@@ -64,8 +64,11 @@ struct GlobalOptions {
 
     func openRegistry() throws -> Registry {
         // Closed by `Ketareg.main` when the command ends (see `Registry.keepUntilExit`).
-        try Registry.open(at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), catalog: catalog())
-            .operated(byAccount: ClinicDay.account).keepUntilExit()
+        try Registry.open(
+            at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), random: ClinicDay.random,
+            catalog: catalog()
+        )
+        .operated(byAccount: ClinicDay.account).keepUntilExit()
     }
 }
 

@@ -110,7 +110,9 @@ struct Ketareg: ParsableCommand {
                     + error.errors.map { "  \($0)" }.joined(separator: "\n"), ExitStatus.storage
             )
         case let error as RegistryError:
-            return ("ketareg: \(error)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage)
+            return (
+                "ketareg: \(error.commandLineText)", error.kind == .refused ? ExitStatus.refused : ExitStatus.storage
+            )
         case let error as WriteError:
             // Output is written after the change it reports: a script must not take this for a
             // change refused and make it twice.

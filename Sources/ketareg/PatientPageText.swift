@@ -22,7 +22,8 @@ struct PatientPageText {
             page.phone.map { "phone \($0)" }, page.email.map { "email \($0)" }, page.address.map { "address \($0)" },
         ].compactMap { $0 }
         if !contact.isEmpty { lines.append("Contact: " + escapingControlCharacters(contact.joined(separator: "; "))) }
-        lines.append("\(page.sex), born \(page.birthDate), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn)")
+        lines.append(
+            "\(page.sex.rawValue), born \(page.birthDate), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn)")
         lines.append(
             "Conditions: "
                 + page.conditions.map { id in

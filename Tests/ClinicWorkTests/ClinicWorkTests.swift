@@ -19,7 +19,7 @@ struct ClinicWorkTests {
         let registry = try Registry.create(
             at: folder.appendingPathComponent("registry.sqlite").path, clinic: "Use-case clinic",
             today: ClinicalDate(year: 2026, month: 3, day: 10)!,
-            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)))
+            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 7))
         func enroll(_ mrn: String, _ given: String) throws -> RecordID {
             let enrollment = Enrollment(
                 identity: PatientIdentity(

@@ -61,7 +61,8 @@ struct DisclosureTests {
     func differencing() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
+        let registry = try Registry.open(
+            at: clinic.registry, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         for number in 1...20 {
             try Self.addPatient(
                 registry, number: number, baseline: [2, 2, 2, 2, 2, 2, 2, 2, number % 3],
@@ -127,7 +128,8 @@ struct DisclosureTests {
     func recordsKAnonymity() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
+        let registry = try Registry.open(
+            at: clinic.registry, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         var random = SeededGenerator(seed: 2026_11_26)
         let patterns = [
             [0, 3, 7, 10, 14, 17], [0, 2, 4, 7, 9, 11], [0, 3, 7, 10], [0, 1, 2], [0, 7, 14, 21, 28, 35, 42, 49],

@@ -173,6 +173,11 @@ struct ExportDeliveryTests {
         let json = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
         let id = try #require(json["exports"]?.first?["id"] as? String)
         #expect(json["exports"]?.first?["state"] as? String == "failed")
+        let unknown = try clinic.run("export", "retry", "0000")
+        #expect(
+            unknown.status == 1
+                && unknown.standardError == "ketareg: no export 0000 in the outbox; see 'ketareg export status'\n",
+            "\(unknown.standardError)")
         #expect(try clinic.run("export", "retry", id).status == 0)
         #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("delivered (200)"))
         #expect(try server.acceptedKeys() == [id: 1])

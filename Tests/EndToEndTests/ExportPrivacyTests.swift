@@ -17,7 +17,8 @@ struct ExportPrivacyTests {
     /// never gave it.
     func makeClinic() throws -> (Clinic, token: String, identifying: [String]) {
         let clinic = try Clinic()
-        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
+        let registry = try Registry.open(
+            at: clinic.registry, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         let catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
         var identifying: [String] = []
         for number in 0..<24 {

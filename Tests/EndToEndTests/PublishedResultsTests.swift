@@ -59,7 +59,8 @@ struct PublishedResultsTests {
     func refractoryHeadache() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
+        let registry = try Registry.open(
+            at: clinic.registry, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         let start = try ClinicalDate.parse("2025-06-02", field: "d")
         var rates: [Double] = []
         for number in 1...61 {
@@ -132,7 +133,8 @@ struct PublishedResultsTests {
     func orka1() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let registry = try Registry.open(at: clinic.registry, today: testToday, clock: testClock, catalog: testCatalog)
+        let registry = try Registry.open(
+            at: clinic.registry, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         let start = try ClinicalDate.parse("2025-01-06", field: "d")
         for number in 1...537 {
             let dayZero = start.adding(days: number % 200)

@@ -124,8 +124,26 @@ struct RefusalTests {
             [
                 "assess", "P-000099", "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--answers",
                 "1,1,1,1,1,1,1,1,1",
-            ], "no patient P-000099"
+            ], "no patient P-000099 in this registry; see 'ketareg patients'"
         ),
+        // The store's refusals name no command; the command line adds its own words for the way out.
+        (
+            "a flag that does not exist", ["flag", "review", "F-000099", "--action", "called the patient"],
+            "ketareg: <flag-id>: no flag F-000099 in this registry; see 'ketareg flag list'"
+        ),
+        (
+            "an observation of an infusion that does not exist",
+            ["infusion", "observe", "I-000099", "--at", "2026-03-02T10:00", "--bp", "120/80"],
+            "ketareg: <infusion-id>: no infusion I-000099 in this registry; see 'ketareg patient show'"
+        ),
+        (
+            "an MRN enrolled already",
+            [
+                "enroll", "--mrn", "M-1", "--given", "A", "--family", "B", "--birth-date", "1980-01-01", "--sex",
+                "female", "--condition", "depression",
+            ], "ketareg: --mrn: this MRN is already enrolled as P-000001"
+        ),
+
         (
             "not a patient id", ["patient", "show", "42"],
             "<id>: '42' is not allowed; expected a patient id such as P-000042"
@@ -217,7 +235,7 @@ struct RefusalTests {
         (
             "an infusion for a patient with two conditions, without --for",
             ["infusion", "add", "P-000003", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--minutes", "40"],
-            "--for: P-000003 is enrolled for depression and migraine; say which condition this is for (--for depression or --for migraine)"
+            "--for: P-000003 is enrolled for depression and migraine; say which condition this is for (depression or migraine)"
         ),
         (
             "an observation outside its infusion",

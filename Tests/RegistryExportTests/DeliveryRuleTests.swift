@@ -21,7 +21,8 @@ final class DeliveryRuleTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         exporter = Exporter(
             registry: try Registry.create(
-                at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday, clock: testClock),
+                at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday, clock: testClock,
+                random: testRandom),
             catalog: catalog, transport: NoTransport(), generator: "t")
     }
 
@@ -84,7 +85,7 @@ final class DeliveryRuleTests {
         "Other 4xx, redirects, untrusted certificates and refused URLs fail for good, with a reason",
         arguments: [400, 401, 403, 404, 422, 301, 307])
     func failed(status: Int) {
-        guard case .failed(_, let reason) = exporter.judge(reply(status), attempt: 1, now: now) else {
+        guard case .failed(_, let reason) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1) else {
             Issue.record("not failed")
             return
         }
@@ -93,16 +94,18 @@ final class DeliveryRuleTests {
 
     @Test("Connection failures and timeouts are retried; TLS trust failures are not")
     func transportFailures() {
-        if case .retry = exporter.judge(.failure(.connection, message: "refused"), attempt: 1, now: now) {
+        if case .retry = exporter.judge(.failure(.connection, message: "refused"), attempt: 1, now: now, jitter: 1) {
         } else {
             Issue.record("connection not retried")
         }
-        if case .retry = exporter.judge(.failure(.timeout, message: "slow"), attempt: 1, now: now) {
+        if case .retry = exporter.judge(.failure(.timeout, message: "slow"), attempt: 1, now: now, jitter: 1) {
         } else {
             Issue.record("timeout not retried")
         }
-        if case .failed(_, let reason) = exporter.judge(.failure(.tls, message: "self-signed"), attempt: 1, now: now) {
-            #expect(reason.contains("--ca-file"))
+        if case .failed(_, let reason) = exporter.judge(
+            .failure(.tls, message: "self-signed"), attempt: 1, now: now, jitter: 1)
+        {
+            #expect(reason.contains("CA bundle"))
         } else {
             Issue.record("TLS failure retried")
         }
@@ -128,7 +131,8 @@ final class DeliveryRuleTests {
         let outcome = Exporter.redacting(
             token,
             in: exporter.judge(
-                Exporter.redacting(token, in: .reply(status: 400, headers: [:], body: body)), attempt: 1, now: now))
+                Exporter.redacting(token, in: .reply(status: 400, headers: [:], body: body)), attempt: 1, now: now,
+                jitter: 1))
         guard case .failed(_, let reason) = outcome else {
             Issue.record("not failed")
             return
@@ -145,7 +149,8 @@ final class DeliveryRuleTests {
             ("2026-01-04", "weekly", "weekly:2026-W01"),
         ])
     func periods(date: String, every: String, key: String) throws {
-        #expect(Exporter.periodKey(every: every, on: try ClinicalDate.parse(date, field: "d")) == key)
+        let interval = try #require(ExportInterval(rawValue: every))
+        #expect(Exporter.periodKey(every: interval, on: try ClinicalDate.parse(date, field: "d")) == key)
     }
 
     @Test(

@@ -261,13 +261,13 @@ struct AuditJSONTests {
             SafetyFlagView(
                 id: "F-000001", patient: "P-000001", flag: "suicidal-ideation", rule: odd, source: "A-000002",
                 raisedOn: "2026-01-12",
-                state: "open", reviewedBy: nil, reviewedAt: nil, action: nil),
+                state: .open, reviewedBy: nil, reviewedAt: nil, action: nil),
             SafetyFlagView(
                 id: "F-000002", patient: "P-000001", flag: "x", rule: "r", source: "I-000002", raisedOn: "2026-01-12",
-                state: "reviewed", reviewedBy: odd, reviewedAt: "2026-01-13T10:00:00.000Z", action: odd),
+                state: .reviewed, reviewedBy: odd, reviewedAt: "2026-01-13T10:00:00.000Z", action: odd),
             SafetyFlagView(
                 id: "F-000003", patient: "P-000001", flag: "x", rule: "r", source: "I-000002", raisedOn: "2026-01-12",
-                state: "reviewed", reviewedBy: nil, reviewedAt: nil, action: ""),
+                state: .reviewed, reviewedBy: nil, reviewedAt: nil, action: ""),
         ] {
             #expect(encodeJSON(view) == encodeWithFoundation(view))
         }

@@ -103,7 +103,7 @@ struct DamagedHistoryTests {
             expectStoredValueRefused(
                 damage.testDescription, names: damage.names, stored: damage.value,
                 remedy: damage.table == "patient_condition"
-                    ? "records the end again" : "`ketareg correct RECORD --entered-in-error`",
+                    ? .recordConditionEndAgain(patient: "P-000001", condition: "migraine") : .markEnteredInError,
                 read)
         }
         expectRefused { _ = try fixture.registry.histories(patient: patient) }
@@ -123,8 +123,8 @@ struct DamagedHistoryTests {
                 refusal?.message.hasPrefix("the end of P-000001's migraine condition: not a date") == true,
                 "\(String(describing: refusal))")
             #expect(
-                refusal?.message.contains(
-                    "`ketareg patient condition end P-000001 migraine --on DATE` records the end again") == true)
+                refusal?.remedies.contains(.recordConditionEndAgain(patient: "P-000001", condition: "migraine")) == true
+            )
             _ = try fixture.registry.endCondition(
                 patient, condition: "migraine", on: day.adding(days: 4), reason: "end date re-entered", actor: "n")
             let repaired = try #require(try fixture.registry.histories(patient: patient).first)

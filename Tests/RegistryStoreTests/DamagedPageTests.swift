@@ -70,8 +70,7 @@ struct DamagedPageTests {
         func expectRefused(_ read: () throws -> Void) {
             expectStoredValueRefused(
                 damage.testDescription, names: damage.names, stored: damage.value,
-                remedy: damage.record == nil
-                    ? "`ketareg restore` brings back a backup" : "`ketareg correct RECORD --entered-in-error`",
+                remedy: damage.record == nil ? .restoreBackup : .markEnteredInError,
                 read)
         }
         expectRefused { _ = try fixture.registry.patientPage(patient) }

@@ -269,7 +269,8 @@ struct DirectRowTests {
             )
         }
         try fixture.database().writeWithoutTransaction { db in try db.execute(sql: "UPDATE patient SET sex = NULL") }
-        let reopened = try Registry.open(at: fixture.path, today: testToday, clock: testClock, catalog: fixture.catalog)
+        let reopened = try Registry.open(
+            at: fixture.path, today: testToday, clock: testClock, random: testRandom, catalog: fixture.catalog)
         let error = #expect(throws: (any Error).self) { try reopened.patientPage(patient) }
         #expect("\(String(describing: error))".contains("sex is NULL"), "\(String(describing: error))")
     }

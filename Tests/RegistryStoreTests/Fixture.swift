@@ -19,7 +19,8 @@ struct Fixture {
     init() throws {
         folder = try makeTemporaryFolder()
         path = folder.appendingPathComponent("clinic/registry.sqlite").path
-        registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: testClock)
+        registry = try Registry.create(
+            at: path, clinic: "Test clinic", today: testToday, clock: testClock, random: testRandom)
         catalog = try ConditionCatalog([MigraineModule(), DepressionModule(), NeuropathicPainModule()])
     }
 

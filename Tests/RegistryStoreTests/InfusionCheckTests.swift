@@ -106,7 +106,8 @@ struct InfusionCheckTests {
             )
         }
         try old.close()
-        _ = try Registry.open(at: migrated, today: testToday, clock: testClock, catalog: testCatalog)
+        _ = try Registry.open(
+            at: migrated, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         let patient = try fixture.enroll()
         for (path, patientID) in [(fixture.path, patient.row), (migrated, Int64(1))] {
             let database = try DatabaseQueue(path: path)

@@ -40,7 +40,7 @@ struct MigrationTests {
                     """)
         }
         try pool.close()
-        _ = try Registry.open(at: path, today: testToday, clock: testClock, catalog: testCatalog)
+        _ = try Registry.open(at: path, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         let ages = try DatabaseQueue(path: path).read {
             try Row.fetchAll($0, sql: "SELECT id, age_at_day_zero FROM patient ORDER BY id")
         }
@@ -94,7 +94,8 @@ struct InfusionConditionMigrationTests {
             Bundle.module.url(forResource: "registry-2026-11-26", withExtension: "sqlite", subdirectory: "Fixtures"))
         let path = folder.appendingPathComponent("old.sqlite").path
         try FileManager.default.copyItem(atPath: source.path, toPath: path)
-        let registry = try Registry.open(at: path, today: testToday, clock: testClock, catalog: testCatalog)
+        let registry = try Registry.open(
+            at: path, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         let rows = try DatabaseQueue(path: path).read { db in
             try Row.fetchAll(
                 db,
@@ -134,7 +135,7 @@ struct InfusionConditionMigrationTests {
             }
         }
         // Opening again changes nothing, and the migrated history is chained and verifies.
-        _ = try Registry.open(at: path, today: testToday, clock: testClock, catalog: testCatalog)
+        _ = try Registry.open(at: path, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         #expect(try registry.auditTrail().filter { $0.action == "migrate" }.count == 10)
         let report = try registry.verify()
         #expect(report.intact, "\(report.problems)")

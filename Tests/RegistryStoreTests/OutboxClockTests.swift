@@ -19,7 +19,9 @@ final class ManualClock: WallClock {
 private func registry(clock: ManualClock) throws -> (Registry, URL) {
     let folder = try makeTemporaryFolder()
     let path = folder.appendingPathComponent("registry.sqlite").path
-    return (try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: clock), folder)
+    return (
+        try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: clock, random: testRandom), folder
+    )
 }
 
 private func endpoint(
@@ -40,8 +42,8 @@ struct EndpointRuleTests {
             (endpoint(k: 1), "--k: '1'"), (endpoint(minCell: 1), "--min-cell: '1'"), (endpoint(k: 1001), "--k: '1001'"),
             (endpoint(minCell: 0), "--min-cell: '0'"), (endpoint(timeout: 0), "--timeout: '0'"),
             (endpoint("a b"), "<name>: 'a b'"),
-            (endpoint(tokenFile: nil), "exactly one of --token-file and --token-env"),
-            (endpoint(tokenEnvironment: "TOKEN"), "exactly one of --token-file and --token-env"),
+            (endpoint(tokenFile: nil), "exactly one token source: a token file or an environment variable"),
+            (endpoint(tokenEnvironment: "TOKEN"), "exactly one token source: a token file or an environment variable"),
         ])
     func refused(settings: EndpointSettings, message: String) throws {
         let clock = ManualClock(testClock.moment)
@@ -110,11 +112,11 @@ struct OutboxClockTests {
         // The first holder's late answer is not recorded: the lease is no longer its own.
         try registry.recordDelivery(
             id: entry.id, owner: alive.name, outcome: .delivered(status: 200, responseDigest: "x"))
-        #expect(try registry.outbox().first?.state == "pending")
+        #expect(try registry.outbox().first?.state == .pending)
         try registry.recordDelivery(
             id: entry.id, owner: other.name, outcome: .delivered(status: 200, responseDigest: "x"))
         let delivered = try #require(try registry.outbox().first)
-        #expect(delivered.state == "delivered")
+        #expect(delivered.state == .delivered)
         #expect(delivered.attempts == 1)
     }
 

@@ -53,7 +53,7 @@ struct RegistryFileTests {
         try fixture.enroll()
         let before = try dumpDatabase(fixture.path)
         #expect(throws: RegistryError.self) {
-            try Registry.create(at: fixture.path, clinic: nil, today: testToday, clock: testClock)
+            try Registry.create(at: fixture.path, clinic: nil, today: testToday, clock: testClock, random: testRandom)
         }
         #expect(try dumpDatabase(fixture.path) == before)
     }
@@ -65,16 +65,16 @@ struct RegistryFileTests {
         do {
             _ = try Registry.open(
                 at: folder.appendingPathComponent("none.sqlite").path, today: testToday, clock: testClock,
-                catalog: testCatalog)
+                random: testRandom, catalog: testCatalog)
             Issue.record("opened a missing registry")
         } catch {
             #expect(error.kind == .storage)
-            #expect(error.message.contains("ketareg init"))
+            #expect(error.remedies == [.createRegistry, .chooseAnotherRegistry])
         }
         let other = folder.appendingPathComponent("other.sqlite").path
         try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
         #expect(throws: RegistryError.self) {
-            try Registry.open(at: other, today: testToday, clock: testClock, catalog: testCatalog)
+            try Registry.open(at: other, today: testToday, clock: testClock, random: testRandom, catalog: testCatalog)
         }
     }
 }
@@ -234,7 +234,8 @@ struct OpeningTests {
         let path = folder.appendingPathComponent("registry.sqlite").path
         let catalog = try ConditionCatalog([DepressionModule()])
         do {
-            let registry = try Registry.create(at: path, clinic: "Test clinic", today: testToday, clock: testClock)
+            let registry = try Registry.create(
+                at: path, clinic: "Test clinic", today: testToday, clock: testClock, random: testRandom)
             _ = try registry.enroll(
                 Enrollment(
                     identity: PatientIdentity(
@@ -262,7 +263,8 @@ struct OpeningTests {
         let before = try state()
         #expect(before.mode == "wal")
         do {
-            let registry = try Registry.open(at: path, today: testToday, clock: testClock, catalog: catalog)
+            let registry = try Registry.open(
+                at: path, today: testToday, clock: testClock, random: testRandom, catalog: catalog)
             #expect(try registry.patientPage(RecordID("P-000001")!).mrn == "W-1")
         }
         let after = try state()

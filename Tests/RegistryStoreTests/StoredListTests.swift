@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import RegistryTestSupport
 import Testing
 

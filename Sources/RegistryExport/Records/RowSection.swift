@@ -5,17 +5,18 @@ import RegistryCore
 import RegistryStore
 
 /// A new file, readable and writable only by this user, already gone from its folder: it lives only
-/// as long as this process holds it, and no one else can open it by name.
+/// as long as this process holds it, and no one else can open it by name. `mkstemp` creates it with
+/// mode 0600 in one step (never a moment with wider permissions) under a name it picks, refusing a
+/// name that exists.
 func unlinkedTemporaryFile() throws -> FileHandle {
     let folder = FileManager.default.temporaryDirectory
-    let path = folder.appendingPathComponent("ketareg-records-\(UUID().uuidString)").path
-    guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-        let file = FileHandle(forUpdatingAtPath: path)
-    else {
+    var template = Array(folder.appendingPathComponent("ketareg-records-XXXXXX").path.utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else {
         throw ExportError("cannot make a temporary file in \(folder.path) for the records payload")
     }
-    unlink(path)
-    return file
+    unlink(String(cString: template))
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
 }
 
 /// One array of the payload: its rows, comma-separated, in an unlinked temporary file.

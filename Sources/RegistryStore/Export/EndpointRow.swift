@@ -29,10 +29,3 @@ struct EndpointRow: SnakeCaseRecord {
             profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
     }
 }
-
-/// An endpoint's export schedule.
-public struct ExportSchedule: Sendable, Codable, Hashable {
-    public let endpoint: String
-    /// `daily`, `weekly` or `monthly`.
-    public let every: String
-}

@@ -74,7 +74,8 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
             throw InputError(
                 field: "token-file", got: tokenFile ?? "",
                 allowed:
-                    "exactly one of --token-file and --token-env (the token itself is never a command-line argument)")
+                    "exactly one token source: a token file or an environment variable (the token itself is never an argument)"
+            )
         }
         guard Self.minimumCellRange.contains(minCell) else {
             throw InputError(field: "min-cell", got: String(minCell), allowed: Self.describe(Self.minimumCellRange))

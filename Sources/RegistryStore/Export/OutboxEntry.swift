@@ -12,8 +12,8 @@ public struct OutboxEntry: Sendable, Codable, Hashable {
     public let payloadSHA256: String
     public let patients: Int
     public let createdAt: String
-    /// `pending`, `delivered` or `failed`.
-    public let state: String
+    /// Whether it waits to be sent, was accepted, or failed.
+    public let state: DeliveryState
     public let attempts: Int
     public let nextAttemptAt: String
     public let lastStatus: Int?
@@ -51,11 +51,13 @@ struct OutboxRow: SnakeCaseRecord {
     var leaseUntil: String?
     var contentSha256: String? = nil
 
-    var entry: OutboxEntry {
+    /// The entry, its state read strictly (a state this version does not know is refused).
+    func entry() throws -> OutboxEntry {
         OutboxEntry(
             id: id, endpoint: endpoint, profile: profile, schema: schema, periodKey: periodKey,
-            payloadSHA256: payloadSha256,
-            patients: patients, createdAt: createdAt, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+            payloadSHA256: payloadSha256, patients: patients, createdAt: createdAt,
+            state: try storedWord(state, "the state of export \(id)", remedy: StoredValue.restoreRemedy),
+            attempts: attempts, nextAttemptAt: nextAttemptAt,
             lastStatus: lastStatus, lastError: lastError, deliveredAt: deliveredAt, responseDigest: responseDigest)
     }
 }

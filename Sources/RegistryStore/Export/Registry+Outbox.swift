@@ -44,9 +44,8 @@ extension Registry {
                     db, sql: "SELECT name FROM endpoint WHERE removed_at IS NULL ORDER BY name")
                 throw RegistryError.refused(
                     "no endpoint named '\(name)'"
-                        + (known.isEmpty
-                            ? "; add one with 'ketareg endpoint add'" : "; endpoints: \(known.joined(separator: ", "))")
-                )
+                        + (known.isEmpty ? "" : "; endpoints: \(known.joined(separator: ", "))"),
+                    remedies: known.isEmpty ? [.addEndpoint] : [])
             }
             return try row.settings()
         }
@@ -65,7 +64,7 @@ extension Registry {
     }
 
     /// Sets how often an endpoint's export is built and sent.
-    public func setSchedule(endpoint name: String, every: String, actor: String) throws {
+    public func setSchedule(endpoint name: String, every: ExportInterval, actor: String) throws {
         _ = try endpoint(name)
         try write { db in
             let before = try String.fetchOne(
@@ -73,18 +72,23 @@ extension Registry {
             try db.execute(
                 sql:
                     "INSERT INTO export_schedule (endpoint, every, created_at) VALUES (?, ?, ?) ON CONFLICT(endpoint) DO UPDATE SET every = excluded.every",
-                arguments: [name, every, timestamp()])
+                arguments: [name, every.rawValue, timestamp()])
             try auditEndpoint(
                 db, actor: actor, action: "schedule-export", name: name,
-                before: before.map { ExportSchedule(endpoint: name, every: $0) },
-                after: ExportSchedule(endpoint: name, every: every))
+                before: before.map { ScheduleAuditValue(endpoint: name, every: $0) },
+                after: ScheduleAuditValue(endpoint: name, every: every.rawValue))
         }
     }
 
     public func schedules() throws -> [ExportSchedule] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT endpoint, every FROM export_schedule ORDER BY endpoint").map {
-                ExportSchedule(endpoint: $0["endpoint"], every: $0["every"])
+                let endpoint: String = $0["endpoint"]
+                let every: String = $0["every"]
+                return ExportSchedule(
+                    endpoint: endpoint,
+                    every: try storedWord(
+                        every, "the schedule of the endpoint '\(endpoint)'", remedy: StoredValue.restoreRemedy))
             }
         }
     }
@@ -104,7 +108,7 @@ extension Registry {
     public func pseudonymKey() throws -> Data {
         try read { db in
             guard let key = try Data.fetchOne(db, sql: "SELECT secret FROM pseudonym_secret WHERE id = 1") else {
-                throw RegistryError.storage("the registry has no pseudonym key; it was not created by 'ketareg init'")
+                throw RegistryError.storage("the registry has no pseudonym key; it was not created by KetaReg")
             }
             return key
         }
@@ -193,10 +197,11 @@ extension Registry {
     ) throws -> OutboxEntry {
         let now = timestamp()
         var row = OutboxRow(
-            id: UUID().uuidString.lowercased(), endpoint: settings.name, profile: settings.profile.rawValue,
+            id: random.identifier(), endpoint: settings.name, profile: settings.profile.rawValue,
             schema: built.schema,
             periodKey: periodKey, payload: built.payload, payloadSha256: built.sha256, patients: built.patients,
-            createdAt: now, state: "pending", attempts: 0, nextAttemptAt: now, lastStatus: nil, lastError: nil,
+            createdAt: now, state: DeliveryState.pending.rawValue, attempts: 0, nextAttemptAt: now, lastStatus: nil,
+            lastError: nil,
             deliveredAt: nil, responseDigest: nil, leaseOwner: nil, leaseUntil: nil, contentSha256: built.contentSHA256)
         try row.insert(db)
         try remember(built.summaryCells, db)
@@ -207,7 +212,7 @@ extension Registry {
                 "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
             reason: nil, account: account)
         try audit.insertFast(db)
-        return row.entry
+        return try row.entry()
     }
 
     /// What `export run` did before delivering.
@@ -233,19 +238,19 @@ extension Registry {
         return try write { db in
             let latest = try OutboxRow.filter(Column("endpoint") == name && Column("period_key") == nil)
                 .order(Column("created_at").desc).fetchOne(db)
-            if var latest, latest.state == "pending" {
+            if var latest, latest.state == DeliveryState.pending.rawValue {
                 // Due now, so that this run delivers it.
                 latest.nextAttemptAt = timestamp()
                 try latest.update(db)
-                return .resumed(latest.entry)
+                return .resumed(try latest.entry())
             }
             let built = try build(try exportSnapshot(db, profile: settings.profile))
             if var latest,
                 latest.payloadSha256 == built.sha256
                     || (latest.contentSha256 != nil && latest.contentSha256 == built.contentSHA256)
             {
-                if latest.state == "delivered" { return .unchanged(latest.entry) }
-                latest.state = "pending"
+                if latest.state == DeliveryState.delivered.rawValue { return .unchanged(try latest.entry()) }
+                latest.state = DeliveryState.pending.rawValue
                 latest.nextAttemptAt = timestamp()
                 try latest.update(db)
                 var audit = AuditRow(
@@ -255,7 +260,7 @@ extension Registry {
                     reason: "export run: the same bytes as this failed export, sent again under its key",
                     account: account)
                 try audit.insertFast(db)
-                return .resumed(latest.entry)
+                return .resumed(try latest.entry())
             }
             return .built(try insertExport(db, settings: settings, periodKey: nil, built: built, actor: actor))
         }
@@ -287,7 +292,7 @@ extension Registry {
                 row.leaseOwner = holder.name
                 row.leaseUntil = isoTimestamp(now.addingTimeInterval(TimeInterval(leaseSeconds)))
                 try row.update(db)
-                claimed.append((row.entry, row.payload))
+                claimed.append((try row.entry(), row.payload))
             }
             return claimed
         }
@@ -303,7 +308,7 @@ extension Registry {
             row.leaseUntil = nil
             switch outcome {
             case .delivered(let status, let digest):
-                row.state = "delivered"
+                row.state = DeliveryState.delivered.rawValue
                 row.lastStatus = status
                 row.lastError = nil
                 row.deliveredAt = isoTimestamp(now)
@@ -313,7 +318,7 @@ extension Registry {
                 row.lastError = reason
                 row.nextAttemptAt = isoTimestamp(notBefore)
             case .failed(let status, let reason):
-                row.state = "failed"
+                row.state = DeliveryState.failed.rawValue
                 row.lastStatus = status
                 row.lastError = reason
             }
@@ -326,7 +331,7 @@ extension Registry {
         try read { db in
             var request = OutboxRow.order(Column("created_at").desc)
             if let endpoint { request = request.filter(Column("endpoint") == endpoint) }
-            return try request.fetchAll(db).map(\.entry)
+            return try request.fetchAll(db).map { try $0.entry() }
         }
     }
 
@@ -335,7 +340,7 @@ extension Registry {
         try read { db in
             guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM outbox WHERE id = ?", arguments: [id])
             else {
-                throw RegistryError.refused("no export \(id) in the outbox (see 'ketareg export status')")
+                throw RegistryError.refused("no export \(id) in the outbox", remedies: [.listExports])
             }
             return payload
         }
@@ -345,20 +350,26 @@ extension Registry {
     public func retryExport(_ id: String, actor: String) throws -> OutboxEntry {
         try write { db in
             guard var row = try OutboxRow.fetchOne(db, key: id) else {
-                throw RegistryError.refused("no export \(id) in the outbox (see 'ketareg export status')")
+                throw RegistryError.refused("no export \(id) in the outbox", remedies: [.listExports])
             }
-            guard row.state == "failed" else {
+            guard row.state == DeliveryState.failed.rawValue else {
                 throw RegistryError.refused(
                     "export \(id) is \(row.state), not failed; only a failed export is put back in the queue")
             }
-            row.state = "pending"
+            row.state = DeliveryState.pending.rawValue
             row.nextAttemptAt = timestamp()
             try row.update(db)
             var audit = AuditRow(
                 id: nil, at: timestamp(), actor: actor, action: "retry-export", entity: "export", entityId: id,
                 patient: nil, before: nil, after: nil, reason: row.lastError, account: account)
             try audit.insertFast(db)
-            return row.entry
+            return try row.entry()
         }
     }
+}
+
+/// A schedule as its audit rows record it: the stored word as it was, even one this version does not read.
+private struct ScheduleAuditValue: Encodable {
+    let endpoint: String
+    let every: String
 }

@@ -164,14 +164,10 @@ extension Registry {
                                     counts["course-marker", default: 0] += 1
                                 }
                             } catch let error as RegistryError where error.kind == .refused {
-                                // "--mrn: ..." from the shared inserts: the option is this format's column.
-                                var message = error.message
+                                // A field of the shared inserts is this format's column of that name.
                                 var column: String?
-                                if message.hasPrefix("--"), let colon = message.firstIndex(of: ":") {
-                                    column = String(message[message.index(message.startIndex, offsetBy: 2)..<colon])
-                                    message = String(message[message.index(after: colon)...]).trimmedWhitespace
-                                }
-                                throw fail(line, column, message)
+                                if case .field(let name) = error.subject { column = name }
+                                throw fail(line, column, error.message + error.remedies.map { "; \($0)" }.joined())
                             }
                             rows += 1
                             if rows % progressEvery == 0 { progress(rows) }
@@ -218,7 +214,8 @@ extension Registry {
             try emit([
                 "record": "enrolment", "mrn": page.mrn, "on": page.enrolledOn, "given": page.givenName,
                 "family": page.familyName,
-                "birth-date": page.birthDate, "sex": page.sex, "condition": page.conditions.joined(separator: ";"),
+                "birth-date": page.birthDate, "sex": page.sex.rawValue,
+                "condition": page.conditions.joined(separator: ";"),
                 "research-consent": page.researchConsent ? "yes" : "no",
                 "prior-treatment": page.priorTreatments.map {
                     $0.category.rawValue + ($0.adequateTrials.map { ":\($0)" } ?? "")

@@ -125,7 +125,8 @@ extension Registry {
                     arguments: [identity.mrn, patient.id!])
             {
                 throw RegistryError.refused(
-                    "--mrn: that MRN is already enrolled as \(RecordKind.patient.displayID(other)); nothing changed")
+                    "that MRN is already enrolled as \(RecordKind.patient.displayID(other)); nothing changed",
+                    about: .field("mrn"))
             }
             try identity.update(db)
             if changed.contains("birth-date") { try refreshAgeAtDayZero(db, patient: patient.id!) }

@@ -80,7 +80,8 @@ extension Registry {
         var page = PatientPage(
             id: id.description, mrn: identity.mrn, givenName: identity.givenName, familyName: identity.familyName,
             birthDate: identity.birthDate, phone: identity.phone, email: identity.email, address: identity.address,
-            ageAtEnrolment: birth.age(on: enrolled), sex: patient.sex,
+            ageAtEnrolment: birth.age(on: enrolled),
+            sex: try storedWord(patient.sex, "the sex of \(id)", remedy: StoredValue.restoreRemedy),
             enrolledOn: patient.enrolledOn, conditions: conditions,
             endedConditions: endedConditions,
             researchConsent: patient.researchConsent, consentWithdrawnOn: patient.consentWithdrawnOn,

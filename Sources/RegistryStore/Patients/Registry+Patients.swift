@@ -20,8 +20,8 @@ extension Registry {
         try lookup.forEachRow { row in existing = row.int64(0) }
         if let existing {
             throw RegistryError.refused(
-                "--mrn: this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)"
-            )
+                "this MRN is already enrolled as \(RecordKind.patient.displayID(existing)) (each patient is enrolled once)",
+                about: .field("mrn"))
         }
         let patient = PatientRow(
             id: nil, sex: enrollment.sex.rawValue, enrolledOn: enrollment.enrolledOn.description,
@@ -245,12 +245,14 @@ extension Registry {
                 func split(_ text: String?) -> [String] {
                     text.map { $0.split(separator: separator, omittingEmptySubsequences: false).map(String.init) } ?? []
                 }
+                let id = RecordKind.patient.displayID(try row.required(row.int64, 0))
                 list.append(
                     PatientSummary(
-                        id: RecordKind.patient.displayID(try row.required(row.int64, 0)),
+                        id: id,
                         mrn: try row.required(row.string, 5),
                         givenName: try row.required(row.string, 6), familyName: try row.required(row.string, 7),
-                        sex: try row.required(row.string, 1), enrolledOn: try row.required(row.string, 2),
+                        sex: try row.required(row.string, 1),
+                        enrolledOn: try row.required(row.string, 2),
                         conditions: split(row.string(8)),
                         researchConsent: try row.required(row.bool, 3), consentWithdrawnOn: row.string(4),
                         infusions: row.int(9) ?? 0,
@@ -277,7 +279,9 @@ extension Registry {
             arguments: [id])
         return PatientSummary(
             id: RecordKind.patient.displayID(id), mrn: identity.mrn, givenName: identity.givenName,
-            familyName: identity.familyName, sex: patient.sex, enrolledOn: patient.enrolledOn,
+            familyName: identity.familyName,
+            sex: patient.sex,
+            enrolledOn: patient.enrolledOn,
             conditions: try conditions(db, patient: id), researchConsent: patient.researchConsent,
             consentWithdrawnOn: patient.consentWithdrawnOn, infusions: infusions, lastAssessedOn: lastAssessed,
             flags: try openFlags(db, patient: id))

@@ -240,7 +240,7 @@ extension Registry {
     ) throws -> View {
         guard after != before else {
             throw RegistryError.refused(
-                "the correction changes nothing in \(id); give the fields to change (see 'ketareg correct --help')")
+                "the correction changes nothing in \(id)", remedies: [.giveFieldsToChange])
         }
         try row.update(db)
         try audit(

@@ -18,11 +18,12 @@ extension Registry {
         return try write { db in
             guard id.kind == .infusion, let infusion = try InfusionRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused(
-                    "<infusion-id>: no infusion \(id) in this registry (see 'ketareg patient show')")
+                    "no infusion \(id) in this registry", about: .record(.infusion), remedies: [.showPatient(nil)])
             }
             guard !infusion.enteredInError else {
                 throw RegistryError.refused(
-                    "<infusion-id>: \(id) was marked entered in error; observations go with a real infusion")
+                    "\(id) was marked entered in error; observations go with a real infusion", about: .record(.infusion)
+                )
             }
             // The infusion's day, start and length, read as histories read them, are what count
             // here: recording vitals at the bedside does not depend on the rest of its row.
@@ -84,8 +85,9 @@ extension Registry {
                     let found = try InfusionRow.fetchOne(db, key: infusion.row), found.patientId == patient.id
                 else {
                     throw RegistryError.refused(
-                        "--infusion: no infusion \(infusion) for \(id); give one of this patient's infusion ids (see 'ketareg patient show \(id)')"
-                    )
+                        "no infusion \(infusion) for \(id); give one of this patient's infusion ids",
+                        about: .field("infusion"),
+                        remedies: [.showPatient(id.description)])
                 }
                 infusionRow = found.id
             }
@@ -109,9 +111,8 @@ extension Registry {
                 let existing = try existingAssessment(
                     db, patient: patient.id!, scale: scored.scale, on: date, timepoint: timepoint)
             {
-                throw RegistryError.refused(
-                    Self.duplicateMessage(
-                        existing: existing, patient: id, scale: scored.scale, on: date, timepoint: timepoint))
+                throw Self.duplicate(
+                    existing: existing, patient: id, scale: scored.scale, on: date, timepoint: timepoint)
             }
             return try insertAssessment(
                 db, scored, patient: patient.id!, enrolledFor: conditions(db, patient: patient.id!),
@@ -140,16 +141,16 @@ extension Registry {
             try existingAssessment(
                 db, patient: try requirePatient(db, id).id!, scale: scale, on: date, timepoint: timepoint)
         }) {
-            throw RegistryError.refused(
-                Self.duplicateMessage(existing: existing, patient: id, scale: scale, on: date, timepoint: timepoint))
+            throw Self.duplicate(existing: existing, patient: id, scale: scale, on: date, timepoint: timepoint)
         }
     }
 
-    static func duplicateMessage(
+    static func duplicate(
         existing: String, patient: RecordID, scale: String, on date: ClinicalDate, timepoint: Timepoint
-    ) -> String {
-        "\(existing) already records \(scale) for \(patient) on \(date) (\(timepoint.rawValue)); nothing was saved. "
-            + "To change it: 'ketareg correct \(existing) --answers ... --reason ...'. A genuine second administration that day: add --repeat"
+    ) -> RegistryError {
+        .refused(
+            "\(existing) already records \(scale) for \(patient) on \(date) (\(timepoint.rawValue)); nothing was saved",
+            remedies: [.correctRecord(existing), .recordSecondAdministration])
     }
 
     /// Records a treatment alongside ketamine.
@@ -182,8 +183,8 @@ extension Registry {
         try endedStatement.forEachRow { row in endedOn = row.string(0) }
         if let ended = endedOn, ended < entry.date.description {
             throw RegistryError.refused(
-                "\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused ('ketareg patient condition add' takes it up again)"
-            )
+                "\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused",
+                remedies: [.resumeCondition])
         }
         var row = InfusionRow(patientId: patient, condition: given, entry: entry)
         try row.insertFast(db)
@@ -223,13 +224,15 @@ extension Registry {
             guard let history = try histories(db, condition: nil, patient: id).first,
                 let module = catalog.condition(conditionID)
             else {
-                throw RegistryError.refused("--for: the condition '\(conditionID)' is not in this program's catalog")
+                throw RegistryError.refused(
+                    "the condition '\(conditionID)' is not in this program's catalog", about: .field("for"))
             }
             let course = CourseTimeline(condition: module, history: history.asOf(date)).courses.last
             guard let course, course.dayZero != nil, !course.isOver(on: date.adding(days: -1)) else {
                 throw RegistryError.refused(
-                    "--on: \(id) has no \(conditionID) course in progress on \(date)"
-                        + (course?.overOn.map { " (the last one was over on \($0))" } ?? "") + "; nothing to end")
+                    "\(id) has no \(conditionID) course in progress on \(date)"
+                        + (course?.overOn.map { " (the last one was over on \($0))" } ?? "") + "; nothing to end",
+                    about: .field("on"))
             }
         }
         var row = CourseEventRow(
@@ -298,8 +301,8 @@ extension Registry {
     ) throws -> AssessmentView {
         guard scored.forEveryCondition || enrolled.contains(scored.condition) else {
             throw RegistryError.refused(
-                "--scale: \(scored.scale) belongs to the condition '\(scored.condition)', but \(RecordKind.patient.displayID(patient)) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions"
-            )
+                "\(scored.scale) belongs to the condition '\(scored.condition)', but \(RecordKind.patient.displayID(patient)) is enrolled for \(enrolled.joined(separator: ", ")); choose a scale of those conditions",
+                about: .field("scale"))
         }
         var row = AssessmentRow(patientId: patient, scored: scored, on: date, timepoint: timepoint)
         try row.insertFast(db)

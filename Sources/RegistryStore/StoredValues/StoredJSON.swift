@@ -169,37 +169,37 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
 /// would then write the default back: an adverse event's grade as mild, an infusion without its
 /// start time or medication, an assessment's open safety flags closed). `what` names the record
 /// and field, `kind` what it should be; the stored text itself is not repeated.
-/// `remedy` says what the clinic can do about it.
+/// `remedy` says what the clinic can do about it, after verifying the registry.
 func stored<Value>(
     _ what: @autoclosure () -> String, as kind: @autoclosure () -> String,
-    remedy: @autoclosure () -> String = StoredValue.recordRemedy,
+    remedy: [RegistryError.Remedy] = StoredValue.recordRemedy,
     _ read: () throws -> Value?
 ) throws -> Value {
     if let value = try? read() { return value }
     throw RegistryError.storage(
         "\(what()): not \(kind()) as KetaReg stores it; nothing changed. "
-            + "The registry was changed outside KetaReg or is damaged: `ketareg verify` checks it; \(remedy())")
+            + "The registry was changed outside KetaReg or is damaged",
+        remedies: [.verifyRegistry] + remedy)
 }
 
 /// What a stored-value error suggests.
 enum StoredValue {
     /// For a field of a clinical record, which can be taken out without reading it.
-    static let recordRemedy =
-        "`ketareg correct RECORD --entered-in-error` takes a damaged clinical record out, `ketareg restore` brings back a backup"
-    /// For a field of the patient, which no command writes again.
-    static let restoreRemedy = "`ketareg restore` brings back a backup"
+    static let recordRemedy: [RegistryError.Remedy] = [.markEnteredInError, .restoreBackup]
+    /// For a field of the patient, which no change writes again.
+    static let restoreRemedy: [RegistryError.Remedy] = [.restoreBackup]
     /// For the end of one of a patient's conditions.
-    static func conditionEndRemedy(_ patient: String, _ condition: String) -> String {
-        "`ketareg patient condition end \(patient) \(condition) --on DATE` records the end again"
+    static func conditionEndRemedy(_ patient: String, _ condition: String) -> [RegistryError.Remedy] {
+        [.recordConditionEndAgain(patient: patient, condition: condition)]
     }
 }
 
 /// A stored word of a vocabulary, read as ``stored(_:as:_:)`` reads.
 func storedWord<Word: Vocabulary>(
     _ text: String, _ what: @autoclosure () -> String,
-    remedy: @autoclosure () -> String = StoredValue.recordRemedy
+    remedy: [RegistryError.Remedy] = StoredValue.recordRemedy
 ) throws -> Word {
-    try stored(what(), as: "one of \(Word.allowedWords)", remedy: remedy()) { Word(rawValue: text) }
+    try stored(what(), as: "one of \(Word.allowedWords)", remedy: remedy) { Word(rawValue: text) }
 }
 
 /// A stored JSON list of text (`["a","b"]`), read as ``stored(_:as:_:)`` reads.
@@ -210,9 +210,9 @@ func storedStringList(_ text: String, _ what: @autoclosure () -> String) throws 
 /// A stored day (`YYYY-MM-DD`), read as ``stored(_:as:_:)`` reads.
 func storedDate(
     _ text: String, _ what: @autoclosure () -> String,
-    remedy: @autoclosure () -> String = StoredValue.recordRemedy
+    remedy: [RegistryError.Remedy] = StoredValue.recordRemedy
 ) throws -> ClinicalDate {
-    try stored(what(), as: "a date (YYYY-MM-DD)", remedy: remedy()) { try ClinicalDate.parse(text, field: "on") }
+    try stored(what(), as: "a date (YYYY-MM-DD)", remedy: remedy) { try ClinicalDate.parse(text, field: "on") }
 }
 
 /// A stored time of day (`HH:MM`), read as ``stored(_:as:_:)`` reads.

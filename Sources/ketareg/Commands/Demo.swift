@@ -26,7 +26,8 @@ struct Demo: ParsableCommand {
         let catalog = try modules.load()
         let today = try ClinicDay.today()
         let registry = try Registry.create(
-            at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock()
+            at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock(),
+            random: ClinicDay.random
         ).operated(byAccount: ClinicDay.account)
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
@@ -157,7 +158,7 @@ struct Demo: ParsableCommand {
         print(
             "Outbox (ketareg export status): "
                 + (try registry.outbox().map {
-                    "\($0.id) \($0.state), \($0.patients) consenting patients, \($0.attempts) attempt\($0.attempts == 1 ? "" : "s")"
+                    "\($0.id) \($0.state.rawValue), \($0.patients) consenting patients, \($0.attempts) attempt\($0.attempts == 1 ? "" : "s")"
                 }.joined(separator: "; ")))
         _ = entry
     }

@@ -127,7 +127,7 @@ struct EndpointCommand: ParsableCommand {
                                     ? "\(endpoint.profile.rawValue) (k \(endpoint.k))"
                                     : "summary (min cell \(endpoint.minCell))",
                                 endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
-                                schedules.first { $0.endpoint == endpoint.name }?.every ?? "-",
+                                schedules.first { $0.endpoint == endpoint.name }?.every.rawValue ?? "-",
                             ]
                         }))
         }

@@ -118,7 +118,7 @@ struct ExportCommand: ParsableCommand {
             let attempts = try exporter.deliverDue(endpoint: endpoint, holder: ClinicDay.leaseHolder).filter {
                 $0.id == entry.id
             }
-            let state = attempts.first?.state ?? "pending"
+            let state = (attempts.first?.state ?? .pending).rawValue
             if json {
                 try printJSON([
                     "export": entry.id, "state": state, "action": how,
@@ -146,12 +146,10 @@ struct ExportCommand: ParsableCommand {
         @Option(help: ArgumentHelp("daily, weekly or monthly.", valueName: "period")) var every: String
 
         func run() throws {
-            guard ["daily", "weekly", "monthly"].contains(every) else {
-                throw InputError(field: "every", got: every, allowed: "daily, weekly or monthly")
-            }
-            try global.openRegistry().setSchedule(endpoint: endpoint, every: every, actor: global.actorName)
+            let interval = try ExportInterval.parse(every, field: "every")
+            try global.openRegistry().setSchedule(endpoint: endpoint, every: interval, actor: global.actorName)
             print(
-                "\(endpoint) is exported \(every). Run 'ketareg export run-due' every few minutes from cron or the systemd timer in Registry/deploy/."
+                "\(endpoint) is exported \(interval.rawValue). Run 'ketareg export run-due' every few minutes from cron or the systemd timer in Registry/deploy/."
             )
         }
     }
@@ -187,11 +185,11 @@ struct ExportCommand: ParsableCommand {
             let attempts = try exporter.deliverDue(holder: ClinicDay.leaseHolder)
             for attempt in attempts {
                 let metadata: Logger.Metadata = [
-                    "endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state)",
+                    "endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state.rawValue)",
                     "status": "\(attempt.status.map(String.init) ?? "none")",
                     "nextAttempt": "\(attempt.nextAttemptAt ?? "none")",
                 ]
-                if attempt.state == "failed" {
+                if attempt.state == .failed {
                     log.error("delivery", metadata: metadata)
                 } else {
                     log.info("delivery", metadata: metadata)
@@ -206,7 +204,7 @@ struct ExportCommand: ParsableCommand {
                 for attempt in attempts { print("\(attempt.id) to \(attempt.endpoint): \(attempt.detail)") }
                 if built.isEmpty && attempts.isEmpty { print("Nothing due.") }
             }
-            if attempts.contains(where: { $0.state == "failed" }) { throw ExitCode(ExitStatus.delivery) }
+            if attempts.contains(where: { $0.state == .failed }) { throw ExitCode(ExitStatus.delivery) }
         }
     }
 
@@ -224,14 +222,14 @@ struct ExportCommand: ParsableCommand {
             if exports.isEmpty { return print("The outbox is empty.") }
             for entry in exports {
                 var line =
-                    "\(entry.id)  \(entry.endpoint)  \(entry.state.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
+                    "\(entry.id)  \(entry.endpoint)  \(entry.state.rawValue.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
                 switch entry.state {
-                case "delivered":
+                case .delivered:
                     line += "; delivered \(entry.deliveredAt ?? "")" + (entry.lastStatus.map { " (\($0))" } ?? "")
-                case "failed":
+                case .failed:
                     line +=
                         "\n    FAILED: \(entry.lastError ?? "unknown reason")\n    When fixed: ketareg export retry \(entry.id)"
-                default:
+                case .pending:
                     line +=
                         entry.lastError.map { "; last attempt: \($0); next after \(entry.nextAttemptAt)" }
                         ?? "; next attempt after \(entry.nextAttemptAt)"

@@ -49,13 +49,13 @@ struct FlagCommand: ParsableCommand {
                         + flags.map { flag in
                             [
                                 flag.id, flag.patient, names[flag.patient] ?? "", flag.flag, flag.source, flag.raisedOn,
-                                flag.state == "open"
+                                flag.state == .open
                                     ? "OPEN"
                                     : "reviewed by \(flag.reviewedBy ?? "?") \(flag.reviewedAt.map { String($0.prefix(10)) } ?? "")",
-                                flag.state == "open" ? flag.rule : (flag.action ?? ""),
+                                flag.state == .open ? flag.rule : (flag.action ?? ""),
                             ]
                         }))
-            let openCount = flags.filter { $0.state == "open" }.count
+            let openCount = flags.filter { $0.state == .open }.count
             print(
                 "\(counted(flags.count, "flag")), \(openCount) open."
                     + (openCount > 0 ? " Record a review with 'ketareg flag review F-... --action \"...\"'." : ""))

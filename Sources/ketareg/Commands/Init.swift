@@ -22,7 +22,8 @@ struct Init: RegistryCommand {
 
     func run() throws {
         let registry = try Registry.create(
-            at: global.registryPath, clinic: clinic, today: try ClinicDay.today(), clock: try ClinicDay.clock()
+            at: global.registryPath, clinic: clinic, today: try ClinicDay.today(), clock: try ClinicDay.clock(),
+            random: ClinicDay.random
         ).operated(byAccount: ClinicDay.account)
         if json {
             try printJSON(["path": registry.path, "clinic": clinic ?? ""])

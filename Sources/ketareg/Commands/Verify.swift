@@ -23,8 +23,11 @@ struct Verify: RegistryCommand {
 
     func run() throws {
         // As the file is: verifying never migrates or writes.
-        let report = try Registry.inspect(at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock())
-            .verify()
+        let report = try Registry.inspect(
+            at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(),
+            random: ClinicDay.random
+        )
+        .verify()
         if json {
             try printJSON(report)
         } else if report.intact {

@@ -159,7 +159,7 @@ struct PatientReport {
     func html() -> String {
         var body = "<h1>\(escapeHTML(page.id)) \(escapeHTML(page.familyName)), \(escapeHTML(page.givenName))</h1>\n"
         body +=
-            "<p class=\"meta\">MRN \(escapeHTML(page.mrn)); \(escapeHTML(page.sex)), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn). "
+            "<p class=\"meta\">MRN \(escapeHTML(page.mrn)); \(escapeHTML(page.sex.rawValue)), \(page.ageAtEnrolment) at enrolment on \(page.enrolledOn). "
             + "Conditions: \(escapeHTML(page.conditions.map { catalog.condition($0)?.name ?? $0 }.joined(separator: "; "))). Made \(today) by ketareg; it identifies the patient: keep it at the clinic.</p>\n"
         if !page.courses.isEmpty {
             body +=

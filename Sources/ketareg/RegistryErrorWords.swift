@@ -1,0 +1,45 @@
+import RegistryStore
+
+extension RegistryError {
+    /// The error as `ketareg` says it: the subject as the option (`--mrn:`) or argument
+    /// (`<flag-id>:`) that gave it, the store's sentence, then each remedy as the command that
+    /// takes it.
+    var commandLineText: String {
+        let about: String =
+            switch subject {
+            case .field(let name): name.hasPrefix("<") || name.hasPrefix("$") ? "\(name): " : "--\(name): "
+            case .record(let kind): "<\(kind.noun)-id>: "
+            case nil: ""
+            }
+        return about + message + remedies.map { "; " + $0.commandLineText }.joined()
+    }
+}
+
+extension RegistryError.Remedy {
+    /// The remedy as the command that takes it.
+    var commandLineText: String {
+        switch self {
+        case .verifyRegistry: "'ketareg verify' checks it"
+        case .markEnteredInError:
+            "'ketareg correct RECORD --entered-in-error' takes a damaged clinical record out"
+        case .restoreBackup: "'ketareg restore' brings back a backup"
+        case .recordConditionEndAgain(let patient, let condition):
+            "'ketareg patient condition end \(patient) \(condition) --on DATE' records the end again"
+        case .listFlags: "see 'ketareg flag list'"
+        case .listPatients: "see 'ketareg patients'"
+        case .showPatient(let patient): "see 'ketareg patient show\(patient.map { " " + $0 } ?? "")'"
+        case .listExports: "see 'ketareg export status'"
+        case .listEndpoints: "see 'ketareg endpoint list'"
+        case .addEndpoint: "add one with 'ketareg endpoint add'"
+        case .giveFieldsToChange: "give the fields to change (see 'ketareg correct --help')"
+        case .correctRecord(let record):
+            "to change it: 'ketareg correct \(record) --reason TEXT' with the fields to change"
+        case .recordSecondAdministration: "a genuine second administration that day: add --repeat"
+        case .resumeCondition: "'ketareg patient condition add' takes it up again"
+        case .createRegistry: "create one with 'ketareg init'"
+        case .chooseAnotherRegistry: "point --registry (or KETAREG_REGISTRY) at another path"
+        case .replaceExisting: "restore replaces it only with --force"
+        case .backUpFirst: "back it up first with 'ketareg backup'"
+        }
+    }
+}
