@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "HubCore", "PayloadFormat", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

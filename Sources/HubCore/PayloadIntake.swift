@@ -23,6 +23,12 @@ public struct ConditionOutcome: Sendable, Hashable {
     /// The row as the clinic sent it.
     public var row: OutcomeSummary
 
+    /// `row`, of the outcomes table of `condition`.
+    public init(condition: String, row: OutcomeSummary) {
+        self.condition = condition
+        self.row = row
+    }
+
     /// The row's members.
     public subscript<Value>(dynamicMember member: KeyPath<OutcomeSummary, Value>) -> Value { row[keyPath: member] }
 }

@@ -1,47 +1,32 @@
 import Foundation
+import PayloadFormat
 
-/// One clinic's latest row for one outcome, as stored from its summary payload.
-public struct ClinicOutcome: Sendable, Equatable {
+/// One clinic's latest row for one outcome, as stored from its summary payload: the payload's own
+/// ``OutcomeSummary`` with its condition (``ConditionOutcome``), and the clinic and period it came
+/// from. Its members read as the row's own (`row.met` as `met`, `row.condition`).
+@dynamicMemberLookup
+public struct ClinicOutcome: Sendable, Hashable {
     /// The clinic's name at the hub.
     public var clinic: String
     /// The period (`YYYY-MM`) of the summary the row came from.
     public var period: String
-    /// The condition's id.
-    public var condition: String
-    /// The rule's id (`response`, `remission`).
-    public var outcome: String
-    /// The id of the scale the rule is judged on.
-    public var scale: String
-    /// The subscore the rule is judged on; nil when it judges the total score.
-    public var subscore: String?
-    /// `immediate` or `sustained`.
-    public var window: String
-    /// Which follow-up visit a sustained outcome is judged at (`visit-1`); nil for immediate.
-    public var visit: String?
-    /// Patients assessed, as the clinic published it (rounded); nil when the clinic suppressed it.
-    public var assessed: Int?
-    /// Patients meeting the outcome, as the clinic published it (rounded); nil when the clinic
-    /// suppressed it.
-    public var met: Int?
-    /// True when the clinic hid any of the row's counts.
-    public var suppressed: Bool
+    /// The row as the clinic sent it, with its condition. The hub keeps every member but
+    /// `rateMissingAsNonResponse`, which it does not store and reads back as nil.
+    public var received: ConditionOutcome
 
-    /// Every member, as the store reads them.
-    public init(
-        clinic: String, period: String, condition: String, outcome: String, scale: String, subscore: String? = nil,
-        window: String, visit: String? = nil, assessed: Int?, met: Int?, suppressed: Bool
-    ) {
+    /// The row of `clinic`'s summary for `period`.
+    public init(clinic: String, period: String, received: ConditionOutcome) {
         self.clinic = clinic
         self.period = period
-        self.condition = condition
-        self.outcome = outcome
-        self.scale = scale
-        self.subscore = subscore
-        self.window = window
-        self.visit = visit
-        self.assessed = assessed
-        self.met = met
-        self.suppressed = suppressed
+        self.received = received
+    }
+
+    /// The condition's id.
+    public var condition: String { received.condition }
+
+    /// The row's members.
+    public subscript<Value>(dynamicMember member: KeyPath<OutcomeSummary, Value>) -> Value {
+        received.row[keyPath: member]
     }
 }
 

@@ -4,6 +4,7 @@ import HubCore
 import Logging
 import NIOCore
 import NIOPosix
+import PayloadFormat
 import PostgresNIO
 
 extension HubDatabase {
@@ -14,21 +15,31 @@ extension HubDatabase {
     public func latestOutcomes(condition: String? = nil) async throws -> [ClinicOutcome] {
         let rows = try await client.query(
             """
-            SELECT clinic, period, condition, outcome, scale, subscore, outcome_window, visit, assessed, met, suppressed
+            SELECT clinic, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
+                   eligible, assessed, missing, met, rate, suppressed, computed_in
             FROM latest_summary_outcomes
             WHERE \(condition ?? "") = '' OR condition = \(condition ?? "")
             ORDER BY condition, outcome, scale, outcome_window, visit, clinic
             """, logger: logger)
         var outcomes: [ClinicOutcome] = []
-        for try await (clinic, period, condition, outcome, scale, subscore, window, visit, assessed, met, suppressed)
-            in rows.decode((String, String, String, String, String, String, String, String, Int?, Int?, Bool).self)
-        {
+        for try await row in rows {
+            // Sixteen columns: more than one tuple decodes, so by position.
+            let cells = row.makeRandomAccess()
+            func text(_ index: Int) throws -> String { try cells[index].decode(String.self) }
+            func count(_ index: Int) throws -> Int? { try cells[index].decode(Int?.self) }
+            let subscore = try text(5)
+            let visit = try text(7)
             outcomes.append(
                 ClinicOutcome(
-                    clinic: clinic, period: period, condition: condition, outcome: outcome, scale: scale,
-                    subscore: subscore.isEmpty ? nil : subscore, window: window, visit: visit.isEmpty ? nil : visit,
-                    assessed: assessed, met: met,
-                    suppressed: suppressed))
+                    clinic: try text(0), period: try text(1),
+                    received: ConditionOutcome(
+                        condition: try text(2),
+                        row: OutcomeSummary(
+                            outcome: try text(3), scale: try text(4), subscore: subscore.isEmpty ? nil : subscore,
+                            rule: try text(8), window: try text(6), visit: visit.isEmpty ? nil : visit,
+                            eligible: try count(9), assessed: try count(10), missing: try count(11),
+                            met: try count(12), rate: try cells[13].decode(Double?.self),
+                            suppressed: try cells[14].decode(Bool.self), computedIn: try text(15)))))
         }
         return outcomes
     }

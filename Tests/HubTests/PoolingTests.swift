@@ -1,14 +1,22 @@
 import Foundation
 import HubCore
+import PayloadFormat
 import RegistryTestSupport
 import Testing
 
 @Suite("What the network may publish: its minimum cell size")
 struct PoolingTests {
-    func row(_ clinic: String, met: Int?, assessed: Int?, suppressed: Bool = false) -> ClinicOutcome {
+    func row(
+        _ clinic: String, met: Int?, assessed: Int?, suppressed: Bool = false, condition: String = "depression",
+        window: String = "immediate"
+    ) -> ClinicOutcome {
         ClinicOutcome(
-            clinic: clinic, period: "2026-10", condition: "depression", outcome: "response", scale: "madrs",
-            window: "immediate", assessed: assessed, met: met, suppressed: suppressed)
+            clinic: clinic, period: "2026-10",
+            received: ConditionOutcome(
+                condition: condition,
+                row: OutcomeSummary(
+                    outcome: "response", scale: "madrs", rule: "MADRS down 50%", window: window,
+                    assessed: assessed, met: met, suppressed: suppressed, computedIn: "2026-10")))
     }
 
     @Test(
@@ -65,12 +73,8 @@ struct PoolingTests {
     @Test("Outcomes are grouped by condition, outcome, scale and window, in that order")
     func grouping() {
         var rows = [row("A", met: 20, assessed: 40), row("B", met: 22, assessed: 44)]
-        var sustained = row("A", met: 15, assessed: 40)
-        sustained.window = "sustained"
-        rows.append(sustained)
-        var migraine = row("C", met: 12, assessed: 30)
-        migraine.condition = "migraine"
-        rows.append(migraine)
+        rows.append(row("A", met: 15, assessed: 40, window: "sustained"))
+        rows.append(row("C", met: 12, assessed: 30, condition: "migraine"))
         let pooled = Pooling.pool(rows, minimumCellSize: 11)
         #expect(
             pooled.map { "\($0.condition)/\($0.window)/\($0.clinics.count)" } == [
