@@ -93,8 +93,9 @@ let package = Package(
             resources: [.embedInCode("Schemas")]
         ),
 
-        // The clinic's use cases, for every front door: the day sheet and the due list.
-        .target(name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore"]),
+        // The clinic's use cases, for every front door: the day sheet, the due list, recording an
+        // assessment, export runs.
+        .target(name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore", "RegistryExport"]),
 
         // The demo's synthetic clinic and its in-memory research network: invented patients for
         // `ketareg demo` and Scripts/hub, kept out of the commands' own code.
@@ -189,7 +190,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "ClinicWorkTests",
-            dependencies: ["ClinicWork", "RegistryStore", "RegistryCore", "Depression", "RegistryTestSupport"]),
+            dependencies: [
+                "ClinicWork", "RegistryStore", "RegistryCore", "RegistryExport", "DemoClinic", "Depression",
+                "RegistryTestSupport",
+            ]),
         .testTarget(
             name: "DeclarativeConditionsTests",
             dependencies: [

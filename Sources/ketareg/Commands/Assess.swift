@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import Foundation
 import RegistryCore
 import RegistryStore
@@ -45,15 +46,15 @@ struct Assess: RegistryCommand {
     func run() throws {
         let catalog = try global.catalog()
         let registry = try global.openRegistry()
+        let recording = AssessmentRecording(registry: registry, catalog: catalog)
         let patient = try patientID(id, registry: registry)
-        guard let found = catalog.scale(scale.lowercased()) else {
-            throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
-        }
+        let found = try recording.scale(scale)
         let date = try ClinicDay.parse(on, field: "on")
         let when = try Timepoint.parse(timepoint, field: "timepoint")
         // At the keyboard, before any item is asked, so that no answer typed is lost to a refusal.
-        if answers == nil, value == nil, !repeatAdministration {
-            try registry.refuseDuplicateAssessment(patient: patient, scale: found.id, on: date, timepoint: when)
+        if answers == nil, value == nil {
+            try recording.checkNotRecorded(
+                patient: patient, scale: found, on: date, timepoint: when, repeatAdministration: repeatAdministration)
         }
         let person = try registry.patientSummary(patient)
         let raw = try readAnswers(
@@ -61,12 +62,12 @@ struct Assess: RegistryCommand {
             header:
                 "\(person.id)  \(escapingControlCharacters(person.familyName)), \(escapingControlCharacters(person.givenName))  (MRN \(escapingControlCharacters(person.mrn)))"
                 + ": \(found.name), \(when.rawValue), \(date)")
-        let scored = try catalog.assess(scale: found.id, answers: raw)
-        let assessment = try registry.addAssessment(
-            scored, patient: patient, on: date, timepoint: when, repeat: repeatAdministration, actor: global.actorName)
-        if json { return try printJSON(assessment) }
-        printAssessment(assessment, scored: scored, catalog: catalog)
-        try printRaisedFlags(registry, from: assessment.id, patient: patient)
+        let recorded = try recording.record(
+            patient: patient, scale: found, answers: raw, on: date, timepoint: when,
+            repeatAdministration: repeatAdministration, actor: global.actorName)
+        if json { return try printJSON(recorded.assessment) }
+        printAssessment(recorded.assessment, scored: recorded.scored, catalog: catalog)
+        printFlagsForReview(recorded.raisedFlags)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import CurlTransport
 import Foundation
 import Logging
@@ -93,43 +94,39 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "endpoint")) var endpoint: String
 
         func run() throws {
-            let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
-            let entry: OutboxEntry
-            let how: String
-            switch try exporter.run(endpoint: endpoint, actor: global.actorName) {
-            case .built(let built):
-                (entry, how) = (built, "built")
-            case .resumed(let waiting):
-                (entry, how) = (waiting, "resumed")
+            let runs = ExportRuns(
+                exporter: makeExporter(try global.openRegistry(), catalog: try global.catalog()),
+                holder: ClinicDay.leaseHolder)
+            let run = try runs.runNow(endpoint: endpoint, actor: global.actorName)
+            let entry = run.entry
+            switch run.action {
+            case .built: break
+            case .resumed:
                 note(
-                    "Export \(waiting.id), built \(waiting.createdAt), was not delivered yet: sending it again under its own key."
+                    "Export \(entry.id), built \(entry.createdAt), was not delivered yet: sending it again under its own key."
                 )
-            case .unchanged(let delivered):
+            case .unchanged:
                 if json {
                     return try printJSON([
-                        "export": delivered.id, "state": "delivered", "action": "unchanged",
+                        "export": entry.id, "state": "delivered", "action": "unchanged",
                         "detail": "nothing changed since it was delivered; nothing sent",
                     ])
                 }
                 return print(
-                    "Nothing changed since export \(delivered.id) was delivered to \(endpoint) (\(delivered.deliveredAt ?? delivered.createdAt)); nothing sent."
+                    "Nothing changed since export \(entry.id) was delivered to \(endpoint) (\(entry.deliveredAt ?? entry.createdAt)); nothing sent."
                 )
             }
-            let attempts = try exporter.deliverDue(endpoint: endpoint, holder: ClinicDay.leaseHolder).filter {
-                $0.id == entry.id
-            }
-            let state = (attempts.first?.state ?? .pending).rawValue
             if json {
                 try printJSON([
-                    "export": entry.id, "state": state, "action": how,
-                    "detail": attempts.first?.detail ?? "waiting for its next attempt",
+                    "export": entry.id, "state": run.state.rawValue, "action": run.action.rawValue,
+                    "detail": run.attempt?.detail ?? "waiting for its next attempt",
                 ])
             } else {
                 print(
-                    "Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(attempts.first?.detail ?? "stored; waiting for its next attempt")"
+                    "Export \(entry.id) to \(endpoint) (\(entry.patients) consenting patients): \(run.attempt?.detail ?? "stored; waiting for its next attempt")"
                 )
             }
-            if state != "delivered" { throw ExitCode(ExitStatus.delivery) }
+            if run.state != .delivered { throw ExitCode(ExitStatus.delivery) }
         }
     }
 
@@ -172,8 +169,11 @@ struct ExportCommand: ParsableCommand {
             // payload content, patient data or a token.
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
             let log = Logger(label: "ketareg.export")
-            let exporter = makeExporter(try global.openRegistry(), catalog: try global.catalog())
-            let built = try exporter.buildScheduled()
+            let runs = ExportRuns(
+                exporter: makeExporter(try global.openRegistry(), catalog: try global.catalog()),
+                holder: ClinicDay.leaseHolder)
+            let due = try runs.runDue()
+            let (built, attempts) = (due.built, due.attempts)
             for entry in built {
                 log.info(
                     "built",
@@ -182,7 +182,6 @@ struct ExportCommand: ParsableCommand {
                         "period": "\(entry.periodKey ?? "-")",
                     ])
             }
-            let attempts = try exporter.deliverDue(holder: ClinicDay.leaseHolder)
             for attempt in attempts {
                 let metadata: Logger.Metadata = [
                     "endpoint": "\(attempt.endpoint)", "export": "\(attempt.id)", "state": "\(attempt.state.rawValue)",
@@ -204,7 +203,7 @@ struct ExportCommand: ParsableCommand {
                 for attempt in attempts { print("\(attempt.id) to \(attempt.endpoint): \(attempt.detail)") }
                 if built.isEmpty && attempts.isEmpty { print("Nothing due.") }
             }
-            if attempts.contains(where: { $0.state == .failed }) { throw ExitCode(ExitStatus.delivery) }
+            if due.anyFailed { throw ExitCode(ExitStatus.delivery) }
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import RegistryCore
 import RegistryStore
 
@@ -203,7 +204,12 @@ extension FlagCommand {
 
 /// Says which flags a record just raised, on standard output, so that no one misses them.
 func printRaisedFlags(_ registry: Registry, from source: String, patient: RecordID) throws {
-    for flag in try registry.flags(patient: patient, openOnly: true) where flag.source == source {
+    printFlagsForReview(try RaisedFlags.open(from: source, patient: patient, in: registry))
+}
+
+/// Each flag a record raised, with how to review it.
+func printFlagsForReview(_ flags: [SafetyFlagView]) {
+    for flag in flags {
         print(
             "  FOR CLINICIAN REVIEW: \(flag.id) \(flag.flag) (\(flag.rule)). After review: ketareg flag review \(flag.id) --action \"...\""
         )

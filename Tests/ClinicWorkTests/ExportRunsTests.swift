@@ -1,0 +1,76 @@
+import ClinicWork
+import DemoClinic
+import Depression
+import Foundation
+import RegistryCore
+import RegistryExport
+import RegistryStore
+import RegistryTestSupport
+import Testing
+
+/// Export runs through the library: the steps in their order (build, store, lease, deliver, judge)
+/// over the product's in-memory network, which answers 200 and keeps the keys it saw.
+@Suite("Export runs, without the command line")
+struct ExportRunsTests {
+    let catalog = try! ConditionCatalog([DepressionModule()])
+
+    func clinic() throws -> (ExportRuns, DemoNetwork, Registry, URL) {
+        let folder = try makeTemporaryFolder()
+        let registry = try Registry.create(
+            at: folder.appendingPathComponent("registry.sqlite").path, clinic: "Use-case clinic",
+            today: ClinicalDate(year: 2026, month: 3, day: 10)!,
+            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 5))
+        let enrollment = Enrollment(
+            identity: PatientIdentity(
+                mrn: "X-1", givenName: "Ada", familyName: "Okafor",
+                birthDate: ClinicalDate(year: 1980, month: 5, day: 1)!),
+            sex: .female, conditions: ["depression"], enrolledOn: ClinicalDate(year: 2026, month: 3, day: 1)!,
+            researchConsent: true, priorTreatments: [])
+        let patient = RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse").id)!
+        _ = try registry.addAssessment(
+            try catalog.assess(scale: "phq9", answers: [2, 2, 2, 2, 2, 2, 2, 2, 0]), patient: patient,
+            on: ClinicalDate(year: 2026, month: 3, day: 2)!, timepoint: .baseline, actor: "nurse")
+        let token = folder.appendingPathComponent("token").path
+        #expect(FileManager.default.createFile(atPath: token, contents: Data("t0ken\n".utf8)))
+        chmod(token, 0o600)
+        try registry.addEndpoint(
+            EndpointSettings(
+                name: "net", url: "https://research.invalid/v1/exports", tokenFile: token, tokenEnvironment: nil,
+                caFile: nil, profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "nurse")
+        let network = DemoNetwork()
+        let exporter = Exporter(registry: registry, catalog: catalog, transport: network, generator: "test")
+        let holder = LeaseHolder(name: "test@here") { _ in true }
+        return (ExportRuns(exporter: exporter, holder: holder), network, registry, folder)
+    }
+
+    @Test("A run now builds and delivers once; run again with nothing changed, it sends nothing")
+    func runNow() throws {
+        let (runs, network, _, folder) = try clinic()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try runs.runNow(endpoint: "net", actor: "nurse")
+        #expect(first.action == .built)
+        #expect(first.state == .delivered, "\(String(describing: first.attempt))")
+        #expect(first.attempt?.status == 200)
+        #expect(network.receivedKeys == [first.entry.id])
+        let again = try runs.runNow(endpoint: "net", actor: "nurse")
+        #expect(again.action == .unchanged && again.attempt == nil && again.state == .delivered)
+        #expect(again.entry.id == first.entry.id)
+        #expect(network.receivedKeys.count == 1, "nothing sent twice")
+    }
+
+    @Test("A scheduled endpoint is built once in its period and delivered; a second run finds nothing due")
+    func runDue() throws {
+        let (runs, network, registry, folder) = try clinic()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try runs.runDue().built.isEmpty, "no schedule, nothing built")
+        try registry.setSchedule(endpoint: "net", every: .monthly, actor: "nurse")
+        let due = try runs.runDue()
+        #expect(due.built.count == 1)
+        #expect(due.attempts.map(\.state) == [.delivered])
+        #expect(!due.anyFailed)
+        #expect(network.receivedKeys == due.built.map(\.id))
+        let next = try runs.runDue()
+        #expect(next.built.isEmpty && next.attempts.isEmpty)
+        #expect(network.receivedKeys.count == 1)
+    }
+}
