@@ -3,15 +3,24 @@ import Foundation
 
 /// One HTTP POST, as the network sees it.
 public struct HTTPPost: Sendable {
+    /// The address to post to; `CurlHTTPClient.post(_:)` sends only to `https://`, or `http://` on
+    /// a loopback address.
     public var url: String
+    /// The request body, sent unchanged with its length as `Content-Length`.
     public var body: Data
     /// Header names and values, sent in this order.
     public var headers: [(String, String)]
     /// A PEM bundle of certificate authorities to trust instead of the system's.
     public var caFile: String?
+    /// Seconds allowed for making the connection, TLS handshake included (libcurl's connect
+    /// timeout).
     public var connectTimeoutSeconds: Int
+    /// Seconds allowed for the whole transfer, connection included; libcurl gives up after this and
+    /// the post fails with `HTTPFailure.timeout`.
     public var totalTimeoutSeconds: Int
 
+    /// A POST of `body` to `url` with `headers`, trusting `caFile` if given; by default 10 seconds
+    /// to connect and 60 in all.
     public init(
         url: String, body: Data, headers: [(String, String)], caFile: String? = nil,
         connectTimeoutSeconds: Int = 10, totalTimeoutSeconds: Int = 60
@@ -27,9 +36,12 @@ public struct HTTPPost: Sendable {
 
 /// What came back.
 public struct HTTPReply: Sendable {
+    /// The HTTP status code of the response; a redirect comes back as its own 3xx status, since
+    /// none is followed.
     public let status: Int
     /// Response headers, names in lower case.
     public let headers: [String: String]
+    /// The response body, as received.
     public let body: Data
 }
 
@@ -46,6 +58,7 @@ public enum HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// Anything else libcurl reported.
     case other(String)
 
+    /// The message the failure carries, without its kind.
     public var description: String {
         switch self {
         case .refused(let text), .connection(let text), .timeout(let text), .tls(let text), .other(let text): text
@@ -66,8 +79,10 @@ private let curlProblem: String? = {
 /// redirects never followed, nothing printed. Each call uses its own handle, so the client can be
 /// shared between threads.
 public struct CurlHTTPClient: Sendable {
+    /// The `User-Agent` header sent with every request (ketareg sends `ketareg/` and its version).
     public let userAgent: String
 
+    /// A client that sends `userAgent` with each request.
     public init(userAgent: String) {
         self.userAgent = userAgent
     }
@@ -90,7 +105,8 @@ public struct CurlHTTPClient: Sendable {
         }
     }
 
-    /// 127.0.0.0/8, localhost and ::1.
+    /// Whether `host` is a loopback address: `localhost`, `::1` (with or without square brackets)
+    /// or a dotted IPv4 address in 127.0.0.0/8.
     public static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         if host == "localhost" || host == "::1" { return true }
@@ -98,6 +114,9 @@ public struct CurlHTTPClient: Sendable {
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
+    /// Sends one POST and waits for the reply. Any HTTP status, 4xx and 5xx included, is a success;
+    /// it fails with `HTTPFailure.refused` before sending when `check(url:)` rejects the URL, and
+    /// with `HTTPFailure.other` when libcurl cannot be loaded or set up.
     public func post(_ request: HTTPPost) -> Result<HTTPReply, HTTPFailure> {
         if let problem = Self.check(url: request.url) { return .failure(problem) }
         if let curlProblem { return .failure(.other(curlProblem)) }

@@ -14,6 +14,8 @@ public final class DemoNetwork: ExportTransport, @unchecked Sendable {
     /// Idempotency keys received, in order.
     public var receivedKeys: [String] { lock.withLock { keys } }
 
+    /// Remembers the request's `Idempotency-Key` header (an empty key when it has none) and answers
+    /// 200 with `{"status":"stored"}`; nothing leaves the process.
     public func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
         -> TransportResult
     {
@@ -26,6 +28,7 @@ public final class DemoNetwork: ExportTransport, @unchecked Sendable {
 
 /// Why the demo could not set itself up (a temporary folder it cannot write).
 public struct RegistryDemoError: Error, CustomStringConvertible {
+    /// Why the demo could not be set up, in words for the person running it.
     public let description: String
     /// An error that says `description`.
     public init(_ description: String) { self.description = description }

@@ -6,13 +6,21 @@ import RegistryCore
 /// during an infusion, `CE-` for a course started or ended by hand, `F-` for a safety flag. They are local
 /// to the clinic and never leave it.
 public enum RecordKind: String, Sendable, CaseIterable, Codable {
+    /// A patient (`P-`): the record every other one belongs to.
     case patient = "P"
+    /// An infusion (`I-`), with the monitoring recorded with it.
     case infusion = "I"
+    /// An assessment (`A-`): one scale's answers on one day, scored.
     case assessment = "A"
+    /// An adverse event (`AE-`), on its own or following an infusion.
     case adverseEvent = "AE"
+    /// A co-intervention (`C-`): a treatment alongside ketamine that may confound outcomes.
     case coIntervention = "C"
+    /// Vital signs and observations during an infusion (`O-`).
     case observation = "O"
+    /// A course started or ended by hand (`CE-`).
     case courseEvent = "CE"
+    /// A safety flag (`F-`) raised by a record, for a clinician to review.
     case flag = "F"
 
     /// The word used in audit rows and messages.
@@ -56,9 +64,13 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
 
 /// A typed reference to one record, read from what a person typed (`P-000042`, `p-42`, `A-7`).
 public struct RecordID: Sendable, Hashable, CustomStringConvertible {
+    /// The kind of record, read from the prefix.
     public let kind: RecordKind
+    /// The record's row id in its table: the number after the prefix.
     public let row: Int64
 
+    /// The id of row `row` of the table for `kind`; nothing is looked up, so the record need not
+    /// exist.
     public init(kind: RecordKind, row: Int64) {
         self.kind = kind
         self.row = row
@@ -79,5 +91,6 @@ public struct RecordID: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// The id as staff read it: the prefix, a hyphen and the row padded to six digits (`P-000042`).
     public var description: String { kind.displayID(row) }
 }

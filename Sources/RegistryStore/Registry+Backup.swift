@@ -4,7 +4,9 @@ import RegistryCore
 
 /// What a backup or a restore wrote, checked after writing.
 public struct BackupSummary: Sendable, Codable, Hashable {
+    /// The path of the file written: the backup, or the registry restored.
     public let file: String
+    /// The file's size in bytes once written and checked (0 if its size cannot be read).
     public let bytes: Int
     /// Rows in each table of the copy.
     public let rows: [String: Int]

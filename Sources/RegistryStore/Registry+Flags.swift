@@ -4,8 +4,12 @@ import RegistryCore
 
 /// A safety flag as the clinic reads it: what raised it, from which record, and what was done.
 public struct SafetyFlagView: Sendable, Codable, Hashable {
+    /// The flag's id (`F-`), as ``Registry/reviewFlag(_:action:actor:)`` takes it.
     public let id: String
+    /// The id (`P-`) of the patient whose record raised it.
     public let patient: String
+    /// The kind of flag, by name: `serious-adverse-event`, `high-blood-pressure`,
+    /// `low-oxygen-saturation`, `respiratory-depression`, or one that a scale's safety check names.
     public let flag: String
     /// The rule that raised it, in words.
     public let rule: String
@@ -15,9 +19,14 @@ public struct SafetyFlagView: Sendable, Codable, Hashable {
     public let raisedOn: String
     /// Whether a clinician has reviewed it yet.
     public let state: FlagState
+    /// The actor who reviewed it, or who corrected its record so that it no longer applied; `nil`
+    /// while it is open.
     public let reviewedBy: String?
+    /// When it was reviewed or closed, an ISO 8601 UTC timestamp by the registry's clock; `nil`
+    /// while it is open.
     public let reviewedAt: String?
-    /// What was done, in the reviewer's words.
+    /// What was done, in the reviewer's words; for a flag closed by a correction, that its record
+    /// was corrected and why.
     public let action: String?
 }
 

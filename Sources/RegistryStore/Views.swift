@@ -2,51 +2,88 @@ import RegistryCore
 
 /// One line of the clinic's patient list.
 public struct PatientSummary: Sendable, Codable, Hashable {
+    /// The patient's id (`P-000042`).
     public let id: String
+    /// The clinic's medical record number, held by no other patient in the registry.
     public let mrn: String
+    /// The given name, as recorded.
     public let givenName: String
+    /// The family name, as recorded.
     public let familyName: String
     /// The stored word as it is (one of ``Sex``'s words unless the file was changed behind the
     /// program's back): this line is what a consent change answers with, and a withdrawal is never
     /// blocked by damage, so it shows the stored text rather than refuse it. The patient's page
     /// reads it strictly.
     public let sex: String
+    /// The day of enrolment, `YYYY-MM-DD`.
     public let enrolledOn: String
+    /// The ids of the conditions the patient is enrolled for, in the order they were added, ended
+    /// ones included.
     public let conditions: [String]
+    /// Whether research consent stands, as the patient's last consent decision left it.
     public let researchConsent: Bool
+    /// The day research consent was withdrawn, `YYYY-MM-DD`; `nil` unless the last decision was a
+    /// withdrawal.
     public let consentWithdrawnOn: String?
+    /// How many infusions are recorded, those entered in error not counted.
     public let infusions: Int
+    /// The day of the latest assessment not entered in error, `YYYY-MM-DD`; `nil` before any.
     public let lastAssessedOn: String?
-    /// Safety flags raised by any assessment of this patient still on record.
+    /// The kinds of safety flag still open for this patient, each once, in the order they were
+    /// first raised.
     public let flags: [String]
 }
 
 /// Everything the clinic records about one patient: the clinic's page for that patient.
 public struct PatientPage: Sendable, Codable {
+    /// The patient's id (`P-000042`).
     public let id: String
+    /// The clinic's medical record number.
     public let mrn: String
+    /// The given name, as recorded.
     public let givenName: String
+    /// The family name, as recorded.
     public let familyName: String
+    /// The date of birth, `YYYY-MM-DD`: part of the identity, never exported.
     public let birthDate: String
-    /// Contact details: kept with the identity, never exported.
+    /// The phone number, if recorded. Contact details are kept with the identity and never
+    /// exported.
     public let phone: String?
+    /// The email address, if recorded; never exported.
     public let email: String?
+    /// The postal address, if recorded; never exported.
     public let address: String?
+    /// Age in whole years on the day of enrolment.
     public let ageAtEnrolment: Int
+    /// Sex as recorded at enrolment, read strictly: a stored word this version does not know stops
+    /// the page.
     public let sex: Sex
+    /// The day of enrolment, `YYYY-MM-DD`.
     public let enrolledOn: String
+    /// The ids of the conditions the patient is enrolled for, in the order they were added, ended
+    /// ones included.
     public let conditions: [String]
     /// Conditions ended (`patient condition end`), with the day.
     public let endedConditions: [String: String]
+    /// Whether research consent stands, as the patient's last consent decision left it.
     public let researchConsent: Bool
+    /// The day research consent was withdrawn, `YYYY-MM-DD`; `nil` unless the last decision was a
+    /// withdrawal.
     public let consentWithdrawnOn: String?
+    /// Why research consent was withdrawn, in the words recorded; `nil` unless the last decision
+    /// was a withdrawal.
     public let consentWithdrawalReason: String?
     /// Every research-consent decision, oldest first.
     public let consentDecisions: [ConsentDecision]
+    /// Treatments tried before ketamine, as recorded at enrolment, in the order entered.
     public let priorTreatments: [PriorTreatment]
+    /// Every infusion, by day and start time, those entered in error included and marked.
     public let infusions: [InfusionView]
+    /// Every assessment, by day, those entered in error included and marked.
     public let assessments: [AssessmentView]
+    /// Every adverse event, by onset, those entered in error included and marked.
     public let adverseEvents: [AdverseEventView]
+    /// Every co-intervention, by the day it started, those entered in error included and marked.
     public let coInterventions: [CoInterventionView]
     /// Vital signs and observations during infusions.
     public let observations: [ObservationView]
@@ -64,31 +101,53 @@ public struct PatientPage: Sendable, Codable {
 
 /// A stored infusion.
 public struct InfusionView: Sendable, Codable, Hashable {
+    /// The infusion's id (`I-`).
     public let id: String
+    /// The patient's id (`P-000042`).
     public let patient: String
     /// The condition it was given for.
     public let condition: String
+    /// The day it was given, `YYYY-MM-DD`.
     public let on: String
+    /// The time dosing started, `HH:MM` on the 24-hour clock; `nil` when not recorded.
     public let at: String?
     /// A bolus or timed infusion's dose; absent for a continuous infusion.
     public let doseMgPerKg: Double?
     /// A continuous infusion's highest rate; absent for a bolus or timed infusion.
     public let rateMgPerKgPerHour: Double?
+    /// Body weight in kg on the day; `nil` when not recorded.
     public let weightKg: Double?
+    /// The total dose in mg, as entered or worked out from the dose (or rate and duration) and the
+    /// weight; `nil` when neither a total nor a weight was given.
     public let totalMg: Double?
+    /// How long the dose or infusion ran, in minutes.
     public let minutes: Int
+    /// How ketamine was given: `iv`, `im`, `intranasal` or `oral`.
     public let route: String
+    /// Blood pressure before dosing, `SYS/DIA` in mmHg; `nil` when not recorded.
     public let bpBefore: String?
+    /// Blood pressure about 40 minutes after dosing, `SYS/DIA` in mmHg; `nil` when not recorded.
     public let bpAfter: String?
+    /// Blood pressure at discharge, `SYS/DIA` in mmHg; `nil` when not recorded.
     public let bpDischarge: String?
+    /// Heart rate in beats per minute; `nil` when not recorded.
     public let heartRate: Int?
+    /// Oxygen saturation (SpO2), per cent; `nil` when not recorded.
     public let spo2: Int?
+    /// Minutes of monitoring after dosing; `nil` when not recorded.
     public let monitoringMinutes: Int?
+    /// Sedatives or stimulants taken alongside, by name.
     public let concomitantMedication: [String]
+    /// Whether sedation was observed.
     public let sedation: Bool
+    /// Whether dissociation was observed.
     public let dissociation: Bool
+    /// Whether respiratory depression was recorded (it raises a `respiratory-depression` flag).
     public let respiratoryDepression: Bool
+    /// The ids (`AE-`) of the adverse events recorded as following this infusion.
     public let adverseEvents: [String]
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
     public let enteredInError: Bool
     /// Recorded before the dose ranges of 2026-11 and outside them; kept as it was.
     public let legacyRanges: Bool
@@ -102,87 +161,154 @@ public struct InfusionView: Sendable, Codable, Hashable {
 
 /// Vital signs and observations recorded during an infusion.
 public struct ObservationView: Sendable, Codable, Hashable {
+    /// The observation's id (`O-`).
     public let id: String
+    /// The id (`I-`) of the infusion it was made during.
     public let infusion: String
+    /// The patient's id (`P-000042`).
     public let patient: String
+    /// The day of the observation, `YYYY-MM-DD`.
     public let on: String
+    /// The time of the observation, `HH:MM` on the 24-hour clock.
     public let at: String
+    /// Blood pressure, `SYS/DIA` in mmHg; `nil` when not measured.
     public let bp: String?
+    /// Heart rate in beats per minute; `nil` when not measured.
     public let heartRate: Int?
+    /// Oxygen saturation (SpO2), per cent; `nil` when not measured.
     public let spo2: Int?
+    /// Whether sedation was observed.
     public let sedation: Bool
+    /// Whether dissociation was observed.
     public let dissociation: Bool
+    /// Whether respiratory depression was recorded (it raises a `respiratory-depression` flag).
     public let respiratoryDepression: Bool
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
     public let enteredInError: Bool
 }
 
 /// A course started or ended by hand.
 public struct CourseEventView: Sendable, Codable, Hashable {
+    /// The marker's id (`CE-`).
     public let id: String
+    /// The patient's id (`P-000042`).
     public let patient: String
+    /// The condition whose course it starts or ends.
     public let condition: String
     /// `start` or `end`.
     public let kind: String
+    /// The day the course starts or ends, `YYYY-MM-DD`.
     public let on: String
     /// For a start: `induction` or `re-treatment`.
     public let courseKind: String?
+    /// Why, in the clinician's words: required for an end, optional for a start.
     public let reason: String?
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
     public let enteredInError: Bool
 }
 
 /// A stored assessment: every answer, the score, subscores, band, flags and the scale version.
 public struct AssessmentView: Sendable, Codable, Hashable {
+    /// The assessment's id (`A-`).
     public let id: String
+    /// The patient's id (`P-000042`).
     public let patient: String
+    /// The condition it was recorded for.
     public let condition: String
+    /// The scale's id in the condition catalog.
     public let scale: String
+    /// The version of the scale it was scored with.
     public let scaleVersion: String
+    /// The day it was taken, `YYYY-MM-DD`.
     public let on: String
+    /// When in the course it was taken: `baseline`, `post-infusion` or `follow-up`.
     public let timepoint: String
+    /// The raw answer to each item, in the scale's order; `nil` for an item without an answer.
     public let answers: [Int?]
+    /// The score the scale gave these answers.
     public let score: Double
+    /// Subscores by name; `nil` when there are none.
     public let subscores: [String: Double]?
+    /// The id of the scale's severity band the score falls in; `nil` when there is none.
     public let band: String?
+    /// The names of the safety flags the scale's checks raised for these answers.
     public let flags: [String]
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
     public let enteredInError: Bool
 }
 
 /// A stored adverse event.
 public struct AdverseEventView: Sendable, Codable, Hashable {
+    /// The adverse event's id (`AE-`).
     public let id: String
+    /// The patient's id (`P-000042`).
     public let patient: String
+    /// The id (`I-`) of the infusion it followed; `nil` when it was recorded on its own.
     public let infusion: String?
+    /// What happened, as one of the adverse-event terms (`nausea`, `dizziness`, ..., `other`).
     public let term: String
+    /// How severe it was: `mild`, `moderate` or `severe`.
     public let grade: String
+    /// Whether it was recorded as serious (which raises a `serious-adverse-event` flag).
     public let serious: Bool
+    /// The day it began, `YYYY-MM-DD`.
     public let onset: String
+    /// The day it resolved, `YYYY-MM-DD`; `nil` until that is recorded.
     public let resolvedOn: String?
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
     public let enteredInError: Bool
 }
 
 /// A stored co-intervention.
 public struct CoInterventionView: Sendable, Codable, Hashable {
+    /// The co-intervention's id (`C-`).
     public let id: String
+    /// The patient's id (`P-000042`).
     public let patient: String
+    /// What the treatment was: `diet`, `magnesium`, `essential-oil`, `acupuncture`, `yoga`,
+    /// `massage` or `other`.
     public let kind: String
+    /// The day it started, `YYYY-MM-DD`.
     public let from: String
+    /// The day it ended, `YYYY-MM-DD`; `nil` while it goes on.
     public let to: String?
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
     public let enteredInError: Bool
 }
 
 /// One row of the audit trail: who changed what, when, from what to what, and why.
 public struct AuditEntry: Sendable, Codable, Hashable {
+    /// The row's number in the audit chain: 1 for the first, then one more for each row, without
+    /// gaps.
     public let id: Int64
+    /// When the change was written, by the registry's clock: ISO 8601 UTC to the millisecond
+    /// (`yyyy-mm-ddThh:mm:ss.mmmZ`).
     public let at: String
+    /// Who made the change, by the name the program gave (the actor).
     public let actor: String
+    /// What was done: `enroll`, `add`, `correct`, `raise`, `review`, `set`, `build-export` and the
+    /// like.
     public let action: String
+    /// The kind of thing changed: a record kind's noun (`patient`, `infusion`, `flag`, ...), or
+    /// `identity`, `endpoint`, `export` or `setting`.
     public let entity: String
+    /// Which one: a record's id (`P-000042`), an endpoint's name, an export's id or a setting's
+    /// key.
     public let entityId: String
+    /// The id (`P-`) of the patient the change concerns; `nil` for endpoints, exports and settings.
     public let patient: String?
-    /// The record before the change, as JSON; absent for a new record.
+    /// The record before the change, as JSON; absent for a new record, and for changes that keep no
+    /// earlier state (an identity edit, an export built or retried).
     public let before: String?
-    /// The record after the change, as JSON.
+    /// The record after the change, as JSON; absent when there is none to show (an endpoint
+    /// removed, an export retried).
     public let after: String?
+    /// Why, in the words given with the change; `nil` when none was given.
     public let reason: String?
 }
 

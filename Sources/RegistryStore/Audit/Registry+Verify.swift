@@ -6,6 +6,7 @@ import RegistryCore
 public struct VerifyReport: Sendable, Codable {
     /// True only when nothing below is wrong.
     public let intact: Bool
+    /// How many audit rows the chain has.
     public let auditRows: Int
     /// The last audit row's hash: a witness of the whole history up to it.
     public let chainHead: String?
@@ -13,13 +14,19 @@ public struct VerifyReport: Sendable, Codable {
     public let recordsChecked: Int
     /// The last chain head each endpoint received, and whether it is still in the chain.
     public let witnesses: [Witness]
+    /// Every break found, in the order checked (chain, records, triggers, witnesses, migrations);
+    /// empty when intact.
     public let problems: [Problem]
 
     /// The audit-chain head an endpoint holds: the one its last delivered export carried.
     public struct Witness: Sendable, Codable, Hashable {
+        /// The endpoint's name.
         public let endpoint: String
+        /// The id of that export in the outbox (its Idempotency-Key).
         public let export: String
+        /// When the endpoint accepted it, as the outbox recorded it (ISO 8601 UTC).
         public let deliveredAt: String?
+        /// The audit-chain head the delivered payload carried (its `auditChainHead`).
         public let chainHead: String
         /// False when no audit row has this hash any more: the history was rewritten since.
         public let inChain: Bool
@@ -27,10 +34,14 @@ public struct VerifyReport: Sendable, Codable {
 
     /// One break: what kind, which record or audit row, and what differs.
     public struct Problem: Sendable, Codable, Hashable {
-        /// `chain`, `record`, `trigger` or `migration`.
+        /// `chain`, `record`, `trigger`, `witness` or `migration`.
         public let kind: String
+        /// The record it concerns, by its id (`P-000042`, or the key of the vital-sign thresholds);
+        /// `nil` when it concerns no one record.
         public let record: String?
+        /// The audit row where the break shows, when there is one.
         public let auditRow: Int64?
+        /// What differs, in a sentence for the person checking the file.
         public let detail: String
     }
 }

@@ -7,10 +7,16 @@ import RegistryCore
 public struct ExportPatient: Sendable {
     /// The internal row id. Never sent: only keyed hashes of it are.
     public let rowID: Int64
+    /// Sex as recorded at enrolment, read strictly: a stored word this version does not know stops
+    /// the build.
     public let sex: Sex
+    /// Age in whole years on the day of the first infusion not entered in error; `nil` when none is
+    /// stored.
     public let ageAtDayZero: Int?
+    /// The clinical history outcomes are computed from, records entered in error left out.
     public let history: PatientHistory
 
+    /// A patient as an export sees them: the registry makes these from consenting patients' rows.
     public init(rowID: Int64, sex: Sex, ageAtDayZero: Int?, history: PatientHistory) {
         self.rowID = rowID
         self.sex = sex
@@ -21,8 +27,11 @@ public struct ExportPatient: Sendable {
 
 /// A payload ready for the outbox, with what the outbox keeps about it.
 public struct BuiltPayload: Sendable {
+    /// The bytes to store and send, exactly.
     public let payload: Data
+    /// The payload's schema id (`ketareg-summary/3`, `ketareg-records/3` or `ketareg-fhir/1`).
     public let schema: String
+    /// How many consenting patients the build read (the records profile may withhold some of them).
     public let patients: Int
     /// SHA-256 of the payload, lower-case hex.
     public let sha256: String
@@ -33,6 +42,7 @@ public struct BuiltPayload: Sendable {
     /// Summary cells published with new values: remembered when the payload is stored.
     public var summaryCells: [SummaryCellUpdate] = []
 
+    /// A built payload with its schema, patient count and digests; ``summaryCells`` starts empty.
     public init(payload: Data, schema: String, patients: Int, sha256: String, contentSHA256: String? = nil) {
         self.payload = payload
         self.schema = schema
@@ -42,9 +52,10 @@ public struct BuiltPayload: Sendable {
     }
 }
 
-/// One stored export and where its delivery stands.
 /// The registry as an export sees it: consenting patients and the audit-chain head.
 public struct ExportSnapshot: @unchecked Sendable {
+    /// The hash of the last audit row when the snapshot was read; `nil` when the audit trail is
+    /// empty.
     public let auditChainHead: String?
     /// What summary cells were published with so far (read only for summary endpoints).
     public let summaryReleases: SummaryReleaseMemory
@@ -52,6 +63,7 @@ public struct ExportSnapshot: @unchecked Sendable {
     /// while the read that made it lasts (``Registry/withExportSnapshot(profile:_:)``).
     private let stream: ((ExportPatient) throws -> Void) throws -> Void
 
+    /// A snapshot of the patients given, in that order, read from no registry.
     public init(
         patients: [ExportPatient], auditChainHead: String?,
         summaryReleases: SummaryReleaseMemory = SummaryReleaseMemory()

@@ -80,6 +80,8 @@ extension Registry {
         }
     }
 
+    /// Every export schedule, by endpoint name. Throws when a stored interval is not one this
+    /// version reads.
     public func schedules() throws -> [ExportSchedule] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT endpoint, every FROM export_schedule ORDER BY endpoint").map {

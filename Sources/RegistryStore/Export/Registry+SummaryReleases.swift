@@ -10,10 +10,13 @@ import GRDB
 /// published again. Any two releases then differ, cell by cell, by nothing or by the patients of
 /// a group at least that large.
 public struct SummaryReleaseMemory: Sendable {
+    /// Each cell's last release, by cell key.
     public var cells: [String: SummaryCellRelease]
     /// The number the next release will have: one more than any so far.
     public let nextRelease: Int
 
+    /// A memory of `cells`, whose next release is numbered `nextRelease`; by default empty, as for
+    /// a clinic that has published nothing.
     public init(cells: [String: SummaryCellRelease] = [:], nextRelease: Int = 1) {
         self.cells = cells
         self.nextRelease = nextRelease
@@ -22,6 +25,8 @@ public struct SummaryReleaseMemory: Sendable {
 
 /// One summary cell as it was last published.
 public struct SummaryCellRelease: Sendable {
+    /// The cell's key: `condition|ID`, `timepoint|COND|SCALE|POINT` or
+    /// `outcome|COND|OUTCOME|SCALE|SUBSCORE|WINDOW|VISIT`.
     public let key: String
     /// The cell's values as the builder encoded them.
     public let values: Data
@@ -33,6 +38,7 @@ public struct SummaryCellRelease: Sendable {
     /// (exclusive; `nil`: still a member at the last release).
     public let members: [(patient: Int64, since: Int, until: Int?)]
 
+    /// A cell as it was last published, with its releases and the patients it counted in each.
     public init(
         key: String, values: Data, computedIn: String, releases: [Int],
         members: [(patient: Int64, since: Int, until: Int?)]
@@ -95,14 +101,19 @@ public struct SummaryCellRelease: Sendable {
 
 /// A cell a new summary publishes with new values: stored with the export that carries it.
 public struct SummaryCellUpdate: Sendable {
+    /// The cell's key, as in ``SummaryCellRelease/key``.
     public let key: String
+    /// The cell's new values, as the builder encoded them.
     public let values: Data
+    /// The period of the summary that computed them (`YYYY-MM` of its build day).
     public let computedIn: String
     private let members: @Sendable () -> [Int64]
 
     /// The cell's patients' row ids, in increasing order, each once.
     public var patients: [Int64] { members() }
 
+    /// A cell published with new values, counting `patients` (row ids, in increasing order, each
+    /// once).
     public init(key: String, values: Data, computedIn: String, patients: [Int64]) {
         self.init(key: key, values: values, computedIn: computedIn) { patients }
     }

@@ -4,13 +4,22 @@ import RegistryCore
 
 /// What an import did (or, in a dry run, would do).
 public struct ImportSummary: Sendable, Codable {
+    /// The path of the file imported, as given.
     public let file: String
+    /// Whether this was a dry run: every row was checked and written, then rolled back, so nothing
+    /// was kept.
     public let dryRun: Bool
+    /// Records read from the file, the header and blank lines not counted.
     public let rows: Int
+    /// Patients enrolled by `enrolment` rows.
     public let enrolments: Int
+    /// Infusions recorded by `infusion` rows.
     public let infusions: Int
+    /// Assessments scored and recorded by `assessment` rows.
     public let assessments: Int
+    /// Adverse events recorded by `adverse-event` rows.
     public let adverseEvents: Int
+    /// Co-interventions recorded by `co-intervention` rows.
     public let coInterventions: Int
     /// Courses started or ended by hand.
     public let courseMarkers: Int
@@ -26,11 +35,18 @@ public struct ImportSummary: Sendable, Codable {
 /// Why an import was refused: the file, line and column, and what is wrong there. Nothing was
 /// written.
 public struct ImportError: Error, Sendable, CustomStringConvertible {
+    /// The file's name, without its folder.
     public let file: String
+    /// The line of the file the refused record starts on; the header is line 1.
     public let line: Int
+    /// The column at fault, by its name in the header; `nil` when the fault is the whole record or
+    /// the file.
     public let column: String?
+    /// What is wrong there, for the person who made the file.
     public let message: String
 
+    /// The file, line, column and message in one sentence ending "nothing was imported": control
+    /// characters escaped, a message over 600 characters cut short.
     public var description: String {
         // The column's name and the message come from the file: quoted short, control characters escaped.
         let said = escapingControlCharacters(message)
@@ -40,16 +56,21 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Registry {
-    /// Imports a long-format CSV file (``ClinicalCSV``) all or nothing, in one transaction, with the
-    /// same validation and audit rows as the single commands. Rows are read and written one at a
-    /// time, so memory does not grow with the file. A dry run checks and writes everything, then
-    /// rolls back. `progress` is called every `progressEvery` rows with the number done.
     /// The page cache of an import, in KiB: memory bounded whatever the file's size.
     static let importCacheKiB = 64 * 1024
 
     /// How many of the flags an import raised its summary lists.
     public static let importFlagsListed = 1_000
 
+    /// Imports a long-format CSV file (``ClinicalCSV``) all or nothing, in one transaction, with
+    /// the same validation, audit rows and safety flags as the single commands. Rows are read and
+    /// written one at a time, so memory does not grow with the file. A dry run checks and writes
+    /// everything, then rolls back. `progress` is called every `progressEvery` rows with the number
+    /// done; the summary lists at most `listingFlagsUpTo` of the flags raised.
+    ///
+    /// Throws ``ImportError`` (file, line and column) for the first header or record refused, and
+    /// ``RegistryError`` when the file cannot be read or the registry cannot be written; nothing is
+    /// kept when it throws.
     public func importCSV(
         path: String, catalog: ConditionCatalog, actor: String, dryRun: Bool,
         listingFlagsUpTo flagLimit: Int = importFlagsListed,

@@ -90,7 +90,12 @@ extension Registry {
 
 /// One research-consent decision and the day it took effect.
 public struct ConsentDecision: Sendable, Codable, Hashable {
+    /// True when the decision gave research consent (at enrolment or again later), false when it
+    /// withdrew it.
     public let research: Bool
+    /// The day the decision took effect, `YYYY-MM-DD`.
     public let on: String
+    /// How consent was given or why it was withdrawn, as recorded (`at enrolment` for consent given
+    /// at enrolment); `nil` when none was kept.
     public let reason: String?
 }

@@ -5,14 +5,26 @@ import RegistryCore
 /// Changes to a patient's identity and contact details. `nil` leaves a field as it is; an empty
 /// phone, email or address clears it.
 public struct IdentityEdit: Sendable, Hashable {
+    /// A new given name: 1 to 200 characters on one line.
     public var givenName: String?
+    /// A new family name: 1 to 200 characters on one line.
     public var familyName: String?
+    /// A new date of birth, not after the clinic's day; it also updates the age at the first
+    /// infusion that exports use.
     public var birthDate: ClinicalDate?
+    /// A new medical record number, 1 to 64 characters on one line; refused when another patient
+    /// has it.
     public var mrn: String?
+    /// A new phone number (3 to 40 characters: digits, spaces and `+ - ( ) .`, at least three
+    /// digits), or empty to clear it.
     public var phone: String?
+    /// A new email address (one `@`, a dotted domain, up to 254 characters), or empty to clear it.
     public var email: String?
+    /// A new postal address, up to 300 characters on one line, or empty to clear it.
     public var address: String?
 
+    /// An edit of the fields given, each trimmed of surrounding white space. They are checked when
+    /// the edit is applied (``Registry/editIdentity(_:_:reason:actor:)``).
     public init(
         givenName: String? = nil, familyName: String? = nil, birthDate: ClinicalDate? = nil, mrn: String? = nil,
         phone: String? = nil, email: String? = nil, address: String? = nil

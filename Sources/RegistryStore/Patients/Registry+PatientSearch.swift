@@ -4,17 +4,28 @@ import RegistryCore
 
 /// A patient as `patient find` shows them: enough to tell two people apart at the desk.
 public struct FoundPatient: Sendable, Codable, Hashable {
+    /// The patient's id (`P-000042`).
     public let id: String
+    /// The given name, as recorded.
     public let givenName: String
+    /// The family name, as recorded.
     public let familyName: String
+    /// The clinic's medical record number.
     public let mrn: String
+    /// The year of birth alone (0 if the stored date cannot be read): enough to tell namesakes
+    /// apart.
     public let birthYear: Int
+    /// The ids of the conditions the patient is enrolled for, in the order they were added, ended
+    /// ones included.
     public let conditions: [String]
 }
 
 /// Names compared as a person at the desk would type them: without case, accents or
 /// punctuation ("nunez" for Nuñez-O'Brien, "obrien" for O'Brien).
 public enum NameSearch {
+    /// A name as it is compared: case, accents and character width folded away, letters and digits
+    /// kept, spaces, hyphens and commas made single spaces between words, and other punctuation
+    /// dropped.
     public static func normalized(_ text: String) -> String {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var result = ""

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import Foundation
 import RegistryCore
 import RegistryStore
@@ -50,67 +51,75 @@ struct Correct: RegistryCommand {
             )
         }
         try refuseFieldsOfOtherKinds(record.kind)
-        let registry = try global.openRegistry()
-        let flag: Bool? = enteredInError ? true : nil
+        let catalog = try global.catalog()
+        let correction = Correction(registry: try global.openRegistry(), catalog: catalog)
+        let change: Correction.Change?
         switch record.kind {
         case .assessment:
-            let catalog = try global.catalog()
             var raw: [Int?]?
             if answers != nil || value != nil {
-                let scaleID = try registry.scaleOfAssessment(record)
-                guard let scale = catalog.scale(scaleID) else {
-                    throw CatalogError.noSuchScale(id: scaleID, known: catalog.scaleIDs)
-                }
-                raw = try readAnswers(answers: answers, value: value, scale: scale)
+                raw = try readAnswers(answers: answers, value: value, scale: correction.scale(ofAssessment: record))
             }
-            let corrected = try registry.correctAssessment(
-                record, answers: raw, on: try fields.on.map { try ClinicDay.parse($0, field: "on") },
-                timepoint: try timepoint.map { try Timepoint.parse($0, field: "timepoint") },
-                enteredInError: flag, catalog: catalog, reason: reason, actor: global.actorName)
+            let on = try fields.on.map { try ClinicDay.parse($0, field: "on") }
+            let when = try timepoint.map { try Timepoint.parse($0, field: "timepoint") }
+            change = raw == nil && on == nil && when == nil ? nil : .assessment(answers: raw, on: on, timepoint: when)
+        case .infusion:
+            // Only --entered-in-error: no change, so the stored fields need not read (a damaged
+            // record can still be taken out of timelines and outcomes).
+            change = fields.firstGiven() == nil ? nil : .infusion { try fields.apply(to: &$0) }
+        case .adverseEvent:
+            change = adverse.firstGiven == nil ? nil : .adverseEvent { try adverse.apply(to: &$0) }
+        case .coIntervention:
+            change = coIntervention.firstGiven == nil ? nil : .coIntervention { try coIntervention.apply(to: &$0) }
+        case .observation, .courseEvent, .patient, .flag:
+            change = nil
+        }
+        let corrected: Correction.Corrected
+        do {
+            corrected = try correction.correct(
+                record, change: change, enteredInError: enteredInError, reason: reason, actor: global.actorName)
+        } catch let refusal as Correction.Refusal {
+            throw RegistryError(.refused, Self.words(for: refusal, record: record))
+        }
+        switch corrected {
+        case .assessment(let corrected):
             if json { return try printJSON(corrected) }
             print(
                 "Corrected \(corrected.id): \(corrected.scale) "
                     + scoreText(corrected.score, band: corrected.band, scale: catalog.scale(corrected.scale))
                     + (corrected.enteredInError ? " (entered in error)" : "")
                     + (corrected.flags.isEmpty ? "" : " [\(corrected.flags.joined(separator: ", "))]"))
-        case .infusion:
-            // Only --entered-in-error: no change, so the stored fields need not read (a damaged
-            // record can still be taken out of timelines and outcomes).
-            let corrected = try registry.correctInfusion(
-                record, reason: reason, actor: global.actorName, enteredInError: flag,
-                change: fields.firstGiven() == nil ? nil : { try fields.apply(to: &$0) })
+        case .infusion(let corrected):
             if json { return try printJSON(corrected) }
             print(
                 "Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
                     + (corrected.enteredInError ? " (entered in error)" : ""))
-        case .adverseEvent:
-            let corrected = try registry.correctAdverseEvent(
-                record, reason: reason, actor: global.actorName, enteredInError: flag,
-                change: adverse.firstGiven == nil ? nil : { try adverse.apply(to: &$0) })
+        case .adverseEvent(let corrected):
             if json { return try printJSON(corrected) }
             print(
                 "Corrected \(corrected.id): \(corrected.term) (\(corrected.grade)\(corrected.serious ? ", serious" : "")) from \(corrected.onset)"
                     + (corrected.resolvedOn.map { ", resolved \($0)" } ?? ", unresolved")
                     + (corrected.enteredInError ? " (entered in error)" : ""))
-        case .coIntervention:
-            let corrected = try registry.correctCoIntervention(
-                record, reason: reason, actor: global.actorName, enteredInError: flag,
-                change: coIntervention.firstGiven == nil ? nil : { try coIntervention.apply(to: &$0) })
+        case .coIntervention(let corrected):
             if json { return try printJSON(corrected) }
             print(
                 "Corrected \(corrected.id): \(corrected.kind) from \(corrected.from)"
                     + (corrected.to.map { " to \($0)" } ?? ", ongoing")
                     + (corrected.enteredInError ? " (entered in error)" : ""))
-        case .observation, .courseEvent:
-            guard enteredInError else {
-                throw RegistryError(
-                    .refused, "\(record) can only be marked --entered-in-error (then record it again as it should be)")
-            }
-            let marked = try registry.markEnteredInError(record, reason: reason, actor: global.actorName)
+        case .marked(let marked):
             if json { return try printJSON(["id": marked]) }
             print("Corrected \(marked): entered in error")
-        case .patient, .flag:
-            break
+        }
+    }
+
+    /// A refusal of the correction use case, in this command's words.
+    static func words(for refusal: Correction.Refusal, record: RecordID) -> String {
+        switch refusal {
+        case .onlyMarkable:
+            "\(record) can only be marked --entered-in-error (then record it again as it should be)"
+        case .notCorrectable(let kind): "a \(kind.noun) is not corrected with 'ketareg correct'"
+        case .changeForAnotherKind(let kind, let change):
+            "\(record) is \(kind.article) \(kind.noun); the fields given are for \(change.article) \(change.noun)"
         }
     }
 
