@@ -56,23 +56,40 @@ struct NewCondition: CommandPlugin {
         /// Outcome rules and the course below are placeholders: replace them with the published
         /// definitions you follow, and cite them here.
         public struct \(name)Module: Condition {
+            /// The module, as the catalog loads it.
             public init() {}
 
+            /// The condition's id in the registry (`--condition`, exports).
             public let id = "\(id)"
+            /// The condition's name, for people.
             public let name = "\(name)"
+            /// The module's version: raise it when a rule changes.
             public let version = "0.1"
+            /// What the module records, in a sentence.
             public let summary = "\(name) treated with ketamine: replace this with what the module records."
+            /// The scale outcomes are judged on first.
             public let primaryScale = \(name)ExampleScale.scale.id
 
+            /// The module's own scales.
             public var scales: [any AssessmentScale] { [\(name)ExampleScale.scale] }
 
+            /// When a course counts as a response: replace with the published definition you follow.
             public var outcomeRules: [OutcomeRule] {
-                [OutcomeRule(id: "response", scale: \(name)ExampleScale.scale.id, criterion: .percentImprovement(atLeast: 50))]
+                [
+                    OutcomeRule(
+                        id: "response", scale: \(name)ExampleScale.scale.id,
+                        criterion: .percentImprovement(atLeast: 50))
+                ]
             }
 
+            /// The induction course and its follow-up visits: replace with the clinic's protocol.
             public var course: Course {
-                Course(description: "six infusions within two weeks", infusions: 6, withinDays: 14, endOfCourseWindowDays: 7,
-                       followUps: [FollowUpVisit(id: "visit-1", name: "1-month visit", targetDay: 30, earliestDay: 21, latestDay: 45)])
+                Course(
+                    description: "six infusions within two weeks", infusions: 6, withinDays: 14,
+                    endOfCourseWindowDays: 7,
+                    followUps: [
+                        FollowUpVisit(id: "visit-1", name: "1-month visit", targetDay: 30, earliestDay: 21, latestDay: 45)
+                    ])
             }
         }
 
@@ -86,6 +103,7 @@ struct NewCondition: CommandPlugin {
         /// An example five-item scale: replace it with a published instrument, its items (neutral
         /// labels for copyrighted wording), scoring, range and bands.
         public enum \(name)ExampleScale {
+            /// The scale: items, scoring, range, bands, licence and subscores.
             public static let scale = StandardScale(
                 id: "\(id)-example",
                 name: "\(name) example scale",
@@ -114,10 +132,7 @@ struct NewCondition: CommandPlugin {
 
     func tests(id: String, name: String) -> String {
         """
-        import ConditionTesting
-        import RegistryCore
-        import Testing
-        import \(name)
+        \(["ConditionTesting", "RegistryCore", "Testing", name].sorted().map { "import " + $0 }.joined(separator: "\n"))
 
         @Suite("\(name) module")
         struct \(name)Tests {

@@ -47,10 +47,15 @@ public protocol AssessmentScale: Sendable {
 }
 
 extension AssessmentScale {
+    /// Higher is worse unless the scale says otherwise, as most symptom scales are.
     public var direction: ScoreDirection { .higherIsWorse }
+    /// No bands unless the scale gives them.
     public var bands: [SeverityBand] { [] }
+    /// No subscores unless the scale gives them.
     public var subscores: [SubscoreDefinition] { [] }
+    /// No LOINC code for the headline score unless the scale gives one.
     public var codes: [StandardCode] { [] }
+    /// No code for the instrument as a whole unless the scale gives one.
     public var formCodes: [StandardCode] { [] }
 
     /// The ids of ``subscores``.
@@ -186,12 +191,15 @@ private func normaliseLabel(_ text: String) -> String {
 
 /// Whether a higher score means worse (symptom severity) or better (function, quality of life).
 public enum ScoreDirection: String, Sendable, Hashable, Codable {
+    /// A higher score means more severe symptoms (PHQ-9, pain ratings).
     case higherIsWorse = "higher-is-worse"
+    /// A higher score means better function or well-being (WHO-5).
     case higherIsBetter = "higher-is-better"
 }
 
 /// What the registry may ship of an instrument.
 public struct Licence: Sendable, Hashable {
+    /// How freely an instrument may be used, and so whether its published wording may be shipped.
     public enum Status: String, Sendable, Hashable {
         /// Free to use, wording included.
         case free
@@ -203,10 +211,12 @@ public struct Licence: Sendable, Hashable {
         case checkBeforeShipping = "check-before-shipping"
     }
 
+    /// The instrument's licence status, which decides ``mayShipWording``.
     public let status: Status
     /// A sentence for the clinic: who holds the rights and what a licence-holding clinic may add.
     public let note: String
 
+    /// A licence with its status and the sentence for the clinic.
     public init(_ status: Status, note: String) {
         self.status = status
         self.note = note
@@ -227,6 +237,7 @@ public struct ScaleResult: Sendable, Hashable {
     /// Sentences about the scoring worth showing to the clinician (a subscore left out and why).
     public let notes: [String]
 
+    /// A result with its headline score, its scored subscores, the band of the headline score and any notes.
     public init(score: Double, subscores: [Subscore] = [], band: SeverityBand?, notes: [String] = []) {
         self.score = score
         self.subscores = subscores
@@ -234,9 +245,13 @@ public struct ScaleResult: Sendable, Hashable {
         self.notes = notes
     }
 
+    /// One subscore's value, named by the subscore's id.
     public struct Subscore: Sendable, Hashable {
+        /// The subscore's id within the scale (`severity`, `interference`).
         public let name: String
+        /// The subscore's value: a sum, a mean or a prorated sum of its items' scored values.
         public let value: Double
+        /// A subscore value under its id.
         public init(name: String, value: Double) {
             self.name = name
             self.value = value

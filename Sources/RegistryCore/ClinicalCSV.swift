@@ -26,10 +26,16 @@ public enum ClinicalCSV {
     /// ``columns`` (a test checks every one), so that a row's values are read by position rather
     /// than looked up by name.
     public enum Column: Int, CaseIterable, Sendable {
+        /// The record type, the patient's MRN, the event's date, and the enrolment's columns.
         case record, mrn, on, given, family, birthDate, sex, condition, researchConsent, priorTreatment
+        /// The infusion's columns: its condition, time, dose or rate, weight, total, minutes, route and blood
+        /// pressures.
         case `for`, at, doseMgPerKg, rateMgPerKgPerHour, weightKg, totalMg, minutes, route, bpBefore, bpAfter,
             bpDischarge
+        /// The infusion's monitoring columns: heart rate, SpO2, monitoring time, concomitant medication and what was
+        /// observed.
         case heartRate, spo2, monitoringMinutes, concomitant, sedation, dissociation, respiratoryDepression
+        /// The columns of assessments, adverse events, co-interventions and course markers.
         case scale, timepoint, answers, term, grade, serious, resolved, kind, to, reason
 
         /// The column's name in a file.
@@ -73,6 +79,7 @@ public enum ClinicalCSV {
             unknown.sort()
         }
 
+        /// The row's value in `column`, trimmed; `nil` when it is empty.
         public subscript(column: Column) -> String? { values[column.rawValue] }
 
         private static func normalised(_ text: String) -> String? {
@@ -109,10 +116,16 @@ public enum ClinicalCSV {
 
     /// One row, read and checked.
     public enum Record: Sendable {
+        /// An enrolment: the patient's identity, sex, conditions, consent and prior treatments, checked against the
+        /// catalog.
         case enrolment(Enrollment)
+        /// An infusion of the patient with this MRN, checked.
         case infusion(mrn: String, InfusionEntry)
+        /// A scored assessment of the patient with this MRN, with its date (never in the future) and timepoint.
         case assessment(mrn: String, ScoredAssessment, on: ClinicalDate, timepoint: Timepoint)
+        /// An adverse event of the patient with this MRN, checked.
         case adverseEvent(mrn: String, AdverseEventEntry)
+        /// A co-intervention of the patient with this MRN, checked.
         case coIntervention(mrn: String, CoInterventionEntry)
         /// `ketareg course start|end`: the condition (`nil`: the patient's only one), the day, the
         /// kind of course a start opens, and why.
@@ -123,7 +136,9 @@ public enum ClinicalCSV {
 
     /// Why a row was refused: the column and the sentence.
     public struct RowError: Error, Sendable, Hashable {
+        /// The column at fault, as a file names it (`dose-mg-per-kg`, `record`).
         public let column: String
+        /// What is wrong, in a sentence (`'abc' is not allowed; expected a number`).
         public let message: String
     }
 

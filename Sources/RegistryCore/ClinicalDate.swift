@@ -2,8 +2,11 @@ import Foundation
 
 /// A calendar day, as clinics write it (YYYY-MM-DD), with no time zone.
 public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The year: 1900 to 2999 for any date parsed or built from its parts.
     public let year: Int
+    /// The month, 1 (January) to 12.
     public let month: Int
+    /// The day of the month, from 1 to the month's last day in that year.
     public let day: Int
 
     /// A date that is known to exist; use ``parse(_:field:)`` for input.
@@ -57,6 +60,7 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
+    /// The date as `YYYY-MM-DD` (`2026-03-02`), the form the registry stores and prints.
     public var description: String {
         // By hand: String(format:) costs tens of thousands of instructions a call, and dates are
         // written for every row an import stores.
@@ -88,6 +92,7 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     }
 
+    /// The date `days` days later, or earlier for a negative number.
     public func adding(days: Int) -> ClinicalDate { ClinicalDate(dayNumber: dayNumber + days) }
 
     /// Whole days from this date to `other` (positive when `other` is later).
@@ -113,6 +118,7 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
+    /// Reads a date encoded as `YYYY-MM-DD` text, throwing `DecodingError.dataCorrupted` when it is not a real date.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { self = try Self.parse(text, field: "date") } catch {
@@ -121,6 +127,7 @@ public struct ClinicalDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
+    /// Encodes the date as `YYYY-MM-DD` text.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

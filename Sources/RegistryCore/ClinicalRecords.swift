@@ -1,13 +1,21 @@
 /// A new patient as entered at enrolment. Identifying fields are kept apart from clinical ones so
 /// that storage can keep them in their own table.
 public struct Enrollment: Sendable, Hashable {
+    /// Who the patient is: MRN, names and birth date, stored apart from the clinical record.
     public var identity: PatientIdentity
+    /// The patient's sex as recorded at enrolment.
     public var sex: Sex
+    /// The ids of the conditions the patient is enrolled for (`depression`), each in the catalog;
+    /// ``validated(against:today:)`` drops repeats.
     public var conditions: [String]
+    /// The day of enrolment, never after the clinic's day.
     public var enrolledOn: ClinicalDate
+    /// Whether the patient consented to their data being used for research.
     public var researchConsent: Bool
+    /// Treatments tried and failed before ketamine.
     public var priorTreatments: [PriorTreatment]
 
+    /// An enrolment as entered, unchecked; ``validated(against:today:)`` checks it.
     public init(
         identity: PatientIdentity, sex: Sex, conditions: [String], enrolledOn: ClinicalDate,
         researchConsent: Bool, priorTreatments: [PriorTreatment] = []
@@ -53,10 +61,14 @@ public struct Enrollment: Sendable, Hashable {
 public struct PatientIdentity: Sendable, Hashable {
     /// The clinic's medical record number.
     public var mrn: String
+    /// The patient's given name, 1 to 200 characters on one line once validated.
     public var givenName: String
+    /// The patient's family name, 1 to 200 characters on one line once validated.
     public var familyName: String
+    /// The patient's date of birth, on or before enrolment and no more than 120 years before it.
     public var birthDate: ClinicalDate
 
+    /// An identity, with white space trimmed from both ends of the MRN and the names.
     public init(mrn: String, givenName: String, familyName: String, birthDate: ClinicalDate) {
         self.mrn = mrn.trimmedWhitespace
         self.givenName = givenName.trimmedWhitespace
@@ -79,12 +91,18 @@ public struct PatientIdentity: Sendable, Hashable {
 
 /// An adverse event as entered, with the infusion it followed when known.
 public struct AdverseEventEntry: Sendable, Hashable {
+    /// What happened, in the registry's vocabulary (`nausea`).
     public var term: AdverseEventTerm
+    /// How severe it was: mild, moderate or severe.
     public var grade: AdverseEventGrade
+    /// Whether it was serious; a serious adverse event raises the `serious-adverse-event` flag.
     public var serious: Bool
+    /// The day it began, never after the clinic's day.
     public var onset: ClinicalDate
+    /// The day it resolved, on or after the onset; `nil` while it lasts or when not known.
     public var resolvedOn: ClinicalDate?
 
+    /// An adverse event as entered, not serious and unresolved unless told otherwise.
     public init(
         term: AdverseEventTerm, grade: AdverseEventGrade, serious: Bool = false,
         onset: ClinicalDate, resolvedOn: ClinicalDate? = nil
@@ -118,6 +136,8 @@ public struct AdverseEventEntry: Sendable, Hashable {
         return AdverseEventEntry(term: term, grade: grade, serious: serious, onset: onset)
     }
 
+    /// Checks that the onset and any resolution are no later than `today` and that it resolved no earlier than its
+    /// onset, throwing ``InputError`` naming the field.
     public func validated(today: ClinicalDate) throws(InputError) -> AdverseEventEntry {
         _ = try onset.notInFuture(field: "onset", today: today)
         if let resolvedOn {
@@ -145,28 +165,45 @@ public enum Dosing: Sendable, Hashable {
 public struct InfusionEntry: Sendable, Hashable {
     /// The condition it was given for; the registry fills it in when the patient has only one.
     public var condition: String?
+    /// The day of the infusion, never after the clinic's day.
     public var date: ClinicalDate
+    /// The time of day it started, when recorded; a multi-day infusion's end is counted from it.
     public var time: ClockTime?
+    /// How much was given: a dose in mg/kg, or for a continuous infusion the highest rate in mg/kg/h.
     public var dosing: Dosing
+    /// The patient's body weight in kg, 2 to 400.
     public var weightKg: Double?
     /// Total dose in mg; computed from weight and dose (or rate and duration) when not given.
     public var totalMg: Double?
+    /// How long the infusion lasted, in minutes: 1 to 1440 for a dose, up to 10 080 (7 days) for a continuous infusion.
     public var minutes: Int
+    /// How it was given; intravenous by default, and always for a continuous infusion.
     public var route: InfusionRoute
+    /// Blood pressure before dosing.
     public var bloodPressureBefore: BloodPressure?
     /// About 40 minutes after dosing.
     public var bloodPressureAfter: BloodPressure?
+    /// Blood pressure at discharge.
     public var bloodPressureAtDischarge: BloodPressure?
+    /// Heart rate in beats per minute, 20 to 250.
     public var heartRate: Int?
+    /// Oxygen saturation (SpO2) in %, 50 to 100; below the clinic's threshold it raises `low-oxygen-saturation`.
     public var oxygenSaturation: Int?
+    /// Minutes of monitoring after dosing, 0 to 14 400.
     public var monitoringMinutes: Int?
     /// Sedatives or stimulants taken alongside, by name.
     public var concomitantMedication: [String]
+    /// Whether sedation was observed.
     public var sedation: Bool
+    /// Whether dissociation was observed.
     public var dissociation: Bool
+    /// Whether respiratory depression was observed; it raises the `respiratory-depression` flag.
     public var respiratoryDepression: Bool
+    /// Adverse events after this infusion, each checked with it.
     public var adverseEvents: [AdverseEventEntry]
 
+    /// An infusion as entered, intravenous and with nothing observed unless told otherwise; ``validated(today:)``
+    /// checks it.
     public init(
         condition: String? = nil, date: ClinicalDate, time: ClockTime? = nil, dosing: Dosing, weightKg: Double? = nil,
         totalMg: Double? = nil, minutes: Int, route: InfusionRoute = .iv,
@@ -222,7 +259,9 @@ public struct InfusionEntry: Sendable, Hashable {
     public static let doseMinutesRange: ClosedRange<Int> = 1...1_440
     /// A continuous infusion lasts up to seven days (refractory headache protocols run five).
     public static let rateMinutesRange: ClosedRange<Int> = 1...10_080
+    /// The body weights accepted, in kg.
     public static let weightRange: ClosedRange<Double> = 2...400
+    /// The total doses accepted, in mg.
     public static let totalMgRange: ClosedRange<Double> = 0.1...20_000
     /// How far a total typed by hand may differ from dose x weight (or rate x hours x weight).
     public static let totalTolerance = 0.10
@@ -309,15 +348,24 @@ public struct InfusionEntry: Sendable, Hashable {
 /// Vital signs and observations during an infusion, any number of times (a continuous infusion
 /// over days is watched every few hours).
 public struct InfusionObservationEntry: Sendable, Hashable {
+    /// The day of the observation, never after the clinic's day.
     public var date: ClinicalDate
+    /// The time of day of the observation.
     public var time: ClockTime
+    /// Blood pressure at the observation.
     public var bloodPressure: BloodPressure?
+    /// Heart rate in beats per minute, 20 to 250.
     public var heartRate: Int?
+    /// Oxygen saturation (SpO2) in %, 50 to 100.
     public var oxygenSaturation: Int?
+    /// Whether sedation was observed.
     public var sedation: Bool
+    /// Whether dissociation was observed.
     public var dissociation: Bool
+    /// Whether respiratory depression was observed.
     public var respiratoryDepression: Bool
 
+    /// An observation at `date` and `time`, unchecked; ``validated(today:)`` checks it.
     public init(
         date: ClinicalDate, time: ClockTime, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil,
         oxygenSaturation: Int? = nil, sedation: Bool = false, dissociation: Bool = false,
@@ -368,16 +416,22 @@ public struct InfusionObservationEntry: Sendable, Hashable {
 
 /// A treatment alongside ketamine during a course.
 public struct CoInterventionEntry: Sendable, Hashable {
+    /// What the treatment was (`magnesium`, `acupuncture`).
     public var kind: CoInterventionKind
+    /// The day it started, never after the clinic's day.
     public var from: ClinicalDate
+    /// The day it stopped, on or after `from`; `nil` while it goes on or when not known.
     public var to: ClinicalDate?
 
+    /// A co-intervention from `from`, until `to` when it has stopped.
     public init(kind: CoInterventionKind, from: ClinicalDate, to: ClinicalDate? = nil) {
         self.kind = kind
         self.from = from
         self.to = to
     }
 
+    /// Checks that it started no later than `today` and stopped no earlier than it started, throwing ``InputError``
+    /// naming the field.
     public func validated(today: ClinicalDate) throws(InputError) -> CoInterventionEntry {
         _ = try from.notInFuture(field: "from", today: today)
         if let to, to < from {

@@ -1,5 +1,6 @@
 /// Sex as recorded at enrolment.
 public enum Sex: String, Vocabulary {
+    /// Female, male, another sex, or not known.
     case female, male, other, unknown
 }
 
@@ -15,27 +16,35 @@ public enum Timepoint: String, Vocabulary {
 
 /// How ketamine was given.
 public enum InfusionRoute: String, Vocabulary {
+    /// Intravenous, intramuscular, intranasal or oral.
     case iv, im, intranasal, oral
 }
 
 /// Adverse event terms, after the clinic norm in the esketamine monitoring form.
 public enum AdverseEventTerm: String, Vocabulary {
+    /// Nausea, vomiting or dizziness.
     case nausea, vomiting, dizziness
+    /// Double or blurred vision.
     case diplopiaBlurredVision = "diplopia-blurred-vision"
+    /// Sedation, dissociation, hypertension, headache, anxiety, hallucinations, or another event.
     case sedation, dissociation, hypertension, headache, anxiety, hallucinations, other
 }
 
 /// How severe an adverse event was.
 public enum AdverseEventGrade: String, Vocabulary {
+    /// The grade the clinic records: mild, moderate or severe.
     case mild, moderate, severe
 }
 
 /// Treatments alongside ketamine during a course, recorded because they confound outcomes.
 public enum CoInterventionKind: String, Vocabulary {
+    /// A change of diet, or magnesium.
     case diet, magnesium
+    /// Essential oils.
     case essentialOil = "essential-oil"
     /// Acupuncture or acupressure.
     case acupuncture
+    /// Yoga, massage, or another treatment.
     case yoga, massage, other
 }
 
@@ -43,7 +52,9 @@ public enum CoInterventionKind: String, Vocabulary {
 public enum PriorTreatmentCategory: String, Vocabulary {
     /// Antidepressants, with the number of adequate trials.
     case antidepressants
+    /// Psychotherapy.
     case psychotherapy
+    /// Electroconvulsive therapy.
     case ect
     /// Preventive migraine drugs.
     case migrainePreventives = "migraine-preventives"
@@ -51,15 +62,19 @@ public enum PriorTreatmentCategory: String, Vocabulary {
     case neuropathicPainDrugs = "neuropathic-pain-drugs"
     /// Holistic and complementary treatments.
     case holistic
+    /// Any other treatment.
     case other
 }
 
 /// A treatment tried before ketamine: its category and, for antidepressants, the number of adequate
 /// trials.
 public struct PriorTreatment: Sendable, Hashable, Codable {
+    /// What kind of treatment it was.
     public let category: PriorTreatmentCategory
+    /// How many adequate trials were given (0 to 50 as parsed), for antidepressants; `nil` when not recorded.
     public let adequateTrials: Int?
 
+    /// A prior treatment, with its number of adequate trials when known.
     public init(category: PriorTreatmentCategory, adequateTrials: Int? = nil) {
         self.category = category
         self.adequateTrials = adequateTrials
@@ -78,6 +93,7 @@ public struct PriorTreatment: Sendable, Hashable, Codable {
         return PriorTreatment(category: category, adequateTrials: trials)
     }
 
+    /// The treatment in words: `antidepressants (3 adequate trials)`, or the category alone (`ect`).
     public var description: String {
         adequateTrials.map { "\(category.rawValue) (\($0) adequate trial\($0 == 1 ? "" : "s"))" } ?? category.rawValue
     }
@@ -85,9 +101,12 @@ public struct PriorTreatment: Sendable, Hashable, Codable {
 
 /// A blood pressure reading in mmHg.
 public struct BloodPressure: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The systolic pressure in mmHg (50 to 300 as parsed, above the diastolic).
     public let systolic: Int
+    /// The diastolic pressure in mmHg (20 to 200 as parsed).
     public let diastolic: Int
 
+    /// A reading as given, unchecked; use ``parse(_:field:)`` for input.
     public init(systolic: Int, diastolic: Int) {
         self.systolic = systolic
         self.diastolic = diastolic
@@ -108,20 +127,26 @@ public struct BloodPressure: Sendable, Hashable, Codable, CustomStringConvertibl
         return BloodPressure(systolic: systolic, diastolic: diastolic)
     }
 
+    /// The reading as `SYS/DIA` (`128/82`).
     public var description: String { "\(systolic)/\(diastolic)" }
 }
 
 /// A time of day, HH:MM, 24-hour clock.
 public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The hour, 0 to 23.
     public let hour: Int
+    /// The minute, 0 to 59.
     public let minute: Int
 
+    /// A time of day, or `nil` when the hour is outside 0-23 or the minute outside 0-59.
     public init?(hour: Int, minute: Int) {
         guard (0...23).contains(hour), (0...59).contains(minute) else { return nil }
         self.hour = hour
         self.minute = minute
     }
 
+    /// Reads `HH:MM` on the 24-hour clock (`09:30`), the minutes always two digits, throwing ``InputError`` naming
+    /// `field` otherwise.
     public static func parse(_ text: String, field: String) throws(InputError) -> ClockTime {
         let parts = text.trimmedSpaces.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
@@ -135,6 +160,7 @@ public struct ClockTime: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Minutes since midnight.
     public var minuteOfDay: Int { hour * 60 + minute }
 
+    /// The time as `HH:MM` with two-digit hours and minutes (`09:30`).
     public var description: String {
         (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
     }

@@ -47,10 +47,15 @@ public enum ModuleScope: String, Sendable, Hashable, Codable {
 }
 
 extension Condition {
+    /// No safety checks unless the module gives them.
     public var safetyChecks: [SafetyCheck] { [] }
+    /// A condition patients are enrolled for, unless the module says it is shared by every condition.
     public var scope: ModuleScope { .condition }
+    /// No SNOMED CT or ICD-10 codes unless the module gives them.
     public var codes: [StandardCode] { [] }
 
+    /// By default one infusion, with the end-of-course assessment due within 7 days and visits aiming for days 30 (days
+    /// 21-45) and 90 (days 75-120); re-treatment after 90 days without an infusion.
     public var course: Course {
         Course(
             description: "one infusion, assessed within a week", infusions: 1, withinDays: 1, endOfCourseWindowDays: 7,

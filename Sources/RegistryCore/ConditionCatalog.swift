@@ -184,11 +184,17 @@ public struct ConditionCatalog: Sendable {
 
 /// An assessment scored by its scale, with the flags its condition's safety checks raised.
 public struct ScoredAssessment: Sendable, Hashable {
+    /// The id of the module that owns the scale: the condition, or the shared module for a scale such as WHO-5.
     public let condition: String
+    /// The id of the scale scored (`phq9`).
     public let scale: String
+    /// The version of the scale's scoring definition, stored with the assessment (`1.0`).
     public let scaleVersion: String
+    /// The raw answers, one per item in item order, `nil` for an item left unanswered.
     public let answers: [Int?]
+    /// The headline score, its subscores, its band and any notes.
     public let result: ScaleResult
+    /// The flags raised, each once, in the order of the condition's checks (`suicide-risk`).
     public let flags: [String]
     /// Each raised flag's rule in words ("phq9 item 9 at 1 or above").
     public var flagRules: [String: String] = [:]
@@ -202,19 +208,31 @@ public struct ScoredAssessment: Sendable, Hashable {
 public struct CatalogCondition: Condition {
     /// The module as it was written.
     public let base: any Condition
+    /// The shared modules whose scales, rules and checks are added to this condition's.
     public let shared: [any Condition]
     // Worked out once: modules often compute these properties, and imports ask for them per row.
+    /// The module's id (`depression`).
     public let id: String
+    /// The name a clinician reads.
     public let name: String
+    /// The version of the module's definitions.
     public let version: String
+    /// One or two sentences on what the module covers.
     public let summary: String
+    /// The id of the scale outcome reports lead with.
     public let primaryScale: String
+    /// The module's own course; shared modules' courses are not used.
     public let course: Course
+    /// The module's SNOMED CT and ICD-10 codes.
     public let codes: [StandardCode]
+    /// The module's scales, then every shared module's.
     public let scales: [any AssessmentScale]
+    /// The module's outcome rules, then every shared module's.
     public let outcomeRules: [OutcomeRule]
+    /// The module's safety checks, then every shared module's.
     public let safetyChecks: [SafetyCheck]
 
+    /// The module `base` with the scales, rules and checks of `shared` added after its own.
     public init(base: any Condition, shared: [any Condition]) {
         self.base = base
         self.shared = shared
@@ -233,19 +251,33 @@ public struct CatalogCondition: Condition {
 
 /// Why a catalog could not be built, or a lookup in it failed.
 public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Two modules have the same id.
     case duplicateCondition(id: String)
+    /// Two modules have a scale with the same id.
     case duplicateScale(id: String, firstCondition: String, secondCondition: String)
+    /// A condition, scale or subscore id is not lower-case letters, digits and inner hyphens.
     case malformedID(kind: String, id: String)
+    /// A primary scale, outcome rule or safety check (`usedBy`) names a scale the condition does not have.
     case unknownScale(condition: String, scale: String, usedBy: String)
+    /// An outcome rule names a subscore its scale does not have.
     case unknownSubscore(condition: String, scale: String, subscore: String, rule: String)
+    /// A safety check names an item its scale does not have.
     case unknownItem(scale: String, item: String, check: String)
+    /// A subscore is ill-formed (`detail` says how: an unknown or unscored item, an item twice, a minimum that cannot
+    /// be met, a range that is not from low to high).
     case badSubscore(scale: String, subscore: String, detail: String)
+    /// Two outcome rules of a condition, its own or a shared module's, have the same id.
     case duplicateRule(condition: String, rule: String)
+    /// A scale's bands do not start and end at the ends of its score range.
     case bandsDoNotCoverRange(scale: String, range: String, bands: String)
+    /// Two neighbouring bands of a scale leave a gap or overlap.
     case bandsNotContiguous(scale: String, lower: String, upper: String, detail: String)
+    /// No module has a scale with this id; `known` lists those that exist.
     case noSuchScale(id: String, known: [String])
+    /// The catalog has no condition with this id; `known` lists those that exist.
     case noSuchCondition(id: String, known: [String])
 
+    /// The sentence the command line prints, naming the module, scale, rule or item at fault.
     public var description: String {
         switch self {
         case .duplicateCondition(let id):

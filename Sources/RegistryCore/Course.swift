@@ -31,6 +31,8 @@ public struct Course: Sendable, Hashable, Codable {
     /// the clinics' protocols) never reaches it.
     public static let defaultRetreatmentAfterDays = 90
 
+    /// A course; maintenance is described in general words, and re-treatment starts after 90 days without an infusion,
+    /// unless told otherwise.
     public init(
         description: String, infusions: Int, withinDays: Int, endOfCourseWindowDays: Int, followUps: [FollowUpVisit],
         maintenance: String = "infusions after the course is over, until a re-treatment course starts",
@@ -50,6 +52,7 @@ public struct Course: Sendable, Hashable, Codable {
 public struct FollowUpVisit: Sendable, Hashable, Codable {
     /// A stable id (`visit-1`).
     public let id: String
+    /// The visit's name in reports (`1-month visit`).
     public let name: String
     /// The day (from the first infusion) the visit aims for.
     public let targetDay: Int
@@ -58,6 +61,7 @@ public struct FollowUpVisit: Sendable, Hashable, Codable {
     /// The last day on which an assessment counts as this visit.
     public let latestDay: Int
 
+    /// A visit aiming for `targetDay`, counting assessments from `earliestDay` to `latestDay`, in days from day 0.
     public init(id: String, name: String, targetDay: Int, earliestDay: Int, latestDay: Int) {
         self.id = id
         self.name = name

@@ -1,31 +1,46 @@
 /// Where a patient is in one course of a condition, and which of its assessments are done, due or
 /// overdue on a given day.
 public struct CourseProgress: Sendable, Hashable, Codable {
+    /// The patient's registry id (`P-000001`).
     public let patient: String
+    /// The id of the condition the course is for (`depression`).
     public let condition: String
     /// 1 for the induction, 2 for the first re-treatment course, ...
     public let number: Int
+    /// Whether the course is the induction or a re-treatment course.
     public let kind: CourseKind
     /// The module's course, in words.
     public let course: String
+    /// The day the course was opened: its first infusion, the day of `ketareg course start`, or enrolment for a course
+    /// not yet started.
     public let openedOn: ClinicalDate
+    /// Day 0: the day of the course's first infusion; `nil` before any.
     public let dayZero: ClinicalDate?
+    /// How many infusions of the course have been given, maintenance aside.
     public let infusionsGiven: Int
+    /// How many infusions the module's course usually has.
     public let infusionsPlanned: Int
     /// Infusions after the course was over and before the next course.
     public let maintenanceInfusions: Int
+    /// The day of the last maintenance infusion, if there was one.
     public let lastMaintenanceInfusion: ClinicalDate?
+    /// Whether the course has not started, is running or is complete on the day asked about.
     public let stage: Stage
     /// The day the course was over (or will be, when its last infusion ends); `nil` while it runs.
     public let courseEnd: ClinicalDate?
     /// The day the clinic ended the course by hand.
     public let endedByHandOn: ClinicalDate?
+    /// The baseline, the end-of-course assessment and each follow-up visit, in that order, on the primary scale; a
+    /// visit the next course began before is left out.
     public let assessments: [ScheduledAssessment]
 
+    /// How far the course has gone on the day asked about.
     public enum Stage: String, Sendable, Hashable, Codable {
         /// Opened by `ketareg course start`, no infusion yet.
         case notStarted = "not-started"
+        /// Its first infusion given and the course not yet over.
         case inCourse = "in-course"
+        /// Over: its usual infusions given, its days passed, ended by hand, or a new course started.
         case complete
     }
 
@@ -172,17 +187,30 @@ public struct CourseProgress: Sendable, Hashable, Codable {
 public struct ScheduledAssessment: Sendable, Hashable, Codable {
     /// `baseline`, `end-of-course` or a visit id.
     public let point: String
+    /// The point's name in words (`baseline`, `end of course`, `1-month visit`).
     public let name: String
+    /// The id of the scale to assess: the condition's primary scale.
     public let scale: String
+    /// The timepoint the assessment is recorded with: baseline, post-infusion or follow-up.
     public let timepoint: Timepoint
+    /// The first day on which it counts; `nil` while that is not yet known (before the first infusion, or before the
+    /// course is over).
     public let dueFrom: ClinicalDate?
+    /// The last day on which it counts; `nil` when there is none (a baseline before the first infusion) or it is not
+    /// yet known.
     public let dueBy: ClinicalDate?
+    /// The day of the assessment that counts for it, if it was taken.
     public let doneOn: ClinicalDate?
+    /// Whether it is done, due, overdue, upcoming or missed on the day asked about.
     public let status: Status
     /// Days past `dueBy`, when overdue.
     public let daysOverdue: Int?
 
+    /// Where a scheduled assessment stands on a day.
     public enum Status: String, Sendable, Hashable, Codable {
+        /// Done (the assessment was taken); due (its window is open); overdue (its window closed at most
+        /// ``CourseProgress/overdueGraceDays`` days ago); upcoming (its window has not opened); missed (later still, or
+        /// a next course has begun).
         case done, due, overdue, upcoming, missed
     }
 
@@ -216,18 +244,29 @@ public struct ScheduledAssessment: Sendable, Hashable, Codable {
 
 /// One assessment due or overdue on a day, for the clinic's list (`ketareg due`).
 public struct DueItem: Sendable, Hashable, Codable {
+    /// The patient's registry id (`P-000001`).
     public let patient: String
+    /// The id of the condition whose course calls for it.
     public let condition: String
     /// `induction` or `re-treatment`.
     public let course: CourseKind
+    /// The course's number: 1 for the induction, 2 for the first re-treatment course, ...
     public let courseNumber: Int
+    /// `baseline`, `end-of-course` or a visit id (`visit-1`).
     public let point: String
+    /// The point's name in words (`end of course`, `1-month visit`).
     public let name: String
+    /// The id of the scale to assess.
     public let scale: String
+    /// The timepoint to record it with: `baseline`, `post-infusion` or `follow-up`.
     public let timepoint: String
+    /// The first day on which it counts, as `YYYY-MM-DD`, when known.
     public let dueFrom: String?
+    /// The last day on which it counts, as `YYYY-MM-DD`; `nil` for a baseline before the first infusion.
     public let dueBy: String?
+    /// `due` or `overdue`.
     public let status: String
+    /// Days past `dueBy`, when overdue.
     public let daysOverdue: Int?
 
     /// Every assessment due or overdue on `today` across the clinic, overdue ones first, then by the

@@ -13,6 +13,7 @@ public enum CourseKind: String, Vocabulary {
 public struct TreatmentCourse: Sendable, Hashable {
     /// 1 for the induction, 2 for the first re-treatment course, ...
     public let number: Int
+    /// Whether this is the induction or a re-treatment course.
     public let kind: CourseKind
     /// The module's course.
     public let plan: Course
@@ -126,14 +127,21 @@ public struct TreatmentCourse: Sendable, Hashable {
 /// first infusion after `ketareg course start`, or with the first infusion after
 /// ``Course/retreatmentAfterDays`` without one.
 public struct CourseTimeline: Sendable, Hashable {
+    /// The id of the condition whose courses these are (`depression`).
     public let condition: String
+    /// The condition's course, by which the history was divided.
     public let plan: Course
+    /// The courses in order: the induction first, then any re-treatment courses; empty before the condition's first
+    /// infusion or `ketareg course start`.
     public let courses: [TreatmentCourse]
 
+    /// The courses of `condition` in the patient's history, by the condition's own course.
     public init(condition: any Condition, history: PatientHistory) {
         self.init(condition: condition.id, plan: condition.course, history: history)
     }
 
+    /// The courses of the condition with this id in the patient's history, divided by `plan`: only its own infusions
+    /// and course markers count.
     public init(condition: String, plan: Course, history: PatientHistory) {
         self.condition = condition
         self.plan = plan

@@ -10,12 +10,15 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What would be accepted, in words.
     public let allowed: String
 
+    /// A refusal of `got` for `field`, with what is allowed in words.
     public init(field: String, got: String, allowed: String) {
         self.field = field
         self.got = got
         self.allowed = allowed
     }
 
+    /// The sentence the command line prints: `--field: 'value' is not allowed; expected ...`, naming a positional
+    /// argument (`<like-this>`) or an environment variable (`$LIKE_THIS`) as written and any other field as an option.
     public var description: String {
         // Positional arguments are written <like-this>, environment variables $LIKE_THIS; everything
         // else is an option.

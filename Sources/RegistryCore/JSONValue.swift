@@ -3,11 +3,17 @@ import Foundation
 /// A parsed JSON document, with booleans kept apart from numbers (which Foundation's
 /// `JSONSerialization` does not do on every platform).
 public indirect enum JSONValue: Sendable, Equatable {
+    /// An object: its members by name.
     case object([String: JSONValue])
+    /// An array of values, in order.
     case array([JSONValue])
+    /// A string.
     case string(String)
+    /// A number, integer or not.
     case number(Double)
+    /// `true` or `false`, never a number.
     case bool(Bool)
+    /// JSON `null`.
     case null
 
     /// Parses UTF-8 JSON text (RFC 8259).
@@ -174,20 +180,30 @@ extension JSONValue: Encodable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral
 {
+    /// A JSON string from a string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A JSON array from an array literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A JSON object from a dictionary literal; of a key given twice, the last value is kept.
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements) { $1 }) }
+    /// A JSON number from an integer literal.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A JSON boolean from a boolean literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
 /// Where a JSON document, or a value in it, breaks a rule: its JSON Pointer path and why.
 public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Where the rule is broken: a JSON Pointer into the document (`/conditions/0/id`, `/` for the whole), or `byte N`
+    /// where the text cannot be parsed.
     public let path: String
+    /// What is wrong, in words.
     public let message: String
+    /// An error at `path`, saying what is wrong.
     public init(path: String, message: String) {
         self.path = path
         self.message = message
     }
+    /// The error as `path: message`.
     public var description: String { "\(path): \(message)" }
 }

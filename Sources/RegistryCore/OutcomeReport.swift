@@ -21,12 +21,17 @@ import Foundation
 public struct OutcomeReport: Sendable, Hashable, Codable {
     /// The day the report counts up to: later records are left out.
     public let asOf: ClinicalDate
+    /// Each condition's rows: for inductions, then (when any has started) re-treatment courses, each rule at the end of
+    /// the course and then at each follow-up visit, the primary scale's rules first.
     public let outcomes: [OutcomeRow]
+    /// Adverse events by condition, term and grade.
     public let adverseEvents: [AdverseEventCount]
+    /// Co-interventions by condition and kind, for the kinds any patient had.
     public let coInterventions: [CoInterventionCount]
     /// Patients with each safety flag raised, for clinician review.
     public let safetyFlags: [SafetyFlagCount]
 
+    /// The report on these conditions over these patients, counting what was recorded up to `asOf`.
     public init(conditions: [any Condition], histories: [PatientHistory], asOf: ClinicalDate) {
         var tally = OutcomeTally(conditions: conditions, asOf: asOf)
         for history in histories { tally.add(history) }
@@ -49,9 +54,11 @@ public struct OutcomeReport: Sendable, Hashable, Codable {
 /// An ``OutcomeReport`` counted one patient at a time, so that a report over a whole registry
 /// holds counters, not histories: add each patient's history once, then read ``report``.
 public struct OutcomeTally: Sendable {
+    /// The day the report counts up to: each history's later records are left out.
     public let asOf: ClinicalDate
     private var conditions: [ConditionTally]
 
+    /// A tally of these conditions, counting records up to `asOf`, with no patient counted yet.
     public init(conditions: [any Condition], asOf: ClinicalDate) {
         self.asOf = asOf
         self.conditions = conditions.map(ConditionTally.init)
@@ -71,6 +78,7 @@ public struct OutcomeTally: Sendable {
         }
     }
 
+    /// The report on the patients added so far.
     public var report: OutcomeReport {
         var outcomes: [OutcomeRow] = []
         var adverse: [AdverseEventCount] = []
@@ -194,14 +202,20 @@ public struct OutcomeTally: Sendable {
 
 /// One rule, at one point of the course, for one condition and one kind of course.
 public struct OutcomeRow: Sendable, Hashable, Codable {
+    /// Whether a row judges the end of the course alone, or the end of the course and a follow-up visit.
     public enum Window: String, Sendable, Hashable, Codable {
+        /// `immediate`: the end-of-course assessment against baseline; `sustained`: met at the end of the course and
+        /// still met at the visit.
         case immediate, sustained
     }
 
+    /// The id of the condition (`migraine`).
     public let condition: String
     /// `induction` (one per patient) or `re-treatment` (every re-treatment course).
     public let course: CourseKind
+    /// The id of the scale the rule is judged on.
     public let scale: String
+    /// The subscore the rule is judged on; `nil` for the headline score.
     public let subscore: String?
     /// The rule's id (`response`, `remission`, `moderate-improvement`).
     public let outcome: String
@@ -209,10 +223,13 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     public let name: String
     /// The rule in words.
     public let rule: String
+    /// Whether the row judges the end of the course or a follow-up visit.
     public let window: Window
     /// For sustained rows: the visit, its target day and its window in days from the first infusion.
     public let visit: String?
+    /// The visit's target day, counted from the first infusion; `nil` for an immediate row.
     public let visitDay: Int?
+    /// The visit's window in days from the first infusion (`21-45`); `nil` for an immediate row.
     public let visitDays: String?
     /// Courses that have started (the induction: patients).
     public let started: Int
@@ -339,30 +356,45 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
 
 /// Adverse events of one term and grade among one condition's patients.
 public struct AdverseEventCount: Sendable, Hashable, Codable {
+    /// The id of the condition whose patients are counted.
     public let condition: String
+    /// The adverse event term (`nausea`).
     public let term: String
+    /// The grade: `mild`, `moderate` or `severe`.
     public let grade: String
+    /// How many events of this term and grade were recorded.
     public let events: Int
+    /// How many patients had at least one.
     public let patients: Int
+    /// How many of the events were serious.
     public let serious: Int
+    /// How many patients of the condition were counted, the denominator.
     public let patientsInCondition: Int
 }
 
 /// Patients of one condition with a safety flag raised by any assessment on record.
 public struct SafetyFlagCount: Sendable, Hashable, Codable {
+    /// The id of the condition whose patients are counted.
     public let condition: String
+    /// The flag (`suicide-risk`).
     public let flag: String
+    /// How many patients have an assessment that raised it.
     public let patients: Int
     /// The clinic's own registry ids, so the clinician can review each one.
     public let patientIDs: [String]
+    /// How many patients of the condition were counted, the denominator.
     public let patientsInCondition: Int
 }
 
 /// Patients of one condition who had one kind of co-intervention.
 public struct CoInterventionCount: Sendable, Hashable, Codable {
+    /// The id of the condition whose patients are counted.
     public let condition: String
+    /// The kind of co-intervention (`magnesium`).
     public let kind: String
+    /// How many patients had it at least once.
     public let patients: Int
+    /// How many patients of the condition were counted, the denominator.
     public let patientsInCondition: Int
 }
 

@@ -15,6 +15,7 @@ public struct OutcomeRule: Sendable, Hashable {
     /// The test.
     public let criterion: Criterion
 
+    /// A rule on `scale` (or one of its subscores); the name defaults to the id with hyphens as spaces.
     public init(id: String, name: String? = nil, scale: String, subscore: String? = nil, criterion: Criterion) {
         self.id = id
         self.name = name ?? hyphensAsSpaces(id)

@@ -1,13 +1,19 @@
 /// What outcome reports and course tracking need to know of one patient: no identity, only
 /// clinical events with their dates. Records entered in error are left out by whoever builds it.
 public struct PatientHistory: Sendable, Hashable {
+    /// The patient's registry id (`P-000001`), never the MRN or a name.
     public let patient: String
+    /// The ids of the conditions the patient is enrolled for (`depression`).
     public let conditions: [String]
+    /// The day the patient was enrolled.
     public let enrolledOn: ClinicalDate
     /// Every infusion, each for one of ``conditions``, in the order given.
     public let infusions: [Infusion]
+    /// Every assessment, in date order.
     public let assessments: [Assessment]
+    /// Every adverse event, with its term, grade and seriousness but no dates.
     public let adverseEvents: [AdverseEvent]
+    /// The kind of each co-intervention recorded, without its dates.
     public let coInterventions: [CoInterventionKind]
     /// Courses started or ended by hand (`ketareg course start|end`).
     public let courseMarkers: [CourseMarker]
@@ -17,6 +23,8 @@ public struct PatientHistory: Sendable, Hashable {
     /// them from that day on, while their courses still count in outcomes.
     public let endedConditions: [String: ClinicalDate]
 
+    /// A history; infusions are put in order of day and start time (no time counts as the start of the day),
+    /// assessments and course markers in date order.
     public init(
         patient: String, conditions: [String], enrolledOn: ClinicalDate, infusions: [Infusion],
         assessments: [Assessment], adverseEvents: [AdverseEvent] = [], coInterventions: [CoInterventionKind] = [],
@@ -55,18 +63,23 @@ public struct PatientHistory: Sendable, Hashable {
         infusions.filter { $0.condition == condition }
     }
 
+    /// One infusion as outcomes and course tracking see it: its condition, day, duration and dosing.
     public struct Infusion: Sendable, Hashable {
         /// The condition the infusion was given for.
         public let condition: String
+        /// The day the infusion started.
         public let date: ClinicalDate
         /// When dosing started, when recorded.
         public let time: ClockTime?
+        /// How long it lasted, in minutes (a five-day continuous infusion is 7200).
         public let minutes: Int
         /// The dose of a bolus or timed infusion.
         public let doseMgPerKg: Double?
         /// The highest rate of a continuous infusion.
         public let rateMgPerKgPerHour: Double?
+        /// How it was given; `nil` when not known.
         public let route: InfusionRoute?
+        /// An infusion for `condition` on `date`, lasting `minutes`.
         public init(
             condition: String, date: ClinicalDate, time: ClockTime? = nil, minutes: Int, doseMgPerKg: Double? = nil,
             rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil
@@ -89,16 +102,24 @@ public struct PatientHistory: Sendable, Hashable {
 
     /// Readings taken during an infusion.
     public struct Observation: Sendable, Hashable {
+        /// The day of the reading.
         public let date: ClinicalDate
         /// Whole hours since the infusion started (since the start of its day when no time was recorded).
         public let hoursFromStart: Int
+        /// Blood pressure, when taken.
         public let bloodPressure: BloodPressure?
+        /// Heart rate in beats per minute, when taken.
         public let heartRate: Int?
+        /// Oxygen saturation (SpO2) in %, when taken.
         public let oxygenSaturation: Int?
+        /// Whether sedation was observed.
         public let sedation: Bool
+        /// Whether dissociation was observed.
         public let dissociation: Bool
+        /// Whether respiratory depression was observed.
         public let respiratoryDepression: Bool
 
+        /// The readings of one observation, `hoursFromStart` whole hours into the infusion.
         public init(
             date: ClinicalDate, hoursFromStart: Int, bloodPressure: BloodPressure? = nil, heartRate: Int? = nil,
             oxygenSaturation: Int? = nil,
@@ -115,13 +136,21 @@ public struct PatientHistory: Sendable, Hashable {
         }
     }
 
+    /// One scored assessment as outcome rules judge it.
     public struct Assessment: Sendable, Hashable {
+        /// The id of the scale assessed (`phq9`).
         public let scale: String
+        /// The day of the assessment.
         public let date: ClinicalDate
+        /// When in the course it was taken: baseline, post-infusion or follow-up.
         public let timepoint: Timepoint
+        /// The headline score.
         public let score: Double
+        /// The subscores that could be scored, by subscore id.
         public let subscores: [String: Double]
+        /// The safety flags the assessment raised (`suicide-risk`).
         public let flags: [String]
+        /// An assessment with its score, and any subscores and flags.
         public init(
             scale: String, date: ClinicalDate, timepoint: Timepoint, score: Double,
             subscores: [String: Double] = [:], flags: [String] = []
@@ -141,10 +170,15 @@ public struct PatientHistory: Sendable, Hashable {
         }
     }
 
+    /// One adverse event, as counted in outcomes.
     public struct AdverseEvent: Sendable, Hashable {
+        /// What happened (`nausea`).
         public let term: AdverseEventTerm
+        /// How severe it was: mild, moderate or severe.
         public let grade: AdverseEventGrade
+        /// Whether it was recorded as serious.
         public let serious: Bool
+        /// An adverse event with its term, grade and seriousness.
         public init(term: AdverseEventTerm, grade: AdverseEventGrade, serious: Bool) {
             self.term = term
             self.grade = grade
@@ -155,6 +189,7 @@ public struct PatientHistory: Sendable, Hashable {
 
 /// A course started or ended by hand, for one condition.
 public struct CourseMarker: Sendable, Hashable, Codable {
+    /// Whether the marker starts or ends a course.
     public enum Kind: String, Vocabulary {
         /// `ketareg course start`: the next infusion opens a new course.
         case start
@@ -164,12 +199,16 @@ public struct CourseMarker: Sendable, Hashable, Codable {
 
     /// The marker's registry id (`CE-000003`), when stored.
     public let id: String?
+    /// The id of the condition whose course it starts or ends (`migraine`).
     public let condition: String
+    /// Whether it is `ketareg course start` or `ketareg course end`.
     public let kind: Kind
+    /// The day the course starts or ends.
     public let date: ClinicalDate
     /// For a start: what kind of course it opens (re-treatment, unless it is the condition's first).
     public let courseKind: CourseKind?
 
+    /// A marker; `id` is `nil` until it is stored, and `courseKind` applies only to a start.
     public init(id: String? = nil, condition: String, kind: Kind, date: ClinicalDate, courseKind: CourseKind? = nil) {
         self.id = id
         self.condition = condition

@@ -44,6 +44,7 @@ public final class SeededRandom: RandomSource {
     /// A source starting from `seed`.
     public init(seed: UInt64) { state = Mutex(seed) }
 
+    /// The next `count` bytes of the SplitMix64 sequence, eight from each 64-bit step, lowest byte first.
     public func bytes(_ count: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(count)

@@ -13,6 +13,7 @@ public struct SafetyCheck: Sendable, Hashable {
     /// What raises the flag.
     public let trigger: Trigger
 
+    /// A check on `scale` that raises `flag` when `trigger` fires.
     public init(flag: String, scale: String, description: String, trigger: Trigger) {
         self.flag = flag
         self.scale = scale
@@ -57,18 +58,26 @@ public struct SafetyCheck: Sendable, Hashable {
 /// The thresholds are the clinic's to set (`ketareg flag thresholds`), within ``allowed``; these
 /// are the defaults.
 public struct VitalSafetyRules: Sendable, Hashable, Codable {
+    /// A blood pressure with a systolic at or above this, in mmHg, raises `high-blood-pressure` (default 180, allowed
+    /// 140-220).
     public var systolicAtLeast = 180
+    /// A blood pressure with a diastolic at or above this, in mmHg, raises `high-blood-pressure` (default 110, allowed
+    /// 80-130).
     public var diastolicAtLeast = 110
+    /// An SpO2 below this percentage raises `low-oxygen-saturation` (default 90, allowed 80-95).
     public var oxygenSaturationBelow = 90
 
+    /// The default thresholds: 180 systolic, 110 diastolic, SpO2 below 90.
     public init() {}
 
+    /// The given thresholds, unchecked; ``validated()`` checks them against ``allowed``.
     public init(systolicAtLeast: Int, diastolicAtLeast: Int, oxygenSaturationBelow: Int) {
         self.systolicAtLeast = systolicAtLeast
         self.diastolicAtLeast = diastolicAtLeast
         self.oxygenSaturationBelow = oxygenSaturationBelow
     }
 
+    /// The default thresholds, in force when the clinic has set none.
     public static let standard = VitalSafetyRules()
 
     /// The values a clinic may choose, by setting: wide enough for a stricter or a more lenient

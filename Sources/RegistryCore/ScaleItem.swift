@@ -17,6 +17,7 @@ public struct ScaleItem: Sendable, Hashable {
     /// What the item is in LOINC (PHQ-9 item 9: 44260-8), when a published code exists.
     public let codes: [StandardCode]
 
+    /// An item, scored and not reversed unless told otherwise.
     public init(
         id: String, label: String, response: ResponseKind, isScored: Bool = true, isReversed: Bool = false,
         codes: [StandardCode] = []
@@ -92,9 +93,12 @@ public enum ResponseKind: Sendable, Hashable {
 
 /// A labelled answer option and the value it scores (HIT-6: "very-often" scores 11).
 public struct AnswerOption: Sendable, Hashable {
+    /// The option's label, which a person may type as the answer (`very-often`).
     public let label: String
+    /// The value the option contributes to the score (11 for HIT-6 `very-often`).
     public let value: Int
 
+    /// An option with its label and scored value.
     public init(label: String, value: Int) {
         self.label = label
         self.value = value

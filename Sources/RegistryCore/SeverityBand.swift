@@ -18,6 +18,8 @@ public struct SeverityBand: Sendable, Hashable {
     /// What the band means in a vocabulary (a LOINC answer code), when a published one exists.
     public let codes: [StandardCode]
 
+    /// A band over `range` (whole numbers as printed, such as `10...14`); the label defaults to the id with hyphens as
+    /// spaces.
     public init(_ id: String, label: String? = nil, _ range: ClosedRange<Double>, codes: [StandardCode] = []) {
         self.codes = codes
         self.id = id

@@ -7,26 +7,34 @@
 public struct StandardCode: Sendable, Hashable, Codable {
     /// The vocabulary as a FHIR system URI (``loinc``, ``snomed``, ``icd10``) or any other URI.
     public let system: String
+    /// The code within its system (`44261-6`, `35489007`, `F32`).
     public let code: String
     /// The vocabulary's own name for it, when given.
     public let display: String?
 
+    /// A code in `system`, optionally with the system's own name for it.
     public init(system: String, code: String, display: String? = nil) {
         self.system = system
         self.code = code
         self.display = display
     }
 
+    /// The FHIR system URI of LOINC.
     public static let loinc = "http://loinc.org"
+    /// The FHIR system URI of SNOMED CT.
     public static let snomed = "http://snomed.info/sct"
+    /// The FHIR system URI of ICD-10.
     public static let icd10 = "http://hl7.org/fhir/sid/icd-10"
 
+    /// A LOINC code (`44261-6`), with its display name when given.
     public static func loinc(_ code: String, _ display: String? = nil) -> StandardCode {
         .init(system: loinc, code: code, display: display)
     }
+    /// A SNOMED CT concept id (`35489007`), with its display name when given.
     public static func snomed(_ code: String, _ display: String? = nil) -> StandardCode {
         .init(system: snomed, code: code, display: display)
     }
+    /// An ICD-10 code (`F32`, `F43.1`), with its display name when given.
     public static func icd10(_ code: String, _ display: String? = nil) -> StandardCode {
         .init(system: icd10, code: code, display: display)
     }

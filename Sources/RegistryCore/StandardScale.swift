@@ -15,9 +15,11 @@ public enum ScoringRule: Sendable, Hashable {
 
     /// A group of items of which the highest answer counts once.
     public struct Domain: Sendable, Hashable {
+        /// The domain's name, used in the message when none of its items is answered (`sleep`).
         public let name: String
         /// Item ids in the domain.
         public let items: [String]
+        /// A domain of the given item ids.
         public init(_ name: String, items: [String]) {
             self.name = name
             self.items = items
@@ -26,11 +28,14 @@ public enum ScoringRule: Sendable, Hashable {
 
     /// A subscore that is the mean of its answered items.
     public struct MeanSubscore: Sendable, Hashable {
+        /// The subscore's name, which the `headline` of ``ScoringRule/meansOfSubscores(headline:subscores:)`` may
+        /// choose.
         public let name: String
         /// Item ids in the subscore.
         public let items: [String]
         /// The fewest answered items for which the mean is valid.
         public let minimumAnswered: Int
+        /// A mean subscore of the given item ids, valid when at least `minimumAnswered` of them are answered.
         public init(_ name: String, items: [String], minimumAnswered: Int) {
             self.name = name
             self.items = items
@@ -42,30 +47,50 @@ public enum ScoringRule: Sendable, Hashable {
 /// A scale whose scoring is a ``ScoringRule``: the building block of the compiled modules, and what
 /// a declarative module describes.
 public struct StandardScale: AssessmentScale {
+    /// A stable id, lower case with digits and hyphens (`phq9`, `bpi-sf`).
     public let id: String
+    /// The instrument's published name.
     public let name: String
+    /// The version of this scoring definition, stored with every assessment (`1.0`).
     public let version: String
+    /// The items in the order they are answered.
     public let items: [ScaleItem]
+    /// The lowest and highest headline score the scale can give.
     public let range: ClosedRange<Double>
+    /// Whether a higher score means the patient is worse off or better; higher is worse by default.
     public let direction: ScoreDirection
+    /// Severity bands from the lowest score up; empty when the instrument has none.
     public let bands: [SeverityBand]
+    /// What may be shipped of the instrument.
     public let licence: Licence
+    /// How the item values become the headline score; a plain sum by default.
     public let scoring: ScoringRule
+    /// How the score is computed, in a sentence, as `ketareg scale show` prints it.
     public let scoringDescription: String
     /// Subscores beside the scoring rule's own (a `means` rule's are its subscores already).
     public let additionalSubscores: [SubscoreDefinition]
+    /// The LOINC code of the headline score, when a published one exists.
     public let codes: [StandardCode]
+    /// The code of the instrument as a whole (its Questionnaire), when a published one exists.
     public let formCodes: [StandardCode]
 
     /// A subscore as a module states it: which items, and optionally how (the scale's own method
     /// otherwise), how many answered at least, and the range (worked out from the items otherwise).
     public struct Subscore: Sendable, Hashable {
+        /// The subscore's id within the scale, lower case (`obsessions`).
         public let id: String
+        /// Item ids in the subscore, each a scored item of the scale.
         public let items: [String]
+        /// How the items become the value; `nil` for the scale's own method (a sum for `sum` and domain scales, a
+        /// prorated sum for a prorated scale, a mean for a `means` scale).
         public let method: SubscoreDefinition.Method?
+        /// The fewest answered items for which it is scored; `nil` for every item, or for a prorated scale the same
+        /// share of its items as the scale needs.
         public let minimumAnswered: Int?
+        /// The lowest and highest value; `nil` to work it out from the items' values.
         public let range: ClosedRange<Double>?
 
+        /// A subscore of the given item ids, leaving method, minimum and range to the scale when `nil`.
         public init(
             _ id: String, items: [String], method: SubscoreDefinition.Method? = nil, minimumAnswered: Int? = nil,
             range: ClosedRange<Double>? = nil
@@ -120,6 +145,7 @@ public struct StandardScale: AssessmentScale {
         self.scoringDescription = scoringDescription
     }
 
+    /// The subscores of a `means` rule followed by ``additionalSubscores``, in that order.
     public var subscores: [SubscoreDefinition] {
         var all: [SubscoreDefinition] = []
         if case .meansOfSubscores(_, let means) = scoring {
@@ -131,6 +157,9 @@ public struct StandardScale: AssessmentScale {
         return all + additionalSubscores
     }
 
+    /// Scores the raw answers by the scale's rule, then adds every additional subscore that can be scored and a note
+    /// for each that cannot. Throws ``ScaleError`` when the answers are the wrong number, not allowed, or too few for
+    /// the headline score.
     public func score(_ answers: [Int?]) throws(ScaleError) -> ScaleResult {
         let result = try headlineScore(answers)
         guard !additionalSubscores.isEmpty else { return result }

@@ -19,6 +19,7 @@ public struct SubscoreDefinition: Sendable, Hashable {
     public let id: String
     /// Item ids, each a scored item of the scale, each once.
     public let items: [String]
+    /// How the items become the subscore's value.
     public let method: Method
     /// The fewest answered items for which the subscore is scored (all of them for a sum).
     public let minimumAnswered: Int
@@ -86,7 +87,9 @@ public struct SubscoreDefinition: Sendable, Hashable {
 
 /// Why a subscore could not be scored: too few of its items answered.
 public struct SubscoreShortfall: Error, Sendable, Hashable {
+    /// How many of the subscore's items were answered.
     public let answered: Int
+    /// How many answered items the subscore needs.
     public let needed: Int
     /// The unanswered items' ids.
     public let unanswered: [String]

@@ -16,6 +16,7 @@ public struct FixedClock: WallClock {
     /// A clock stopped at `moment`.
     public init(_ moment: Date) { self.moment = moment }
 
+    /// The fixed ``moment``, every time.
     public func now() -> Date { moment }
 
     /// `text` as an ISO 8601 instant (`2026-03-02T09:30:00Z`, with or without fractional seconds

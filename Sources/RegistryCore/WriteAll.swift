@@ -8,8 +8,11 @@ import Foundation
 
 /// A write that did not go through: where to, and why, in the system's words.
 public struct WriteError: Error, CustomStringConvertible, Sendable {
+    /// Where the write was going (`standard output`, a file's path).
     public let place: String
+    /// Why it failed, in the system's words (`No space left on device`).
     public let reason: String
+    /// The sentence a command prints: `could not write <place>: <reason>`.
     public var description: String { "could not write \(place): \(reason)" }
 }
 

@@ -36,8 +36,11 @@ public func dumpDatabase(_ path: String) throws -> String {
 
 /// A small seeded generator (SplitMix64), so that a failing random test can be replayed.
 public struct SeededGenerator: RandomNumberGenerator {
+    /// The generator's state: the seed, moved on by each number drawn.
     public var state: UInt64
+    /// A generator that starts from `seed`; the same seed draws the same numbers.
     public init(seed: UInt64) { state = seed }
+    /// The next number.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -50,9 +53,11 @@ public struct SeededGenerator: RandomNumberGenerator {
 /// Seeded mutations of hostile bytes for the parsers' fuzz tests. CI runs a few hundred;
 /// `Scripts/fuzz` many more (`KETAREG_FUZZ_ITERATIONS`) from a seed of its own (`KETAREG_FUZZ_SEED`).
 public enum Fuzz {
+    /// How many mutated inputs a fuzz test tries: `$KETAREG_FUZZ_ITERATIONS`, else 300.
     public static var iterations: Int {
         ProcessInfo.processInfo.environment["KETAREG_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 300
     }
+    /// The fuzz tests' seed: `$KETAREG_FUZZ_SEED`, else a fixed one, so CI replays the same inputs.
     public static var seed: UInt64 {
         ProcessInfo.processInfo.environment["KETAREG_FUZZ_SEED"].flatMap(UInt64.init) ?? 2026_11_26
     }
@@ -80,8 +85,11 @@ public enum Fuzz {
 
 /// What one run of a binary did.
 public struct Outcome: Sendable {
+    /// The exit status.
     public let status: Int32
+    /// Everything written to standard output, as UTF-8.
     public let standardOutput: String
+    /// Everything written to standard error, as UTF-8.
     public let standardError: String
 
     /// Standard output parsed as JSON.
