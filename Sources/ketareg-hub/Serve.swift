@@ -90,167 +90,78 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// The endpoint's logic: authenticate, read, check, store once, answer.
+/// The endpoint over HTTP: headers and body handed to the hub's receiving rules (HubStore's
+/// `Receiving`), their answers written as JSON, one log line per request.
 struct Receiver: Sendable {
-    let store: HubDatabase
-    let maximumBytes: Int
+    let receiving: Receiving
     let logger: Logger
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
-    func answer(_ status: HTTPResponse.Status, _ object: [String: Any], headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json"
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    init(store: HubDatabase, maximumBytes: Int, logger: Logger) {
+        receiving = Receiving(store: store, maximumBytes: maximumBytes)
+        self.logger = logger
+    }
+
+    /// The answer as an HTTP response: its JSON body (sorted keys), `Retry-After` and
+    /// `WWW-Authenticate` when it asks for them.
+    func response(_ answer: Receiving.Answer) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let seconds = answer.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        if answer.asksForToken { headers[.wwwAuthenticate] = "Bearer" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(answer.body)) ?? Data("{}".utf8)
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// One line per request, with nothing from the body or the headers but the clinic's name.
-    func log(
-        _ status: HTTPResponse.Status, clinic: String?, bytes: Int, started: ContinuousClock.Instant, outcome: String
-    ) {
+    func log(_ answer: Receiving.Answer, clinic: String?, bytes: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         logger.info(
-            "POST /v1/exports \(status.code) \(outcome) clinic=\(clinic.map { "\"\($0)\"" } ?? "-") bytes=\(bytes) ms=\(String(format: "%.1f", ms))"
+            "POST /v1/exports \(answer.status) \(answer.outcome) clinic=\(clinic.map { "\"\($0)\"" } ?? "-") bytes=\(bytes) ms=\(String(format: "%.1f", ms))"
         )
     }
 
-    func health() async -> Response {
-        do {
-            _ = try await store.minimumCellSize()
-            return answer(.ok, ["status": "ok"])
-        } catch {
-            return answer(.serviceUnavailable, ["status": "database-unavailable"])
-        }
-    }
+    func health() async -> Response { response(await receiving.health()) }
 
     func receive(_ incoming: Request) async -> Response {
         let started = ContinuousClock.now
         var request = incoming
         // Who is sending: nothing else is read until the token is known.
-        guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
-            case let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces),
-            !token.isEmpty
-        else {
-            log(.unauthorized, clinic: nil, bytes: 0, started: started, outcome: "no-token")
-            return answer(
-                .unauthorized,
-                [
-                    "status": "unauthorized",
-                    "reason": "send Authorization: Bearer TOKEN with the token the network gave your clinic",
-                ],
-                headers: [.wwwAuthenticate: "Bearer"])
-        }
         let clinic: (id: Int, name: String)
-        do {
-            guard let found = try await store.clinic(forToken: token) else {
-                log(.unauthorized, clinic: nil, bytes: 0, started: started, outcome: "unknown-token")
-                return answer(
-                    .unauthorized, ["status": "unauthorized", "reason": "this token belongs to no registered clinic"],
-                    headers: [.wwwAuthenticate: "Bearer"])
-            }
-            clinic = found
-        } catch {
-            log(.serviceUnavailable, clinic: nil, bytes: 0, started: started, outcome: "database-unavailable")
-            return answer(
-                .serviceUnavailable,
-                ["status": "unavailable", "reason": "the hub's database is not answering; try again later"],
-                headers: [.retryAfter: "30"])
+        switch await receiving.sender(authorization: request.headers[.authorization]) {
+        case .refused(let answer):
+            log(answer, clinic: nil, bytes: 0, started: started)
+            return response(answer)
+        case .clinic(let id, let name):
+            clinic = (id, name)
         }
-        guard let key = request.headers[Self.idempotencyKey], (1...200).contains(key.utf8.count),
-            key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
-        else {
-            log(.badRequest, clinic: clinic.name, bytes: 0, started: started, outcome: "no-key")
-            return answer(
-                .badRequest,
-                [
-                    "status": "refused",
-                    "reason": "send an Idempotency-Key header: 1 to 200 visible ASCII characters (the export's id)",
-                ])
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        if let refusal = receiving.refusal(
+            idempotencyKey: request.headers[Self.idempotencyKey], contentType: request.headers[.contentType],
+            contentLength: length)
+        {
+            log(refusal, clinic: clinic.name, bytes: refusal.status == 413 ? length ?? 0 : 0, started: started)
+            return response(refusal)
         }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            log(.unsupportedMediaType, clinic: clinic.name, bytes: 0, started: started, outcome: "not-json-type")
-            return answer(
-                .unsupportedMediaType, ["status": "refused", "reason": "Content-Type must be application/json"])
-        }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBytes {
-            log(.contentTooLarge, clinic: clinic.name, bytes: length, started: started, outcome: "too-large")
-            return answer(
-                .contentTooLarge,
-                [
-                    "status": "refused",
-                    "reason": "the body is larger than this hub accepts (\(maximumBytes / 1024 / 1024) MiB)",
-                ])
-        }
+        let key = request.headers[Self.idempotencyKey] ?? ""
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
+            buffer = try await request.collectBody(upTo: receiving.maximumBytes)
         } catch is NIOTooManyBytesError {
-            log(.contentTooLarge, clinic: clinic.name, bytes: maximumBytes, started: started, outcome: "too-large")
-            return answer(
-                .contentTooLarge,
-                [
-                    "status": "refused",
-                    "reason": "the body is larger than this hub accepts (\(maximumBytes / 1024 / 1024) MiB)",
-                ])
+            log(receiving.tooLarge, clinic: clinic.name, bytes: receiving.maximumBytes, started: started)
+            return response(receiving.tooLarge)
         } catch {
-            log(.badRequest, clinic: clinic.name, bytes: 0, started: started, outcome: "unreadable-body")
-            return answer(.badRequest, ["status": "refused", "reason": "the body could not be read"])
+            log(Receiving.unreadableBody, clinic: clinic.name, bytes: 0, started: started)
+            return response(Receiving.unreadableBody)
         }
         let body = Data(buffer.readableBytesView)
-        let payload: ReceivedPayload
-        do {
-            payload = try PayloadIntake.read(body)
-        } catch {
-            log(.badRequest, clinic: clinic.name, bytes: body.count, started: started, outcome: "invalid-payload")
-            return answer(.badRequest, ["status": "refused", "reason": error.reason])
-        }
-        do {
-            switch try await store.store(payload, body: body, clinic: clinic.id, key: key) {
-            case .stored(let id):
-                log(.accepted, clinic: clinic.name, bytes: body.count, started: started, outcome: "stored")
-                return answer(
-                    .accepted,
-                    [
-                        "status": "received", "payload": String(id), "digest": payload.digest, "schema": payload.schema,
-                        "period": payload.period,
-                    ])
-            case .replay(let id):
-                log(.conflict, clinic: clinic.name, bytes: body.count, started: started, outcome: "replay")
-                return answer(
-                    .conflict, ["status": "already-received", "payload": String(id), "digest": payload.digest])
-            case .conflict:
-                log(
-                    .unprocessableContent, clinic: clinic.name, bytes: body.count, started: started,
-                    outcome: "key-reused")
-                return answer(
-                    .unprocessableContent,
-                    [
-                        "status": "refused",
-                        "reason":
-                            "this Idempotency-Key came before with a different body; a new export needs a new key",
-                    ])
-            }
-        } catch  where HubDatabase.isPermanent(error) {
-            log(
-                .unprocessableContent, clinic: clinic.name, bytes: body.count, started: started, outcome: "not-storable"
-            )
-            return answer(
-                .unprocessableContent,
-                [
-                    "status": "refused",
-                    "reason":
-                        "PostgreSQL refused a value of this payload; tell the network's operators, quoting the export id",
-                ])
-        } catch {
-            log(
-                .serviceUnavailable, clinic: clinic.name, bytes: body.count, started: started,
-                outcome: "database-unavailable")
-            return answer(
-                .serviceUnavailable,
-                ["status": "unavailable", "reason": "the hub could not store the payload; try again later"],
-                headers: [.retryAfter: "30"])
-        }
+        let answer = await receiving.receive(body, clinic: clinic.id, key: key)
+        log(answer, clinic: clinic.name, bytes: body.count, started: started)
+        return response(answer)
     }
 }

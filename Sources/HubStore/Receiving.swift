@@ -1,0 +1,167 @@
+import Foundation
+import HubCore
+import PayloadFormat
+
+/// The hub's side of the exporter's protocol, without HTTP: who is sending (nothing else is read
+/// until the token is known), whether the request may be read, and what storing its payload
+/// answers. `ketareg-hub serve` hands it the headers and the body and writes its answers; the rules
+/// are here, testable on the store alone.
+public struct Receiving: Sendable {
+    /// One answer to a request: its HTTP status, its body, and the word the request log records.
+    public struct Answer: Sendable, Hashable {
+        /// The HTTP status code.
+        public let status: Int
+        /// The JSON body.
+        public let body: HubAnswer
+        /// One word for the request log (`stored`, `replay`, `unknown-token`, ...): never a reason.
+        public let outcome: String
+        /// Seconds for a `Retry-After` header, when the clinic should try again later.
+        public var retryAfterSeconds: Int? = nil
+        /// True when the answer asks for a token (`WWW-Authenticate: Bearer`).
+        public var asksForToken = false
+    }
+
+    /// Who sent a request.
+    public enum Sender: Sendable {
+        /// A registered clinic whose token is not revoked: its id and name at the hub.
+        case clinic(id: Int, name: String)
+        /// Nobody the hub knows, or the database could not say: the answer to give.
+        case refused(Answer)
+    }
+
+    /// The hub's database.
+    public let store: HubDatabase
+    /// The largest body accepted, in bytes.
+    public let maximumBytes: Int
+
+    /// Receiving into `store`, with bodies up to `maximumBytes`.
+    public init(store: HubDatabase, maximumBytes: Int) {
+        self.store = store
+        self.maximumBytes = maximumBytes
+    }
+
+    /// The clinic an `Authorization` header names (`Bearer TOKEN`), or the 401 or 503 answer.
+    public func sender(authorization: String?) async -> Sender {
+        guard let authorization, authorization.hasPrefix("Bearer "),
+            case let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces),
+            !token.isEmpty
+        else {
+            return .refused(
+                Answer(
+                    status: 401,
+                    body: HubAnswer(
+                        .unauthorized,
+                        reason: "send Authorization: Bearer TOKEN with the token the network gave your clinic"),
+                    outcome: "no-token", asksForToken: true))
+        }
+        do {
+            guard let found = try await store.clinic(forToken: token) else {
+                return .refused(
+                    Answer(
+                        status: 401,
+                        body: HubAnswer(.unauthorized, reason: "this token belongs to no registered clinic"),
+                        outcome: "unknown-token", asksForToken: true))
+            }
+            return .clinic(id: found.id, name: found.name)
+        } catch {
+            return .refused(
+                Answer(
+                    status: 503,
+                    body: HubAnswer(.unavailable, reason: "the hub's database is not answering; try again later"),
+                    outcome: "database-unavailable", retryAfterSeconds: 30))
+        }
+    }
+
+    /// The answer refusing a request by its headers before its body is read, or nil when the body
+    /// may be read: an `Idempotency-Key` of 1 to 200 visible ASCII characters, a JSON
+    /// `Content-Type` when one is given, a `Content-Length` within ``maximumBytes``.
+    public func refusal(idempotencyKey key: String?, contentType: String?, contentLength: Int?) -> Answer? {
+        guard let key, (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            return Answer(
+                status: 400,
+                body: HubAnswer(
+                    .refused,
+                    reason: "send an Idempotency-Key header: 1 to 200 visible ASCII characters (the export's id)"),
+                outcome: "no-key")
+        }
+        if let contentType, !contentType.lowercased().hasPrefix("application/json") {
+            return Answer(
+                status: 415, body: HubAnswer(.refused, reason: "Content-Type must be application/json"),
+                outcome: "not-json-type")
+        }
+        if let contentLength, contentLength > maximumBytes { return tooLarge }
+        return nil
+    }
+
+    /// The answer to a body larger than ``maximumBytes``.
+    public var tooLarge: Answer {
+        Answer(
+            status: 413,
+            body: HubAnswer(
+                .refused, reason: "the body is larger than this hub accepts (\(maximumBytes / 1024 / 1024) MiB)"),
+            outcome: "too-large")
+    }
+
+    /// The answer to a body that could not be read from the connection.
+    public static let unreadableBody = Answer(
+        status: 400, body: HubAnswer(.refused, reason: "the body could not be read"), outcome: "unreadable-body")
+
+    /// Reads `body` as a payload and stores it once for `clinic` under `key`: 202 stored, 409 the
+    /// same bytes under this key before (nothing stored), 422 this key with other bytes or a value
+    /// PostgreSQL refuses, 400 a payload its schema refuses (with the reason), 503 the database not
+    /// answering. Only 202 stores anything.
+    public func receive(_ body: Data, clinic: Int, key: String) async -> Answer {
+        let payload: ReceivedPayload
+        do {
+            payload = try PayloadIntake.read(body)
+        } catch {
+            return Answer(status: 400, body: HubAnswer(.refused, reason: error.reason), outcome: "invalid-payload")
+        }
+        do {
+            switch try await store.store(payload, body: body, clinic: clinic, key: key) {
+            case .stored(let id):
+                return Answer(
+                    status: 202,
+                    body: HubAnswer(
+                        .received, payload: String(id), digest: payload.digest, schema: payload.schema,
+                        period: payload.period),
+                    outcome: "stored")
+            case .replay(let id):
+                return Answer(
+                    status: 409, body: HubAnswer(.alreadyReceived, payload: String(id), digest: payload.digest),
+                    outcome: "replay")
+            case .conflict:
+                return Answer(
+                    status: 422,
+                    body: HubAnswer(
+                        .refused,
+                        reason: "this Idempotency-Key came before with a different body; a new export needs a new key"),
+                    outcome: "key-reused")
+            }
+        } catch  where HubDatabase.isPermanent(error) {
+            return Answer(
+                status: 422,
+                body: HubAnswer(
+                    .refused,
+                    reason:
+                        "PostgreSQL refused a value of this payload; tell the network's operators, quoting the export id"
+                ),
+                outcome: "not-storable")
+        } catch {
+            return Answer(
+                status: 503,
+                body: HubAnswer(.unavailable, reason: "the hub could not store the payload; try again later"),
+                outcome: "database-unavailable", retryAfterSeconds: 30)
+        }
+    }
+
+    /// The health answer: 200 while the database answers, else 503.
+    public func health() async -> Answer {
+        do {
+            _ = try await store.minimumCellSize()
+            return Answer(status: 200, body: HubAnswer(.ok), outcome: "health")
+        } catch {
+            return Answer(status: 503, body: HubAnswer(.databaseUnavailable), outcome: "health")
+        }
+    }
+}

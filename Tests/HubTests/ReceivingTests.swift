@@ -1,0 +1,76 @@
+import Foundation
+import HubCore
+import HubStore
+import Logging
+import PayloadFormat
+import RegistryTestSupport
+import Testing
+
+/// The hub's side of the exporter's protocol on its store alone, without HTTP: the same answers
+/// `ketareg-hub serve` gives, for any front door a network builds.
+@Suite(
+    "The hub's receiving rules, on its store", .serialized,
+    .enabled(if: postgresURL != nil || requirePostgres, "\(postgresMissing)"))
+struct ReceivingTests {
+    @Test(
+        "Token, headers and body in their order: 401 without or with an unknown token, 400/415/413 by the headers, then 202 once, 409 the same bytes again, 422 other bytes under that key"
+    )
+    func answers() async throws {
+        let hub = try TestHub()
+        defer { hub.remove() }
+        #expect(try hub.run("init").status == 0)
+        let location = try DatabaseLocation(url: hub.url, environment: [:])
+        try await HubDatabase.with(location, logger: Logger(label: "test")) { db in
+            try await db.addClinic(name: "Alder", token: "alder-token-0123456789")
+            let receiving = Receiving(store: db, maximumBytes: 1024 * 1024)
+
+            for (header, outcome) in [(nil, "no-token"), ("Basic abc", "no-token"), ("Bearer nope", "unknown-token")] {
+                guard case .refused(let answer) = await receiving.sender(authorization: header) else {
+                    Issue.record("\(String(describing: header)) was let in")
+                    continue
+                }
+                #expect(answer.status == 401 && answer.asksForToken && answer.outcome == outcome)
+                #expect(answer.body.status == .unauthorized)
+            }
+            guard
+                case .clinic(let clinic, let name) = await receiving.sender(
+                    authorization: "Bearer alder-token-0123456789")
+            else {
+                Issue.record("the registered clinic was refused")
+                return
+            }
+            #expect(name == "Alder")
+
+            #expect(receiving.refusal(idempotencyKey: nil, contentType: nil, contentLength: nil)?.status == 400)
+            #expect(
+                receiving.refusal(
+                    idempotencyKey: String(repeating: "k", count: 201), contentType: nil, contentLength: nil)?
+                    .status == 400)
+            #expect(receiving.refusal(idempotencyKey: "a b", contentType: nil, contentLength: nil)?.status == 400)
+            #expect(
+                receiving.refusal(idempotencyKey: "k1", contentType: "text/plain", contentLength: nil)?.status == 415)
+            #expect(
+                receiving.refusal(
+                    idempotencyKey: "k1", contentType: "application/json", contentLength: 1024 * 1024 + 1)?
+                    .status == 413)
+            #expect(receiving.refusal(idempotencyKey: "k1", contentType: "application/json", contentLength: 10) == nil)
+
+            let invalid = await receiving.receive(Data("{\"schema\": \"nope\"}".utf8), clinic: clinic, key: "k0")
+            #expect(invalid.status == 400 && invalid.body.status == .refused && invalid.body.reason != nil)
+
+            let body = Data(
+                summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 12, 24)]).utf8)
+            let stored = await receiving.receive(body, clinic: clinic, key: "k1")
+            #expect(stored.status == 202 && stored.body.status == .received, "\(stored)")
+            #expect(stored.body.schema == "ketareg-summary/3" && stored.body.period == "2026-10")
+            let again = await receiving.receive(body, clinic: clinic, key: "k1")
+            #expect(again.status == 409 && again.body.status == .alreadyReceived)
+            #expect(again.body.payload == stored.body.payload && again.body.digest == stored.body.digest)
+            let other = Data(
+                summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 13, 24)]).utf8)
+            let reused = await receiving.receive(other, clinic: clinic, key: "k1")
+            #expect(reused.status == 422 && reused.outcome == "key-reused")
+            #expect(try await db.latestOutcomes().map(\.met) == [12], "only the first body was stored")
+        }
+    }
+}
