@@ -94,7 +94,7 @@ let package = Package(
         ),
 
         // The clinic's use cases, for every front door: the day sheet, the due list, recording an
-        // assessment, export runs.
+        // assessment or treatment, corrections, export runs.
         .target(name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore", "RegistryExport"]),
 
         // The demo's synthetic clinic and its in-memory research network: invented patients for

@@ -203,10 +203,6 @@ extension FlagCommand {
 }
 
 /// Says which flags a record just raised, on standard output, so that no one misses them.
-func printRaisedFlags(_ registry: Registry, from source: String, patient: RecordID) throws {
-    printFlagsForReview(try RaisedFlags.open(from: source, patient: patient, in: registry))
-}
-
 /// Each flag a record raised, with how to review it.
 func printFlagsForReview(_ flags: [SafetyFlagView]) {
     for flag in flags {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import RegistryCore
 import RegistryStore
 
@@ -171,11 +172,12 @@ struct InfusionCommand: ParsableCommand {
             var entry = InfusionEntry(date: try ClinicDay.today(), dosing: .dose(mgPerKg: 0), minutes: fields.minutes!)
             try fields.apply(to: &entry)
             entry.adverseEvents = try adverse.map { try AdverseEventEntry.parse($0, onset: entry.date) }
-            let infusion = try registry.addInfusion(entry, patient: patient, actor: global.actorName)
+            let recorded = try TreatmentRecording(registry: registry).infusion(
+                entry, patient: patient, actor: global.actorName)
+            let infusion = recorded.record
             if json { return try printJSON(infusion) }
             print(infusion.id)
-            try printRaisedFlags(registry, from: infusion.id, patient: patient)
-            for event in infusion.adverseEvents { try printRaisedFlags(registry, from: event, patient: patient) }
+            printFlagsForReview(recorded.raisedFlags)
             note(
                 "Recorded infusion \(infusion.id) for \(patient) (\(infusion.condition)) on \(infusion.on): \(infusion.dosingText)"
                     + (infusion.totalMg.map { ", \(formatScore($0)) mg in all" } ?? "")
@@ -226,13 +228,12 @@ struct InfusionCommand: ParsableCommand {
                 date: date, time: time, bloodPressure: try bp.map { try BloodPressure.parse($0, field: "bp") },
                 heartRate: heartRate, oxygenSaturation: spo2, sedation: sedation, dissociation: dissociation,
                 respiratoryDepression: respiratoryDepression)
-            let registry = try global.openRegistry()
-            let observation = try registry.addObservation(entry, infusion: id, actor: global.actorName)
+            let recorded = try TreatmentRecording(registry: try global.openRegistry()).observation(
+                entry, infusion: id, actor: global.actorName)
+            let observation = recorded.record
             if json { return try printJSON(observation) }
             print(observation.id)
-            try printRaisedFlags(
-                registry, from: observation.id,
-                patient: RecordID(observation.patient) ?? RecordID(kind: .patient, row: 0))
+            printFlagsForReview(recorded.raisedFlags)
             note(
                 "Recorded observation \(observation.id) during \(observation.infusion) at \(observation.on) \(observation.at)."
             )
@@ -281,11 +282,11 @@ struct AdverseCommand: ParsableCommand {
                 }
                 infusionID = parsed
             }
-            let event = try registry.addAdverseEvent(
+            let recorded = try TreatmentRecording(registry: registry).adverseEvent(
                 entry, patient: patient, infusion: infusionID, actor: global.actorName)
-            if json { return try printJSON(event) }
-            print(event.id)
-            try printRaisedFlags(registry, from: event.id, patient: patient)
+            if json { return try printJSON(recorded.record) }
+            print(recorded.record.id)
+            printFlagsForReview(recorded.raisedFlags)
         }
     }
 }
@@ -321,7 +322,8 @@ struct CoInterventionCommand: ParsableCommand {
                 kind: try CoInterventionKind.parse(kind, field: "kind"),
                 from: try ClinicDay.parse(from, field: "from"),
                 to: try to.map { try ClinicDay.parse($0, field: "to") })
-            let item = try registry.addCoIntervention(entry, patient: patient, actor: global.actorName)
+            let item = try TreatmentRecording(registry: registry).coIntervention(
+                entry, patient: patient, actor: global.actorName)
             if json { return try printJSON(item) }
             print(item.id)
         }
