@@ -43,4 +43,11 @@ extension HubDatabase {
         }
         return outcomes
     }
+
+    /// What the network may publish: each clinic's latest outcomes (optionally for one condition),
+    /// pooled under the network's minimum cell size, which is returned with them.
+    public func pooledOutcomes(condition: String? = nil) async throws -> (outcomes: [PooledOutcome], minimum: Int) {
+        let minimum = try await minimumCellSize()
+        return (Pooling.pool(try await latestOutcomes(condition: condition), minimumCellSize: minimum), minimum)
+    }
 }

@@ -7,10 +7,7 @@ import HubStore
 func pooledOutcomes(_ database: DatabaseOptions, condition: String?) async throws -> (
     outcomes: [PooledOutcome], minimum: Int
 ) {
-    try await withDatabase(database) { db in
-        let minimum = try await db.minimumCellSize()
-        return (Pooling.pool(try await db.latestOutcomes(condition: condition), minimumCellSize: minimum), minimum)
-    }
+    try await withDatabase(database) { db in try await db.pooledOutcomes(condition: condition) }
 }
 
 struct Outcomes: AsyncParsableCommand {

@@ -71,6 +71,11 @@ struct ReceivingTests {
             let reused = await receiving.receive(other, clinic: clinic, key: "k1")
             #expect(reused.status == 422 && reused.outcome == "key-reused")
             #expect(try await db.latestOutcomes().map(\.met) == [12], "only the first body was stored")
+            // What the network may publish from it: 12 of 24, both counts at least the minimum of 11.
+            let pooled = try await db.pooledOutcomes()
+            #expect(pooled.minimum == Pooling.defaultMinimumCellSize)
+            #expect(pooled.outcomes.first?.clinics.map(\.clinic) == ["Alder"])
+            #expect(pooled.outcomes.first?.clinics.first?.proportion.events == 12)
         }
     }
 }
