@@ -293,14 +293,14 @@ public struct InfusionEntry: Sendable, Hashable {
                 throw InputError(
                     field: "minutes", got: String(minutes),
                     allowed:
-                        "\(Self.doseMinutesRange.lowerBound) to \(Self.doseMinutesRange.upperBound) minutes for a dose; record a longer, continuous infusion with --rate-mg-per-kg-per-hour"
+                        "\(Self.doseMinutesRange.lowerBound) to \(Self.doseMinutesRange.upperBound) minutes for a dose; a longer, continuous infusion is recorded as a rate in mg/kg/h"
                 )
             }
         case .rate(let rate):
             guard route == .iv else {
                 throw InputError(
                     field: "route", got: route.rawValue,
-                    allowed: "iv: a continuous infusion (--rate-mg-per-kg-per-hour) is intravenous")
+                    allowed: "iv: a continuous infusion (a rate in mg/kg/h) is intravenous")
             }
             _ = try checkRange(rate, Self.rateRange, field: "rate-mg-per-kg-per-hour", unit: "mg/kg/h")
             _ = try checkRange(minutes, Self.rateMinutesRange, field: "minutes", unit: "minutes (7 days)")
@@ -319,9 +319,9 @@ public struct InfusionEntry: Sendable, Hashable {
             let expected = expectedTotalMg(weightKg: weightKg)
             let how =
                 switch dosing {
-                case .dose(let dose): "--dose-mg-per-kg \(formatScore(dose)) x --weight-kg \(formatScore(weightKg))"
+                case .dose(let dose): "\(formatScore(dose)) mg/kg x \(formatScore(weightKg)) kg"
                 case .rate(let rate):
-                    "--rate-mg-per-kg-per-hour \(formatScore(rate)) x \(formatScore(Double(minutes) / 60)) hours x --weight-kg \(formatScore(weightKg))"
+                    "\(formatScore(rate)) mg/kg/h x \(formatScore(Double(minutes) / 60)) hours x \(formatScore(weightKg)) kg"
                 }
             if let totalMg {
                 guard abs(totalMg - expected) <= Self.totalTolerance * expected else {
@@ -408,7 +408,8 @@ public struct InfusionObservationEntry: Sendable, Hashable {
             throw InputError(
                 field: "bp", got: "",
                 allowed:
-                    "at least one of --bp, --heart-rate, --spo2, --sedation, --dissociation, --respiratory-depression")
+                    "at least one reading: blood pressure, heart rate, SpO2, sedation, dissociation or respiratory depression"
+            )
         }
         return self
     }
@@ -435,7 +436,7 @@ public struct CoInterventionEntry: Sendable, Hashable {
     public func validated(today: ClinicalDate) throws(InputError) -> CoInterventionEntry {
         _ = try from.notInFuture(field: "from", today: today)
         if let to, to < from {
-            throw InputError(field: "to", got: to.description, allowed: "a date on or after --from (\(from))")
+            throw InputError(field: "to", got: to.description, allowed: "a date on or after the start, \(from)")
         }
         return self
     }

@@ -17,13 +17,11 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         self.allowed = allowed
     }
 
-    /// The sentence the command line prints: `--field: 'value' is not allowed; expected ...`, naming a positional
-    /// argument (`<like-this>`) or an environment variable (`$LIKE_THIS`) as written and any other field as an option.
+    /// The refusal in plain words: `field: 'value' is not allowed; expected ...`. A front door names the
+    /// field its own way (the command line as `--field`, an argument `<like-this>` or a variable
+    /// `$LIKE_THIS` as written).
     public var description: String {
-        // Positional arguments are written <like-this>, environment variables $LIKE_THIS; everything
-        // else is an option.
-        let name = field.hasPrefix("<") || field.hasPrefix("$") ? field : "--" + field
-        return "\(name): '\(Self.quote(got))' is not allowed; expected \(allowed)"
+        "\(field): '\(Self.quote(got))' is not allowed; expected \(allowed)"
     }
 
     /// How much of a refused value a message repeats.

@@ -23,7 +23,7 @@ public enum ScaleError: Error, Sendable, Hashable, CustomStringConvertible {
                 + " (unanswered: item\(unanswered.count == 1 ? "" : "s") "
                 + unanswered.map(String.init).joined(separator: ", ") + ")"
         case .notSingleValue(let scale, let items):
-            "\(scale) has \(items) items; record it with --answers, one answer per item"
+            "\(scale) has \(items) items: give its answers, one per item, not a single value"
         }
     }
 }

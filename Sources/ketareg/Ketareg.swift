@@ -99,7 +99,7 @@ struct Ketareg: ParsableCommand {
     /// The message and exit code for an error.
     static func describe(_ error: any Error) -> (String, Int32) {
         switch error {
-        case let error as InputError: return ("ketareg: \(error)", ExitStatus.refused)
+        case let error as InputError: return ("ketareg: \(error.commandLineText)", ExitStatus.refused)
         case let error as ScaleError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as CatalogError: return ("ketareg: \(error)", ExitStatus.refused)
         case let error as ImportError: return ("ketareg: \(error)", ExitStatus.refused)

@@ -46,7 +46,7 @@ struct RefusalTests {
         (
             "a value for a many-item scale",
             ["assess", "P-000001", "--scale", "phq9", "--on", "2026-03-01", "--timepoint", "baseline", "--value", "3"],
-            "record it with --answers"
+            "give its answers, one per item, not a single value"
         ),
         (
             "impossible date",
@@ -185,7 +185,7 @@ struct RefusalTests {
         (
             "co-intervention ending before it starts",
             ["cointervention", "add", "P-000001", "--kind", "yoga", "--from", "2026-03-05", "--to", "2026-03-01"],
-            "--to: '2026-03-01' is not allowed; expected a date on or after --from"
+            "--to: '2026-03-01' is not allowed; expected a date on or after the start, "
         ),
         (
             "second consent withdrawal", ["patient", "withdraw-consent", "P-000002", "--reason", "again"],
@@ -197,7 +197,7 @@ struct RefusalTests {
                 "infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5", "--weight-kg", "80",
                 "--total-mg", "100", "--minutes", "40",
             ],
-            "--total-mg: '100' is not allowed; expected a total within 10% of --dose-mg-per-kg 0.5 x --weight-kg 80 = 40 mg"
+            "--total-mg: '100' is not allowed; expected a total within 10% of 0.5 mg/kg x 80 kg = 40 mg"
         ),
         (
             "a dose and a rate at once",
@@ -223,7 +223,7 @@ struct RefusalTests {
         (
             "a dose given over five days",
             ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.76", "--minutes", "7200"],
-            "record a longer, continuous infusion with --rate-mg-per-kg-per-hour"
+            "a longer, continuous infusion is recorded as a rate in mg/kg/h"
         ),
         (
             "an infusion for a condition the patient does not have",
@@ -244,7 +244,7 @@ struct RefusalTests {
         ),
         (
             "an observation with no reading", ["infusion", "observe", "I-000001", "--at", "2026-03-02T10:00"],
-            "expected at least one of --bp"
+            "expected at least one reading: blood pressure, heart rate"
         ),
         (
             "ending a course that has not started",

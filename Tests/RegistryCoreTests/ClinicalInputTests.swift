@@ -127,7 +127,7 @@ struct ClinicalInputTests {
             try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 0.76), minutes: 7_200).validated(today: fixedDay)
         }
         #expect(error.field == "minutes")
-        #expect(error.allowed.contains("--rate-mg-per-kg-per-hour"))
+        #expect(error.allowed.contains("recorded as a rate in mg/kg/h"))
         _ = try InfusionEntry(date: fixedDay, dosing: .dose(mgPerKg: 1), minutes: 1_440).validated(today: fixedDay)
     }
 
@@ -158,7 +158,7 @@ struct ClinicalInputTests {
             let error = try #require(throws: InputError.self) { try entry.validated(today: fixedDay) }
             #expect(error.field == "total-mg")
             #expect(error.got == formatScore(total))
-            #expect(error.allowed.contains("--dose-mg-per-kg 0.5 x --weight-kg 80 = 40 mg"))
+            #expect(error.allowed.contains("0.5 mg/kg x 80 kg = 40 mg"))
         }
     }
 
@@ -169,7 +169,7 @@ struct ClinicalInputTests {
                 date: fixedDay, dosing: .rate(mgPerKgPerHour: 0.76), weightKg: 85, totalMg: 2_000, minutes: 7_200
             ).validated(today: fixedDay)
         }
-        #expect(error.allowed.contains("--rate-mg-per-kg-per-hour 0.76 x 120 hours x --weight-kg 85 = 7752 mg"))
+        #expect(error.allowed.contains("0.76 mg/kg/h x 120 hours x 85 kg = 7752 mg"))
     }
 
     @Test("An observation during an infusion needs a reading, a moment as YYYY-MM-DDTHH:MM, and real values")

@@ -1,3 +1,4 @@
+import RegistryCore
 import RegistryStore
 
 extension RegistryError {
@@ -12,6 +13,15 @@ extension RegistryError {
             case nil: ""
             }
         return about + message + remedies.map { "; " + $0.commandLineText }.joined()
+    }
+}
+
+extension InputError {
+    /// The refusal as `ketareg` says it: the field as the option that gave it (`--dose-mg-per-kg:`),
+    /// or as written when it is an argument (`<id>`) or an environment variable (`$KETAREG_TODAY`).
+    var commandLineText: String {
+        let name = field.hasPrefix("<") || field.hasPrefix("$") ? field : "--" + field
+        return "\(name): '\(Self.quote(got))' is not allowed; expected \(allowed)"
     }
 }
 
