@@ -93,9 +93,10 @@ let package = Package(
             resources: [.embedInCode("Schemas")]
         ),
 
-        // The clinic's use cases, for every front door: the day sheet, the due list, recording an
-        // assessment or treatment, corrections, export runs.
-        .target(name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore", "RegistryExport"]),
+        // The clinic's use cases, for every front door: enrolment, the day sheet, the due list,
+        // recording an assessment or treatment, corrections, endpoints, export runs.
+        .target(
+            name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport"]),
 
         // The demo's synthetic clinic and its in-memory research network: invented patients for
         // `ketareg demo` and Scripts/hub, kept out of the commands' own code.

@@ -1,8 +1,6 @@
 import ArgumentParser
-import CurlTransport
+import ClinicWork
 import Foundation
-import Logging
-import PayloadFormat
 import RegistryCore
 import RegistryExport
 import RegistryStore
@@ -72,34 +70,14 @@ struct EndpointCommand: ParsableCommand {
             guard let profile = ExportProfile(rawValue: profile) else {
                 throw InputError(field: "profile", got: profile, allowed: ExportProfile.allowed)
             }
-            // Checked before the token source is read, so that a mistyped number is named first.
-            let settings = try EndpointSettings(
-                name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnv, caFile: caFile,
-                profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout
-            ).validated()
-            if let problem = CurlHTTPClient.check(url: url) {
-                throw InputError(field: "url", got: url, allowed: problem.description)
-            }
-            let tokenPath = tokenFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            do {
-                _ = try TokenSource.read(
-                    file: tokenPath, environment: tokenPath == nil ? tokenEnv : nil, lookup: environmentVariable)
-            } catch let error as ExportError where tokenPath != nil || environmentVariable(tokenEnv ?? "") != nil {
-                throw InputError(
-                    field: tokenPath != nil ? "token-file" : "token-env", got: tokenPath ?? tokenEnv ?? "",
-                    allowed: "a usable token source: \(error)")
-            } catch {
-                note("Note: \(error). Set it before exports are delivered.")
-            }
-            let caPath = caFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            if let caPath, !FileManager.default.isReadableFile(atPath: caPath) {
-                throw InputError(
-                    field: "ca-file", got: caFile!, allowed: "a readable PEM file of certificate authorities")
-            }
-            var stored = settings
-            stored.tokenFile = tokenPath
-            stored.caFile = caPath
-            try global.openRegistry().addEndpoint(stored, actor: global.actorName)
+            // Paths as this command was given them, made absolute from its folder: a scheduled run
+            // started elsewhere finds them.
+            let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+            let settings = EndpointSettings(
+                name: name, url: url, tokenFile: tokenFile.map(absolute), tokenEnvironment: tokenEnv,
+                caFile: caFile.map(absolute), profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
+            let setup = EndpointSetup(registry: try global.openRegistry(), environment: { environmentVariable($0) })
+            if let advice = try setup.add(settings, actor: global.actorName) { note("Note: \(advice)") }
             print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicWork
 import RegistryCore
 import RegistryStore
 
@@ -59,17 +60,15 @@ struct Enroll: RegistryCommand {
         case "no", "n", "false": consent = false
         default: throw InputError(field: "research-consent", got: researchConsent, allowed: "yes or no")
         }
-        let enrollment = Enrollment(
-            identity: PatientIdentity(
-                mrn: mrn, givenName: given, familyName: family,
-                birthDate: try ClinicDay.parse(birthDate, field: "birth-date")),
-            sex: try Sex.parse(sex, field: "sex"),
-            conditions: condition.map { $0.lowercased() },
-            enrolledOn: try enrolledOn.map { try ClinicDay.parse($0, field: "enrolled-on") } ?? ClinicDay.today(),
-            researchConsent: consent,
-            priorTreatments: try priorTreatment.map { try PriorTreatment.parse($0) })
-        let registry = try global.openRegistry()
-        let patient = try registry.enroll(enrollment, catalog: catalog, actor: global.actorName)
+        let identity = PatientIdentity(
+            mrn: mrn, givenName: given, familyName: family,
+            birthDate: try ClinicDay.parse(birthDate, field: "birth-date"))
+        let sex = try Sex.parse(sex, field: "sex")
+        let enrolledOn = try enrolledOn.map { try ClinicDay.parse($0, field: "enrolled-on") }
+        let priorTreatments = try priorTreatment.map { try PriorTreatment.parse($0) }
+        let patient = try Enrolment(registry: try global.openRegistry(), catalog: catalog).enrol(
+            identity, sex: sex, conditions: condition, enrolledOn: enrolledOn, researchConsent: consent,
+            priorTreatments: priorTreatments, actor: global.actorName)
         if json { return try printJSON(patient) }
         print(patient.id)
         note(
