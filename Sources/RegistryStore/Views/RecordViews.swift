@@ -1,0 +1,240 @@
+import RegistryCore
+
+/// A stored infusion.
+public struct InfusionView: Sendable, Codable, Hashable {
+    /// The infusion's id (`I-`).
+    public let id: String
+    /// The patient's id (`P-000042`).
+    public let patient: String
+    /// The condition it was given for.
+    public let condition: String
+    /// The day it was given, `YYYY-MM-DD`.
+    public let on: String
+    /// The time dosing started, `HH:MM` on the 24-hour clock; `nil` when not recorded.
+    public let at: String?
+    /// A bolus or timed infusion's dose; absent for a continuous infusion.
+    public let doseMgPerKg: Double?
+    /// A continuous infusion's highest rate; absent for a bolus or timed infusion.
+    public let rateMgPerKgPerHour: Double?
+    /// Body weight in kg on the day; `nil` when not recorded.
+    public let weightKg: Double?
+    /// The total dose in mg, as entered or worked out from the dose (or rate and duration) and the
+    /// weight; `nil` when neither a total nor a weight was given.
+    public let totalMg: Double?
+    /// How long the dose or infusion ran, in minutes.
+    public let minutes: Int
+    /// How ketamine was given: `iv`, `im`, `intranasal` or `oral`.
+    public let route: String
+    /// Blood pressure before dosing, `SYS/DIA` in mmHg; `nil` when not recorded.
+    public let bpBefore: String?
+    /// Blood pressure about 40 minutes after dosing, `SYS/DIA` in mmHg; `nil` when not recorded.
+    public let bpAfter: String?
+    /// Blood pressure at discharge, `SYS/DIA` in mmHg; `nil` when not recorded.
+    public let bpDischarge: String?
+    /// Heart rate in beats per minute; `nil` when not recorded.
+    public let heartRate: Int?
+    /// Oxygen saturation (SpO2), per cent; `nil` when not recorded.
+    public let spo2: Int?
+    /// Minutes of monitoring after dosing; `nil` when not recorded.
+    public let monitoringMinutes: Int?
+    /// Sedatives or stimulants taken alongside, by name.
+    public let concomitantMedication: [String]
+    /// Whether sedation was observed.
+    public let sedation: Bool
+    /// Whether dissociation was observed.
+    public let dissociation: Bool
+    /// Whether respiratory depression was recorded (it raises a `respiratory-depression` flag).
+    public let respiratoryDepression: Bool
+    /// The ids (`AE-`) of the adverse events recorded as following this infusion.
+    public let adverseEvents: [String]
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
+    public let enteredInError: Bool
+    /// Recorded before the dose ranges of 2026-11 and outside them; kept as it was.
+    public let legacyRanges: Bool
+
+    /// "0.5 mg/kg" or "0.76 mg/kg/h".
+    public var dosingText: String {
+        if let rateMgPerKgPerHour { return "\(formatScore(rateMgPerKgPerHour)) mg/kg/h" }
+        return "\(formatScore(doseMgPerKg ?? 0)) mg/kg"
+    }
+}
+
+/// Vital signs and observations recorded during an infusion.
+public struct ObservationView: Sendable, Codable, Hashable {
+    /// The observation's id (`O-`).
+    public let id: String
+    /// The id (`I-`) of the infusion it was made during.
+    public let infusion: String
+    /// The patient's id (`P-000042`).
+    public let patient: String
+    /// The day of the observation, `YYYY-MM-DD`.
+    public let on: String
+    /// The time of the observation, `HH:MM` on the 24-hour clock.
+    public let at: String
+    /// Blood pressure, `SYS/DIA` in mmHg; `nil` when not measured.
+    public let bp: String?
+    /// Heart rate in beats per minute; `nil` when not measured.
+    public let heartRate: Int?
+    /// Oxygen saturation (SpO2), per cent; `nil` when not measured.
+    public let spo2: Int?
+    /// Whether sedation was observed.
+    public let sedation: Bool
+    /// Whether dissociation was observed.
+    public let dissociation: Bool
+    /// Whether respiratory depression was recorded (it raises a `respiratory-depression` flag).
+    public let respiratoryDepression: Bool
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
+    public let enteredInError: Bool
+}
+
+/// A course started or ended by hand.
+public struct CourseEventView: Sendable, Codable, Hashable {
+    /// The marker's id (`CE-`).
+    public let id: String
+    /// The patient's id (`P-000042`).
+    public let patient: String
+    /// The condition whose course it starts or ends.
+    public let condition: String
+    /// `start` or `end`.
+    public let kind: String
+    /// The day the course starts or ends, `YYYY-MM-DD`.
+    public let on: String
+    /// For a start: `induction` or `re-treatment`.
+    public let courseKind: String?
+    /// Why, in the clinician's words: required for an end, optional for a start.
+    public let reason: String?
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
+    public let enteredInError: Bool
+}
+
+/// A stored assessment: every answer, the score, subscores, band, flags and the scale version.
+public struct AssessmentView: Sendable, Codable, Hashable {
+    /// The assessment's id (`A-`).
+    public let id: String
+    /// The patient's id (`P-000042`).
+    public let patient: String
+    /// The condition it was recorded for.
+    public let condition: String
+    /// The scale's id in the condition catalog.
+    public let scale: String
+    /// The version of the scale it was scored with.
+    public let scaleVersion: String
+    /// The day it was taken, `YYYY-MM-DD`.
+    public let on: String
+    /// When in the course it was taken: `baseline`, `post-infusion` or `follow-up`.
+    public let timepoint: String
+    /// The raw answer to each item, in the scale's order; `nil` for an item without an answer.
+    public let answers: [Int?]
+    /// The score the scale gave these answers.
+    public let score: Double
+    /// Subscores by name; `nil` when there are none.
+    public let subscores: [String: Double]?
+    /// The id of the scale's severity band the score falls in; `nil` when there is none.
+    public let band: String?
+    /// The names of the safety flags the scale's checks raised for these answers.
+    public let flags: [String]
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
+    public let enteredInError: Bool
+}
+
+/// A stored adverse event.
+public struct AdverseEventView: Sendable, Codable, Hashable {
+    /// The adverse event's id (`AE-`).
+    public let id: String
+    /// The patient's id (`P-000042`).
+    public let patient: String
+    /// The id (`I-`) of the infusion it followed; `nil` when it was recorded on its own.
+    public let infusion: String?
+    /// What happened, as one of the adverse-event terms (`nausea`, `dizziness`, ..., `other`).
+    public let term: String
+    /// How severe it was: `mild`, `moderate` or `severe`.
+    public let grade: String
+    /// Whether it was recorded as serious (which raises a `serious-adverse-event` flag).
+    public let serious: Bool
+    /// The day it began, `YYYY-MM-DD`.
+    public let onset: String
+    /// The day it resolved, `YYYY-MM-DD`; `nil` until that is recorded.
+    public let resolvedOn: String?
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
+    public let enteredInError: Bool
+}
+
+/// A stored co-intervention.
+public struct CoInterventionView: Sendable, Codable, Hashable {
+    /// The co-intervention's id (`C-`).
+    public let id: String
+    /// The patient's id (`P-000042`).
+    public let patient: String
+    /// What the treatment was: `diet`, `magnesium`, `essential-oil`, `acupuncture`, `yoga`,
+    /// `massage` or `other`.
+    public let kind: String
+    /// The day it started, `YYYY-MM-DD`.
+    public let from: String
+    /// The day it ended, `YYYY-MM-DD`; `nil` while it goes on.
+    public let to: String?
+    /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
+    /// histories, outcomes and exports.
+    public let enteredInError: Bool
+}
+
+extension InfusionView: HandEncodedJSON {
+    var json: String {
+        var object = JSONObjectWriter(capacity: 512)
+        object.strings("adverseEvents", adverseEvents)
+        object.string("at", at)
+        object.string("bpAfter", bpAfter)
+        object.string("bpBefore", bpBefore)
+        object.string("bpDischarge", bpDischarge)
+        object.strings("concomitantMedication", concomitantMedication)
+        object.string("condition", condition)
+        object.bool("dissociation", dissociation)
+        object.number("doseMgPerKg", doseMgPerKg)
+        object.bool("enteredInError", enteredInError)
+        object.int("heartRate", heartRate)
+        object.string("id", id)
+        object.bool("legacyRanges", legacyRanges)
+        object.int("minutes", minutes)
+        object.int("monitoringMinutes", monitoringMinutes)
+        object.string("on", on)
+        object.string("patient", patient)
+        object.number("rateMgPerKgPerHour", rateMgPerKgPerHour)
+        object.bool("respiratoryDepression", respiratoryDepression)
+        object.string("route", route)
+        object.bool("sedation", sedation)
+        object.int("spo2", spo2)
+        object.number("totalMg", totalMg)
+        object.number("weightKg", weightKg)
+        return object.text
+    }
+}
+
+extension AssessmentView: HandEncodedJSON {
+    var json: String {
+        var object = JSONObjectWriter(capacity: 384)
+        object.ints("answers", answers)
+        object.string("band", band)
+        object.string("condition", condition)
+        object.bool("enteredInError", enteredInError)
+        object.strings("flags", flags)
+        object.string("id", id)
+        object.string("on", on)
+        object.string("patient", patient)
+        object.string("scale", scale)
+        object.string("scaleVersion", scaleVersion)
+        object.number("score", score)
+        if let subscores {
+            var members = JSONObjectWriter(capacity: 64)
+            for (name, value) in subscores.sorted(by: { $0.key < $1.key }) {
+                members.number(escapingName: name, value)
+            }
+            object.object("subscores", members)
+        }
+        object.string("timepoint", timepoint)
+        return object.text
+    }
+}
