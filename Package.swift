@@ -193,7 +193,7 @@ let package = Package(
             name: "ClinicWorkTests",
             dependencies: [
                 "ClinicWork", "RegistryStore", "RegistryCore", "RegistryExport", "DemoClinic", "Depression",
-                "RegistryTestSupport",
+                "RegistryTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "DeclarativeConditionsTests",

@@ -66,7 +66,8 @@ struct NewCondition: CommandPlugin {
             /// The module's version: raise it when a rule changes.
             public let version = "0.1"
             /// What the module records, in a sentence.
-            public let summary = "\(name) treated with ketamine: replace this with what the module records."
+            public let summary =
+                "\(name) treated with ketamine: replace this with what the module records."
             /// The scale outcomes are judged on first.
             public let primaryScale = \(name)ExampleScale.scale.id
 

@@ -71,6 +71,6 @@ public enum RaisedFlags {
     public static func open(from source: String, patient: RecordID, in registry: Registry) throws
         -> [SafetyFlagView]
     {
-        try registry.flags(patient: patient, openOnly: true).filter { $0.source == source }
+        try registry.openFlags(raisedBy: source, patient: patient)
     }
 }

@@ -39,6 +39,9 @@ public struct ExportRuns {
         public let built: [OutboxEntry]
         /// Every delivery attempt made in this run, built now or waiting from before.
         public let attempts: [Exporter.Attempt]
+        /// Why the schedules could not be built from (a schedule damaged behind the program's back,
+        /// say), when they could not; what was waiting was delivered all the same.
+        public var buildFailure: (any Error)? = nil
 
         /// True when an export failed for good in this run.
         public var anyFailed: Bool { attempts.contains { $0.state == .failed } }
@@ -69,9 +72,13 @@ public struct ExportRuns {
     }
 
     /// Builds what the schedules call for in the current period, then delivers every export that is
-    /// due, each under a lease: safe to run from a timer, two at once send nothing twice.
+    /// due, each under a lease: safe to run from a timer, two at once send nothing twice. When the
+    /// schedules cannot be built from, what is already waiting is delivered all the same, and
+    /// ``Due/buildFailure`` says why nothing was built.
     public func runDue() throws -> Due {
-        let built = try exporter.buildScheduled()
-        return Due(built: built, attempts: try exporter.deliverDue(holder: holder))
+        var built: [OutboxEntry] = []
+        var failure: (any Error)?
+        do { built = try exporter.buildScheduled() } catch { failure = error }
+        return Due(built: built, attempts: try exporter.deliverDue(holder: holder), buildFailure: failure)
     }
 }

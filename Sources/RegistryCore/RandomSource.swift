@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 /// Where the libraries' random numbers come from: a new registry's pseudonym secret, export ids,
-/// the spread of delivery retries, temporary file names. No library reads the operating system's
-/// generator itself: the executables make one source at start-up, beside the clock, and hand it
-/// down; tests give a seeded one and get the same numbers every run.
+/// the spread of delivery retries. No library reads the operating system's generator for them: the
+/// executables make one source at start-up, beside the clock, and hand it down; tests give a
+/// seeded one. (The records spool's temporary file is named by `mkstemp`, as the C library does.)
 public protocol RandomSource: Sendable {
     /// `count` bytes, each uniformly distributed.
     func bytes(_ count: Int) -> [UInt8]
@@ -36,8 +36,9 @@ extension RandomSource {
     }
 }
 
-/// A source that gives the same numbers for the same seed (SplitMix64): for tests and the demo's
-/// synthetic clinic, never for a real registry's secret.
+/// A source that gives the same sequence for the same seed (SplitMix64): for tests, never for a
+/// real registry's secret. Shared between threads, each draw takes the next numbers of the one
+/// sequence, so which caller gets which depends on their order.
 public final class SeededRandom: RandomSource {
     private let state: Mutex<UInt64>
 

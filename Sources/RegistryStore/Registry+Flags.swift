@@ -138,10 +138,21 @@ extension Registry {
                     source: try row.required(row.string, 4),
                     raisedOn: try row.required(row.string, 5),
                     state: try storedWord(
-                        try row.required(row.string, 6), "the state of flag \(id)"),
+                        try row.required(row.string, 6), "the state of flag \(id)",
+                        remedy: StoredValue.restoreRemedy),
                     reviewedBy: row.string(7), reviewedAt: row.string(8), action: row.string(9)))
         }
         return views
+    }
+
+    /// The open flags `patient`'s record `source` raised, oldest first: only those rows are read, so
+    /// that a damaged flag elsewhere cannot make a record just saved look refused.
+    public func openFlags(raisedBy source: String, patient: RecordID) throws -> [SafetyFlagView] {
+        try read { db in
+            try Self.flagViews(
+                db, " WHERE patient_id = ? AND state = 'open' AND source = ? ORDER BY id",
+                arguments: [try requirePatient(db, patient).id!, source])
+        }
     }
 
     /// Flags, oldest first: all, or only those still open, for one patient or the clinic.

@@ -65,6 +65,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         case replaceExisting
         /// Back the current registry up first.
         case backUpFirst
+        /// Set the endpoint's schedule again (its name), which writes over a damaged one.
+        case setScheduleAgain(String)
     }
 
     /// Whether the input was refused or the file failed.
@@ -126,6 +128,7 @@ extension RegistryError.Remedy: CustomStringConvertible {
         case .chooseAnotherRegistry: "choose another registry path"
         case .replaceExisting: "replace it only on purpose"
         case .backUpFirst: "back it up first"
+        case .setScheduleAgain(let endpoint): "set the schedule of \(endpoint) again"
         }
     }
 }

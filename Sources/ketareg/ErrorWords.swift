@@ -20,9 +20,15 @@ extension InputError {
     /// The refusal as `ketareg` says it: the field as the option that gave it (`--dose-mg-per-kg:`),
     /// or as written when it is an argument (`<id>`) or an environment variable (`$KETAREG_TODAY`).
     var commandLineText: String {
-        let name = field.hasPrefix("<") || field.hasPrefix("$") ? field : "--" + field
+        let name =
+            field.hasPrefix("<") || field.hasPrefix("$")
+            ? field : Self.arguments.contains(field) ? "<\(field)>" : "--" + field
         return "\(name): '\(Self.quote(got))' is not allowed; expected \(allowed)"
     }
+
+    /// The libraries' fields that this command line takes as arguments, not options (an endpoint's
+    /// name: `endpoint add NAME`).
+    static let arguments: Set<String> = ["name"]
 }
 
 extension RegistryError.Remedy {
@@ -50,6 +56,8 @@ extension RegistryError.Remedy {
         case .chooseAnotherRegistry: "point --registry (or KETAREG_REGISTRY) at another path"
         case .replaceExisting: "restore replaces it only with --force"
         case .backUpFirst: "back it up first with 'ketareg backup'"
+        case .setScheduleAgain(let endpoint):
+            "'ketareg export schedule \(endpoint) --every daily|weekly|monthly' sets it again"
         }
     }
 }

@@ -2,6 +2,7 @@ import ClinicWork
 import DemoClinic
 import Depression
 import Foundation
+import GRDB
 import RegistryCore
 import RegistryExport
 import RegistryStore
@@ -56,6 +57,31 @@ struct ExportRunsTests {
         #expect(again.action == .unchanged && again.attempt == nil && again.state == .delivered)
         #expect(again.entry.id == first.entry.id)
         #expect(network.receivedKeys.count == 1, "nothing sent twice")
+    }
+
+    @Test(
+        "A schedule damaged behind the program's back: what was waiting is still delivered, and the run says how to set the schedule again"
+    )
+    func damagedSchedule() throws {
+        let (runs, network, registry, folder) = try clinic()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try registry.setSchedule(endpoint: "net", every: .daily, actor: "nurse")
+        guard case .built(let waiting) = try runs.exporter.run(endpoint: "net", actor: "nurse") else {
+            Issue.record("nothing built")
+            return
+        }
+        try DatabaseQueue(path: registry.path).write {
+            try $0.execute(sql: "UPDATE export_schedule SET every = 'fortnightly'")
+        }
+        let due = try runs.runDue()
+        #expect(due.built.isEmpty)
+        #expect(due.attempts.map(\.id) == [waiting.id] && due.attempts.first?.state == .delivered)
+        #expect(network.receivedKeys == [waiting.id])
+        let failure = try #require(due.buildFailure as? RegistryError)
+        #expect(failure.remedies.contains(.setScheduleAgain("net")), "\(failure)")
+        #expect(!failure.message.contains("fortnightly"), "the stored text is not repeated")
+        try registry.setSchedule(endpoint: "net", every: .daily, actor: "nurse")
+        #expect(try runs.runDue().buildFailure == nil, "set again, the schedules read")
     }
 
     @Test("A scheduled endpoint is built once in its period and delivered; a second run finds nothing due")

@@ -41,7 +41,7 @@ struct EndpointRuleTests {
         arguments: [
             (endpoint(k: 1), "k: '1'"), (endpoint(minCell: 1), "min-cell: '1'"), (endpoint(k: 1001), "k: '1001'"),
             (endpoint(minCell: 0), "min-cell: '0'"), (endpoint(timeout: 0), "timeout: '0'"),
-            (endpoint("a b"), "<name>: 'a b'"),
+            (endpoint("a b"), "name: 'a b'"),
             (endpoint(tokenFile: nil), "exactly one token source: a token file or an environment variable"),
             (endpoint(tokenEnvironment: "TOKEN"), "exactly one token source: a token file or an environment variable"),
         ])

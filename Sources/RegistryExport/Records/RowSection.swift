@@ -11,11 +11,18 @@ import RegistryStore
 func unlinkedTemporaryFile() throws -> FileHandle {
     let folder = FileManager.default.temporaryDirectory
     var template = Array(folder.appendingPathComponent("ketareg-records-XXXXXX").path.utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else {
-        throw ExportError("cannot make a temporary file in \(folder.path) for the records payload")
+    let (descriptor, unlinked) = template.withUnsafeMutableBufferPointer { buffer -> (Int32, Bool) in
+        let descriptor = mkstemp(buffer.baseAddress!)
+        guard descriptor >= 0 else { return (descriptor, false) }
+        // Not handed to any program this one starts.
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return (descriptor, unlink(buffer.baseAddress!) == 0)
     }
-    unlink(String(cString: template))
+    guard descriptor >= 0, unlinked else {
+        let reason = String(cString: strerror(errno))
+        if descriptor >= 0 { close(descriptor) }
+        throw ExportError("cannot make a temporary file in \(folder.path) for the records payload: \(reason)")
+    }
     return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
 }
 

@@ -68,7 +68,7 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
     /// The error names the field and what it allows.
     public func validated() throws(InputError) -> EndpointSettings {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw InputError(field: "<name>", got: name, allowed: "letters, digits, hyphens and underscores")
+            throw InputError(field: "name", got: name, allowed: "letters, digits, hyphens and underscores")
         }
         guard (tokenFile == nil) != (tokenEnvironment == nil) else {
             throw InputError(

@@ -90,7 +90,7 @@ extension Registry {
                 return ExportSchedule(
                     endpoint: endpoint,
                     every: try storedWord(
-                        every, "the schedule of the endpoint '\(endpoint)'", remedy: StoredValue.restoreRemedy))
+                        every, "the schedule of the endpoint '\(endpoint)'", remedy: [.setScheduleAgain(endpoint)]))
             }
         }
     }

@@ -92,8 +92,8 @@ struct EndpointCommand: ParsableCommand {
         func run() throws {
             let registry = try global.openRegistry()
             let endpoints = try registry.endpoints()
-            let schedules = try registry.schedules()
             if json { return try printJSON(["endpoints": endpoints]) }
+            let schedules = try registry.schedules()
             if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
             print(
                 table(

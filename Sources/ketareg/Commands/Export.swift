@@ -203,6 +203,10 @@ struct ExportCommand: ParsableCommand {
                 for attempt in attempts { print("\(attempt.id) to \(attempt.endpoint): \(attempt.detail)") }
                 if built.isEmpty && attempts.isEmpty { print("Nothing due.") }
             }
+            if let failure = due.buildFailure {
+                log.error("schedules", metadata: ["problem": "the schedules could not be read; nothing was built"])
+                throw failure
+            }
             if due.anyFailed { throw ExitCode(ExitStatus.delivery) }
         }
     }
