@@ -15,10 +15,15 @@ public struct EndpointSetup {
     /// Reads an environment variable (the executable's environment), for a token kept in one.
     public let environment: (String) -> String?
 
-    /// Setting up endpoints of `registry`, reading token variables through `environment`.
-    public init(registry: Registry, environment: @escaping (String) -> String?) {
+    /// The user id a token file must belong to: the program's own.
+    public let tokenOwner: UInt32
+
+    /// Setting up endpoints of `registry`, reading token variables through `environment`; token
+    /// files must belong to `tokenOwner`.
+    public init(registry: Registry, environment: @escaping (String) -> String?, tokenOwner: UInt32) {
         self.registry = registry
         self.environment = environment
+        self.tokenOwner = tokenOwner
     }
 
     /// Stores `settings` as a new endpoint (audited), or refuses it naming the field, with nothing
@@ -36,7 +41,7 @@ public struct EndpointSetup {
         do {
             _ = try TokenSource.read(
                 file: settings.tokenFile, environment: settings.tokenFile == nil ? settings.tokenEnvironment : nil,
-                lookup: environment)
+                lookup: environment, owner: tokenOwner)
         } catch let error as ExportError
             where settings.tokenFile != nil || environment(settings.tokenEnvironment ?? "") != nil
         {

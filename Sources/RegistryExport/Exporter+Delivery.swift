@@ -36,7 +36,8 @@ extension Exporter {
             let outcome: DeliveryOutcome
             do {
                 let token = try TokenSource.read(
-                    file: settings.tokenFile, environment: settings.tokenEnvironment, lookup: environment)
+                    file: settings.tokenFile, environment: settings.tokenEnvironment, lookup: environment,
+                    owner: tokenOwner)
                 let answer = transport.post(
                     url: settings.url, body: payload,
                     headers: [

@@ -24,13 +24,21 @@ public struct Exporter: Sendable {
     /// the exporter reads no environment of its own. None, unless the program gives one.
     public var environment: @Sendable (String) -> String? = { _ in nil }
 
+    /// The account (user id) a token file must belong to: the program's own, as the program gives
+    /// it (the exporter reads no process state).
+    public let tokenOwner: UInt32
+
     /// An exporter with the default back-off and no environment; `generator` is named in every
-    /// payload.
-    public init(registry: Registry, catalog: ConditionCatalog, transport: any ExportTransport, generator: String) {
+    /// payload; token files must belong to `tokenOwner`.
+    public init(
+        registry: Registry, catalog: ConditionCatalog, transport: any ExportTransport, generator: String,
+        tokenOwner: UInt32
+    ) {
         self.registry = registry
         self.catalog = catalog
         self.transport = transport
         self.generator = generator
+        self.tokenOwner = tokenOwner
     }
 
     // MARK: - Building

@@ -27,19 +27,21 @@ public enum TransportFailure: Sendable {
 
 /// Reads an endpoint's token from its file (which only its owner may read) or its environment
 /// variable (looked up with `lookup`, the program's reading of its environment: the library
-/// reads none). The token is never stored, printed or put in an error message.
+/// reads none). The file must belong to `owner`, the program's user id as the program gives it. The token is never stored, printed or put in an error message.
 public enum TokenSource {
     /// The token, trimmed: from `file` when given, else from the variable `environment` through
     /// `lookup`. Throws ``ExportError`` when the file is not the user's, can be read by group or
     /// others, or does not hold one line; when the variable is unset or empty; or when neither is
     /// given.
-    public static func read(file: String?, environment: String?, lookup: (String) -> String?) throws -> String {
+    public static func read(file: String?, environment: String?, lookup: (String) -> String?, owner: UInt32)
+        throws -> String
+    {
         if let file {
             var info = stat()
             guard stat(file, &info) == 0 else {
                 throw ExportError("the token file \(file) cannot be read: \(String(cString: strerror(errno)))")
             }
-            guard info.st_uid == geteuid() else {
+            guard info.st_uid == owner else {
                 throw ExportError(
                     "the token file \(file) belongs to another user; it must be yours, readable by you alone (chmod 600)"
                 )

@@ -63,6 +63,9 @@ enum ClinicDay {
         }
     }()
 
+    /// The effective user id of this program: token files must belong to it.
+    static let userID: UInt32 = geteuid()
+
     /// The operating-system account running this program, for the audit rows beside `--actor`.
     static let account: String = {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }

@@ -14,18 +14,8 @@ struct AssessmentRecordingTests {
     let day = ClinicalDate(year: 2026, month: 3, day: 2)!
 
     func clinic() throws -> (AssessmentRecording, RecordID, String, URL) {
-        let folder = try makeTemporaryFolder()
-        let path = folder.appendingPathComponent("registry.sqlite").path
-        let registry = try Registry.create(
-            at: path, clinic: "Use-case clinic", today: ClinicalDate(year: 2026, month: 3, day: 10)!,
-            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 11))
-        let enrollment = Enrollment(
-            identity: PatientIdentity(
-                mrn: "R-1", givenName: "Ada", familyName: "Okafor",
-                birthDate: ClinicalDate(year: 1980, month: 5, day: 1)!),
-            sex: .female, conditions: ["depression"], enrolledOn: ClinicalDate(year: 2026, month: 3, day: 1)!,
-            researchConsent: true, priorTreatments: [])
-        let patient = RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse").id)!
+        let (registry, path, folder) = try useCaseRegistry(seed: 11)
+        let patient = try enrolDepressionPatient(registry, mrn: "R-1")
         return (AssessmentRecording(registry: registry, catalog: catalog), patient, path, folder)
     }
 

@@ -25,18 +25,8 @@ struct CorrectionTests {
     }
 
     func clinic() throws -> Clinic {
-        let folder = try makeTemporaryFolder()
-        let path = folder.appendingPathComponent("registry.sqlite").path
-        let registry = try Registry.create(
-            at: path, clinic: "Use-case clinic", today: ClinicalDate(year: 2026, month: 3, day: 10)!,
-            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 3))
-        let enrollment = Enrollment(
-            identity: PatientIdentity(
-                mrn: "K-1", givenName: "Ada", familyName: "Okafor",
-                birthDate: ClinicalDate(year: 1980, month: 5, day: 1)!),
-            sex: .female, conditions: ["depression"], enrolledOn: ClinicalDate(year: 2026, month: 3, day: 1)!,
-            researchConsent: true, priorTreatments: [])
-        let patient = RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse").id)!
+        let (registry, path, folder) = try useCaseRegistry(seed: 3)
+        let patient = try enrolDepressionPatient(registry, mrn: "K-1")
         let assessment = try registry.addAssessment(
             try catalog.assess(scale: "phq9", answers: [2, 2, 2, 2, 2, 2, 2, 2, 0]), patient: patient,
             on: ClinicalDate(year: 2026, month: 3, day: 2)!, timepoint: .baseline, actor: "nurse")

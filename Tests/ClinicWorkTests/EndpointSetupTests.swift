@@ -12,13 +12,11 @@ import Testing
 @Suite("Setting up an endpoint, without the command line")
 struct EndpointSetupTests {
     func clinic() throws -> (EndpointSetup, String, URL) {
-        let folder = try makeTemporaryFolder()
-        let path = folder.appendingPathComponent("registry.sqlite").path
-        let registry = try Registry.create(
-            at: path, clinic: "Use-case clinic", today: ClinicalDate(year: 2026, month: 3, day: 10)!,
-            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 13))
+        let (registry, path, folder) = try useCaseRegistry(seed: 13)
         let environment = ["NET_TOKEN": "t0ken"]
-        return (EndpointSetup(registry: registry, environment: { environment[$0] }), path, folder)
+        return (
+            EndpointSetup(registry: registry, environment: { environment[$0] }, tokenOwner: geteuid()), path, folder
+        )
     }
 
     func settings(

@@ -16,18 +16,8 @@ struct ExportRunsTests {
     let catalog = try! ConditionCatalog([DepressionModule()])
 
     func clinic() throws -> (ExportRuns, DemoNetwork, Registry, URL) {
-        let folder = try makeTemporaryFolder()
-        let registry = try Registry.create(
-            at: folder.appendingPathComponent("registry.sqlite").path, clinic: "Use-case clinic",
-            today: ClinicalDate(year: 2026, month: 3, day: 10)!,
-            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 5))
-        let enrollment = Enrollment(
-            identity: PatientIdentity(
-                mrn: "X-1", givenName: "Ada", familyName: "Okafor",
-                birthDate: ClinicalDate(year: 1980, month: 5, day: 1)!),
-            sex: .female, conditions: ["depression"], enrolledOn: ClinicalDate(year: 2026, month: 3, day: 1)!,
-            researchConsent: true, priorTreatments: [])
-        let patient = RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse").id)!
+        let (registry, _, folder) = try useCaseRegistry(seed: 5)
+        let patient = try enrolDepressionPatient(registry, mrn: "X-1")
         _ = try registry.addAssessment(
             try catalog.assess(scale: "phq9", answers: [2, 2, 2, 2, 2, 2, 2, 2, 0]), patient: patient,
             on: ClinicalDate(year: 2026, month: 3, day: 2)!, timepoint: .baseline, actor: "nurse")
@@ -39,7 +29,8 @@ struct ExportRunsTests {
                 name: "net", url: "https://research.invalid/v1/exports", tokenFile: token, tokenEnvironment: nil,
                 caFile: nil, profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "nurse")
         let network = DemoNetwork()
-        let exporter = Exporter(registry: registry, catalog: catalog, transport: network, generator: "test")
+        let exporter = Exporter(
+            registry: registry, catalog: catalog, transport: network, generator: "test", tokenOwner: geteuid())
         let holder = LeaseHolder(name: "test@here") { _ in true }
         return (ExportRuns(exporter: exporter, holder: holder), network, registry, folder)
     }

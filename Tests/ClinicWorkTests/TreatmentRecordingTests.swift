@@ -14,18 +14,8 @@ struct TreatmentRecordingTests {
     let day = ClinicalDate(year: 2026, month: 3, day: 3)!
 
     func clinic() throws -> (TreatmentRecording, RecordID, URL) {
-        let folder = try makeTemporaryFolder()
-        let registry = try Registry.create(
-            at: folder.appendingPathComponent("registry.sqlite").path, clinic: "Use-case clinic",
-            today: ClinicalDate(year: 2026, month: 3, day: 10)!,
-            clock: FixedClock(Date(timeIntervalSince1970: 1_773_136_800)), random: SeededRandom(seed: 9))
-        let enrollment = Enrollment(
-            identity: PatientIdentity(
-                mrn: "T-1", givenName: "Ada", familyName: "Okafor",
-                birthDate: ClinicalDate(year: 1980, month: 5, day: 1)!),
-            sex: .female, conditions: ["depression"], enrolledOn: ClinicalDate(year: 2026, month: 3, day: 1)!,
-            researchConsent: true, priorTreatments: [])
-        let patient = RecordID(try registry.enroll(enrollment, catalog: catalog, actor: "nurse").id)!
+        let (registry, _, folder) = try useCaseRegistry(seed: 9)
+        let patient = try enrolDepressionPatient(registry, mrn: "T-1")
         return (TreatmentRecording(registry: registry), patient, folder)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RegistryTestSupport
 import Testing
 
@@ -26,7 +27,16 @@ struct BackupTests {
             #expect(rows["patient"] == rows["patient_identity"])
             #expect((rows["patient"] ?? 0) >= 1)
             backups.append(file)
-            Thread.sleep(forTimeInterval: 0.2)
+            // The next backup waits for the writer to have enrolled someone since (or to be done),
+            // so that each catches another moment of it.
+            let taken = rows["patient"] ?? 0
+            for _ in 0..<1000 where writer.isRunning {
+                let now = try DatabaseQueue(path: clinic.registry).read {
+                    try Int.fetchOne($0, sql: "SELECT count(*) FROM patient")
+                }
+                if (now ?? 0) > taken { break }
+                usleep(10_000)
+            }
         }
         writer.waitUntilExit()
         #expect(writer.terminationStatus == 0)

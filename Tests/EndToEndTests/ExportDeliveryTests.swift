@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Exports delivered to a real endpoint on 127.0.0.1")
 struct ExportDeliveryTests {
-    let fast = ["KETAREG_RETRY_BASE_SECONDS": "0"]
+    /// The clock stopped at a moment of the test day (KETAREG_NOW): a retry is due when the test
+    /// moves the clock past its time (the back-off is at most 30 s x 2^(n-1) x 1.2), never by waiting.
+    func at(_ time: String) -> [String: String] { ["KETAREG_NOW": "2026-11-26T\(time)Z"] }
 
     @Test(
         "Success: the exact previewed bytes arrive once, with the token, the idempotency key and a user agent",
@@ -78,7 +80,7 @@ struct ExportDeliveryTests {
         let server = try EndpointServer(
             folder: clinic.folder, answers: #"[{"status": \#(status), "echoHeaders": true}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
-        let run = try clinic.run("export", "run", "net", environment: fast)
+        let run = try clinic.run("export", "run", "net")
         #expect(run.status == 4)
         #expect(try server.requests().count == 1)
         let shown = try clinic.run("export", "status")
@@ -103,25 +105,26 @@ struct ExportDeliveryTests {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }
         let server = try EndpointServer(
-            folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "4"}]"#)
+            folder: clinic.folder, answers: #"[{"status": 500}, {"status": 503}, {"status": 429, "retryAfter": "600"}]"#
+        )
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
-        // The clock stands still at noon (KETAREG_NOW) until the test moves it.
-        var noon = fast
-        noon["KETAREG_NOW"] = "2026-11-26T12:00:00Z"
-        let first = try clinic.run("export", "run", "net", environment: noon)
+        let first = try clinic.run("export", "run", "net", environment: at("12:00:00"))
         #expect(first.status == 4)
         #expect(first.standardOutput.contains("500 Internal Server Error; will retry"))
+        // Not due again until its back-off (24 to 36 s) has passed.
         #expect(
-            try clinic.run("export", "run-due", environment: noon).standardOutput.contains("503 Service Unavailable"))
-        let limited = try clinic.run("export", "run-due", environment: noon)
+            try clinic.run("export", "run-due", environment: at("12:00:23")).standardOutput.contains("Nothing due"))
+        #expect(
+            try clinic.run("export", "run-due", environment: at("12:01:00")).standardOutput.contains(
+                "503 Service Unavailable"))
+        let limited = try clinic.run("export", "run-due", environment: at("12:03:00"))
         #expect(limited.standardOutput.contains("429 Too Many Requests"))
-        #expect(limited.standardOutput.contains("will retry after 2026-11-26T12:00:04Z"))
-        // Retry-After: 4 holds the next attempt back: not due at 12:00:03, due at 12:00:04.
-        var later = fast
-        later["KETAREG_NOW"] = "2026-11-26T12:00:03.999Z"
-        #expect(try clinic.run("export", "run-due", environment: later).standardOutput.contains("Nothing due"))
-        later["KETAREG_NOW"] = "2026-11-26T12:00:04Z"
-        let last = try clinic.run("export", "run-due", environment: later)
+        #expect(limited.standardOutput.contains("will retry after 2026-11-26T12:13:00Z"), "\(limited.standardOutput)")
+        // Retry-After: 600, longer than the back-off, holds the next attempt back: not due at
+        // 12:12:59.999, due at 12:13:00.
+        #expect(
+            try clinic.run("export", "run-due", environment: at("12:12:59.999")).standardOutput.contains("Nothing due"))
+        let last = try clinic.run("export", "run-due", environment: at("12:13:00"))
         #expect(last.status == 0)
         #expect(last.standardOutput.contains("delivered (200)"))
         let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
@@ -143,14 +146,14 @@ struct ExportDeliveryTests {
         #expect(
             try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token, "--timeout", "1")
                 .status == 0)
-        let timedOut = try clinic.run("export", "run", "net", environment: fast)
+        let timedOut = try clinic.run("export", "run", "net", environment: at("12:00:00"))
         #expect(timedOut.status == 4)
         #expect(timedOut.standardOutput.contains("timeout"))
-        let dropped = try clinic.run("export", "run-due", environment: fast)
+        let dropped = try clinic.run("export", "run-due", environment: at("12:01:00"))
         #expect(dropped.standardOutput.contains("will retry"))
         // The server accepted the first attempt's key when it arrived, and answers the next
         // attempt at once although its slow answer to the first is still running.
-        let done = try clinic.run("export", "run-due", environment: fast)
+        let done = try clinic.run("export", "run-due", environment: at("12:03:00"))
         #expect(done.standardOutput.contains("already delivered (409)"))
         #expect(try server.acceptedKeys().values.allSatisfy { $0 == 1 })
         let status = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
@@ -164,12 +167,12 @@ struct ExportDeliveryTests {
         defer { clinic.remove() }
         let server = try EndpointServer(folder: clinic.folder, answers: "[{\"status\": \(status)}]")
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
-        #expect(try clinic.run("export", "run", "net", environment: fast).status == 4)
+        #expect(try clinic.run("export", "run", "net").status == 4)
         let report = try clinic.run("export", "status")
         #expect(report.standardOutput.contains("FAILED: the endpoint refused the export: \(status)"))
         #expect(report.standardOutput.contains(status == 401 ? "check the endpoint's token file" : "malformed"))
         // not resent by itself
-        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("Nothing due"))
+        #expect(try clinic.run("export", "run-due").standardOutput.contains("Nothing due"))
         let json = try #require(try clinic.run("export", "status", "--json").json() as? [String: [[String: Any]]])
         let id = try #require(json["exports"]?.first?["id"] as? String)
         #expect(json["exports"]?.first?["state"] as? String == "failed")
@@ -179,7 +182,7 @@ struct ExportDeliveryTests {
                 && unknown.standardError == "ketareg: no export 0000 in the outbox; see 'ketareg export status'\n",
             "\(unknown.standardError)")
         #expect(try clinic.run("export", "retry", id).status == 0)
-        #expect(try clinic.run("export", "run-due", environment: fast).standardOutput.contains("delivered (200)"))
+        #expect(try clinic.run("export", "run-due").standardOutput.contains("delivered (200)"))
         #expect(try server.acceptedKeys() == [id: 1])
     }
 
@@ -262,8 +265,8 @@ struct ExportDeliveryTests {
         let server = try EndpointServer(folder: clinic.folder, answers: #"[{"status": 503, "echoHeaders": true}]"#)
         #expect(try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
         #expect(try clinic.run("export", "schedule", "net", "--every", "monthly").status == 0)
-        let first = try clinic.run("export", "run-due", environment: fast)
-        let second = try clinic.run("export", "run-due", environment: fast)
+        let first = try clinic.run("export", "run-due", environment: at("12:00:00"))
+        let second = try clinic.run("export", "run-due", environment: at("12:01:00"))
         let id = try #require(try server.requests().first?["key"] as? String)
         let lines = (first.standardError + second.standardError).split(separator: "\n").map(String.init)
         #expect(

@@ -23,7 +23,7 @@ final class DeliveryRuleTests {
             registry: try Registry.create(
                 at: folder.appendingPathComponent("rules.sqlite").path, clinic: nil, today: testToday, clock: testClock,
                 random: testRandom),
-            catalog: catalog, transport: NoTransport(), generator: "t")
+            catalog: catalog, transport: NoTransport(), generator: "t", tokenOwner: geteuid())
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }

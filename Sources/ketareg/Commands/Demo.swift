@@ -138,7 +138,8 @@ struct Demo: ParsableCommand {
                 name: "demo-network", url: url, tokenFile: token, tokenEnvironment: nil, caFile: nil,
                 profile: .summary, minCell: 5, k: 5, timeoutSeconds: 10), actor: "demo")
         let exporter = Exporter(
-            registry: registry, catalog: catalog, transport: network, generator: "ketareg \(Ketareg.version)")
+            registry: registry, catalog: catalog, transport: network, generator: "ketareg \(Ketareg.version)",
+            tokenOwner: ClinicDay.userID)
         let preview = try exporter.preview(endpoint: "demo-network")
         print("")
         print(

@@ -76,7 +76,9 @@ struct EndpointCommand: ParsableCommand {
             let settings = EndpointSettings(
                 name: name, url: url, tokenFile: tokenFile.map(absolute), tokenEnvironment: tokenEnv,
                 caFile: caFile.map(absolute), profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
-            let setup = EndpointSetup(registry: try global.openRegistry(), environment: { environmentVariable($0) })
+            let setup = EndpointSetup(
+                registry: try global.openRegistry(), environment: { environmentVariable($0) },
+                tokenOwner: ClinicDay.userID)
             if let advice = try setup.add(settings, actor: global.actorName) { note("Note: \(advice)") }
             print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
         }

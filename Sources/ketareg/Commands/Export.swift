@@ -35,12 +35,9 @@ struct CurlExportTransport: ExportTransport {
 
 func makeExporter(_ registry: Registry, catalog: ConditionCatalog) -> Exporter {
     var exporter = Exporter(
-        registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)")
+        registry: registry, catalog: catalog, transport: CurlExportTransport(), generator: "ketareg \(Ketareg.version)",
+        tokenOwner: ClinicDay.userID)
     exporter.environment = { environmentVariable($0) }
-    // For tests that cannot wait half a minute between attempts.
-    if let base = environmentVariable("KETAREG_RETRY_BASE_SECONDS").flatMap(Double.init) {
-        exporter.retryBaseSeconds = base
-    }
     return exporter
 }
 
