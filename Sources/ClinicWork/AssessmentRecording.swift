@@ -31,10 +31,7 @@ public struct AssessmentRecording: Sendable {
     /// The scale with this id (any case), or ``CatalogError/noSuchScale(id:known:)`` naming the
     /// known ones.
     public func scale(_ id: String) throws -> any AssessmentScale {
-        guard let found = catalog.scale(id.lowercased()) else {
-            throw CatalogError.noSuchScale(id: id, known: catalog.scaleIDs)
-        }
-        return found
+        try catalog.scale(named: id)
     }
 
     /// Refuses, before a form is filled in, an assessment the registry would refuse as a duplicate
@@ -60,17 +57,6 @@ public struct AssessmentRecording: Sendable {
             scored, patient: patient, on: date, timepoint: timepoint, repeat: repeatAdministration, actor: actor)
         return Recorded(
             assessment: assessment, scored: scored,
-            raisedFlags: try RaisedFlags.open(from: assessment.id, patient: patient, in: registry))
-    }
-}
-
-/// The safety flags a record raised.
-public enum RaisedFlags {
-    /// The open flags of `patient` raised by the record `source` (an assessment, an infusion, an
-    /// observation or an adverse event), oldest first.
-    public static func open(from source: String, patient: RecordID, in registry: Registry) throws
-        -> [SafetyFlagView]
-    {
-        try registry.openFlags(raisedBy: source, patient: patient)
+            raisedFlags: try registry.openFlags(raisedBy: assessment.id, patient: patient))
     }
 }

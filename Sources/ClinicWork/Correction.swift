@@ -17,6 +17,21 @@ public struct Correction {
         /// Edits to a co-intervention's fields, validated again.
         case coIntervention((inout CoInterventionEntry) throws -> Void)
 
+        /// The edit of an infusion's fields, when this change is one.
+        var infusionEdit: ((inout InfusionEntry) throws -> Void)? {
+            if case .infusion(let edit) = self { edit } else { nil }
+        }
+
+        /// The edit of an adverse event's fields, when this change is one.
+        var adverseEventEdit: ((inout AdverseEventEntry) throws -> Void)? {
+            if case .adverseEvent(let edit) = self { edit } else { nil }
+        }
+
+        /// The edit of a co-intervention's fields, when this change is one.
+        var coInterventionEdit: ((inout CoInterventionEntry) throws -> Void)? {
+            if case .coIntervention(let edit) = self { edit } else { nil }
+        }
+
         /// The kind of record the change is for.
         public var kind: RecordKind {
             switch self {
@@ -83,50 +98,33 @@ public struct Correction {
         }
         // No change and no mark: the store refuses it as changing nothing, naming the record.
         let mark: Bool? = enteredInError ? true : nil
-        switch change {
-        case .assessment(let answers, let on, let timepoint):
+        switch record.kind {
+        case .assessment:
+            var (answers, on, timepoint): ([Int?]?, ClinicalDate?, Timepoint?) = (nil, nil, nil)
+            if case .assessment(let given, let day, let point)? = change {
+                (answers, on, timepoint) = (given, day, point)
+            }
             return .assessment(
                 try registry.correctAssessment(
                     record, answers: answers, on: on, timepoint: timepoint, enteredInError: mark, catalog: catalog,
                     reason: reason, actor: actor))
-        case .infusion(let edit):
+        case .infusion:
             return .infusion(
-                try registry.correctInfusion(record, reason: reason, actor: actor, enteredInError: mark, change: edit))
-        case .adverseEvent(let edit):
+                try registry.correctInfusion(
+                    record, reason: reason, actor: actor, enteredInError: mark, change: change?.infusionEdit))
+        case .adverseEvent:
             return .adverseEvent(
                 try registry.correctAdverseEvent(
-                    record, reason: reason, actor: actor, enteredInError: mark, change: edit))
-        case .coIntervention(let edit):
+                    record, reason: reason, actor: actor, enteredInError: mark, change: change?.adverseEventEdit))
+        default:
             return .coIntervention(
                 try registry.correctCoIntervention(
-                    record, reason: reason, actor: actor, enteredInError: mark, change: edit))
-        case nil:
-            switch record.kind {
-            case .assessment:
-                return .assessment(
-                    try registry.correctAssessment(
-                        record, answers: nil, on: nil, timepoint: nil, enteredInError: mark, catalog: catalog,
-                        reason: reason, actor: actor))
-            case .infusion:
-                return .infusion(
-                    try registry.correctInfusion(
-                        record, reason: reason, actor: actor, enteredInError: mark, change: nil))
-            case .adverseEvent:
-                return .adverseEvent(
-                    try registry.correctAdverseEvent(
-                        record, reason: reason, actor: actor, enteredInError: mark, change: nil))
-            default:
-                return .coIntervention(
-                    try registry.correctCoIntervention(
-                        record, reason: reason, actor: actor, enteredInError: mark, change: nil))
-            }
+                    record, reason: reason, actor: actor, enteredInError: mark, change: change?.coInterventionEdit))
         }
     }
 
     /// The scale an assessment was recorded on, to read corrected answers against.
     public func scale(ofAssessment record: RecordID) throws -> any AssessmentScale {
-        let id = try registry.scaleOfAssessment(record)
-        guard let scale = catalog.scale(id) else { throw CatalogError.noSuchScale(id: id, known: catalog.scaleIDs) }
-        return scale
+        try catalog.scale(named: registry.scaleOfAssessment(record))
     }
 }

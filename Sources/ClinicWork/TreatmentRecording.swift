@@ -24,9 +24,9 @@ public struct TreatmentRecording: Sendable {
     /// blood pressures) and its total worked out when not given; with the adverse events it lists.
     public func infusion(_ entry: InfusionEntry, patient: RecordID, actor: String) throws -> Recorded<InfusionView> {
         let infusion = try registry.addInfusion(entry, patient: patient, actor: actor)
-        var flags = try RaisedFlags.open(from: infusion.id, patient: patient, in: registry)
+        var flags = try registry.openFlags(raisedBy: infusion.id, patient: patient)
         for event in infusion.adverseEvents {
-            flags += try RaisedFlags.open(from: event, patient: patient, in: registry)
+            flags += try registry.openFlags(raisedBy: event, patient: patient)
         }
         return Recorded(record: infusion, raisedFlags: flags)
     }
@@ -37,7 +37,7 @@ public struct TreatmentRecording: Sendable {
     {
         let observation = try registry.addObservation(entry, infusion: infusion, actor: actor)
         let flags = try RecordID(observation.patient).map {
-            try RaisedFlags.open(from: observation.id, patient: $0, in: registry)
+            try registry.openFlags(raisedBy: observation.id, patient: $0)
         }
         return Recorded(record: observation, raisedFlags: flags ?? [])
     }
@@ -48,7 +48,7 @@ public struct TreatmentRecording: Sendable {
     {
         let event = try registry.addAdverseEvent(entry, patient: patient, infusion: infusion, actor: actor)
         return Recorded(
-            record: event, raisedFlags: try RaisedFlags.open(from: event.id, patient: patient, in: registry))
+            record: event, raisedFlags: try registry.openFlags(raisedBy: event.id, patient: patient))
     }
 
     /// Records a treatment given alongside ketamine, which confounds outcomes; it raises no flag.

@@ -303,7 +303,7 @@ public enum ClinicalCSV {
                 ["enrolled-on": "on", "onset": "on", "from": "on", "given": "given", "family": "family"][error.field]
                 ?? error.field
             throw RowError(
-                column: column, message: "'\(InputError.quote(error.got))' is not allowed; expected \(error.allowed)")
+                column: column, message: error.refusal)
         } catch let error as RowError {
             throw error
         } catch {

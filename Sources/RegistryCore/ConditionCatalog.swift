@@ -84,6 +84,13 @@ public struct ConditionCatalog: Sendable {
         scaleIndex[id]?.scale
     }
 
+    /// The scale a person named, in any case, or ``CatalogError/noSuchScale(id:known:)`` naming the
+    /// known ones.
+    public func scale(named id: String) throws(CatalogError) -> any AssessmentScale {
+        guard let found = scale(id.lowercased()) else { throw .noSuchScale(id: id, known: scaleIDs) }
+        return found
+    }
+
     /// The module that a scale belongs to: its condition (as the catalog holds it), or the shared
     /// module.
     public func condition(owningScale scaleID: String) -> (any Condition)? {

@@ -20,9 +20,11 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The refusal in plain words: `field: 'value' is not allowed; expected ...`. A front door names the
     /// field its own way (the command line as `--field`, an argument `<like-this>` or a variable
     /// `$LIKE_THIS` as written).
-    public var description: String {
-        "\(field): '\(Self.quote(got))' is not allowed; expected \(allowed)"
-    }
+    public var description: String { "\(field): \(refusal)" }
+
+    /// The refusal without the field's name: `'value' is not allowed; expected ...`, for a front door
+    /// or a format that names the field itself.
+    public var refusal: String { "'\(Self.quote(got))' is not allowed; expected \(allowed)" }
 
     /// How much of a refused value a message repeats.
     public static let quotedLength = 80

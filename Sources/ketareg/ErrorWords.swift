@@ -23,7 +23,7 @@ extension InputError {
         let name =
             field.hasPrefix("<") || field.hasPrefix("$")
             ? field : Self.arguments.contains(field) ? "<\(field)>" : "--" + field
-        return "\(name): '\(Self.quote(got))' is not allowed; expected \(allowed)"
+        return "\(name): \(refusal)"
     }
 
     /// The libraries' fields that this command line takes as arguments, not options (an endpoint's

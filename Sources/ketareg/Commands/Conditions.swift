@@ -116,9 +116,7 @@ struct ScaleCommand: ParsableCommand {
 
         func run() throws {
             let catalog = try modules.load()
-            guard let found = catalog.scale(scale.lowercased()) else {
-                throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
-            }
+            let found = try catalog.scale(named: scale)
             let raw = try readAnswers(
                 answers: answers, value: value, scale: found, header: "\(found.name): scoring only, nothing is stored")
             let scored = try catalog.assess(scale: found.id, answers: raw)

@@ -76,9 +76,7 @@ struct EndpointCommand: ParsableCommand {
             let settings = EndpointSettings(
                 name: name, url: url, tokenFile: tokenFile.map(absolute), tokenEnvironment: tokenEnv,
                 caFile: caFile.map(absolute), profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
-            let setup = EndpointSetup(
-                registry: try global.openRegistry(), environment: { environmentVariable($0) },
-                tokenOwner: ClinicDay.userID)
+            let setup = try endpointSetup(global)
             if let advice = try setup.add(settings, actor: global.actorName) { note("Note: \(advice)") }
             print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
         }
@@ -92,22 +90,21 @@ struct EndpointCommand: ParsableCommand {
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
-            let registry = try global.openRegistry()
-            let endpoints = try registry.endpoints()
-            if json { return try printJSON(["endpoints": endpoints]) }
-            let schedules = try registry.schedules()
+            // The JSON holds no schedules: a damaged one must not stop the list a script reads.
+            if json { return try printJSON(["endpoints": try global.openRegistry().endpoints()]) }
+            let endpoints = try endpointSetup(global).list()
             if endpoints.isEmpty { return print("No endpoints. Add one with 'ketareg endpoint add --help'.") }
             print(
                 table(
                     [["NAME", "URL", "PROFILE", "TOKEN FROM", "SCHEDULE"]]
-                        + endpoints.map { endpoint in
+                        + endpoints.map { endpoint, schedule in
                             [
                                 endpoint.name, endpoint.url,
                                 endpoint.profile != .summary
                                     ? "\(endpoint.profile.rawValue) (k \(endpoint.k))"
                                     : "summary (min cell \(endpoint.minCell))",
                                 endpoint.tokenFile.map { "file \($0)" } ?? "env \(endpoint.tokenEnvironment ?? "?")",
-                                schedules.first { $0.endpoint == endpoint.name }?.every.rawValue ?? "-",
+                                schedule?.every.rawValue ?? "-",
                             ]
                         }))
         }
@@ -123,8 +120,14 @@ struct EndpointCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
 
         func run() throws {
-            try global.openRegistry().removeEndpoint(name, actor: global.actorName)
+            try endpointSetup(global).remove(name, actor: global.actorName)
             print("Removed endpoint \(name).")
         }
     }
+}
+
+/// The endpoint use cases on this command's registry, with the program's environment and user id.
+func endpointSetup(_ global: GlobalOptions) throws -> EndpointSetup {
+    EndpointSetup(
+        registry: try global.openRegistry(), environment: { environmentVariable($0) }, tokenOwner: ClinicDay.userID)
 }

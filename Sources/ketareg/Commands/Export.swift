@@ -141,7 +141,7 @@ struct ExportCommand: ParsableCommand {
 
         func run() throws {
             let interval = try ExportInterval.parse(every, field: "every")
-            try global.openRegistry().setSchedule(endpoint: endpoint, every: interval, actor: global.actorName)
+            try endpointSetup(global).schedule(endpoint: endpoint, every: interval, actor: global.actorName)
             print(
                 "\(endpoint) is exported \(interval.rawValue). Run 'ketareg export run-due' every few minutes from cron or the systemd timer in Registry/deploy/."
             )

@@ -33,9 +33,7 @@ struct FhirCommand: ParsableCommand {
 
         func run() throws {
             let catalog = try modules.load()
-            guard let found = catalog.scale(scale.lowercased()) else {
-                throw CatalogError.noSuchScale(id: scale, known: catalog.scaleIDs)
-            }
+            let found = try catalog.scale(named: scale)
             try printJSON(FHIRResources.questionnaire(found))
         }
     }
