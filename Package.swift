@@ -149,7 +149,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "PayloadFormat", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "HubCore", "PayloadFormat", "RegistryCore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

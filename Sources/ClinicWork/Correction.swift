@@ -53,7 +53,8 @@ public struct Correction {
         case adverseEvent(AdverseEventView)
         /// A co-intervention as now stored.
         case coIntervention(CoInterventionView)
-        /// An observation or course marker (its id), now marked entered in error.
+        /// A record only marked entered in error (its id): none of its stored values was read, so
+        /// a record damaged behind the program's back, whose view would not read, is taken out too.
         case marked(String)
     }
 
@@ -89,9 +90,11 @@ public struct Correction {
         case .patient, .flag: throw Refusal.notCorrectable(record.kind)
         case .observation, .courseEvent:
             guard change == nil, enteredInError else { throw Refusal.onlyMarkable(record.kind) }
-            return .marked(try registry.markEnteredInError(record, reason: reason, actor: actor))
         case .assessment, .infusion, .adverseEvent, .coIntervention:
             break
+        }
+        if change == nil, enteredInError {
+            return .marked(try registry.markEnteredInError(record, reason: reason, actor: actor))
         }
         if let change, change.kind != record.kind {
             throw Refusal.changeForAnotherKind(record: record.kind, change: change.kind)

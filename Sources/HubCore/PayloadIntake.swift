@@ -255,7 +255,10 @@ public enum PayloadIntake {
                 if !outcome.suppressed, outcome.met == nil || outcome.assessed == nil {
                     throw IntakeError("\(at): an outcome that is not suppressed needs both met and assessed")
                 }
-                let key = [outcome.outcome, outcome.scale, outcome.subscore ?? "", outcome.window, outcome.visit ?? ""]
+                let key = [
+                    outcome.outcome, outcome.scale, outcome.subscore ?? "", outcome.window.rawValue,
+                    outcome.visit ?? "",
+                ]
                 guard seen.insert(key).inserted else {
                     throw IntakeError(
                         "\(at): outcome \(outcome.outcome) on \(outcome.scale) (\(outcome.window)\(outcome.visit.map { ", \($0)" } ?? "")) appears twice in \(id)"

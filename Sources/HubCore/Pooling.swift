@@ -1,5 +1,6 @@
 import Foundation
 import PayloadFormat
+import RegistryCore
 
 /// One clinic's latest row for one outcome, as stored from its summary payload: the payload's own
 /// ``OutcomeSummary`` with its condition (``ConditionOutcome``), and the clinic and period it came
@@ -64,8 +65,8 @@ public struct PooledOutcome: Sendable {
     public let scale: String
     /// The subscore the rule is judged on; nil when it judges the total score.
     public let subscore: String?
-    /// `immediate` or `sustained`.
-    public let window: String
+    /// Whether it judges the end of the course alone, or also a follow-up visit.
+    public let window: OutcomeRow.Window
     /// The follow-up visit a sustained outcome is judged at; nil for immediate.
     public let visit: String?
     /// The clinics shown and pooled, by name.
@@ -103,7 +104,7 @@ public enum Pooling {
     /// Groups the rows by condition, outcome, scale, subscore, window and visit, and pools each group.
     public static func pool(_ rows: [ClinicOutcome], minimumCellSize minimum: Int) -> [PooledOutcome] {
         let groups = Dictionary(grouping: rows) {
-            [$0.condition, $0.outcome, $0.scale, $0.subscore ?? "", $0.window, $0.visit ?? ""]
+            [$0.condition, $0.outcome, $0.scale, $0.subscore ?? "", $0.window.rawValue, $0.visit ?? ""]
         }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             let members = groups[key]!.sorted { ($0.clinic, $0.period) < ($1.clinic, $1.period) }
@@ -140,7 +141,7 @@ extension PooledOutcome {
             ]
         }
         var object: [String: Any] = [
-            "condition": condition, "outcome": outcome, "scale": scale, "window": window,
+            "condition": condition, "outcome": outcome, "scale": scale, "window": window.rawValue,
             "clinics": clinics.map {
                 [
                     "clinic": $0.clinic, "period": $0.period, "responders": $0.proportion.events,

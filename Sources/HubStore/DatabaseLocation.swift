@@ -14,12 +14,25 @@ public struct HubError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable { case refused, database }
     /// Which kind of problem this is.
     public let kind: Kind
-    /// The problem in a sentence, for whoever runs the command.
+    /// What the person at the hub can do about it; the program words each in its own terms.
+    public enum Remedy: Sendable, Hashable {
+        /// See which clinics are registered, and under which names.
+        case listClinics
+        /// Create the hub's tables in this database.
+        case createTables
+        /// The stored value was changed outside the hub or is damaged: restore the database from
+        /// a backup.
+        case restoreDatabase
+    }
+    /// The problem in a sentence, for whoever runs the command, in the hub's words (no command).
     public let description: String
-    /// A problem of `kind`, described by `description`.
-    public init(_ kind: Kind, _ description: String) {
+    /// What can be done about it, most useful first; empty when nothing needs saying.
+    public let remedies: [Remedy]
+    /// A problem of `kind`, described by `description`, with what can be done about it.
+    public init(_ kind: Kind, _ description: String, remedies: [Remedy] = []) {
         self.kind = kind
         self.description = description
+        self.remedies = remedies
     }
 }
 

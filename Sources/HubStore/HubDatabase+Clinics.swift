@@ -55,7 +55,7 @@ extension HubDatabase {
                     "another clinic already has this token: give each clinic its own (for example `openssl rand -hex 32`)"
                 )
             }
-            throw HubError(.refused, "a clinic named \(name) is already registered (`ketareg-hub clinic list`)")
+            throw HubError(.refused, "a clinic named \(name) is already registered", remedies: [.listClinics])
         }
     }
 
@@ -91,7 +91,7 @@ extension HubDatabase {
         for try await _ in try await client.query("SELECT id FROM clinics WHERE name = \(name)", logger: logger).decode(
             Int.self)
         { return }
-        throw HubError(.refused, "no clinic is named \(name) (`ketareg-hub clinic list`)")
+        throw HubError(.refused, "no clinic is named \(name)", remedies: [.listClinics])
     }
 
     /// A registered clinic, with what it has sent.

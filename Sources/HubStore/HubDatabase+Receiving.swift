@@ -95,7 +95,7 @@ extension HubDatabase {
                        NULLIF(u.eligible, -1), NULLIF(u.assessed, -1), NULLIF(u.missing, -1), NULLIF(u.met, -1), NULLIF(u.rate, 'NaN'),
                        u.suppressed, u.computed_in
                 FROM unnest(\(o.map(\.condition))::text[], \(o.map(\.outcome))::text[], \(o.map(\.scale))::text[],
-                            \(o.map { $0.subscore ?? "" })::text[], \(o.map(\.window))::text[], \(o.map { $0.visit ?? "" })::text[],
+                            \(o.map { $0.subscore ?? "" })::text[], \(o.map(\.window.rawValue))::text[], \(o.map { $0.visit ?? "" })::text[],
                             \(o.map(\.rule))::text[], \(o.map { count($0.eligible) })::bigint[], \(o.map { count($0.assessed) })::bigint[],
                             \(o.map { count($0.missing) })::bigint[], \(o.map { count($0.met) })::bigint[], \(o.map { number($0.rate) })::float8[],
                             \(o.map(\.suppressed))::boolean[], \(o.map(\.computedIn))::text[])

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import PayloadFormat
 import PostgresNIO
+import RegistryCore
 
 extension HubDatabase {
     // MARK: Results
@@ -29,6 +30,12 @@ extension HubDatabase {
             func count(_ index: Int) throws -> Int? { try cells[index].decode(Int?.self) }
             let subscore = try text(5)
             let visit = try text(7)
+            guard let window = OutcomeRow.Window(rawValue: try text(6)) else {
+                throw HubError(
+                    .database,
+                    "the window of a stored outcome is not one of \(OutcomeRow.Window.allowedWords)",
+                    remedies: [.restoreDatabase])
+            }
             outcomes.append(
                 ClinicOutcome(
                     clinic: try text(0), period: try text(1),
@@ -36,7 +43,7 @@ extension HubDatabase {
                         condition: try text(2),
                         row: OutcomeSummary(
                             outcome: try text(3), scale: try text(4), subscore: subscore.isEmpty ? nil : subscore,
-                            rule: try text(8), window: try text(6), visit: visit.isEmpty ? nil : visit,
+                            rule: try text(8), window: window, visit: visit.isEmpty ? nil : visit,
                             eligible: try count(9), assessed: try count(10), missing: try count(11),
                             met: try count(12), rate: try cells[13].decode(Double?.self),
                             suppressed: try cells[14].decode(Bool.self), computedIn: try text(15)))))

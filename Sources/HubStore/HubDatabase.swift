@@ -76,8 +76,7 @@ public struct HubDatabase: Sendable {
                 let code = psql.serverInfo?[.sqlState] ?? ""
                 if code == "42P01" {
                     return HubError(
-                        .database,
-                        "\(location): the hub's tables are missing (\(message)); run `ketareg-hub init` first")
+                        .database, "\(location): the hub's tables are missing (\(message))", remedies: [.createTables])
                 }
                 return HubError(.database, "\(location): PostgreSQL said: \(message)")
             }

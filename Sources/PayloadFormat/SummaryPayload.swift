@@ -212,8 +212,8 @@ public struct OutcomeSummary: Sendable, Codable, Hashable {
     /// The rule in words, ending with when it is judged: at the end of the course, and for a
     /// sustained row still met at the visit.
     public let rule: String
-    /// `immediate` or `sustained`.
-    public let window: String
+    /// Whether it judges the end of the course alone, or also a follow-up visit.
+    public let window: OutcomeRow.Window
     /// For a sustained row, the follow-up visit's id (`visit-1`); absent for an immediate one.
     public let visit: String?
     /// Inductions that are over, with a baseline the rule can use and their assessment window
@@ -244,7 +244,8 @@ public struct OutcomeSummary: Sendable, Codable, Hashable {
 
     /// Every member, as the builders and decoders give them.
     public init(
-        outcome: String, scale: String, subscore: String? = nil, rule: String, window: String, visit: String? = nil,
+        outcome: String, scale: String, subscore: String? = nil, rule: String, window: OutcomeRow.Window,
+        visit: String? = nil,
         eligible: Int? = nil, assessed: Int? = nil, missing: Int? = nil, met: Int? = nil, rate: Double? = nil,
         rateMissingAsNonResponse: Double? = nil, suppressed: Bool, computedIn: String
     ) {

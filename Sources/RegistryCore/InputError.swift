@@ -62,10 +62,15 @@ private func isUnsafeForDisplay(_ scalar: Unicode.Scalar) -> Bool {
     }
 }
 
-/// A fixed vocabulary of lower-case words (sex, route, adverse event term, ...).
-public protocol Vocabulary: CaseIterable, RawRepresentable, Sendable, Hashable, Codable where RawValue == String {}
+/// A fixed vocabulary of lower-case words (sex, route, adverse event term, ...). A word is written
+/// as itself (`"\(Timepoint.postInfusion)"` is `post-infusion`), in text as in JSON.
+public protocol Vocabulary: CaseIterable, RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible
+where RawValue == String {}
 
 extension Vocabulary {
+    /// The word, as stored and shown.
+    public var description: String { rawValue }
+
     /// The allowed words, for help and errors ("iv, im, intranasal, oral").
     public static var allowedWords: String { allCases.map(\.rawValue).joined(separator: ", ") }
 

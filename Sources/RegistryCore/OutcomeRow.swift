@@ -3,7 +3,7 @@ import Foundation
 /// One rule, at one point of the course, for one condition and one kind of course.
 public struct OutcomeRow: Sendable, Hashable, Codable {
     /// Whether a row judges the end of the course alone, or the end of the course and a follow-up visit.
-    public enum Window: String, Sendable, Hashable, Codable {
+    public enum Window: String, Vocabulary {
         /// `immediate`: the end-of-course assessment against baseline; `sustained`: met at the end of the course and
         /// still met at the visit.
         case immediate, sustained

@@ -252,10 +252,20 @@ public struct Registry: Sendable {
         _ db: Database, actor: String, action: String, record: RecordID, patient: RecordID?,
         before: Before?, after: After?, reason: String? = nil
     ) throws {
+        try audit(
+            db, actor: actor, action: action, record: record, patient: patient, beforeImage: before.map(encodeJSON),
+            afterImage: after.map(encodeJSON), reason: reason)
+    }
+
+    /// An audit row whose before and after are given as the JSON to keep (a record row's audit image).
+    func audit(
+        _ db: Database, actor: String, action: String, record: RecordID, patient: RecordID?,
+        beforeImage: String?, afterImage: String?, reason: String? = nil
+    ) throws {
         var row = AuditRow(
             id: nil, at: timestamp(), actor: actor, action: action, entity: record.kind.noun,
             entityId: record.description, patient: patient?.description,
-            before: before.map(encodeJSON), after: after.map(encodeJSON), reason: reason, account: account)
+            before: beforeImage, after: afterImage, reason: reason, account: account)
         try row.insertFast(db)
     }
 

@@ -106,7 +106,14 @@ func withDatabase<T: Sendable>(_ options: DatabaseOptions, _ body: @Sendable (Hu
 }
 
 func fail(_ error: HubError) -> Never {
-    note("ketareg-hub: \(error.description)")
+    let remedies = error.remedies.map { remedy in
+        switch remedy {
+        case .listClinics: "see the registered clinics with `ketareg-hub clinic list`"
+        case .createTables: "run `ketareg-hub init` first"
+        case .restoreDatabase: "the database was changed outside the hub or is damaged: restore it from a backup"
+        }
+    }
+    note("ketareg-hub: \(([error.description] + remedies).joined(separator: "; "))")
     Foundation.exit(error.kind == .refused ? 1 : 3)
 }
 

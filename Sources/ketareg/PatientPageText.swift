@@ -94,7 +94,7 @@ struct PatientPageText {
         }
         for marker in page.courseEvents {
             let what =
-                marker.kind == "start"
+                marker.kind == .start
                 ? "new \(marker.courseKind.map { "\($0) " } ?? "")course started" : "course ended"
             events.append(
                 (
@@ -113,9 +113,9 @@ struct PatientPageText {
             if !assessment.flags.isEmpty { detail += "  " + assessment.flags.map(flagText).joined(separator: " ") }
             events.append(
                 (
-                    assessment.on, assessment.timepoint == "baseline" ? 0 : 2,
+                    assessment.on, assessment.timepoint == .baseline ? 0 : 2,
                     [
-                        assessment.on, assessment.id, assessment.timepoint, "",
+                        assessment.on, assessment.id, assessment.timepoint.rawValue, "",
                         detail + errorMark(assessment.enteredInError),
                     ]
                 ))
@@ -134,7 +134,7 @@ struct PatientPageText {
                         [
                             assessment.scale,
                             scoreText(assessment.score, band: assessment.band, scale: catalog.scale(assessment.scale)),
-                            assessment.on, assessment.timepoint,
+                            assessment.on, assessment.timepoint.rawValue,
                         ]
                     }, indent: "  "))
         }
@@ -145,7 +145,8 @@ struct PatientPageText {
                 table(
                     page.adverseEvents.map { event in
                         [
-                            event.id, event.onset, event.term, event.grade, event.serious ? "serious" : "not serious",
+                            event.id, event.onset, event.term.rawValue, event.grade.rawValue,
+                            event.serious ? "serious" : "not serious",
                             event.resolvedOn.map { "resolved \($0)" } ?? "unresolved",
                             (event.infusion.map { "after \($0)" } ?? "") + errorMark(event.enteredInError),
                         ]
@@ -158,7 +159,7 @@ struct PatientPageText {
                 table(
                     page.coInterventions.map { item in
                         [
-                            item.id, item.kind, "from \(item.from)", item.to.map { "to \($0)" } ?? "ongoing",
+                            item.id, item.kind.rawValue, "from \(item.from)", item.to.map { "to \($0)" } ?? "ongoing",
                             errorMark(item.enteredInError),
                         ]
                     }, indent: "  "))

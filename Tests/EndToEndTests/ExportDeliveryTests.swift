@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RegistryTestSupport
 import Testing
 
@@ -68,6 +69,33 @@ struct ExportDeliveryTests {
         #expect(sent.status == 0)
         #expect(sent.standardError.contains("libcurl.so.4"))
         #expect(try server.requests().count == 1)
+    }
+
+    @Test("An export damaged behind the program's back is named, every other still listed; the command exits 3")
+    func damagedOutboxRow() throws {
+        let (clinic, token) = try exportClinic()
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder, tokenFile: token)
+        for name in ["a", "b"] {
+            #expect(try clinic.run("endpoint", "add", name, "--url", server.url, "--token-file", token).status == 0)
+            #expect(try clinic.run("export", "run", name).status == 0)
+        }
+        let queue = try DatabaseQueue(path: clinic.registry)
+        try queue.writeWithoutTransaction {
+            try $0.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try $0.execute(sql: "UPDATE outbox SET state = 'sent' WHERE endpoint = 'a'")
+        }
+        try queue.close()
+        let shown = try clinic.run("export", "status")
+        #expect(shown.status == 3)
+        #expect(shown.standardOutput.contains("  b  DELIVERED"), "\(shown.standardOutput)")
+        #expect(shown.standardOutput.contains("DAMAGED  the state of export "), "\(shown.standardOutput)")
+        #expect(shown.standardError.contains("backup"), "\(shown.standardError)")
+        let json = try clinic.run("export", "status", "--json")
+        #expect(json.status == 3)
+        let object = try #require(try json.json() as? [String: Any])
+        #expect((object["exports"] as? [[String: Any]])?.map { $0["endpoint"] as? String } == ["b"])
+        #expect((object["damaged"] as? [String])?.count == 1)
     }
 
     @Test(

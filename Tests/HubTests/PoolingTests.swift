@@ -1,6 +1,7 @@
 import Foundation
 import HubCore
 import PayloadFormat
+import RegistryCore
 import RegistryTestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct PoolingTests {
     func row(
         _ clinic: String, met: Int?, assessed: Int?, suppressed: Bool = false, condition: String = "depression",
-        window: String = "immediate"
+        window: OutcomeRow.Window = .immediate
     ) -> ClinicOutcome {
         ClinicOutcome(
             clinic: clinic, period: "2026-10",
@@ -73,7 +74,7 @@ struct PoolingTests {
     @Test("Outcomes are grouped by condition, outcome, scale and window, in that order")
     func grouping() {
         var rows = [row("A", met: 20, assessed: 40), row("B", met: 22, assessed: 44)]
-        rows.append(row("A", met: 15, assessed: 40, window: "sustained"))
+        rows.append(row("A", met: 15, assessed: 40, window: .sustained))
         rows.append(row("C", met: 12, assessed: 30, condition: "migraine"))
         let pooled = Pooling.pool(rows, minimumCellSize: 11)
         #expect(

@@ -113,7 +113,7 @@ struct SummaryTests {
         let patients = (1...30).map { patient(Int64($0), end: $0 <= 15 ? 8 : 12) }
         let depression = try #require(build(patients).conditions.first { $0.condition == "depression" })
         #expect(depression.patients == 30)
-        let response = try #require(depression.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        let response = try #require(depression.outcomes.first { $0.outcome == "response" && $0.window == .immediate })
         #expect(response.eligible == 30 && response.assessed == 30 && response.met == 15)
         #expect(response.rate == 0.5)
         let baseline = try #require(
@@ -135,7 +135,7 @@ struct SummaryTests {
         let few = (1...25).map { patient(Int64($0), end: $0 <= 5 ? 8 : 12) }
         let row = try #require(
             build(few).conditions.first { $0.condition == "depression" }?.outcomes.first {
-                $0.outcome == "response" && $0.window == "immediate"
+                $0.outcome == "response" && $0.window == .immediate
             })
         #expect(row.met == nil && row.rate == nil && row.rateMissingAsNonResponse == nil)
         #expect(row.assessed == 25 && row.suppressed)
@@ -143,7 +143,7 @@ struct SummaryTests {
         let most = (1...25).map { patient(Int64($0), end: $0 <= 22 ? 8 : 12) }
         let other = try #require(
             build(most).conditions.first { $0.condition == "depression" }?.outcomes.first {
-                $0.outcome == "response" && $0.window == "immediate"
+                $0.outcome == "response" && $0.window == .immediate
             })
         #expect(other.met == nil && other.rate == nil)
         // 4 of 25 have no end-of-course score: missing is small, so assessed goes with it, and
@@ -151,7 +151,7 @@ struct SummaryTests {
         // the assessed again); the baseline stays.
         let missing = (1...25).map { patient(Int64($0), end: $0 <= 4 ? nil : 8) }
         let depression = try #require(build(missing).conditions.first { $0.condition == "depression" })
-        let third = try #require(depression.outcomes.first { $0.outcome == "response" && $0.window == "immediate" })
+        let third = try #require(depression.outcomes.first { $0.outcome == "response" && $0.window == .immediate })
         #expect(third.assessed == nil && third.missing == nil && third.met == nil && third.eligible == nil)
         #expect(
             depression.outcomes.allSatisfy {
@@ -170,7 +170,7 @@ struct SummaryTests {
         for split in [1, 5, 10, 12, 13, 17, 18, 20, 29] {
             let patients = (1...30).map { patient(Int64($0), end: $0 <= split ? 8 : 12) }
             for row in try #require(build(patients).conditions.first { $0.condition == "depression" }).outcomes
-            where row.outcome == "response" && row.window == "immediate" {
+            where row.outcome == "response" && row.window == .immediate {
                 // True counts: met is `split`, not met 30 - split.
                 // Shown only when all a rounded count could stand for is at least 11: 13 and up.
                 if row.met != nil {

@@ -103,15 +103,80 @@ struct AuditTests {
 
 @Suite("Audit JSON")
 struct AuditJSONTests {
-    @Test("An assessment view with odd text everywhere, subscore names included, is written as Foundation writes it")
-    func oddAssessmentView() {
-        let odd = "q\"uote \\ é\u{8}\u{1}/"
-        for subscores in [nil, [:], [odd: 1.5, "b": -0.0, "a": 1e-7, "": 12]] as [[String: Double]?] {
-            let view = AssessmentView(
-                id: odd, patient: odd, condition: odd, scale: odd, scaleVersion: odd, on: odd, timepoint: odd,
-                answers: [nil, 0, -3, nil], score: 2.25, subscores: subscores, band: subscores == nil ? nil : odd,
-                flags: [odd, ""], enteredInError: subscores == nil)
-            #expect(encodeJSON(view) == encodeWithFoundation(view))
+    @Test(
+        "Every record's audit image, written by hand from its row, is its view as Foundation writes it, odd text and all"
+    )
+    func auditImagesAreViews() throws {
+        let odd = "q\"uote \\ é\u{8}\u{1}/\n\u{7F}"
+        let day = try ClinicalDate.parse("2026-01-12", field: "d")
+        let catalog = try ConditionCatalog([DepressionModule(), NeuropathicPainModule()])
+        var checked = 0
+        for (scale, answers) in [
+            ("phq9", [0, 1, 2, 3, 0, 1, 2, 3, 1]), ("bpi-sf", [8, 3, 5, 5, 5, nil, nil, nil, nil, 5, 5]),
+        ]
+            as [(String, [Int?])]
+        {
+            var row = AssessmentRow(
+                patientId: 3, scored: try catalog.assess(scale: scale, answers: answers), on: day, timepoint: .followUp)
+            row.id = 7
+            (row.conditionId, row.scaleVersion, row.band) = (odd, odd, scale == "phq9" ? odd : nil)
+            row.flags = encodeWithFoundation([odd, ""])
+            if scale == "bpi-sf" { row.subscores = encodeWithFoundation([odd: 1.5, "b": -0.0, "a": 1e-7, "": 12]) }
+            #expect(row.auditImage == encodeWithFoundation(try row.view()))
+            checked += 1
+        }
+        for (term, grade) in [(AdverseEventTerm.nausea, AdverseEventGrade.mild), (.diplopiaBlurredVision, .severe)] {
+            for infusion in [nil, 4] as [Int64?] {
+                var row = AdverseEventRow(
+                    patientId: 3, infusionId: infusion,
+                    entry: AdverseEventEntry(
+                        term: term, grade: grade, serious: infusion == nil, onset: day,
+                        resolvedOn: infusion == nil ? nil : day))
+                row.id = 2
+                row.enteredInError = infusion != nil
+                #expect(row.auditImage == encodeWithFoundation(try row.view()))
+                checked += 1
+            }
+        }
+        for to in [nil, day] {
+            var row = CoInterventionRow(
+                patientId: 3, entry: CoInterventionEntry(kind: .essentialOil, from: day, to: to))
+            row.id = 5
+            #expect(row.auditImage == encodeWithFoundation(try row.view()))
+            checked += 1
+        }
+        for (kind, courseKind, reason) in [("start", "re-treatment", nil), ("end", nil, odd), ("start", nil, odd)] {
+            let row = CourseEventRow(
+                id: 9, patientId: 3, conditionId: odd, kind: kind, onDate: "2026-01-12", courseKind: courseKind,
+                reason: reason, enteredInError: reason == nil)
+            #expect(row.auditImage == encodeWithFoundation(try row.view()))
+            checked += 1
+        }
+        #expect(checked == 11)
+    }
+
+    @Test(
+        "A record whose stored word was changed behind the program's back keeps an audit image (the stored text) but gives no view"
+    )
+    func damagedWordsKeepTheirImage() throws {
+        let course = CourseEventRow(
+            id: 9, patientId: 3, conditionId: "migraine", kind: "pause", onDate: "2026-01-02", courseKind: nil,
+            reason: nil, enteredInError: false)
+        #expect(course.auditImage.contains(#""kind":"pause""#))
+        #expect(throws: RegistryError.self) { try course.view() }
+        var event = AdverseEventRow(
+            patientId: 3, infusionId: nil,
+            entry: AdverseEventEntry(
+                term: .nausea, grade: .severe, onset: try ClinicalDate.parse("2026-01-02", field: "d")))
+        event.id = 2
+        event.grade = "Severe"
+        #expect(event.auditImage.contains(#""grade":"Severe""#))
+        do {
+            _ = try event.view()
+            Issue.record("a grade not in the vocabulary gave a view")
+        } catch let error as RegistryError {
+            #expect(error.message.hasPrefix("the grade of AE-000002: not one of mild, moderate, severe"), "\(error)")
+            #expect(error.remedies.contains(.markEnteredInError))
         }
     }
 

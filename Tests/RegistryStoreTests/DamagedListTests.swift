@@ -163,7 +163,7 @@ struct DamagedListTests {
             timepoint: column == "timepoint" ? .baseline : nil, enteredInError: nil,
             catalog: fixture.catalog, reason: "misread item 1; restored", actor: "n")
         #expect(repaired.score == 9)
-        #expect(repaired.timepoint == "baseline")
+        #expect(repaired.timepoint == .baseline)
         #expect(repaired.on == "2026-01-12")
     }
 
@@ -276,22 +276,8 @@ struct DamagedListTests {
             #expect(throws: RegistryError.self) { try inHistory() }
         default: #expect(try inHistory() == 1)
         }
-        let marked: Bool =
-            switch id.kind {
-            case .adverseEvent:
-                try fixture.registry.correctAdverseEvent(
-                    id, reason: "damaged; recorded again", actor: "n", enteredInError: true, change: nil
-                ).enteredInError
-            case .coIntervention:
-                try fixture.registry.correctCoIntervention(
-                    id, reason: "damaged; recorded again", actor: "n", enteredInError: true, change: nil
-                ).enteredInError
-            default:
-                try fixture.registry.correctInfusion(
-                    id, reason: "damaged; recorded again", actor: "n", enteredInError: true, change: nil
-                ).enteredInError
-            }
-        #expect(marked)
+        #expect(
+            try fixture.registry.markEnteredInError(id, reason: "damaged; recorded again", actor: "n") == damage.record)
         let entity = ["adverse_event": "adverse-event", "co_intervention": "co-intervention", "infusion": "infusion"][
             damage.table]!
         #expect(try fixture.auditActions() == before + ["correct \(entity)"], "one audit row, for the marking")

@@ -291,7 +291,7 @@ public enum SummaryBuilder {
                 outcomes.append(
                     OutcomeSummary(
                         outcome: row.outcome, scale: row.scale, subscore: row.subscore, rule: row.rule,
-                        window: row.window.rawValue, visit: row.visit,
+                        window: row.window, visit: row.visit,
                         eligible: eligibleHidden ? nil : eligible,
                         assessed: assessedHidden ? nil : assessed,
                         missing: assessedHidden ? nil : rounded(counts.missing),

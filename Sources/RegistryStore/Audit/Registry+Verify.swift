@@ -34,8 +34,22 @@ public struct VerifyReport: Sendable, Codable {
 
     /// One break: what kind, which record or audit row, and what differs.
     public struct Problem: Sendable, Codable, Hashable {
-        /// `chain`, `record`, `trigger`, `witness` or `migration`.
-        public let kind: String
+        /// What kind of check found it.
+        public enum Kind: String, Vocabulary {
+            /// The audit chain: a row's hash, or a gap in the row ids.
+            case chain
+            /// A record differs from the last state its audit rows describe.
+            case record
+            /// An append-only trigger was dropped or changed.
+            case trigger
+            /// A delivered payload's chain head is not in the chain.
+            case witness
+            /// A schema migration is missing, or unknown to this version.
+            case migration
+        }
+
+        /// What kind of check found it.
+        public let kind: Kind
         /// The record it concerns, by its id (`P-000042`, or the key of the vital-sign thresholds);
         /// `nil` when it concerns no one record.
         public let record: String?
@@ -54,7 +68,8 @@ extension Registry {
     public func verify() throws -> VerifyReport {
         try read { db in
             var problems: [VerifyReport.Problem] = []
-            func problem(_ kind: String, record: String? = nil, row: Int64? = nil, _ detail: String) {
+            func problem(_ kind: VerifyReport.Problem.Kind, record: String? = nil, row: Int64? = nil, _ detail: String)
+            {
                 problems.append(.init(kind: kind, record: record, auditRow: row, detail: detail))
             }
 
@@ -75,7 +90,7 @@ extension Registry {
                 // named, not just the first.
                 if id != expectedID {
                     problem(
-                        "chain", row: id,
+                        .chain, row: id,
                         id > expectedID
                             ? "audit row \(id) follows row \(expectedID - 1): "
                                 + (id - expectedID == 1 ? "row \(expectedID) is" : "rows \(expectedID)-\(id - 1) are")
@@ -89,7 +104,7 @@ extension Registry {
                 let stored: String? = row["hash"]
                 if stored != AuditChain.hash(previous: previous, fields: fields) {
                     problem(
-                        "chain", row: id,
+                        .chain, row: id,
                         stored == nil
                             ? "audit row \(id) has no hash: it was written behind the program's back"
                             : "audit row \(id) does not match its hash: it, or the row before it, was changed after it was written"
@@ -120,7 +135,7 @@ extension Registry {
                     if !differing.isEmpty {
                         let change = action == "correct" ? "the correction" : "the change (\(action))"
                         problem(
-                            "record", record: entityID, row: id,
+                            .record, record: entityID, row: id,
                             "\(entityID) was changed behind the program's back before \(change) at audit row \(id): what it changed differs from its audited state (audit row \(last)) in \(differing.joined(separator: ", "))"
                         )
                     }
@@ -136,7 +151,7 @@ extension Registry {
                 checked += 1
                 guard let told = history.removeValue(forKey: record) else {
                     return problem(
-                        "record", record: record,
+                        .record, record: record,
                         "\(record) has no audit history: it was written behind the program's back")
                 }
                 let now = Self.jsonObject(current) ?? [:]
@@ -144,7 +159,7 @@ extension Registry {
                     .sorted()
                 if !differing.isEmpty {
                     problem(
-                        "record", record: record, row: told.lastRow,
+                        .record, record: record, row: told.lastRow,
                         "\(record) differs from its last audited state (audit row \(told.lastRow)) in \(differing.joined(separator: ", "))"
                     )
                 }
@@ -162,7 +177,7 @@ extension Registry {
                         arguments: [patient.id!]) ?? false
                 if last != patient.researchConsent {
                     problem(
-                        "record", record: RecordKind.patient.displayID(patient.id!),
+                        .record, record: RecordKind.patient.displayID(patient.id!),
                         "its consent history ends in \(last ? "consent" : "no consent"), but its audited consent is \(patient.researchConsent ? "yes" : "no"): consent_event was changed behind the program's back"
                     )
                 }
@@ -172,27 +187,27 @@ extension Registry {
                 let adverse = (adverseByInfusion[infusion.id] ?? []).map { RecordKind.adverseEvent.displayID($0.id!) }
                 compare(
                     RecordKind.infusion.displayID(infusion.id!), entity: "infusion",
-                    current: encodeJSON(infusion.view(adverseEvents: adverse)),
+                    current: infusion.auditImage(adverseEvents: adverse),
                     derived: ["adverseEvents"])
             }
             for row in try AssessmentRow.fetchAll(db) {
-                compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: encodeJSON(row.view))
+                compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: row.auditImage)
             }
             for row in try AdverseEventRow.fetchAll(db) {
                 compare(
-                    RecordKind.adverseEvent.displayID(row.id!), entity: "adverse-event", current: encodeJSON(row.view))
+                    RecordKind.adverseEvent.displayID(row.id!), entity: "adverse-event", current: row.auditImage)
             }
             for row in try CoInterventionRow.fetchAll(db) {
                 compare(
                     RecordKind.coIntervention.displayID(row.id!), entity: "co-intervention",
-                    current: encodeJSON(row.view))
+                    current: row.auditImage)
             }
             for row in try InfusionObservationRow.fetchAll(db) {
-                compare(RecordKind.observation.displayID(row.id!), entity: "observation", current: encodeJSON(row.view))
+                compare(RecordKind.observation.displayID(row.id!), entity: "observation", current: row.auditImage)
             }
             for row in try CourseEventRow.fetchAll(db) {
                 compare(
-                    RecordKind.courseEvent.displayID(row.id!), entity: "course-event", current: encodeJSON(row.view))
+                    RecordKind.courseEvent.displayID(row.id!), entity: "course-event", current: row.auditImage)
             }
             // The clinic's flag thresholds decide which readings raise a flag: a change behind the
             // program's back would silence flags.
@@ -204,7 +219,7 @@ extension Registry {
             // History left over belongs to records that are gone.
             for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {
                 problem(
-                    "record", record: record, row: told.lastRow,
+                    .record, record: record, row: told.lastRow,
                     "\(record) is in the audit trail (last at row \(told.lastRow)) but no longer in the registry: it was deleted behind the program's back"
                 )
             }
@@ -220,9 +235,9 @@ extension Registry {
                 let name = statement.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }[2]
                 if triggers[name] == nil {
                     problem(
-                        "trigger", "the trigger \(name) is missing: the audit trail can be changed without the program")
+                        .trigger, "the trigger \(name) is missing: the audit trail can be changed without the program")
                 } else if triggers[name] != Self.squeezed(statement.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    problem("trigger", "the trigger \(name) was changed")
+                    problem(.trigger, "the trigger \(name) was changed")
                 }
             }
 
@@ -250,7 +265,7 @@ extension Registry {
                     witnesses.append(witness)
                     if !inChain {
                         problem(
-                            "witness",
+                            .witness,
                             "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since"
                         )
                     }
@@ -261,10 +276,10 @@ extension Registry {
             let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             let known = Schema.migrator(courseDays: [:], clock: clock).migrations
             for missing in known where !applied.contains(missing) {
-                problem("migration", "the migration '\(missing)' is not applied")
+                problem(.migration, "the migration '\(missing)' is not applied")
             }
             for unknown in applied where !known.contains(unknown) {
-                problem("migration", "an unknown migration '\(unknown)' is recorded")
+                problem(.migration, "an unknown migration '\(unknown)' is recorded")
             }
 
             return VerifyReport(

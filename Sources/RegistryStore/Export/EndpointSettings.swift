@@ -1,7 +1,7 @@
 import RegistryCore
 
 /// What an endpoint receives: the closed set of export profiles, decoded strictly.
-public enum ExportProfile: String, Sendable, Codable, Hashable, CaseIterable {
+public enum ExportProfile: String, Vocabulary {
     /// Aggregate tables, small cells suppressed and counts rounded.
     case summary
     /// Pseudonymised rows, in groups of at least k patients.

@@ -8,8 +8,8 @@ public struct OutboxEntry: Sendable, Codable, Hashable {
     public let id: String
     /// The name of the endpoint it was built for and is sent to.
     public let endpoint: String
-    /// The endpoint's profile when it was built: `summary`, `records` or `fhir`.
-    public let profile: String
+    /// The endpoint's profile when it was built.
+    public let profile: ExportProfile
     /// The payload's schema id (`ketareg-summary/3`, `ketareg-records/3` or `ketareg-fhir/1`).
     public let schema: String
     /// For a scheduled export, its period (`daily:YYYY-MM-DD`, `weekly:YYYY-Www` or
@@ -78,7 +78,9 @@ struct OutboxRow: SnakeCaseRecord {
     /// The entry, its state read strictly (a state this version does not know is refused).
     func entry() throws -> OutboxEntry {
         OutboxEntry(
-            id: id, endpoint: endpoint, profile: profile, schema: schema, periodKey: periodKey,
+            id: id, endpoint: endpoint,
+            profile: try storedWord(profile, "the profile of export \(id)", remedy: StoredValue.restoreRemedy),
+            schema: schema, periodKey: periodKey,
             payloadSHA256: payloadSha256, patients: patients, createdAt: createdAt,
             state: try storedWord(state, "the state of export \(id)", remedy: StoredValue.restoreRemedy),
             attempts: attempts, nextAttemptAt: nextAttemptAt,

@@ -328,12 +328,21 @@ extension Registry {
         }
     }
 
-    /// The outbox, newest first.
+    /// The outbox, newest first; an export whose stored state or profile does not read stops it.
     public func outbox(endpoint: String? = nil) throws -> [OutboxEntry] {
+        try outboxListing(endpoint: endpoint).map { try $0.get() }
+    }
+
+    /// The outbox, newest first, each export read on its own: one whose stored state or profile
+    /// does not read (the file changed behind the program's back) is that export's error, naming
+    /// it and the field, and the others still read.
+    public func outboxListing(endpoint: String? = nil) throws -> [Result<OutboxEntry, RegistryError>] {
         try read { db in
             var request = OutboxRow.order(Column("created_at").desc)
             if let endpoint { request = request.filter(Column("endpoint") == endpoint) }
-            return try request.fetchAll(db).map { try $0.entry() }
+            return try request.fetchAll(db).map { row in
+                do { return .success(try row.entry()) } catch let error as RegistryError { return .failure(error) }
+            }
         }
     }
 

@@ -246,7 +246,7 @@ extension Registry {
             for infusion in page.infusions where !infusion.enteredInError {
                 var values = [
                     "record": "infusion", "mrn": page.mrn, "for": infusion.condition, "on": infusion.on,
-                    "minutes": String(infusion.minutes), "route": infusion.route,
+                    "minutes": String(infusion.minutes), "route": infusion.route.rawValue,
                     "sedation": infusion.sedation ? "yes" : "", "dissociation": infusion.dissociation ? "yes" : "",
                     "respiratory-depression": infusion.respiratoryDepression ? "yes" : "",
                     "concomitant": infusion.concomitantMedication.joined(separator: ";"),
@@ -266,8 +266,8 @@ extension Registry {
             }
             for event in page.adverseEvents where !event.enteredInError {
                 var values = [
-                    "record": "adverse-event", "mrn": page.mrn, "on": event.onset, "term": event.term,
-                    "grade": event.grade,
+                    "record": "adverse-event", "mrn": page.mrn, "on": event.onset, "term": event.term.rawValue,
+                    "grade": event.grade.rawValue,
                     "serious": event.serious ? "yes" : "no",
                 ]
                 values["resolved"] = event.resolvedOn
@@ -283,23 +283,26 @@ extension Registry {
                         assessment.on, 2,
                         [
                             "record": "assessment", "mrn": page.mrn, "on": assessment.on, "scale": assessment.scale,
-                            "timepoint": assessment.timepoint, "answers": answers.joined(separator: ";"),
+                            "timepoint": assessment.timepoint.rawValue, "answers": answers.joined(separator: ";"),
                         ]
                     ))
             }
             for item in page.coInterventions where !item.enteredInError {
-                var values = ["record": "co-intervention", "mrn": page.mrn, "on": item.from, "kind": item.kind]
+                var values = [
+                    "record": "co-intervention", "mrn": page.mrn, "on": item.from, "kind": item.kind.rawValue,
+                ]
                 values["to"] = item.to
                 events.append((item.from, 3, values))
             }
             for marker in page.courseEvents where !marker.enteredInError {
                 var values = [
-                    "record": "course-\(marker.kind)", "mrn": page.mrn, "on": marker.on, "for": marker.condition,
+                    "record": "course-\(marker.kind.rawValue)", "mrn": page.mrn, "on": marker.on,
+                    "for": marker.condition,
                 ]
-                values["kind"] = marker.courseKind
+                values["kind"] = marker.courseKind?.rawValue
                 values["reason"] = marker.reason
                 // A course starts before that day's infusions and ends after them.
-                events.append((marker.on, marker.kind == "start" ? -1 : 4, values))
+                events.append((marker.on, marker.kind == .start ? -1 : 4, values))
             }
             for event in events.sorted(by: { ($0.date, $0.order) < ($1.date, $1.order) }) { try emit(event.values) }
         }

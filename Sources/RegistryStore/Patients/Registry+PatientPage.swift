@@ -31,15 +31,15 @@ extension Registry {
             db, "WHERE patient_id = ? ORDER BY onset, id", arguments: [row])
         let infusionRows = try InfusionRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
-        let infusions = infusionRows.map { infusion in
-            infusion.view(
+        let infusions = try shown(infusionRows, \.enteredInError) { infusion in
+            try infusion.view(
                 adverseEvents: adverse.filter { $0.infusionId == infusion.id }.map {
                     RecordKind.adverseEvent.displayID($0.id!)
                 })
         }
         let assessmentRows = try AssessmentRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY assessed_on, id", arguments: [row])
-        let assessments = assessmentRows.map(\.view)
+        let assessments = try shown(assessmentRows, \.enteredInError) { try $0.view() }
         var latest: [String: AssessmentView] = [:]
         for assessment in assessments where !assessment.enteredInError { latest[assessment.scale] = assessment }
         let treatments = try PriorTreatmentRow.fetchAllDirect(db, "WHERE patient_id = ? ORDER BY id", arguments: [row])
@@ -52,7 +52,8 @@ extension Registry {
         // A list or a word the page decodes is read strictly (``stored(_:as:_:)``) in every record
         // still in use: one that does not read is not shown, nor written into the clinic's CSV
         // export, as an empty list or a default; the page stops and names the record. A record
-        // entered in error is shown as it reads: marking is the way out of a damaged one.
+        // entered in error is shown as it reads, and left out when its words do not: marking is
+        // the way out of a damaged one (the audit trail keeps it, and `verify` names it).
         for infusion in infusionRows where !infusion.enteredInError {
             _ = try storedStringList(
                 infusion.concomitantMedication,
@@ -88,9 +89,11 @@ extension Registry {
             consentWithdrawalReason: patient.consentWithdrawalReason,
             consentDecisions: try consentDecisions(db, patient: row),
             priorTreatments: priorTreatments,
-            infusions: infusions, assessments: assessments, adverseEvents: adverse.map(\.view),
-            coInterventions: coInterventions.map(\.view), observations: observations.map(\.view),
-            courseEvents: courseEvents.map(\.view),
+            infusions: infusions, assessments: assessments,
+            adverseEvents: try shown(adverse, \.enteredInError) { try $0.view() },
+            coInterventions: try shown(coInterventions, \.enteredInError) { try $0.view() },
+            observations: observations.map(\.view),
+            courseEvents: try shown(courseEvents, \.enteredInError) { try $0.view() },
             latestScores: latest.values.sorted { ($0.on, $0.scale) < ($1.on, $1.scale) },
             flags: flagNames)
         page.openFlags = openFlags
@@ -145,4 +148,13 @@ extension Registry {
         }
         return (page, history)
     }
+}
+
+/// The views of `rows` for a page: each record in use read strictly (a word that does not read
+/// stops the page, naming the record and field); a record entered in error whose words do not read
+/// left out.
+private func shown<Row, View>(_ rows: [Row], _ enteredInError: (Row) -> Bool, _ view: (Row) throws -> View) throws
+    -> [View]
+{
+    try rows.compactMap { row in enteredInError(row) ? try? view(row) : try view(row) }
 }

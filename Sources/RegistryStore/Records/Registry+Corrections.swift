@@ -5,7 +5,8 @@ import RegistryCore
 extension Registry {
     /// Corrects an infusion: `change` edits its fields, which are validated again. Marking it
     /// entered in error keeps it on record but out of timelines and outcomes; with no `change`
-    /// that reads none of its stored values (see `markOnly`). A reason is required.
+    /// that reads none of its stored values (see `markOnly`) but the returned view's, which
+    /// ``markEnteredInError(_:reason:actor:)`` does not read. A reason is required.
     public func correctInfusion(
         _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
         change: ((inout InfusionEntry) throws -> Void)?
@@ -19,14 +20,14 @@ extension Registry {
                 db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
             )
             .map(RecordKind.adverseEvent.displayID)
-            let before = row.view(adverseEvents: adverse)
+            let before = row.auditImage(adverseEvents: adverse)
             if change == nil, enteredInError == true {
-                row.enteredInError = true
-                let corrected = try markOnly(
-                    db, row, id: id, patient: row.patientId, before: before,
-                    after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+                try markOnly(
+                    db, row, id: id, patient: row.patientId, image: { $0.auditImage(adverseEvents: adverse) },
+                    reason: reason, actor: actor)
                 try refreshAgeAtDayZero(db, patient: row.patientId)
-                return corrected
+                row.enteredInError = true
+                return try row.view(adverseEvents: adverse)
             }
             let original = try row.entry()
             var entry = original
@@ -43,9 +44,10 @@ extension Registry {
                 updated.enteredInError = enteredInError ?? row.enteredInError
                 row = updated
             }
-            let corrected = try saveCorrection(
+            try saveCorrection(
                 db, row, id: id, patient: row.patientId, before: before,
-                after: row.view(adverseEvents: adverse), reason: reason, actor: actor)
+                after: row.auditImage(adverseEvents: adverse), reason: reason, actor: actor)
+            let corrected = row.view(adverseEvents: adverse, route: entry.route)
             try syncFlags(
                 db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
                 raised: row.enteredInError
@@ -61,7 +63,8 @@ extension Registry {
     }
 
     /// Corrects an adverse event (its resolution date, most often); with no `change`, only marks it
-    /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
+    /// entered in error, reading none of its stored values (see `markOnly`) but the returned
+    /// view's, which ``markEnteredInError(_:reason:actor:)`` does not read. A reason is required.
     public func correctAdverseEvent(
         _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
         change: ((inout AdverseEventEntry) throws -> Void)?
@@ -72,11 +75,10 @@ extension Registry {
                 throw RegistryError.refused("no adverse event \(id) in this registry")
             }
             if change == nil, enteredInError == true {
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
                 var marked = row
                 marked.enteredInError = true
-                return try markOnly(
-                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
-                    actor: actor)
+                return try marked.view()
             }
             var entry = try row.entry()
             try change?(&entry)
@@ -84,9 +86,10 @@ extension Registry {
                 patientId: row.patientId, infusionId: row.infusionId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
-            let corrected = try saveCorrection(
-                db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+            try saveCorrection(
+                db, updated, id: id, patient: row.patientId, before: row.auditImage, after: updated.auditImage,
                 reason: reason, actor: actor)
+            let corrected = updated.view(term: entry.term, grade: entry.grade)
             try syncFlags(
                 db, patient: row.patientId, source: id, on: entry.onset.description, reason: reason, actor: actor,
                 raised: updated.enteredInError || !entry.serious
@@ -102,7 +105,8 @@ extension Registry {
     }
 
     /// Corrects a co-intervention (its end date, most often); with no `change`, only marks it
-    /// entered in error, reading none of its stored values (see `markOnly`). A reason is required.
+    /// entered in error, reading none of its stored values (see `markOnly`) but the returned
+    /// view's, which ``markEnteredInError(_:reason:actor:)`` does not read. A reason is required.
     public func correctCoIntervention(
         _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
         change: ((inout CoInterventionEntry) throws -> Void)?
@@ -113,20 +117,20 @@ extension Registry {
                 throw RegistryError.refused("no co-intervention \(id) in this registry")
             }
             if change == nil, enteredInError == true {
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
                 var marked = row
                 marked.enteredInError = true
-                return try markOnly(
-                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
-                    actor: actor)
+                return try marked.view()
             }
             var entry = try row.entry()
             try change?(&entry)
             var updated = CoInterventionRow(patientId: row.patientId, entry: try entry.validated(today: today))
             updated.id = row.id
             updated.enteredInError = enteredInError ?? row.enteredInError
-            return try saveCorrection(
-                db, updated, id: id, patient: row.patientId, before: row.view, after: updated.view,
+            try saveCorrection(
+                db, updated, id: id, patient: row.patientId, before: row.auditImage, after: updated.auditImage,
                 reason: reason, actor: actor)
+            return updated.view(kind: entry.kind)
         }
     }
 
@@ -142,7 +146,7 @@ extension Registry {
             guard id.kind == .assessment, var row = try AssessmentRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no assessment \(id) in this registry")
             }
-            let before = row.view
+            let before = row.auditImage
             var rules: [String: String] = [:]
             if let answers {
                 let scored = try catalog.assess(scale: row.scaleId, answers: answers)
@@ -163,9 +167,10 @@ extension Registry {
             // Answers this correction does not give anew are written back as stored, and stated in
             // its audit row: read strictly, unless the record leaves use.
             if answers == nil, !row.enteredInError { _ = try storedAnswers(row.answers, "the answers of \(id)") }
-            let corrected = try saveCorrection(
-                db, row, id: id, patient: row.patientId, before: before, after: row.view,
+            try saveCorrection(
+                db, row, id: id, patient: row.patientId, before: before, after: row.auditImage,
                 reason: reason, actor: actor)
+            let corrected = try row.view()
             try syncFlags(
                 db, patient: row.patientId, source: id, on: row.assessedOn, reason: reason, actor: actor,
                 raised: row.enteredInError
@@ -177,50 +182,69 @@ extension Registry {
         }
     }
 
-    /// Marks an observation or a course marker entered in error: kept on file, out of the patient's
-    /// courses and pages' readings. A reason is required.
+    /// Marks any clinical record (infusion, assessment, adverse event, co-intervention, observation,
+    /// course marker) entered in error, reading none of its stored values (see `markOnly`): kept on
+    /// file and in the audit trail, out of timelines, outcomes, pages' readings and exports. The way
+    /// to take out a record damaged behind the program's back, whose view no longer reads. A reason
+    /// is required. Returns the record's id.
     public func markEnteredInError(_ id: RecordID, reason: String, actor: String) throws -> String {
         let reason = try requireReason(reason)
         return try write { db in
+            func missing(_ noun: String) -> RegistryError { .refused("no \(noun) \(id) in this registry") }
             switch id.kind {
+            case .infusion:
+                guard let row = try InfusionRow.fetchOne(db, key: id.row) else { throw missing("infusion") }
+                let adverse = try Int64.fetchAll(
+                    db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
+                )
+                .map(RecordKind.adverseEvent.displayID)
+                try markOnly(
+                    db, row, id: id, patient: row.patientId, image: { $0.auditImage(adverseEvents: adverse) },
+                    reason: reason, actor: actor)
+                try refreshAgeAtDayZero(db, patient: row.patientId)
+            case .assessment:
+                guard let row = try AssessmentRow.fetchOne(db, key: id.row) else { throw missing("assessment") }
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
+            case .adverseEvent:
+                guard let row = try AdverseEventRow.fetchOne(db, key: id.row) else { throw missing("adverse event") }
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
+            case .coIntervention:
+                guard let row = try CoInterventionRow.fetchOne(db, key: id.row) else {
+                    throw missing("co-intervention")
+                }
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
             case .observation:
                 guard let row = try InfusionObservationRow.fetchOne(db, key: id.row) else {
-                    throw RegistryError.refused("no observation \(id) in this registry")
+                    throw missing("observation")
                 }
-                var marked = row
-                marked.enteredInError = true
-                _ = try markOnly(
-                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
-                    actor: actor)
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
             case .courseEvent:
-                guard let row = try CourseEventRow.fetchOne(db, key: id.row) else {
-                    throw RegistryError.refused("no course marker \(id) in this registry")
-                }
-                var marked = row
-                marked.enteredInError = true
-                _ = try markOnly(
-                    db, marked, id: id, patient: row.patientId, before: row.view, after: marked.view, reason: reason,
-                    actor: actor)
-            default:
-                throw RegistryError.refused("\(id) is not an observation or a course marker")
+                guard let row = try CourseEventRow.fetchOne(db, key: id.row) else { throw missing("course marker") }
+                try markOnly(db, row, id: id, patient: row.patientId, image: \.auditImage, reason: reason, actor: actor)
+            case .patient, .flag:
+                throw RegistryError.refused("\(id) is not a clinical record; only records can be entered in error")
             }
             return id.description
         }
     }
 
-    /// A correction that only marks the record entered in error (no `change`, `enteredInError`
-    /// true): the row is written back with its stored values as they are, none of them read, so
-    /// that a record damaged behind the program's back, which a correction of its fields refuses,
-    /// can still be taken out of timelines, outcomes and exports (and recorded again as it should
-    /// be). The record's open safety flags close. Already so marked, it is refused as changing nothing.
+    /// Marks the record entered in error: the row is left with its stored values as they are, none
+    /// of them read, so that a record damaged behind the program's back, which a correction of its
+    /// fields refuses, can still be taken out of timelines, outcomes and exports (and recorded again
+    /// as it should be). Its audit row keeps the record's image before (`before`) and after the
+    /// mark. The record's open safety flags close. Already so marked, it is refused as changing
+    /// nothing.
     ///
     /// Only the mark is written (`UPDATE … SET entered_in_error = 1`), not the whole row, so SQLite
     /// checks only the constraints that concern it: a value damaged past the table's own checks
     /// (with `PRAGMA ignore_check_constraints`) does not block the marking either.
-    private func markOnly<Record: MutablePersistableRecord, View: Encodable & Equatable>(
-        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String,
+    private func markOnly<Record: MarkableRecord>(
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, image: (Record) -> String, reason: String,
         actor: String
-    ) throws -> View {
+    ) throws {
+        var marked = row
+        marked.enteredInError = true
+        let (before, after) = (image(row), image(marked))
         guard after != before else {
             throw RegistryError.refused("\(id) is already marked entered in error; nothing changed")
         }
@@ -228,16 +252,16 @@ extension Registry {
             sql: "UPDATE \(Record.databaseTableName) SET entered_in_error = 1 WHERE id = ?", arguments: [id.row])
         try audit(
             db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
-            before: before, after: after, reason: reason)
+            beforeImage: before, afterImage: after, reason: reason)
         try syncFlags(db, patient: patient, source: id, on: today.description, reason: reason, actor: actor, raised: [])
-        return after
     }
 
-    /// Writes a corrected row with its audit row, refusing a correction that changes nothing.
-    private func saveCorrection<Record: MutablePersistableRecord, View: Encodable & Equatable>(
-        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: View, after: View, reason: String,
+    /// Writes a corrected row with its audit row (the record's images before and after), refusing a
+    /// correction that changes nothing.
+    private func saveCorrection<Record: MutablePersistableRecord>(
+        _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: String, after: String, reason: String,
         actor: String
-    ) throws -> View {
+    ) throws {
         guard after != before else {
             throw RegistryError.refused(
                 "the correction changes nothing in \(id)", remedies: [.giveFieldsToChange])
@@ -245,8 +269,7 @@ extension Registry {
         try row.update(db)
         try audit(
             db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
-            before: before, after: after, reason: reason)
-        return after
+            beforeImage: before, afterImage: after, reason: reason)
     }
 
     /// The scale of a stored assessment, so a correction can parse answers before it is made.
@@ -273,3 +296,15 @@ extension Registry {
         return reason
     }
 }
+
+/// A record row that can be marked entered in error.
+protocol MarkableRecord: MutablePersistableRecord {
+    var enteredInError: Bool { get set }
+}
+
+extension InfusionRow: MarkableRecord {}
+extension AssessmentRow: MarkableRecord {}
+extension AdverseEventRow: MarkableRecord {}
+extension CoInterventionRow: MarkableRecord {}
+extension InfusionObservationRow: MarkableRecord {}
+extension CourseEventRow: MarkableRecord {}

@@ -46,7 +46,8 @@ extension Registry {
             let view = row.view
             try audit(
                 db, actor: actor, action: "add", record: RecordID(kind: .observation, row: row.id!),
-                patient: RecordID(kind: .patient, row: infusion.patientId), before: ObservationView?.none, after: view)
+                patient: RecordID(kind: .patient, row: infusion.patientId), beforeImage: nil, afterImage: row.auditImage
+            )
             try raiseFlags(
                 db, patient: infusion.patientId, source: RecordID(kind: .observation, row: row.id!),
                 on: entry.date.description,
@@ -192,10 +193,11 @@ extension Registry {
         for event in entry.adverseEvents {
             adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)
         }
-        let view = row.view(adverseEvents: adverseIDs)
+        let view = row.view(adverseEvents: adverseIDs, route: entry.route)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
-            patient: RecordID(kind: .patient, row: patient), before: InfusionView?.none, after: view)
+            patient: RecordID(kind: .patient, row: patient), beforeImage: nil,
+            afterImage: row.auditImage(adverseEvents: adverseIDs))
         try raiseFlags(
             db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
             flags: (rules ?? vitalRules(db)).raised(
@@ -239,10 +241,10 @@ extension Registry {
             id: nil, patientId: patient, conditionId: conditionID, kind: kind.rawValue, onDate: date.description,
             courseKind: kind == .start ? courseKind?.rawValue : nil, reason: reason, enteredInError: false)
         try row.insert(db)
-        let view = row.view
+        let view = row.view(kind: kind, courseKind: kind == .start ? courseKind : nil)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .courseEvent, row: row.id!),
-            patient: id, before: CourseEventView?.none, after: view, reason: reason)
+            patient: id, beforeImage: nil, afterImage: row.auditImage, reason: reason)
         return view
     }
 
@@ -279,10 +281,10 @@ extension Registry {
     {
         var row = AdverseEventRow(patientId: patient, infusionId: infusion, entry: entry)
         try row.insert(db)
-        let view = row.view
+        let view = row.view(term: entry.term, grade: entry.grade)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .adverseEvent, row: row.id!),
-            patient: RecordID(kind: .patient, row: patient), before: AdverseEventView?.none, after: view)
+            patient: RecordID(kind: .patient, row: patient), beforeImage: nil, afterImage: row.auditImage)
         if entry.serious {
             try raiseFlags(
                 db, patient: patient, source: RecordID(kind: .adverseEvent, row: row.id!), on: entry.onset.description,
@@ -310,13 +312,14 @@ extension Registry {
         let view = AssessmentView(
             id: RecordKind.assessment.displayID(row.id!), patient: RecordKind.patient.displayID(patient),
             condition: scored.condition, scale: scored.scale, scaleVersion: scored.scaleVersion, on: row.assessedOn,
-            timepoint: row.timepoint, answers: scored.answers, score: scored.result.score,
+            timepoint: timepoint, answers: scored.answers, score: scored.result.score,
             subscores: scored.result.subscores.isEmpty
                 ? nil : Dictionary(uniqueKeysWithValues: scored.result.subscores.map { ($0.name, $0.value) }),
             band: row.band, flags: scored.flags, enteredInError: false)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .assessment, row: row.id!),
-            patient: RecordID(kind: .patient, row: patient), before: AssessmentView?.none, after: view)
+            patient: RecordID(kind: .patient, row: patient), beforeImage: nil,
+            afterImage: row.auditImage(answers: scored.answers, subscores: view.subscores ?? [:], flags: scored.flags))
         try raiseFlags(
             db, patient: patient, source: RecordID(kind: .assessment, row: row.id!), on: row.assessedOn,
             flags: scored.flags.map { ($0, scored.flagRules[$0] ?? "raised by the \(scored.scale) safety check") },
@@ -330,10 +333,10 @@ extension Registry {
     {
         var row = CoInterventionRow(patientId: patient, entry: entry)
         try row.insert(db)
-        let view = row.view
+        let view = row.view(kind: entry.kind)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .coIntervention, row: row.id!),
-            patient: RecordID(kind: .patient, row: patient), before: CoInterventionView?.none, after: view)
+            patient: RecordID(kind: .patient, row: patient), beforeImage: nil, afterImage: row.auditImage)
         return view
     }
 }

@@ -23,8 +23,8 @@ public struct InfusionView: Sendable, Codable, Hashable {
     public let totalMg: Double?
     /// How long the dose or infusion ran, in minutes.
     public let minutes: Int
-    /// How ketamine was given: `iv`, `im`, `intranasal` or `oral`.
-    public let route: String
+    /// How ketamine was given.
+    public let route: InfusionRoute
     /// Blood pressure before dosing, `SYS/DIA` in mmHg; `nil` when not recorded.
     public let bpBefore: String?
     /// Blood pressure about 40 minutes after dosing, `SYS/DIA` in mmHg; `nil` when not recorded.
@@ -97,12 +97,13 @@ public struct CourseEventView: Sendable, Codable, Hashable {
     public let patient: String
     /// The condition whose course it starts or ends.
     public let condition: String
-    /// `start` or `end`.
-    public let kind: String
+    /// Whether it starts or ends a course.
+    public let kind: CourseMarker.Kind
     /// The day the course starts or ends, `YYYY-MM-DD`.
     public let on: String
-    /// For a start: `induction` or `re-treatment`.
-    public let courseKind: String?
+    /// For a start, the kind of course it starts; `nil` for an end, or a start that leaves it to
+    /// the course timeline.
+    public let courseKind: CourseKind?
     /// Why, in the clinician's words: required for an end, optional for a start.
     public let reason: String?
     /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
@@ -124,8 +125,8 @@ public struct AssessmentView: Sendable, Codable, Hashable {
     public let scaleVersion: String
     /// The day it was taken, `YYYY-MM-DD`.
     public let on: String
-    /// When in the course it was taken: `baseline`, `post-infusion` or `follow-up`.
-    public let timepoint: String
+    /// When in the course it was taken.
+    public let timepoint: Timepoint
     /// The raw answer to each item, in the scale's order; `nil` for an item without an answer.
     public let answers: [Int?]
     /// The score the scale gave these answers.
@@ -149,10 +150,10 @@ public struct AdverseEventView: Sendable, Codable, Hashable {
     public let patient: String
     /// The id (`I-`) of the infusion it followed; `nil` when it was recorded on its own.
     public let infusion: String?
-    /// What happened, as one of the adverse-event terms (`nausea`, `dizziness`, ..., `other`).
-    public let term: String
-    /// How severe it was: `mild`, `moderate` or `severe`.
-    public let grade: String
+    /// What happened, as one of the adverse-event terms.
+    public let term: AdverseEventTerm
+    /// How severe it was.
+    public let grade: AdverseEventGrade
     /// Whether it was recorded as serious (which raises a `serious-adverse-event` flag).
     public let serious: Bool
     /// The day it began, `YYYY-MM-DD`.
@@ -170,9 +171,8 @@ public struct CoInterventionView: Sendable, Codable, Hashable {
     public let id: String
     /// The patient's id (`P-000042`).
     public let patient: String
-    /// What the treatment was: `diet`, `magnesium`, `essential-oil`, `acupuncture`, `yoga`,
-    /// `massage` or `other`.
-    public let kind: String
+    /// What the treatment was.
+    public let kind: CoInterventionKind
     /// The day it started, `YYYY-MM-DD`.
     public let from: String
     /// The day it ended, `YYYY-MM-DD`; `nil` while it goes on.
@@ -180,61 +180,4 @@ public struct CoInterventionView: Sendable, Codable, Hashable {
     /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
     /// histories, outcomes and exports.
     public let enteredInError: Bool
-}
-
-extension InfusionView: HandEncodedJSON {
-    var json: String {
-        var object = JSONObjectWriter(capacity: 512)
-        object.strings("adverseEvents", adverseEvents)
-        object.string("at", at)
-        object.string("bpAfter", bpAfter)
-        object.string("bpBefore", bpBefore)
-        object.string("bpDischarge", bpDischarge)
-        object.strings("concomitantMedication", concomitantMedication)
-        object.string("condition", condition)
-        object.bool("dissociation", dissociation)
-        object.number("doseMgPerKg", doseMgPerKg)
-        object.bool("enteredInError", enteredInError)
-        object.int("heartRate", heartRate)
-        object.string("id", id)
-        object.bool("legacyRanges", legacyRanges)
-        object.int("minutes", minutes)
-        object.int("monitoringMinutes", monitoringMinutes)
-        object.string("on", on)
-        object.string("patient", patient)
-        object.number("rateMgPerKgPerHour", rateMgPerKgPerHour)
-        object.bool("respiratoryDepression", respiratoryDepression)
-        object.string("route", route)
-        object.bool("sedation", sedation)
-        object.int("spo2", spo2)
-        object.number("totalMg", totalMg)
-        object.number("weightKg", weightKg)
-        return object.text
-    }
-}
-
-extension AssessmentView: HandEncodedJSON {
-    var json: String {
-        var object = JSONObjectWriter(capacity: 384)
-        object.ints("answers", answers)
-        object.string("band", band)
-        object.string("condition", condition)
-        object.bool("enteredInError", enteredInError)
-        object.strings("flags", flags)
-        object.string("id", id)
-        object.string("on", on)
-        object.string("patient", patient)
-        object.string("scale", scale)
-        object.string("scaleVersion", scaleVersion)
-        object.number("score", score)
-        if let subscores {
-            var members = JSONObjectWriter(capacity: 64)
-            for (name, value) in subscores.sorted(by: { $0.key < $1.key }) {
-                members.number(escapingName: name, value)
-            }
-            object.object("subscores", members)
-        }
-        object.string("timepoint", timepoint)
-        return object.text
-    }
 }

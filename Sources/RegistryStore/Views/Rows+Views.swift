@@ -1,55 +1,125 @@
 import RegistryCore
 
+// Each record row gives two things:
+// - its view, the public record: its closed sets (route, timepoint, term, ...) read strictly, so a
+//   word changed behind the program's back stops the reader with the record and field named
+//   instead of passing on a word no caller knows; an insert, which has the words typed, gives them;
+// - its audit image, the JSON the audit trail keeps of it and `verify` compares: the stored values
+//   as they are, none of them judged, so that a damaged record can still be marked entered in error
+//   (which writes its before and after) and named by `verify`. For a record whose words read, the
+//   image is byte for byte its view as JSONEncoder writes it (sorted keys, no escaped slashes):
+//   tests hold the two together. Written by hand because an import writes one per row.
+
 extension InfusionRow {
-    func view(adverseEvents: [String]) -> InfusionView {
-        func pressure(_ systolic: Int?, _ diastolic: Int?) -> String? {
-            guard let systolic, let diastolic else { return nil }
-            return "\(systolic)/\(diastolic)"
-        }
-        return InfusionView(
-            id: RecordKind.infusion.displayID(id!), patient: RecordKind.patient.displayID(patientId),
-            condition: conditionId,
+    /// The view, its route read strictly.
+    func view(adverseEvents: [String]) throws -> InfusionView {
+        view(adverseEvents: adverseEvents, route: try storedWord(route, "the route of \(displayID)"))
+    }
+
+    /// The view, with the route the caller has typed.
+    func view(adverseEvents: [String], route: InfusionRoute) -> InfusionView {
+        InfusionView(
+            id: displayID, patient: RecordKind.patient.displayID(patientId), condition: conditionId,
             on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, rateMgPerKgPerHour: rateMgPerKgPerHour,
-            weightKg: weightKg, totalMg: totalMg,
-            minutes: minutes, route: route,
-            bpBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
-            bpAfter: pressure(bpAfterSystolic, bpAfterDiastolic),
-            bpDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
+            weightKg: weightKg, totalMg: totalMg, minutes: minutes, route: route,
+            bpBefore: pressureText(bpBeforeSystolic, bpBeforeDiastolic),
+            bpAfter: pressureText(bpAfterSystolic, bpAfterDiastolic),
+            bpDischarge: pressureText(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, spo2: oxygenSaturation, monitoringMinutes: monitoringMinutes,
             concomitantMedication: decodeStringList(concomitantMedication),
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
             adverseEvents: adverseEvents, enteredInError: enteredInError, legacyRanges: legacyRanges)
     }
+
+    /// The audit image.
+    func auditImage(adverseEvents: [String]) -> String {
+        var object = JSONObjectWriter(capacity: 512)
+        object.strings("adverseEvents", adverseEvents)
+        object.string("at", givenAt)
+        object.string("bpAfter", pressureText(bpAfterSystolic, bpAfterDiastolic))
+        object.string("bpBefore", pressureText(bpBeforeSystolic, bpBeforeDiastolic))
+        object.string("bpDischarge", pressureText(bpDischargeSystolic, bpDischargeDiastolic))
+        object.strings("concomitantMedication", decodeStringList(concomitantMedication))
+        object.string("condition", conditionId)
+        object.bool("dissociation", dissociation)
+        object.number("doseMgPerKg", doseMgPerKg)
+        object.bool("enteredInError", enteredInError)
+        object.int("heartRate", heartRate)
+        object.string("id", displayID)
+        object.bool("legacyRanges", legacyRanges)
+        object.int("minutes", minutes)
+        object.int("monitoringMinutes", monitoringMinutes)
+        object.string("on", givenOn)
+        object.string("patient", RecordKind.patient.displayID(patientId))
+        object.number("rateMgPerKgPerHour", rateMgPerKgPerHour)
+        object.bool("respiratoryDepression", respiratoryDepression)
+        object.string("route", route)
+        object.bool("sedation", sedation)
+        object.int("spo2", oxygenSaturation)
+        object.number("totalMg", totalMg)
+        object.number("weightKg", weightKg)
+        return object.text
+    }
+
+    private var displayID: String { RecordKind.infusion.displayID(id!) }
 }
 
 extension InfusionObservationRow {
+    /// The view (an observation has no closed set).
     var view: ObservationView {
         ObservationView(
             id: RecordKind.observation.displayID(id!), infusion: RecordKind.infusion.displayID(infusionId),
             patient: RecordKind.patient.displayID(patientId), on: observedOn, at: observedAt,
-            bp: bpSystolic.flatMap { systolic in bpDiastolic.map { "\(systolic)/\($0)" } }, heartRate: heartRate,
-            spo2: oxygenSaturation,
+            bp: pressureText(bpSystolic, bpDiastolic), heartRate: heartRate, spo2: oxygenSaturation,
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
             enteredInError: enteredInError)
     }
+
+    /// The audit image: the view, which judges nothing.
+    var auditImage: String { encodeJSON(view) }
 }
 
 extension CourseEventRow {
-    var view: CourseEventView {
+    /// The view, its kinds read strictly.
+    func view() throws -> CourseEventView {
+        let what = RecordKind.courseEvent.displayID(id!)
+        return view(
+            kind: try storedWord(kind, "the kind of \(what)"),
+            courseKind: try courseKind.map { try storedWord($0, "the course kind of \(what)") })
+    }
+
+    /// The view, with the kinds the caller has typed.
+    func view(kind: CourseMarker.Kind, courseKind: CourseKind?) -> CourseEventView {
         CourseEventView(
             id: RecordKind.courseEvent.displayID(id!), patient: RecordKind.patient.displayID(patientId),
-            condition: conditionId,
-            kind: kind, on: onDate, courseKind: courseKind, reason: reason, enteredInError: enteredInError)
+            condition: conditionId, kind: kind, on: onDate, courseKind: courseKind, reason: reason,
+            enteredInError: enteredInError)
+    }
+
+    /// The audit image.
+    var auditImage: String {
+        var object = JSONObjectWriter(capacity: 192)
+        object.string("condition", conditionId)
+        object.string("courseKind", courseKind)
+        object.bool("enteredInError", enteredInError)
+        object.string("id", RecordKind.courseEvent.displayID(id!))
+        object.string("kind", kind)
+        object.string("on", onDate)
+        object.string("patient", RecordKind.patient.displayID(patientId))
+        object.string("reason", reason)
+        return object.text
     }
 }
 
-// The two views below are written straight into one string, keys in the order JSONEncoder's
-// `.sortedKeys` gives them (tests compare the bytes with Foundation's): every infusion and
-// assessment an import writes has its audit row.
-
 extension AssessmentRow {
-    var view: AssessmentView {
-        let subscoreValues = decodeJSONUnlessEmpty([String: Double].self, subscores, empty: "{}") ?? [:]
+    /// The view, its timepoint read strictly.
+    func view() throws -> AssessmentView {
+        view(timepoint: try storedWord(timepoint, "the timepoint of \(RecordKind.assessment.displayID(id!))"))
+    }
+
+    /// The view, with the timepoint the caller has typed.
+    func view(timepoint: Timepoint) -> AssessmentView {
+        let subscoreValues = storedSubscores
         return AssessmentView(
             id: RecordKind.assessment.displayID(id!), patient: RecordKind.patient.displayID(patientId),
             condition: conditionId, scale: scaleId, scaleVersion: scaleVersion, on: assessedOn,
@@ -57,21 +127,103 @@ extension AssessmentRow {
             subscores: subscoreValues.isEmpty ? nil : subscoreValues, band: band,
             flags: decodeStringList(flags), enteredInError: enteredInError)
     }
+
+    /// The audit image.
+    var auditImage: String {
+        auditImage(answers: rawAnswers, subscores: storedSubscores, flags: decodeStringList(flags))
+    }
+
+    /// The audit image, with the answers, subscores and flags the caller has in hand (an insert,
+    /// which has just scored them), rather than read back from the row's JSON columns.
+    func auditImage(answers: [Int?], subscores: [String: Double], flags: [String]) -> String {
+        var object = JSONObjectWriter(capacity: 384)
+        object.ints("answers", answers)
+        object.string("band", band)
+        object.string("condition", conditionId)
+        object.bool("enteredInError", enteredInError)
+        object.strings("flags", flags)
+        object.string("id", RecordKind.assessment.displayID(id!))
+        object.string("on", assessedOn)
+        object.string("patient", RecordKind.patient.displayID(patientId))
+        object.string("scale", scaleId)
+        object.string("scaleVersion", scaleVersion)
+        object.number("score", score)
+        if !subscores.isEmpty {
+            var members = JSONObjectWriter(capacity: 64)
+            for (name, value) in subscores.sorted(by: { $0.key < $1.key }) {
+                members.number(escapingName: name, value)
+            }
+            object.object("subscores", members)
+        }
+        object.string("timepoint", timepoint)
+        return object.text
+    }
+
+    private var storedSubscores: [String: Double] {
+        decodeJSONUnlessEmpty([String: Double].self, subscores, empty: "{}") ?? [:]
+    }
 }
 
 extension AdverseEventRow {
-    var view: AdverseEventView {
+    /// The view, its term and grade read strictly.
+    func view() throws -> AdverseEventView {
+        let what = RecordKind.adverseEvent.displayID(id!)
+        return view(
+            term: try storedWord(term, "the term of \(what)"), grade: try storedWord(grade, "the grade of \(what)"))
+    }
+
+    /// The view, with the term and grade the caller has typed.
+    func view(term: AdverseEventTerm, grade: AdverseEventGrade) -> AdverseEventView {
         AdverseEventView(
             id: RecordKind.adverseEvent.displayID(id!), patient: RecordKind.patient.displayID(patientId),
             infusion: infusionId.map(RecordKind.infusion.displayID), term: term, grade: grade,
             serious: serious, onset: onset, resolvedOn: resolvedOn, enteredInError: enteredInError)
     }
+
+    /// The audit image.
+    var auditImage: String {
+        var object = JSONObjectWriter(capacity: 192)
+        object.bool("enteredInError", enteredInError)
+        object.string("grade", grade)
+        object.string("id", RecordKind.adverseEvent.displayID(id!))
+        object.string("infusion", infusionId.map(RecordKind.infusion.displayID))
+        object.string("onset", onset)
+        object.string("patient", RecordKind.patient.displayID(patientId))
+        object.string("resolvedOn", resolvedOn)
+        object.bool("serious", serious)
+        object.string("term", term)
+        return object.text
+    }
 }
 
 extension CoInterventionRow {
-    var view: CoInterventionView {
+    /// The view, its kind read strictly.
+    func view() throws -> CoInterventionView {
+        view(kind: try storedWord(kind, "the kind of \(RecordKind.coIntervention.displayID(id!))"))
+    }
+
+    /// The view, with the kind the caller has typed.
+    func view(kind: CoInterventionKind) -> CoInterventionView {
         CoInterventionView(
             id: RecordKind.coIntervention.displayID(id!), patient: RecordKind.patient.displayID(patientId),
             kind: kind, from: fromDate, to: toDate, enteredInError: enteredInError)
     }
+
+    /// The audit image.
+    var auditImage: String {
+        var object = JSONObjectWriter(capacity: 128)
+        object.bool("enteredInError", enteredInError)
+        object.string("from", fromDate)
+        object.string("id", RecordKind.coIntervention.displayID(id!))
+        object.string("kind", kind)
+        object.string("patient", RecordKind.patient.displayID(patientId))
+        object.string("to", toDate)
+        return object.text
+    }
+}
+
+/// "128/84", or `nil` unless both numbers are there.
+private func pressureText(_ systolic: Int?, _ diastolic: Int?) -> String? {
+    guard let systolic, let diastolic else { return nil }
+    return "\(systolic)/\(diastolic)"
 }

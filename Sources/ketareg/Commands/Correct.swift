@@ -107,7 +107,7 @@ struct Correct: RegistryCommand {
                     + (corrected.to.map { " to \($0)" } ?? ", ongoing")
                     + (corrected.enteredInError ? " (entered in error)" : ""))
         case .marked(let marked):
-            if json { return try printJSON(["id": marked]) }
+            if json { return try printJSON(MarkedRecord(id: marked, enteredInError: true)) }
             print("Corrected \(marked): entered in error")
         }
     }
@@ -295,4 +295,10 @@ indirect enum AuditValue: Decodable, Equatable {
             "{" + values.keys.sorted().map { "\($0): \(values[$0]!.text)" }.joined(separator: ", ") + "}"
         }
     }
+}
+
+/// What `correct --entered-in-error --json` prints for a record only marked.
+private struct MarkedRecord: Encodable {
+    let id: String
+    let enteredInError: Bool
 }

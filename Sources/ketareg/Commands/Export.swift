@@ -217,25 +217,46 @@ struct ExportCommand: ParsableCommand {
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
-            let exports = try global.openRegistry().outbox()
-            if json { return try printJSON(["exports": exports]) }
-            if exports.isEmpty { return print("The outbox is empty.") }
-            for entry in exports {
-                var line =
-                    "\(entry.id)  \(entry.endpoint)  \(entry.state.rawValue.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
-                switch entry.state {
-                case .delivered:
-                    line += "; delivered \(entry.deliveredAt ?? "")" + (entry.lastStatus.map { " (\($0))" } ?? "")
-                case .failed:
-                    line +=
-                        "\n    FAILED: \(entry.lastError ?? "unknown reason")\n    When fixed: ketareg export retry \(entry.id)"
-                case .pending:
-                    line +=
-                        entry.lastError.map { "; last attempt: \($0); next after \(entry.nextAttemptAt)" }
-                        ?? "; next attempt after \(entry.nextAttemptAt)"
-                }
-                print(line)
+            let listing = try global.openRegistry().outboxListing()
+            let exports = listing.compactMap { try? $0.get() }
+            let damaged = listing.compactMap { result -> RegistryError? in
+                if case .failure(let error) = result { error } else { nil }
             }
+            if json {
+                try printJSON(StatusJSON(exports: exports, damaged: damaged.isEmpty ? nil : damaged.map(\.message)))
+            } else if exports.isEmpty && damaged.isEmpty {
+                print("The outbox is empty.")
+            } else {
+                for problem in damaged { print("DAMAGED  \(problem.message)") }
+                for entry in exports { print(Self.line(entry)) }
+            }
+            // Every export that reads is listed; the first that does not then ends the command
+            // with its message and remedies (exit 3).
+            if let first = damaged.first { throw first }
+        }
+
+        /// `export status --json`: the exports that read, and a sentence for each that does not
+        /// (absent when every export reads).
+        private struct StatusJSON: Encodable {
+            let exports: [OutboxEntry]
+            let damaged: [String]?
+        }
+
+        static func line(_ entry: OutboxEntry) -> String {
+            var line =
+                "\(entry.id)  \(entry.endpoint)  \(entry.state.rawValue.uppercased())  built \(entry.createdAt), \(entry.patients) patients, \(entry.attempts) attempt\(entry.attempts == 1 ? "" : "s")"
+            switch entry.state {
+            case .delivered:
+                line += "; delivered \(entry.deliveredAt ?? "")" + (entry.lastStatus.map { " (\($0))" } ?? "")
+            case .failed:
+                line +=
+                    "\n    FAILED: \(entry.lastError ?? "unknown reason")\n    When fixed: ketareg export retry \(entry.id)"
+            case .pending:
+                line +=
+                    entry.lastError.map { "; last attempt: \($0); next after \(entry.nextAttemptAt)" }
+                    ?? "; next attempt after \(entry.nextAttemptAt)"
+            }
+            return line
         }
     }
 

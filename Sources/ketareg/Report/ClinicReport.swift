@@ -208,7 +208,7 @@ struct PatientReport {
             if assessments.count == 1, let only = assessments.first {
                 // One point makes no chart: a line of table says it.
                 body +=
-                    "<table><tr><th>Assessed</th><th>Timepoint</th><th>Score</th><th>Band</th></tr>\n<tr><td>\(only.on)</td><td>\(escapeHTML(only.timepoint))</td>"
+                    "<table><tr><th>Assessed</th><th>Timepoint</th><th>Score</th><th>Band</th></tr>\n<tr><td>\(only.on)</td><td>\(escapeHTML(only.timepoint.rawValue))</td>"
                     + "<td>\(formatScore(only.score))</td><td>\(escapeHTML(only.band.flatMap { band in scale.bands.first { $0.id == band }?.label } ?? "-"))</td></tr>\n</table>\n"
                 continue
             }
@@ -238,7 +238,7 @@ struct PatientReport {
                     .map { "\($0.term) (\($0.grade)\($0.serious ? ", serious" : ""))" }.joined(separator: ", ")
                 body +=
                     "<tr><td>\(infusion.id)</td><td>\(infusion.on)\(infusion.at.map { " \($0)" } ?? "")</td><td>\(escapeHTML(infusion.condition))</td>"
-                    + "<td>\(escapeHTML(infusion.dosingText))</td><td>\(escapeHTML(infusion.route))</td><td>\(infusion.minutes)</td>"
+                    + "<td>\(escapeHTML(infusion.dosingText))</td><td>\(escapeHTML(infusion.route.rawValue))</td><td>\(infusion.minutes)</td>"
                     + "<td>\(infusion.totalMg.map { "\(formatScore($0)) mg" } ?? "-")</td><td>\(pressure)</td><td>\(escapeHTML(flags))</td><td>\(escapeHTML(adverse))</td></tr>\n"
                 for observation in page.observations
                 where observation.infusion == infusion.id && !observation.enteredInError {
@@ -253,7 +253,7 @@ struct PatientReport {
                 "<h2>Adverse events</h2>\n<table><tr><th>Onset</th><th>Term</th><th>Grade</th><th>Serious</th><th>Resolved</th></tr>\n"
             for event in page.adverseEvents where !event.enteredInError {
                 body +=
-                    "<tr><td>\(event.onset)</td><td>\(escapeHTML(event.term))</td><td>\(escapeHTML(event.grade))</td><td>\(event.serious ? "yes" : "no")</td><td>\(event.resolvedOn ?? "not yet")</td></tr>\n"
+                    "<tr><td>\(event.onset)</td><td>\(escapeHTML(event.term.rawValue))</td><td>\(escapeHTML(event.grade.rawValue))</td><td>\(event.serious ? "yes" : "no")</td><td>\(event.resolvedOn ?? "not yet")</td></tr>\n"
             }
             body += "</table>\n"
         }
