@@ -97,7 +97,7 @@ public struct Registry: Sendable {
         }
         close(descriptor)
         do {
-            let pool = try openPool(path)
+            let pool = try openPool(path, whenWaiting: nil)
             try Schema.migrator(courseDays: [:], clock: clock).migrate(pool)
             try pool.write { db in
                 let created = isoTimestamp(clock.now())
@@ -121,22 +121,20 @@ public struct Registry: Sendable {
     public static let waitLimitSeconds = 600.0
     static let busyPollMilliseconds = 20.0
 
-    /// Called once when a command has to wait for another's write; the command line says so on a
-    /// terminal. Set once, by the program, before any registry is opened.
-    nonisolated(unsafe) public static var waitingNotice: (@Sendable () -> Void)?
-
     /// Opens an existing registry and brings its schema up to date. The catalog's courses decide, in
     /// an old registry, which condition each infusion of a patient with several was given for.
+    /// `whenWaiting` is called once when a write has to wait for another process's (an import,
+    /// say): the command line says so on a terminal.
     public static func open(
         at path: String, today: ClinicalDate, clock: any WallClock, random: any RandomSource,
-        catalog: ConditionCatalog
+        catalog: ConditionCatalog, whenWaiting: (@Sendable () -> Void)? = nil
     ) throws(RegistryError) -> Registry {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .storage(
                 "no registry at \(path)", remedies: [.createRegistry, .chooseAnotherRegistry])
         }
         do {
-            let pool = try openPool(path)
+            let pool = try openPool(path, whenWaiting: whenWaiting)
             // Asked of SQLite directly: GRDB's tableExists loads its whole schema cache first, and
             // its migrator reads the applied migrations through generic fetches that cost more
             // than the rest of opening, on every command. The migrator runs only when one is missing.
@@ -201,7 +199,7 @@ public struct Registry: Sendable {
     /// about 5% of its time.
     private static let sqliteSettings: Void = { _ = ketareg_sqlite_disable_memory_statistics() }()
 
-    private static func openPool(_ path: String) throws -> any DatabaseWriter {
+    private static func openPool(_ path: String, whenWaiting: (@Sendable () -> Void)?) throws -> any DatabaseWriter {
         _ = sqliteSettings
         var configuration = Configuration()
         // WAL, set here rather than by GRDB's `.wal` set-up, which also writes to the file (a
@@ -219,7 +217,7 @@ public struct Registry: Sendable {
         // Another command may hold the write lock for a while (an import writes all its rows in one
         // transaction): wait for it, saying so once, for up to waitLimitSeconds.
         configuration.busyMode = .callback { tries in
-            if tries == 0 { waitingNotice?() }
+            if tries == 0 { whenWaiting?() }
             usleep(UInt32(busyPollMilliseconds * 1_000))
             return tries < Int(waitLimitSeconds * 1_000 / busyPollMilliseconds)
         }

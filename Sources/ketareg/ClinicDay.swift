@@ -7,6 +7,12 @@ import RegistryStore
 /// at one moment, and `KETAREG_TODAY=YYYY-MM-DD` sets the day, for demos, tests and re-running a
 /// report as it stood on a past day. With only `KETAREG_NOW`, today is that moment's local date.
 enum ClinicDay {
+    /// On a terminal, a command that must wait for another's write (an import, say) says so, once.
+    static let whenWaiting: (@Sendable () -> Void)? = {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        return { @Sendable in note("Waiting for another ketareg command to finish writing (an import?) ...") }
+    }()
+
     /// `$KETAREG_NOW` as a stopped clock, or the machine's clock.
     private static let clockReading: Result<any WallClock, InputError> = {
         guard let text = environmentVariable("KETAREG_NOW"), !text.isEmpty else { return .success(SystemClock()) }

@@ -66,7 +66,7 @@ struct GlobalOptions {
         // Closed by `Ketareg.main` when the command ends (see `Registry.keepUntilExit`).
         try Registry.open(
             at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), random: ClinicDay.random,
-            catalog: catalog()
+            catalog: catalog(), whenWaiting: ClinicDay.whenWaiting
         )
         .operated(byAccount: ClinicDay.account).keepUntilExit()
     }

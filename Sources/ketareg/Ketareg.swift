@@ -62,10 +62,6 @@ struct Ketareg: ParsableCommand {
     /// Runs a command and turns every error into a message on standard error and the exit code
     /// the command line promises.
     static func main() {
-        // On a terminal, a command that must wait for another's write (an import, say) says so.
-        if isatty(STDERR_FILENO) == 1 {
-            Registry.waitingNotice = { note("Waiting for another ketareg command to finish writing (an import?) ...") }
-        }
         do {
             var command = try parseSkippingCompletionCheck(Array(CommandLine.arguments.dropFirst()))
             try command.run()
