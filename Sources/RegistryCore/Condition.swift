@@ -36,6 +36,10 @@ public protocol Condition: Sendable {
     var scope: ModuleScope { get }
     /// What the condition is in SNOMED CT and ICD-10, each code checked against a published source.
     var codes: [StandardCode] { get }
+    /// The protocol each course runs under, by its start day. Defaults to the module's own
+    /// ``course`` for every course; a catalog given the clinic's protocols
+    /// (``ConditionCatalog/withProtocols(_:)``) has the clinic's.
+    var protocols: ProtocolSchedule { get }
 }
 
 /// What a module is for: one condition, or every condition (``Condition/scope``).
@@ -53,6 +57,8 @@ extension Condition {
     public var scope: ModuleScope { .condition }
     /// No SNOMED CT or ICD-10 codes unless the module gives them.
     public var codes: [StandardCode] { [] }
+    /// The module's own course, for every course.
+    public var protocols: ProtocolSchedule { ProtocolSchedule(module: TreatmentProtocol(moduleOf: self)) }
 
     /// By default one infusion, with the end-of-course assessment due within 7 days and visits aiming for days 30 (days
     /// 21-45) and 90 (days 75-120); re-treatment after 90 days without an infusion.

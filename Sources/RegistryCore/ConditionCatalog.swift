@@ -74,6 +74,28 @@ public struct ConditionCatalog: Sendable {
 
     private let scaleIndex: [String: (scale: any AssessmentScale, owner: any Condition)]
 
+    private init(
+        conditions: [any Condition], sharedModules: [any Condition],
+        scaleIndex: [String: (scale: any AssessmentScale, owner: any Condition)]
+    ) {
+        self.conditions = conditions
+        self.sharedModules = sharedModules
+        self.scaleIndex = scaleIndex
+    }
+
+    /// The catalog with the clinic's protocols: each condition named in `schedules` runs its
+    /// courses under that schedule; the others keep their module's course.
+    public func withProtocols(_ schedules: [String: ProtocolSchedule]) -> ConditionCatalog {
+        guard !schedules.isEmpty else { return self }
+        return ConditionCatalog(
+            conditions: conditions.map { condition in
+                guard let schedule = schedules[condition.id] else { return condition }
+                return CatalogCondition(
+                    base: (condition as? CatalogCondition)?.base ?? condition,
+                    shared: (condition as? CatalogCondition)?.shared ?? [], protocols: schedule)
+            }, sharedModules: sharedModules, scaleIndex: scaleIndex)
+    }
+
     /// The condition with this id.
     public func condition(_ id: String) -> (any Condition)? {
         conditions.first { $0.id == id }
@@ -232,6 +254,8 @@ public struct CatalogCondition: Condition {
     public let course: Course
     /// The module's SNOMED CT and ICD-10 codes.
     public let codes: [StandardCode]
+    /// The module's course for every course, unless the clinic set protocols of its own.
+    public let protocols: ProtocolSchedule
     /// The module's scales, then every shared module's.
     public let scales: [any AssessmentScale]
     /// The module's outcome rules, then every shared module's.
@@ -239,8 +263,10 @@ public struct CatalogCondition: Condition {
     /// The module's safety checks, then every shared module's.
     public let safetyChecks: [SafetyCheck]
 
-    /// The module `base` with the scales, rules and checks of `shared` added after its own.
-    public init(base: any Condition, shared: [any Condition]) {
+    /// The module `base` with the scales, rules and checks of `shared` added after its own, its
+    /// courses run under `protocols` (by default, the module's own course).
+    public init(base: any Condition, shared: [any Condition], protocols: ProtocolSchedule? = nil) {
+        self.protocols = protocols ?? base.protocols
         self.base = base
         self.shared = shared
         id = base.id

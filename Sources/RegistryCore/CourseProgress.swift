@@ -9,8 +9,11 @@ public struct CourseProgress: Sendable, Hashable, Codable {
     public let number: Int
     /// Whether the course is the induction or a re-treatment course.
     public let kind: CourseKind
-    /// The module's course, in words.
+    /// The course of its protocol, in words.
     public let course: String
+    /// The protocol the course runs under (`module/1.2`, `clinic/1`): the one in force on the day
+    /// it was opened (for a course not started, today's).
+    public let `protocol`: String
     /// The day the course was opened: its first infusion, the day of `ketareg course start`, or enrolment for a course
     /// not yet started.
     public let openedOn: ClinicalDate
@@ -18,7 +21,7 @@ public struct CourseProgress: Sendable, Hashable, Codable {
     public let dayZero: ClinicalDate?
     /// How many infusions of the course have been given, maintenance aside.
     public let infusionsGiven: Int
-    /// How many infusions the module's course usually has.
+    /// How many infusions the protocol's course has.
     public let infusionsPlanned: Int
     /// Infusions after the course was over and before the next course.
     public let maintenanceInfusions: Int
@@ -73,11 +76,13 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         self.condition = condition.id
         number = 1
         kind = .induction
-        course = condition.course.description
+        let treatment = condition.protocols.inForce(on: today)
+        course = treatment.course.description
+        self.protocol = treatment.reference
         openedOn = history.enrolledOn
         dayZero = nil
         infusionsGiven = 0
-        infusionsPlanned = condition.course.infusions
+        infusionsPlanned = treatment.course.infusions
         maintenanceInfusions = 0
         lastMaintenanceInfusion = nil
         stage = .notStarted
@@ -98,11 +103,12 @@ public struct CourseProgress: Sendable, Hashable, Codable {
         self.condition = condition.id
         number = course.number
         kind = course.kind
-        self.course = condition.course.description
+        self.course = course.plan.description
+        self.protocol = course.treatment.reference
         openedOn = course.openedOn
         dayZero = course.dayZero
         infusionsGiven = course.infusions.count
-        infusionsPlanned = condition.course.infusions
+        infusionsPlanned = course.plan.infusions
         maintenanceInfusions = course.maintenance.count
         lastMaintenanceInfusion = course.maintenance.last?.date
         let over = course.isOver(on: today)
@@ -141,7 +147,7 @@ public struct CourseProgress: Sendable, Hashable, Codable {
                 dueFrom: window?.lowerBound, dueBy: window?.upperBound, doneOn: end?.date,
                 status: status(done: end?.date, from: window?.lowerBound, by: window?.upperBound), today: today))
 
-        for visit in condition.course.followUps {
+        for visit in course.plan.followUps {
             let window = course.window(of: visit)
             if course.dayZero != nil, window == nil { continue }  // the next course began first
             let done = course.followUp(scale: scale, visit: visit)
@@ -163,11 +169,13 @@ public struct CourseProgress: Sendable, Hashable, Codable {
     public var summary: String {
         var text = "\(courseName): "
         switch stage {
-        case .notStarted: text += "not started (\(course))"
-        case .inCourse: text += "infusion \(infusionsGiven) of \(infusionsPlanned) given since \(dayZero!) (\(course))"
+        case .notStarted: text += "not started (\(self.protocol): \(course))"
+        case .inCourse:
+            text +=
+                "infusion \(infusionsGiven) of \(infusionsPlanned) given since \(dayZero!) (\(self.protocol): \(course))"
         case .complete:
             text +=
-                "course complete (\(infusionsGiven) infusion\(infusionsGiven == 1 ? "" : "s"), "
+                "course complete under \(self.protocol) (\(infusionsGiven) infusion\(infusionsGiven == 1 ? "" : "s"), "
                 + (endedByHandOn == courseEnd && endedByHandOn != nil
                     ? "ended by hand \(courseEnd!))" : "ended \(courseEnd!))")
         }

@@ -15,8 +15,10 @@ public struct TreatmentCourse: Sendable, Hashable {
     public let number: Int
     /// Whether this is the induction or a re-treatment course.
     public let kind: CourseKind
-    /// The module's course.
-    public let plan: Course
+    /// The protocol the course runs under: the one in force on the day it was opened.
+    public let treatment: TreatmentProtocol
+    /// The protocol's course: how many infusions, within how many days, its windows.
+    public var plan: Course { treatment.course }
     /// The day the course was opened: its first infusion, or the day of `ketareg course start`.
     public let openedOn: ClinicalDate
     /// The infusions of the course.
@@ -38,14 +40,16 @@ public struct TreatmentCourse: Sendable, Hashable {
     public let overOn: ClinicalDate?
 
     init(
-        number: Int, kind: CourseKind, plan: Course, openedOn: ClinicalDate, infusions: [PatientHistory.Infusion],
+        number: Int, kind: CourseKind, treatment: TreatmentProtocol, openedOn: ClinicalDate,
+        infusions: [PatientHistory.Infusion],
         maintenance: [PatientHistory.Infusion], endedOn: ClinicalDate?, nextCourseStart: ClinicalDate?,
         previousDayZero: ClinicalDate?, assessments: [PatientHistory.Assessment]
     ) {
         self.number = number
         self.kind = kind
-        self.plan = plan
+        self.treatment = treatment
         self.openedOn = openedOn
+        let plan = treatment.course
         self.infusions = infusions
         self.maintenance = maintenance
         self.endedOn = endedOn
@@ -129,26 +133,29 @@ public struct TreatmentCourse: Sendable, Hashable {
 public struct CourseTimeline: Sendable, Hashable {
     /// The id of the condition whose courses these are (`depression`).
     public let condition: String
-    /// The condition's course, by which the history was divided.
-    public let plan: Course
+    /// The protocols the history was divided by: each course by the one in force on the day it
+    /// was opened.
+    public let protocols: ProtocolSchedule
     /// The courses in order: the induction first, then any re-treatment courses; empty before the condition's first
     /// infusion or `ketareg course start`.
     public let courses: [TreatmentCourse]
 
-    /// The courses of `condition` in the patient's history, by the condition's own course.
+    /// The courses of `condition` in the patient's history, by the condition's protocols.
     public init(condition: any Condition, history: PatientHistory) {
-        self.init(condition: condition.id, plan: condition.course, history: history)
+        self.init(condition: condition.id, protocols: condition.protocols, history: history)
     }
 
-    /// The courses of the condition with this id in the patient's history, divided by `plan`: only its own infusions
-    /// and course markers count.
-    public init(condition: String, plan: Course, history: PatientHistory) {
+    /// The courses of the condition with this id in the patient's history, each divided by the
+    /// protocol of `protocols` in force on the day it was opened: only the condition's own
+    /// infusions and course markers count.
+    public init(condition: String, protocols: ProtocolSchedule, history: PatientHistory) {
         self.condition = condition
-        self.plan = plan
+        self.protocols = protocols
 
         struct Open {
             var kind: CourseKind
             var openedOn: ClinicalDate
+            var treatment: TreatmentProtocol
             var infusions: [PatientHistory.Infusion] = []
             var maintenance: [PatientHistory.Infusion] = []
             var endedOn: ClinicalDate?
@@ -184,6 +191,7 @@ public struct CourseTimeline: Sendable, Hashable {
         var closed: [Open] = []
         var open: Open?
         func isOver(_ course: Open, on day: ClinicalDate) -> Bool {
+            let plan = course.treatment.course
             if let endedOn = course.endedOn, endedOn <= day { return true }
             guard let first = course.infusions.first else { return false }
             let lastEnd = course.infusions.map(\.endDate).max()!
@@ -203,14 +211,16 @@ public struct CourseTimeline: Sendable, Hashable {
                 }
                 let kind = newKind(marker.courseKind)
                 if let current = open { closed.append(current) }
-                open = Open(kind: kind, openedOn: marker.date)
+                open = Open(kind: kind, openedOn: marker.date, treatment: protocols.inForce(on: marker.date))
             case .end(let marker):
                 if let current = open, current.endedOn == nil, !isOver(current, on: marker.date.adding(days: -1)) {
                     open?.endedOn = marker.date
                 }
             case .infusion(let infusion):
                 guard let current = open else {
-                    open = Open(kind: .induction, openedOn: infusion.date, infusions: [infusion])
+                    open = Open(
+                        kind: .induction, openedOn: infusion.date, treatment: protocols.inForce(on: infusion.date),
+                        infusions: [infusion])
                     continue
                 }
                 if current.infusions.isEmpty {
@@ -218,9 +228,12 @@ public struct CourseTimeline: Sendable, Hashable {
                     continue
                 }
                 let lastGiven = (current.infusions + current.maintenance).map(\.endDate).max()!
-                if let gap = plan.retreatmentAfterDays, lastGiven.days(until: infusion.date) >= gap {
+                if let gap = current.treatment.course.retreatmentAfterDays, lastGiven.days(until: infusion.date) >= gap
+                {
                     closed.append(current)
-                    open = Open(kind: .retreatment, openedOn: infusion.date, infusions: [infusion])
+                    open = Open(
+                        kind: .retreatment, openedOn: infusion.date, treatment: protocols.inForce(on: infusion.date),
+                        infusions: [infusion])
                 } else if isOver(current, on: infusion.date) {
                     open?.maintenance.append(infusion)
                 } else {
@@ -235,7 +248,7 @@ public struct CourseTimeline: Sendable, Hashable {
             let next = index + 1 < closed.count ? closed[index + 1] : nil
             courses.append(
                 TreatmentCourse(
-                    number: index + 1, kind: course.kind, plan: plan, openedOn: course.openedOn,
+                    number: index + 1, kind: course.kind, treatment: course.treatment, openedOn: course.openedOn,
                     infusions: course.infusions,
                     maintenance: course.maintenance, endedOn: course.endedOn,
                     nextCourseStart: next.map { $0.infusions.first?.date ?? $0.openedOn },

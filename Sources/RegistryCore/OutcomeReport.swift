@@ -38,6 +38,14 @@ public struct OutcomeReport: Sendable, Hashable, Codable {
         self = tally.report
     }
 
+    /// The report with only the outcome rows `keep` keeps (one protocol's, say); the counts of
+    /// adverse events, co-interventions and flags stay as they are.
+    public func keepingRows(_ keep: (OutcomeRow) -> Bool) -> OutcomeReport {
+        OutcomeReport(
+            asOf: asOf, outcomes: outcomes.filter(keep), adverseEvents: adverseEvents,
+            coInterventions: coInterventions, safetyFlags: safetyFlags)
+    }
+
     init(
         asOf: ClinicalDate, outcomes: [OutcomeRow], adverseEvents: [AdverseEventCount],
         coInterventions: [CoInterventionCount],
@@ -91,8 +99,8 @@ public struct OutcomeTally: Sendable {
                 if kind == .retreatment, rows.allSatisfy({ $0.counts.started == 0 }) { continue }
                 outcomes += rows.map {
                     OutcomeRow(
-                        condition: condition, courseKind: kind, rule: $0.rule, direction: $0.direction, visit: $0.visit,
-                        counts: $0.counts)
+                        condition: condition, courseKind: kind, treatment: $0.treatment, rule: $0.rule,
+                        direction: $0.direction, visit: $0.visit, counts: $0.counts)
                 }
             }
             adverse += tally.events.values
@@ -130,16 +138,22 @@ public struct OutcomeTally: Sendable {
     /// One condition's counters.
     private struct ConditionTally: Sendable {
         struct Row {
+            let treatment: TreatmentProtocol
+            /// The treatment's place among the condition's protocols, compared per course.
+            let protocolIndex: Int
             let rule: OutcomeRule
             let direction: ScoreDirection
             let visit: FollowUpVisit?
             var counts = OutcomeRow.Counts()
         }
         let condition: any Condition
-        /// Per kind of course (in `CourseKind.allCases` order): the primary scale's rules first,
-        /// then the others in the module's order; each rule at the end of the course, then at
-        /// each follow-up visit.
+        /// Per kind of course (in `CourseKind.allCases` order), per protocol of the condition's
+        /// schedule (in its order): the primary scale's rules first, then the others in the
+        /// module's order; each rule at the end of the course, then at each of the protocol's
+        /// follow-up visits. A course counts only in the rows of the protocol it ran under.
         var rows: [[Row]]
+        /// The condition's protocols, in its schedule's order.
+        let treatments: [TreatmentProtocol]
         var patients = 0
         var events:
             [String: (term: AdverseEventTerm, grade: AdverseEventGrade, events: Int, patients: Int, serious: Int)] = [:]
@@ -152,10 +166,15 @@ public struct OutcomeTally: Sendable {
             let rules =
                 condition.outcomeRules.filter { $0.scale == condition.primaryScale }
                 + condition.outcomeRules.filter { $0.scale != condition.primaryScale }
-            let perKind = rules.flatMap { rule in
-                let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
-                return ([nil] + condition.course.followUps.map(Optional.some)).map {
-                    Row(rule: rule, direction: direction, visit: $0)
+            treatments = condition.protocols.treatments
+            let perKind = treatments.enumerated().flatMap { protocolIndex, treatment in
+                rules.flatMap { rule in
+                    let direction = condition.scale(rule.scale)?.direction ?? .higherIsWorse
+                    return ([nil] + treatment.course.followUps.map(Optional.some)).map {
+                        Row(
+                            treatment: treatment, protocolIndex: protocolIndex, rule: rule, direction: direction,
+                            visit: $0)
+                    }
                 }
             }
             rows = CourseKind.allCases.map { _ in perKind }
@@ -172,7 +191,9 @@ public struct OutcomeTally: Sendable {
             let courses = all.courses.filter { $0.dayZero != nil }
             for course in courses {
                 guard let kindIndex = CourseKind.allCases.firstIndex(of: course.kind) else { continue }
-                for index in rows[kindIndex].indices {
+                let protocolIndex =
+                    treatments.count == 1 ? 0 : treatments.firstIndex(of: course.treatment) ?? -1
+                for index in rows[kindIndex].indices where rows[kindIndex][index].protocolIndex == protocolIndex {
                     let row = rows[kindIndex][index]
                     let before = rows[kindIndex][index].counts.eligible
                     rows[kindIndex][index].counts.add(

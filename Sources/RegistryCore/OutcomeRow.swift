@@ -13,6 +13,11 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     public let condition: String
     /// `induction` (one per patient) or `re-treatment` (every re-treatment course).
     public let course: CourseKind
+    /// The protocol the row's courses ran under (`module/1.2`, `clinic/2`): a course counts in the
+    /// rows of the protocol in force on the day it started.
+    public let `protocol`: String
+    /// The protocol's course in words.
+    public let protocolCourse: String
     /// The id of the scale the rule is judged on.
     public let scale: String
     /// The subscore the rule is judged on; `nil` for the headline score.
@@ -60,12 +65,13 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     public let missingHandling: String
 
     init(
-        condition: any Condition, courseKind: CourseKind, rule: OutcomeRule, direction: ScoreDirection,
-        visit: FollowUpVisit?,
-        counts: Counts
+        condition: any Condition, courseKind: CourseKind, treatment: TreatmentProtocol, rule: OutcomeRule,
+        direction: ScoreDirection, visit: FollowUpVisit?, counts: Counts
     ) {
         self.condition = condition.id
         course = courseKind
+        self.protocol = treatment.reference
+        protocolCourse = treatment.course.description
         scale = rule.scale
         subscore = rule.subscore
         outcome = rule.id

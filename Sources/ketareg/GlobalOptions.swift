@@ -42,8 +42,24 @@ struct GlobalOptions {
     static let actorHelp = ArgumentHelp(
         "Who is making the change, for the audit trail (default: your login name).", valueName: "name")
 
-    /// The conditions this run knows.
-    func catalog() throws -> ConditionCatalog { try CatalogOptions.load(conditions: conditions) }
+    /// The conditions this run knows, as the modules define them.
+    func moduleCatalog() throws -> ConditionCatalog { try CatalogOptions.load(conditions: conditions) }
+
+    /// The conditions this run knows, with the clinic's own protocols from the registry: what
+    /// every command that judges courses (outcomes, due, day, pages, exports) uses.
+    func catalog() throws -> ConditionCatalog {
+        let path = registryPath
+        if let known = Self.clinicCatalogs.withLock({ $0[path] }) { return known }
+        let catalog = try openRegistry().clinicCatalog(moduleCatalog())
+        Self.clinicCatalogs.withLock { $0[path] = catalog }
+        return catalog
+    }
+
+    /// Each registry's clinic catalog, read once per run (commands ask for it more than once).
+    private static let clinicCatalogs = Mutex<[String: ConditionCatalog]>([:])
+
+    /// The registries this run opened, by path: opened once, closed when the run ends.
+    private static let openRegistries = Mutex<[String: Registry]>([:])
 
     /// The registry path after flags, environment and defaults.
     var registryPath: String {
@@ -63,12 +79,16 @@ struct GlobalOptions {
     }
 
     func openRegistry() throws -> Registry {
+        let path = registryPath
+        if let open = Self.openRegistries.withLock({ $0[path] }) { return open }
         // Closed by `Ketareg.main` when the command ends (see `Registry.keepUntilExit`).
-        try Registry.open(
-            at: registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(), random: ClinicDay.random,
-            catalog: catalog(), whenWaiting: ClinicDay.whenWaiting
+        let registry = try Registry.open(
+            at: path, today: ClinicDay.today(), clock: ClinicDay.clock(), random: ClinicDay.random,
+            catalog: moduleCatalog(), whenWaiting: ClinicDay.whenWaiting
         )
         .operated(byAccount: ClinicDay.account).keepUntilExit()
+        Self.openRegistries.withLock { $0[path] = registry }
+        return registry
     }
 }
 

@@ -174,7 +174,7 @@ struct CommandTests {
         // Over when its 28 days passed: one infusion of six, the course stopped early.
         #expect(
             page.standardOutput.contains(
-                "Course, depression, induction: course complete (1 infusion, ended 2026-03-30)"))
+                "Course, depression, induction: course complete under module/1.0 (1 infusion, ended 2026-03-30)"))
         let due = try #require(try clinic.run("due", "--on", "2026-03-05", "--json").json() as? [String: Any])
         let items = try #require(due["due"] as? [[String: Any]])
         // P-000002 (migraine, no infusion yet) needs a baseline headache rating; P-000001 is mid-course.

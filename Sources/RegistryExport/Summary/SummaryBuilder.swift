@@ -86,10 +86,24 @@ public enum SummaryBuilder {
             self.condition = condition
             self.asOf = asOf
             tally = OutcomeTally(conditions: [condition], asOf: asOf)
-            scores = condition.scales.map { _ in Array(repeating: [], count: 2 + condition.course.followUps.count) }
+            visitIDs = Self.visitIDs(of: condition)
+            scores = condition.scales.map { [visitIDs] _ in Array(repeating: [], count: 2 + visitIDs.count) }
         }
 
-        var pointNames: [String] { ["baseline", "end-of-course"] + condition.course.followUps.map(\.id) }
+        /// The follow-up visits of every protocol of the condition, by id, in the order the
+        /// protocols were set: an induction's score at a visit counts under that visit's id when
+        /// its own protocol has it.
+        let visitIDs: [String]
+
+        static func visitIDs(of condition: any Condition) -> [String] {
+            var ids: [String] = []
+            for treatment in condition.protocols.treatments {
+                for visit in treatment.course.followUps where !ids.contains(visit.id) { ids.append(visit.id) }
+            }
+            return ids
+        }
+
+        var pointNames: [String] { ["baseline", "end-of-course"] + visitIDs }
 
         mutating func add(_ patient: ExportPatient) {
             let history = patient.history
@@ -112,8 +126,10 @@ public enum SummaryBuilder {
             for (index, scale) in condition.scales.enumerated() {
                 scores[index][0].append(induction?.baseline(scale: scale.id)?.score ?? .nan)
                 scores[index][1].append(induction?.endOfCourse(scale: scale.id)?.score ?? .nan)
-                for (offset, visit) in condition.course.followUps.enumerated() {
-                    scores[index][2 + offset].append(induction?.followUp(scale: scale.id, visit: visit)?.score ?? .nan)
+                for (offset, id) in visitIDs.enumerated() {
+                    let visit = induction?.plan.followUps.first { $0.id == id }
+                    scores[index][2 + offset].append(
+                        visit.flatMap { induction?.followUp(scale: scale.id, visit: $0)?.score } ?? .nan)
                 }
             }
         }

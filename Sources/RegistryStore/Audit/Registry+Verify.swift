@@ -216,6 +216,13 @@ extension Registry {
             {
                 compare(Self.vitalRulesKey, entity: "setting", current: stored)
             }
+            // The clinic's protocols decide how courses are divided and judged: a change behind the
+            // program's back would rewrite results.
+            for row in try Row.fetchAll(
+                db, sql: "SELECT key, value FROM registry_info WHERE key LIKE 'protocols:%' ORDER BY key")
+            {
+                compare(row["key"], entity: "setting", current: row["value"])
+            }
             // History left over belongs to records that are gone.
             for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {
                 problem(

@@ -193,11 +193,11 @@ extension Registry {
         for event in entry.adverseEvents {
             adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)
         }
-        let view = row.view(adverseEvents: adverseIDs, route: entry.route)
+        let view = row.view(adverseEvents: adverseIDs, route: entry.route, medication: entry.concomitantMedication)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
             patient: RecordID(kind: .patient, row: patient), beforeImage: nil,
-            afterImage: row.auditImage(adverseEvents: adverseIDs))
+            afterImage: row.auditImage(adverseEvents: adverseIDs, medication: entry.concomitantMedication))
         try raiseFlags(
             db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
             flags: (rules ?? vitalRules(db)).raised(

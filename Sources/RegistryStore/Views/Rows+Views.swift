@@ -16,8 +16,8 @@ extension InfusionRow {
         view(adverseEvents: adverseEvents, route: try storedWord(route, "the route of \(displayID)"))
     }
 
-    /// The view, with the route the caller has typed.
-    func view(adverseEvents: [String], route: InfusionRoute) -> InfusionView {
+    /// The view, with the route (and, from an insert, the medication list) the caller has typed.
+    func view(adverseEvents: [String], route: InfusionRoute, medication: [String]? = nil) -> InfusionView {
         InfusionView(
             id: displayID, patient: RecordKind.patient.displayID(patientId), condition: conditionId,
             on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, rateMgPerKgPerHour: rateMgPerKgPerHour,
@@ -26,20 +26,20 @@ extension InfusionRow {
             bpAfter: pressureText(bpAfterSystolic, bpAfterDiastolic),
             bpDischarge: pressureText(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, spo2: oxygenSaturation, monitoringMinutes: monitoringMinutes,
-            concomitantMedication: decodeStringList(concomitantMedication),
+            concomitantMedication: medication ?? decodeStringList(concomitantMedication),
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
             adverseEvents: adverseEvents, enteredInError: enteredInError, legacyRanges: legacyRanges)
     }
 
-    /// The audit image.
-    func auditImage(adverseEvents: [String]) -> String {
+    /// The audit image; an insert gives the medication list it has rather than have it read back.
+    func auditImage(adverseEvents: [String], medication: [String]? = nil) -> String {
         var object = JSONObjectWriter(capacity: 512)
         object.strings("adverseEvents", adverseEvents)
         object.string("at", givenAt)
         object.string("bpAfter", pressureText(bpAfterSystolic, bpAfterDiastolic))
         object.string("bpBefore", pressureText(bpBeforeSystolic, bpBeforeDiastolic))
         object.string("bpDischarge", pressureText(bpDischargeSystolic, bpDischargeDiastolic))
-        object.strings("concomitantMedication", decodeStringList(concomitantMedication))
+        object.strings("concomitantMedication", medication ?? decodeStringList(concomitantMedication))
         object.string("condition", conditionId)
         object.bool("dissociation", dissociation)
         object.number("doseMgPerKg", doseMgPerKg)

@@ -50,7 +50,7 @@ struct Restore: RegistryCommand {
     func run() throws {
         let summary = try Registry.restore(
             from: file, to: global.registryPath, force: force, today: ClinicDay.today(), clock: ClinicDay.clock(),
-            random: ClinicDay.random, catalog: global.catalog())
+            random: ClinicDay.random, catalog: global.moduleCatalog())
         if json { return try printJSON(summary) }
         print(
             "Restored \(global.registryPath) from \(file): \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked."

@@ -34,6 +34,11 @@ struct Outcomes: RegistryCommand {
         name: .customLong("as-of"),
         help: ArgumentHelp("Count what had happened by the end of this day (default: today).", valueName: "date"))
     var asOf: String?
+    @Option(
+        help: ArgumentHelp(
+            "Only the rows of this protocol (module/VERSION or clinic/N, as 'protocol show' names it).",
+            valueName: "protocol"))
+    var `protocol`: String?
 
     func run() throws {
         let catalog = try global.catalog()
@@ -47,29 +52,45 @@ struct Outcomes: RegistryCommand {
         let day = try asOf.map { try ClinicDay.parse($0, field: "as-of") } ?? ClinicDay.today()
         var tally = OutcomeTally(conditions: conditions, asOf: day)
         try global.openRegistry().forEachHistory(condition: condition?.lowercased()) { tally.add($0) }
-        let report = tally.report
+        var report = tally.report
+        if let wanted = self.protocol?.trimmedWhitespace.lowercased() {
+            let known = Array(Swift.Set(report.outcomes.map(\.protocol))).sorted()
+            guard known.contains(wanted) else {
+                throw InputError(
+                    field: "protocol", got: self.protocol!,
+                    allowed: "one of the protocols in these rows: \(known.joined(separator: ", "))")
+            }
+            report = report.keepingRows { $0.protocol == wanted }
+        }
         if json { return try printJSON(report) }
         print("Outcomes as of \(day).")
         for condition in conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id }
-            print("\(condition.id) — \(condition.name); course: \(condition.course.description)")
-            var lines = [
-                [
-                    "COURSE", "OUTCOME", "SCALE", "WHEN", "IN COURSE", "ELIGIBLE", "ASSESSED", "MET", "RATE",
-                    "MISSING AS NOT MET",
+            print("\(condition.id) — \(condition.name)")
+            for treatment in condition.protocols.treatments
+            where rows.contains(where: { $0.protocol == treatment.reference }) {
+                print("  protocol \(treatment.reference): \(treatment.course.description)")
+                var lines = [
+                    [
+                        "COURSE", "OUTCOME", "SCALE", "WHEN", "IN COURSE", "ELIGIBLE", "ASSESSED", "MET", "RATE",
+                        "MISSING AS NOT MET",
+                    ]
                 ]
-            ]
-            for row in rows where row.eligible > 0 || row.notEvaluable > 0 || row.inCourse > 0 || row.awaiting > 0 {
-                let when =
-                    row.window == .immediate ? "end of course" : "sustained, \(row.visit!) (day \(row.visitDays!))"
-                lines.append([
-                    row.course.rawValue, row.name, row.scale + (row.subscore.map { " \($0)" } ?? ""), when,
-                    String(row.inCourse), String(row.eligible),
-                    String(row.assessed), String(row.responders), percentText(row.rate),
-                    percentText(row.rateMissingAsNonResponse),
-                ])
+                for row in rows
+                where row.protocol == treatment.reference
+                    && (row.eligible > 0 || row.notEvaluable > 0 || row.inCourse > 0 || row.awaiting > 0)
+                {
+                    let when =
+                        row.window == .immediate ? "end of course" : "sustained, \(row.visit!) (day \(row.visitDays!))"
+                    lines.append([
+                        row.course.rawValue, row.name, row.scale + (row.subscore.map { " \($0)" } ?? ""), when,
+                        String(row.inCourse), String(row.eligible),
+                        String(row.assessed), String(row.responders), percentText(row.rate),
+                        percentText(row.rateMissingAsNonResponse),
+                    ])
+                }
+                print(lines.count == 1 ? "    no course started under it yet" : table(lines, indent: "    "))
             }
-            print(table(lines, indent: "  "))
             let unused = Set(
                 rows.filter { $0.eligible == 0 && $0.notEvaluable == 0 && $0.inCourse == 0 && $0.awaiting == 0 }.map(
                     \.scale)

@@ -19,7 +19,7 @@ struct ClinicReport {
         for condition in catalog.conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id && $0.eligible > 0 }
             body +=
-                "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Course: \(escapeHTML(condition.course.description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"
+                "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Protocol \(escapeHTML(condition.protocols.current.description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"
             if rows.isEmpty {
                 body += "<p class=\"note\">No patient with a course and a baseline yet.</p>\n"
                 continue
@@ -77,7 +77,9 @@ struct PatientReport {
     /// The scores behind a judged row: "PHQ-9 7 on 2026-03-21, from 18 at baseline on 2026-03-01".
     func evidence(_ row: OutcomeRow) -> String? {
         guard let timeline = timelines.first(where: { $0.condition == row.condition }),
-            let course = timeline.courses.first(where: { $0.kind == row.course && $0.dayZero != nil }),
+            let course = timeline.courses.first(where: {
+                $0.kind == row.course && $0.dayZero != nil && $0.treatment.reference == row.protocol
+            }),
             let baseline = course.baseline(scale: row.scale),
             let baselineValue = baseline.value(subscore: row.subscore),
             let end = course.endOfCourse(scale: row.scale), let endValue = end.value(subscore: row.subscore)
@@ -85,7 +87,7 @@ struct PatientReport {
         let what = row.subscore.map { "\(row.scale) \($0)" } ?? row.scale
         var text = "\(what) \(formatScore(endValue)) on \(end.date)"
         if let visitID = row.visit,
-            let visit = catalog.condition(row.condition)?.course.followUps.first(where: { $0.id == visitID }),
+            let visit = course.plan.followUps.first(where: { $0.id == visitID }),
             let later = course.followUp(scale: row.scale, visit: visit),
             let laterValue = later.value(subscore: row.subscore)
         {
