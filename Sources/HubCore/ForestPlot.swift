@@ -78,6 +78,7 @@ public enum ForestPlot {
 
     static func title(_ outcome: PooledOutcome) -> String {
         "\(outcome.condition): \(outcome.outcome) on \(outcome.scale)\(outcome.subscore.map { " (\($0))" } ?? ""), \(outcome.window)\(outcome.visit.map { " at \($0)" } ?? "")"
+            + (outcome.protocol.map { ", protocol \($0)" } ?? "")
     }
 
     /// The whole report.

@@ -256,12 +256,12 @@ public enum PayloadIntake {
                     throw IntakeError("\(at): an outcome that is not suppressed needs both met and assessed")
                 }
                 let key = [
-                    outcome.outcome, outcome.scale, outcome.subscore ?? "", outcome.window.rawValue,
-                    outcome.visit ?? "",
+                    outcome.protocol ?? "", outcome.outcome, outcome.scale, outcome.subscore ?? "",
+                    outcome.window.rawValue, outcome.visit ?? "",
                 ]
                 guard seen.insert(key).inserted else {
                     throw IntakeError(
-                        "\(at): outcome \(outcome.outcome) on \(outcome.scale) (\(outcome.window)\(outcome.visit.map { ", \($0)" } ?? "")) appears twice in \(id)"
+                        "\(at): outcome \(outcome.outcome) on \(outcome.scale) (\(outcome.window)\(outcome.visit.map { ", \($0)" } ?? "")\(outcome.protocol.map { ", \($0)" } ?? "")) appears twice in \(id)"
                     )
                 }
                 payload.outcomes.append(ConditionOutcome(condition: id, row: outcome))

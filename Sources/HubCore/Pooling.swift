@@ -61,6 +61,9 @@ public struct PooledOutcome: Sendable {
     public let condition: String
     /// The rule's id.
     public let outcome: String
+    /// The protocol the clinics' courses ran under (`module/1.0`, `clinic/2`); nil for rows from
+    /// summaries made before rows named it. Rows of different protocols are pooled apart.
+    public let `protocol`: String?
     /// The id of the scale the rule is judged on.
     public let scale: String
     /// The subscore the rule is judged on; nil when it judges the total score.
@@ -101,10 +104,14 @@ public enum Pooling {
         return nil
     }
 
-    /// Groups the rows by condition, outcome, scale, subscore, window and visit, and pools each group.
+    /// Groups the rows by condition, protocol, outcome, scale, subscore, window and visit, and
+    /// pools each group: rows of different protocols are never pooled together.
     public static func pool(_ rows: [ClinicOutcome], minimumCellSize minimum: Int) -> [PooledOutcome] {
         let groups = Dictionary(grouping: rows) {
-            [$0.condition, $0.outcome, $0.scale, $0.subscore ?? "", $0.window.rawValue, $0.visit ?? ""]
+            [
+                $0.condition, $0.protocol ?? "", $0.outcome, $0.scale, $0.subscore ?? "", $0.window.rawValue,
+                $0.visit ?? "",
+            ]
         }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             let members = groups[key]!.sorted { ($0.clinic, $0.period) < ($1.clinic, $1.period) }
@@ -123,7 +130,8 @@ public enum Pooling {
             }
             let first = members[0]
             return PooledOutcome(
-                condition: first.condition, outcome: first.outcome, scale: first.scale, subscore: first.subscore,
+                condition: first.condition, outcome: first.outcome, protocol: first.protocol, scale: first.scale,
+                subscore: first.subscore,
                 window: first.window, visit: first.visit, clinics: shown, notReported: notReported,
                 analysis: MetaAnalysis(shown.map(\.proportion)), crude: CrudeProportion(shown.map(\.proportion)))
         }
@@ -141,7 +149,8 @@ extension PooledOutcome {
             ]
         }
         var object: [String: Any] = [
-            "condition": condition, "outcome": outcome, "scale": scale, "window": window.rawValue,
+            "condition": condition, "outcome": outcome, "protocol": `protocol` ?? NSNull(), "scale": scale,
+            "window": window.rawValue,
             "clinics": clinics.map {
                 [
                     "clinic": $0.clinic, "period": $0.period, "responders": $0.proportion.events,

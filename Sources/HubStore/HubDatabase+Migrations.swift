@@ -156,7 +156,22 @@ extension HubDatabase {
                 FROM summary_outcomes o JOIN latest_summaries l ON l.id = o.payload_id JOIN clinics c ON c.id = o.clinic_id
                 """,
             ]
-        )
+        ),
+        (
+            // ketareg-summary/4: each outcome row names the protocol its courses ran under, and a
+            // payload may carry rows of several protocols; rows from a /3 summary have none ('').
+            "002-outcome-protocols",
+            [
+                "ALTER TABLE summary_outcomes ADD COLUMN protocol text NOT NULL DEFAULT ''",
+                "ALTER TABLE summary_outcomes DROP CONSTRAINT summary_outcomes_pkey",
+                "ALTER TABLE summary_outcomes ADD PRIMARY KEY (payload_id, condition, protocol, outcome, scale, subscore, outcome_window, visit)",
+                """
+                CREATE OR REPLACE VIEW latest_summary_outcomes AS
+                SELECT c.name AS clinic, o.*
+                FROM summary_outcomes o JOIN latest_summaries l ON l.id = o.payload_id JOIN clinics c ON c.id = o.clinic_id
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

@@ -89,17 +89,17 @@ extension HubDatabase {
             let o = payload.outcomes
             try await connection.query(
                 """
-                INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
+                INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, protocol, outcome, scale, subscore, outcome_window, visit, rule,
                                               eligible, assessed, missing, met, rate, suppressed, computed_in)
-                SELECT \(id), \(clinic), \(period), u.condition, u.outcome, u.scale, u.subscore, u.outcome_window, u.visit, u.rule,
+                SELECT \(id), \(clinic), \(period), u.condition, u.protocol, u.outcome, u.scale, u.subscore, u.outcome_window, u.visit, u.rule,
                        NULLIF(u.eligible, -1), NULLIF(u.assessed, -1), NULLIF(u.missing, -1), NULLIF(u.met, -1), NULLIF(u.rate, 'NaN'),
                        u.suppressed, u.computed_in
-                FROM unnest(\(o.map(\.condition))::text[], \(o.map(\.outcome))::text[], \(o.map(\.scale))::text[],
+                FROM unnest(\(o.map(\.condition))::text[], \(o.map { $0.protocol ?? "" })::text[], \(o.map(\.outcome))::text[], \(o.map(\.scale))::text[],
                             \(o.map { $0.subscore ?? "" })::text[], \(o.map(\.window.rawValue))::text[], \(o.map { $0.visit ?? "" })::text[],
                             \(o.map(\.rule))::text[], \(o.map { count($0.eligible) })::bigint[], \(o.map { count($0.assessed) })::bigint[],
                             \(o.map { count($0.missing) })::bigint[], \(o.map { count($0.met) })::bigint[], \(o.map { number($0.rate) })::float8[],
                             \(o.map(\.suppressed))::boolean[], \(o.map(\.computedIn))::text[])
-                     AS u(condition, outcome, scale, subscore, outcome_window, visit, rule, eligible, assessed, missing, met, rate, suppressed, computed_in)
+                     AS u(condition, protocol, outcome, scale, subscore, outcome_window, visit, rule, eligible, assessed, missing, met, rate, suppressed, computed_in)
                 """, logger: logger)
         }
         if !payload.patients.isEmpty {

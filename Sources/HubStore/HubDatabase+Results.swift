@@ -17,14 +17,14 @@ extension HubDatabase {
         let rows = try await client.query(
             """
             SELECT clinic, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
-                   eligible, assessed, missing, met, rate, suppressed, computed_in
+                   eligible, assessed, missing, met, rate, suppressed, computed_in, protocol
             FROM latest_summary_outcomes
             WHERE \(condition ?? "") = '' OR condition = \(condition ?? "")
-            ORDER BY condition, outcome, scale, outcome_window, visit, clinic
+            ORDER BY condition, protocol, outcome, scale, outcome_window, visit, clinic
             """, logger: logger)
         var outcomes: [ClinicOutcome] = []
         for try await row in rows {
-            // Sixteen columns: more than one tuple decodes, so by position.
+            // Seventeen columns: more than one tuple decodes, so by position.
             let cells = row.makeRandomAccess()
             func text(_ index: Int) throws -> String { try cells[index].decode(String.self) }
             func count(_ index: Int) throws -> Int? { try cells[index].decode(Int?.self) }
@@ -42,7 +42,9 @@ extension HubDatabase {
                     received: ConditionOutcome(
                         condition: try text(2),
                         row: OutcomeSummary(
-                            outcome: try text(3), scale: try text(4), subscore: subscore.isEmpty ? nil : subscore,
+                            outcome: try text(3), protocol: try text(16).isEmpty ? nil : try text(16),
+                            scale: try text(4),
+                            subscore: subscore.isEmpty ? nil : subscore,
                             rule: try text(8), window: window, visit: visit.isEmpty ? nil : visit,
                             eligible: try count(9), assessed: try count(10), missing: try count(11),
                             met: try count(12), rate: try cells[13].decode(Double?.self),

@@ -3,7 +3,7 @@ import RegistryCore
 /// The `summary` profile: aggregate tables per condition, scale and point of the course, with every
 /// cell counting fewer than the endpoint's minimum suppressed, and whatever could reveal it too.
 public struct SummaryPayload: Sendable, Codable, Hashable {
-    /// `ketareg-summary/3`: the schema, with its version, that every summary names.
+    /// `ketareg-summary/4`: the schema, with its version, that every summary names.
     public static let schemaID = PayloadSchemas.summaryID
 
     /// The schema the payload follows, with its version: ``schemaID``.
@@ -205,6 +205,9 @@ public struct TimepointSummary: Sendable, Codable, Hashable {
 public struct OutcomeSummary: Sendable, Codable, Hashable {
     /// The rule's id (`response`, `remission`, `moderate-improvement`).
     public let outcome: String
+    /// The protocol the row's courses ran under (`module/1.0`, `clinic/2`); absent only in a
+    /// `ketareg-summary/3` payload, from before rows named it.
+    public let `protocol`: String?
     /// The id of the scale the rule is judged on.
     public let scale: String
     /// The subscore the rule is judged on; absent when it judges the total score.
@@ -244,12 +247,14 @@ public struct OutcomeSummary: Sendable, Codable, Hashable {
 
     /// Every member, as the builders and decoders give them.
     public init(
-        outcome: String, scale: String, subscore: String? = nil, rule: String, window: OutcomeRow.Window,
+        outcome: String, protocol: String? = nil, scale: String, subscore: String? = nil, rule: String,
+        window: OutcomeRow.Window,
         visit: String? = nil,
         eligible: Int? = nil, assessed: Int? = nil, missing: Int? = nil, met: Int? = nil, rate: Double? = nil,
         rateMissingAsNonResponse: Double? = nil, suppressed: Bool, computedIn: String
     ) {
         self.outcome = outcome
+        self.protocol = `protocol`
         self.scale = scale
         self.subscore = subscore
         self.rule = rule

@@ -44,6 +44,7 @@ struct Outcomes: AsyncParsableCommand {
         for outcome in outcomes {
             var lines = [
                 "\(outcome.condition)  \(outcome.outcome)  \(outcome.scale)\(outcome.subscore.map { " (\($0))" } ?? "")  \(outcome.window)\(outcome.visit.map { " (\($0))" } ?? "")"
+                    + (outcome.protocol.map { "  protocol \($0)" } ?? "")
             ]
             var rows = outcome.clinics.map {
                 [

@@ -82,6 +82,13 @@ extension ImportExportTests {
         #expect(imported.status == 0, "\(imported.standardError)")
         let second = try clinic.run("export-csv", "-")
         #expect(second.standardOutput == (try String(contentsOfFile: first, encoding: .utf8)))
+        // The file holds records, not the clinic's settings: the demo's depression protocol is set
+        // again, as a clinic moving its registry would.
+        #expect(
+            try clinic.run(
+                "protocol", "set", "depression", "--infusions", "6", "--within-days", "21", "--end-window-days", "14",
+                "--reason", "the demo clinic's protocol"
+            ).status == 0)
         let outcomesDemo = try clinic.run("outcomes", "--json", environment: ["KETAREG_REGISTRY": demo])
         let outcomesCopy = try clinic.run("outcomes", "--json")
         #expect(outcomesDemo.standardOutput == outcomesCopy.standardOutput)

@@ -20,7 +20,8 @@ struct HubServerTests {
         #expect(second.status == 0)
         let json = try #require(try second.json() as? [String: Any])
         #expect((json["applied"] as? [String])?.isEmpty == true)
-        #expect((json["migrations"] as? [String]) == ["001-clinics-payloads-and-unpacked-tables"])
+        #expect(
+            (json["migrations"] as? [String]) == ["001-clinics-payloads-and-unpacked-tables", "002-outcome-protocols"])
         #expect(try hub.dump() == before)
     }
 

@@ -169,16 +169,19 @@ func send(_ requests: [[String: Any]]) throws -> [(status: Int, body: [String: A
     return answers.map { ($0["status"] as? Int ?? -2, $0["body"] as? [String: Any] ?? [:]) }
 }
 
-/// A summary payload (ketareg-summary/3) with one condition and the given outcome rows.
+/// A summary payload with one condition and the given outcome rows: ketareg-summary/3, or /4 when
+/// `protocols` names each row's protocol.
 func summaryPayload(
     period: String, condition: String = "depression", generator: String = "ketareg 0.13.0",
-    outcomes: [(outcome: String, window: String, met: Int?, assessed: Int?)], extra: String = ""
+    outcomes: [(outcome: String, window: String, met: Int?, assessed: Int?)], protocols: [String]? = nil,
+    extra: String = ""
 ) -> String {
-    let rows = outcomes.map { row -> String in
+    let rows = outcomes.enumerated().map { index, row -> String in
         var fields = [
             "\"outcome\": \"\(row.outcome)\"", "\"scale\": \"madrs\"", "\"rule\": \"at least 50% lower than baseline\"",
             "\"window\": \"\(row.window)\"", "\"computedIn\": \"\(period)\"",
         ]
+        if let protocols { fields.append("\"protocol\": \"\(protocols[index])\"") }
         if let met = row.met, let assessed = row.assessed {
             fields += [
                 "\"met\": \(met)", "\"assessed\": \(assessed)", "\"eligible\": \(assessed)", "\"missing\": 0",
@@ -190,7 +193,7 @@ func summaryPayload(
         return "{" + fields.joined(separator: ", ") + "}"
     }
     return """
-        {"schema": "ketareg-summary/3", "generator": "\(generator)", "period": "\(period)", "minimumCellSize": 11, "roundingBase": 1,
+        {"schema": "ketareg-summary/\(protocols == nil ? 3 : 4)", "generator": "\(generator)", "period": "\(period)", "minimumCellSize": 11, "roundingBase": 1,
          "auditChainHead": "\(String(repeating: "ab", count: 32))"\(extra),
          "conditions": [{"condition": "\(condition)", "patients": 120, "suppressed": false, "computedIn": "\(period)", "scales": [],
                          "outcomes": [\(rows.joined(separator: ", "))], "adverseEvents": [], "coInterventions": [], "suppressedCells": 0}]}

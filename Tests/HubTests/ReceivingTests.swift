@@ -78,4 +78,61 @@ struct ReceivingTests {
             #expect(pooled.outcomes.first?.clinics.first?.proportion.events == 12)
         }
     }
+
+    @Test(
+        "Rows of two protocols in one summary are stored and pooled apart; a summary from before rows named their protocol still reads, pooled apart from both"
+    )
+    func protocolsPooledApart() async throws {
+        let hub = try TestHub()
+        defer { hub.remove() }
+        #expect(try hub.run("init").status == 0)
+        let location = try DatabaseLocation(url: hub.url, environment: [:])
+        try await HubDatabase.with(location, logger: Logger(label: "test")) { db in
+            let receiving = Receiving(store: db, maximumBytes: 1024 * 1024)
+            var clinics: [Int] = []
+            for name in ["Alder", "Birch"] {
+                try await db.addClinic(name: name, token: "\(name.lowercased())-token-0123456789")
+                guard
+                    case .clinic(let clinic, _) = await receiving.sender(
+                        authorization: "Bearer \(name.lowercased())-token-0123456789")
+                else {
+                    Issue.record("\(name) was refused")
+                    return
+                }
+                clinics.append(clinic)
+            }
+            // Alder ran its own protocol, then a second from the summer: the same outcome and window
+            // twice, once per protocol.
+            let two = await receiving.receive(
+                Data(
+                    summaryPayload(
+                        period: "2026-10",
+                        outcomes: [("response", "immediate", 12, 24), ("response", "immediate", 15, 30)],
+                        protocols: ["clinic/1", "clinic/2"]
+                    ).utf8), clinic: clinics[0], key: "a1")
+            #expect(two.status == 202, "\(two)")
+            #expect(two.body.schema == "ketareg-summary/4")
+            // Birch has not been updated: its /3 summary names no protocol.
+            let old = await receiving.receive(
+                Data(summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 15, 30)]).utf8),
+                clinic: clinics[1], key: "b1")
+            #expect(old.status == 202, "\(old)")
+            let stored = try await db.latestOutcomes()
+            #expect(stored.map(\.protocol).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "clinic/1", "clinic/2"])
+            let pooled = try await db.pooledOutcomes().outcomes
+            #expect(pooled.count == 3, "one group per protocol: \(pooled.map(\.protocol))")
+            #expect(
+                pooled.allSatisfy { $0.clinics.count + $0.notReported.count == 1 }, "never pooled across protocols")
+            // The same protocol twice in one summary is refused, naming it.
+            let twice = await receiving.receive(
+                Data(
+                    summaryPayload(
+                        period: "2026-11",
+                        outcomes: [("response", "immediate", 12, 24), ("response", "immediate", 20, 30)],
+                        protocols: ["clinic/1", "clinic/1"]
+                    ).utf8), clinic: clinics[0], key: "a2")
+            #expect(twice.status == 422 || twice.status == 400, "\(twice)")
+            #expect(twice.body.reason?.contains("clinic/1") == true, "\(String(describing: twice.body.reason))")
+        }
+    }
 }

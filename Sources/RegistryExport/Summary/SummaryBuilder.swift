@@ -269,8 +269,11 @@ public enum SummaryBuilder {
             let chosen = rows.enumerated().map { index, row in
                 let fresh = OutcomeCell(
                     eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
+                // A clinic protocol's rows are remembered apart; the module's keep the key they had
+                // before rows named their protocol, so a release memory from then still holds.
                 let key =
                     "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
+                    + (row.protocol.hasPrefix("module/") ? "" : "|\(row.protocol)")
                 let bits = index < eligibleBits.count ? eligibleBits[index] : []
                 return choose(
                     key,
@@ -306,7 +309,8 @@ public enum SummaryBuilder {
                 )
                 outcomes.append(
                     OutcomeSummary(
-                        outcome: row.outcome, scale: row.scale, subscore: row.subscore, rule: row.rule,
+                        outcome: row.outcome, protocol: row.protocol, scale: row.scale, subscore: row.subscore,
+                        rule: row.rule,
                         window: row.window, visit: row.visit,
                         eligible: eligibleHidden ? nil : eligible,
                         assessed: assessedHidden ? nil : assessed,

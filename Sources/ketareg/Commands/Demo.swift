@@ -23,12 +23,21 @@ struct Demo: ParsableCommand {
     func run() throws {
         let folder = try dir ?? makeTemporaryFolder()
         let path = (folder as NSString).appendingPathComponent("demo-registry.sqlite")
-        let catalog = try modules.load()
+        let modulesCatalog = try modules.load()
         let today = try ClinicDay.today()
         let registry = try Registry.create(
             at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock(),
             random: ClinicDay.random
         ).operated(byAccount: ClinicDay.account)
+        // The clinic's own depression protocol, as in the product description: six infusions
+        // within three weeks (the module's is six within four), the module's visits kept.
+        if let depression = modulesCatalog.condition("depression") {
+            try registry.setProtocol(
+                condition: depression, infusions: 6, withinDays: 21, endOfCourseWindowDays: 14, followUps: nil,
+                continuous: false, from: nil, reason: "the demo clinic's protocol: six infusions within three weeks",
+                actor: "demo")
+        }
+        let catalog = try registry.clinicCatalog(modulesCatalog)
         print("KetaReg demo: a synthetic clinic in \(path)")
         print("")
         print("Conditions and primary scales:")
@@ -37,6 +46,9 @@ struct Demo: ParsableCommand {
                 catalog.conditions.map {
                     [$0.id, $0.name, "primary: \($0.primaryScale)", "\($0.scales.count) scales"]
                 }, indent: "  "))
+        for condition in catalog.conditions where condition.protocols.current.source == .clinic {
+            print("  \(condition.id) runs the clinic's own protocol: \(condition.protocols.current.description)")
+        }
         print("")
         note("Recording patients, infusions and assessments...")
         var clinic = SyntheticClinic(registry: registry, catalog: catalog, today: today)
