@@ -18,14 +18,17 @@ public struct Enrolment {
     /// Enrols a new patient and returns their line of the patient list (with the new registry id),
     /// or refuses, with nothing written: a field out of range, an unknown condition, a day in the
     /// future or before birth, or an MRN enrolled already. `enrolledOn` nil is the registry's today.
+    /// `consentedOn` is the day research consent was signed when that was before enrolment (a
+    /// patient already in care when the clinic adopted the registry); nil is the enrolment day.
     public func enrol(
         _ identity: PatientIdentity, sex: Sex, conditions: [String], enrolledOn: ClinicalDate? = nil,
-        researchConsent: Bool, priorTreatments: [PriorTreatment] = [], actor: String
+        researchConsent: Bool, consentedOn: ClinicalDate? = nil, priorTreatments: [PriorTreatment] = [],
+        actor: String
     ) throws -> PatientSummary {
         try registry.enroll(
             Enrollment(
                 identity: identity, sex: sex, conditions: conditions.map { $0.lowercased() },
-                enrolledOn: enrolledOn ?? registry.today, researchConsent: researchConsent,
+                enrolledOn: enrolledOn ?? registry.today, researchConsent: researchConsent, consentedOn: consentedOn,
                 priorTreatments: priorTreatments),
             catalog: catalog, actor: actor)
     }

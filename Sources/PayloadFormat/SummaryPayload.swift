@@ -301,7 +301,8 @@ public struct AdverseEventSummary: Sendable, Codable, Hashable {
 
 /// The condition's patients who had one kind of co-intervention during a course.
 public struct CoInterventionSummary: Sendable, Codable, Hashable {
-    /// The kind: `diet`, `magnesium`, `essential-oil`, `acupuncture`, `yoga`, `massage` or `other`.
+    /// The kind: `diet`, `magnesium`, `essential-oil`, `acupuncture`, `yoga`, `massage`,
+    /// `psychotherapy`, `ketamine-assisted-psychotherapy` or `other` (an other's note is never sent).
     public let kind: String
     /// Patients with at least one co-intervention of this kind, rounded; absent when a small cell.
     public let patients: Int?

@@ -19,7 +19,7 @@ public enum ClinicalCSV {
         "for", "at", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "weight-kg", "total-mg", "minutes", "route",
         "bp-before", "bp-after", "bp-discharge",
         "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation", "respiratory-depression",
-        "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to", "reason",
+        "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to", "reason", "note",
     ]
 
     /// The columns by number: `Column.birthDate.rawValue` is the position of `birth-date` in
@@ -37,6 +37,8 @@ public enum ClinicalCSV {
         case heartRate, spo2, monitoringMinutes, concomitant, sedation, dissociation, respiratoryDepression
         /// The columns of assessments, adverse events, co-interventions and course markers.
         case scale, timepoint, answers, term, grade, serious, resolved, kind, to, reason
+        /// A co-intervention's note.
+        case note
 
         /// The column's name in a file.
         public var name: String { ClinicalCSV.columns[rawValue] }
@@ -109,7 +111,7 @@ public enum ClinicalCSV {
         ),
         "assessment": (["on", "scale", "timepoint", "answers"], []),
         "adverse-event": (["on", "term", "grade"], ["serious", "resolved"]),
-        "co-intervention": (["on", "kind"], ["to"]),
+        "co-intervention": (["on", "kind"], ["to", "note"]),
         "course-start": (["on"], ["for", "kind", "reason"]),
         "course-end": (["on", "reason"], ["for"]),
     ]
@@ -294,7 +296,8 @@ public enum ClinicalCSV {
             default:
                 let entry = CoInterventionEntry(
                     kind: try CoInterventionKind.parse(value(.kind)!, field: "kind"), from: date,
-                    to: try value(.to).map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") })
+                    to: try value(.to).map { text throws(InputError) in try ClinicalDate.parse(text, field: "to") },
+                    note: value(.note))
                 return .coIntervention(mrn: mrn, try entry.validated(today: today))
             }
         } catch let error as InputError {

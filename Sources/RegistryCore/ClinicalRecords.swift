@@ -12,19 +12,23 @@ public struct Enrollment: Sendable, Hashable {
     public var enrolledOn: ClinicalDate
     /// Whether the patient consented to their data being used for research.
     public var researchConsent: Bool
+    /// The day research consent was given, when it was signed before enrolment (a patient already
+    /// in care when the clinic adopted the registry); `nil` for the day of enrolment.
+    public var consentedOn: ClinicalDate?
     /// Treatments tried and failed before ketamine.
     public var priorTreatments: [PriorTreatment]
 
     /// An enrolment as entered, unchecked; ``validated(against:today:)`` checks it.
     public init(
         identity: PatientIdentity, sex: Sex, conditions: [String], enrolledOn: ClinicalDate,
-        researchConsent: Bool, priorTreatments: [PriorTreatment] = []
+        researchConsent: Bool, consentedOn: ClinicalDate? = nil, priorTreatments: [PriorTreatment] = []
     ) {
         self.identity = identity
         self.sex = sex
         self.conditions = conditions
         self.enrolledOn = enrolledOn
         self.researchConsent = researchConsent
+        self.consentedOn = consentedOn
         self.priorTreatments = priorTreatments
     }
 
@@ -49,6 +53,21 @@ public struct Enrollment: Sendable, Hashable {
             throw InputError(
                 field: "birth-date", got: identity.birthDate.description,
                 allowed: "a date giving an age of at most 120 at enrolment")
+        }
+        if let consentedOn {
+            guard researchConsent else {
+                throw InputError(
+                    field: "consented-on", got: consentedOn.description,
+                    allowed: "a day only with research consent yes")
+            }
+            _ = try consentedOn.notInFuture(field: "consented-on", today: today)
+            guard consentedOn >= identity.birthDate, consentedOn <= enrolledOn else {
+                throw InputError(
+                    field: "consented-on", got: consentedOn.description,
+                    allowed:
+                        "a day from the birth date (\(identity.birthDate)) to the enrolment (\(enrolledOn)); a consent given later is recorded with 'patient consent'"
+                )
+            }
         }
         var copy = self
         var seen: Set<String> = []
@@ -229,21 +248,35 @@ public struct CoInterventionEntry: Sendable, Hashable {
     public var from: ClinicalDate
     /// The day it stopped, on or after `from`; `nil` while it goes on or when not known.
     public var to: ClinicalDate?
+    /// What it was, in the clinic's words (`other`: what the treatment was; any kind: a detail),
+    /// one line of at most 200 characters; `nil` for none. Kept at the clinic: never exported.
+    public var note: String?
 
     /// A co-intervention from `from`, until `to` when it has stopped.
-    public init(kind: CoInterventionKind, from: ClinicalDate, to: ClinicalDate? = nil) {
+    public init(kind: CoInterventionKind, from: ClinicalDate, to: ClinicalDate? = nil, note: String? = nil) {
         self.kind = kind
         self.from = from
         self.to = to
+        self.note = note
     }
 
-    /// Checks that it started no later than `today` and stopped no earlier than it started, throwing ``InputError``
-    /// naming the field.
+    /// Checks that it started no later than `today`, stopped no earlier than it started, and that
+    /// its note is one line of at most 200 characters (trimmed; empty is none), throwing
+    /// ``InputError`` naming the field.
     public func validated(today: ClinicalDate) throws(InputError) -> CoInterventionEntry {
         _ = try from.notInFuture(field: "from", today: today)
         if let to, to < from {
             throw InputError(field: "to", got: to.description, allowed: "a date on or after the start, \(from)")
         }
-        return self
+        var copy = self
+        copy.note = note.map(\.trimmedWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+        if let note = copy.note {
+            guard note.count <= 200,
+                !note.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+            else {
+                throw InputError(field: "note", got: note, allowed: "one line of at most 200 characters")
+            }
+        }
+        return copy
     }
 }

@@ -44,8 +44,14 @@ public enum CoInterventionKind: String, Vocabulary {
     case essentialOil = "essential-oil"
     /// Acupuncture or acupressure.
     case acupuncture
-    /// Yoga, massage, or another treatment.
-    case yoga, massage, other
+    /// Yoga, or massage.
+    case yoga, massage
+    /// Psychotherapy alongside ketamine, not in its sessions.
+    case psychotherapy
+    /// Ketamine-assisted psychotherapy: therapy during or integrating the ketamine sessions.
+    case ketamineAssistedPsychotherapy = "ketamine-assisted-psychotherapy"
+    /// Another treatment, named in the co-intervention's note.
+    case other
 }
 
 /// Treatments tried and failed before ketamine, recorded at enrolment.

@@ -159,7 +159,9 @@ struct PatientPageText {
                 table(
                     page.coInterventions.map { item in
                         [
-                            item.id, item.kind.rawValue, "from \(item.from)", item.to.map { "to \($0)" } ?? "ongoing",
+                            item.id,
+                            item.kind.rawValue + (item.note.map { " (\(escapingControlCharacters($0)))" } ?? ""),
+                            "from \(item.from)", item.to.map { "to \($0)" } ?? "ongoing",
                             errorMark(item.enteredInError),
                         ]
                     }, indent: "  "))

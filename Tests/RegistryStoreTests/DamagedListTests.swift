@@ -191,7 +191,9 @@ struct DamagedListTests {
             names: "the resolution date of AE-000001: not a date"),
         Damage(
             table: "co_intervention", column: "kind", value: "reiki", record: "C-000001",
-            names: "the kind of C-000001: not one of diet, magnesium, essential-oil, acupuncture, yoga, massage, other"),
+            names:
+                "the kind of C-000001: not one of diet, magnesium, essential-oil, acupuncture, yoga, massage, psychotherapy, ketamine-assisted-psychotherapy, other"
+        ),
         Damage(
             table: "co_intervention", column: "from_date", value: "", record: "C-000001",
             names: "the start date of C-000001"),

@@ -41,6 +41,7 @@ struct RegistryFileTests {
                 "Make every safety flag a record with its rule, its source and its review: safety_flag",
                 "Remember what each summary cell was published with, and for which patients",
                 "Check an infusion's route with comparisons, not an IN list",
+                "Add co_intervention.note: what an 'other' co-intervention was, in the clinic's words",
             ])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")

@@ -292,6 +292,7 @@ extension Registry {
                     "record": "co-intervention", "mrn": page.mrn, "on": item.from, "kind": item.kind.rawValue,
                 ]
                 values["to"] = item.to
+                values["note"] = item.note
                 events.append((item.from, 3, values))
             }
             for marker in page.courseEvents where !marker.enteredInError {

@@ -21,8 +21,9 @@ extension Registry {
 
     /// Records a research-consent decision from `date` on: given, given again after a withdrawal,
     /// or withdrawn. Exports follow the decision in force on their build day. Refuses a decision
-    /// that changes nothing, one dated before enrolment, in the future, or before the patient's
-    /// last decision.
+    /// that changes nothing, one dated before birth, in the future, or before the patient's last
+    /// decision. A decision may be dated before enrolment: a patient already in care when the
+    /// clinic adopted the registry signed their consent before they were entered.
     public func setConsent(_ id: RecordID, research: Bool, on date: ClinicalDate, reason: String, actor: String) throws
         -> PatientSummary
     {
@@ -30,10 +31,12 @@ extension Registry {
         _ = try date.notInFuture(field: "on", today: today)
         try write { db in
             var patient = try requirePatient(db, id)
-            if date.description < patient.enrolledOn {
+            if let birth = try String.fetchOne(
+                db, sql: "SELECT birth_date FROM patient_identity WHERE patient_id = ?", arguments: [patient.id!]),
+                date.description < birth
+            {
                 throw InputError(
-                    field: "on", got: date.description,
-                    allowed: "a day from the enrolment on \(patient.enrolledOn) to today")
+                    field: "on", got: date.description, allowed: "a day from the patient's birth date to today")
             }
             let last = try Row.fetchOne(
                 db,

@@ -52,7 +52,7 @@ extension Registry {
                     "INSERT INTO consent_event (patient_id, research, on_date, reason, recorded_at) VALUES (?, 1, ?, 'at enrolment', ?)"
             )
             consent.bind(id)
-            consent.bind(enrollment.enrolledOn.description)
+            consent.bind((enrollment.consentedOn ?? enrollment.enrolledOn).description)
             consent.bind(timestamp())
             try consent.execute()
         }
@@ -83,7 +83,8 @@ extension Registry {
             endedConditions: nil)
         try audit(
             db, actor: actor, action: "enroll", record: record, patient: record, before: AuditedPatient?.none,
-            after: audited)
+            after: audited,
+            reason: enrollment.consentedOn.map { "research consent signed on \($0), before enrolment" })
         return id
     }
 

@@ -10,6 +10,7 @@ struct CoInterventionRow: SnakeCaseRecord {
     var fromDate: String
     var toDate: String?
     var enteredInError: Bool
+    var note: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -19,6 +20,7 @@ struct CoInterventionRow: SnakeCaseRecord {
         fromDate = entry.from.description
         toDate = entry.to?.description
         enteredInError = false
+        note = entry.note
     }
 
     /// The stored co-intervention as an entry that can be corrected and validated again.
@@ -27,6 +29,6 @@ struct CoInterventionRow: SnakeCaseRecord {
         return CoInterventionEntry(
             kind: try storedWord(kind, "the kind of \(what)"),
             from: try storedDate(fromDate, "the start date of \(what)"),
-            to: try toDate.map { try storedDate($0, "the end date of \(what)") })
+            to: try toDate.map { try storedDate($0, "the end date of \(what)") }, note: note)
     }
 }

@@ -331,6 +331,10 @@ enum Schema {
         migrator.registerMigration("Check an infusion's route with comparisons, not an IN list") { db in
             try rebuildInfusionWithRouteComparisons(db)
         }
+        let noteMigration = "Add co_intervention.note: what an 'other' co-intervention was, in the clinic's words"
+        migrator.registerMigration(noteMigration) { db in
+            try db.execute(sql: "ALTER TABLE co_intervention ADD COLUMN note TEXT")
+        }
         return migrator
     }
 }

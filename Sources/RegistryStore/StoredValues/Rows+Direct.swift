@@ -145,7 +145,8 @@ extension AssessmentRow: DirectRow {
 }
 
 extension CoInterventionRow: DirectRow {
-    static let selection = "SELECT id, patient_id, kind, from_date, to_date, entered_in_error FROM co_intervention"
+    static let selection =
+        "SELECT id, patient_id, kind, from_date, to_date, entered_in_error, note FROM co_intervention"
 
     init(direct row: DirectStatement.Row) throws {
         id = try row.required(row.int64, 0)
@@ -154,6 +155,7 @@ extension CoInterventionRow: DirectRow {
         fromDate = try row.required(row.string, 3)
         toDate = row.string(4)
         enteredInError = try row.required(row.bool, 5)
+        note = row.string(6)
     }
 }
 

@@ -177,6 +177,8 @@ public struct CoInterventionView: Sendable, Codable, Hashable {
     public let from: String
     /// The day it ended, `YYYY-MM-DD`; `nil` while it goes on.
     public let to: String?
+    /// What it was, in the clinic's words; `nil` for none. Never exported.
+    public let note: String?
     /// Whether it was marked entered in error: kept on file and in the audit trail, left out of
     /// histories, outcomes and exports.
     public let enteredInError: Bool

@@ -206,7 +206,7 @@ extension CoInterventionRow {
     func view(kind: CoInterventionKind) -> CoInterventionView {
         CoInterventionView(
             id: RecordKind.coIntervention.displayID(id!), patient: RecordKind.patient.displayID(patientId),
-            kind: kind, from: fromDate, to: toDate, enteredInError: enteredInError)
+            kind: kind, from: fromDate, to: toDate, note: note, enteredInError: enteredInError)
     }
 
     /// The audit image.
@@ -216,6 +216,7 @@ extension CoInterventionRow {
         object.string("from", fromDate)
         object.string("id", RecordKind.coIntervention.displayID(id!))
         object.string("kind", kind)
+        object.string("note", note)
         object.string("patient", RecordKind.patient.displayID(patientId))
         object.string("to", toDate)
         return object.text

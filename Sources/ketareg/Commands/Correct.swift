@@ -139,7 +139,7 @@ struct Correct: RegistryCommand {
             case .assessment: "--answers, --value, --on, --timepoint"
             case .infusion: "the fields of 'infusion add'"
             case .adverseEvent: "--term, --grade, --serious, --onset, --resolved"
-            case .coIntervention: "--kind, --from, --to"
+            case .coIntervention: "--kind, --from, --to, --note"
             case .observation, .courseEvent: "--entered-in-error only"
             case .patient, .flag: ""
             }
@@ -190,15 +190,17 @@ struct CoInterventionFields: ParsableArguments {
     @Option(help: ArgumentHelp("One of \(CoInterventionKind.allowedWords).", valueName: "kind")) var kind: String?
     @Option(help: ArgumentHelp("Start date, YYYY-MM-DD.", valueName: "date")) var from: String?
     @Option(help: ArgumentHelp("End date, YYYY-MM-DD.", valueName: "date")) var to: String?
+    @Option(help: ArgumentHelp("What it was, in a few words (empty to clear it).", valueName: "text")) var note: String?
 
     var firstGiven: String? {
-        [("kind", kind), ("from", from), ("to", to)].first { $0.1 != nil }?.0
+        [("kind", kind), ("from", from), ("to", to), ("note", note)].first { $0.1 != nil }?.0
     }
 
     func apply(to entry: inout CoInterventionEntry) throws {
         if let kind { entry.kind = try CoInterventionKind.parse(kind, field: "kind") }
         if let from { entry.from = try ClinicDay.parse(from, field: "from") }
         if let to { entry.to = try ClinicDay.parse(to, field: "to") }
+        if let note { entry.note = note }
     }
 }
 

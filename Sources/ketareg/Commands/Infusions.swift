@@ -314,6 +314,10 @@ struct CoInterventionCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Start date, YYYY-MM-DD.", valueName: "date")) var from: String
         @Option(help: ArgumentHelp("End date, YYYY-MM-DD (leave out while ongoing).", valueName: "date")) var to:
             String?
+        @Option(
+            help: ArgumentHelp(
+                "What it was, in a few words (for 'other': the treatment); kept at the clinic, never exported.",
+                valueName: "text")) var note: String?
 
         func run() throws {
             let registry = try global.openRegistry()
@@ -321,7 +325,7 @@ struct CoInterventionCommand: ParsableCommand {
             let entry = CoInterventionEntry(
                 kind: try CoInterventionKind.parse(kind, field: "kind"),
                 from: try ClinicDay.parse(from, field: "from"),
-                to: try to.map { try ClinicDay.parse($0, field: "to") })
+                to: try to.map { try ClinicDay.parse($0, field: "to") }, note: note)
             let item = try TreatmentRecording(registry: registry).coIntervention(
                 entry, patient: patient, actor: global.actorName)
             if json { return try printJSON(item) }

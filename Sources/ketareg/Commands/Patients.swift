@@ -41,6 +41,11 @@ struct Enroll: RegistryCommand {
             "yes or no: may anonymised data about this patient go to research endpoints (default: no).",
             valueName: "yes|no")) var researchConsent: String = "no"
     @Option(
+        name: .customLong("consented-on"),
+        help: ArgumentHelp(
+            "With --research-consent yes: the day consent was signed, when before enrolment (default: the enrolment day).",
+            valueName: "date")) var consentedOn: String?
+    @Option(
         name: .customLong("prior-treatment"),
         help: ArgumentHelp(
             "A treatment tried before ketamine, CATEGORY[:ADEQUATE-TRIALS]; repeat for each. Categories: \(PriorTreatmentCategory.allowedWords).",
@@ -66,9 +71,10 @@ struct Enroll: RegistryCommand {
         let sex = try Sex.parse(sex, field: "sex")
         let enrolledOn = try enrolledOn.map { try ClinicDay.parse($0, field: "enrolled-on") }
         let priorTreatments = try priorTreatment.map { try PriorTreatment.parse($0) }
+        let consentedOn = try consentedOn.map { try ClinicDay.parse($0, field: "consented-on") }
         let patient = try Enrolment(registry: try global.openRegistry(), catalog: catalog).enrol(
             identity, sex: sex, conditions: condition, enrolledOn: enrolledOn, researchConsent: consent,
-            priorTreatments: priorTreatments, actor: global.actorName)
+            consentedOn: consentedOn, priorTreatments: priorTreatments, actor: global.actorName)
         if json { return try printJSON(patient) }
         print(patient.id)
         note(
