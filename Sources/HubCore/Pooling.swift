@@ -62,7 +62,8 @@ public struct PooledOutcome: Sendable {
     /// The rule's id.
     public let outcome: String
     /// The protocol the clinics' courses ran under (`module/1.0`, `clinic/2`); nil for rows from
-    /// summaries made before rows named it. Rows of different protocols are pooled apart.
+    /// summaries made before rows named it. Rows of different protocols are pooled apart, and a
+    /// clinic's own protocol (`clinic/N`) is pooled with no other clinic's.
     public let `protocol`: String?
     /// The id of the scale the rule is judged on.
     public let scale: String
@@ -104,13 +105,16 @@ public enum Pooling {
         return nil
     }
 
-    /// Groups the rows by condition, protocol, outcome, scale, subscore, window and visit, and
-    /// pools each group: rows of different protocols are never pooled together.
+    /// Groups the rows by condition, protocol (with the clinic, for a clinic's own), outcome,
+    /// scale, subscore, window and visit, and pools each group: rows of different protocols are
+    /// never pooled together.
     public static func pool(_ rows: [ClinicOutcome], minimumCellSize minimum: Int) -> [PooledOutcome] {
         let groups = Dictionary(grouping: rows) {
+            // A module's protocol is the same course at every clinic; a clinic's own (clinic/N) is
+            // that clinic's alone, so its rows are pooled with no other clinic's.
             [
-                $0.condition, $0.protocol ?? "", $0.outcome, $0.scale, $0.subscore ?? "", $0.window.rawValue,
-                $0.visit ?? "",
+                $0.condition, $0.protocol ?? "", ($0.protocol?.hasPrefix("clinic/") ?? false) ? $0.clinic : "",
+                $0.outcome, $0.scale, $0.subscore ?? "", $0.window.rawValue, $0.visit ?? "",
             ]
         }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in

@@ -70,6 +70,7 @@ public struct Enrollment: Sendable, Hashable {
             }
         }
         var copy = self
+        if consentedOn == enrolledOn { copy.consentedOn = nil }
         var seen: Set<String> = []
         copy.conditions = conditions.filter { seen.insert($0).inserted }
         return copy

@@ -259,5 +259,5 @@ public struct CourseTimeline: Sendable, Hashable {
     }
 
     /// The induction, when the condition's first course has started.
-    public var induction: TreatmentCourse? { courses.first }
+    public var induction: TreatmentCourse? { courses.first { $0.kind == .induction } }
 }

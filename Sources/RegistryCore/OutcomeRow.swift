@@ -14,7 +14,8 @@ public struct OutcomeRow: Sendable, Hashable, Codable {
     /// `induction` (one per patient) or `re-treatment` (every re-treatment course).
     public let course: CourseKind
     /// The protocol the row's courses ran under (`module/1.2`, `clinic/2`): a course counts in the
-    /// rows of the protocol in force on the day it started.
+    /// rows of the protocol in force on the day it was opened (its first infusion, or `course
+    /// start`).
     public let `protocol`: String
     /// The protocol's course in words.
     public let protocolCourse: String

@@ -105,8 +105,12 @@ extension FollowUpVisit {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { throw InputError(field: field, got: text, allowed: allowed) }
         let id = parts[0].trimmedWhitespace.lowercased()
-        guard !id.isEmpty, id.count <= 40, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-            id.first != "-", id.last != "-"
+        // The summary names its points baseline, end-of-course and each visit's id: a visit may
+        // not take the first two.
+        guard !id.isEmpty, id.count <= 40,
+            id.split(separator: "-", omittingEmptySubsequences: false).allSatisfy({
+                !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+            }), id != "baseline", id != "end-of-course"
         else {
             throw InputError(
                 field: field, got: text,

@@ -25,12 +25,15 @@ extension Registry {
         // The longest a course's assessments can stay due or overdue after an infusion: its days
         // (or an infusion running up to 8 calendar days), its end-of-course window, or its last
         // follow-up visit from day 0, then the overdue grace.
+        // Every protocol of the condition counts: a clinic's may run longer than the module's.
         let horizon =
-            catalog.conditions.map { condition in
-                let course = condition.course
-                return max(
-                    max(course.withinDays, 8) + course.endOfCourseWindowDays,
-                    course.followUps.map(\.latestDay).max() ?? 0)
+            catalog.conditions.flatMap { condition in
+                condition.protocols.treatments.map { treatment in
+                    let course = treatment.course
+                    return max(
+                        max(course.withinDays, 8) + course.endOfCourseWindowDays,
+                        course.followUps.map(\.latestDay).max() ?? 0)
+                }
             }.max() ?? 0
         let since = day.adding(days: -(horizon + CourseProgress.overdueGraceDays + 1))
         let candidates = """

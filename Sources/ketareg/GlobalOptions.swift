@@ -42,7 +42,9 @@ struct GlobalOptions {
     static let actorHelp = ArgumentHelp(
         "Who is making the change, for the audit trail (default: your login name).", valueName: "name")
 
-    /// The conditions this run knows, as the modules define them.
+    /// The conditions this run knows, as the modules define them: for commands that score,
+    /// enrol or check flag rules, which judge no course (so a damaged protocol history, which
+    /// ``catalog()`` refuses, does not stop them).
     func moduleCatalog() throws -> ConditionCatalog { try CatalogOptions.load(conditions: conditions) }
 
     /// The conditions this run knows, with the clinic's own protocols from the registry: what

@@ -181,6 +181,9 @@ struct ProtocolTests {
             (["--follow-up", "visit-1:10:5-12"], "a window ending after day 14"),
             (["--follow-up", "visit-1:41:28-56", "--follow-up", "visit-1:90:75-120"], "visit-1 is given twice"),
             (["--follow-up", "visit 1"], "ID:DAY:FROM-TO"),
+            (["--follow-up", "baseline:41:28-56"], "--follow-up"),
+            (["--follow-up", "end-of-course:41:28-56"], "--follow-up"),
+            (["--follow-up", "visit--1:41:28-56"], "inner hyphens"),
             (["--reason", " "], "reason"),
             (["--from", "2026-02-30"], "from"),
         ] as [([String], String)])
@@ -232,5 +235,44 @@ struct ProtocolTests {
         let verify = try clinic.run("verify")
         #expect(verify.status != 0)
         #expect(verify.standardOutput.contains("protocols:migraine differs"), "\(verify.standardOutput)")
+    }
+
+    @Test(
+        "A clinic protocol longer than the module's: its visit is still due (the due list reads far enough back); a change that changes nothing and one over a history planted behind the program's back are refused"
+    )
+    func longProtocolAndRefusedChanges() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let set = try clinic.run(
+            "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
+            "--follow-up", "visit-1:200:180-240", "--reason", "a long follow-up")
+        #expect(set.status == 0, "\(set.standardError)")
+        try seriesOfThree(clinic, mrn: "L-1", start: "2026-03-02", end: 3, later: nil)
+        // Day 190 of the course: the visit's window (days 180-240) is open.
+        let due = try clinic.run("due", "--as-of", "2026-09-08", "--json")
+        #expect(due.status == 0, "\(due.standardError)")
+        #expect(due.standardOutput.contains("visit-1"), "\(due.standardOutput)")
+
+        // Putting the module back from a day when the clinic's rules then anyway: nothing changes.
+        let again = try clinic.run(
+            "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
+            "--follow-up", "visit-1:200:180-240", "--from", "2026-06-01", "--reason", "same again")
+        #expect(again.status == 1)
+        #expect(again.standardError.contains("nothing changed"), "\(again.standardError)")
+
+        // A history written behind the program's back is not built on.
+        let queue = try DatabaseQueue(path: clinic.registry)
+        try queue.write {
+            try $0.execute(
+                sql:
+                    "UPDATE registry_info SET value = replace(value, '\"infusions\":3', '\"infusions\":2') WHERE key = 'protocols:migraine'"
+            )
+        }
+        try queue.close()
+        let before = try clinic.dump()
+        let planted = try clinic.run("protocol", "reset", "migraine", "--reason", "back to the module")
+        #expect(planted.status == 3, "\(planted.standardError)")
+        #expect(planted.standardError.contains("not what the audit trail last recorded"), "\(planted.standardError)")
+        #expect(try clinic.dump() == before, "nothing written")
     }
 }

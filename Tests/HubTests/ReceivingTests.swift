@@ -90,7 +90,7 @@ struct ReceivingTests {
         try await HubDatabase.with(location, logger: Logger(label: "test")) { db in
             let receiving = Receiving(store: db, maximumBytes: 1024 * 1024)
             var clinics: [Int] = []
-            for name in ["Alder", "Birch"] {
+            for name in ["Alder", "Birch", "Cedar"] {
                 try await db.addClinic(name: name, token: "\(name.lowercased())-token-0123456789")
                 guard
                     case .clinic(let clinic, _) = await receiving.sender(
@@ -117,10 +117,18 @@ struct ReceivingTests {
                 Data(summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 15, 30)]).utf8),
                 clinic: clinics[1], key: "b1")
             #expect(old.status == 202, "\(old)")
+            // Cedar's own protocol is also its first: clinic/1 there is another course than Alder's.
+            let cedar = await receiving.receive(
+                Data(
+                    summaryPayload(
+                        period: "2026-10", outcomes: [("response", "immediate", 12, 24)], protocols: ["clinic/1"]
+                    ).utf8), clinic: clinics[2], key: "c1")
+            #expect(cedar.status == 202, "\(cedar)")
             let stored = try await db.latestOutcomes()
-            #expect(stored.map(\.protocol).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "clinic/1", "clinic/2"])
+            #expect(
+                stored.map(\.protocol).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "clinic/1", "clinic/1", "clinic/2"])
             let pooled = try await db.pooledOutcomes().outcomes
-            #expect(pooled.count == 3, "one group per protocol: \(pooled.map(\.protocol))")
+            #expect(pooled.count == 4, "one group per protocol, a clinic's own per clinic: \(pooled.map(\.protocol))")
             #expect(
                 pooled.allSatisfy { $0.clinics.count + $0.notReported.count == 1 }, "never pooled across protocols")
             // The same protocol twice in one summary is refused, naming it.

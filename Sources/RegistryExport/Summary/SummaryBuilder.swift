@@ -269,11 +269,12 @@ public enum SummaryBuilder {
             let chosen = rows.enumerated().map { index, row in
                 let fresh = OutcomeCell(
                     eligible: row.eligible, assessed: row.assessed, missing: row.missing, met: row.responders)
-                // A clinic protocol's rows are remembered apart; the module's keep the key they had
-                // before rows named their protocol, so a release memory from then still holds.
+                // A clinic protocol's rows (and an earlier module version's) are remembered apart;
+                // the module's own keep the key they had before rows named their protocol, so a
+                // release memory from then still holds.
                 let key =
                     "outcome|\(condition.id)|\(row.outcome)|\(row.scale)|\(row.subscore ?? "")|\(row.window.rawValue)|\(row.visit ?? "")"
-                    + (row.protocol.hasPrefix("module/") ? "" : "|\(row.protocol)")
+                    + (row.protocol == "module/\(condition.version)" ? "" : "|\(row.protocol)")
                 let bits = index < eligibleBits.count ? eligibleBits[index] : []
                 return choose(
                     key,

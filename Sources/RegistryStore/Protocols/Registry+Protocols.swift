@@ -116,23 +116,26 @@ extension Registry {
                 })
         }
         let after = schedule.setting(treatment, from: from)
-        let same = { (one: TreatmentProtocol, other: TreatmentProtocol) in
-            one.course == other.course && one.continuous == other.continuous && one.source == other.source
-        }
-        guard
-            after.periods.count != schedule.periods.count
-                || !zip(after.periods, schedule.periods).allSatisfy({
-                    $0.from == $1.from && same($0.treatment, $1.treatment)
-                })
-        else {
+        guard Self.inForce(after) != Self.inForce(schedule) else {
             throw RegistryError.refused(
                 "\(condition.id) already runs this protocol\(from.map { " from \($0)" } ?? ""); nothing changed")
+        }
+        // The history about to be extended must be the one the audit trail last recorded: one
+        // written behind the program's back must not become the audited state.
+        let key = Self.protocolsKey(condition.id)
+        let audited = try String.fetchOne(
+            db, sql: "SELECT after FROM audit WHERE entity = 'setting' AND entity_id = ? ORDER BY id DESC LIMIT 1",
+            arguments: [key])
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM registry_info WHERE key = ?", arguments: [key])
+        guard audited == stored else {
+            throw RegistryError.storage(
+                "the \(condition.id) protocols are not what the audit trail last recorded; nothing changed. The registry was changed outside KetaReg or is damaged",
+                remedies: [.verifyRegistry, .restoreBackup])
         }
         let change = ProtocolChange(
             treatment: treatment, from: from?.description, setAt: isoTimestamp(clock.now()), setBy: actor,
             reason: reason)
         let history = ProtocolHistory(changes: before.changes + [change])
-        let key = Self.protocolsKey(condition.id)
         try db.execute(
             sql:
                 "INSERT INTO registry_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -143,6 +146,24 @@ extension Registry {
             reason: reason, account: account)
         try row.insertFast(db)
         return change
+    }
+
+    /// What a schedule puts in force, period by period, with a period that changes nothing (the
+    /// same course as the one before it) merged into it: two schedules that judge every course
+    /// alike are equal.
+    private static func inForce(_ schedule: ProtocolSchedule) -> [String] {
+        var periods: [(from: ClinicalDate?, course: Course, continuous: Bool)] = []
+        for period in schedule.periods {
+            if let last = periods.last, last.course == period.treatment.course,
+                last.continuous == period.treatment.continuous
+            {
+                continue
+            }
+            periods.append((period.from, period.treatment.course, period.treatment.continuous))
+        }
+        return periods.map {
+            "\($0.from?.description ?? "always") \($0.continuous) \(encodeWithJSONEncoder($0.course))"
+        }
     }
 
     private func protocolHistory(_ db: Database, condition: String) throws -> ProtocolHistory {

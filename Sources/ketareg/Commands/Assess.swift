@@ -44,7 +44,7 @@ struct Assess: RegistryCommand {
     }
 
     func run() throws {
-        let catalog = try global.catalog()
+        let catalog = try global.moduleCatalog()
         let registry = try global.openRegistry()
         let recording = AssessmentRecording(registry: registry, catalog: catalog)
         let patient = try patientID(id, registry: registry)

@@ -51,7 +51,7 @@ struct Correct: RegistryCommand {
             )
         }
         try refuseFieldsOfOtherKinds(record.kind)
-        let catalog = try global.catalog()
+        let catalog = try global.moduleCatalog()
         let correction = Correction(registry: try global.openRegistry(), catalog: catalog)
         let change: Correction.Change?
         switch record.kind {

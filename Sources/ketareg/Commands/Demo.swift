@@ -46,8 +46,10 @@ struct Demo: ParsableCommand {
                 catalog.conditions.map {
                     [$0.id, $0.name, "primary: \($0.primaryScale)", "\($0.scales.count) scales"]
                 }, indent: "  "))
-        for condition in catalog.conditions where condition.protocols.current.source == .clinic {
-            print("  \(condition.id) runs the clinic's own protocol: \(condition.protocols.current.description)")
+        for condition in catalog.conditions where condition.protocols.inForce(on: today).source == .clinic {
+            print(
+                "  \(condition.id) runs the clinic's own protocol: \(condition.protocols.inForce(on: today).description)"
+            )
         }
         print("")
         note("Recording patients, infusions and assessments...")

@@ -139,7 +139,7 @@ extension FlagCommand {
         @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
 
         func run() throws {
-            let rules = try FlagCommand.rulesInForce(try global.openRegistry(), catalog: try global.catalog())
+            let rules = try FlagCommand.rulesInForce(try global.openRegistry(), catalog: try global.moduleCatalog())
             if json { return try printJSON(rules) }
             FlagCommand.printRules(rules)
         }
@@ -191,7 +191,7 @@ extension FlagCommand {
             if let diastolic { rules.diastolicAtLeast = diastolic }
             if let spo2 { rules.oxygenSaturationBelow = spo2 }
             let before = try registry.setVitalRules(rules, reason: reason, actor: global.actorName)
-            let after = try FlagCommand.rulesInForce(registry, catalog: try global.catalog())
+            let after = try FlagCommand.rulesInForce(registry, catalog: try global.moduleCatalog())
             if json { return try printJSON(after) }
             print(
                 before == rules

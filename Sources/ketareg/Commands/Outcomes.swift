@@ -53,9 +53,9 @@ struct Outcomes: RegistryCommand {
         var tally = OutcomeTally(conditions: conditions, asOf: day)
         try global.openRegistry().forEachHistory(condition: condition?.lowercased()) { tally.add($0) }
         var report = tally.report
-        if let wanted = self.protocol?.trimmedWhitespace.lowercased() {
+        if let given = self.protocol?.trimmedWhitespace {
             let known = Array(Swift.Set(report.outcomes.map(\.protocol))).sorted()
-            guard known.contains(wanted) else {
+            guard let wanted = known.first(where: { $0.lowercased() == given.lowercased() }) else {
                 throw InputError(
                     field: "protocol", got: self.protocol!,
                     allowed: "one of the protocols in these rows: \(known.joined(separator: ", "))")

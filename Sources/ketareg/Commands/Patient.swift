@@ -225,7 +225,7 @@ struct PatientCommand: ParsableCommand {
                 let patient = try registry.addCondition(
                     try patientID(id, registry: registry), condition: condition,
                     on: try ClinicDay.parse(on, field: "on"),
-                    reason: reason, catalog: try global.catalog(), actor: global.actorName)
+                    reason: reason, catalog: try global.moduleCatalog(), actor: global.actorName)
                 if json { return try printJSON(patient) }
                 print("\(patient.id) now has \(patient.conditions.joined(separator: ", ")).")
             }

@@ -58,7 +58,7 @@ struct Enroll: RegistryCommand {
     }
 
     func run() throws {
-        let catalog = try global.catalog()
+        let catalog = try global.moduleCatalog()
         let consent: Bool
         switch researchConsent.lowercased() {
         case "yes", "y", "true": consent = true

@@ -127,7 +127,7 @@ struct ProtocolCommand: ParsableCommand {
             let change = try registry.setProtocol(
                 condition: condition, infusions: infusions, withinDays: withinDays,
                 endOfCourseWindowDays: endWindowDays, followUps: visits, continuous: continuous,
-                from: try from.map { try ClinicalDate.parse($0, field: "from") }, reason: reason,
+                from: try from.map { try ClinicDay.parse($0, field: "from") }, reason: reason,
                 actor: global.actorName)
             if json { return try printJSON(change) }
             print(
@@ -152,7 +152,7 @@ struct ProtocolCommand: ParsableCommand {
             let registry = try global.openRegistry()
             let condition = try ProtocolCommand.condition(self.condition, in: try global.catalog())
             let change = try registry.resetProtocol(
-                condition: condition, from: try from.map { try ClinicalDate.parse($0, field: "from") },
+                condition: condition, from: try from.map { try ClinicDay.parse($0, field: "from") },
                 reason: reason, actor: global.actorName)
             if json { return try printJSON(change) }
             print(

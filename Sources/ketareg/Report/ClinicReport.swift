@@ -19,7 +19,7 @@ struct ClinicReport {
         for condition in catalog.conditions {
             let rows = report.outcomes.filter { $0.condition == condition.id && $0.eligible > 0 }
             body +=
-                "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Protocol \(escapeHTML(condition.protocols.current.description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"
+                "<h2>\(escapeHTML(condition.name))</h2>\n<p class=\"meta\">Protocol in force: \(escapeHTML(condition.protocols.inForce(on: today).description)). Primary scale: \(escapeHTML(condition.primaryScale)).</p>\n"
             if rows.isEmpty {
                 body += "<p class=\"note\">No patient with a course and a baseline yet.</p>\n"
                 continue
