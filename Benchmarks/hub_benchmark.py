@@ -49,7 +49,8 @@ def summary(clinic, period, seed):
             for window, visit in (("immediate", None), ("sustained", "visit-1"), ("sustained", "visit-2")):
                 assessed = 40 + (seed * 7 + index * 13) % 160
                 met = 11 + (seed * 5 + len(rows) * 3) % (assessed - 21)
-                row = {"outcome": outcome, "scale": scale, "rule": "at least 50% lower than baseline", "window": window,
+                row = {"outcome": outcome, "protocol": "module/1.0", "scale": scale,
+                       "rule": "at least 50% lower than baseline", "window": window,
                        "eligible": assessed, "assessed": assessed, "missing": 0, "met": met, "rate": met / assessed,
                        "rateMissingAsNonResponse": met / assessed, "suppressed": False, "computedIn": period}
                 if visit:
@@ -64,7 +65,7 @@ def summary(clinic, period, seed):
             "outcomes": rows, "adverseEvents": [{"term": "nausea", "grade": "mild", "patients": 20, "events": 24, "suppressed": False}],
             "coInterventions": [],
         })
-    return {"schema": "ketareg-summary/3", "generator": "hub benchmark", "clinic": clinic, "period": period,
+    return {"schema": "ketareg-summary/4", "generator": "hub benchmark", "clinic": clinic, "period": period,
             "minimumCellSize": 11, "roundingBase": 1, "auditChainHead": secrets.token_hex(32), "conditions": conditions}
 
 
@@ -205,12 +206,12 @@ def main():
             INSERT INTO clinics (name, token_sha256)
             SELECT 'Scale clinic ' || lpad(c::text, 5, '0'), sha256(('scale-token-' || c)::bytea) FROM generate_series(1, {arguments.outcome_clinics}) c;
             INSERT INTO payloads (clinic_id, idempotency_key, digest, schema, kind, period, size_bytes, body)
-            SELECT cl.id, 'scale-' || m, md5(cl.id || '-' || m), 'ketareg-summary/3', 'summary',
+            SELECT cl.id, 'scale-' || m, md5(cl.id || '-' || m), 'ketareg-summary/4', 'summary',
                    to_char(date '2024-01-01' + (m || ' months')::interval, 'YYYY-MM'), 2, '{{}}'::bytea
             FROM clinics cl, generate_series(0, {arguments.months - 1}) m WHERE cl.name LIKE 'Scale clinic %';
-            INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, outcome, scale, subscore, outcome_window, visit, rule,
+            INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, protocol, outcome, scale, subscore, outcome_window, visit, rule,
                                           eligible, assessed, missing, met, rate, suppressed, computed_in)
-            SELECT p.id, p.clinic_id, p.period, o.condition, o.outcome, o.scale, '', w.win, w.visit, 'rule',
+            SELECT p.id, p.clinic_id, p.period, o.condition, 'module/1.0', o.outcome, o.scale, '', w.win, w.visit, 'rule',
                    40 + (p.id % 150), 40 + (p.id % 150), 0, 11 + (p.id * 7 + o.n) % 29, 0.5, (p.id % 17 = 0), p.period
             FROM payloads p
             CROSS JOIN (VALUES ('depression', 'response', 'phq9', 1), ('depression', 'remission', 'phq9', 2),
