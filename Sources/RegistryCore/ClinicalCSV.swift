@@ -217,9 +217,16 @@ public enum ClinicalCSV {
                             "an infusion row needs dose-mg-per-kg (a bolus or timed infusion) or rate-mg-per-kg-per-hour (a continuous infusion)"
                     )
                 }
+                // `for` lists the conditions (`depression;neuropathic-pain`): the first, then the
+                // others it was given for as well.
+                let conditions = (value(.for) ?? "").split(separator: ";").map {
+                    String($0).trimmedWhitespace.lowercased()
+                }
+                .filter { !$0.isEmpty }
                 var entry = InfusionEntry(
-                    condition: value(.for)?.lowercased(), date: date, dosing: dosing,
+                    condition: conditions.first, date: date, dosing: dosing,
                     minutes: try wholeNumber(value(.minutes)!, column: "minutes"))
+                entry.alsoFor = Array(conditions.dropFirst())
                 entry.time = try value(.at).map { text throws(InputError) in try ClockTime.parse(text, field: "at") }
                 entry.weightKg = try value(.weightKg).map { text throws(RowError) in
                     try number(text, column: "weight-kg")

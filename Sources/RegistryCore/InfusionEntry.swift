@@ -12,6 +12,9 @@ public enum Dosing: Sendable, Hashable {
 public struct InfusionEntry: Sendable, Hashable {
     /// The condition it was given for; the registry fills it in when the patient has only one.
     public var condition: String?
+    /// Other conditions of the patient it was given for as well (depression and neuropathic pain
+    /// treated by the same infusions): it counts in each condition's course.
+    public var alsoFor: [String] = []
     /// The day of the infusion, never after the clinic's day.
     public var date: ClinicalDate
     /// The time of day it started, when recorded; a multi-day infusion's end is counted from it.

@@ -58,9 +58,9 @@ public struct PatientHistory: Sendable, Hashable {
             endedConditions: endedConditions.filter { $0.value <= day })
     }
 
-    /// The infusions given for one condition.
+    /// The infusions given for one condition, as its first or as one of its other conditions.
     public func infusions(for condition: String) -> [Infusion] {
-        infusions.filter { $0.condition == condition }
+        infusions.filter { $0.condition == condition || $0.alsoFor.contains(condition) }
     }
 
     /// One infusion as outcomes and course tracking see it: its condition, day, duration and dosing.
@@ -79,12 +79,15 @@ public struct PatientHistory: Sendable, Hashable {
         public let rateMgPerKgPerHour: Double?
         /// How it was given; `nil` when not known.
         public let route: InfusionRoute?
-        /// An infusion for `condition` on `date`, lasting `minutes`.
+        /// The other conditions it was given for as well; it counts in each one's course.
+        public let alsoFor: [String]
+        /// An infusion for `condition` (and the conditions of `alsoFor`) on `date`, lasting `minutes`.
         public init(
             condition: String, date: ClinicalDate, time: ClockTime? = nil, minutes: Int, doseMgPerKg: Double? = nil,
-            rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil
+            rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil, alsoFor: [String] = []
         ) {
             self.condition = condition
+            self.alsoFor = alsoFor
             self.date = date
             self.time = time
             self.minutes = minutes

@@ -94,13 +94,13 @@ extension Registry {
             try $0.required($0.string, 1)
         }
         let infusions = try grouped(
-            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
+            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id, (SELECT group_concat(condition_id, ',') FROM (SELECT condition_id FROM infusion_also_for a WHERE a.infusion_id = infusion.id ORDER BY condition_id)) FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
         ) { row in
             try HistoryRows.infusion(
                 id: try row.required(row.int64, 8), condition: try row.required(row.string, 1),
                 givenOn: try row.required(row.string, 2),
                 givenAt: row.string(3), minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6),
-                route: row.string(7))
+                route: row.string(7), alsoFor: row.string(9).map { $0.split(separator: ",").map(String.init) } ?? [])
         }
         let observations = try grouped(
             """
@@ -194,14 +194,14 @@ extension Registry {
 enum HistoryRows {
     static func infusion(
         id: Int64, condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?,
-        route: String?
+        route: String?, alsoFor: [String] = []
     ) throws -> PatientHistory.Infusion {
         let what = { RecordKind.infusion.displayID(id) }
         return PatientHistory.Infusion(
             condition: condition, date: try storedDate(givenOn, "the day of \(what())"),
             time: try givenAt.map { try storedTime($0, "the start time of \(what())") }, minutes: minutes,
             doseMgPerKg: dose, rateMgPerKgPerHour: rate,
-            route: try storedWord(route ?? "", "the route of \(what())") as InfusionRoute)
+            route: try storedWord(route ?? "", "the route of \(what())") as InfusionRoute, alsoFor: alsoFor)
     }
 
     /// An observation, its hours counted from the start of the infusion it was made during.

@@ -56,7 +56,8 @@ struct PatientPageText {
         lines.append("Timeline")
         var events: [(date: String, order: Int, row: [String])] = []
         for infusion in page.infusions {
-            var detail = "\(infusion.condition): \(infusion.dosingText) \(infusion.route) over \(infusion.minutes) min"
+            var detail =
+                "\(([infusion.condition] + (infusion.alsoFor ?? [])).joined(separator: " + ")): \(infusion.dosingText) \(infusion.route) over \(infusion.minutes) min"
             if let total = infusion.totalMg { detail += " (\(formatScore(total)) mg)" }
             if let before = infusion.bpBefore {
                 detail +=

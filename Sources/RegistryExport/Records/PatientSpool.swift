@@ -60,8 +60,19 @@ final class PatientSpool {
         put(history.enrolledOn.dayNumber)
         put(history.conditions.count)
         for condition in history.conditions { put(condition) }
-        put(history.infusions.count)
-        for infusion in history.infusions {
+        // An infusion given for several conditions goes into the records once per condition, as
+        // each condition's course counts it.
+        let infusions = history.infusions.flatMap { infusion in
+            [infusion]
+                + infusion.alsoFor.map {
+                    PatientHistory.Infusion(
+                        condition: $0, date: infusion.date, time: infusion.time, minutes: infusion.minutes,
+                        doseMgPerKg: infusion.doseMgPerKg, rateMgPerKgPerHour: infusion.rateMgPerKgPerHour,
+                        route: infusion.route)
+                }
+        }
+        put(infusions.count)
+        for infusion in infusions {
             put(infusion.condition)
             put(infusion.date.dayNumber)
             put(infusion.minutes)

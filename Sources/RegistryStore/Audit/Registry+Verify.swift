@@ -147,7 +147,12 @@ extension Registry {
 
             // Every clinical record against its history.
             var checked = 0
-            func compare(_ record: String, entity: String, current: String, derived: Set<String> = []) {
+            // `alsoCompared`: members compared even when the audited state has none (a member added
+            // by a later version, absent from older audit rows, only when present now).
+            func compare(
+                _ record: String, entity: String, current: String, derived: Set<String> = [],
+                alsoCompared: Set<String> = []
+            ) {
                 checked += 1
                 guard let told = history.removeValue(forKey: record) else {
                     return problem(
@@ -155,8 +160,10 @@ extension Registry {
                         "\(record) has no audit history: it was written behind the program's back")
                 }
                 let now = Self.jsonObject(current) ?? [:]
-                let differing = told.state.keys.filter { !derived.contains($0) && !Self.same(told.state[$0], now[$0]) }
-                    .sorted()
+                let differing = Set(told.state.keys).union(alsoCompared).filter {
+                    !derived.contains($0) && !Self.same(told.state[$0], now[$0])
+                }
+                .sorted()
                 if !differing.isEmpty {
                     problem(
                         .record, record: record, row: told.lastRow,
@@ -183,12 +190,13 @@ extension Registry {
                 }
             }
             let adverseByInfusion = Dictionary(grouping: try AdverseEventRow.fetchAll(db), by: \.infusionId)
+            let alsoFor = try alsoForByInfusion(db, patient: nil)
             for infusion in try InfusionRow.fetchAll(db) {
                 let adverse = (adverseByInfusion[infusion.id] ?? []).map { RecordKind.adverseEvent.displayID($0.id!) }
                 compare(
                     RecordKind.infusion.displayID(infusion.id!), entity: "infusion",
-                    current: infusion.auditImage(adverseEvents: adverse),
-                    derived: ["adverseEvents"])
+                    current: infusion.auditImage(adverseEvents: adverse, alsoFor: alsoFor[infusion.id!] ?? []),
+                    derived: ["adverseEvents"], alsoCompared: ["alsoFor"])
             }
             for row in try AssessmentRow.fetchAll(db) {
                 compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: row.auditImage)

@@ -245,7 +245,8 @@ extension Registry {
             var events: [(date: String, order: Int, values: [String: String])] = []
             for infusion in page.infusions where !infusion.enteredInError {
                 var values = [
-                    "record": "infusion", "mrn": page.mrn, "for": infusion.condition, "on": infusion.on,
+                    "record": "infusion", "mrn": page.mrn,
+                    "for": ([infusion.condition] + (infusion.alsoFor ?? [])).joined(separator: ";"), "on": infusion.on,
                     "minutes": String(infusion.minutes), "route": infusion.route.rawValue,
                     "sedation": infusion.sedation ? "yes" : "", "dissociation": infusion.dissociation ? "yes" : "",
                     "respiratory-depression": infusion.respiratoryDepression ? "yes" : "",

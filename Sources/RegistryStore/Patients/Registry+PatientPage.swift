@@ -31,11 +31,12 @@ extension Registry {
             db, "WHERE patient_id = ? ORDER BY onset, id", arguments: [row])
         let infusionRows = try InfusionRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
+        let alsoFor = try alsoForByInfusion(db, patient: row)
         let infusions = try shown(infusionRows, \.enteredInError) { infusion in
             try infusion.view(
                 adverseEvents: adverse.filter { $0.infusionId == infusion.id }.map {
                     RecordKind.adverseEvent.displayID($0.id!)
-                })
+                }, alsoFor: alsoFor[infusion.id!] ?? [])
         }
         let assessmentRows = try AssessmentRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY assessed_on, id", arguments: [row])
@@ -111,7 +112,8 @@ extension Registry {
                     try HistoryRows.infusion(
                         id: $0.id!, condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt,
                         minutes: $0.minutes,
-                        dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route)
+                        dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route,
+                        alsoFor: alsoFor[$0.id!] ?? [])
                 },
                 assessments: try assessmentRows.filter { !$0.enteredInError }.map {
                     try HistoryRows.assessment(

@@ -20,34 +20,41 @@ extension Registry {
                 db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
             )
             .map(RecordKind.adverseEvent.displayID)
-            let before = row.auditImage(adverseEvents: adverse)
+            let wasAlsoFor = try alsoFor(db, infusion: id.row)
+            let before = row.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor)
             if change == nil, enteredInError == true {
                 try markOnly(
-                    db, row, id: id, patient: row.patientId, image: { $0.auditImage(adverseEvents: adverse) },
-                    reason: reason, actor: actor)
+                    db, row, id: id, patient: row.patientId,
+                    image: { $0.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor) }, reason: reason, actor: actor)
                 try refreshAgeAtDayZero(db, patient: row.patientId)
                 row.enteredInError = true
-                return try row.view(adverseEvents: adverse)
+                return try row.view(adverseEvents: adverse, alsoFor: wasAlsoFor)
             }
-            let original = try row.entry()
+            var original = try row.entry()
+            original.alsoFor = wasAlsoFor
             var entry = original
             try change?(&entry)
+            var nowAlsoFor = wasAlsoFor
             if row.legacyRanges, entry == original {
                 // Only marked (or unmarked) entered in error: a row kept from the old ranges stays as it was.
                 row.enteredInError = enteredInError ?? row.enteredInError
             } else {
                 entry = try entry.validated(today: today)
-                var updated = InfusionRow(
-                    patientId: row.patientId,
-                    condition: try condition(db, named: entry.condition, patient: row.patientId), entry: entry)
+                let first = try condition(db, named: entry.condition, patient: row.patientId)
+                nowAlsoFor = try resolvedAlsoFor(
+                    db, entry.alsoFor, first: first, patient: row.patientId, date: entry.date)
+                var updated = InfusionRow(patientId: row.patientId, condition: first, entry: entry)
                 updated.id = row.id
                 updated.enteredInError = enteredInError ?? row.enteredInError
                 row = updated
             }
             try saveCorrection(
                 db, row, id: id, patient: row.patientId, before: before,
-                after: row.auditImage(adverseEvents: adverse), reason: reason, actor: actor)
-            let corrected = row.view(adverseEvents: adverse, route: entry.route)
+                after: row.auditImage(adverseEvents: adverse, alsoFor: nowAlsoFor), reason: reason, actor: actor)
+            if nowAlsoFor != wasAlsoFor {
+                try saveAlsoFor(db, infusion: id.row, patient: row.patientId, nowAlsoFor)
+            }
+            let corrected = row.view(adverseEvents: adverse, alsoFor: nowAlsoFor, route: entry.route)
             try syncFlags(
                 db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
                 raised: row.enteredInError
@@ -198,9 +205,10 @@ extension Registry {
                     db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
                 )
                 .map(RecordKind.adverseEvent.displayID)
+                let alsoFor = try alsoFor(db, infusion: id.row)
                 try markOnly(
-                    db, row, id: id, patient: row.patientId, image: { $0.auditImage(adverseEvents: adverse) },
-                    reason: reason, actor: actor)
+                    db, row, id: id, patient: row.patientId,
+                    image: { $0.auditImage(adverseEvents: adverse, alsoFor: alsoFor) }, reason: reason, actor: actor)
                 try refreshAgeAtDayZero(db, patient: row.patientId)
             case .assessment:
                 guard let row = try AssessmentRow.fetchOne(db, key: id.row) else { throw missing("assessment") }

@@ -187,17 +187,24 @@ extension Registry {
                 "\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused",
                 remedies: [.resumeCondition])
         }
+        let others =
+            entry.alsoFor.isEmpty
+            ? []
+            : try resolvedAlsoFor(db, entry.alsoFor, first: given, patient: patient, own: conditions, date: entry.date)
         var row = InfusionRow(patientId: patient, condition: given, entry: entry)
         try row.insertFast(db)
+        if !others.isEmpty { try saveAlsoFor(db, infusion: row.id!, patient: patient, others) }
         var adverseIDs: [String] = []
         for event in entry.adverseEvents {
             adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)
         }
-        let view = row.view(adverseEvents: adverseIDs, route: entry.route, medication: entry.concomitantMedication)
+        let view = row.view(
+            adverseEvents: adverseIDs, alsoFor: others, route: entry.route, medication: entry.concomitantMedication)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
             patient: RecordID(kind: .patient, row: patient), beforeImage: nil,
-            afterImage: row.auditImage(adverseEvents: adverseIDs, medication: entry.concomitantMedication))
+            afterImage: row.auditImage(
+                adverseEvents: adverseIDs, alsoFor: others, medication: entry.concomitantMedication))
         try raiseFlags(
             db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
             flags: (rules ?? vitalRules(db)).raised(

@@ -335,6 +335,21 @@ enum Schema {
         migrator.registerMigration(noteMigration) { db in
             try db.execute(sql: "ALTER TABLE co_intervention ADD COLUMN note TEXT")
         }
+        migrator.registerMigration("Let one infusion count for several of the patient's conditions: infusion_also_for")
+        {
+            db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE infusion_also_for (
+                        infusion_id INTEGER NOT NULL REFERENCES infusion(id) ON DELETE RESTRICT,
+                        patient_id INTEGER NOT NULL,
+                        condition_id TEXT NOT NULL,
+                        PRIMARY KEY (infusion_id, condition_id),
+                        FOREIGN KEY (patient_id, condition_id) REFERENCES patient_condition(patient_id, condition_id)
+                            ON DELETE RESTRICT
+                    )
+                    """)
+        }
         return migrator
     }
 }

@@ -8,6 +8,9 @@ public struct InfusionView: Sendable, Codable, Hashable {
     public let patient: String
     /// The condition it was given for.
     public let condition: String
+    /// The other conditions it was given for as well, sorted; `nil` when none. It counts in each
+    /// one's course.
+    public let alsoFor: [String]?
     /// The day it was given, `YYYY-MM-DD`.
     public let on: String
     /// The time dosing started, `HH:MM` on the 24-hour clock; `nil` when not recorded.

@@ -12,15 +12,18 @@ import RegistryCore
 
 extension InfusionRow {
     /// The view, its route read strictly.
-    func view(adverseEvents: [String]) throws -> InfusionView {
-        view(adverseEvents: adverseEvents, route: try storedWord(route, "the route of \(displayID)"))
+    func view(adverseEvents: [String], alsoFor: [String]) throws -> InfusionView {
+        view(adverseEvents: adverseEvents, alsoFor: alsoFor, route: try storedWord(route, "the route of \(displayID)"))
     }
 
     /// The view, with the route (and, from an insert, the medication list) the caller has typed.
-    func view(adverseEvents: [String], route: InfusionRoute, medication: [String]? = nil) -> InfusionView {
+    func view(adverseEvents: [String], alsoFor: [String], route: InfusionRoute, medication: [String]? = nil)
+        -> InfusionView
+    {
         InfusionView(
             id: displayID, patient: RecordKind.patient.displayID(patientId), condition: conditionId,
-            on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg, rateMgPerKgPerHour: rateMgPerKgPerHour,
+            alsoFor: alsoFor.isEmpty ? nil : alsoFor, on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg,
+            rateMgPerKgPerHour: rateMgPerKgPerHour,
             weightKg: weightKg, totalMg: totalMg, minutes: minutes, route: route,
             bpBefore: pressureText(bpBeforeSystolic, bpBeforeDiastolic),
             bpAfter: pressureText(bpAfterSystolic, bpAfterDiastolic),
@@ -32,9 +35,10 @@ extension InfusionRow {
     }
 
     /// The audit image; an insert gives the medication list it has rather than have it read back.
-    func auditImage(adverseEvents: [String], medication: [String]? = nil) -> String {
+    func auditImage(adverseEvents: [String], alsoFor: [String], medication: [String]? = nil) -> String {
         var object = JSONObjectWriter(capacity: 512)
         object.strings("adverseEvents", adverseEvents)
+        if !alsoFor.isEmpty { object.strings("alsoFor", alsoFor) }
         object.string("at", givenAt)
         object.string("bpAfter", pressureText(bpAfterSystolic, bpAfterDiastolic))
         object.string("bpBefore", pressureText(bpBeforeSystolic, bpBeforeDiastolic))

@@ -8,8 +8,9 @@ struct InfusionFields: ParsableArguments {
     @Option(
         name: .customLong("for"),
         help: ArgumentHelp(
-            "The condition it was given for: required when the patient has more than one.", valueName: "condition"))
-    var condition: String?
+            "The condition it was given for: required when the patient has more than one. Repeat it (or give A,B) for an infusion given for several of the patient's conditions: it counts in each one's course.",
+            valueName: "condition"))
+    var condition: [String] = []
     @Option(help: ArgumentHelp("Date given, YYYY-MM-DD or today.", valueName: "date")) var on: String?
     @Option(help: ArgumentHelp("Time dosing started, HH:MM.", valueName: "time")) var at: String?
     @Option(
@@ -62,7 +63,7 @@ struct InfusionFields: ParsableArguments {
     /// of record.
     func firstGiven(exceptDate: Bool = false) -> String? {
         let given: [(String, Bool)] = [
-            ("for", condition != nil), ("on", on != nil && !exceptDate), ("at", at != nil),
+            ("for", !condition.isEmpty), ("on", on != nil && !exceptDate), ("at", at != nil),
             ("dose-mg-per-kg", doseMgPerKg != nil),
             ("rate-mg-per-kg-per-hour", rateMgPerKgPerHour != nil), ("weight-kg", weightKg != nil),
             ("total-mg", totalMg != nil), ("minutes", minutes != nil), ("route", route != nil),
@@ -85,7 +86,12 @@ struct InfusionFields: ParsableArguments {
                     "either --dose-mg-per-kg (a bolus or timed infusion) or --rate-mg-per-kg-per-hour (a continuous infusion), not both"
             )
         }
-        if let condition { entry.condition = condition }
+        let conditions = condition.flatMap { $0.split(separator: ",").map { String($0).trimmedWhitespace } }
+            .filter { !$0.isEmpty }
+        if let first = conditions.first {
+            entry.condition = first
+            entry.alsoFor = Array(conditions.dropFirst())
+        }
         if let on { entry.date = try ClinicDay.parse(on, field: "on") }
         if let at { entry.time = try ClockTime.parse(at, field: "at") }
         if let doseMgPerKg { entry.dosing = .dose(mgPerKg: doseMgPerKg) }
@@ -179,7 +185,7 @@ struct InfusionCommand: ParsableCommand {
             print(infusion.id)
             printFlagsForReview(recorded.raisedFlags)
             note(
-                "Recorded infusion \(infusion.id) for \(patient) (\(infusion.condition)) on \(infusion.on): \(infusion.dosingText)"
+                "Recorded infusion \(infusion.id) for \(patient) (\(([infusion.condition] + (infusion.alsoFor ?? [])).joined(separator: " and "))) on \(infusion.on): \(infusion.dosingText)"
                     + (infusion.totalMg.map { ", \(formatScore($0)) mg in all" } ?? "")
                     + (infusion.adverseEvents.isEmpty
                         ? "." : ", with adverse events \(infusion.adverseEvents.joined(separator: ", "))."))
