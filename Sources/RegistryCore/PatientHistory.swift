@@ -7,7 +7,8 @@ public struct PatientHistory: Sendable, Hashable {
     public let conditions: [String]
     /// The day the patient was enrolled.
     public let enrolledOn: ClinicalDate
-    /// Every infusion, each for one of ``conditions``, in the order given.
+    /// Every infusion, each for one or more of ``conditions`` (its first, and ``Infusion/alsoFor``),
+    /// in the order given.
     public let infusions: [Infusion]
     /// Every assessment, in date order.
     public let assessments: [Assessment]
@@ -35,9 +36,18 @@ public struct PatientHistory: Sendable, Hashable {
         self.patient = patient
         self.conditions = conditions
         self.enrolledOn = enrolledOn
-        self.infusions = infusions.sorted { first, second in
+        // By day and start time, keeping the given order among equals (the copies of an infusion
+        // given for several conditions, say); already so when read from the registry.
+        func before(_ first: Infusion, _ second: Infusion) -> Bool {
             first.date != second.date
                 ? first.date < second.date : (first.time?.minuteOfDay ?? 0) < (second.time?.minuteOfDay ?? 0)
+        }
+        if zip(infusions, infusions.dropFirst()).allSatisfy({ !before($1, $0) }) {
+            self.infusions = infusions
+        } else {
+            self.infusions = infusions.enumerated().sorted {
+                before($0.element, $1.element) || (!before($1.element, $0.element) && $0.offset < $1.offset)
+            }.map(\.element)
         }
         self.assessments = assessments.sorted { $0.date < $1.date }
         self.adverseEvents = adverseEvents
@@ -56,6 +66,25 @@ public struct PatientHistory: Sendable, Hashable {
             courseMarkers: courseMarkers.filter { $0.date <= day },
             observations: observations.filter { $0.date <= day },
             endedConditions: endedConditions.filter { $0.value <= day })
+    }
+
+    /// The history with each infusion given for several conditions written once per condition
+    /// (each copy for that condition alone), the copies of one infusion in condition order: what
+    /// a row-per-infusion export sends, so that two patients treated alike read alike whichever
+    /// condition came first.
+    public func infusionsCopiedPerCondition() -> PatientHistory {
+        guard infusions.contains(where: { !$0.alsoFor.isEmpty }) else { return self }
+        return PatientHistory(
+            patient: patient, conditions: conditions, enrolledOn: enrolledOn,
+            infusions: infusions.flatMap { infusion in
+                ([infusion.condition] + infusion.alsoFor).sorted().map {
+                    Infusion(
+                        condition: $0, date: infusion.date, time: infusion.time, minutes: infusion.minutes,
+                        doseMgPerKg: infusion.doseMgPerKg, rateMgPerKgPerHour: infusion.rateMgPerKgPerHour,
+                        route: infusion.route)
+                }
+            }, assessments: assessments, adverseEvents: adverseEvents, coInterventions: coInterventions,
+            courseMarkers: courseMarkers, observations: observations, endedConditions: endedConditions)
     }
 
     /// The infusions given for one condition, as its first or as one of its other conditions.

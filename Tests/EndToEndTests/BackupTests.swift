@@ -30,8 +30,12 @@ struct BackupTests {
             // The next backup waits for the writer to have enrolled someone since (or to be done),
             // so that each catches another moment of it.
             let taken = rows["patient"] ?? 0
+            // Read only, waiting out the writer's locks (a checkpoint, a commit) as the program does.
+            var reading = Configuration()
+            reading.readonly = true
+            reading.busyMode = .timeout(30)
             for _ in 0..<1000 where writer.isRunning {
-                let now = try DatabaseQueue(path: clinic.registry).read {
+                let now = try DatabaseQueue(path: clinic.registry, configuration: reading).read {
                     try Int.fetchOne($0, sql: "SELECT count(*) FROM patient")
                 }
                 if (now ?? 0) > taken { break }

@@ -56,6 +56,14 @@ struct SharedInfusionTests {
         let csv = try clinic.run("export-csv", "-")
         #expect(csv.standardOutput.contains("depression;neuropathic-pain"))
 
+        // Pain cannot be ended before an infusion that counts in its course.
+        let ended = try clinic.run(
+            "patient", "condition", "end", id, "neuropathic-pain", "--on", "2026-03-10", "--reason", "resolved")
+        #expect(ended.status == 1)
+        #expect(
+            ended.standardError.contains("I-000004 was given for neuropathic-pain on 2026-03-12"),
+            "\(ended.standardError)")
+
         // A correction can take the second condition off; the audit trail keeps both states.
         try run("correct", "I-000006", "--for", "depression", "--reason", "given for depression only")
         let trail = try clinic.run("audit", "I-000006")

@@ -50,10 +50,11 @@ private func referencePayload(
     }
     let withheldRows =
         remaining.reduce(0) {
-            $0 + $1.history.assessments.count + $1.history.infusions.count + $1.history.observations.count
+            $0 + $1.history.assessments.count + $1.history.infusionsCopiedPerCondition().infusions.count
+                + $1.history.observations.count
         }
         + released.filter { $0.1.patient.detail == RecordsGeneralisation.steps.last }
-        .reduce(0) { $0 + $1.0.history.infusions.count + $1.0.history.observations.count }
+        .reduce(0) { $0 + $1.0.history.infusionsCopiedPerCondition().infusions.count + $1.0.history.observations.count }
     let ordered = released.sorted { $0.0.rowID < $1.0.rowID }.map(\.1)
     var payload = RecordsPayload(
         schema: RecordsPayload.schemaID, generator: "ketareg test", clinic: clinic, period: "2026-11", k: k,
@@ -102,7 +103,9 @@ private func randomPatients(count: Int, generator: inout SeededGenerator) -> [Ex
                 condition: condition.id, date: dayZero.adding(days: day),
                 minutes: pattern == 2 ? 2880 : [40, 40, 40, 90][Int.random(in: 0..<4, using: &generator)],
                 doseMgPerKg: pattern == 2 ? nil : [0.5, 0.5, 0.5, 0.8][Int.random(in: 0..<4, using: &generator)],
-                rateMgPerKgPerHour: pattern == 2 ? 0.3 : nil, route: pattern == 1 ? nil : .iv)
+                rateMgPerKgPerHour: pattern == 2 ? 0.3 : nil, route: pattern == 1 ? nil : .iv,
+                // Some patients of two conditions are given each infusion for both.
+                alsoFor: both && condition.id != "depression" && index % 2 == 0 ? ["depression"] : [])
         }
         var assessments: [PatientHistory.Assessment] = []
         var points: [(Int, Timepoint)] = [(-1, .baseline)]
@@ -316,6 +319,31 @@ struct RecordsStreamingTests {
         var again = 0
         try spool.forEach { _ in again += 1 }
         #expect(again == patients.count)
+    }
+
+    @Test(
+        "An infusion given for two conditions is a row per condition: two patients differing only in that never share a signature; the order the conditions were given in does not matter"
+    )
+    func sharedInfusionSignatures() throws {
+        let dayZero = ClinicalDate(year: 2026, month: 1, day: 1)!
+        func patient(_ id: Int64, first: String, alsoFor: [String]) -> ExportPatient {
+            ExportPatient(
+                rowID: id, sex: .female, ageAtDayZero: 40,
+                history: PatientHistory(
+                    patient: "P-\(id)", conditions: ["depression", "neuropathic-pain"], enrolledOn: dayZero,
+                    infusions: [0, 3, 7].map {
+                        PatientHistory.Infusion(
+                            condition: first, date: dayZero.adding(days: $0), minutes: 40, doseMgPerKg: 0.5, route: .iv,
+                            alsoFor: alsoFor)
+                    }, assessments: []))
+        }
+        let both = patient(1, first: "depression", alsoFor: ["neuropathic-pain"])
+        let swapped = patient(2, first: "neuropathic-pain", alsoFor: ["depression"])
+        let one = patient(3, first: "depression", alsoFor: [])
+        #expect(RecordsBuilder.signatures(both) == RecordsBuilder.signatures(swapped))
+        #expect(RecordsBuilder.signatures(both) != RecordsBuilder.signatures(one))
+        let released = try #require(RecordsBuilder.rows(both, step: 0, pseudonym: "x", catalog: catalog))
+        #expect(released.infusions.count == 6, "three infusions, each for two conditions")
     }
 
     @Test("The signatures the first read keeps are the rows' own, at every step")

@@ -60,19 +60,10 @@ final class PatientSpool {
         put(history.enrolledOn.dayNumber)
         put(history.conditions.count)
         for condition in history.conditions { put(condition) }
-        // An infusion given for several conditions goes into the records once per condition, as
-        // each condition's course counts it.
-        let infusions = history.infusions.flatMap { infusion in
-            [infusion]
-                + infusion.alsoFor.map {
-                    PatientHistory.Infusion(
-                        condition: $0, date: infusion.date, time: infusion.time, minutes: infusion.minutes,
-                        doseMgPerKg: infusion.doseMgPerKg, rateMgPerKgPerHour: infusion.rateMgPerKgPerHour,
-                        route: infusion.route)
-                }
-        }
-        put(infusions.count)
-        for infusion in infusions {
+        // The records builder copies an infusion given for several conditions once per condition
+        // before anything reads it (PatientHistory.infusionsCopiedPerCondition): none is left here.
+        put(history.infusions.count)
+        for infusion in history.infusions {
             put(infusion.condition)
             put(infusion.date.dayNumber)
             put(infusion.minutes)

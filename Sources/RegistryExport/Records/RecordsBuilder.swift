@@ -177,7 +177,7 @@ public enum RecordsBuilder {
     /// drops, without building the rows seven times (the tests check it against the rows); nil
     /// without an infusion.
     static func signatures(_ patient: ExportPatient) -> [String]? {
-        let history = patient.history
+        let history = patient.history.infusionsCopiedPerCondition()
         guard let dayZero = history.infusions.first?.date else { return nil }
         func week(_ date: ClinicalDate, _ timed: Bool) -> String {
             timed ? String(RecordsGeneralisation.week(dayZero.days(until: date))) : "-"
@@ -211,7 +211,11 @@ public enum RecordsBuilder {
     }
 
     /// A patient's rows at a generalisation step; nil without an infusion (no day 0).
-    static func rows(_ patient: ExportPatient, step: Int, pseudonym: String, catalog: ConditionCatalog) -> Released? {
+    static func rows(_ given: ExportPatient, step: Int, pseudonym: String, catalog: ConditionCatalog) -> Released? {
+        // A row per condition for an infusion given for several (as the signatures count them).
+        let patient = ExportPatient(
+            rowID: given.rowID, sex: given.sex, ageAtDayZero: given.ageAtDayZero,
+            history: given.history.infusionsCopiedPerCondition())
         guard let dayZero = patient.history.infusions.first?.date else { return nil }
         let generalised = RecordsGeneralisation.generalises(step)
         let timing = !generalised.timing
@@ -283,8 +287,13 @@ public enum RecordsBuilder {
         let patientParts = PatientParts()
         var read = 0
         let spool = try PatientSpool()
-        try forEachPatient { patient in
+        try forEachPatient { given in
             read += 1
+            // An infusion given for several conditions is a row per condition: the signature counts
+            // every row sent.
+            let patient = ExportPatient(
+                rowID: given.rowID, sex: given.sex, ageAtDayZero: given.ageAtDayZero,
+                history: given.history.infusionsCopiedPerCondition())
             if signatureDigests(patient, patientParts: patientParts, into: &digests) { try spool.append(patient) }
         }
         let treated = digests.count / steps

@@ -129,8 +129,12 @@ extension Registry {
                     let before = (row["before"] as String?).flatMap(Self.jsonObject)
                 {
                     let derived: Set<String> = entity == "infusion" ? ["adverseEvents"] : []
-                    let differing = state.keys.filter {
-                        before[$0] != nil && !derived.contains($0) && !Self.same(state[$0], before[$0])
+                    // An infusion's other conditions are compared even where one side has none
+                    // (the member is left out when empty).
+                    let alwaysCompared: Set<String> = entity == "infusion" ? ["alsoFor"] : []
+                    let differing = Set(state.keys).union(alwaysCompared).filter {
+                        (before[$0] != nil || alwaysCompared.contains($0)) && !derived.contains($0)
+                            && !Self.same(state[$0], before[$0])
                     }.sorted()
                     if !differing.isEmpty {
                         let change = action == "correct" ? "the correction" : "the change (\(action))"

@@ -200,8 +200,10 @@ extension Registry {
             if let later = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT id, given_on FROM infusion WHERE patient_id = ? AND condition_id = ? AND NOT entered_in_error AND given_on > ? ORDER BY given_on LIMIT 1
-                    """, arguments: [patient.id!, condition, date.description])
+                    SELECT id, given_on FROM infusion WHERE patient_id = ? AND NOT entered_in_error AND given_on > ?
+                      AND (condition_id = ? OR id IN (SELECT infusion_id FROM infusion_also_for WHERE condition_id = ?))
+                    ORDER BY given_on LIMIT 1
+                    """, arguments: [patient.id!, date.description, condition, condition])
             {
                 throw RegistryError.refused(
                     "\(RecordKind.infusion.displayID(later["id"])) was given for \(condition) on \(later["given_on"] as String), after \(date); end it on that day or later"

@@ -18,7 +18,8 @@ extension Registry {
         let rows = try Row.fetchAll(
             db,
             sql: "SELECT infusion_id, condition_id FROM infusion_also_for"
-                + (patient == nil ? "" : " WHERE patient_id = ?") + " ORDER BY infusion_id, condition_id",
+                + (patient == nil ? "" : " WHERE infusion_id IN (SELECT id FROM infusion WHERE patient_id = ?)")
+                + " ORDER BY infusion_id, condition_id",
             arguments: patient.map { [$0] } ?? [])
         for row in rows { byInfusion[row[0] as Int64, default: []].append(row[1]) }
         return byInfusion
@@ -46,13 +47,17 @@ extension Registry {
         return resolved.sorted()
     }
 
-    /// Writes infusion `infusion`'s other conditions as `conditions`, replacing any it had.
-    func saveAlsoFor(_ db: Database, infusion: Int64, patient: Int64, _ conditions: [String]) throws {
-        try db.execute(sql: "DELETE FROM infusion_also_for WHERE infusion_id = ?", arguments: [infusion])
-        for condition in conditions {
-            try db.execute(
-                sql: "INSERT INTO infusion_also_for (infusion_id, patient_id, condition_id) VALUES (?, ?, ?)",
-                arguments: [infusion, patient, condition])
+    /// Writes infusion `infusion`'s other conditions as `conditions`, replacing any it had (none,
+    /// for a new infusion: `replacing` false).
+    func saveAlsoFor(_ db: Database, infusion: Int64, patient: Int64, _ conditions: [String], replacing: Bool = true)
+        throws
+    {
+        if replacing {
+            try db.cachedStatement(sql: "DELETE FROM infusion_also_for WHERE infusion_id = ?").execute(
+                arguments: [infusion])
         }
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO infusion_also_for (infusion_id, patient_id, condition_id) VALUES (?, ?, ?)")
+        for condition in conditions { try insert.execute(arguments: [infusion, patient, condition]) }
     }
 }

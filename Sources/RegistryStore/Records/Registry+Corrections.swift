@@ -41,6 +41,11 @@ extension Registry {
             } else {
                 entry = try entry.validated(today: today)
                 let first = try condition(db, named: entry.condition, patient: row.patientId)
+                // Every condition it is for must not have ended before it (the first included,
+                // when the correction names it anew).
+                if entry.condition != nil {
+                    _ = try resolvedAlsoFor(db, [first], first: "", patient: row.patientId, date: entry.date)
+                }
                 nowAlsoFor = try resolvedAlsoFor(
                     db, entry.alsoFor, first: first, patient: row.patientId, date: entry.date)
                 var updated = InfusionRow(patientId: row.patientId, condition: first, entry: entry)

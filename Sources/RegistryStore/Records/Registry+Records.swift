@@ -193,7 +193,7 @@ extension Registry {
             : try resolvedAlsoFor(db, entry.alsoFor, first: given, patient: patient, own: conditions, date: entry.date)
         var row = InfusionRow(patientId: patient, condition: given, entry: entry)
         try row.insertFast(db)
-        if !others.isEmpty { try saveAlsoFor(db, infusion: row.id!, patient: patient, others) }
+        if !others.isEmpty { try saveAlsoFor(db, infusion: row.id!, patient: patient, others, replacing: false) }
         var adverseIDs: [String] = []
         for event in entry.adverseEvents {
             adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)

@@ -347,7 +347,8 @@ enum Schema {
                         PRIMARY KEY (infusion_id, condition_id),
                         FOREIGN KEY (patient_id, condition_id) REFERENCES patient_condition(patient_id, condition_id)
                             ON DELETE RESTRICT
-                    )
+                    );
+                    CREATE INDEX infusion_also_for_by_condition ON infusion_also_for (patient_id, condition_id);
                     """)
         }
         return migrator

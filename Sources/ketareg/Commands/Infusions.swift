@@ -139,8 +139,9 @@ struct InfusionCommand: ParsableCommand {
                 im, intranasal or oral, over at most a day; a continuous iv infusion at \
                 0.05-2 mg/kg/h for up to 7 days (Schwenk 2018: 5 days, mean maximum 0.76 mg/kg/h).
 
-                Every infusion is for one of the patient's conditions: --for names it when the \
-                patient has more than one. Each condition's course counts only its own infusions.
+                Every infusion is for one or more of the patient's conditions: --for names it when \
+                the patient has more than one (repeat it, or give A,B, for an infusion given for \
+                several). Each condition's course counts its own infusions, a shared one in each.
 
                 Examples:
                   ketareg infusion add P-000042 --on today --at 09:30 --dose-mg-per-kg 0.5 --weight-kg 72 \\
