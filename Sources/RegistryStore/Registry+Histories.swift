@@ -93,14 +93,25 @@ extension Registry {
         ) {
             try $0.required($0.string, 1)
         }
+        // The other conditions of the infusions given for several, read once (few rows, most
+        // often none) rather than looked up for every infusion.
+        var alsoFor: [Int64: [String]] = [:]
+        let alsoForRows = try DirectCursor(
+            db,
+            sql:
+                "SELECT infusion_id, condition_id FROM infusion_also_for\(patientFilter) ORDER BY infusion_id, condition_id",
+            arguments: arguments)
+        while let row = try alsoForRows.next() {
+            alsoFor[try row.required(row.int64, 0), default: []].append(try row.required(row.string, 1))
+        }
         let infusions = try grouped(
-            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id, (SELECT group_concat(condition_id, ',') FROM (SELECT condition_id FROM infusion_also_for a WHERE a.infusion_id = infusion.id ORDER BY condition_id)) FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
+            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
         ) { row in
             try HistoryRows.infusion(
                 id: try row.required(row.int64, 8), condition: try row.required(row.string, 1),
                 givenOn: try row.required(row.string, 2),
                 givenAt: row.string(3), minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6),
-                route: row.string(7), alsoFor: row.string(9).map { $0.split(separator: ",").map(String.init) } ?? [])
+                route: row.string(7), alsoFor: alsoFor.isEmpty ? [] : alsoFor[try row.required(row.int64, 8)] ?? [])
         }
         let observations = try grouped(
             """
