@@ -35,7 +35,8 @@ public struct DaySheet: Encodable, Sendable {
             dueItems += DueItem.items(for: history, catalog: catalog, today: day)
             let infusions = history.infusions.filter { $0.date == day }.map { infusion in
                 [
-                    infusion.condition, infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" },
+                    ([infusion.condition] + infusion.alsoFor).joined(separator: "+"),
+                    infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" },
                     infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
                     "\(infusion.minutes) min",
                 ].compactMap { $0 }.joined(separator: " ")

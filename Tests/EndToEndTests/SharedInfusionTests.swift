@@ -52,6 +52,10 @@ struct SharedInfusionTests {
         let infusions = try #require(json["infusions"] as? [[String: Any]])
         #expect(infusions.allSatisfy { $0["alsoFor"] as? [String] == ["neuropathic-pain"] })
 
+        // The day sheet names both conditions.
+        let day = try clinic.run("day", "2026-03-02")
+        #expect(day.standardOutput.contains("depression+neuropathic-pain"), "\(day.standardOutput)")
+
         // The clinic's CSV lists both; a copy imported from it counts the same.
         let csv = try clinic.run("export-csv", "-")
         #expect(csv.standardOutput.contains("depression;neuropathic-pain"))

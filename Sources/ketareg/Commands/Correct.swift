@@ -92,7 +92,7 @@ struct Correct: RegistryCommand {
         case .infusion(let corrected):
             if json { return try printJSON(corrected) }
             print(
-                "Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(corrected.condition)"
+                "Corrected \(corrected.id): \(corrected.dosingText) \(corrected.route) over \(corrected.minutes) min on \(corrected.on) for \(([corrected.condition] + (corrected.alsoFor ?? [])).joined(separator: " and "))"
                     + (corrected.enteredInError ? " (entered in error)" : ""))
         case .adverseEvent(let corrected):
             if json { return try printJSON(corrected) }

@@ -239,7 +239,7 @@ struct PatientReport {
                 let adverse = page.adverseEvents.filter { $0.infusion == infusion.id && !$0.enteredInError }
                     .map { "\($0.term) (\($0.grade)\($0.serious ? ", serious" : ""))" }.joined(separator: ", ")
                 body +=
-                    "<tr><td>\(infusion.id)</td><td>\(infusion.on)\(infusion.at.map { " \($0)" } ?? "")</td><td>\(escapeHTML(infusion.condition))</td>"
+                    "<tr><td>\(infusion.id)</td><td>\(infusion.on)\(infusion.at.map { " \($0)" } ?? "")</td><td>\(escapeHTML(([infusion.condition] + (infusion.alsoFor ?? [])).joined(separator: ", ")))</td>"
                     + "<td>\(escapeHTML(infusion.dosingText))</td><td>\(escapeHTML(infusion.route.rawValue))</td><td>\(infusion.minutes)</td>"
                     + "<td>\(infusion.totalMg.map { "\(formatScore($0)) mg" } ?? "-")</td><td>\(pressure)</td><td>\(escapeHTML(flags))</td><td>\(escapeHTML(adverse))</td></tr>\n"
                 for observation in page.observations

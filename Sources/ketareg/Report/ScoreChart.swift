@@ -229,7 +229,7 @@ struct ScoreChart {
                 )
             }
             parts.append(
-                "<line x1=\"\(svgNumber(position))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(position))\" y2=\"\(svgNumber(bottom))\" stroke=\"#3e4c59\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>infusion \(infusion.id) on \(infusion.on): \(infusion.dosingText) over \(infusion.minutes) min for \(infusion.condition)</title></line>"
+                "<line x1=\"\(svgNumber(position))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(position))\" y2=\"\(svgNumber(bottom))\" stroke=\"#3e4c59\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>infusion \(infusion.id) on \(infusion.on): \(infusion.dosingText) over \(infusion.minutes) min for \(escapeHTML(([infusion.condition] + (infusion.alsoFor ?? [])).joined(separator: " and ")))</title></line>"
             )
             parts.append(
                 "<path d=\"M \(svgNumber(position - 5)) \(svgNumber(bottom + 13)) l 5 -8 l 5 8 z\" fill=\"#3e4c59\"/>")
