@@ -95,15 +95,8 @@ extension Registry {
         }
         // The other conditions of the infusions given for several, read once (few rows, most
         // often none) rather than looked up for every infusion.
-        var alsoFor: [Int64: [String]] = [:]
-        let alsoForRows = try DirectCursor(
-            db,
-            sql:
-                "SELECT infusion_id, condition_id FROM infusion_also_for\(patientFilter) ORDER BY infusion_id, condition_id",
-            arguments: arguments)
-        while let row = try alsoForRows.next() {
-            alsoFor[try row.required(row.int64, 0), default: []].append(try row.required(row.string, 1))
-        }
+        let alsoFor = try alsoForByInfusion(
+            db, patients: only == nil ? nil : restricted("patient_id"), arguments: arguments)
         let infusions = try grouped(
             "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
         ) { row in

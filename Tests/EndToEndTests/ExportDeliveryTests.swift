@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RegistryTestSupport
 import Testing
 
@@ -80,12 +79,7 @@ struct ExportDeliveryTests {
             #expect(try clinic.run("endpoint", "add", name, "--url", server.url, "--token-file", token).status == 0)
             #expect(try clinic.run("export", "run", name).status == 0)
         }
-        let queue = try DatabaseQueue(path: clinic.registry)
-        try queue.writeWithoutTransaction {
-            try $0.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            try $0.execute(sql: "UPDATE outbox SET state = 'sent' WHERE endpoint = 'a'")
-        }
-        try queue.close()
+        try clinic.tamper("PRAGMA ignore_check_constraints = ON; UPDATE outbox SET state = 'sent' WHERE endpoint = 'a'")
         let shown = try clinic.run("export", "status")
         #expect(shown.status == 3)
         #expect(shown.standardOutput.contains("  b  DELIVERED"), "\(shown.standardOutput)")

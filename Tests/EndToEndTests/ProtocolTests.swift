@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RegistryCore
 import RegistryTestSupport
 import Testing
@@ -42,6 +41,16 @@ struct ProtocolTests {
 
     static func day(_ text: String) -> ClinicalDate? { try? ClinicalDate.parse(text, field: "day") }
 
+    /// `protocol set migraine` for a series of three infusions within 14 days, assessed within 7
+    /// days of the course's end, with `extra` (by default the reason `clinic protocol`).
+    func setSeriesOfThree(_ clinic: Clinic, _ extra: String...) throws -> Outcome {
+        try clinic.run(
+            arguments: [
+                "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
+            ]
+                + (extra.isEmpty ? ["--reason", "clinic protocol"] : extra))
+    }
+
     /// The induction rows of the headache rating's response, by protocol and window.
     func responseRows(_ clinic: Clinic, _ extra: String...) throws -> [String: [String: Any]] {
         let outcomes = try clinic.run(arguments: ["outcomes", "--condition", "migraine", "--json"] + extra)
@@ -80,9 +89,7 @@ struct ProtocolTests {
         #expect(before["module/1.0 immediate"]?["assessed"] as? Int == 0, "\(before)")
         #expect(before["module/1.0 immediate"]?["eligible"] as? Int == 10)
 
-        let set = try clinic.run(
-            "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
-            "--reason", "clinic protocol")
+        let set = try setSeriesOfThree(clinic)
         #expect(set.status == 0, "\(set.standardError)")
         #expect(set.standardOutput.contains("clinic/1 for every course"), "\(set.standardOutput)")
         let after = try responseRows(clinic)
@@ -116,11 +123,7 @@ struct ProtocolTests {
     func changeMidYear() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        #expect(
-            try clinic.run(
-                "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
-                "--reason", "clinic protocol"
-            ).status == 0)
+        #expect(try setSeriesOfThree(clinic).status == 0)
         for (index, end) in [3, 3, 6].enumerated() {
             try seriesOfThree(clinic, mrn: "S-\(index)", start: "2026-03-0\(2 + index)", end: end, later: 4)
         }
@@ -218,20 +221,11 @@ struct ProtocolTests {
     func tamperedProtocol() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        #expect(
-            try clinic.run(
-                "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
-                "--reason", "clinic protocol"
-            ).status == 0)
+        #expect(try setSeriesOfThree(clinic).status == 0)
         #expect(try clinic.run("verify").status == 0)
-        let queue = try DatabaseQueue(path: clinic.registry)
-        try queue.write {
-            try $0.execute(
-                sql:
-                    "UPDATE registry_info SET value = replace(value, '\"infusions\":3', '\"infusions\":1') WHERE key = 'protocols:migraine'"
-            )
-        }
-        try queue.close()
+        try clinic.tamper(
+            "UPDATE registry_info SET value = replace(value, '\"infusions\":3', '\"infusions\":1') WHERE key = 'protocols:migraine'"
+        )
         let verify = try clinic.run("verify")
         #expect(verify.status != 0)
         #expect(verify.standardOutput.contains("protocols:migraine differs"), "\(verify.standardOutput)")
@@ -243,9 +237,7 @@ struct ProtocolTests {
     func longProtocolAndRefusedChanges() throws {
         let clinic = try Clinic()
         defer { clinic.remove() }
-        let set = try clinic.run(
-            "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
-            "--follow-up", "visit-1:200:180-240", "--reason", "a long follow-up")
+        let set = try setSeriesOfThree(clinic, "--follow-up", "visit-1:200:180-240", "--reason", "a long follow-up")
         #expect(set.status == 0, "\(set.standardError)")
         try seriesOfThree(clinic, mrn: "L-1", start: "2026-03-02", end: 3, later: nil)
         // Day 190 of the course: the visit's window (days 180-240) is open.
@@ -253,22 +245,16 @@ struct ProtocolTests {
         #expect(due.status == 0, "\(due.standardError)")
         #expect(due.standardOutput.contains("visit-1"), "\(due.standardOutput)")
 
-        // Putting the module back from a day when the clinic's rules then anyway: nothing changes.
-        let again = try clinic.run(
-            "protocol", "set", "migraine", "--infusions", "3", "--within-days", "14", "--end-window-days", "7",
-            "--follow-up", "visit-1:200:180-240", "--from", "2026-06-01", "--reason", "same again")
+        // The same protocol set again from a day: nothing changes.
+        let again = try setSeriesOfThree(
+            clinic, "--follow-up", "visit-1:200:180-240", "--from", "2026-06-01", "--reason", "same again")
         #expect(again.status == 1)
         #expect(again.standardError.contains("nothing changed"), "\(again.standardError)")
 
         // A history written behind the program's back is not built on.
-        let queue = try DatabaseQueue(path: clinic.registry)
-        try queue.write {
-            try $0.execute(
-                sql:
-                    "UPDATE registry_info SET value = replace(value, '\"infusions\":3', '\"infusions\":2') WHERE key = 'protocols:migraine'"
-            )
-        }
-        try queue.close()
+        try clinic.tamper(
+            "UPDATE registry_info SET value = replace(value, '\"infusions\":3', '\"infusions\":2') WHERE key = 'protocols:migraine'"
+        )
         let before = try clinic.dump()
         let planted = try clinic.run("protocol", "reset", "migraine", "--reason", "back to the module")
         #expect(planted.status == 3, "\(planted.standardError)")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RegistryTestSupport
 import Testing
 
@@ -84,14 +83,8 @@ struct SharedInfusionTests {
         #expect(try clinic.dump() == before)
 
         // A condition added behind the program's back is named by verify.
-        let queue = try DatabaseQueue(path: clinic.registry)
-        try queue.write {
-            try $0.execute(
-                sql:
-                    "INSERT INTO infusion_also_for (infusion_id, patient_id, condition_id) VALUES (6, 1, 'neuropathic-pain')"
-            )
-        }
-        try queue.close()
+        try clinic.tamper(
+            "INSERT INTO infusion_also_for (infusion_id, patient_id, condition_id) VALUES (6, 1, 'neuropathic-pain')")
         let verify = try clinic.run("verify")
         #expect(verify.status != 0)
         #expect(verify.standardOutput.contains("I-000006 differs"), "\(verify.standardOutput)")

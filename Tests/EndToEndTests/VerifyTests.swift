@@ -32,11 +32,7 @@ struct VerifyTests {
         return clinic
     }
 
-    func tamper(_ clinic: Clinic, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: clinic.registry)
-        try queue.writeWithoutTransaction { try $0.execute(sql: sql) }
-        try queue.close()
-    }
+    func tamper(_ clinic: Clinic, _ sql: String) throws { try clinic.tamper(sql) }
 
     func problems(_ clinic: Clinic) throws -> [[String: Any]] {
         let outcome = try clinic.run("verify", "--json")

@@ -194,7 +194,7 @@ extension Registry {
                 }
             }
             let adverseByInfusion = Dictionary(grouping: try AdverseEventRow.fetchAll(db), by: \.infusionId)
-            let alsoFor = try alsoForByInfusion(db, patient: nil)
+            let alsoFor = try alsoForByInfusion(db, patients: nil)
             for infusion in try InfusionRow.fetchAll(db) {
                 let adverse = (adverseByInfusion[infusion.id] ?? []).map { RecordKind.adverseEvent.displayID($0.id!) }
                 compare(

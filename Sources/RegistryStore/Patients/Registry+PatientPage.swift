@@ -31,7 +31,7 @@ extension Registry {
             db, "WHERE patient_id = ? ORDER BY onset, id", arguments: [row])
         let infusionRows = try InfusionRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
-        let alsoFor = try alsoForByInfusion(db, patient: row)
+        let alsoFor = try alsoForByInfusion(db, patients: "patient_id = ?", arguments: [row])
         let infusions = try shown(infusionRows, \.enteredInError) { infusion in
             try infusion.view(
                 adverseEvents: adverse.filter { $0.infusionId == infusion.id }.map {

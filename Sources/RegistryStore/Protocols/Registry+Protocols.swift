@@ -21,6 +21,19 @@ public struct ProtocolChange: Sendable, Codable, Hashable {
 /// its last audited state as it compares the other settings.
 struct ProtocolHistory: Codable, Hashable {
     var changes: [ProtocolChange]
+
+    /// The schedule these changes make, on top of `condition`'s own course.
+    func schedule(of condition: any Condition) throws -> ProtocolSchedule {
+        var schedule = ProtocolSchedule(module: TreatmentProtocol(moduleOf: condition))
+        for change in changes {
+            schedule = schedule.setting(
+                change.treatment,
+                from: try change.from.map {
+                    try storedDate($0, "the start day of a \(condition.id) protocol", remedy: StoredValue.restoreRemedy)
+                })
+        }
+        return schedule
+    }
 }
 
 // The clinic's own protocols, per condition: settings in `registry_info` under
@@ -44,16 +57,7 @@ extension Registry {
                 let key: String = row["key"]
                 let id = String(key.dropFirst("protocols:".count))
                 guard let condition = catalog.condition(id) else { continue }
-                let history = try Self.decodeProtocols(row["value"], condition: id)
-                var schedule = ProtocolSchedule(module: TreatmentProtocol(moduleOf: condition))
-                for change in history.changes {
-                    schedule = schedule.setting(
-                        change.treatment,
-                        from: try change.from.map {
-                            try storedDate($0, "the start day of a \(id) protocol", remedy: StoredValue.restoreRemedy)
-                        })
-                }
-                schedules[id] = schedule
+                schedules[id] = try Self.decodeProtocols(row["value"], condition: id).schedule(of: condition)
             }
             return schedules
         }
@@ -107,14 +111,7 @@ extension Registry {
         _ db: Database, _ treatment: TreatmentProtocol, condition: any Condition, from: ClinicalDate?,
         before: ProtocolHistory, reason: String, actor: String
     ) throws -> ProtocolChange {
-        var schedule = ProtocolSchedule(module: TreatmentProtocol(moduleOf: condition))
-        for change in before.changes {
-            schedule = schedule.setting(
-                change.treatment,
-                from: try change.from.map {
-                    try storedDate($0, "the start day of a \(condition.id) protocol", remedy: StoredValue.restoreRemedy)
-                })
-        }
+        let schedule = try before.schedule(of: condition)
         let after = schedule.setting(treatment, from: from)
         guard Self.inForce(after) != Self.inForce(schedule) else {
             throw RegistryError.refused(

@@ -11,17 +11,32 @@ extension Registry {
             arguments: [infusion])
     }
 
-    /// Every infusion's other conditions, by infusion row id, for one patient or (`patient` nil)
-    /// all of them.
-    func alsoForByInfusion(_ db: Database, patient: Int64?) throws -> [Int64: [String]] {
+    /// What an infusion's view and audit image take besides its row: the ids of the adverse events
+    /// that followed it, and its other conditions.
+    func infusionLinks(_ db: Database, infusion: Int64) throws -> (adverseEvents: [String], alsoFor: [String]) {
+        let adverse = try Int64.fetchAll(
+            db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [infusion]
+        )
+        .map(RecordKind.adverseEvent.displayID)
+        return (adverse, try alsoFor(db, infusion: infusion))
+    }
+
+    /// Every infusion's other conditions, by infusion row id, each list sorted: of the infusions
+    /// whose patient meets `patients` (an SQL condition on `patient_id`, with its `arguments`), or
+    /// of all when it is nil. Most often there are none, and one query reads them all.
+    func alsoForByInfusion(_ db: Database, patients: String?, arguments: StatementArguments = [])
+        throws -> [Int64: [String]]
+    {
         var byInfusion: [Int64: [String]] = [:]
-        let rows = try Row.fetchAll(
+        let rows = try DirectCursor(
             db,
             sql: "SELECT infusion_id, condition_id FROM infusion_also_for"
-                + (patient == nil ? "" : " WHERE infusion_id IN (SELECT id FROM infusion WHERE patient_id = ?)")
+                + (patients.map { " WHERE infusion_id IN (SELECT id FROM infusion WHERE \($0))" } ?? "")
                 + " ORDER BY infusion_id, condition_id",
-            arguments: patient.map { [$0] } ?? [])
-        for row in rows { byInfusion[row[0] as Int64, default: []].append(row[1]) }
+            arguments: arguments)
+        while let row = try rows.next() {
+            byInfusion[try row.required(row.int64, 0), default: []].append(try row.required(row.string, 1))
+        }
         return byInfusion
     }
 
@@ -34,17 +49,26 @@ extension Registry {
         for name in asked {
             let condition = try self.condition(db, named: name, patient: patient, known: own)
             guard condition != first, !resolved.contains(condition) else { continue }
-            if let ended = try String.fetchOne(
-                db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?",
-                arguments: [patient, condition]), ended < date.description
-            {
-                throw RegistryError.refused(
-                    "\(RecordKind.patient.displayID(patient))'s \(condition) ended on \(ended); an infusion on \(date) for it is refused",
-                    remedies: [.resumeCondition])
-            }
+            try refuseIfEnded(db, patient: patient, condition: condition, before: date)
             resolved.append(condition)
         }
         return resolved.sorted()
+    }
+
+    /// Refuses an infusion on `date` for a condition of the patient's that ended before it.
+    func refuseIfEnded(_ db: Database, patient: Int64, condition: String, before date: ClinicalDate) throws {
+        // Asked for every infusion an import writes: bound and read directly.
+        var statement = try DirectStatement(
+            db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?")
+        statement.bind(patient)
+        statement.bind(condition)
+        var endedOn: String?
+        try statement.forEachRow { row in endedOn = row.string(0) }
+        if let ended = endedOn, ended < date.description {
+            throw RegistryError.refused(
+                "\(RecordKind.patient.displayID(patient))'s \(condition) ended on \(ended); an infusion on \(date) for it is refused",
+                remedies: [.resumeCondition])
+        }
     }
 
     /// Writes infusion `infusion`'s other conditions as `conditions`, replacing any it had (none,

@@ -16,11 +16,7 @@ extension Registry {
             guard id.kind == .infusion, var row = try InfusionRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no infusion \(id) in this registry")
             }
-            let adverse = try Int64.fetchAll(
-                db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
-            )
-            .map(RecordKind.adverseEvent.displayID)
-            let wasAlsoFor = try alsoFor(db, infusion: id.row)
+            let (adverse, wasAlsoFor) = try infusionLinks(db, infusion: id.row)
             let before = row.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor)
             if change == nil, enteredInError == true {
                 try markOnly(
@@ -41,11 +37,8 @@ extension Registry {
             } else {
                 entry = try entry.validated(today: today)
                 let first = try condition(db, named: entry.condition, patient: row.patientId)
-                // Every condition it is for must not have ended before it (the first included,
-                // when the correction names it anew).
-                if entry.condition != nil {
-                    _ = try resolvedAlsoFor(db, [first], first: "", patient: row.patientId, date: entry.date)
-                }
+                // No condition it is for may have ended before it, the first included.
+                try refuseIfEnded(db, patient: row.patientId, condition: first, before: entry.date)
                 nowAlsoFor = try resolvedAlsoFor(
                     db, entry.alsoFor, first: first, patient: row.patientId, date: entry.date)
                 var updated = InfusionRow(patientId: row.patientId, condition: first, entry: entry)
@@ -206,11 +199,7 @@ extension Registry {
             switch id.kind {
             case .infusion:
                 guard let row = try InfusionRow.fetchOne(db, key: id.row) else { throw missing("infusion") }
-                let adverse = try Int64.fetchAll(
-                    db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [id.row]
-                )
-                .map(RecordKind.adverseEvent.displayID)
-                let alsoFor = try alsoFor(db, infusion: id.row)
+                let (adverse, alsoFor) = try infusionLinks(db, infusion: id.row)
                 try markOnly(
                     db, row, id: id, patient: row.patientId,
                     image: { $0.auditImage(adverseEvents: adverse, alsoFor: alsoFor) }, reason: reason, actor: actor)

@@ -176,17 +176,7 @@ extension Registry {
         rules: VitalSafetyRules? = nil, refreshingAge: Bool = true
     ) throws -> InfusionView {
         let given = try condition(db, named: entry.condition, patient: patient, known: conditions)
-        var endedStatement = try DirectStatement(
-            db, sql: "SELECT ended_on FROM patient_condition WHERE patient_id = ? AND condition_id = ?")
-        endedStatement.bind(patient)
-        endedStatement.bind(given)
-        var endedOn: String?
-        try endedStatement.forEachRow { row in endedOn = row.string(0) }
-        if let ended = endedOn, ended < entry.date.description {
-            throw RegistryError.refused(
-                "\(RecordKind.patient.displayID(patient))'s \(given) ended on \(ended); an infusion on \(entry.date) for it is refused",
-                remedies: [.resumeCondition])
-        }
+        try refuseIfEnded(db, patient: patient, condition: given, before: entry.date)
         let others =
             entry.alsoFor.isEmpty
             ? []

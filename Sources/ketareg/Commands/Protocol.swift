@@ -23,6 +23,13 @@ struct ProtocolCommand: ParsableCommand {
         "Apply to courses that start on or after this day (YYYY-MM-DD); without it, to every course.",
         valueName: "date")
 
+    /// What `set` and `reset` print: the protocol and the courses it now applies to.
+    static func confirmation(_ change: ProtocolChange, condition: any Condition) -> String {
+        "\(condition.id): \(change.treatment.reference) "
+            + (change.from.map { "for courses starting from \($0)" } ?? "for every course")
+            + ": \(change.treatment.course.description)"
+    }
+
     /// The condition named, from the catalog.
     static func condition(_ id: String, in catalog: ConditionCatalog) throws -> any Condition {
         guard let found = catalog.condition(id.trimmedWhitespace.lowercased()) else {
@@ -130,10 +137,7 @@ struct ProtocolCommand: ParsableCommand {
                 from: try from.map { try ClinicDay.parse($0, field: "from") }, reason: reason,
                 actor: global.actorName)
             if json { return try printJSON(change) }
-            print(
-                "\(condition.id): \(change.treatment.reference) "
-                    + (change.from.map { "for courses starting from \($0)" } ?? "for every course")
-                    + ": \(change.treatment.course.description)")
+            print(ProtocolCommand.confirmation(change, condition: condition))
         }
     }
 
@@ -155,10 +159,7 @@ struct ProtocolCommand: ParsableCommand {
                 condition: condition, from: try from.map { try ClinicDay.parse($0, field: "from") },
                 reason: reason, actor: global.actorName)
             if json { return try printJSON(change) }
-            print(
-                "\(condition.id): \(change.treatment.reference) "
-                    + (change.from.map { "for courses starting from \($0)" } ?? "for every course")
-                    + ": \(change.treatment.course.description)")
+            print(ProtocolCommand.confirmation(change, condition: condition))
         }
     }
 }
