@@ -42,6 +42,16 @@ public struct TreatmentRecording: Sendable {
         return Recorded(record: observation, raisedFlags: flags ?? [])
     }
 
+    /// Records a change of a continuous infusion's rate at a moment (`date` the infusion's day when
+    /// nil), or the pump's total, or both.
+    public func rate(
+        infusion: RecordID, on date: ClinicalDate?, at time: ClockTime?, rate: Double?, pumpTotalMg: Double?,
+        actor: String
+    ) throws -> InfusionView {
+        try registry.setInfusionRate(
+            infusion, on: date, at: time, rate: rate, pumpTotalMg: pumpTotalMg, actor: actor)
+    }
+
     /// Records an adverse event of `patient`, after `infusion` when given.
     public func adverseEvent(_ entry: AdverseEventEntry, patient: RecordID, infusion: RecordID?, actor: String)
         throws -> Recorded<AdverseEventView>

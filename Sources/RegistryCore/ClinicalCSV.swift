@@ -20,6 +20,7 @@ public enum ClinicalCSV {
         "bp-before", "bp-after", "bp-discharge",
         "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation", "respiratory-depression",
         "scale", "timepoint", "answers", "term", "grade", "serious", "resolved", "kind", "to", "reason", "note",
+        "drug", "dose-mg", "rate-steps", "ready-to-leave",
     ]
 
     /// The columns by number: `Column.birthDate.rawValue` is the position of `birth-date` in
@@ -39,6 +40,9 @@ public enum ClinicalCSV {
         case scale, timepoint, answers, term, grade, serious, resolved, kind, to, reason
         /// A co-intervention's note.
         case note
+        /// The infusion's drug, fixed dose, rate steps (`AT=RATE;...`) and the time the patient
+        /// was ready to leave.
+        case drug, doseMg, rateSteps, readyToLeave
 
         /// The column's name in a file.
         public var name: String { ClinicalCSV.columns[rawValue] }
@@ -106,7 +110,7 @@ public enum ClinicalCSV {
                 "for", "dose-mg-per-kg", "rate-mg-per-kg-per-hour", "at", "weight-kg", "total-mg", "route", "bp-before",
                 "bp-after", "bp-discharge",
                 "heart-rate", "spo2", "monitoring-minutes", "concomitant", "sedation", "dissociation",
-                "respiratory-depression",
+                "respiratory-depression", "drug", "dose-mg", "rate-steps", "ready-to-leave",
             ]
         ),
         "assessment": (["on", "scale", "timepoint", "answers"], []),
@@ -202,20 +206,19 @@ public enum ClinicalCSV {
                 return .enrolment(try enrollment.validated(against: catalog, today: today))
             case "infusion":
                 let dosing: Dosing
-                switch (value(.doseMgPerKg), value(.rateMgPerKgPerHour)) {
-                case (let dose?, nil): dosing = .dose(mgPerKg: try number(dose, column: "dose-mg-per-kg"))
-                case (nil, let rate?):
-                    dosing = .rate(mgPerKgPerHour: try number(rate, column: "rate-mg-per-kg-per-hour"))
-                case (_?, _?):
+                let given = [Column.doseMgPerKg, .doseMg, .rateMgPerKgPerHour].filter { value($0) != nil }
+                guard given.count == 1 else {
                     throw RowError(
-                        column: "rate-mg-per-kg-per-hour",
-                        message: "give a dose (dose-mg-per-kg) or a rate (rate-mg-per-kg-per-hour), not both")
-                case (nil, nil):
-                    throw RowError(
-                        column: "dose-mg-per-kg",
+                        column: given.count > 1 ? given[1].name : "dose-mg-per-kg",
                         message:
-                            "an infusion row needs dose-mg-per-kg (a bolus or timed infusion) or rate-mg-per-kg-per-hour (a continuous infusion)"
-                    )
+                            "an infusion row needs one of dose-mg-per-kg (a dose by weight), dose-mg (a fixed dose) or rate-mg-per-kg-per-hour (a continuous infusion)"
+                            + (given.count > 1 ? ", not \(given.map(\.name).joined(separator: " and "))" : ""))
+                }
+                let amount = try number(value(given[0])!, column: given[0].name)
+                switch given[0] {
+                case .doseMg: dosing = .fixed(mg: amount)
+                case .rateMgPerKgPerHour: dosing = .rate(mgPerKgPerHour: amount)
+                default: dosing = .dose(mgPerKg: amount)
                 }
                 // `for` lists the conditions (`depression;neuropathic-pain`): the first, then the
                 // others it was given for as well.
@@ -233,7 +236,17 @@ public enum ClinicalCSV {
                 }
                 entry.totalMg = try value(.totalMg).map { text throws(RowError) in try number(text, column: "total-mg")
                 }
+                if let drug = value(.drug) {
+                    entry.drug = try Drug.parse(drug, field: "drug")
+                    if entry.drug == .esketamine { entry.route = .intranasal }
+                }
                 if let route = value(.route) { entry.route = try InfusionRoute.parse(route, field: "route") }
+                entry.rateSteps = try list(value(.rateSteps)).map { text throws(InputError) in
+                    try RateStep.parse(text, of: entry, field: "rate-steps")
+                }
+                entry.readyToLeave = try value(.readyToLeave).map { text throws(InputError) in
+                    try ClockTime.parse(text, field: "ready-to-leave")
+                }
                 entry.bloodPressureBefore = try value(.bpBefore).map { text throws(InputError) in
                     try BloodPressure.parse(text, field: "bp-before")
                 }

@@ -14,10 +14,17 @@ public enum Timepoint: String, Vocabulary {
     case followUp = "follow-up"
 }
 
-/// How ketamine was given.
+/// How ketamine or esketamine was given.
 public enum InfusionRoute: String, Vocabulary {
-    /// Intravenous, intramuscular, intranasal or oral.
-    case iv, im, intranasal, oral
+    /// Intravenous, intramuscular, intranasal, oral, sublingual (a lozenge or drops held under the
+    /// tongue) or subcutaneous.
+    case iv, im, intranasal, oral, sublingual, subcutaneous
+}
+
+/// The drug given.
+public enum Drug: String, Vocabulary {
+    /// Racemic ketamine, by any route; or esketamine (Spravato), a nasal spray in 28 mg devices.
+    case ketamine, esketamine
 }
 
 /// Adverse event terms, after the clinic norm in the esketamine monitoring form.

@@ -81,7 +81,7 @@ public struct PatientHistory: Sendable, Hashable {
                     Infusion(
                         condition: $0, date: infusion.date, time: infusion.time, minutes: infusion.minutes,
                         doseMgPerKg: infusion.doseMgPerKg, rateMgPerKgPerHour: infusion.rateMgPerKgPerHour,
-                        route: infusion.route)
+                        route: infusion.route, drug: infusion.drug, doseMg: infusion.doseMg)
                 }
             }, assessments: assessments, adverseEvents: adverseEvents, coInterventions: coInterventions,
             courseMarkers: courseMarkers, observations: observations, endedConditions: endedConditions)
@@ -104,18 +104,25 @@ public struct PatientHistory: Sendable, Hashable {
         public let minutes: Int
         /// The dose of a bolus or timed infusion.
         public let doseMgPerKg: Double?
-        /// The highest rate of a continuous infusion.
+        /// The rate a continuous infusion started at.
         public let rateMgPerKgPerHour: Double?
         /// How it was given; `nil` when not known.
         public let route: InfusionRoute?
+        /// The drug given.
+        public let drug: Drug
+        /// A fixed dose in mg.
+        public let doseMg: Double?
         /// The other conditions it was given for as well; it counts in each one's course.
         public let alsoFor: [String]
         /// An infusion for `condition` (and the conditions of `alsoFor`) on `date`, lasting `minutes`.
         public init(
             condition: String, date: ClinicalDate, time: ClockTime? = nil, minutes: Int, doseMgPerKg: Double? = nil,
-            rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil, alsoFor: [String] = []
+            rateMgPerKgPerHour: Double? = nil, route: InfusionRoute? = nil, alsoFor: [String] = [],
+            drug: Drug = .ketamine, doseMg: Double? = nil
         ) {
             self.condition = condition
+            self.drug = drug
+            self.doseMg = doseMg
             self.alsoFor = alsoFor
             self.date = date
             self.time = time

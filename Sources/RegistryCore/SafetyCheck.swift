@@ -120,6 +120,18 @@ public struct VitalSafetyRules: Sendable, Hashable, Codable {
         return raised
     }
 
+    /// The flag an esketamine session monitored for less than the REMS's two hours raises: the
+    /// REMS form's total time runs from the first device to the end of monitoring.
+    public static func monitoringFlag(_ entry: InfusionEntry) -> (flag: String, rule: String)? {
+        guard entry.drug == .esketamine, let total = entry.sessionMinutes,
+            total < InfusionEntry.esketamineMonitoringMinutes
+        else { return nil }
+        return (
+            "esketamine-monitoring-under-2-hours",
+            "esketamine session monitored for \(total) minutes from the first device: under the 2 hours the REMS requires"
+        )
+    }
+
     /// The rules in words, for help and the data dictionary.
     public var descriptions: [String] {
         [
@@ -127,6 +139,7 @@ public struct VitalSafetyRules: Sendable, Hashable, Codable {
             "low-oxygen-saturation: SpO2 below \(oxygenSaturationBelow)% (with an infusion or during it)",
             "respiratory-depression: respiratory depression recorded with an infusion or during it",
             "serious-adverse-event: any adverse event recorded as serious",
+            "esketamine-monitoring-under-2-hours: an esketamine session monitored for less than 2 hours from the first device (SPRAVATO REMS)",
         ]
     }
 }

@@ -23,6 +23,8 @@ public struct StandardCode: Sendable, Hashable, Codable {
     public static let loinc = "http://loinc.org"
     /// The FHIR system URI of SNOMED CT.
     public static let snomed = "http://snomed.info/sct"
+    /// The FHIR system URI of RxNorm.
+    public static let rxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
     /// The FHIR system URI of ICD-10.
     public static let icd10 = "http://hl7.org/fhir/sid/icd-10"
 

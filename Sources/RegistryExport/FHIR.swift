@@ -254,6 +254,9 @@ public enum FHIRResources {
             if let ended { resource["abatementDateTime"] = .string(ended) }
             entries.append(.object(resource))
         }
+        for infusion in page.infusions where !infusion.enteredInError {
+            entries.append(medicationAdministration(infusion, subject: subject))
+        }
         for assessment in page.assessments where !assessment.enteredInError {
             guard let scale = catalog.scale(assessment.scale) else { continue }
             entries += assessmentResources(assessment, scale: scale, subject: subject)

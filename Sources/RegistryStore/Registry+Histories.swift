@@ -98,13 +98,14 @@ extension Registry {
         let alsoFor = try alsoForByInfusion(
             db, patients: only == nil ? nil : restricted("patient_id"), arguments: arguments)
         let infusions = try grouped(
-            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
+            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id, drug, dose_mg FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
         ) { row in
             try HistoryRows.infusion(
                 id: try row.required(row.int64, 8), condition: try row.required(row.string, 1),
                 givenOn: try row.required(row.string, 2),
                 givenAt: row.string(3), minutes: try row.required(row.int, 4), dose: row.double(5), rate: row.double(6),
-                route: row.string(7), alsoFor: alsoFor.isEmpty ? [] : alsoFor[try row.required(row.int64, 8)] ?? [])
+                route: row.string(7), alsoFor: alsoFor.isEmpty ? [] : alsoFor[try row.required(row.int64, 8)] ?? [],
+                drug: try row.required(row.string, 9), doseMg: row.double(10))
         }
         let observations = try grouped(
             """
@@ -198,14 +199,15 @@ extension Registry {
 enum HistoryRows {
     static func infusion(
         id: Int64, condition: String, givenOn: String, givenAt: String?, minutes: Int, dose: Double?, rate: Double?,
-        route: String?, alsoFor: [String] = []
+        route: String?, alsoFor: [String] = [], drug: String, doseMg: Double?
     ) throws -> PatientHistory.Infusion {
         let what = { RecordKind.infusion.displayID(id) }
         return PatientHistory.Infusion(
             condition: condition, date: try storedDate(givenOn, "the day of \(what())"),
             time: try givenAt.map { try storedTime($0, "the start time of \(what())") }, minutes: minutes,
             doseMgPerKg: dose, rateMgPerKgPerHour: rate,
-            route: try storedWord(route ?? "", "the route of \(what())") as InfusionRoute, alsoFor: alsoFor)
+            route: try storedWord(route ?? "", "the route of \(what())") as InfusionRoute, alsoFor: alsoFor,
+            drug: try storedWord(drug, "the drug of \(what())"), doseMg: doseMg)
     }
 
     /// An observation, its hours counted from the start of the infusion it was made during.

@@ -53,7 +53,7 @@ struct Ketareg: ParsableCommand {
             Init.self, ConditionsCommand.self, ScaleCommand.self,
             Enroll.self, Patients.self, PatientCommand.self,
             InfusionCommand.self, CourseCommand.self, ProtocolCommand.self, Assess.self, AdverseCommand.self,
-            CoInterventionCommand.self,
+            CoInterventionCommand.self, SessionCommand.self,
             Day.self, FlagCommand.self, Correct.self, Audit.self, Verify.self, Backup.self, Restore.self, Outcomes.self,
             Due.self, Report.self, Import.self, ExportCSV.self,
             EndpointCommand.self, ExportCommand.self, FhirCommand.self, Dictionary_.self, Demo.self,

@@ -52,7 +52,7 @@ struct ImportExportTests {
         (
             "dose out of range on the last line",
             [header] + good + ["infusion,K-1,2026-01-08,,,,,,,7,40,,,,,,,,depression"],
-            "line 8, column dose-mg-per-kg: '7.0' is not allowed; expected 0.05 to 2.0 mg/kg for the iv route"
+            "line 8, column dose-mg-per-kg: '7.0' is not allowed; expected 0.05 to 2.0 mg/kg for ketamine by the iv route"
         ),
         (
             "answer out of range",
@@ -124,7 +124,7 @@ struct ImportExportTests {
             "a dose and a rate",
             [header + ",rate-mg-per-kg-per-hour"] + good.prefix(1).map { $0 + "," }
                 + ["infusion,K-1,2026-01-07,,,,,,,0.5,40,,,,,,,,depression,0.5"],
-            "line 3, column rate-mg-per-kg-per-hour: give a dose (dose-mg-per-kg) or a rate"
+            "line 3, column rate-mg-per-kg-per-hour: an infusion row needs one of dose-mg-per-kg (a dose by weight), dose-mg (a fixed dose) or rate-mg-per-kg-per-hour"
         ),
         (
             "unclosed quote",

@@ -72,12 +72,12 @@ struct RefusalTests {
         (
             "dose too low",
             ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.01", "--minutes", "40"],
-            "--dose-mg-per-kg: '0.01' is not allowed; expected 0.05 to 2.0 mg/kg for the iv route"
+            "--dose-mg-per-kg: '0.01' is not allowed; expected 0.05 to 2.0 mg/kg for ketamine by the iv route"
         ),
         (
             "dose too high",
             ["infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "6", "--minutes", "40"],
-            "--dose-mg-per-kg: '6.0' is not allowed; expected 0.05 to 2.0 mg/kg for the iv route"
+            "--dose-mg-per-kg: '6.0' is not allowed; expected 0.05 to 2.0 mg/kg for ketamine by the iv route"
         ),
         (
             "blood pressure not SYS/DIA",
@@ -204,7 +204,7 @@ struct RefusalTests {
             [
                 "infusion", "add", "P-000001", "--on", "2026-03-02", "--dose-mg-per-kg", "0.5",
                 "--rate-mg-per-kg-per-hour", "0.5", "--minutes", "40",
-            ], "not both"
+            ], "not --dose-mg-per-kg and --rate-mg-per-kg-per-hour"
         ),
         (
             "a continuous infusion that is not iv",

@@ -81,7 +81,10 @@ struct ClinicalInputTests {
     @Test("Vocabulary words forgive case and spaces, and list the allowed words when refused")
     func vocabulary() throws {
         #expect(try CoInterventionKind.parse("Essential Oil", field: "kind") == .essentialOil)
-        #expect(throws: InputError(field: "route", got: "iv drip", allowed: "one of iv, im, intranasal, oral")) {
+        #expect(
+            throws: InputError(
+                field: "route", got: "iv drip", allowed: "one of iv, im, intranasal, oral, sublingual, subcutaneous")
+        ) {
             try InfusionRoute.parse("iv drip", field: "route")
         }
     }
@@ -100,7 +103,8 @@ struct ClinicalInputTests {
             let range = route == .iv ? "0.05 to 2.0" : "0.05 to 5.0"
             #expect(
                 throws: InputError(
-                    field: "dose-mg-per-kg", got: "\(value)", allowed: "\(range) mg/kg for the \(route.rawValue) route")
+                    field: "dose-mg-per-kg", got: "\(value)",
+                    allowed: "\(range) mg/kg for ketamine by the \(route.rawValue) route")
             ) { try entry.validated(today: fixedDay) }
         }
     }

@@ -153,9 +153,11 @@ extension Registry {
             var checked = 0
             // `alsoCompared`: members compared even when the audited state has none (a member added
             // by a later version, absent from older audit rows, only when present now).
+            // `absentMeans`: what a member absent from an older audited state stood for (every
+            // infusion was ketamine before the drug was recorded).
             func compare(
                 _ record: String, entity: String, current: String, derived: Set<String> = [],
-                alsoCompared: Set<String> = []
+                alsoCompared: Set<String> = [], absentMeans: [String: JSONValue] = [:]
             ) {
                 checked += 1
                 guard let told = history.removeValue(forKey: record) else {
@@ -165,7 +167,7 @@ extension Registry {
                 }
                 let now = Self.jsonObject(current) ?? [:]
                 let differing = Set(told.state.keys).union(alsoCompared).filter {
-                    !derived.contains($0) && !Self.same(told.state[$0], now[$0])
+                    !derived.contains($0) && !Self.same(told.state[$0] ?? absentMeans[$0], now[$0])
                 }
                 .sorted()
                 if !differing.isEmpty {
@@ -195,12 +197,17 @@ extension Registry {
             }
             let adverseByInfusion = Dictionary(grouping: try AdverseEventRow.fetchAll(db), by: \.infusionId)
             let alsoFor = try alsoForByInfusion(db, patients: nil)
+            let steps = try rateStepsByInfusion(db, patients: nil)
             for infusion in try InfusionRow.fetchAll(db) {
                 let adverse = (adverseByInfusion[infusion.id] ?? []).map { RecordKind.adverseEvent.displayID($0.id!) }
                 compare(
                     RecordKind.infusion.displayID(infusion.id!), entity: "infusion",
-                    current: infusion.auditImage(adverseEvents: adverse, alsoFor: alsoFor[infusion.id!] ?? []),
-                    derived: ["adverseEvents"], alsoCompared: ["alsoFor"])
+                    current: infusion.auditImage(
+                        adverseEvents: adverse, alsoFor: alsoFor[infusion.id!] ?? [],
+                        rateSteps: steps[infusion.id!] ?? []),
+                    derived: ["adverseEvents"],
+                    alsoCompared: ["alsoFor", "drug", "doseMg", "rateSteps", "readyToLeave"],
+                    absentMeans: ["drug": .string("ketamine")])
             }
             for row in try AssessmentRow.fetchAll(db) {
                 compare(RecordKind.assessment.displayID(row.id!), entity: "assessment", current: row.auditImage)

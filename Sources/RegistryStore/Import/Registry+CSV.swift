@@ -255,6 +255,12 @@ extension Registry {
                 values["at"] = infusion.at
                 values["dose-mg-per-kg"] = infusion.doseMgPerKg.map(formatScore)
                 values["rate-mg-per-kg-per-hour"] = infusion.rateMgPerKgPerHour.map(formatScore)
+                values["dose-mg"] = infusion.doseMg.map(formatScore)
+                values["drug"] = infusion.drug == .ketamine ? nil : infusion.drug.rawValue
+                values["rate-steps"] = infusion.rateSteps.map {
+                    $0.map { "\($0.at)=\(formatScore($0.rateMgPerKgPerHour))" }.joined(separator: ";")
+                }
+                values["ready-to-leave"] = infusion.readyToLeave
                 values["weight-kg"] = infusion.weightKg.map(formatScore)
                 values["total-mg"] = infusion.totalMg.map(formatScore)
                 values["bp-before"] = infusion.bpBefore

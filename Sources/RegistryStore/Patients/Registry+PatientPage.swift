@@ -32,11 +32,12 @@ extension Registry {
         let infusionRows = try InfusionRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY given_on, given_at, id", arguments: [row])
         let alsoFor = try alsoForByInfusion(db, patients: "patient_id = ?", arguments: [row])
+        let steps = try rateStepsByInfusion(db, patients: "patient_id = ?", arguments: [row])
         let infusions = try shown(infusionRows, \.enteredInError) { infusion in
             try infusion.view(
                 adverseEvents: adverse.filter { $0.infusionId == infusion.id }.map {
                     RecordKind.adverseEvent.displayID($0.id!)
-                }, alsoFor: alsoFor[infusion.id!] ?? [])
+                }, alsoFor: alsoFor[infusion.id!] ?? [], rateSteps: steps[infusion.id!] ?? [])
         }
         let assessmentRows = try AssessmentRow.fetchAllDirect(
             db, "WHERE patient_id = ? ORDER BY assessed_on, id", arguments: [row])
@@ -113,7 +114,7 @@ extension Registry {
                         id: $0.id!, condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt,
                         minutes: $0.minutes,
                         dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route,
-                        alsoFor: alsoFor[$0.id!] ?? [])
+                        alsoFor: alsoFor[$0.id!] ?? [], drug: $0.drug, doseMg: $0.doseMg)
                 },
                 assessments: try assessmentRows.filter { !$0.enteredInError }.map {
                     try HistoryRows.assessment(

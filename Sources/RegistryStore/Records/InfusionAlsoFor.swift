@@ -12,13 +12,15 @@ extension Registry {
     }
 
     /// What an infusion's view and audit image take besides its row: the ids of the adverse events
-    /// that followed it, and its other conditions.
-    func infusionLinks(_ db: Database, infusion: Int64) throws -> (adverseEvents: [String], alsoFor: [String]) {
+    /// that followed it, its other conditions and its rate steps.
+    func infusionLinks(_ db: Database, infusion: Int64) throws -> (
+        adverseEvents: [String], alsoFor: [String], rateSteps: [RateStep]
+    ) {
         let adverse = try Int64.fetchAll(
             db, sql: "SELECT id FROM adverse_event WHERE infusion_id = ? ORDER BY id", arguments: [infusion]
         )
         .map(RecordKind.adverseEvent.displayID)
-        return (adverse, try alsoFor(db, infusion: infusion))
+        return (adverse, try alsoFor(db, infusion: infusion), try rateSteps(db, infusion: infusion))
     }
 
     /// Every infusion's other conditions, by infusion row id, each list sorted: of the infusions

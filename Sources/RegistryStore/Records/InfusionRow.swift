@@ -31,6 +31,9 @@ struct InfusionRow: SnakeCaseRecord {
     var enteredInError: Bool
     /// Recorded before the ranges of 2026-11 (kept as it was; a correction checks it anew).
     var legacyRanges: Bool
+    var drug: String
+    var doseMg: Double?
+    var readyToLeaveAt: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -60,6 +63,9 @@ struct InfusionRow: SnakeCaseRecord {
         respiratoryDepression = entry.respiratoryDepression
         enteredInError = false
         legacyRanges = false
+        drug = entry.drug.rawValue
+        doseMg = entry.doseMg
+        readyToLeaveAt = entry.readyToLeave?.description
     }
 
     /// `insert`, with a prepared statement kept for the next row instead of Codable's encoding
@@ -71,8 +77,9 @@ struct InfusionRow: SnakeCaseRecord {
                 INSERT INTO infusion (patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg,
                                       minutes, route, bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic,
                                       bp_discharge_systolic, bp_discharge_diastolic, heart_rate, oxygen_saturation, monitoring_minutes,
-                                      concomitant_medication, sedation, dissociation, respiratory_depression, entered_in_error, legacy_ranges)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      concomitant_medication, sedation, dissociation, respiratory_depression, entered_in_error, legacy_ranges,
+                                      drug, dose_mg, ready_to_leave_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         statement.bind(patientId)
         statement.bind(conditionId)
@@ -99,12 +106,16 @@ struct InfusionRow: SnakeCaseRecord {
         statement.bind(respiratoryDepression)
         statement.bind(enteredInError)
         statement.bind(legacyRanges)
+        statement.bind(drug)
+        statement.bind(doseMg)
+        statement.bind(readyToLeaveAt)
         try statement.execute()
         id = db.lastInsertedRowID
     }
 
-    /// The stored infusion as an entry that can be corrected and validated again.
-    func entry() throws -> InfusionEntry {
+    /// The stored infusion as an entry that can be corrected and validated again, with its rate
+    /// steps.
+    func entry(rateSteps: [RateStep]) throws -> InfusionEntry {
         func pressure(_ systolic: Int?, _ diastolic: Int?) -> BloodPressure? {
             guard let systolic, let diastolic else { return nil }
             return BloodPressure(systolic: systolic, diastolic: diastolic)
@@ -114,7 +125,7 @@ struct InfusionRow: SnakeCaseRecord {
             condition: conditionId,
             date: try storedDate(givenOn, "the day of \(what)"),
             time: try givenAt.map { try storedTime($0, "the start time of \(what)") },
-            dosing: rateMgPerKgPerHour.map { .rate(mgPerKgPerHour: $0) } ?? .dose(mgPerKg: doseMgPerKg ?? 0),
+            dosing: dosing,
             weightKg: weightKg, totalMg: totalMg, minutes: minutes,
             route: try storedWord(route, "the route of \(what)"),
             bloodPressureBefore: pressure(bpBeforeSystolic, bpBeforeDiastolic),
@@ -122,6 +133,16 @@ struct InfusionRow: SnakeCaseRecord {
             bloodPressureAtDischarge: pressure(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, oxygenSaturation: oxygenSaturation, monitoringMinutes: monitoringMinutes,
             concomitantMedication: try storedStringList(concomitantMedication, "the concomitant medication of \(what)"),
-            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression)
+            sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
+            drug: try storedWord(drug, "the drug of \(what)"), rateSteps: rateSteps,
+            readyToLeave: try readyToLeaveAt.map { try storedTime($0, "the time \(what)'s patient was ready to leave") }
+        )
+    }
+
+    /// The dose, fixed dose or rate as stored.
+    var dosing: Dosing {
+        if let rateMgPerKgPerHour { return .rate(mgPerKgPerHour: rateMgPerKgPerHour) }
+        if let doseMg { return .fixed(mg: doseMg) }
+        return .dose(mgPerKg: doseMgPerKg ?? 0)
     }
 }

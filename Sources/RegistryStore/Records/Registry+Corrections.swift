@@ -11,22 +11,32 @@ extension Registry {
         _ id: RecordID, reason: String, actor: String, enteredInError: Bool? = nil,
         change: ((inout InfusionEntry) throws -> Void)?
     ) throws -> InfusionView {
+        try correctInfusion(
+            id, reason: reason, actor: actor, action: "correct", enteredInError: enteredInError, change: change)
+    }
+
+    /// ``correctInfusion(_:reason:actor:enteredInError:change:)``, audited as `action`.
+    func correctInfusion(
+        _ id: RecordID, reason: String, actor: String, action: String, enteredInError: Bool? = nil,
+        change: ((inout InfusionEntry) throws -> Void)?
+    ) throws -> InfusionView {
         let reason = try requireReason(reason)
         return try write { db in
             guard id.kind == .infusion, var row = try InfusionRow.fetchOne(db, key: id.row) else {
                 throw RegistryError.refused("no infusion \(id) in this registry")
             }
-            let (adverse, wasAlsoFor) = try infusionLinks(db, infusion: id.row)
-            let before = row.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor)
+            let (adverse, wasAlsoFor, wereSteps) = try infusionLinks(db, infusion: id.row)
+            let before = row.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor, rateSteps: wereSteps)
             if change == nil, enteredInError == true {
                 try markOnly(
                     db, row, id: id, patient: row.patientId,
-                    image: { $0.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor) }, reason: reason, actor: actor)
+                    image: { $0.auditImage(adverseEvents: adverse, alsoFor: wasAlsoFor, rateSteps: wereSteps) },
+                    reason: reason, actor: actor)
                 try refreshAgeAtDayZero(db, patient: row.patientId)
                 row.enteredInError = true
-                return try row.view(adverseEvents: adverse, alsoFor: wasAlsoFor)
+                return try row.view(adverseEvents: adverse, alsoFor: wasAlsoFor, rateSteps: wereSteps)
             }
-            var original = try row.entry()
+            var original = try row.entry(rateSteps: wereSteps)
             original.alsoFor = wasAlsoFor
             var entry = original
             try change?(&entry)
@@ -48,11 +58,15 @@ extension Registry {
             }
             try saveCorrection(
                 db, row, id: id, patient: row.patientId, before: before,
-                after: row.auditImage(adverseEvents: adverse, alsoFor: nowAlsoFor), reason: reason, actor: actor)
+                after: row.auditImage(adverseEvents: adverse, alsoFor: nowAlsoFor, rateSteps: entry.rateSteps),
+                reason: reason, action: action, actor: actor)
             if nowAlsoFor != wasAlsoFor {
                 try saveAlsoFor(db, infusion: id.row, patient: row.patientId, nowAlsoFor)
             }
-            let corrected = row.view(adverseEvents: adverse, alsoFor: nowAlsoFor, route: entry.route)
+            if entry.rateSteps != wereSteps { try saveRateSteps(db, infusion: id.row, entry.rateSteps) }
+            let corrected = row.view(
+                adverseEvents: adverse, alsoFor: nowAlsoFor, rateSteps: entry.rateSteps, route: entry.route,
+                drug: entry.drug)
             try syncFlags(
                 db, patient: row.patientId, source: id, on: entry.date.description, reason: reason, actor: actor,
                 raised: row.enteredInError
@@ -61,7 +75,9 @@ extension Registry {
                         bloodPressures: [
                             entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge,
                         ],
-                        oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression))
+                        oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression)
+                        + [VitalSafetyRules.monitoringFlag(entry)]
+                        .compactMap { $0 })
             try refreshAgeAtDayZero(db, patient: row.patientId)
             return corrected
         }
@@ -199,10 +215,11 @@ extension Registry {
             switch id.kind {
             case .infusion:
                 guard let row = try InfusionRow.fetchOne(db, key: id.row) else { throw missing("infusion") }
-                let (adverse, alsoFor) = try infusionLinks(db, infusion: id.row)
+                let (adverse, alsoFor, steps) = try infusionLinks(db, infusion: id.row)
                 try markOnly(
                     db, row, id: id, patient: row.patientId,
-                    image: { $0.auditImage(adverseEvents: adverse, alsoFor: alsoFor) }, reason: reason, actor: actor)
+                    image: { $0.auditImage(adverseEvents: adverse, alsoFor: alsoFor, rateSteps: steps) },
+                    reason: reason, actor: actor)
                 try refreshAgeAtDayZero(db, patient: row.patientId)
             case .assessment:
                 guard let row = try AssessmentRow.fetchOne(db, key: id.row) else { throw missing("assessment") }
@@ -262,7 +279,7 @@ extension Registry {
     /// correction that changes nothing.
     private func saveCorrection<Record: MutablePersistableRecord>(
         _ db: Database, _ row: Record, id: RecordID, patient: Int64, before: String, after: String, reason: String,
-        actor: String
+        action: String = "correct", actor: String
     ) throws {
         guard after != before else {
             throw RegistryError.refused(
@@ -270,7 +287,7 @@ extension Registry {
         }
         try row.update(db)
         try audit(
-            db, actor: actor, action: "correct", record: id, patient: RecordID(kind: .patient, row: patient),
+            db, actor: actor, action: action, record: id, patient: RecordID(kind: .patient, row: patient),
             beforeImage: before, afterImage: after, reason: reason)
     }
 

@@ -184,22 +184,28 @@ extension Registry {
         var row = InfusionRow(patientId: patient, condition: given, entry: entry)
         try row.insertFast(db)
         if !others.isEmpty { try saveAlsoFor(db, infusion: row.id!, patient: patient, others, replacing: false) }
+        if !entry.rateSteps.isEmpty { try saveRateSteps(db, infusion: row.id!, entry.rateSteps, replacing: false) }
         var adverseIDs: [String] = []
         for event in entry.adverseEvents {
             adverseIDs.append(try insertAdverseEvent(db, event, patient: patient, infusion: row.id, actor: actor).id)
         }
         let view = row.view(
-            adverseEvents: adverseIDs, alsoFor: others, route: entry.route, medication: entry.concomitantMedication)
+            adverseEvents: adverseIDs, alsoFor: others, rateSteps: entry.rateSteps, route: entry.route,
+            drug: entry.drug,
+            medication: entry.concomitantMedication)
         try audit(
             db, actor: actor, action: "add", record: RecordID(kind: .infusion, row: row.id!),
             patient: RecordID(kind: .patient, row: patient), beforeImage: nil,
             afterImage: row.auditImage(
-                adverseEvents: adverseIDs, alsoFor: others, medication: entry.concomitantMedication))
+                adverseEvents: adverseIDs, alsoFor: others, rateSteps: entry.rateSteps,
+                medication: entry.concomitantMedication))
         try raiseFlags(
             db, patient: patient, source: RecordID(kind: .infusion, row: row.id!), on: entry.date.description,
             flags: (rules ?? vitalRules(db)).raised(
                 bloodPressures: [entry.bloodPressureBefore, entry.bloodPressureAfter, entry.bloodPressureAtDischarge],
-                oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression),
+                oxygenSaturation: entry.oxygenSaturation, respiratoryDepression: entry.respiratoryDepression)
+                + [VitalSafetyRules.monitoringFlag(entry)]
+                .compactMap { $0 },
             actor: actor)
         if refreshingAge { try refreshAgeAtDayZero(db, patient: patient) }
         return view

@@ -351,6 +351,7 @@ enum Schema {
                     CREATE INDEX infusion_also_for_by_condition ON infusion_also_for (patient_id, condition_id);
                     """)
         }
+        migrator.registerMigration(drugsAndRoutesMigration) { db in try rebuildInfusionForDrugsAndRoutes(db) }
         return migrator
     }
 }

@@ -71,7 +71,7 @@ extension InfusionRow: DirectRow {
         SELECT id, patient_id, condition_id, given_on, given_at, dose_mg_per_kg, rate_mg_per_kg_per_hour, weight_kg, total_mg, minutes, route,
                bp_before_systolic, bp_before_diastolic, bp_after_systolic, bp_after_diastolic, bp_discharge_systolic, bp_discharge_diastolic,
                heart_rate, oxygen_saturation, monitoring_minutes, concomitant_medication, sedation, dissociation, respiratory_depression,
-               entered_in_error, legacy_ranges FROM infusion
+               entered_in_error, legacy_ranges, drug, dose_mg, ready_to_leave_at FROM infusion
         """
 
     init(direct row: DirectStatement.Row) throws {
@@ -101,6 +101,9 @@ extension InfusionRow: DirectRow {
         respiratoryDepression = try row.required(row.bool, 23)
         enteredInError = try row.required(row.bool, 24)
         legacyRanges = try row.required(row.bool, 25)
+        drug = try row.required(row.string, 26)
+        doseMg = row.double(27)
+        readyToLeaveAt = row.string(28)
     }
 }
 

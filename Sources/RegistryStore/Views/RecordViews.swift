@@ -15,10 +15,16 @@ public struct InfusionView: Sendable, Codable, Hashable {
     public let on: String
     /// The time dosing started, `HH:MM` on the 24-hour clock; `nil` when not recorded.
     public let at: String?
-    /// A bolus or timed infusion's dose; absent for a continuous infusion.
+    /// The drug: ketamine or esketamine.
+    public let drug: Drug
+    /// A bolus or timed infusion's dose per kg; absent for a fixed dose or a continuous infusion.
     public let doseMgPerKg: Double?
-    /// A continuous infusion's highest rate; absent for a bolus or timed infusion.
+    /// A fixed dose in mg (esketamine's devices, oral or sublingual ketamine, ...); absent otherwise.
+    public let doseMg: Double?
+    /// The rate a continuous infusion started at; absent for a dose.
     public let rateMgPerKgPerHour: Double?
+    /// A continuous infusion's rate changes, in order; `nil` when it ran at one rate.
+    public let rateSteps: [RateStepView]?
     /// Body weight in kg on the day; `nil` when not recorded.
     public let weightKg: Double?
     /// The total dose in mg, as entered or worked out from the dose (or rate and duration) and the
@@ -40,6 +46,8 @@ public struct InfusionView: Sendable, Codable, Hashable {
     public let spo2: Int?
     /// Minutes of monitoring after dosing; `nil` when not recorded.
     public let monitoringMinutes: Int?
+    /// When the patient was judged ready to leave, `HH:MM`; `nil` when not recorded.
+    public let readyToLeave: String?
     /// Sedatives or stimulants taken alongside, by name.
     public let concomitantMedication: [String]
     /// Whether sedation was observed.
@@ -56,11 +64,28 @@ public struct InfusionView: Sendable, Codable, Hashable {
     /// Recorded before the dose ranges of 2026-11 and outside them; kept as it was.
     public let legacyRanges: Bool
 
-    /// "0.5 mg/kg" or "0.76 mg/kg/h".
+    /// "0.5 mg/kg", "56 mg esketamine", "0.1 mg/kg/h" or "0.1-0.76 mg/kg/h (4 steps)".
     public var dosingText: String {
-        if let rateMgPerKgPerHour { return "\(formatScore(rateMgPerKgPerHour)) mg/kg/h" }
-        return "\(formatScore(doseMgPerKg ?? 0)) mg/kg"
+        let drugWord = drug == .ketamine ? "" : " \(drug.rawValue)"
+        if let rateMgPerKgPerHour {
+            guard let steps = rateSteps, !steps.isEmpty else { return "\(formatScore(rateMgPerKgPerHour)) mg/kg/h" }
+            let highest = max(rateMgPerKgPerHour, steps.map(\.rateMgPerKgPerHour).max() ?? 0)
+            return
+                "\(formatScore(rateMgPerKgPerHour))-\(formatScore(highest)) mg/kg/h (\(steps.count) step\(steps.count == 1 ? "" : "s"))"
+        }
+        if let doseMg { return "\(formatScore(doseMg)) mg\(drugWord)" }
+        return "\(formatScore(doseMgPerKg ?? 0)) mg/kg\(drugWord)"
     }
+}
+
+/// A change of a continuous infusion's rate.
+public struct RateStepView: Sendable, Codable, Hashable {
+    /// When the rate changed, `YYYY-MM-DDTHH:MM`.
+    public let at: String
+    /// Minutes after the infusion started.
+    public let minute: Int
+    /// The rate from then on, mg/kg/h (0: paused).
+    public let rateMgPerKgPerHour: Double
 }
 
 /// Vital signs and observations recorded during an infusion.

@@ -11,31 +11,62 @@ import RegistryCore
 //   tests hold the two together. Written by hand because an import writes one per row.
 
 extension InfusionRow {
-    /// The view, its route read strictly.
-    func view(adverseEvents: [String], alsoFor: [String]) throws -> InfusionView {
-        view(adverseEvents: adverseEvents, alsoFor: alsoFor, route: try storedWord(route, "the route of \(displayID)"))
+    /// The view, its route and drug read strictly.
+    func view(adverseEvents: [String], alsoFor: [String], rateSteps: [RateStep] = []) throws -> InfusionView {
+        view(
+            adverseEvents: adverseEvents, alsoFor: alsoFor, rateSteps: rateSteps,
+            route: try storedWord(route, "the route of \(displayID)"),
+            drug: try storedWord(drug, "the drug of \(displayID)"))
     }
 
-    /// The view, with the route (and, from an insert, the medication list) the caller has typed.
-    func view(adverseEvents: [String], alsoFor: [String], route: InfusionRoute, medication: [String]? = nil)
-        -> InfusionView
-    {
+    /// The view, with the route and drug (and, from an insert, the medication list) the caller has
+    /// typed.
+    func view(
+        adverseEvents: [String], alsoFor: [String], rateSteps: [RateStep] = [], route: InfusionRoute, drug: Drug,
+        medication: [String]? = nil
+    ) -> InfusionView {
         InfusionView(
             id: displayID, patient: RecordKind.patient.displayID(patientId), condition: conditionId,
-            alsoFor: alsoFor.isEmpty ? nil : alsoFor, on: givenOn, at: givenAt, doseMgPerKg: doseMgPerKg,
-            rateMgPerKgPerHour: rateMgPerKgPerHour,
+            alsoFor: alsoFor.isEmpty ? nil : alsoFor, on: givenOn, at: givenAt, drug: drug, doseMgPerKg: doseMgPerKg,
+            doseMg: doseMg, rateMgPerKgPerHour: rateMgPerKgPerHour,
+            rateSteps: rateSteps.isEmpty ? nil : stepViews(rateSteps),
             weightKg: weightKg, totalMg: totalMg, minutes: minutes, route: route,
             bpBefore: pressureText(bpBeforeSystolic, bpBeforeDiastolic),
             bpAfter: pressureText(bpAfterSystolic, bpAfterDiastolic),
             bpDischarge: pressureText(bpDischargeSystolic, bpDischargeDiastolic),
             heartRate: heartRate, spo2: oxygenSaturation, monitoringMinutes: monitoringMinutes,
+            readyToLeave: readyToLeaveAt,
             concomitantMedication: medication ?? decodeStringList(concomitantMedication),
             sedation: sedation, dissociation: dissociation, respiratoryDepression: respiratoryDepression,
             adverseEvents: adverseEvents, enteredInError: enteredInError, legacyRanges: legacyRanges)
     }
 
+    /// Each step with its moment on the clock, counted from the infusion's start.
+    func stepViews(_ steps: [RateStep]) -> [RateStepView] {
+        // Read as the image reads them: a damaged day or time gives its stored words back.
+        let time = givenAt.flatMap { try? ClockTime.parse($0, field: "at") }
+        guard let day = try? ClinicalDate.parse(givenOn, field: "on"), (givenAt == nil) == (time == nil) else {
+            return steps.map {
+                RateStepView(at: "+\($0.minute)", minute: $0.minute, rateMgPerKgPerHour: $0.mgPerKgPerHour)
+            }
+        }
+        let start = day.dayNumber * 1440 + (time.map(\.minuteOfDay) ?? 0)
+        return steps.map { step in
+            let moment = start + step.minute
+            // Days before 1970 are negative: divide rounding down.
+            let dayNumber = moment >= 0 ? moment / 1440 : -((-moment + 1439) / 1440)
+            let minuteOfDay = moment - dayNumber * 1440
+            let clock = ClockTime(hour: minuteOfDay / 60, minute: minuteOfDay % 60)!
+            return RateStepView(
+                at: "\(ClinicalDate(dayNumber: dayNumber))T\(clock)", minute: step.minute,
+                rateMgPerKgPerHour: step.mgPerKgPerHour)
+        }
+    }
+
     /// The audit image; an insert gives the medication list it has rather than have it read back.
-    func auditImage(adverseEvents: [String], alsoFor: [String], medication: [String]? = nil) -> String {
+    func auditImage(adverseEvents: [String], alsoFor: [String], rateSteps: [RateStep] = [], medication: [String]? = nil)
+        -> String
+    {
         var object = JSONObjectWriter(capacity: 512)
         object.strings("adverseEvents", adverseEvents)
         if !alsoFor.isEmpty { object.strings("alsoFor", alsoFor) }
@@ -46,7 +77,9 @@ extension InfusionRow {
         object.strings("concomitantMedication", medication ?? decodeStringList(concomitantMedication))
         object.string("condition", conditionId)
         object.bool("dissociation", dissociation)
+        object.number("doseMg", doseMg)
         object.number("doseMgPerKg", doseMgPerKg)
+        object.string("drug", drug)
         object.bool("enteredInError", enteredInError)
         object.int("heartRate", heartRate)
         object.string("id", displayID)
@@ -56,6 +89,16 @@ extension InfusionRow {
         object.string("on", givenOn)
         object.string("patient", RecordKind.patient.displayID(patientId))
         object.number("rateMgPerKgPerHour", rateMgPerKgPerHour)
+        if !rateSteps.isEmpty {
+            object.objects("rateSteps", stepViews(rateSteps)) { step in
+                var member = JSONObjectWriter(capacity: 64)
+                member.string("at", step.at)
+                member.int("minute", step.minute)
+                member.number("rateMgPerKgPerHour", step.rateMgPerKgPerHour)
+                return member
+            }
+        }
+        object.string("readyToLeave", readyToLeaveAt)
         object.bool("respiratoryDepression", respiratoryDepression)
         object.string("route", route)
         object.bool("sedation", sedation)

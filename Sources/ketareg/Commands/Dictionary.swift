@@ -63,6 +63,21 @@ struct DataDictionary {
             "",
         ]
         lines += VitalSafetyRules.standard.descriptions.map { "- \($0)" }
+        lines += [
+            "", "## Drugs, routes and doses", "",
+            "What `ketareg infusion add` accepts for each drug and route (a dose by weight, a fixed dose, a continuous rate), with the codes the FHIR MedicationAdministration carries (RxNorm for the drug, SNOMED CT for the route) and where the bounds come from.",
+            "",
+            "| drug (RxNorm) | route (SNOMED CT) | mg/kg | mg | continuous | source |", "|---|---|---|---|---|---|",
+        ]
+        for drug in Drug.allCases {
+            for route in drug.routes {
+                guard let dosing = drug.dosing(route: route) else { continue }
+                let perKg = dosing.mgPerKg.map { "\(formatScore($0.lowerBound))-\(formatScore($0.upperBound))" } ?? "-"
+                lines.append(
+                    "| \(drug.rawValue) (\(drug.rxNorm.code)) | \(route.rawValue) (\(route.snomed.code)) | \(perKg) | \(dosing.fixedDoseWords ?? "-") | \(dosing.continuous ? "0.05-2 mg/kg/h, up to 7 days" : "-") | \(dosing.source) |"
+                )
+            }
+        }
         for condition in conditions {
             lines += ["", "## \(condition.name) (`\(condition.id)`)", "", condition.summary, ""]
             if !condition.codes.isEmpty { lines += ["Codes: \(codesText(condition.codes)).", ""] }

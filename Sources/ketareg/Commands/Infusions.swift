@@ -3,141 +3,36 @@ import ClinicWork
 import RegistryCore
 import RegistryStore
 
-/// The fields of an infusion record, shared by `infusion add` and `correct`.
-struct InfusionFields: ParsableArguments {
-    @Option(
-        name: .customLong("for"),
-        help: ArgumentHelp(
-            "The condition it was given for: required when the patient has more than one. Repeat it (or give A,B) for an infusion given for several of the patient's conditions: it counts in each one's course.",
-            valueName: "condition"))
-    var condition: [String] = []
-    @Option(help: ArgumentHelp("Date given, YYYY-MM-DD or today.", valueName: "date")) var on: String?
-    @Option(help: ArgumentHelp("Time dosing started, HH:MM.", valueName: "time")) var at: String?
-    @Option(
-        name: .customLong("dose-mg-per-kg"),
-        help: ArgumentHelp(
-            "A bolus or timed infusion: dose in mg per kg, \(formatScore(InfusionEntry.intravenousDoseRange.lowerBound)) to \(formatScore(InfusionEntry.intravenousDoseRange.upperBound)) iv, up to \(formatScore(InfusionEntry.otherRouteDoseRange.upperBound)) im, intranasal or oral; over at most \(InfusionEntry.doseMinutesRange.upperBound) minutes.",
-            valueName: "x")) var doseMgPerKg: Double?
-    @Option(
-        name: .customLong("rate-mg-per-kg-per-hour"),
-        help: ArgumentHelp(
-            "A continuous iv infusion: the highest rate reached, \(formatScore(InfusionEntry.rateRange.lowerBound)) to \(formatScore(InfusionEntry.rateRange.upperBound)) mg/kg/h, for up to \(InfusionEntry.rateMinutesRange.upperBound) minutes (7 days).",
-            valueName: "r")) var rateMgPerKgPerHour: Double?
-    @Option(
-        name: .customLong("weight-kg"),
-        help: ArgumentHelp(
-            "Body weight in kg, \(formatScore(InfusionEntry.weightRange.lowerBound)) to \(formatScore(InfusionEntry.weightRange.upperBound)); gives the total dose when --total-mg is not given.",
-            valueName: "kg")) var weightKg: Double?
-    @Option(
-        name: .customLong("total-mg"),
-        help: ArgumentHelp(
-            "Total dose in mg; with --weight-kg it must be within 10% of dose x weight (or rate x hours x weight).",
-            valueName: "mg")) var totalMg: Double?
-    @Option(help: ArgumentHelp("Duration in minutes (a 5-day continuous infusion is 7200).", valueName: "n"))
-    var minutes: Int?
-    @Option(help: ArgumentHelp("iv, im, intranasal or oral (default: iv).", valueName: "route")) var route: String?
-    @Option(
-        name: .customLong("bp-before"),
-        help: ArgumentHelp("Blood pressure before dosing, SYS/DIA.", valueName: "sys/dia")) var bpBefore: String?
-    @Option(
-        name: .customLong("bp-after"),
-        help: ArgumentHelp("Blood pressure about 40 minutes after dosing, SYS/DIA.", valueName: "sys/dia")) var bpAfter:
-        String?
-    @Option(
-        name: .customLong("bp-discharge"),
-        help: ArgumentHelp("Blood pressure at discharge, SYS/DIA.", valueName: "sys/dia")) var bpDischarge: String?
-    @Option(name: .customLong("heart-rate"), help: ArgumentHelp("Heart rate, beats per minute.", valueName: "bpm"))
-    var heartRate: Int?
-    @Option(help: ArgumentHelp("Oxygen saturation, %.", valueName: "percent")) var spo2: Int?
-    @Option(
-        name: .customLong("monitoring-minutes"),
-        help: ArgumentHelp("Minutes of monitoring after dosing.", valueName: "n")) var monitoringMinutes: Int?
-    @Option(help: ArgumentHelp("A sedative or stimulant taken alongside, by name; repeat for each.", valueName: "name"))
-    var concomitant: [String] = []
-    @Flag(help: "Sedation was observed.") var sedation = false
-    @Flag(help: "Dissociation was observed.") var dissociation = false
-    @Flag(name: .customLong("respiratory-depression"), help: "Respiratory depression was observed.")
-    var respiratoryDepression = false
-
-    /// The first field given, by its option name; for `correct`, which refuses fields of another kind
-    /// of record.
-    func firstGiven(exceptDate: Bool = false) -> String? {
-        let given: [(String, Bool)] = [
-            ("for", !condition.isEmpty), ("on", on != nil && !exceptDate), ("at", at != nil),
-            ("dose-mg-per-kg", doseMgPerKg != nil),
-            ("rate-mg-per-kg-per-hour", rateMgPerKgPerHour != nil), ("weight-kg", weightKg != nil),
-            ("total-mg", totalMg != nil), ("minutes", minutes != nil), ("route", route != nil),
-            ("bp-before", bpBefore != nil),
-            ("bp-after", bpAfter != nil), ("bp-discharge", bpDischarge != nil), ("heart-rate", heartRate != nil),
-            ("spo2", spo2 != nil),
-            ("monitoring-minutes", monitoringMinutes != nil), ("concomitant", !concomitant.isEmpty),
-            ("sedation", sedation),
-            ("dissociation", dissociation), ("respiratory-depression", respiratoryDepression),
-        ]
-        return given.first { $0.1 }?.0
-    }
-
-    /// Writes the given fields over an entry; fields not given stay as they are.
-    func apply(to entry: inout InfusionEntry) throws {
-        if doseMgPerKg != nil, rateMgPerKgPerHour != nil {
-            throw InputError(
-                field: "rate-mg-per-kg-per-hour", got: formatScore(rateMgPerKgPerHour!),
-                allowed:
-                    "either --dose-mg-per-kg (a bolus or timed infusion) or --rate-mg-per-kg-per-hour (a continuous infusion), not both"
-            )
-        }
-        let conditions = condition.flatMap { $0.split(separator: ",").map { String($0).trimmedWhitespace } }
-            .filter { !$0.isEmpty }
-        if let first = conditions.first {
-            entry.condition = first
-            entry.alsoFor = Array(conditions.dropFirst())
-        }
-        if let on { entry.date = try ClinicDay.parse(on, field: "on") }
-        if let at { entry.time = try ClockTime.parse(at, field: "at") }
-        if let doseMgPerKg { entry.dosing = .dose(mgPerKg: doseMgPerKg) }
-        if let rateMgPerKgPerHour { entry.dosing = .rate(mgPerKgPerHour: rateMgPerKgPerHour) }
-        if let weightKg { entry.weightKg = weightKg }
-        if let totalMg {
-            entry.totalMg = totalMg
-        } else if doseMgPerKg != nil || rateMgPerKgPerHour != nil || weightKg != nil || minutes != nil {
-            entry.totalMg = nil  // recomputed from the new dose, rate, duration and weight
-        }
-        if let minutes { entry.minutes = minutes }
-        if let route { entry.route = try InfusionRoute.parse(route, field: "route") }
-        if let bpBefore { entry.bloodPressureBefore = try BloodPressure.parse(bpBefore, field: "bp-before") }
-        if let bpAfter { entry.bloodPressureAfter = try BloodPressure.parse(bpAfter, field: "bp-after") }
-        if let bpDischarge {
-            entry.bloodPressureAtDischarge = try BloodPressure.parse(bpDischarge, field: "bp-discharge")
-        }
-        if let heartRate { entry.heartRate = heartRate }
-        if let spo2 { entry.oxygenSaturation = spo2 }
-        if let monitoringMinutes { entry.monitoringMinutes = monitoringMinutes }
-        if !concomitant.isEmpty { entry.concomitantMedication = concomitant }
-        if sedation { entry.sedation = true }
-        if dissociation { entry.dissociation = true }
-        if respiratoryDepression { entry.respiratoryDepression = true }
-    }
-}
-
 struct InfusionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infusion",
-        abstract: "Record ketamine infusions.",
-        subcommands: [Add.self, Observe.self]
+        abstract: "Record ketamine infusions and esketamine sessions.",
+        subcommands: [Add.self, Observe.self, Rate.self]
     )
 
     struct Add: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
-            abstract: "Record one infusion with its monitoring observations and adverse events.",
+            abstract:
+                "Record one infusion or esketamine session with its monitoring observations and adverse events.",
             discussion: """
-                Give a dose (--dose-mg-per-kg) for a bolus or timed infusion, or the highest rate \
-                reached (--rate-mg-per-kg-per-hour) for a continuous one; the range check applies \
-                to it. With --weight-kg the total in mg is worked out; a --total-mg that differs \
-                from it by more than 10% is refused. Ranges, after the published protocols: a \
-                dose of 0.05-2 mg/kg iv (0.5 mg/kg over 40 minutes for depression), up to 5 mg/kg \
-                im, intranasal or oral, over at most a day; a continuous iv infusion at \
-                0.05-2 mg/kg/h for up to 7 days (Schwenk 2018: 5 days, mean maximum 0.76 mg/kg/h).
+                Give a dose by weight (--dose-mg-per-kg), a fixed dose (--dose-mg) or, for a \
+                continuous iv infusion, the rate it started at (--rate-mg-per-kg-per-hour) with \
+                each change (--rate-step, or later 'ketareg infusion rate'). With --weight-kg the \
+                total in mg is worked out (for a titrated infusion, the integral of its steps); a \
+                --total-mg (the pump's) that differs from it by more than 10% is refused. Ranges \
+                by route, after the published protocols: by weight 0.05-2 mg/kg iv (0.5 mg/kg over \
+                40 minutes for depression), 0.05-1 subcutaneous, up to 5 im, intranasal, oral or \
+                sublingual, over at most a day; a continuous iv infusion at 0.05-2 mg/kg/h for up \
+                to 7 days (Schwenk 2018: 5 days, mean maximum 0.76 mg/kg/h); fixed doses in the \
+                ranges of --dose-mg.
+
+                Esketamine (--drug esketamine, SPRAVATO) is a nasal spray in 28 mg devices: \
+                --dose-mg 28, 56 or 84, intranasal only, never by weight; --minutes defaults to the \
+                5 minutes between devices. Record the REMS monitoring form's fields: --bp-before, \
+                --bp-after (about 40 minutes after), --bp-discharge, --sedation, --dissociation \
+                and --ready-to-leave; a session monitored for less than 2 hours after dosing \
+                raises a flag for review. 'ketareg session form I-...' prints the form.
 
                 Every infusion is for one or more of the patient's conditions: --for names it when \
                 the patient has more than one (repeat it, or give A,B, for an infusion given for \
@@ -147,7 +42,10 @@ struct InfusionCommand: ParsableCommand {
                   ketareg infusion add P-000042 --on today --at 09:30 --dose-mg-per-kg 0.5 --weight-kg 72 \\
                     --minutes 40 --bp-before 128/82 --bp-after 142/90 --adverse nausea:mild
                   ketareg infusion add P-000043 --for migraine --on 2026-03-02 --at 08:00 \\
-                    --rate-mg-per-kg-per-hour 0.76 --minutes 7200 --weight-kg 85
+                    --rate-mg-per-kg-per-hour 0.12 --rate-step 14:00=0.3 --rate-step 2026-03-03T08:00=0.5 \\
+                    --minutes 7200 --weight-kg 85
+                  ketareg infusion add P-000044 --drug esketamine --dose-mg 56 --on today --at 10:00 \\
+                    --bp-before 126/80 --bp-after 138/86 --bp-discharge 124/78 --dissociation --ready-to-leave 12:15
                 Then record vital signs during it with 'ketareg infusion observe'.
                 """
         )
@@ -165,18 +63,23 @@ struct InfusionCommand: ParsableCommand {
 
         func validate() throws {
             if fields.on == nil { throw ValidationError("Missing expected argument '--on <date>'") }
-            if fields.doseMgPerKg == nil, fields.rateMgPerKgPerHour == nil {
+            if fields.doseMgPerKg == nil, fields.doseMg == nil, fields.rateMgPerKgPerHour == nil {
                 throw ValidationError(
-                    "Missing expected argument '--dose-mg-per-kg <x>' (a bolus or timed infusion) or '--rate-mg-per-kg-per-hour <r>' (a continuous infusion)"
+                    "Missing expected argument '--dose-mg-per-kg <x>' (a dose by weight), '--dose-mg <mg>' (a fixed dose: esketamine's devices) or '--rate-mg-per-kg-per-hour <r>' (a continuous infusion)"
                 )
             }
-            if fields.minutes == nil { throw ValidationError("Missing expected argument '--minutes <n>'") }
+            if fields.minutes == nil, fields.drug.map({ (try? Drug.parse($0, field: "drug")) != .esketamine }) ?? true {
+                throw ValidationError("Missing expected argument '--minutes <n>'")
+            }
         }
 
         func run() throws {
             let registry = try global.openRegistry()
             let patient = try patientID(id, registry: registry)
-            var entry = InfusionEntry(date: try ClinicDay.today(), dosing: .dose(mgPerKg: 0), minutes: fields.minutes!)
+            // Esketamine's devices are used 5 minutes apart: 1, 5 or 10 minutes of dosing.
+            let devices = fields.doseMg.map { $0 >= 84 ? 3 : $0 >= 56 ? 2 : 1 } ?? 1
+            let minutes = fields.minutes ?? max(1, 5 * (devices - 1))
+            var entry = InfusionEntry(date: try ClinicDay.today(), dosing: .dose(mgPerKg: 0), minutes: minutes)
             try fields.apply(to: &entry)
             entry.adverseEvents = try adverse.map { try AdverseEventEntry.parse($0, onset: entry.date) }
             let recorded = try TreatmentRecording(registry: registry).infusion(
@@ -200,7 +103,9 @@ struct InfusionCommand: ParsableCommand {
                 "Record vital signs or observations during an infusion (any number, e.g. every few hours of a continuous one).",
             discussion: """
                 The moment must fall between the infusion's start and the end of the day it ends. \
-                Observations show on the patient's page and report.
+                Observations show on the patient's page and report. --rate records the pump's new \
+                rate at the same moment, as 'ketareg infusion rate' does (first: when it is \
+                refused, nothing is written).
 
                 Example:
                   ketareg infusion observe I-000012 --at 2026-03-03T14:00 --bp 134/86 --heart-rate 78 --spo2 97 --dissociation
@@ -223,20 +128,33 @@ struct InfusionCommand: ParsableCommand {
         @Flag(help: "Dissociation was observed.") var dissociation = false
         @Flag(name: .customLong("respiratory-depression"), help: "Respiratory depression was observed.")
         var respiratoryDepression = false
+        @Option(
+            help: ArgumentHelp(
+                "A continuous infusion's new rate from this moment, mg/kg/h (0 to 2; 0 pauses it).", valueName: "r"))
+        var rate: Double?
 
         func run() throws {
-            guard let id = RecordID(infusion), id.kind == .infusion else {
-                throw InputError(
-                    field: "<infusion-id>", got: infusion,
-                    allowed: "an infusion id such as I-000012 (see 'ketareg patient show')")
-            }
+            let id = try infusionID(infusion)
             let (date, time) = try InfusionObservationEntry.parseMoment(at, today: try ClinicDay.today())
             let entry = InfusionObservationEntry(
                 date: date, time: time, bloodPressure: try bp.map { try BloodPressure.parse($0, field: "bp") },
                 heartRate: heartRate, oxygenSaturation: spo2, sedation: sedation, dissociation: dissociation,
                 respiratoryDepression: respiratoryDepression)
-            let recorded = try TreatmentRecording(registry: try global.openRegistry()).observation(
-                entry, infusion: id, actor: global.actorName)
+            let work = TreatmentRecording(registry: try global.openRegistry())
+            let observed =
+                bp != nil || heartRate != nil || spo2 != nil || sedation || dissociation || respiratoryDepression
+            if observed { _ = try entry.validated(today: try ClinicDay.today()) }
+            if let rate {
+                let infusion = try work.rate(
+                    infusion: id, on: date, at: time, rate: rate, pumpTotalMg: nil, actor: global.actorName)
+                if !observed {
+                    if json { return try printJSON(infusion) }
+                    print(infusion.id)
+                    return note(
+                        "Recorded the rate of \(infusion.id) from \(date)T\(time): \(formatScore(rate)) mg/kg/h.")
+                }
+            }
+            let recorded = try work.observation(entry, infusion: id, actor: global.actorName)
             let observation = recorded.record
             if json { return try printJSON(observation) }
             print(observation.id)
@@ -244,6 +162,84 @@ struct InfusionCommand: ParsableCommand {
             note(
                 "Recorded observation \(observation.id) during \(observation.infusion) at \(observation.on) \(observation.at)."
             )
+        }
+    }
+}
+
+/// An infusion id as typed, or the error that names the option.
+func infusionID(_ text: String, field: String = "<infusion-id>") throws -> RecordID {
+    guard let id = RecordID(text), id.kind == .infusion else {
+        throw InputError(
+            field: field, got: text, allowed: "an infusion id such as I-000012 (see 'ketareg patient show')")
+    }
+    return id
+}
+
+extension InfusionCommand {
+    struct Rate: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rate",
+            abstract: "Record a continuous infusion's rate change, or the pump's total when it ends.",
+            discussion: """
+                Each change is kept as a step; the infusion's total is the integral of its steps \
+                (rate x hours x weight, step by step), worked out again at every change. Give the \
+                pump's own total with --total-mg (at the end, or with a change): it is accepted \
+                within 10% of that integral. A step must fall after the infusion started and \
+                before it ended; 0 pauses it. Audited as a change of the infusion.
+
+                Examples:
+                  ketareg infusion rate I-000012 --at 14:00 --rate 0.3
+                  ketareg infusion rate I-000012 --at 2026-03-04T08:00 --rate 0.5
+                  ketareg infusion rate I-000012 --total-mg 4100
+                """
+        )
+
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
+        @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
+        @Argument(help: ArgumentHelp("The infusion's id, e.g. I-000012.", valueName: "infusion-id")) var infusion:
+            String
+        @Option(
+            help: ArgumentHelp(
+                "When the rate changed: HH:MM on the infusion's first day, or YYYY-MM-DDTHH:MM.", valueName: "moment"))
+        var at: String?
+        @Option(help: ArgumentHelp("The new rate, mg/kg/h (0 to 2; 0 pauses it).", valueName: "r")) var rate: Double?
+        @Option(
+            name: .customLong("total-mg"),
+            help: ArgumentHelp("The pump's total in mg, within 10% of the integral of the steps.", valueName: "mg"))
+        var totalMg: Double?
+
+        func validate() throws {
+            if rate == nil, totalMg == nil {
+                throw ValidationError("Missing expected argument '--rate <r>' (with --at) or '--total-mg <mg>'")
+            }
+            if (rate == nil) != (at == nil) {
+                throw ValidationError(
+                    rate == nil
+                        ? "--at needs '--rate <r>': the rate from then on" : "Missing expected argument '--at <moment>'"
+                )
+            }
+        }
+
+        func run() throws {
+            let id = try infusionID(infusion)
+            var date: ClinicalDate?
+            var time: ClockTime?
+            if let at {
+                if at.contains("T") || at.contains(" ") {
+                    (date, time) = try InfusionObservationEntry.parseMoment(at, today: try ClinicDay.today())
+                } else {
+                    time = try ClockTime.parse(at, field: "at")
+                }
+            }
+            let infusion = try TreatmentRecording(registry: try global.openRegistry()).rate(
+                infusion: id, on: date, at: time, rate: rate, pumpTotalMg: totalMg, actor: global.actorName)
+            if json { return try printJSON(infusion) }
+            print(infusion.id)
+            note(
+                "Recorded \(infusion.id): \(infusion.dosingText)"
+                    + (infusion.totalMg.map { ", \(formatScore($0)) mg in all" } ?? "") + ".")
         }
     }
 }
