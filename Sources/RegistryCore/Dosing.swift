@@ -24,6 +24,7 @@ public struct RateStep: Sendable, Hashable, Comparable {
         self.mgPerKgPerHour = mgPerKgPerHour
     }
 
+    /// Steps in the order of their moments.
     public static func < (lhs: RateStep, rhs: RateStep) -> Bool { lhs.minute < rhs.minute }
 
     /// The rates a step may set: a pause (0) up to the highest rate a continuous infusion takes.

@@ -88,6 +88,18 @@ struct FHIRTests {
             #expect(outcome.status == 0, "\(arguments): \(outcome.standardError)")
         }
         #expect(try clinic.run("correct", "A-000005", "--entered-in-error", "--reason", "wrong patient").status == 0)
+        // An esketamine session, sublingual ketamine in mg, and a titrated five-day infusion.
+        for arguments in [
+            ["--for", "depression", "--drug", "esketamine", "--dose-mg", "84", "--at", "10:00"],
+            ["--for", "depression", "--route", "sublingual", "--dose-mg", "25", "--minutes", "20"],
+            [
+                "--for", "migraine", "--at", "08:00", "--rate-mg-per-kg-per-hour", "0.1", "--rate-step", "14:00=0.3",
+                "--minutes", "7200", "--weight-kg", "70",
+            ],
+        ] {
+            let outcome = try clinic.run(arguments: ["infusion", "add", id, "--on", "2026-03-02"] + arguments)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.standardError)")
+        }
         let bundleFile = clinic.folder.appendingPathComponent("bundle.json").path
         let written = try clinic.run("fhir", "export", id, "--output", bundleFile)
         #expect(
@@ -156,5 +168,35 @@ struct FHIRTests {
         }
         let bpi = try #require(observations.first { $0["id"] as? String == "obs-A-000002" })
         #expect((bpi["component"] as? [[String: Any]])?.count == 2)
+
+        // Each infusion as a MedicationAdministration: the drug's RxNorm code, the route's SNOMED
+        // CT code, the dose as given; a five-day infusion over a period.
+        let given = resources.filter { $0["resourceType"] as? String == "MedicationAdministration" }
+        #expect(given.count == 3)
+        func codes(_ resource: [String: Any]) -> (drug: String?, route: String?, dose: String?) {
+            let drug = ((resource["medicationCodeableConcept"] as? [String: Any])?["coding"] as? [[String: Any]])?
+                .first
+            let dosage = resource["dosage"] as? [String: Any]
+            let route = ((dosage?["route"] as? [String: Any])?["coding"] as? [[String: Any]])?.first
+            let dose = dosage?["dose"] as? [String: Any]
+            return (
+                drug.map { "\($0["system"]!) \($0["code"]!)" }, route.map { "\($0["system"]!) \($0["code"]!)" },
+                dose.map { "\($0["value"]!) \($0["code"]!)" }
+            )
+        }
+        let byID = Dictionary(uniqueKeysWithValues: given.map { ($0["id"] as? String ?? "", $0) })
+        let rxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
+        let snomed = "http://snomed.info/sct"
+        let esketamine = try #require(byID["med-I-000001"])
+        #expect(codes(esketamine).drug == "\(rxNorm) 2201623" && codes(esketamine).route == "\(snomed) 46713006")
+        #expect(codes(esketamine).dose == "84 mg" && esketamine["effectiveDateTime"] as? String == "2026-03-02")
+        let sublingual = try #require(byID["med-I-000002"])
+        #expect(codes(sublingual).drug == "\(rxNorm) 6130" && codes(sublingual).route == "\(snomed) 37839007")
+        let continuous = try #require(byID["med-I-000003"])
+        #expect(codes(continuous).route == "\(snomed) 47625008")
+        // 0.1 mg/kg/h for 6 hours, then 0.3 for 114: 34.8 mg/kg x 70 kg.
+        #expect(codes(continuous).dose == "2436 mg", "\(continuous)")
+        #expect(
+            (continuous["effectivePeriod"] as? [String: String]) == ["start": "2026-03-02", "end": "2026-03-07"])
     }
 }

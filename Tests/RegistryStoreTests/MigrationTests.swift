@@ -149,5 +149,18 @@ struct InfusionConditionMigrationTests {
         let corrected = try registry.verify()
         #expect(corrected.intact, "\(corrected.problems)")
         #expect(corrected.auditRows == 35)
+
+        // A row audited before the drug was recorded was ketamine: turned into an esketamine
+        // session behind the program's back, it is named, though its audit rows never said "drug".
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql:
+                    "UPDATE infusion SET drug = 'esketamine', route = 'intranasal', dose_mg_per_kg = NULL, dose_mg = 56, weight_kg = NULL, total_mg = 56 WHERE id = 2"
+            )
+        }
+        let tampered = try registry.verify()
+        #expect(
+            tampered.problems.contains { $0.record == "I-000002" && $0.detail.contains("drug") },
+            "\(tampered.problems)")
     }
 }
