@@ -36,8 +36,11 @@ public struct DaySheet: Encodable, Sendable {
             let infusions = history.infusions.filter { $0.date == day }.map { infusion in
                 [
                     ([infusion.condition] + infusion.alsoFor).joined(separator: "+"),
+                    infusion.drug == .ketamine ? nil : infusion.drug.rawValue,
                     infusion.doseMgPerKg.map { "\(formatScore($0)) mg/kg" },
+                    infusion.doseMg.map { "\(formatScore($0)) mg" },
                     infusion.rateMgPerKgPerHour.map { "\(formatScore($0)) mg/kg/h" },
+                    infusion.route.flatMap { $0 == .iv ? nil : $0.rawValue },
                     "\(infusion.minutes) min",
                 ].compactMap { $0 }.joined(separator: " ")
             }

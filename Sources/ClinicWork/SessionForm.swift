@@ -39,7 +39,10 @@ public struct SessionForm: Sendable, Codable {
         let events = page.adverseEvents.filter { infusion.adverseEvents.contains($0.id) }
         let start = try infusion.at.map { try ClockTime.parse($0, field: "at") }
         let ready = try infusion.readyToLeave.map { try ClockTime.parse($0, field: "ready-to-leave") }
-        let total = infusion.monitoringMinutes.map { $0 + infusion.minutes }
+        let total = infusion.monitoringMinutes.map { monitoring in
+            let (sum, overflow) = monitoring.addingReportingOverflow(infusion.minutes)
+            return overflow ? Int.max : sum
+        }
         var fields: [Field] = []
         func add(_ section: String, _ label: String, _ value: String?) {
             fields.append(Field(section: section, label: label, value: value))

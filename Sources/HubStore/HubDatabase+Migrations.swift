@@ -172,6 +172,15 @@ extension HubDatabase {
                 """,
             ]
         ),
+        (
+            // ketareg-records/4: each infusion names its drug and, when fixed, its dose in mg; rows
+            // from a /3 payload were ketamine.
+            "003-infusion-drugs",
+            [
+                "ALTER TABLE records_infusions ADD COLUMN drug text NOT NULL DEFAULT 'ketamine'",
+                "ALTER TABLE records_infusions ADD COLUMN dose_mg text",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

@@ -131,13 +131,14 @@ extension HubDatabase {
             try await connection.query(
                 """
                 INSERT INTO records_infusions (payload_id, clinic_id, pseudonym, condition, week, minutes, dose_mg_per_kg,
-                                               rate_mg_per_kg_per_hour, route)
+                                               rate_mg_per_kg_per_hour, route, drug, dose_mg)
                 SELECT \(id), \(clinic), u.pseudonym, u.condition, NULLIF(u.week, \(noWeek)), u.minutes, NULLIF(u.dose, ''),
-                       NULLIF(u.rate, ''), NULLIF(u.route, '')
+                       NULLIF(u.rate, ''), NULLIF(u.route, ''), u.drug, NULLIF(u.fixed, '')
                 FROM unnest(\(i.map(\.patient))::text[], \(i.map(\.condition))::text[], \(i.map { $0.week ?? noWeek })::bigint[],
                             \(i.map(\.minutes))::text[], \(i.map { $0.doseMgPerKg ?? "" })::text[],
-                            \(i.map { $0.rateMgPerKgPerHour ?? "" })::text[], \(i.map { $0.route ?? "" })::text[])
-                     AS u(pseudonym, condition, week, minutes, dose, rate, route)
+                            \(i.map { $0.rateMgPerKgPerHour ?? "" })::text[], \(i.map { $0.route ?? "" })::text[],
+                            \(i.map { $0.drug ?? "ketamine" })::text[], \(i.map { $0.doseMg ?? "" })::text[])
+                     AS u(pseudonym, condition, week, minutes, dose, rate, route, drug, fixed)
                 """, logger: logger)
         }
     }

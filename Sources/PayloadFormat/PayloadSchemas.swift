@@ -13,7 +13,10 @@ public enum PayloadSchemas {
     /// protocol).
     public static let summaryV3ID = "ketareg-summary/3"
     /// See ``summaryID``.
-    public static let recordsID = "ketareg-records/3"
+    public static let recordsID = "ketareg-records/4"
+    /// The records before an infusion named its drug and fixed dose and the routes were six: no
+    /// clinic builds it any more, and a hub still accepts it (its infusions read as ketamine).
+    public static let recordsV3ID = "ketareg-records/3"
     /// See ``summaryID``.
     public static let fhirID = "ketareg-fhir/1"
 
@@ -21,7 +24,8 @@ public enum PayloadSchemas {
     public static let all: [(file: String, id: String, text: String)] = [
         ("ketareg-summary-4.schema.json", summaryID, text(PackageResources.ketareg_summary_4_schema_json)),
         ("ketareg-summary-3.schema.json", summaryV3ID, text(PackageResources.ketareg_summary_3_schema_json)),
-        ("ketareg-records-3.schema.json", recordsID, text(PackageResources.ketareg_records_3_schema_json)),
+        ("ketareg-records-4.schema.json", recordsID, text(PackageResources.ketareg_records_4_schema_json)),
+        ("ketareg-records-3.schema.json", recordsV3ID, text(PackageResources.ketareg_records_3_schema_json)),
         ("ketareg-fhir-1.schema.json", fhirID, text(PackageResources.ketareg_fhir_1_schema_json)),
     ]
 

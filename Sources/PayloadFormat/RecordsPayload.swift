@@ -14,7 +14,7 @@ import RegistryCore
 /// group among those not yet released reaches k), and those still in smaller groups after the
 /// last step are withheld. The payload says how many patients each step took.
 public struct RecordsPayload: Sendable, Codable, Hashable {
-    /// `ketareg-records/3`: the schema, with its version, that every records payload names.
+    /// `ketareg-records/4`: the schema, with its version, that every records payload names.
     public static let schemaID = PayloadSchemas.recordsID
 
     /// The schema the payload follows, with its version: ``schemaID``.
@@ -184,14 +184,23 @@ public struct InfusionRecord: Sendable, Codable, Hashable {
     /// A continuous infusion's highest rate in mg/kg/h, as a band (`0.05-0.25`, `0.25-0.5`,
     /// `0.5-1`, `1-2`); absent when a dose was recorded instead.
     public let rateMgPerKgPerHour: String?
-    /// How it was given: `iv`, `im`, `intranasal` or `oral`; absent when no route is known.
+    /// How it was given: `iv`, `im`, `intranasal`, `oral`, `sublingual` or `subcutaneous`;
+    /// absent when no route is known.
     public let route: String?
+    /// The drug: `ketamine` or `esketamine` (absent from `ketareg-records/3`, where it was
+    /// ketamine).
+    public let drug: String?
+    /// A fixed dose in mg, as a band (`RecordsGeneralisation.fixedDoseBands`): esketamine's 28, 56
+    /// or 84 as they are; absent when a dose per kg or a rate was recorded.
+    public let doseMg: String?
 
     /// Every member, as the builders and decoders give them.
     public init(
         patient: String, condition: String, week: Int? = nil, minutes: String, doseMgPerKg: String? = nil,
-        rateMgPerKgPerHour: String? = nil, route: String? = nil
+        rateMgPerKgPerHour: String? = nil, route: String? = nil, drug: String? = nil, doseMg: String? = nil
     ) {
+        self.drug = drug
+        self.doseMg = doseMg
         self.patient = patient
         self.condition = condition
         self.week = week

@@ -95,7 +95,12 @@ public struct InfusionEntry: Sendable, Hashable {
 
     /// The REMS form's total time: minutes from the start of dosing (the first device) to the end
     /// of monitoring; `nil` when the monitoring is not recorded.
-    public var sessionMinutes: Int? { monitoringMinutes.map { minutes + $0 } }
+    public var sessionMinutes: Int? {
+        monitoringMinutes.map { monitoring in
+            let (sum, overflow) = monitoring.addingReportingOverflow(minutes)
+            return overflow ? Int.max : sum
+        }
+    }
 
     /// A fixed dose in mg.
     public var doseMg: Double? {
@@ -204,11 +209,26 @@ public struct InfusionEntry: Sendable, Hashable {
         if let oxygenSaturation { _ = try checkRange(oxygenSaturation, 50...100, field: "spo2", unit: "%") }
         if let monitoringMinutes {
             _ = try checkRange(monitoringMinutes, 0...14_400, field: "monitoring-minutes", unit: "minutes")
-        } else if let readyToLeave, let time {
+        } else if let readyToLeave {
+            guard let time else {
+                throw InputError(
+                    field: "ready-to-leave", got: readyToLeave.description,
+                    allowed: "a time with the start time of dosing (at): the monitoring is counted from it")
+            }
             // Monitoring runs from the end of dosing to the time the patient was ready to leave,
             // the next day when that time is earlier on the clock.
             let end = (time.minuteOfDay + minutes) % 1440
-            copy.monitoringMinutes = (readyToLeave.minuteOfDay - end + 1440) % 1440
+            let monitoring = (readyToLeave.minuteOfDay - end + 1440) % 1440
+            // A session of at most a day is not followed by half a day's monitoring: a time before
+            // dosing ended was typed wrongly.
+            guard rateMgPerKgPerHour != nil || monitoring <= 720 else {
+                throw InputError(
+                    field: "ready-to-leave", got: readyToLeave.description,
+                    allowed:
+                        "a time after dosing ended (\(ClockTime(hour: end / 60, minute: end % 60)!)) and within 12 hours of it"
+                )
+            }
+            copy.monitoringMinutes = monitoring
         }
         for name in concomitantMedication where name.trimmedWhitespace.isEmpty || name.count > 100 {
             throw InputError(field: "concomitant", got: name, allowed: "a medication name of 1 to 100 characters")

@@ -104,7 +104,8 @@ public struct PatientHistory: Sendable, Hashable {
         public let minutes: Int
         /// The dose of a bolus or timed infusion.
         public let doseMgPerKg: Double?
-        /// The rate a continuous infusion started at.
+        /// The highest rate a continuous infusion reached: the rate it started at or its highest
+        /// step.
         public let rateMgPerKgPerHour: Double?
         /// How it was given; `nil` when not known.
         public let route: InfusionRoute?

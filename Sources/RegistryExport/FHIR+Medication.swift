@@ -32,10 +32,11 @@ extension FHIRResources {
         ]
         let start = (try? ClinicalDate.parse(infusion.on, field: "on"))
         let startMinute = (try? infusion.at.map { try ClockTime.parse($0, field: "at").minuteOfDay }) ?? 0
-        if let start, startMinute + infusion.minutes >= 1440 {
+        // Minutes are at most 7 days for any row of today's ranges; a legacy row's are bounded here.
+        let end = startMinute + min(max(infusion.minutes, 0), 10_080)
+        if let start, end >= 1440 {
             resource["effectivePeriod"] = [
-                "start": .string(infusion.on),
-                "end": .string(start.adding(days: (startMinute + infusion.minutes) / 1440).description),
+                "start": .string(infusion.on), "end": .string(start.adding(days: end / 1440).description),
             ]
         } else {
             resource["effectiveDateTime"] = .string(infusion.on)

@@ -98,7 +98,7 @@ extension Registry {
         let alsoFor = try alsoForByInfusion(
             db, patients: only == nil ? nil : restricted("patient_id"), arguments: arguments)
         let infusions = try grouped(
-            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, rate_mg_per_kg_per_hour, route, id, drug, dose_mg FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
+            "SELECT patient_id, condition_id, given_on, given_at, minutes, dose_mg_per_kg, max(rate_mg_per_kg_per_hour, coalesce((SELECT max(s.rate_mg_per_kg_per_hour) FROM infusion_rate_step s WHERE s.infusion_id = infusion.id), 0)), route, id, drug, dose_mg FROM infusion\(patientFilter.isEmpty ? " WHERE" : patientFilter + " AND") NOT entered_in_error ORDER BY patient_id, given_on, given_at, id"
         ) { row in
             try HistoryRows.infusion(
                 id: try row.required(row.int64, 8), condition: try row.required(row.string, 1),

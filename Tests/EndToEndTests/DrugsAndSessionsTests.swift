@@ -163,9 +163,53 @@ struct DrugsAndSessionsTests {
             "UPDATE infusion_rate_step SET rate_mg_per_kg_per_hour = 0.3 WHERE minute = 2880 AND infusion_id = 1")
         let verify = try clinic.run("verify")
         #expect(verify.status != 0 && verify.standardOutput.contains("rateSteps"), "\(verify.standardOutput)")
-        // The clinic's CSV carries the steps; a copy imported from it has the same infusion.
+        // The clinic's CSV carries the steps.
         let csv = try clinic.run("export-csv", "-")
         #expect(csv.standardOutput.contains("2026-03-21T08:00=0.5;2026-03-22T08:00=0.76"), "\(csv.standardOutput)")
+
+        // A corrected start keeps each step at its moment on the clock.
+        let moved = try clinic.run("correct", "I-000003", "--at", "09:00", "--reason", "pump started late", "--json")
+        #expect(moved.status == 0, "\(moved.standardError)")
+        let movedSteps = try #require((try moved.json() as? [String: Any])?["rateSteps"] as? [[String: Any]])
+        #expect(movedSteps.map { $0["at"] as? String } == ["2026-03-21T08:00", "2026-03-22T08:00"])
+        #expect(movedSteps.map { $0["minute"] as? Int } == [1380, 2820])
+        // A rate for an infusion marked entered in error is refused, with or without readings, and
+        // nothing is written.
+        #expect(try clinic.run("correct", "I-000003", "--entered-in-error", "--reason", "wrong patient").status == 0)
+        let before = try clinic.run("audit", "--json").standardOutput
+        for arguments in [
+            ["infusion", "rate", "I-000003", "--at", "2026-03-23T08:00", "--rate", "0.4"],
+            ["infusion", "observe", "I-000003", "--at", "2026-03-23T08:00", "--rate", "0.4", "--bp", "120/80"],
+        ] {
+            let outcome = try clinic.run(arguments: arguments)
+            #expect(
+                outcome.status == 1 && outcome.standardError.contains("entered in error"), "\(outcome.standardError)")
+        }
+        #expect(try clinic.run("audit", "--json").standardOutput == before)
+    }
+
+    @Test("A ready-to-leave time needs the start of dosing and must fall after it ended, within 12 hours")
+    func readyToLeave() throws {
+        let clinic = try Clinic()
+        defer { clinic.remove() }
+        let id = try clinic.enroll(mrn: "L-1")
+        let base = ["infusion", "add", id, "--on", "2026-03-02", "--drug", "esketamine", "--dose-mg", "56"]
+        for (extra, words) in [
+            (["--ready-to-leave", "12:00"], "with the start time of dosing"),
+            (["--at", "10:00", "--ready-to-leave", "09:30"], "a time after dosing ended (10:05)"),
+        ] {
+            let outcome = try clinic.run(arguments: base + extra)
+            #expect(outcome.status == 1 && outcome.standardError.contains("--ready-to-leave: "), "\(extra)")
+            #expect(outcome.standardError.contains(words), "\(extra): \(outcome.standardError)")
+        }
+        #expect(try Self.infusions(clinic, id).isEmpty)
+        // Late at night, ready after midnight: monitored across it.
+        let late = try clinic.run(arguments: base + ["--at", "23:00", "--ready-to-leave", "01:30", "--json"])
+        #expect(late.status == 0, "\(late.standardError)")
+        #expect((try late.json() as? [String: Any])?["monitoringMinutes"] as? Int == 145)
+        // A corrected start works the monitoring out again: 22:00 gives 205 minutes.
+        let corrected = try clinic.run("correct", "I-000001", "--at", "22:00", "--reason", "clock", "--json")
+        #expect((try corrected.json() as? [String: Any])?["monitoringMinutes"] as? Int == 205)
     }
 
     @Test(

@@ -209,7 +209,7 @@ struct ExportPrivacyTests {
             let schema = schemaFolder.appendingPathComponent(
                 name.hasPrefix("summary")
                     ? "ketareg-summary-4.schema.json"
-                    : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-3.schema.json"
+                    : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-4.schema.json"
             ).path
             let check = try runProcess(
                 "/usr/bin/env",

@@ -21,7 +21,9 @@ struct HubServerTests {
         let json = try #require(try second.json() as? [String: Any])
         #expect((json["applied"] as? [String])?.isEmpty == true)
         #expect(
-            (json["migrations"] as? [String]) == ["001-clinics-payloads-and-unpacked-tables", "002-outcome-protocols"])
+            (json["migrations"] as? [String]) == [
+                "001-clinics-payloads-and-unpacked-tables", "002-outcome-protocols", "003-infusion-drugs",
+            ])
         #expect(try hub.dump() == before)
     }
 

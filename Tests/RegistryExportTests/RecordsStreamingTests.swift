@@ -15,7 +15,7 @@ extension RecordsBuilder.Released {
         let assessmentPart = assessments.map { "\($0.scale)|\($0.timepoint)|\($0.week.map(String.init) ?? "-")" }
             .sorted()
         let infusionPart = infusions.map {
-            "\($0.condition)|\($0.week.map(String.init) ?? "-")|\($0.minutes)|\($0.doseMgPerKg ?? "-")|\($0.rateMgPerKgPerHour ?? "-")|\($0.route ?? "-")"
+            "\($0.condition)|\($0.week.map(String.init) ?? "-")|\($0.minutes)|\($0.doseMgPerKg ?? "-")|\($0.rateMgPerKgPerHour ?? "-")|\($0.route ?? "-")|\($0.drug ?? "-")|\($0.doseMg ?? "-")"
         }.sorted()
         let observationPart = observations.map {
             "\($0.week.map(String.init) ?? "-")|\($0.hoursFromStart.map(String.init) ?? "-")"
@@ -98,14 +98,21 @@ private func randomPatients(count: Int, generator: inout SeededGenerator) -> [Ex
         let treated = Int.random(in: 0..<10, using: &generator) > 0
         let pattern = Int.random(in: 0..<3, using: &generator)
         let days = treated ? Array([[0, 3, 7], [0, 2, 4, 9], [0, 7, 14, 21, 28, 35]][pattern]) : []
+        // Some patients (every seventh given doses by weight) have esketamine sessions in devices or
+        // sublingual ketamine in mg instead, so that the drug and the fixed dose's band are in the
+        // signatures.
+        let fixed = pattern == 0 && index % 7 == 3 ? (index % 2 == 0 ? 56.0 : 30.0) : nil
         let infusions = days.map { day in
             PatientHistory.Infusion(
                 condition: condition.id, date: dayZero.adding(days: day),
                 minutes: pattern == 2 ? 2880 : [40, 40, 40, 90][Int.random(in: 0..<4, using: &generator)],
-                doseMgPerKg: pattern == 2 ? nil : [0.5, 0.5, 0.5, 0.8][Int.random(in: 0..<4, using: &generator)],
-                rateMgPerKgPerHour: pattern == 2 ? 0.3 : nil, route: pattern == 1 ? nil : .iv,
+                doseMgPerKg: pattern == 2 || fixed != nil
+                    ? nil : [0.5, 0.5, 0.5, 0.8][Int.random(in: 0..<4, using: &generator)],
+                rateMgPerKgPerHour: pattern == 2 ? 0.3 : nil,
+                route: fixed == 56 ? .intranasal : fixed != nil ? .sublingual : pattern == 1 ? nil : .iv,
                 // Some patients of two conditions are given each infusion for both.
-                alsoFor: both && condition.id != "depression" && index % 2 == 0 ? ["depression"] : [])
+                alsoFor: both && condition.id != "depression" && index % 2 == 0 ? ["depression"] : [],
+                drug: fixed == 56 ? .esketamine : .ketamine, doseMg: fixed)
         }
         var assessments: [PatientHistory.Assessment] = []
         var points: [(Int, Timepoint)] = [(-1, .baseline)]
@@ -305,7 +312,8 @@ struct RecordsStreamingTests {
                 infusions: history.infusions.map {
                     PatientHistory.Infusion(
                         condition: $0.condition, date: $0.date, minutes: $0.minutes,
-                        doseMgPerKg: $0.doseMgPerKg, rateMgPerKgPerHour: $0.rateMgPerKgPerHour, route: $0.route)
+                        doseMgPerKg: $0.doseMgPerKg, rateMgPerKgPerHour: $0.rateMgPerKgPerHour, route: $0.route,
+                        drug: $0.drug, doseMg: $0.doseMg)
                 },
                 assessments: history.assessments.map {
                     PatientHistory.Assessment(

@@ -70,6 +70,8 @@ final class PatientSpool {
             put(infusion.doseMgPerKg)
             put(infusion.rateMgPerKgPerHour)
             put(infusion.route?.rawValue)
+            put(infusion.drug.rawValue)
+            put(infusion.doseMg)
         }
         put(history.assessments.count)
         for assessment in history.assessments {
@@ -186,7 +188,11 @@ final class PatientSpool {
                 route: try optional(string).map { route in
                     guard let known = InfusionRoute(rawValue: route) else { throw Self.damaged }
                     return known
-                })
+                },
+                drug: try { () throws -> Drug in
+                    guard let drug = Drug(rawValue: try string()) else { throw Self.damaged }
+                    return drug
+                }(), doseMg: try optional(double))
         }
         let assessments = try (0..<count()).map { _ in
             let scale = try string()

@@ -20,7 +20,8 @@ extension RecordsBuilder {
             history.infusions.map { infusion in
                 "\(infusion.condition)|\(week(infusion.date, timed))|\(RecordsGeneralisation.minutesBand(infusion.minutes))|"
                     + "\(infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand) ?? "-")|\(infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand) ?? "-")|"
-                    + (infusion.route?.rawValue ?? "-")
+                    + (infusion.route?.rawValue ?? "-") + "|\(infusion.drug.rawValue)|"
+                    + (infusion.doseMg.map { RecordsGeneralisation.fixedDoseBand($0, drug: infusion.drug) } ?? "-")
             }.sorted()
         }
         func observations(_ timed: Bool) -> [String] {

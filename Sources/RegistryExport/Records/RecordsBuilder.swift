@@ -127,6 +127,12 @@ public enum RecordsBuilder {
                 append(infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand) ?? "-", to: &out)
                 out.append(bar)
                 append(infusion.route?.rawValue ?? "-", to: &out)
+                out.append(bar)
+                append(infusion.drug.rawValue, to: &out)
+                out.append(bar)
+                append(
+                    infusion.doseMg.map { RecordsGeneralisation.fixedDoseBand($0, drug: infusion.drug) } ?? "-",
+                    to: &out)
             }
             let observed = joined(history.observations.count) { index, out in
                 let observation = history.observations[index]
@@ -202,7 +208,8 @@ public enum RecordsBuilder {
                 minutes: RecordsGeneralisation.minutesBand(infusion.minutes),
                 doseMgPerKg: infusion.doseMgPerKg.map(RecordsGeneralisation.doseBand),
                 rateMgPerKgPerHour: infusion.rateMgPerKgPerHour.map(RecordsGeneralisation.rateBand),
-                route: infusion.route?.rawValue)
+                route: infusion.route?.rawValue, drug: infusion.drug.rawValue,
+                doseMg: infusion.doseMg.map { RecordsGeneralisation.fixedDoseBand($0, drug: infusion.drug) })
         }
         let observations = patient.history.observations.map { observation in
             ObservationRecord(

@@ -55,6 +55,23 @@ public enum RecordsGeneralisation {
         }
     }
 
+    /// Fixed-dose bands in mg: esketamine's three session doses as they are (28, 56, 84: a dose
+    /// of whole devices, shared by every patient on it), ketamine's in bands, each including its
+    /// lower bound and excluding its upper one, except the last, which includes 500.
+    public static let fixedDoseBands = ["28", "56", "84", "1-25", "25-50", "50-100", "100-200", "200-500"]
+
+    /// The band of a fixed dose in mg of `drug` (``fixedDoseBands``).
+    public static func fixedDoseBand(_ mg: Double, drug: Drug) -> String {
+        if drug == .esketamine { return formatScore(mg) }
+        switch mg {
+        case ..<25: return "1-25"
+        case ..<50: return "25-50"
+        case ..<100: return "50-100"
+        case ..<200: return "100-200"
+        default: return "200-500"
+        }
+    }
+
     /// The band of a rate in mg/kg/h (``rateBands``): below 0.25 is `0.05-0.25`, 1 and above is
     /// `1-2`.
     public static func rateBand(_ rate: Double) -> String {

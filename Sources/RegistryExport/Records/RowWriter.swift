@@ -30,9 +30,11 @@ enum RowWriter {
 
     static func infusion(_ row: InfusionRecord) -> Members {
         var members: Members = []
-        members.reserveCapacity(7)
+        members.reserveCapacity(9)
         members.append(("condition", .string(row.condition)))
+        if let dose = row.doseMg { members.append(("doseMg", .string(dose))) }
         if let dose = row.doseMgPerKg { members.append(("doseMgPerKg", .string(dose))) }
+        if let drug = row.drug { members.append(("drug", .string(drug))) }
         members += [("minutes", .string(row.minutes)), ("patient", .string(row.patient))]
         if let rate = row.rateMgPerKgPerHour { members.append(("rateMgPerKgPerHour", .string(rate))) }
         if let route = row.route { members.append(("route", .string(route))) }

@@ -258,7 +258,7 @@ extension Registry {
                 values["dose-mg"] = infusion.doseMg.map(formatScore)
                 values["drug"] = infusion.drug == .ketamine ? nil : infusion.drug.rawValue
                 values["rate-steps"] = infusion.rateSteps.map {
-                    $0.map { "\($0.at)=\(formatScore($0.rateMgPerKgPerHour))" }.joined(separator: ";")
+                    $0.map { "\($0.at)=\($0.rateMgPerKgPerHour)" }.joined(separator: ";")
                 }
                 values["ready-to-leave"] = infusion.readyToLeave
                 values["weight-kg"] = infusion.weightKg.map(formatScore)

@@ -109,12 +109,13 @@ extension Registry {
             let started = Dictionary(kept.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
             return PatientHistory(
                 patient: id.description, conditions: conditions, enrolledOn: enrolled,
-                infusions: try kept.map {
-                    try HistoryRows.infusion(
-                        id: $0.id!, condition: $0.conditionId, givenOn: $0.givenOn, givenAt: $0.givenAt,
-                        minutes: $0.minutes,
-                        dose: $0.doseMgPerKg, rate: $0.rateMgPerKgPerHour, route: $0.route,
-                        alsoFor: alsoFor[$0.id!] ?? [], drug: $0.drug, doseMg: $0.doseMg)
+                infusions: try kept.map { row in
+                    let highest = (steps[row.id!] ?? []).map(\.mgPerKgPerHour).max() ?? 0
+                    return try HistoryRows.infusion(
+                        id: row.id!, condition: row.conditionId, givenOn: row.givenOn, givenAt: row.givenAt,
+                        minutes: row.minutes, dose: row.doseMgPerKg,
+                        rate: row.rateMgPerKgPerHour.map { max($0, highest) }, route: row.route,
+                        alsoFor: alsoFor[row.id!] ?? [], drug: row.drug, doseMg: row.doseMg)
                 },
                 assessments: try assessmentRows.filter { !$0.enteredInError }.map {
                     try HistoryRows.assessment(

@@ -67,6 +67,13 @@ extension Registry {
             rate.map { "rate set to \(formatScore($0)) mg/kg/h" + (time.map { " at \($0)" } ?? "") },
             pumpTotalMg.map { "the pump's total, \(formatScore($0)) mg" },
         ].compactMap { $0 }.joined(separator: "; ")
+        let marked = try read { db in
+            try Bool.fetchOne(db, sql: "SELECT entered_in_error FROM infusion WHERE id = ?", arguments: [id.row])
+        }
+        if marked == true {
+            throw RegistryError.refused(
+                "\(id) was marked entered in error; rate changes go with a real infusion", about: .record(.infusion))
+        }
         return try correctInfusion(id, reason: words, actor: actor, action: "rate") { entry throws in
             guard entry.rateMgPerKgPerHour != nil else {
                 throw InputError(

@@ -103,7 +103,7 @@ extension Schema {
             sql: """
                 CREATE TABLE infusion_rate_step (
                     infusion_id INTEGER NOT NULL REFERENCES infusion(id) ON DELETE RESTRICT,
-                    minute INTEGER NOT NULL CHECK (minute >= 1),
+                    minute INTEGER NOT NULL CHECK (minute BETWEEN 1 AND 10079),
                     rate_mg_per_kg_per_hour DOUBLE NOT NULL CHECK (rate_mg_per_kg_per_hour BETWEEN 0 AND 2),
                     PRIMARY KEY (infusion_id, minute)
                 );

@@ -64,14 +64,16 @@ public struct InfusionView: Sendable, Codable, Hashable {
     /// Recorded before the dose ranges of 2026-11 and outside them; kept as it was.
     public let legacyRanges: Bool
 
-    /// "0.5 mg/kg", "56 mg esketamine", "0.1 mg/kg/h" or "0.1-0.76 mg/kg/h (4 steps)".
+    /// "0.5 mg/kg", "56 mg esketamine", "0.1 mg/kg/h" or "0.1 -> 0.3 -> 0.76 mg/kg/h (2 changes,
+    /// highest 0.76)".
     public var dosingText: String {
         let drugWord = drug == .ketamine ? "" : " \(drug.rawValue)"
         if let rateMgPerKgPerHour {
             guard let steps = rateSteps, !steps.isEmpty else { return "\(formatScore(rateMgPerKgPerHour)) mg/kg/h" }
-            let highest = max(rateMgPerKgPerHour, steps.map(\.rateMgPerKgPerHour).max() ?? 0)
-            return
-                "\(formatScore(rateMgPerKgPerHour))-\(formatScore(highest)) mg/kg/h (\(steps.count) step\(steps.count == 1 ? "" : "s"))"
+            let rates = [rateMgPerKgPerHour] + steps.map(\.rateMgPerKgPerHour)
+            let shown = rates.count <= 5 ? rates : Array(rates.prefix(2)) + [rates.last!]
+            return shown.map(formatScore).joined(separator: rates.count <= 5 ? " -> " : " -> ... -> ")
+                + " mg/kg/h (\(steps.count) change\(steps.count == 1 ? "" : "s"), highest \(formatScore(rates.max()!)))"
         }
         if let doseMg { return "\(formatScore(doseMg)) mg\(drugWord)" }
         return "\(formatScore(doseMgPerKg ?? 0)) mg/kg\(drugWord)"

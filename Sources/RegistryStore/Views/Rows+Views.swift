@@ -52,7 +52,8 @@ extension InfusionRow {
         }
         let start = day.dayNumber * 1440 + (time.map(\.minuteOfDay) ?? 0)
         return steps.map { step in
-            let moment = start + step.minute
+            // A minute changed behind the program's back past any run is shown, never trapped on.
+            let moment = start + min(max(step.minute, 0), 100_000_000)
             // Days before 1970 are negative: divide rounding down.
             let dayNumber = moment >= 0 ? moment / 1440 : -((-moment + 1439) / 1440)
             let minuteOfDay = moment - dayNumber * 1440

@@ -66,7 +66,8 @@ struct InfusionFields: ParsableArguments {
     @Option(
         name: .customLong("monitoring-minutes"),
         help: ArgumentHelp(
-            "Minutes of monitoring after dosing ended (esketamine: under 120 raises a flag).", valueName: "n"))
+            "Minutes of monitoring after dosing ended; an esketamine session monitored less than 2 hours from the first device raises a flag.",
+            valueName: "n"))
     var monitoringMinutes: Int?
     @Option(
         name: .customLong("ready-to-leave"),
@@ -117,6 +118,8 @@ struct InfusionFields: ParsableArguments {
             entry.condition = first
             entry.alsoFor = Array(conditions.dropFirst())
         }
+        // Rate steps are kept from the start: a new start keeps each step at its moment on the clock.
+        let startBefore = entry.date.dayNumber * 1440 + (entry.time?.minuteOfDay ?? 0)
         if let on { entry.date = try ClinicDay.parse(on, field: "on") }
         if let drug {
             entry.drug = try Drug.parse(drug, field: "drug")
@@ -129,6 +132,12 @@ struct InfusionFields: ParsableArguments {
         if let weightKg { entry.weightKg = weightKg }
         if let minutes { entry.minutes = minutes }
         if let at { entry.time = try ClockTime.parse(at, field: "at") }
+        let shift = startBefore - (entry.date.dayNumber * 1440 + (entry.time?.minuteOfDay ?? 0))
+        if shift != 0, rateStep.isEmpty {
+            entry.rateSteps = entry.rateSteps.map {
+                RateStep(minute: $0.minute + shift, mgPerKgPerHour: $0.mgPerKgPerHour)
+            }
+        }
         if !rateStep.isEmpty {
             entry.rateSteps = try rateStep.map { try RateStep.parse($0, of: entry, field: "rate-step") }
         } else if doseMgPerKg != nil || doseMg != nil {
@@ -142,9 +151,11 @@ struct InfusionFields: ParsableArguments {
             entry.totalMg = nil  // recomputed from the new dose, rate, steps, duration and weight
         }
         if let route { entry.route = try InfusionRoute.parse(route, field: "route") }
-        if let readyToLeave {
-            entry.readyToLeave = try ClockTime.parse(readyToLeave, field: "ready-to-leave")
-            if monitoringMinutes == nil { entry.monitoringMinutes = nil }  // worked out again from it
+        if let readyToLeave { entry.readyToLeave = try ClockTime.parse(readyToLeave, field: "ready-to-leave") }
+        // The monitoring time a ready-to-leave time gave is worked out again when it, the start or
+        // the length changes.
+        if monitoringMinutes == nil, entry.readyToLeave != nil, readyToLeave != nil || at != nil || minutes != nil {
+            entry.monitoringMinutes = nil
         }
         if let bpBefore { entry.bloodPressureBefore = try BloodPressure.parse(bpBefore, field: "bp-before") }
         if let bpAfter { entry.bloodPressureAfter = try BloodPressure.parse(bpAfter, field: "bp-after") }
