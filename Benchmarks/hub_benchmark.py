@@ -65,7 +65,7 @@ def summary(clinic, period, seed):
             "outcomes": rows, "adverseEvents": [{"term": "nausea", "grade": "mild", "patients": 20, "events": 24, "suppressed": False}],
             "coInterventions": [],
         })
-    return {"schema": "ketareg-summary/4", "generator": "hub benchmark", "clinic": clinic, "period": period,
+    return {"schema": "ketareg-summary/5", "generator": "hub benchmark", "clinic": clinic, "period": period,
             "minimumCellSize": 11, "roundingBase": 1, "auditChainHead": secrets.token_hex(32), "conditions": conditions}
 
 
@@ -206,7 +206,7 @@ def main():
             INSERT INTO clinics (name, token_sha256)
             SELECT 'Scale clinic ' || lpad(c::text, 5, '0'), sha256(('scale-token-' || c)::bytea) FROM generate_series(1, {arguments.outcome_clinics}) c;
             INSERT INTO payloads (clinic_id, idempotency_key, digest, schema, kind, period, size_bytes, body)
-            SELECT cl.id, 'scale-' || m, md5(cl.id || '-' || m), 'ketareg-summary/4', 'summary',
+            SELECT cl.id, 'scale-' || m, md5(cl.id || '-' || m), 'ketareg-summary/5', 'summary',
                    to_char(date '2024-01-01' + (m || ' months')::interval, 'YYYY-MM'), 2, '{{}}'::bytea
             FROM clinics cl, generate_series(0, {arguments.months - 1}) m WHERE cl.name LIKE 'Scale clinic %';
             INSERT INTO summary_outcomes (payload_id, clinic_id, period, condition, protocol, outcome, scale, subscore, outcome_window, visit, rule,

@@ -7,7 +7,10 @@ public enum PayloadSchemas {
     /// The names payloads give their schema, with its version. The clinic builds them
     /// (RegistryExport) and the research network's hub reads them (HubCore): both take the names
     /// and the schemas from here.
-    public static let summaryID = "ketareg-summary/4"
+    public static let summaryID = "ketareg-summary/5"
+    /// The summary before the routes were six (sublingual and subcutaneous): no clinic builds it
+    /// any more, and a hub still accepts it.
+    public static let summaryV4ID = "ketareg-summary/4"
     /// The summary before outcome rows named their protocol: no clinic builds it any more, and a
     /// hub still accepts it from a clinic not yet updated (its rows are read as of no named
     /// protocol).
@@ -22,7 +25,8 @@ public enum PayloadSchemas {
 
     /// File name, schema name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
-        ("ketareg-summary-4.schema.json", summaryID, text(PackageResources.ketareg_summary_4_schema_json)),
+        ("ketareg-summary-5.schema.json", summaryID, text(PackageResources.ketareg_summary_5_schema_json)),
+        ("ketareg-summary-4.schema.json", summaryV4ID, text(PackageResources.ketareg_summary_4_schema_json)),
         ("ketareg-summary-3.schema.json", summaryV3ID, text(PackageResources.ketareg_summary_3_schema_json)),
         ("ketareg-records-4.schema.json", recordsID, text(PackageResources.ketareg_records_4_schema_json)),
         ("ketareg-records-3.schema.json", recordsV3ID, text(PackageResources.ketareg_records_3_schema_json)),

@@ -34,7 +34,7 @@ extension DrugsAndSessionsTests {
         let schemas = repositoryRoot.appendingPathComponent("Sources/PayloadFormat/Schemas")
         var checked = 0
         for (name, schema) in [
-            ("summary-a", "ketareg-summary-4.schema.json"), ("records-a", "ketareg-records-4.schema.json"),
+            ("summary-a", "ketareg-summary-5.schema.json"), ("records-a", "ketareg-records-4.schema.json"),
         ] {
             let preview = try clinic.run("export", "preview", name)
             #expect(preview.status == 0, "\(preview.standardError)")
