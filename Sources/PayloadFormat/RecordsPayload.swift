@@ -51,6 +51,10 @@ public struct RecordsPayload: Sendable, Codable, Hashable {
     /// The standard codes of the conditions and scales the rows name (version 3); absent when
     /// none has any.
     public var codes: [VocabularyEntry]? = nil
+    /// The protocols the released patients' courses ran under, by condition (`module/1.2`,
+    /// `clinic/2`): a network pools courses of one protocol only. Absent when no released patient
+    /// has a course (and in `ketareg-records/3`).
+    public var protocols: [ProtocolUse]? = nil
 
     /// Every member, as the builders and decoders give them.
     public init(
@@ -165,6 +169,23 @@ public struct AssessmentRecord: Sendable, Codable, Hashable {
         self.score = score
         self.band = band
         self.subscores = subscores
+    }
+}
+
+/// A protocol some released patient's course of a condition ran under.
+public struct ProtocolUse: Sendable, Codable, Hashable {
+    /// The condition's id.
+    public let condition: String
+    /// The protocol's reference: `module/VERSION` or `clinic/N`.
+    public let `protocol`: String
+    /// Its course in words ("3 infusions within 14 days ...").
+    public let course: String
+
+    /// A protocol of a condition, with its course in words.
+    public init(condition: String, protocol: String, course: String) {
+        self.condition = condition
+        self.protocol = `protocol`
+        self.course = course
     }
 }
 

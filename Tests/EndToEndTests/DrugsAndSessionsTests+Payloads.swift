@@ -21,6 +21,20 @@ extension DrugsAndSessionsTests {
                 #expect(outcome.status == 0, "\(outcome.standardError)")
             }
         }
+        // The clinic's own protocol from 2026-03-05: the first sessions' courses opened under the
+        // module's, so the records name both.
+        let set = try clinic.run(
+            "protocol", "set", "depression", "--infusions", "2", "--within-days", "14", "--end-window-days", "7",
+            "--from", "2026-03-05", "--reason", "clinic protocol")
+        #expect(set.status == 0, "\(set.standardError)")
+        // Two patients whose courses open after it.
+        for number in 12..<14 {
+            let id = try clinic.enroll(mrn: "D-\(number)")
+            let outcome = try clinic.run(
+                "infusion", "add", id, "--on", "2026-03-09", "--at", "10:00", "--route", "sublingual", "--dose-mg", "25",
+                "--minutes", "20")
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+        }
         let token = clinic.folder.appendingPathComponent("t.token").path
         _ = FileManager.default.createFile(
             atPath: token, contents: Data("tok\n".utf8), attributes: [.posixPermissions: 0o600])
@@ -61,7 +75,11 @@ extension DrugsAndSessionsTests {
                 let infusions = try #require(payload["infusions"] as? [[String: Any]])
                 let kinds = Set(infusions.map { "\($0["drug"] ?? "-") \($0["route"] ?? "-") \($0["doseMg"] ?? "-")" })
                 #expect(kinds == ["esketamine intranasal 56", "ketamine sublingual 25-50"], "\(kinds)")
-                #expect(infusions.count == 24 && infusions.allSatisfy { $0["doseMgPerKg"] == nil })
+                #expect(infusions.count == 26 && infusions.allSatisfy { $0["doseMgPerKg"] == nil })
+                let protocols = try #require(payload["protocols"] as? [[String: Any]])
+                #expect(protocols.compactMap { $0["condition"] as? String } == ["depression", "depression"])
+                let names = protocols.compactMap { $0["protocol"] as? String }
+                #expect(names.count == 2 && names.contains("clinic/1") && names.contains { $0.hasPrefix("module/") })
             } else {
                 let text = preview.standardOutput
                 #expect(text.contains("\"sublingual\"") && text.contains("\"intranasal\""), "\(text)")

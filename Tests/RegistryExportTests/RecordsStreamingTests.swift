@@ -78,6 +78,20 @@ private func referencePayload(
             }
         }
     payload.codes = vocabulary.isEmpty ? nil : vocabulary
+    // The protocols of every released patient's courses, by condition.
+    var protocols: Set<ProtocolUse> = []
+    for (patient, _) in released {
+        for condition in patient.history.conditions {
+            guard let module = catalog.condition(condition) else { continue }
+            for course in CourseTimeline(condition: module, history: patient.history).courses {
+                protocols.insert(
+                    ProtocolUse(
+                        condition: condition, protocol: course.treatment.reference, course: course.plan.description))
+            }
+        }
+    }
+    payload.protocols =
+        protocols.isEmpty ? nil : protocols.sorted { ($0.condition, $0.protocol) < ($1.condition, $1.protocol) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return try encoder.encode(payload)

@@ -299,6 +299,7 @@ public enum RecordsBuilder {
         var index = 0
         var conditionIDs: Set<String> = []
         var scaleIDs: Set<String> = []
+        var protocolsUsed: Set<ProtocolUse> = []
         try spool.forEach { patient in
             guard index < treated else {
                 throw ExportError(
@@ -319,6 +320,16 @@ public enum RecordsBuilder {
             let released = rows(
                 patient, step: step, pseudonym: pseudonyms.pseudonym(for: patient.rowID), catalog: catalog)!
             conditionIDs.formUnion(released.patient.conditions)
+            // Each course opens under the protocol in force on its day (the clinic catalog's).
+            for condition in patient.history.conditions {
+                guard let module = catalog.condition(condition) else { continue }
+                for course in CourseTimeline(condition: module, history: patient.history).courses {
+                    protocolsUsed.insert(
+                        ProtocolUse(
+                            condition: condition, protocol: course.treatment.reference,
+                            course: course.plan.description))
+                }
+            }
             try sections[3].append(RowWriter.patient(released.patient))
             for assessment in released.assessments {
                 scaleIDs.insert(assessment.scale)
@@ -351,6 +362,9 @@ public enum RecordsBuilder {
                 }
             }
         skeleton.codes = vocabulary.isEmpty ? nil : vocabulary
+        skeleton.protocols =
+            protocolsUsed.isEmpty
+            ? nil : protocolsUsed.sorted { ($0.condition, $0.protocol) < ($1.condition, $1.protocol) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let frame = try encoder.encode(skeleton)
