@@ -31,7 +31,8 @@ extension DrugsAndSessionsTests {
         for number in 12..<14 {
             let id = try clinic.enroll(mrn: "D-\(number)")
             let outcome = try clinic.run(
-                "infusion", "add", id, "--on", "2026-03-09", "--at", "10:00", "--route", "sublingual", "--dose-mg", "25",
+                "infusion", "add", id, "--on", "2026-03-09", "--at", "10:00", "--route", "sublingual", "--dose-mg",
+                "25",
                 "--minutes", "20")
             #expect(outcome.status == 0, "\(outcome.standardError)")
         }
