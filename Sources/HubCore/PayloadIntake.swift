@@ -77,6 +77,8 @@ public struct ReceivedPayload: Sendable {
     public var assessments: [AssessmentRecord] = []
     /// See ``patients``.
     public var infusions: [InfusionRecord] = []
+    /// The protocols a records payload's courses ran under, by condition.
+    public var protocols: [ProtocolUse]? = nil
 }
 
 /// Reads what a clinic sent: JSON, one of the published schemas and versions, valid against it,
@@ -280,6 +282,7 @@ public enum PayloadIntake {
         for (i, infusion) in records.infusions.enumerated() { try week(infusion.week, at: "infusions[\(i)]") }
         payload.assessments = records.assessments
         payload.infusions = records.infusions
+        payload.protocols = records.protocols
     }
 }
 

@@ -173,12 +173,23 @@ extension HubDatabase {
             ]
         ),
         (
-            // ketareg-records/4: each infusion names its drug and, when fixed, its dose in mg; rows
-            // from a /3 payload were ketamine.
+            // ketareg-records/4: each infusion names its drug and, when fixed, its dose in mg (rows
+            // from a /3 payload were ketamine) ...
             "003-infusion-drugs",
             [
                 "ALTER TABLE records_infusions ADD COLUMN drug text NOT NULL DEFAULT 'ketamine'",
                 "ALTER TABLE records_infusions ADD COLUMN dose_mg text",
+                // ... and names the protocols its released courses ran under, by condition.
+                """
+                CREATE TABLE records_protocols (
+                    payload_id bigint NOT NULL REFERENCES payloads (id),
+                    clinic_id integer NOT NULL REFERENCES clinics (id),
+                    condition text NOT NULL,
+                    protocol text NOT NULL,
+                    course text NOT NULL,
+                    PRIMARY KEY (payload_id, condition, protocol)
+                )
+                """,
             ]
         ),
     ]

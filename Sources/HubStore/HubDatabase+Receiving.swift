@@ -126,6 +126,15 @@ extension HubDatabase {
                      AS u(pseudonym, scale, timepoint, week, score, band)
                 """, logger: logger)
         }
+        if let protocols = payload.protocols, !protocols.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO records_protocols (payload_id, clinic_id, condition, protocol, course)
+                SELECT \(id), \(clinic), u.condition, u.protocol, u.course
+                FROM unnest(\(protocols.map(\.condition))::text[], \(protocols.map(\.protocol))::text[],
+                            \(protocols.map(\.course))::text[]) AS u(condition, protocol, course)
+                """, logger: logger)
+        }
         if !payload.infusions.isEmpty {
             let i = payload.infusions
             try await connection.query(

@@ -173,6 +173,11 @@ struct DrugsAndSessionsTests {
         let movedSteps = try #require((try moved.json() as? [String: Any])?["rateSteps"] as? [[String: Any]])
         #expect(movedSteps.map { $0["at"] as? String } == ["2026-03-21T08:00", "2026-03-22T08:00"])
         #expect(movedSteps.map { $0["minute"] as? Int } == [1380, 2820])
+        // A new day alone moves the whole infusion, its steps with it.
+        let day = try clinic.run("correct", "I-000003", "--on", "2026-03-19", "--reason", "wrong day", "--json")
+        let daySteps = try #require((try day.json() as? [String: Any])?["rateSteps"] as? [[String: Any]])
+        #expect(daySteps.map { $0["minute"] as? Int } == [1380, 2820], "\(day.standardError)")
+        #expect(daySteps.map { $0["at"] as? String } == ["2026-03-20T08:00", "2026-03-21T08:00"])
         // A rate for an infusion marked entered in error is refused, with or without readings, and
         // nothing is written.
         #expect(try clinic.run("correct", "I-000003", "--entered-in-error", "--reason", "wrong patient").status == 0)

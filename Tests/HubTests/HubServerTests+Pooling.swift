@@ -163,6 +163,17 @@ extension HubServerTests {
         #expect(expected.count > 10, "the summary has outcome rows to compare: \(expected.count)")
         // The records payload is unpacked by pseudonym; the audit-chain head is kept.
         #expect(try hub.count("records_patients") > 0 && hub.count("records_assessments") > 0)
+        // Its infusions keep their drug, and the protocols its courses ran under are stored as sent.
+        #expect(try hub.sql("SELECT DISTINCT drug FROM records_infusions") == ["ketamine"])
+        let records = try runProcess(ketaregBinary, ["export", "preview", "hub-records"], environment: environment)
+        let sent = try #require(
+            try JSONSerialization.jsonObject(with: Data(records.standardOutput.utf8)) as? [String: Any])
+        let protocols = (sent["protocols"] as? [[String: Any]] ?? []).map {
+            "\($0["condition"] ?? "")|\($0["protocol"] ?? "")"
+        }
+        #expect(!protocols.isEmpty, "the demo's records name the protocols of their courses")
+        #expect(
+            try hub.sql("SELECT condition || '|' || protocol FROM records_protocols").sorted() == protocols.sorted())
         #expect(try hub.sql("SELECT count(*) FROM payloads WHERE audit_chain_head ~ '^[0-9a-f]{64}$'") == ["3"])
     }
 

@@ -60,9 +60,12 @@ private func referencePayload(
             }
         }
     payload.codes = vocabulary.isEmpty ? nil : vocabulary
-    // The protocols of every released patient's courses, by condition.
-    var protocols: Set<ProtocolUse> = []
-    for (patient, _) in released {
+    // The protocols of the courses of the released patients whose treatment is sent, by condition,
+    // each when at least k of them had a course under it.
+    var protocolPatients: [ProtocolUse: Int] = [:]
+    for (patient, rows) in released where rows.patient.detail != RecordsGeneralisation.steps.last {
+        var protocols: Set<ProtocolUse> = []
+        defer { for use in protocols { protocolPatients[use, default: 0] += 1 } }
         for condition in patient.history.conditions {
             guard let module = catalog.condition(condition) else { continue }
             for course in CourseTimeline(condition: module, history: patient.history).courses {
@@ -72,8 +75,9 @@ private func referencePayload(
             }
         }
     }
+    let named = protocolPatients.filter { $0.value >= k }.keys
     payload.protocols =
-        protocols.isEmpty ? nil : protocols.sorted { ($0.condition, $0.protocol) < ($1.condition, $1.protocol) }
+        named.isEmpty ? nil : named.sorted { ($0.condition, $0.protocol) < ($1.condition, $1.protocol) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return try encoder.encode(payload)

@@ -255,6 +255,9 @@ public enum RecordsBuilder {
         let patientParts = PatientParts()
         var read = 0
         let spool = try PatientSpool()
+        var uses: [ProtocolUse] = []
+        var useIndex: [ProtocolUse: Int32] = [:]
+        var patientUses: [[Int32]] = []
         try forEachPatient { given in
             read += 1
             // An infusion given for several conditions is a row per condition: the signature counts
@@ -262,7 +265,25 @@ public enum RecordsBuilder {
             let patient = ExportPatient(
                 rowID: given.rowID, sex: given.sex, ageAtDayZero: given.ageAtDayZero,
                 history: given.history.infusionsCopiedPerCondition())
-            if signatureDigests(patient, patientParts: patientParts, into: &digests) { try spool.append(patient) }
+            if signatureDigests(patient, patientParts: patientParts, into: &digests) {
+                try spool.append(patient)
+                // The protocols its courses opened under, from the whole history (course markers
+                // and start times, which the spool does not keep).
+                var own: Set<Int32> = []
+                for condition in given.history.conditions {
+                    guard let module = catalog.condition(condition) else { continue }
+                    for course in CourseTimeline(condition: module, history: given.history).courses {
+                        let use = ProtocolUse(
+                            condition: condition, protocol: course.treatment.reference, course: course.plan.description)
+                        if useIndex[use] == nil {
+                            useIndex[use] = Int32(uses.count)
+                            uses.append(use)
+                        }
+                        own.insert(useIndex[use]!)
+                    }
+                }
+                patientUses.append(own.sorted())
+            }
         }
         let treated = digests.count / steps
         // Each step keeps the groups (among the patients not yet released) that reach k.
@@ -299,7 +320,7 @@ public enum RecordsBuilder {
         var index = 0
         var conditionIDs: Set<String> = []
         var scaleIDs: Set<String> = []
-        var protocolsUsed: Set<ProtocolUse> = []
+        var usePatients = [Int](repeating: 0, count: uses.count)
         try spool.forEach { patient in
             guard index < treated else {
                 throw ExportError(
@@ -320,16 +341,8 @@ public enum RecordsBuilder {
             let released = rows(
                 patient, step: step, pseudonym: pseudonyms.pseudonym(for: patient.rowID), catalog: catalog)!
             conditionIDs.formUnion(released.patient.conditions)
-            // Each course opens under the protocol in force on its day (the clinic catalog's).
-            for condition in patient.history.conditions {
-                guard let module = catalog.condition(condition) else { continue }
-                for course in CourseTimeline(condition: module, history: patient.history).courses {
-                    protocolsUsed.insert(
-                        ProtocolUse(
-                            condition: condition, protocol: course.treatment.reference,
-                            course: course.plan.description))
-                }
-            }
+            // A protocol is named for the patients whose treatment rows are sent.
+            if step < steps - 1 { for use in patientUses[index - 1] { usePatients[Int(use)] += 1 } }
             try sections[3].append(RowWriter.patient(released.patient))
             for assessment in released.assessments {
                 scaleIDs.insert(assessment.scale)
@@ -362,9 +375,12 @@ public enum RecordsBuilder {
                 }
             }
         skeleton.codes = vocabulary.isEmpty ? nil : vocabulary
+        // Each protocol a condition's courses ran under, when at least k patients whose treatment
+        // is sent had a course under it: one patient's course opened after a protocol change is
+        // not told apart.
+        let named = uses.indices.filter { usePatients[$0] >= k }.map { uses[$0] }
         skeleton.protocols =
-            protocolsUsed.isEmpty
-            ? nil : protocolsUsed.sorted { ($0.condition, $0.protocol) < ($1.condition, $1.protocol) }
+            named.isEmpty ? nil : named.sorted { ($0.condition, $0.protocol) < ($1.condition, $1.protocol) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let frame = try encoder.encode(skeleton)

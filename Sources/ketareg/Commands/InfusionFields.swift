@@ -118,8 +118,8 @@ struct InfusionFields: ParsableArguments {
             entry.condition = first
             entry.alsoFor = Array(conditions.dropFirst())
         }
-        // Rate steps are kept from the start: a new start keeps each step at its moment on the clock.
-        let startBefore = entry.date.dayNumber * 1440 + (entry.time?.minuteOfDay ?? 0)
+        // Rate steps are kept from the start: a new start time keeps each step at its moment on the clock.
+        let timeBefore = entry.time?.minuteOfDay ?? 0
         if let on { entry.date = try ClinicDay.parse(on, field: "on") }
         if let drug {
             entry.drug = try Drug.parse(drug, field: "drug")
@@ -132,7 +132,9 @@ struct InfusionFields: ParsableArguments {
         if let weightKg { entry.weightKg = weightKg }
         if let minutes { entry.minutes = minutes }
         if let at { entry.time = try ClockTime.parse(at, field: "at") }
-        let shift = startBefore - (entry.date.dayNumber * 1440 + (entry.time?.minuteOfDay ?? 0))
+        // A new time of day is the pump started earlier or later: each step stays at its moment on
+        // the clock. A new day alone moves the whole infusion, steps with it.
+        let shift = at == nil ? 0 : timeBefore - (entry.time?.minuteOfDay ?? 0)
         if shift != 0, rateStep.isEmpty {
             entry.rateSteps = entry.rateSteps.map {
                 RateStep(minute: $0.minute + shift, mgPerKgPerHour: $0.mgPerKgPerHour)
