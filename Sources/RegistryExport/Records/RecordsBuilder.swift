@@ -267,20 +267,14 @@ public enum RecordsBuilder {
                 history: given.history.infusionsCopiedPerCondition())
             if signatureDigests(patient, patientParts: patientParts, into: &digests) {
                 try spool.append(patient)
-                // The protocols its courses opened under, from the whole history (course markers
-                // and start times, which the spool does not keep).
+                // Its courses' protocols, from the whole history (the spool keeps no course markers).
                 var own: Set<Int32> = []
-                for condition in given.history.conditions {
-                    guard let module = catalog.condition(condition) else { continue }
-                    for course in CourseTimeline(condition: module, history: given.history).courses {
-                        let use = ProtocolUse(
-                            condition: condition, protocol: course.treatment.reference, course: course.plan.description)
-                        if useIndex[use] == nil {
-                            useIndex[use] = Int32(uses.count)
-                            uses.append(use)
-                        }
-                        own.insert(useIndex[use]!)
+                for use in protocolUses(given.history, catalog: catalog) {
+                    if useIndex[use] == nil {
+                        useIndex[use] = Int32(uses.count)
+                        uses.append(use)
                     }
+                    own.insert(useIndex[use]!)
                 }
                 patientUses.append(own.sorted())
             }
