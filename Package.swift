@@ -87,9 +87,10 @@ let package = Package(
 
         // What a clinic and the research network exchange, in one place for both sides: the
         // Codable payload types, their JSON Schemas (one copy each, compiled in) and the validator.
+        // Crypto: the hub's receipts are Ed25519 signatures, made by the hub and checked by the clinic.
         .target(
             name: "PayloadFormat",
-            dependencies: ["RegistryCore"],
+            dependencies: ["RegistryCore", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Schemas")]
         ),
 
@@ -158,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "ketareg-hub",
             dependencies: [
-                "HubCore", "HubStore", "RegistryCore",
+                "HubCore", "HubStore", "PayloadFormat", "RegistryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

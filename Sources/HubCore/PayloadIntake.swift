@@ -62,6 +62,9 @@ public struct ReceivedPayload: Sendable {
     public let period: String
     /// The clinic's audit-chain head when it was built, if it carries one.
     public let auditChainHead: String?
+    /// How many audit rows that head closes, when the payload says (`ketareg-summary/6`,
+    /// `ketareg-records/5`).
+    public var auditChainRows: Int? = nil
     /// SHA-256 of the exact bytes received, in hex.
     public let digest: String
 
@@ -156,6 +159,12 @@ public enum PayloadIntake {
         }
         var payload = ReceivedPayload(
             kind: kind, schema: schema, period: period, auditChainHead: head, digest: digest(bytes))
+        // The schema holds it to a whole number of at least 1; the count is bounded before use.
+        if case .number(let rows)? = root["auditChainRows"], let whole = Int(exactly: rows),
+            (1...Int(Int64.max / 2)).contains(whole)
+        {
+            payload.auditChainRows = whole
+        }
         switch kind {
         case .summary: try unpackSummary(try decode(SummaryPayload.self, bytes, schema: schema), into: &payload)
         case .records: try unpackRecords(try decode(RecordsPayload.self, bytes, schema: schema), into: &payload)

@@ -4,6 +4,7 @@ import HubCore
 import Logging
 import NIOCore
 import NIOPosix
+import PayloadFormat
 import PostgresNIO
 
 extension HubDatabase {
@@ -192,6 +193,23 @@ extension HubDatabase {
                 """,
             ]
         ),
+        (
+            // Receipts: ketareg-summary/6 and ketareg-records/5 say how many audit rows their chain
+            // head closes, and the hub answers each stored payload with a receipt signed by its own
+            // Ed25519 key (made by `init`, in this table, never sent anywhere).
+            "004-receipts",
+            [
+                "ALTER TABLE payloads ADD COLUMN audit_chain_rows bigint CHECK (audit_chain_rows >= 1)",
+                """
+                CREATE TABLE signing_key (
+                    only_one boolean PRIMARY KEY DEFAULT true CHECK (only_one),
+                    private_key bytea NOT NULL CHECK (length(private_key) = 32),
+                    public_key text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
@@ -217,6 +235,14 @@ extension HubDatabase {
                     "INSERT INTO hub_migrations (name) VALUES (\(migration.name))", logger: logger)
                 now.append(migration.name)
             }
+            // The hub's signing key, made once: receipts signed by it are what clinics check.
+            let key = HubSigningKey()
+            try await connection.query(
+                """
+                INSERT INTO signing_key (private_key, public_key)
+                SELECT \(ByteBuffer(bytes: key.rawRepresentation)), \(key.publicKey.description)
+                WHERE NOT EXISTS (SELECT 1 FROM signing_key)
+                """, logger: logger)
             return now
         }
     }

@@ -10,11 +10,12 @@ extension HubDatabase {
     // MARK: Receiving
 
     /// What storing a payload did.
-    public enum Receipt: Sendable, Equatable {
-        /// Stored now, with its id.
-        case stored(Int)
-        /// The same key and the same bytes were stored before: nothing stored now.
-        case replay(Int)
+    public enum StoreOutcome: Sendable, Equatable {
+        /// Stored now, with its id and the moment the database stored it.
+        case stored(Int, receivedAt: Date)
+        /// The same key and the same bytes were stored before (with that id, at that moment):
+        /// nothing stored now.
+        case replay(Int, receivedAt: Date)
         /// The same key came before with different bytes: nothing stored.
         case conflict
     }
@@ -22,29 +23,30 @@ extension HubDatabase {
     /// Stores a payload and its unpacked rows in one transaction, once per clinic and key. Two hub
     /// processes storing the same key at once: the unique index makes the second wait for the
     /// first, then find its row.
-    public func store(_ payload: ReceivedPayload, body: Data, clinic: Int, key: String) async throws -> Receipt {
+    public func store(_ payload: ReceivedPayload, body: Data, clinic: Int, key: String) async throws -> StoreOutcome {
         try await client.withTransaction(logger: logger) { connection in
             let inserted = try await connection.query(
                 """
-                INSERT INTO payloads (clinic_id, idempotency_key, digest, schema, kind, period, audit_chain_head, size_bytes, body)
+                INSERT INTO payloads (clinic_id, idempotency_key, digest, schema, kind, period, audit_chain_head,
+                                      audit_chain_rows, size_bytes, body)
                 VALUES (\(clinic), \(key), \(payload.digest), \(payload.schema), \(payload.kind.rawValue), \(payload.period),
-                        \(payload.auditChainHead), \(body.count), \(ByteBuffer(bytes: body)))
+                        \(payload.auditChainHead), \(payload.auditChainRows), \(body.count), \(ByteBuffer(bytes: body)))
                 ON CONFLICT (clinic_id, idempotency_key) DO NOTHING
-                RETURNING id
+                RETURNING id, received_at
                 """, logger: logger)
-            var id: Int?
-            for try await value in inserted.decode(Int.self) { id = value }
-            guard let id else {
+            var stored: (id: Int, at: Date)?
+            for try await (id, at) in inserted.decode((Int, Date).self) { stored = (id, at) }
+            guard let stored else {
                 let earlier = try await connection.query(
-                    "SELECT id, digest FROM payloads WHERE clinic_id = \(clinic) AND idempotency_key = \(key)",
+                    "SELECT id, digest, received_at FROM payloads WHERE clinic_id = \(clinic) AND idempotency_key = \(key)",
                     logger: logger)
-                for try await (earlierID, digest) in earlier.decode((Int, String).self) {
-                    return digest == payload.digest ? Receipt.replay(earlierID) : Receipt.conflict
+                for try await (earlierID, digest, at) in earlier.decode((Int, String, Date).self) {
+                    return digest == payload.digest ? StoreOutcome.replay(earlierID, receivedAt: at) : .conflict
                 }
                 throw HubError(.database, "a payload's key was taken but its row cannot be read")
             }
-            try await unpack(payload, id: id, clinic: clinic, on: connection)
-            return Receipt.stored(id)
+            try await unpack(payload, id: stored.id, clinic: clinic, on: connection)
+            return StoreOutcome.stored(stored.id, receivedAt: stored.at)
         }
     }
 

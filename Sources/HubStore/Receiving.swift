@@ -1,6 +1,7 @@
 import Foundation
 import HubCore
 import PayloadFormat
+import RegistryCore
 
 /// The hub's side of the exporter's protocol, without HTTP: who is sending (nothing else is read
 /// until the token is known), whether the request may be read, and what storing its payload
@@ -33,11 +34,15 @@ public struct Receiving: Sendable {
     public let store: HubDatabase
     /// The largest body accepted, in bytes.
     public let maximumBytes: Int
+    /// The hub's key, which signs the receipt given for each stored payload that names its chain
+    /// head and row count; without it no receipt is given.
+    public let signingKey: HubSigningKey?
 
-    /// Receiving into `store`, with bodies up to `maximumBytes`.
-    public init(store: HubDatabase, maximumBytes: Int) {
+    /// Receiving into `store`, with bodies up to `maximumBytes`, receipts signed with `signingKey`.
+    public init(store: HubDatabase, maximumBytes: Int, signingKey: HubSigningKey? = nil) {
         self.store = store
         self.maximumBytes = maximumBytes
+        self.signingKey = signingKey
     }
 
     /// The clinic an `Authorization` header names (`Bearer TOKEN`), or the 401 or 503 answer.
@@ -106,11 +111,12 @@ public struct Receiving: Sendable {
     public static let unreadableBody = Answer(
         status: 400, body: HubAnswer(.refused, reason: "the body could not be read"), outcome: "unreadable-body")
 
-    /// Reads `body` as a payload and stores it once for `clinic` under `key`: 202 stored, 409 the
-    /// same bytes under this key before (nothing stored), 422 this key with other bytes or a value
-    /// PostgreSQL refuses, 400 a payload its schema refuses (with the reason), 503 the database not
-    /// answering. Only 202 stores anything.
-    public func receive(_ body: Data, clinic: Int, key: String) async -> Answer {
+    /// Reads `body` as a payload and stores it once for `clinic` (named `name` at the hub) under
+    /// `key`: 202 stored, 409 the same bytes under this key before (nothing stored), 422 this key
+    /// with other bytes or a value PostgreSQL refuses, 400 a payload its schema refuses (with the
+    /// reason), 503 the database not answering. Only 202 stores anything. A 202 or 409 for a
+    /// payload that names its chain head and row count carries the hub's signed receipt.
+    public func receive(_ body: Data, clinic: Int, name: String, key: String) async -> Answer {
         let payload: ReceivedPayload
         do {
             payload = try PayloadIntake.read(body)
@@ -119,17 +125,16 @@ public struct Receiving: Sendable {
         }
         do {
             switch try await store.store(payload, body: body, clinic: clinic, key: key) {
-            case .stored(let id):
-                return Answer(
-                    status: 202,
-                    body: HubAnswer(
-                        .received, payload: String(id), digest: payload.digest, schema: payload.schema,
-                        period: payload.period),
-                    outcome: "stored")
-            case .replay(let id):
-                return Answer(
-                    status: 409, body: HubAnswer(.alreadyReceived, payload: String(id), digest: payload.digest),
-                    outcome: "replay")
+            case .stored(let id, let at):
+                var answer = HubAnswer(
+                    .received, payload: String(id), digest: payload.digest, schema: payload.schema,
+                    period: payload.period)
+                answer.receipt = try receipt(for: payload, clinic: name, key: key, at: at)
+                return Answer(status: 202, body: answer, outcome: "stored")
+            case .replay(let id, let at):
+                var answer = HubAnswer(.alreadyReceived, payload: String(id), digest: payload.digest)
+                answer.receipt = try receipt(for: payload, clinic: name, key: key, at: at)
+                return Answer(status: 409, body: answer, outcome: "replay")
             case .conflict:
                 return Answer(
                     status: 422,
@@ -151,6 +156,34 @@ public struct Receiving: Sendable {
             return Answer(
                 status: 503,
                 body: HubAnswer(.unavailable, reason: "the hub could not store the payload; try again later"),
+                outcome: "database-unavailable", retryAfterSeconds: 30)
+        }
+    }
+
+    /// The receipt for a stored payload: none without a signing key, or when the payload names no
+    /// chain head and row count.
+    func receipt(for payload: ReceivedPayload, clinic: String, key: String, at: Date) throws -> HubReceipt? {
+        guard let signingKey, let head = payload.auditChainHead, let rows = payload.auditChainRows else { return nil }
+        return try signingKey.receipt(
+            clinic: clinic, export: key, digest: payload.digest, anchor: ChainAnchor(head: head, rows: rows),
+            receivedAt: HubDatabase.receiptTime(at))
+    }
+
+    /// `GET /v1/receipts`: every receipt the hub holds for `clinic`, oldest first; 503 when the
+    /// database does not answer or the hub has no key.
+    public func receipts(clinic: Int) async -> Answer {
+        guard let signingKey else {
+            return Answer(
+                status: 503, body: HubAnswer(.unavailable, reason: "this hub gives no receipts"),
+                outcome: "no-signing-key")
+        }
+        do {
+            var answer = HubAnswer(.ok)
+            answer.receipts = try await store.receipts(clinic: clinic, signedWith: signingKey)
+            return Answer(status: 200, body: answer, outcome: "receipts")
+        } catch {
+            return Answer(
+                status: 503, body: HubAnswer(.unavailable, reason: "the hub's database is not answering; try again later"),
                 outcome: "database-unavailable", retryAfterSeconds: 30)
         }
     }

@@ -1,4 +1,5 @@
-/// The body of every answer a hub gives to `POST /v1/exports` (and `GET /v1/health`): what the
+/// The body of every answer a hub gives to `POST /v1/exports` (and `GET /v1/health` and
+/// `GET /v1/receipts`): what the
 /// exporter's protocol promises a clinic, encoded by the hub and readable by the clinic as this
 /// type. Members a given answer does not use are absent from its JSON.
 public struct HubAnswer: Sendable, Codable, Hashable {
@@ -32,6 +33,11 @@ public struct HubAnswer: Sendable, Codable, Hashable {
     public var schema: String?
     /// The payload's period, `YYYY-MM` (202).
     public var period: String?
+    /// The hub's signed receipt for the stored payload (202 and 409, when the payload names its
+    /// audit-chain head and row count).
+    public var receipt: HubReceipt?
+    /// Every receipt the hub holds for the asking clinic, oldest first (`GET /v1/receipts`).
+    public var receipts: [HubReceipt]?
 
     /// An answer saying `status`, with the members it uses.
     public init(

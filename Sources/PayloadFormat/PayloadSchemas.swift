@@ -7,7 +7,11 @@ public enum PayloadSchemas {
     /// The names payloads give their schema, with its version. The clinic builds them
     /// (RegistryExport) and the research network's hub reads them (HubCore): both take the names
     /// and the schemas from here.
-    public static let summaryID = "ketareg-summary/5"
+    public static let summaryID = "ketareg-summary/6"
+    /// The summary before it carried the number of audit rows its chain head closes
+    /// (`auditChainRows`, which the hub signs into its receipt): no clinic builds it any more, and
+    /// a hub still accepts it (with no receipt's row count).
+    public static let summaryV5ID = "ketareg-summary/5"
     /// The summary before the routes were six (sublingual and subcutaneous): no clinic builds it
     /// any more, and a hub still accepts it.
     public static let summaryV4ID = "ketareg-summary/4"
@@ -16,7 +20,10 @@ public enum PayloadSchemas {
     /// protocol).
     public static let summaryV3ID = "ketareg-summary/3"
     /// See ``summaryID``.
-    public static let recordsID = "ketareg-records/4"
+    public static let recordsID = "ketareg-records/5"
+    /// The records before they carried `auditChainRows` (see ``summaryV5ID``): no clinic builds
+    /// it any more, and a hub still accepts it.
+    public static let recordsV4ID = "ketareg-records/4"
     /// The records before an infusion named its drug and fixed dose and the routes were six: no
     /// clinic builds it any more, and a hub still accepts it (its infusions read as ketamine).
     public static let recordsV3ID = "ketareg-records/3"
@@ -25,10 +32,12 @@ public enum PayloadSchemas {
 
     /// File name, schema name and text of each schema.
     public static let all: [(file: String, id: String, text: String)] = [
-        ("ketareg-summary-5.schema.json", summaryID, text(PackageResources.ketareg_summary_5_schema_json)),
+        ("ketareg-summary-6.schema.json", summaryID, text(PackageResources.ketareg_summary_6_schema_json)),
+        ("ketareg-summary-5.schema.json", summaryV5ID, text(PackageResources.ketareg_summary_5_schema_json)),
         ("ketareg-summary-4.schema.json", summaryV4ID, text(PackageResources.ketareg_summary_4_schema_json)),
         ("ketareg-summary-3.schema.json", summaryV3ID, text(PackageResources.ketareg_summary_3_schema_json)),
-        ("ketareg-records-4.schema.json", recordsID, text(PackageResources.ketareg_records_4_schema_json)),
+        ("ketareg-records-5.schema.json", recordsID, text(PackageResources.ketareg_records_5_schema_json)),
+        ("ketareg-records-4.schema.json", recordsV4ID, text(PackageResources.ketareg_records_4_schema_json)),
         ("ketareg-records-3.schema.json", recordsV3ID, text(PackageResources.ketareg_records_3_schema_json)),
         ("ketareg-fhir-1.schema.json", fhirID, text(PackageResources.ketareg_fhir_1_schema_json)),
     ]

@@ -14,7 +14,7 @@ import RegistryCore
 /// group among those not yet released reaches k), and those still in smaller groups after the
 /// last step are withheld. The payload says how many patients each step took.
 public struct RecordsPayload: Sendable, Codable, Hashable {
-    /// `ketareg-records/4`: the schema, with its version, that every records payload names.
+    /// `ketareg-records/5`: the schema, with its version, that every records payload names.
     public static let schemaID = PayloadSchemas.recordsID
 
     /// The schema the payload follows, with its version: ``schemaID``.
@@ -27,6 +27,10 @@ public struct RecordsPayload: Sendable, Codable, Hashable {
     public let period: String
     /// The clinic's audit-chain head when the payload was built: a witness of its history.
     public var auditChainHead: String?
+    /// How many audit rows ``auditChainHead`` closes (from version 6 of the summary, 5 of the
+    /// records): the hub signs head and count into its receipt, so the clinic can show later that
+    /// its chain still holds that head at that row.
+    public var auditChainRows: Int? = nil
     /// The endpoint's k (`--k`, 2 to 1000, default 5): every released patient shares everything
     /// joinable with at least k - 1 other released patients.
     public let k: Int

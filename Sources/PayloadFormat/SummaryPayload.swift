@@ -3,7 +3,7 @@ import RegistryCore
 /// The `summary` profile: aggregate tables per condition, scale and point of the course, with every
 /// cell counting fewer than the endpoint's minimum suppressed, and whatever could reveal it too.
 public struct SummaryPayload: Sendable, Codable, Hashable {
-    /// `ketareg-summary/4`: the schema, with its version, that every summary names.
+    /// `ketareg-summary/6`: the schema, with its version, that every summary names.
     public static let schemaID = PayloadSchemas.summaryID
 
     /// The schema the payload follows, with its version: ``schemaID``.
@@ -16,6 +16,10 @@ public struct SummaryPayload: Sendable, Codable, Hashable {
     public let period: String
     /// The clinic's audit-chain head when the payload was built: a witness of its history.
     public var auditChainHead: String?
+    /// How many audit rows ``auditChainHead`` closes (from version 6 of the summary, 5 of the
+    /// records): the hub signs head and count into its receipt, so the clinic can show later that
+    /// its chain still holds that head at that row.
+    public var auditChainRows: Int? = nil
     /// The endpoint's minimum cell size (`--min-cell`, 2 to 1000, default 11): a count is published
     /// only when it is 0 or every true count its rounded value could stand for is at least this.
     public let minimumCellSize: Int

@@ -78,7 +78,7 @@ public struct Exporter: Sendable {
                 for: endpoint, snapshot: snapshot, clinic: clinic, secret: secret, period: period
             ) { bytes.append($0) }
             data = bytes
-            content = Self.withoutChainHead(data, head: auditChainHead)
+            content = Self.withoutChainHead(data, head: auditChainHead, rows: snapshot.auditChainRows)
             schema = RecordsPayload.schemaID
             validated = true
         case .fhir:
@@ -105,8 +105,9 @@ public struct Exporter: Sendable {
             var payload = release.payload
             cells = release.cells
             payload.auditChainHead = auditChainHead
+            payload.auditChainRows = snapshot.auditChainRows
             data = try encoder.encode(payload)
-            content = Self.withoutChainHead(data, head: auditChainHead)
+            content = Self.withoutChainHead(data, head: auditChainHead, rows: snapshot.auditChainRows)
             schema = SummaryPayload.schemaID
         }
         let problems =
@@ -123,13 +124,14 @@ public struct Exporter: Sendable {
         return built
     }
 
-    /// A payload's bytes without its top-level `"auditChainHead"` member: byte for byte what the
-    /// encoder writes for the payload without a head (keys sorted, no spaces), found without
-    /// encoding a large payload twice. The member's key cannot occur elsewhere unescaped: inside
-    /// a string value its quotes would be written `\"`.
-    static func withoutChainHead(_ data: Data, head: String?) -> Data {
+    /// A payload's bytes without its top-level `"auditChainHead"` member and the
+    /// `"auditChainRows"` that follows it (keys are sorted): byte for byte what the encoder writes
+    /// for the payload without them (no spaces), found without encoding a large payload twice. The
+    /// members' keys cannot occur elsewhere unescaped: inside a string value their quotes would be
+    /// written `\"`.
+    static func withoutChainHead(_ data: Data, head: String?, rows: Int? = nil) -> Data {
         guard let head else { return data }
-        let member = Data("\"auditChainHead\":\"\(head)\"".utf8)
+        let member = Data(("\"auditChainHead\":\"\(head)\"" + (rows.map { ",\"auditChainRows\":\($0)" } ?? "")).utf8)
         guard let range = data.range(of: member) else { return data }
         var result = data
         if range.upperBound < data.endIndex, data[range.upperBound] == UInt8(ascii: ",") {
@@ -152,6 +154,7 @@ public struct Exporter: Sendable {
             forEachPatient: snapshot.forEachPatient, catalog: catalog,
             pseudonyms: Pseudonymizer(secret: secret, endpoint: endpoint.name), clinic: clinic, period: period,
             k: endpoint.k, generator: generator, auditChainHead: snapshot.auditChainHead,
+            auditChainRows: snapshot.auditChainRows,
             validator: try SchemaValidator(schema: PayloadSchemas.text(for: RecordsPayload.schemaID)!), to: sink)
     }
 

@@ -6,6 +6,7 @@ import HubStore
 import Hummingbird
 import Logging
 import NIOCore
+import PayloadFormat
 import PostgresNIO
 
 struct Serve: AsyncParsableCommand {
@@ -18,7 +19,11 @@ struct Serve: AsyncParsableCommand {
             (nothing stored now); 422 this key came before with different bytes, or PostgreSQL cannot store a value of it; \
             401 no or unknown (or revoked) token; 413 a body over --max-body-mib; 415 not JSON; 400 not JSON, an unknown \
             schema or version, or a body its schema refuses, with the reason; 503 the database is not answering (with \
-            Retry-After). Only 202 stores anything. GET /v1/health answers 200 while the database answers.
+            Retry-After). Only 202 stores anything. A 202 or 409 for a payload that names its audit-chain head and row \
+            count carries `receipt`: the hub's Ed25519 signature over the clinic, the export id, the payload's \
+            SHA-256, the head, the row count and the time it was stored (`ketareg-hub key` prints the public key \
+            clinics check it with). GET /v1/receipts (with the clinic's token) answers every receipt the hub holds \
+            for that clinic. GET /v1/health answers 200 while the database answers.
 
             Serve plain HTTP on loopback behind a TLS-terminating proxy (see the README). Several `serve` processes may \
             share one database: each key is stored once whichever receives it. Standard error gets one line per request \
@@ -54,8 +59,12 @@ struct Serve: AsyncParsableCommand {
         let postgresLogger = quietLogger("ketareg-hub.postgres")
         // Refuse to start against a database that is not there or not initialised: a service
         // manager restarts it, and the error says what to do.
+        let signingKey: HubSigningKey
         do {
-            _ = try await HubDatabase.with(location, logger: postgresLogger) { db in try await db.minimumCellSize() }
+            signingKey = try await HubDatabase.with(location, logger: postgresLogger) { db in
+                _ = try await db.minimumCellSize()
+                return try await db.signingKey()
+            }
         } catch let error as HubError {
             fail(error)
         }
@@ -63,11 +72,13 @@ struct Serve: AsyncParsableCommand {
         let store = HubDatabase(client: client, logger: postgresLogger)
         var requestLogger = Logger(label: "ketareg-hub") { StreamLogHandler.standardError(label: $0) }
         requestLogger.logLevel = .info
-        let receiver = Receiver(store: store, maximumBytes: maxBodyMiB * 1024 * 1024, logger: requestLogger)
+        let receiver = Receiver(
+            store: store, maximumBytes: maxBodyMiB * 1024 * 1024, signingKey: signingKey, logger: requestLogger)
 
         let router = Router(context: BasicRequestContext.self)
         router.post("/v1/exports") { request, _ in await receiver.receive(request) }
         router.get("/v1/health") { _, _ in await receiver.health() }
+        router.get("/v1/receipts") { request, _ in await receiver.receipts(request) }
 
         var frameworkLogger = Logger(label: "hummingbird") { StreamLogHandler.standardError(label: $0) }
         frameworkLogger.logLevel = .warning
@@ -98,8 +109,8 @@ struct Receiver: Sendable {
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
-    init(store: HubDatabase, maximumBytes: Int, logger: Logger) {
-        receiving = Receiving(store: store, maximumBytes: maximumBytes)
+    init(store: HubDatabase, maximumBytes: Int, signingKey: HubSigningKey, logger: Logger) {
+        receiving = Receiving(store: store, maximumBytes: maximumBytes, signingKey: signingKey)
         self.logger = logger
     }
 
@@ -118,15 +129,32 @@ struct Receiver: Sendable {
     }
 
     /// One line per request, with nothing from the body or the headers but the clinic's name.
-    func log(_ answer: Receiving.Answer, clinic: String?, bytes: Int, started: ContinuousClock.Instant) {
+    func log(
+        _ answer: Receiving.Answer, clinic: String?, bytes: Int, started: ContinuousClock.Instant,
+        request: String = "POST /v1/exports"
+    ) {
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         logger.info(
-            "POST /v1/exports \(answer.status) \(answer.outcome) clinic=\(clinic.map { "\"\($0)\"" } ?? "-") bytes=\(bytes) ms=\(String(format: "%.1f", ms))"
+            "\(request) \(answer.status) \(answer.outcome) clinic=\(clinic.map { "\"\($0)\"" } ?? "-") bytes=\(bytes) ms=\(String(format: "%.1f", ms))"
         )
     }
 
     func health() async -> Response { response(await receiving.health()) }
+
+    /// `GET /v1/receipts`: the asking clinic's receipts, once its token is known.
+    func receipts(_ request: Request) async -> Response {
+        let started = ContinuousClock.now
+        switch await receiving.sender(authorization: request.headers[.authorization]) {
+        case .refused(let answer):
+            log(answer, clinic: nil, bytes: 0, started: started, request: "GET /v1/receipts")
+            return response(answer)
+        case .clinic(let id, let name):
+            let answer = await receiving.receipts(clinic: id)
+            log(answer, clinic: name, bytes: 0, started: started, request: "GET /v1/receipts")
+            return response(answer)
+        }
+    }
 
     func receive(_ incoming: Request) async -> Response {
         let started = ContinuousClock.now
@@ -160,7 +188,7 @@ struct Receiver: Sendable {
             return response(Receiving.unreadableBody)
         }
         let body = Data(buffer.readableBytesView)
-        let answer = await receiving.receive(body, clinic: clinic.id, key: key)
+        let answer = await receiving.receive(body, clinic: clinic.id, name: clinic.name, key: key)
         log(answer, clinic: clinic.name, bytes: body.count, started: started)
         return response(answer)
     }

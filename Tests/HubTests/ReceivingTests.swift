@@ -55,20 +55,20 @@ struct ReceivingTests {
                     .status == 413)
             #expect(receiving.refusal(idempotencyKey: "k1", contentType: "application/json", contentLength: 10) == nil)
 
-            let invalid = await receiving.receive(Data("{\"schema\": \"nope\"}".utf8), clinic: clinic, key: "k0")
+            let invalid = await receiving.receive(Data("{\"schema\": \"nope\"}".utf8), clinic: clinic, name: "test", key: "k0")
             #expect(invalid.status == 400 && invalid.body.status == .refused && invalid.body.reason != nil)
 
             let body = Data(
                 summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 12, 24)]).utf8)
-            let stored = await receiving.receive(body, clinic: clinic, key: "k1")
+            let stored = await receiving.receive(body, clinic: clinic, name: "test", key: "k1")
             #expect(stored.status == 202 && stored.body.status == .received, "\(stored)")
             #expect(stored.body.schema == "ketareg-summary/3" && stored.body.period == "2026-10")
-            let again = await receiving.receive(body, clinic: clinic, key: "k1")
+            let again = await receiving.receive(body, clinic: clinic, name: "test", key: "k1")
             #expect(again.status == 409 && again.body.status == .alreadyReceived)
             #expect(again.body.payload == stored.body.payload && again.body.digest == stored.body.digest)
             let other = Data(
                 summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 13, 24)]).utf8)
-            let reused = await receiving.receive(other, clinic: clinic, key: "k1")
+            let reused = await receiving.receive(other, clinic: clinic, name: "test", key: "k1")
             #expect(reused.status == 422 && reused.outcome == "key-reused")
             #expect(try await db.latestOutcomes().map(\.met) == [12], "only the first body was stored")
             // What the network may publish from it: 12 of 24, both counts at least the minimum of 11.
@@ -109,21 +109,21 @@ struct ReceivingTests {
                         period: "2026-10",
                         outcomes: [("response", "immediate", 12, 24), ("response", "immediate", 15, 30)],
                         protocols: ["clinic/1", "clinic/2"]
-                    ).utf8), clinic: clinics[0], key: "a1")
+                    ).utf8), clinic: clinics[0], name: "test", key: "a1")
             #expect(two.status == 202, "\(two)")
             // (a /4 payload, as a clinic not yet updated to /5 sends it: still accepted)
             #expect(two.body.schema == "ketareg-summary/4")
             // Birch has not been updated: its /3 summary names no protocol.
             let old = await receiving.receive(
                 Data(summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 15, 30)]).utf8),
-                clinic: clinics[1], key: "b1")
+                clinic: clinics[1], name: "test", key: "b1")
             #expect(old.status == 202, "\(old)")
             // Cedar's own protocol is also its first: clinic/1 there is another course than Alder's.
             let cedar = await receiving.receive(
                 Data(
                     summaryPayload(
                         period: "2026-10", outcomes: [("response", "immediate", 12, 24)], protocols: ["clinic/1"]
-                    ).utf8), clinic: clinics[2], key: "c1")
+                    ).utf8), clinic: clinics[2], name: "test", key: "c1")
             #expect(cedar.status == 202, "\(cedar)")
             let stored = try await db.latestOutcomes()
             #expect(
@@ -139,7 +139,7 @@ struct ReceivingTests {
                         period: "2026-11",
                         outcomes: [("response", "immediate", 12, 24), ("response", "immediate", 20, 30)],
                         protocols: ["clinic/1", "clinic/1"]
-                    ).utf8), clinic: clinics[0], key: "a2")
+                    ).utf8), clinic: clinics[0], name: "test", key: "a2")
             #expect(twice.status == 422 || twice.status == 400, "\(twice)")
             #expect(twice.body.reason?.contains("clinic/1") == true, "\(String(describing: twice.body.reason))")
         }

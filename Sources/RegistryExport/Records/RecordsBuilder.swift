@@ -246,7 +246,7 @@ public enum RecordsBuilder {
         forEachPatient: ((ExportPatient) throws -> Void) throws -> Void, catalog: ConditionCatalog,
         pseudonyms: Pseudonymizer,
         clinic: String?, period: String, k: Int, generator: String, auditChainHead: String?,
-        validator: SchemaValidator?,
+        auditChainRows: Int? = nil, validator: SchemaValidator?,
         to sink: (Data) throws -> Void
     ) throws -> Int {
         let steps = RecordsGeneralisation.steps.count
@@ -356,6 +356,7 @@ public enum RecordsBuilder {
             generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
             withheldPatients: withheldPatients, withheldRows: withheldRows)
         skeleton.auditChainHead = auditChainHead
+        skeleton.auditChainRows = auditChainRows
         // The catalog's codes for what the rows name: facts about the modules, nothing about patients.
         let vocabulary =
             conditionIDs.sorted().compactMap { id in

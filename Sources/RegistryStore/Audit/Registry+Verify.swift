@@ -14,9 +14,31 @@ public struct VerifyReport: Sendable, Codable {
     public let recordsChecked: Int
     /// The last chain head each endpoint received, and whether it is still in the chain.
     public let witnesses: [Witness]
-    /// Every break found, in the order checked (chain, records, triggers, witnesses, migrations);
-    /// empty when intact.
+    /// The anchors checked (hubs' receipts, anchor files), each with whether the chain still holds
+    /// it.
+    public var anchors: [Anchor] = []
+    /// Every break found, in the order checked (chain, records, triggers, witnesses, exports,
+    /// anchors, migrations); empty when intact.
     public let problems: [Problem]
+
+    /// A point of the chain kept outside the registry (``ChainAnchor``), and where it was kept.
+    public struct Anchor: Sendable, Codable, Hashable {
+        /// Where the anchor comes from, in words: `the hub network's receipt for export X`.
+        public let source: String
+        /// The head it holds.
+        public let head: String
+        /// The row it holds the head at.
+        public let rows: Int
+        /// Whether the chain still has that head at that row (set by `verify`).
+        public var held: Bool?
+
+        /// An anchor to check, from `source`.
+        public init(source: String, anchor: ChainAnchor) {
+            self.source = source
+            head = anchor.head
+            rows = anchor.rows
+        }
+    }
 
     /// The audit-chain head an endpoint holds: the one its last delivered export carried.
     public struct Witness: Sendable, Codable, Hashable {
@@ -46,6 +68,11 @@ public struct VerifyReport: Sendable, Codable {
             case witness
             /// A schema migration is missing, or unknown to this version.
             case migration
+            /// An export differs from its audit row, or one of them is missing.
+            case export
+            /// A point of the chain kept outside the registry (a hub's receipt, an anchor file) is
+            /// no longer in it, or a receipt is not what its hub signed.
+            case anchor
         }
 
         /// What kind of check found it.
@@ -65,7 +92,14 @@ extension Registry {
     /// the one before, ids without gaps), every clinical record against the last state its audit
     /// rows describe, the append-only triggers, and the schema's migrations. Identity fields are
     /// not in the audit trail (by design) and so are not covered.
-    public func verify() throws -> VerifyReport {
+    ///
+    /// `anchors` are points of the chain kept elsewhere (a hub's receipts, a line written down
+    /// from `audit anchor`): each must still be the chain's row, and the chain no shorter.
+    /// `alsoFound` are problems the caller found in what it gathered (a receipt whose signature
+    /// fails), reported with the rest.
+    public func verify(anchors: [VerifyReport.Anchor] = [], alsoFound: [VerifyReport.Problem] = []) throws
+        -> VerifyReport
+    {
         try read { db in
             var problems: [VerifyReport.Problem] = []
             func problem(_ kind: VerifyReport.Problem.Kind, record: String? = nil, row: Int64? = nil, _ detail: String)
@@ -78,6 +112,7 @@ extension Registry {
             var expectedID: Int64 = 1
             var count = 0
             var history: [String: (state: [String: JSONValue], lastRow: Int64, entity: String)] = [:]
+            var builtExports: [(id: String, row: Int64, after: String?)] = []
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -113,6 +148,9 @@ extension Registry {
                 previous = stored ?? ""
                 expectedID = id + 1
                 let entity: String = row["entity"]
+                if entity == "export", row["action"] == "build-export" {
+                    builtExports.append((row["entity_id"], id, row["after"]))
+                }
                 guard Self.clinicalEntities.contains(entity) else { continue }
                 let entityID: String = row["entity_id"]
                 let action: String = row["action"]
@@ -298,6 +336,19 @@ extension Registry {
                 }
             }
 
+            // Every export against the audit row that built it.
+            checkExports(db, built: builtExports, problem: { problem(.export, record: $0, row: $1, $2) })
+            // The points of the chain kept elsewhere.
+            var checkedAnchors = anchors
+            let length = expectedID - 1
+            for index in checkedAnchors.indices {
+                let anchor = checkedAnchors[index]
+                let held = try anchorHeld(db, anchor, chainLength: length)
+                checkedAnchors[index].held = held == nil
+                if let held { problem(.anchor, row: Int64(anchor.rows), held) }
+            }
+            problems += alsoFound
+
             // The schema's migrations: all of them, and no other.
             let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             let known = Schema.migrator(courseDays: [:], clock: clock).migrations
@@ -310,7 +361,7 @@ extension Registry {
 
             return VerifyReport(
                 intact: problems.isEmpty, auditRows: count, chainHead: count == 0 ? nil : previous,
-                recordsChecked: checked, witnesses: witnesses, problems: problems)
+                recordsChecked: checked, witnesses: witnesses, anchors: checkedAnchors, problems: problems)
         }
     }
 

@@ -15,6 +15,8 @@ struct EndpointRow: SnakeCaseRecord {
     var timeoutSeconds: Int
     var createdAt: String
     var removedAt: String?
+    /// The hub's public key for its receipts (since the receipts migration).
+    var hubKey: String?
 
     /// The endpoint as the exporter uses it. A profile this version does not know (a file
     /// changed outside KetaReg, or written by a newer one) is refused, never built as another.
@@ -24,8 +26,10 @@ struct EndpointRow: SnakeCaseRecord {
                 "the endpoint '\(name)' has the profile '\(InputError.quote(profile))', which this version does not know (\(ExportProfile.allowed))"
             )
         }
-        return EndpointSettings(
+        var settings = EndpointSettings(
             name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
             profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
+        settings.hubKey = hubKey
+        return settings
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RegistryCore
 
 /// What an endpoint receives: the closed set of export profiles, decoded strictly.
@@ -35,6 +36,9 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
     public var k: Int
     /// Seconds a delivery may take before it is retried later (``timeoutRange``).
     public var timeoutSeconds: Int
+    /// The hub's public key (`ed25519:BASE64`, as `ketareg-hub key` prints it), which checks the
+    /// receipts it answers deliveries with; nil for an endpoint that gives none.
+    public var hubKey: String? = nil
 
     /// The privacy limits: a summary cell of one patient, or a records group of one, is never
     /// allowed, whoever creates the endpoint.
@@ -87,7 +91,20 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
             throw InputError(
                 field: "timeout", got: String(timeoutSeconds), allowed: Self.describe(Self.timeoutRange) + " seconds")
         }
+        if let hubKey, !Self.isHubKey(hubKey) {
+            throw InputError(field: "hub-key", got: hubKey, allowed: Self.hubKeyAllowed)
+        }
         return self
+    }
+
+    /// What a hub key looks like, for messages.
+    public static let hubKeyAllowed = "ed25519: and 32 bytes in base64, as `ketareg-hub key` prints it"
+
+    /// Whether `text` is `ed25519:` and 32 bytes in base64.
+    public static func isHubKey(_ text: String) -> Bool {
+        guard text.hasPrefix("ed25519:"), let raw = Data(base64Encoded: String(text.dropFirst("ed25519:".count)))
+        else { return false }
+        return raw.count == 32
     }
 
     private static func describe(_ range: ClosedRange<Int>) -> String { "\(range.lowerBound) to \(range.upperBound)" }

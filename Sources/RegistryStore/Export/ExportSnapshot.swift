@@ -57,6 +57,8 @@ public struct ExportSnapshot: @unchecked Sendable {
     /// The hash of the last audit row when the snapshot was read; `nil` when the audit trail is
     /// empty.
     public let auditChainHead: String?
+    /// How many audit rows the chain had then (the last row's id); `nil` with an empty trail.
+    public let auditChainRows: Int?
     /// What summary cells were published with so far (read only for summary endpoints).
     public let summaryReleases: SummaryReleaseMemory
     /// Reads the patients in order of their row ids; for a snapshot read from a registry, only
@@ -65,19 +67,21 @@ public struct ExportSnapshot: @unchecked Sendable {
 
     /// A snapshot of the patients given, in that order, read from no registry.
     public init(
-        patients: [ExportPatient], auditChainHead: String?,
+        patients: [ExportPatient], auditChainHead: String?, auditChainRows: Int? = nil,
         summaryReleases: SummaryReleaseMemory = SummaryReleaseMemory()
     ) {
-        self.init(auditChainHead: auditChainHead, summaryReleases: summaryReleases) { body in
+        self.init(auditChainHead: auditChainHead, auditChainRows: auditChainRows, summaryReleases: summaryReleases) {
+            body in
             for patient in patients { try body(patient) }
         }
     }
 
     init(
-        auditChainHead: String?, summaryReleases: SummaryReleaseMemory,
+        auditChainHead: String?, auditChainRows: Int?, summaryReleases: SummaryReleaseMemory,
         stream: @escaping ((ExportPatient) throws -> Void) throws -> Void
     ) {
         self.auditChainHead = auditChainHead
+        self.auditChainRows = auditChainRows
         self.summaryReleases = summaryReleases
         self.stream = stream
     }

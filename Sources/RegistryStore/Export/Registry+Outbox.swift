@@ -19,7 +19,7 @@ extension Registry {
                 tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile,
                 profile: settings.profile.rawValue,
                 minCell: settings.minCell, k: settings.k, timeoutSeconds: settings.timeoutSeconds,
-                createdAt: timestamp(), removedAt: nil)
+                createdAt: timestamp(), removedAt: nil, hubKey: settings.hubKey)
             try row.insert(db)
             try auditEndpoint(
                 db, actor: actor, action: "add-endpoint", name: settings.name, before: EndpointSettings?.none,
@@ -95,7 +95,7 @@ extension Registry {
         }
     }
 
-    private func auditEndpoint<Before: Encodable, After: Encodable>(
+    func auditEndpoint<Before: Encodable, After: Encodable>(
         _ db: Database, actor: String, action: String, name: String, before: Before?, after: After?
     ) throws {
         var row = AuditRow(
@@ -156,8 +156,9 @@ extension Registry {
     /// The patients are read from `db` as they are asked for, so the snapshot is good only
     /// inside the access to `db` that made it.
     func exportSnapshot(_ db: Database, profile: ExportProfile) throws -> ExportSnapshot {
-        ExportSnapshot(
-            auditChainHead: try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1"),
+        let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
+        return ExportSnapshot(
+            auditChainHead: last?["hash"], auditChainRows: (last?["id"] as Int64?).map(Int.init),
             summaryReleases: profile == .summary ? try summaryReleaseMemory(db) : SummaryReleaseMemory()
         ) { body in
             try self.forEachExportPatient(db, body)
@@ -300,8 +301,11 @@ extension Registry {
         }
     }
 
-    /// Records how a delivery attempt ended, if this process still holds the lease.
-    public func recordDelivery(id: String, owner: String, outcome: DeliveryOutcome) throws {
+    /// Records how a delivery attempt ended, if this process still holds the lease, with the
+    /// hub's receipt for a delivered export when it gave one.
+    public func recordDelivery(
+        id: String, owner: String, outcome: DeliveryOutcome, receipt: StoredReceipt? = nil
+    ) throws {
         let now = clock.now()
         return try write { db in
             guard var row = try OutboxRow.fetchOne(db, key: id), row.leaseOwner == owner else { return }
@@ -315,6 +319,7 @@ extension Registry {
                 row.lastError = nil
                 row.deliveredAt = isoTimestamp(now)
                 row.responseDigest = digest
+                if let receipt { try keep(receipt, db) }
             case .retry(let status, let reason, let notBefore):
                 row.lastStatus = status
                 row.lastError = reason

@@ -352,6 +352,7 @@ enum Schema {
                     """)
         }
         migrator.registerMigration(drugsAndRoutesMigration) { db in try rebuildInfusionForDrugsAndRoutes(db) }
+        migrator.registerMigration(receiptsMigration) { db in try keepReceipts(db) }
         return migrator
     }
 }
