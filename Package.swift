@@ -97,7 +97,8 @@ let package = Package(
         // The clinic's use cases, for every front door: enrolment, the day sheet, the due list,
         // recording an assessment or treatment, corrections, endpoints, export runs.
         .target(
-            name: "ClinicWork", dependencies: ["RegistryCore", "RegistryStore", "RegistryExport", "CurlTransport"]),
+            name: "ClinicWork",
+            dependencies: ["RegistryCore", "RegistryStore", "RegistryExport", "PayloadFormat", "CurlTransport"]),
 
         // The demo's synthetic clinic and its in-memory research network: invented patients for
         // `ketareg demo` and Scripts/hub, kept out of the commands' own code.

@@ -18,6 +18,8 @@ public struct HTTPPost: Sendable {
     /// Seconds allowed for the whole transfer, connection included; libcurl gives up after this and
     /// the post fails with `HTTPFailure.timeout`.
     public var totalTimeoutSeconds: Int
+    /// True for a GET (the body is then not sent).
+    public var isGet = false
 
     /// A POST of `body` to `url` with `headers`, trusting `caFile` if given; by default 10 seconds
     /// to connect and 60 in all.
@@ -145,17 +147,24 @@ public struct CurlHTTPClient: Sendable {
         set(ketareg_curl_setopt_long(handle, CURLOPT_TIMEOUT, request.totalTimeoutSeconds))
         set(ketareg_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(ketareg_curl_setopt_long(handle, CURLOPT_VERBOSE, 0))
-        set(ketareg_curl_setopt_string(handle, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1"))
+        // No proxy for loopback: every plain-http address this client allows (127.0.0.0/8
+        // included, which a host list cannot name) is this machine, and a proxy would see its token.
+        let plainLoopback = request.url.lowercased().hasPrefix("http://")
+        set(ketareg_curl_setopt_string(handle, CURLOPT_NOPROXY, plainLoopback ? "*" : "127.0.0.1,localhost,::1"))
         set(ketareg_curl_setopt_string(handle, CURLOPT_USERAGENT, userAgent))
         set(ketareg_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
-        set(ketareg_curl_setopt_long(handle, CURLOPT_POST, 1))
-        set(ketareg_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count))
-        set(
-            request.body.withUnsafeBytes { bytes in
-                ketareg_curl_setopt_pointer(
-                    handle, CURLOPT_COPYPOSTFIELDS,
-                    UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-            })
+        if request.isGet {
+            set(ketareg_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        } else {
+            set(ketareg_curl_setopt_long(handle, CURLOPT_POST, 1))
+            set(ketareg_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count))
+            set(
+                request.body.withUnsafeBytes { bytes in
+                    ketareg_curl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                })
+        }
         set(
             ketareg_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
                 let collected = Unmanaged<Collected>.fromOpaque(context!).takeUnretainedValue()

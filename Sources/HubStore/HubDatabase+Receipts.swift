@@ -31,7 +31,8 @@ extension HubDatabase {
             ORDER BY p.id
             """, logger: logger)
         var receipts: [HubReceipt] = []
-        for try await (name, export, digest, head, count, at) in rows.decode((String, String, String, String, Int, Date).self)
+        for try await (name, export, digest, head, count, at) in rows.decode(
+            (String, String, String, String, Int, Date).self)
         {
             receipts.append(
                 try key.receipt(

@@ -183,7 +183,8 @@ public struct Receiving: Sendable {
             return Answer(status: 200, body: answer, outcome: "receipts")
         } catch {
             return Answer(
-                status: 503, body: HubAnswer(.unavailable, reason: "the hub's database is not answering; try again later"),
+                status: 503,
+                body: HubAnswer(.unavailable, reason: "the hub's database is not answering; try again later"),
                 outcome: "database-unavailable", retryAfterSeconds: 30)
         }
     }

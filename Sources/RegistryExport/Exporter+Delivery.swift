@@ -21,6 +21,44 @@ extension Exporter {
         public let detail: String
         /// When a pending export will be tried again (ISO 8601).
         public var nextAttemptAt: String? = nil
+        /// True when the endpoint answered the delivery with a receipt that was kept.
+        public var receipt = false
+        /// Why a receipt the endpoint answered with was not kept (it was not for this payload, or
+        /// its signature is not the hub's key).
+        public var receiptProblem: String? = nil
+    }
+
+    /// The hub's receipt in a delivery's answer, to keep, or why it is not kept; (nil, nil) when
+    /// the answer carries none. A receipt is kept only when it is for this export, this payload's
+    /// digest and chain head, and, when the endpoint has the hub's key, signed by it.
+    static func receipt(
+        in body: Data, for entry: OutboxEntry, payload: Data, settings: EndpointSettings
+    ) -> (StoredReceipt?, String?) {
+        guard let answer = try? JSONDecoder().decode(HubAnswer.self, from: body), let receipt = answer.receipt else {
+            return (nil, nil)
+        }
+        guard receipt.export == entry.id, receipt.digest == sha256Hex(payload) else {
+            return (nil, "the hub's receipt is for another export or other bytes; it was not kept")
+        }
+        if case .object(let members)? = try? JSONValue.parse(payload) {
+            guard case .string(receipt.auditChainHead)? = members["auditChainHead"],
+                case .number(Double(receipt.auditChainRows))? = members["auditChainRows"]
+            else { return (nil, "the hub's receipt names another chain head than the payload; it was not kept") }
+        }
+        if let text = settings.hubKey {
+            guard let key = HubPublicKey(text) else { return (nil, "the endpoint's hub key does not read") }
+            if let problem = receipt.problem(under: key) {
+                return (nil, "the hub's receipt was not kept: \(problem)")
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let json = try? encoder.encode(receipt) else { return (nil, nil) }
+        return (
+            StoredReceipt(
+                export: entry.id, endpoint: entry.endpoint, anchor: receipt.anchor, receivedAt: receipt.receivedAt,
+                body: String(decoding: json, as: UTF8.self)), nil
+        )
     }
 
     /// Delivers every pending export that is due (or only one endpoint's), each under a lease so
@@ -34,6 +72,8 @@ extension Exporter {
         for (entry, payload) in try registry.claimDueExports(holder: holder, leaseSeconds: lease, endpoint: endpoint) {
             guard let settings = endpoints.first(where: { $0.name == entry.endpoint }) else { continue }
             let outcome: DeliveryOutcome
+            var receipt: StoredReceipt?
+            var receiptProblem: String?
             do {
                 let token = try TokenSource.read(
                     file: settings.tokenFile, environment: settings.tokenEnvironment, lookup: environment,
@@ -53,11 +93,17 @@ extension Exporter {
                         Self.redacting(token, in: answer), attempt: entry.attempts + 1, now: registry.clock.now(),
                         jitter: registry.random.uniform(in: 0.8...1.2))
                 )
+                if case .delivered = outcome, case .reply(_, _, let body) = answer {
+                    (receipt, receiptProblem) = Self.receipt(in: body, for: entry, payload: payload, settings: settings)
+                }
             } catch {
                 outcome = .failed(status: nil, reason: "\(error)")
             }
-            try registry.recordDelivery(id: entry.id, owner: owner, outcome: outcome)
-            attempts.append(Self.describe(entry, outcome))
+            try registry.recordDelivery(id: entry.id, owner: owner, outcome: outcome, receipt: receipt)
+            var attempt = Self.describe(entry, outcome)
+            if let receiptProblem { attempt.receiptProblem = receiptProblem }
+            attempt.receipt = receipt != nil
+            attempts.append(attempt)
         }
         return attempts
     }

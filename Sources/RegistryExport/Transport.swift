@@ -6,6 +6,17 @@ import RegistryCore
 public protocol ExportTransport: Sendable {
     func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
         -> TransportResult
+    /// One GET (a hub's receipts); a transport that cannot fetch answers `.failure(.refused, ...)`.
+    func get(url: String, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult
+}
+
+extension ExportTransport {
+    /// No GET: refused without sending.
+    public func get(url: String, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
+        -> TransportResult
+    {
+        .failure(.refused, message: "this transport cannot fetch")
+    }
 }
 
 /// What came back from one POST.

@@ -12,6 +12,9 @@ public struct BackupSummary: Sendable, Codable, Hashable {
     public let rows: [String: Int]
     /// The named migrations the copy has applied.
     public let migrations: [String]
+    /// The copy's audit-chain head and row count: kept elsewhere, they show later whether the
+    /// history up to them was rewritten (`verify --anchor`); nil for an empty trail.
+    public var chain: ChainAnchor? = nil
 }
 
 extension Registry {
@@ -92,7 +95,13 @@ extension Registry {
                 }
                 let migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-                return BackupSummary(file: path, bytes: bytes, rows: rows, migrations: migrations)
+                var summary = BackupSummary(file: path, bytes: bytes, rows: rows, migrations: migrations)
+                if let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"),
+                    let head = last["hash"] as String?
+                {
+                    summary.chain = ChainAnchor(head: head, rows: Int(last["id"] as Int64))
+                }
+                return summary
             }
         } catch let error as RegistryError {
             throw error

@@ -55,7 +55,8 @@ struct ReceivingTests {
                     .status == 413)
             #expect(receiving.refusal(idempotencyKey: "k1", contentType: "application/json", contentLength: 10) == nil)
 
-            let invalid = await receiving.receive(Data("{\"schema\": \"nope\"}".utf8), clinic: clinic, name: "test", key: "k0")
+            let invalid = await receiving.receive(
+                Data("{\"schema\": \"nope\"}".utf8), clinic: clinic, name: "test", key: "k0")
             #expect(invalid.status == 400 && invalid.body.status == .refused && invalid.body.reason != nil)
 
             let body = Data(

@@ -17,6 +17,9 @@ public struct VerifyReport: Sendable, Codable {
     /// The anchors checked (hubs' receipts, anchor files), each with whether the chain still holds
     /// it.
     public var anchors: [Anchor] = []
+    /// What could not be checked, and why (a hub that did not answer for its receipts): never a
+    /// break, but a reason to check again.
+    public var notes: [String] = []
     /// Every break found, in the order checked (chain, records, triggers, witnesses, exports,
     /// anchors, migrations); empty when intact.
     public let problems: [Problem]
@@ -84,6 +87,14 @@ public struct VerifyReport: Sendable, Codable {
         public let auditRow: Int64?
         /// What differs, in a sentence for the person checking the file.
         public let detail: String
+
+        /// A break of `kind`, about `record`, showing at `auditRow`.
+        public init(kind: Kind, record: String?, auditRow: Int64?, detail: String) {
+            self.kind = kind
+            self.record = record
+            self.auditRow = auditRow
+            self.detail = detail
+        }
     }
 }
 

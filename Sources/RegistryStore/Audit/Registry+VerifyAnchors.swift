@@ -59,7 +59,10 @@ extension Registry {
             }
         }
         for id in stored.keys.sorted() {
-            problem(id, nil, "the export \(id) is in the outbox without the audit row that builds an export: it was written behind the program's back")
+            problem(
+                id, nil,
+                "the export \(id) is in the outbox without the audit row that builds an export: it was written behind the program's back"
+            )
         }
     }
 }

@@ -27,6 +27,16 @@ public struct StoredReceipt: Sendable, Codable, Hashable {
 }
 
 extension Registry {
+    /// The chain's head now, and its row count: what `audit anchor` prints to keep elsewhere; nil
+    /// for an empty audit trail.
+    public func chainAnchor() throws -> ChainAnchor? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").flatMap { row in
+                (row["hash"] as String?).map { ChainAnchor(head: $0, rows: Int(row["id"] as Int64)) }
+            }
+        }
+    }
+
     /// Every receipt kept, oldest export first; none in a registry from before receipts.
     public func receipts() throws -> [StoredReceipt] {
         try read { db in

@@ -1,4 +1,6 @@
 import ArgumentParser
+import ClinicWork
+import Foundation
 import RegistryCore
 import RegistryStore
 
@@ -26,6 +28,11 @@ struct Backup: RegistryCommand {
         print(
             "Backed up to \(file): \(summary.bytes) bytes, \(summary.rows["patient"] ?? 0) patients, \(summary.rows["audit"] ?? 0) audit rows; checked."
         )
+        if let chain = summary.chain {
+            print("Chain head at row \(chain.rows): \(chain.head)")
+            print("Keep this line off this machine; 'ketareg verify --anchor FILE' checks the registry against it:")
+            print(ChainCheck.anchorLine(chain, at: try ClinicDay.clock().now().ISO8601Format()))
+        }
     }
 }
 

@@ -208,17 +208,37 @@ struct Audit: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Show the audit trail: who changed what, when, and why.",
-        discussion:
-            "With a patient id, every change to that patient's records; with a record id, that record's changes."
+        discussion: """
+            With a patient id, every change to that patient's records; with a record id, that record's changes. \
+            `ketareg audit anchor` prints the chain's head and row count as one line to keep off this machine \
+            (on paper, in an email): `ketareg verify --anchor FILE` later shows whether the history up to it \
+            was rewritten, cut short or rolled back.
+            """
     )
 
     @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
     @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
-    @Argument(help: ArgumentHelp("A patient or record id (P-, I-, A-, AE-, C-).", valueName: "id")) var id: String?
+    @Argument(help: ArgumentHelp("A patient or record id (P-, I-, A-, AE-, C-), or anchor.", valueName: "id"))
+    var id: String?
 
     func run() throws {
+        if id == "anchor" {
+            guard let anchor = try global.openRegistry().chainAnchor() else {
+                return print("The audit trail is empty: there is nothing to anchor yet.")
+            }
+            let at = try ClinicDay.clock().now().ISO8601Format()
+            struct Printed: Encodable {
+                let head: String
+                let rows: Int
+                let at: String
+                let line: String
+            }
+            let line = ChainCheck.anchorLine(anchor, at: at)
+            if json { return try printJSON(Printed(head: anchor.head, rows: anchor.rows, at: at, line: line)) }
+            return print(line)
+        }
         var record: RecordID?
         if let id {
             guard let parsed = RecordID(id) else {

@@ -9,7 +9,7 @@ struct EndpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "endpoint",
         abstract: "Research endpoints that receive anonymised exports.",
-        subcommands: [Add.self, List.self, Remove.self]
+        subcommands: [Add.self, List.self, Remove.self, Trust.self]
     )
 
     struct Add: RegistryCommand {
@@ -65,6 +65,12 @@ struct EndpointCommand: ParsableCommand {
             help: ArgumentHelp(
                 "Seconds a delivery may take before it is retried later (default 60).", valueName: "seconds"))
         var timeout: Int = EndpointSettings.defaultTimeoutSeconds
+        @Option(
+            name: .customLong("hub-key"),
+            help: ArgumentHelp(
+                "The hub's public key (ed25519:BASE64, from 'ketareg-hub key'): its signed receipts anchor the audit chain.",
+                valueName: "key"))
+        var hubKey: String?
 
         func run() throws {
             guard let profile = ExportProfile(rawValue: profile) else {
@@ -73,9 +79,10 @@ struct EndpointCommand: ParsableCommand {
             // Paths as this command was given them, made absolute from its folder: a scheduled run
             // started elsewhere finds them.
             let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
-            let settings = EndpointSettings(
+            var settings = EndpointSettings(
                 name: name, url: url, tokenFile: tokenFile.map(absolute), tokenEnvironment: tokenEnv,
                 caFile: caFile.map(absolute), profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
+            settings.hubKey = hubKey?.trimmingCharacters(in: .whitespacesAndNewlines)
             let setup = try endpointSetup(global)
             if let advice = try setup.add(settings, actor: global.actorName) { note("Note: \(advice)") }
             print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
@@ -122,6 +129,40 @@ struct EndpointCommand: ParsableCommand {
         func run() throws {
             try endpointSetup(global).remove(name, actor: global.actorName)
             print("Removed endpoint \(name).")
+        }
+    }
+
+    struct Trust: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trust",
+            abstract: "Give an endpoint its hub's public key, which checks the receipts the hub signs (audited).",
+            discussion: """
+                A hub answers each delivered export with a receipt: its Ed25519 signature over the export, the \
+                payload's digest and the audit-chain head and row count it carried. The registry keeps every \
+                receipt; `ketareg verify` checks each against this key and asks the hub for the ones it lacks. \
+                The operators print the key with `ketareg-hub key`; it is no secret. --forget removes it.
+                """)
+        @Option(name: .long, help: GlobalOptions.registryHelp) var registry: String?
+        @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
+        @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
+        @Argument(help: ArgumentHelp("The endpoint's name.", valueName: "name")) var name: String
+        @Option(
+            name: .customLong("hub-key"),
+            help: ArgumentHelp(
+                "The hub's public key: ed25519:BASE64, as 'ketareg-hub key' prints it.", valueName: "key"))
+        var hubKey: String?
+        @Flag(help: "Forget the endpoint's hub key: its receipts are no longer checked against one.") var forget = false
+
+        func run() throws {
+            guard (hubKey == nil) != !forget else {
+                throw InputError(
+                    field: "hub-key", got: "", allowed: "a key (--hub-key ed25519:BASE64) or --forget, one of them")
+            }
+            let key = hubKey?.trimmingCharacters(in: .whitespacesAndNewlines)
+            try global.openRegistry().setHubKey(endpoint: name, key: key, actor: global.actorName)
+            print(
+                key.map { "\(name)'s receipts are checked against \($0) from now on." } ?? "\(name) has no hub key now."
+            )
         }
     }
 }

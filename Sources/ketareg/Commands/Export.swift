@@ -15,11 +15,22 @@ struct CurlExportTransport: ExportTransport {
     func post(url: String, body: Data, headers: [(String, String)], caFile: String?, timeoutSeconds: Int)
         -> TransportResult
     {
-        switch client.post(
+        send(
             HTTPPost(
                 url: url, body: body, headers: headers, caFile: caFile,
                 connectTimeoutSeconds: min(10, timeoutSeconds), totalTimeoutSeconds: timeoutSeconds))
-        {
+    }
+
+    func get(url: String, headers: [(String, String)], caFile: String?, timeoutSeconds: Int) -> TransportResult {
+        var request = HTTPPost(
+            url: url, body: Data(), headers: headers, caFile: caFile,
+            connectTimeoutSeconds: min(10, timeoutSeconds), totalTimeoutSeconds: timeoutSeconds)
+        request.isGet = true
+        return send(request)
+    }
+
+    private func send(_ request: HTTPPost) -> TransportResult {
+        switch client.post(request) {
         case .success(let reply): return .reply(status: reply.status, headers: reply.headers, body: reply.body)
         case .failure(let failure):
             switch failure {

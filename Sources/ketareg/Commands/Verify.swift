@@ -1,4 +1,6 @@
 import ArgumentParser
+import ClinicWork
+import Foundation
 import RegistryCore
 import RegistryStore
 
@@ -7,12 +9,19 @@ struct Verify: RegistryCommand {
         commandName: "verify",
         abstract: "Check that the registry is what its audit trail says: nothing changed behind the program's back.",
         discussion: """
-            Checks the audit chain (each row's SHA-256 over the row before it), every clinical record \\
-            against the last state its audit rows describe, the triggers that keep the audit trail \\
-            append-only, and the schema's migrations; names every break it finds. Exit 0 only for an \\
-            intact registry, 3 otherwise. The chain head it prints is a witness of the whole history: \\
-            kept elsewhere, it shows later whether that history was rewritten. Names, MRNs and birth \\
-            dates are not in the audit trail, so changes to them are not detected.
+            Checks the audit chain (each row's SHA-256 over the row before it), every clinical record \
+            against the last state its audit rows describe, the triggers that keep the audit trail \
+            append-only, every export against the audit row that built it, and the schema's migrations; \
+            names every break it finds. Exit 0 only for an intact registry, 3 otherwise.
+
+            A chain can be recomputed by anyone who can write the file, so it is anchored outside it: \
+            each hub's signed receipt for a delivered export (kept at delivery, checked against the key \
+            given with `endpoint add --hub-key` or `endpoint trust`), the receipts each such hub holds \
+            (asked for over the network unless --offline), and any --anchor FILE of lines printed by \
+            `ketareg audit anchor`. Each anchor's head must still be the chain's row at its number: a \
+            rewrite, a cut-short trail or a rollback before the last anchor is reported. Rows written \
+            after the last anchor have nothing outside to be held to. Names, MRNs and birth dates are \
+            not in the audit trail, so changes to them are not detected.
             """
     )
 
@@ -20,14 +29,28 @@ struct Verify: RegistryCommand {
     @Option(name: .long, help: GlobalOptions.actorHelp) var actor: String?
     @Option(name: .long, help: CatalogOptions.conditionsHelp) var conditions: String?
     @Flag(name: .long, help: OutputOptions.jsonHelp) var json = false
+    @Option(
+        name: .customLong("anchor"),
+        help: ArgumentHelp("A file of chain anchors written by 'ketareg audit anchor' (repeatable).", valueName: "file")
+    )
+    var anchorFiles: [String] = []
+    @Flag(help: "Do not ask the hubs for their receipts; check only what is kept here and --anchor files.")
+    var offline = false
 
     func run() throws {
+        var fileAnchors: [VerifyReport.Anchor] = []
+        for file in anchorFiles {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw InputError(field: "anchor", got: file, allowed: "a readable file of anchors")
+            }
+            fileAnchors += try ChainCheck.anchors(inFile: String(decoding: data, as: UTF8.self), named: file)
+        }
         // As the file is: verifying never migrates or writes.
-        let report = try Registry.inspect(
+        let inspected = try Registry.inspect(
             at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(),
-            random: ClinicDay.random
-        )
-        .verify()
+            random: ClinicDay.random)
+        let report = try ChainCheck(exporter: makeExporter(inspected, catalog: try ConditionCatalog([])))
+            .run(fileAnchors: fileAnchors, offline: offline)
         if json {
             try printJSON(report)
         } else if report.intact {
@@ -40,9 +63,20 @@ struct Verify: RegistryCommand {
                     "  \(witness.endpoint) holds \(witness.chainHead) (export \(witness.export), delivered \(witness.deliveredAt ?? "?")): in the chain."
                 )
             }
+            for anchor in report.anchors {
+                print("  \(anchor.source): row \(anchor.rows) is \(anchor.head.prefix(16))..., held.")
+            }
         } else {
             print("NOT INTACT: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found.")
             for problem in report.problems { print("  [\(problem.kind)] \(problem.detail)") }
+        }
+        if !json {
+            if report.anchors.isEmpty {
+                print(
+                    "No anchor outside this file: give an endpoint its hub's key, or keep 'ketareg audit anchor' lines elsewhere."
+                )
+            }
+            for note in report.notes { print("Note: \(note)") }
         }
         if !report.intact { throw ExitCode(ExitStatus.storage) }
     }
