@@ -355,8 +355,7 @@ public enum RecordsBuilder {
             patients: [], assessments: [], infusions: [], observations: [], generalisation: counts,
             generalisedPatients: counts.dropFirst().reduce(0) { $0 + $1.patients },
             withheldPatients: withheldPatients, withheldRows: withheldRows)
-        skeleton.auditChainHead = auditChainHead
-        skeleton.auditChainRows = auditChainRows
+        (skeleton.auditChainHead, skeleton.auditChainRows) = (auditChainHead, auditChainRows)
         // The catalog's codes for what the rows name: facts about the modules, nothing about patients.
         let vocabulary =
             conditionIDs.sorted().compactMap { id in
