@@ -42,7 +42,9 @@ public struct ChainCheck {
             else {
                 throw InputError(
                     field: "anchor", got: "\(file) line \(number + 1)",
-                    allowed: "lines as 'ketareg audit anchor' prints them: \(anchorFormat) rows=N head=64-HEX-DIGITS")
+                    allowed:
+                        "anchor lines, as the audit trail's anchor is printed: \(anchorFormat) rows=N head=64-HEX-DIGITS"
+                )
             }
             anchors.append(
                 VerifyReport.Anchor(
@@ -89,7 +91,7 @@ public struct ChainCheck {
         }
         for endpoint in unkeyed.sorted() {
             notes.append(
-                "the receipts from \(endpoint) were not checked against its hub's key: the endpoint has none (ketareg endpoint trust)"
+                "the receipts from \(endpoint) were not checked against its hub's key: the endpoint has none (give it the hub's public key)"
             )
         }
         if !offline {

@@ -107,7 +107,7 @@ public struct HubPublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// What a message about a key that does not read says it should look like.
-    public static let allowed = "ed25519: and 32 bytes in base64, as `ketareg-hub key` prints it"
+    public static let allowed = "ed25519: and 32 bytes in base64, the public key the hub prints"
 }
 
 /// A hub's private signing key: it signs receipts. It lives in the hub's database and never

@@ -49,7 +49,7 @@ extension DrugsAndSessionsTests {
         let schemas = repositoryRoot.appendingPathComponent("Sources/PayloadFormat/Schemas")
         var checked = 0
         for (name, schema) in [
-            ("summary-a", "ketareg-summary-5.schema.json"), ("records-a", "ketareg-records-4.schema.json"),
+            ("summary-a", "ketareg-summary-6.schema.json"), ("records-a", "ketareg-records-5.schema.json"),
         ] {
             let preview = try clinic.run("export", "preview", name)
             #expect(preview.status == 0, "\(preview.standardError)")
@@ -72,7 +72,7 @@ extension DrugsAndSessionsTests {
             let payload = try #require(
                 try JSONSerialization.jsonObject(with: Data(preview.standardOutput.utf8)) as? [String: Any])
             if name.hasPrefix("records") {
-                #expect(payload["schema"] as? String == "ketareg-records/4")
+                #expect(payload["schema"] as? String == "ketareg-records/5")
                 let infusions = try #require(payload["infusions"] as? [[String: Any]])
                 let kinds = Set(infusions.map { "\($0["drug"] ?? "-") \($0["route"] ?? "-") \($0["doseMg"] ?? "-")" })
                 #expect(kinds == ["esketamine intranasal 56", "ketamine sublingual 25-50"], "\(kinds)")

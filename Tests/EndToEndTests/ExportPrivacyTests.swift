@@ -208,8 +208,8 @@ struct ExportPrivacyTests {
             try payload.write(to: file, atomically: true, encoding: .utf8)
             let schema = schemaFolder.appendingPathComponent(
                 name.hasPrefix("summary")
-                    ? "ketareg-summary-5.schema.json"
-                    : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-4.schema.json"
+                    ? "ketareg-summary-6.schema.json"
+                    : name.hasPrefix("fhir") ? "ketareg-fhir-1.schema.json" : "ketareg-records-5.schema.json"
             ).path
             let check = try runProcess(
                 "/usr/bin/env",

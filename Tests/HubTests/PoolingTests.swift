@@ -106,7 +106,7 @@ struct PayloadIntakeTests {
             ("{\"hello\": 1}", "names no schema"),
             (
                 "{\"schema\": \"ketareg-summary/2\"}",
-                "unsupported schema \"ketareg-summary/2\": this hub accepts ketareg-fhir/1, ketareg-records/3, ketareg-records/4, ketareg-summary/3, ketareg-summary/4, ketareg-summary/5"
+                "unsupported schema \"ketareg-summary/2\": this hub accepts ketareg-fhir/1, ketareg-records/3, ketareg-records/4, ketareg-records/5, ketareg-summary/3, ketareg-summary/4, ketareg-summary/5, ketareg-summary/6"
             ),
             (String(repeating: "[", count: 100_000), "nested more than 64 levels deep"),
         ])

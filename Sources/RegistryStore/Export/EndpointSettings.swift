@@ -98,7 +98,7 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
     }
 
     /// What a hub key looks like, for messages.
-    public static let hubKeyAllowed = "ed25519: and 32 bytes in base64, as `ketareg-hub key` prints it"
+    public static let hubKeyAllowed = "ed25519: and 32 bytes in base64, the public key the hub prints"
 
     /// Whether `text` is `ed25519:` and 32 bytes in base64.
     public static func isHubKey(_ text: String) -> Bool {

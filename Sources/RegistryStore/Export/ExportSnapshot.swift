@@ -29,7 +29,7 @@ public struct ExportPatient: Sendable {
 public struct BuiltPayload: Sendable {
     /// The bytes to store and send, exactly.
     public let payload: Data
-    /// The payload's schema id (`ketareg-summary/5`, `ketareg-records/4` or `ketareg-fhir/1`).
+    /// The payload's schema id (`ketareg-summary/6`, `ketareg-records/5` or `ketareg-fhir/1`).
     public let schema: String
     /// How many consenting patients the build read (the records profile may withhold some of them).
     public let patients: Int

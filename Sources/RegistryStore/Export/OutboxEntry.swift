@@ -10,7 +10,7 @@ public struct OutboxEntry: Sendable, Codable, Hashable {
     public let endpoint: String
     /// The endpoint's profile when it was built.
     public let profile: ExportProfile
-    /// The payload's schema id (`ketareg-summary/5`, `ketareg-records/4` or `ketareg-fhir/1`).
+    /// The payload's schema id (`ketareg-summary/6`, `ketareg-records/5` or `ketareg-fhir/1`).
     public let schema: String
     /// For a scheduled export, its period (`daily:YYYY-MM-DD`, `weekly:YYYY-Www` or
     /// `monthly:YYYY-MM`), of which each endpoint has at most one export; `nil` for one made by
