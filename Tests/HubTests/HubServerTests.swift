@@ -23,6 +23,7 @@ struct HubServerTests {
         #expect(
             (json["migrations"] as? [String]) == [
                 "001-clinics-payloads-and-unpacked-tables", "002-outcome-protocols", "003-infusion-drugs",
+                "004-receipts",
             ])
         #expect(try hub.dump() == before)
     }

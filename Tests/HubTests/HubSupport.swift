@@ -81,7 +81,7 @@ final class TestHub: @unchecked Sendable {
         try [
             "clinics", "settings", "payloads", "summary_conditions", "summary_timepoints", "summary_outcomes",
             "records_patients",
-            "records_assessments", "records_infusions", "records_protocols", "hub_migrations",
+            "records_assessments", "records_infusions", "records_protocols", "hub_migrations", "signing_key",
         ].map { table in
             "\(table):\n" + (try sql("SELECT * FROM \(table) ORDER BY 1")).joined(separator: "\n")
         }.joined(separator: "\n")
