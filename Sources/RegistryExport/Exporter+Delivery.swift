@@ -187,7 +187,10 @@ extension Exporter {
                         "the endpoint answered \(status) \(Self.reason(status)) and redirects are not followed: check the URL"
                 )
             default:
-                let said = String(decoding: body.prefix(200), as: UTF8.self).filter { !$0.isNewline && $0.isASCII }
+                // What the endpoint said is shown and stored: no byte of it may reach a terminal as
+                // a control sequence (an escape that rewrites the screen, say).
+                let said = escapingControlCharacters(
+                    String(decoding: body.prefix(200), as: UTF8.self).filter { !$0.isNewline && $0.isASCII })
                 return .failed(
                     status: status,
                     reason: "the endpoint refused the export: \(status) \(Self.reason(status))"

@@ -46,6 +46,20 @@ final class DeliveryRuleTests {
         .reply(status: status, headers: headers, body: Data("ok".utf8))
     }
 
+    @Test("An endpoint's refusal with terminal escape sequences is kept and shown with them escaped")
+    func escapesInAReply() throws {
+        let body = Data("\u{1B}[2J\u{1B}]0;pwned\u{07}bad request".utf8)
+        guard
+            case .failed(_, let reason) = exporter.judge(
+                .reply(status: 400, headers: [:], body: body), attempt: 1, now: now, jitter: 1)
+        else {
+            Issue.record("a 400 fails for good")
+            return
+        }
+        #expect(!reason.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(reason)")
+        #expect(reason.contains("\\u{1B}[2J") && reason.contains("bad request"), "\(reason)")
+    }
+
     @Test("2xx and 409 are delivered", arguments: [200, 201, 202, 204, 409])
     func delivered(status: Int) {
         guard case .delivered(let got, _) = exporter.judge(reply(status), attempt: 1, now: now, jitter: 1) else {
