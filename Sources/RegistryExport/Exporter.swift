@@ -124,6 +124,12 @@ public struct Exporter: Sendable {
         return built
     }
 
+    /// The top-level `"auditChainHead"` member, and the `"auditChainRows"` after it when given,
+    /// as the encoder writes them (keys sorted, no spaces).
+    static func chainMembers(head: String, rows: Int?) -> Data {
+        Data(("\"auditChainHead\":\"\(head)\"" + (rows.map { ",\"auditChainRows\":\($0)" } ?? "")).utf8)
+    }
+
     /// A payload's bytes without its top-level `"auditChainHead"` member and the
     /// `"auditChainRows"` that follows it (keys are sorted): byte for byte what the encoder writes
     /// for the payload without them (no spaces), found without encoding a large payload twice. The
@@ -131,8 +137,7 @@ public struct Exporter: Sendable {
     /// written `\"`.
     static func withoutChainHead(_ data: Data, head: String?, rows: Int? = nil) -> Data {
         guard let head else { return data }
-        let member = Data(("\"auditChainHead\":\"\(head)\"" + (rows.map { ",\"auditChainRows\":\($0)" } ?? "")).utf8)
-        guard let range = data.range(of: member) else { return data }
+        guard let range = data.range(of: chainMembers(head: head, rows: rows)) else { return data }
         var result = data
         if range.upperBound < data.endIndex, data[range.upperBound] == UInt8(ascii: ",") {
             result.removeSubrange(range.lowerBound..<(range.upperBound + 1))
