@@ -96,6 +96,7 @@ public struct ChainCheck {
         }
         if !offline {
             let keptExports = Set(kept.map(\.export))
+            let restored = try registry.exportsNamedByRestores()
             for settings in endpoints.values.sorted(by: { $0.name < $1.name }) {
                 guard let text = settings.hubKey, let key = HubPublicKey(text) else { continue }
                 switch fetch(settings) {
@@ -110,7 +111,11 @@ public struct ChainCheck {
                             continue
                         }
                         anchors.append(VerifyReport.Anchor(source: source, anchor: receipt.anchor))
-                        if !keptExports.contains(receipt.export) {
+                        if !keptExports.contains(receipt.export), restored.contains(receipt.export) {
+                            notes.append(
+                                "\(settings.name) holds a receipt for export \(receipt.export), which a restore discarded"
+                            )
+                        } else if !keptExports.contains(receipt.export) {
                             problem(
                                 "\(settings.name) holds a receipt for export \(receipt.export) (audit row \(receipt.auditChainRows), received \(receipt.receivedAt)) that this registry does not keep: the receipt or the export was deleted behind the program's back",
                                 record: receipt.export)
@@ -120,7 +125,7 @@ public struct ChainCheck {
             }
         }
         var report = try registry.verify(anchors: anchors, alsoFound: problems)
-        report.notes = notes
+        report.notes = notes + report.notes
         return report
     }
 

@@ -26,6 +26,8 @@ extension Registry {
         do {
             let copy = try DatabaseQueue(path: destination)
             try pool.backup(to: copy)
+            // A file of its own: without the WAL files every reader of a WAL database leaves.
+            try copy.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
             try copy.close()
             return try Self.check(destination)
         } catch {
@@ -33,40 +35,6 @@ extension Registry {
             if let error = error as? RegistryError { throw error }
             throw RegistryError.storage("cannot back up the registry to \(destination): \(error); nothing was kept")
         }
-    }
-
-    /// Restores a backup to `path`. The backup is checked first; an existing registry at `path` is
-    /// replaced only with `force`, through SQLite's backup API, so that a process that has the file
-    /// open sees either the old registry or the restored one. The result is checked and brought up
-    /// to date by the migrations.
-    public static func restore(
-        from backup: String, to path: String, force: Bool, today: ClinicalDate, clock: any WallClock,
-        random: any RandomSource, catalog: ConditionCatalog
-    ) throws -> BackupSummary {
-        guard FileManager.default.fileExists(atPath: backup) else {
-            throw RegistryError.refused("no file at \(backup) to restore from")
-        }
-        _ = try check(backup)
-        let exists = FileManager.default.fileExists(atPath: path)
-        if exists, !force {
-            throw RegistryError.refused(
-                "a registry already exists at \(path)", remedies: [.replaceExisting, .backUpFirst])
-        }
-        if !exists { try createPrivateFile(path, what: "registry") }
-        do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let source = try DatabaseQueue(path: backup, configuration: configuration)
-            let target = try DatabasePool(path: path)
-            try source.backup(to: target)
-            try target.close()
-            try source.close()
-        } catch {
-            if !exists { try? FileManager.default.removeItem(atPath: path) }
-            throw RegistryError.storage("cannot restore \(backup) to \(path): \(error)")
-        }
-        _ = try open(at: path, today: today, clock: clock, random: random, catalog: catalog)
-        return try check(path)
     }
 
     /// Checks a registry file: SQLite's integrity check, the registry's own tables, every table

@@ -65,6 +65,9 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         case replaceExisting
         /// Back the current registry up first.
         case backUpFirst
+        /// Restore anyway, discarding what the registry holds beyond the backup (audited; a copy
+        /// of the replaced registry is kept).
+        case discardLater
         /// Set the endpoint's schedule again (its name), which writes over a damaged one.
         case setScheduleAgain(String)
     }
@@ -128,6 +131,7 @@ extension RegistryError.Remedy: CustomStringConvertible {
         case .chooseAnotherRegistry: "choose another registry path"
         case .replaceExisting: "replace it only on purpose"
         case .backUpFirst: "back it up first"
+        case .discardLater: "restore it anyway, discarding what the registry holds beyond the backup (audited)"
         case .setScheduleAgain(let endpoint): "set the schedule of \(endpoint) again"
         }
     }

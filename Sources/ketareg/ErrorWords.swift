@@ -56,6 +56,8 @@ extension RegistryError.Remedy {
         case .chooseAnotherRegistry: "point --registry (or KETAREG_REGISTRY) at another path"
         case .replaceExisting: "restore replaces it only with --force"
         case .backUpFirst: "back it up first with 'ketareg backup'"
+        case .discardLater:
+            "'ketareg restore FILE --force --discard-later' restores it anyway: the restore is audited, a copy of the replaced registry is kept beside it, and its delivered exports stay on record"
         case .setScheduleAgain(let endpoint):
             "'ketareg export schedule \(endpoint) --every daily|weekly|monthly' sets it again"
         }

@@ -124,6 +124,8 @@ extension Registry {
             var count = 0
             var history: [String: (state: [String: JSONValue], lastRow: Int64, entity: String)] = [:]
             var builtExports: [(id: String, row: Int64, after: String?)] = []
+            var restores: [(row: Int64, record: RestoreRecord)] = []
+            var notes: [String] = []
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -161,6 +163,10 @@ extension Registry {
                 let entity: String = row["entity"]
                 if entity == "export", row["action"] == "build-export" {
                     builtExports.append((row["entity_id"], id, row["after"]))
+                }
+                if entity == "registry", let restore = Self.restoreRecord(row) {
+                    restores.append((id, restore))
+                    Self.carried(by: restore, at: id, into: &builtExports)
                 }
                 guard Self.clinicalEntities.contains(entity) else { continue }
                 let entityID: String = row["entity_id"]
@@ -318,34 +324,8 @@ extension Registry {
 
             // What the endpoints hold: the head carried by each one's last delivered export must
             // still be a row of the chain, or the history before it was rewritten since.
-            var witnesses: [VerifyReport.Witness] = []
-            if try db.tableExists("outbox") {
-                let delivered = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id, endpoint, delivered_at, payload FROM outbox o WHERE state = 'delivered'
-                          AND delivered_at = (SELECT MAX(delivered_at) FROM outbox WHERE endpoint = o.endpoint AND state = 'delivered')
-                        ORDER BY endpoint
-                        """)
-                for row in delivered {
-                    let payload: Data = row["payload"]
-                    guard case .object(let members)? = try? JSONValue.parse(payload),
-                        case .string(let head)? = members["auditChainHead"]
-                    else { continue }
-                    let inChain =
-                        try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
-                    let witness = VerifyReport.Witness(
-                        endpoint: row["endpoint"], export: row["id"], deliveredAt: row["delivered_at"], chainHead: head,
-                        inChain: inChain)
-                    witnesses.append(witness)
-                    if !inChain {
-                        problem(
-                            .witness,
-                            "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since"
-                        )
-                    }
-                }
-            }
+            let witnesses = try witnesses(
+                db, restores: restores, note: { notes.append($0) }, problem: { problem(.witness, $0) })
 
             // Every export against the audit row that built it.
             checkExports(db, built: builtExports, problem: { problem(.export, record: $0, row: $1, $2) })
@@ -355,6 +335,12 @@ extension Registry {
             for index in checkedAnchors.indices {
                 let anchor = checkedAnchors[index]
                 let held = try anchorHeld(db, anchor, chainLength: length)
+                if held != nil, let restore = Self.restore(restores, discarded: anchor) {
+                    notes.append(
+                        "\(anchor.source) holds row \(anchor.rows) of the history the restore at audit row \(restore) discarded"
+                    )
+                    continue
+                }
                 checkedAnchors[index].held = held == nil
                 if let held { problem(.anchor, row: Int64(anchor.rows), held) }
             }
@@ -370,9 +356,12 @@ extension Registry {
                 problem(.migration, "an unknown migration '\(unknown)' is recorded")
             }
 
-            return VerifyReport(
+            notes += restores.map { Self.described($0.record, at: $0.row) }
+            var report = VerifyReport(
                 intact: problems.isEmpty, auditRows: count, chainHead: count == 0 ? nil : previous,
                 recordsChecked: checked, witnesses: witnesses, anchors: checkedAnchors, problems: problems)
+            report.notes = notes
+            return report
         }
     }
 

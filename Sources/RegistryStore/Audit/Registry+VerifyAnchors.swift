@@ -65,4 +65,119 @@ extension Registry {
             )
         }
     }
+
+    /// What the endpoints hold: the head carried by each one's last delivered export must still be
+    /// a row of the chain, or the history before it was rewritten since (unless a restore
+    /// recorded it as of the history it discarded).
+    func witnesses(
+        _ db: Database, restores: [(row: Int64, record: RestoreRecord)], note: (String) -> Void,
+        problem: (String) -> Void
+    ) throws -> [VerifyReport.Witness] {
+        var witnesses: [VerifyReport.Witness] = []
+        guard try db.tableExists("outbox") else { return [] }
+        let delivered = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, endpoint, delivered_at, payload FROM outbox o WHERE state = 'delivered'
+                  AND delivered_at = (SELECT MAX(delivered_at) FROM outbox WHERE endpoint = o.endpoint AND state = 'delivered')
+                ORDER BY endpoint
+                """)
+        for row in delivered {
+            let payload: Data = row["payload"]
+            guard case .object(let members)? = try? JSONValue.parse(payload),
+                case .string(let head)? = members["auditChainHead"]
+            else { continue }
+            let inChain =
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
+            let witness = VerifyReport.Witness(
+                endpoint: row["endpoint"], export: row["id"], deliveredAt: row["delivered_at"], chainHead: head,
+                inChain: inChain)
+            witnesses.append(witness)
+            if !inChain, let restore = Self.restore(restores, carried: witness.export, head: head) {
+                note(
+                    "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export)) of the history the restore at audit row \(restore) discarded"
+                )
+            } else if !inChain {
+                problem(
+                    "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since"
+                )
+            }
+        }
+        return witnesses
+    }
+
+    // MARK: - Restores
+
+    /// A restore's audit row, read back; nil for any other row of the registry entity.
+    static func restoreRecord(_ row: Row) -> RestoreRecord? {
+        guard row["action"] == "restore", let after = row["after"] as String? else { return nil }
+        return try? JSONDecoder().decode(RestoreRecord.self, from: Data(after.utf8))
+    }
+
+    /// The exports a restore carried into the outbox count as built at its row (an export the
+    /// backup already held keeps its own build row).
+    static func carried(
+        by restore: RestoreRecord, at row: Int64, into built: inout [(id: String, row: Int64, after: String?)]
+    ) {
+        for export in restore.exports where export.carried && !built.contains(where: { $0.id == export.id }) {
+            built.append((export.id, row, encodeJSON(["payloadSha256": export.payloadSha256])))
+        }
+    }
+
+    /// The row of the restore that discarded the history `anchor` is a point of: the replaced
+    /// registry's head, or the anchor an export of it carried.
+    static func restore(_ restores: [(row: Int64, record: RestoreRecord)], discarded anchor: VerifyReport.Anchor)
+        -> Int64?
+    {
+        restores.last { restore in
+            let record = restore.record
+            if let chain = record.replacedChain, chain.head == anchor.head, chain.rows == anchor.rows { return true }
+            return record.exports.contains { $0.head == anchor.head && $0.rows == anchor.rows }
+        }?.row
+    }
+
+    /// The row of the restore that carried `export`, whose payload held `head`.
+    static func restore(_ restores: [(row: Int64, record: RestoreRecord)], carried export: String, head: String)
+        -> Int64?
+    {
+        restores.last { $0.record.exports.contains { $0.id == export && $0.head == head && $0.carried } }?.row
+    }
+
+    /// A restore, in words, for `verify`'s notes.
+    static func described(_ restore: RestoreRecord, at row: Int64) -> String {
+        var words = "audit row \(row) restored a backup"
+        if let backup = restore.backup { words += " of \(backup.rows) audit rows" }
+        switch restore.replaced {
+        case .none: words += " where there was no registry"
+        case .unreadable: words += ", replacing a registry that could not be read: what it held is not known"
+        case .readable:
+            if restore.discardedRows > 0 {
+                let (first, last) = (restore.sharedRows + 1, restore.sharedRows + restore.discardedRows)
+                words +=
+                    ", discarding \(first == last ? "row \(first)" : "rows \(first)-\(last)") of the registry it replaced"
+                if let chain = restore.replacedChain { words += " (head \(chain.head.prefix(16))...)" }
+            } else {
+                words += " holding all the registry it replaced had"
+            }
+            let carried = restore.exports.filter(\.carried).count
+            if carried > 0 { words += "; \(carried) delivered export\(carried == 1 ? " was" : "s were") kept" }
+            let dropped = restore.exports.count - carried
+            if dropped > 0 { words += "; \(dropped) export\(dropped == 1 ? " was" : "s were") discarded" }
+        }
+        return words
+    }
+}
+
+extension Registry {
+    /// The exports every audited restore named as the replaced registry's, carried or discarded:
+    /// a hub may hold receipts for them that this registry does not keep.
+    public func exportsNamedByRestores() throws -> Set<String> {
+        try read { db in
+            var named: Set<String> = []
+            for row in try Row.fetchAll(db, sql: "SELECT action, after FROM audit WHERE entity = 'registry'") {
+                if let record = Self.restoreRecord(row) { named.formUnion(record.exports.map(\.id)) }
+            }
+            return named
+        }
+    }
 }
