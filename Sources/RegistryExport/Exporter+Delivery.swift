@@ -74,6 +74,8 @@ extension Exporter {
             var receipt: StoredReceipt?
             var receiptProblem: String?
             do {
+                // Settings changed behind the program's back (a URL, a minimum cell) send nothing.
+                try registry.requireAuditedSettings(endpoint: settings.name)
                 let token = try TokenSource.read(
                     file: settings.tokenFile, environment: settings.tokenEnvironment, lookup: environment,
                     owner: tokenOwner)

@@ -198,6 +198,7 @@ public struct Exporter: Sendable {
     ) throws -> OutboxEntry? {
         let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
+        try registry.requireAuditedSettings(endpoint: name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
         return try registry.createExport(endpoint: name, periodKey: periodKey, actor: actor) { snapshot in
@@ -215,6 +216,7 @@ public struct Exporter: Sendable {
     {
         let today = today ?? registry.today
         let endpoint = try registry.endpoint(name)
+        try registry.requireAuditedSettings(endpoint: name)
         let clinic = try registry.clinicName()
         let secret = try registry.pseudonymKey()
         return try registry.runExport(endpoint: name, actor: actor) { snapshot in

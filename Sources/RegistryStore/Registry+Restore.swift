@@ -173,7 +173,8 @@ extension Registry {
                         export.carried = result.carried.contains(export.id)
                         return export
                     },
-                    releaseMemory: result.memory, keptAt: keptAt.map { ($0 as NSString).lastPathComponent })
+                    releaseMemory: result.memory, keptAt: keptAt.map { ($0 as NSString).lastPathComponent },
+                    releaseMemorySha256: try Self.releaseMemoryDigest(db))
                 var row = AuditRow(
                     id: nil, at: timestamp(), actor: actor, action: "restore", entity: "registry",
                     entityId: "registry", patient: nil, before: nil, after: encodeJSON(after), reason: nil,
@@ -302,6 +303,8 @@ struct RestoreRecord: Codable {
     let exports: [Export]
     let releaseMemory: String
     let keptAt: String?
+    /// The release memory's digest once restored: what `verify` and the exporter compare with.
+    var releaseMemorySha256: String? = nil
 }
 
 /// The replaced registry (a consistent copy of it) against the backup.

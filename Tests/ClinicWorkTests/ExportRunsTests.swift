@@ -66,7 +66,7 @@ struct ExportRunsTests {
         }
         let due = try runs.runDue()
         #expect(due.built.isEmpty)
-        #expect(due.attempts.map(\.id) == [waiting.id] && due.attempts.first?.state == .delivered)
+        #expect(due.attempts.map(\.id) == [waiting.id] && due.attempts.first?.state == .delivered, "\(due.attempts)")
         #expect(network.receivedKeys == [waiting.id])
         let failure = try #require(due.buildFailure as? RegistryError)
         #expect(failure.remedies.contains(.setScheduleAgain("net")), "\(failure)")

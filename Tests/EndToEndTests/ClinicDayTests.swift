@@ -143,7 +143,7 @@ struct ClinicDayTests {
         #expect(
             try clinic.run(
                 "endpoint", "add", "net", "--url", "https://research.invalid/x", "--token-file", token, "--profile",
-                "records", "--k", "2"
+                "records", "--k", "2", "--allow-small", "--reason", "a test of small groups"
             ).status == 0)
         /// Patients an export built that day would draw on: released, or withheld for k.
         func released(on day: String) throws -> Int {

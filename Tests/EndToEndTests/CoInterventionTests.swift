@@ -41,7 +41,8 @@ struct CoInterventionTests {
             let added = try clinic.run(
                 arguments: [
                     "endpoint", "add", "net-\(profile)", "--url", "https://research.example/in", "--token-env",
-                    "NET_TOKEN", "--profile", profile, "--k", "2",
+                    "NET_TOKEN", "--profile", profile, "--k", "2", "--allow-small", "--reason",
+                    "a test of small groups",
                 ], environment: token)
             #expect(added.status == 0, "\(profile): \(added.standardError)")
             let preview = try clinic.run(arguments: ["export", "preview", "net-\(profile)"], environment: token)

@@ -153,7 +153,7 @@ struct DisclosureTests {
             #expect(
                 try clinic.run(
                     "endpoint", "add", "k\(k)", "--url", "https://research.invalid/x", "--token-file", token,
-                    "--profile", "records", "--k", String(k)
+                    "--profile", "records", "--k", String(k), "--allow-small", "--reason", "a test of small groups"
                 ).status == 0)
             let preview = try clinic.run("export", "preview", "k\(k)")
             #expect(preview.status == 0, "\(preview.standardError)")

@@ -43,7 +43,8 @@ extension DrugsAndSessionsTests {
             #expect(
                 try clinic.run(
                     "endpoint", "add", name, "--url", "https://research.invalid/\(name)", "--token-file", token,
-                    "--profile", profile, "--min-cell", "3", "--k", "2"
+                    "--profile", profile, "--min-cell", "3", "--k", "2", "--allow-small", "--reason",
+                    "a test of small groups"
                 ).status == 0)
         }
         let schemas = repositoryRoot.appendingPathComponent("Sources/PayloadFormat/Schemas")

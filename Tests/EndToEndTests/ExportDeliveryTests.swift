@@ -10,7 +10,10 @@ struct ExportDeliveryTests {
 
     @Test(
         "Success: the exact previewed bytes arrive once, with the token, the idempotency key and a user agent",
-        arguments: [["--min-cell", "5"], ["--profile", "records", "--k", "2"]])
+        arguments: [
+            ["--min-cell", "5"],
+            ["--profile", "records", "--k", "2", "--allow-small", "--reason", "a test of small groups"],
+        ])
     func success(settings: [String]) throws {
         let (clinic, token) = try exportClinic()
         defer { clinic.remove() }

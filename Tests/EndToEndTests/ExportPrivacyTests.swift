@@ -83,7 +83,8 @@ struct ExportPrivacyTests {
             #expect(
                 try clinic.run(
                     "endpoint", "add", name, "--url", "https://research.invalid/\(name)", "--token-file", token,
-                    "--profile", profile, "--min-cell", "3", "--k", "2"
+                    "--profile", profile, "--min-cell", "3", "--k", "2", "--allow-small", "--reason",
+                    "a test of small groups"
                 ).status == 0)
         }
         return (clinic, token, identifying)

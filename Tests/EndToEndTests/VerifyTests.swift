@@ -131,7 +131,8 @@ struct VerifyTests {
         let server = try EndpointServer(folder: clinic.folder)
         #expect(
             try clinic.run(
-                "endpoint", "add", "net", "--url", server.url, "--token-file", token, "--profile", "records", "--k", "2"
+                "endpoint", "add", "net", "--url", server.url, "--token-file", token, "--profile", "records", "--k",
+                "2", "--allow-small", "--reason", "a test of small groups"
             ).status == 0)
         let head = try #require(try clinic.run("verify", "--json").json() as? [String: Any])["chainHead"] as? String
         let preview = try #require(try clinic.run("export", "preview", "net").json() as? [String: Any])

@@ -128,7 +128,9 @@ extension HubServerTests {
             let added = try runProcess(
                 ketaregBinary,
                 ["endpoint", "add", name, "--url", url, "--token-file", tokenFile, "--profile", profile]
-                    + (profile == "summary" ? ["--min-cell", "5"] : ["--k", "2"]), environment: environment)
+                    + (profile == "summary"
+                        ? ["--min-cell", "5"] : ["--k", "2", "--allow-small", "--reason", "a test of small groups"]),
+                environment: environment)
             try #require(added.status == 0, "\(added.standardError)")
             let run = try runProcess(ketaregBinary, ["export", "run", name], environment: environment)
             #expect(

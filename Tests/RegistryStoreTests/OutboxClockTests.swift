@@ -57,14 +57,44 @@ struct EndpointRuleTests {
         #expect(try registry.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit") } == audit)
     }
 
-    @Test("The limits themselves are allowed: k and minimum cell 2 and 1000, timeout 1 and 3600")
+    @Test(
+        "The limits themselves are allowed: k and minimum cell 5 and 1000, 2 with a reason (kept, audited), timeout 1 and 3600"
+    )
     func boundaries() throws {
         let (registry, folder) = try registry(clock: ManualClock(testClock.moment))
         defer { try? FileManager.default.removeItem(at: folder) }
-        try registry.addEndpoint(endpoint("low", minCell: 2, k: 2, timeout: 1), actor: "test")
+        let audit = try registry.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit") }
+        // Below 5 without a reason, or with a blank or multi-line one: refused, nothing written.
+        for (minCell, k, reason, field) in [
+            (4, 5, nil, "min-cell"), (5, 4, nil, "k"), (2, 2, " ", "min-cell"), (3, 3, "two\nlines", "reason"),
+        ] as [(Int, Int, String?, String)] {
+            var small = endpoint("small", minCell: minCell, k: k)
+            small.smallReason = reason
+            #expect(throws: InputError.self) { try registry.addEndpoint(small, actor: "test") }
+            do { try registry.addEndpoint(small, actor: "test") } catch let error as InputError {
+                #expect(error.field == field, "\(error)")
+            }
+        }
+        #expect(try registry.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit") } == audit)
+        try registry.addEndpoint(endpoint("five", minCell: 5, k: 5, timeout: 1), actor: "test")
+        #expect(try registry.endpoint("five").smallReason == nil)
+        var low = endpoint("low", minCell: 2, k: 2, timeout: 1)
+        low.smallReason = "  a registry of our own, on this machine  "
+        try registry.addEndpoint(low, actor: "test")
+        #expect(try registry.endpoint("low").smallReason == "a registry of our own, on this machine")
+        // The schema holds the floors too: another tool cannot lower them.
+        #expect(throws: (any Error).self) {
+            try registry.write { try $0.execute(sql: "UPDATE endpoint SET min_cell = 1 WHERE name = 'five'") }
+        }
+        #expect(throws: (any Error).self) {
+            try registry.write { try $0.execute(sql: "UPDATE endpoint SET k = 3 WHERE name = 'five'") }
+        }
+        #expect(throws: (any Error).self) {
+            try registry.write { try $0.execute(sql: "UPDATE endpoint SET small_reason = NULL WHERE name = 'low'") }
+        }
         try registry.addEndpoint(
             endpoint("high", profile: .records, minCell: 1000, k: 1000, timeout: 3600), actor: "test")
-        #expect(try registry.endpoints().map(\.name) == ["high", "low"])
+        #expect(try registry.endpoints().map(\.name) == ["five", "high", "low"])
         #expect(try registry.endpoint("high").profile == .records)
     }
 
@@ -73,8 +103,14 @@ struct EndpointRuleTests {
         let (registry, folder) = try registry(clock: ManualClock(testClock.moment))
         defer { try? FileManager.default.removeItem(at: folder) }
         try registry.addEndpoint(endpoint(profile: .records), actor: "test")
+        // The schema refuses it; the insider drops its trigger first.
+        #expect(throws: (any Error).self) {
+            try DatabaseQueue(path: registry.path).write {
+                try $0.execute(sql: "UPDATE endpoint SET profile = 'everything'")
+            }
+        }
         try DatabaseQueue(path: registry.path).write {
-            try $0.execute(sql: "UPDATE endpoint SET profile = 'everything'")
+            try $0.execute(sql: "DROP TRIGGER endpoint_floors_update; UPDATE endpoint SET profile = 'everything'")
         }
         let error = try #require(throws: RegistryError.self) { try registry.endpoint("net") }
         #expect("\(error)".contains("'everything', which this version does not know (summary, records or fhir)"))

@@ -43,7 +43,7 @@ struct RegistryFileTests {
                 "Check an infusion's route with comparisons, not an IN list",
                 "Add co_intervention.note: what an 'other' co-intervention was, in the clinic's words",
                 "Let one infusion count for several of the patient's conditions: infusion_also_for",
-                Schema.drugsAndRoutesMigration, Schema.receiptsMigration,
+                Schema.drugsAndRoutesMigration, Schema.receiptsMigration, Schema.floorsMigration,
             ])
         #expect(secret?.count == 32)
         #expect(try fixture.registry.clinicName() == "Test clinic")

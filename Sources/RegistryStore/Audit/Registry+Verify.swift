@@ -73,6 +73,8 @@ public struct VerifyReport: Sendable, Codable {
             case migration
             /// An export differs from its audit row, or one of them is missing.
             case export
+            /// An endpoint's settings or schedule, or the release memory, differ from their audit rows.
+            case setting
             /// A point of the chain kept outside the registry (a hub's receipt, an anchor file) is
             /// no longer in it, or a receipt is not what its hub signed.
             case anchor
@@ -125,6 +127,7 @@ extension Registry {
             var history: [String: (state: [String: JSONValue], lastRow: Int64, entity: String)] = [:]
             var builtExports: [(id: String, row: Int64, after: String?)] = []
             var restores: [(row: Int64, record: RestoreRecord)] = []
+            var settings = AuditedSettings()
             var notes: [String] = []
             let rows = try Row.fetchCursor(
                 db,
@@ -164,6 +167,7 @@ extension Registry {
                 if entity == "export", row["action"] == "build-export" {
                     builtExports.append((row["entity_id"], id, row["after"]))
                 }
+                if entity == "endpoint" || entity == "export" || entity == "registry" { settings.note(row) }
                 if entity == "registry", let restore = Self.restoreRecord(row) {
                     restores.append((id, restore))
                     Self.carried(by: restore, at: id, into: &builtExports)
@@ -297,6 +301,10 @@ extension Registry {
             {
                 compare(row["key"], entity: "setting", current: row["value"])
             }
+            // The endpoints, their schedules and the release memory decide what leaves.
+            for found in try settings.problems(db) {
+                problem(.setting, record: found.record, row: found.row, found.detail)
+            }
             // History left over belongs to records that are gone.
             for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {
                 problem(
@@ -305,25 +313,10 @@ extension Registry {
                 )
             }
 
-            // The triggers that keep the audit trail append-only.
-            let triggers = Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(
-                    db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
-                )
-                .map { ($0["name"] as String, Self.squeezed($0["sql"] as String? ?? "")) })
-            for statement in Schema.appendOnlyTriggers.components(separatedBy: "END;").map({ $0 + "END" })
-            where statement.contains("CREATE TRIGGER") {
-                let name = statement.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }[2]
-                if triggers[name] == nil {
-                    problem(
-                        .trigger, "the trigger \(name) is missing: the audit trail can be changed without the program")
-                } else if triggers[name] != Self.squeezed(statement.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    problem(.trigger, "the trigger \(name) was changed")
-                }
-            }
+            // The triggers that keep the audit trail append-only, and the endpoints above their floors.
+            try checkTriggers(db) { problem(.trigger, $0) }
 
-            // What the endpoints hold: the head carried by each one's last delivered export must
-            // still be a row of the chain, or the history before it was rewritten since.
+            // What the endpoints hold: the head carried by each one's last delivered export.
             let witnesses = try witnesses(
                 db, restores: restores, note: { notes.append($0) }, problem: { problem(.witness, $0) })
 

@@ -17,6 +17,8 @@ struct EndpointRow: SnakeCaseRecord {
     var removedAt: String?
     /// The hub's public key for its receipts (since the receipts migration).
     var hubKey: String?
+    /// Why the endpoint may have a minimum cell or k below 5 (since the floors migration).
+    var smallReason: String?
 
     /// The endpoint as the exporter uses it. A profile this version does not know (a file
     /// changed outside KetaReg, or written by a newer one) is refused, never built as another.
@@ -30,6 +32,7 @@ struct EndpointRow: SnakeCaseRecord {
             name: name, url: url, tokenFile: tokenFile, tokenEnvironment: tokenEnvironment, caFile: caFile,
             profile: known, minCell: minCell, k: k, timeoutSeconds: timeoutSeconds)
         settings.hubKey = hubKey
+        settings.smallReason = smallReason
         return settings
     }
 }

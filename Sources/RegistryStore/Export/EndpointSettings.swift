@@ -39,12 +39,24 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
     /// The hub's public key (`ed25519:BASE64`, as `ketareg-hub key` prints it), which checks the
     /// receipts it answers deliveries with; nil for an endpoint that gives none.
     public var hubKey: String? = nil
+    /// Why this endpoint may receive a minimum cell or k below ``networkMinimum`` (audited with
+    /// the settings); nil when both are at least that.
+    public var smallReason: String? = nil
 
     /// The privacy limits: a summary cell of one patient, or a records group of one, is never
     /// allowed, whoever creates the endpoint.
     public static let minimumCellRange = 2...1000
     /// See ``minimumCellRange``.
     public static let kRange = 2...1000
+    /// The smallest minimum cell and k an endpoint gets without a reason: anything leaves this
+    /// machine for a network. Below it (down to 2) only on purpose, with a reason kept in the
+    /// audit trail.
+    public static let networkMinimum = 5
+    /// What a reason for small cells may be: plain text, at most this many characters.
+    public static let reasonLength = 1...300
+    /// The reason a registry from before reasons were asked for gives its endpoints below
+    /// ``networkMinimum`` (the migration that added them).
+    public static let reasonBeforeReasons = "set before KetaReg asked for a reason below 5"
     /// How long a delivery may take, in seconds.
     public static let timeoutRange = 1...3600
     /// The defaults the command line offers.
@@ -94,7 +106,31 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
         if let hubKey, !Self.isHubKey(hubKey) {
             throw InputError(field: "hub-key", got: hubKey, allowed: Self.hubKeyAllowed)
         }
-        return self
+        var checked = self
+        if minCell < Self.networkMinimum || k < Self.networkMinimum {
+            let field = minCell < Self.networkMinimum ? "min-cell" : "k"
+            let reason = smallReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard !reason.isEmpty else {
+                throw InputError(
+                    field: field, got: String(field == "k" ? k : minCell),
+                    allowed:
+                        "\(Self.networkMinimum) to \(Self.kRange.upperBound); 2 to \(Self.networkMinimum - 1) only on purpose, with a reason that is audited"
+                )
+            }
+            guard Self.reasonLength.contains(reason.count),
+                !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
+                throw InputError(
+                    field: "reason", got: reason,
+                    allowed:
+                        "plain text of \(Self.reasonLength.lowerBound) to \(Self.reasonLength.upperBound) characters on one line"
+                )
+            }
+            checked.smallReason = reason
+        } else {
+            checked.smallReason = nil
+        }
+        return checked
     }
 
     /// What a hub key looks like, for messages.

@@ -19,7 +19,7 @@ extension Registry {
                 tokenEnvironment: settings.tokenEnvironment, caFile: settings.caFile,
                 profile: settings.profile.rawValue,
                 minCell: settings.minCell, k: settings.k, timeoutSeconds: settings.timeoutSeconds,
-                createdAt: timestamp(), removedAt: nil, hubKey: settings.hubKey)
+                createdAt: timestamp(), removedAt: nil, hubKey: settings.hubKey, smallReason: settings.smallReason)
             try row.insert(db)
             try auditEndpoint(
                 db, actor: actor, action: "add-endpoint", name: settings.name, before: EndpointSettings?.none,
@@ -212,7 +212,7 @@ extension Registry {
             id: nil, at: now, actor: actor, action: "build-export", entity: "export", entityId: row.id, patient: nil,
             before: nil,
             after:
-                "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"schema\":\(jsonString(built.schema))}",
+                "{\"endpoint\":\(jsonString(settings.name)),\"patients\":\(built.patients),\"payloadSha256\":\"\(row.payloadSha256)\",\"releaseMemorySha256\":\"\(try Self.releaseMemoryDigest(db))\",\"schema\":\(jsonString(built.schema))}",
             reason: nil, account: account)
         try audit.insertFast(db)
         return try row.entry()

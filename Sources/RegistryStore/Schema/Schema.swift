@@ -353,6 +353,7 @@ enum Schema {
         }
         migrator.registerMigration(drugsAndRoutesMigration) { db in try rebuildInfusionForDrugsAndRoutes(db) }
         migrator.registerMigration(receiptsMigration) { db in try keepReceipts(db) }
+        migrator.registerMigration(floorsMigration) { db in try holdEndpointFloors(db) }
         return migrator
     }
 }

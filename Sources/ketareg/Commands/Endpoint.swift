@@ -23,7 +23,11 @@ struct EndpointCommand: ParsableCommand {
                 --profile summary (the default) sends aggregate tables with small cells suppressed; \
                 records sends pseudonymised rows in groups of at least --k patients; fhir sends the \
                 same release as a FHIR R4 Bundle of pseudonymised Observations (no dates, no \
-                Patient resources; weeks from the first infusion as an extension).
+                Patient resources; weeks from the first infusion as an extension). --min-cell and --k are \
+                at least 5: anything sent leaves this machine. Smaller values (down to 2) need \
+                --allow-small and a --reason, kept in the audit trail. The settings are audited: the \
+                exporter builds and sends nothing for an endpoint whose stored settings differ from \
+                them, and 'ketareg verify' names the difference.
 
                 Example:
                   ketareg endpoint add network --url https://research.example/api/v1/summaries \\
@@ -71,10 +75,35 @@ struct EndpointCommand: ParsableCommand {
                 "The hub's public key (ed25519:BASE64, from 'ketareg-hub key'): its signed receipts anchor the audit chain.",
                 valueName: "key"))
         var hubKey: String?
+        @Flag(
+            name: .customLong("allow-small"),
+            help:
+                "Allow --min-cell or --k below 5 (down to 2), with --reason: for a recipient trusted with small groups."
+        )
+        var allowSmall = false
+        @Option(
+            help: ArgumentHelp(
+                "Why this endpoint may receive cells or groups below 5 (with --allow-small); kept in the audit trail.",
+                valueName: "text"))
+        var reason: String?
 
         func run() throws {
             guard let profile = ExportProfile(rawValue: profile) else {
                 throw InputError(field: "profile", got: profile, allowed: ExportProfile.allowed)
+            }
+            let floor = EndpointSettings.networkMinimum
+            if minCell < floor || k < floor, !allowSmall {
+                let field = minCell < floor ? "min-cell" : "k"
+                throw InputError(
+                    field: field, got: String(field == "k" ? k : minCell),
+                    allowed: "\(floor) to 1000; 2 to \(floor - 1) only with --allow-small --reason TEXT")
+            }
+            if allowSmall, reason?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
+                throw InputError(
+                    field: "reason", got: reason ?? "",
+                    allowed:
+                        "why this endpoint may receive cells or groups below \(floor): --allow-small needs --reason TEXT"
+                )
             }
             // Paths as this command was given them, made absolute from its folder: a scheduled run
             // started elsewhere finds them.
@@ -83,6 +112,7 @@ struct EndpointCommand: ParsableCommand {
                 name: name, url: url, tokenFile: tokenFile.map(absolute), tokenEnvironment: tokenEnv,
                 caFile: caFile.map(absolute), profile: profile, minCell: minCell, k: k, timeoutSeconds: timeout)
             settings.hubKey = hubKey?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if allowSmall { settings.smallReason = reason }
             let setup = try endpointSetup(global)
             if let advice = try setup.add(settings, actor: global.actorName) { note("Note: \(advice)") }
             print("Added endpoint \(name) (\(profile)). See what it would receive: ketareg export preview \(name)")
