@@ -45,6 +45,11 @@ extension ImportExportTests {
                 "1970-01-01",
                 "--sex", "female", "--condition", "depression"
             ).status == 0)
+        #expect(
+            try clinic.run(
+                "enroll", "--mrn", "M-2", "--given", "Ann;=HYPERLINK(1)", "--family", "Tab\t=Lee", "--birth-date",
+                "1970-01-01", "--sex", "female", "--condition", "depression"
+            ).status == 0)
         let first = clinic.folder.appendingPathComponent("out.csv").path
         #expect(try clinic.run("export-csv", first).status == 0)
         let text = try String(contentsOfFile: first, encoding: .utf8)
@@ -55,12 +60,36 @@ extension ImportExportTests {
             #expect(!(value.first.map { "=+@".contains($0) } ?? false), "a cell starts a formula: \(cell)")
         }
         #expect(text.contains("'=1+1") && text.contains("'@Lee"))
+        // A spreadsheet that splits on `;` or tabs, honouring quotes as every one does, starts no
+        // formula either.
+        for separator in [Character(";"), Character("\t")] {
+            var checked = 0
+            for line in text.split(separator: "\n").dropFirst() {
+                var cell = ""
+                var quoted = false
+                for character in line + String(separator) {
+                    if character == "\"" {
+                        quoted.toggle()
+                    } else if character == separator && !quoted {
+                        let value = cell.drop { $0 == " " }
+                        #expect(!(value.first.map { "=+@".contains($0) } ?? false), "a cell starts a formula: \(cell)")
+                        checked += 1
+                        cell = ""
+                    } else {
+                        cell.append(character)
+                    }
+                }
+            }
+            #expect(checked > 0)
+        }
+        #expect(text.contains("\"Ann;=HYPERLINK(1)\""), "\(text)")
         let copy = try Clinic()
         defer { copy.remove() }
         #expect(try copy.run("import", first).status == 0)
         let names = try #require(try copy.run("patients", "--json").json() as? [String: [[String: Any]]])
         #expect(names["patients"]?.first?["mrn"] as? String == "=1+1")
         #expect(names["patients"]?.first?["familyName"] as? String == "@Lee")
+        #expect(names["patients"]?.last?["givenName"] as? String == "Ann;=HYPERLINK(1)")
     }
 
     @Test("export-csv writes what import reads: a round trip gives the same file")

@@ -158,10 +158,15 @@ struct CSVReaderError: Error {
 
 /// One CSV field, quoted when it must be. A field a spreadsheet would run as a formula (starting
 /// with `=`, `+`, `-` or `@`, and not a number) is written with a leading `'`, which the importer
-/// takes off again.
+/// takes off again. A field with a `;` or a tab is quoted too: a spreadsheet that splits on either
+/// would otherwise start a new cell there, and `x;=CMD()` would run.
 func csvField(_ text: String) -> String {
     var text = text
     if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    guard
+        text.contains(where: {
+            $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" || $0 == "\t"
+        })
+    else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
