@@ -266,6 +266,7 @@ public enum PayloadIntake {
                 if !outcome.suppressed, outcome.met == nil || outcome.assessed == nil {
                     throw IntakeError("\(at): an outcome that is not suppressed needs both met and assessed")
                 }
+                try consistent(outcome, base: max(1, summary.roundingBase), at: at)
                 let key = [
                     outcome.protocol ?? "", outcome.outcome, outcome.scale, outcome.subscore ?? "",
                     outcome.window.rawValue, outcome.visit ?? "",
@@ -276,6 +277,40 @@ public enum PayloadIntake {
                     )
                 }
                 payload.outcomes.append(ConditionOutcome(condition: id, row: outcome))
+            }
+        }
+    }
+
+    /// An outcome row's counts and rates against each other, as the clinic computes them: each
+    /// count is rounded on its own, so eligible is assessed plus missing within the rounding of
+    /// the three; each rate is its rounded counts' quotient to 3 decimals. Counts that contradict
+    /// each other would be pooled as they came.
+    private static func consistent(_ outcome: OutcomeSummary, base: Int, at: String) throws(IntakeError) {
+        if let eligible = outcome.eligible {
+            for (key, part) in [("assessed", outcome.assessed), ("missing", outcome.missing)] {
+                if let part, part > eligible + base {
+                    throw IntakeError("\(at): \(key) (\(part)) is more than eligible (\(eligible))")
+                }
+            }
+            if let assessed = outcome.assessed, let missing = outcome.missing,
+                abs(eligible - assessed - missing) > base * 3 / 2
+            {
+                throw IntakeError(
+                    "\(at): eligible (\(eligible)) is not assessed (\(assessed)) plus missing (\(missing)), even rounded"
+                )
+            }
+        }
+        for (key, rate, over, name) in [
+            ("rate", outcome.rate, outcome.assessed, "assessed"),
+            ("rateMissingAsNonResponse", outcome.rateMissingAsNonResponse, outcome.eligible, "eligible"),
+        ] {
+            guard let rate else { continue }
+            guard let met = outcome.met, let over, over > 0 else {
+                throw IntakeError("\(at): \(key) is given without met and a \(name) count above 0")
+            }
+            let quotient = Double(met) / Double(over)
+            guard abs(rate - quotient) <= 0.0005 + 1e-9 else {
+                throw IntakeError("\(at): \(key) (\(rate)) is not met / \(name) (\(met) / \(over))")
             }
         }
     }

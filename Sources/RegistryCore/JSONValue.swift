@@ -70,7 +70,10 @@ public indirect enum JSONValue: Sendable, Equatable {
                     skipSpace()
                     try expect(":")
                     skipSpace()
-                    object[key] = try value()
+                    // A repeated name is refused: readers differ on which one wins.
+                    guard object.updateValue(try value(), forKey: key) == nil else {
+                        throw error("the property \"\(escapingControlCharacters(key).prefix(40))\" appears twice")
+                    }
                     skipSpace()
                     guard position < bytes.count else { throw error("unexpected end") }
                     if bytes[position] == UInt8(ascii: ",") {

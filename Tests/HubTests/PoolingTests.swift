@@ -144,6 +144,33 @@ struct PayloadIntakeTests {
         #expect(throws: IntakeError.self) { try PayloadIntake.read(Data(body.utf8)) }
     }
 
+    @Test(
+        "Counts that contradict each other are refused, naming them: eligible below assessed, a rate that is not met / assessed",
+        arguments: [
+            ("\"eligible\": 60", "\"eligible\": 3", "assessed (60) is more than eligible (3)"),
+            ("\"missing\": 0", "\"missing\": 20", "is not assessed (60) plus missing (20)"),
+            ("\"rate\": 0.5", "\"rate\": 0.9", "rate (0.9) is not met / assessed (30 / 60)"),
+        ])
+    func contradictoryCounts(original: String, hostile: String, named: String) {
+        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)])
+        #expect((try? PayloadIntake.read(Data(body.utf8))) != nil, "the payload as built is accepted")
+        let changed = body.replacingOccurrences(of: original, with: hostile)
+        #expect(changed != body)
+        #expect {
+            try PayloadIntake.read(Data(changed.utf8))
+        } throws: { ($0 as? IntakeError)?.reason.contains(named) == true }
+    }
+
+    @Test("A member given twice in one object is refused: readers differ on which one wins")
+    func duplicateKeys() {
+        let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)])
+        let changed = body.replacingOccurrences(of: "\"met\": 30", with: "\"met\": 30, \"met\": 3")
+        #expect(changed != body)
+        #expect {
+            try PayloadIntake.read(Data(changed.utf8))
+        } throws: { ($0 as? IntakeError)?.reason.contains("the property \"met\" appears twice") == true }
+    }
+
     @Test("The same outcome twice in one condition is refused")
     func duplicateOutcome() {
         let body = summaryPayload(
