@@ -57,3 +57,19 @@ public func flushStandardOutput() throws {
     throw WriteError(
         place: "standard output", reason: code != 0 ? String(cString: strerror(code)) : "the output is incomplete")
 }
+
+/// Writes `data` to a new file readable by its owner alone: created with `O_CREAT | O_EXCL` and
+/// mode 0600 in one call, so no other user can open it between its creation and its mode (as
+/// Foundation's `createFile(atPath:contents:attributes:)` allows, writing first and setting the
+/// mode after). Refuses to overwrite a file, or to follow a link placed where it should be.
+public func writePrivateFile(_ data: Data, to path: String) throws {
+    let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw WriteError(place: path, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
+    do {
+        try writeAll(data, toDescriptor: descriptor, place: path)
+    } catch {
+        unlink(path)
+        throw error
+    }
+}

@@ -99,8 +99,7 @@ extension Registry {
                 // Kept as its bytes were, and replaced by a new file: SQLite cannot write a backup
                 // into a file that is not a database.
                 do {
-                    try FileManager.default.copyItem(atPath: path, toPath: kept)
-                    guard chmod(kept, 0o600) == 0 else { throw RegistryError.storage("cannot make \(kept) private") }
+                    try writePrivateFile(try Data(contentsOf: URL(fileURLWithPath: path)), to: kept)
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
                     try createPrivateFile(path, what: "registry")
                     copy = kept

@@ -140,12 +140,10 @@ struct Demo: ParsableCommand {
         let network = DemoNetwork()
         let url = "https://research-network.invalid/v1/exports"
         let token = (folder as NSString).appendingPathComponent("demo-endpoint.token")
-        guard
-            FileManager.default.createFile(
-                atPath: token, contents: Data("demo-token-\(UUID().uuidString)\n".utf8),
-                attributes: [.posixPermissions: 0o600])
-        else {
-            throw RegistryDemoError("cannot write the demo endpoint's token file in \(folder)")
+        do {
+            try writePrivateFile(Data("demo-token-\(UUID().uuidString)\n".utf8), to: token)
+        } catch {
+            throw RegistryDemoError("cannot write the demo endpoint's token file in \(folder): \(error)")
         }
         try registry.addEndpoint(
             EndpointSettings(
