@@ -100,4 +100,23 @@ struct SettingsTamperTests {
         #expect(audited.standardOutput == "our own analysis server, DPIA 2026-14\n")
         #expect(try problems(clinic).status == 0)
     }
+
+    @Test("A reply stored raw (before replies were escaped, or by another tool) is shown escaped by export status")
+    func storedReplyEscaped() throws {
+        let (clinic, token) = try exportClinic(patients: 1)
+        defer { clinic.remove() }
+        let server = try EndpointServer(folder: clinic.folder)
+        try #require(
+            try clinic.run("endpoint", "add", "net", "--url", server.url, "--token-file", token).status == 0)
+        try #require(try clinic.run("export", "run", "net").status == 0)
+        let raw = try sqlite(
+            clinic.registry, "UPDATE outbox SET state = 'failed', last_error = 'bad' || char(27) || '[2J' || char(7);")
+        try #require(raw.status == 0, "\(raw.standardError)")
+        for arguments in [["export", "status"], ["export", "status", "--json"]] {
+            let shown = try clinic.run(arguments: arguments)
+            #expect(shown.status == 0, "\(shown.standardError)")
+            #expect(shown.standardOutput.contains("bad"), "\(shown.standardOutput)")
+            #expect(!shown.standardOutput.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" })
+        }
+    }
 }

@@ -84,6 +84,9 @@ struct OutboxRow: SnakeCaseRecord {
             payloadSHA256: payloadSha256, patients: patients, createdAt: createdAt,
             state: try storedWord(state, "the state of export \(id)", remedy: StoredValue.restoreRemedy),
             attempts: attempts, nextAttemptAt: nextAttemptAt,
-            lastStatus: lastStatus, lastError: lastError, deliveredAt: deliveredAt, responseDigest: responseDigest)
+            // Escaped as read too: a reply stored before replies were escaped, or written behind
+            // the program's back, never reaches a terminal raw.
+            lastStatus: lastStatus, lastError: lastError.map(escapingControlCharacters), deliveredAt: deliveredAt,
+            responseDigest: responseDigest)
     }
 }
