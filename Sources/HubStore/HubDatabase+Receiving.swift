@@ -18,6 +18,10 @@ extension HubDatabase {
         case replay(Int, receivedAt: Date)
         /// The same key came before with different bytes: nothing stored.
         case conflict
+        /// The payload's period is more than a month after the database's date: nothing stored
+        /// (a clinic whose clock runs years ahead would otherwise become "latest" for good). The
+        /// latest period accepted now.
+        case ahead(latest: String)
     }
 
     /// Stores a payload and its unpacked rows in one transaction, once per clinic and key. Two hub
@@ -25,6 +29,11 @@ extension HubDatabase {
     /// first, then find its row.
     public func store(_ payload: ReceivedPayload, body: Data, clinic: Int, key: String) async throws -> StoreOutcome {
         try await client.withTransaction(logger: logger) { connection in
+            let latest = try await connection.query(
+                "SELECT to_char((now() AT TIME ZONE 'UTC') + interval '1 month', 'YYYY-MM')", logger: logger)
+            for try await (month) in latest.decode(String.self) where payload.period > month {
+                return StoreOutcome.ahead(latest: month)
+            }
             let inserted = try await connection.query(
                 """
                 INSERT INTO payloads (clinic_id, idempotency_key, digest, schema, kind, period, audit_chain_head,

@@ -135,6 +135,15 @@ public struct Receiving: Sendable {
                 var answer = HubAnswer(.alreadyReceived, payload: String(id), digest: payload.digest)
                 answer.receipt = try receipt(for: payload, clinic: name, key: key, at: at)
                 return Answer(status: 409, body: answer, outcome: "replay")
+            case .ahead(let latest):
+                return Answer(
+                    status: 422,
+                    body: HubAnswer(
+                        .refused,
+                        reason:
+                            "the period \(payload.period) is more than a month after this hub's date (the latest it accepts now is \(latest)): check the clinic's clock"
+                    ),
+                    outcome: "period-ahead")
             case .conflict:
                 return Answer(
                     status: 422,

@@ -71,6 +71,12 @@ struct ReceivingTests {
                 summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 13, 24)]).utf8)
             let reused = await receiving.receive(other, clinic: clinic, name: "test", key: "k1")
             #expect(reused.status == 422 && reused.outcome == "key-reused")
+            // A clinic whose clock runs years ahead: refused, so that it never becomes the latest.
+            let ahead = Data(
+                summaryPayload(period: "2099-01", outcomes: [("response", "immediate", 20, 24)]).utf8)
+            let future = await receiving.receive(ahead, clinic: clinic, name: "test", key: "k2")
+            #expect(future.status == 422 && future.outcome == "period-ahead", "\(future)")
+            #expect(future.body.reason?.contains("2099-01 is more than a month after this hub's date") == true)
             #expect(try await db.latestOutcomes().map(\.met) == [12], "only the first body was stored")
             // What the network may publish from it: 12 of 24, both counts at least the minimum of 11.
             let pooled = try await db.pooledOutcomes()
