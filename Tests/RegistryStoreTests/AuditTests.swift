@@ -293,7 +293,8 @@ struct AuditJSONTests {
         let patients = [
             AuditedPatient(
                 sex: "female", enrolledOn: "2026-01-02", conditions: ["depression"], researchConsent: true,
-                consentWithdrawnOn: nil, consentWithdrawalReason: nil, priorTreatments: [], endedConditions: nil),
+                consentWithdrawnOn: nil, consentWithdrawalReason: nil, priorTreatments: [], endedConditions: nil,
+                identity: "hmac-sha256:00"),
             AuditedPatient(
                 sex: "unknown", enrolledOn: "2026-01-02", conditions: ["depression", "neuropathic-pain", odd],
                 researchConsent: false,
@@ -302,12 +303,13 @@ struct AuditJSONTests {
                     PriorTreatment(category: .antidepressants, adequateTrials: 2),
                     PriorTreatment(category: .migrainePreventives),
                 ],
-                endedConditions: ["neuropathic-pain": "2026-02-01", "depression": "2026-02-03", odd: odd]),
+                endedConditions: ["neuropathic-pain": "2026-02-01", "depression": "2026-02-03", odd: odd],
+                identity: odd),
             AuditedPatient(
                 sex: "male", enrolledOn: "2026-01-02", conditions: [], researchConsent: false,
                 consentWithdrawnOn: nil, consentWithdrawalReason: "only a reason",
                 priorTreatments: [PriorTreatment(category: .other, adequateTrials: 0)],
-                endedConditions: [:]),
+                endedConditions: [:], identity: AuditedPatient.unsealed),
         ]
         for patient in patients {
             #expect(encodeJSON(patient) == encodeWithFoundation(patient))

@@ -172,6 +172,12 @@ extension Registry {
                     restores.append((id, restore))
                     Self.carried(by: restore, at: id, into: &builtExports)
                 }
+                // An identity edit seals the patient's identity row anew.
+                if entity == "identity",
+                    case .string(let seal)? = (row["after"] as String?).flatMap(Self.jsonObject)?["identity"]
+                {
+                    history[row["entity_id"]]?.state["identity"] = .string(seal)
+                }
                 guard Self.clinicalEntities.contains(entity) else { continue }
                 let entityID: String = row["entity_id"]
                 let action: String = row["action"]
@@ -371,7 +377,10 @@ extension Registry {
         return members
     }
 
-    static func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool { a == b }
+    /// Equal values; a patient's identity as older versions audited it (no seal) matches any.
+    static func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        a == b || a == .string(AuditedPatient.unsealed) || b == .string(AuditedPatient.unsealed)
+    }
 
     static func squeezed(_ text: String) -> String {
         text.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }.joined(separator: " ")

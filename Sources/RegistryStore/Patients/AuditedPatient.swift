@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import RegistryCore
@@ -14,7 +15,46 @@ struct AuditedPatient: Encodable {
     let priorTreatments: [PriorTreatment]
     /// Conditions ended, with the day; absent while none is.
     let endedConditions: [String: String]?
-    let identity = "recorded in patient_identity; not copied to the audit trail"
+    /// The identity row's seal (``Registry/identitySeal(_:patient:mrn:givenName:familyName:birthDate:phone:email:address:)``):
+    /// a keyed hash, never the identity itself. `verify` compares it, so an identity row swapped
+    /// or changed behind the program's back is named.
+    let identity: String
+
+    /// What the audit rows of older versions held instead of a seal: never compared.
+    static let unsealed = "recorded in patient_identity; not copied to the audit trail"
+}
+
+extension Registry {
+    /// A keyed hash (HMAC-SHA256, under a key derived from the registry's secret) of a patient's
+    /// identity row with its patient id: the audit rows carry it instead of the identity, so that
+    /// `verify` sees an identity row moved to another patient or changed behind the program's
+    /// back, and nobody can test a guessed name against the trail without the key.
+    static func identitySeal(
+        _ db: Database, patient: Int64, mrn: String, givenName: String, familyName: String, birthDate: String,
+        phone: String?, email: String?, address: String?
+    ) throws -> String {
+        guard
+            let secret = try Data.fetchOne(db.cachedStatement(sql: "SELECT secret FROM pseudonym_secret WHERE id = 1"))
+        else { return AuditedPatient.unsealed }
+        let key = SymmetricKey(
+            data: Data(
+                HMAC<SHA256>.authenticationCode(
+                    for: Data("KetaReg identity seal, version 1".utf8), using: SymmetricKey(data: secret))))
+        var text = "\(patient)"
+        for field in [mrn, givenName, familyName, birthDate, phone, email, address] {
+            text += field.map { "|\($0.utf8.count):\($0)" } ?? "|-"
+        }
+        let code = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)
+        return "hmac-sha256:" + code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The seal of the identity row of `patient` as stored.
+    static func identitySeal(_ db: Database, patient: Int64) throws -> String {
+        guard let row = try IdentityRow.fetchOne(db, key: patient) else { return "no identity row" }
+        return try identitySeal(
+            db, patient: patient, mrn: row.mrn, givenName: row.givenName, familyName: row.familyName,
+            birthDate: row.birthDate, phone: row.phone, email: row.email, address: row.address)
+    }
 }
 
 extension AuditedPatient: HandEncodedJSON {

@@ -93,6 +93,8 @@ public struct IdentityEdit: Sendable, Hashable {
 struct AuditedIdentityEdit: Encodable {
     let changedFields: [String]
     let values = "not copied to the audit trail"
+    /// The identity row's new seal (a keyed hash, see ``Registry/identitySeal(_:patient:)``).
+    let identity: String
 }
 
 extension Registry {
@@ -147,7 +149,10 @@ extension Registry {
             var row = AuditRow(
                 id: nil, at: timestamp(), actor: actor, action: "edit-identity", entity: "identity",
                 entityId: id.description,
-                patient: id.description, before: nil, after: encodeJSON(AuditedIdentityEdit(changedFields: changed)),
+                patient: id.description, before: nil,
+                after: encodeJSON(
+                    AuditedIdentityEdit(
+                        changedFields: changed, identity: try Self.identitySeal(db, patient: patient.id!))),
                 reason: reason, account: account)
             try row.insertFast(db)
             return changed

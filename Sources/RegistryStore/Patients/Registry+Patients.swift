@@ -80,7 +80,11 @@ extension Registry {
             priorTreatments: enrollment.priorTreatments.map {
                 PriorTreatment(category: $0.category, adequateTrials: $0.adequateTrials)
             },
-            endedConditions: nil)
+            endedConditions: nil,
+            identity: try Self.identitySeal(
+                db, patient: id, mrn: enrollment.identity.mrn, givenName: enrollment.identity.givenName,
+                familyName: enrollment.identity.familyName, birthDate: enrollment.identity.birthDate.description,
+                phone: nil, email: nil, address: nil))
         try audit(
             db, actor: actor, action: "enroll", record: record, patient: record, before: AuditedPatient?.none,
             after: audited,
@@ -100,7 +104,8 @@ extension Registry {
                     category: PriorTreatmentCategory(rawValue: $0.category) ?? .other, adequateTrials: $0.adequateTrials
                 )
             },
-            endedConditions: try endedConditions(db, patient: patient.id!).nilIfEmpty)
+            endedConditions: try endedConditions(db, patient: patient.id!).nilIfEmpty,
+            identity: try Self.identitySeal(db, patient: patient.id!))
     }
 
     /// The patient's ended conditions and the day each ended.
