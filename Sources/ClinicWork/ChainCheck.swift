@@ -56,7 +56,9 @@ public struct ChainCheck {
     /// The registry checked with every anchor: `fileAnchors` from anchor files; the kept
     /// receipts; and, unless `offline`, each receipt-giving hub's own list. What could not be asked
     /// is in the report's notes, never a reason to say the registry is intact when it is not.
-    public func run(fileAnchors: [VerifyReport.Anchor] = [], offline: Bool = false) throws -> VerifyReport {
+    public func run(fileAnchors: [VerifyReport.Anchor] = [], offline: Bool = false, realToday: ClinicalDate? = nil)
+        throws -> VerifyReport
+    {
         let registry = exporter.registry
         let endpoints = Dictionary(uniqueKeysWithValues: try registry.endpoints().map { ($0.name, $0) })
         var anchors = fileAnchors
@@ -124,7 +126,7 @@ public struct ChainCheck {
                 }
             }
         }
-        var report = try registry.verify(anchors: anchors, alsoFound: problems)
+        var report = try registry.verify(anchors: anchors, alsoFound: problems, realToday: realToday)
         report.notes = notes + report.notes
         return report
     }

@@ -73,7 +73,8 @@ public struct Registry: Sendable {
     /// Creates a new registry file (mode 0600, its folder 0700 when the folder is created), with a
     /// fresh pseudonym secret. Refuses to overwrite an existing file.
     public static func create(
-        at path: String, clinic: String?, today: ClinicalDate, clock: any WallClock, random: any RandomSource
+        at path: String, clinic: String?, purpose: RegistryPurpose = .clinic, today: ClinicalDate,
+        clock: any WallClock, random: any RandomSource
     ) throws(RegistryError) -> Registry {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
@@ -109,6 +110,18 @@ public struct Registry: Sendable {
                 }
                 let secret = Data(random.bytes(32))
                 try db.execute(sql: "INSERT INTO pseudonym_secret (id, secret) VALUES (1, ?)", arguments: [secret])
+                if purpose != .clinic {
+                    // In the chain, so that a clinic registry cannot be turned into a test one
+                    // (which takes future days) behind the program's back: `verify` compares.
+                    try db.execute(
+                        sql: "INSERT INTO registry_info (key, value) VALUES ('purpose', ?)",
+                        arguments: [purpose.rawValue])
+                    var row = AuditRow(
+                        id: nil, at: created, actor: "ketareg", action: "set-purpose", entity: "registry",
+                        entityId: "purpose", patient: nil, before: nil,
+                        after: "{\"purpose\":\"\(purpose.rawValue)\"}", reason: nil, account: nil)
+                    try row.insertFast(db)
+                }
             }
             return Registry(path: path, pool: pool, today: today, clock: clock, random: random)
         } catch {
@@ -365,5 +378,23 @@ func isoTimestamp(_ date: Date) -> String {
         put(min(999, max(0, now.tv_nsec / 1_000_000)), 3)
         put("Z")
         return at
+    }
+}
+
+/// What a registry is kept for: a clinic's (the default), or a test's or a demo's, which take a
+/// clinic day after the machine's date (`$KETAREG_TODAY`) and whose future-dated records `verify`
+/// only notes.
+public enum RegistryPurpose: String, Sendable, Codable, CaseIterable {
+    case clinic, test, demo
+}
+
+extension Registry {
+    /// The registry's purpose, as `registry_info` holds it (absent: a clinic's). A value this
+    /// version does not know counts as a clinic's.
+    public func purpose() throws -> RegistryPurpose {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM registry_info WHERE key = 'purpose'")
+                .flatMap(RegistryPurpose.init(rawValue:)) ?? .clinic
+        }
     }
 }

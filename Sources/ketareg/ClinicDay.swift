@@ -47,6 +47,29 @@ enum ClinicDay {
     /// machine's local date.
     static func today() throws -> ClinicalDate { try reading.get() }
 
+    /// The machine's own local date, whatever `$KETAREG_TODAY` and `$KETAREG_NOW` say: read once.
+    /// A clinic registry records nothing dated after it (see ``GlobalOptions/openRegistry()``).
+    static let machineToday: ClinicalDate = {
+        var now = time_t(Date().timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        localtime_r(&now, &parts)
+        return ClinicalDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!
+    }()
+
+    /// Refuses a clinic's day set (by `$KETAREG_TODAY` or `$KETAREG_NOW`) after the machine's date
+    /// for a registry kept for a clinic: events would be recorded in the future. Test and demo
+    /// registries take any day.
+    static func requireHonestDay(for registry: Registry) throws {
+        let today = try today()
+        guard today > machineToday.adding(days: 1), try registry.purpose() == .clinic else { return }
+        let set = (environmentVariable("KETAREG_TODAY") ?? "").isEmpty ? "$KETAREG_NOW" : "$KETAREG_TODAY"
+        throw InputError(
+            field: set, got: today.description,
+            allowed:
+                "a day up to this machine's date (\(machineToday)): a clinic registry records nothing dated in the future (a registry made with 'ketareg init --purpose test', or by 'ketareg demo', takes any day)"
+        )
+    }
+
     /// The time of day for the libraries: `$KETAREG_NOW` stopped, else the machine's clock.
     static func clock() throws -> any WallClock { try clockReading.get() }
 

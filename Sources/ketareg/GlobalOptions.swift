@@ -89,6 +89,7 @@ struct GlobalOptions {
             catalog: moduleCatalog(), whenWaiting: ClinicDay.whenWaiting
         )
         .operated(byAccount: ClinicDay.account).keepUntilExit()
+        try ClinicDay.requireHonestDay(for: registry)
         Self.openRegistries.withLock { $0[path] = registry }
         return registry
     }

@@ -110,9 +110,9 @@ extension Registry {
     /// from `audit anchor`): each must still be the chain's row, and the chain no shorter.
     /// `alsoFound` are problems the caller found in what it gathered (a receipt whose signature
     /// fails), reported with the rest.
-    public func verify(anchors: [VerifyReport.Anchor] = [], alsoFound: [VerifyReport.Problem] = []) throws
-        -> VerifyReport
-    {
+    public func verify(
+        anchors: [VerifyReport.Anchor] = [], alsoFound: [VerifyReport.Problem] = [], realToday: ClinicalDate? = nil
+    ) throws -> VerifyReport {
         try read { db in
             var problems: [VerifyReport.Problem] = []
             func problem(_ kind: VerifyReport.Problem.Kind, record: String? = nil, row: Int64? = nil, _ detail: String)
@@ -310,6 +310,11 @@ extension Registry {
             // The endpoints, their schedules and the release memory decide what leaves.
             for found in try settings.problems(db) {
                 problem(.setting, record: found.record, row: found.row, found.detail)
+            }
+            if let realToday {
+                try checkDates(
+                    db, realToday: realToday, audited: settings, problem: { problem(.record, $0) },
+                    note: { notes.append($0) })
             }
             // History left over belongs to records that are gone.
             for (record, told) in history.sorted(by: { $0.value.lastRow < $1.value.lastRow }) {

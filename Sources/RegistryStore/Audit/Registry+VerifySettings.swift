@@ -19,6 +19,8 @@ struct AuditedSettings {
     }
 
     var endpoints: [String: Endpoint] = [:]
+    /// The purpose the registry was created with, when not a clinic's (`set-purpose`).
+    var purpose: String?
     /// The release memory's digest after the last export built or restore, and that row.
     var memory: (digest: String, row: Int64)?
 
@@ -45,6 +47,8 @@ struct AuditedSettings {
             endpoints[name] = told
         case "export" where action == "build-export":
             if case .string(let digest)? = after?["releaseMemorySha256"] { memory = (digest, id) }
+        case "registry" where action == "set-purpose":
+            if case .string(let value)? = after?["purpose"] { purpose = value }
         case "registry" where action == "restore":
             if case .string(let digest)? = after?["releaseMemorySha256"] { memory = (digest, id) }
         default: break
@@ -169,6 +173,41 @@ struct AuditedSettings {
 }
 
 extension Registry {
+    /// Records dated after the machine's date (`realToday`, as the program read it), and a
+    /// purpose that is not the audited one. In a clinic registry a future-dated record is a
+    /// problem (the clinic's day was set ahead to write it); in a test or demo one, a note.
+    func checkDates(
+        _ db: Database, realToday: ClinicalDate, audited: AuditedSettings, problem: (String) -> Void,
+        note: (String) -> Void
+    ) throws {
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM registry_info WHERE key = 'purpose'")
+        if stored != audited.purpose {
+            problem(
+                "the registry's purpose is \(stored.map { "'\(InputError.quote($0))'" } ?? "a clinic's"), but its audit trail says \(audited.purpose.map { "'\($0)'" } ?? "a clinic's"): it was changed behind the program's back"
+            )
+        }
+        let after = realToday.adding(days: 1).description
+        var found: [String] = []
+        for (table, column, kind) in [
+            ("patient", "enrolled_on", RecordKind.patient), ("infusion", "given_on", .infusion),
+            ("assessment", "assessed_on", .assessment), ("adverse_event", "onset", .adverseEvent),
+            ("co_intervention", "from_date", .coIntervention), ("infusion_observation", "observed_on", .observation),
+            ("course_event", "on_date", .courseEvent),
+        ] where try db.tableExists(table) {
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT id FROM \(table) WHERE \(column) > ? ORDER BY id LIMIT 4", arguments: [after])
+            found += ids.prefix(3).map { kind.displayID($0) } + (ids.count > 3 ? ["..."] : [])
+        }
+        guard !found.isEmpty else { return }
+        let words =
+            "records are dated after this machine's date (\(realToday)): \(found.joined(separator: ", "))"
+        if (audited.purpose.flatMap(RegistryPurpose.init(rawValue:)) ?? .clinic) == .clinic {
+            problem(words + ": the clinic's day was set ahead to write them")
+        } else {
+            note(words + " (a \(audited.purpose ?? "test") registry takes any day)")
+        }
+    }
+
     /// The triggers that keep the audit trail append-only, and (once the migration that adds them
     /// has run) those that hold the endpoints above their floors: each there, as written.
     func checkTriggers(_ db: Database, problem: (String) -> Void) throws {

@@ -26,7 +26,7 @@ struct Demo: ParsableCommand {
         let modulesCatalog = try modules.load()
         let today = try ClinicDay.today()
         let registry = try Registry.create(
-            at: path, clinic: "KetaReg demo clinic", today: today, clock: try ClinicDay.clock(),
+            at: path, clinic: "KetaReg demo clinic", purpose: .demo, today: today, clock: try ClinicDay.clock(),
             random: ClinicDay.random
         ).operated(byAccount: ClinicDay.account)
         // The clinic's own depression protocol, as in the product description: six infusions

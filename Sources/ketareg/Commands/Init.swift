@@ -1,4 +1,5 @@
 import ArgumentParser
+import RegistryCore
 import RegistryStore
 
 struct Init: RegistryCommand {
@@ -19,10 +20,19 @@ struct Init: RegistryCommand {
 
     @Option(help: ArgumentHelp("The clinic's name, shown on reports.", valueName: "name"))
     var clinic: String?
+    @Option(
+        help: ArgumentHelp(
+            "clinic (the default) or test: a test registry takes a $KETAREG_TODAY after this machine's date.",
+            valueName: "purpose"))
+    var purpose: String = "clinic"
 
     func run() throws {
+        guard let chosen = RegistryPurpose(rawValue: purpose), chosen != .demo else {
+            throw InputError(field: "purpose", got: purpose, allowed: "clinic or test ('ketareg demo' makes a demo)")
+        }
         let registry = try Registry.create(
-            at: global.registryPath, clinic: clinic, today: try ClinicDay.today(), clock: try ClinicDay.clock(),
+            at: global.registryPath, clinic: clinic, purpose: chosen, today: try ClinicDay.today(),
+            clock: try ClinicDay.clock(),
             random: ClinicDay.random
         ).operated(byAccount: ClinicDay.account)
         if json {

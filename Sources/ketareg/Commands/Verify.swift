@@ -50,7 +50,7 @@ struct Verify: RegistryCommand {
             at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(),
             random: ClinicDay.random)
         let report = try ChainCheck(exporter: makeExporter(inspected, catalog: try ConditionCatalog([])))
-            .run(fileAnchors: fileAnchors, offline: offline)
+            .run(fileAnchors: fileAnchors, offline: offline, realToday: ClinicDay.machineToday)
         if json {
             try printJSON(report)
         } else if report.intact {
