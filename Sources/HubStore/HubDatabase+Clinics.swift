@@ -114,7 +114,8 @@ extension HubDatabase {
     public func clinics() async throws -> [ClinicSummary] {
         let rows = try await client.query(
             """
-            SELECT c.name, c.added_at, c.revoked_at, count(p.id)::bigint, max(p.period), max(p.received_at)
+            SELECT c.name, c.added_at, c.revoked_at, count(p.id)::bigint,
+                   max(p.period) FILTER (WHERE p.retracted_at IS NULL), max(p.received_at)
             FROM clinics c LEFT JOIN payloads p ON p.clinic_id = c.id
             GROUP BY c.id ORDER BY c.name
             """, logger: logger)

@@ -210,6 +210,25 @@ extension HubDatabase {
                 """,
             ]
         ),
+        (
+            // An operator can retract a payload (a clinic's clock years ahead, a payload sent in
+            // error): it stays stored, with when and why, and no longer counts.
+            "005-retractions",
+            [
+                "ALTER TABLE payloads ADD COLUMN retracted_at timestamptz",
+                "ALTER TABLE payloads ADD COLUMN retract_reason text",
+                """
+                CREATE OR REPLACE VIEW current_payloads AS
+                SELECT DISTINCT ON (clinic_id, kind, period) id, clinic_id, kind, schema, period, digest, audit_chain_head, received_at
+                FROM payloads WHERE retracted_at IS NULL ORDER BY clinic_id, kind, period, id DESC
+                """,
+                """
+                CREATE OR REPLACE VIEW latest_summaries AS
+                SELECT DISTINCT ON (clinic_id) id, clinic_id, period, received_at
+                FROM payloads WHERE kind = 'summary' AND retracted_at IS NULL ORDER BY clinic_id, period DESC, id DESC
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

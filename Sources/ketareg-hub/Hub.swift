@@ -25,6 +25,7 @@ struct Hub: AsyncParsableCommand {
         version: version,
         subcommands: [
             Init.self, ClinicCommand.self, Serve.self, Outcomes.self, Report.self, Settings.self, KeyCommand.self,
+            PayloadCommand.self,
         ]
     )
 

@@ -23,7 +23,7 @@ struct HubServerTests {
         #expect(
             (json["migrations"] as? [String]) == [
                 "001-clinics-payloads-and-unpacked-tables", "002-outcome-protocols", "003-infusion-drugs",
-                "004-receipts",
+                "004-receipts", "005-retractions",
             ])
         #expect(try hub.dump() == before)
     }

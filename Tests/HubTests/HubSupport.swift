@@ -95,6 +95,12 @@ final class TestHub: @unchecked Sendable {
 
     @discardableResult
     func run(_ arguments: String..., environment extra: [String: String] = [:]) throws -> Outcome {
+        try run(arguments: arguments, environment: extra)
+    }
+
+    /// The same, with the arguments in an array.
+    @discardableResult
+    func run(arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
         var environment = self.environment
         for (key, value) in extra { environment[key] = value }
         return try runProcess(hubBinary, arguments, environment: environment)
