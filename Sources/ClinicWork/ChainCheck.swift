@@ -56,9 +56,10 @@ public struct ChainCheck {
     /// The registry checked with every anchor: `fileAnchors` from anchor files; the kept
     /// receipts; and, unless `offline`, each receipt-giving hub's own list. What could not be asked
     /// is in the report's notes, never a reason to say the registry is intact when it is not.
-    public func run(fileAnchors: [VerifyReport.Anchor] = [], offline: Bool = false, realToday: ClinicalDate? = nil)
-        throws -> VerifyReport
-    {
+    public func run(
+        fileAnchors: [VerifyReport.Anchor] = [], offline: Bool = false, realToday: ClinicalDate? = nil,
+        acceptRestores: Bool = false
+    ) throws -> VerifyReport {
         let registry = exporter.registry
         let endpoints = Dictionary(uniqueKeysWithValues: try registry.endpoints().map { ($0.name, $0) })
         var anchors = fileAnchors
@@ -98,7 +99,7 @@ public struct ChainCheck {
         }
         if !offline {
             let keptExports = Set(kept.map(\.export))
-            let restored = try registry.exportsNamedByRestores()
+            let restored = acceptRestores ? try registry.exportsNamedByRestores() : []
             for settings in endpoints.values.sorted(by: { $0.name < $1.name }) {
                 guard let text = settings.hubKey, let key = HubPublicKey(text) else { continue }
                 switch fetch(settings) {
@@ -126,7 +127,8 @@ public struct ChainCheck {
                 }
             }
         }
-        var report = try registry.verify(anchors: anchors, alsoFound: problems, realToday: realToday)
+        var report = try registry.verify(
+            anchors: anchors, alsoFound: problems, realToday: realToday, acceptRestores: acceptRestores)
         report.notes = notes + report.notes
         return report
     }

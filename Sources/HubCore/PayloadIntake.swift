@@ -223,6 +223,10 @@ public enum PayloadIntake {
     {
         // Each condition once, each timepoint of a scale once, each outcome row once: the stored
         // tables are keyed so, and a repeat must be refused here, not fail in the database.
+        // The clinic's floor and base are 2 to 1000; anything else would also overflow the checks below.
+        guard (1...1000).contains(summary.roundingBase), (1...1000).contains(summary.minimumCellSize) else {
+            throw IntakeError("roundingBase and minimumCellSize must each be 1 to 1000")
+        }
         var conditionsSeen = Set<String>()
         for (c, condition) in summary.conditions.enumerated() {
             let path = "conditions[\(c)]"

@@ -75,9 +75,20 @@ extension Registry {
         var comparison = RestoreComparison.nothing
         var copy: String?
         if exists {
-            let kept = path + ".replaced-" + compactTimestamp(clock.now())
+            // A name no other restore has taken (two in one second, or under a stopped clock).
+            let stem = path + ".replaced-" + compactTimestamp(clock.now())
+            var kept = stem
+            var attempt = 1
+            while true {
+                do {
+                    try createPrivateFile(kept, what: "copy of the replaced registry")
+                    break
+                } catch is RegistryError where FileManager.default.fileExists(atPath: kept) && attempt < 100 {
+                    attempt += 1
+                    kept = "\(stem)-\(attempt)"
+                }
+            }
             do {
-                try createPrivateFile(kept, what: "copy of the replaced registry")
                 var reading = Configuration()
                 reading.readonly = true
                 let source = try DatabaseQueue(path: path, configuration: reading)
@@ -88,26 +99,46 @@ extension Registry {
                 try target.close()
                 try source.close()
                 _ = try check(kept)
-                comparison = try RestoreComparison(replaced: kept, backup: backup)
                 replaced = .readable
-                copy = kept
+            } catch let error as DatabaseError
+                where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
+            {
+                replaced = .unreadable
+            } catch let error as RegistryError where error.kind == .storage {
+                // check(kept): damaged, or not a KetaReg registry.
+                replaced = .unreadable
             } catch {
                 try? FileManager.default.removeItem(atPath: kept)
-                replaced = .unreadable
+                throw RegistryError.storage(
+                    "cannot read the registry at \(path) to compare it with the backup: \(error); nothing was restored")
             }
-            if replaced == .unreadable, discardLater {
-                // Kept as its bytes were, and replaced by a new file: SQLite cannot write a backup
-                // into a file that is not a database.
+            if replaced == .readable {
                 do {
-                    try writePrivateFile(try Data(contentsOf: URL(fileURLWithPath: path)), to: kept)
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-                    try createPrivateFile(path, what: "registry")
+                    comparison = try RestoreComparison(replaced: kept, backup: backup)
                     copy = kept
                 } catch {
                     try? FileManager.default.removeItem(atPath: kept)
                     throw RegistryError.storage(
-                        "cannot set aside the unreadable file at \(path) to restore over it: \(error)")
+                        "cannot compare the registry at \(path) with the backup: \(error); nothing was restored")
                 }
+            } else if discardLater {
+                // Kept as its bytes were (and its WAL's), and replaced by a new file: SQLite cannot
+                // write a backup into a file that is not a database.
+                do {
+                    try? FileManager.default.removeItem(atPath: kept)
+                    try writePrivateFile(try Data(contentsOf: URL(fileURLWithPath: path)), to: kept)
+                    if let wal = try? Data(contentsOf: URL(fileURLWithPath: path + "-wal")) {
+                        try writePrivateFile(wal, to: kept + "-wal")
+                    }
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                    try createPrivateFile(path, what: "registry")
+                    copy = kept
+                } catch {
+                    throw RegistryError.storage(
+                        "cannot set aside the unreadable file at \(path) to restore over it: \(error); it is as it was")
+                }
+            } else {
+                try? FileManager.default.removeItem(atPath: kept)
             }
             let discards = replaced == .unreadable || comparison.discardsAnything
             if discards, !discardLater {
@@ -304,94 +335,4 @@ struct RestoreRecord: Codable {
     let keptAt: String?
     /// The release memory's digest once restored: what `verify` and the exporter compare with.
     var releaseMemorySha256: String? = nil
-}
-
-/// The replaced registry (a consistent copy of it) against the backup.
-struct RestoreComparison {
-    var replacedChain: ChainAnchor?
-    var sharedRows = 0
-    var laterRows = 0
-    var exports: [RestoreRecord.Export] = []
-
-    static let nothing = RestoreComparison()
-
-    private init() {}
-
-    /// Whether restoring discards anything of the replaced registry.
-    var discardsAnything: Bool { laterRows > 0 || !exports.isEmpty }
-
-    init(replaced: String, backup: String) throws {
-        var reading = Configuration()
-        reading.readonly = true
-        let queue = try DatabaseQueue(path: replaced, configuration: reading)
-        defer { try? queue.close() }
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS backup", arguments: [backup])
-            defer { try? db.execute(sql: "DETACH DATABASE backup") }
-            let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM main.audit ORDER BY id DESC LIMIT 1")
-            let replacedRows = Int((last?["id"] as Int64?) ?? 0)
-            if let last, let head = last["hash"] as String? {
-                replacedChain = ChainAnchor(head: head, rows: replacedRows)
-            }
-            let backupRows = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM backup.audit") ?? 0
-            // The chain links every row to the one before it: two chains that agree at a row agree
-            // on every row before it, so the shared prefix is found by halving.
-            var low = 0
-            var high = min(replacedRows, backupRows)
-            while low < high {
-                let middle = (low + high + 1) / 2
-                let same =
-                    try Bool.fetchOne(
-                        db,
-                        sql:
-                            "SELECT (SELECT hash FROM main.audit WHERE id = ?1) IS (SELECT hash FROM backup.audit WHERE id = ?1)",
-                        arguments: [middle]) ?? false
-                if same { low = middle } else { high = middle - 1 }
-            }
-            sharedRows = low
-            laterRows = replacedRows - low
-            guard try db.tableExists("outbox"), try db.tableExists("outbox", in: "backup") else { return }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.id, r.endpoint, r.state, r.payload_sha256, r.payload FROM main.outbox r
-                    LEFT JOIN backup.outbox b ON b.id = r.id
-                    WHERE b.id IS NULL OR (r.state = 'delivered' AND b.state != 'delivered')
-                    ORDER BY r.created_at, r.id
-                    """)
-            exports = rows.map { row in
-                var head: String?
-                var rows: Int?
-                if case .object(let members)? = try? JSONValue.parse(row["payload"] as Data? ?? Data()) {
-                    if case .string(let value)? = members["auditChainHead"] { head = value }
-                    if case .number(let value)? = members["auditChainRows"] { rows = Int(exactly: value) }
-                }
-                return RestoreRecord.Export(
-                    id: row["id"], endpoint: row["endpoint"], state: row["state"], payloadSha256: row["payload_sha256"],
-                    head: head, rows: rows)
-            }
-        }
-    }
-
-    /// What restoring would discard, in words.
-    func described(unreadable: Bool) -> String {
-        if unreadable {
-            return "the registry it replaces, which cannot be read: what it holds beyond the backup is not known"
-        }
-        var parts: [String] = []
-        if laterRows > 0 {
-            let rows =
-                laterRows == 1
-                ? "audit row \(sharedRows + 1)" : "audit rows \(sharedRows + 1)-\(sharedRows + laterRows)"
-            parts.append("the registry's \(rows), which the backup does not have")
-        }
-        let delivered = exports.filter { $0.state == "delivered" }.count
-        if delivered > 0 {
-            parts.append(
-                "the record of \(delivered) delivered export\(delivered == 1 ? "" : "s") (kept, if restored anyway)")
-        }
-        let other = exports.count - delivered
-        if other > 0 { parts.append("\(other) export\(other == 1 ? "" : "s") not yet delivered") }
-        return parts.joined(separator: ", and ")
-    }
 }

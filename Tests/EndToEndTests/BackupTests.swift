@@ -103,8 +103,16 @@ struct BackupTests {
         let later = try clinic.run("restore", file, "--force")
         #expect(later.status == 1 && later.standardError.contains("--discard-later"), "\(later.standardError)")
         #expect(try clinic.dump() == before)
-        // With --discard-later too the registry becomes the backup.
-        #expect(try clinic.run("restore", file, "--force", "--discard-later").status == 0)
+        // With --discard-later too the registry becomes the backup. Twice in the same second (the
+        // clock stopped), each restore keeps its own copy of what it replaced.
+        let stopped = ["KETAREG_NOW": "2026-11-26T10:00:00Z"]
+        #expect(try clinic.run("restore", file, "--force", "--discard-later", environment: stopped).status == 0)
+        _ = try clinic.enroll(mrn: "R-3")
+        #expect(try clinic.run("restore", file, "--force", "--discard-later", environment: stopped).status == 0)
+        let copies = try FileManager.default.contentsOfDirectory(atPath: clinic.folder.path).filter {
+            $0.contains(".replaced-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm")
+        }
+        #expect(copies.count == 2, "\(copies)")
         let patients = try #require(try clinic.run("patients", "--json").json() as? [String: [[String: Any]]])
         #expect(patients["patients"]?.map { $0["mrn"] as? String } == ["R-1"])
     }

@@ -136,6 +136,8 @@ struct PayloadIntakeTests {
             ("\"met\": 30", "\"met\": 61"), ("\"met\": 30", "\"met\": 1e300"),
             ("\"assessed\": 60", "\"assessed\": 4000000000"),
             ("\"met\": 30", "\"met\": 30.5"),
+            ("\"roundingBase\": 1", "\"roundingBase\": 4611686018427387904"),
+            ("\"minimumCellSize\": 11", "\"minimumCellSize\": 9223372036854775807"),
         ])
     func impossibleCounts(original: String, hostile: String) {
         let body = summaryPayload(period: "2026-10", outcomes: [("response", "immediate", 30, 60)])

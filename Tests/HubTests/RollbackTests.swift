@@ -86,7 +86,13 @@ struct RollbackTests {
 
         // verify, asking the hub too: intact, the rollback named, the hub's receipt of the
         // discarded history told from a rewrite.
-        let (status, report) = try clinic.verify()
+        let (strict, held) = try clinic.verify()
+        #expect(strict == 3, "a restore row could be forged: its discarded anchors count until accepted")
+        #expect(
+            clinic.details(held).allSatisfy { $0.contains("the restore at audit row") && $0.contains("on purpose") },
+            "\(clinic.details(held))")
+        #expect(!clinic.details(held).isEmpty)
+        let (status, report) = try clinic.verify("--accept-restores")
         #expect(status == 0, "\(clinic.details(report))")
         let notes = report["notes"] as? [String] ?? []
         #expect(notes.contains { $0.contains("restored a backup") && $0.contains("discarding row") }, "\(notes)")

@@ -111,7 +111,8 @@ extension Registry {
     /// `alsoFound` are problems the caller found in what it gathered (a receipt whose signature
     /// fails), reported with the rest.
     public func verify(
-        anchors: [VerifyReport.Anchor] = [], alsoFound: [VerifyReport.Problem] = [], realToday: ClinicalDate? = nil
+        anchors: [VerifyReport.Anchor] = [], alsoFound: [VerifyReport.Problem] = [], realToday: ClinicalDate? = nil,
+        acceptRestores: Bool = false
     ) throws -> VerifyReport {
         try read { db in
             var problems: [VerifyReport.Problem] = []
@@ -199,7 +200,7 @@ extension Registry {
                     let alwaysCompared: Set<String> = entity == "infusion" ? ["alsoFor"] : []
                     let differing = Set(state.keys).union(alwaysCompared).filter {
                         (before[$0] != nil || alwaysCompared.contains($0)) && !derived.contains($0)
-                            && !Self.same(state[$0], before[$0])
+                            && !Self.same($0, state[$0], before[$0])
                     }.sorted()
                     if !differing.isEmpty {
                         let change = action == "correct" ? "the correction" : "the change (\(action))"
@@ -232,7 +233,7 @@ extension Registry {
                 }
                 let now = Self.jsonObject(current) ?? [:]
                 let differing = Set(told.state.keys).union(alsoCompared).filter {
-                    !derived.contains($0) && !Self.same(told.state[$0] ?? absentMeans[$0], now[$0])
+                    !derived.contains($0) && !Self.same($0, told.state[$0] ?? absentMeans[$0], now[$0])
                 }
                 .sorted()
                 if !differing.isEmpty {
@@ -329,7 +330,8 @@ extension Registry {
 
             // What the endpoints hold: the head carried by each one's last delivered export.
             let witnesses = try witnesses(
-                db, restores: restores, note: { notes.append($0) }, problem: { problem(.witness, $0) })
+                db, restores: restores, accept: acceptRestores, note: { notes.append($0) },
+                problem: { problem(.witness, $0) })
 
             // Every export against the audit row that built it.
             checkExports(db, built: builtExports, problem: { problem(.export, record: $0, row: $1, $2) })
@@ -340,9 +342,15 @@ extension Registry {
                 let anchor = checkedAnchors[index]
                 let held = try anchorHeld(db, anchor, chainLength: length)
                 if held != nil, let restore = Self.restore(restores, discarded: anchor) {
-                    notes.append(
+                    // Held to the restore's own record: a restore row written behind the program's
+                    // back could name any anchor, so it counts only when the operator accepts it.
+                    let words =
                         "\(anchor.source) holds row \(anchor.rows) of the history the restore at audit row \(restore) discarded"
-                    )
+                    if acceptRestores {
+                        notes.append(words + " (restores accepted)")
+                        continue
+                    }
+                    problem(.anchor, row: Int64(anchor.rows), words + Self.unlessAccepted)
                     continue
                 }
                 checkedAnchors[index].held = held == nil
@@ -380,11 +388,6 @@ extension Registry {
     static func jsonObject(_ text: String) -> [String: JSONValue]? {
         guard case .object(let members)? = try? JSONValue.parse(Data(text.utf8)) else { return nil }
         return members
-    }
-
-    /// Equal values; a patient's identity as older versions audited it (no seal) matches any.
-    static func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
-        a == b || a == .string(AuditedPatient.unsealed) || b == .string(AuditedPatient.unsealed)
     }
 
     static func squeezed(_ text: String) -> String {

@@ -70,7 +70,7 @@ extension Registry {
     /// a row of the chain, or the history before it was rewritten since (unless a restore
     /// recorded it as of the history it discarded).
     func witnesses(
-        _ db: Database, restores: [(row: Int64, record: RestoreRecord)], note: (String) -> Void,
+        _ db: Database, restores: [(row: Int64, record: RestoreRecord)], accept: Bool, note: (String) -> Void,
         problem: (String) -> Void
     ) throws -> [VerifyReport.Witness] {
         var witnesses: [VerifyReport.Witness] = []
@@ -94,9 +94,9 @@ extension Registry {
                 inChain: inChain)
             witnesses.append(witness)
             if !inChain, let restore = Self.restore(restores, carried: witness.export, head: head) {
-                note(
+                let words =
                     "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export)) of the history the restore at audit row \(restore) discarded"
-                )
+                if accept { note(words + " (restores accepted)") } else { problem(words + Self.unlessAccepted) }
             } else if !inChain {
                 problem(
                     "the endpoint \(witness.endpoint) holds chain head \(head.prefix(16))... (export \(witness.export), delivered \(witness.deliveredAt ?? "?")), which is no longer in the audit trail: the history was rewritten since"
@@ -107,6 +107,17 @@ extension Registry {
     }
 
     // MARK: - Restores
+
+    /// Equal values of the member `key`; a patient's identity as older versions audited it (no
+    /// seal) matches any.
+    static func same(_ key: String, _ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        a == b
+            || (key == "identity" && (a == .string(AuditedPatient.unsealed) || b == .string(AuditedPatient.unsealed)))
+    }
+
+    /// What a discarded-history problem adds: how an operator who made the restore checks the rest.
+    static let unlessAccepted =
+        ": if that restore was not made on purpose, the history was rewritten; if it was, verify with restores accepted checks the rest"
 
     /// A restore's audit row, read back; nil for any other row of the registry entity.
     static func restoreRecord(_ row: Row) -> RestoreRecord? {
@@ -170,7 +181,8 @@ extension Registry {
 
 extension Registry {
     /// The exports every audited restore named as the replaced registry's, carried or discarded:
-    /// a hub may hold receipts for them that this registry does not keep.
+    /// a hub may hold receipts for them that this registry does not keep. (Counted as such only
+    /// when the operator accepts the restores: see ``verify(anchors:alsoFound:realToday:acceptRestores:)``.)
     public func exportsNamedByRestores() throws -> Set<String> {
         try read { db in
             var named: Set<String> = []

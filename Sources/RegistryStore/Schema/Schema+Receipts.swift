@@ -35,7 +35,7 @@ extension Schema {
           OR ((NEW.min_cell < 5 OR NEW.k < 5) AND COALESCE(TRIM(NEW.small_reason), '') = '')
           OR NEW.profile NOT IN ('summary', 'records', 'fhir') OR NEW.timeout_seconds NOT BETWEEN 1 AND 3600
         BEGIN SELECT RAISE(ABORT, 'an endpoint below the privacy floors: min_cell and k 5 to 1000, or 2 to 4 with a small_reason'); END;
-        CREATE TRIGGER endpoint_floors_update BEFORE UPDATE ON endpoint
+        CREATE TRIGGER endpoint_floors_update BEFORE UPDATE OF min_cell, k, small_reason, profile, timeout_seconds ON endpoint
         WHEN NEW.min_cell NOT BETWEEN 2 AND 1000 OR NEW.k NOT BETWEEN 2 AND 1000
           OR ((NEW.min_cell < 5 OR NEW.k < 5) AND COALESCE(TRIM(NEW.small_reason), '') = '')
           OR NEW.profile NOT IN ('summary', 'records', 'fhir') OR NEW.timeout_seconds NOT BETWEEN 1 AND 3600

@@ -98,6 +98,9 @@ struct EndpointCommand: ParsableCommand {
                     field: field, got: String(field == "k" ? k : minCell),
                     allowed: "\(floor) to 1000; 2 to \(floor - 1) only with --allow-small --reason TEXT")
             }
+            if let reason, !allowSmall {
+                throw InputError(field: "reason", got: reason, allowed: "a reason only with --allow-small")
+            }
             if allowSmall, reason?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
                 throw InputError(
                     field: "reason", got: reason ?? "",

@@ -21,7 +21,13 @@ struct Verify: RegistryCommand {
             `ketareg audit anchor`. Each anchor's head must still be the chain's row at its number: a \
             rewrite, a cut-short trail or a rollback before the last anchor is reported. Rows written \
             after the last anchor have nothing outside to be held to. Names, MRNs and birth dates are \
-            not in the audit trail, so changes to them are not detected.
+            not in the audit trail; each patient's audit rows carry a keyed seal of them instead, so an \
+            identity row changed or moved to another patient is named.
+
+            After a 'ketareg restore --discard-later', the hubs still hold receipts of the history it \
+            discarded: they are reported, since a restore row written behind the program's back could \
+            name any of them. Once you know the restore was made on purpose, --accept-restores reports \
+            them as notes and checks the rest.
             """
     )
 
@@ -36,6 +42,12 @@ struct Verify: RegistryCommand {
     var anchorFiles: [String] = []
     @Flag(help: "Do not ask the hubs for their receipts; check only what is kept here and --anchor files.")
     var offline = false
+    @Flag(
+        name: .customLong("accept-restores"),
+        help:
+            "Report the anchors of history an audited restore discarded as notes, not breaks (restores made on purpose)."
+    )
+    var acceptRestores = false
 
     func run() throws {
         var fileAnchors: [VerifyReport.Anchor] = []
@@ -50,7 +62,9 @@ struct Verify: RegistryCommand {
             at: global.registryPath, today: ClinicDay.today(), clock: ClinicDay.clock(),
             random: ClinicDay.random)
         let report = try ChainCheck(exporter: makeExporter(inspected, catalog: try ConditionCatalog([])))
-            .run(fileAnchors: fileAnchors, offline: offline, realToday: ClinicDay.machineToday)
+            .run(
+                fileAnchors: fileAnchors, offline: offline, realToday: ClinicDay.machineToday,
+                acceptRestores: acceptRestores)
         if json {
             try printJSON(report)
         } else if report.intact {
