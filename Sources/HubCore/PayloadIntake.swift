@@ -108,7 +108,7 @@ public enum PayloadIntake {
 
     /// SHA-256 of the bytes, as 64 lower-case hex digits.
     public static func digest(_ bytes: Data) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: bytes))
     }
 
     /// Parses, validates and unpacks a body. Throws ``IntakeError``, with the reason the clinic is

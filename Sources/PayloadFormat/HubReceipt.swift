@@ -103,7 +103,7 @@ public struct HubPublicKey: Sendable, Hashable, CustomStringConvertible {
 
     /// A short name for the key: the first 16 hex digits of SHA-256 over its 32 bytes.
     public var id: String {
-        SHA256.hash(data: raw).prefix(8).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: raw).prefix(8))
     }
 
     /// What a message about a key that does not read says it should look like.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RegistryCore
 
 /// Pseudonyms for patients in exports: HMAC-SHA256 over the patient's internal id, keyed with the
 /// registry's secret, with the endpoint's name in the message so that two endpoints receive
@@ -32,20 +33,4 @@ public struct Pseudonymizer: @unchecked Sendable {
 /// SHA-256 of bytes, lower-case hex.
 public func sha256Hex(_ data: Data) -> String {
     hexString(SHA256.hash(data: data))
-}
-
-/// Bytes as lower-case hex, two digits each.
-func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    var text: [UInt8] = []
-    text.reserveCapacity(bytes.underestimatedCount * 2)
-    for byte in bytes {
-        text.append(hexDigit(byte >> 4))
-        text.append(hexDigit(byte & 0x0F))
-    }
-    return String(decoding: text, as: UTF8.self)
-}
-
-@inline(__always)
-private func hexDigit(_ nibble: UInt8) -> UInt8 {
-    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
 }

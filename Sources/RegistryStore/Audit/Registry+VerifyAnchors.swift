@@ -33,7 +33,7 @@ extension Registry {
         if let rows = try? Row.fetchCursor(db, sql: "SELECT id, payload_sha256, payload FROM outbox") {
             while let row = try? rows.next() {
                 let payload: Data = row["payload"] ?? Data()
-                let digest = SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined()
+                let digest = hexString(SHA256.hash(data: payload))
                 stored[row["id"]] = (row["payload_sha256"] ?? "", digest)
             }
         }

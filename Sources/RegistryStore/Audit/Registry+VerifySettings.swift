@@ -253,7 +253,7 @@ extension Registry {
                 data: Data(
                     "\(row.string(0) ?? "")|\(row.int64(1) ?? 0)|\(row.int64(2) ?? 0)|\(row.int64(3) ?? 0)\n".utf8))
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hexString(hasher.finalize())
     }
 
     /// Why the settings the exporter would use for `endpoint` (its own, and the release memory)

@@ -45,7 +45,7 @@ extension Registry {
             text += field.map { "|\($0.utf8.count):\($0)" } ?? "|-"
         }
         let code = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)
-        return "hmac-sha256:" + code.map { String(format: "%02x", $0) }.joined()
+        return "hmac-sha256:" + hexString(code)
     }
 
     /// The seal of the identity row of `patient` as stored.
