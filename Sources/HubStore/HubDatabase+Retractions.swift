@@ -25,13 +25,23 @@ extension HubDatabase {
 
     /// Every stored payload, newest first; of one clinic when `clinic` is given.
     public func payloads(clinic: String? = nil) async throws -> [PayloadSummary] {
-        let rows = try await client.query(
-            """
-            SELECT p.id::bigint, c.name, p.kind, p.schema, p.period, p.received_at, p.retracted_at, p.retract_reason
-            FROM payloads p JOIN clinics c ON c.id = p.clinic_id
-            WHERE \(clinic)::text IS NULL OR c.name = \(clinic)
-            ORDER BY p.id DESC
-            """, logger: logger)
+        try await Self.summaries(
+            try await client.query(
+                """
+                \(unescaped: Self.summaryColumns)
+                WHERE \(clinic)::text IS NULL OR c.name = \(clinic)
+                ORDER BY p.id DESC
+                """, logger: logger))
+    }
+
+    /// The columns and join a ``PayloadSummary`` is read from.
+    private static let summaryColumns = """
+        SELECT p.id::bigint, c.name, p.kind, p.schema, p.period, p.received_at, p.retracted_at, p.retract_reason
+        FROM payloads p JOIN clinics c ON c.id = p.clinic_id
+        """
+
+    /// The summaries in rows selected with ``summaryColumns``.
+    private static func summaries(_ rows: PostgresRowSequence) async throws -> [PayloadSummary] {
         var found: [PayloadSummary] = []
         for try await (id, name, kind, schema, period, received, retracted, reason) in rows.decode(
             (Int, String, String, String, String, Date, Date?, String?).self)
@@ -68,19 +78,11 @@ extension HubDatabase {
             guard exists else { throw HubError(.refused, "there is no payload \(id)") }
             try await connection.query(
                 "UPDATE payloads SET retracted_at = now(), retract_reason = \(reason) WHERE id = \(id)", logger: logger)
-            let shown = try await connection.query(
-                """
-                SELECT p.id::bigint, c.name, p.kind, p.schema, p.period, p.received_at, p.retracted_at, p.retract_reason
-                FROM payloads p JOIN clinics c ON c.id = p.clinic_id WHERE p.id = \(id)
-                """, logger: logger)
-            for try await (id, name, kind, schema, period, received, retracted, reason) in shown.decode(
-                (Int, String, String, String, String, Date, Date?, String?).self)
-            {
-                return PayloadSummary(
-                    id: id, clinic: name, kind: kind, schema: schema, period: period, receivedAt: received,
-                    retractedAt: retracted, retractReason: reason)
-            }
-            throw HubError(.database, "payload \(id) cannot be read back")
+            let shown = try await Self.summaries(
+                try await connection.query(
+                    "\(unescaped: Self.summaryColumns) WHERE p.id = \(id)", logger: logger))
+            guard let payload = shown.first else { throw HubError(.database, "payload \(id) cannot be read back") }
+            return payload
         }
     }
 }

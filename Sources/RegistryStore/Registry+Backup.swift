@@ -24,17 +24,23 @@ extension Registry {
     public func backup(to destination: String) throws -> BackupSummary {
         try Self.createPrivateFile(destination, what: "backup")
         do {
-            let copy = try DatabaseQueue(path: destination)
-            try pool.backup(to: copy)
-            // A file of its own: without the WAL files every reader of a WAL database leaves.
-            try copy.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try copy.close()
+            try Self.copy(pool, to: destination)
             return try Self.check(destination)
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
             if let error = error as? RegistryError { throw error }
             throw RegistryError.storage("cannot back up the registry to \(destination): \(error); nothing was kept")
         }
+    }
+
+    /// Writes a consistent copy of `source` (SQLite's online backup) into the empty file at
+    /// `path`, left in rollback-journal mode: a file of its own, without the WAL files every reader
+    /// of a WAL database leaves.
+    static func copy(_ source: some DatabaseReader, to path: String) throws {
+        let target = try DatabaseQueue(path: path)
+        try source.backup(to: target)
+        try target.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try target.close()
     }
 
     /// Checks a registry file: SQLite's integrity check, the registry's own tables, every table

@@ -92,11 +92,7 @@ extension Registry {
                 var reading = Configuration()
                 reading.readonly = true
                 let source = try DatabaseQueue(path: path, configuration: reading)
-                let target = try DatabaseQueue(path: kept)
-                try source.backup(to: target)
-                // A file of its own, without the WAL files a reader of a WAL database would leave.
-                try target.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
-                try target.close()
+                try Self.copy(source, to: kept)
                 try source.close()
                 _ = try check(kept)
                 replaced = .readable

@@ -36,12 +36,16 @@ enum ClinicDay {
         case .success(let found): clock = found
         case .failure(let error): return .failure(error)
         }
-        var now = time_t(clock.now().timeIntervalSince1970.rounded(.down))
+        return .success(localDate(clock.now()))
+    }()
+
+    /// A moment's date on this machine's local calendar.
+    private static func localDate(_ moment: Date) -> ClinicalDate {
+        var now = time_t(moment.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         localtime_r(&now, &parts)
-        return .success(
-            ClinicalDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!)
-    }()
+        return ClinicalDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!
+    }
 
     /// Today at the clinic: `$KETAREG_TODAY`, else the local date of `$KETAREG_NOW`, else the
     /// machine's local date.
@@ -49,12 +53,7 @@ enum ClinicDay {
 
     /// The machine's own local date, whatever `$KETAREG_TODAY` and `$KETAREG_NOW` say: read once.
     /// A clinic registry records nothing dated after it (see ``GlobalOptions/openRegistry()``).
-    static let machineToday: ClinicalDate = {
-        var now = time_t(Date().timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        localtime_r(&now, &parts)
-        return ClinicalDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!
-    }()
+    static let machineToday = localDate(SystemClock().now())
 
     /// Refuses a clinic's day set (by `$KETAREG_TODAY` or `$KETAREG_NOW`) after the machine's date
     /// for a registry kept for a clinic: events would be recorded in the future. Test and demo
