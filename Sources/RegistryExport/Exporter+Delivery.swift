@@ -68,6 +68,8 @@ extension Exporter {
         let endpoints = try registry.endpoints()
         let lease = (endpoints.map(\.timeoutSeconds).max() ?? 60) + 30
         var attempts: [Attempt] = []
+        // Each endpoint's settings against their audit rows once per run, not once per export.
+        var audited: [String: Result<Void, any Error>] = [:]
         for (entry, payload) in try registry.claimDueExports(holder: holder, leaseSeconds: lease, endpoint: endpoint) {
             guard let settings = endpoints.first(where: { $0.name == entry.endpoint }) else { continue }
             let outcome: DeliveryOutcome
@@ -75,7 +77,10 @@ extension Exporter {
             var receiptProblem: String?
             do {
                 // Settings changed behind the program's back (a URL, a minimum cell) send nothing.
-                try registry.requireAuditedSettings(endpoint: settings.name)
+                let check =
+                    audited[settings.name] ?? Result { try registry.requireAuditedSettings(endpoint: settings.name) }
+                audited[settings.name] = check
+                try check.get()
                 let token = try TokenSource.read(
                     file: settings.tokenFile, environment: settings.tokenEnvironment, lookup: environment,
                     owner: tokenOwner)
