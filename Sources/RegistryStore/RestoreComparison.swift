@@ -56,12 +56,7 @@ struct RestoreComparison {
                     ORDER BY r.created_at, r.id
                     """)
             exports = rows.map { row in
-                var head: String?
-                var rows: Int?
-                if case .object(let members)? = try? JSONValue.parse(row["payload"] as Data? ?? Data()) {
-                    if case .string(let value)? = members["auditChainHead"] { head = value }
-                    if case .number(let value)? = members["auditChainRows"] { rows = Int(exactly: value) }
-                }
+                let (head, rows) = Registry.chainCarried(by: row["payload"] as Data? ?? Data())
                 return RestoreRecord.Export(
                     id: row["id"], endpoint: row["endpoint"], state: row["state"], payloadSha256: row["payload_sha256"],
                     head: head, rows: rows)

@@ -83,10 +83,7 @@ extension Registry {
                 ORDER BY endpoint
                 """)
         for row in delivered {
-            let payload: Data = row["payload"]
-            guard case .object(let members)? = try? JSONValue.parse(payload),
-                case .string(let head)? = members["auditChainHead"]
-            else { continue }
+            guard let head = Self.chainCarried(by: row["payload"]).head else { continue }
             let inChain =
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM audit WHERE hash = ?", arguments: [head]) ?? false
             let witness = VerifyReport.Witness(
@@ -104,6 +101,16 @@ extension Registry {
             }
         }
         return witnesses
+    }
+
+    /// The audit-chain head and row count a stored payload carries (`auditChainHead`,
+    /// `auditChainRows`); nil for what it lacks, or for a payload that is not a JSON object.
+    static func chainCarried(by payload: Data) -> (head: String?, rows: Int?) {
+        guard case .object(let members)? = try? JSONValue.parse(payload) else { return (nil, nil) }
+        var carried: (head: String?, rows: Int?) = (nil, nil)
+        if case .string(let head)? = members["auditChainHead"] { carried.head = head }
+        if case .number(let rows)? = members["auditChainRows"] { carried.rows = Int(exactly: rows) }
+        return carried
     }
 
     // MARK: - Restores
