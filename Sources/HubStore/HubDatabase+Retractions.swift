@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import RegistryCore
 
 extension HubDatabase {
     /// A stored payload, as `payload list` shows it.
@@ -60,9 +61,7 @@ extension HubDatabase {
     /// one line of 1 to 300 characters.
     public func retract(payload id: Int, reason: String) async throws -> PayloadSummary {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...300).contains(reason.count),
-            !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
+        guard isPlainLine(reason, length: 1...300) else {
             throw HubError(.refused, "a retraction needs a reason: one line of 1 to 300 characters")
         }
         return try await client.withTransaction(logger: logger) { connection in

@@ -128,3 +128,9 @@ public func escapeHTML(_ text: String) -> String {
     }
     return out
 }
+
+/// Whether `text` is one line of plain text of `length` characters: no control character (a
+/// newline or a tab included). For short free text kept and shown later: a reason, a name.
+public func isPlainLine(_ text: String, length: ClosedRange<Int>) -> Bool {
+    length.contains(text.count) && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+}

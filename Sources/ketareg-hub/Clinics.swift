@@ -29,9 +29,7 @@ struct ClinicCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = self.name.trimmedWhitespace
-            guard !name.isEmpty, name.count <= 80,
-                !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else {
+            guard isPlainLine(name, length: 1...80) else {
                 fail(HubError(.refused, "a clinic's name must be 1 to 80 characters, without control characters"))
             }
             let token = readToken(tokenFile)

@@ -117,9 +117,7 @@ public struct EndpointSettings: Sendable, Codable, Hashable {
                         "\(Self.networkMinimum) to \(Self.kRange.upperBound); 2 to \(Self.networkMinimum - 1) only on purpose, with a reason that is audited"
                 )
             }
-            guard Self.reasonLength.contains(reason.count),
-                !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else {
+            guard isPlainLine(reason, length: Self.reasonLength) else {
                 throw InputError(
                     field: "reason", got: reason,
                     allowed:
